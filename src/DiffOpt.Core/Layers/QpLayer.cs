@@ -1,0 +1,29 @@
+using DiffOpt.Qp;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Layers;
+
+/// <summary>
+/// A parameter-free <see cref="nn.Module"/> whose output is the solution of the batch of QPs
+/// minimize ½zᵀQz + pᵀz s.t. Gz ≤ h, Az = b built from its inputs (OptNet's layer). Gradients flow to every
+/// input that requires grad through <see cref="QpFunction"/>.
+/// </summary>
+public sealed class QpLayer : nn.Module<Tensor, Tensor, Tensor?, Tensor?, Tensor?, Tensor?, Tensor>
+{
+    /// <summary>Creates the layer with the given solver options (the defaults when null).</summary>
+    /// <param name="options">Solver options used for every forward pass.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public QpLayer(QpSolverOptions? options = null) : base(nameof(QpLayer))
+    {
+        Options = options ?? QpSolverOptions.Default;
+        Options.Validate();
+    }
+
+    /// <summary>The solver options of this layer.</summary>
+    public QpSolverOptions Options { get; }
+
+    /// <summary>Returns z* (B,n) for the batch; arguments as in <see cref="QpFunction.Apply"/>.</summary>
+    public override Tensor forward(Tensor Q, Tensor p, Tensor? G, Tensor? h, Tensor? A, Tensor? b) =>
+        QpFunction.Apply(Q, p, G, h, A, b, Options);
+}

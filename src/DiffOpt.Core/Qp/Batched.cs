@@ -1,0 +1,64 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Qp;
+
+/// <summary>Small batched helpers shared by the solver and its derivative. Every tensor is batch-first.</summary>
+internal static class Batched
+{
+    /// <summary>M·v for M (B,r,c) and v (B,c): returns (B,r).</summary>
+    public static Tensor MatVec(Tensor matrix, Tensor vector) => matrix.bmm(vector.unsqueeze(-1)).squeeze(-1);
+
+    /// <summary>Mᵀ·v for M (B,r,c) and v (B,r): returns (B,c).</summary>
+    public static Tensor MatTVec(Tensor matrix, Tensor vector) => vector.unsqueeze(-2).bmm(matrix).squeeze(-2);
+
+    /// <summary>Row-wise dot product of two (B,k) tensors: returns (B,).</summary>
+    public static Tensor Dot(Tensor a, Tensor b) => (a * b).sum(-1);
+
+    /// <summary>Infinity norm of each row of a (B,k) tensor; 0 when k = 0.</summary>
+    public static Tensor InfNorm(Tensor rows) =>
+        rows.shape[^1] == 0 ? zeros(rows.shape[0], dtype: rows.dtype, device: rows.device) : rows.abs().amax(-1);
+
+    /// <summary>Largest absolute entry of each (r,c) matrix of a (B,r,c) tensor: returns (B,); 0 for empty matrices.</summary>
+    public static Tensor MaxAbs(Tensor matrices) =>
+        matrices.shape[^1] == 0 || matrices.shape[^2] == 0
+            ? zeros(matrices.shape[0], dtype: matrices.dtype, device: matrices.device)
+            : matrices.abs().flatten(1).amax(-1);
+
+    /// <summary>Column infinity norms of (B,r,c): returns (B,c); zeros when r = 0.</summary>
+    public static Tensor ColumnInfNorms(Tensor matrix) =>
+        matrix.shape[^2] == 0
+            ? zeros(matrix.shape[0], matrix.shape[^1], dtype: matrix.dtype, device: matrix.device)
+            : matrix.abs().amax(-2);
+
+    /// <summary>Row infinity norms of (B,r,c): returns (B,r); zeros when c = 0.</summary>
+    public static Tensor RowInfNorms(Tensor matrix) =>
+        matrix.shape[^1] == 0
+            ? zeros(matrix.shape[0], matrix.shape[^2], dtype: matrix.dtype, device: matrix.device)
+            : matrix.abs().amax(-1);
+
+    /// <summary>Elementwise maximum of (B,) tensors.</summary>
+    public static Tensor Max(params Tensor[] values)
+    {
+        Tensor result = values[0];
+        for (int i = 1; i < values.Length; i++) result = maximum(result, values[i]);
+        return result;
+    }
+
+    /// <summary>Adds <paramref name="diagonal"/> (B,k) to the diagonal of the square matrices <paramref name="matrix"/> (B,k,k).</summary>
+    public static Tensor AddDiagonal(Tensor matrix, Tensor diagonal) => matrix + diag_embed(diagonal);
+
+    /// <summary>Expands a per-item scalar (B,) so it broadcasts against (B,k).</summary>
+    public static Tensor PerItem(Tensor scalars) => scalars.unsqueeze(-1);
+
+    /// <summary>
+    /// The largest step α ∈ (0,1] per item such that v + α·dv ≥ 0 elementwise (v &gt; 0), as in the
+    /// fraction-to-the-boundary rule of interior-point methods. Returns (B,); 1 when k = 0.
+    /// </summary>
+    public static Tensor StepToBoundary(Tensor value, Tensor step)
+    {
+        if (value.shape[^1] == 0) return ones(value.shape[0], dtype: value.dtype, device: value.device);
+        var ratio = where(step < 0, -value / step, full_like(value, double.PositiveInfinity));
+        return ratio.amin(-1).clamp_max(1.0);
+    }
+}

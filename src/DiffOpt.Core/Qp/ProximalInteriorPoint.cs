@@ -1,0 +1,345 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// Batched proximal interior-point method for convex QPs (Schwan, Jiang, Kuhn, Jones: "PIQP: A Proximal
+/// Interior-Point Quadratic Programming Solver", CDC 2023). A proximal method of multipliers keeps the KKT
+/// system positive definite for singular P, dependent equality rows and duplicated inequality rows; its
+/// proximal terms also reveal infeasibility. Every item of the batch carries its own regularisation, step
+/// lengths, counters and status, so items finish (or fail) independently while the linear algebra runs
+/// batched: one Cholesky of (B,n,n) per iteration, Mehrotra predictor-corrector steps.
+/// </summary>
+internal sealed class ProximalInteriorPoint
+{
+    private const double RhoInit = 1e-6;
+    private const double DeltaInit = 1e-4;
+    private const double Tau = 0.99;
+    private const double InfeasibilityThreshold = 0.9;
+    private const int FinetuneUpdateThreshold = 7;
+    private const int InfeasibilityUpdateThreshold = 5;
+    private const int MaxFactorRetries = 10;
+    private const int RefinementSteps = 1;
+    private const long Running = -1;
+
+    private readonly ScaledQp _qp;
+    private readonly RuizEquilibration _scaling;
+    private readonly SolverTolerances _tol;
+    private readonly NumericLimits _limits;
+    private readonly QpSolverOptions _options;
+    private readonly KktSystem _kkt;
+    private readonly long _m;
+
+    /// <summary>Diagnostics hook: when set, receives one line per iteration for batch item 0.</summary>
+    internal static Action<string>? Trace { get; set; }
+
+    // Per-item state, all batch-first.
+    private QpIterate _it = null!;
+    private Tensor _xi = null!, _lambda = null!, _nu = null!;       // proximal centres of x, y, z
+    private Tensor _rho = null!, _delta = null!, _regFloor = null!; // (B,)
+    private Tensor _staticShift = null!;                             // (B,) extra diagonal after a failed factorisation
+    private Tensor _noPrimalUpdate = null!, _noDualUpdate = null!;   // (B,) counters
+    private Tensor _mu = null!;                                      // (B,) average complementarity
+    private Tensor _status = null!, _iterations = null!;             // (B,) int64
+    private QpResiduals _res = null!;
+    private Tensor _prevPrimal = null!, _prevDual = null!;
+
+    private ProximalInteriorPoint(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options)
+    {
+        _qp = qp;
+        _scaling = scaling;
+        _options = options;
+        _tol = SolverTolerances.For(options, qp.C.dtype);
+        _limits = NumericLimits.For(qp.C.dtype);
+        _kkt = new KktSystem(qp);
+        _m = qp.InequalityCount;
+    }
+
+    /// <summary>Runs the method on a scaled batch and returns the final iterate, statuses and factorisation.</summary>
+    public static IpmResult Solve(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options)
+    {
+        var solver = new ProximalInteriorPoint(qp, scaling, options);
+        return solver.Run();
+    }
+
+    private IpmResult Run()
+    {
+        using (var loop = NewDisposeScope())
+        {
+            Initialize();
+            loop.DisposeEverythingBut(StateTensors());
+            for (int iter = 0; iter < _options.MaxIterations; iter++)
+            {
+                if (!Iterate(iter)) break;
+                loop.DisposeEverythingBut(StateTensors());
+            }
+            Finish();
+            loop.MoveToOuter(StateTensors());
+        }
+        return new IpmResult(_it, _status, _iterations, _res, _kkt);
+    }
+
+    /// <summary>PIQP's starting point: one regularised least-squares solve with s = z = 1, then a shift into the interior.</summary>
+    private void Initialize()
+    {
+        var b = _qp.BatchSize;
+        var opts = (dtype: _qp.C.dtype, device: _qp.C.device);
+        _rho = full(b, RhoInit, opts.dtype, opts.device);
+        _delta = full(b, DeltaInit, opts.dtype, opts.device);
+        _regFloor = full(b, _limits.RegularizationFloor, opts.dtype, opts.device);
+        _staticShift = zeros(b, opts.dtype, opts.device);
+        _noPrimalUpdate = zeros(b, opts.dtype, opts.device);
+        _noDualUpdate = zeros(b, opts.dtype, opts.device);
+        _status = full(b, Running, ScalarType.Int64, opts.device);
+        _iterations = zeros(b, ScalarType.Int64, opts.device);
+
+        var ones = ones_like(_qp.H);
+        var first = FactorWithRetries(new KktParameters(_rho, _delta, ones + Batched.PerItem(_delta)), _status == Running);
+        var d = _kkt.Solve(first, new KktVector(-_qp.C, _qp.B, _qp.H), RefinementSteps);
+        var z = d.Z;
+        var s = -d.Z;
+        if (_m > 0)
+        {
+            var shiftS = (-s.amin(-1)).clamp_min(0).unsqueeze(-1);
+            var shiftZ = (-z.amin(-1)).clamp_min(0).unsqueeze(-1);
+            var mu = Batched.Dot(s + shiftS, z + shiftZ).div(_m).clamp_min(1e-10).unsqueeze(-1);
+            // Move each pair (s_i, z_i) along s - z = const onto s_i z_i = μ.
+            var zNew = (z + (z * z + 4 * mu).sqrt()) * 0.5;
+            s = zNew - z;
+            z = zNew;
+        }
+        _it = new QpIterate(d.X, d.Y, z, s);
+        _mu = ComplementarityMean(_it);
+        _xi = _it.X; _lambda = _it.Y; _nu = _it.Z;
+        _res = QpResiduals.Evaluate(_qp, _scaling, _it);
+        _prevPrimal = _res.Primal;
+        _prevDual = _res.Dual;
+    }
+
+    /// <summary>One iteration for every running item. Returns false when no item is running any more.</summary>
+    private bool Iterate(int iter)
+    {
+        var running = _status == Running;
+        SetStatus(running & _res.Meets(_tol), QpStatus.Solved);
+        running = _status == Running;
+
+        var primalProxInf = _delta * Batched.Max(
+            Batched.InfNorm(_scaling.UnscaleEqualityDual(_lambda - _it.Y)),
+            Batched.InfNorm(_scaling.UnscaleInequalityDual(_nu - _it.Z)));
+        var dualProxInf = _rho * Batched.InfNorm(_scaling.UnscalePrimal(_it.X - _xi));
+        DetectInfeasibility(running);
+
+        running = _status == Running;
+        if (!running.any().item<bool>()) return false;
+        _iterations = _iterations + running.to(ScalarType.Int64);
+
+        if (_m > 0)
+        {
+            // Keep z off the boundary, which would make s/z blow up (PIQP).
+            var shifted = _it.Z < _limits.MachineEpsilon;
+            _it = _it with { Z = where(shifted & running.unsqueeze(-1), _it.Z + _limits.MachineEpsilon, _it.Z) };
+            _mu = ComplementarityMean(_it);
+        }
+        LowerRegularizationFloor(running, primalProxInf, dualProxInf);
+
+        Trace?.Invoke($"{iter,3} status {_status[0].item<long>(),2} pres {_res.Primal[0].item<double>():E2} dres {_res.Dual[0].item<double>():E2} gap {_res.Gap[0].item<double>():E2} mu {_mu[0].item<double>():E2} rho {_rho[0].item<double>():E2} delta {_delta[0].item<double>():E2} pinf {primalProxInf[0].item<double>():E2} dinf {dualProxInf[0].item<double>():E2} nopu {_noPrimalUpdate[0].item<double>()} nodu {_noDualUpdate[0].item<double>()}");
+        var parameters = new KktParameters(_rho, _delta, InequalityWeights());
+        var factored = FactorWithRetries(parameters, running);
+        running = _status == Running;
+        var reg = RegularizedResiduals();
+
+        var muBefore = _mu;
+        var candidate = _m > 0 ? CorrectorStep(factored, reg) : FullStep(factored, reg);
+        var accepted = running & candidate.IsFinite();
+        SetStatus(running & ~accepted, QpStatus.NumericalError);
+        _it = candidate.Where(accepted, _it);
+        _mu = ComplementarityMean(_it);
+
+        _prevPrimal = where(accepted, _res.Primal, _prevPrimal);
+        _prevDual = where(accepted, _res.Dual, _prevDual);
+        _res = QpResiduals.Evaluate(_qp, _scaling, _it);
+        UpdateRegularization(accepted, iter, muBefore, primalProxInf, dualProxInf);
+        return true;
+    }
+
+    private (Tensor Rx, Tensor Ry, Tensor Rz) RegularizedResiduals() => (
+        _res.Rx - Batched.PerItem(_rho) * (_it.X - _xi),
+        _res.Ry - Batched.PerItem(_delta) * (_lambda - _it.Y),
+        _res.Rz - Batched.PerItem(_delta) * (_nu - _it.Z));
+
+    /// <summary>
+    /// An item is declared infeasible when its progress has stalled (PIQP: the proximal centre of the duals,
+    /// resp. of x, stopped moving for several iterations) and the diverging iterate is a Farkas certificate
+    /// (see <see cref="InfeasibilityCertificates"/>).
+    /// </summary>
+    private void DetectInfeasibility(Tensor running)
+    {
+        var primalInfeasible = running
+            & (_noDualUpdate > InfeasibilityUpdateThreshold)
+            & InfeasibilityCertificates.PrimalInfeasible(_qp, _scaling, _it, _tol.Infeasibility);
+        var dualInfeasible = running & ~primalInfeasible
+            & (_noPrimalUpdate > InfeasibilityUpdateThreshold)
+            & InfeasibilityCertificates.DualInfeasible(_qp, _scaling, _it, _tol.Infeasibility);
+        SetStatus(primalInfeasible, QpStatus.PrimalInfeasible);
+        SetStatus(dualInfeasible, QpStatus.DualInfeasible);
+    }
+
+    /// <summary>When the proximal centres stall at the floor, lower the floor once (PIQP's fine-tuning).</summary>
+    private void LowerRegularizationFloor(Tensor running, Tensor primalProxInf, Tensor dualProxInf)
+    {
+        double finetune = _limits.FinetuneRegularizationFloor;
+        var notYet = _regFloor != finetune;
+        var stalled = ((_noPrimalUpdate > FinetuneUpdateThreshold) & (_rho == _regFloor) & notYet)
+                      | ((_noDualUpdate > FinetuneUpdateThreshold) & (_delta == _regFloor) & notYet);
+        var lower = running & stalled & (dualProxInf < InfeasibilityThreshold) & (primalProxInf < InfeasibilityThreshold);
+        _regFloor = where(lower, full_like(_regFloor, finetune), _regFloor);
+        _noPrimalUpdate = where(lower, zeros_like(_noPrimalUpdate), _noPrimalUpdate);
+        _noDualUpdate = where(lower, zeros_like(_noDualUpdate), _noDualUpdate);
+    }
+
+    /// <summary>w = s/z + δ: the inequality block of the condensed KKT operator.</summary>
+    private Tensor InequalityWeights() => _it.S / _it.Z + Batched.PerItem(_delta);
+
+    /// <summary>
+    /// Factorises Φ; where it fails, first adds a static diagonal shift, then multiplies ρ and δ by 100 (PIQP),
+    /// up to <see cref="MaxFactorRetries"/> times. Items that still fail get <see cref="QpStatus.NumericalError"/>.
+    /// Returns the operator that was factorised, without the static shift.
+    /// </summary>
+    private KktParameters FactorWithRetries(KktParameters parameters, Tensor running)
+    {
+        var failed = _kkt.Factor(parameters, _staticShift) & running;
+        for (int retry = 0; retry < MaxFactorRetries && failed.any().item<bool>(); retry++)
+        {
+            var firstFailure = failed & (_staticShift == 0);
+            var diagonalScale = 1.0 + Batched.MaxAbs(_qp.P);
+            _staticShift = where(firstFailure, _limits.StaticRegularization * diagonalScale, _staticShift);
+            var bump = failed & ~firstFailure;
+            _rho = where(bump, _rho * 100, _rho);
+            _delta = where(bump, _delta * 100, _delta);
+            _regFloor = where(bump, minimum(_regFloor * 10, full_like(_regFloor, _tol.Absolute)), _regFloor);
+            parameters = new KktParameters(_rho, _delta, _m > 0 ? InequalityWeights() : parameters.W);
+            failed = _kkt.Factor(parameters, _staticShift) & running;
+        }
+        SetStatus(failed, QpStatus.NumericalError);
+        return parameters;
+    }
+
+    /// <summary>Mehrotra predictor-corrector step with separate primal and dual step lengths.</summary>
+    private QpIterate CorrectorStep(KktParameters op, (Tensor Rx, Tensor Ry, Tensor Rz) reg)
+    {
+        var s = _it.S; var z = _it.Z;
+        var rs = -s * z;
+        var affine = SolveNewton(op, reg, rs);
+        var alphaS = Tau * Batched.StepToBoundary(s, affine.S);
+        var alphaZ = Tau * Batched.StepToBoundary(z, affine.Z);
+        var affineComplementarity = Batched.Dot(s + Batched.PerItem(alphaS) * affine.S, z + Batched.PerItem(alphaZ) * affine.Z);
+        var sigma = (affineComplementarity / (_mu * _m)).clamp(0, 1).pow(3);
+
+        var rsCorrected = rs - affine.S * affine.Z + Batched.PerItem(sigma * _mu);
+        var step = SolveNewton(op, reg, rsCorrected);
+        var alphaPrimal = Batched.PerItem(Tau * Batched.StepToBoundary(s, step.S));
+        var alphaDual = Batched.PerItem(Tau * Batched.StepToBoundary(z, step.Z));
+        return new QpIterate(
+            _it.X + alphaPrimal * step.X,
+            _it.Y + alphaDual * step.Y,
+            z + alphaDual * step.Z,
+            s + alphaPrimal * step.S);
+    }
+
+    /// <summary>Without inequalities the Newton step of the proximal subproblem is taken in full.</summary>
+    private QpIterate FullStep(KktParameters op, (Tensor Rx, Tensor Ry, Tensor Rz) reg)
+    {
+        var d = _kkt.Solve(op, new KktVector(reg.Rx, reg.Ry, reg.Rz), RefinementSteps);
+        return new QpIterate(_it.X + d.X, _it.Y + d.Y, _it.Z, _it.S);
+    }
+
+    /// <summary>
+    /// Solves the Newton system of the regularised KKT conditions with complementarity right-hand side
+    /// <paramref name="rs"/> (S dz + Z ds = rs): the condensed system has rz − rs/z in its last block and
+    /// ds = (rs − s∘dz)/z.
+    /// </summary>
+    private QpIterate SolveNewton(KktParameters op, (Tensor Rx, Tensor Ry, Tensor Rz) reg, Tensor rs)
+    {
+        var rhs = new KktVector(reg.Rx, reg.Ry, reg.Rz - rs / _it.Z);
+        var d = _kkt.Solve(op, rhs, RefinementSteps);
+        var ds = (rs - _it.S * d.Z) / _it.Z;
+        return new QpIterate(d.X, d.Y, d.Z, ds);
+    }
+
+    /// <summary>
+    /// PIQP's regularisation update: where the unregularised residual improved, move the proximal centre to the
+    /// current point and shrink the regularisation with the complementarity; otherwise count a stalled update.
+    /// </summary>
+    private void UpdateRegularization(Tensor accepted, int iter, Tensor muBefore, Tensor primalProxInf, Tensor dualProxInf)
+    {
+        Tensor shrinkFast, shrinkSlow;
+        if (_m > 0)
+        {
+            var muRate = ((muBefore - _mu) / muBefore).clamp_min(0);
+            shrinkFast = 1 - muRate;
+            shrinkSlow = 1 - 0.666 * muRate;
+        }
+        else
+        {
+            shrinkFast = full_like(_rho, 0.1);
+            shrinkSlow = full_like(_rho, 0.5);
+        }
+        bool early = iter < 5;
+        double finetune = _limits.FinetuneRegularizationFloor;
+
+        var dualImproved = (_res.Dual < 0.95 * _prevDual)
+                           | QpResiduals.Within(_res.Dual, _res.DualScale, _tol.Absolute, _tol.Relative)
+                           | ((_rho == finetune) & (dualProxInf < InfeasibilityThreshold));
+        var moveXi = accepted & dualImproved;
+        var slowRho = accepted & ~dualImproved & (early ? ones_like(accepted) : dualProxInf < InfeasibilityThreshold);
+        _xi = where(moveXi.unsqueeze(-1), _it.X, _xi);
+        _rho = where(moveXi, maximum(_regFloor, shrinkFast * _rho), where(slowRho, maximum(_regFloor, shrinkSlow * _rho), _rho));
+        _noPrimalUpdate = _noPrimalUpdate + (accepted & ~dualImproved).to(_rho.dtype);
+
+        var primalImproved = (_res.Primal < 0.95 * _prevPrimal)
+                             | QpResiduals.Within(_res.Primal, _res.PrimalScale, _tol.Absolute, _tol.Relative)
+                             | ((_delta == finetune) & (primalProxInf < InfeasibilityThreshold));
+        var moveDualCentre = accepted & primalImproved;
+        var slowDelta = accepted & ~primalImproved & (early ? ones_like(accepted) : primalProxInf < InfeasibilityThreshold);
+        _lambda = where(moveDualCentre.unsqueeze(-1), _it.Y, _lambda);
+        _nu = where(moveDualCentre.unsqueeze(-1), _it.Z, _nu);
+        _delta = where(moveDualCentre, maximum(_regFloor, shrinkFast * _delta), where(slowDelta, maximum(_regFloor, shrinkSlow * _delta), _delta));
+        _noDualUpdate = _noDualUpdate + (accepted & ~primalImproved).to(_rho.dtype);
+    }
+
+    /// <summary>Items still running after the last iteration: solved, inaccurate or out of iterations.</summary>
+    private void Finish()
+    {
+        var running = _status == Running;
+        SetStatus(running & _res.Meets(_tol), QpStatus.Solved);
+        var unsolved = (_status == Running) | (_status == (long)QpStatus.NumericalError);
+        SetStatus(unsolved & _res.Meets(_tol, _options.InaccurateToleranceFactor), QpStatus.Inaccurate, overwrite: true);
+        SetStatus(_status == Running, QpStatus.MaxIterations);
+    }
+
+    private void SetStatus(Tensor mask, QpStatus status, bool overwrite = false)
+    {
+        var target = overwrite ? mask : mask & (_status == Running);
+        _status = where(target, full_like(_status, (long)status), _status);
+    }
+
+    private Tensor ComplementarityMean(QpIterate it) =>
+        _m > 0 ? Batched.Dot(it.S, it.Z) / _m : zeros_like(_rho);
+
+    private IEnumerable<IDisposable> StateTensors()
+    {
+        var tensors = new List<IDisposable?>
+        {
+            _it?.X, _it?.Y, _it?.Z, _it?.S, _xi, _lambda, _nu, _rho, _delta, _regFloor, _staticShift,
+            _noPrimalUpdate, _noDualUpdate, _mu, _status, _iterations, _prevPrimal, _prevDual,
+            _res?.Rx, _res?.Ry, _res?.Rz, _res?.Primal, _res?.Dual, _res?.Gap,
+            _res?.PrimalScale, _res?.DualScale, _res?.GapScale,
+            _kkt.Cholesky, _kkt.Factored?.Rho, _kkt.Factored?.Delta, _kkt.Factored?.W,
+        };
+        return tensors.Where(t => t is not null)!;
+    }
+}
+
+/// <summary>What the interior-point method hands back: final scaled iterate, per-item status and iterations, residuals, KKT factorisation.</summary>
+internal sealed record IpmResult(QpIterate Iterate, Tensor Status, Tensor Iterations, QpResiduals Residuals, KktSystem Kkt);

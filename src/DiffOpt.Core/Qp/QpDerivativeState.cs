@@ -1,0 +1,31 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// What the implicit derivative of a solve needs: the problem, its scaling, the scaled final iterate, the
+/// last KKT factorisation and which items have a usable solution (the others get zero gradient).
+/// </summary>
+internal sealed record QpDerivativeState(
+    QpProblem Problem,
+    ScaledQp Scaled,
+    RuizEquilibration Scaling,
+    KktSystem Kkt,
+    QpIterate ScaledIterate,
+    Tensor Usable)
+{
+    /// <summary>Every tensor this state owns that was created during the solve.</summary>
+    public IEnumerable<IDisposable> Tensors()
+    {
+        var list = new List<IDisposable?>
+        {
+            Scaled.P, Scaled.C, Scaled.A, Scaled.B, Scaled.G, Scaled.H,
+            Scaling.D, Scaling.EA, Scaling.EG,
+            ScaledIterate.X, ScaledIterate.Y, ScaledIterate.Z, ScaledIterate.S,
+            Kkt.Cholesky, Kkt.Factored?.Rho, Kkt.Factored?.Delta, Kkt.Factored?.W, Kkt.ATA,
+            Usable,
+        };
+        return list.Where(t => t is not null)!;
+    }
+}

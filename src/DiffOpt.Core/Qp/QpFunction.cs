@@ -1,0 +1,65 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using static TorchSharp.torch.autograd;
+
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// The differentiable QP solution map z*(Q, p, G, h, A, b) as a TorchSharp autograd function (OptNet).
+/// The forward pass solves the batch with <see cref="QpSolver"/>; the backward pass differentiates the KKT
+/// conditions at the solution, reusing the forward factorisation (see <see cref="QpSensitivity"/>).
+/// </summary>
+public sealed class QpFunction : SingleTensorFunction<QpFunction>
+{
+    private const string StateKey = "qp";
+    private const string NeededKey = "needed";
+
+    /// <summary>The function's name in the autograd graph.</summary>
+    public override string Name => nameof(QpFunction);
+
+    /// <summary>
+    /// Solves minimize ½zᵀQz + pᵀz s.t. Gz ≤ h, Az = b for a batch and returns z* (B,n), differentiable with
+    /// respect to every argument that requires grad. Arguments follow <see cref="QpSolver.Solve"/>: unbatched
+    /// ones are broadcast over the batch, and their gradient is the sum over the batch. Items that are not
+    /// solved (see <see cref="QpStatus"/>) contribute zero gradient; to see their status, call
+    /// <see cref="QpSolver.Solve"/> or set <see cref="QpSolverOptions.ThrowOnFailure"/>.
+    /// </summary>
+    /// <param name="Q">Quadratic term, (n,n) or (B,n,n), symmetric positive semidefinite.</param>
+    /// <param name="p">Linear term, (n) or (B,n).</param>
+    /// <param name="G">Inequality matrix, (m,n) or (B,m,n), or null.</param>
+    /// <param name="h">Inequality right-hand side, (m) or (B,m); null exactly when G is.</param>
+    /// <param name="A">Equality matrix, (k,n) or (B,k,n), or null.</param>
+    /// <param name="b">Equality right-hand side, (k) or (B,k); null exactly when A is.</param>
+    /// <param name="options">Solver options (the defaults when null).</param>
+    /// <returns>The solutions z*, shape (B,n) (B = 1 when no argument is batched).</returns>
+    /// <exception cref="ArgumentException">An argument is malformed; the message names it.</exception>
+    public static Tensor Apply(Tensor Q, Tensor p, Tensor? G, Tensor? h, Tensor? A, Tensor? b, QpSolverOptions? options = null)
+    {
+        var opts = options ?? QpSolverOptions.Default;
+        opts.Validate();
+        return apply(Q, p, G, h, A, b, opts);
+    }
+
+    /// <inheritdoc/>
+    public override Tensor forward(AutogradContext ctx, params object[] vars)
+    {
+        var inputs = vars.Take(6).Select(v => v as Tensor).ToArray();
+        var options = (QpSolverOptions)vars[6];
+        var problem = QpProblem.Create(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], inputs[5]);
+        var result = QpSolver.SolveCore(problem, options);
+        ctx.save_data(StateKey, result.State);
+        ctx.save_data(NeededKey, inputs.Select(t => t is not null && t.requires_grad).ToArray());
+        return result.Solution.X;
+    }
+
+    /// <inheritdoc/>
+    public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
+    {
+        var state = (QpDerivativeState)ctx.get_data(StateKey);
+        var needed = (bool[])ctx.get_data(NeededKey);
+        var grads = QpSensitivity.Backward(state, grad_output, needed);
+        var result = grads.ToList();
+        result.Add(null!); // the options argument
+        return result!;
+    }
+}

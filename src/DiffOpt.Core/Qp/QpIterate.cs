@@ -1,0 +1,25 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// Primal-dual point of the scaled problem: x (B,n), equality duals y (B,k), inequality duals z (B,m) and
+/// slacks s (B,m) with Gx + s = h at optimality, s, z &gt; 0 throughout.
+/// </summary>
+internal sealed record QpIterate(Tensor X, Tensor Y, Tensor Z, Tensor S)
+{
+    /// <summary>Per item: keep this iterate where <paramref name="keep"/> (B,) is true, take <paramref name="other"/> elsewhere.</summary>
+    public QpIterate Where(Tensor keep, QpIterate other) => new(
+        where(keep.unsqueeze(-1), X, other.X),
+        where(keep.unsqueeze(-1), Y, other.Y),
+        where(keep.unsqueeze(-1), Z, other.Z),
+        where(keep.unsqueeze(-1), S, other.S));
+
+    /// <summary>True per item when every entry is finite.</summary>
+    public Tensor IsFinite() =>
+        isfinite(X).all(-1) & AllFinite(Y) & AllFinite(Z) & AllFinite(S);
+
+    private static Tensor AllFinite(Tensor t) =>
+        t.shape[^1] == 0 ? ones(t.shape[0], dtype: ScalarType.Bool, device: t.device) : isfinite(t).all(-1);
+}

@@ -1,0 +1,163 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// A validated batch of QPs  minimize ½zᵀQz + pᵀz  s.t.  Gz ≤ h, Az = b  with every block broadcast to the
+/// batch: Q (B,n,n), P (B,n), G (B,m,n), H (B,m), A (B,k,n), Bvec (B,k). Absent blocks are zero-row tensors.
+/// </summary>
+internal sealed class QpProblem
+{
+    private QpProblem(Tensor q, Tensor p, Tensor g, Tensor h, Tensor a, Tensor b, bool[] batched)
+    {
+        Q = q; P = p; G = g; H = h; A = a; Bvec = b; IsBatched = batched;
+    }
+
+    public Tensor Q { get; }
+    public Tensor P { get; }
+    public Tensor G { get; }
+    public Tensor H { get; }
+    public Tensor A { get; }
+    public Tensor Bvec { get; }
+
+    /// <summary>For Q, p, G, h, A, b in that order: whether the caller passed a batch dimension.</summary>
+    public bool[] IsBatched { get; }
+
+    public long BatchSize => P.shape[0];
+    public long VariableCount => P.shape[1];
+    public long InequalityCount => H.shape[1];
+    public long EqualityCount => Bvec.shape[1];
+    public ScalarType DType => P.dtype;
+    public Device Device => P.device;
+
+    /// <summary>
+    /// Checks every argument (rank, sizes, batch sizes, dtype, device, finiteness, symmetry of Q) and broadcasts
+    /// them to a common batch. Throws <see cref="ArgumentException"/> naming the culprit.
+    /// </summary>
+    public static QpProblem Create(Tensor? Q, Tensor? p, Tensor? G, Tensor? h, Tensor? A, Tensor? b)
+    {
+        if (Q is null) throw new ArgumentNullException(nameof(Q), "Q is required: a (n,n) or (B,n,n) tensor.");
+        if (p is null) throw new ArgumentNullException(nameof(p), "p is required: a (n) or (B,n) tensor.");
+        if (Q.dtype != ScalarType.Float64 && Q.dtype != ScalarType.Float32)
+            throw new ArgumentException($"Argument 'Q' has dtype {Q.dtype}; expected Float32 or Float64.", nameof(Q));
+        RequireRank(Q, "Q", 2, "(n,n) or (B,n,n)");
+        long n = Q.shape[^1];
+        if (Q.shape[^2] != n)
+            throw new ArgumentException($"Argument 'Q' has shape {Shape(Q)}; expected square matrices (n,n) or (B,n,n).", nameof(Q));
+
+        RequireCompanion(G, h, "G", "h");
+        RequireCompanion(A, b, "A", "b");
+
+        var args = new (Tensor? Tensor, string Name, int MatrixRank)[]
+        {
+            (Q, "Q", 2), (p, "p", 1), (G, "G", 2), (h, "h", 1), (A, "A", 2), (b, "b", 1),
+        };
+        foreach (var (tensor, name, _) in args)
+        {
+            if (tensor is null) continue;
+            if (tensor.dtype != Q.dtype)
+                throw new ArgumentException($"Argument '{name}' has dtype {tensor.dtype}; expected {Q.dtype} like Q.", name);
+            if (tensor.device_type != Q.device_type || tensor.device_index != Q.device_index)
+                throw new ArgumentException($"Argument '{name}' is on device {tensor.device}; expected {Q.device} like Q.", name);
+        }
+
+        RequireRank(p, "p", 1, "(n) or (B,n)");
+        RequireLastDim(p, "p", n, "(n) or (B,n)");
+        long m = 0, k = 0;
+        if (G is not null)
+        {
+            RequireRank(G, "G", 2, "(m,n) or (B,m,n)");
+            RequireLastDim(G, "G", n, "(m,n) or (B,m,n)");
+            m = G.shape[^2];
+            RequireRank(h!, "h", 1, "(m) or (B,m)");
+            RequireLastDim(h!, "h", m, "(m) or (B,m) with m = G.shape[-2]");
+        }
+        if (A is not null)
+        {
+            RequireRank(A, "A", 2, "(k,n) or (B,k,n)");
+            RequireLastDim(A, "A", n, "(k,n) or (B,k,n)");
+            k = A.shape[^2];
+            RequireRank(b!, "b", 1, "(k) or (B,k)");
+            RequireLastDim(b!, "b", k, "(k) or (B,k) with k = A.shape[-2]");
+        }
+
+        long batch = 1;
+        string? batchSource = null;
+        var batched = new bool[args.Length];
+        for (int i = 0; i < args.Length; i++)
+        {
+            var (tensor, name, matrixRank) = args[i];
+            if (tensor is null || tensor.dim() == matrixRank) continue;
+            batched[i] = true;
+            long size = tensor.shape[0];
+            if (batchSource is null) { batch = size; batchSource = name; }
+            else if (size != batch)
+                throw new ArgumentException(
+                    $"Argument '{name}' has batch size {size} (shape {Shape(tensor)}); expected {batch} like '{batchSource}', or no batch dimension.", name);
+        }
+
+        foreach (var (tensor, name, _) in args)
+        {
+            if (tensor is null || tensor.numel() == 0) continue;
+            if (!isfinite(tensor).all().item<bool>())
+                throw new ArgumentException($"Argument '{name}' (shape {Shape(tensor)}) contains NaN or infinite entries; expected finite values.", name);
+        }
+        RequireSymmetric(Q);
+
+        var options = (dtype: Q.dtype, device: Q.device);
+        Tensor Expand(Tensor? t, long rows, bool matrix)
+        {
+            if (t is null)
+                return matrix ? zeros(batch, rows, n, options.dtype, options.device) : zeros(batch, rows, options.dtype, options.device);
+            bool isMatrix = matrix;
+            int unbatchedRank = isMatrix ? 2 : 1;
+            var withBatch = t.dim() == unbatchedRank ? t.unsqueeze(0) : t;
+            return isMatrix ? withBatch.expand(batch, rows, n) : withBatch.expand(batch, rows);
+        }
+
+        var qSym = (Q + Q.transpose(-1, -2)) * 0.5;
+        return new QpProblem(
+            Expand(qSym, n, matrix: true),
+            Expand(p, n, matrix: false),
+            Expand(G, m, matrix: true),
+            Expand(h, m, matrix: false),
+            Expand(A, k, matrix: true),
+            Expand(b, k, matrix: false),
+            batched);
+    }
+
+    private static void RequireCompanion(Tensor? matrix, Tensor? vector, string matrixName, string vectorName)
+    {
+        if (matrix is null && vector is not null)
+            throw new ArgumentException($"Argument '{vectorName}' is given but '{matrixName}' is null; pass both or neither.", matrixName);
+        if (matrix is not null && vector is null)
+            throw new ArgumentException($"Argument '{matrixName}' is given but '{vectorName}' is null; pass both or neither.", vectorName);
+    }
+
+    private static void RequireRank(Tensor tensor, string name, int unbatchedRank, string expected)
+    {
+        long rank = tensor.dim();
+        if (rank != unbatchedRank && rank != unbatchedRank + 1)
+            throw new ArgumentException($"Argument '{name}' has shape {Shape(tensor)} (rank {rank}); expected {expected}.", name);
+    }
+
+    private static void RequireLastDim(Tensor tensor, string name, long size, string expected)
+    {
+        if (tensor.shape[^1] != size)
+            throw new ArgumentException($"Argument '{name}' has shape {Shape(tensor)}; expected {expected} with last dimension {size}.", name);
+    }
+
+    private static void RequireSymmetric(Tensor Q)
+    {
+        if (Q.numel() == 0) return;
+        double eps = Q.dtype == ScalarType.Float64 ? 2.2e-16 : 1.2e-7;
+        double scale = Math.Max(1.0, Q.abs().max().item<double>());
+        double asymmetry = (Q - Q.transpose(-1, -2)).abs().max().item<double>();
+        if (asymmetry > 1e3 * eps * scale)
+            throw new ArgumentException(
+                $"Argument 'Q' (shape {Shape(Q)}) is not symmetric: max |Q - Qᵀ| = {asymmetry:G3}; expected a symmetric positive semidefinite matrix.", nameof(Q));
+    }
+
+    internal static string Shape(Tensor tensor) => "(" + string.Join(",", tensor.shape) + ")";
+}

@@ -1,0 +1,93 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// Optimality residuals of an iterate, in the scaled space, with their unscaled norms per item:
+/// <code>
+///   rx = −(Px + c + Aᵀy + Gᵀz)     dual residual
+///   ry = b − Ax                     equality residual
+///   rz = h − Gx − s                 inequality residual (with slack)
+///   gap = |xᵀPx + cᵀx + bᵀy + hᵀz|  duality gap
+/// </code>
+/// "Relative" values divide by the largest of the terms each residual is made of (at least 1).
+/// </summary>
+internal sealed class QpResiduals
+{
+    public required Tensor Rx { get; init; }
+    public required Tensor Ry { get; init; }
+    public required Tensor Rz { get; init; }
+
+    /// <summary>Unscaled ‖(ry, rz)‖∞ per item.</summary>
+    public required Tensor Primal { get; init; }
+    /// <summary>Unscaled ‖rx‖∞ per item.</summary>
+    public required Tensor Dual { get; init; }
+    /// <summary>Duality gap per item.</summary>
+    public required Tensor Gap { get; init; }
+
+    /// <summary>Normaliser of the primal residual for the relative test (≥ 1).</summary>
+    public required Tensor PrimalScale { get; init; }
+    /// <summary>Normaliser of the dual residual for the relative test (≥ 1).</summary>
+    public required Tensor DualScale { get; init; }
+    /// <summary>Normaliser of the duality gap for the relative test (≥ 1).</summary>
+    public required Tensor GapScale { get; init; }
+
+    /// <summary>Evaluates the residuals of <paramref name="it"/> for the scaled problem <paramref name="qp"/>.</summary>
+    public static QpResiduals Evaluate(ScaledQp qp, RuizEquilibration scaling, QpIterate it)
+    {
+        var px = Batched.MatVec(qp.P, it.X);
+        var aTy = Batched.MatTVec(qp.A, it.Y);
+        var gTz = Batched.MatTVec(qp.G, it.Z);
+        var ax = Batched.MatVec(qp.A, it.X);
+        var gx = Batched.MatVec(qp.G, it.X);
+
+        var rx = -(px + qp.C + aTy + gTz);
+        var ry = qp.B - ax;
+        var rz = qp.H - gx - it.S;
+
+        var xPx = Batched.Dot(it.X, px);
+        var cx = Batched.Dot(qp.C, it.X);
+        var by = Batched.Dot(qp.B, it.Y);
+        var hz = Batched.Dot(qp.H, it.Z);
+
+        var one = ones_like(xPx);
+        return new QpResiduals
+        {
+            Rx = rx, Ry = ry, Rz = rz,
+            Primal = maximum(Batched.InfNorm(scaling.UnscaleEqualityResidual(ry)), Batched.InfNorm(scaling.UnscaleInequalityResidual(rz))),
+            Dual = Batched.InfNorm(scaling.UnscaleDualResidual(rx)),
+            Gap = (xPx + cx + by + hz).abs(),
+            PrimalScale = Batched.Max(one,
+                Batched.InfNorm(scaling.UnscaleEqualityResidual(ax)), Batched.InfNorm(scaling.UnscaleEqualityResidual(qp.B)),
+                Batched.InfNorm(scaling.UnscaleInequalityResidual(gx)), Batched.InfNorm(scaling.UnscaleInequalityResidual(qp.H)),
+                Batched.InfNorm(scaling.UnscaleInequalityResidual(it.S))),
+            DualScale = Batched.Max(one,
+                Batched.InfNorm(scaling.UnscaleDualResidual(px)), Batched.InfNorm(scaling.UnscaleDualResidual(qp.C)),
+                Batched.InfNorm(scaling.UnscaleDualResidual(aTy + gTz))),
+            GapScale = Batched.Max(one, xPx.abs(), cx.abs(), by.abs(), hz.abs()),
+        };
+    }
+
+    /// <summary>True per item where all three measures meet (absolute or relative) tolerance × <paramref name="factor"/>.</summary>
+    public Tensor Meets(SolverTolerances tol, double factor = 1.0)
+    {
+        double abs = tol.Absolute * factor, rel = tol.Relative * factor;
+        return Within(Primal, PrimalScale, abs, rel) & Within(Dual, DualScale, abs, rel) & Within(Gap, GapScale, abs, rel);
+    }
+
+    /// <summary>residual ≤ abs, or residual ≤ rel × scale.</summary>
+    public static Tensor Within(Tensor residual, Tensor scale, double abs, double rel) =>
+        (residual <= abs) | (residual <= rel * scale);
+}
+
+/// <summary>The tolerances that apply to one solve (chosen by dtype; float32 never certifies infeasibility below 1e-5).</summary>
+internal readonly record struct SolverTolerances(double Absolute, double Relative, double Infeasibility)
+{
+    private const double Float32InfeasibilityFloor = 1e-5;
+
+    public static SolverTolerances For(QpSolverOptions options, ScalarType dtype) =>
+        dtype == ScalarType.Float32
+            ? new(options.Float32Tolerance, options.Float32RelativeTolerance, Math.Max(options.InfeasibilityTolerance, Float32InfeasibilityFloor))
+            : new(options.Tolerance, options.RelativeTolerance, options.InfeasibilityTolerance);
+}

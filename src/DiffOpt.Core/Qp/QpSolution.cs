@@ -1,0 +1,62 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// The result of solving a batch of QPs  minimize ½zᵀQz + pᵀz  s.t.  Gz ≤ h, Az = b.
+/// Tensors are on the inputs' device and dtype, batch first.
+/// </summary>
+/// <remarks>
+/// Residuals are those of the unscaled problem with Lagrangian ½zᵀQz + pᵀz + λᵀ(Gz − h) + νᵀ(Az − b):
+/// primal residual max(‖Az − b‖∞, ‖Gz + s − h‖∞) with slacks s ≥ 0 (an upper bound of ‖max(Gz − h, 0)‖∞),
+/// dual residual ‖Qz + p + Gᵀλ + Aᵀν‖∞, duality gap |zᵀQz + pᵀz + hᵀλ + bᵀν|.
+/// For items whose status is not <see cref="QpStatus.Solved"/> or <see cref="QpStatus.Inaccurate"/>, the
+/// tensors hold the last iterate: finite, but not a solution.
+/// </remarks>
+public sealed class QpSolution
+{
+    internal QpSolution(Tensor x, Tensor inequalityDuals, Tensor equalityDuals, IReadOnlyList<QpStatus> status,
+        IReadOnlyList<int> iterations, IReadOnlyList<double> primalResidual, IReadOnlyList<double> dualResidual,
+        IReadOnlyList<double> dualityGap)
+    {
+        X = x;
+        InequalityDuals = inequalityDuals;
+        EqualityDuals = equalityDuals;
+        Status = status;
+        Iterations = iterations;
+        PrimalResidual = primalResidual;
+        DualResidual = dualResidual;
+        DualityGap = dualityGap;
+    }
+
+    /// <summary>Primal solutions z*, shape (B,n).</summary>
+    public Tensor X { get; }
+
+    /// <summary>Multipliers λ* ≥ 0 of Gz ≤ h, shape (B,m).</summary>
+    public Tensor InequalityDuals { get; }
+
+    /// <summary>Multipliers ν* of Az = b, shape (B,p).</summary>
+    public Tensor EqualityDuals { get; }
+
+    /// <summary>Status of each item.</summary>
+    public IReadOnlyList<QpStatus> Status { get; }
+
+    /// <summary>Interior-point iterations spent on each item.</summary>
+    public IReadOnlyList<int> Iterations { get; }
+
+    /// <summary>Primal residual of each item (see remarks).</summary>
+    public IReadOnlyList<double> PrimalResidual { get; }
+
+    /// <summary>Dual residual of each item (see remarks).</summary>
+    public IReadOnlyList<double> DualResidual { get; }
+
+    /// <summary>Duality gap of each item (see remarks).</summary>
+    public IReadOnlyList<double> DualityGap { get; }
+
+    /// <summary>Number of items in the batch.</summary>
+    public int BatchSize => Status.Count;
+
+    /// <summary>True when every item is <see cref="QpStatus.Solved"/>.</summary>
+    public bool AllSolved => Status.All(s => s == QpStatus.Solved);
+}

@@ -1,0 +1,82 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// Solves batches of convex quadratic programs
+/// <code>
+///   minimize ½zᵀQz + pᵀz   subject to   Gz ≤ h,  Az = b
+/// </code>
+/// with a batched proximal interior-point method (no gradient; see <see cref="QpFunction"/> for the
+/// differentiable form). Q must be symmetric positive semidefinite (Q = 0 gives a linear program); A may
+/// have dependent rows. Each item gets its own <see cref="QpStatus"/>: infeasible or unbounded items are
+/// reported as such without disturbing the rest of the batch.
+/// </summary>
+public sealed class QpSolver
+{
+    /// <summary>Creates a solver with the given options (the defaults when null).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public QpSolver(QpSolverOptions? options = null)
+    {
+        Options = options ?? QpSolverOptions.Default;
+        Options.Validate();
+    }
+
+    /// <summary>The options this solver uses.</summary>
+    public QpSolverOptions Options { get; }
+
+    /// <summary>
+    /// Solves a batch of QPs. Each argument is unbatched ((n,n), (n), (m,n), (m), (p,n), (p)) or batched with a
+    /// leading batch dimension B; unbatched arguments are shared by every item. Absent constraint blocks are
+    /// null (or have zero rows). All tensors must share one dtype (float32 or float64) and one device.
+    /// </summary>
+    /// <param name="Q">Quadratic term, (n,n) or (B,n,n), symmetric positive semidefinite.</param>
+    /// <param name="p">Linear term, (n) or (B,n).</param>
+    /// <param name="G">Inequality matrix, (m,n) or (B,m,n), or null.</param>
+    /// <param name="h">Inequality right-hand side, (m) or (B,m); null exactly when G is.</param>
+    /// <param name="A">Equality matrix, (p,n) or (B,p,n), or null.</param>
+    /// <param name="b">Equality right-hand side, (p) or (B,p); null exactly when A is.</param>
+    /// <returns>Solutions, duals, per-item status, iterations and residuals.</returns>
+    /// <exception cref="ArgumentException">An argument has the wrong rank, size, batch size, dtype or device, is not finite, or Q is not symmetric.</exception>
+    /// <exception cref="QpSolveException"><see cref="QpSolverOptions.ThrowOnFailure"/> is set and an item failed.</exception>
+    public QpSolution Solve(Tensor Q, Tensor p, Tensor? G, Tensor? h, Tensor? A, Tensor? b)
+    {
+        using var noGrad = no_grad();
+        var problem = QpProblem.Create(Q?.detach(), p?.detach(), G?.detach(), h?.detach(), A?.detach(), b?.detach());
+        return SolveCore(problem, Options).Solution;
+    }
+
+    /// <summary>Solves a validated problem and keeps what the derivative needs.</summary>
+    internal static QpSolveResult SolveCore(QpProblem problem, QpSolverOptions options)
+    {
+        QpSolveResult result;
+        using (var scope = NewDisposeScope())
+        {
+            var (scaling, scaled) = RuizEquilibration.Apply(problem, options.EquilibrationIterations);
+            var ipm = ProximalInteriorPoint.Solve(scaled, scaling, options);
+            var it = ipm.Iterate;
+            var x = scaling.UnscalePrimal(it.X);
+            var y = scaling.UnscaleEqualityDual(it.Y);
+            var z = scaling.UnscaleInequalityDual(it.Z);
+
+            var status = ipm.Status.cpu().data<long>().Select(code => (QpStatus)code).ToArray();
+            var iterations = ipm.Iterations.cpu().data<long>().Select(i => (int)i).ToArray();
+            var residuals = ipm.Residuals;
+            var solution = new QpSolution(x, z, y, status, iterations,
+                ToDoubles(residuals.Primal), ToDoubles(residuals.Dual), ToDoubles(residuals.Gap));
+            var usable = tensor(status.Select(s => s.HasSolution()).ToArray(), device: x.device);
+            var state = new QpDerivativeState(problem, scaled, scaling, ipm.Kkt, it, usable);
+            result = new QpSolveResult(solution, state);
+            scope.MoveToOuter(state.Tensors().Append(x).Append(y).Append(z));
+        }
+        if (options.ThrowOnFailure && result.Solution.Status.Any(s => !s.HasSolution()))
+            throw new QpSolveException(result.Solution.Status);
+        return result;
+    }
+
+    private static double[] ToDoubles(Tensor values) => values.to(ScalarType.Float64).cpu().data<double>().ToArray();
+}
+
+/// <summary>A solution together with the state its derivative needs.</summary>
+internal sealed record QpSolveResult(QpSolution Solution, QpDerivativeState State);

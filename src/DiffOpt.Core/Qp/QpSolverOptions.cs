@@ -1,0 +1,83 @@
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// Settings of the batched proximal interior-point QP solver. Immutable; derive variants with <c>with</c>.
+/// </summary>
+/// <remarks>
+/// An item counts as solved when each of its primal residual, dual residual and duality gap (see
+/// <see cref="QpSolution"/>) is at most the absolute tolerance, or at most the relative tolerance times the
+/// magnitude of the terms that make it up (never less than 1). Tolerances are taken from the pair that
+/// matches the input dtype: <see cref="Tolerance"/>/<see cref="RelativeTolerance"/> for float64,
+/// <see cref="Float32Tolerance"/>/<see cref="Float32RelativeTolerance"/> for float32.
+/// </remarks>
+public sealed record QpSolverOptions
+{
+    /// <summary>The default options.</summary>
+    public static QpSolverOptions Default { get; } = new();
+
+    /// <summary>Absolute tolerance on residuals and duality gap for float64 inputs. Default 1e-8.</summary>
+    public double Tolerance { get; init; } = 1e-8;
+
+    /// <summary>Relative tolerance for float64 inputs; 0 makes the test purely absolute. Default 1e-9.</summary>
+    public double RelativeTolerance { get; init; } = 1e-9;
+
+    /// <summary>Absolute tolerance for float32 inputs. Default 1e-5.</summary>
+    public double Float32Tolerance { get; init; } = 1e-5;
+
+    /// <summary>Relative tolerance for float32 inputs. Default 1e-5.</summary>
+    public double Float32RelativeTolerance { get; init; } = 1e-5;
+
+    /// <summary>
+    /// Relative accuracy of the Farkas certificates behind <see cref="QpStatus.PrimalInfeasible"/> and
+    /// <see cref="QpStatus.DualInfeasible"/> (floored at 1e-5 for float32). Default 1e-8.
+    /// </summary>
+    public double InfeasibilityTolerance { get; init; } = 1e-8;
+
+    /// <summary>Maximum number of interior-point iterations. Default 200.</summary>
+    public int MaxIterations { get; init; } = 200;
+
+    /// <summary>
+    /// An item that stops without meeting the tolerance is reported <see cref="QpStatus.Inaccurate"/> when its
+    /// residuals are within this factor of the tolerance. Default 1e3.
+    /// </summary>
+    public double InaccurateToleranceFactor { get; init; } = 1e3;
+
+    /// <summary>Number of Ruiz equilibration passes applied to the data before solving; 0 disables scaling. Default 10.</summary>
+    public int EquilibrationIterations { get; init; } = 10;
+
+    /// <summary>
+    /// When true, <see cref="QpSolver.Solve"/> and <see cref="QpFunction.Apply"/> throw
+    /// <see cref="QpSolveException"/> if any item is not <see cref="QpStatus.Solved"/> or
+    /// <see cref="QpStatus.Inaccurate"/>. Default false: failures are reported per item.
+    /// </summary>
+    public bool ThrowOnFailure { get; init; }
+
+    /// <summary>Checks that every setting is in range.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        RequirePositive(Tolerance, nameof(Tolerance));
+        RequireNonNegative(RelativeTolerance, nameof(RelativeTolerance));
+        RequirePositive(Float32Tolerance, nameof(Float32Tolerance));
+        RequireNonNegative(Float32RelativeTolerance, nameof(Float32RelativeTolerance));
+        RequirePositive(InfeasibilityTolerance, nameof(InfeasibilityTolerance));
+        if (MaxIterations < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "MaxIterations must be at least 1.");
+        if (!(InaccurateToleranceFactor >= 1) || double.IsInfinity(InaccurateToleranceFactor))
+            throw new ArgumentOutOfRangeException(nameof(InaccurateToleranceFactor), InaccurateToleranceFactor, "InaccurateToleranceFactor must be finite and at least 1.");
+        if (EquilibrationIterations < 0)
+            throw new ArgumentOutOfRangeException(nameof(EquilibrationIterations), EquilibrationIterations, "EquilibrationIterations must be non-negative.");
+    }
+
+    private static void RequirePositive(double value, string name)
+    {
+        if (!(value > 0) || double.IsInfinity(value))
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive and finite.");
+    }
+
+    private static void RequireNonNegative(double value, string name)
+    {
+        if (!(value >= 0) || double.IsInfinity(value))
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be non-negative and finite.");
+    }
+}

@@ -1,0 +1,96 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// Diagonal scaling of a batch of QPs (modified Ruiz equilibration, as in OSQP and PIQP): the scaled problem has
+/// P̃ = DPD, c̃ = Dc, Ã = E_A·A·D, b̃ = E_A·b, G̃ = E_G·G·D, h̃ = E_G·h, so that every column of the KKT
+/// matrix [P Aᵀ Gᵀ; A 0 0; G 0 0] has infinity norm close to 1. Primal variables map as z = D z̃,
+/// equality duals as y = E_A ỹ, inequality duals as λ = E_G λ̃ and slacks as s = E_G⁻¹ s̃.
+/// </summary>
+internal sealed class RuizEquilibration
+{
+    private const double MinNorm = 1e-4;
+    private const double MaxNorm = 1e4;
+
+    private RuizEquilibration(Tensor d, Tensor eA, Tensor eG)
+    {
+        D = d; EA = eA; EG = eG;
+    }
+
+    /// <summary>Column scaling of the variables (B,n).</summary>
+    public Tensor D { get; }
+
+    /// <summary>Row scaling of the equality constraints (B,k).</summary>
+    public Tensor EA { get; }
+
+    /// <summary>Row scaling of the inequality constraints (B,m).</summary>
+    public Tensor EG { get; }
+
+    /// <summary>Computes the scaling of <paramref name="problem"/> and returns the scaled problem.</summary>
+    public static (RuizEquilibration Scaling, ScaledQp Scaled) Apply(QpProblem problem, int iterations)
+    {
+        var P = problem.Q; var c = problem.P; var A = problem.A; var G = problem.G;
+        var d = ones_like(c);
+        var eA = ones_like(problem.Bvec);
+        var eG = ones_like(problem.H);
+        for (int i = 0; i < iterations; i++)
+        {
+            var columnNorm = Batched.Max(Batched.ColumnInfNorms(P), Batched.ColumnInfNorms(A), Batched.ColumnInfNorms(G));
+            var dStep = InverseSqrtOfLimited(columnNorm);
+            var eAStep = InverseSqrtOfLimited(Batched.RowInfNorms(A));
+            var eGStep = InverseSqrtOfLimited(Batched.RowInfNorms(G));
+            P = dStep.unsqueeze(-1) * P * dStep.unsqueeze(-2);
+            A = eAStep.unsqueeze(-1) * A * dStep.unsqueeze(-2);
+            G = eGStep.unsqueeze(-1) * G * dStep.unsqueeze(-2);
+            d = d * dStep; eA = eA * eAStep; eG = eG * eGStep;
+        }
+        var scaling = new RuizEquilibration(d, eA, eG);
+        var scaled = new ScaledQp(P, d * c, A, eA * problem.Bvec, G, eG * problem.H);
+        return (scaling, scaled);
+    }
+
+    /// <summary>Norms below 1e-4 are treated as 1 (empty rows), norms above 1e4 are capped; returns 1/√norm.</summary>
+    private static Tensor InverseSqrtOfLimited(Tensor norm)
+    {
+        var limited = where(norm < MinNorm, ones_like(norm), norm.clamp_max(MaxNorm));
+        return limited.rsqrt();
+    }
+
+    /// <summary>z = D z̃.</summary>
+    public Tensor UnscalePrimal(Tensor x) => D * x;
+
+    /// <summary>y = E_A ỹ.</summary>
+    public Tensor UnscaleEqualityDual(Tensor y) => EA * y;
+
+    /// <summary>λ = E_G λ̃.</summary>
+    public Tensor UnscaleInequalityDual(Tensor z) => EG * z;
+
+    /// <summary>Unscaled equality residual from a scaled one: E_A⁻¹ r̃.</summary>
+    public Tensor UnscaleEqualityResidual(Tensor r) => r / EA;
+
+    /// <summary>Unscaled inequality residual (or slack) from a scaled one: E_G⁻¹ r̃.</summary>
+    public Tensor UnscaleInequalityResidual(Tensor r) => r / EG;
+
+    /// <summary>Unscaled dual residual from a scaled one: D⁻¹ r̃.</summary>
+    public Tensor UnscaleDualResidual(Tensor r) => r / D;
+
+    /// <summary>z̃ = D⁻¹ z.</summary>
+    public Tensor ScalePrimal(Tensor x) => x / D;
+
+    /// <summary>ỹ = E_A⁻¹ y.</summary>
+    public Tensor ScaleEqualityDual(Tensor y) => y / EA;
+
+    /// <summary>λ̃ = E_G⁻¹ λ.</summary>
+    public Tensor ScaleInequalityDual(Tensor z) => z / EG;
+}
+
+/// <summary>The data of a (scaled) batch of QPs in the solver's notation: ½xᵀPx + cᵀx, Ax = b, Gx ≤ h.</summary>
+internal sealed record ScaledQp(Tensor P, Tensor C, Tensor A, Tensor B, Tensor G, Tensor H)
+{
+    public long BatchSize => C.shape[0];
+    public long N => C.shape[1];
+    public long EqualityCount => B.shape[1];
+    public long InequalityCount => H.shape[1];
+}
