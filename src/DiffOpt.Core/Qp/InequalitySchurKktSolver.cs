@@ -73,7 +73,7 @@ internal sealed class InequalitySchurKktSolver : KktSolver
         var invDelta = Batched.PerItem(1.0 / _delta);
         var rhsX = rhs.X + Qp.ATy(rhs.Y * invDelta);
         var u = Batched.CholeskySolve(_hFactor, rhsX);
-        var dz = Qp.InequalityCount == 0 ? rhs.Z : Batched.CholeskySolve(_sFactor!, Qp.Gx(u) - rhs.Z);
+        var dz = Qp.InequalityCount == 0 ? zeros_like(rhs.Z) : Batched.CholeskySolve(_sFactor!, Qp.Gx(u) - rhs.Z);
         var dx = u - Batched.MatTVec(_gHInv, dz);
         var dy = (Qp.Ax(dx) - rhs.Y) * invDelta;
         return new KktVector(dx, dy, dz);

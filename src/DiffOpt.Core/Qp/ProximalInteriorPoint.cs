@@ -164,7 +164,7 @@ internal sealed class ProximalInteriorPoint
         }
         LowerRegularizationFloor(running, primalProxInf, dualProxInf);
 
-        Trace?.Invoke($"{iter,3} status {_status[0].item<long>(),2} pres {_res.Primal[0].item<double>():E2} dres {_res.Dual[0].item<double>():E2} gap {_res.Gap[0].item<double>():E2} mu {_mu[0].item<double>():E2} rho {_rho[0].item<double>():E2} delta {_delta[0].item<double>():E2} pinf {primalProxInf[0].item<double>():E2} dinf {dualProxInf[0].item<double>():E2} nopu {_noPrimalUpdate[0].item<double>()} nodu {_noDualUpdate[0].item<double>()}");
+        Trace?.Invoke($"{iter,3} status {_status[0].item<long>(),2} pres {_res.Primal[0].to_type(ScalarType.Float64).item<double>():E2} dres {_res.Dual[0].to_type(ScalarType.Float64).item<double>():E2} gap {_res.Gap[0].to_type(ScalarType.Float64).item<double>():E2} mu {_mu[0].to_type(ScalarType.Float64).item<double>():E2} rho {_rho[0].to_type(ScalarType.Float64).item<double>():E2} delta {_delta[0].to_type(ScalarType.Float64).item<double>():E2} pinf {primalProxInf[0].to_type(ScalarType.Float64).item<double>():E2} dinf {dualProxInf[0].to_type(ScalarType.Float64).item<double>():E2} nopu {_noPrimalUpdate[0].to_type(ScalarType.Float64).item<double>()} nodu {_noDualUpdate[0].to_type(ScalarType.Float64).item<double>()}");
         var parameters = new KktParameters(_rho, _delta, InequalityWeights());
         var factored = FactorWithRetries(parameters, running);
         running = _status == Running;
