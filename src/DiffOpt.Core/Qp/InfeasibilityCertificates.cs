@@ -11,7 +11,7 @@ namespace DiffOpt.Qp;
 /// </list>
 /// Both tests are scale invariant: the violation of the homogeneous conditions must be at most ε times the
 /// separation (−bᵀy − hᵀz, resp. −cᵀx). On a feasible problem with a bounded solution this ratio is at least
-/// 1/‖x*‖₁ at the optimum, so a certificate at ε = 1e-8 means the problem is infeasible up to a relative
+/// 1/‖x*‖₁ at the optimum, so a certificate at ε means the problem is infeasible (unbounded) up to a relative
 /// perturbation ε of its data.
 /// Candidates are the diverging iterate itself, its displacement from the proximal centre, and (for primal
 /// infeasibility) the negated primal residual, which at the point of least infeasibility satisfies

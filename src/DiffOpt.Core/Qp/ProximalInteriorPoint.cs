@@ -22,6 +22,7 @@ internal sealed class ProximalInteriorPoint
     private const int MaxFactorRetries = 10;
     private const int RefinementStepsAfterShift = 3;
     private const long Running = -1;
+    private const double WarmStartMinimumMu = 1e-6;
 
     /// <summary>Internal status of an item handed over to the fallback (see <see cref="Solve"/>).</summary>
     internal const long Stalled = -2;
@@ -36,6 +37,7 @@ internal sealed class ProximalInteriorPoint
     private readonly QpSolverOptions _options;
     private readonly KktSolver _kkt;
     private readonly long _m;
+    private readonly QpIterate? _warmStart;
 
     /// <summary>
     /// Refinement steps per KKT solve: none while the factorised operator is exact; some once a static shift
@@ -45,6 +47,9 @@ internal sealed class ProximalInteriorPoint
 
     /// <summary>Diagnostics hook: when set, receives one line per iteration for batch item 0.</summary>
     internal static Action<string>? Trace { get; set; }
+
+    /// <summary>The batch item <see cref="Trace"/> reports on.</summary>
+    internal static int TraceItem { get; set; }
 
     // Per-item state, all batch-first.
     private QpIterate _it = null!;
@@ -57,8 +62,9 @@ internal sealed class ProximalInteriorPoint
     private QpResiduals _res = null!;
     private Tensor _prevPrimal = null!, _prevDual = null!;
 
-    private ProximalInteriorPoint(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt)
+    private ProximalInteriorPoint(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt, QpIterate? warmStart)
     {
+        _warmStart = warmStart;
         _qp = qp;
         _scaling = scaling;
         _options = options;
@@ -74,9 +80,9 @@ internal sealed class ProximalInteriorPoint
     /// whose progress stalls (typically infeasible ones, which need a vanishing regularisation to be certified)
     /// end with the internal status <see cref="Stalled"/> for the caller to re-solve with an adaptive one.
     /// </summary>
-    public static IpmResult Solve(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt)
+    public static IpmResult Solve(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt, QpIterate? warmStart = null)
     {
-        var solver = new ProximalInteriorPoint(qp, scaling, options, kkt);
+        var solver = new ProximalInteriorPoint(qp, scaling, options, kkt, warmStart);
         return solver.Run();
     }
 
@@ -98,7 +104,7 @@ internal sealed class ProximalInteriorPoint
         return new IpmResult(_it, _status, _iterations, _res, _kkt);
     }
 
-    /// <summary>PIQP's starting point: one regularised least-squares solve with s = z = 1, then a shift into the interior.</summary>
+    /// <summary>Sets up the per-item state and the starting point (cold, or from <see cref="_warmStart"/>).</summary>
     private void Initialize()
     {
         var b = _qp.BatchSize;
@@ -113,27 +119,51 @@ internal sealed class ProximalInteriorPoint
         _status = full(b, Running, ScalarType.Int64, opts.device);
         _iterations = zeros(b, ScalarType.Int64, opts.device);
 
-        var ones = ones_like(_qp.H);
-        var first = FactorWithRetries(new KktParameters(_rho, _delta, ones + Batched.PerItem(_delta)), _status == Running);
-        var d = _kkt.Solve(first, new KktVector(-_qp.C, _qp.B, _qp.H), _refinementSteps);
-        var z = d.Z;
-        var s = -d.Z;
-        if (_m > 0)
-        {
-            var shiftS = (-s.amin(-1)).clamp_min(0).unsqueeze(-1);
-            var shiftZ = (-z.amin(-1)).clamp_min(0).unsqueeze(-1);
-            var mu = Batched.Dot(s + shiftS, z + shiftZ).div(_m).clamp_min(1e-10).unsqueeze(-1);
-            // Move each pair (s_i, z_i) along s - z = const onto s_i z_i = μ.
-            var zNew = (z + (z * z + 4 * mu).sqrt()) * 0.5;
-            s = zNew - z;
-            z = zNew;
-        }
-        _it = new QpIterate(d.X, d.Y, z, s);
+        _it = _warmStart is null ? ColdStart() : WarmStart(_warmStart);
         _mu = ComplementarityMean(_it);
         _xi = _it.X; _lambda = _it.Y; _nu = _it.Z;
         _res = QpResiduals.Evaluate(_qp, _scaling, _it);
         _prevPrimal = _res.Primal;
         _prevDual = _res.Dual;
+    }
+
+    /// <summary>
+    /// PIQP's starting point: one regularised least-squares solve with s = z = 1 (which yields s = −z), then each
+    /// pair is moved along s − z = const onto s_i z_i = μ.
+    /// </summary>
+    private QpIterate ColdStart()
+    {
+        var ones = ones_like(_qp.H);
+        var first = FactorWithRetries(new KktParameters(_rho, _delta, ones + Batched.PerItem(_delta)), _status == Running);
+        var d = _kkt.Solve(first, new KktVector(-_qp.C, _qp.B, _qp.H), _refinementSteps);
+        if (_m == 0) return new QpIterate(d.X, d.Y, d.Z, -d.Z);
+        var z = d.Z;
+        var s = -d.Z;
+        var mu = Batched.Dot(s - s.amin(new long[] { -1 }, keepdim: true).clamp_max(0), z - z.amin(new long[] { -1 }, keepdim: true).clamp_max(0))
+            .div(_m).clamp_min(1e-10);
+        return CenteredPairs(d.X, d.Y, z, mu);
+    }
+
+    /// <summary>
+    /// Starts from a given (scaled) primal-dual point: slacks s = h − Gx, then each pair is moved along
+    /// s − z = const onto s_i z_i = μ with μ no smaller than <see cref="WarmStartMinimumMu"/>.
+    /// </summary>
+    private QpIterate WarmStart(QpIterate warm)
+    {
+        if (_m == 0) return new QpIterate(warm.X, warm.Y, warm.Z, warm.S);
+        var s = _qp.H - _qp.Gx(warm.X);
+        var mu = Batched.Dot(s.clamp_min(0), warm.Z.clamp_min(0)).div(_m).clamp_min(WarmStartMinimumMu);
+        return CenteredPairs(warm.X, warm.Y, warm.Z - s, mu);
+    }
+
+    /// <summary>
+    /// For each inequality: the pair (s_i, z_i) with z_i − s_i = c_i and s_i z_i = μ (per item):
+    /// z = (c + √(c² + 4μ))/2, s = z − c.
+    /// </summary>
+    private static QpIterate CenteredPairs(Tensor x, Tensor y, Tensor c, Tensor mu)
+    {
+        var zNew = (c + (c * c + 4 * mu.unsqueeze(-1)).sqrt()) * 0.5;
+        return new QpIterate(x, y, zNew, zNew - c);
     }
 
     /// <summary>One iteration for every running item. Returns false when no item is running any more.</summary>
@@ -164,7 +194,12 @@ internal sealed class ProximalInteriorPoint
         }
         LowerRegularizationFloor(running, primalProxInf, dualProxInf);
 
-        Trace?.Invoke($"{iter,3} status {_status[0].item<long>(),2} pres {_res.Primal[0].to_type(ScalarType.Float64).item<double>():E2} dres {_res.Dual[0].to_type(ScalarType.Float64).item<double>():E2} gap {_res.Gap[0].to_type(ScalarType.Float64).item<double>():E2} mu {_mu[0].to_type(ScalarType.Float64).item<double>():E2} rho {_rho[0].to_type(ScalarType.Float64).item<double>():E2} delta {_delta[0].to_type(ScalarType.Float64).item<double>():E2} pinf {primalProxInf[0].to_type(ScalarType.Float64).item<double>():E2} dinf {dualProxInf[0].to_type(ScalarType.Float64).item<double>():E2} nopu {_noPrimalUpdate[0].to_type(ScalarType.Float64).item<double>()} nodu {_noDualUpdate[0].to_type(ScalarType.Float64).item<double>()}");
+        if (Trace is not null)
+        {
+            int t = TraceItem;
+            double V(Tensor v) => v[t].to_type(ScalarType.Float64).item<double>();
+            Trace($"{iter,3} status {_status[t].item<long>(),2} pres {V(_res.Primal):E2} dres {V(_res.Dual):E2} gap {V(_res.Gap):E2} mu {V(_mu):E2} rho {V(_rho):E2} delta {V(_delta):E2} pinf {V(primalProxInf):E2} dinf {V(dualProxInf):E2} nopu {V(_noPrimalUpdate)} nodu {V(_noDualUpdate)} |x| {V(Batched.InfNorm(_it.X)):E2} cx {V(Batched.Dot(_qp.C, _it.X)):E2}");
+        }
         var parameters = new KktParameters(_rho, _delta, InequalityWeights());
         var factored = FactorWithRetries(parameters, running);
         running = _status == Running;

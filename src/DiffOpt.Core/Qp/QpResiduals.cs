@@ -81,10 +81,10 @@ internal sealed class QpResiduals
         (residual <= abs) | (residual <= rel * scale);
 }
 
-/// <summary>The tolerances that apply to one solve (chosen by dtype; float32 never certifies infeasibility below 1e-5).</summary>
+/// <summary>The tolerances that apply to one solve (chosen by dtype; float32 never certifies infeasibility below 1e-4).</summary>
 internal readonly record struct SolverTolerances(double Absolute, double Relative, double Infeasibility)
 {
-    private const double Float32InfeasibilityFloor = 1e-5;
+    private const double Float32InfeasibilityFloor = 1e-4;
 
     public static SolverTolerances For(QpSolverOptions options, ScalarType dtype) =>
         dtype == ScalarType.Float32

@@ -11,10 +11,10 @@ namespace DiffOpt.Qp;
 /// </summary>
 internal static class QpSolveDriver
 {
-    public static IpmResult Run(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options)
+    public static IpmResult Run(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, QpIterate? warmStart = null)
     {
         var limits = NumericLimits.For(qp.C.dtype);
-        var first = ProximalInteriorPoint.Solve(qp, scaling, options, KktSolver.Create(qp, limits));
+        var first = ProximalInteriorPoint.Solve(qp, scaling, options, KktSolver.Create(qp, limits), warmStart);
         var stalled = (first.Status == ProximalInteriorPoint.Stalled).nonzero().squeeze(-1);
         if (stalled.shape[0] == 0) return first;
 
