@@ -1,0 +1,150 @@
+using DiffOpt.Qp;
+using DiffOpt.Tests.TestSupport;
+using MathNet.Numerics.LinearAlgebra;
+using TorchSharp;
+using Xunit.Abstractions;
+
+namespace DiffOpt.Tests.Qp;
+
+/// <summary>Infeasible and unbounded items: honest per-item status, no damage to the rest of the batch, zero gradient.</summary>
+public class InfeasibilityTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Solve_ReturnsPrimalInfeasible_WhenInequalitiesContradict()
+    {
+        // z₀ ≤ −1 and −z₀ ≤ −1.
+        var qp = Problem(Matrix<double>.Build.DenseIdentity(3), [1.0, 0, 0],
+            g: new double[,] { { 1, 0, 0 }, { -1, 0, 0 } }, h: [-1.0, -1.0]);
+        AssertStatus(QpTensors.Single(qp), QpStatus.PrimalInfeasible);
+    }
+
+    [Fact]
+    public void Solve_ReturnsPrimalInfeasible_WhenEqualitiesAreInconsistent()
+    {
+        // z₀ + z₁ = 1 and 2z₀ + 2z₁ = 3, no inequalities.
+        var qp = Problem(Matrix<double>.Build.DenseIdentity(3), [0.0, 1, 0],
+            a: new double[,] { { 1, 1, 0 }, { 2, 2, 0 } }, b: [1.0, 3.0]);
+        AssertStatus(QpTensors.Single(qp), QpStatus.PrimalInfeasible);
+    }
+
+    [Fact]
+    public void Solve_ReturnsPrimalInfeasible_WhenEqualitiesContradictInequalities()
+    {
+        // z₀ + z₁ = 2 with z₀ ≤ 0.5, z₁ ≤ 0.5, for a linear program.
+        var qp = Problem(Matrix<double>.Build.Dense(2, 2), [1.0, -1.0],
+            g: new double[,] { { 1, 0 }, { 0, 1 } }, h: [0.5, 0.5], a: new double[,] { { 1, 1 } }, b: [2.0]);
+        AssertStatus(QpTensors.Single(qp), QpStatus.PrimalInfeasible);
+    }
+
+    [Fact]
+    public void Solve_ReturnsDualInfeasible_WhenLinearObjectiveIsUnboundedBelow()
+    {
+        // min −z₀ s.t. z₁ − z₀ ≤ 0, −z₁ ≤ 0 (Q = 0): the ray (1, 0) stays feasible and lowers the cost by 1 per unit.
+        var qp = Problem(Matrix<double>.Build.Dense(2, 2), [-1.0, 0.0],
+            g: new double[,] { { -1, 1 }, { 0, -1 } }, h: [0.0, 0.0]);
+        AssertStatus(QpTensors.Single(qp), QpStatus.DualInfeasible);
+    }
+
+    [Fact]
+    public void Solve_ReturnsDualInfeasible_WhenUnconstrainedLinearProgram()
+    {
+        var qp = Problem(Matrix<double>.Build.Dense(3, 3), [1.0, -2.0, 0.5]);
+        AssertStatus(QpTensors.Single(qp), QpStatus.DualInfeasible);
+    }
+
+    [Fact]
+    public void Solve_ReturnsDualInfeasible_WhenSingularQLeavesADescentDirection()
+    {
+        // Q = diag(1, 1, 0), p = (0, 0, 1), z₀ ≤ 1, z₀ = z₁: the ray (0, 0, −1) has Qd = 0, is feasible and descends.
+        var qp = Problem(Matrix<double>.Build.DenseOfDiagonalArray([1.0, 1.0, 0.0]), [0.0, 0.0, 1.0],
+            g: new double[,] { { 1, 0, 0 } }, h: [1.0], a: new double[,] { { 1, -1, 0 } }, b: [0.0]);
+        AssertStatus(QpTensors.Single(qp), QpStatus.DualInfeasible);
+    }
+
+    [Fact]
+    public void Solve_SolvesOtherItemsAsWhenAlone_WhenBatchHasInfeasibleAndUnboundedItems()
+    {
+        var batch = MixedBatch.Create(41);
+        var args = batch.Args;
+
+        var solution = args.Solve();
+
+        Assert.Equal(batch.Expected, solution.Status);
+        StatusHonesty.AssertHonest(args, solution);
+        foreach (int i in batch.Solvable)
+        {
+            var alone = batch.Alone(i).Solve();
+            var together = SolutionItem.Of(solution, i);
+            var single = SolutionItem.Of(alone, 0);
+            Assert.Equal(alone.Iterations[0], solution.Iterations[i]);
+            double difference = Math.Max(ReferenceComparison.Error(single.X, together.X),
+                Math.Max(ReferenceComparison.Error(single.Lambda, together.Lambda), ReferenceComparison.Error(single.Nu, together.Nu)));
+            output.WriteLine($"item {i}: batched vs alone, largest relative difference {difference:E2}");
+            Assert.True(difference <= 1e-12, $"item {i}: batched and alone differ by {difference:G3}");
+        }
+    }
+
+    [Fact]
+    public void Apply_GivesZeroGradientToFailedItems_AndSharedGradientFromSolvedItemsOnly()
+    {
+        var batch = MixedBatch.Create(42);
+        var random = new ProblemGenerator(43);
+        var weights = FiniteDifferences.RandomWeights(batch.Args, random);
+
+        var grads = FiniteDifferences.Gradients(batch.Args, weights, QpSolverOptions.Default, QpTensors.AllArgs);
+
+        foreach (var (arg, grad) in grads)
+            Assert.True(torch.isfinite(grad).all().item<bool>(), $"non-finite gradient for {arg}");
+        foreach (int i in Enumerable.Range(0, batch.Items.Count).Except(batch.Solvable))
+            foreach (var arg in new[] { QpArg.Q, QpArg.P, QpArg.H, QpArg.B })
+                Assert.Equal(0.0, grads[arg][i].abs().max().item<double>());
+
+        // Shared G and A: the batch gradient is the sum of the solvable items' gradients computed alone.
+        foreach (var arg in new[] { QpArg.G, QpArg.A })
+        {
+            var sum = batch.Solvable
+                .Select(i => FiniteDifferences.Gradients(batch.Alone(i), weights[i].unsqueeze(0), QpSolverOptions.Default, arg)[arg])
+                .Aggregate((x, y) => x + y);
+            double difference = (sum - grads[arg]).abs().max().item<double>() / (1 + sum.abs().max().item<double>());
+            output.WriteLine($"{arg}: shared gradient vs sum over solvable items, relative difference {difference:E2}");
+            Assert.True(difference <= 1e-10, $"{arg}: {difference:G3}");
+            Assert.True(sum.abs().max().item<double>() > 1e-3, "the shared gradient should not be trivially zero");
+        }
+    }
+
+    [Fact]
+    public void Solve_ThrowsQpSolveException_WhenThrowOnFailureAndAnItemFails()
+    {
+        var batch = MixedBatch.Create(44);
+        var args = batch.Args;
+        var options = new QpSolverOptions { ThrowOnFailure = true };
+
+        var fromSolve = Assert.Throws<QpSolveException>(() => args.Solve(options));
+        var fromApply = Assert.Throws<QpSolveException>(() => args.Apply(options));
+
+        foreach (var exception in new[] { fromSolve, fromApply })
+        {
+            Assert.Equal(batch.Expected, exception.Status);
+            Assert.Contains("item 1: PrimalInfeasible", exception.Message);
+            Assert.Contains("item 3: DualInfeasible", exception.Message);
+        }
+        var solvable = QpTensors.Single(batch.Items[0]);
+        Assert.True(solvable.Solve(options).AllSolved);
+    }
+
+    private void AssertStatus(QpTensors args, QpStatus expected)
+    {
+        var solution = args.Solve();
+        output.WriteLine($"status {solution.Status[0]} after {solution.Iterations[0]} iterations");
+        Assert.Equal(expected, solution.Status[0]);
+        StatusHonesty.AssertHonest(args, solution);
+    }
+
+    private static QpInstance Problem(Matrix<double> q, double[] p, double[,]? g = null, double[]? h = null, double[,]? a = null, double[]? b = null)
+    {
+        int n = q.ColumnCount;
+        return new QpInstance(q, Vector<double>.Build.DenseOfArray(p),
+            g is null ? QpInstance.Empty(n) : Matrix<double>.Build.DenseOfArray(g), Vector<double>.Build.DenseOfArray(h ?? []),
+            a is null ? QpInstance.Empty(n) : Matrix<double>.Build.DenseOfArray(a), Vector<double>.Build.DenseOfArray(b ?? []));
+    }
+}
