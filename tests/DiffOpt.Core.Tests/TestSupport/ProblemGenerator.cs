@@ -96,5 +96,41 @@ internal sealed class ProblemGenerator(int seed)
         return new PlantedQp(new QpInstance(q, p, g, h, a, b), z, lambda, nu);
     }
 
+    /// <summary>
+    /// A primal infeasible problem: <see cref="Feasible"/> plus the rows g·z ≤ g·z0 − 0.5 and −g·z ≤ −g·z0 − 0.5,
+    /// which contradict each other (m + 2 inequality rows in all).
+    /// </summary>
+    public QpInstance PrimalInfeasible(int n, int m, int k, double linearScale = 1.0)
+    {
+        var (qp, z0) = Feasible(n, m, k);
+        var g = NormalVector(n);
+        double level = g * z0;
+        return qp with
+        {
+            P = linearScale * qp.P,
+            G = qp.G.Stack(Matrix<double>.Build.DenseOfRowVectors(g, -g)),
+            H = Vector<double>.Build.DenseOfEnumerable(qp.H.Concat([level - 0.5, -level - 0.5])),
+        };
+    }
+
+    /// <summary>
+    /// A feasible problem whose objective is unbounded below along a ray d: Q = LLᵀ/n with the columns of L
+    /// (n × n/2) orthogonal to d, every row of G with g·d ≤ 0, A d = 0 and pᵀd &lt; 0.
+    /// </summary>
+    public QpInstance Unbounded(int n, int m, int k)
+    {
+        var d = NormalVector(n);
+        Vector<double> Orthogonal(Vector<double> v) => v - (v * d / (d * d)) * d;
+        var l = NormalMatrix(n, Math.Max(1, n / 2));
+        for (int j = 0; j < l.ColumnCount; j++) l.SetColumn(j, Orthogonal(l.Column(j)));
+        var g = NormalMatrix(m, n);
+        for (int i = 0; i < m; i++) g.SetRow(i, g.Row(i) - Math.Max(0, g.Row(i) * d / (d * d)) * d);
+        var a = NormalMatrix(k, n);
+        for (int i = 0; i < k; i++) a.SetRow(i, Orthogonal(a.Row(i)));
+        var z0 = NormalVector(n);
+        var p = -d + 0.3 * Orthogonal(NormalVector(n));
+        return new QpInstance(Gram(l) / n, p, g, g * z0 + UniformVector(m, 0.1, 1.0), a, a * z0);
+    }
+
     private static Matrix<double> Gram(Matrix<double> l) => l.TransposeAndMultiply(l);
 }
