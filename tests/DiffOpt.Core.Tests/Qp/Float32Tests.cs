@@ -9,13 +9,7 @@ namespace DiffOpt.Tests.Qp;
 /// <summary>float32 inputs: solved in float32 on the inputs' device, with looser accuracy than float64.</summary>
 public class Float32Tests(ITestOutputHelper output)
 {
-    /// <summary>Why the float32 tests are skipped until the lead fixes core.</summary>
-    public const string ValidationBug =
-        "bug (DiffOpt.Core QpProblem.RequireSymmetric): every float32 input is rejected with ArgumentException " +
-        "'Double is not compatible with Float32' because Q.abs().max().item<double>() reads a float32 scalar as double " +
-        "(same in ProximalInteriorPoint's Trace line). Verified locally: with .ToDouble() there, these tests pass.";
-
-    [Theory(Skip = ValidationBug)]
+    [Theory]
     [InlineData(Curvature.PositiveDefinite, 8, 12, 2, 501)]
     [InlineData(Curvature.PositiveDefinite, 20, 30, 5, 502)]
     [InlineData(Curvature.SingularPsd, 10, 16, 3, 503)]
@@ -49,7 +43,7 @@ public class Float32Tests(ITestOutputHelper output)
         }
     }
 
-    [Fact(Skip = ValidationBug)]
+    [Fact]
     public void Apply_ReturnsFloat32GradientsCloseToFloat64_ForFloat32Inputs()
     {
         var random = new ProblemGenerator(505);
@@ -71,7 +65,7 @@ public class Float32Tests(ITestOutputHelper output)
         }
     }
 
-    [Fact(Skip = ValidationBug)]
+    [Fact]
     public void Solve_KeepsSolvableItemsAndNeverClaimsFailedOnesSolved_ForFloat32BatchWithInfeasibleItems()
     {
         // The exact statuses of the failed items are covered by the skipped detection test in InfeasibilityTests.
@@ -83,14 +77,14 @@ public class Float32Tests(ITestOutputHelper output)
         output.WriteLine(string.Join(", ", solution.Status));
         foreach (int i in Enumerable.Range(0, batch.Items.Count))
             Assert.Equal(batch.Solvable.Contains(i), solution.Status[i].HasSolution());
-        StatusHonesty.AssertHonest(args32, solution, new QpSolverOptions { MaxIterations = 60 });
+        StatusHonesty.AssertHonest(args32, solution, new QpSolverOptions { MaxIterations = 60 }, batch.Items);
         var z = args32.Leaves(QpArg.P).Apply();
         Assert.Equal(ScalarType.Float32, z.dtype);
         Assert.True(isfinite(z).all().item<bool>());
     }
 
-    [Fact(Skip = ValidationBug)]
-    public void Solve_AcceptsFloat32Inputs_MinimalReproduction()
+    [Fact]
+    public void Solve_AcceptsFloat32Inputs_WithoutConstraints()
     {
         var solution = new QpSolver().Solve(eye(2, dtype: ScalarType.Float32), ones(2, dtype: ScalarType.Float32), null, null, null, null);
 

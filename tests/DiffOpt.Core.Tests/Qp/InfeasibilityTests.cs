@@ -74,14 +74,19 @@ public class InfeasibilityTests(ITestOutputHelper output)
         StatusHonesty.AssertHonest(args, solution);
         foreach (int i in batch.Solvable)
         {
+            // The KKT form is chosen per batch (an unbounded item with singular Q changes it), so the arithmetic may
+            // differ from a solve alone; the solutions must agree to solver accuracy and match the reference.
             var alone = batch.Alone(i).Solve();
             var together = SolutionItem.Of(solution, i);
             var single = SolutionItem.Of(alone, 0);
-            Assert.Equal(alone.Iterations[0], solution.Iterations[i]);
+            Assert.Equal(QpStatus.Solved, single.Status);
             double difference = Math.Max(ReferenceComparison.Error(single.X, together.X),
                 Math.Max(ReferenceComparison.Error(single.Lambda, together.Lambda), ReferenceComparison.Error(single.Nu, together.Nu)));
-            output.WriteLine($"item {i}: batched vs alone, largest relative difference {difference:E2}");
-            Assert.True(difference <= 1e-12, $"item {i}: batched and alone differ by {difference:G3}");
+            output.WriteLine($"item {i}: batched vs alone, largest relative difference {difference:E2} " +
+                $"(iterations {solution.Iterations[i]} vs {alone.Iterations[0]})");
+            Assert.True(difference <= 1e-7, $"item {i}: batched and alone differ by {difference:G3}");
+            var exact = ReferenceQpSolver.Solve(batch.Items[i], FeasibilityOracle.LeastViolation(batch.Items[i]).Point);
+            VectorAssert.Close(exact.X, together.X, 1e-6, $"item {i}: batched vs reference", output);
         }
     }
 
@@ -108,7 +113,8 @@ public class InfeasibilityTests(ITestOutputHelper output)
                 .Aggregate((x, y) => x + y);
             double difference = (sum - grads[arg]).abs().max().item<double>() / (1 + sum.abs().max().item<double>());
             output.WriteLine($"{arg}: shared gradient vs sum over solvable items, relative difference {difference:E2}");
-            Assert.True(difference <= 1e-10, $"{arg}: {difference:G3}");
+            // Solutions agree to solver accuracy only (see above), so the gradients agree to ~1e-8, not to rounding.
+            Assert.True(difference <= 1e-6, $"{arg}: {difference:G3}");
             Assert.True(sum.abs().max().item<double>() > 1e-3, "the shared gradient should not be trivially zero");
         }
     }
@@ -135,7 +141,7 @@ public class InfeasibilityTests(ITestOutputHelper output)
 
     [Theory]
     [InlineData(ScalarType.Float64)]
-    [InlineData(ScalarType.Float32, Skip = Float32Tests.ValidationBug)]
+    [InlineData(ScalarType.Float32)]
     public void Solve_NeverReportsSolved_AndCertifiesInfeasibleStatuses_OnRandomInfeasibleBatches(ScalarType dtype)
     {
         // Whatever the detection rate (see the skipped test below), an infeasible or unbounded item must never be
@@ -153,15 +159,31 @@ public class InfeasibilityTests(ITestOutputHelper output)
             output.WriteLine($"{expected}: " + string.Join(", ", solution.Status.GroupBy(s => s).Select(g => $"{g.Key} × {g.Count()}")));
             Assert.All(solution.Status, s => Assert.False(s.HasSolution(), $"an infeasible item was reported {s}"));
             Assert.All(solution.Status, s => Assert.True(s == expected || !s.IsInfeasible(), $"expected {expected}, got {s}"));
-            StatusHonesty.AssertHonest(args, solution, options);
+            StatusHonesty.AssertHonest(args, solution, options, items);
         }
     }
 
-    [Fact(Skip = "bug (DiffOpt.Core ProximalInteriorPoint / InfeasibilityCertificates): infeasibility is detected on only part of " +
-                 "random infeasible batches (float64: 29/40 primal, 31/40 unbounded; the rest end MaxIterations after 200 iterations), " +
-                 "and min ½‖z‖² − 10z₀ s.t. z₀ ≤ −1, −z₀ ≤ −1 ends NumericalError after 168 iterations: δ stays at 1e-4, so the dual " +
-                 "ray stops growing at ~pres/δ and the Farkas ratio ‖Gᵀλ‖/(−hᵀλ) stalls at ~2.5e-4 > 1e-8 while μ underflows to 0. " +
-                 "In float32 (once float32 validation is fixed) MixedBatch(506) items 1 and 3 end MaxIterations: the ratio stalls at 2.3e-5 > 1e-5.")]
+    [Fact(Skip = "bug (DiffOpt.Core QpSolveDriver): items that stall in the fast KKT form are re-solved by the PIQP fallback " +
+                 "with a fresh MaxIterations budget and the two counts are added, so an item can spend (and report) more than " +
+                 "MaxIterations iterations: here 53 with MaxIterations = 40 (213 with the default 200).")]
+    public void Solve_NeverSpendsMoreThanMaxIterations_OnInfeasibleItems()
+    {
+        var options = new QpSolverOptions { MaxIterations = 40 };
+        var random = new ProblemGenerator(47);
+        // Q ≻ 0 throughout, so the batch starts in the fast KKT form and stalled items are re-solved by the fallback.
+        var items = Enumerable.Range(0, 12).Select(i => random.PrimalInfeasible(5, 8, 1, i % 2 == 0 ? 1 : 10)).ToList();
+
+        var solution = QpTensors.Stack(items).Solve(options);
+
+        output.WriteLine("iterations " + string.Join(", ", solution.Iterations));
+        Assert.All(solution.Iterations, it => Assert.InRange(it, 1, options.MaxIterations));
+    }
+
+    [Fact(Skip = "bug (DiffOpt.Core ProximalInteriorPoint): infeasibility is detected on only part of random infeasible " +
+                 "batches (40 items each, n = 5: float64 32/40 primal, 36/40 unbounded; float32 36/40, 32/40; the rest end " +
+                 "MaxIterations after 200+ iterations), and min ½‖z‖² − c·z₀ s.t. z₀ ≤ −1, −z₀ ≤ −1 ends NumericalError after " +
+                 "~175 iterations for c = 3, 10, 50 (PrimalInfeasible for c = 1, 2, 5, 20): δ stays at 1e-4, the dual ray stops " +
+                 "growing at ~pres/δ, the Farkas ratio stalls near 2.5e-4 and μ underflows to 0.")]
     public void Solve_DetectsInfeasibility_OnEveryInfeasibleItem()
     {
         var tiny = QpTensors.Single(Problem(Matrix<double>.Build.DenseIdentity(2), [-10.0, 0.0],
@@ -175,6 +197,7 @@ public class InfeasibilityTests(ITestOutputHelper output)
         Assert.All(QpTensors.Stack(unbounded).Solve().Status, s => Assert.Equal(QpStatus.DualInfeasible, s));
 
         var mixed = MixedBatch.Create(506);
+        Assert.Equal(mixed.Expected, mixed.Args.Solve().Status);
         Assert.Equal(mixed.Expected, mixed.Args.To(ScalarType.Float32).Solve().Status);
     }
 

@@ -25,11 +25,16 @@ internal sealed record ReferenceSolution(bool Unbounded, Vector<double> X, Vecto
 /// (d, ·) of the KKT matrix with Qd = 0, Cd = 0 and (Qz + p)ᵀd &lt; 0, i.e. a descent ray, followed to the first
 /// blocking constraint (or reported unbounded). Working rows stay linearly independent (a blocking row has
 /// G_i d &gt; 0 while every working row has C d = 0), so multipliers are well defined. The final point is
-/// polished by solving the working-set KKT system for (z, μ) directly.
+/// polished by solving the working-set KKT system for (z, μ) directly. Ties between blocking rows go to the lowest
+/// index, and after <see cref="BlandAfter"/> iterations so does the choice of the row to drop (Bland's rule), which
+/// stops cycling on degenerate problems such as phase-1 programs.
 /// </summary>
 internal static class ReferenceQpSolver
 {
     private const int MaxIterations = 5000;
+
+    /// <summary>After this many iterations, drop the lowest-index negative multiplier (Bland's rule) so degenerate problems cannot cycle.</summary>
+    private const int BlandAfter = 200;
 
     public static ReferenceSolution Solve(QpInstance qp, Vector<double> feasibleStart)
     {
@@ -59,11 +64,13 @@ internal static class ReferenceQpSolver
             {
                 var mu = solution.SubVector(n, c.RowCount);
                 int worst = -1;
-                double worstValue = -1e-10 * (1 + KktCertificate.Norm(gradient));
+                double threshold = -1e-10 * (1 + KktCertificate.Norm(gradient)), worstValue = threshold;
+                bool bland = iteration >= BlandAfter;
                 for (int j = 0; j < working.Count; j++)
                 {
                     double value = mu[equalities.Count + j];
-                    if (value < worstValue) { worstValue = value; worst = j; }
+                    bool better = bland ? value < threshold && (worst < 0 || working[j] < working[worst]) : value < worstValue;
+                    if (better) { worstValue = value; worst = j; }
                 }
                 if (worst < 0) return Finish(qp, z, equalities, working, mu, iteration);
                 working.RemoveAt(worst);

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace DiffOpt.Tests.TestSupportTests;
 
-/// <summary>The honesty check is not vacuous: it rejects a wrong point claimed Solved and a bogus certificate.</summary>
+/// <summary>The honesty check is not vacuous: it rejects a wrong point claimed Solved and a false infeasibility claim.</summary>
 public class StatusHonestyTests
 {
     [Fact]
@@ -21,7 +21,7 @@ public class StatusHonestyTests
     }
 
     [Fact]
-    public void AssertHonest_Fails_WhenPrimalInfeasibleCarriesNoCertificate()
+    public void AssertHonest_Fails_WhenAFeasibleBoundedProblemIsReportedInfeasible()
     {
         var planted = new ProblemGenerator(802).Planted(4, 6, 2, 1);
         var args = QpTensors.Single(planted.Problem);
@@ -35,4 +35,17 @@ public class StatusHonestyTests
         MathNet.Numerics.LinearAlgebra.Vector<double> nu, QpStatus status) =>
         new(QpTensors.ToTensor(z).unsqueeze(0), QpTensors.ToTensor(lambda).unsqueeze(0), QpTensors.ToTensor(nu).unsqueeze(0),
             [status], [1], [0.0], [0.0], [0.0]);
+
+    [Fact]
+    public void FeasibilityOracle_ClassifiesKnownProblems()
+    {
+        var random = new ProblemGenerator(803);
+        var feasible = random.Feasible(5, 8, 1).Problem;
+        Assert.False(FeasibilityOracle.IsInfeasible(feasible));
+        Assert.False(FeasibilityOracle.IsUnbounded(feasible));
+        Assert.True(FeasibilityOracle.IsInfeasible(random.PrimalInfeasible(5, 8, 1)));
+        var unbounded = random.Unbounded(5, 8, 1);
+        Assert.False(FeasibilityOracle.IsInfeasible(unbounded));
+        Assert.True(FeasibilityOracle.IsUnbounded(unbounded));
+    }
 }
