@@ -17,6 +17,7 @@ internal sealed class ProximalInteriorPoint
     private const double DeltaInit = 1e-4;
     private const double Tau = 0.99;
     private const double InfeasibilityThreshold = 0.9;
+    private const double SuspectedInfeasibilityShrink = 0.1;
     private const int FinetuneUpdateThreshold = 7;
     private const int InfeasibilityUpdateThreshold = 5;
     private const int MaxFactorRetries = 10;
@@ -38,6 +39,7 @@ internal sealed class ProximalInteriorPoint
     private readonly KktSolver _kkt;
     private readonly long _m;
     private readonly QpIterate? _warmStart;
+    private readonly Tensor? _iterationsSpent;
 
     /// <summary>
     /// Refinement steps per KKT solve: none while the factorised operator is exact; some once a static shift
@@ -62,9 +64,11 @@ internal sealed class ProximalInteriorPoint
     private QpResiduals _res = null!;
     private Tensor _prevPrimal = null!, _prevDual = null!;
 
-    private ProximalInteriorPoint(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt, QpIterate? warmStart)
+    private ProximalInteriorPoint(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt,
+        QpIterate? warmStart, Tensor? iterationsSpent)
     {
         _warmStart = warmStart;
+        _iterationsSpent = iterationsSpent;
         _qp = qp;
         _scaling = scaling;
         _options = options;
@@ -79,10 +83,13 @@ internal sealed class ProximalInteriorPoint
     /// factorisation. With a fixed-regularisation solver (<see cref="KktSolver.FixedRegularization"/>), items
     /// whose progress stalls (typically infeasible ones, which need a vanishing regularisation to be certified)
     /// end with the internal status <see cref="Stalled"/> for the caller to re-solve with an adaptive one.
+    /// <paramref name="iterationsSpent"/> (B,) counts iterations already spent on each item: the budget
+    /// <see cref="QpSolverOptions.MaxIterations"/> is per item and covers them.
     /// </summary>
-    public static IpmResult Solve(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt, QpIterate? warmStart = null)
+    public static IpmResult Solve(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt,
+        QpIterate? warmStart = null, Tensor? iterationsSpent = null)
     {
-        var solver = new ProximalInteriorPoint(qp, scaling, options, kkt, warmStart);
+        var solver = new ProximalInteriorPoint(qp, scaling, options, kkt, warmStart, iterationsSpent);
         return solver.Run();
     }
 
@@ -117,7 +124,7 @@ internal sealed class ProximalInteriorPoint
         _noPrimalUpdate = zeros(b, opts.dtype, opts.device);
         _noDualUpdate = zeros(b, opts.dtype, opts.device);
         _status = full(b, Running, ScalarType.Int64, opts.device);
-        _iterations = zeros(b, ScalarType.Int64, opts.device);
+        _iterations = _iterationsSpent ?? zeros(b, ScalarType.Int64, opts.device);
 
         _it = _warmStart is null ? ColdStart() : WarmStart(_warmStart);
         _mu = ComplementarityMean(_it);
@@ -181,7 +188,7 @@ internal sealed class ProximalInteriorPoint
         if (_kkt.FixedRegularization is not null)
             _status = where(running & ((_noDualUpdate > StallThreshold) | (_noPrimalUpdate > StallThreshold)), full_like(_status, Stalled), _status);
 
-        running = _status == Running;
+        running = (_status == Running) & (_iterations < _options.MaxIterations);
         if (!running.any().item<bool>()) return false;
         _iterations = _iterations + running.to(ScalarType.Int64);
 
@@ -202,7 +209,7 @@ internal sealed class ProximalInteriorPoint
         }
         var parameters = new KktParameters(_rho, _delta, InequalityWeights());
         var factored = FactorWithRetries(parameters, running);
-        running = _status == Running;
+        running = running & (_status == Running);
         var reg = RegularizedResiduals();
 
         var muBefore = _mu;
@@ -326,7 +333,9 @@ internal sealed class ProximalInteriorPoint
 
     /// <summary>
     /// PIQP's regularisation update: where the unregularised residual improved, move the proximal centre to the
-    /// current point and shrink the regularisation with the complementarity; otherwise count a stalled update.
+    /// current point and shrink the regularisation with the complementarity; otherwise count a stalled update and
+    /// shrink slowly. Where infeasibility is suspected (the proximal term stays above the threshold), the
+    /// regularisation shrinks tenfold instead, so that the diverging iterate sharpens into a Farkas certificate.
     /// </summary>
     private void UpdateRegularization(Tensor accepted, int iter, Tensor muBefore, Tensor primalProxInf, Tensor dualProxInf)
     {
@@ -342,28 +351,30 @@ internal sealed class ProximalInteriorPoint
             shrinkFast = full_like(_rho, 0.1);
             shrinkSlow = full_like(_rho, 0.5);
         }
-        bool early = iter < 5;
         double finetune = _limits.FinetuneRegularizationFloor;
+        bool adaptive = _kkt.FixedRegularization is null;
+
+        Tensor Shrink(Tensor reg, Tensor improved, Tensor proxInf)
+        {
+            var suspected = iter >= 5 ? proxInf >= InfeasibilityThreshold : zeros_like(improved);
+            var factor = where(improved, shrinkFast, where(suspected, full_like(shrinkSlow, SuspectedInfeasibilityShrink), shrinkSlow));
+            return where(accepted, maximum(_regFloor, factor * reg), reg);
+        }
 
         var dualImproved = (_res.Dual < 0.95 * _prevDual)
                            | QpResiduals.Within(_res.Dual, _res.DualScale, _tol.Absolute, _tol.Relative)
                            | ((_rho == finetune) & (dualProxInf < InfeasibilityThreshold));
-        var moveXi = accepted & dualImproved;
-        var slowRho = accepted & ~dualImproved & (early ? ones_like(accepted) : dualProxInf < InfeasibilityThreshold);
-        _xi = where(moveXi.unsqueeze(-1), _it.X, _xi);
-        if (_kkt.FixedRegularization is null)
-            _rho = where(moveXi, maximum(_regFloor, shrinkFast * _rho), where(slowRho, maximum(_regFloor, shrinkSlow * _rho), _rho));
+        _xi = where((accepted & dualImproved).unsqueeze(-1), _it.X, _xi);
+        if (adaptive) _rho = Shrink(_rho, dualImproved, dualProxInf);
         _noPrimalUpdate = _noPrimalUpdate + (accepted & ~dualImproved).to(_rho.dtype);
 
         var primalImproved = (_res.Primal < 0.95 * _prevPrimal)
                              | QpResiduals.Within(_res.Primal, _res.PrimalScale, _tol.Absolute, _tol.Relative)
                              | ((_delta == finetune) & (primalProxInf < InfeasibilityThreshold));
-        var moveDualCentre = accepted & primalImproved;
-        var slowDelta = accepted & ~primalImproved & (early ? ones_like(accepted) : primalProxInf < InfeasibilityThreshold);
-        _lambda = where(moveDualCentre.unsqueeze(-1), _it.Y, _lambda);
-        _nu = where(moveDualCentre.unsqueeze(-1), _it.Z, _nu);
-        if (_kkt.FixedRegularization is null)
-            _delta = where(moveDualCentre, maximum(_regFloor, shrinkFast * _delta), where(slowDelta, maximum(_regFloor, shrinkSlow * _delta), _delta));
+        var moveDualCentre = (accepted & primalImproved).unsqueeze(-1);
+        _lambda = where(moveDualCentre, _it.Y, _lambda);
+        _nu = where(moveDualCentre, _it.Z, _nu);
+        if (adaptive) _delta = Shrink(_delta, primalImproved, primalProxInf);
         _noDualUpdate = _noDualUpdate + (accepted & ~primalImproved).to(_rho.dtype);
     }
 

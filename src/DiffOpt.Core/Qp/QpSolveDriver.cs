@@ -19,14 +19,15 @@ internal static class QpSolveDriver
         if (stalled.shape[0] == 0) return first;
 
         var subQp = qp.Select(stalled);
-        var second = ProximalInteriorPoint.Solve(subQp, scaling.Select(stalled), options, new PrimalKktSolver(subQp));
+        var second = ProximalInteriorPoint.Solve(subQp, scaling.Select(stalled), options, new PrimalKktSolver(subQp),
+            iterationsSpent: first.Iterations.index_select(0, stalled));
         var iterate = new QpIterate(
             first.Iterate.X.index_copy(0, stalled, second.Iterate.X),
             first.Iterate.Y.index_copy(0, stalled, second.Iterate.Y),
             first.Iterate.Z.index_copy(0, stalled, second.Iterate.Z),
             first.Iterate.S.index_copy(0, stalled, second.Iterate.S));
         var status = first.Status.index_copy(0, stalled, second.Status);
-        var iterations = first.Iterations.index_add(0, stalled, second.Iterations, 1);
+        var iterations = first.Iterations.index_copy(0, stalled, second.Iterations);
         return new IpmResult(iterate, status, iterations, QpResiduals.Evaluate(qp, scaling, iterate), first.Kkt);
     }
 }

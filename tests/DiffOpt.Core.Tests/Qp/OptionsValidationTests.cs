@@ -79,7 +79,7 @@ public class OptionsValidationTests
     {
         var d = QpSolverOptions.Default;
         d.Validate();
-        Assert.Equal((1e-8, 1e-9, 1e-5, 1e-5, 1e-8, 200, 1e3, 10, false),
+        Assert.Equal((1e-8, 1e-9, 1e-5, 1e-5, 1e-6, 200, 1e3, 10, false),
             (d.Tolerance, d.RelativeTolerance, d.Float32Tolerance, d.Float32RelativeTolerance, d.InfeasibilityTolerance,
              d.MaxIterations, d.InaccurateToleranceFactor, d.EquilibrationIterations, d.ThrowOnFailure));
     }
