@@ -20,16 +20,46 @@ namespace DiffOpt.Qp;
 /// </summary>
 internal static class InfeasibilityCertificates
 {
-    /// <summary>True per item where any candidate certifies primal infeasibility.</summary>
-    public static Tensor PrimalInfeasible(ScaledQp qp, RuizEquilibration scaling, QpIterate it, QpResiduals res,
-        Tensor lambda, Tensor nu, double epsilon) =>
-        IsFarkasRay(qp, scaling, it.Y, it.Z, epsilon)
-        | IsFarkasRay(qp, scaling, it.Y - lambda, (it.Z - nu).clamp_min(0), epsilon)
-        | IsFarkasRay(qp, scaling, -res.Ry, (-res.Rz).clamp_min(0), epsilon);
+    /// <summary>
+    /// Per item: whether a candidate certifies primal infeasibility, and that certificate (the first candidate
+    /// that passes), scaled to unit infinity norm in unscaled units.
+    /// </summary>
+    public static (Tensor Found, Tensor Y, Tensor Z) PrimalInfeasible(ScaledQp qp, RuizEquilibration scaling, QpIterate it,
+        QpResiduals res, Tensor lambda, Tensor nu, double epsilon)
+    {
+        var candidates = new[]
+        {
+            (it.Y, it.Z),
+            (it.Y - lambda, (it.Z - nu).clamp_min(0)),
+            (-res.Ry, (-res.Rz).clamp_min(0)),
+        };
+        var found = zeros(it.X.shape[0], dtype: ScalarType.Bool, device: it.X.device);
+        Tensor y = it.Y, z = it.Z;
+        foreach (var (cy, cz) in candidates.Reverse())
+        {
+            var ok = IsFarkasRay(qp, scaling, cy, cz, epsilon);
+            y = where(ok.unsqueeze(-1), cy, y);
+            z = where(ok.unsqueeze(-1), cz, z);
+            found = found | ok;
+        }
+        var norm = Batched.Max(Batched.InfNorm(scaling.UnscaleEqualityDual(y)), Batched.InfNorm(scaling.UnscaleInequalityDual(z)))
+            .clamp_min(1e-300).unsqueeze(-1);
+        return (found, y / norm, z / norm);
+    }
 
-    /// <summary>True per item where the iterate or its proximal displacement certifies dual infeasibility.</summary>
-    public static Tensor DualInfeasible(ScaledQp qp, RuizEquilibration scaling, QpIterate it, Tensor xi, double epsilon) =>
-        IsDescentRay(qp, scaling, it.X, epsilon) | IsDescentRay(qp, scaling, it.X - xi, epsilon);
+    /// <summary>
+    /// Per item: whether the iterate or its proximal displacement certifies dual infeasibility, and that ray,
+    /// scaled to unit infinity norm in unscaled units.
+    /// </summary>
+    public static (Tensor Found, Tensor X) DualInfeasible(ScaledQp qp, RuizEquilibration scaling, QpIterate it, Tensor xi, double epsilon)
+    {
+        var displacement = it.X - xi;
+        var okDisplacement = IsDescentRay(qp, scaling, displacement, epsilon);
+        var okIterate = IsDescentRay(qp, scaling, it.X, epsilon);
+        var x = where(okIterate.unsqueeze(-1), it.X, displacement);
+        var norm = Batched.InfNorm(scaling.UnscalePrimal(x)).clamp_min(1e-300).unsqueeze(-1);
+        return (okIterate | okDisplacement, x / norm);
+    }
 
     /// <summary>z ≥ 0 (B,m) and y (B,k) with ‖Aᵀy + Gᵀz‖∞ ≤ ε·(−bᵀy − hᵀz).</summary>
     private static Tensor IsFarkasRay(ScaledQp qp, RuizEquilibration scaling, Tensor y, Tensor z, double epsilon)

@@ -234,7 +234,7 @@ internal sealed class ProximalInteriorPoint
     /// <summary>
     /// An item is declared infeasible when its progress has stalled (PIQP: the proximal centre of the duals,
     /// resp. of x, stopped moving for several iterations) and the diverging iterate is a Farkas certificate
-    /// (see <see cref="InfeasibilityCertificates"/>).
+    /// (see <see cref="InfeasibilityCertificates"/>). The certificate replaces the duals (resp. x) of the item.
     /// </summary>
     private void DetectInfeasibility(Tensor running)
     {
@@ -242,9 +242,19 @@ internal sealed class ProximalInteriorPoint
         var primalCandidates = running & (_noDualUpdate > InfeasibilityUpdateThreshold);
         var dualCandidates = running & (_noPrimalUpdate > InfeasibilityUpdateThreshold);
         if (primalCandidates.any().item<bool>())
-            SetStatus(primalCandidates & InfeasibilityCertificates.PrimalInfeasible(_qp, _scaling, _it, _res, _lambda, _nu, _tol.Infeasibility), QpStatus.PrimalInfeasible);
+        {
+            var (found, y, z) = InfeasibilityCertificates.PrimalInfeasible(_qp, _scaling, _it, _res, _lambda, _nu, _tol.Infeasibility);
+            var certified = primalCandidates & found;
+            SetStatus(certified, QpStatus.PrimalInfeasible);
+            _it = _it with { Y = where(certified.unsqueeze(-1), y, _it.Y), Z = where(certified.unsqueeze(-1), z, _it.Z) };
+        }
         if (dualCandidates.any().item<bool>())
-            SetStatus(dualCandidates & InfeasibilityCertificates.DualInfeasible(_qp, _scaling, _it, _xi, _tol.Infeasibility), QpStatus.DualInfeasible);
+        {
+            var (found, x) = InfeasibilityCertificates.DualInfeasible(_qp, _scaling, _it, _xi, _tol.Infeasibility);
+            var certified = dualCandidates & found & (_status == Running);
+            SetStatus(certified, QpStatus.DualInfeasible);
+            _it = _it with { X = where(certified.unsqueeze(-1), x, _it.X) };
+        }
     }
 
     /// <summary>When the proximal centres stall at the floor, lower the floor once (PIQP's fine-tuning).</summary>
