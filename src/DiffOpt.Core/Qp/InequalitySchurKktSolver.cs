@@ -37,6 +37,16 @@ internal sealed class InequalitySchurKktSolver : KktSolver
         _s = empty_like(_gHInvGT);
     }
 
+    private InequalitySchurKktSolver(ScaledQp qp, Tensor rho, Tensor delta, Tensor hFactor, Tensor gHInv, Tensor gHInvGT) : base(qp)
+    {
+        _rho = rho; _delta = delta; _hFactor = hFactor; _gHInv = gHInv; _gHInvGT = gHInvGT;
+        _s = empty_like(gHInvGT);
+    }
+
+    public override KktSolver Select(Tensor index, ScaledQp qp) => new InequalitySchurKktSolver(qp,
+        _rho.index_select(0, index), _delta.index_select(0, index), _hFactor.index_select(0, index),
+        _gHInv.index_select(0, index), _gHInvGT.index_select(0, index));
+
     /// <summary>
     /// True when every item's P is positive definite with margin (P − τI has a Cholesky factor, τ from
     /// <see cref="NumericLimits.StrongConvexity"/>) and the inequality block is not much larger than n, so

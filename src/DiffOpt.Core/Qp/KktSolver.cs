@@ -39,6 +39,9 @@ internal abstract class KktSolver
     /// <summary>Solves with the current factorisation only.</summary>
     protected abstract KktVector SolveFactored(KktVector rhs);
 
+    /// <summary>A solver for the items at <paramref name="index"/> (1-D int64 batch positions) of <paramref name="qp"/>, the matching subset of this solver's problem.</summary>
+    public abstract KktSolver Select(Tensor index, ScaledQp qp);
+
     /// <summary>Every tensor the solver owns (for dispose-scope bookkeeping).</summary>
     public abstract IEnumerable<Tensor> Tensors();
 

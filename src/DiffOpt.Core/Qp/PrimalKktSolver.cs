@@ -25,6 +25,8 @@ internal sealed class PrimalKktSolver : KktSolver
 
     public override (Tensor Rho, Tensor Delta)? FixedRegularization => null;
 
+    public override KktSolver Select(Tensor index, ScaledQp qp) => new PrimalKktSolver(qp);
+
     public override Tensor Factor(KktParameters parameters, Tensor staticShift)
     {
         var inverseR = cat(new[] { (1.0 / parameters.Delta).unsqueeze(-1).expand(-1, Qp.EqualityCount), 1.0 / parameters.W }, 1);

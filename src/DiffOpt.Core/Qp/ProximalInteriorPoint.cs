@@ -23,6 +23,7 @@ internal sealed class ProximalInteriorPoint
     private const int MaxFactorRetries = 10;
     private const int RefinementStepsAfterShift = 3;
     private const long Running = -1;
+    private const double CompactionFraction = 0.75;
     private const double WarmStartMinimumMu = 1e-6;
 
     /// <summary>Internal status of an item handed over to the fallback (see <see cref="Solve"/>).</summary>
@@ -31,12 +32,22 @@ internal sealed class ProximalInteriorPoint
     /// <summary>With a fixed-regularisation KKT solver, an item whose proximal centre has not moved for this many iterations is stalled.</summary>
     private const int StallThreshold = 8;
 
-    private readonly ScaledQp _qp;
-    private readonly RuizEquilibration _scaling;
+    // The working set: the items still iterating (see Compact), and where they sit in the full batch.
+    private ScaledQp _qp;
+    private RuizEquilibration _scaling;
+    private KktSolver _kkt;
+    private Tensor _rows = null!;
+    private readonly ScaledQp _fullQp;
+    private readonly RuizEquilibration _fullScaling;
+    private readonly KktSolver _fullKkt;
+
+    // Results of items that left the working set, in full batch order.
+    private QpIterate _final = null!;
+    private Tensor _finalStatus = null!, _finalIterations = null!;
+
     private readonly SolverTolerances _tol;
     private readonly NumericLimits _limits;
     private readonly QpSolverOptions _options;
-    private readonly KktSolver _kkt;
     private readonly long _m;
     private readonly QpIterate? _warmStart;
     private readonly Tensor? _iterationsSpent;
@@ -69,12 +80,12 @@ internal sealed class ProximalInteriorPoint
     {
         _warmStart = warmStart;
         _iterationsSpent = iterationsSpent;
-        _qp = qp;
-        _scaling = scaling;
+        _qp = _fullQp = qp;
+        _scaling = _fullScaling = scaling;
+        _kkt = _fullKkt = kkt;
         _options = options;
         _tol = SolverTolerances.For(options, qp.C.dtype);
         _limits = NumericLimits.For(qp.C.dtype);
-        _kkt = kkt;
         _m = qp.InequalityCount;
     }
 
@@ -103,12 +114,51 @@ internal sealed class ProximalInteriorPoint
             for (int iter = 0; iter < _options.MaxIterations; iter++)
             {
                 if (!Iterate(iter)) break;
+                Compact();
                 loop.DisposeEverythingBut(StateTensors());
             }
-            Finish();
+            Retire(ones_like(_status, dtype: ScalarType.Bool));
             loop.MoveToOuter(StateTensors());
         }
-        return new IpmResult(_it, _status, _iterations, _res, _kkt);
+        var residuals = QpResiduals.Evaluate(_fullQp, _fullScaling, _final);
+        return new IpmResult(_final, _finalStatus, _finalIterations, residuals, _fullKkt);
+    }
+
+    /// <summary>
+    /// Once at most <see cref="CompactionFraction"/> of the working set is still iterating, the finished items
+    /// leave it (their results are written to the full-batch outputs), so that the remaining iterations only pay
+    /// for the items that need them. Items finish independently anyway; this only saves work.
+    /// </summary>
+    private void Compact()
+    {
+        var iterating = (_status == Running) & (_iterations < _options.MaxIterations);
+        long count = iterating.sum().item<long>();
+        long size = _status.shape[0];
+        if (Trace is not null || count == size || count > CompactionFraction * size) return;
+        Retire(~iterating);
+        var keep = iterating.nonzero().squeeze(-1);
+        _rows = _rows.index_select(0, keep);
+        _qp = _fullQp.Select(_rows);
+        _scaling = _fullScaling.Select(_rows);
+        _kkt = _kkt.Select(keep, _qp);
+        _it = _it.Select(keep);
+        _res = _res.Select(keep);
+        Tensor S(Tensor t) => t.index_select(0, keep);
+        (_xi, _lambda, _nu) = (S(_xi), S(_lambda), S(_nu));
+        (_rho, _delta, _regFloor, _staticShift) = (S(_rho), S(_delta), S(_regFloor), S(_staticShift));
+        (_noPrimalUpdate, _noDualUpdate, _mu) = (S(_noPrimalUpdate), S(_noDualUpdate), S(_mu));
+        (_status, _iterations, _prevPrimal, _prevDual) = (S(_status), S(_iterations), S(_prevPrimal), S(_prevDual));
+    }
+
+    /// <summary>Settles the status of the working items in <paramref name="mask"/> and writes their results to the full-batch outputs.</summary>
+    private void Retire(Tensor mask)
+    {
+        Finish(mask);
+        var leaving = mask.nonzero().squeeze(-1);
+        var rows = _rows.index_select(0, leaving);
+        _final = _it.Select(leaving).ScatterInto(_final, rows);
+        _finalStatus = _finalStatus.index_copy(0, rows, _status.index_select(0, leaving));
+        _finalIterations = _finalIterations.index_copy(0, rows, _iterations.index_select(0, leaving));
     }
 
     /// <summary>Sets up the per-item state and the starting point (cold, or from <see cref="_warmStart"/>).</summary>
@@ -127,6 +177,10 @@ internal sealed class ProximalInteriorPoint
         _iterations = _iterationsSpent ?? zeros(b, ScalarType.Int64, opts.device);
 
         _it = _warmStart is null ? ColdStart() : WarmStart(_warmStart);
+        _rows = arange(b, dtype: ScalarType.Int64, device: opts.device);
+        _final = new QpIterate(zeros_like(_it.X), zeros_like(_it.Y), zeros_like(_it.Z), zeros_like(_it.S));
+        _finalStatus = full(b, Running, ScalarType.Int64, opts.device);
+        _finalIterations = zeros(b, ScalarType.Int64, opts.device);
         _mu = ComplementarityMean(_it);
         _xi = _it.X; _lambda = _it.Y; _nu = _it.Z;
         _res = QpResiduals.Evaluate(_qp, _scaling, _it);
@@ -388,14 +442,14 @@ internal sealed class ProximalInteriorPoint
         _noDualUpdate = _noDualUpdate + (accepted & ~primalImproved).to(_rho.dtype);
     }
 
-    /// <summary>Items still running after the last iteration: solved, inaccurate or out of iterations.</summary>
-    private void Finish()
+    /// <summary>Items of <paramref name="mask"/> still running (out of iterations): solved, inaccurate or out of iterations; numerical errors within the inaccurate tolerance become inaccurate.</summary>
+    private void Finish(Tensor mask)
     {
-        var running = _status == Running;
+        var running = mask & (_status == Running);
         SetStatus(running & _res.Meets(_tol), QpStatus.Solved);
-        var unsolved = (_status == Running) | (_status == (long)QpStatus.NumericalError);
+        var unsolved = mask & ((_status == Running) | (_status == (long)QpStatus.NumericalError));
         SetStatus(unsolved & _res.Meets(_tol, _options.InaccurateToleranceFactor), QpStatus.Inaccurate, overwrite: true);
-        SetStatus(_status == Running, QpStatus.MaxIterations);
+        SetStatus(mask & (_status == Running), QpStatus.MaxIterations);
     }
 
     private void SetStatus(Tensor mask, QpStatus status, bool overwrite = false)
@@ -415,8 +469,12 @@ internal sealed class ProximalInteriorPoint
             _noPrimalUpdate, _noDualUpdate, _mu, _status, _iterations, _prevPrimal, _prevDual,
             _res?.Rx, _res?.Ry, _res?.Rz, _res?.Primal, _res?.Dual, _res?.Gap,
             _res?.PrimalScale, _res?.DualScale, _res?.GapScale,
+            _rows, _final?.X, _final?.Y, _final?.Z, _final?.S, _finalStatus, _finalIterations,
         };
-        return tensors.Where(t => t is not null).Concat(_kkt.Tensors())!;
+        // DisposeScope.DisposeEverythingBut adopts whatever it keeps, so the full-batch data must be listed too.
+        return tensors.Where(t => t is not null).Concat(_kkt.Tensors()).Concat(_fullKkt.Tensors())
+            .Concat(_qp.Tensors()).Concat(new[] { _scaling.D, _scaling.EA, _scaling.EG })
+            .Concat(_fullQp.Tensors()).Concat(new[] { _fullScaling.D, _fullScaling.EA, _fullScaling.EG })!;
     }
 }
 

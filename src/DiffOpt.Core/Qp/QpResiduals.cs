@@ -33,6 +33,15 @@ internal sealed class QpResiduals
     /// <summary>Normaliser of the duality gap for the relative test (≥ 1).</summary>
     public required Tensor GapScale { get; init; }
 
+    /// <summary>The residuals of the items at <paramref name="index"/> (1-D int64 batch positions).</summary>
+    public QpResiduals Select(Tensor index) => new()
+    {
+        Rx = Rx.index_select(0, index), Ry = Ry.index_select(0, index), Rz = Rz.index_select(0, index),
+        Primal = Primal.index_select(0, index), Dual = Dual.index_select(0, index), Gap = Gap.index_select(0, index),
+        PrimalScale = PrimalScale.index_select(0, index), DualScale = DualScale.index_select(0, index),
+        GapScale = GapScale.index_select(0, index),
+    };
+
     /// <summary>Evaluates the residuals of <paramref name="it"/> for the scaled problem <paramref name="qp"/>.</summary>
     public static QpResiduals Evaluate(ScaledQp qp, RuizEquilibration scaling, QpIterate it)
     {
