@@ -3,20 +3,46 @@ using static TorchSharp.torch;
 
 namespace DiffOpt.Qp;
 
-/// <summary>Small batched helpers shared by the solver and its derivative. Every tensor is batch-first.</summary>
+/// <summary>
+/// Small batched helpers shared by the solver and its derivative. Every tensor is batch-first; a matrix shared by
+/// the whole batch is stored once with batch dimension 1, and the helpers turn products with it into one GEMM.
+/// </summary>
 internal static class Batched
 {
+    /// <summary>vᵀM per item for v (B,r) and M (B,r,c) or shared M (1,r,c): returns (B,c).</summary>
+    public static Tensor RowTimes(Tensor vector, Tensor matrix) =>
+        matrix.shape[0] == 1 && vector.shape[0] != 1
+            ? vector.matmul(matrix[0])
+            : vector.unsqueeze(-2).bmm(matrix).squeeze(-2);
+
+    /// <summary>The items at <paramref name="index"/> (1-D int64 batch positions); a shared tensor (batch 1) stays as it is.</summary>
+    public static Tensor SelectItems(Tensor tensor, Tensor index) => tensor.shape[0] == 1 ? tensor : tensor.index_select(0, index);
+
+    /// <summary>A view of <paramref name="tensor"/> with its batch dimension broadcast to <paramref name="batch"/>.</summary>
+    public static Tensor ExpandBatch(Tensor tensor, long batch)
+    {
+        var shape = tensor.shape.ToArray();
+        shape[0] = batch;
+        return tensor.expand(shape);
+    }
+
     /// <summary>M·v for M (B,r,c) and v (B,c): returns (B,r).</summary>
     public static Tensor MatVec(Tensor matrix, Tensor vector) => matrix.bmm(vector.unsqueeze(-1)).squeeze(-1);
 
     /// <summary>Mᵀ·v for M (B,r,c) and v (B,r): returns (B,c).</summary>
     public static Tensor MatTVec(Tensor matrix, Tensor vector) => vector.unsqueeze(-2).bmm(matrix).squeeze(-2);
 
-    /// <summary>Solves LLᵀx = b for each item, L (B,k,k) lower triangular and b (B,k), by two triangular solves.</summary>
+    /// <summary>
+    /// Solves LLᵀx = b for each item, L (B,k,k) lower triangular (or shared, (1,k,k)) and b (B,k), by two
+    /// triangular solves; a shared factor solves all B right-hand sides in one call.
+    /// </summary>
     public static Tensor CholeskySolve(Tensor factor, Tensor rhs)
     {
-        var y = linalg.solve_triangular(factor, rhs.unsqueeze(-1), upper: false);
-        return linalg.solve_triangular(factor.transpose(-1, -2), y, upper: true).squeeze(-1);
+        bool shared = factor.shape[0] == 1 && rhs.shape[0] != 1;
+        var columns = shared ? rhs.T.unsqueeze(0) : rhs.unsqueeze(-1);
+        var y = linalg.solve_triangular(factor, columns, upper: false);
+        var x = linalg.solve_triangular(factor.transpose(-1, -2), y, upper: true);
+        return shared ? x.squeeze(0).T : x.squeeze(-1);
     }
 
     /// <summary>Row-wise dot product of two (B,k) tensors: returns (B,).</summary>

@@ -17,10 +17,9 @@ internal sealed class InequalitySchurKktSolver : KktSolver
 {
     private readonly Tensor _rho;        // (B,) fixed
     private readonly Tensor _delta;      // (B,) fixed
-    private readonly Tensor _hFactor;    // (B,n,n) Cholesky factor of H
-    private readonly Tensor _gHInv;      // (B,m,n) G H⁻¹ = (H⁻¹Gᵀ)ᵀ
-    private readonly Tensor _gHInvGT;    // (B,m,m) G H⁻¹ Gᵀ
-    private readonly Tensor _s;          // (B,m,m) work buffer
+    private readonly Tensor _hFactor;    // (B|1,n,n) Cholesky factor of H
+    private readonly Tensor _gHInv;      // (B|1,m,n) G H⁻¹ = (H⁻¹Gᵀ)ᵀ
+    private readonly Tensor _gHInvGT;    // (B|1,m,m) G H⁻¹ Gᵀ
     private Tensor? _sFactor;
 
     public InequalitySchurKktSolver(ScaledQp qp, NumericLimits limits) : base(qp)
@@ -28,24 +27,23 @@ internal sealed class InequalitySchurKktSolver : KktSolver
         var b = qp.BatchSize;
         _rho = full(b, limits.RegularizationFloor, qp.C.dtype, qp.C.device);
         _delta = full(b, limits.SchurDualRegularization, qp.C.dtype, qp.C.device);
-        var h = qp.P + qp.A.transpose(-1, -2).bmm(qp.A) / limits.SchurDualRegularization;
+        // Shared P, A, G (batch 1) give a shared H and G H⁻¹ Gᵀ, factorised once for the whole batch.
+        var h = qp.A.transpose(-1, -2).matmul(qp.A).div_(limits.SchurDualRegularization).add_(qp.P);
         h.diagonal(0, -2, -1).add_(limits.RegularizationFloor);
         _hFactor = linalg.cholesky(h);
-        var hInvGT = cholesky_solve(qp.GT, _hFactor);
+        var hInvGT = cholesky_solve(Batched.ExpandBatch(qp.GT, _hFactor.shape[0]), _hFactor);
         _gHInv = hInvGT.transpose(-1, -2).contiguous();
-        _gHInvGT = qp.G.bmm(hInvGT);
-        _s = empty_like(_gHInvGT);
+        _gHInvGT = qp.G.matmul(hInvGT);
     }
 
     private InequalitySchurKktSolver(ScaledQp qp, Tensor rho, Tensor delta, Tensor hFactor, Tensor gHInv, Tensor gHInvGT) : base(qp)
     {
         _rho = rho; _delta = delta; _hFactor = hFactor; _gHInv = gHInv; _gHInvGT = gHInvGT;
-        _s = empty_like(gHInvGT);
     }
 
     public override KktSolver Select(Tensor index, ScaledQp qp) => new InequalitySchurKktSolver(qp,
-        _rho.index_select(0, index), _delta.index_select(0, index), _hFactor.index_select(0, index),
-        _gHInv.index_select(0, index), _gHInvGT.index_select(0, index));
+        _rho.index_select(0, index), _delta.index_select(0, index), Batched.SelectItems(_hFactor, index),
+        Batched.SelectItems(_gHInv, index), Batched.SelectItems(_gHInvGT, index));
 
     /// <summary>
     /// True when every item's P is positive definite with margin (P − τI has a Cholesky factor, τ from
@@ -69,9 +67,9 @@ internal sealed class InequalitySchurKktSolver : KktSolver
             Factored = new KktParameters(_rho, _delta, parameters.W);
             return zeros(Qp.BatchSize, dtype: ScalarType.Bool, device: Qp.C.device);
         }
-        _s.copy_(_gHInvGT);
-        _s.diagonal(0, -2, -1).add_(parameters.W + staticShift.unsqueeze(-1));
-        var (factor, failed) = CholeskyOrIdentity(_s);
+        var s = Batched.ExpandBatch(_gHInvGT, Qp.BatchSize).clone();
+        s.diagonal(0, -2, -1).add_(parameters.W + staticShift.unsqueeze(-1));
+        var (factor, failed) = CholeskyOrIdentity(s);
         _sFactor = factor;
         Factored = new KktParameters(_rho, _delta, parameters.W + staticShift.unsqueeze(-1));
         return failed;
@@ -84,14 +82,14 @@ internal sealed class InequalitySchurKktSolver : KktSolver
         var rhsX = rhs.X + Qp.ATy(rhs.Y * invDelta);
         var u = Batched.CholeskySolve(_hFactor, rhsX);
         var dz = Qp.InequalityCount == 0 ? zeros_like(rhs.Z) : Batched.CholeskySolve(_sFactor!, Qp.Gx(u) - rhs.Z);
-        var dx = u - Batched.MatTVec(_gHInv, dz);
+        var dx = u - Batched.RowTimes(dz, _gHInv);
         var dy = (Qp.Ax(dx) - rhs.Y) * invDelta;
         return new KktVector(dx, dy, dz);
     }
 
     public override IEnumerable<Tensor> Tensors()
     {
-        yield return _rho; yield return _delta; yield return _hFactor; yield return _gHInv; yield return _gHInvGT; yield return _s;
+        yield return _rho; yield return _delta; yield return _hFactor; yield return _gHInv; yield return _gHInvGT;
         if (_sFactor is not null) yield return _sFactor;
         if (Factored is not null) yield return Factored.W;
     }

@@ -11,16 +11,15 @@ namespace DiffOpt.Qp;
 /// </summary>
 internal sealed class PrimalKktSolver : KktSolver
 {
-    private readonly Tensor _c;        // (B,k+m,n) = [A; G]
-    private readonly Tensor _cT;       // (B,n,k+m), contiguous
-    private readonly Tensor _scaledC;  // (B,k+m,n) work buffer
+    private readonly Tensor _c;        // (B|1,k+m,n) = [A; G]
+    private readonly Tensor _cT;       // (B|1,n,k+m), contiguous
     private Tensor? _cholesky;
 
     public PrimalKktSolver(ScaledQp qp) : base(qp)
     {
-        _c = cat(new[] { qp.A, qp.G }, 1).contiguous();
-        _cT = cat(new[] { qp.AT, qp.GT }, 2).contiguous();
-        _scaledC = empty_like(_c);
+        long items = Math.Max(qp.A.shape[0], qp.G.shape[0]);
+        _c = cat(new[] { Batched.ExpandBatch(qp.A, items), Batched.ExpandBatch(qp.G, items) }, 1).contiguous();
+        _cT = _c.transpose(-1, -2).contiguous();
     }
 
     public override (Tensor Rho, Tensor Delta)? FixedRegularization => null;
@@ -30,9 +29,10 @@ internal sealed class PrimalKktSolver : KktSolver
     public override Tensor Factor(KktParameters parameters, Tensor staticShift)
     {
         var inverseR = cat(new[] { (1.0 / parameters.Delta).unsqueeze(-1).expand(-1, Qp.EqualityCount), 1.0 / parameters.W }, 1);
-        _scaledC.copy_(_c).mul_(inverseR.unsqueeze(-1));
-        // (TorchSharp 0.107's Tensor.baddbmm passes its operands to native code in the wrong order, so the sum is spelled out.)
-        var phi = _cT.bmm(_scaledC).add_(Qp.P);
+        var scaledC = _c * inverseR.unsqueeze(-1);
+        // matmul broadcasts a shared [A; G] over the batch. (TorchSharp 0.107's Tensor.baddbmm passes its operands
+        // to native code in the wrong order, so the sum is spelled out.)
+        var phi = _cT.matmul(scaledC).add_(Qp.P);
         phi.diagonal(0, -2, -1).add_((parameters.Rho + staticShift).unsqueeze(-1));
         var (factor, failed) = CholeskyOrIdentity(phi);
         _cholesky = factor;
@@ -53,7 +53,7 @@ internal sealed class PrimalKktSolver : KktSolver
 
     public override IEnumerable<Tensor> Tensors()
     {
-        yield return _c; yield return _cT; yield return _scaledC;
+        yield return _c; yield return _cT;
         if (_cholesky is not null) yield return _cholesky;
         if (Factored is not null) { yield return Factored.Rho; yield return Factored.Delta; yield return Factored.W; }
     }

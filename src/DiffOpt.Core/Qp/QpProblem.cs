@@ -4,8 +4,9 @@ using static TorchSharp.torch;
 namespace DiffOpt.Qp;
 
 /// <summary>
-/// A validated batch of QPs  minimize ½zᵀQz + pᵀz  s.t.  Gz ≤ h, Az = b  with every block broadcast to the
-/// batch: Q (B,n,n), P (B,n), G (B,m,n), H (B,m), A (B,k,n), Bvec (B,k). Absent blocks are zero-row tensors.
+/// A validated batch of QPs  minimize ½zᵀQz + pᵀz  s.t.  Gz ≤ h, Az = b: vectors broadcast to the batch
+/// (P (B,n), H (B,m), Bvec (B,k)), matrices batched or shared (Q (B|1,n,n), G (B|1,m,n), A (B|1,k,n)).
+/// Absent blocks are zero-row tensors.
 /// </summary>
 internal sealed class QpProblem
 {
@@ -106,25 +107,16 @@ internal sealed class QpProblem
         RequireSymmetric(Q);
 
         var options = (dtype: Q.dtype, device: Q.device);
-        Tensor Expand(Tensor? t, long rows, bool matrix)
-        {
-            if (t is null)
-                return matrix ? zeros(batch, rows, n, options.dtype, options.device) : zeros(batch, rows, options.dtype, options.device);
-            bool isMatrix = matrix;
-            int unbatchedRank = isMatrix ? 2 : 1;
-            var withBatch = t.dim() == unbatchedRank ? t.unsqueeze(0) : t;
-            return isMatrix ? withBatch.expand(batch, rows, n) : withBatch.expand(batch, rows);
-        }
+        // Vectors are broadcast to the batch; matrices keep batch dimension 1 when shared, so the solver can
+        // factorise and multiply them once for the whole batch.
+        Tensor Matrix(Tensor? t, long rows) =>
+            t is null ? zeros(1, rows, n, options.dtype, options.device) : t.dim() == 2 ? t.unsqueeze(0) : t;
+        Tensor Vector(Tensor? t, long rows) =>
+            t is null ? zeros(batch, rows, options.dtype, options.device) : (t.dim() == 1 ? t.unsqueeze(0) : t).expand(batch, rows);
 
         var qSym = (Q + Q.transpose(-1, -2)) * 0.5;
         return new QpProblem(
-            Expand(qSym, n, matrix: true),
-            Expand(p, n, matrix: false),
-            Expand(G, m, matrix: true),
-            Expand(h, m, matrix: false),
-            Expand(A, k, matrix: true),
-            Expand(b, k, matrix: false),
-            batched);
+            Matrix(qSym, n), Vector(p, n), Matrix(G, m), Vector(h, m), Matrix(A, k), Vector(b, k), batched);
     }
 
     private static void RequireCompanion(Tensor? matrix, Tensor? vector, string matrixName, string vectorName)

@@ -32,9 +32,12 @@ internal sealed class RuizEquilibration
     public static (RuizEquilibration Scaling, ScaledQp Scaled) Apply(QpProblem problem, int iterations)
     {
         var P = problem.Q; var c = problem.P; var A = problem.A; var G = problem.G;
-        var d = ones_like(c);
-        var eA = ones_like(problem.Bvec);
-        var eG = ones_like(problem.H);
+        // The scaling depends on the matrices only: shared matrices get one scaling for the whole batch.
+        long items = Math.Max(P.shape[0], Math.Max(A.shape[0], G.shape[0]));
+        var options = (dtype: c.dtype, device: c.device);
+        var d = ones(items, problem.VariableCount, options.dtype, options.device);
+        var eA = ones(items, problem.EqualityCount, options.dtype, options.device);
+        var eG = ones(items, problem.InequalityCount, options.dtype, options.device);
         for (int i = 0; i < iterations; i++)
         {
             var columnNorm = Batched.Max(Batched.ColumnInfNorms(P), Batched.ColumnInfNorms(A), Batched.ColumnInfNorms(G));
@@ -59,7 +62,8 @@ internal sealed class RuizEquilibration
     }
 
     /// <summary>The scaling of the items at <paramref name="index"/> (a 1-D int64 tensor of batch positions).</summary>
-    public RuizEquilibration Select(Tensor index) => new(D.index_select(0, index), EA.index_select(0, index), EG.index_select(0, index));
+    public RuizEquilibration Select(Tensor index) =>
+        new(Batched.SelectItems(D, index), Batched.SelectItems(EA, index), Batched.SelectItems(EG, index));
 
     /// <summary>z = D z̃.</summary>
     public Tensor UnscalePrimal(Tensor x) => D * x;
@@ -91,7 +95,8 @@ internal sealed class RuizEquilibration
 
 /// <summary>
 /// The data of a (scaled) batch of QPs in the solver's notation: ½xᵀPx + cᵀx, Ax = b, Gx ≤ h, with the
-/// products the solver needs. Every product is computed as a row vector times a contiguous matrix
+/// products the solver needs. The matrices P, A, G have batch dimension 1 when the whole batch shares them
+/// (shared data and hence a shared scaling), B otherwise; c, b, h always have B rows. Every product is computed as a row vector times a contiguous matrix
 /// (vᵀM), the fastest batched layout on CPU, so Aᵀ and Gᵀ are kept as contiguous copies.
 /// </summary>
 internal sealed class ScaledQp
@@ -120,20 +125,20 @@ internal sealed class ScaledQp
     public long InequalityCount => H.shape[1];
 
     /// <summary>Px (P is symmetric).</summary>
-    public Tensor Px(Tensor x) => Batched.MatTVec(P, x);
+    public Tensor Px(Tensor x) => Batched.RowTimes(x, P);
     /// <summary>Ax.</summary>
-    public Tensor Ax(Tensor x) => Batched.MatTVec(AT, x);
+    public Tensor Ax(Tensor x) => Batched.RowTimes(x, AT);
     /// <summary>Aᵀy.</summary>
-    public Tensor ATy(Tensor y) => Batched.MatTVec(A, y);
+    public Tensor ATy(Tensor y) => Batched.RowTimes(y, A);
     /// <summary>Gx.</summary>
-    public Tensor Gx(Tensor x) => Batched.MatTVec(GT, x);
+    public Tensor Gx(Tensor x) => Batched.RowTimes(x, GT);
     /// <summary>Gᵀz.</summary>
-    public Tensor GTz(Tensor z) => Batched.MatTVec(G, z);
+    public Tensor GTz(Tensor z) => Batched.RowTimes(z, G);
 
     /// <summary>The items at <paramref name="index"/> (a 1-D int64 tensor of batch positions).</summary>
     public ScaledQp Select(Tensor index) => new(
-        P.index_select(0, index), C.index_select(0, index), A.index_select(0, index),
-        B.index_select(0, index), G.index_select(0, index), H.index_select(0, index));
+        Batched.SelectItems(P, index), C.index_select(0, index), Batched.SelectItems(A, index),
+        B.index_select(0, index), Batched.SelectItems(G, index), H.index_select(0, index));
 
     /// <summary>Every tensor of the scaled data.</summary>
     public IEnumerable<Tensor> Tensors() => new[] { P, C, A, B, G, H, AT, GT };
