@@ -1,0 +1,67 @@
+using System.Reflection;
+using Microsoft.ML;
+
+namespace DiffOpt.ML.Persistence;
+
+/// <summary>
+/// Checks applied while loading: format versions (with a message that says what to do), value ranges, and the
+/// integrity of binary streams. Every failure is a <see cref="FormatException"/> naming the component.
+/// </summary>
+internal static class FormatGuard
+{
+    private static readonly string LibraryVersion =
+        typeof(FormatGuard).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(FormatGuard).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    /// <summary>
+    /// Checks the component's signature and format version before ML.NET's own check, so that a file written by a
+    /// newer DiffOpt.ML fails with an explanation rather than a bare version mismatch.
+    /// </summary>
+    public static void CheckVersion(ModelLoadContext ctx, VersionInfo version, string component)
+    {
+        var header = ctx.Header;
+        if (header.ModelSignature != version.ModelSignature)
+            throw Corrupt(component, "the model signature does not match");
+        if (header.ModelVerReadable > version.VerWrittenCur)
+            throw new FormatException(
+                $"The {component} in this model file needs format version 0x{header.ModelVerReadable:X8} (written as 0x{header.ModelVerWritten:X8}), " +
+                $"but this DiffOpt.ML ({LibraryVersion}) reads format versions up to 0x{version.VerWrittenCur:X8}. " +
+                "The file was saved by a newer DiffOpt.ML: load it with that version or newer.");
+        if (header.ModelVerWritten < version.VerWeCanReadBack)
+            throw new FormatException(
+                $"The {component} in this model file has format version 0x{header.ModelVerWritten:X8}, older than the oldest this DiffOpt.ML " +
+                $"({LibraryVersion}) reads (0x{version.VerWeCanReadBack:X8}).");
+        ctx.CheckAtModel(version);
+    }
+
+    /// <summary>The exception for a file whose content is not what this component wrote.</summary>
+    public static FormatException Corrupt(string component, string detail) =>
+        new($"The {component} in this model file is corrupt: {detail}.");
+
+    /// <summary>Reads a 32-bit count and checks it lies in [<paramref name="min"/>, <paramref name="max"/>].</summary>
+    public static int ReadCount(BinaryReader reader, string component, string what, int min, int max = 1 << 24)
+    {
+        var value = reader.ReadInt32();
+        if (value < min || value > max)
+            throw Corrupt(component, $"{what} is {value}, expected a value in [{min}, {max}]");
+        return value;
+    }
+
+    /// <summary>Reads a finite double.</summary>
+    public static double ReadFinite(BinaryReader reader, string component, string what)
+    {
+        var value = reader.ReadDouble();
+        if (!double.IsFinite(value))
+            throw Corrupt(component, $"{what} is {value}");
+        return value;
+    }
+
+    /// <summary>Reads <paramref name="count"/> finite doubles.</summary>
+    public static double[] ReadFiniteArray(BinaryReader reader, string component, string what, int count)
+    {
+        var values = new double[count];
+        for (var i = 0; i < count; i++)
+            values[i] = ReadFinite(reader, component, what);
+        return values;
+    }
+}

@@ -1,0 +1,94 @@
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+
+namespace DiffOpt.ML.Persistence;
+
+/// <summary>
+/// Saves a <see cref="QpLayerTransformer"/> into an ML.NET model file and loads it back (registered with
+/// ML.NET's component catalog in AssemblyAttributes.cs, so <c>mlContext.Model.Load</c> finds it in a fresh process).
+/// </summary>
+internal static class QpLayerTransformerFormat
+{
+    public const string LoaderSignature = "DiffOptQpLayerTransform"; // at most 24 ASCII characters
+    public const string UserName = "DiffOpt QP Layer Transformer";
+    private const string WeightsStreamName = "TorchWeights.bin";
+    private const string Component = "DiffOpt QP layer";
+
+    /// <summary>Format versions; bump VerWrittenCur (and VerReadableCur when old readers cannot read it) on any change.</summary>
+    public static VersionInfo GetVersionInfo() => new(
+        modelSignature: "DOQPLAYR",
+        verWrittenCur: 0x00010001, // initial format
+        verReadableCur: 0x00010001,
+        verWeCanReadBack: 0x00010001,
+        loaderSignature: LoaderSignature,
+        loaderAssemblyName: typeof(QpLayerTransformerFormat).Assembly.FullName);
+
+    // *** Binary format ***
+    // int: id of the feature column name
+    // int: id of the score column name
+    // int: feature size d (≥ 1)
+    // int: output size n (≥ 1)
+    // int: precision (0 = float64, 1 = float32)
+    // model description (QpModelFormat)
+    // solver options (QpSolverOptionsFormat)
+    // stream "TorchWeights.bin": ChecksummedBlob of the TorchSharp state dictionary (Module.save)
+    public static void Save(ModelSaveContext ctx, QpLayerTransformer transformer)
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(GetVersionInfo());
+        var info = transformer.Info;
+        ctx.SaveNonEmptyString(info.FeatureColumnName);
+        ctx.SaveNonEmptyString(info.ScoreColumnName);
+        ctx.Writer.Write(info.FeatureSize);
+        ctx.Writer.Write(info.OutputSize);
+        ctx.Writer.Write((int)info.Precision);
+        QpModelFormat.Write(ctx, info.Model);
+        QpSolverOptionsFormat.Write(ctx.Writer, info.SolverOptions);
+
+        using var weights = new MemoryStream();
+        transformer.Network.save(weights);
+        ctx.SaveBinaryStream(WeightsStreamName, writer => ChecksummedBlob.Write(writer, weights.ToArray()));
+    }
+
+    /// <summary>The loader ML.NET calls (through <see cref="SignatureLoadModel"/>).</summary>
+    private static QpLayerTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(ctx);
+        FormatGuard.CheckVersion(ctx, GetVersionInfo(), Component);
+        var reader = ctx.Reader;
+        var featureColumn = ctx.LoadNonEmptyString();
+        var scoreColumn = ctx.LoadNonEmptyString();
+        var featureSize = FormatGuard.ReadCount(reader, Component, "the feature size", 1);
+        var outputSize = FormatGuard.ReadCount(reader, Component, "the output size", 1);
+        var precision = (QpLayerPrecision)FormatGuard.ReadCount(reader, Component, "the precision", 0, 1);
+        var model = QpModelFormat.Read(ctx, Component);
+        var solverOptions = QpSolverOptionsFormat.Read(reader, Component);
+        var info = new QpLayerModelInfo(featureColumn, scoreColumn, featureSize, outputSize, model, precision, solverOptions);
+        try
+        {
+            model.Validate(featureSize, outputSize);
+        }
+        catch (ArgumentException e) when (model is not RegisteredModuleModel)
+        {
+            throw FormatGuard.Corrupt(Component, e.Message);
+        }
+
+        byte[]? weights = null;
+        if (!ctx.TryLoadBinaryStream(WeightsStreamName, r => weights = ChecksummedBlob.Read(r, Component)))
+            throw FormatGuard.Corrupt(Component, $"the stream {WeightsStreamName} is missing");
+        var network = model.CreateNetwork(info.NetworkContext(seed: 0));
+        try
+        {
+            using var stream = new MemoryStream(weights!);
+            network.load(stream, strict: true);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or EndOfStreamException or IOException)
+        {
+            network.Dispose();
+            throw new FormatException($"The {Component} in this model file has weights that do not fit its network: {e.Message}", e);
+        }
+        return new QpLayerTransformer(env, network, info);
+    }
+}
