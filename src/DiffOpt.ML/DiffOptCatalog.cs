@@ -49,4 +49,47 @@ public static class DiffOptCatalog
         ArgumentNullException.ThrowIfNull(catalog);
         return new QpLayerTrainer(MlNetInterop.GetEnvironment(catalog), options);
     }
+
+    /// <summary>
+    /// Creates a <see cref="QpSolvingEstimator"/> that solves, per row, minimize ½zᵀQz + pᵀz subject to Gz ≤ h, Az = b
+    /// with p read from <paramref name="inputColumnName"/> and Q, G, h, A, b fixed, writing z* to
+    /// <paramref name="outputColumnName"/> and the status to <paramref name="outputColumnName"/> + "Status".
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">The solution column (vector of p's item type, length n).</param>
+    /// <param name="inputColumnName">The column holding p, a known-size vector of Single or Double of length n.</param>
+    /// <param name="quadraticTerm">Q, n × n, symmetric positive semidefinite.</param>
+    /// <param name="inequalityMatrix">G, m × n, or null.</param>
+    /// <param name="inequalityBound">h, length m; required with G.</param>
+    /// <param name="equalityMatrix">A, k × n, or null.</param>
+    /// <param name="equalityBound">b, length k; required with A.</param>
+    /// <returns>The estimator.</returns>
+    /// <exception cref="ArgumentException">An argument has the wrong shape or is not finite; the message names it.</exception>
+    public static QpSolvingEstimator SolveQp(this TransformsCatalog catalog, string outputColumnName, string inputColumnName,
+        double[,] quadraticTerm, double[,]? inequalityMatrix = null, double[]? inequalityBound = null,
+        double[,]? equalityMatrix = null, double[]? equalityBound = null)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new QpSolvingEstimator(MlNetInterop.GetEnvironment(catalog), new QpSolvingEstimator.Options
+        {
+            OutputColumnName = outputColumnName,
+            LinearTermColumnName = inputColumnName,
+            QuadraticTerm = quadraticTerm,
+            InequalityMatrix = inequalityMatrix,
+            InequalityBound = inequalityBound,
+            EqualityMatrix = equalityMatrix,
+            EqualityBound = equalityBound,
+        });
+    }
+
+    /// <summary>Creates a <see cref="QpSolvingEstimator"/> with all of its options (bounds from columns, solver options, status column).</summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="options">The estimator's options.</param>
+    /// <returns>The estimator.</returns>
+    /// <exception cref="ArgumentException">An option has the wrong shape or is not finite; the message names it.</exception>
+    public static QpSolvingEstimator SolveQp(this TransformsCatalog catalog, QpSolvingEstimator.Options options)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        return new QpSolvingEstimator(MlNetInterop.GetEnvironment(catalog), options);
+    }
 }

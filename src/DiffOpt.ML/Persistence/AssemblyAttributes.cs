@@ -12,3 +12,5 @@ using Microsoft.ML;
 // VersionInfo's loaderAssemblyName makes ML.NET load and scan this assembly in a fresh process.
 [assembly: LoadableClass(typeof(QpLayerTransformer), typeof(QpLayerTransformerFormat), null, typeof(SignatureLoadModel),
     QpLayerTransformerFormat.UserName, QpLayerTransformerFormat.LoaderSignature)]
+[assembly: LoadableClass(typeof(QpSolvingTransformer), typeof(QpSolvingTransformerFormat), null, typeof(SignatureLoadModel),
+    QpSolvingTransformerFormat.UserName, QpSolvingTransformerFormat.LoaderSignature)]

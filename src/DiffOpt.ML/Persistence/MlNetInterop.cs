@@ -20,6 +20,9 @@ internal static class MlNetInterop
     /// <summary>True when <see cref="MLContext.CancelExecution"/> was called on the environment.</summary>
     public static bool IsCanceled(IHostEnvironment environment) => environment is ICancelable { IsCanceled: true };
 
+    /// <summary>The schema shape of a concrete schema, as estimators see it.</summary>
+    public static SchemaShape ShapeOf(DataViewSchema schema) => SchemaShape.Create(schema);
+
     /// <summary>A known-size vector column of the given item type, for <see cref="IEstimator{T}.GetOutputSchema"/>.</summary>
     public static SchemaShape.Column VectorColumn(string name, DataViewType itemType) =>
         new(name, SchemaShape.Column.VectorKind.Vector, itemType, isKey: false);

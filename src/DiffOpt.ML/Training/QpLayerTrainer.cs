@@ -160,6 +160,7 @@ public sealed class QpLayerTrainer : IEstimator<QpLayerTransformer>
     public QpLayerTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        GetOutputSchema(MlNetInterop.ShapeOf(input.Schema));
         var featureSize = VectorSize(SchemaCheck.NumericVector(input.Schema, FeatureRole, _options.FeatureColumnName));
         var outputSize = VectorSize(SchemaCheck.NumericVector(input.Schema, LabelRole, _options.LabelColumnName));
         _options.Model.Validate(featureSize, outputSize);
