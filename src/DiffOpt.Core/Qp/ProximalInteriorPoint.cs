@@ -20,16 +20,28 @@ internal sealed class ProximalInteriorPoint
     private const int FinetuneUpdateThreshold = 7;
     private const int InfeasibilityUpdateThreshold = 5;
     private const int MaxFactorRetries = 10;
-    private const int RefinementSteps = 1;
+    private const int RefinementStepsAfterShift = 3;
     private const long Running = -1;
+
+    /// <summary>Internal status of an item handed over to the fallback (see <see cref="Solve"/>).</summary>
+    internal const long Stalled = -2;
+
+    /// <summary>With a fixed-regularisation KKT solver, an item whose proximal centre has not moved for this many iterations is stalled.</summary>
+    private const int StallThreshold = 8;
 
     private readonly ScaledQp _qp;
     private readonly RuizEquilibration _scaling;
     private readonly SolverTolerances _tol;
     private readonly NumericLimits _limits;
     private readonly QpSolverOptions _options;
-    private readonly KktSystem _kkt;
+    private readonly KktSolver _kkt;
     private readonly long _m;
+
+    /// <summary>
+    /// Refinement steps per KKT solve: none while the factorised operator is exact; some once a static shift
+    /// had to be added to rescue a factorisation (PIQP's iterative refinement).
+    /// </summary>
+    private int _refinementSteps;
 
     /// <summary>Diagnostics hook: when set, receives one line per iteration for batch item 0.</summary>
     internal static Action<string>? Trace { get; set; }
@@ -45,21 +57,26 @@ internal sealed class ProximalInteriorPoint
     private QpResiduals _res = null!;
     private Tensor _prevPrimal = null!, _prevDual = null!;
 
-    private ProximalInteriorPoint(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options)
+    private ProximalInteriorPoint(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt)
     {
         _qp = qp;
         _scaling = scaling;
         _options = options;
         _tol = SolverTolerances.For(options, qp.C.dtype);
         _limits = NumericLimits.For(qp.C.dtype);
-        _kkt = new KktSystem(qp);
+        _kkt = kkt;
         _m = qp.InequalityCount;
     }
 
-    /// <summary>Runs the method on a scaled batch and returns the final iterate, statuses and factorisation.</summary>
-    public static IpmResult Solve(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options)
+    /// <summary>
+    /// Runs the method on a scaled batch with the given KKT solver and returns the final iterate, statuses and
+    /// factorisation. With a fixed-regularisation solver (<see cref="KktSolver.FixedRegularization"/>), items
+    /// whose progress stalls (typically infeasible ones, which need a vanishing regularisation to be certified)
+    /// end with the internal status <see cref="Stalled"/> for the caller to re-solve with an adaptive one.
+    /// </summary>
+    public static IpmResult Solve(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt)
     {
-        var solver = new ProximalInteriorPoint(qp, scaling, options);
+        var solver = new ProximalInteriorPoint(qp, scaling, options, kkt);
         return solver.Run();
     }
 
@@ -68,6 +85,7 @@ internal sealed class ProximalInteriorPoint
         using (var loop = NewDisposeScope())
         {
             Initialize();
+            Trace?.Invoke("KKT solver: " + _kkt.GetType().Name);
             loop.DisposeEverythingBut(StateTensors());
             for (int iter = 0; iter < _options.MaxIterations; iter++)
             {
@@ -85,8 +103,9 @@ internal sealed class ProximalInteriorPoint
     {
         var b = _qp.BatchSize;
         var opts = (dtype: _qp.C.dtype, device: _qp.C.device);
-        _rho = full(b, RhoInit, opts.dtype, opts.device);
-        _delta = full(b, DeltaInit, opts.dtype, opts.device);
+        var fixedRegularization = _kkt.FixedRegularization;
+        _rho = fixedRegularization?.Rho ?? full(b, RhoInit, opts.dtype, opts.device);
+        _delta = fixedRegularization?.Delta ?? full(b, DeltaInit, opts.dtype, opts.device);
         _regFloor = full(b, _limits.RegularizationFloor, opts.dtype, opts.device);
         _staticShift = zeros(b, opts.dtype, opts.device);
         _noPrimalUpdate = zeros(b, opts.dtype, opts.device);
@@ -96,7 +115,7 @@ internal sealed class ProximalInteriorPoint
 
         var ones = ones_like(_qp.H);
         var first = FactorWithRetries(new KktParameters(_rho, _delta, ones + Batched.PerItem(_delta)), _status == Running);
-        var d = _kkt.Solve(first, new KktVector(-_qp.C, _qp.B, _qp.H), RefinementSteps);
+        var d = _kkt.Solve(first, new KktVector(-_qp.C, _qp.B, _qp.H), _refinementSteps);
         var z = d.Z;
         var s = -d.Z;
         if (_m > 0)
@@ -129,6 +148,8 @@ internal sealed class ProximalInteriorPoint
             Batched.InfNorm(_scaling.UnscaleInequalityDual(_nu - _it.Z)));
         var dualProxInf = _rho * Batched.InfNorm(_scaling.UnscalePrimal(_it.X - _xi));
         DetectInfeasibility(running);
+        if (_kkt.FixedRegularization is not null)
+            _status = where(running & ((_noDualUpdate > StallThreshold) | (_noPrimalUpdate > StallThreshold)), full_like(_status, Stalled), _status);
 
         running = _status == Running;
         if (!running.any().item<bool>()) return false;
@@ -143,7 +164,7 @@ internal sealed class ProximalInteriorPoint
         }
         LowerRegularizationFloor(running, primalProxInf, dualProxInf);
 
-        Trace?.Invoke($"{iter,3} status {_status[0].item<long>(),2} pres {_res.Primal[0].item<double>():E2} dres {_res.Dual[0].item<double>():E2} gap {_res.Gap[0].item<double>():E2} mu {_mu[0].item<double>():E2} rho {_rho[0].item<double>():E2} delta {_delta[0].item<double>():E2} pinf {primalProxInf[0].item<double>():E2} dinf {dualProxInf[0].item<double>():E2} nopu {_noPrimalUpdate[0].item<double>()} nodu {_noDualUpdate[0].item<double>()}");
+        Trace?.Invoke($"{iter,3} status {_status[0].item<long>(),2} pres {_res.Primal[0].to_type(ScalarType.Float64).item<double>():E2} dres {_res.Dual[0].to_type(ScalarType.Float64).item<double>():E2} gap {_res.Gap[0].to_type(ScalarType.Float64).item<double>():E2} mu {_mu[0].to_type(ScalarType.Float64).item<double>():E2} rho {_rho[0].to_type(ScalarType.Float64).item<double>():E2} delta {_delta[0].to_type(ScalarType.Float64).item<double>():E2} pinf {primalProxInf[0].to_type(ScalarType.Float64).item<double>():E2} dinf {dualProxInf[0].to_type(ScalarType.Float64).item<double>():E2} nopu {_noPrimalUpdate[0].to_type(ScalarType.Float64).item<double>()} nodu {_noDualUpdate[0].to_type(ScalarType.Float64).item<double>()}");
         var parameters = new KktParameters(_rho, _delta, InequalityWeights());
         var factored = FactorWithRetries(parameters, running);
         running = _status == Running;
@@ -175,14 +196,13 @@ internal sealed class ProximalInteriorPoint
     /// </summary>
     private void DetectInfeasibility(Tensor running)
     {
-        var primalInfeasible = running
-            & (_noDualUpdate > InfeasibilityUpdateThreshold)
-            & InfeasibilityCertificates.PrimalInfeasible(_qp, _scaling, _it, _tol.Infeasibility);
-        var dualInfeasible = running & ~primalInfeasible
-            & (_noPrimalUpdate > InfeasibilityUpdateThreshold)
-            & InfeasibilityCertificates.DualInfeasible(_qp, _scaling, _it, _tol.Infeasibility);
-        SetStatus(primalInfeasible, QpStatus.PrimalInfeasible);
-        SetStatus(dualInfeasible, QpStatus.DualInfeasible);
+        // The certificates cost a few matrix-vector products; only stalled items can qualify.
+        var primalCandidates = running & (_noDualUpdate > InfeasibilityUpdateThreshold);
+        var dualCandidates = running & (_noPrimalUpdate > InfeasibilityUpdateThreshold);
+        if (primalCandidates.any().item<bool>())
+            SetStatus(primalCandidates & InfeasibilityCertificates.PrimalInfeasible(_qp, _scaling, _it, _res, _lambda, _nu, _tol.Infeasibility), QpStatus.PrimalInfeasible);
+        if (dualCandidates.any().item<bool>())
+            SetStatus(dualCandidates & InfeasibilityCertificates.DualInfeasible(_qp, _scaling, _it, _xi, _tol.Infeasibility), QpStatus.DualInfeasible);
     }
 
     /// <summary>When the proximal centres stall at the floor, lower the floor once (PIQP's fine-tuning).</summary>
@@ -213,8 +233,10 @@ internal sealed class ProximalInteriorPoint
         {
             var firstFailure = failed & (_staticShift == 0);
             var diagonalScale = 1.0 + Batched.MaxAbs(_qp.P);
-            _staticShift = where(firstFailure, _limits.StaticRegularization * diagonalScale, _staticShift);
-            var bump = failed & ~firstFailure;
+            _refinementSteps = RefinementStepsAfterShift;
+            _staticShift = where(firstFailure, _limits.StaticRegularization * diagonalScale,
+                _kkt.FixedRegularization is null ? _staticShift : where(failed, _staticShift * 100, _staticShift));
+            var bump = _kkt.FixedRegularization is null ? failed & ~firstFailure : zeros_like(failed);
             _rho = where(bump, _rho * 100, _rho);
             _delta = where(bump, _delta * 100, _delta);
             _regFloor = where(bump, minimum(_regFloor * 10, full_like(_regFloor, _tol.Absolute)), _regFloor);
@@ -250,7 +272,7 @@ internal sealed class ProximalInteriorPoint
     /// <summary>Without inequalities the Newton step of the proximal subproblem is taken in full.</summary>
     private QpIterate FullStep(KktParameters op, (Tensor Rx, Tensor Ry, Tensor Rz) reg)
     {
-        var d = _kkt.Solve(op, new KktVector(reg.Rx, reg.Ry, reg.Rz), RefinementSteps);
+        var d = _kkt.Solve(op, new KktVector(reg.Rx, reg.Ry, reg.Rz), _refinementSteps);
         return new QpIterate(_it.X + d.X, _it.Y + d.Y, _it.Z, _it.S);
     }
 
@@ -262,7 +284,7 @@ internal sealed class ProximalInteriorPoint
     private QpIterate SolveNewton(KktParameters op, (Tensor Rx, Tensor Ry, Tensor Rz) reg, Tensor rs)
     {
         var rhs = new KktVector(reg.Rx, reg.Ry, reg.Rz - rs / _it.Z);
-        var d = _kkt.Solve(op, rhs, RefinementSteps);
+        var d = _kkt.Solve(op, rhs, _refinementSteps);
         var ds = (rs - _it.S * d.Z) / _it.Z;
         return new QpIterate(d.X, d.Y, d.Z, ds);
     }
@@ -294,7 +316,8 @@ internal sealed class ProximalInteriorPoint
         var moveXi = accepted & dualImproved;
         var slowRho = accepted & ~dualImproved & (early ? ones_like(accepted) : dualProxInf < InfeasibilityThreshold);
         _xi = where(moveXi.unsqueeze(-1), _it.X, _xi);
-        _rho = where(moveXi, maximum(_regFloor, shrinkFast * _rho), where(slowRho, maximum(_regFloor, shrinkSlow * _rho), _rho));
+        if (_kkt.FixedRegularization is null)
+            _rho = where(moveXi, maximum(_regFloor, shrinkFast * _rho), where(slowRho, maximum(_regFloor, shrinkSlow * _rho), _rho));
         _noPrimalUpdate = _noPrimalUpdate + (accepted & ~dualImproved).to(_rho.dtype);
 
         var primalImproved = (_res.Primal < 0.95 * _prevPrimal)
@@ -304,7 +327,8 @@ internal sealed class ProximalInteriorPoint
         var slowDelta = accepted & ~primalImproved & (early ? ones_like(accepted) : primalProxInf < InfeasibilityThreshold);
         _lambda = where(moveDualCentre.unsqueeze(-1), _it.Y, _lambda);
         _nu = where(moveDualCentre.unsqueeze(-1), _it.Z, _nu);
-        _delta = where(moveDualCentre, maximum(_regFloor, shrinkFast * _delta), where(slowDelta, maximum(_regFloor, shrinkSlow * _delta), _delta));
+        if (_kkt.FixedRegularization is null)
+            _delta = where(moveDualCentre, maximum(_regFloor, shrinkFast * _delta), where(slowDelta, maximum(_regFloor, shrinkSlow * _delta), _delta));
         _noDualUpdate = _noDualUpdate + (accepted & ~primalImproved).to(_rho.dtype);
     }
 
@@ -335,11 +359,10 @@ internal sealed class ProximalInteriorPoint
             _noPrimalUpdate, _noDualUpdate, _mu, _status, _iterations, _prevPrimal, _prevDual,
             _res?.Rx, _res?.Ry, _res?.Rz, _res?.Primal, _res?.Dual, _res?.Gap,
             _res?.PrimalScale, _res?.DualScale, _res?.GapScale,
-            _kkt.Cholesky, _kkt.Factored?.Rho, _kkt.Factored?.Delta, _kkt.Factored?.W,
         };
-        return tensors.Where(t => t is not null)!;
+        return tensors.Where(t => t is not null).Concat(_kkt.Tensors())!;
     }
 }
 
 /// <summary>What the interior-point method hands back: final scaled iterate, per-item status and iterations, residuals, KKT factorisation.</summary>
-internal sealed record IpmResult(QpIterate Iterate, Tensor Status, Tensor Iterations, QpResiduals Residuals, KktSystem Kkt);
+internal sealed record IpmResult(QpIterate Iterate, Tensor Status, Tensor Iterations, QpResiduals Residuals, KktSolver Kkt);

@@ -36,11 +36,11 @@ internal sealed class QpResiduals
     /// <summary>Evaluates the residuals of <paramref name="it"/> for the scaled problem <paramref name="qp"/>.</summary>
     public static QpResiduals Evaluate(ScaledQp qp, RuizEquilibration scaling, QpIterate it)
     {
-        var px = Batched.MatVec(qp.P, it.X);
-        var aTy = Batched.MatTVec(qp.A, it.Y);
-        var gTz = Batched.MatTVec(qp.G, it.Z);
-        var ax = Batched.MatVec(qp.A, it.X);
-        var gx = Batched.MatVec(qp.G, it.X);
+        var px = qp.Px(it.X);
+        var aTy = qp.ATy(it.Y);
+        var gTz = qp.GTz(it.Z);
+        var ax = qp.Ax(it.X);
+        var gx = qp.Gx(it.X);
 
         var rx = -(px + qp.C + aTy + gTz);
         var ry = qp.B - ax;

@@ -58,19 +58,19 @@ internal static class QpSensitivity
     }
 
     /// <summary>
-    /// Factorises the KKT operator at the solution with the exact inequality block W = S/Λ and a small
-    /// proximal ρ = δ (raised a hundredfold where the factorisation fails). The forward pass's last
-    /// factorisation cannot serve here: PIQP's dual regularisation puts W + δ in that block, and where
+    /// Factorises the KKT operator at the solution with the exact inequality block W = S/Λ and small
+    /// regularisation (a static shift is raised a hundredfold where the factorisation fails). The forward pass's
+    /// last factorisation cannot serve as it is: PIQP's dual regularisation puts W + δ in that block, and where
     /// W ≪ δ (the active constraints at a converged point) refinement from it stalls.
     /// </summary>
-    private static void FactorAtSolution(KktSystem kkt, Tensor w, Tensor regularization)
+    private static void FactorAtSolution(KktSolver kkt, Tensor w, Tensor regularization)
     {
-        var zero = zeros_like(regularization);
-        var failed = kkt.Factor(new KktParameters(regularization, regularization, w), zero);
-        for (int retry = 0; retry < 5 && failed.any().item<bool>(); retry++)
+        var shift = zeros_like(regularization);
+        var failed = kkt.Factor(new KktParameters(regularization, regularization, w), shift);
+        for (int retry = 0; retry < 8 && failed.any().item<bool>(); retry++)
         {
-            regularization = where(failed, regularization * 100, regularization);
-            failed = kkt.Factor(new KktParameters(regularization, regularization, w), zero);
+            shift = where(failed, maximum(shift * 100, regularization), shift);
+            failed = kkt.Factor(new KktParameters(regularization, regularization, w), shift);
         }
     }
 

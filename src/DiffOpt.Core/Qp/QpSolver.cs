@@ -54,7 +54,7 @@ public sealed class QpSolver
         using (var scope = NewDisposeScope())
         {
             var (scaling, scaled) = RuizEquilibration.Apply(problem, options.EquilibrationIterations);
-            var ipm = ProximalInteriorPoint.Solve(scaled, scaling, options);
+            var ipm = QpSolveDriver.Run(scaled, scaling, options);
             var it = ipm.Iterate;
             var x = scaling.UnscalePrimal(it.X);
             var y = scaling.UnscaleEqualityDual(it.Y);
