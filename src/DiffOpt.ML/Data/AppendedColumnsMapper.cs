@@ -6,8 +6,9 @@ namespace DiffOpt.ML.Data;
 /// <summary>
 /// A row-to-row mapper that passes every input column through and appends computed columns (hiding input
 /// columns of the same name), the shape of both DiffOpt transformers. Subclasses say which input columns a
-/// computation reads and create the getters of the appended columns; this class does the bookkeeping that
-/// <see cref="IRowToRowMapper"/>, <see cref="AppendedColumnsDataView"/> and PredictionEngine need.
+/// computation reads and create a <see cref="BlockComputation"/>; this class does the bookkeeping that
+/// <see cref="IRowToRowMapper"/>, <see cref="AppendedColumnsDataView"/> and PredictionEngine need. A single
+/// row (<see cref="GetRow"/>) is computed as a block of one; cursors compute blocks of <see cref="BlockSize"/>.
 /// </summary>
 internal abstract class AppendedColumnsMapper : IRowToRowMapper
 {
@@ -33,11 +34,24 @@ internal abstract class AppendedColumnsMapper : IRowToRowMapper
     /// <summary>The input columns the appended columns are computed from.</summary>
     protected abstract IEnumerable<DataViewSchema.Column> Dependencies { get; }
 
-    /// <summary>
-    /// Creates the getters of the appended columns over <paramref name="input"/> (null for inactive ones);
-    /// index i of <paramref name="active"/> and of the result refers to the i-th appended column.
-    /// </summary>
-    protected abstract Delegate?[] CreateGetters(DataViewRow input, bool[] active);
+    /// <summary>Rows computed together by a cursor.</summary>
+    public virtual int BlockSize => 128;
+
+    /// <summary>The number of input columns (appended columns follow them).</summary>
+    public int InputCount => _inputCount;
+
+    /// <summary>Creates a computation reading rows of <paramref name="input"/> into at most <paramref name="blockSize"/> slots.</summary>
+    public abstract BlockComputation CreateComputation(DataViewRow input, int blockSize);
+
+    /// <summary>Which appended columns (index 0 = first appended) are among <paramref name="columns"/>.</summary>
+    public bool[] ActiveAppended(IEnumerable<DataViewSchema.Column> columns)
+    {
+        var active = new bool[OutputSchema.Count - _inputCount];
+        foreach (var column in columns)
+            if (column.Index >= _inputCount)
+                active[column.Index - _inputCount] = true;
+        return active;
+    }
 
     /// <inheritdoc/>
     public IEnumerable<DataViewSchema.Column> GetDependencies(IEnumerable<DataViewSchema.Column> dependingColumns)
@@ -60,12 +74,22 @@ internal abstract class AppendedColumnsMapper : IRowToRowMapper
     /// <inheritdoc/>
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
     {
-        var active = new bool[OutputSchema.Count - _inputCount];
-        foreach (var column in activeColumns)
-            if (column.Index >= _inputCount)
-                active[column.Index - _inputCount] = true;
-        var getters = active.Any(a => a) ? CreateGetters(input, active) : new Delegate?[active.Length];
-        return new AppendedRow(this, input, getters);
+        var active = ActiveAppended(activeColumns);
+        if (!active.Any(a => a))
+            return new AppendedRow(this, input, new Delegate?[active.Length]);
+        var computation = CreateComputation(input, 1);
+        var position = -1L;
+        int Slot()
+        {
+            if (position != input.Position)
+            {
+                computation.ReadRow(0);
+                computation.Compute(1);
+                position = input.Position;
+            }
+            return 0;
+        }
+        return new AppendedRow(this, input, computation.CreateGetters(Slot, active));
     }
 
     /// <summary>A row over the input row plus the appended getters.</summary>

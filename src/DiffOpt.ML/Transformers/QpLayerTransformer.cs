@@ -80,16 +80,15 @@ public sealed class QpLayerTransformer : ITransformer
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => QpLayerTransformerFormat.Save(ctx, this);
 
-    /// <summary>Runs the network on one feature vector.</summary>
-    private void Predict(double[] features, double[] output)
+    /// <summary>Runs the network on the first <paramref name="count"/> feature vectors of a block (rows of d values).</summary>
+    private void Predict(double[] features, int count, double[] outputs)
     {
         lock (_forwardLock)
         {
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
-            var x = tensor(features, [1, features.Length], Info.DType);
-            var z = _network.call(x).to(ScalarType.Float64).cpu();
-            z.data<double>().CopyTo(output);
+            var x = tensor(features.AsSpan(0, count * FeatureSize).ToArray(), [count, FeatureSize], Info.DType);
+            _network.call(x).to(ScalarType.Float64).cpu().data<double>().CopyTo(outputs.AsSpan(0, count * OutputSize));
         }
     }
 
@@ -107,23 +106,21 @@ public sealed class QpLayerTransformer : ITransformer
 
         protected override IEnumerable<DataViewSchema.Column> Dependencies => [_feature];
 
-        protected override Delegate?[] CreateGetters(DataViewRow input, bool[] active)
-        {
-            var reader = VectorReader.Create(input, _feature);
-            var features = new double[_parent.FeatureSize];
-            var output = new double[_parent.OutputSize];
-            var position = -1L;
-            ReadOnlyMemory<double> Compute()
-            {
-                if (position != input.Position)
-                {
-                    reader.Read(features);
-                    _parent.Predict(features, output);
-                    position = input.Position;
-                }
-                return output;
-            }
-            return [VectorWriter.Getter(NumberDataViewType.Single, Compute)];
-        }
+        public override BlockComputation CreateComputation(DataViewRow input, int blockSize) =>
+            new Computation(_parent, VectorReader.Create(input, _feature), blockSize);
+    }
+
+    /// <summary>Reads feature vectors into a block, runs the network once per block, serves each row's output.</summary>
+    private sealed class Computation(QpLayerTransformer parent, VectorReader reader, int blockSize) : BlockComputation
+    {
+        private readonly double[] _features = new double[blockSize * parent.FeatureSize];
+        private readonly double[] _outputs = new double[blockSize * parent.OutputSize];
+
+        public override void ReadRow(int slot) => reader.Read(_features.AsSpan(slot * parent.FeatureSize, parent.FeatureSize));
+
+        public override void Compute(int count) => parent.Predict(_features, count, _outputs);
+
+        public override Delegate?[] CreateGetters(Func<int> slot, bool[] active) =>
+            [VectorWriter.Getter(NumberDataViewType.Single, () => _outputs.AsMemory(slot() * parent.OutputSize, parent.OutputSize))];
     }
 }

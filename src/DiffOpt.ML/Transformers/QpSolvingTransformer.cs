@@ -78,40 +78,59 @@ public sealed class QpSolvingTransformer : ITransformer
             ];
         }
 
-        protected override Delegate?[] CreateGetters(DataViewRow input, bool[] active)
+        public override BlockComputation CreateComputation(DataViewRow input, int blockSize)
+        {
+            var readers = _inputs.Select(c => VectorReader.Create(input, c)).ToArray();
+            var itemType = ColumnTypes.ItemType(OutputSchema[_parent.Settings.OutputColumnName].Type);
+            return new Computation(_parent, readers, itemType, blockSize);
+        }
+    }
+
+    /// <summary>Reads p (and h, b) of a block of rows, solves them as one batch, serves each row's solution and status.</summary>
+    private sealed class Computation : BlockComputation
+    {
+        private readonly QpSolvingTransformer _parent;
+        private readonly VectorReader[] _readers;
+        private readonly DataViewType _itemType;
+        private readonly double[] _p;
+        private readonly double[]? _h;
+        private readonly double[]? _b;
+        private readonly double[] _solutions;
+        private readonly string[] _status;
+
+        public Computation(QpSolvingTransformer parent, VectorReader[] readers, DataViewType itemType, int blockSize)
+        {
+            var settings = parent.Settings;
+            _parent = parent;
+            _readers = readers;
+            _itemType = itemType;
+            _p = new double[blockSize * settings.VariableCount];
+            _h = settings.InequalityBoundColumnName is null ? null : new double[blockSize * settings.InequalityCount];
+            _b = settings.EqualityBoundColumnName is null ? null : new double[blockSize * settings.EqualityCount];
+            _solutions = new double[blockSize * settings.VariableCount];
+            _status = new string[blockSize];
+        }
+
+        private int N => _parent.Settings.VariableCount;
+
+        public override void ReadRow(int slot)
         {
             var settings = _parent.Settings;
-            var p = new double[settings.VariableCount];
-            var readers = _inputs.Select(c => VectorReader.Create(input, c)).ToArray();
-            var h = settings.InequalityBoundColumnName is null ? null : new double[settings.InequalityCount];
-            var b = settings.EqualityBoundColumnName is null ? null : new double[settings.EqualityCount];
-            var solution = new double[settings.VariableCount];
-            var status = "";
-            var position = -1L;
-            void Compute()
-            {
-                if (position == input.Position)
-                    return;
-                var next = 0;
-                readers[next++].Read(p);
-                if (h is not null)
-                    readers[next++].Read(h);
-                if (b is not null)
-                    readers[next].Read(b);
-                status = _parent._solver.Solve(p, h, b, solution);
-                position = input.Position;
-            }
-            var solutionGetter = VectorWriter.Getter(ColumnTypes.ItemType(OutputSchema[settings.OutputColumnName].Type), () =>
-            {
-                Compute();
-                return solution;
-            });
-            ValueGetter<ReadOnlyMemory<char>> statusGetter = (ref ReadOnlyMemory<char> value) =>
-            {
-                Compute();
-                value = status.AsMemory();
-            };
-            return [active[0] ? solutionGetter : null, active[1] ? statusGetter : null];
+            var next = 0;
+            _readers[next++].Read(_p.AsSpan(slot * N, N));
+            if (_h is not null)
+                _readers[next++].Read(_h.AsSpan(slot * settings.InequalityCount, settings.InequalityCount));
+            if (_b is not null)
+                _readers[next].Read(_b.AsSpan(slot * settings.EqualityCount, settings.EqualityCount));
+        }
+
+        public override void Compute(int count) => _parent._solver.Solve(count, _p, _h, _b, _solutions, _status);
+
+        public override Delegate?[] CreateGetters(Func<int> slot, bool[] active)
+        {
+            var solution = VectorWriter.Getter(_itemType, () => _solutions.AsMemory(slot() * N, N));
+            ValueGetter<ReadOnlyMemory<char>> status = (ref ReadOnlyMemory<char> value) => value = _status[slot()].AsMemory();
+            return [active[0] ? solution : null, active[1] ? status : null];
         }
     }
 }
