@@ -29,8 +29,8 @@ namespace DiffOpt.ML;
 /// once, then runs mini-batch epochs (shuffled, seeded from the MLContext unless <see cref="Options.Seed"/> is
 /// set); rows with NaN or infinite values are skipped with a warning. After every epoch the training loss, the
 /// validation loss (with <see cref="Options.ValidationSet"/>) and the elapsed time go to ML.NET's log and to
-/// <see cref="Options.Progress"/>. <see cref="Options.CancellationToken"/> or <c>MLContext.CancelExecution()</c>
-/// stops training between batches with an <see cref="OperationCanceledException"/>.
+/// <see cref="Options.Progress"/>. <see cref="Options.CancellationToken"/>, or ML.NET's own cancellation of the
+/// MLContext (as AutoML uses), stops training between batches with an <see cref="OperationCanceledException"/>.
 /// QP items the solver cannot solve during training contribute zero gradient (see <see cref="QpFunction"/>).
 /// ]]></format>
 /// </remarks>

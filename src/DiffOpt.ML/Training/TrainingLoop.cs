@@ -88,7 +88,7 @@ internal sealed class TrainingLoop
     {
         _options.CancellationToken.ThrowIfCancellationRequested();
         if (MlNetInterop.IsCanceled(_environment))
-            throw new OperationCanceledException("Training was canceled through MLContext.CancelExecution.");
+            throw new OperationCanceledException("Training was canceled through the MLContext.");
     }
 
     private void Report(QpTrainingProgress progress)
