@@ -48,33 +48,27 @@ public static class RoundTripData
     {
         var item = column.Type is VectorDataViewType v ? v.ItemType : column.Type;
         if (item == NumberDataViewType.Single)
-        {
-            var getter = cursor.GetGetter<VBuffer<float>>(column);
-            VBuffer<float> buffer = default;
-            return () =>
-            {
-                getter(ref buffer);
-                foreach (var value in buffer.DenseValues())
-                    writer.Write(value);
-            };
-        }
+            return VectorEncoder<float>(cursor, column, writer.Write);
         if (item == NumberDataViewType.Double)
-        {
-            var getter = cursor.GetGetter<VBuffer<double>>(column);
-            VBuffer<double> buffer = default;
-            return () =>
-            {
-                getter(ref buffer);
-                foreach (var value in buffer.DenseValues())
-                    writer.Write(value);
-            };
-        }
+            return VectorEncoder<double>(cursor, column, writer.Write);
         var text = cursor.GetGetter<ReadOnlyMemory<char>>(column);
         ReadOnlyMemory<char> chars = default;
         return () =>
         {
             text(ref chars);
             writer.Write(chars.ToString());
+        };
+    }
+
+    private static Action VectorEncoder<T>(DataViewRowCursor cursor, DataViewSchema.Column column, Action<T> write)
+    {
+        var getter = cursor.GetGetter<VBuffer<T>>(column);
+        VBuffer<T> buffer = default;
+        return () =>
+        {
+            getter(ref buffer);
+            foreach (var value in buffer.DenseValues())
+                write(value);
         };
     }
 }

@@ -168,9 +168,7 @@ public class QpLayerTrainerBehaviourTests
     {
         var ml = new MLContext(seed: 1);
         var data = VectorRows.Doubles(ml, Rows);
-        var progress = new RecordingProgress();
-        var model = ml.Regression.Trainers.QpLayer(Small with { Precision = QpLayerPrecision.Float32, NumberOfEpochs = 3, Progress = progress }).Fit(data);
-        QpLayerTrainerModelTests.AssertLearned(progress, 3);
+        var model = QpLayerTrainerModelTests.FitAndCheckLearning(ml, data, Small with { Precision = QpLayerPrecision.Float32 });
         var output = model.Transform(data);
         Assert.Equal(new VectorDataViewType(NumberDataViewType.Single, 2), output.Schema["Score"].Type);
         Assert.All(VectorRows.Column(output, "Score").SelectMany(v => v), v => Assert.True(double.IsFinite(v)));
@@ -196,16 +194,10 @@ public class QpLayerTrainerBehaviourTests
     {
         RoundTripModules.Register();
         var ml = new MLContext(seed: 1);
-        var progress = new RecordingProgress();
-        var trainer = ml.Regression.Trainers.QpLayer(Small with
-        {
-            Model = new RegisteredModuleModel(RoundTripModules.BoxedLinearName),
-            NumberOfEpochs = 3,
-            Progress = progress,
-        });
+        var options = Small with { Model = new RegisteredModuleModel(RoundTripModules.BoxedLinearName) };
+        var model = QpLayerTrainerModelTests.FitAndCheckLearning(ml, VectorRows.Floats(ml, Rows), options);
         var invalid = ml.Data.LoadFromEnumerable(new[] { new IntRow { Features = [1, 2, 3], Label = [1, 2] } });
-        var model = (QpLayerTransformer)EstimatorConformance.Check(ml, trainer, VectorRows.Floats(ml, Rows), invalid);
-        QpLayerTrainerModelTests.AssertLearned(progress, 3);
+        EstimatorConformance.Check(ml, ml.Regression.Trainers.QpLayer(options), VectorRows.Floats(ml, Rows), invalid);
         Assert.Contains(model.GetParameters().Keys, k => k.Contains("weight"));
         Assert.All(VectorRows.Column(model.Transform(VectorRows.Floats(ml, Rows)), "Score").SelectMany(v => v),
             v => Assert.InRange(v, -1 - 1e-5, 1 + 1e-5)); // the module's QP keeps outputs in the box

@@ -14,18 +14,13 @@ public class QpLayerTrainerModelTests
         var ml = new MLContext(seed: 7);
         var data = VectorRows.Floats(ml, SyntheticData.EqualityTeacher(60, n: 6, k: 2, seed: 1));
         var validation = VectorRows.Floats(ml, SyntheticData.EqualityTeacher(20, n: 6, k: 2, seed: 2));
-        var progress = new RecordingProgress();
-        var model = ml.Regression.Trainers.QpLayer(new QpLayerTrainer.Options
+        var model = FitAndCheckLearning(ml, data, new QpLayerTrainer.Options
         {
             Model = new EqualityConstrainedQpModel { EqualityCount = 2 },
-            NumberOfEpochs = 3,
             BatchSize = 10,
             LearningRate = 0.1,
             ValidationSet = validation,
-            Progress = progress,
-        }).Fit(data);
-
-        AssertLearned(progress, 3);
+        });
         var parameters = model.GetParameters();
         var (aShape, a) = parameters["A"];
         Assert.Equal(new long[] { 2, 6 }, aShape);
@@ -43,17 +38,12 @@ public class QpLayerTrainerModelTests
         var ml = new MLContext(seed: 7);
         var rows = SyntheticData.NoisySteps(60, n: 8, seed: 3);
         var data = VectorRows.Floats(ml, rows);
-        var progress = new RecordingProgress();
-        var model = ml.Regression.Trainers.QpLayer(new QpLayerTrainer.Options
+        var model = FitAndCheckLearning(ml, data, new QpLayerTrainer.Options
         {
             Model = new TotalVariationQpModel { InitialRegularization = 0.2 },
-            NumberOfEpochs = 3,
             BatchSize = 20,
             LearningRate = 0.02,
-            Progress = progress,
-        }).Fit(data);
-
-        AssertLearned(progress, 3);
+        });
         var parameters = model.GetParameters();
         var d = parameters["D"].Values;
         var lambda = Math.Exp(parameters["log_lambda"].Values[0]);
@@ -88,17 +78,12 @@ public class QpLayerTrainerModelTests
     {
         var ml = new MLContext(seed: 7);
         var data = VectorRows.Doubles(ml, SyntheticData.ClippedLinear(60, d: 3, n: 4, seed: 5));
-        var progress = new RecordingProgress();
-        var model = ml.Regression.Trainers.QpLayer(new QpLayerTrainer.Options
+        var model = FitAndCheckLearning(ml, data, new QpLayerTrainer.Options
         {
             Model = new GenericQpModel { InequalityCount = 8, EqualityCount = 1 },
-            NumberOfEpochs = 3,
             BatchSize = 10,
             LearningRate = 0.05,
-            Progress = progress,
-        }).Fit(data);
-
-        AssertLearned(progress, 3);
+        });
         var p = model.GetParameters();
         var g = p["G"].Values;
         var z0 = p["z0"].Values;
@@ -113,8 +98,16 @@ public class QpLayerTrainerModelTests
         }
     }
 
-    /// <summary>The losses were reported for every epoch and fell from the first to the last.</summary>
-    internal static void AssertLearned(RecordingProgress progress, int epochs)
+    /// <summary>Trains for three epochs and checks that every epoch was reported and the losses fell.</summary>
+    internal static QpLayerTransformer FitAndCheckLearning(MLContext ml, IDataView data, QpLayerTrainer.Options options)
+    {
+        var progress = new RecordingProgress();
+        var model = ml.Regression.Trainers.QpLayer(options with { NumberOfEpochs = 3, Progress = progress }).Fit(data);
+        AssertLearned(progress, 3);
+        return model;
+    }
+
+    private static void AssertLearned(RecordingProgress progress, int epochs)
     {
         Assert.Equal(Enumerable.Range(1, epochs), progress.Reports.Select(r => r.Epoch));
         Assert.All(progress.Reports, r => Assert.True(double.IsFinite(r.TrainingLoss)));

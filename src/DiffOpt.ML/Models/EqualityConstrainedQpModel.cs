@@ -24,10 +24,8 @@ public sealed record EqualityConstrainedQpModel : QpModel
 
     internal override void Validate(int featureSize, int outputSize)
     {
-        if (EqualityCount < 1)
-            throw new ArgumentOutOfRangeException(nameof(EqualityCount), EqualityCount, "EqualityCount must be at least 1.");
-        if (!(QuadraticWeight > 0) || double.IsInfinity(QuadraticWeight))
-            throw new ArgumentOutOfRangeException(nameof(QuadraticWeight), QuadraticWeight, "QuadraticWeight must be positive and finite.");
+        OptionChecks.AtLeast(EqualityCount, 1, nameof(EqualityCount));
+        OptionChecks.PositiveFinite(QuadraticWeight, nameof(QuadraticWeight));
         ModelChecks.SameSize(featureSize, outputSize, nameof(EqualityConstrainedQpModel));
     }
 

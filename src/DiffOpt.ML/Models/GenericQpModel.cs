@@ -28,12 +28,10 @@ public sealed record GenericQpModel : QpModel
 
     internal override void Validate(int featureSize, int outputSize)
     {
-        if (InequalityCount < 0)
-            throw new ArgumentOutOfRangeException(nameof(InequalityCount), InequalityCount, "InequalityCount must be non-negative.");
+        OptionChecks.AtLeast(InequalityCount, 0, nameof(InequalityCount));
         if (EqualityCount < 0 || EqualityCount >= Math.Max(outputSize, 1))
             throw new ArgumentOutOfRangeException(nameof(EqualityCount), EqualityCount, $"EqualityCount must be in [0, n − 1] = [0, {outputSize - 1}] for outputs of length n = {outputSize}.");
-        if (!(Epsilon >= 0) || double.IsInfinity(Epsilon))
-            throw new ArgumentOutOfRangeException(nameof(Epsilon), Epsilon, "Epsilon must be non-negative and finite.");
+        OptionChecks.NonNegativeFinite(Epsilon, nameof(Epsilon));
     }
 
     internal override QpNetwork CreateNetwork(NetworkContext context) => new GenericQpNetwork(this, context);

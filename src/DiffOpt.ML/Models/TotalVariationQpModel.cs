@@ -38,10 +38,8 @@ public sealed record TotalVariationQpModel : QpModel
 
     internal override void Validate(int featureSize, int outputSize)
     {
-        if (!(InitialRegularization > 0) || double.IsInfinity(InitialRegularization))
-            throw new ArgumentOutOfRangeException(nameof(InitialRegularization), InitialRegularization, "InitialRegularization must be positive and finite.");
-        if (!Enum.IsDefined(DifferenceInit))
-            throw new ArgumentOutOfRangeException(nameof(DifferenceInit), DifferenceInit, "Unknown DifferenceOperatorInit.");
+        OptionChecks.PositiveFinite(InitialRegularization, nameof(InitialRegularization));
+        OptionChecks.Defined(DifferenceInit, nameof(DifferenceInit));
         ModelChecks.SameSize(featureSize, outputSize, nameof(TotalVariationQpModel));
         if (outputSize < 2)
             throw new ArgumentException($"{nameof(TotalVariationQpModel)} needs signals of length at least 2, got {outputSize}.", "inputSchema");

@@ -14,6 +14,15 @@ internal static class FormatGuard
         ?? typeof(FormatGuard).Assembly.GetName().Version?.ToString() ?? "unknown";
 
     /// <summary>
+    /// The version record of a DiffOpt component: its 8-character model signature, the version it writes, the
+    /// oldest version that can read what it writes, the oldest version it reads, and the loader signature that
+    /// <c>[assembly: LoadableClass]</c> registers. The loader assembly name lets ML.NET find this assembly when it
+    /// loads a model in a process that has not touched DiffOpt.ML yet.
+    /// </summary>
+    public static VersionInfo Version(string modelSignature, uint written, uint readable, uint readBack, string loaderSignature) =>
+        new(modelSignature, written, readable, readBack, loaderAssemblyName: typeof(FormatGuard).Assembly.FullName, loaderSignature: loaderSignature);
+
+    /// <summary>
     /// Checks the component's signature and format version before ML.NET's own check, so that a file written by a
     /// newer DiffOpt.ML fails with an explanation rather than a bare version mismatch.
     /// </summary>

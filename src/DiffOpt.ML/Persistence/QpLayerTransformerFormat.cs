@@ -14,14 +14,8 @@ internal static class QpLayerTransformerFormat
     private const string WeightsStreamName = "TorchWeights.bin";
     private const string Component = "DiffOpt QP layer";
 
-    /// <summary>Format versions; bump VerWrittenCur (and VerReadableCur when old readers cannot read it) on any change.</summary>
-    public static VersionInfo GetVersionInfo() => new(
-        modelSignature: "DOQPLAYR",
-        verWrittenCur: 0x00010001, // initial format
-        verReadableCur: 0x00010001,
-        verWeCanReadBack: 0x00010001,
-        loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(QpLayerTransformerFormat).Assembly.FullName);
+    /// <summary>Format versions (0x00010001: the initial format); bump them on any change of the layout below.</summary>
+    public static VersionInfo GetVersionInfo() => FormatGuard.Version("DOQPLAYR", 0x00010001, 0x00010001, 0x00010001, LoaderSignature);
 
     // *** Binary format ***
     // int: id of the feature column name

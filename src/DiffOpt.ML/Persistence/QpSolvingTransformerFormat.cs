@@ -13,14 +13,8 @@ internal static class QpSolvingTransformerFormat
     public const string UserName = "DiffOpt QP Solving Transformer";
     private const string Component = "DiffOpt QP solving transformer";
 
-    /// <summary>Format versions; bump VerWrittenCur (and VerReadableCur when old readers cannot read it) on any change.</summary>
-    public static VersionInfo GetVersionInfo() => new(
-        modelSignature: "DOQPSOLV",
-        verWrittenCur: 0x00010001, // initial format
-        verReadableCur: 0x00010001,
-        verWeCanReadBack: 0x00010001,
-        loaderSignature: LoaderSignature,
-        loaderAssemblyName: typeof(QpSolvingTransformerFormat).Assembly.FullName);
+    /// <summary>Format versions (0x00010001: the initial format); bump them on any change of the layout below.</summary>
+    public static VersionInfo GetVersionInfo() => FormatGuard.Version("DOQPSOLV", 0x00010001, 0x00010001, 0x00010001, LoaderSignature);
 
     // *** Binary format ***
     // int: id of the output (solution) column name

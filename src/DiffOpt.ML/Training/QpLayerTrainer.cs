@@ -90,34 +90,21 @@ public sealed class QpLayerTrainer : IEstimator<QpLayerTransformer>
         /// <summary>Checks every option that does not depend on the data.</summary>
         internal void Validate()
         {
-            CheckName(FeatureColumnName, nameof(FeatureColumnName));
-            CheckName(LabelColumnName, nameof(LabelColumnName));
-            CheckName(ScoreColumnName, nameof(ScoreColumnName));
+            OptionChecks.ColumnName(FeatureColumnName, nameof(FeatureColumnName));
+            OptionChecks.ColumnName(LabelColumnName, nameof(LabelColumnName));
+            OptionChecks.ColumnName(ScoreColumnName, nameof(ScoreColumnName));
             if (Model is null)
                 throw new ArgumentNullException(nameof(Model), "A model must be chosen.");
-            if (NumberOfEpochs < 1)
-                throw new ArgumentOutOfRangeException(nameof(NumberOfEpochs), NumberOfEpochs, "NumberOfEpochs must be at least 1.");
-            if (BatchSize < 1)
-                throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be at least 1.");
-            if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
-                throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be positive and finite.");
-            if (!(L1Penalty >= 0) || double.IsInfinity(L1Penalty))
-                throw new ArgumentOutOfRangeException(nameof(L1Penalty), L1Penalty, "L1Penalty must be non-negative and finite.");
-            if (!Enum.IsDefined(Optimizer))
-                throw new ArgumentOutOfRangeException(nameof(Optimizer), Optimizer, "Unknown QpLayerOptimizer.");
-            if (!Enum.IsDefined(Loss))
-                throw new ArgumentOutOfRangeException(nameof(Loss), Loss, "Unknown QpLayerLoss.");
-            if (!Enum.IsDefined(Precision))
-                throw new ArgumentOutOfRangeException(nameof(Precision), Precision, "Unknown QpLayerPrecision.");
+            OptionChecks.AtLeast(NumberOfEpochs, 1, nameof(NumberOfEpochs));
+            OptionChecks.AtLeast(BatchSize, 1, nameof(BatchSize));
+            OptionChecks.PositiveFinite(LearningRate, nameof(LearningRate));
+            OptionChecks.NonNegativeFinite(L1Penalty, nameof(L1Penalty));
+            OptionChecks.Defined(Optimizer, nameof(Optimizer));
+            OptionChecks.Defined(Loss, nameof(Loss));
+            OptionChecks.Defined(Precision, nameof(Precision));
             if (SolverOptions is null)
                 throw new ArgumentNullException(nameof(SolverOptions));
             SolverOptions.Validate();
-        }
-
-        private static void CheckName(string name, string option)
-        {
-            if (string.IsNullOrWhiteSpace(name))
-                throw new ArgumentException($"{option} must be a non-empty column name.", option);
         }
     }
 

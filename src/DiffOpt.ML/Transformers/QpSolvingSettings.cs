@@ -35,7 +35,7 @@ internal sealed class QpSolvingSettings
     public static QpSolvingSettings FromOptions(QpSolvingEstimator.Options options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        CheckName(options.OutputColumnName, nameof(options.OutputColumnName));
+        OptionChecks.ColumnName(options.OutputColumnName, nameof(options.OutputColumnName));
         var q = options.QuadraticTerm ?? throw new ArgumentNullException(nameof(options.QuadraticTerm));
         var n = q.GetLength(0);
         if (n < 1 || q.GetLength(1) != n)
@@ -54,7 +54,7 @@ internal sealed class QpSolvingSettings
         solverOptions.Validate();
         var output = options.OutputColumnName;
         var status = options.StatusColumnName ?? output + "Status";
-        CheckName(status, nameof(options.StatusColumnName));
+        OptionChecks.ColumnName(status, nameof(options.StatusColumnName));
         if (status == output)
             throw new ArgumentException($"StatusColumnName must differ from OutputColumnName ('{output}').", nameof(options.StatusColumnName));
         return new QpSolvingSettings
@@ -98,7 +98,7 @@ internal sealed class QpSolvingSettings
             throw new ArgumentException($"Exactly one of {name} (fixed values) and {columnName} (a column) must be set when {matrixName} is set.", name);
         if (column is not null)
         {
-            CheckName(column, columnName);
+            OptionChecks.ColumnName(column, columnName);
             return null;
         }
         if (values!.Length != rows)
@@ -106,12 +106,6 @@ internal sealed class QpSolvingSettings
         if (!values.All(double.IsFinite))
             throw new ArgumentException($"{name} must be finite.", name);
         return (double[])values.Clone();
-    }
-
-    private static void CheckName(string? name, string option)
-    {
-        if (string.IsNullOrWhiteSpace(name))
-            throw new ArgumentException($"{option} must be a non-empty column name.", option);
     }
 
     private static void CheckFinite(double[,] matrix, string name)
