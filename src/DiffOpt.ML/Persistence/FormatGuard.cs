@@ -17,10 +17,11 @@ internal static class FormatGuard
     /// The version record of a DiffOpt component: its 8-character model signature, the version it writes, the
     /// oldest version that can read what it writes, the oldest version it reads, and the loader signature that
     /// <c>[assembly: LoadableClass]</c> registers. The loader assembly name lets ML.NET find this assembly when it
-    /// loads a model in a process that has not touched DiffOpt.ML yet.
+    /// loads a model in a process that has not touched DiffOpt.ML yet; it is the simple name (no version), so a
+    /// file saved by another DiffOpt.ML version still reaches our version check instead of an assembly-binding error.
     /// </summary>
     public static VersionInfo Version(string modelSignature, uint written, uint readable, uint readBack, string loaderSignature) =>
-        new(modelSignature, written, readable, readBack, loaderAssemblyName: typeof(FormatGuard).Assembly.FullName, loaderSignature: loaderSignature);
+        new(modelSignature, written, readable, readBack, loaderAssemblyName: typeof(FormatGuard).Assembly.GetName().Name, loaderSignature: loaderSignature);
 
     /// <summary>
     /// Checks the component's signature and format version before ML.NET's own check, so that a file written by a
