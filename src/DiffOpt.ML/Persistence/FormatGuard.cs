@@ -57,6 +57,18 @@ internal static class FormatGuard
         return value;
     }
 
+    /// <summary>Reads a non-empty name (a column or module name).</summary>
+    public static string ReadName(BinaryReader reader, string component)
+    {
+        var name = reader.ReadString();
+        if (string.IsNullOrWhiteSpace(name))
+            throw Corrupt(component, "a name is empty");
+        return name;
+    }
+
+    /// <summary>Reads a name written as "" for none.</summary>
+    public static string? ReadOptionalName(BinaryReader reader) => reader.ReadString() is { Length: > 0 } name ? name : null;
+
     /// <summary>Reads a finite double.</summary>
     public static double ReadFinite(BinaryReader reader, string component, string what)
     {

@@ -18,13 +18,14 @@ internal static class QpLayerTransformerFormat
     public static VersionInfo GetVersionInfo() => FormatGuard.Version("DOQPLAYR", 0x00010001, 0x00010001, 0x00010001, LoaderSignature);
 
     // *** Binary format ***
-    // int: id of the feature column name
-    // int: id of the score column name
-    // int: feature size d (≥ 1)
-    // int: output size n (≥ 1)
-    // int: precision (0 = float64, 1 = float32)
-    // model description (QpModelFormat)
-    // solver options (QpSolverOptionsFormat)
+    // Model.key: ChecksummedBlob section holding
+    //   string: feature column name
+    //   string: score column name
+    //   int: feature size d (≥ 1)
+    //   int: output size n (≥ 1)
+    //   int: precision (0 = float64, 1 = float32)
+    //   model description (QpModelFormat)
+    //   solver options (QpSolverOptionsFormat)
     // stream "TorchWeights.bin": ChecksummedBlob of the TorchSharp state dictionary (Module.save)
     public static void Save(ModelSaveContext ctx, QpLayerTransformer transformer)
     {
@@ -32,13 +33,16 @@ internal static class QpLayerTransformerFormat
         ctx.CheckAtModel();
         ctx.SetVersionInfo(GetVersionInfo());
         var info = transformer.Info;
-        ctx.SaveNonEmptyString(info.FeatureColumnName);
-        ctx.SaveNonEmptyString(info.ScoreColumnName);
-        ctx.Writer.Write(info.FeatureSize);
-        ctx.Writer.Write(info.OutputSize);
-        ctx.Writer.Write((int)info.Precision);
-        QpModelFormat.Write(ctx, info.Model);
-        QpSolverOptionsFormat.Write(ctx.Writer, info.SolverOptions);
+        ChecksummedBlob.WriteSection(ctx.Writer, writer =>
+        {
+            writer.Write(info.FeatureColumnName);
+            writer.Write(info.ScoreColumnName);
+            writer.Write(info.FeatureSize);
+            writer.Write(info.OutputSize);
+            writer.Write((int)info.Precision);
+            QpModelFormat.Write(writer, info.Model);
+            QpSolverOptionsFormat.Write(writer, info.SolverOptions);
+        });
 
         using var weights = new MemoryStream();
         transformer.Network.save(weights);
@@ -51,18 +55,18 @@ internal static class QpLayerTransformerFormat
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(ctx);
         FormatGuard.CheckVersion(ctx, GetVersionInfo(), Component);
-        var reader = ctx.Reader;
-        var featureColumn = ctx.LoadNonEmptyString();
-        var scoreColumn = ctx.LoadNonEmptyString();
-        var featureSize = FormatGuard.ReadCount(reader, Component, "the feature size", 1);
-        var outputSize = FormatGuard.ReadCount(reader, Component, "the output size", 1);
-        var precision = (QpLayerPrecision)FormatGuard.ReadCount(reader, Component, "the precision", 0, 1);
-        var model = QpModelFormat.Read(ctx, Component);
-        var solverOptions = QpSolverOptionsFormat.Read(reader, Component);
-        var info = new QpLayerModelInfo(featureColumn, scoreColumn, featureSize, outputSize, model, precision, solverOptions);
+        var info = ChecksummedBlob.ReadSection(ctx.Reader, Component, reader => new QpLayerModelInfo(
+            FeatureColumnName: FormatGuard.ReadName(reader, Component),
+            ScoreColumnName: FormatGuard.ReadName(reader, Component),
+            FeatureSize: FormatGuard.ReadCount(reader, Component, "the feature size", 1),
+            OutputSize: FormatGuard.ReadCount(reader, Component, "the output size", 1),
+            Precision: (QpLayerPrecision)FormatGuard.ReadCount(reader, Component, "the precision", 0, 1),
+            Model: QpModelFormat.Read(reader, Component),
+            SolverOptions: QpSolverOptionsFormat.Read(reader, Component)));
+        var model = info.Model;
         try
         {
-            model.Validate(featureSize, outputSize);
+            model.Validate(info.FeatureSize, info.OutputSize);
         }
         catch (ArgumentException e) when (model is not RegisteredModuleModel)
         {

@@ -1,5 +1,3 @@
-using Microsoft.ML;
-
 namespace DiffOpt.ML.Persistence;
 
 /// <summary>Saves and loads the <see cref="QpModel"/> description of a trained network.</summary>
@@ -8,7 +6,7 @@ namespace DiffOpt.ML.Persistence;
 /// 1 <see cref="EqualityConstrainedQpModel"/>: int EqualityCount; double QuadraticWeight.
 /// 2 <see cref="TotalVariationQpModel"/>: int DifferenceInit; double InitialRegularization; bool LearnRegularization.
 /// 3 <see cref="GenericQpModel"/>: int InequalityCount; int EqualityCount; double Epsilon.
-/// 4 <see cref="RegisteredModuleModel"/>: string id Name.
+/// 4 <see cref="RegisteredModuleModel"/>: string Name.
 /// </remarks>
 internal static class QpModelFormat
 {
@@ -17,9 +15,8 @@ internal static class QpModelFormat
     private const byte GenericKind = 3;
     private const byte RegisteredKind = 4;
 
-    public static void Write(ModelSaveContext ctx, QpModel model)
+    public static void Write(BinaryWriter writer, QpModel model)
     {
-        var writer = ctx.Writer;
         switch (model)
         {
             case EqualityConstrainedQpModel m:
@@ -41,16 +38,15 @@ internal static class QpModelFormat
                 break;
             case RegisteredModuleModel m:
                 writer.Write(RegisteredKind);
-                ctx.SaveNonEmptyString(m.Name);
+                writer.Write(m.Name);
                 break;
             default:
                 throw new InvalidOperationException($"No binary format for model type {model.GetType().Name}.");
         }
     }
 
-    public static QpModel Read(ModelLoadContext ctx, string component)
+    public static QpModel Read(BinaryReader reader, string component)
     {
-        var reader = ctx.Reader;
         var kind = reader.ReadByte();
         return kind switch
         {
@@ -71,7 +67,7 @@ internal static class QpModelFormat
                 EqualityCount = FormatGuard.ReadCount(reader, component, "the equality count", 0),
                 Epsilon = FormatGuard.ReadFinite(reader, component, "epsilon"),
             },
-            RegisteredKind => new RegisteredModuleModel(ctx.LoadNonEmptyString()),
+            RegisteredKind => new RegisteredModuleModel(FormatGuard.ReadName(reader, component)),
             _ => throw FormatGuard.Corrupt(component, $"unknown model kind {kind}"),
         };
     }

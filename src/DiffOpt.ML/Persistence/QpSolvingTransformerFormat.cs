@@ -17,39 +17,42 @@ internal static class QpSolvingTransformerFormat
     public static VersionInfo GetVersionInfo() => FormatGuard.Version("DOQPSOLV", 0x00010001, 0x00010001, 0x00010001, LoaderSignature);
 
     // *** Binary format ***
-    // int: id of the output (solution) column name
-    // int: id of the linear-term column name
-    // int: id of the status column name
-    // int: id of the inequality-bound column name, or -1
-    // int: id of the equality-bound column name, or -1
-    // int: n (≥ 1); int: m (≥ 0); int: k (≥ 0)
-    // double[n·n]: Q, row-major
-    // double[m·n]: G, row-major
-    // byte: 1 if h is fixed, then double[m]: h
-    // double[k·n]: A, row-major
-    // byte: 1 if b is fixed, then double[k]: b
-    // solver options (QpSolverOptionsFormat)
+    // Model.key: ChecksummedBlob section holding
+    //   string: output (solution) column name
+    //   string: linear-term column name
+    //   string: status column name
+    //   string: inequality-bound column name, or "" for none
+    //   string: equality-bound column name, or "" for none
+    //   int: n (≥ 1); int: m (≥ 0); int: k (≥ 0)
+    //   double[n·n]: Q, row-major
+    //   double[m·n]: G, row-major
+    //   bool: h is fixed, then double[m]: h
+    //   double[k·n]: A, row-major
+    //   bool: b is fixed, then double[k]: b
+    //   solver options (QpSolverOptionsFormat)
     public static void Save(ModelSaveContext ctx, QpSolvingTransformer transformer)
     {
         ArgumentNullException.ThrowIfNull(ctx);
         ctx.CheckAtModel();
         ctx.SetVersionInfo(GetVersionInfo());
         var s = transformer.Settings;
-        var writer = ctx.Writer;
-        ctx.SaveNonEmptyString(s.OutputColumnName);
-        ctx.SaveNonEmptyString(s.LinearTermColumnName);
-        ctx.SaveNonEmptyString(s.StatusColumnName);
-        ctx.SaveStringOrNull(s.InequalityBoundColumnName);
-        ctx.SaveStringOrNull(s.EqualityBoundColumnName);
-        writer.Write(s.VariableCount);
-        writer.Write(s.InequalityCount);
-        writer.Write(s.EqualityCount);
-        WriteArray(writer, s.Q);
-        WriteArray(writer, s.G);
-        WriteOptional(writer, s.H);
-        WriteArray(writer, s.A);
-        WriteOptional(writer, s.B);
-        QpSolverOptionsFormat.Write(writer, s.SolverOptions);
+        ChecksummedBlob.WriteSection(ctx.Writer, writer =>
+        {
+            writer.Write(s.OutputColumnName);
+            writer.Write(s.LinearTermColumnName);
+            writer.Write(s.StatusColumnName);
+            writer.Write(s.InequalityBoundColumnName ?? "");
+            writer.Write(s.EqualityBoundColumnName ?? "");
+            writer.Write(s.VariableCount);
+            writer.Write(s.InequalityCount);
+            writer.Write(s.EqualityCount);
+            WriteArray(writer, s.Q);
+            WriteArray(writer, s.G);
+            WriteOptional(writer, s.H);
+            WriteArray(writer, s.A);
+            WriteOptional(writer, s.B);
+            QpSolverOptionsFormat.Write(writer, s.SolverOptions);
+        });
     }
 
     /// <summary>The loader ML.NET calls (through <see cref="SignatureLoadModel"/>).</summary>
@@ -58,12 +61,24 @@ internal static class QpSolvingTransformerFormat
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(ctx);
         FormatGuard.CheckVersion(ctx, GetVersionInfo(), Component);
-        var reader = ctx.Reader;
-        var output = ctx.LoadNonEmptyString();
-        var linearTerm = ctx.LoadNonEmptyString();
-        var status = ctx.LoadNonEmptyString();
-        var hColumn = ctx.LoadStringOrNull();
-        var bColumn = ctx.LoadStringOrNull();
+        var options = ChecksummedBlob.ReadSection(ctx.Reader, Component, ReadOptions);
+        try
+        {
+            return new QpSolvingTransformer(env, QpSolvingSettings.FromOptions(options));
+        }
+        catch (ArgumentException e)
+        {
+            throw FormatGuard.Corrupt(Component, e.Message);
+        }
+    }
+
+    private static QpSolvingEstimator.Options ReadOptions(BinaryReader reader)
+    {
+        var output = FormatGuard.ReadName(reader, Component);
+        var linearTerm = FormatGuard.ReadName(reader, Component);
+        var status = FormatGuard.ReadName(reader, Component);
+        var hColumn = FormatGuard.ReadOptionalName(reader);
+        var bColumn = FormatGuard.ReadOptionalName(reader);
         var n = FormatGuard.ReadCount(reader, Component, "n", 1, 1 << 14);
         var m = FormatGuard.ReadCount(reader, Component, "m", 0, 1 << 14);
         var k = FormatGuard.ReadCount(reader, Component, "k", 0, 1 << 14);
@@ -72,28 +87,20 @@ internal static class QpSolvingTransformerFormat
         var h = ReadOptional(reader, m, "h");
         var a = FormatGuard.ReadFiniteArray(reader, Component, "A", k * n);
         var b = ReadOptional(reader, k, "b");
-        var solverOptions = QpSolverOptionsFormat.Read(reader, Component);
-        try
+        return new QpSolvingEstimator.Options
         {
-            return new QpSolvingTransformer(env, QpSolvingSettings.FromOptions(new QpSolvingEstimator.Options
-            {
-                OutputColumnName = output,
-                LinearTermColumnName = linearTerm,
-                StatusColumnName = status,
-                QuadraticTerm = Unflatten(q, n, n),
-                InequalityMatrix = m == 0 ? null : Unflatten(g, m, n),
-                InequalityBound = m == 0 ? null : h,
-                InequalityBoundColumnName = m == 0 ? null : hColumn,
-                EqualityMatrix = k == 0 ? null : Unflatten(a, k, n),
-                EqualityBound = k == 0 ? null : b,
-                EqualityBoundColumnName = k == 0 ? null : bColumn,
-                SolverOptions = solverOptions,
-            }));
-        }
-        catch (ArgumentException e)
-        {
-            throw FormatGuard.Corrupt(Component, e.Message);
-        }
+            OutputColumnName = output,
+            LinearTermColumnName = linearTerm,
+            StatusColumnName = status,
+            QuadraticTerm = Unflatten(q, n, n),
+            InequalityMatrix = m == 0 ? null : Unflatten(g, m, n),
+            InequalityBound = m == 0 ? null : h,
+            InequalityBoundColumnName = m == 0 ? null : hColumn,
+            EqualityMatrix = k == 0 ? null : Unflatten(a, k, n),
+            EqualityBound = k == 0 ? null : b,
+            EqualityBoundColumnName = k == 0 ? null : bColumn,
+            SolverOptions = QpSolverOptionsFormat.Read(reader, Component),
+        };
     }
 
     private static void WriteArray(BinaryWriter writer, double[] values)
