@@ -122,10 +122,8 @@ public sealed class PersistenceTests : IDisposable
         var damaged = PathOf("damaged-description.zip");
         ModelFile.EditEntry(path, damaged, ModelFile.FindComponent(path, "DOQPSOLV") + "Model.key", bytes =>
         {
-            // Model body: int64 length, SHA-256, payload. Flip one bit of the payload's last byte (a solver option).
-            var bodyStart = (int)BitConverter.ToInt64(bytes, 16);
-            var length = (int)BitConverter.ToInt64(bytes, bodyStart);
-            bytes[bodyStart + sizeof(long) + 32 + length - 1] ^= 0x01;
+            var (_, payloadStart, length) = ModelFile.Description(bytes);
+            bytes[payloadStart + length - 1] ^= 0x01; // one bit of the last solver option
             return bytes;
         });
         var error = InnermostFormatError(() => ml.Model.Load(damaged, out _));
@@ -141,15 +139,13 @@ public sealed class PersistenceTests : IDisposable
         var damaged = PathOf("out-of-range.zip");
         ModelFile.EditEntry(path, damaged, ModelFile.FindComponent(path, "DOQPSOLV") + "Model.key", bytes =>
         {
-            // Model body: int64 length, SHA-256, payload (five names, then n). Set n = −7 and re-sign the payload.
-            var bodyStart = (int)BitConverter.ToInt64(bytes, 16);
-            var payloadStart = bodyStart + sizeof(long) + 32;
-            var length = (int)BitConverter.ToInt64(bytes, bodyStart);
+            // The payload holds five names, then n. Set n = −7 and re-sign the payload.
+            var (hashStart, payloadStart, length) = ModelFile.Description(bytes);
             using var reader = new BinaryReader(new MemoryStream(bytes, payloadStart, length));
             for (var i = 0; i < 5; i++)
                 reader.ReadString();
             BitConverter.GetBytes(-7).CopyTo(bytes, payloadStart + (int)reader.BaseStream.Position);
-            System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(payloadStart, length)).CopyTo(bytes, bodyStart + sizeof(long));
+            System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(payloadStart, length)).CopyTo(bytes, hashStart);
             return bytes;
         });
         var error = InnermostFormatError(() => ml.Model.Load(damaged, out _));

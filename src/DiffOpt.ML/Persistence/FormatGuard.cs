@@ -1,5 +1,6 @@
 using System.Reflection;
 using Microsoft.ML;
+using Microsoft.ML.Runtime;
 
 namespace DiffOpt.ML.Persistence;
 
@@ -23,12 +24,22 @@ internal static class FormatGuard
     public static VersionInfo Version(string modelSignature, uint written, uint readable, uint readBack, string loaderSignature) =>
         new(modelSignature, written, readable, readBack, loaderAssemblyName: typeof(FormatGuard).Assembly.GetName().Name, loaderSignature: loaderSignature);
 
-    /// <summary>
-    /// Checks the component's signature and format version before ML.NET's own check, so that a file written by a
-    /// newer DiffOpt.ML fails with an explanation rather than a bare version mismatch.
-    /// </summary>
-    public static void CheckVersion(ModelLoadContext ctx, VersionInfo version, string component)
+    /// <summary>Starts writing a component: positions the context and records the component's version.</summary>
+    public static void StartSave(ModelSaveContext ctx, VersionInfo version)
     {
+        ArgumentNullException.ThrowIfNull(ctx);
+        ctx.CheckAtModel();
+        ctx.SetVersionInfo(version);
+    }
+
+    /// <summary>
+    /// Starts reading a component: checks its signature and format version before ML.NET's own check, so that a
+    /// file written by a newer DiffOpt.ML fails with an explanation rather than a bare version mismatch.
+    /// </summary>
+    public static void StartLoad(IHostEnvironment env, ModelLoadContext ctx, VersionInfo version, string component)
+    {
+        ArgumentNullException.ThrowIfNull(env);
+        ArgumentNullException.ThrowIfNull(ctx);
         var header = ctx.Header;
         if (header.ModelSignature != version.ModelSignature)
             throw Corrupt(component, "the model signature does not match");

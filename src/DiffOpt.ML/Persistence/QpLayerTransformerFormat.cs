@@ -29,9 +29,7 @@ internal static class QpLayerTransformerFormat
     // stream "TorchWeights.bin": ChecksummedBlob of the TorchSharp state dictionary (Module.save)
     public static void Save(ModelSaveContext ctx, QpLayerTransformer transformer)
     {
-        ArgumentNullException.ThrowIfNull(ctx);
-        ctx.CheckAtModel();
-        ctx.SetVersionInfo(GetVersionInfo());
+        FormatGuard.StartSave(ctx, GetVersionInfo());
         var info = transformer.Info;
         ChecksummedBlob.WriteSection(ctx.Writer, writer =>
         {
@@ -52,9 +50,7 @@ internal static class QpLayerTransformerFormat
     /// <summary>The loader ML.NET calls (through <see cref="SignatureLoadModel"/>).</summary>
     private static QpLayerTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        ArgumentNullException.ThrowIfNull(env);
-        ArgumentNullException.ThrowIfNull(ctx);
-        FormatGuard.CheckVersion(ctx, GetVersionInfo(), Component);
+        FormatGuard.StartLoad(env, ctx, GetVersionInfo(), Component);
         var info = ChecksummedBlob.ReadSection(ctx.Reader, Component, reader => new QpLayerModelInfo(
             FeatureColumnName: FormatGuard.ReadName(reader, Component),
             ScoreColumnName: FormatGuard.ReadName(reader, Component),

@@ -32,9 +32,7 @@ internal static class QpSolvingTransformerFormat
     //   solver options (QpSolverOptionsFormat)
     public static void Save(ModelSaveContext ctx, QpSolvingTransformer transformer)
     {
-        ArgumentNullException.ThrowIfNull(ctx);
-        ctx.CheckAtModel();
-        ctx.SetVersionInfo(GetVersionInfo());
+        FormatGuard.StartSave(ctx, GetVersionInfo());
         var s = transformer.Settings;
         ChecksummedBlob.WriteSection(ctx.Writer, writer =>
         {
@@ -58,9 +56,7 @@ internal static class QpSolvingTransformerFormat
     /// <summary>The loader ML.NET calls (through <see cref="SignatureLoadModel"/>).</summary>
     private static QpSolvingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
-        ArgumentNullException.ThrowIfNull(env);
-        ArgumentNullException.ThrowIfNull(ctx);
-        FormatGuard.CheckVersion(ctx, GetVersionInfo(), Component);
+        FormatGuard.StartLoad(env, ctx, GetVersionInfo(), Component);
         var options = ChecksummedBlob.ReadSection(ctx.Reader, Component, ReadOptions);
         try
         {

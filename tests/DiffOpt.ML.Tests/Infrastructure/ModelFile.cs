@@ -12,6 +12,16 @@ internal static class ModelFile
     public const int ModelVerWrittenOffset = 72;
     public const int ModelVerReadableOffset = 76;
 
+    /// <summary>
+    /// Where a DiffOpt component's checksummed description lies in its Model.key: the model body starts at the
+    /// header's FpModel (offset 16) with an int64 length and a 32-byte SHA-256, then the payload.
+    /// </summary>
+    public static (int HashStart, int PayloadStart, int Length) Description(byte[] modelKey)
+    {
+        var bodyStart = (int)BitConverter.ToInt64(modelKey, 16);
+        return (bodyStart + sizeof(long), bodyStart + sizeof(long) + 32, (int)BitConverter.ToInt64(modelKey, bodyStart));
+    }
+
     /// <summary>The folder (inside the archive) of the component whose Model.key carries <paramref name="signature"/>.</summary>
     public static string FindComponent(string path, string signature)
     {
