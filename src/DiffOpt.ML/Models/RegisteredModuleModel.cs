@@ -1,0 +1,51 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.ML;
+
+/// <summary>
+/// Your own TorchSharp module, built by the factory registered under <see cref="Name"/> with
+/// <see cref="DiffOptModuleRegistry.Register"/>. The module maps features (B, d) to outputs (B, n) (n the label
+/// length), typically through a <see cref="Layers.QpLayer"/>. A saved model stores the name and the module's
+/// weights; loading it calls the factory registered under the same name in the loading process.
+/// </summary>
+/// <param name="Name">The name the factory was registered under.</param>
+public sealed record RegisteredModuleModel(string Name) : QpModel
+{
+    internal override void Validate(int featureSize, int outputSize)
+    {
+        if (string.IsNullOrWhiteSpace(Name))
+            throw new ArgumentException("The module name must not be empty.", nameof(Name));
+        DiffOptModuleRegistry.GetFactory(Name);
+    }
+
+    internal override QpNetwork CreateNetwork(NetworkContext context) => new RegisteredModuleNetwork(Name, context);
+}
+
+/// <summary>Wraps the user's module so the trainer sees a <see cref="QpNetwork"/>.</summary>
+internal sealed class RegisteredModuleNetwork : QpNetwork
+{
+    private readonly nn.Module<Tensor, Tensor> inner;
+
+    public RegisteredModuleNetwork(string name, NetworkContext context) : base(nameof(RegisteredModuleNetwork))
+    {
+        var factory = DiffOptModuleRegistry.GetFactory(name);
+        // User factories initialise their parameters from TorchSharp's global generator: seed it for reproducibility.
+        random.manual_seed(context.Seed);
+        var module = factory(new ModuleFactoryContext(context.FeatureSize, context.OutputSize, context.DType, context.SolverOptions))
+            ?? throw new InvalidOperationException($"The module factory registered as '{name}' returned null.");
+        inner = module.to(context.DType);
+        RegisterComponents();
+    }
+
+    public override IEnumerable<Tensor> PenalizedMatrices => inner.parameters().Where(p => p.dim() >= 2);
+
+    public override Tensor forward(Tensor x) => inner.call(x);
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+            inner.Dispose();
+        base.Dispose(disposing);
+    }
+}

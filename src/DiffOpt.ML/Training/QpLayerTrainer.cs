@@ -1,0 +1,183 @@
+using DiffOpt.ML.Data;
+using DiffOpt.ML.Persistence;
+using DiffOpt.ML.Training;
+using DiffOpt.Qp;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using static TorchSharp.torch;
+
+namespace DiffOpt.ML;
+
+/// <summary>
+/// Trains, with TorchSharp, a network containing a differentiable QP layer that maps a feature vector column to
+/// a label vector column, and returns a <see cref="QpLayerTransformer"/> writing the layer's output as a vector
+/// Score column. Create it with <see cref="DiffOptCatalog.QpLayer(RegressionCatalog.RegressionTrainers, QpLayerTrainer.Options)"/>.
+/// </summary>
+/// <remarks>
+/// <format type="text/markdown"><![CDATA[
+/// ###  Estimator Characteristics
+/// |  |  |
+/// | -- | -- |
+/// | Does this estimator need to look at the data to train its parameters? | Yes |
+/// | Input column data type | Known-size vector of Single or Double (features and label) |
+/// | Output column data type | Known-size vector of Single (Score, the label's length) |
+/// | Exportable to ONNX | No |
+///
+/// The model is one of <see cref="EqualityConstrainedQpModel"/>, <see cref="TotalVariationQpModel"/>,
+/// <see cref="GenericQpModel"/> or <see cref="RegisteredModuleModel"/>. Training reads the rows into memory
+/// once, then runs mini-batch epochs (shuffled, seeded from the MLContext unless <see cref="Options.Seed"/> is
+/// set); rows with NaN or infinite values are skipped with a warning. After every epoch the training loss, the
+/// validation loss (with <see cref="Options.ValidationSet"/>) and the elapsed time go to ML.NET's log and to
+/// <see cref="Options.Progress"/>. <see cref="Options.CancellationToken"/>, or ML.NET's own cancellation of the
+/// MLContext (as AutoML uses), stops training between batches with an <see cref="OperationCanceledException"/>.
+/// QP items the solver cannot solve during training contribute zero gradient (see <see cref="QpFunction"/>).
+/// ]]></format>
+/// </remarks>
+public sealed class QpLayerTrainer : IEstimator<QpLayerTransformer>
+{
+    /// <summary>Options of <see cref="QpLayerTrainer"/>. Immutable; derive variants with <c>with</c>.</summary>
+    public sealed record Options
+    {
+        /// <summary>Name of the feature column, a known-size vector of Single or Double. Default "Features".</summary>
+        public string FeatureColumnName { get; init; } = "Features";
+
+        /// <summary>Name of the label column, a known-size vector of Single or Double. Default "Label".</summary>
+        public string LabelColumnName { get; init; } = "Label";
+
+        /// <summary>Name of the output column, a vector of Single of the label's length. Default "Score".</summary>
+        public string ScoreColumnName { get; init; } = "Score";
+
+        /// <summary>The network to train. Default a <see cref="GenericQpModel"/> with its defaults.</summary>
+        public QpModel Model { get; init; } = new GenericQpModel();
+
+        /// <summary>Number of passes over the training data. Default 10.</summary>
+        public int NumberOfEpochs { get; init; } = 10;
+
+        /// <summary>Rows per mini-batch (one batched QP solve). Default 32.</summary>
+        public int BatchSize { get; init; } = 32;
+
+        /// <summary>Learning rate of the optimizer. Default 1e-3.</summary>
+        public double LearningRate { get; init; } = 1e-3;
+
+        /// <summary>The optimizer. Default <see cref="QpLayerOptimizer.Adam"/>.</summary>
+        public QpLayerOptimizer Optimizer { get; init; } = QpLayerOptimizer.Adam;
+
+        /// <summary>The training loss. Default <see cref="QpLayerLoss.MeanSquaredError"/>.</summary>
+        public QpLayerLoss Loss { get; init; } = QpLayerLoss.MeanSquaredError;
+
+        /// <summary>Weight of the L1 penalty Σ|entries| on the learned matrices (A, D, L, G, W). Default 0.</summary>
+        public double L1Penalty { get; init; }
+
+        /// <summary>Seed of parameter initialisation and shuffling; null (the default) takes one from the MLContext.</summary>
+        public int? Seed { get; init; }
+
+        /// <summary>Precision of training and prediction. Default <see cref="QpLayerPrecision.Float64"/>.</summary>
+        public QpLayerPrecision Precision { get; init; } = QpLayerPrecision.Float64;
+
+        /// <summary>Options of the QP solver inside the layer. Default <see cref="QpSolverOptions.Default"/>.</summary>
+        public QpSolverOptions SolverOptions { get; init; } = QpSolverOptions.Default;
+
+        /// <summary>Data to compute the validation loss on after every epoch (same columns as the training data), or null.</summary>
+        public IDataView? ValidationSet { get; init; }
+
+        /// <summary>Receives a <see cref="QpTrainingProgress"/> after every epoch, or null.</summary>
+        public IProgress<QpTrainingProgress>? Progress { get; init; }
+
+        /// <summary>Stops training between batches when canceled.</summary>
+        public CancellationToken CancellationToken { get; init; }
+
+        /// <summary>Checks every option that does not depend on the data.</summary>
+        internal void Validate()
+        {
+            OptionChecks.ColumnName(FeatureColumnName, nameof(FeatureColumnName));
+            OptionChecks.ColumnName(LabelColumnName, nameof(LabelColumnName));
+            OptionChecks.ColumnName(ScoreColumnName, nameof(ScoreColumnName));
+            if (Model is null)
+                throw new ArgumentNullException(nameof(Model), "A model must be chosen.");
+            OptionChecks.AtLeast(NumberOfEpochs, 1, nameof(NumberOfEpochs));
+            OptionChecks.AtLeast(BatchSize, 1, nameof(BatchSize));
+            OptionChecks.PositiveFinite(LearningRate, nameof(LearningRate));
+            OptionChecks.NonNegativeFinite(L1Penalty, nameof(L1Penalty));
+            OptionChecks.Defined(Optimizer, nameof(Optimizer));
+            OptionChecks.Defined(Loss, nameof(Loss));
+            OptionChecks.Defined(Precision, nameof(Precision));
+            if (SolverOptions is null)
+                throw new ArgumentNullException(nameof(SolverOptions));
+            SolverOptions.Validate();
+        }
+    }
+
+    private const string FeatureRole = "feature";
+    private const string LabelRole = "label";
+
+    private readonly IHost _host;
+    private readonly Options _options;
+
+    internal QpLayerTrainer(IHostEnvironment environment, Options options)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _host = environment.Register(nameof(QpLayerTrainer));
+        _options = options;
+    }
+
+    /// <summary>The options this trainer was created with.</summary>
+    public Options TrainerOptions => _options;
+
+    /// <summary>
+    /// Checks that the feature and label columns are known-size vectors of Single or Double and returns the input
+    /// schema with the Score column (a known-size vector of Single) added. Vector lengths are checked by
+    /// <see cref="Fit"/>, before any row is read.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        SchemaCheck.NumericVector(inputSchema, FeatureRole, _options.FeatureColumnName);
+        SchemaCheck.NumericVector(inputSchema, LabelRole, _options.LabelColumnName);
+        return SchemaCheck.Append(inputSchema, MlNetInterop.VectorColumn(_options.ScoreColumnName, NumberDataViewType.Single));
+    }
+
+    /// <summary>Trains the network on <paramref name="input"/> and returns the transformer that applies it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type or size.</exception>
+    /// <exception cref="ArgumentException">The model does not fit the column sizes.</exception>
+    /// <exception cref="OperationCanceledException">Training was canceled.</exception>
+    public QpLayerTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        GetOutputSchema(MlNetInterop.ShapeOf(input.Schema));
+        var featureSize = VectorSize(SchemaCheck.NumericVector(input.Schema, FeatureRole, _options.FeatureColumnName));
+        var outputSize = VectorSize(SchemaCheck.NumericVector(input.Schema, LabelRole, _options.LabelColumnName));
+        _options.Model.Validate(featureSize, outputSize);
+        if (_options.ValidationSet is { } validationSet)
+        {
+            SchemaCheck.NumericVector(validationSet.Schema, FeatureRole, _options.FeatureColumnName, featureSize);
+            SchemaCheck.NumericVector(validationSet.Schema, LabelRole, _options.LabelColumnName, outputSize);
+        }
+
+        var seed = _options.Seed ?? _host.Rand.Next();
+        var dtype = _options.Precision == QpLayerPrecision.Float32 ? ScalarType.Float32 : ScalarType.Float64;
+        var info = new QpLayerModelInfo(_options.FeatureColumnName, _options.ScoreColumnName, featureSize, outputSize,
+            _options.Model, _options.Precision, _options.SolverOptions);
+
+        using var channel = _host.Start("Training");
+        using var train = TrainingData.Read(input, _options.FeatureColumnName, _options.LabelColumnName, featureSize, outputSize, dtype, channel, "training");
+        using var validation = _options.ValidationSet is null ? null
+            : TrainingData.Read(_options.ValidationSet, _options.FeatureColumnName, _options.LabelColumnName, featureSize, outputSize, dtype, channel, "validation");
+        var network = _options.Model.CreateNetwork(info.NetworkContext(seed));
+        try
+        {
+            new TrainingLoop(_options, _host, channel).Run(network, train, validation, seed);
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+        return new QpLayerTransformer(_host, network, info);
+    }
+
+    private static int VectorSize(DataViewSchema.Column column) => ((VectorDataViewType)column.Type).Size;
+}

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using DiffOpt.ML.Persistence;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+using QpNetwork = DiffOpt.ML.QpNetwork;
+
+namespace DiffOpt.ML.Training;
+
+/// <summary>
+/// Mini-batch training of a <see cref="QpNetwork"/>: shuffled batches, one dispose scope per batch,
+/// cancellation checked between batches, progress after every epoch.
+/// </summary>
+internal sealed class TrainingLoop
+{
+    private readonly QpLayerTrainer.Options _options;
+    private readonly IHostEnvironment _environment;
+    private readonly IChannel _channel;
+    private readonly Func<Tensor, Tensor, Tensor> _loss;
+
+    public TrainingLoop(QpLayerTrainer.Options options, IHostEnvironment environment, IChannel channel)
+    {
+        _options = options;
+        _environment = environment;
+        _channel = channel;
+        _loss = LossFunctions.Create(options.Loss);
+    }
+
+    public void Run(QpNetwork network, TrainingData train, TrainingData? validation, int seed)
+    {
+        var parameters = network.parameters().Where(p => p.requires_grad).ToArray();
+        using var optimizer = OptimizerFactory.Create(_options.Optimizer, parameters, _options.LearningRate);
+        var shuffler = new Random(seed);
+        var order = Enumerable.Range(0, train.Count).ToArray();
+        var clock = Stopwatch.StartNew();
+        for (var epoch = 1; epoch <= _options.NumberOfEpochs; epoch++)
+        {
+            network.train();
+            shuffler.Shuffle(order);
+            double lossSum = 0;
+            for (var start = 0; start < train.Count; start += _options.BatchSize)
+            {
+                ThrowIfCanceled();
+                var rows = order.AsSpan(start, Math.Min(_options.BatchSize, train.Count - start)).ToArray().Select(i => (long)i).ToArray();
+                lossSum += TrainStep(network, optimizer, train, rows) * rows.Length;
+            }
+            network.eval();
+            var validationLoss = validation is null ? (double?)null : Evaluate(network, validation);
+            Report(new QpTrainingProgress(epoch, _options.NumberOfEpochs, lossSum / train.Count, validationLoss, clock.Elapsed));
+        }
+        network.eval();
+    }
+
+    private double TrainStep(QpNetwork network, optim.Optimizer optimizer, TrainingData data, long[] rows)
+    {
+        using var scope = NewDisposeScope();
+        var index = tensor(rows);
+        var x = data.Features.index_select(0, index);
+        var y = data.Labels.index_select(0, index);
+        optimizer.zero_grad();
+        var loss = _loss(network.call(x), y);
+        var objective = _options.L1Penalty > 0 ? loss + _options.L1Penalty * L1Norm(network) : loss;
+        objective.backward();
+        optimizer.step();
+        return loss.ToDouble();
+    }
+
+    private static Tensor L1Norm(QpNetwork network) =>
+        network.PenalizedMatrices.Select(m => m.abs().sum()).Aggregate((a, b) => a + b);
+
+    private double Evaluate(QpNetwork network, TrainingData data)
+    {
+        using var noGrad = no_grad();
+        double sum = 0;
+        for (var start = 0; start < data.Count; start += _options.BatchSize)
+        {
+            ThrowIfCanceled();
+            using var scope = NewDisposeScope();
+            var length = Math.Min(_options.BatchSize, data.Count - start);
+            var x = data.Features.narrow(0, start, length);
+            var y = data.Labels.narrow(0, start, length);
+            sum += _loss(network.call(x), y).ToDouble() * length;
+        }
+        return sum / data.Count;
+    }
+
+    private void ThrowIfCanceled()
+    {
+        _options.CancellationToken.ThrowIfCancellationRequested();
+        if (MlNetInterop.IsCanceled(_environment))
+            throw new OperationCanceledException("Training was canceled through the MLContext.");
+    }
+
+    private void Report(QpTrainingProgress progress)
+    {
+        _channel.Info(MessageSensitivity.None, "{0}", progress.ToString());
+        _options.Progress?.Report(progress);
+    }
+}

@@ -1,0 +1,126 @@
+using DiffOpt.ML.Data;
+using DiffOpt.ML.Persistence;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.ML;
+
+/// <summary>
+/// A trained QP-layer network (from <see cref="QpLayerTrainer"/>) applied row by row: reads the feature vector
+/// column and writes the network's output as a known-size vector of Single. <see cref="Transform"/> is lazy;
+/// the transformer works with PredictionEngine and is saved and loaded by <c>mlContext.Model.Save/Load</c>
+/// (weights included).
+/// </summary>
+public sealed class QpLayerTransformer : ITransformer
+{
+    private const string FeatureRole = "feature";
+
+    private readonly IHost _host;
+    private readonly QpNetwork _network;
+    private readonly object _forwardLock = new();
+
+    internal QpLayerTransformer(IHostEnvironment environment, QpNetwork network, QpLayerModelInfo info)
+    {
+        _host = environment.Register(nameof(QpLayerTransformer));
+        _network = network;
+        _network.eval();
+        foreach (var parameter in _network.parameters())
+            parameter.requires_grad = false;
+        Info = info;
+    }
+
+    /// <summary>The feature column read.</summary>
+    public string FeatureColumnName => Info.FeatureColumnName;
+
+    /// <summary>The output column written.</summary>
+    public string ScoreColumnName => Info.ScoreColumnName;
+
+    /// <summary>Length of the feature vector.</summary>
+    public int FeatureSize => Info.FeatureSize;
+
+    /// <summary>Length of the output vector.</summary>
+    public int OutputSize => Info.OutputSize;
+
+    /// <summary>The model description the network was built from.</summary>
+    public QpModel Model => Info.Model;
+
+    /// <summary>The learned parameters by name (e.g. "A", "log_z0", "D"), as float64 arrays in row-major order, with their shapes.</summary>
+    public IReadOnlyDictionary<string, (long[] Shape, double[] Values)> GetParameters()
+    {
+        lock (_forwardLock)
+            return _network.named_parameters().ToDictionary(
+                p => p.name,
+                p => (p.parameter.shape, p.parameter.detach().to(ScalarType.Float64).cpu().data<double>().ToArray()));
+    }
+
+    /// <inheritdoc/>
+    public bool IsRowToRowMapper => true;
+
+    internal QpLayerModelInfo Info { get; }
+
+    internal QpNetwork Network => _network;
+
+    /// <summary>The input schema with the Score column added.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or has the wrong type or size.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new Mapper(this, inputSchema).OutputSchema;
+
+    /// <inheritdoc/>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
+
+    /// <summary>Returns the lazy view of <paramref name="input"/> with the Score column added.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or has the wrong type or size.</exception>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new AppendedColumnsDataView(input, new Mapper(this, input.Schema));
+    }
+
+    void ICanSaveModel.Save(ModelSaveContext ctx) => QpLayerTransformerFormat.Save(ctx, this);
+
+    /// <summary>Runs the network on the first <paramref name="count"/> feature vectors of a block (rows of d values).</summary>
+    private void Predict(double[] features, int count, double[] outputs)
+    {
+        lock (_forwardLock)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var x = tensor(features.AsSpan(0, count * FeatureSize).ToArray(), [count, FeatureSize], Info.DType);
+            _network.call(x).to(ScalarType.Float64).cpu().data<double>().CopyTo(outputs.AsSpan(0, count * OutputSize));
+        }
+    }
+
+    private sealed class Mapper : AppendedColumnsMapper
+    {
+        private readonly QpLayerTransformer _parent;
+        private readonly DataViewSchema.Column _feature;
+
+        public Mapper(QpLayerTransformer parent, DataViewSchema inputSchema)
+            : base(inputSchema, [(parent.ScoreColumnName, ColumnTypes.Vector(NumberDataViewType.Single, parent.OutputSize))])
+        {
+            _parent = parent;
+            _feature = SchemaCheck.NumericVector(inputSchema, FeatureRole, parent.FeatureColumnName, parent.FeatureSize);
+        }
+
+        protected override IEnumerable<DataViewSchema.Column> Dependencies => [_feature];
+
+        public override BlockComputation CreateComputation(DataViewRow input, int blockSize) =>
+            new Computation(_parent, VectorReader.Create(input, _feature), blockSize);
+    }
+
+    /// <summary>Reads feature vectors into a block, runs the network once per block, serves each row's output.</summary>
+    private sealed class Computation(QpLayerTransformer parent, VectorReader reader, int blockSize) : BlockComputation
+    {
+        private readonly double[] _features = new double[blockSize * parent.FeatureSize];
+        private readonly double[] _outputs = new double[blockSize * parent.OutputSize];
+
+        public override void ReadRow(int slot) => reader.Read(_features.AsSpan(slot * parent.FeatureSize, parent.FeatureSize));
+
+        public override void Compute(int count) => parent.Predict(_features, count, _outputs);
+
+        public override Delegate?[] CreateGetters(Func<int> slot, bool[] active) =>
+            [VectorWriter.Getter(NumberDataViewType.Single, () => _outputs.AsMemory(slot() * parent.OutputSize, parent.OutputSize))];
+    }
+}
