@@ -12,6 +12,13 @@ internal static class Batched
     /// <summary>Mᵀ·v for M (B,r,c) and v (B,r): returns (B,c).</summary>
     public static Tensor MatTVec(Tensor matrix, Tensor vector) => vector.unsqueeze(-2).bmm(matrix).squeeze(-2);
 
+    /// <summary>Solves LLᵀx = b for each item, L (B,k,k) lower triangular and b (B,k), by two triangular solves.</summary>
+    public static Tensor CholeskySolve(Tensor factor, Tensor rhs)
+    {
+        var y = linalg.solve_triangular(factor, rhs.unsqueeze(-1), upper: false);
+        return linalg.solve_triangular(factor.transpose(-1, -2), y, upper: true).squeeze(-1);
+    }
+
     /// <summary>Row-wise dot product of two (B,k) tensors: returns (B,).</summary>
     public static Tensor Dot(Tensor a, Tensor b) => (a * b).sum(-1);
 

@@ -11,27 +11,72 @@ namespace DiffOpt.Qp;
 /// </list>
 /// Both tests are scale invariant: the violation of the homogeneous conditions must be at most ε times the
 /// separation (−bᵀy − hᵀz, resp. −cᵀx). On a feasible problem with a bounded solution this ratio is at least
-/// 1/‖x*‖₁ at the optimum, so a certificate at ε = 1e-8 means the problem is infeasible up to a relative
+/// 1/‖x*‖₁ at the optimum, so a certificate at ε means the problem is infeasible (unbounded) up to a relative
 /// perturbation ε of its data.
+/// Candidates are the diverging iterate itself, its displacement from the proximal centre, and (for primal
+/// infeasibility) the negated primal residual, which at the point of least infeasibility satisfies
+/// Aᵀr_y + Gᵀr_z = 0 and bᵀr_y + hᵀr_z = −‖r‖² (the optimality conditions of min ‖(Ax − b, (Gx − h)₊)‖²).
+/// All vectors are in the scaled space; (y, z) map to unscaled duals as (E_A y, E_G z).
 /// </summary>
 internal static class InfeasibilityCertificates
 {
-    /// <summary>True per item where (y, z) certifies primal infeasibility.</summary>
-    public static Tensor PrimalInfeasible(ScaledQp qp, RuizEquilibration scaling, QpIterate it, double epsilon)
+    /// <summary>
+    /// Per item: whether a candidate certifies primal infeasibility, and that certificate (the first candidate
+    /// that passes), scaled to unit infinity norm in unscaled units.
+    /// </summary>
+    public static (Tensor Found, Tensor Y, Tensor Z) PrimalInfeasible(ScaledQp qp, RuizEquilibration scaling, QpIterate it,
+        QpResiduals res, Tensor lambda, Tensor nu, double epsilon)
     {
-        var separation = -(Batched.Dot(qp.B, it.Y) + Batched.Dot(qp.H, it.Z));
-        var violation = Batched.InfNorm(scaling.UnscaleDualResidual(Batched.MatTVec(qp.A, it.Y) + Batched.MatTVec(qp.G, it.Z)));
+        var candidates = new[]
+        {
+            (it.Y, it.Z),
+            (it.Y - lambda, (it.Z - nu).clamp_min(0)),
+            (-res.Ry, (-res.Rz).clamp_min(0)),
+        };
+        var found = zeros(it.X.shape[0], dtype: ScalarType.Bool, device: it.X.device);
+        Tensor y = it.Y, z = it.Z;
+        foreach (var (cy, cz) in candidates.Reverse())
+        {
+            var ok = IsFarkasRay(qp, scaling, cy, cz, epsilon);
+            y = where(ok.unsqueeze(-1), cy, y);
+            z = where(ok.unsqueeze(-1), cz, z);
+            found = found | ok;
+        }
+        var norm = Batched.Max(Batched.InfNorm(scaling.UnscaleEqualityDual(y)), Batched.InfNorm(scaling.UnscaleInequalityDual(z)))
+            .clamp_min(1e-300).unsqueeze(-1);
+        return (found, y / norm, z / norm);
+    }
+
+    /// <summary>
+    /// Per item: whether the iterate or its proximal displacement certifies dual infeasibility, and that ray,
+    /// scaled to unit infinity norm in unscaled units.
+    /// </summary>
+    public static (Tensor Found, Tensor X) DualInfeasible(ScaledQp qp, RuizEquilibration scaling, QpIterate it, Tensor xi, double epsilon)
+    {
+        var displacement = it.X - xi;
+        var okDisplacement = IsDescentRay(qp, scaling, displacement, epsilon);
+        var okIterate = IsDescentRay(qp, scaling, it.X, epsilon);
+        var x = where(okIterate.unsqueeze(-1), it.X, displacement);
+        var norm = Batched.InfNorm(scaling.UnscalePrimal(x)).clamp_min(1e-300).unsqueeze(-1);
+        return (okIterate | okDisplacement, x / norm);
+    }
+
+    /// <summary>z ≥ 0 (B,m) and y (B,k) with ‖Aᵀy + Gᵀz‖∞ ≤ ε·(−bᵀy − hᵀz).</summary>
+    private static Tensor IsFarkasRay(ScaledQp qp, RuizEquilibration scaling, Tensor y, Tensor z, double epsilon)
+    {
+        var separation = -(Batched.Dot(qp.B, y) + Batched.Dot(qp.H, z));
+        var violation = Batched.InfNorm(scaling.UnscaleDualResidual(qp.ATy(y) + qp.GTz(z)));
         return (separation > 0) & (violation <= epsilon * separation);
     }
 
-    /// <summary>True per item where x certifies dual infeasibility (an unbounded descent ray).</summary>
-    public static Tensor DualInfeasible(ScaledQp qp, RuizEquilibration scaling, QpIterate it, double epsilon)
+    /// <summary>x (B,n) with max(‖Px‖∞, ‖Ax‖∞, ‖(Gx)₊‖∞) ≤ ε·(−cᵀx).</summary>
+    private static Tensor IsDescentRay(ScaledQp qp, RuizEquilibration scaling, Tensor x, double epsilon)
     {
-        var separation = -Batched.Dot(qp.C, it.X);
+        var separation = -Batched.Dot(qp.C, x);
         var violation = Batched.Max(
-            Batched.InfNorm(scaling.UnscaleDualResidual(Batched.MatVec(qp.P, it.X))),
-            Batched.InfNorm(scaling.UnscaleEqualityResidual(Batched.MatVec(qp.A, it.X))),
-            Batched.InfNorm(scaling.UnscaleInequalityResidual(Batched.MatVec(qp.G, it.X).clamp_min(0))));
+            Batched.InfNorm(scaling.UnscaleDualResidual(qp.Px(x))),
+            Batched.InfNorm(scaling.UnscaleEqualityResidual(qp.Ax(x))),
+            Batched.InfNorm(scaling.UnscaleInequalityResidual(qp.Gx(x).clamp_min(0))));
         return (separation > 0) & (violation <= epsilon * separation);
     }
 }

@@ -17,22 +17,52 @@ internal sealed class ProximalInteriorPoint
     private const double DeltaInit = 1e-4;
     private const double Tau = 0.99;
     private const double InfeasibilityThreshold = 0.9;
+    private const double SuspectedInfeasibilityShrink = 0.1;
     private const int FinetuneUpdateThreshold = 7;
     private const int InfeasibilityUpdateThreshold = 5;
     private const int MaxFactorRetries = 10;
-    private const int RefinementSteps = 1;
+    private const int RefinementStepsAfterShift = 3;
     private const long Running = -1;
+    private const double CompactionFraction = 0.75;
+    private const double WarmStartMinimumMu = 1e-6;
 
-    private readonly ScaledQp _qp;
-    private readonly RuizEquilibration _scaling;
+    /// <summary>Internal status of an item handed over to the fallback (see <see cref="Solve"/>).</summary>
+    internal const long Stalled = -2;
+
+    /// <summary>With a fixed-regularisation KKT solver, an item whose proximal centre has not moved for this many iterations is stalled.</summary>
+    private const int StallThreshold = 8;
+
+    // The working set: the items still iterating (see Compact), and where they sit in the full batch.
+    private ScaledQp _qp;
+    private RuizEquilibration _scaling;
+    private KktSolver _kkt;
+    private Tensor _rows = null!;
+    private readonly ScaledQp _fullQp;
+    private readonly RuizEquilibration _fullScaling;
+    private readonly KktSolver _fullKkt;
+
+    // Results of items that left the working set, in full batch order.
+    private QpIterate _final = null!;
+    private Tensor _finalStatus = null!, _finalIterations = null!;
+
     private readonly SolverTolerances _tol;
     private readonly NumericLimits _limits;
     private readonly QpSolverOptions _options;
-    private readonly KktSystem _kkt;
     private readonly long _m;
+    private readonly QpIterate? _warmStart;
+    private readonly Tensor? _iterationsSpent;
+
+    /// <summary>
+    /// Refinement steps per KKT solve: none while the factorised operator is exact; some once a static shift
+    /// had to be added to rescue a factorisation (PIQP's iterative refinement).
+    /// </summary>
+    private int _refinementSteps;
 
     /// <summary>Diagnostics hook: when set, receives one line per iteration for batch item 0.</summary>
     internal static Action<string>? Trace { get; set; }
+
+    /// <summary>The batch item <see cref="Trace"/> reports on.</summary>
+    internal static int TraceItem { get; set; }
 
     // Per-item state, all batch-first.
     private QpIterate _it = null!;
@@ -45,21 +75,32 @@ internal sealed class ProximalInteriorPoint
     private QpResiduals _res = null!;
     private Tensor _prevPrimal = null!, _prevDual = null!;
 
-    private ProximalInteriorPoint(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options)
+    private ProximalInteriorPoint(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt,
+        QpIterate? warmStart, Tensor? iterationsSpent)
     {
-        _qp = qp;
-        _scaling = scaling;
+        _warmStart = warmStart;
+        _iterationsSpent = iterationsSpent;
+        _qp = _fullQp = qp;
+        _scaling = _fullScaling = scaling;
+        _kkt = _fullKkt = kkt;
         _options = options;
         _tol = SolverTolerances.For(options, qp.C.dtype);
         _limits = NumericLimits.For(qp.C.dtype);
-        _kkt = new KktSystem(qp);
         _m = qp.InequalityCount;
     }
 
-    /// <summary>Runs the method on a scaled batch and returns the final iterate, statuses and factorisation.</summary>
-    public static IpmResult Solve(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options)
+    /// <summary>
+    /// Runs the method on a scaled batch with the given KKT solver and returns the final iterate, statuses and
+    /// factorisation. With a fixed-regularisation solver (<see cref="KktSolver.FixedRegularization"/>), items
+    /// whose progress stalls (typically infeasible ones, which need a vanishing regularisation to be certified)
+    /// end with the internal status <see cref="Stalled"/> for the caller to re-solve with an adaptive one.
+    /// <paramref name="iterationsSpent"/> (B,) counts iterations already spent on each item: the budget
+    /// <see cref="QpSolverOptions.MaxIterations"/> is per item and covers them.
+    /// </summary>
+    public static IpmResult Solve(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt,
+        QpIterate? warmStart = null, Tensor? iterationsSpent = null)
     {
-        var solver = new ProximalInteriorPoint(qp, scaling, options);
+        var solver = new ProximalInteriorPoint(qp, scaling, options, kkt, warmStart, iterationsSpent);
         return solver.Run();
     }
 
@@ -68,53 +109,122 @@ internal sealed class ProximalInteriorPoint
         using (var loop = NewDisposeScope())
         {
             Initialize();
+            Trace?.Invoke("KKT solver: " + _kkt.GetType().Name);
             loop.DisposeEverythingBut(StateTensors());
             for (int iter = 0; iter < _options.MaxIterations; iter++)
             {
                 if (!Iterate(iter)) break;
+                Compact();
                 loop.DisposeEverythingBut(StateTensors());
             }
-            Finish();
+            Retire(ones_like(_status, dtype: ScalarType.Bool));
             loop.MoveToOuter(StateTensors());
         }
-        return new IpmResult(_it, _status, _iterations, _res, _kkt);
+        var residuals = QpResiduals.Evaluate(_fullQp, _fullScaling, _final);
+        return new IpmResult(_final, _finalStatus, _finalIterations, residuals, _fullKkt);
     }
 
-    /// <summary>PIQP's starting point: one regularised least-squares solve with s = z = 1, then a shift into the interior.</summary>
+    /// <summary>
+    /// Once at most <see cref="CompactionFraction"/> of the working set is still iterating, the finished items
+    /// leave it (their results are written to the full-batch outputs), so that the remaining iterations only pay
+    /// for the items that need them. Items finish independently anyway; this only saves work.
+    /// </summary>
+    private void Compact()
+    {
+        var iterating = (_status == Running) & (_iterations < _options.MaxIterations);
+        long count = iterating.sum().item<long>();
+        long size = _status.shape[0];
+        if (Trace is not null || count == size || count > CompactionFraction * size) return;
+        Retire(~iterating);
+        var keep = iterating.nonzero().squeeze(-1);
+        _rows = _rows.index_select(0, keep);
+        _qp = _fullQp.Select(_rows);
+        _scaling = _fullScaling.Select(_rows);
+        _kkt = _kkt.Select(keep, _qp);
+        _it = _it.Select(keep);
+        _res = _res.Select(keep);
+        Tensor S(Tensor t) => t.index_select(0, keep);
+        (_xi, _lambda, _nu) = (S(_xi), S(_lambda), S(_nu));
+        (_rho, _delta, _regFloor, _staticShift) = (S(_rho), S(_delta), S(_regFloor), S(_staticShift));
+        (_noPrimalUpdate, _noDualUpdate, _mu) = (S(_noPrimalUpdate), S(_noDualUpdate), S(_mu));
+        (_status, _iterations, _prevPrimal, _prevDual) = (S(_status), S(_iterations), S(_prevPrimal), S(_prevDual));
+    }
+
+    /// <summary>Settles the status of the working items in <paramref name="mask"/> and writes their results to the full-batch outputs.</summary>
+    private void Retire(Tensor mask)
+    {
+        Finish(mask);
+        var leaving = mask.nonzero().squeeze(-1);
+        var rows = _rows.index_select(0, leaving);
+        _final = _it.Select(leaving).ScatterInto(_final, rows);
+        _finalStatus = _finalStatus.index_copy(0, rows, _status.index_select(0, leaving));
+        _finalIterations = _finalIterations.index_copy(0, rows, _iterations.index_select(0, leaving));
+    }
+
+    /// <summary>Sets up the per-item state and the starting point (cold, or from <see cref="_warmStart"/>).</summary>
     private void Initialize()
     {
         var b = _qp.BatchSize;
         var opts = (dtype: _qp.C.dtype, device: _qp.C.device);
-        _rho = full(b, RhoInit, opts.dtype, opts.device);
-        _delta = full(b, DeltaInit, opts.dtype, opts.device);
+        var fixedRegularization = _kkt.FixedRegularization;
+        _rho = fixedRegularization?.Rho ?? full(b, RhoInit, opts.dtype, opts.device);
+        _delta = fixedRegularization?.Delta ?? full(b, DeltaInit, opts.dtype, opts.device);
         _regFloor = full(b, _limits.RegularizationFloor, opts.dtype, opts.device);
         _staticShift = zeros(b, opts.dtype, opts.device);
         _noPrimalUpdate = zeros(b, opts.dtype, opts.device);
         _noDualUpdate = zeros(b, opts.dtype, opts.device);
         _status = full(b, Running, ScalarType.Int64, opts.device);
-        _iterations = zeros(b, ScalarType.Int64, opts.device);
+        _iterations = _iterationsSpent ?? zeros(b, ScalarType.Int64, opts.device);
 
-        var ones = ones_like(_qp.H);
-        var first = FactorWithRetries(new KktParameters(_rho, _delta, ones + Batched.PerItem(_delta)), _status == Running);
-        var d = _kkt.Solve(first, new KktVector(-_qp.C, _qp.B, _qp.H), RefinementSteps);
-        var z = d.Z;
-        var s = -d.Z;
-        if (_m > 0)
-        {
-            var shiftS = (-s.amin(-1)).clamp_min(0).unsqueeze(-1);
-            var shiftZ = (-z.amin(-1)).clamp_min(0).unsqueeze(-1);
-            var mu = Batched.Dot(s + shiftS, z + shiftZ).div(_m).clamp_min(1e-10).unsqueeze(-1);
-            // Move each pair (s_i, z_i) along s - z = const onto s_i z_i = μ.
-            var zNew = (z + (z * z + 4 * mu).sqrt()) * 0.5;
-            s = zNew - z;
-            z = zNew;
-        }
-        _it = new QpIterate(d.X, d.Y, z, s);
+        _it = _warmStart is null ? ColdStart() : WarmStart(_warmStart);
+        _rows = arange(b, dtype: ScalarType.Int64, device: opts.device);
+        _final = new QpIterate(zeros_like(_it.X), zeros_like(_it.Y), zeros_like(_it.Z), zeros_like(_it.S));
+        _finalStatus = full(b, Running, ScalarType.Int64, opts.device);
+        _finalIterations = zeros(b, ScalarType.Int64, opts.device);
         _mu = ComplementarityMean(_it);
         _xi = _it.X; _lambda = _it.Y; _nu = _it.Z;
         _res = QpResiduals.Evaluate(_qp, _scaling, _it);
         _prevPrimal = _res.Primal;
         _prevDual = _res.Dual;
+    }
+
+    /// <summary>
+    /// PIQP's starting point: one regularised least-squares solve with s = z = 1 (which yields s = −z), then each
+    /// pair is moved along s − z = const onto s_i z_i = μ.
+    /// </summary>
+    private QpIterate ColdStart()
+    {
+        var ones = ones_like(_qp.H);
+        var first = FactorWithRetries(new KktParameters(_rho, _delta, ones + Batched.PerItem(_delta)), _status == Running);
+        var d = _kkt.Solve(first, new KktVector(-_qp.C, _qp.B, _qp.H), _refinementSteps);
+        if (_m == 0) return new QpIterate(d.X, d.Y, d.Z, -d.Z);
+        var z = d.Z;
+        var s = -d.Z;
+        var mu = Batched.Dot(s - s.amin(new long[] { -1 }, keepdim: true).clamp_max(0), z - z.amin(new long[] { -1 }, keepdim: true).clamp_max(0))
+            .div(_m).clamp_min(1e-10);
+        return CenteredPairs(d.X, d.Y, z, mu);
+    }
+
+    /// <summary>
+    /// Starts from a given (scaled) primal-dual point: slacks s = h − Gx, then each pair is moved along
+    /// s − z = const onto s_i z_i = μ with μ no smaller than <see cref="WarmStartMinimumMu"/>.
+    /// </summary>
+    private QpIterate WarmStart(QpIterate warm)
+    {
+        if (_m == 0) return new QpIterate(warm.X, warm.Y, warm.Z, warm.S);
+        var s = _qp.H - _qp.Gx(warm.X);
+        var mu = Batched.Dot(s.clamp_min(0), warm.Z.clamp_min(0)).div(_m).clamp_min(WarmStartMinimumMu);
+        return CenteredPairs(warm.X, warm.Y, warm.Z - s, mu);
+    }
+
+    /// <summary>
+    /// For each inequality: the pair (s_i, z_i) with z_i − s_i = c_i and s_i z_i = μ (per item):
+    /// z = (c + √(c² + 4μ))/2, s = z − c.
+    /// </summary>
+    private static QpIterate CenteredPairs(Tensor x, Tensor y, Tensor c, Tensor mu)
+    {
+        var zNew = (c + (c * c + 4 * mu.unsqueeze(-1)).sqrt()) * 0.5;
+        return new QpIterate(x, y, zNew, zNew - c);
     }
 
     /// <summary>One iteration for every running item. Returns false when no item is running any more.</summary>
@@ -129,8 +239,10 @@ internal sealed class ProximalInteriorPoint
             Batched.InfNorm(_scaling.UnscaleInequalityDual(_nu - _it.Z)));
         var dualProxInf = _rho * Batched.InfNorm(_scaling.UnscalePrimal(_it.X - _xi));
         DetectInfeasibility(running);
+        if (_kkt.FixedRegularization is not null)
+            _status = where(running & ((_noDualUpdate > StallThreshold) | (_noPrimalUpdate > StallThreshold)), full_like(_status, Stalled), _status);
 
-        running = _status == Running;
+        running = (_status == Running) & (_iterations < _options.MaxIterations);
         if (!running.any().item<bool>()) return false;
         _iterations = _iterations + running.to(ScalarType.Int64);
 
@@ -143,10 +255,15 @@ internal sealed class ProximalInteriorPoint
         }
         LowerRegularizationFloor(running, primalProxInf, dualProxInf);
 
-        Trace?.Invoke($"{iter,3} status {_status[0].item<long>(),2} pres {_res.Primal[0].item<double>():E2} dres {_res.Dual[0].item<double>():E2} gap {_res.Gap[0].item<double>():E2} mu {_mu[0].item<double>():E2} rho {_rho[0].item<double>():E2} delta {_delta[0].item<double>():E2} pinf {primalProxInf[0].item<double>():E2} dinf {dualProxInf[0].item<double>():E2} nopu {_noPrimalUpdate[0].item<double>()} nodu {_noDualUpdate[0].item<double>()}");
+        if (Trace is not null)
+        {
+            int t = TraceItem;
+            double V(Tensor v) => v[t].to_type(ScalarType.Float64).item<double>();
+            Trace($"{iter,3} status {_status[t].item<long>(),2} pres {V(_res.Primal):E2} dres {V(_res.Dual):E2} gap {V(_res.Gap):E2} mu {V(_mu):E2} rho {V(_rho):E2} delta {V(_delta):E2} pinf {V(primalProxInf):E2} dinf {V(dualProxInf):E2} nopu {V(_noPrimalUpdate)} nodu {V(_noDualUpdate)} |x| {V(Batched.InfNorm(_it.X)):E2} cx {V(Batched.Dot(_qp.C, _it.X)):E2}");
+        }
         var parameters = new KktParameters(_rho, _delta, InequalityWeights());
         var factored = FactorWithRetries(parameters, running);
-        running = _status == Running;
+        running = running & (_status == Running);
         var reg = RegularizedResiduals();
 
         var muBefore = _mu;
@@ -171,18 +288,27 @@ internal sealed class ProximalInteriorPoint
     /// <summary>
     /// An item is declared infeasible when its progress has stalled (PIQP: the proximal centre of the duals,
     /// resp. of x, stopped moving for several iterations) and the diverging iterate is a Farkas certificate
-    /// (see <see cref="InfeasibilityCertificates"/>).
+    /// (see <see cref="InfeasibilityCertificates"/>). The certificate replaces the duals (resp. x) of the item.
     /// </summary>
     private void DetectInfeasibility(Tensor running)
     {
-        var primalInfeasible = running
-            & (_noDualUpdate > InfeasibilityUpdateThreshold)
-            & InfeasibilityCertificates.PrimalInfeasible(_qp, _scaling, _it, _tol.Infeasibility);
-        var dualInfeasible = running & ~primalInfeasible
-            & (_noPrimalUpdate > InfeasibilityUpdateThreshold)
-            & InfeasibilityCertificates.DualInfeasible(_qp, _scaling, _it, _tol.Infeasibility);
-        SetStatus(primalInfeasible, QpStatus.PrimalInfeasible);
-        SetStatus(dualInfeasible, QpStatus.DualInfeasible);
+        // The certificates cost a few matrix-vector products; only stalled items can qualify.
+        var primalCandidates = running & (_noDualUpdate > InfeasibilityUpdateThreshold);
+        var dualCandidates = running & (_noPrimalUpdate > InfeasibilityUpdateThreshold);
+        if (primalCandidates.any().item<bool>())
+        {
+            var (found, y, z) = InfeasibilityCertificates.PrimalInfeasible(_qp, _scaling, _it, _res, _lambda, _nu, _tol.Infeasibility);
+            var certified = primalCandidates & found;
+            SetStatus(certified, QpStatus.PrimalInfeasible);
+            _it = _it with { Y = where(certified.unsqueeze(-1), y, _it.Y), Z = where(certified.unsqueeze(-1), z, _it.Z) };
+        }
+        if (dualCandidates.any().item<bool>())
+        {
+            var (found, x) = InfeasibilityCertificates.DualInfeasible(_qp, _scaling, _it, _xi, _tol.Infeasibility);
+            var certified = dualCandidates & found & (_status == Running);
+            SetStatus(certified, QpStatus.DualInfeasible);
+            _it = _it with { X = where(certified.unsqueeze(-1), x, _it.X) };
+        }
     }
 
     /// <summary>When the proximal centres stall at the floor, lower the floor once (PIQP's fine-tuning).</summary>
@@ -213,8 +339,10 @@ internal sealed class ProximalInteriorPoint
         {
             var firstFailure = failed & (_staticShift == 0);
             var diagonalScale = 1.0 + Batched.MaxAbs(_qp.P);
-            _staticShift = where(firstFailure, _limits.StaticRegularization * diagonalScale, _staticShift);
-            var bump = failed & ~firstFailure;
+            _refinementSteps = RefinementStepsAfterShift;
+            _staticShift = where(firstFailure, _limits.StaticRegularization * diagonalScale,
+                _kkt.FixedRegularization is null ? _staticShift : where(failed, _staticShift * 100, _staticShift));
+            var bump = _kkt.FixedRegularization is null ? failed & ~firstFailure : zeros_like(failed);
             _rho = where(bump, _rho * 100, _rho);
             _delta = where(bump, _delta * 100, _delta);
             _regFloor = where(bump, minimum(_regFloor * 10, full_like(_regFloor, _tol.Absolute)), _regFloor);
@@ -250,7 +378,7 @@ internal sealed class ProximalInteriorPoint
     /// <summary>Without inequalities the Newton step of the proximal subproblem is taken in full.</summary>
     private QpIterate FullStep(KktParameters op, (Tensor Rx, Tensor Ry, Tensor Rz) reg)
     {
-        var d = _kkt.Solve(op, new KktVector(reg.Rx, reg.Ry, reg.Rz), RefinementSteps);
+        var d = _kkt.Solve(op, new KktVector(reg.Rx, reg.Ry, reg.Rz), _refinementSteps);
         return new QpIterate(_it.X + d.X, _it.Y + d.Y, _it.Z, _it.S);
     }
 
@@ -262,14 +390,16 @@ internal sealed class ProximalInteriorPoint
     private QpIterate SolveNewton(KktParameters op, (Tensor Rx, Tensor Ry, Tensor Rz) reg, Tensor rs)
     {
         var rhs = new KktVector(reg.Rx, reg.Ry, reg.Rz - rs / _it.Z);
-        var d = _kkt.Solve(op, rhs, RefinementSteps);
+        var d = _kkt.Solve(op, rhs, _refinementSteps);
         var ds = (rs - _it.S * d.Z) / _it.Z;
         return new QpIterate(d.X, d.Y, d.Z, ds);
     }
 
     /// <summary>
     /// PIQP's regularisation update: where the unregularised residual improved, move the proximal centre to the
-    /// current point and shrink the regularisation with the complementarity; otherwise count a stalled update.
+    /// current point and shrink the regularisation with the complementarity; otherwise count a stalled update and
+    /// shrink slowly. Where infeasibility is suspected (the proximal term stays above the threshold), the
+    /// regularisation shrinks tenfold instead, so that the diverging iterate sharpens into a Farkas certificate.
     /// </summary>
     private void UpdateRegularization(Tensor accepted, int iter, Tensor muBefore, Tensor primalProxInf, Tensor dualProxInf)
     {
@@ -285,37 +415,41 @@ internal sealed class ProximalInteriorPoint
             shrinkFast = full_like(_rho, 0.1);
             shrinkSlow = full_like(_rho, 0.5);
         }
-        bool early = iter < 5;
         double finetune = _limits.FinetuneRegularizationFloor;
+        bool adaptive = _kkt.FixedRegularization is null;
+
+        Tensor Shrink(Tensor reg, Tensor improved, Tensor proxInf)
+        {
+            var suspected = iter >= 5 ? proxInf >= InfeasibilityThreshold : zeros_like(improved);
+            var factor = where(improved, shrinkFast, where(suspected, full_like(shrinkSlow, SuspectedInfeasibilityShrink), shrinkSlow));
+            return where(accepted, maximum(_regFloor, factor * reg), reg);
+        }
 
         var dualImproved = (_res.Dual < 0.95 * _prevDual)
                            | QpResiduals.Within(_res.Dual, _res.DualScale, _tol.Absolute, _tol.Relative)
                            | ((_rho == finetune) & (dualProxInf < InfeasibilityThreshold));
-        var moveXi = accepted & dualImproved;
-        var slowRho = accepted & ~dualImproved & (early ? ones_like(accepted) : dualProxInf < InfeasibilityThreshold);
-        _xi = where(moveXi.unsqueeze(-1), _it.X, _xi);
-        _rho = where(moveXi, maximum(_regFloor, shrinkFast * _rho), where(slowRho, maximum(_regFloor, shrinkSlow * _rho), _rho));
+        _xi = where((accepted & dualImproved).unsqueeze(-1), _it.X, _xi);
+        if (adaptive) _rho = Shrink(_rho, dualImproved, dualProxInf);
         _noPrimalUpdate = _noPrimalUpdate + (accepted & ~dualImproved).to(_rho.dtype);
 
         var primalImproved = (_res.Primal < 0.95 * _prevPrimal)
                              | QpResiduals.Within(_res.Primal, _res.PrimalScale, _tol.Absolute, _tol.Relative)
                              | ((_delta == finetune) & (primalProxInf < InfeasibilityThreshold));
-        var moveDualCentre = accepted & primalImproved;
-        var slowDelta = accepted & ~primalImproved & (early ? ones_like(accepted) : primalProxInf < InfeasibilityThreshold);
-        _lambda = where(moveDualCentre.unsqueeze(-1), _it.Y, _lambda);
-        _nu = where(moveDualCentre.unsqueeze(-1), _it.Z, _nu);
-        _delta = where(moveDualCentre, maximum(_regFloor, shrinkFast * _delta), where(slowDelta, maximum(_regFloor, shrinkSlow * _delta), _delta));
+        var moveDualCentre = (accepted & primalImproved).unsqueeze(-1);
+        _lambda = where(moveDualCentre, _it.Y, _lambda);
+        _nu = where(moveDualCentre, _it.Z, _nu);
+        if (adaptive) _delta = Shrink(_delta, primalImproved, primalProxInf);
         _noDualUpdate = _noDualUpdate + (accepted & ~primalImproved).to(_rho.dtype);
     }
 
-    /// <summary>Items still running after the last iteration: solved, inaccurate or out of iterations.</summary>
-    private void Finish()
+    /// <summary>Items of <paramref name="mask"/> still running (out of iterations): solved, inaccurate or out of iterations; numerical errors within the inaccurate tolerance become inaccurate.</summary>
+    private void Finish(Tensor mask)
     {
-        var running = _status == Running;
+        var running = mask & (_status == Running);
         SetStatus(running & _res.Meets(_tol), QpStatus.Solved);
-        var unsolved = (_status == Running) | (_status == (long)QpStatus.NumericalError);
+        var unsolved = mask & ((_status == Running) | (_status == (long)QpStatus.NumericalError));
         SetStatus(unsolved & _res.Meets(_tol, _options.InaccurateToleranceFactor), QpStatus.Inaccurate, overwrite: true);
-        SetStatus(_status == Running, QpStatus.MaxIterations);
+        SetStatus(mask & (_status == Running), QpStatus.MaxIterations);
     }
 
     private void SetStatus(Tensor mask, QpStatus status, bool overwrite = false)
@@ -335,11 +469,14 @@ internal sealed class ProximalInteriorPoint
             _noPrimalUpdate, _noDualUpdate, _mu, _status, _iterations, _prevPrimal, _prevDual,
             _res?.Rx, _res?.Ry, _res?.Rz, _res?.Primal, _res?.Dual, _res?.Gap,
             _res?.PrimalScale, _res?.DualScale, _res?.GapScale,
-            _kkt.Cholesky, _kkt.Factored?.Rho, _kkt.Factored?.Delta, _kkt.Factored?.W,
+            _rows, _final?.X, _final?.Y, _final?.Z, _final?.S, _finalStatus, _finalIterations,
         };
-        return tensors.Where(t => t is not null)!;
+        // DisposeScope.DisposeEverythingBut adopts whatever it keeps, so the full-batch data must be listed too.
+        return tensors.Where(t => t is not null).Concat(_kkt.Tensors()).Concat(_fullKkt.Tensors())
+            .Concat(_qp.Tensors()).Concat(new[] { _scaling.D, _scaling.EA, _scaling.EG })
+            .Concat(_fullQp.Tensors()).Concat(new[] { _fullScaling.D, _fullScaling.EA, _fullScaling.EG })!;
     }
 }
 
 /// <summary>What the interior-point method hands back: final scaled iterate, per-item status and iterations, residuals, KKT factorisation.</summary>
-internal sealed record IpmResult(QpIterate Iterate, Tensor Status, Tensor Iterations, QpResiduals Residuals, KktSystem Kkt);
+internal sealed record IpmResult(QpIterate Iterate, Tensor Status, Tensor Iterations, QpResiduals Residuals, KktSolver Kkt);

@@ -11,7 +11,7 @@ internal sealed record QpDerivativeState(
     QpProblem Problem,
     ScaledQp Scaled,
     RuizEquilibration Scaling,
-    KktSystem Kkt,
+    KktSolver Kkt,
     QpIterate ScaledIterate,
     Tensor Usable)
 {
@@ -20,12 +20,10 @@ internal sealed record QpDerivativeState(
     {
         var list = new List<IDisposable?>
         {
-            Scaled.P, Scaled.C, Scaled.A, Scaled.B, Scaled.G, Scaled.H,
             Scaling.D, Scaling.EA, Scaling.EG,
             ScaledIterate.X, ScaledIterate.Y, ScaledIterate.Z, ScaledIterate.S,
-            Kkt.Cholesky, Kkt.Factored?.Rho, Kkt.Factored?.Delta, Kkt.Factored?.W, Kkt.ATA,
             Usable,
         };
-        return list.Where(t => t is not null)!;
+        return list.Where(t => t is not null).Concat(Kkt.Tensors()).Concat(Scaled.Tensors())!;
     }
 }

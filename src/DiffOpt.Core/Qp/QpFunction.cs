@@ -19,10 +19,10 @@ public sealed class QpFunction : SingleTensorFunction<QpFunction>
 
     /// <summary>
     /// Solves minimize ½zᵀQz + pᵀz s.t. Gz ≤ h, Az = b for a batch and returns z* (B,n), differentiable with
-    /// respect to every argument that requires grad. Arguments follow <see cref="QpSolver.Solve"/>: unbatched
+    /// respect to every argument that requires grad. Arguments follow <see cref="QpSolver.Solve(Tensor, Tensor, Tensor?, Tensor?, Tensor?, Tensor?)"/>: unbatched
     /// ones are broadcast over the batch, and their gradient is the sum over the batch. Items that are not
     /// solved (see <see cref="QpStatus"/>) contribute zero gradient; to see their status, call
-    /// <see cref="QpSolver.Solve"/> or set <see cref="QpSolverOptions.ThrowOnFailure"/>.
+    /// <see cref="QpSolver.Solve(Tensor, Tensor, Tensor?, Tensor?, Tensor?, Tensor?)"/> or set <see cref="QpSolverOptions.ThrowOnFailure"/>.
     /// </summary>
     /// <param name="Q">Quadratic term, (n,n) or (B,n,n), symmetric positive semidefinite.</param>
     /// <param name="p">Linear term, (n) or (B,n).</param>

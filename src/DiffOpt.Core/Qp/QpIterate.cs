@@ -16,6 +16,14 @@ internal sealed record QpIterate(Tensor X, Tensor Y, Tensor Z, Tensor S)
         where(keep.unsqueeze(-1), Z, other.Z),
         where(keep.unsqueeze(-1), S, other.S));
 
+    /// <summary>The items at <paramref name="index"/> (1-D int64 batch positions).</summary>
+    public QpIterate Select(Tensor index) => new(
+        X.index_select(0, index), Y.index_select(0, index), Z.index_select(0, index), S.index_select(0, index));
+
+    /// <summary>Writes this (working-set) iterate into <paramref name="full"/> at batch positions <paramref name="index"/>.</summary>
+    public QpIterate ScatterInto(QpIterate full, Tensor index) => new(
+        full.X.index_copy(0, index, X), full.Y.index_copy(0, index, Y), full.Z.index_copy(0, index, Z), full.S.index_copy(0, index, S));
+
     /// <summary>True per item when every entry is finite.</summary>
     public Tensor IsFinite() =>
         isfinite(X).all(-1) & AllFinite(Y) & AllFinite(Z) & AllFinite(S);

@@ -152,8 +152,8 @@ internal sealed class QpProblem
     {
         if (Q.numel() == 0) return;
         double eps = Q.dtype == ScalarType.Float64 ? 2.2e-16 : 1.2e-7;
-        double scale = Math.Max(1.0, Q.abs().max().item<double>());
-        double asymmetry = (Q - Q.transpose(-1, -2)).abs().max().item<double>();
+        double scale = Math.Max(1.0, Q.abs().max().to_type(ScalarType.Float64).item<double>());
+        double asymmetry = (Q - Q.transpose(-1, -2)).abs().max().to_type(ScalarType.Float64).item<double>();
         if (asymmetry > 1e3 * eps * scale)
             throw new ArgumentException(
                 $"Argument 'Q' (shape {Shape(Q)}) is not symmetric: max |Q - Qᵀ| = {asymmetry:G3}; expected a symmetric positive semidefinite matrix.", nameof(Q));

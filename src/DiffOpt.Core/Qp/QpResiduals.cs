@@ -33,14 +33,23 @@ internal sealed class QpResiduals
     /// <summary>Normaliser of the duality gap for the relative test (≥ 1).</summary>
     public required Tensor GapScale { get; init; }
 
+    /// <summary>The residuals of the items at <paramref name="index"/> (1-D int64 batch positions).</summary>
+    public QpResiduals Select(Tensor index) => new()
+    {
+        Rx = Rx.index_select(0, index), Ry = Ry.index_select(0, index), Rz = Rz.index_select(0, index),
+        Primal = Primal.index_select(0, index), Dual = Dual.index_select(0, index), Gap = Gap.index_select(0, index),
+        PrimalScale = PrimalScale.index_select(0, index), DualScale = DualScale.index_select(0, index),
+        GapScale = GapScale.index_select(0, index),
+    };
+
     /// <summary>Evaluates the residuals of <paramref name="it"/> for the scaled problem <paramref name="qp"/>.</summary>
     public static QpResiduals Evaluate(ScaledQp qp, RuizEquilibration scaling, QpIterate it)
     {
-        var px = Batched.MatVec(qp.P, it.X);
-        var aTy = Batched.MatTVec(qp.A, it.Y);
-        var gTz = Batched.MatTVec(qp.G, it.Z);
-        var ax = Batched.MatVec(qp.A, it.X);
-        var gx = Batched.MatVec(qp.G, it.X);
+        var px = qp.Px(it.X);
+        var aTy = qp.ATy(it.Y);
+        var gTz = qp.GTz(it.Z);
+        var ax = qp.Ax(it.X);
+        var gx = qp.Gx(it.X);
 
         var rx = -(px + qp.C + aTy + gTz);
         var ry = qp.B - ax;
@@ -81,10 +90,10 @@ internal sealed class QpResiduals
         (residual <= abs) | (residual <= rel * scale);
 }
 
-/// <summary>The tolerances that apply to one solve (chosen by dtype; float32 never certifies infeasibility below 1e-5).</summary>
+/// <summary>The tolerances that apply to one solve (chosen by dtype; float32 never certifies infeasibility below 1e-4).</summary>
 internal readonly record struct SolverTolerances(double Absolute, double Relative, double Infeasibility)
 {
-    private const double Float32InfeasibilityFloor = 1e-5;
+    private const double Float32InfeasibilityFloor = 1e-4;
 
     public static SolverTolerances For(QpSolverOptions options, ScalarType dtype) =>
         dtype == ScalarType.Float32

@@ -18,12 +18,14 @@ namespace DiffOpt.Qp;
 /// and the gradients ∇_p = d_z, ∇_Q = ½(d_z zᵀ + z d_zᵀ), ∇_G = λ d_zᵀ + d_λ zᵀ, ∇_h = −d_λ,
 /// ∇_A = ν d_zᵀ + d_ν zᵀ, ∇_b = −d_ν. The system is solved in the solver's scaled space (it is
 /// T·M·T with T = diag(D, E_G, E_A), see <see cref="RuizEquilibration"/>) with the final interior-point
-/// iterate standing in for (z*, λ*, s): one Cholesky of the condensed operator, then iterative refinement
-/// against the unregularised system.
+/// iterate standing in for (z*, λ*, s) and its active set deciding W (0 on active rows, ∞ on inactive ones, as
+/// at an exact strictly complementary solution): one Cholesky of the condensed operator, then iterative
+/// refinement against the unregularised system.
 /// </summary>
 internal static class QpSensitivity
 {
     private const int MaxRefinementSteps = 20;
+    private const double InactiveWeight = 1e30;
 
     /// <summary>Gradients of ℓ with respect to the (broadcast) problem data, given ∂ℓ/∂z (B,n); null where not <paramref name="needed"/>.</summary>
     public static Tensor?[] Backward(QpDerivativeState state, Tensor gradX, bool[] needed)
@@ -31,7 +33,13 @@ internal static class QpSensitivity
         var scaling = state.Scaling;
         var it = state.ScaledIterate;
         var limits = NumericLimits.For(gradX.dtype);
-        var w = (it.S.clamp_min(0) / it.Z.clamp_min(limits.MachineEpsilon)).clamp_min(limits.DerivativeWeightFloor);
+        // Active set of the solution: a row is active where its (scaled) multiplier exceeds its slack. Active rows
+        // keep W = s/λ (→ 0, floored); inactive rows drop out (W → ∞), so a small multiplier left on an inactive
+        // row by the interior-point iterate cannot bias the derivative.
+        var active = it.Z > it.S;
+        var w = where(active,
+            (it.S.clamp_min(0) / it.Z.clamp_min(limits.MachineEpsilon)).clamp_min(limits.DerivativeWeightFloor),
+            full_like(it.S, InactiveWeight));
         var zero = zeros(it.X.shape[0], dtype: gradX.dtype, device: gradX.device);
         var rhs = new KktVector(-scaling.D * gradX, zeros_like(it.Y), zeros_like(it.Z));
         FactorAtSolution(state.Kkt, w, zero + limits.RegularizationFloor);
@@ -58,19 +66,19 @@ internal static class QpSensitivity
     }
 
     /// <summary>
-    /// Factorises the KKT operator at the solution with the exact inequality block W = S/Λ and a small
-    /// proximal ρ = δ (raised a hundredfold where the factorisation fails). The forward pass's last
-    /// factorisation cannot serve here: PIQP's dual regularisation puts W + δ in that block, and where
+    /// Factorises the KKT operator at the solution with the exact inequality block W = S/Λ and small
+    /// regularisation (a static shift is raised a hundredfold where the factorisation fails). The forward pass's
+    /// last factorisation cannot serve as it is: PIQP's dual regularisation puts W + δ in that block, and where
     /// W ≪ δ (the active constraints at a converged point) refinement from it stalls.
     /// </summary>
-    private static void FactorAtSolution(KktSystem kkt, Tensor w, Tensor regularization)
+    private static void FactorAtSolution(KktSolver kkt, Tensor w, Tensor regularization)
     {
-        var zero = zeros_like(regularization);
-        var failed = kkt.Factor(new KktParameters(regularization, regularization, w), zero);
-        for (int retry = 0; retry < 5 && failed.any().item<bool>(); retry++)
+        var shift = zeros_like(regularization);
+        var failed = kkt.Factor(new KktParameters(regularization, regularization, w), shift);
+        for (int retry = 0; retry < 8 && failed.any().item<bool>(); retry++)
         {
-            regularization = where(failed, regularization * 100, regularization);
-            failed = kkt.Factor(new KktParameters(regularization, regularization, w), zero);
+            shift = where(failed, maximum(shift * 100, regularization), shift);
+            failed = kkt.Factor(new KktParameters(regularization, regularization, w), shift);
         }
     }
 

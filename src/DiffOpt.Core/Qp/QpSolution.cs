@@ -11,8 +11,11 @@ namespace DiffOpt.Qp;
 /// Residuals are those of the unscaled problem with Lagrangian ½zᵀQz + pᵀz + λᵀ(Gz − h) + νᵀ(Az − b):
 /// primal residual max(‖Az − b‖∞, ‖Gz + s − h‖∞) with slacks s ≥ 0 (an upper bound of ‖max(Gz − h, 0)‖∞),
 /// dual residual ‖Qz + p + Gᵀλ + Aᵀν‖∞, duality gap |zᵀQz + pᵀz + hᵀλ + bᵀν|.
-/// For items whose status is not <see cref="QpStatus.Solved"/> or <see cref="QpStatus.Inaccurate"/>, the
-/// tensors hold the last iterate: finite, but not a solution.
+/// For a <see cref="QpStatus.PrimalInfeasible"/> item the duals hold a Farkas certificate scaled to unit infinity
+/// norm: λ ≥ 0 and ν with ‖Aᵀν + Gᵀλ‖∞ ≤ ε·(−bᵀν − hᵀλ), ε = <see cref="QpSolverOptions.InfeasibilityTolerance"/>.
+/// For a <see cref="QpStatus.DualInfeasible"/> item X holds an unbounded descent ray scaled to unit infinity norm:
+/// max(‖Qx‖∞, ‖Ax‖∞, ‖max(Gx, 0)‖∞) ≤ ε·(−pᵀx). For items with any other unsuccessful status the tensors hold
+/// the last iterate: finite, but not a solution.
 /// </remarks>
 public sealed class QpSolution
 {

@@ -40,21 +40,39 @@ public sealed class QpSolver
     /// <returns>Solutions, duals, per-item status, iterations and residuals.</returns>
     /// <exception cref="ArgumentException">An argument has the wrong rank, size, batch size, dtype or device, is not finite, or Q is not symmetric.</exception>
     /// <exception cref="QpSolveException"><see cref="QpSolverOptions.ThrowOnFailure"/> is set and an item failed.</exception>
-    public QpSolution Solve(Tensor Q, Tensor p, Tensor? G, Tensor? h, Tensor? A, Tensor? b)
+    public QpSolution Solve(Tensor Q, Tensor p, Tensor? G, Tensor? h, Tensor? A, Tensor? b) =>
+        Solve(Q, p, G, h, A, b, warmStart: null);
+
+    /// <summary>
+    /// Solves a batch of QPs starting from <paramref name="warmStart"/> (for example the solution of a slightly
+    /// different batch); otherwise as <see cref="Solve(Tensor, Tensor, Tensor?, Tensor?, Tensor?, Tensor?)"/>.
+    /// Interior-point methods profit from a warm start only when it is close; a poor one costs a few iterations.
+    /// </summary>
+    /// <param name="Q">Quadratic term, (n,n) or (B,n,n), symmetric positive semidefinite.</param>
+    /// <param name="p">Linear term, (n) or (B,n).</param>
+    /// <param name="G">Inequality matrix, (m,n) or (B,m,n), or null.</param>
+    /// <param name="h">Inequality right-hand side, (m) or (B,m); null exactly when G is.</param>
+    /// <param name="A">Equality matrix, (p,n) or (B,p,n), or null.</param>
+    /// <param name="b">Equality right-hand side, (p) or (B,p); null exactly when A is.</param>
+    /// <param name="warmStart">Starting point, or null for the default start.</param>
+    /// <returns>Solutions, duals, per-item status, iterations and residuals.</returns>
+    /// <exception cref="ArgumentException">An argument or the warm start is malformed.</exception>
+    /// <exception cref="QpSolveException"><see cref="QpSolverOptions.ThrowOnFailure"/> is set and an item failed.</exception>
+    public QpSolution Solve(Tensor Q, Tensor p, Tensor? G, Tensor? h, Tensor? A, Tensor? b, QpWarmStart? warmStart)
     {
         using var noGrad = no_grad();
         var problem = QpProblem.Create(Q?.detach(), p?.detach(), G?.detach(), h?.detach(), A?.detach(), b?.detach());
-        return SolveCore(problem, Options).Solution;
+        return SolveCore(problem, Options, warmStart).Solution;
     }
 
     /// <summary>Solves a validated problem and keeps what the derivative needs.</summary>
-    internal static QpSolveResult SolveCore(QpProblem problem, QpSolverOptions options)
+    internal static QpSolveResult SolveCore(QpProblem problem, QpSolverOptions options, QpWarmStart? warmStart = null)
     {
         QpSolveResult result;
         using (var scope = NewDisposeScope())
         {
             var (scaling, scaled) = RuizEquilibration.Apply(problem, options.EquilibrationIterations);
-            var ipm = ProximalInteriorPoint.Solve(scaled, scaling, options);
+            var ipm = QpSolveDriver.Run(scaled, scaling, options, warmStart?.ToScaled(problem, scaling));
             var it = ipm.Iterate;
             var x = scaling.UnscalePrimal(it.X);
             var y = scaling.UnscaleEqualityDual(it.Y);

@@ -1,3 +1,6 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
 namespace DiffOpt.Qp;
 
 /// <summary>
@@ -28,10 +31,12 @@ public sealed record QpSolverOptions
     public double Float32RelativeTolerance { get; init; } = 1e-5;
 
     /// <summary>
-    /// Relative accuracy of the Farkas certificates behind <see cref="QpStatus.PrimalInfeasible"/> and
-    /// <see cref="QpStatus.DualInfeasible"/> (floored at 1e-5 for float32). Default 1e-8.
+    /// Relative accuracy ε of the Farkas certificates behind <see cref="QpStatus.PrimalInfeasible"/> and
+    /// <see cref="QpStatus.DualInfeasible"/> (floored at 1e-4 for float32): the reported problem is infeasible
+    /// (resp. unbounded) after a relative perturbation of its data of at most ε. A feasible problem whose solution
+    /// has a norm beyond about 1/ε cannot be told from an unbounded one. Default 1e-6.
     /// </summary>
-    public double InfeasibilityTolerance { get; init; } = 1e-8;
+    public double InfeasibilityTolerance { get; init; } = 1e-6;
 
     /// <summary>Maximum number of interior-point iterations. Default 200.</summary>
     public int MaxIterations { get; init; } = 200;
@@ -46,7 +51,7 @@ public sealed record QpSolverOptions
     public int EquilibrationIterations { get; init; } = 10;
 
     /// <summary>
-    /// When true, <see cref="QpSolver.Solve"/> and <see cref="QpFunction.Apply"/> throw
+    /// When true, <see cref="QpSolver.Solve(Tensor, Tensor, Tensor?, Tensor?, Tensor?, Tensor?)"/> and <see cref="QpFunction.Apply"/> throw
     /// <see cref="QpSolveException"/> if any item is not <see cref="QpStatus.Solved"/> or
     /// <see cref="QpStatus.Inaccurate"/>. Default false: failures are reported per item.
     /// </summary>

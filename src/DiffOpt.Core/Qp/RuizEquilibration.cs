@@ -58,6 +58,9 @@ internal sealed class RuizEquilibration
         return limited.rsqrt();
     }
 
+    /// <summary>The scaling of the items at <paramref name="index"/> (a 1-D int64 tensor of batch positions).</summary>
+    public RuizEquilibration Select(Tensor index) => new(D.index_select(0, index), EA.index_select(0, index), EG.index_select(0, index));
+
     /// <summary>z = D z̃.</summary>
     public Tensor UnscalePrimal(Tensor x) => D * x;
 
@@ -86,11 +89,52 @@ internal sealed class RuizEquilibration
     public Tensor ScaleInequalityDual(Tensor z) => z / EG;
 }
 
-/// <summary>The data of a (scaled) batch of QPs in the solver's notation: ½xᵀPx + cᵀx, Ax = b, Gx ≤ h.</summary>
-internal sealed record ScaledQp(Tensor P, Tensor C, Tensor A, Tensor B, Tensor G, Tensor H)
+/// <summary>
+/// The data of a (scaled) batch of QPs in the solver's notation: ½xᵀPx + cᵀx, Ax = b, Gx ≤ h, with the
+/// products the solver needs. Every product is computed as a row vector times a contiguous matrix
+/// (vᵀM), the fastest batched layout on CPU, so Aᵀ and Gᵀ are kept as contiguous copies.
+/// </summary>
+internal sealed class ScaledQp
 {
+    public ScaledQp(Tensor p, Tensor c, Tensor a, Tensor b, Tensor g, Tensor h)
+    {
+        P = p; C = c; A = a; B = b; G = g; H = h;
+        AT = a.transpose(-1, -2).contiguous();
+        GT = g.transpose(-1, -2).contiguous();
+    }
+
+    public Tensor P { get; }
+    public Tensor C { get; }
+    public Tensor A { get; }
+    public Tensor B { get; }
+    public Tensor G { get; }
+    public Tensor H { get; }
+    /// <summary>Aᵀ (B,n,k), contiguous.</summary>
+    public Tensor AT { get; }
+    /// <summary>Gᵀ (B,n,m), contiguous.</summary>
+    public Tensor GT { get; }
+
     public long BatchSize => C.shape[0];
     public long N => C.shape[1];
     public long EqualityCount => B.shape[1];
     public long InequalityCount => H.shape[1];
+
+    /// <summary>Px (P is symmetric).</summary>
+    public Tensor Px(Tensor x) => Batched.MatTVec(P, x);
+    /// <summary>Ax.</summary>
+    public Tensor Ax(Tensor x) => Batched.MatTVec(AT, x);
+    /// <summary>Aᵀy.</summary>
+    public Tensor ATy(Tensor y) => Batched.MatTVec(A, y);
+    /// <summary>Gx.</summary>
+    public Tensor Gx(Tensor x) => Batched.MatTVec(GT, x);
+    /// <summary>Gᵀz.</summary>
+    public Tensor GTz(Tensor z) => Batched.MatTVec(G, z);
+
+    /// <summary>The items at <paramref name="index"/> (a 1-D int64 tensor of batch positions).</summary>
+    public ScaledQp Select(Tensor index) => new(
+        P.index_select(0, index), C.index_select(0, index), A.index_select(0, index),
+        B.index_select(0, index), G.index_select(0, index), H.index_select(0, index));
+
+    /// <summary>Every tensor of the scaled data.</summary>
+    public IEnumerable<Tensor> Tensors() => new[] { P, C, A, B, G, H, AT, GT };
 }

@@ -1,0 +1,129 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// The regularised KKT system of one interior-point iteration for a whole batch, in condensed form:
+/// <code>
+///   [ P + ρI   Aᵀ    Gᵀ  ] [dx]   [rx]
+///   [ A       −δI    0   ] [dy] = [ry]
+///   [ G        0    −W   ] [dz]   [rz]      W = diag(w), w &gt; 0
+/// </code>
+/// Implementations differ in which Schur complement they factorise (see <see cref="PrimalKktSolver"/> and
+/// <see cref="InequalitySchurKktSolver"/>). Solves are refined iteratively against a target operator that may
+/// differ from the factorised one (a static shift, or the unregularised system of the backward pass).
+/// </summary>
+internal abstract class KktSolver
+{
+    protected KktSolver(ScaledQp qp)
+    {
+        Qp = qp;
+    }
+
+    /// <summary>The scaled problem whose KKT systems are solved.</summary>
+    protected ScaledQp Qp { get; }
+
+    /// <summary>The operator of the last <see cref="Factor"/> (ρ including any static shift).</summary>
+    public KktParameters? Factored { get; protected set; }
+
+    /// <summary>
+    /// When not null, the regularisation (ρ, δ) this solver is bound to: its factorisations depend on it, so the
+    /// interior-point method must keep it fixed.
+    /// </summary>
+    public abstract (Tensor Rho, Tensor Delta)? FixedRegularization { get; }
+
+    /// <summary>Factorises the operator <paramref name="parameters"/> plus a static diagonal shift (B,) on its first block; returns a (B,) bool tensor, true where it failed.</summary>
+    public abstract Tensor Factor(KktParameters parameters, Tensor staticShift);
+
+    /// <summary>Solves with the current factorisation only.</summary>
+    protected abstract KktVector SolveFactored(KktVector rhs);
+
+    /// <summary>A solver for the items at <paramref name="index"/> (1-D int64 batch positions) of <paramref name="qp"/>, the matching subset of this solver's problem.</summary>
+    public abstract KktSolver Select(Tensor index, ScaledQp qp);
+
+    /// <summary>Every tensor the solver owns (for dispose-scope bookkeeping).</summary>
+    public abstract IEnumerable<Tensor> Tensors();
+
+    /// <summary>Chooses the cheaper exact form for the batch (see <see cref="InequalitySchurKktSolver.IsApplicable"/>).</summary>
+    public static KktSolver Create(ScaledQp qp, NumericLimits limits) =>
+        InequalitySchurKktSolver.IsApplicable(qp, limits)
+            ? new InequalitySchurKktSolver(qp, limits)
+            : new PrimalKktSolver(qp);
+
+    /// <summary>
+    /// Solves the system of <paramref name="target"/> for <paramref name="rhs"/>, using the current factorisation
+    /// as a preconditioner for <paramref name="refinementSteps"/> refinement steps.
+    /// </summary>
+    public KktVector Solve(KktParameters target, KktVector rhs, int refinementSteps)
+    {
+        var solution = SolveFactored(rhs);
+        for (int step = 0; step < refinementSteps; step++)
+            solution = solution + SolveFactored(rhs - Multiply(target, solution));
+        return solution;
+    }
+
+    /// <summary>
+    /// Like <see cref="Solve"/>, but refines until every item's residual is at most <paramref name="relativeTolerance"/>
+    /// times its right-hand side norm (or <paramref name="maxSteps"/> is reached); a step that does not improve an
+    /// item is discarded for that item. Returns the solution and the per-item residual norm.
+    /// </summary>
+    public (KktVector Solution, Tensor Residual) SolveAccurately(KktParameters target, KktVector rhs, int maxSteps, double relativeTolerance)
+    {
+        var rhsNorm = rhs.InfNorm();
+        var solution = SolveFactored(rhs);
+        var residual = rhs - Multiply(target, solution);
+        var residualNorm = residual.InfNorm();
+        for (int step = 0; step < maxSteps; step++)
+        {
+            if ((residualNorm <= relativeTolerance * rhsNorm).all().item<bool>()) break;
+            var candidate = solution + SolveFactored(residual);
+            var candidateResidual = rhs - Multiply(target, candidate);
+            var candidateNorm = candidateResidual.InfNorm();
+            var better = candidateNorm < residualNorm;
+            solution = KktVector.Select(better, candidate, solution);
+            residual = KktVector.Select(better, candidateResidual, residual);
+            residualNorm = where(better, candidateNorm, residualNorm);
+        }
+        return (solution, residualNorm);
+    }
+
+    /// <summary>Applies the operator <paramref name="parameters"/> to <paramref name="v"/>.</summary>
+    public KktVector Multiply(KktParameters parameters, KktVector v)
+    {
+        var x = Qp.Px(v.X) + Batched.PerItem(parameters.Rho) * v.X + Qp.ATy(v.Y) + Qp.GTz(v.Z);
+        var y = Qp.Ax(v.X) - Batched.PerItem(parameters.Delta) * v.Y;
+        var z = Qp.Gx(v.X) - parameters.W * v.Z;
+        return new KktVector(x, y, z);
+    }
+
+    /// <summary>Factorises each (B,k,k) matrix of <paramref name="matrix"/>; returns the factor (identity where it failed) and the failure mask.</summary>
+    protected static (Tensor Factor, Tensor Failed) CholeskyOrIdentity(Tensor matrix)
+    {
+        var (factor, info) = linalg.cholesky_ex(matrix);
+        var failed = info != 0;
+        if (failed.any().item<bool>())
+            factor = where(failed.view(-1, 1, 1), eye(matrix.shape[^1], dtype: matrix.dtype, device: matrix.device).expand_as(matrix), factor);
+        return (factor, failed);
+    }
+}
+
+/// <summary>Parameters of the condensed KKT operator: ρ (B,), δ (B,) and the inequality diagonal w (B,m).</summary>
+internal sealed record KktParameters(Tensor Rho, Tensor Delta, Tensor W);
+
+/// <summary>A vector of the condensed KKT space: x (B,n), y (B,k), z (B,m).</summary>
+internal sealed record KktVector(Tensor X, Tensor Y, Tensor Z)
+{
+    public static KktVector operator +(KktVector a, KktVector b) => new(a.X + b.X, a.Y + b.Y, a.Z + b.Z);
+    public static KktVector operator -(KktVector a, KktVector b) => new(a.X - b.X, a.Y - b.Y, a.Z - b.Z);
+
+    /// <summary>Infinity norm over all three blocks, per item (B,).</summary>
+    public Tensor InfNorm() => Batched.Max(Batched.InfNorm(X), Batched.InfNorm(Y), Batched.InfNorm(Z));
+
+    /// <summary>Per item: <paramref name="a"/> where <paramref name="mask"/> (B,) is true, else <paramref name="b"/>.</summary>
+    public static KktVector Select(Tensor mask, KktVector a, KktVector b)
+    {
+        var m = mask.unsqueeze(-1);
+        return new KktVector(where(m, a.X, b.X), where(m, a.Y, b.Y), where(m, a.Z, b.Z));
+    }
+}
