@@ -1,0 +1,22 @@
+using System.CommandLine;
+using DiffOpt.Benchmarks.MarosMeszaros;
+using DiffOpt.Benchmarks.QpCase;
+using DiffOpt.Benchmarks.Suites;
+
+namespace DiffOpt.Benchmarks;
+
+/// <summary>Entry point: <c>maros-meszaros</c>, <c>qp-case</c> and <c>bdn</c>.</summary>
+public static class Program
+{
+    /// <summary>Parses the command line and runs the chosen command.</summary>
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("DiffOpt.NET benchmarks: the Maros-Meszaros test set, qpth peer cases and BenchmarkDotNet suites.")
+        {
+            MarosMeszarosCommand.Create(),
+            QpCaseCommand.Create(),
+            BdnCommand.Create(),
+        };
+        return root.Parse(args).Invoke();
+    }
+}

@@ -1,0 +1,190 @@
+using System.CommandLine;
+using System.Diagnostics;
+using DiffOpt.Benchmarks.Common;
+using DiffOpt.Qp;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Benchmarks.QpCase;
+
+/// <summary>
+/// <c>qp-case CASE.json --threads T --reps R --warmup W --json OUT.json</c>: times our differentiable QP layer on a
+/// case of the qpth peer harness, the same way its <c>qp_peer.py</c> times qpth: median wall time of the forward
+/// (<see cref="QpFunction.Apply"/> on inputs that require grad) and of forward + backward of L = sum(w * z), over R
+/// runs after W warm-ups, with <c>torch.set_num_threads(T)</c>.
+/// </summary>
+public static class QpCaseCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var input = new Argument<FileInfo>("case") { Description = "Case file (JSON) written by the peer's gen_qps.py --json." };
+        var threads = new Option<int>("--threads") { Description = "torch intra-op threads.", DefaultValueFactory = _ => 1 };
+        var reps = new Option<int>("--reps") { Description = "Timed runs (median reported).", DefaultValueFactory = _ => 7 };
+        var warmup = new Option<int>("--warmup") { Description = "Untimed runs first.", DefaultValueFactory = _ => 2 };
+        var tolerance = new Option<double?>("--tolerance") { Description = "Solver absolute tolerance (default: QpSolverOptions' default)." };
+        var relativeTolerance = new Option<double?>("--relative-tolerance") { Description = "Solver relative tolerance (default: QpSolverOptions' default)." };
+        var collect = new Option<bool>("--collect-between-runs")
+        {
+            Description = "Run a full .NET garbage collection (with finalizers) between runs, outside the timed region.",
+        };
+        var json = new Option<FileInfo?>("--json") { Description = "Write timings, statuses and z to this file." };
+        var command = new Command("qp-case", "Time forward and forward+backward of QpFunction on a qpth peer case.")
+        {
+            input, threads, reps, warmup, tolerance, relativeTolerance, collect, json,
+        };
+        command.SetAction(parse =>
+        {
+            var options = QpSolverOptions.Default;
+            if (parse.GetValue(tolerance) is { } tol) options = options with { Tolerance = tol };
+            if (parse.GetValue(relativeTolerance) is { } rel) options = options with { RelativeTolerance = rel };
+            return Run(parse.GetValue(input)!.FullName, parse.GetValue(threads), parse.GetValue(reps), parse.GetValue(warmup),
+                options, parse.GetValue(collect), parse.GetValue(json)?.FullName);
+        });
+        return command;
+    }
+
+    /// <summary>What <c>qp-case --json</c> writes.</summary>
+    public sealed record Report
+    {
+        /// <summary>Case name.</summary>
+        public required string Case { get; init; }
+        /// <summary>Batch size.</summary>
+        public long B { get; init; }
+        /// <summary>Variables.</summary>
+        public long N { get; init; }
+        /// <summary>Inequality rows.</summary>
+        public long M { get; init; }
+        /// <summary>Equality rows.</summary>
+        public long P { get; init; }
+        /// <summary>torch threads.</summary>
+        public int Threads { get; init; }
+        /// <summary>Timed runs.</summary>
+        public int Reps { get; init; }
+        /// <summary>Warm-up runs.</summary>
+        public int Warmup { get; init; }
+        /// <summary>Median forward time in ms.</summary>
+        public double ForwardMs { get; init; }
+        /// <summary>Median forward + backward time in ms.</summary>
+        public double ForwardBackwardMs { get; init; }
+        /// <summary>Median CPU time of this process during a forward run, ms.</summary>
+        public double ForwardCpuMs { get; init; }
+        /// <summary>Median CPU time of this process during a forward + backward run, ms.</summary>
+        public double ForwardBackwardCpuMs { get; init; }
+        /// <summary>Every timed forward run, ms.</summary>
+        public required double[] ForwardAllMs { get; init; }
+        /// <summary>Every timed forward + backward run, ms.</summary>
+        public required double[] ForwardBackwardAllMs { get; init; }
+        /// <summary>Peak working set of this whole process (runtime, libtorch and case data included), MB.</summary>
+        public double PeakWorkingSetMB { get; init; }
+        /// <summary>Mean interior-point iterations over the batch (from one extra untimed solve).</summary>
+        public double MeanIterations { get; init; }
+        /// <summary>Largest iteration count over the batch.</summary>
+        public int MaxIterations { get; init; }
+        /// <summary>Number of items per status.</summary>
+        public required Dictionary<string, int> Status { get; init; }
+        /// <summary>Solver absolute tolerance used.</summary>
+        public double Tolerance { get; init; }
+        /// <summary>Solver relative tolerance used.</summary>
+        public double RelativeTolerance { get; init; }
+        /// <summary>Whether a full garbage collection ran between runs.</summary>
+        public bool CollectBetweenRuns { get; init; }
+        /// <summary>The solutions z* (B,n) from the last forward + backward run.</summary>
+        public required double[][] Z { get; init; }
+    }
+
+    private static int Run(string path, int threads, int reps, int warmup, QpSolverOptions options, bool collect, string? jsonPath)
+    {
+        if (threads < 1 || reps < 1 || warmup < 0)
+        {
+            Console.Error.WriteLine("--threads and --reps must be at least 1, --warmup at least 0.");
+            return 2;
+        }
+        torch.set_num_threads(threads);
+        options.Validate();
+        var data = QpCaseFile.Load(path);
+        var inputs = new[] { "Q", "p", "G", "h", "A", "b" }.Select(data.Tensor).ToArray();
+        var w = data.Tensor("w");
+
+        var forward = Measure(warmup, reps, collect, () => Forward(inputs, options, w, backward: false).Time);
+        var forwardBackward = Measure(warmup, reps, collect, () => Forward(inputs, options, w, backward: true).Time);
+
+        double[][] z;
+        using (var scope = NewDisposeScope())
+            z = ToRows(Forward(inputs, options, w, backward: true).Z);
+        var solution = new QpSolver(options).Solve(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], inputs[5]);
+
+        var report = new Report
+        {
+            Case = data.Name, B = data.Batch, N = data.N, M = data.M, P = data.P,
+            Threads = threads, Reps = reps, Warmup = warmup,
+            ForwardMs = Statistics.Median(forward.Select(t => t.WallMs).ToArray()),
+            ForwardBackwardMs = Statistics.Median(forwardBackward.Select(t => t.WallMs).ToArray()),
+            ForwardAllMs = forward.Select(t => t.WallMs).ToArray(),
+            ForwardBackwardAllMs = forwardBackward.Select(t => t.WallMs).ToArray(),
+            ForwardCpuMs = Statistics.Median(forward.Select(t => t.CpuMs).ToArray()),
+            ForwardBackwardCpuMs = Statistics.Median(forwardBackward.Select(t => t.CpuMs).ToArray()),
+            PeakWorkingSetMB = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),
+            MeanIterations = solution.Iterations.Average(),
+            MaxIterations = solution.Iterations.Max(),
+            Status = solution.Status.GroupBy(s => s.ToString()).ToDictionary(g => g.Key, g => g.Count()),
+            Tolerance = options.Tolerance,
+            RelativeTolerance = options.RelativeTolerance,
+            CollectBetweenRuns = collect,
+            Z = z,
+        };
+        var status = string.Join(" ", report.Status.Select(kv => $"{kv.Key}={kv.Value}"));
+        Console.WriteLine(FormattableString.Invariant(
+            $"{report.Case} B={report.B} n={report.N} m={report.M} p={report.P} threads={threads}: forward {report.ForwardMs:F2} ms (CPU {report.ForwardCpuMs:F2}), forward+backward {report.ForwardBackwardMs:F2} ms (CPU {report.ForwardBackwardCpuMs:F2}) (median of {reps} after {warmup} warm-up), iterations mean {report.MeanIterations:F1} max {report.MaxIterations}, status {status}, peak working set {report.PeakWorkingSetMB:F0} MB"));
+        if (jsonPath is not null) JsonOutput.Write(jsonPath, report);
+        return 0;
+    }
+
+    /// <summary>
+    /// One run on fresh leaves that require grad (those with entries, as the peer does); returns z* detached, the
+    /// wall time and the CPU time of this process in ms. The leaves are made before the clocks start.
+    /// </summary>
+    private static (Tensor Z, RunTime Time) Forward(Tensor[] inputs, QpSolverOptions options, Tensor w, bool backward)
+    {
+        var leaves = inputs.Select(t => t.detach().clone().requires_grad_(t.numel() > 0)).ToArray();
+        var process = Process.GetCurrentProcess();
+        var cpuBefore = process.TotalProcessorTime;
+        var watch = Stopwatch.StartNew();
+        var z = QpFunction.Apply(leaves[0], leaves[1], leaves[2], leaves[3], leaves[4], leaves[5], options);
+        if (backward) (w * z).sum().backward();
+        double wall = watch.Elapsed.TotalMilliseconds;
+        process.Refresh();
+        double cpu = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
+        return (z.detach(), new RunTime(wall, cpu));
+    }
+
+    /// <summary>Wall time and process CPU time of one run, ms (CPU time is less disturbed by other processes on a shared machine).</summary>
+    private readonly record struct RunTime(double WallMs, double CpuMs);
+
+    private static RunTime[] Measure(int warmup, int reps, bool collect, Func<RunTime> run)
+    {
+        var times = new RunTime[reps];
+        for (int i = 0; i < warmup + reps; i++)
+        {
+            using (var scope = NewDisposeScope())
+            {
+                var time = run();
+                if (i >= warmup) times[i - warmup] = time;
+            }
+            if (collect)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                GC.Collect();
+            }
+        }
+        return times;
+    }
+
+    private static double[][] ToRows(Tensor z)
+    {
+        long rows = z.shape[0], cols = z.shape[1];
+        var flat = z.cpu().contiguous().data<double>().ToArray();
+        return Enumerable.Range(0, (int)rows).Select(i => flat.AsSpan((int)(i * cols), (int)cols).ToArray()).ToArray();
+    }
+}
