@@ -36,14 +36,7 @@ internal static class Batched
     /// Solves LLᵀx = b for each item, L (B,k,k) lower triangular (or shared, (1,k,k)) and b (B,k), by two
     /// triangular solves; a shared factor solves all B right-hand sides in one call.
     /// </summary>
-    public static Tensor CholeskySolve(Tensor factor, Tensor rhs)
-    {
-        bool shared = factor.shape[0] == 1 && rhs.shape[0] != 1;
-        var columns = shared ? rhs.T.unsqueeze(0) : rhs.unsqueeze(-1);
-        var y = linalg.solve_triangular(factor, columns, upper: false);
-        var x = linalg.solve_triangular(factor.transpose(-1, -2), y, upper: true);
-        return shared ? x.squeeze(0).T : x.squeeze(-1);
-    }
+    public static Tensor CholeskySolve(Tensor factor, Tensor rhs) => BatchedCholesky.Solve(factor, rhs);
 
     /// <summary>Row-wise dot product of two (B,k) tensors: returns (B,).</summary>
     public static Tensor Dot(Tensor a, Tensor b) => (a * b).sum(-1);

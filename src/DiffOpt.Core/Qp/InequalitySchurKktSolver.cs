@@ -30,10 +30,9 @@ internal sealed class InequalitySchurKktSolver : KktSolver
         // Shared P, A, G (batch 1) give a shared H and G H⁻¹ Gᵀ, factorised once for the whole batch.
         var h = qp.A.transpose(-1, -2).matmul(qp.A).div_(limits.SchurDualRegularization).add_(qp.P);
         h.diagonal(0, -2, -1).add_(limits.RegularizationFloor);
-        _hFactor = linalg.cholesky(h);
-        var hInvGT = cholesky_solve(Batched.ExpandBatch(qp.GT, _hFactor.shape[0]), _hFactor);
-        _gHInv = hInvGT.transpose(-1, -2).contiguous();
-        _gHInvGT = qp.G.matmul(hInvGT);
+        (_hFactor, _) = BatchedCholesky.Factor(h, overwrite: true);
+        _gHInv = BatchedCholesky.SolveRows(_hFactor, qp.G);
+        _gHInvGT = qp.G.matmul(_gHInv.transpose(-1, -2));
     }
 
     private InequalitySchurKktSolver(ScaledQp qp, Tensor rho, Tensor delta, Tensor hFactor, Tensor gHInv, Tensor gHInvGT) : base(qp)

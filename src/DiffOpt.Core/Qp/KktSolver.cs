@@ -16,6 +16,8 @@ namespace DiffOpt.Qp;
 /// </summary>
 internal abstract class KktSolver
 {
+    private const double MinimumImprovement = 2.0;
+
     protected KktSolver(ScaledQp qp)
     {
         Qp = qp;
@@ -65,8 +67,8 @@ internal abstract class KktSolver
 
     /// <summary>
     /// Like <see cref="Solve"/>, but refines until every item's residual is at most <paramref name="relativeTolerance"/>
-    /// times its right-hand side norm (or <paramref name="maxSteps"/> is reached); a step that does not improve an
-    /// item is discarded for that item. Returns the solution and the per-item residual norm.
+    /// times its right-hand side norm, refinement stops improving, or <paramref name="maxSteps"/> is reached; a step
+    /// that does not improve an item is discarded for that item. Returns the solution and the per-item residual norm.
     /// </summary>
     public (KktVector Solution, Tensor Residual) SolveAccurately(KktParameters target, KktVector rhs, int maxSteps, double relativeTolerance)
     {
@@ -76,14 +78,19 @@ internal abstract class KktSolver
         var residualNorm = residual.InfNorm();
         for (int step = 0; step < maxSteps; step++)
         {
-            if ((residualNorm <= relativeTolerance * rhsNorm).all().item<bool>()) break;
+            var pending = residualNorm > relativeTolerance * rhsNorm;
+            if (!pending.any().item<bool>()) break;
             var candidate = solution + SolveFactored(residual);
             var candidateResidual = rhs - Multiply(target, candidate);
             var candidateNorm = candidateResidual.InfNorm();
             var better = candidateNorm < residualNorm;
+            // Stop once no pending item gains at least a factor MinimumImprovement (the residual has reached
+            // its rounding floor), as PIQP's iterative refinement does.
+            bool progressing = (pending & (candidateNorm * MinimumImprovement < residualNorm)).any().item<bool>();
             solution = KktVector.Select(better, candidate, solution);
             residual = KktVector.Select(better, candidateResidual, residual);
             residualNorm = where(better, candidateNorm, residualNorm);
+            if (!progressing) break;
         }
         return (solution, residualNorm);
     }
@@ -98,14 +105,7 @@ internal abstract class KktSolver
     }
 
     /// <summary>Factorises each (B,k,k) matrix of <paramref name="matrix"/>; returns the factor (identity where it failed) and the failure mask.</summary>
-    protected static (Tensor Factor, Tensor Failed) CholeskyOrIdentity(Tensor matrix)
-    {
-        var (factor, info) = linalg.cholesky_ex(matrix);
-        var failed = info != 0;
-        if (failed.any().item<bool>())
-            factor = where(failed.view(-1, 1, 1), eye(matrix.shape[^1], dtype: matrix.dtype, device: matrix.device).expand_as(matrix), factor);
-        return (factor, failed);
-    }
+    protected static (Tensor Factor, Tensor Failed) CholeskyOrIdentity(Tensor matrix) => BatchedCholesky.Factor(matrix, overwrite: true);
 }
 
 /// <summary>Parameters of the condensed KKT operator: ρ (B,), δ (B,) and the inequality diagonal w (B,m).</summary>

@@ -13,6 +13,7 @@ internal sealed class RuizEquilibration
 {
     private const double MinNorm = 1e-4;
     private const double MaxNorm = 1e4;
+    private const double ConvergedChange = 1e-3;
 
     private RuizEquilibration(Tensor d, Tensor eA, Tensor eG)
     {
@@ -28,7 +29,11 @@ internal sealed class RuizEquilibration
     /// <summary>Row scaling of the inequality constraints (B,m).</summary>
     public Tensor EG { get; }
 
-    /// <summary>Computes the scaling of <paramref name="problem"/> and returns the scaled problem.</summary>
+    /// <summary>
+    /// Computes the scaling of <paramref name="problem"/> (at most <paramref name="iterations"/> passes, fewer once
+    /// every factor of a pass is within 1e-3 of 1) and returns the scaled problem. The norms of the scaled
+    /// matrices are read off |P|, |A|, |G| and the accumulated factors, so the scaled matrices are formed once.
+    /// </summary>
     public static (RuizEquilibration Scaling, ScaledQp Scaled) Apply(QpProblem problem, int iterations)
     {
         var P = problem.Q; var c = problem.P; var A = problem.A; var G = problem.G;
@@ -38,16 +43,26 @@ internal sealed class RuizEquilibration
         var d = ones(items, problem.VariableCount, options.dtype, options.device);
         var eA = ones(items, problem.EqualityCount, options.dtype, options.device);
         var eG = ones(items, problem.InequalityCount, options.dtype, options.device);
-        for (int i = 0; i < iterations; i++)
+        if (iterations > 0)
         {
-            var columnNorm = Batched.Max(Batched.ColumnInfNorms(P), Batched.ColumnInfNorms(A), Batched.ColumnInfNorms(G));
-            var dStep = InverseSqrtOfLimited(columnNorm);
-            var eAStep = InverseSqrtOfLimited(Batched.RowInfNorms(A));
-            var eGStep = InverseSqrtOfLimited(Batched.RowInfNorms(G));
-            P = dStep.unsqueeze(-1) * P * dStep.unsqueeze(-2);
-            A = eAStep.unsqueeze(-1) * A * dStep.unsqueeze(-2);
-            G = eGStep.unsqueeze(-1) * G * dStep.unsqueeze(-2);
-            d = d * dStep; eA = eA * eAStep; eG = eG * eGStep;
+            var absP = P.abs(); var absA = A.abs(); var absG = G.abs();
+            for (int i = 0; i < iterations; i++)
+            {
+                // Column j of D P D has norm d_j max_i d_i |P_ij|; likewise for E A D and E G D.
+                var columnNorm = Batched.Max(
+                    d * Batched.ColumnInfNorms(absP * d.unsqueeze(-1)),
+                    d * Batched.ColumnInfNorms(absA * eA.unsqueeze(-1)),
+                    d * Batched.ColumnInfNorms(absG * eG.unsqueeze(-1)));
+                var dStep = InverseSqrtOfLimited(columnNorm);
+                var eAStep = InverseSqrtOfLimited(eA * Batched.RowInfNorms(absA * d.unsqueeze(-2)));
+                var eGStep = InverseSqrtOfLimited(eG * Batched.RowInfNorms(absG * d.unsqueeze(-2)));
+                d = d * dStep; eA = eA * eAStep; eG = eG * eGStep;
+                var change = Batched.Max(Batched.InfNorm((dStep - 1).flatten(1)), Batched.InfNorm((eAStep - 1).flatten(1)), Batched.InfNorm((eGStep - 1).flatten(1)));
+                if ((change <= ConvergedChange).all().item<bool>()) break;
+            }
+            P = d.unsqueeze(-1) * P * d.unsqueeze(-2);
+            A = eA.unsqueeze(-1) * A * d.unsqueeze(-2);
+            G = eG.unsqueeze(-1) * G * d.unsqueeze(-2);
         }
         var scaling = new RuizEquilibration(d, eA, eG);
         var scaled = new ScaledQp(P, d * c, A, eA * problem.Bvec, G, eG * problem.H);

@@ -1,0 +1,115 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// Batched Cholesky factorisation and solves for the KKT systems. The factor of a (B,k,k) batch is a (B,k,k)
+/// tensor whose lower triangle holds L with A = LLᵀ (the strict upper triangle is unspecified); a shared matrix
+/// (batch 1) has a shared factor that solves all B right-hand sides in one call. On CPU, float32 and float64 go
+/// straight to LAPACK (<see cref="NativeLapack"/>), which saves libtorch's per-matrix dispatch cost on the small
+/// matrices of a batch; elsewhere libtorch's batched routines are used. Items whose matrix is not positive
+/// definite are reported and get the identity as factor, so that solves stay finite.
+/// </summary>
+internal static class BatchedCholesky
+{
+    /// <summary>Factorises every matrix; <paramref name="overwrite"/> allows reusing the memory of a contiguous input.</summary>
+    public static (Tensor Factor, Tensor Failed) Factor(Tensor matrices, bool overwrite = false)
+    {
+        if (!UseNative(matrices))
+        {
+            var (factor, info) = linalg.cholesky_ex(matrices);
+            var failed = info != 0;
+            if (failed.any().item<bool>())
+                factor = where(failed.view(-1, 1, 1), Identity(matrices), factor);
+            return (factor, failed);
+        }
+
+        var a = overwrite && matrices.is_contiguous() ? matrices : matrices.contiguous().clone();
+        long batch = a.shape[0];
+        int n = (int)a.shape[^1];
+        bool single = a.dtype == ScalarType.Float32;
+        long stride = (long)n * n * a.ElementSize;
+        var failures = new bool[batch];
+        var basePointer = NativeLapack.DataPointer(a);
+        for (long i = 0; i < batch; i++)
+            failures[i] = n > 0 && NativeLapack.Factor(basePointer + (nint)(i * stride), n, single) != 0;
+        var failedItems = tensor(failures, device: a.device);
+        if (failures.Any(f => f))
+            a = where(failedItems.view(-1, 1, 1), Identity(a), a).contiguous();
+        return (a, failedItems);
+    }
+
+    /// <summary>Solves LLᵀx = b per item for b (B,k), with a per-item (B,k,k) or shared (1,k,k) factor.</summary>
+    public static Tensor Solve(Tensor factor, Tensor rhs)
+    {
+        long batch = rhs.shape[0];
+        bool shared = factor.shape[0] == 1 && batch != 1;
+        if (!UseNative(factor) || rhs.dtype != factor.dtype || !factor.is_contiguous())
+        {
+            var columns = shared ? rhs.T.unsqueeze(0) : rhs.unsqueeze(-1);
+            var y = linalg.solve_triangular(factor, columns, upper: false);
+            var x = linalg.solve_triangular(factor.transpose(-1, -2), y, upper: true);
+            return shared ? x.squeeze(0).T : x.squeeze(-1);
+        }
+
+        var b = rhs.contiguous().clone();
+        int n = (int)factor.shape[^1];
+        if (n == 0) return b;
+        bool single = factor.dtype == ScalarType.Float32;
+        var factorPointer = NativeLapack.DataPointer(factor);
+        var rhsPointer = NativeLapack.DataPointer(b);
+        if (shared)
+        {
+            // (B,k) row-major is k×B column-major: all B right-hand sides in one call.
+            NativeLapack.Solve(factorPointer, n, rhsPointer, (int)batch, single);
+        }
+        else
+        {
+            long factorStride = (long)n * n * factor.ElementSize, rhsStride = (long)n * b.ElementSize;
+            for (long i = 0; i < batch; i++)
+                NativeLapack.Solve(factorPointer + (nint)(i * factorStride), n, rhsPointer + (nint)(i * rhsStride), 1, single);
+        }
+        GC.KeepAlive(factor);
+        return b;
+    }
+
+    /// <summary>
+    /// R H⁻¹ per item for the rows R (B|1,r,k) and the factor of H (B|1,k,k): each row solved as a right-hand side
+    /// (H is symmetric). Returns (B,r,k) with B the larger batch.
+    /// </summary>
+    public static Tensor SolveRows(Tensor factor, Tensor rows)
+    {
+        long batch = Math.Max(factor.shape[0], rows.shape[0]);
+        if (!UseNative(factor) || rows.dtype != factor.dtype || !factor.is_contiguous())
+        {
+            var x = cholesky_solve(Batched.ExpandBatch(rows.transpose(-1, -2), batch), factor);
+            return x.transpose(-1, -2).contiguous();
+        }
+
+        // Row-major (r,k) rows are k×r column-major right-hand sides; a shared factor takes all items at once.
+        var b = Batched.ExpandBatch(rows, batch).contiguous().clone();
+        int n = (int)factor.shape[^1], r = (int)rows.shape[^2];
+        if (n == 0 || r == 0) return b;
+        bool single = factor.dtype == ScalarType.Float32;
+        var factorPointer = NativeLapack.DataPointer(factor);
+        var rhsPointer = NativeLapack.DataPointer(b);
+        if (factor.shape[0] == 1)
+            NativeLapack.Solve(factorPointer, n, rhsPointer, checked((int)(batch * r)), single);
+        else
+        {
+            long factorStride = (long)n * n * factor.ElementSize, rhsStride = (long)r * n * b.ElementSize;
+            for (long i = 0; i < batch; i++)
+                NativeLapack.Solve(factorPointer + (nint)(i * factorStride), n, rhsPointer + (nint)(i * rhsStride), r, single);
+        }
+        GC.KeepAlive(factor);
+        return b;
+    }
+
+    private static bool UseNative(Tensor t) =>
+        NativeLapack.IsAvailable && t.device_type == DeviceType.CPU
+        && (t.dtype == ScalarType.Float64 || t.dtype == ScalarType.Float32);
+
+    private static Tensor Identity(Tensor like) =>
+        eye(like.shape[^1], dtype: like.dtype, device: like.device).expand_as(like);
+}

@@ -1,0 +1,74 @@
+using System.Runtime.InteropServices;
+
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// The LAPACK Cholesky routines (potrf/potrs, Fortran ABI) that libtorch's CPU library exports from its bundled
+/// MKL, resolved once at run time. Used by <see cref="BatchedCholesky"/> to factorise a batch of small matrices
+/// without libtorch's per-matrix dispatch overhead; when the symbols are not found (another platform or build),
+/// <see cref="IsAvailable"/> is false and the caller uses libtorch's own batched routines.
+/// </summary>
+internal static unsafe class NativeLapack
+{
+    private static readonly delegate* unmanaged<byte*, int*, double*, int*, int*, void> Dpotrf;
+    private static readonly delegate* unmanaged<byte*, int*, int*, double*, int*, double*, int*, int*, void> Dpotrs;
+    private static readonly delegate* unmanaged<byte*, int*, float*, int*, int*, void> Spotrf;
+    private static readonly delegate* unmanaged<byte*, int*, int*, float*, int*, float*, int*, int*, void> Spotrs;
+    private static readonly delegate* unmanaged<IntPtr, IntPtr> TensorData;
+
+    static NativeLapack()
+    {
+        if (!TryLoadAny(out var torch, "libtorch_cpu.so", "torch_cpu.dll", "libtorch_cpu.dylib")) return;
+        if (!TryLoadAny(out var sharp, "libLibTorchSharp.so", "LibTorchSharp.dll", "libLibTorchSharp.dylib")) return;
+        if (NativeLibrary.TryGetExport(torch, "dpotrf_", out var dpotrf)
+            && NativeLibrary.TryGetExport(torch, "dpotrs_", out var dpotrs)
+            && NativeLibrary.TryGetExport(torch, "spotrf_", out var spotrf)
+            && NativeLibrary.TryGetExport(torch, "spotrs_", out var spotrs)
+            && NativeLibrary.TryGetExport(sharp, "THSTensor_data", out var data))
+        {
+            Dpotrf = (delegate* unmanaged<byte*, int*, double*, int*, int*, void>)dpotrf;
+            Dpotrs = (delegate* unmanaged<byte*, int*, int*, double*, int*, double*, int*, int*, void>)dpotrs;
+            Spotrf = (delegate* unmanaged<byte*, int*, float*, int*, int*, void>)spotrf;
+            Spotrs = (delegate* unmanaged<byte*, int*, int*, float*, int*, float*, int*, int*, void>)spotrs;
+            TensorData = (delegate* unmanaged<IntPtr, IntPtr>)data;
+            IsAvailable = true;
+        }
+    }
+
+    /// <summary>True when the routines were found in the loaded libtorch.</summary>
+    public static bool IsAvailable { get; }
+
+    /// <summary>Address of the first element of a (contiguous, CPU) tensor.</summary>
+    public static IntPtr DataPointer(TorchSharp.torch.Tensor tensor) => TensorData(tensor.Handle);
+
+    /// <summary>
+    /// Cholesky factorisation in place of the column-major n×n matrix at <paramref name="a"/>, upper triangle
+    /// (a row-major symmetric matrix read as column-major is itself, and the upper column-major triangle is the
+    /// lower row-major one, so this leaves L with A = LLᵀ in the row-major lower triangle). Returns LAPACK's info.
+    /// </summary>
+    public static int Factor(IntPtr a, int n, bool single)
+    {
+        byte uplo = (byte)'U';
+        int info = 0, lda = n;
+        if (single) Spotrf(&uplo, &n, (float*)a, &lda, &info);
+        else Dpotrf(&uplo, &n, (double*)a, &lda, &info);
+        return info;
+    }
+
+    /// <summary>Solves with a factor from <see cref="Factor"/>, in place, for <paramref name="columns"/> column-major right-hand sides of length n at <paramref name="b"/>.</summary>
+    public static void Solve(IntPtr a, int n, IntPtr b, int columns, bool single)
+    {
+        byte uplo = (byte)'U';
+        int info = 0, lda = n, ldb = n;
+        if (single) Spotrs(&uplo, &n, &columns, (float*)a, &lda, (float*)b, &ldb, &info);
+        else Dpotrs(&uplo, &n, &columns, (double*)a, &lda, (double*)b, &ldb, &info);
+    }
+
+    private static bool TryLoadAny(out IntPtr handle, params string[] names)
+    {
+        foreach (var name in names)
+            if (NativeLibrary.TryLoad(name, out handle)) return true;
+        handle = IntPtr.Zero;
+        return false;
+    }
+}
