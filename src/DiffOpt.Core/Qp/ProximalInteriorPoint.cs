@@ -49,6 +49,7 @@ internal sealed class ProximalInteriorPoint
     private readonly NumericLimits _limits;
     private readonly QpSolverOptions _options;
     private readonly long _m;
+    private readonly QpProblem _problem;
     private readonly QpIterate? _warmStart;
     private readonly Tensor? _iterationsSpent;
 
@@ -75,9 +76,10 @@ internal sealed class ProximalInteriorPoint
     private QpResiduals _res = null!;
     private Tensor _prevPrimal = null!, _prevDual = null!;
 
-    private ProximalInteriorPoint(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt,
+    private ProximalInteriorPoint(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt,
         QpIterate? warmStart, Tensor? iterationsSpent)
     {
+        _problem = problem;
         _warmStart = warmStart;
         _iterationsSpent = iterationsSpent;
         _qp = _fullQp = qp;
@@ -97,10 +99,10 @@ internal sealed class ProximalInteriorPoint
     /// <paramref name="iterationsSpent"/> (B,) counts iterations already spent on each item: the budget
     /// <see cref="QpSolverOptions.MaxIterations"/> is per item and covers them.
     /// </summary>
-    public static IpmResult Solve(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt,
+    public static IpmResult Solve(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt,
         QpIterate? warmStart = null, Tensor? iterationsSpent = null)
     {
-        var solver = new ProximalInteriorPoint(qp, scaling, options, kkt, warmStart, iterationsSpent);
+        var solver = new ProximalInteriorPoint(problem, qp, scaling, options, kkt, warmStart, iterationsSpent);
         return solver.Run();
     }
 
@@ -120,8 +122,7 @@ internal sealed class ProximalInteriorPoint
             Retire(ones_like(_status, dtype: ScalarType.Bool));
             loop.MoveToOuter(StateTensors());
         }
-        var residuals = QpResiduals.Evaluate(_fullQp, _fullScaling, _final);
-        return new IpmResult(_final, _finalStatus, _finalIterations, residuals, _fullKkt);
+        return new IpmResult(_final, _finalStatus, _finalIterations, _fullKkt);
     }
 
     /// <summary>
@@ -231,13 +232,15 @@ internal sealed class ProximalInteriorPoint
     private bool Iterate(int iter)
     {
         var running = _status == Running;
-        SetStatus(running & _res.Meets(_tol), QpStatus.Solved);
+        SetStatus(ConfirmSolved(running & _res.Meets(_tol)), QpStatus.Solved);
         running = _status == Running;
 
-        var primalProxInf = _delta * Batched.Max(
+        // PIQP's proximal infeasibility measures steer the adaptive regularisation only.
+        bool adaptive = _kkt.FixedRegularization is null;
+        var primalProxInf = adaptive ? _delta * Batched.Max(
             Batched.InfNorm(_scaling.UnscaleEqualityDual(_lambda - _it.Y)),
-            Batched.InfNorm(_scaling.UnscaleInequalityDual(_nu - _it.Z)));
-        var dualProxInf = _rho * Batched.InfNorm(_scaling.UnscalePrimal(_it.X - _xi));
+            Batched.InfNorm(_scaling.UnscaleInequalityDual(_nu - _it.Z))) : null;
+        var dualProxInf = adaptive ? _rho * Batched.InfNorm(_scaling.UnscalePrimal(_it.X - _xi)) : null;
         DetectInfeasibility(running);
         if (_kkt.FixedRegularization is not null)
             _status = where(running & ((_noDualUpdate > StallThreshold) | (_noPrimalUpdate > StallThreshold)), full_like(_status, Stalled), _status);
@@ -253,12 +256,12 @@ internal sealed class ProximalInteriorPoint
             _it = _it with { Z = where(shifted & running.unsqueeze(-1), _it.Z + _limits.MachineEpsilon, _it.Z) };
             _mu = ComplementarityMean(_it);
         }
-        LowerRegularizationFloor(running, primalProxInf, dualProxInf);
+        if (adaptive) LowerRegularizationFloor(running, primalProxInf!, dualProxInf!);
 
         if (Trace is not null)
         {
             int t = TraceItem;
-            double V(Tensor v) => v[t].to_type(ScalarType.Float64).item<double>();
+            double V(Tensor? v) => v is null ? double.NaN : v[t].to_type(ScalarType.Float64).item<double>();
             Trace($"{iter,3} status {_status[t].item<long>(),2} pres {V(_res.Primal):E2} dres {V(_res.Dual):E2} gap {V(_res.Gap):E2} mu {V(_mu):E2} rho {V(_rho):E2} delta {V(_delta):E2} pinf {V(primalProxInf):E2} dinf {V(dualProxInf):E2} nopu {V(_noPrimalUpdate)} nodu {V(_noDualUpdate)} |x| {V(Batched.InfNorm(_it.X)):E2} cx {V(Batched.Dot(_qp.C, _it.X)):E2}");
         }
         var parameters = new KktParameters(_rho, _delta, InequalityWeights());
@@ -397,60 +400,82 @@ internal sealed class ProximalInteriorPoint
 
     /// <summary>
     /// PIQP's regularisation update: where the unregularised residual improved, move the proximal centre to the
-    /// current point and shrink the regularisation with the complementarity; otherwise count a stalled update and
-    /// shrink slowly. Where infeasibility is suspected (the proximal term stays above the threshold), the
-    /// regularisation shrinks tenfold instead, so that the diverging iterate sharpens into a Farkas certificate.
+    /// current point and (adaptive form only) shrink the regularisation with the complementarity; otherwise count
+    /// a stalled update and shrink slowly. Where infeasibility is suspected (the proximal term stays above the
+    /// threshold), the regularisation shrinks tenfold instead, so that the diverging iterate sharpens into a
+    /// Farkas certificate.
     /// </summary>
-    private void UpdateRegularization(Tensor accepted, int iter, Tensor muBefore, Tensor primalProxInf, Tensor dualProxInf)
+    private void UpdateRegularization(Tensor accepted, int iter, Tensor muBefore, Tensor? primalProxInf, Tensor? dualProxInf)
     {
-        Tensor shrinkFast, shrinkSlow;
-        if (_m > 0)
-        {
-            var muRate = ((muBefore - _mu) / muBefore).clamp_min(0);
-            shrinkFast = 1 - muRate;
-            shrinkSlow = 1 - 0.666 * muRate;
-        }
-        else
-        {
-            shrinkFast = full_like(_rho, 0.1);
-            shrinkSlow = full_like(_rho, 0.5);
-        }
         double finetune = _limits.FinetuneRegularizationFloor;
-        bool adaptive = _kkt.FixedRegularization is null;
-
-        Tensor Shrink(Tensor reg, Tensor improved, Tensor proxInf)
+        var dualImproved = (_res.Dual < 0.95 * _prevDual)
+                           | QpResiduals.Within(_res.Dual, _res.DualScale, _tol.Absolute, _tol.Relative);
+        var primalImproved = (_res.Primal < 0.95 * _prevPrimal)
+                             | QpResiduals.Within(_res.Primal, _res.PrimalScale, _tol.Absolute, _tol.Relative);
+        if (dualProxInf is not null && primalProxInf is not null)
         {
-            var suspected = iter >= 5 ? proxInf >= InfeasibilityThreshold : zeros_like(improved);
-            var factor = where(improved, shrinkFast, where(suspected, full_like(shrinkSlow, SuspectedInfeasibilityShrink), shrinkSlow));
-            return where(accepted, maximum(_regFloor, factor * reg), reg);
+            dualImproved = dualImproved | ((_rho == finetune) & (dualProxInf < InfeasibilityThreshold));
+            primalImproved = primalImproved | ((_delta == finetune) & (primalProxInf < InfeasibilityThreshold));
+            var (shrinkFast, shrinkSlow) = ShrinkFactors(muBefore);
+            Tensor Shrink(Tensor reg, Tensor improved, Tensor proxInf)
+            {
+                var suspected = iter >= 5 ? proxInf >= InfeasibilityThreshold : zeros_like(improved);
+                var factor = where(improved, shrinkFast, where(suspected, full_like(shrinkSlow, SuspectedInfeasibilityShrink), shrinkSlow));
+                return where(accepted, maximum(_regFloor, factor * reg), reg);
+            }
+            _rho = Shrink(_rho, dualImproved, dualProxInf);
+            _delta = Shrink(_delta, primalImproved, primalProxInf);
         }
 
-        var dualImproved = (_res.Dual < 0.95 * _prevDual)
-                           | QpResiduals.Within(_res.Dual, _res.DualScale, _tol.Absolute, _tol.Relative)
-                           | ((_rho == finetune) & (dualProxInf < InfeasibilityThreshold));
         _xi = where((accepted & dualImproved).unsqueeze(-1), _it.X, _xi);
-        if (adaptive) _rho = Shrink(_rho, dualImproved, dualProxInf);
         _noPrimalUpdate = _noPrimalUpdate + (accepted & ~dualImproved).to(_rho.dtype);
-
-        var primalImproved = (_res.Primal < 0.95 * _prevPrimal)
-                             | QpResiduals.Within(_res.Primal, _res.PrimalScale, _tol.Absolute, _tol.Relative)
-                             | ((_delta == finetune) & (primalProxInf < InfeasibilityThreshold));
         var moveDualCentre = (accepted & primalImproved).unsqueeze(-1);
         _lambda = where(moveDualCentre, _it.Y, _lambda);
         _nu = where(moveDualCentre, _it.Z, _nu);
-        if (adaptive) _delta = Shrink(_delta, primalImproved, primalProxInf);
         _noDualUpdate = _noDualUpdate + (accepted & ~primalImproved).to(_rho.dtype);
+    }
+
+    /// <summary>PIQP's shrink factors: with inequalities, 1 − rate and 1 − 0.666·rate of the complementarity decrease; without, 0.1 and 0.5.</summary>
+    private (Tensor Fast, Tensor Slow) ShrinkFactors(Tensor muBefore)
+    {
+        if (_m == 0) return (full_like(_rho, 0.1), full_like(_rho, 0.5));
+        var muRate = ((muBefore - _mu) / muBefore).clamp_min(0);
+        return (1 - muRate, 1 - 0.666 * muRate);
     }
 
     /// <summary>Items of <paramref name="mask"/> still running (out of iterations): solved, inaccurate or out of iterations; numerical errors within the inaccurate tolerance become inaccurate.</summary>
     private void Finish(Tensor mask)
     {
-        var running = mask & (_status == Running);
-        SetStatus(running & _res.Meets(_tol), QpStatus.Solved);
         var unsolved = mask & ((_status == Running) | (_status == (long)QpStatus.NumericalError));
-        SetStatus(unsolved & _res.Meets(_tol, _options.InaccurateToleranceFactor), QpStatus.Inaccurate, overwrite: true);
+        if (unsolved.any().item<bool>())
+        {
+            var check = SolutionCheck();
+            SetStatus(unsolved & (_status == Running) & check.Meets(_tol), QpStatus.Solved);
+            unsolved = unsolved & (_status != (long)QpStatus.Solved);
+            SetStatus(unsolved & check.Meets(_tol, _options.InaccurateToleranceFactor), QpStatus.Inaccurate, overwrite: true);
+        }
         SetStatus(mask & (_status == Running), QpStatus.MaxIterations);
     }
+
+    /// <summary>
+    /// The scaled residuals drive the iteration; a candidate counts as solved only when the residuals of the point
+    /// that would be returned (unscaled, on the original data, with their rounding noise) meet the tolerance too.
+    /// Returns the confirmed subset of <paramref name="candidates"/>.
+    /// </summary>
+    private Tensor ConfirmSolved(Tensor candidates)
+    {
+        if (!candidates.any().item<bool>()) return candidates;
+        var check = SolutionCheck();
+        var confirmed = candidates & check.Meets(_tol);
+        // Converged by the solver's own measures, yet the returned point's residuals sit below their rounding
+        // noise: more iterations cannot help, so stop such items as inaccurate (when within the factor).
+        var hopeless = candidates & ~confirmed & check.NoiseLimited(_tol) & check.Meets(_tol, _options.InaccurateToleranceFactor);
+        SetStatus(hopeless, QpStatus.Inaccurate);
+        return confirmed;
+    }
+
+    private SolutionResiduals SolutionCheck() => SolutionResiduals.Evaluate(_problem,
+        _scaling.UnscalePrimal(_it.X), _scaling.UnscaleInequalityDual(_it.Z), _scaling.UnscaleEqualityDual(_it.Y), _rows);
 
     private void SetStatus(Tensor mask, QpStatus status, bool overwrite = false)
     {
@@ -478,5 +503,5 @@ internal sealed class ProximalInteriorPoint
     }
 }
 
-/// <summary>What the interior-point method hands back: final scaled iterate, per-item status and iterations, residuals, KKT factorisation.</summary>
-internal sealed record IpmResult(QpIterate Iterate, Tensor Status, Tensor Iterations, QpResiduals Residuals, KktSolver Kkt);
+/// <summary>What the interior-point method hands back: final scaled iterate, per-item status and iterations, KKT solver.</summary>
+internal sealed record IpmResult(QpIterate Iterate, Tensor Status, Tensor Iterations, KktSolver Kkt);

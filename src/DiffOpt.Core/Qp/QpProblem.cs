@@ -26,6 +26,11 @@ internal sealed class QpProblem
     public bool[] IsBatched { get; }
 
     public long BatchSize => P.shape[0];
+
+    /// <summary>The items at <paramref name="index"/> (1-D int64 batch positions); shared matrices stay shared.</summary>
+    public QpProblem Select(Tensor index) => new(
+        Batched.SelectItems(Q, index), P.index_select(0, index), Batched.SelectItems(G, index), H.index_select(0, index),
+        Batched.SelectItems(A, index), Bvec.index_select(0, index), IsBatched);
     public long VariableCount => P.shape[1];
     public long InequalityCount => H.shape[1];
     public long EqualityCount => Bvec.shape[1];
@@ -98,13 +103,7 @@ internal sealed class QpProblem
                     $"Argument '{name}' has batch size {size} (shape {Shape(tensor)}); expected {batch} like '{batchSource}', or no batch dimension.", name);
         }
 
-        foreach (var (tensor, name, _) in args)
-        {
-            if (tensor is null || tensor.numel() == 0) continue;
-            if (!isfinite(tensor).all().item<bool>())
-                throw new ArgumentException($"Argument '{name}' (shape {Shape(tensor)}) contains NaN or infinite entries; expected finite values.", name);
-        }
-        RequireSymmetric(Q);
+        RequireFiniteAndSymmetric(args.Select(a => (a.Tensor, a.Name)).ToArray(), Q);
 
         var options = (dtype: Q.dtype, device: Q.device);
         // Vectors are broadcast to the batch; matrices keep batch dimension 1 when shared, so the solver can
@@ -140,12 +139,29 @@ internal sealed class QpProblem
             throw new ArgumentException($"Argument '{name}' has shape {Shape(tensor)}; expected {expected} with last dimension {size}.", name);
     }
 
-    private static void RequireSymmetric(Tensor Q)
+    /// <summary>
+    /// Checks that every argument is finite and that Q is symmetric (up to 1e3 ulp of its largest entry), with a
+    /// single transfer of the verdicts to the host.
+    /// </summary>
+    private static void RequireFiniteAndSymmetric((Tensor? Tensor, string Name)[] args, Tensor Q)
     {
+        var present = args.Where(a => a.Tensor is not null && a.Tensor.numel() > 0).ToArray();
+        var checks = present.Select(a => isfinite(a.Tensor!).all().to_type(ScalarType.Float64)).ToList();
+        if (Q.numel() > 0)
+        {
+            checks.Add(Q.abs().max().to_type(ScalarType.Float64));
+            checks.Add((Q - Q.transpose(-1, -2)).abs().max().to_type(ScalarType.Float64));
+        }
+        if (checks.Count == 0) return;
+        var verdicts = stack(checks).cpu().data<double>().ToArray();
+        for (int i = 0; i < present.Length; i++)
+            if (verdicts[i] == 0)
+                throw new ArgumentException(
+                    $"Argument '{present[i].Name}' (shape {Shape(present[i].Tensor!)}) contains NaN or infinite entries; expected finite values.", present[i].Name);
         if (Q.numel() == 0) return;
         double eps = Q.dtype == ScalarType.Float64 ? 2.2e-16 : 1.2e-7;
-        double scale = Math.Max(1.0, Q.abs().max().to_type(ScalarType.Float64).item<double>());
-        double asymmetry = (Q - Q.transpose(-1, -2)).abs().max().to_type(ScalarType.Float64).item<double>();
+        double scale = Math.Max(1.0, verdicts[^2]);
+        double asymmetry = verdicts[^1];
         if (asymmetry > 1e3 * eps * scale)
             throw new ArgumentException(
                 $"Argument 'Q' (shape {Shape(Q)}) is not symmetric: max |Q - Qᵀ| = {asymmetry:G3}; expected a symmetric positive semidefinite matrix.", nameof(Q));

@@ -8,9 +8,11 @@ namespace DiffOpt.Qp;
 /// Tensors are on the inputs' device and dtype, batch first.
 /// </summary>
 /// <remarks>
-/// Residuals are those of the unscaled problem with Lagrangian ½zᵀQz + pᵀz + λᵀ(Gz − h) + νᵀ(Az − b):
-/// primal residual max(‖Az − b‖∞, ‖Gz + s − h‖∞) with slacks s ≥ 0 (an upper bound of ‖max(Gz − h, 0)‖∞),
-/// dual residual ‖Qz + p + Gᵀλ + Aᵀν‖∞, duality gap |zᵀQz + pᵀz + hᵀλ + bᵀν|.
+/// Residuals are those of the returned point on the original data, with Lagrangian ½zᵀQz + pᵀz + λᵀ(Gz − h) + νᵀ(Az − b):
+/// primal residual max(‖Az − b‖∞, ‖max(Gz − h, 0)‖∞), dual residual ‖Qz + p + Gᵀλ + Aᵀν‖∞, duality gap
+/// |zᵀQz + pᵀz + hᵀλ + bᵀν| (the definitions of qpbenchmark). <see cref="QpStatus.Solved"/> means each of them,
+/// plus its floating-point rounding noise (machine epsilon times the magnitude of the terms it sums), meets the
+/// tolerance.
 /// For a <see cref="QpStatus.PrimalInfeasible"/> item the duals hold a Farkas certificate scaled to unit infinity
 /// norm: λ ≥ 0 and ν with ‖Aᵀν + Gᵀλ‖∞ ≤ ε·(−bᵀν − hᵀλ), ε = <see cref="QpSolverOptions.InfeasibilityTolerance"/>.
 /// For a <see cref="QpStatus.DualInfeasible"/> item X holds an unbounded descent ray scaled to unit infinity norm:

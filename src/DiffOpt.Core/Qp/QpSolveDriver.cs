@@ -11,15 +11,15 @@ namespace DiffOpt.Qp;
 /// </summary>
 internal static class QpSolveDriver
 {
-    public static IpmResult Run(ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, QpIterate? warmStart = null)
+    public static IpmResult Run(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, QpIterate? warmStart = null)
     {
         var limits = NumericLimits.For(qp.C.dtype);
-        var first = ProximalInteriorPoint.Solve(qp, scaling, options, KktSolver.Create(qp, limits), warmStart);
+        var first = ProximalInteriorPoint.Solve(problem, qp, scaling, options, KktSolver.Create(qp, limits), warmStart);
         var stalled = (first.Status == ProximalInteriorPoint.Stalled).nonzero().squeeze(-1);
         if (stalled.shape[0] == 0) return first;
 
         var subQp = qp.Select(stalled);
-        var second = ProximalInteriorPoint.Solve(subQp, scaling.Select(stalled), options, new PrimalKktSolver(subQp),
+        var second = ProximalInteriorPoint.Solve(problem.Select(stalled), subQp, scaling.Select(stalled), options, new PrimalKktSolver(subQp),
             iterationsSpent: first.Iterations.index_select(0, stalled));
         var iterate = new QpIterate(
             first.Iterate.X.index_copy(0, stalled, second.Iterate.X),
@@ -28,6 +28,6 @@ internal static class QpSolveDriver
             first.Iterate.S.index_copy(0, stalled, second.Iterate.S));
         var status = first.Status.index_copy(0, stalled, second.Status);
         var iterations = first.Iterations.index_copy(0, stalled, second.Iterations);
-        return new IpmResult(iterate, status, iterations, QpResiduals.Evaluate(qp, scaling, iterate), first.Kkt);
+        return new IpmResult(iterate, status, iterations, first.Kkt);
     }
 }

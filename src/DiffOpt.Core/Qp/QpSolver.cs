@@ -72,7 +72,7 @@ public sealed class QpSolver
         using (var scope = NewDisposeScope())
         {
             var (scaling, scaled) = RuizEquilibration.Apply(problem, options.EquilibrationIterations);
-            var ipm = QpSolveDriver.Run(scaled, scaling, options, warmStart?.ToScaled(problem, scaling));
+            var ipm = QpSolveDriver.Run(problem, scaled, scaling, options, warmStart?.ToScaled(problem, scaling));
             var it = ipm.Iterate;
             var x = scaling.UnscalePrimal(it.X);
             var y = scaling.UnscaleEqualityDual(it.Y);
@@ -80,9 +80,9 @@ public sealed class QpSolver
 
             var status = ipm.Status.cpu().data<long>().Select(code => (QpStatus)code).ToArray();
             var iterations = ipm.Iterations.cpu().data<long>().Select(i => (int)i).ToArray();
-            var residuals = ipm.Residuals;
-            var solution = new QpSolution(x, z, y, status, iterations,
-                ToDoubles(residuals.Primal), ToDoubles(residuals.Dual), ToDoubles(residuals.Gap));
+            var residuals = SolutionResiduals.Evaluate(problem, x, z, y);
+            var host = stack(new[] { residuals.Primal, residuals.Dual, residuals.Gap }).to_type(ScalarType.Float64).cpu();
+            var solution = new QpSolution(x, z, y, status, iterations, Row(host, 0), Row(host, 1), Row(host, 2));
             var usable = tensor(status.Select(s => s.HasSolution()).ToArray(), device: x.device);
             var state = new QpDerivativeState(problem, scaled, scaling, ipm.Kkt, it, usable);
             result = new QpSolveResult(solution, state);
@@ -93,7 +93,7 @@ public sealed class QpSolver
         return result;
     }
 
-    private static double[] ToDoubles(Tensor values) => values.to(ScalarType.Float64).cpu().data<double>().ToArray();
+    private static double[] Row(Tensor rows, int index) => rows[index].data<double>().ToArray();
 }
 
 /// <summary>A solution together with the state its derivative needs.</summary>

@@ -8,8 +8,8 @@ namespace DiffOpt.Qp;
 /// </summary>
 /// <remarks>
 /// An item counts as solved when each of its primal residual, dual residual and duality gap (see
-/// <see cref="QpSolution"/>) is at most the absolute tolerance, or at most the relative tolerance times the
-/// magnitude of the terms that make it up (never less than 1). Tolerances are taken from the pair that
+/// <see cref="QpSolution"/>), plus its rounding noise, is at most the absolute tolerance, or at most the relative
+/// tolerance times the magnitude of the terms that make it up (never less than 1). Tolerances are taken from the pair that
 /// matches the input dtype: <see cref="Tolerance"/>/<see cref="RelativeTolerance"/> for float64,
 /// <see cref="Float32Tolerance"/>/<see cref="Float32RelativeTolerance"/> for float32.
 /// </remarks>

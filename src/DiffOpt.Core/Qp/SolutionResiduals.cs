@@ -1,0 +1,90 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// The residuals of a returned solution, on the original (unscaled) data, as a user (or qpbenchmark) computes them:
+/// <code>
+///   primal = max(‖Az − b‖∞, ‖max(Gz − h, 0)‖∞)
+///   dual   = ‖Qz + p + Gᵀλ + Aᵀν‖∞
+///   gap    = |zᵀQz + pᵀz + hᵀλ + bᵀν|
+/// </code>
+/// Each comes with its rounding noise: machine epsilon times the magnitude of the terms it sums (for example
+/// ε·‖|Q||z| + |p| + |G|ᵀ|λ| + |A|ᵀ|ν|‖∞). A residual below its noise cannot be told from zero in floating point,
+/// so a tolerance counts as met only when residual + noise is within it: the status never claims an accuracy the
+/// arithmetic cannot show.
+/// </summary>
+internal sealed class SolutionResiduals
+{
+    public required Tensor Primal { get; init; }
+    public required Tensor Dual { get; init; }
+    public required Tensor Gap { get; init; }
+    public required Tensor PrimalNoise { get; init; }
+    public required Tensor DualNoise { get; init; }
+    public required Tensor GapNoise { get; init; }
+    public required Tensor PrimalScale { get; init; }
+    public required Tensor DualScale { get; init; }
+    public required Tensor GapScale { get; init; }
+
+    /// <summary>Residuals of (z, λ, ν) for the items of <paramref name="problem"/> at batch positions <paramref name="rows"/> (all items when null).</summary>
+    public static SolutionResiduals Evaluate(QpProblem problem, Tensor z, Tensor lambda, Tensor nu, Tensor? rows = null)
+    {
+        Tensor Rows(Tensor t) => rows is null ? t : t.index_select(0, rows);
+        Tensor Items(Tensor t) => rows is null ? t : Batched.SelectItems(t, rows);
+        var q = Items(problem.Q); var g = Items(problem.G); var a = Items(problem.A);
+        var p = Rows(problem.P); var h = Rows(problem.H); var b = Rows(problem.Bvec);
+        double eps = NumericLimits.For(z.dtype).MachineEpsilon;
+
+        var qz = Batched.RowTimes(z, q);
+        var gz = Batched.RowTimes(z, g.transpose(-1, -2));
+        var az = Batched.RowTimes(z, a.transpose(-1, -2));
+        var gTl = Batched.RowTimes(lambda, g);
+        var aTn = Batched.RowTimes(nu, a);
+        var absZ = z.abs();
+        var absQz = Batched.RowTimes(absZ, q.abs());
+
+        var zQz = Batched.Dot(z, qz);
+        var pz = Batched.Dot(p, z);
+        var hl = Batched.Dot(h, lambda);
+        var bn = Batched.Dot(b, nu);
+        var one = ones_like(zQz);
+        return new SolutionResiduals
+        {
+            Primal = maximum(Batched.InfNorm(az - b), Batched.InfNorm((gz - h).clamp_min(0))),
+            Dual = Batched.InfNorm(qz + p + gTl + aTn),
+            Gap = (zQz + pz + hl + bn).abs(),
+            PrimalNoise = eps * maximum(
+                Batched.InfNorm(Batched.RowTimes(absZ, a.abs().transpose(-1, -2)) + b.abs()),
+                Batched.InfNorm(Batched.RowTimes(absZ, g.abs().transpose(-1, -2)) + h.abs())),
+            DualNoise = eps * Batched.InfNorm(absQz + p.abs() + Batched.RowTimes(lambda.abs(), g.abs()) + Batched.RowTimes(nu.abs(), a.abs())),
+            GapNoise = eps * (Batched.Dot(absZ, absQz) + Batched.Dot(p.abs(), absZ) + Batched.Dot(h.abs(), lambda.abs()) + Batched.Dot(b.abs(), nu.abs())),
+            PrimalScale = Batched.Max(one, Batched.InfNorm(az), Batched.InfNorm(b), Batched.InfNorm(gz), Batched.InfNorm(h)),
+            DualScale = Batched.Max(one, Batched.InfNorm(qz), Batched.InfNorm(p), Batched.InfNorm(gTl + aTn)),
+            GapScale = Batched.Max(one, zQz.abs(), pz.abs(), hl.abs(), bn.abs()),
+        };
+    }
+
+    /// <summary>
+    /// True per item where some measure misses the tolerance (residual + noise above it) while its noise alone
+    /// exceeds half of it: iterating further cannot show the tolerance in floating point.
+    /// </summary>
+    public Tensor NoiseLimited(SolverTolerances tol)
+    {
+        Tensor Limited(Tensor residual, Tensor noise, Tensor scale)
+        {
+            var limit = maximum(full_like(scale, tol.Absolute), tol.Relative * scale);
+            return (residual + noise > limit) & (noise > 0.5 * limit);
+        }
+        return Limited(Primal, PrimalNoise, PrimalScale) | Limited(Dual, DualNoise, DualScale) | Limited(Gap, GapNoise, GapScale);
+    }
+
+    /// <summary>True per item where each residual plus its noise is within tolerance × <paramref name="factor"/> (absolute, or relative to its scale).</summary>
+    public Tensor Meets(SolverTolerances tol, double factor = 1.0)
+    {
+        double abs = tol.Absolute * factor, rel = tol.Relative * factor;
+        return QpResiduals.Within(Primal + PrimalNoise, PrimalScale, abs, rel)
+               & QpResiduals.Within(Dual + DualNoise, DualScale, abs, rel)
+               & QpResiduals.Within(Gap + GapNoise, GapScale, abs, rel);
+    }
+}
