@@ -68,6 +68,7 @@ public sealed class QpSolver
     /// <summary>Solves a validated problem and keeps what the derivative needs.</summary>
     internal static QpSolveResult SolveCore(QpProblem problem, QpSolverOptions options, QpWarmStart? warmStart = null)
     {
+        NativeMemoryTuning.EnsureApplied();
         QpSolveResult result;
         using (var scope = NewDisposeScope())
         {
