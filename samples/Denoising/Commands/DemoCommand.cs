@@ -63,26 +63,28 @@ internal static class DemoCommand
             ("fully connected", SignalTensors.Row(fc, 0)),
         };
         var learned = RunLearnedLayer(train, test, seed);
-        if (learned is not null) series.Add(("learned (OptNet)", learned));
+        if (learned is not null) series.Add(("learned (OptNet)", learned.Value.FirstSignal));
 
         string plotPath = Path.Combine(folder, "test-signal.png");
         SignalPlot.Save(plotPath, "Denoising: first test signal", series);
         Console.WriteLine($"plot: {plotPath}");
         Console.WriteLine(CommandRunner.Invariant($"test mse: total variation {tvMse:F4}, fully connected {fcEpochsRun[^1].TestMse:F4}, noisy input {SignalMetrics.MeanSquaredError(testNoisy, testClean):F4}"));
-        if (learned is null)
+        if (learned is not null)
+            Console.WriteLine(CommandRunner.Invariant($"test mse: learned layer {learned.Value.TestMse:F4}"));
+        else
             Console.WriteLine($"learned layer NOT trained ({DenoisingModel.TrainerMissing}); only the baselines ran");
         return 0;
     }
 
-    /// <summary>A short training of the learned layer from TV; its reconstruction of the first test signal, or null until the trainer exists.</summary>
-    private static float[]? RunLearnedLayer(IReadOnlyList<SignalExample> train, IReadOnlyList<SignalExample> test, int seed)
+    /// <summary>A short training of the learned layer from TV: its reconstruction of the first test signal and its test MSE; null until the trainer exists.</summary>
+    private static (float[] FirstSignal, double TestMse)? RunLearnedLayer(IReadOnlyList<SignalExample> train, IReadOnlyList<SignalExample> test, int seed)
     {
         var mlContext = new MLContext(seed: seed);
         try
         {
             var model = DenoisingModel.Train(mlContext, train, test, new DenoisingTrainingOptions { Epochs = 2, Seed = seed },
                 e => Console.WriteLine(Cli.EpochLine("learned", e)));
-            return DenoisingModel.Predict(mlContext, model, test[0].Noisy).Score;
+            return (DenoisingModel.Predict(mlContext, model, test[0].Noisy).Score, DenoisingModel.Evaluate(mlContext, model, test));
         }
         catch (NotImplementedException e)
         {

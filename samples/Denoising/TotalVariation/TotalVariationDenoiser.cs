@@ -16,8 +16,8 @@ namespace Denoising.TotalVariation;
 /// </code>
 /// whose solution u* yields the exact primal solution z* = x − Dᵀu* (strong duality holds: the primal is
 /// unconstrained and strongly convex). Compared with the primal QP in (z, t) with −t ≤ Dz ≤ t, the dual has
-/// half the variables (99 instead of 199 for n = 100, so each dense KKT factorisation is about 8 times
-/// cheaper), a positive definite Q (DDᵀ is the path-graph Laplacian with Dirichlet ends) instead of a singular
+/// half the variables (99 instead of 199 for n = 100: forming and factorising each dense KKT matrix is
+/// 4-8 times cheaper), a positive definite Q (DDᵀ is the path-graph Laplacian with Dirichlet ends) instead of a singular
 /// one, and a strictly feasible box for λ &gt; 0. The optimality certificate of z* is the dual point itself:
 /// z* = x − Dᵀu*, ‖u*‖∞ ≤ λ, and u*ᵢ = λ·sign((Dz*)ᵢ) wherever (Dz*)ᵢ ≠ 0.
 /// </remarks>

@@ -20,6 +20,7 @@ public static class ErrorPlot
         plot.XLabel("epoch");
         plot.YLabel("test error (%)");
         plot.Axes.SetLimitsY(-2, 102);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.ShowLegend();
         OutputFolder.EnsureFor(path);
         plot.SavePng(path, 640, 420);
