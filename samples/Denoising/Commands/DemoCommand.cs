@@ -23,7 +23,7 @@ internal static class DemoCommand
         var count = new Option<int>("--count") { Description = "Signals to generate (first 90 % train, rest test)", DefaultValueFactory = _ => 1000 };
         var seed = new Option<int>("--seed") { Description = "Seed of the data and the models", DefaultValueFactory = _ => 0 };
         var fcEpochs = new Option<int>("--fc-epochs") { Description = "Epochs of the fully connected baseline", DefaultValueFactory = _ => 30 };
-        var sweepCount = new Option<int>("--sweep-count") { Description = "Training signals used to tune lambda", DefaultValueFactory = _ => 300 };
+        var sweepCount = new Option<int>("--sweep-count") { Description = "Training signals used to tune lambda (the QP sweep is the slow part)", DefaultValueFactory = _ => 100 };
         var root = new RootCommand("1-D signal denoising with a learned total-variation (OptNet) layer (run with no arguments for the demo)")
             { output, count, seed, fcEpochs, sweepCount };
         root.SetAction(r => CommandRunner.Run(() =>
