@@ -1,0 +1,61 @@
+using Denoising.Data;
+using Denoising.TotalVariation;
+using DiffOpt.Samples.Tests.Common;
+using Program = Denoising.Program;
+
+namespace DiffOpt.Samples.Tests.Denoising;
+
+[Collection(ConsoleCollection.Name)]
+public class DenoisingCommandLineTests
+{
+    [Fact]
+    public void TvBaseline_EndsWithTheTestMseOfTheLastRows()
+    {
+        using var folder = new TempFolder();
+        var examples = new SignalGenerator(2).Generate(10);
+        SignalCsv.Write(folder.File("s.csv"), examples);
+        var (code, output, error) = ConsoleCapture.Run(Program.Main, "tv-baseline", "--data", folder.File("s.csv"), "--lambda", "21");
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        // The file keeps 6 decimals; the expected value is computed from what was read back.
+        var test = SignalCsv.Read(folder.File("s.csv")).Skip(9).ToList();
+        using var noisy = SignalTensors.Noisy(test);
+        using var clean = SignalTensors.Clean(test);
+        using var z = new TotalVariationDenoiser().Denoise(noisy, 21);
+        Assert.Equal(CommandRunner.Invariant($"test mse: {SignalMetrics.MeanSquaredError(z, clean):F4}"), ConsoleCapture.Lines(output)[^1]);
+    }
+
+    [Fact]
+    public void Generate_WritesAReadableFile()
+    {
+        using var folder = new TempFolder();
+        var (code, _, _) = ConsoleCapture.Run(Program.Main, "generate", "--count", "7", "--out", folder.File("g.csv"));
+        Assert.Equal(0, code);
+        Assert.Equal(7, SignalCsv.Read(folder.File("g.csv")).Count);
+    }
+
+    [Theory]
+    [InlineData("tv-baseline", "--data", "{dir}/s.csv")]
+    [InlineData("tv-baseline", "--data", "{dir}/s.csv", "--lambda", "3", "--sweep")]
+    [InlineData("tv-baseline", "--data", "{dir}/missing.csv", "--lambda", "3")]
+    [InlineData("tv-baseline", "--data", "{dir}/bad.csv", "--lambda", "3")]
+    [InlineData("tv-baseline", "--data", "{dir}/s.csv", "--lambda", "-3")]
+    [InlineData("tv-baseline", "--data", "{dir}/s.csv", "--sweep", "--lambdas", "1,x")]
+    [InlineData("fc-baseline", "--data", "{dir}/s.csv", "--hidden", "0")]
+    [InlineData("train", "--data", "{dir}/s.csv", "--model", "{dir}/m.zip")]
+    [InlineData("evaluate", "--data", "{dir}/s.csv", "--model", "{dir}/m.zip")]
+    [InlineData("evaluate", "--data", "{dir}/s.csv", "--model", "{dir}/garbage.zip")]
+    public void Failures_PrintOneErrorLine_AndExitWith1(params string[] args)
+    {
+        using var folder = new TempFolder();
+        SignalCsv.Write(folder.File("s.csv"), new SignalGenerator(2).Generate(10));
+        File.WriteAllText(folder.File("bad.csv"), SignalCsv.Header + "\n1,2\n");
+        File.WriteAllText(folder.File("garbage.zip"), "garbage");
+        var (code, _, error) = ConsoleCapture.Run(Program.Main, args.Select(a => a.Replace("{dir}", folder.Path)).ToArray());
+        Assert.Equal(1, code);
+        var lines = ConsoleCapture.Lines(error);
+        Assert.Single(lines);
+        Assert.StartsWith("error: ", lines[0]);
+        Assert.False(File.Exists(folder.File("m.zip")));
+    }
+}
