@@ -20,6 +20,7 @@ internal sealed class InequalitySchurKktSolver : KktSolver
     private readonly Tensor _hFactor;    // (B|1,n,n) Cholesky factor of H
     private readonly Tensor _gHInv;      // (B|1,m,n) G H⁻¹ = (H⁻¹Gᵀ)ᵀ
     private readonly Tensor _gHInvGT;    // (B|1,m,m) G H⁻¹ Gᵀ
+    private Tensor? _s;                  // (B,m,m) buffer: S, then its factor in place
     private Tensor? _sFactor;
 
     public InequalitySchurKktSolver(ScaledQp qp, NumericLimits limits) : base(qp)
@@ -66,9 +67,11 @@ internal sealed class InequalitySchurKktSolver : KktSolver
             Factored = new KktParameters(_rho, _delta, parameters.W);
             return zeros(Qp.BatchSize, dtype: ScalarType.Bool, device: Qp.C.device);
         }
-        var s = Batched.ExpandBatch(_gHInvGT, Qp.BatchSize).clone();
-        s.diagonal(0, -2, -1).add_(parameters.W + staticShift.unsqueeze(-1));
-        var (factor, failed) = CholeskyOrIdentity(s);
+        // One buffer serves every factorisation of the solve (the previous factor is no longer needed).
+        _s ??= empty(Qp.BatchSize, Qp.InequalityCount, Qp.InequalityCount, _gHInvGT.dtype, _gHInvGT.device);
+        _s.copy_(Batched.ExpandBatch(_gHInvGT, Qp.BatchSize));
+        _s.diagonal(0, -2, -1).add_(parameters.W + staticShift.unsqueeze(-1));
+        var (factor, failed) = CholeskyOrIdentity(_s);
         _sFactor = factor;
         Factored = new KktParameters(_rho, _delta, parameters.W + staticShift.unsqueeze(-1));
         return failed;
@@ -89,6 +92,7 @@ internal sealed class InequalitySchurKktSolver : KktSolver
     public override IEnumerable<Tensor> Tensors()
     {
         yield return _rho; yield return _delta; yield return _hFactor; yield return _gHInv; yield return _gHInvGT;
+        if (_s is not null) yield return _s;
         if (_sFactor is not null) yield return _sFactor;
         if (Factored is not null) yield return Factored.W;
     }

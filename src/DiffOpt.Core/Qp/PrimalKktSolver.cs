@@ -14,6 +14,7 @@ internal sealed class PrimalKktSolver : KktSolver
     private readonly Tensor _c;        // (B|1,k+m,n) = [A; G]
     private readonly Tensor _cT;       // (B|1,n,k+m), contiguous
     private Tensor? _cholesky;
+    private Tensor? _scaledC;          // (B,k+m,n) buffer for [A; G] scaled by R⁻¹
 
     public PrimalKktSolver(ScaledQp qp) : base(qp)
     {
@@ -29,7 +30,8 @@ internal sealed class PrimalKktSolver : KktSolver
     public override Tensor Factor(KktParameters parameters, Tensor staticShift)
     {
         var inverseR = cat(new[] { (1.0 / parameters.Delta).unsqueeze(-1).expand(-1, Qp.EqualityCount), 1.0 / parameters.W }, 1);
-        var scaledC = _c * inverseR.unsqueeze(-1);
+        _scaledC ??= empty(Qp.BatchSize, _c.shape[1], _c.shape[2], _c.dtype, _c.device);
+        var scaledC = _scaledC.copy_(Batched.ExpandBatch(_c, Qp.BatchSize)).mul_(inverseR.unsqueeze(-1));
         // matmul broadcasts a shared [A; G] over the batch. (TorchSharp 0.107's Tensor.baddbmm passes its operands
         // to native code in the wrong order, so the sum is spelled out.)
         var phi = _cT.matmul(scaledC).add_(Qp.P);
@@ -54,6 +56,7 @@ internal sealed class PrimalKktSolver : KktSolver
     public override IEnumerable<Tensor> Tensors()
     {
         yield return _c; yield return _cT;
+        if (_scaledC is not null) yield return _scaledC;
         if (_cholesky is not null) yield return _cholesky;
         if (Factored is not null) { yield return Factored.Rho; yield return Factored.Delta; yield return Factored.W; }
     }

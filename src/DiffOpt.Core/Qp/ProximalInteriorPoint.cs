@@ -449,7 +449,8 @@ internal sealed class ProximalInteriorPoint
         var unsolved = mask & ((_status == Running) | (_status == (long)QpStatus.NumericalError));
         if (unsolved.any().item<bool>())
         {
-            var check = SolutionCheck();
+            var all = arange(_status.shape[0], dtype: ScalarType.Int64, device: _status.device);
+            var check = SolutionCheck(all);
             SetStatus(unsolved & (_status == Running) & check.Meets(_tol), QpStatus.Solved);
             unsolved = unsolved & (_status != (long)QpStatus.Solved);
             SetStatus(unsolved & check.Meets(_tol, _options.InaccurateToleranceFactor), QpStatus.Inaccurate, overwrite: true);
@@ -464,18 +465,26 @@ internal sealed class ProximalInteriorPoint
     /// </summary>
     private Tensor ConfirmSolved(Tensor candidates)
     {
-        if (!candidates.any().item<bool>()) return candidates;
-        var check = SolutionCheck();
-        var confirmed = candidates & check.Meets(_tol);
+        var which = candidates.nonzero().squeeze(-1);
+        if (which.shape[0] == 0) return candidates;
+        var check = SolutionCheck(which);
+        var met = check.Meets(_tol);
         // Converged by the solver's own measures, yet the returned point's residuals sit below their rounding
         // noise: more iterations cannot help, so stop such items as inaccurate (when within the factor).
-        var hopeless = candidates & ~confirmed & check.NoiseLimited(_tol) & check.Meets(_tol, _options.InaccurateToleranceFactor);
-        SetStatus(hopeless, QpStatus.Inaccurate);
-        return confirmed;
+        var hopeless = ~met & check.NoiseLimited(_tol) & check.Meets(_tol, _options.InaccurateToleranceFactor);
+        Tensor Scatter(Tensor values) => zeros_like(candidates).index_copy(0, which, values);
+        SetStatus(Scatter(hopeless), QpStatus.Inaccurate);
+        return Scatter(met);
     }
 
-    private SolutionResiduals SolutionCheck() => SolutionResiduals.Evaluate(_problem,
-        _scaling.UnscalePrimal(_it.X), _scaling.UnscaleInequalityDual(_it.Z), _scaling.UnscaleEqualityDual(_it.Y), _rows);
+    /// <summary>The returned point's residuals for the working items at <paramref name="which"/> (positions in the working set).</summary>
+    private SolutionResiduals SolutionCheck(Tensor which)
+    {
+        var it = _it.Select(which);
+        var scaling = _scaling.Select(which);
+        return SolutionResiduals.Evaluate(_problem, scaling.UnscalePrimal(it.X), scaling.UnscaleInequalityDual(it.Z),
+            scaling.UnscaleEqualityDual(it.Y), _rows.index_select(0, which));
+    }
 
     private void SetStatus(Tensor mask, QpStatus status, bool overwrite = false)
     {
@@ -499,7 +508,8 @@ internal sealed class ProximalInteriorPoint
         // DisposeScope.DisposeEverythingBut adopts whatever it keeps, so the full-batch data must be listed too.
         return tensors.Where(t => t is not null).Concat(_kkt.Tensors()).Concat(_fullKkt.Tensors())
             .Concat(_qp.Tensors()).Concat(new[] { _scaling.D, _scaling.EA, _scaling.EG })
-            .Concat(_fullQp.Tensors()).Concat(new[] { _fullScaling.D, _fullScaling.EA, _fullScaling.EG })!;
+            .Concat(_fullQp.Tensors()).Concat(new[] { _fullScaling.D, _fullScaling.EA, _fullScaling.EG })
+            .Concat(_problem.Tensors())!;
     }
 }
 

@@ -27,10 +27,18 @@ internal sealed class QpProblem
 
     public long BatchSize => P.shape[0];
 
+    /// <summary>|Q|, |G|, |A| elementwise (for rounding-noise estimates), computed on first use.</summary>
+    public (Tensor Q, Tensor G, Tensor A) Magnitudes => _magnitudes ??= (Q.abs(), G.abs(), A.abs());
+    private (Tensor Q, Tensor G, Tensor A)? _magnitudes;
+
     /// <summary>The items at <paramref name="index"/> (1-D int64 batch positions); shared matrices stay shared.</summary>
     public QpProblem Select(Tensor index) => new(
         Batched.SelectItems(Q, index), P.index_select(0, index), Batched.SelectItems(G, index), H.index_select(0, index),
         Batched.SelectItems(A, index), Bvec.index_select(0, index), IsBatched);
+
+    /// <summary>Every tensor of the problem, including cached magnitudes.</summary>
+    public IEnumerable<Tensor> Tensors() =>
+        new[] { Q, P, G, H, A, Bvec }.Concat(_magnitudes is { } m ? new[] { m.Q, m.G, m.A } : Array.Empty<Tensor>());
     public long VariableCount => P.shape[1];
     public long InequalityCount => H.shape[1];
     public long EqualityCount => Bvec.shape[1];
@@ -107,9 +115,10 @@ internal sealed class QpProblem
 
         var options = (dtype: Q.dtype, device: Q.device);
         // Vectors are broadcast to the batch; matrices keep batch dimension 1 when shared, so the solver can
-        // factorise and multiply them once for the whole batch.
+        // factorise and multiply them once for the whole batch. Every tensor is a new object (never the caller's),
+        // so the solver may dispose what it holds.
         Tensor Matrix(Tensor? t, long rows) =>
-            t is null ? zeros(1, rows, n, options.dtype, options.device) : t.dim() == 2 ? t.unsqueeze(0) : t;
+            t is null ? zeros(1, rows, n, options.dtype, options.device) : t.dim() == 2 ? t.unsqueeze(0) : t.alias();
         Tensor Vector(Tensor? t, long rows) =>
             t is null ? zeros(batch, rows, options.dtype, options.device) : (t.dim() == 1 ? t.unsqueeze(0) : t).expand(batch, rows);
 

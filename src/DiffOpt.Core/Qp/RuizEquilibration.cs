@@ -45,17 +45,23 @@ internal sealed class RuizEquilibration
         var eG = ones(items, problem.InequalityCount, options.dtype, options.device);
         if (iterations > 0)
         {
-            var absP = P.abs(); var absA = A.abs(); var absG = G.abs();
+            var (absP, absG, absA) = problem.Magnitudes;
+            // Work buffers, rewritten in place each pass: the matrices are the large tensors of a batch, and fresh
+            // allocations of their size cost more in page faults than the arithmetic.
+            var workP = empty_like(Batched.ExpandBatch(absP, items));
+            var workA = empty_like(Batched.ExpandBatch(absA, items));
+            var workG = empty_like(Batched.ExpandBatch(absG, items));
+            Tensor Scaled(Tensor work, Tensor magnitude, Tensor factors) => work.copy_(Batched.ExpandBatch(magnitude, items)).mul_(factors);
             for (int i = 0; i < iterations; i++)
             {
                 // Column j of D P D has norm d_j max_i d_i |P_ij|; likewise for E A D and E G D.
                 var columnNorm = Batched.Max(
-                    d * Batched.ColumnInfNorms(absP * d.unsqueeze(-1)),
-                    d * Batched.ColumnInfNorms(absA * eA.unsqueeze(-1)),
-                    d * Batched.ColumnInfNorms(absG * eG.unsqueeze(-1)));
+                    d * Batched.ColumnInfNorms(Scaled(workP, absP, d.unsqueeze(-1))),
+                    d * Batched.ColumnInfNorms(Scaled(workA, absA, eA.unsqueeze(-1))),
+                    d * Batched.ColumnInfNorms(Scaled(workG, absG, eG.unsqueeze(-1))));
                 var dStep = InverseSqrtOfLimited(columnNorm);
-                var eAStep = InverseSqrtOfLimited(eA * Batched.RowInfNorms(absA * d.unsqueeze(-2)));
-                var eGStep = InverseSqrtOfLimited(eG * Batched.RowInfNorms(absG * d.unsqueeze(-2)));
+                var eAStep = InverseSqrtOfLimited(eA * Batched.RowInfNorms(Scaled(workA, absA, d.unsqueeze(-2))));
+                var eGStep = InverseSqrtOfLimited(eG * Batched.RowInfNorms(Scaled(workG, absG, d.unsqueeze(-2))));
                 d = d * dStep; eA = eA * eAStep; eG = eG * eGStep;
                 var change = Batched.Max(Batched.InfNorm((dStep - 1).flatten(1)), Batched.InfNorm((eAStep - 1).flatten(1)), Batched.InfNorm((eGStep - 1).flatten(1)));
                 if ((change <= ConvergedChange).all().item<bool>()) break;

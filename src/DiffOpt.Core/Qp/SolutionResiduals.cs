@@ -33,6 +33,8 @@ internal sealed class SolutionResiduals
         Tensor Rows(Tensor t) => rows is null ? t : t.index_select(0, rows);
         Tensor Items(Tensor t) => rows is null ? t : Batched.SelectItems(t, rows);
         var q = Items(problem.Q); var g = Items(problem.G); var a = Items(problem.A);
+        var magnitudes = problem.Magnitudes;
+        var absQ = Items(magnitudes.Q); var absG = Items(magnitudes.G); var absA = Items(magnitudes.A);
         var p = Rows(problem.P); var h = Rows(problem.H); var b = Rows(problem.Bvec);
         double eps = NumericLimits.For(z.dtype).MachineEpsilon;
 
@@ -42,7 +44,7 @@ internal sealed class SolutionResiduals
         var gTl = Batched.RowTimes(lambda, g);
         var aTn = Batched.RowTimes(nu, a);
         var absZ = z.abs();
-        var absQz = Batched.RowTimes(absZ, q.abs());
+        var absQz = Batched.RowTimes(absZ, absQ);
 
         var zQz = Batched.Dot(z, qz);
         var pz = Batched.Dot(p, z);
@@ -55,9 +57,9 @@ internal sealed class SolutionResiduals
             Dual = Batched.InfNorm(qz + p + gTl + aTn),
             Gap = (zQz + pz + hl + bn).abs(),
             PrimalNoise = eps * maximum(
-                Batched.InfNorm(Batched.RowTimes(absZ, a.abs().transpose(-1, -2)) + b.abs()),
-                Batched.InfNorm(Batched.RowTimes(absZ, g.abs().transpose(-1, -2)) + h.abs())),
-            DualNoise = eps * Batched.InfNorm(absQz + p.abs() + Batched.RowTimes(lambda.abs(), g.abs()) + Batched.RowTimes(nu.abs(), a.abs())),
+                Batched.InfNorm(Batched.RowTimes(absZ, absA.transpose(-1, -2)) + b.abs()),
+                Batched.InfNorm(Batched.RowTimes(absZ, absG.transpose(-1, -2)) + h.abs())),
+            DualNoise = eps * Batched.InfNorm(absQz + p.abs() + Batched.RowTimes(lambda.abs(), absG) + Batched.RowTimes(nu.abs(), absA)),
             GapNoise = eps * (Batched.Dot(absZ, absQz) + Batched.Dot(p.abs(), absZ) + Batched.Dot(h.abs(), lambda.abs()) + Batched.Dot(b.abs(), nu.abs())),
             PrimalScale = Batched.Max(one, Batched.InfNorm(az), Batched.InfNorm(b), Batched.InfNorm(gz), Batched.InfNorm(h)),
             DualScale = Batched.Max(one, Batched.InfNorm(qz), Batched.InfNorm(p), Batched.InfNorm(gTl + aTn)),
