@@ -74,6 +74,7 @@ internal sealed class ProximalInteriorPoint
     private Tensor _mu = null!;                                      // (B,) average complementarity
     private Tensor _status = null!, _iterations = null!;             // (B,) int64
     private QpResiduals _res = null!;
+    private ResidualNormalizer _norm = null!;
     private Tensor _prevPrimal = null!, _prevDual = null!;
 
     private ProximalInteriorPoint(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt,
@@ -144,6 +145,7 @@ internal sealed class ProximalInteriorPoint
         _kkt = _kkt.Select(keep, _qp);
         _it = _it.Select(keep);
         _res = _res.Select(keep);
+        _norm = _norm.Select(keep);
         Tensor S(Tensor t) => t.index_select(0, keep);
         (_xi, _lambda, _nu) = (S(_xi), S(_lambda), S(_nu));
         (_rho, _delta, _regFloor, _staticShift) = (S(_rho), S(_delta), S(_regFloor), S(_staticShift));
@@ -177,6 +179,7 @@ internal sealed class ProximalInteriorPoint
         _status = full(b, Running, ScalarType.Int64, opts.device);
         _iterations = _iterationsSpent ?? zeros(b, ScalarType.Int64, opts.device);
 
+        _norm = ResidualNormalizer.Create(_qp, _scaling);
         _it = _warmStart is null ? ColdStart() : WarmStart(_warmStart);
         _rows = arange(b, dtype: ScalarType.Int64, device: opts.device);
         _final = new QpIterate(zeros_like(_it.X), zeros_like(_it.Y), zeros_like(_it.Z), zeros_like(_it.S));
@@ -184,7 +187,7 @@ internal sealed class ProximalInteriorPoint
         _finalIterations = zeros(b, ScalarType.Int64, opts.device);
         _mu = ComplementarityMean(_it);
         _xi = _it.X; _lambda = _it.Y; _nu = _it.Z;
-        _res = QpResiduals.Evaluate(_qp, _scaling, _it);
+        _res = QpResiduals.Evaluate(_qp, _norm, _it);
         _prevPrimal = _res.Primal;
         _prevDual = _res.Dual;
     }
@@ -278,7 +281,7 @@ internal sealed class ProximalInteriorPoint
 
         _prevPrimal = where(accepted, _res.Primal, _prevPrimal);
         _prevDual = where(accepted, _res.Dual, _prevDual);
-        _res = QpResiduals.Evaluate(_qp, _scaling, _it);
+        _res = QpResiduals.Evaluate(_qp, _norm, _it);
         UpdateRegularization(accepted, iter, muBefore, primalProxInf, dualProxInf);
         return true;
     }
@@ -503,6 +506,7 @@ internal sealed class ProximalInteriorPoint
             _noPrimalUpdate, _noDualUpdate, _mu, _status, _iterations, _prevPrimal, _prevDual,
             _res?.Rx, _res?.Ry, _res?.Rz, _res?.Primal, _res?.Dual, _res?.Gap,
             _res?.PrimalScale, _res?.DualScale, _res?.GapScale,
+            _norm?.InverseD, _norm?.InverseE, _norm?.InverseEG, _norm?.DataPrimalScale, _norm?.DataDualScale,
             _rows, _final?.X, _final?.Y, _final?.Z, _final?.S, _finalStatus, _finalIterations,
         };
         // DisposeScope.DisposeEverythingBut adopts whatever it keeps, so the full-batch data must be listed too.

@@ -25,9 +25,5 @@ internal sealed record QpIterate(Tensor X, Tensor Y, Tensor Z, Tensor S)
         full.X.index_copy(0, index, X), full.Y.index_copy(0, index, Y), full.Z.index_copy(0, index, Z), full.S.index_copy(0, index, S));
 
     /// <summary>True per item when every entry is finite.</summary>
-    public Tensor IsFinite() =>
-        isfinite(X).all(-1) & AllFinite(Y) & AllFinite(Z) & AllFinite(S);
-
-    private static Tensor AllFinite(Tensor t) =>
-        t.shape[^1] == 0 ? ones(t.shape[0], dtype: ScalarType.Bool, device: t.device) : isfinite(t).all(-1);
+    public Tensor IsFinite() => isfinite(cat(new[] { X, Y, Z, S }, -1)).all(-1);
 }

@@ -43,15 +43,14 @@ internal sealed class QpResiduals
     };
 
     /// <summary>Evaluates the residuals of <paramref name="it"/> for the scaled problem <paramref name="qp"/>.</summary>
-    public static QpResiduals Evaluate(ScaledQp qp, RuizEquilibration scaling, QpIterate it)
+    public static QpResiduals Evaluate(ScaledQp qp, ResidualNormalizer norm, QpIterate it)
     {
         var px = qp.Px(it.X);
-        var aTy = qp.ATy(it.Y);
-        var gTz = qp.GTz(it.Z);
+        var constraintForce = qp.ATy(it.Y) + qp.GTz(it.Z);
         var ax = qp.Ax(it.X);
         var gx = qp.Gx(it.X);
 
-        var rx = -(px + qp.C + aTy + gTz);
+        var rx = -(px + qp.C + constraintForce);
         var ry = qp.B - ax;
         var rz = qp.H - gx - it.S;
 
@@ -64,16 +63,13 @@ internal sealed class QpResiduals
         return new QpResiduals
         {
             Rx = rx, Ry = ry, Rz = rz,
-            Primal = maximum(Batched.InfNorm(scaling.UnscaleEqualityResidual(ry)), Batched.InfNorm(scaling.UnscaleInequalityResidual(rz))),
-            Dual = Batched.InfNorm(scaling.UnscaleDualResidual(rx)),
+            Primal = Batched.InfNorm(cat(new[] { ry, rz }, -1) * norm.InverseE),
+            Dual = Batched.InfNorm(rx * norm.InverseD),
             Gap = (xPx + cx + by + hz).abs(),
-            PrimalScale = Batched.Max(one,
-                Batched.InfNorm(scaling.UnscaleEqualityResidual(ax)), Batched.InfNorm(scaling.UnscaleEqualityResidual(qp.B)),
-                Batched.InfNorm(scaling.UnscaleInequalityResidual(gx)), Batched.InfNorm(scaling.UnscaleInequalityResidual(qp.H)),
-                Batched.InfNorm(scaling.UnscaleInequalityResidual(it.S))),
-            DualScale = Batched.Max(one,
-                Batched.InfNorm(scaling.UnscaleDualResidual(px)), Batched.InfNorm(scaling.UnscaleDualResidual(qp.C)),
-                Batched.InfNorm(scaling.UnscaleDualResidual(aTy + gTz))),
+            PrimalScale = Batched.Max(one, norm.DataPrimalScale,
+                Batched.InfNorm(cat(new[] { ax, gx }, -1) * norm.InverseE), Batched.InfNorm(it.S * norm.InverseEG)),
+            DualScale = Batched.Max(one, norm.DataDualScale,
+                Batched.InfNorm(px * norm.InverseD), Batched.InfNorm(constraintForce * norm.InverseD)),
             GapScale = Batched.Max(one, xPx.abs(), cx.abs(), by.abs(), hz.abs()),
         };
     }
