@@ -188,8 +188,8 @@ internal sealed class ProximalInteriorPoint
         _mu = ComplementarityMean(_it);
         _xi = _it.X; _lambda = _it.Y; _nu = _it.Z;
         _res = QpResiduals.Evaluate(_qp, _norm, _it);
-        _prevPrimal = _res.Primal;
-        _prevDual = _res.Dual;
+        _prevPrimal = _res.Norms.Primal;
+        _prevDual = _res.Norms.Dual;
     }
 
     /// <summary>
@@ -235,7 +235,7 @@ internal sealed class ProximalInteriorPoint
     private bool Iterate(int iter)
     {
         var running = _status == Running;
-        SetStatus(ConfirmSolved(running & _res.Meets(_tol)), QpStatus.Solved);
+        SetStatus(ConfirmSolved(running & _res.Norms.Meets(_tol)), QpStatus.Solved);
         running = _status == Running;
 
         // PIQP's proximal infeasibility measures steer the adaptive regularisation only.
@@ -265,7 +265,7 @@ internal sealed class ProximalInteriorPoint
         {
             int t = TraceItem;
             double V(Tensor? v) => v is null ? double.NaN : v[t].to_type(ScalarType.Float64).item<double>();
-            Trace($"{iter,3} status {_status[t].item<long>(),2} pres {V(_res.Primal):E2} dres {V(_res.Dual):E2} gap {V(_res.Gap):E2} mu {V(_mu):E2} rho {V(_rho):E2} delta {V(_delta):E2} pinf {V(primalProxInf):E2} dinf {V(dualProxInf):E2} nopu {V(_noPrimalUpdate)} nodu {V(_noDualUpdate)} |x| {V(Batched.InfNorm(_it.X)):E2} cx {V(Batched.Dot(_qp.C, _it.X)):E2}");
+            Trace($"{iter,3} status {_status[t].item<long>(),2} pres {V(_res.Norms.Primal):E2} dres {V(_res.Norms.Dual):E2} gap {V(_res.Norms.Gap):E2} mu {V(_mu):E2} rho {V(_rho):E2} delta {V(_delta):E2} pinf {V(primalProxInf):E2} dinf {V(dualProxInf):E2} nopu {V(_noPrimalUpdate)} nodu {V(_noDualUpdate)} |x| {V(Batched.InfNorm(_it.X)):E2} cx {V(Batched.Dot(_qp.C, _it.X)):E2}");
         }
         var parameters = new KktParameters(_rho, _delta, InequalityWeights());
         var factored = FactorWithRetries(parameters, running);
@@ -279,8 +279,8 @@ internal sealed class ProximalInteriorPoint
         _it = candidate.Where(accepted, _it);
         _mu = ComplementarityMean(_it);
 
-        _prevPrimal = where(accepted, _res.Primal, _prevPrimal);
-        _prevDual = where(accepted, _res.Dual, _prevDual);
+        _prevPrimal = where(accepted, _res.Norms.Primal, _prevPrimal);
+        _prevDual = where(accepted, _res.Norms.Dual, _prevDual);
         _res = QpResiduals.Evaluate(_qp, _norm, _it);
         UpdateRegularization(accepted, iter, muBefore, primalProxInf, dualProxInf);
         return true;
@@ -411,10 +411,10 @@ internal sealed class ProximalInteriorPoint
     private void UpdateRegularization(Tensor accepted, int iter, Tensor muBefore, Tensor? primalProxInf, Tensor? dualProxInf)
     {
         double finetune = _limits.FinetuneRegularizationFloor;
-        var dualImproved = (_res.Dual < 0.95 * _prevDual)
-                           | QpResiduals.Within(_res.Dual, _res.DualScale, _tol.Absolute, _tol.Relative);
-        var primalImproved = (_res.Primal < 0.95 * _prevPrimal)
-                             | QpResiduals.Within(_res.Primal, _res.PrimalScale, _tol.Absolute, _tol.Relative);
+        var dualImproved = (_res.Norms.Dual < 0.95 * _prevDual)
+                           | ResidualMeasures.Within(_res.Norms.Dual, _res.Norms.DualScale, _tol.Absolute, _tol.Relative);
+        var primalImproved = (_res.Norms.Primal < 0.95 * _prevPrimal)
+                             | ResidualMeasures.Within(_res.Norms.Primal, _res.Norms.PrimalScale, _tol.Absolute, _tol.Relative);
         if (dualProxInf is not null && primalProxInf is not null)
         {
             dualImproved = dualImproved | ((_rho == finetune) & (dualProxInf < InfeasibilityThreshold));
@@ -504,13 +504,10 @@ internal sealed class ProximalInteriorPoint
         {
             _it?.X, _it?.Y, _it?.Z, _it?.S, _xi, _lambda, _nu, _rho, _delta, _regFloor, _staticShift,
             _noPrimalUpdate, _noDualUpdate, _mu, _status, _iterations, _prevPrimal, _prevDual,
-            _res?.Rx, _res?.Ry, _res?.Rz, _res?.Primal, _res?.Dual, _res?.Gap,
-            _res?.PrimalScale, _res?.DualScale, _res?.GapScale,
-            _norm?.InverseD, _norm?.InverseE, _norm?.InverseEG, _norm?.DataPrimalScale, _norm?.DataDualScale,
             _rows, _final?.X, _final?.Y, _final?.Z, _final?.S, _finalStatus, _finalIterations,
         };
         // DisposeScope.DisposeEverythingBut adopts whatever it keeps, so the full-batch data must be listed too.
-        return tensors.Where(t => t is not null).Concat(_kkt.Tensors()).Concat(_fullKkt.Tensors())
+        return tensors.Where(t => t is not null).Concat(_res?.Tensors() ?? []).Concat(_norm?.Tensors() ?? []).Concat(_kkt.Tensors()).Concat(_fullKkt.Tensors())
             .Concat(_qp.Tensors()).Concat(new[] { _scaling.D, _scaling.EA, _scaling.EG })
             .Concat(_fullQp.Tensors()).Concat(new[] { _fullScaling.D, _fullScaling.EA, _fullScaling.EG })
             .Concat(_problem.Tensors())!;

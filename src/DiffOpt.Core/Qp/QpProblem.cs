@@ -78,23 +78,8 @@ internal sealed class QpProblem
 
         RequireRank(p, "p", 1, "(n) or (B,n)");
         RequireLastDim(p, "p", n, "(n) or (B,n)");
-        long m = 0, k = 0;
-        if (G is not null)
-        {
-            RequireRank(G, "G", 2, "(m,n) or (B,m,n)");
-            RequireLastDim(G, "G", n, "(m,n) or (B,m,n)");
-            m = G.shape[^2];
-            RequireRank(h!, "h", 1, "(m) or (B,m)");
-            RequireLastDim(h!, "h", m, "(m) or (B,m) with m = G.shape[-2]");
-        }
-        if (A is not null)
-        {
-            RequireRank(A, "A", 2, "(k,n) or (B,k,n)");
-            RequireLastDim(A, "A", n, "(k,n) or (B,k,n)");
-            k = A.shape[^2];
-            RequireRank(b!, "b", 1, "(k) or (B,k)");
-            RequireLastDim(b!, "b", k, "(k) or (B,k) with k = A.shape[-2]");
-        }
+        long m = RequireConstraintBlock(G, h, "G", "h", "m", n);
+        long k = RequireConstraintBlock(A, b, "A", "b", "k", n);
 
         long batch = 1;
         string? batchSource = null;
@@ -125,6 +110,18 @@ internal sealed class QpProblem
         var qSym = (Q + Q.transpose(-1, -2)) * 0.5;
         return new QpProblem(
             Matrix(qSym, n), Vector(p, n), Matrix(G, m), Vector(h, m), Matrix(A, k), Vector(b, k), batched);
+    }
+
+    /// <summary>Checks a constraint block (matrix (r,n) or (B,r,n) with its right-hand side (r) or (B,r)); returns r (0 when absent).</summary>
+    private static long RequireConstraintBlock(Tensor? matrix, Tensor? vector, string matrixName, string vectorName, string rows, long n)
+    {
+        if (matrix is null) return 0;
+        RequireRank(matrix, matrixName, 2, $"({rows},n) or (B,{rows},n)");
+        RequireLastDim(matrix, matrixName, n, $"({rows},n) or (B,{rows},n)");
+        long r = matrix.shape[^2];
+        RequireRank(vector!, vectorName, 1, $"({rows}) or (B,{rows})");
+        RequireLastDim(vector!, vectorName, r, $"({rows}) or (B,{rows}) with {rows} = {matrixName}.shape[-2]");
+        return r;
     }
 
     private static void RequireCompanion(Tensor? matrix, Tensor? vector, string matrixName, string vectorName)

@@ -82,7 +82,7 @@ public sealed class QpSolver
             var status = ipm.Status.cpu().data<long>().Select(code => (QpStatus)code).ToArray();
             var iterations = ipm.Iterations.cpu().data<long>().Select(i => (int)i).ToArray();
             var residuals = SolutionResiduals.Evaluate(problem, x, z, y);
-            var host = stack(new[] { residuals.Primal, residuals.Dual, residuals.Gap }).to_type(ScalarType.Float64).cpu();
+            var host = stack(new[] { residuals.Norms.Primal, residuals.Norms.Dual, residuals.Norms.Gap }).to_type(ScalarType.Float64).cpu();
             var solution = new QpSolution(x, z, y, status, iterations, Row(host, 0), Row(host, 1), Row(host, 2));
             var usable = tensor(status.Select(s => s.HasSolution()).ToArray(), device: x.device);
             var state = new QpDerivativeState(problem, scaled, scaling, ipm.Kkt, it, usable);

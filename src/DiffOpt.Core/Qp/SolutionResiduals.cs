@@ -15,18 +15,8 @@ namespace DiffOpt.Qp;
 /// so a tolerance counts as met only when residual + noise is within it: the status never claims an accuracy the
 /// arithmetic cannot show.
 /// </summary>
-internal sealed class SolutionResiduals
+internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNoise, Tensor DualNoise, Tensor GapNoise)
 {
-    public required Tensor Primal { get; init; }
-    public required Tensor Dual { get; init; }
-    public required Tensor Gap { get; init; }
-    public required Tensor PrimalNoise { get; init; }
-    public required Tensor DualNoise { get; init; }
-    public required Tensor GapNoise { get; init; }
-    public required Tensor PrimalScale { get; init; }
-    public required Tensor DualScale { get; init; }
-    public required Tensor GapScale { get; init; }
-
     /// <summary>Residuals of (z, λ, ν) for the items of <paramref name="problem"/> at batch positions <paramref name="rows"/> (all items when null).</summary>
     public static SolutionResiduals Evaluate(QpProblem problem, Tensor z, Tensor lambda, Tensor nu, Tensor? rows = null)
     {
@@ -51,20 +41,19 @@ internal sealed class SolutionResiduals
         var hl = Batched.Dot(h, lambda);
         var bn = Batched.Dot(b, nu);
         var one = ones_like(zQz);
-        return new SolutionResiduals
-        {
-            Primal = maximum(Batched.InfNorm(az - b), Batched.InfNorm((gz - h).clamp_min(0))),
-            Dual = Batched.InfNorm(qz + p + gTl + aTn),
-            Gap = (zQz + pz + hl + bn).abs(),
-            PrimalNoise = eps * maximum(
+        var norms = new ResidualMeasures(
+            Primal: maximum(Batched.InfNorm(az - b), Batched.InfNorm((gz - h).clamp_min(0))),
+            Dual: Batched.InfNorm(qz + p + gTl + aTn),
+            Gap: (zQz + pz + hl + bn).abs(),
+            PrimalScale: Batched.Max(one, Batched.InfNorm(az), Batched.InfNorm(b), Batched.InfNorm(gz), Batched.InfNorm(h)),
+            DualScale: Batched.Max(one, Batched.InfNorm(qz), Batched.InfNorm(p), Batched.InfNorm(gTl + aTn)),
+            GapScale: Batched.Max(one, zQz.abs(), pz.abs(), hl.abs(), bn.abs()));
+        return new SolutionResiduals(norms,
+            PrimalNoise: eps * maximum(
                 Batched.InfNorm(Batched.RowTimes(absZ, absA.transpose(-1, -2)) + b.abs()),
                 Batched.InfNorm(Batched.RowTimes(absZ, absG.transpose(-1, -2)) + h.abs())),
-            DualNoise = eps * Batched.InfNorm(absQz + p.abs() + Batched.RowTimes(lambda.abs(), absG) + Batched.RowTimes(nu.abs(), absA)),
-            GapNoise = eps * (Batched.Dot(absZ, absQz) + Batched.Dot(p.abs(), absZ) + Batched.Dot(h.abs(), lambda.abs()) + Batched.Dot(b.abs(), nu.abs())),
-            PrimalScale = Batched.Max(one, Batched.InfNorm(az), Batched.InfNorm(b), Batched.InfNorm(gz), Batched.InfNorm(h)),
-            DualScale = Batched.Max(one, Batched.InfNorm(qz), Batched.InfNorm(p), Batched.InfNorm(gTl + aTn)),
-            GapScale = Batched.Max(one, zQz.abs(), pz.abs(), hl.abs(), bn.abs()),
-        };
+            DualNoise: eps * Batched.InfNorm(absQz + p.abs() + Batched.RowTimes(lambda.abs(), absG) + Batched.RowTimes(nu.abs(), absA)),
+            GapNoise: eps * (Batched.Dot(absZ, absQz) + Batched.Dot(p.abs(), absZ) + Batched.Dot(h.abs(), lambda.abs()) + Batched.Dot(b.abs(), nu.abs())));
     }
 
     /// <summary>
@@ -78,15 +67,12 @@ internal sealed class SolutionResiduals
             var limit = maximum(full_like(scale, tol.Absolute), tol.Relative * scale);
             return (residual + noise > limit) & (noise > 0.5 * limit);
         }
-        return Limited(Primal, PrimalNoise, PrimalScale) | Limited(Dual, DualNoise, DualScale) | Limited(Gap, GapNoise, GapScale);
+        return Limited(Norms.Primal, PrimalNoise, Norms.PrimalScale) | Limited(Norms.Dual, DualNoise, Norms.DualScale)
+               | Limited(Norms.Gap, GapNoise, Norms.GapScale);
     }
 
     /// <summary>True per item where each residual plus its noise is within tolerance × <paramref name="factor"/> (absolute, or relative to its scale).</summary>
-    public Tensor Meets(SolverTolerances tol, double factor = 1.0)
-    {
-        double abs = tol.Absolute * factor, rel = tol.Relative * factor;
-        return QpResiduals.Within(Primal + PrimalNoise, PrimalScale, abs, rel)
-               & QpResiduals.Within(Dual + DualNoise, DualScale, abs, rel)
-               & QpResiduals.Within(Gap + GapNoise, GapScale, abs, rel);
-    }
+    public Tensor Meets(SolverTolerances tol, double factor = 1.0) =>
+        (Norms with { Primal = Norms.Primal + PrimalNoise, Dual = Norms.Dual + DualNoise, Gap = Norms.Gap + GapNoise })
+            .Meets(tol, factor);
 }

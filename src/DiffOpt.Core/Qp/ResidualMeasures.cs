@@ -1,0 +1,31 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// Per-item primal residual, dual residual and duality gap, each with the normaliser of its relative test (the
+/// largest of the terms it is made of, at least 1). An item meets a tolerance when each measure is at most the
+/// absolute tolerance or at most the relative tolerance times its normaliser.
+/// </summary>
+internal sealed record ResidualMeasures(Tensor Primal, Tensor Dual, Tensor Gap, Tensor PrimalScale, Tensor DualScale, Tensor GapScale)
+{
+    /// <summary>True per item where all three measures meet tolerance × <paramref name="factor"/>.</summary>
+    public Tensor Meets(SolverTolerances tol, double factor = 1.0)
+    {
+        double abs = tol.Absolute * factor, rel = tol.Relative * factor;
+        return Within(Primal, PrimalScale, abs, rel) & Within(Dual, DualScale, abs, rel) & Within(Gap, GapScale, abs, rel);
+    }
+
+    /// <summary>residual ≤ abs, or residual ≤ rel × scale.</summary>
+    public static Tensor Within(Tensor residual, Tensor scale, double abs, double rel) =>
+        (residual <= abs) | (residual <= rel * scale);
+
+    /// <summary>The measures of the items at <paramref name="index"/> (1-D int64 batch positions).</summary>
+    public ResidualMeasures Select(Tensor index) => new(
+        Primal.index_select(0, index), Dual.index_select(0, index), Gap.index_select(0, index),
+        PrimalScale.index_select(0, index), DualScale.index_select(0, index), GapScale.index_select(0, index));
+
+    /// <summary>Every tensor of the measures.</summary>
+    public IEnumerable<Tensor> Tensors() => new[] { Primal, Dual, Gap, PrimalScale, DualScale, GapScale };
+}
