@@ -32,8 +32,7 @@ internal static class BatchedCholesky
         long stride = (long)n * n * a.ElementSize;
         var failures = new bool[batch];
         var basePointer = NativeLapack.DataPointer(a);
-        for (long i = 0; i < batch; i++)
-            failures[i] = n > 0 && NativeLapack.Factor(basePointer + (nint)(i * stride), n, single) != 0;
+        ForEachItem(batch, i => failures[i] = n > 0 && NativeLapack.Factor(basePointer + (nint)(i * stride), n, single) != 0);
         var failedItems = tensor(failures, device: a.device);
         if (failures.Any(f => f))
             a = where(failedItems.view(-1, 1, 1), Identity(a), a).contiguous();
@@ -67,8 +66,7 @@ internal static class BatchedCholesky
         else
         {
             long factorStride = (long)n * n * factor.ElementSize, rhsStride = (long)n * b.ElementSize;
-            for (long i = 0; i < batch; i++)
-                NativeLapack.Solve(factorPointer + (nint)(i * factorStride), n, rhsPointer + (nint)(i * rhsStride), 1, single);
+            ForEachItem(batch, i => NativeLapack.Solve(factorPointer + (nint)(i * factorStride), n, rhsPointer + (nint)(i * rhsStride), 1, single));
         }
         GC.KeepAlive(factor);
         return b;
@@ -99,11 +97,25 @@ internal static class BatchedCholesky
         else
         {
             long factorStride = (long)n * n * factor.ElementSize, rhsStride = (long)r * n * b.ElementSize;
-            for (long i = 0; i < batch; i++)
-                NativeLapack.Solve(factorPointer + (nint)(i * factorStride), n, rhsPointer + (nint)(i * rhsStride), r, single);
+            ForEachItem(batch, i => NativeLapack.Solve(factorPointer + (nint)(i * factorStride), n, rhsPointer + (nint)(i * rhsStride), r, single));
         }
         GC.KeepAlive(factor);
         return b;
+    }
+
+    /// <summary>Runs <paramref name="body"/> for every item, spread over libtorch's intra-op thread count.</summary>
+    private static void ForEachItem(long batch, Action<long> body)
+    {
+        int threads = torch.get_num_threads();
+        if (threads <= 1 || batch < 2 * threads)
+        {
+            for (long i = 0; i < batch; i++) body(i);
+            return;
+        }
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, worker =>
+        {
+            for (long i = worker; i < batch; i += threads) body(i);
+        });
     }
 
     private static bool UseNative(Tensor t) =>
