@@ -2,10 +2,11 @@ using System.CommandLine;
 using DiffOpt.Benchmarks.MarosMeszaros;
 using DiffOpt.Benchmarks.QpCase;
 using DiffOpt.Benchmarks.Suites;
+using DiffOpt.Benchmarks.WarmStart;
 
 namespace DiffOpt.Benchmarks;
 
-/// <summary>Entry point: <c>maros-meszaros</c>, <c>qp-case</c> and <c>bdn</c>.</summary>
+/// <summary>Entry point: <c>maros-meszaros</c>, <c>qp-case</c>, <c>bdn</c> and <c>warm-start</c>.</summary>
 public static class Program
 {
     /// <summary>Parses the command line and runs the chosen command.</summary>
@@ -16,6 +17,7 @@ public static class Program
             MarosMeszarosCommand.Create(),
             QpCaseCommand.Create(),
             BdnCommand.Create(),
+            WarmStartCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }
