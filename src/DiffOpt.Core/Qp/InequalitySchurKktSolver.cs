@@ -23,17 +23,33 @@ internal sealed class InequalitySchurKktSolver : KktSolver
     private Tensor? _s;                  // (B,m,m) buffer: S, then its factor in place
     private Tensor? _sFactor;
 
-    public InequalitySchurKktSolver(ScaledQp qp, NumericLimits limits) : base(qp)
+    private InequalitySchurKktSolver(ScaledQp qp, NumericLimits limits, Tensor hFactor) : base(qp)
     {
         var b = qp.BatchSize;
         _rho = full(b, limits.RegularizationFloor, qp.C.dtype, qp.C.device);
         _delta = full(b, limits.SchurDualRegularization, qp.C.dtype, qp.C.device);
-        // Shared P, A, G (batch 1) give a shared H and G H⁻¹ Gᵀ, factorised once for the whole batch.
-        var h = qp.A.transpose(-1, -2).matmul(qp.A).div_(limits.SchurDualRegularization).add_(qp.P);
-        h.diagonal(0, -2, -1).add_(limits.RegularizationFloor);
-        (_hFactor, _) = BatchedCholesky.Factor(h, overwrite: true);
+        _hFactor = hFactor;
         _gHInv = BatchedCholesky.SolveRows(_hFactor, qp.G);
         _gHInvGT = qp.G.matmul(_gHInv.transpose(-1, -2));
+    }
+
+    /// <summary>
+    /// The solver, when the form suits the batch: the inequality block is not much larger than n (so the m×m
+    /// factorisation is the cheaper one) and H = P + AᵀA/δ₀ + ρ₀I factorises with every pivot at least τ
+    /// (<see cref="NumericLimits.StrongConvexity"/>), a cheap sign that H is well conditioned. Null otherwise;
+    /// a batch that turns out badly conditioned anyway stalls and is re-solved by the adaptive form.
+    /// Shared P, A, G (batch 1) give a shared H and G H⁻¹ Gᵀ, factorised once for the whole batch.
+    /// </summary>
+    public static InequalitySchurKktSolver? TryCreate(ScaledQp qp, NumericLimits limits)
+    {
+        if (qp.InequalityCount > 2 * qp.N) return null;
+        var h = qp.A.transpose(-1, -2).matmul(qp.A).div_(limits.SchurDualRegularization).add_(qp.P);
+        h.diagonal(0, -2, -1).add_(limits.RegularizationFloor);
+        var (factor, failed) = BatchedCholesky.Factor(h, overwrite: true);
+        var pivots = factor.diagonal(0, -2, -1);
+        bool conditioned = !failed.any().item<bool>()
+                           && (qp.N == 0 || (pivots * pivots).min().to_type(ScalarType.Float64).item<double>() >= limits.StrongConvexity);
+        return conditioned ? new InequalitySchurKktSolver(qp, limits, factor) : null;
     }
 
     private InequalitySchurKktSolver(ScaledQp qp, Tensor rho, Tensor delta, Tensor hFactor, Tensor gHInv, Tensor gHInvGT) : base(qp)
@@ -44,19 +60,6 @@ internal sealed class InequalitySchurKktSolver : KktSolver
     public override KktSolver Select(Tensor index, ScaledQp qp) => new InequalitySchurKktSolver(qp,
         _rho.index_select(0, index), _delta.index_select(0, index), Batched.SelectItems(_hFactor, index),
         Batched.SelectItems(_gHInv, index), Batched.SelectItems(_gHInvGT, index));
-
-    /// <summary>
-    /// True when every item's P is positive definite with margin (P − τI has a Cholesky factor, τ from
-    /// <see cref="NumericLimits.StrongConvexity"/>) and the inequality block is not much larger than n, so
-    /// that H is well conditioned and the m×m factorisation is the cheaper one.
-    /// </summary>
-    public static bool IsApplicable(ScaledQp qp, NumericLimits limits)
-    {
-        if (qp.InequalityCount > 2 * qp.N) return false;
-        var shifted = qp.P - limits.StrongConvexity * eye(qp.N, dtype: qp.P.dtype, device: qp.P.device);
-        var (_, info) = linalg.cholesky_ex(shifted);
-        return (info == 0).all().item<bool>();
-    }
 
     public override (Tensor Rho, Tensor Delta)? FixedRegularization => (_rho, _delta);
 

@@ -47,11 +47,9 @@ internal abstract class KktSolver
     /// <summary>Every tensor the solver owns (for dispose-scope bookkeeping).</summary>
     public abstract IEnumerable<Tensor> Tensors();
 
-    /// <summary>Chooses the cheaper exact form for the batch (see <see cref="InequalitySchurKktSolver.IsApplicable"/>).</summary>
+    /// <summary>Chooses the cheaper exact form for the batch (see <see cref="InequalitySchurKktSolver.TryCreate"/>).</summary>
     public static KktSolver Create(ScaledQp qp, NumericLimits limits) =>
-        InequalitySchurKktSolver.IsApplicable(qp, limits)
-            ? new InequalitySchurKktSolver(qp, limits)
-            : new PrimalKktSolver(qp);
+        (KktSolver?)InequalitySchurKktSolver.TryCreate(qp, limits) ?? new PrimalKktSolver(qp);
 
     /// <summary>
     /// Solves the system of <paramref name="target"/> for <paramref name="rhs"/>, using the current factorisation
