@@ -17,7 +17,7 @@ internal sealed class ProximalInteriorPoint
     private const double DeltaInit = 1e-4;
     private const double Tau = 0.99;
     private const double InfeasibilityThreshold = 0.9;
-    private const double SuspectedInfeasibilityShrink = 0.1;
+    private const double SuspectedInfeasibilityShrink = 0.3;
     private const int FinetuneUpdateThreshold = 7;
     private const int InfeasibilityUpdateThreshold = 5;
     private const int MaxFactorRetries = 10;
@@ -68,7 +68,8 @@ internal sealed class ProximalInteriorPoint
     // Per-item state, all batch-first.
     private QpIterate _it = null!;
     private Tensor _xi = null!, _lambda = null!, _nu = null!;       // proximal centres of x, y, z
-    private Tensor _rho = null!, _delta = null!, _regFloor = null!; // (B,)
+    private Tensor _rho = null!, _delta = null!, _regFloor = null!; // (B,); δ regularises the equality block
+    private Tensor _deltaIneq = null!;                               // (B,) δ of the inequality block (always adaptive)
     private Tensor _staticShift = null!;                             // (B,) extra diagonal after a failed factorisation
     private Tensor _noPrimalUpdate = null!, _noDualUpdate = null!;   // (B,) counters
     private Tensor _mu = null!;                                      // (B,) average complementarity
@@ -148,7 +149,7 @@ internal sealed class ProximalInteriorPoint
         _norm = _norm.Select(keep);
         Tensor S(Tensor t) => t.index_select(0, keep);
         (_xi, _lambda, _nu) = (S(_xi), S(_lambda), S(_nu));
-        (_rho, _delta, _regFloor, _staticShift) = (S(_rho), S(_delta), S(_regFloor), S(_staticShift));
+        (_rho, _delta, _deltaIneq, _regFloor, _staticShift) = (S(_rho), S(_delta), S(_deltaIneq), S(_regFloor), S(_staticShift));
         (_noPrimalUpdate, _noDualUpdate, _mu) = (S(_noPrimalUpdate), S(_noDualUpdate), S(_mu));
         (_status, _iterations, _prevPrimal, _prevDual) = (S(_status), S(_iterations), S(_prevPrimal), S(_prevDual));
     }
@@ -171,7 +172,8 @@ internal sealed class ProximalInteriorPoint
         var opts = (dtype: _qp.C.dtype, device: _qp.C.device);
         var fixedRegularization = _kkt.FixedRegularization;
         _rho = fixedRegularization?.Rho ?? full(b, RhoInit, opts.dtype, opts.device);
-        _delta = fixedRegularization?.Delta ?? full(b, DeltaInit, opts.dtype, opts.device);
+        _deltaIneq = full(b, DeltaInit, opts.dtype, opts.device);
+        _delta = fixedRegularization?.Delta ?? _deltaIneq;
         _regFloor = full(b, _limits.RegularizationFloor, opts.dtype, opts.device);
         _staticShift = zeros(b, opts.dtype, opts.device);
         _noPrimalUpdate = zeros(b, opts.dtype, opts.device);
@@ -199,7 +201,7 @@ internal sealed class ProximalInteriorPoint
     private QpIterate ColdStart()
     {
         var ones = ones_like(_qp.H);
-        var first = FactorWithRetries(new KktParameters(_rho, _delta, ones + Batched.PerItem(_delta)), _status == Running);
+        var first = FactorWithRetries(new KktParameters(_rho, _delta, ones + Batched.PerItem(_deltaIneq)), _status == Running);
         var d = _kkt.Solve(first, new KktVector(-_qp.C, _qp.B, _qp.H), _refinementSteps);
         if (_m == 0) return new QpIterate(d.X, d.Y, d.Z, -d.Z);
         var z = d.Z;
@@ -238,11 +240,11 @@ internal sealed class ProximalInteriorPoint
         SetStatus(ConfirmSolved(running & _res.Norms.Meets(_tol)), QpStatus.Solved);
         running = _status == Running;
 
-        // PIQP's proximal infeasibility measures steer the adaptive regularisation only.
+        // PIQP's proximal infeasibility measures steer the adaptive regularisations (ρ only in the primal form).
         bool adaptive = _kkt.FixedRegularization is null;
-        var primalProxInf = adaptive ? _delta * Batched.Max(
-            Batched.InfNorm(_scaling.UnscaleEqualityDual(_lambda - _it.Y)),
-            Batched.InfNorm(_scaling.UnscaleInequalityDual(_nu - _it.Z))) : null;
+        var primalProxInf = maximum(
+            _delta * Batched.InfNorm(_scaling.UnscaleEqualityDual(_lambda - _it.Y)),
+            _deltaIneq * Batched.InfNorm(_scaling.UnscaleInequalityDual(_nu - _it.Z)));
         var dualProxInf = adaptive ? _rho * Batched.InfNorm(_scaling.UnscalePrimal(_it.X - _xi)) : null;
         DetectInfeasibility(running);
         if (_kkt.FixedRegularization is not null)
@@ -259,13 +261,13 @@ internal sealed class ProximalInteriorPoint
             _it = _it with { Z = where(shifted & running.unsqueeze(-1), _it.Z + _limits.MachineEpsilon, _it.Z) };
             _mu = ComplementarityMean(_it);
         }
-        if (adaptive) LowerRegularizationFloor(running, primalProxInf!, dualProxInf!);
+        if (adaptive) LowerRegularizationFloor(running, primalProxInf, dualProxInf!);
 
         if (Trace is not null)
         {
             int t = TraceItem;
             double V(Tensor? v) => v is null ? double.NaN : v[t].to_type(ScalarType.Float64).item<double>();
-            Trace($"{iter,3} status {_status[t].item<long>(),2} pres {V(_res.Norms.Primal):E2} dres {V(_res.Norms.Dual):E2} gap {V(_res.Norms.Gap):E2} mu {V(_mu):E2} rho {V(_rho):E2} delta {V(_delta):E2} pinf {V(primalProxInf):E2} dinf {V(dualProxInf):E2} nopu {V(_noPrimalUpdate)} nodu {V(_noDualUpdate)} |x| {V(Batched.InfNorm(_it.X)):E2} cx {V(Batched.Dot(_qp.C, _it.X)):E2}");
+            Trace($"{iter,3} status {_status[t].item<long>(),2} pres {V(_res.Norms.Primal):E2} dres {V(_res.Norms.Dual):E2} gap {V(_res.Norms.Gap):E2} mu {V(_mu):E2} rho {V(_rho):E2} delta {V(_delta):E2}/{V(_deltaIneq):E2} pinf {V(primalProxInf):E2} dinf {V(dualProxInf):E2} nopu {V(_noPrimalUpdate)} nodu {V(_noDualUpdate)} |x| {V(Batched.InfNorm(_it.X)):E2} cx {V(Batched.Dot(_qp.C, _it.X)):E2}");
         }
         var parameters = new KktParameters(_rho, _delta, InequalityWeights());
         var factored = FactorWithRetries(parameters, running);
@@ -289,7 +291,7 @@ internal sealed class ProximalInteriorPoint
     private (Tensor Rx, Tensor Ry, Tensor Rz) RegularizedResiduals() => (
         _res.Rx - Batched.PerItem(_rho) * (_it.X - _xi),
         _res.Ry - Batched.PerItem(_delta) * (_lambda - _it.Y),
-        _res.Rz - Batched.PerItem(_delta) * (_nu - _it.Z));
+        _res.Rz - Batched.PerItem(_deltaIneq) * (_nu - _it.Z));
 
     /// <summary>
     /// An item is declared infeasible when its progress has stalled (PIQP: the proximal centre of the duals,
@@ -323,7 +325,7 @@ internal sealed class ProximalInteriorPoint
         double finetune = _limits.FinetuneRegularizationFloor;
         var notYet = _regFloor != finetune;
         var stalled = ((_noPrimalUpdate > FinetuneUpdateThreshold) & (_rho == _regFloor) & notYet)
-                      | ((_noDualUpdate > FinetuneUpdateThreshold) & (_delta == _regFloor) & notYet);
+                      | ((_noDualUpdate > FinetuneUpdateThreshold) & (_deltaIneq == _regFloor) & notYet);
         var lower = running & stalled & (dualProxInf < InfeasibilityThreshold) & (primalProxInf < InfeasibilityThreshold);
         _regFloor = where(lower, full_like(_regFloor, finetune), _regFloor);
         _noPrimalUpdate = where(lower, zeros_like(_noPrimalUpdate), _noPrimalUpdate);
@@ -331,7 +333,7 @@ internal sealed class ProximalInteriorPoint
     }
 
     /// <summary>w = s/z + δ: the inequality block of the condensed KKT operator.</summary>
-    private Tensor InequalityWeights() => _it.S / _it.Z + Batched.PerItem(_delta);
+    private Tensor InequalityWeights() => _it.S / _it.Z + Batched.PerItem(_deltaIneq);
 
     /// <summary>
     /// Factorises Φ; where it fails, first adds a static diagonal shift, then multiplies ρ and δ by 100 (PIQP),
@@ -350,7 +352,8 @@ internal sealed class ProximalInteriorPoint
                 _kkt.FixedRegularization is null ? _staticShift : where(failed, _staticShift * 100, _staticShift));
             var bump = _kkt.FixedRegularization is null ? failed & ~firstFailure : zeros_like(failed);
             _rho = where(bump, _rho * 100, _rho);
-            _delta = where(bump, _delta * 100, _delta);
+            _deltaIneq = where(bump, _deltaIneq * 100, _deltaIneq);
+            _delta = _deltaIneq;
             _regFloor = where(bump, minimum(_regFloor * 10, full_like(_regFloor, _tol.Absolute)), _regFloor);
             parameters = new KktParameters(_rho, _delta, _m > 0 ? InequalityWeights() : parameters.W);
             failed = _kkt.Factor(parameters, _staticShift) & running;
@@ -405,30 +408,32 @@ internal sealed class ProximalInteriorPoint
     /// PIQP's regularisation update: where the unregularised residual improved, move the proximal centre to the
     /// current point and (adaptive form only) shrink the regularisation with the complementarity; otherwise count
     /// a stalled update and shrink slowly. Where infeasibility is suspected (the proximal term stays above the
-    /// threshold), the regularisation shrinks tenfold instead, so that the diverging iterate sharpens into a
-    /// Farkas certificate.
+    /// threshold), the regularisation shrinks by a factor 0.3 instead, so that the diverging iterate sharpens into
+    /// a Farkas certificate. The inequality δ is adaptive in both KKT forms; ρ and the equality δ only in the
+    /// primal form (the Schur form's factorisation of H is bound to them).
     /// </summary>
-    private void UpdateRegularization(Tensor accepted, int iter, Tensor muBefore, Tensor? primalProxInf, Tensor? dualProxInf)
+    private void UpdateRegularization(Tensor accepted, int iter, Tensor muBefore, Tensor primalProxInf, Tensor? dualProxInf)
     {
         double finetune = _limits.FinetuneRegularizationFloor;
         var dualImproved = (_res.Norms.Dual < 0.95 * _prevDual)
                            | ResidualMeasures.Within(_res.Norms.Dual, _res.Norms.DualScale, _tol.Absolute, _tol.Relative);
         var primalImproved = (_res.Norms.Primal < 0.95 * _prevPrimal)
                              | ResidualMeasures.Within(_res.Norms.Primal, _res.Norms.PrimalScale, _tol.Absolute, _tol.Relative);
-        if (dualProxInf is not null && primalProxInf is not null)
+        var (shrinkFast, shrinkSlow) = ShrinkFactors(muBefore);
+        Tensor Shrink(Tensor reg, Tensor improved, Tensor proxInf)
+        {
+            var suspected = iter >= 5 ? proxInf >= InfeasibilityThreshold : zeros_like(improved);
+            var factor = where(improved, shrinkFast, where(suspected, full_like(shrinkSlow, SuspectedInfeasibilityShrink), shrinkSlow));
+            return where(accepted, maximum(_regFloor, factor * reg), reg);
+        }
+        if (dualProxInf is not null)
         {
             dualImproved = dualImproved | ((_rho == finetune) & (dualProxInf < InfeasibilityThreshold));
-            primalImproved = primalImproved | ((_delta == finetune) & (primalProxInf < InfeasibilityThreshold));
-            var (shrinkFast, shrinkSlow) = ShrinkFactors(muBefore);
-            Tensor Shrink(Tensor reg, Tensor improved, Tensor proxInf)
-            {
-                var suspected = iter >= 5 ? proxInf >= InfeasibilityThreshold : zeros_like(improved);
-                var factor = where(improved, shrinkFast, where(suspected, full_like(shrinkSlow, SuspectedInfeasibilityShrink), shrinkSlow));
-                return where(accepted, maximum(_regFloor, factor * reg), reg);
-            }
             _rho = Shrink(_rho, dualImproved, dualProxInf);
-            _delta = Shrink(_delta, primalImproved, primalProxInf);
         }
+        primalImproved = primalImproved | ((_deltaIneq == finetune) & (primalProxInf < InfeasibilityThreshold));
+        _deltaIneq = Shrink(_deltaIneq, primalImproved, primalProxInf);
+        if (_kkt.FixedRegularization is null) _delta = _deltaIneq;
 
         _xi = where((accepted & dualImproved).unsqueeze(-1), _it.X, _xi);
         _noPrimalUpdate = _noPrimalUpdate + (accepted & ~dualImproved).to(_rho.dtype);
@@ -502,7 +507,7 @@ internal sealed class ProximalInteriorPoint
     {
         var tensors = new List<IDisposable?>
         {
-            _it?.X, _it?.Y, _it?.Z, _it?.S, _xi, _lambda, _nu, _rho, _delta, _regFloor, _staticShift,
+            _it?.X, _it?.Y, _it?.Z, _it?.S, _xi, _lambda, _nu, _rho, _delta, _deltaIneq, _regFloor, _staticShift,
             _noPrimalUpdate, _noDualUpdate, _mu, _status, _iterations, _prevPrimal, _prevDual,
             _rows, _final?.X, _final?.Y, _final?.Z, _final?.S, _finalStatus, _finalIterations,
         };

@@ -96,7 +96,7 @@ internal sealed class QpProblem
                     $"Argument '{name}' has batch size {size} (shape {Shape(tensor)}); expected {batch} like '{batchSource}', or no batch dimension.", name);
         }
 
-        RequireFiniteAndSymmetric(args.Select(a => (a.Tensor, a.Name)).ToArray(), Q);
+        double asymmetry = RequireFiniteAndSymmetric(args.Select(a => (a.Tensor, a.Name)).ToArray(), Q);
 
         var options = (dtype: Q.dtype, device: Q.device);
         // Vectors are broadcast to the batch; matrices keep batch dimension 1 when shared, so the solver can
@@ -107,7 +107,7 @@ internal sealed class QpProblem
         Tensor Vector(Tensor? t, long rows) =>
             t is null ? zeros(batch, rows, options.dtype, options.device) : (t.dim() == 1 ? t.unsqueeze(0) : t).expand(batch, rows);
 
-        var qSym = (Q + Q.transpose(-1, -2)) * 0.5;
+        var qSym = asymmetry == 0 ? Q : (Q + Q.transpose(-1, -2)) * 0.5;
         return new QpProblem(
             Matrix(qSym, n), Vector(p, n), Matrix(G, m), Vector(h, m), Matrix(A, k), Vector(b, k), batched);
     }
@@ -147,9 +147,9 @@ internal sealed class QpProblem
 
     /// <summary>
     /// Checks that every argument is finite and that Q is symmetric (up to 1e3 ulp of its largest entry), with a
-    /// single transfer of the verdicts to the host.
+    /// single transfer of the verdicts to the host. Returns max |Q − Qᵀ|.
     /// </summary>
-    private static void RequireFiniteAndSymmetric((Tensor? Tensor, string Name)[] args, Tensor Q)
+    private static double RequireFiniteAndSymmetric((Tensor? Tensor, string Name)[] args, Tensor Q)
     {
         var present = args.Where(a => a.Tensor is not null && a.Tensor.numel() > 0).ToArray();
         var checks = present.Select(a => isfinite(a.Tensor!).all().to_type(ScalarType.Float64)).ToList();
@@ -158,19 +158,20 @@ internal sealed class QpProblem
             checks.Add(Q.abs().max().to_type(ScalarType.Float64));
             checks.Add((Q - Q.transpose(-1, -2)).abs().max().to_type(ScalarType.Float64));
         }
-        if (checks.Count == 0) return;
+        if (checks.Count == 0) return 0;
         var verdicts = stack(checks).cpu().data<double>().ToArray();
         for (int i = 0; i < present.Length; i++)
             if (verdicts[i] == 0)
                 throw new ArgumentException(
                     $"Argument '{present[i].Name}' (shape {Shape(present[i].Tensor!)}) contains NaN or infinite entries; expected finite values.", present[i].Name);
-        if (Q.numel() == 0) return;
+        if (Q.numel() == 0) return 0;
         double eps = Q.dtype == ScalarType.Float64 ? 2.2e-16 : 1.2e-7;
         double scale = Math.Max(1.0, verdicts[^2]);
         double asymmetry = verdicts[^1];
         if (asymmetry > 1e3 * eps * scale)
             throw new ArgumentException(
                 $"Argument 'Q' (shape {Shape(Q)}) is not symmetric: max |Q - Qᵀ| = {asymmetry:G3}; expected a symmetric positive semidefinite matrix.", nameof(Q));
+        return asymmetry;
     }
 
     internal static string Shape(Tensor tensor) => "(" + string.Join(",", tensor.shape) + ")";
