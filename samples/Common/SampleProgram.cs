@@ -1,12 +1,24 @@
 using System.CommandLine;
 using System.Globalization;
+using static TorchSharp.torch;
 
 namespace DiffOpt.Samples;
 
 /// <summary>The entry point shared by the samples: invariant number formats, a root command (no arguments) and subcommands.</summary>
 public static class SampleProgram
 {
-    /// <summary>Adds <paramref name="commands"/> under <paramref name="root"/> and runs the command line.</summary>
+    /// <summary>
+    /// The intra-op thread count the samples give libtorch unless <c>--threads</c> says otherwise: 1. The samples'
+    /// tensors are small (batches of 150 problems of at most 100 variables), so a second thread gains little, and on
+    /// a machine whose cores are busy with other work, threads waiting for each other at every operation made
+    /// training several times slower (measured: see the samples' READMEs).
+    /// </summary>
+    public const int DefaultThreads = 1;
+
+    /// <summary>
+    /// Adds <paramref name="commands"/> under <paramref name="root"/>, adds the <c>--threads</c> option to every
+    /// command, sets libtorch's thread count and runs the command line.
+    /// </summary>
     public static int Run(string[] args, RootCommand root, params Command[] commands)
     {
         ArgumentNullException.ThrowIfNull(root);
@@ -14,7 +26,25 @@ public static class SampleProgram
         // Results are read by scripts: the same digits whatever the machine's culture.
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
         CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        var threads = new Option<int>("--threads")
+        {
+            Description = $"Intra-op threads of libtorch (default {DefaultThreads}; 0 keeps libtorch's own choice, one per core)",
+            DefaultValueFactory = _ => DefaultThreads,
+            Recursive = true,
+        };
+        root.Options.Add(threads);
         foreach (var command in commands) root.Subcommands.Add(command);
-        return root.Parse(args).Invoke();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count == 0)
+        {
+            int count = parsed.GetValue(threads);
+            if (count < 0)
+            {
+                Console.Error.WriteLine($"error: --threads must be 0 or positive, got {count}");
+                return 1;
+            }
+            if (count > 0) set_num_threads(count);
+        }
+        return parsed.Invoke();
     }
 }

@@ -8,15 +8,9 @@ namespace DiffOpt.ML.Tests;
 /// <summary>Options, seeding, progress, cancellation, schema and prediction behaviour of <see cref="QpLayerTrainer"/>.</summary>
 public class QpLayerTrainerBehaviourTests
 {
-    private static readonly List<(double[] Features, double[] Label)> Rows = SyntheticData.ClippedLinear(30, d: 3, n: 2, seed: 11);
+    private static readonly List<(double[] Features, double[] Label)> Rows = SmallTraining.Rows;
 
-    private static QpLayerTrainer.Options Small => new()
-    {
-        Model = new GenericQpModel { InequalityCount = 4 },
-        NumberOfEpochs = 2,
-        BatchSize = 10,
-        LearningRate = 0.05,
-    };
+    private static QpLayerTrainer.Options Small => SmallTraining.Options;
 
     private sealed class IntRow
     {

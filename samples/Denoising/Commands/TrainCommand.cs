@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.Diagnostics;
 using Denoising.Model;
+using Denoising.TotalVariation;
 using DiffOpt.Samples;
 using Microsoft.ML;
 
@@ -15,13 +17,16 @@ internal static class TrainCommand
     {
         var data = new Option<string>("--data") { Description = "CSV file x0..x99,y0..y99", Required = true };
         var model = new Option<string>("--model") { Description = "Where to save the trained model (.zip)", Required = true };
-        var init = new Option<string>("--init") { Description = "Start of D: tv (difference matrix, tuned lambda) or random", DefaultValueFactory = _ => "tv" };
+        var init = new Option<string>("--init") { Description = "Start of D: tv (difference matrix, tuned lambda, both learned) or random (0.3 randn, lambda fixed at 13, L1 penalty on D)", DefaultValueFactory = _ => "tv" };
         init.AcceptOnlyFromAmong("tv", "random");
         var epochs = new Option<int>("--epochs") { Description = "Training epochs", DefaultValueFactory = _ => 10 };
-        var lambda = new Option<double?>("--lambda") { Description = "Lambda (default: tuned on the training split)" };
+        var lambda = new Option<double?>("--lambda") { Description = "Starting lambda (default: tuned on the training split from tv, 13 from random)" };
+        var learningRate = new Option<double?>("--learning-rate") { Description = "Adam learning rate (default: 1e-3 from tv, 1e-2 from random)" };
+        var sweepCount = new Option<int?>("--sweep-count") { Description = "Tune lambda on the first N training rows only (default: all)" };
         var seed = new Option<int>("--seed") { Description = "Seed", DefaultValueFactory = _ => 0 };
         var trainCount = new Option<int?>("--train-count") { Description = "Rows of the training split (default: first 90 %)" };
-        var command = new Command("train", "Train the learned total-variation layer (DiffOpt.ML) and save it") { data, model, init, epochs, lambda, seed, trainCount };
+        var command = new Command("train", "Train the learned total-variation layer (DiffOpt.ML) and save it")
+            { data, model, init, epochs, lambda, learningRate, sweepCount, seed, trainCount };
         command.SetAction(r => CommandRunner.Run(() =>
         {
             string path = r.GetValue(data)!;
@@ -29,12 +34,25 @@ internal static class TrainCommand
             var options = new DenoisingTrainingOptions
             {
                 Init = r.GetValue(init) == "random" ? DenoisingInit.Random : DenoisingInit.TotalVariation,
-                Epochs = r.GetValue(epochs), Lambda = r.GetValue(lambda), Seed = r.GetValue(seed),
+                Epochs = r.GetValue(epochs), Lambda = r.GetValue(lambda), LearningRate = r.GetValue(learningRate), Seed = r.GetValue(seed),
             };
+            if (options.Lambda is <= 0 || options.Lambda is { } l && !double.IsFinite(l))
+                throw new SampleException($"--lambda must be positive and finite, got {options.Lambda}");
+            var tuning = TvBaselineCommand.Head(train, r.GetValue(sweepCount));
+            var clock = Stopwatch.StartNew();
+            options = options with
+            {
+                Lambda = DenoisingModel.StartingLambda(options, tuning,
+                    (l, mse) => Console.WriteLine(CommandRunner.Invariant($"lambda {l,7:0.00}: train mse {mse:F4}  ({clock.Elapsed.TotalSeconds:F1} s)"))),
+            };
+            Console.WriteLine(CommandRunner.Invariant(
+                $"learned TV layer from {(options.Init == DenoisingInit.Random ? "random D" : "total variation")}: lambda {options.Lambda:F2}{(options.Init == DenoisingInit.Random ? " (fixed)" : "")}, Adam lr {options.LearningRate ?? options.DefaultLearningRate:G3}, {options.Epochs} epochs, {train.Count} training and {test.Count} test signals"));
+            if (options.Init == DenoisingInit.TotalVariation)
+                Console.WriteLine(Cli.EpochLine("optnet", new Baseline.DenoisingEpoch(0, double.NaN, TvBaselineCommand.TestMse(new TotalVariationDenoiser(), test, options.Lambda!.Value), 0)));
             var mlContext = new MLContext(seed: options.Seed);
-            var trained = DenoisingModel.Train(mlContext, train, test, options, e => Console.WriteLine(Cli.EpochLine("optnet", e)));
+            var trained = CommandRunner.Checked(() => DenoisingModel.Train(mlContext, train, test, options, e => Console.WriteLine(Cli.EpochLine("optnet", e))));
             DenoisingModel.Save(mlContext, trained, r.GetValue(model)!);
-            Console.WriteLine($"saved {r.GetValue(model)}");
+            Console.WriteLine($"saved {r.GetValue(model)} ({clock.Elapsed.TotalMinutes:F1} min in total)");
             Console.WriteLine(Cli.TestMseLine(DenoisingModel.Evaluate(mlContext, trained, test)));
             return 0;
         }));

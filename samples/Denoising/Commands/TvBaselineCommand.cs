@@ -60,7 +60,8 @@ internal static class TvBaselineCommand
         return SignalMetrics.MeanSquaredError(denoised, clean);
     }
 
-    private static IReadOnlyList<T> Head<T>(IReadOnlyList<T> rows, int? count) => count switch
+    /// <summary>The first <paramref name="count"/> rows (all when null), for <c>--sweep-count</c>.</summary>
+    internal static IReadOnlyList<T> Head<T>(IReadOnlyList<T> rows, int? count) => count switch
     {
         null => rows,
         < 1 => throw new SampleException($"--sweep-count must be positive, got {count}"),

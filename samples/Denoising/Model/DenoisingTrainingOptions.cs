@@ -3,10 +3,10 @@ namespace Denoising.Model;
 /// <summary>How the learned difference matrix D starts.</summary>
 public enum DenoisingInit
 {
-    /// <summary>D = the first-difference matrix and λ the tuned total-variation weight (the paper's fine-tuned layer).</summary>
+    /// <summary>D = the first-difference matrix and λ the tuned total-variation weight, both learned (the paper's fine-tuned layer).</summary>
     TotalVariation,
 
-    /// <summary>D random (the paper: 0.3·randn, λ fixed, L1 penalty on D).</summary>
+    /// <summary>D = 0.3·randn with λ fixed and an L1 penalty on D (the paper's learned-D layer).</summary>
     Random,
 }
 
@@ -16,10 +16,17 @@ public enum DenoisingInit
 /// </summary>
 public sealed record DenoisingTrainingOptions
 {
+    /// <summary>The λ of the paper's learned-D layer (fixed there at 13 with D starting at 0.3·randn).</summary>
+    public const double PaperRandomInitLambda = 13;
+
     /// <summary>Start of D. Default <see cref="DenoisingInit.TotalVariation"/>.</summary>
     public DenoisingInit Init { get; init; } = DenoisingInit.TotalVariation;
 
-    /// <summary>λ; null means: tune it on the training split as <c>tv-baseline --sweep</c> does.</summary>
+    /// <summary>
+    /// λ at the start (learned from there with <see cref="DenoisingInit.TotalVariation"/>, fixed with
+    /// <see cref="DenoisingInit.Random"/>); null: tuned on the training split as <c>tv-baseline --sweep</c> does
+    /// (TV start), or the paper's 13 (random start).
+    /// </summary>
     public double? Lambda { get; init; }
 
     /// <summary>Training epochs. Default 10.</summary>
@@ -28,12 +35,15 @@ public sealed record DenoisingTrainingOptions
     /// <summary>Mini-batch size. Default 150 (the paper's).</summary>
     public int BatchSize { get; init; } = 150;
 
-    /// <summary>Adam learning rate; null: the paper's (1e-4 from TV, 1e-2 from random).</summary>
+    /// <summary>Adam learning rate; null: the default of the start (see <see cref="DefaultLearningRate"/>).</summary>
     public double? LearningRate { get; init; }
 
     /// <summary>L1 penalty on D when starting from random. Default 0.1 (the paper's).</summary>
     public double DPenalty { get; init; } = 0.1;
 
-    /// <summary>Seed. Default 0.</summary>
+    /// <summary>Seed of the random start and of the mini-batch order. Default 0.</summary>
     public int Seed { get; init; }
+
+    /// <summary>The learning rate used when <see cref="LearningRate"/> is null: 1e-3 from TV, 1e-2 (the paper's) from random.</summary>
+    public double DefaultLearningRate => Init == DenoisingInit.TotalVariation ? 1e-3 : 1e-2;
 }

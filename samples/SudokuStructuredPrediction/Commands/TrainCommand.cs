@@ -25,7 +25,7 @@ internal static class TrainCommand
             var (train, test) = DataFile.Split(Cli.ReadData(path), r.GetValue(trainCount), path);
             var mlContext = new MLContext(seed: r.GetValue(seed));
             var options = new SudokuTrainingOptions { Epochs = r.GetValue(epochs), Seed = r.GetValue(seed) };
-            var trained = SudokuModel.Train(mlContext, train, test, options, e => Console.WriteLine(Cli.EpochLine("optnet", e)));
+            var trained = CommandRunner.Checked(() => SudokuModel.Train(mlContext, train, test, options, e => Console.WriteLine(Cli.EpochLine("optnet", e))));
             SudokuModel.Save(mlContext, trained, r.GetValue(model)!);
             Console.WriteLine($"saved {r.GetValue(model)}");
             Console.WriteLine(Cli.TestErrorLine(SudokuModel.Evaluate(mlContext, trained, test)));

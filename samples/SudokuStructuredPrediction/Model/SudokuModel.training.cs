@@ -1,3 +1,4 @@
+using DiffOpt.ML;
 using DiffOpt.Samples;
 using Microsoft.ML;
 using SudokuStructuredPrediction.Data;
@@ -7,24 +8,40 @@ namespace SudokuStructuredPrediction.Model;
 
 public static partial class SudokuModel
 {
-    /// <summary>Message of the placeholder below, until the DiffOpt.ML trainer exists.</summary>
-    public const string TrainerMissing = "waiting for DiffOpt.ML trainer";
-
     /// <summary>
-    /// Trains the OptNet Sudoku model on <paramref name="train"/> and reports, after each epoch, the mean
-    /// training loss and the error on <paramref name="test"/> (see <see cref="SudokuEvaluation"/>).
+    /// Trains the OptNet Sudoku model on <paramref name="train"/> with the DiffOpt.ML trainer and reports, after each
+    /// epoch, the mean training loss, the error on <paramref name="test"/> (see <see cref="SudokuEvaluation"/>) and
+    /// the seconds spent training in the epoch.
     /// </summary>
     /// <remarks>
-    /// PLACEHOLDER: this is where the DiffOpt.ML trainer ("equality-constrained OptNet" model kind) plugs in:
-    /// build the pipeline from <see cref="ToDataView"/> rows (Features → Score, Label as target) with
-    /// <paramref name="options"/>, fit it, and call <paramref name="onEpoch"/> with
-    /// <see cref="Evaluate(MLContext, ITransformer, IReadOnlyList{SudokuExample})"/> on the test boards after
-    /// each epoch. Until then it throws; nothing pretends to train.
+    /// The pipeline is a single trainer: <c>mlContext.Regression.Trainers.QpLayer</c> with an
+    /// <see cref="EqualityConstrainedQpModel"/>, reading the one-hot puzzle (Features) and the one-hot solution
+    /// (Label) and writing the layer's output (Score). The test error after each epoch is computed on the trainer's
+    /// per-epoch model snapshot (<see cref="QpLayerTrainer.Options.EpochCallback"/>).
     /// </remarks>
-    /// <exception cref="NotImplementedException">Always, for now.</exception>
     public static ITransformer Train(MLContext mlContext, IReadOnlyList<SudokuExample> train,
-        IReadOnlyList<SudokuExample> test, SudokuTrainingOptions options, Action<EpochResult>? onEpoch = null) =>
-        throw new NotImplementedException(TrainerMissing);
+        IReadOnlyList<SudokuExample> test, SudokuTrainingOptions options, Action<EpochResult>? onEpoch = null)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentNullException.ThrowIfNull(options);
+        var trainer = mlContext.Regression.Trainers.QpLayer(new QpLayerTrainer.Options
+        {
+            FeatureColumnName = nameof(ModelInput.Features),
+            LabelColumnName = nameof(ModelInput.Label),
+            ScoreColumnName = ScoreColumn,
+            Model = new EqualityConstrainedQpModel { EqualityCount = options.EqualityCount, QuadraticWeight = options.QuadraticPenalty },
+            NumberOfEpochs = options.Epochs,
+            BatchSize = options.BatchSize,
+            LearningRate = options.LearningRate,
+            Seed = options.Seed,
+            EpochCallback = onEpoch is null || test.Count == 0 ? null : epoch => onEpoch(new EpochResult(
+                epoch.Progress.Epoch, epoch.Progress.TrainingLoss, Evaluate(mlContext, epoch.Model, test),
+                epoch.Progress.EpochTrainingTime.TotalSeconds)),
+        });
+        return trainer.Fit(ToDataView(mlContext, train));
+    }
 
     /// <summary>Saves a trained model with <c>mlContext.Model.Save</c>, with the schema of <see cref="ModelInput"/>.</summary>
     public static void Save(MLContext mlContext, ITransformer model, string path) =>

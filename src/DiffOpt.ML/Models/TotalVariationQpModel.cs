@@ -11,7 +11,7 @@ public enum DifferenceOperatorInit
     /// <summary>The first-difference matrix (Dz)ᵢ = zᵢ₊₁ − zᵢ: training starts from classical total variation.</summary>
     FirstDifference,
 
-    /// <summary>Independent normal entries scaled by 1/√n.</summary>
+    /// <summary>Independent normal entries with standard deviation 0.3 (OptNet's learned-D experiment).</summary>
     Random,
 }
 
@@ -21,10 +21,23 @@ public enum DifferenceOperatorInit
 /// <code>
 ///   z* = argmin ½‖z − x‖² + λ‖Dz‖₁
 /// </code>
-/// solved as the QP in (z, t): minimize ½‖z − x‖² + λ·1ᵀt subject to −t ≤ Dz ≤ t (its Hessian is singular in t).
 /// D is (n − 1) × n and learned; λ &gt; 0 is learned too unless <see cref="LearnRegularization"/> is false.
 /// Features and labels must have the same length n ≥ 2.
 /// </summary>
+/// <remarks>
+/// The layer solves the dual problem, which is exact: since λ‖Dz‖₁ = max over ‖u‖∞ ≤ λ of uᵀDz and the saddle
+/// function ½‖z − x‖² + uᵀDz is convex in z and concave in u over a compact set, min and max swap; the inner
+/// minimum is at z = x − Dᵀu, leaving the box-constrained QP
+/// <code>
+///   u* = argmin ½uᵀ(DDᵀ)u − (Dx)ᵀu   subject to   −λ ≤ u ≤ λ,        z* = x − Dᵀu*
+/// </code>
+/// (Chambolle's dual of total variation). Its n − 1 variables and positive definite DDᵀ (for D of full row rank)
+/// make each solve several times cheaper than the primal QP in (z, t) with −t ≤ Dz ≤ t, whose 2n − 1 variables
+/// have a singular Hessian. Q = DDᵀ, the box rows and h = λ·1 are shared by the whole batch, so the solver scales
+/// and factorises them once; only p = −Dx varies per signal. Gradients reach D through Q, p and z = x − Dᵀu*, and
+/// λ through h (OptNet's implicit differentiation of the dual's KKT conditions). If D loses full row rank, u* is
+/// no longer unique, but Dᵀu* and so z* still are.
+/// </remarks>
 public sealed record TotalVariationQpModel : QpModel
 {
     /// <summary>Initial D. Default <see cref="DifferenceOperatorInit.FirstDifference"/>.</summary>
@@ -70,36 +83,29 @@ internal sealed class TotalVariationNetwork : QpNetwork
 
     public override Tensor forward(Tensor x)
     {
-        var n = x.shape[1];
-        var m = n - 1;
-        var options = (x.dtype, x.device);
-        // Variables y = (z, t): Q = diag(I_n, 0), p = (−x, λ·1), and [D −I; −D −I]·y ≤ 0.
-        var Q = diag(cat([ones(n, dtype: options.dtype, device: options.device), zeros(m, dtype: options.dtype, device: options.device)]));
-        var lambda = log_lambda.exp().expand(x.shape[0], m);
-        var p = cat([x.neg(), lambda], 1);
-        var identity = eye(m, dtype: options.dtype, device: options.device);
-        var G = cat([cat([D, identity.neg()], 1), cat([D.neg(), identity.neg()], 1)], 0);
-        var h = zeros(2 * m, dtype: options.dtype, device: options.device);
-        var y = QpFunction.Apply(Q, p, G, h, null, null, _solverOptions);
-        return y[.., ..(int)n];
+        var m = D.shape[0];
+        var identity = eye(m, dtype: x.dtype, device: x.device);
+        var Q = D.matmul(D.t());
+        var p = x.matmul(D.t()).neg();
+        var G = cat([identity, identity.neg()], 0);
+        var h = ones(2 * m, dtype: x.dtype, device: x.device).mul_(log_lambda.exp());
+        var u = QpFunction.Apply(Q, p, G, h, null, null, _solverOptions);
+        return x - u.matmul(D);
     }
 
+    /// <summary>The (n − 1) × n first-difference matrix, (Dz)ᵢ = zᵢ₊₁ − zᵢ.</summary>
     private static Tensor FirstDifference(long n, ScalarType dtype)
     {
-        var d = zeros([n - 1, n], dtype: dtype);
-        using var noGrad = no_grad();
-        for (var i = 0; i < n - 1; i++)
-        {
-            d[i, i] = tensor(-1.0, dtype: dtype);
-            d[i, i + 1] = tensor(1.0, dtype: dtype);
-        }
-        return d;
+        using var identity = eye(n, dtype: dtype);
+        return identity.narrow(0, 1, n - 1) - identity.narrow(0, 0, n - 1);
     }
+
+    private const double RandomInitStandardDeviation = 0.3;
 
     private static Tensor RandomMatrix(long rows, long columns, NetworkContext context)
     {
         using var generator = new Generator((ulong)context.Seed);
-        return randn([rows, columns], dtype: context.DType, generator: generator).div_(Math.Sqrt(columns));
+        return randn([rows, columns], dtype: context.DType, generator: generator).mul_(RandomInitStandardDeviation);
     }
 
     protected override void Dispose(bool disposing)

@@ -28,8 +28,9 @@ namespace DiffOpt.ML;
 /// <see cref="GenericQpModel"/> or <see cref="RegisteredModuleModel"/>. Training reads the rows into memory
 /// once, then runs mini-batch epochs (shuffled, seeded from the MLContext unless <see cref="Options.Seed"/> is
 /// set); rows with NaN or infinite values are skipped with a warning. After every epoch the training loss, the
-/// validation loss (with <see cref="Options.ValidationSet"/>) and the elapsed time go to ML.NET's log and to
-/// <see cref="Options.Progress"/>. <see cref="Options.CancellationToken"/>, or ML.NET's own cancellation of the
+/// validation loss (with <see cref="Options.ValidationSet"/>) and the epoch and elapsed times go to ML.NET's log and to
+/// <see cref="Options.Progress"/>; <see cref="Options.EpochCallback"/> then receives them with a snapshot of the model
+/// trained so far, for metrics of your own (see <see cref="QpTrainingEpoch"/>). <see cref="Options.CancellationToken"/>, or ML.NET's own cancellation of the
 /// MLContext (as AutoML uses), stops training between batches with an <see cref="OperationCanceledException"/>.
 /// QP items the solver cannot solve during training contribute zero gradient (see <see cref="QpFunction"/>).
 /// ]]></format>
@@ -83,6 +84,15 @@ public sealed class QpLayerTrainer : IEstimator<QpLayerTransformer>
 
         /// <summary>Receives a <see cref="QpTrainingProgress"/> after every epoch, or null.</summary>
         public IProgress<QpTrainingProgress>? Progress { get; init; }
+
+        /// <summary>
+        /// Called after every epoch, on the training thread, with the epoch's progress and a snapshot of the model
+        /// trained so far (see <see cref="QpTrainingEpoch"/>), or null. Use it to compute your own metric on held-out
+        /// data after each epoch, or to keep the best epoch's model. Training waits for it to return; its time is not
+        /// counted in <see cref="QpTrainingProgress.EpochTrainingTime"/>. An exception it throws stops training and
+        /// propagates out of <see cref="Fit"/>.
+        /// </summary>
+        public Action<QpTrainingEpoch>? EpochCallback { get; init; }
 
         /// <summary>Stops training between batches when canceled.</summary>
         public CancellationToken CancellationToken { get; init; }
@@ -169,7 +179,7 @@ public sealed class QpLayerTrainer : IEstimator<QpLayerTransformer>
         var network = _options.Model.CreateNetwork(info.NetworkContext(seed));
         try
         {
-            new TrainingLoop(_options, _host, channel).Run(network, train, validation, seed);
+            new TrainingLoop(_options, _host, channel).Run(network, train, validation, seed, trained => Snapshot(trained, info));
         }
         catch
         {
@@ -177,6 +187,23 @@ public sealed class QpLayerTrainer : IEstimator<QpLayerTransformer>
             throw;
         }
         return new QpLayerTransformer(_host, network, info);
+    }
+
+    /// <summary>An independent transformer holding a copy of <paramref name="network"/>'s current weights.</summary>
+    private QpLayerTransformer Snapshot(QpNetwork network, QpLayerModelInfo info)
+    {
+        var copy = _options.Model.CreateNetwork(info.NetworkContext(seed: 0));
+        try
+        {
+            using var noGrad = no_grad();
+            copy.load_state_dict(network.state_dict(), strict: true);
+        }
+        catch
+        {
+            copy.Dispose();
+            throw;
+        }
+        return new QpLayerTransformer(_host, copy, info);
     }
 
     private static int VectorSize(DataViewSchema.Column column) => ((VectorDataViewType)column.Type).Size;

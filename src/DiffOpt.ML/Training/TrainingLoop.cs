@@ -26,7 +26,8 @@ internal sealed class TrainingLoop
         _loss = LossFunctions.Create(options.Loss);
     }
 
-    public void Run(QpNetwork network, TrainingData train, TrainingData? validation, int seed)
+    /// <summary>Trains <paramref name="network"/>; <paramref name="snapshot"/> copies it for the epoch callback.</summary>
+    public void Run(QpNetwork network, TrainingData train, TrainingData? validation, int seed, Func<QpNetwork, QpLayerTransformer> snapshot)
     {
         var parameters = network.parameters().Where(p => p.requires_grad).ToArray();
         using var optimizer = OptimizerFactory.Create(_options.Optimizer, parameters, _options.LearningRate);
@@ -37,6 +38,7 @@ internal sealed class TrainingLoop
         {
             network.train();
             shuffler.Shuffle(order);
+            var epochClock = Stopwatch.StartNew();
             double lossSum = 0;
             for (var start = 0; start < train.Count; start += _options.BatchSize)
             {
@@ -44,9 +46,12 @@ internal sealed class TrainingLoop
                 var rows = order.AsSpan(start, Math.Min(_options.BatchSize, train.Count - start)).ToArray().Select(i => (long)i).ToArray();
                 lossSum += TrainStep(network, optimizer, train, rows) * rows.Length;
             }
+            var epochTime = epochClock.Elapsed;
             network.eval();
             var validationLoss = validation is null ? (double?)null : Evaluate(network, validation);
-            Report(new QpTrainingProgress(epoch, _options.NumberOfEpochs, lossSum / train.Count, validationLoss, clock.Elapsed));
+            var progress = new QpTrainingProgress(epoch, _options.NumberOfEpochs, lossSum / train.Count, validationLoss, clock.Elapsed, epochTime);
+            Report(progress);
+            _options.EpochCallback?.Invoke(new QpTrainingEpoch(progress, snapshot(network)));
         }
         network.eval();
     }

@@ -26,6 +26,25 @@ public class DenoisingCommandLineTests
     }
 
     [Fact]
+    public void Train_PrintsEachEpoch_SavesTheModel_AndEvaluateReadsItBack()
+    {
+        using var folder = new TempFolder();
+        SignalCsv.Write(folder.File("s.csv"), new SignalGenerator(5).Generate(30));
+        var (code, output, error) = ConsoleCapture.Run(Program.Main,
+            "train", "--data", folder.File("s.csv"), "--model", folder.File("m.zip"), "--epochs", "2", "--lambda", "15", "--train-count", "20");
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        var lines = ConsoleCapture.Lines(output);
+        Assert.Contains(lines, l => l.StartsWith("optnet epoch 0: test mse "));
+        Assert.Contains(lines, l => l.StartsWith("optnet epoch 2: train mse "));
+        Assert.Matches(@"^test mse: \d+\.\d{4}$", lines[^1]);
+
+        var evaluate = ConsoleCapture.Run(Program.Main, "evaluate", "--data", folder.File("s.csv"), "--skip", "20", "--model", folder.File("m.zip"));
+        Assert.Equal(0, evaluate.ExitCode);
+        Assert.Equal(lines[^1], ConsoleCapture.Lines(evaluate.Out)[^1]);
+    }
+
+    [Fact]
     public void Generate_WritesAReadableFile()
     {
         using var folder = new TempFolder();
@@ -42,7 +61,9 @@ public class DenoisingCommandLineTests
     [InlineData("tv-baseline", "--data", "{dir}/s.csv", "--lambda", "-3")]
     [InlineData("tv-baseline", "--data", "{dir}/s.csv", "--sweep", "--lambdas", "1,x")]
     [InlineData("fc-baseline", "--data", "{dir}/s.csv", "--hidden", "0")]
-    [InlineData("train", "--data", "{dir}/s.csv", "--model", "{dir}/m.zip")]
+    [InlineData("train", "--data", "{dir}/s.csv", "--model", "{dir}/m.zip", "--lambda", "-1")]
+    [InlineData("train", "--data", "{dir}/s.csv", "--model", "{dir}/m.zip", "--epochs", "0", "--lambda", "5")]
+    [InlineData("train", "--data", "{dir}/s.csv", "--model", "{dir}/m.zip", "--sweep-count", "0")]
     [InlineData("evaluate", "--data", "{dir}/s.csv", "--model", "{dir}/m.zip")]
     [InlineData("evaluate", "--data", "{dir}/s.csv", "--model", "{dir}/garbage.zip")]
     public void Failures_PrintOneErrorLine_AndExitWith1(params string[] args)

@@ -42,7 +42,8 @@ public class TotalVariationTests
     {
         // Weak duality: for z = x − Dᵀu with ‖u‖∞ ≤ λ, the primal value ½‖z − x‖² + λ‖Dz‖₁ exceeds the optimum by at
         // most the gap Σᵢ (λ|(Dz)ᵢ| − uᵢ(Dz)ᵢ) ≥ 0. u is recovered from z alone: (Dᵀu)ⱼ = uⱼ₋₁ − uⱼ, so
-        // uⱼ = −Σ_{k≤j} (xₖ − zₖ), and Σ(x − z) = 0 must hold for such a u to exist.
+        // uⱼ = −Σ_{k≤j} (xₖ − zₖ), and Σ(x − z) = 0 must hold for such a u to exist. The solver stops at residuals of
+        // 1e-8 and u sums up to n − 1 entries of z, so the box and the sum hold to about n·1e-8.
         torch.manual_seed(1);
         const int batch = 6, n = 30;
         const double lambda = 4;
@@ -56,12 +57,12 @@ public class TotalVariationTests
             for (int j = 0; j < n - 1; j++)
             {
                 u -= xs[b * n + j] - zs[b * n + j];
-                Assert.InRange(u, -lambda - 1e-9, lambda + 1e-9);
+                Assert.InRange(u, -lambda - 1e-7, lambda + 1e-7);
                 double jump = zs[b * n + j + 1] - zs[b * n + j];
                 gap += lambda * Math.Abs(jump) - u * jump;
                 objective += lambda * Math.Abs(jump);
             }
-            Assert.Equal(0, u - (xs[b * n + n - 1] - zs[b * n + n - 1]), 1e-9);
+            Assert.Equal(0, u - (xs[b * n + n - 1] - zs[b * n + n - 1]), 1e-7);
             for (int j = 0; j < n; j++) objective += 0.5 * Math.Pow(zs[b * n + j] - xs[b * n + j], 2);
             Assert.True(gap <= 1e-6 * objective, $"item {b}: duality gap {gap} for objective {objective}");
         }

@@ -2,24 +2,52 @@ using DiffOpt.Samples.Tests.Common;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using SudokuStructuredPrediction.Data;
+using SudokuStructuredPrediction.Evaluation;
 using SudokuStructuredPrediction.Model;
 
 namespace DiffOpt.Samples.Tests.Sudoku;
 
 /// <summary>
-/// The ML.NET plumbing of the sample (save, load with checks, evaluate, predict), exercised with stand-in
-/// models built from ML.NET's own transforms; the OptNet trainer itself is not available yet.
+/// The OptNet model (a tiny train, save, load, evaluate) and the ML.NET plumbing of the sample (load checks,
+/// evaluation by the paper's rule), the latter also with stand-in models built from ML.NET's own transforms.
 /// </summary>
 public class SudokuModelTests
 {
     private static readonly IReadOnlyList<SudokuExample> Examples = new SudokuGenerator(11).Generate(40);
 
     [Fact]
-    public void Train_IsAClearlyMarkedPlaceholder()
+    public void Train_ReportsEachEpoch_AndTheSavedModelLoadsBackWithTheSameScores()
     {
-        var e = Assert.Throws<NotImplementedException>(() =>
-            SudokuModel.Train(new MLContext(0), Examples, Examples, new SudokuTrainingOptions()));
-        Assert.Equal("waiting for DiffOpt.ML trainer", e.Message);
+        using var folder = new TempFolder();
+        var ml = new MLContext(0);
+        var train = new SudokuGenerator(21).Generate(90);
+        var test = Examples.Take(20).ToList();
+        var epochs = new List<EpochResult>();
+        var options = new SudokuTrainingOptions { Epochs = 2, BatchSize = 30, Seed = 3 };
+        var trained = SudokuModel.Train(ml, train, test, options, epochs.Add);
+
+        Assert.Equal([1, 2], epochs.Select(e => e.Epoch));
+        Assert.All(epochs, e => Assert.Equal(test.Count, e.Test.Boards));
+        Assert.All(epochs, e => Assert.True(e.Seconds > 0 && double.IsFinite(e.TrainLoss)));
+        Assert.True(epochs[1].TrainLoss < epochs[0].TrainLoss, $"training loss {epochs[0].TrainLoss} then {epochs[1].TrainLoss}");
+        // The last epoch's score is the trained model's.
+        Assert.Equal(epochs[^1].Test, SudokuModel.Evaluate(ml, trained, test));
+
+        SudokuModel.Save(ml, trained, folder.File("optnet.zip"));
+        var loaded = SudokuModel.Load(new MLContext(1), folder.File("optnet.zip"));
+        var expected = ModelFile.Scores(trained, SudokuModel.ToDataView(ml, test), SudokuModel.ScoreColumn);
+        Assert.Equal(expected, ModelFile.Scores(loaded, SudokuModel.ToDataView(ml, test), SudokuModel.ScoreColumn));
+        Assert.Equal(epochs[^1].Test, SudokuModel.Evaluate(ml, loaded, test));
+        Assert.Equal(SudokuEncoding.ArgMax(expected[0]), SudokuModel.Predict(ml, loaded, test[0].Puzzle).ToBoard());
+    }
+
+    [Fact]
+    public void Train_OutputsAreNonNegative_AsTheLayersConstraintsRequire()
+    {
+        var ml = new MLContext(0);
+        var trained = SudokuModel.Train(ml, Examples, [], new SudokuTrainingOptions { Epochs = 1, BatchSize = 40 });
+        var scores = ModelFile.Scores(trained, SudokuModel.ToDataView(ml, Examples.Take(5)), SudokuModel.ScoreColumn);
+        Assert.All(scores.SelectMany(v => v), v => Assert.True(v >= -1e-5, $"score {v} < 0"));
     }
 
     [Fact]

@@ -1,0 +1,76 @@
+using DiffOpt.Qp;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.ML.Tests;
+
+/// <summary>
+/// <see cref="TotalVariationQpModel"/>'s network solves the dual box QP of total variation. Its outputs and their
+/// gradients must equal those of the primal QP in (z, t), min ½‖z − x‖² + λ·1ᵀt s.t. −t ≤ Dz ≤ t, written out here
+/// independently with <see cref="QpFunction"/>.
+/// </summary>
+public class TotalVariationDualFormTests
+{
+    private static readonly QpSolverOptions Tight = new() { Tolerance = 1e-11, RelativeTolerance = 0 };
+
+    public static TheoryData<DifferenceOperatorInit, double, int> Cases => new()
+    {
+        { DifferenceOperatorInit.FirstDifference, 0.2, 6 },
+        { DifferenceOperatorInit.FirstDifference, 2.0, 4 }, // large λ: most differences are zero
+        { DifferenceOperatorInit.Random, 0.3, 5 },
+        { DifferenceOperatorInit.Random, 0.05, 7 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void OutputsAndGradients_EqualThoseOfThePrimalForm(DifferenceOperatorInit init, double lambda, int n)
+    {
+        using var scope = NewDisposeScope();
+        var model = new TotalVariationQpModel { DifferenceInit = init, InitialRegularization = lambda };
+        using var network = model.CreateNetwork(new NetworkContext(n, n, ScalarType.Float64, Seed: 5, Tight));
+        random.manual_seed(n);
+        var x = randn(3, n, dtype: ScalarType.Float64);
+        var weights = randn(3, n, dtype: ScalarType.Float64);
+        var parameters = network.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var D = parameters["D"];
+        var logLambda = parameters["log_lambda"];
+
+        var dual = network.call(x);
+        dual.mul(weights).sum().backward();
+        var dualGradD = D.grad!.clone();
+        var dualGradLogLambda = logLambda.grad!.clone();
+        D.grad!.zero_();
+        logLambda.grad!.zero_();
+
+        var primal = Primal(x, D, logLambda.exp());
+        primal.mul(weights).sum().backward();
+
+        Assert.True(dual.allclose(primal, rtol: 0, atol: 1e-7), $"outputs differ by {(dual - primal).abs().max().ToDouble():E2}");
+        Assert.True(dualGradD.allclose(D.grad!, rtol: 1e-5, atol: 1e-6), $"dD differs by {(dualGradD - D.grad!).abs().max().ToDouble():E2}");
+        Assert.True(dualGradLogLambda.allclose(logLambda.grad!, rtol: 1e-5, atol: 1e-6),
+            $"dlogλ: dual {dualGradLogLambda.ToDouble()} vs primal {logLambda.grad!.ToDouble()}");
+    }
+
+    [Fact]
+    public void RandomInit_HasOptNetsScale()
+    {
+        using var network = new TotalVariationQpModel { DifferenceInit = DifferenceOperatorInit.Random }
+            .CreateNetwork(new NetworkContext(60, 60, ScalarType.Float64, Seed: 1, QpSolverOptions.Default));
+        var D = network.named_parameters().Single(p => p.name == "D").parameter;
+        Assert.Equal(new long[] { 59, 60 }, D.shape);
+        Assert.InRange(D.std().ToDouble(), 0.28, 0.32); // 3,540 entries of 0.3·N(0, 1)
+        Assert.InRange(D.mean().ToDouble(), -0.02, 0.02);
+    }
+
+    /// <summary>z of the primal QP in y = (z, t): Q = diag(I, 0), p = (−x, λ·1), [D −I; −D −I]·y ≤ 0.</summary>
+    private static Tensor Primal(Tensor x, Tensor D, Tensor lambda)
+    {
+        long n = x.shape[1], m = D.shape[0];
+        var Q = diag(cat([ones(n, dtype: x.dtype), zeros(m, dtype: x.dtype)]));
+        var p = cat([x.neg(), lambda.expand(x.shape[0], m)], 1);
+        var identity = eye(m, dtype: x.dtype);
+        var G = cat([cat([D, identity.neg()], 1), cat([D.neg(), identity.neg()], 1)], 0);
+        var y = QpFunction.Apply(Q, p, G, zeros(2 * m, dtype: x.dtype), null, null, Tight);
+        return y.narrow(1, 0, n);
+    }
+}
