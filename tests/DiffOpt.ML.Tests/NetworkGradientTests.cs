@@ -10,7 +10,7 @@ namespace DiffOpt.ML.Tests;
 /// </summary>
 public class NetworkGradientTests
 {
-    public static TheoryData<string> Models => new() { "equality", "total-variation", "generic" };
+    public static TheoryData<string> Models => new() { "equality", "total-variation", "adaptive-total-variation", "generic" };
 
     [Theory]
     [MemberData(nameof(Models))]
@@ -21,6 +21,10 @@ public class NetworkGradientTests
         {
             "equality" => new EqualityConstrainedQpModel { EqualityCount = 2 },
             "total-variation" => new TotalVariationQpModel { DifferenceInit = DifferenceOperatorInit.Random, InitialRegularization = 0.3 },
+            "adaptive-total-variation" => new TotalVariationQpModel
+            {
+                DifferenceInit = DifferenceOperatorInit.Random, InitialRegularization = 0.3, LearnAdaptiveWeights = true,
+            },
             _ => new GenericQpModel { InequalityCount = 3, EqualityCount = 1 },
         };
         const int n = 5;

@@ -54,6 +54,34 @@ public class QpLayerTrainerModelTests
     }
 
     [Fact]
+    public void AdaptiveTotalVariationModel_Learns_RoundTripsThroughModelSaveLoad_AndChecksItsWindow()
+    {
+        var ml = new MLContext(seed: 7);
+        var data = VectorRows.Floats(ml, SyntheticData.NoisySteps(60, n: 8, seed: 5));
+        var model = FitAndCheckLearning(ml, data, new QpLayerTrainer.Options
+        {
+            Model = new TotalVariationQpModel { InitialRegularization = 0.2, LearnAdaptiveWeights = true, AdaptiveWeightWindow = 3 },
+            BatchSize = 20,
+            LearningRate = 0.02,
+        });
+        var window = model.GetParameters()["weight_map.weight"];
+        Assert.Equal(new long[] { 1, 1, 3 }, window.Shape);
+        Assert.Contains(window.Values, w => w != 0); // the window moved away from its zero start
+
+        using var stream = new MemoryStream();
+        ml.Model.Save(model, data.Schema, stream);
+        stream.Position = 0;
+        var loaded = ml.Model.Load(stream, out _);
+        Assert.Equal(VectorRows.Column(model.Transform(data), "Score"), VectorRows.Column(loaded.Transform(data), "Score"));
+
+        var even = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Regression.Trainers.QpLayer(new QpLayerTrainer.Options
+        {
+            Model = new TotalVariationQpModel { LearnAdaptiveWeights = true, AdaptiveWeightWindow = 4 },
+        }).Fit(data));
+        Assert.Equal("AdaptiveWeightWindow", even.ParamName);
+    }
+
+    [Fact]
     public void TotalVariationModel_WithFixedRegularization_StartsFromFirstDifferences()
     {
         var ml = new MLContext(seed: 7);

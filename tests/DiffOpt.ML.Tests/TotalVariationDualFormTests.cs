@@ -42,13 +42,55 @@ public class TotalVariationDualFormTests
         D.grad!.zero_();
         logLambda.grad!.zero_();
 
-        var primal = Primal(x, D, logLambda.exp());
+        var primal = Primal(x, D, logLambda.exp().expand(x.shape[0], D.shape[0]));
         primal.mul(weights).sum().backward();
 
         Assert.True(dual.allclose(primal, rtol: 0, atol: 1e-7), $"outputs differ by {(dual - primal).abs().max().ToDouble():E2}");
         Assert.True(dualGradD.allclose(D.grad!, rtol: 1e-5, atol: 1e-6), $"dD differs by {(dualGradD - D.grad!).abs().max().ToDouble():E2}");
         Assert.True(dualGradLogLambda.allclose(logLambda.grad!, rtol: 1e-5, atol: 1e-6),
             $"dlogλ: dual {dualGradLogLambda.ToDouble()} vs primal {logLambda.grad!.ToDouble()}");
+    }
+
+    [Fact]
+    public void AdaptiveWeights_SolveWeightedTotalVariation_WithItsGradients()
+    {
+        using var scope = NewDisposeScope();
+        const int n = 6;
+        var model = new TotalVariationQpModel { InitialRegularization = 0.3, LearnAdaptiveWeights = true, AdaptiveWeightWindow = 3 };
+        using var network = model.CreateNetwork(new NetworkContext(n, n, ScalarType.Float64, Seed: 2, Tight));
+        var parameters = network.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        var (D, logLambda, V, c) = (parameters["D"], parameters["log_lambda"], parameters["weight_map.weight"], parameters["weight_map.bias"]);
+        random.manual_seed(11);
+        using (no_grad())
+        {
+            // Away from the zero start, so that every weight differs per difference and per signal.
+            V.copy_(0.5 * randn(1, 1, 3, dtype: ScalarType.Float64));
+            c.copy_(0.5 * randn(1, dtype: ScalarType.Float64));
+        }
+        var x = randn(3, n, dtype: ScalarType.Float64);
+        var outputWeights = randn(3, n, dtype: ScalarType.Float64);
+
+        var dual = network.call(x);
+        dual.mul(outputWeights).sum().backward();
+        var dualGrads = new[] { D, logLambda, V, c }.Select(t => t.grad!.clone()).ToArray();
+        network.zero_grad();
+
+        // λᵢ(x) = λ·exp(c + Σ_{|k|≤1} V_k |(Dx)ᵢ₊ₖ|) (zero beyond the ends), the documented weights, written out in
+        // the primal form min ½‖z − x‖² + Σᵢ λᵢ tᵢ, −t ≤ Dz ≤ t.
+        var absDx = x.matmul(D.t()).abs();
+        var padded = nn.functional.pad(absDx, [1, 1]);
+        var window = V.view(3);
+        var lambdas = (padded.narrow(1, 0, n - 1) * window[0] + padded.narrow(1, 1, n - 1) * window[1] + padded.narrow(1, 2, n - 1) * window[2])
+            .add(c).add(logLambda).exp();
+        var primal = Primal(x, D, lambdas);
+        primal.mul(outputWeights).sum().backward();
+
+        Assert.True(dual.allclose(primal, rtol: 0, atol: 1e-7), $"outputs differ by {(dual - primal).abs().max().ToDouble():E2}");
+        var names = new[] { "D", "log_lambda", "V", "c" };
+        var primalGrads = new[] { D, logLambda, V, c };
+        for (int i = 0; i < names.Length; i++)
+            Assert.True(dualGrads[i].allclose(primalGrads[i].grad!, rtol: 1e-5, atol: 1e-6),
+                $"d{names[i]} differs by {(dualGrads[i] - primalGrads[i].grad!).abs().max().ToDouble():E2}");
     }
 
     [Fact]
@@ -62,12 +104,12 @@ public class TotalVariationDualFormTests
         Assert.InRange(D.mean().ToDouble(), -0.02, 0.02);
     }
 
-    /// <summary>z of the primal QP in y = (z, t): Q = diag(I, 0), p = (−x, λ·1), [D −I; −D −I]·y ≤ 0.</summary>
-    private static Tensor Primal(Tensor x, Tensor D, Tensor lambda)
+    /// <summary>z of the primal QP in y = (z, t): Q = diag(I, 0), p = (−x, λ), [D −I; −D −I]·y ≤ 0, with λ (B,m) per difference.</summary>
+    private static Tensor Primal(Tensor x, Tensor D, Tensor lambdas)
     {
         long n = x.shape[1], m = D.shape[0];
         var Q = diag(cat([ones(n, dtype: x.dtype), zeros(m, dtype: x.dtype)]));
-        var p = cat([x.neg(), lambda.expand(x.shape[0], m)], 1);
+        var p = cat([x.neg(), lambdas], 1);
         var identity = eye(m, dtype: x.dtype);
         var G = cat([cat([D, identity.neg()], 1), cat([D.neg(), identity.neg()], 1)], 0);
         var y = QpFunction.Apply(Q, p, G, zeros(2 * m, dtype: x.dtype), null, null, Tight);

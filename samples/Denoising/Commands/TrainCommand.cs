@@ -8,7 +8,7 @@ using Microsoft.ML;
 namespace Denoising.Commands;
 
 /// <summary>
-/// <c>train --data F.csv --model M.zip [--init tv|random] [--epochs E] [--lambda L]</c>: trains the learned
+/// <c>train --data F.csv --model M.zip [--init tv|random] [--epochs E] [--lambda L] [--no-adaptive-weights]</c>: trains the learned
 /// total-variation layer (DiffOpt.ML), by default from TV with λ tuned on the training split, and saves it.
 /// </summary>
 internal static class TrainCommand
@@ -21,12 +21,13 @@ internal static class TrainCommand
         init.AcceptOnlyFromAmong("tv", "random");
         var epochs = new Option<int>("--epochs") { Description = "Training epochs", DefaultValueFactory = _ => 10 };
         var lambda = new Option<double?>("--lambda") { Description = "Starting lambda (default: tuned on the training split from tv, 13 from random)" };
-        var learningRate = new Option<double?>("--learning-rate") { Description = "Adam learning rate (default: 1e-3 from tv, 1e-2 from random)" };
+        var learningRate = new Option<double?>("--learning-rate") { Description = "Adam learning rate (default: 3e-4 from tv, 1e-2 from random)" };
         var sweepCount = new Option<int?>("--sweep-count") { Description = "Tune lambda on the first N training rows only (default: all)" };
         var seed = new Option<int>("--seed") { Description = "Seed", DefaultValueFactory = _ => 0 };
         var trainCount = new Option<int?>("--train-count") { Description = "Rows of the training split (default: first 90 %)" };
+        var plain = new Option<bool>("--no-adaptive-weights") { Description = "From tv: learn D and lambda only (no signal-dependent weight per difference)" };
         var command = new Command("train", "Train the learned total-variation layer (DiffOpt.ML) and save it")
-            { data, model, init, epochs, lambda, learningRate, sweepCount, seed, trainCount };
+            { data, model, init, epochs, lambda, learningRate, sweepCount, seed, trainCount, plain };
         command.SetAction(r => CommandRunner.Run(() =>
         {
             string path = r.GetValue(data)!;
@@ -35,6 +36,7 @@ internal static class TrainCommand
             {
                 Init = r.GetValue(init) == "random" ? DenoisingInit.Random : DenoisingInit.TotalVariation,
                 Epochs = r.GetValue(epochs), Lambda = r.GetValue(lambda), LearningRate = r.GetValue(learningRate), Seed = r.GetValue(seed),
+                AdaptiveWeights = !r.GetValue(plain),
             };
             if (options.Lambda is <= 0 || options.Lambda is { } l && !double.IsFinite(l))
                 throw new SampleException($"--lambda must be positive and finite, got {options.Lambda}");
@@ -46,7 +48,7 @@ internal static class TrainCommand
                     (l, mse) => Console.WriteLine(CommandRunner.Invariant($"lambda {l,7:0.00}: train mse {mse:F4}  ({clock.Elapsed.TotalSeconds:F1} s)"))),
             };
             Console.WriteLine(CommandRunner.Invariant(
-                $"learned TV layer from {(options.Init == DenoisingInit.Random ? "random D" : "total variation")}: lambda {options.Lambda:F2}{(options.Init == DenoisingInit.Random ? " (fixed)" : "")}, Adam lr {options.LearningRate ?? options.DefaultLearningRate:G3}, {options.Epochs} epochs, {train.Count} training and {test.Count} test signals"));
+                $"learned TV layer from {(options.Init == DenoisingInit.Random ? "random D" : options.AdaptiveWeights ? "total variation, adaptive weights" : "total variation")}: lambda {options.Lambda:F2}{(options.Init == DenoisingInit.Random ? " (fixed)" : "")}, Adam lr {options.LearningRate ?? options.DefaultLearningRate:G3}, {options.Epochs} epochs, {train.Count} training and {test.Count} test signals"));
             if (options.Init == DenoisingInit.TotalVariation)
                 Console.WriteLine(Cli.EpochLine("optnet", new Baseline.DenoisingEpoch(0, double.NaN, TvBaselineCommand.TestMse(new TotalVariationDenoiser(), test, options.Lambda!.Value), 0)));
             var mlContext = new MLContext(seed: options.Seed);

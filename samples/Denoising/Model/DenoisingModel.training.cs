@@ -46,6 +46,7 @@ public static partial class DenoisingModel
                 DifferenceInit = fromTv ? DifferenceOperatorInit.FirstDifference : DifferenceOperatorInit.Random,
                 InitialRegularization = lambda,
                 LearnRegularization = fromTv,
+                LearnAdaptiveWeights = fromTv && options.AdaptiveWeights,
             },
             NumberOfEpochs = options.Epochs,
             BatchSize = options.BatchSize,

@@ -1,4 +1,5 @@
 using DiffOpt.ML;
+using DiffOpt.Qp;
 using DiffOpt.Samples;
 using Microsoft.ML;
 using SudokuStructuredPrediction.Data;
@@ -36,6 +37,7 @@ public static partial class SudokuModel
             BatchSize = options.BatchSize,
             LearningRate = options.LearningRate,
             Seed = options.Seed,
+            SolverOptions = new QpSolverOptions { Tolerance = options.SolverTolerance, RelativeTolerance = options.SolverTolerance / 10 },
             EpochCallback = onEpoch is null || test.Count == 0 ? null : epoch => onEpoch(new EpochResult(
                 epoch.Progress.Epoch, epoch.Progress.TrainingLoss, Evaluate(mlContext, epoch.Model, test),
                 epoch.Progress.EpochTrainingTime.TotalSeconds)),

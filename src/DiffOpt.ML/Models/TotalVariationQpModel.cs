@@ -21,7 +21,8 @@ public enum DifferenceOperatorInit
 /// <code>
 ///   z* = argmin ½‖z − x‖² + λ‖Dz‖₁
 /// </code>
-/// D is (n − 1) × n and learned; λ &gt; 0 is learned too unless <see cref="LearnRegularization"/> is false.
+/// D is (n − 1) × n and learned; λ &gt; 0 is learned too unless <see cref="LearnRegularization"/> is false. With
+/// <see cref="LearnAdaptiveWeights"/>, λ‖Dz‖₁ becomes Σᵢ λᵢ(x)|(Dz)ᵢ|, a learned weight per difference and signal.
 /// Features and labels must have the same length n ≥ 2.
 /// </summary>
 /// <remarks>
@@ -31,6 +32,7 @@ public enum DifferenceOperatorInit
 /// <code>
 ///   u* = argmin ½uᵀ(DDᵀ)u − (Dx)ᵀu   subject to   −λ ≤ u ≤ λ,        z* = x − Dᵀu*
 /// </code>
+/// (with per-difference weights the box is −λᵢ(x) ≤ uᵢ ≤ λᵢ(x), so h varies per signal)
 /// (Chambolle's dual of total variation). Its n − 1 variables and positive definite DDᵀ (for D of full row rank)
 /// make each solve several times cheaper than the primal QP in (z, t) with −t ≤ Dz ≤ t, whose 2n − 1 variables
 /// have a singular Hessian. Q = DDᵀ, the box rows and h = λ·1 are shared by the whole batch, so the solver scales
@@ -49,10 +51,24 @@ public sealed record TotalVariationQpModel : QpModel
     /// <summary>Whether λ is learned (through log λ, so it stays positive). Default true.</summary>
     public bool LearnRegularization { get; init; } = true;
 
+    /// <summary>
+    /// Whether each difference gets its own weight that depends on the signal around it:
+    /// λᵢ(x) = λ·exp(c + Σ_{|k|≤r} w_k·|(Dx)ᵢ₊ₖ|), with the window w (2r + 1 = <see cref="AdaptiveWeightWindow"/>
+    /// entries) and c learned from 0, so training starts from plain TV. The layer can then penalise a difference
+    /// less where the input shows a jump; the weights are the same function at every position, as the statistics
+    /// of a signal are. Default false.
+    /// </summary>
+    public bool LearnAdaptiveWeights { get; init; }
+
+    /// <summary>Width 2r + 1 of the window of differences each adaptive weight looks at (odd, at least 1). Default 9.</summary>
+    public int AdaptiveWeightWindow { get; init; } = 9;
+
     internal override void Validate(int featureSize, int outputSize)
     {
         OptionChecks.PositiveFinite(InitialRegularization, nameof(InitialRegularization));
         OptionChecks.Defined(DifferenceInit, nameof(DifferenceInit));
+        if (AdaptiveWeightWindow < 1 || AdaptiveWeightWindow % 2 == 0)
+            throw new ArgumentOutOfRangeException(nameof(AdaptiveWeightWindow), AdaptiveWeightWindow, $"{nameof(AdaptiveWeightWindow)} must be a positive odd width.");
         ModelChecks.SameSize(featureSize, outputSize, nameof(TotalVariationQpModel));
         if (outputSize < 2)
             throw new ArgumentException($"{nameof(TotalVariationQpModel)} needs signals of length at least 2, got {outputSize}.", "inputSchema");
@@ -66,6 +82,7 @@ internal sealed class TotalVariationNetwork : QpNetwork
 {
     private readonly Parameter D;
     private readonly Parameter log_lambda;
+    private readonly Conv1d? weight_map;
     private readonly QpSolverOptions _solverOptions;
 
     public TotalVariationNetwork(TotalVariationQpModel model, NetworkContext context) : base(nameof(TotalVariationNetwork))
@@ -75,6 +92,15 @@ internal sealed class TotalVariationNetwork : QpNetwork
             ? FirstDifference(n, context.DType)
             : RandomMatrix(n - 1, n, context));
         log_lambda = nn.Parameter(tensor(Math.Log(model.InitialRegularization), dtype: context.DType), model.LearnRegularization);
+        if (model.LearnAdaptiveWeights)
+        {
+            weight_map = nn.Conv1d(1, 1, model.AdaptiveWeightWindow, padding: model.AdaptiveWeightWindow / 2, dtype: context.DType);
+            using (no_grad())
+            {
+                weight_map.weight!.zero_();
+                weight_map.bias!.zero_();
+            }
+        }
         _solverOptions = context.SolverOptions;
         RegisterComponents();
     }
@@ -88,10 +114,16 @@ internal sealed class TotalVariationNetwork : QpNetwork
         var Q = D.matmul(D.t());
         var p = x.matmul(D.t()).neg();
         var G = cat([identity, identity.neg()], 0);
-        var h = ones(2 * m, dtype: x.dtype, device: x.device).mul_(log_lambda.exp());
+        var weights = weight_map is null
+            ? ones(m, dtype: x.dtype, device: x.device).mul_(log_lambda.exp())
+            : weight_map.forward(x.matmul(D.t()).abs().unsqueeze(1)).squeeze(1).add(log_lambda).clamp(-MaxLogWeight, MaxLogWeight).exp();
+        var h = cat([weights, weights], -1);
         var u = QpFunction.Apply(Q, p, G, h, null, null, _solverOptions);
         return x - u.matmul(D);
     }
+
+    /// <summary>Bound on |log λᵢ(x)|, so that a diverging weight map gives finite box bounds rather than infinite ones.</summary>
+    private const double MaxLogWeight = 50;
 
     /// <summary>The (n − 1) × n first-difference matrix, (Dz)ᵢ = zᵢ₊₁ − zᵢ.</summary>
     private static Tensor FirstDifference(long n, ScalarType dtype)
@@ -114,6 +146,7 @@ internal sealed class TotalVariationNetwork : QpNetwork
         {
             D.Dispose();
             log_lambda.Dispose();
+            weight_map?.Dispose();
         }
         base.Dispose(disposing);
     }

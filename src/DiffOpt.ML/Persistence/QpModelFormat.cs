@@ -4,7 +4,7 @@ namespace DiffOpt.ML.Persistence;
 /// <remarks>
 /// Binary format: byte kind, then by kind
 /// 1 <see cref="EqualityConstrainedQpModel"/>: int EqualityCount; double QuadraticWeight.
-/// 2 <see cref="TotalVariationQpModel"/>: int DifferenceInit; double InitialRegularization; bool LearnRegularization.
+/// 2 <see cref="TotalVariationQpModel"/>: int DifferenceInit; double InitialRegularization; bool LearnRegularization; bool LearnAdaptiveWeights; int AdaptiveWeightWindow.
 /// 3 <see cref="GenericQpModel"/>: int InequalityCount; int EqualityCount; double Epsilon.
 /// 4 <see cref="RegisteredModuleModel"/>: string Name.
 /// </remarks>
@@ -29,6 +29,8 @@ internal static class QpModelFormat
                 writer.Write((int)m.DifferenceInit);
                 writer.Write(m.InitialRegularization);
                 writer.Write(m.LearnRegularization);
+                writer.Write(m.LearnAdaptiveWeights);
+                writer.Write(m.AdaptiveWeightWindow);
                 break;
             case GenericQpModel m:
                 writer.Write(GenericKind);
@@ -60,6 +62,8 @@ internal static class QpModelFormat
                 DifferenceInit = (DifferenceOperatorInit)FormatGuard.ReadCount(reader, component, "the difference-operator init", 0, 1),
                 InitialRegularization = FormatGuard.ReadFinite(reader, component, "the initial regularisation"),
                 LearnRegularization = reader.ReadBoolean(),
+                LearnAdaptiveWeights = reader.ReadBoolean(),
+                AdaptiveWeightWindow = FormatGuard.ReadCount(reader, component, "the adaptive-weight window", 1),
             },
             GenericKind => new GenericQpModel
             {
