@@ -19,7 +19,7 @@ internal static class DemoCommand
     public static RootCommand Create()
     {
         var output = new Option<string>("--output") { Description = "Folder for the generated data, model and plot", DefaultValueFactory = _ => Path.Combine("out", "SudokuStructuredPrediction") };
-        var count = new Option<int>("--count") { Description = "Puzzles to generate (first 90 % train, rest test)", DefaultValueFactory = _ => 2000 };
+        var count = new Option<int>("--count") { Description = "Puzzles to generate (first 90 % train, rest test; the size of the OptNet data set)", DefaultValueFactory = _ => 10000 };
         var seed = new Option<int>("--seed") { Description = "Seed of the data and the models", DefaultValueFactory = _ => 0 };
         var epochs = new Option<int>("--epochs") { Description = "Training epochs of each model", DefaultValueFactory = _ => 3 };
         var baselineWidth = new Option<int>("--baseline-width") { Description = "Channels of the baseline's convolutions (paper: 512; smaller keeps the demo short)", DefaultValueFactory = _ => 64 };

@@ -18,16 +18,13 @@ internal static class TrainCommand
         var epochs = new Option<int>("--epochs") { Description = "Training epochs", DefaultValueFactory = _ => 3 };
         var model = new Option<string>("--model") { Description = "Where to save the trained model (.zip)", Required = true };
         var seed = new Option<int>("--seed") { Description = "Seed of the initial weights", DefaultValueFactory = _ => 0 };
-        var tolerance = new Option<double>("--tolerance") { Description = "Tolerance of the QP solver in the layer", DefaultValueFactory = _ => new SudokuTrainingOptions().SolverTolerance };
-        var command = new Command("train", "Train the OptNet Sudoku model (DiffOpt.ML) and save it") { data, trainCount, epochs, model, seed, tolerance };
+        var command = new Command("train", "Train the OptNet Sudoku model (DiffOpt.ML) and save it") { data, trainCount, epochs, model, seed };
         command.SetAction(r => CommandRunner.Run(() =>
         {
             string path = r.GetValue(data)!;
             var (train, test) = DataFile.Split(Cli.ReadData(path), r.GetValue(trainCount), path);
             var mlContext = new MLContext(seed: r.GetValue(seed));
-            var options = new SudokuTrainingOptions { Epochs = r.GetValue(epochs), Seed = r.GetValue(seed), SolverTolerance = r.GetValue(tolerance) };
-            if (!(options.SolverTolerance > 0 && options.SolverTolerance < 1))
-                throw new SampleException($"--tolerance must be in (0, 1), got {options.SolverTolerance}");
+            var options = new SudokuTrainingOptions { Epochs = r.GetValue(epochs), Seed = r.GetValue(seed) };
             var trained = CommandRunner.Checked(() => SudokuModel.Train(mlContext, train, test, options, e => Console.WriteLine(Cli.EpochLine("optnet", e))));
             SudokuModel.Save(mlContext, trained, r.GetValue(model)!);
             Console.WriteLine($"saved {r.GetValue(model)}");

@@ -1,5 +1,4 @@
 using DiffOpt.ML;
-using DiffOpt.Qp;
 using DiffOpt.Samples;
 using Microsoft.ML;
 using SudokuStructuredPrediction.Data;
@@ -37,7 +36,6 @@ public static partial class SudokuModel
             BatchSize = options.BatchSize,
             LearningRate = options.LearningRate,
             Seed = options.Seed,
-            SolverOptions = new QpSolverOptions { Tolerance = options.SolverTolerance, RelativeTolerance = options.SolverTolerance / 10 },
             EpochCallback = onEpoch is null || test.Count == 0 ? null : epoch => onEpoch(new EpochResult(
                 epoch.Progress.Epoch, epoch.Progress.TrainingLoss, Evaluate(mlContext, epoch.Model, test),
                 epoch.Progress.EpochTrainingTime.TotalSeconds)),

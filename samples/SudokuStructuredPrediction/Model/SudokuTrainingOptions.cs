@@ -21,14 +21,6 @@ public sealed record SudokuTrainingOptions
     /// <summary>Rows of the learned equality matrix A (40 x 64, uniform [0,1) start). Default 40.</summary>
     public int EqualityCount { get; init; } = 40;
 
-    /// <summary>
-    /// Tolerance of the QP solver inside the layer (absolute; the relative one is a tenth of it), for training and
-    /// for the saved model. Default 1e-6: the layer's outputs are read through an arg-max per cell and the
-    /// gradients feed Adam, so the library's default 1e-8 buys nothing here but about one interior-point iteration
-    /// more per batch.
-    /// </summary>
-    public double SolverTolerance { get; init; } = 1e-6;
-
     /// <summary>Seed of the initial A and of anything random in training. Default 0.</summary>
     public int Seed { get; init; }
 }

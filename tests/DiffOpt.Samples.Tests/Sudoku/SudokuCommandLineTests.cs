@@ -59,7 +59,6 @@ public class SudokuCommandLineTests
     [InlineData("train", "--data", "{dir}/missing.csv", "--model", "{dir}/new.zip")]
     [InlineData("train", "--data", "{dir}/p.csv", "--train-count", "30", "--model", "{dir}/new.zip")]
     [InlineData("train", "--data", "{dir}/p.csv", "--epochs", "0", "--model", "{dir}/new.zip")]
-    [InlineData("train", "--data", "{dir}/p.csv", "--tolerance", "0", "--model", "{dir}/new.zip")]
     [InlineData("--threads", "-1", "generate", "--out", "{dir}/g.csv")]
     [InlineData("baseline", "--data", "{dir}/bad.csv")]
     [InlineData("baseline", "--data", "{dir}/p.csv", "--width", "0")]
