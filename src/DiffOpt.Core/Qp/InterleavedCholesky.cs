@@ -1,0 +1,133 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// Cholesky factorisation of many small matrices at once, vectorised across the batch: the lower triangles of
+/// <see cref="Vector256{T}.Count"/> matrices are interleaved so that every SIMD lane holds the same entry of a
+/// different matrix, and the scalar Cholesky–Banachiewicz recurrence
+/// <code>
+///   l_ij = (a_ij − Σ_{k&lt;j} l_ik l_jk) / l_jj,    l_jj = √(a_jj − Σ_{k&lt;j} l_jk²)
+/// </code>
+/// runs once per group of lanes with full-width arithmetic. The data are read and written in place in the
+/// row-major (B,k,k) layout of <see cref="BatchedCholesky"/>: the lower triangle receives L, the strict upper
+/// triangle is left as it was.
+/// </summary>
+internal static class InterleavedCholesky
+{
+    /// <summary>
+    /// Factorises the <paramref name="batch"/> row-major k×k float64 matrices at <paramref name="data"/> in place and
+    /// returns, per matrix, whether a pivot was not positive (or not finite), as LAPACK's potrf reports it. The
+    /// factor of such a matrix is unspecified.
+    /// </summary>
+    public static unsafe bool[] Factor(double* data, long batch, int k, Action<long, Action<long>> forEachGroup)
+    {
+        const int lanes = 4;
+        var failed = new bool[batch];
+        if (k == 0) return failed;
+        long groups = (batch + lanes - 1) / lanes;
+        nint matrix = (nint)k * k;
+        double* basePointer = data;
+        forEachGroup(groups, group =>
+        {
+            long first = group * lanes;
+            int count = (int)Math.Min(lanes, batch - first);
+            var packed = ArrayPool<Vector256<double>>.Shared.Rent(k * (k + 1) / 2 + k);
+            Pack(basePointer + first * matrix, count, k, packed);
+            var bad = FactorPacked(packed, k);
+            Unpack(packed, count, k, basePointer + first * matrix);
+            ArrayPool<Vector256<double>>.Shared.Return(packed);
+            for (int lane = 0; lane < count; lane++)
+                failed[first + lane] = bad.GetElement(lane) != 0;
+        });
+        return failed;
+    }
+
+    /// <summary>Index of entry (i,j), j ≤ i, in the packed row-by-row lower triangle.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Packed(int i, int j) => i * (i + 1) / 2 + j;
+
+    private static unsafe void Pack(double* matrices, int count, int k, Vector256<double>[] packed)
+    {
+        nint matrix = (nint)k * k;
+        // Lanes without a matrix (the batch's last group) hold the identity.
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j <= i; j++)
+            {
+                nint at = (nint)i * k + j;
+                double fill = i == j ? 1 : 0;
+                packed[Packed(i, j)] = Vector256.Create(
+                    matrices[at],
+                    count > 1 ? matrices[matrix + at] : fill,
+                    count > 2 ? matrices[2 * matrix + at] : fill,
+                    count > 3 ? matrices[3 * matrix + at] : fill);
+            }
+    }
+
+    private static unsafe void Unpack(Vector256<double>[] packed, int count, int k, double* matrices)
+    {
+        nint matrix = (nint)k * k;
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j <= i; j++)
+            {
+                var value = packed[Packed(i, j)];
+                nint at = (nint)i * k + j;
+                for (int l = 0; l < count; l++) matrices[l * matrix + at] = value.GetElement(l);
+            }
+    }
+
+    /// <summary>
+    /// Overwrites the packed lower triangle with L, row by row, and returns a lane mask (all bits set) of the
+    /// matrices with a non-positive or non-finite pivot; their pivots are replaced by 1 so that the other lanes'
+    /// arithmetic is unaffected and nothing overflows. The k entries after the triangle hold 1/l_jj.
+    /// </summary>
+    private static Vector256<double> FactorPacked(Vector256<double>[] a, int k)
+    {
+        var bad = Vector256<double>.Zero;
+        var inverseDiagonal = a.AsSpan(k * (k + 1) / 2, k);
+        var infinity = Vector256.Create(double.PositiveInfinity);
+        ref var start = ref a[0];
+        for (int i = 0; i < k; i++)
+        {
+            ref var rowI = ref Unsafe.Add(ref start, Packed(i, 0));
+            for (int j = 0; j <= i; j++)
+            {
+                ref var rowJ = ref Unsafe.Add(ref start, Packed(j, 0));
+                var sum = Unsafe.Add(ref rowI, j) - Dot(ref rowI, ref rowJ, j);
+                if (j < i)
+                {
+                    Unsafe.Add(ref rowI, j) = sum * inverseDiagonal[j];
+                    continue;
+                }
+                // sum > 0 is false for zero, negative and NaN pivots alike.
+                var positive = Vector256.GreaterThan(sum, Vector256<double>.Zero) & Vector256.LessThan(sum, infinity);
+                bad |= ~positive;
+                var pivot = Vector256.Sqrt(Vector256.ConditionalSelect(positive, sum, Vector256<double>.One));
+                Unsafe.Add(ref rowI, i) = pivot;
+                inverseDiagonal[i] = Vector256<double>.One / pivot;
+            }
+        }
+        return bad;
+    }
+
+    /// <summary>Σ_{p&lt;length} x_p y_p per lane, with four independent accumulators (the sum's latency, not the
+    /// multiply-adds, bounds a single chain).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Dot(ref Vector256<double> x, ref Vector256<double> y, int length)
+    {
+        Vector256<double> s0 = default, s1 = default, s2 = default, s3 = default;
+        int p = 0;
+        for (; p + 4 <= length; p += 4)
+        {
+            s0 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref x, p), Unsafe.Add(ref y, p), s0);
+            s1 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref x, p + 1), Unsafe.Add(ref y, p + 1), s1);
+            s2 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref x, p + 2), Unsafe.Add(ref y, p + 2), s2);
+            s3 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref x, p + 3), Unsafe.Add(ref y, p + 3), s3);
+        }
+        for (; p < length; p++)
+            s0 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref x, p), Unsafe.Add(ref y, p), s0);
+        return (s0 + s1) + (s2 + s3);
+    }
+}
