@@ -438,7 +438,10 @@ internal sealed class ProximalInteriorPoint
         _xi = where((accepted & dualImproved).unsqueeze(-1), _it.X, _xi);
         _noPrimalUpdate = _noPrimalUpdate + (accepted & ~dualImproved).to(_rho.dtype);
         var moveDualCentre = (accepted & primalImproved).unsqueeze(-1);
-        _lambda = where(moveDualCentre, _it.Y, _lambda);
+        // With the equality δ fixed (Schur form), the equality residual can only fall through the centre's moves
+        // (method of multipliers with penalty 1/δ), so that centre follows every accepted step; PIQP's conditional
+        // move would freeze the residual at δ‖y − λ‖ after one step without a 5 % gain.
+        _lambda = where(_kkt.FixedRegularization is null ? moveDualCentre : accepted.unsqueeze(-1), _it.Y, _lambda);
         _nu = where(moveDualCentre, _it.Z, _nu);
         _noDualUpdate = _noDualUpdate + (accepted & ~primalImproved).to(_rho.dtype);
     }
