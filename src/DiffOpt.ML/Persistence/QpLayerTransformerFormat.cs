@@ -14,8 +14,12 @@ internal static class QpLayerTransformerFormat
     private const string WeightsStreamName = "TorchWeights.bin";
     private const string Component = "DiffOpt QP layer";
 
-    /// <summary>Format versions (0x00010001: the initial format); bump them on any change of the layout below.</summary>
-    public static VersionInfo GetVersionInfo() => FormatGuard.Version("DOQPLAYR", 0x00010001, 0x00010001, 0x00010001, LoaderSignature);
+    /// <summary>
+    /// Format versions, bumped on any change of the layout below: 0x00010001 the initial format; 0x00010002 adds the
+    /// adaptive-weight fields to the total-variation model record (files of both versions load).
+    /// </summary>
+    public static VersionInfo GetVersionInfo() =>
+        FormatGuard.Version("DOQPLAYR", QpModelFormat.CurrentVersion, QpModelFormat.CurrentVersion, QpModelFormat.InitialVersion, LoaderSignature);
 
     // *** Binary format ***
     // Model.key: ChecksummedBlob section holding
@@ -57,7 +61,7 @@ internal static class QpLayerTransformerFormat
             FeatureSize: FormatGuard.ReadCount(reader, Component, "the feature size", 1),
             OutputSize: FormatGuard.ReadCount(reader, Component, "the output size", 1),
             Precision: (QpLayerPrecision)FormatGuard.ReadCount(reader, Component, "the precision", 0, 1),
-            Model: QpModelFormat.Read(reader, Component),
+            Model: QpModelFormat.Read(reader, Component, ctx.Header.ModelVerWritten),
             SolverOptions: QpSolverOptionsFormat.Read(reader, Component)));
         var model = info.Model;
         try

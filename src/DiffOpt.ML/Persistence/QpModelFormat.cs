@@ -4,7 +4,8 @@ namespace DiffOpt.ML.Persistence;
 /// <remarks>
 /// Binary format: byte kind, then by kind
 /// 1 <see cref="EqualityConstrainedQpModel"/>: int EqualityCount; double QuadraticWeight.
-/// 2 <see cref="TotalVariationQpModel"/>: int DifferenceInit; double InitialRegularization; bool LearnRegularization; bool LearnAdaptiveWeights; int AdaptiveWeightWindow.
+/// 2 <see cref="TotalVariationQpModel"/>: int DifferenceInit; double InitialRegularization; bool LearnRegularization;
+///   from format 0x00010002 on also bool LearnAdaptiveWeights; int AdaptiveWeightWindow.
 /// 3 <see cref="GenericQpModel"/>: int InequalityCount; int EqualityCount; double Epsilon.
 /// 4 <see cref="RegisteredModuleModel"/>: string Name.
 /// </remarks>
@@ -14,6 +15,12 @@ internal static class QpModelFormat
     private const byte TotalVariationKind = 2;
     private const byte GenericKind = 3;
     private const byte RegisteredKind = 4;
+
+    /// <summary>The first format of the QP layer's file.</summary>
+    public const uint InitialVersion = 0x00010001;
+
+    /// <summary>The format written now (the total-variation record carries the adaptive-weight fields).</summary>
+    public const uint CurrentVersion = 0x00010002;
 
     public static void Write(BinaryWriter writer, QpModel model)
     {
@@ -47,7 +54,8 @@ internal static class QpModelFormat
         }
     }
 
-    public static QpModel Read(BinaryReader reader, string component)
+    /// <summary>Reads a model description written in format <paramref name="version"/> (see the remarks).</summary>
+    public static QpModel Read(BinaryReader reader, string component, uint version)
     {
         var kind = reader.ReadByte();
         return kind switch
@@ -57,14 +65,7 @@ internal static class QpModelFormat
                 EqualityCount = FormatGuard.ReadCount(reader, component, "the equality count", 1),
                 QuadraticWeight = FormatGuard.ReadFinite(reader, component, "the quadratic weight"),
             },
-            TotalVariationKind => new TotalVariationQpModel
-            {
-                DifferenceInit = (DifferenceOperatorInit)FormatGuard.ReadCount(reader, component, "the difference-operator init", 0, 1),
-                InitialRegularization = FormatGuard.ReadFinite(reader, component, "the initial regularisation"),
-                LearnRegularization = reader.ReadBoolean(),
-                LearnAdaptiveWeights = reader.ReadBoolean(),
-                AdaptiveWeightWindow = FormatGuard.ReadCount(reader, component, "the adaptive-weight window", 1),
-            },
+            TotalVariationKind => ReadTotalVariation(reader, component, version),
             GenericKind => new GenericQpModel
             {
                 InequalityCount = FormatGuard.ReadCount(reader, component, "the inequality count", 0),
@@ -73,6 +74,21 @@ internal static class QpModelFormat
             },
             RegisteredKind => new RegisteredModuleModel(FormatGuard.ReadName(reader, component)),
             _ => throw FormatGuard.Corrupt(component, $"unknown model kind {kind}"),
+        };
+    }
+
+    private static TotalVariationQpModel ReadTotalVariation(BinaryReader reader, string component, uint version)
+    {
+        var model = new TotalVariationQpModel
+        {
+            DifferenceInit = (DifferenceOperatorInit)FormatGuard.ReadCount(reader, component, "the difference-operator init", 0, 1),
+            InitialRegularization = FormatGuard.ReadFinite(reader, component, "the initial regularisation"),
+            LearnRegularization = reader.ReadBoolean(),
+        };
+        return version < CurrentVersion ? model : model with
+        {
+            LearnAdaptiveWeights = reader.ReadBoolean(),
+            AdaptiveWeightWindow = FormatGuard.ReadCount(reader, component, "the adaptive-weight window", 1),
         };
     }
 }
