@@ -25,16 +25,19 @@ public class DenoisingCommandLineTests
         Assert.Equal(CommandRunner.Invariant($"test mse: {SignalMetrics.MeanSquaredError(z, clean):F4}"), ConsoleCapture.Lines(output)[^1]);
     }
 
-    [Fact]
-    public void Train_PrintsEachEpoch_SavesTheModel_AndEvaluateReadsItBack()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Train_PrintsEachEpoch_SavesTheModel_AndEvaluateReadsItBack(bool plain)
     {
         using var folder = new TempFolder();
         SignalCsv.Write(folder.File("s.csv"), new SignalGenerator(5).Generate(30));
-        var (code, output, error) = ConsoleCapture.Run(Program.Main,
-            "train", "--data", folder.File("s.csv"), "--model", folder.File("m.zip"), "--epochs", "2", "--lambda", "15", "--train-count", "20");
+        string[] args = ["train", "--data", folder.File("s.csv"), "--model", folder.File("m.zip"), "--epochs", "2", "--lambda", "15", "--train-count", "20"];
+        var (code, output, error) = ConsoleCapture.Run(Program.Main, plain ? [.. args, "--no-adaptive-weights"] : args);
         Assert.Equal(0, code);
         Assert.Equal("", error);
         var lines = ConsoleCapture.Lines(output);
+        Assert.Equal(!plain, lines[0].Contains("adaptive weights"));
         Assert.Contains(lines, l => l.StartsWith("optnet epoch 0: test mse "));
         Assert.Contains(lines, l => l.StartsWith("optnet epoch 2: train mse "));
         Assert.Matches(@"^test mse: \d+\.\d{4}$", lines[^1]);
