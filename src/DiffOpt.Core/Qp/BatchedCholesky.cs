@@ -37,7 +37,7 @@ internal static class BatchedCholesky
         else
         {
             failures = new bool[batch];
-            ForEachItem(batch, i => failures[i] = n > 0 && NativeLapack.Factor(basePointer + (nint)(i * stride), n, single) != 0);
+            BatchParallel.ForEachItem(batch, i => failures[i] = n > 0 && NativeLapack.Factor(basePointer + (nint)(i * stride), n, single) != 0);
         }
         GC.KeepAlive(a);
         var failedItems = tensor(failures, device: a.device);
@@ -73,7 +73,7 @@ internal static class BatchedCholesky
         else
         {
             long factorStride = (long)n * n * factor.ElementSize, rhsStride = (long)n * b.ElementSize;
-            ForEachItem(batch, i => NativeLapack.Solve(factorPointer + (nint)(i * factorStride), n, rhsPointer + (nint)(i * rhsStride), 1, single));
+            BatchParallel.ForEachItem(batch, i => NativeLapack.Solve(factorPointer + (nint)(i * factorStride), n, rhsPointer + (nint)(i * rhsStride), 1, single));
         }
         GC.KeepAlive(factor);
         return b;
@@ -104,7 +104,7 @@ internal static class BatchedCholesky
         else
         {
             long factorStride = (long)n * n * factor.ElementSize, rhsStride = (long)r * n * b.ElementSize;
-            ForEachItem(batch, i => NativeLapack.Solve(factorPointer + (nint)(i * factorStride), n, rhsPointer + (nint)(i * rhsStride), r, single));
+            BatchParallel.ForEachItem(batch, i => NativeLapack.Solve(factorPointer + (nint)(i * factorStride), n, rhsPointer + (nint)(i * rhsStride), r, single));
         }
         GC.KeepAlive(factor);
         return b;
@@ -120,22 +120,7 @@ internal static class BatchedCholesky
         dtype == ScalarType.Float64 && n >= 24 && n <= 72 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;
 
     private static unsafe bool[] InterleavedFactor(IntPtr data, long batch, int n) =>
-        InterleavedCholesky.Factor((double*)data, batch, n, ForEachItem);
-
-    /// <summary>Runs <paramref name="body"/> for every item, spread over libtorch's intra-op thread count.</summary>
-    private static void ForEachItem(long batch, Action<long> body)
-    {
-        int threads = torch.get_num_threads();
-        if (threads <= 1 || batch < 2 * threads)
-        {
-            for (long i = 0; i < batch; i++) body(i);
-            return;
-        }
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, worker =>
-        {
-            for (long i = worker; i < batch; i += threads) body(i);
-        });
-    }
+        InterleavedCholesky.Factor((double*)data, batch, n, BatchParallel.ForEachItem);
 
     private static bool UseNative(Tensor t) =>
         NativeLapack.IsAvailable && t.device_type == DeviceType.CPU

@@ -36,38 +36,21 @@ internal sealed class RuizEquilibration
     /// norms of the scaled
     /// matrices are read off |P|, |A|, |G| and the accumulated factors, so the scaled matrices are formed once.
     /// </summary>
-    public static (RuizEquilibration Scaling, ScaledQp Scaled) Apply(QpProblem problem, int iterations)
+    public static (RuizEquilibration Scaling, ScaledQp Scaled) Apply(QpProblem problem, int iterations) =>
+        Apply(problem, iterations, useKernel: UsesKernel(problem));
+
+    /// <summary>
+    /// As <see cref="Apply(QpProblem, int)"/>, choosing the implementation of the passes: the per-item CPU kernel
+    /// (<see cref="RuizKernel"/>) or batched tensor operations (any device). Both compute the same factors, except
+    /// that the kernel stops each item on its own once it converged and the tensor form stops when all have.
+    /// </summary>
+    internal static (RuizEquilibration Scaling, ScaledQp Scaled) Apply(QpProblem problem, int iterations, bool useKernel)
     {
         var P = problem.Q; var c = problem.P; var A = problem.A; var G = problem.G;
-        // The scaling depends on the matrices only: shared matrices get one scaling for the whole batch.
-        long items = Math.Max(P.shape[0], Math.Max(A.shape[0], G.shape[0]));
-        var options = (dtype: c.dtype, device: c.device);
-        var d = ones(items, problem.VariableCount, options.dtype, options.device);
-        var eA = ones(items, problem.EqualityCount, options.dtype, options.device);
-        var eG = ones(items, problem.InequalityCount, options.dtype, options.device);
+        var (d, eA, eG) = iterations == 0 ? Identity(problem)
+            : useKernel ? KernelFactors(problem, iterations) : TensorFactors(problem, iterations);
         if (iterations > 0)
         {
-            var (absP, absG, absA) = problem.Magnitudes;
-            // Work buffers, rewritten in place each pass: the matrices are the large tensors of a batch, and fresh
-            // allocations of their size cost more in page faults than the arithmetic.
-            var workP = empty_like(Batched.ExpandBatch(absP, items));
-            var workA = empty_like(Batched.ExpandBatch(absA, items));
-            var workG = empty_like(Batched.ExpandBatch(absG, items));
-            Tensor Scaled(Tensor work, Tensor magnitude, Tensor factors) => work.copy_(Batched.ExpandBatch(magnitude, items)).mul_(factors);
-            for (int i = 0; i < iterations; i++)
-            {
-                // Column j of D P D has norm d_j max_i d_i |P_ij|; likewise for E A D and E G D.
-                var columnNorm = Batched.Max(
-                    d * Batched.ColumnInfNorms(Scaled(workP, absP, d.unsqueeze(-1))),
-                    d * Batched.ColumnInfNorms(Scaled(workA, absA, eA.unsqueeze(-1))),
-                    d * Batched.ColumnInfNorms(Scaled(workG, absG, eG.unsqueeze(-1))));
-                var dStep = InverseSqrtOfLimited(columnNorm);
-                var eAStep = InverseSqrtOfLimited(eA * Batched.RowInfNorms(Scaled(workA, absA, d.unsqueeze(-2))));
-                var eGStep = InverseSqrtOfLimited(eG * Batched.RowInfNorms(Scaled(workG, absG, d.unsqueeze(-2))));
-                d = d * dStep; eA = eA * eAStep; eG = eG * eGStep;
-                var change = Batched.Max(Batched.InfNorm((dStep - 1).flatten(1)), Batched.InfNorm((eAStep - 1).flatten(1)), Batched.InfNorm((eGStep - 1).flatten(1)));
-                if ((change <= ConvergedChange).all().item<bool>()) break;
-            }
             P = d.unsqueeze(-1) * P * d.unsqueeze(-2);
             A = eA.unsqueeze(-1) * A * d.unsqueeze(-2);
             G = eG.unsqueeze(-1) * G * d.unsqueeze(-2);
@@ -75,6 +58,69 @@ internal sealed class RuizEquilibration
         var scaling = new RuizEquilibration(d, eA, eG);
         var scaled = new ScaledQp(P, d * c, A, eA * problem.Bvec, G, eG * problem.H);
         return (scaling, scaled);
+    }
+
+    /// <summary>Whether <see cref="RuizKernel"/> can run on the problem's data: CPU tensors of float32 or float64.</summary>
+    internal static bool UsesKernel(QpProblem problem) =>
+        NativeLapack.IsAvailable && problem.Q.device_type == DeviceType.CPU && (problem.Q.dtype == ScalarType.Float64 || problem.Q.dtype == ScalarType.Float32);
+
+    /// <summary>The scalings' batch: shared matrices (batch 1) get one scaling for the whole batch.</summary>
+    private static long ScalingItems(QpProblem problem) =>
+        Math.Max(problem.Q.shape[0], Math.Max(problem.A.shape[0], problem.G.shape[0]));
+
+    private static (Tensor D, Tensor EA, Tensor EG) Identity(QpProblem problem)
+    {
+        long items = ScalingItems(problem);
+        var (dtype, device) = (problem.P.dtype, problem.P.device);
+        return (ones(items, problem.VariableCount, dtype, device), ones(items, problem.EqualityCount, dtype, device),
+            ones(items, problem.InequalityCount, dtype, device));
+    }
+
+    /// <summary>The factors from <see cref="RuizKernel"/>, computed in float64 and returned in the problem's dtype.</summary>
+    private static unsafe (Tensor D, Tensor EA, Tensor EG) KernelFactors(QpProblem problem, int iterations)
+    {
+        long items = ScalingItems(problem);
+        var (absP, absG, absA) = problem.Magnitudes;
+        Tensor AsDouble(Tensor t) => t.to_type(ScalarType.Float64).contiguous();
+        var (p, a, g) = (AsDouble(absP), AsDouble(absA), AsDouble(absG));
+        var d = ones(items, problem.VariableCount, ScalarType.Float64);
+        var eA = ones(items, problem.EqualityCount, ScalarType.Float64);
+        var eG = ones(items, problem.InequalityCount, ScalarType.Float64);
+        RuizKernel.Magnitudes View(Tensor t) => new((double*)NativeLapack.DataPointer(t), t.shape[0], (int)t.shape[1], (int)t.shape[2]);
+        RuizKernel.Equilibrate(View(p), View(a), View(g), items, iterations, MinNorm, MaxNorm, ConvergedChange,
+            (double*)NativeLapack.DataPointer(d), (double*)NativeLapack.DataPointer(eA), (double*)NativeLapack.DataPointer(eG));
+        GC.KeepAlive(p); GC.KeepAlive(a); GC.KeepAlive(g);
+        var dtype = problem.P.dtype;
+        return (d.to_type(dtype), eA.to_type(dtype), eG.to_type(dtype));
+    }
+
+    /// <summary>The factors from batched tensor operations; every item runs until all have converged.</summary>
+    private static (Tensor D, Tensor EA, Tensor EG) TensorFactors(QpProblem problem, int iterations)
+    {
+        long items = ScalingItems(problem);
+        var (d, eA, eG) = Identity(problem);
+        var (absP, absG, absA) = problem.Magnitudes;
+        // Work buffers, rewritten in place each pass: the matrices are the large tensors of a batch, and fresh
+        // allocations of their size cost more in page faults than the arithmetic.
+        var workP = empty_like(Batched.ExpandBatch(absP, items));
+        var workA = empty_like(Batched.ExpandBatch(absA, items));
+        var workG = empty_like(Batched.ExpandBatch(absG, items));
+        Tensor Scaled(Tensor work, Tensor magnitude, Tensor factors) => work.copy_(Batched.ExpandBatch(magnitude, items)).mul_(factors);
+        for (int i = 0; i < iterations; i++)
+        {
+            // Column j of D P D has norm d_j max_i d_i |P_ij|; likewise for E A D and E G D.
+            var columnNorm = Batched.Max(
+                d * Batched.ColumnInfNorms(Scaled(workP, absP, d.unsqueeze(-1))),
+                d * Batched.ColumnInfNorms(Scaled(workA, absA, eA.unsqueeze(-1))),
+                d * Batched.ColumnInfNorms(Scaled(workG, absG, eG.unsqueeze(-1))));
+            var dStep = InverseSqrtOfLimited(columnNorm);
+            var eAStep = InverseSqrtOfLimited(eA * Batched.RowInfNorms(Scaled(workA, absA, d.unsqueeze(-2))));
+            var eGStep = InverseSqrtOfLimited(eG * Batched.RowInfNorms(Scaled(workG, absG, d.unsqueeze(-2))));
+            d = d * dStep; eA = eA * eAStep; eG = eG * eGStep;
+            var change = Batched.Max(Batched.InfNorm((dStep - 1).flatten(1)), Batched.InfNorm((eAStep - 1).flatten(1)), Batched.InfNorm((eGStep - 1).flatten(1)));
+            if ((change <= ConvergedChange).all().item<bool>()) break;
+        }
+        return (d, eA, eG);
     }
 
     /// <summary>Norms below 1e-4 are treated as 1 (empty rows), norms above 1e4 are capped; returns 1/√norm.</summary>

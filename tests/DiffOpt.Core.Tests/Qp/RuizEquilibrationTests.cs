@@ -1,0 +1,99 @@
+using DiffOpt.Qp;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Tests.Qp;
+
+/// <summary>
+/// Ruiz equilibration on both of its paths (the per-item CPU kernel and the batched tensor form): the scaled
+/// matrices are equilibrated (every column of the KKT matrix and every constraint row has infinity norm 1 within
+/// the stopping rule), and the two paths compute the same factors.
+/// </summary>
+public class RuizEquilibrationTests
+{
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ScaledMatrices_HaveUnitColumnAndRowNorms(bool useKernel)
+    {
+        using var scope = NewDisposeScope();
+        var problem = BadlyScaled(batch: 5, n: 12, equalities: 3, inequalities: 20, sharedP: false, seed: 1);
+        var (_, scaled) = RuizEquilibration.Apply(problem, iterations: 100, useKernel);
+
+        // Columns of [P; A; G] and rows of A and G: the passes stop once every factor moved by at most 0.1 %,
+        // so the norms are 1 within about 0.2 %.
+        var columns = Batched.Max(Batched.ColumnInfNorms(scaled.P), Batched.ColumnInfNorms(scaled.A), Batched.ColumnInfNorms(scaled.G));
+        var rows = cat(new[] { Batched.RowInfNorms(scaled.A), Batched.RowInfNorms(scaled.G) }, -1);
+        foreach (var (name, norms) in new[] { ("column", columns), ("row", rows) })
+        {
+            double worst = (norms - 1).abs().max().item<double>();
+            Assert.True(worst < 5e-3, $"{name} norms: max |norm - 1| = {worst:E2}");
+        }
+    }
+
+    [Fact]
+    public void Kernel_MatchesTensorForm_PassForPass()
+    {
+        using var scope = NewDisposeScope();
+        // Three passes on badly scaled data: no item converges, so both paths run every pass.
+        var problem = BadlyScaled(batch: 6, n: 9, equalities: 2, inequalities: 14, sharedP: true, seed: 2);
+        var (kernel, _) = RuizEquilibration.Apply(problem, iterations: 3, useKernel: true);
+        var (tensor, _) = RuizEquilibration.Apply(problem, iterations: 3, useKernel: false);
+
+        AssertClose(tensor.D, kernel.D, "d");
+        AssertClose(tensor.EA, kernel.EA, "eA");
+        AssertClose(tensor.EG, kernel.EG, "eG");
+    }
+
+    [Fact]
+    public void Kernel_StopsEachItemOnItsOwn_AsIfSolvedAlone()
+    {
+        using var scope = NewDisposeScope();
+        var problem = BadlyScaled(batch: 4, n: 8, equalities: 2, inequalities: 10, sharedP: false, seed: 3);
+        var (batched, _) = RuizEquilibration.Apply(problem, iterations: 40, useKernel: true);
+        for (int item = 0; item < 4; item++)
+        {
+            var alone = problem.Select(tensor(new long[] { item }));
+            var (single, _) = RuizEquilibration.Apply(alone, iterations: 40, useKernel: false);
+            AssertClose(single.D, batched.D[item].unsqueeze(0), $"d of item {item}");
+            AssertClose(single.EG, batched.EG[item].unsqueeze(0), $"eG of item {item}");
+        }
+    }
+
+    [Fact]
+    public void Kernel_OnFloat32Data_GivesFloat32FactorsOfTheFloat64Ones()
+    {
+        using var scope = NewDisposeScope();
+        var problem = BadlyScaled(batch: 3, n: 7, equalities: 1, inequalities: 9, sharedP: false, seed: 4);
+        var single = QpProblem.Create(problem.Q.to_type(ScalarType.Float32), problem.P.to_type(ScalarType.Float32),
+            problem.G.to_type(ScalarType.Float32), problem.H.to_type(ScalarType.Float32),
+            problem.A.to_type(ScalarType.Float32), problem.Bvec.to_type(ScalarType.Float32));
+        var (expected, _) = RuizEquilibration.Apply(problem, iterations: 3, useKernel: false);
+        var (actual, _) = RuizEquilibration.Apply(single, iterations: 3, useKernel: true);
+
+        Assert.Equal(ScalarType.Float32, actual.D.dtype);
+        double worst = ((actual.D.to_type(ScalarType.Float64) - expected.D) / expected.D).abs().max().item<double>();
+        Assert.True(worst < 1e-5, $"max relative |d32 - d64| = {worst:E2}");
+    }
+
+    private static void AssertClose(Tensor expected, Tensor actual, string name)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        double worst = ((actual - expected) / expected).abs().max().item<double>();
+        Assert.True(worst < 1e-12, $"{name}: max relative difference {worst:E2}");
+    }
+
+    /// <summary>A random convex QP batch whose rows and columns carry scales from e^-4 to e^4.</summary>
+    private static QpProblem BadlyScaled(int batch, int n, int equalities, int inequalities, bool sharedP, int seed)
+    {
+        var generator = new Generator((ulong)seed);
+        Tensor R(params long[] shape) => randn(shape, dtype: ScalarType.Float64, generator: generator);
+        Tensor Scales(params long[] shape) => (R(shape) * 1.5).clamp(-4, 4).exp();
+        var columns = Scales(batch, 1, n);
+        var l = R(sharedP ? 1 : batch, n, n);
+        var q = l.matmul(l.transpose(1, 2)) * columns.transpose(1, 2)[..(sharedP ? 1 : batch)] * columns[..(sharedP ? 1 : batch)];
+        var a = R(batch, equalities, n) * Scales(batch, equalities, 1) * columns;
+        var g = R(batch, inequalities, n) * Scales(batch, inequalities, 1) * columns;
+        return QpProblem.Create(sharedP ? q.squeeze(0) : q, R(batch, n), g, R(batch, inequalities).abs() + 1, a, R(batch, equalities));
+    }
+}
