@@ -49,6 +49,35 @@ public class BatchedCholeskyTests
         Assert.True(factor.isfinite().all().item<bool>(), "failed items must get a finite (identity) factor");
     }
 
+    [Theory]
+    [InlineData(5, 1, ScalarType.Float64)]    // shorter than one SIMD vector
+    [InlineData(6, 13, ScalarType.Float64)]   // a vector tail
+    [InlineData(3, 40, ScalarType.Float64)]
+    [InlineData(4, 21, ScalarType.Float32)]
+    public void Solve_MatchesLibtorchCholeskySolve_PerItemAndShared(int batch, int n, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var matrices = SpdBatch(batch, n, seed: 7 * n).to_type(dtype);
+        var rhs = randn([batch, n], dtype: ScalarType.Float64, generator: new Generator(11)).to_type(dtype);
+        double tolerance = dtype == ScalarType.Float32 ? 1e-4 : 1e-11;
+
+        var (factor, _) = BatchedCholesky.Factor(matrices.clone());
+        var perItem = BatchedCholesky.Solve(factor, rhs);
+        var expected = linalg.solve(matrices, rhs.unsqueeze(-1)).squeeze(-1);
+        AssertRelativeError(expected, perItem, tolerance, "per-item factor");
+
+        var (sharedFactor, _) = BatchedCholesky.Factor(matrices[..1].clone());
+        var shared = BatchedCholesky.Solve(sharedFactor, rhs);
+        var expectedShared = linalg.solve(matrices[0], rhs.T).T;
+        AssertRelativeError(expectedShared, shared, tolerance, "shared factor");
+    }
+
+    private static void AssertRelativeError(Tensor expected, Tensor actual, double tolerance, string what)
+    {
+        double error = ((actual - expected).abs().max() / (1 + expected.abs().max())).to_type(ScalarType.Float64).item<double>();
+        Assert.True(error < tolerance, $"{what}: max |x - x_torch| / (1 + max |x_torch|) = {error:E2}");
+    }
+
     private static Tensor SpdBatch(int batch, int n, int seed)
     {
         var generator = new Generator((ulong)seed);
