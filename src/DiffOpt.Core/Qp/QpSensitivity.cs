@@ -54,11 +54,11 @@ internal static class QpSensitivity
         var nu = scaling.UnscaleEqualityDual(it.Y);
 
         var grads = new Tensor?[6];
-        if (needed[0]) grads[0] = 0.5 * (Outer(dz, z) + Outer(z, dz));
+        if (needed[0]) grads[0] = OuterSum(0.5 * dz, z, 0.5 * z, dz);
         if (needed[1]) grads[1] = dz;
-        if (needed[2]) grads[2] = Outer(lambda, dz) + Outer(dLambda, z);
+        if (needed[2]) grads[2] = OuterSum(lambda, dz, dLambda, z);
         if (needed[3]) grads[3] = -dLambda;
-        if (needed[4]) grads[4] = Outer(nu, dz) + Outer(dNu, z);
+        if (needed[4]) grads[4] = OuterSum(nu, dz, dNu, z);
         if (needed[5]) grads[5] = -dNu;
         for (int i = 0; i < grads.Length; i++)
             if (grads[i] is not null && !state.Problem.IsBatched[i]) grads[i] = grads[i]!.sum(dim: 0);
@@ -82,5 +82,10 @@ internal static class QpSensitivity
         }
     }
 
-    private static Tensor Outer(Tensor a, Tensor b) => a.unsqueeze(-1) * b.unsqueeze(-2);
+    /// <summary>
+    /// a₁b₁ᵀ + a₂b₂ᵀ per item for (B,r) a's and (B,c) b's, as one (B,r,2)·(B,2,c) product: the (B,r,c) result is
+    /// written once, where summing two outer products would write it three times.
+    /// </summary>
+    private static Tensor OuterSum(Tensor a1, Tensor b1, Tensor a2, Tensor b2) =>
+        stack(new[] { a1, a2 }, -1).bmm(stack(new[] { b1, b2 }, -2));
 }
