@@ -74,8 +74,8 @@ internal static class BatchedCholesky
         else
         {
             long matrix = (long)n * n;
-            if (single) BatchParallel.ForEachItem(batch, i => SolveItem((float*)factorPointer + i * matrix, n, (float*)rhsPointer + i * n));
-            else BatchParallel.ForEachItem(batch, i => SolveItem((double*)factorPointer + i * matrix, n, (double*)rhsPointer + i * n));
+            if (single) BatchParallel.ForEachItem(batch, i => CholeskySolveKernel.SolveInPlace((float*)factorPointer + i * matrix, n, (float*)rhsPointer + i * n));
+            else BatchParallel.ForEachItem(batch, i => CholeskySolveKernel.SolveInPlace((double*)factorPointer + i * matrix, n, (double*)rhsPointer + i * n));
         }
         GC.KeepAlive(factor);
         return b;
@@ -120,11 +120,6 @@ internal static class BatchedCholesky
     /// </summary>
     private static bool UseInterleaved(ScalarType dtype, int n) =>
         dtype == ScalarType.Float64 && n >= 24 && n <= 72 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;
-
-    /// <summary>One item's solve with the managed kernel: 0.60x to 0.90x LAPACK dpotrs's time at orders 10 to 100 (0.61x at
-    /// 50, 0.71x at 100; <c>DiffOpt.Benchmarks bdn --filter '*CholeskyBenchmarks*'</c>, 128 items, 1 thread).</summary>
-    private static unsafe void SolveItem<T>(T* factor, int n, T* rhs) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
-        CholeskySolveKernel.SolveInPlace(factor, n, rhs);
 
     private static unsafe bool[] InterleavedFactor(IntPtr data, long batch, int n) =>
         InterleavedCholesky.Factor((double*)data, batch, n, BatchParallel.ForEachItem);

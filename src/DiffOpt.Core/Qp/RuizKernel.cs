@@ -20,7 +20,6 @@ internal static class RuizKernel
         public readonly long Items = items;
         public readonly int Rows = rows, Cols = cols;
 
-
         /// <summary>The matrix of batch item <paramref name="item"/> (a shared matrix serves every item).</summary>
         public double* Item(long item) => Items == 1 ? Data : Data + item * Rows * (long)Cols;
     }
