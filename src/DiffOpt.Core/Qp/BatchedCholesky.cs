@@ -53,12 +53,7 @@ internal static class BatchedCholesky
         long batch = rhs.shape[0];
         bool shared = factor.shape[0] == 1 && batch != 1;
         if (!UseNative(factor) || rhs.dtype != factor.dtype || !factor.is_contiguous())
-        {
-            var columns = shared ? rhs.T.unsqueeze(0) : rhs.unsqueeze(-1);
-            var y = linalg.solve_triangular(factor, columns, upper: false);
-            var x = linalg.solve_triangular(factor.transpose(-1, -2), y, upper: true);
-            return shared ? x.squeeze(0).T : x.squeeze(-1);
-        }
+            return SolveLowerTransposed(factor, SolveLower(factor, rhs));
 
         var b = rhs.contiguous().clone();
         int n = (int)factor.shape[^1];
@@ -81,16 +76,30 @@ internal static class BatchedCholesky
         return b;
     }
 
+    /// <summary>L⁻¹b per item for b (B,k) and a per-item (B,k,k) or shared (1,k,k) lower factor, with libtorch's triangular solve.</summary>
+    public static Tensor SolveLower(Tensor factor, Tensor rhs) => SolveTriangular(factor, rhs, transposed: false);
+
+    /// <summary>L⁻ᵀb per item, as <see cref="SolveLower"/>.</summary>
+    public static Tensor SolveLowerTransposed(Tensor factor, Tensor rhs) => SolveTriangular(factor, rhs, transposed: true);
+
+    private static Tensor SolveTriangular(Tensor factor, Tensor rhs, bool transposed)
+    {
+        bool shared = factor.shape[0] == 1 && rhs.shape[0] != 1;
+        var columns = shared ? rhs.T.unsqueeze(0) : rhs.unsqueeze(-1);
+        var x = linalg.solve_triangular(transposed ? factor.transpose(-1, -2) : factor, columns, upper: transposed);
+        return shared ? x.squeeze(0).T : x.squeeze(-1);
+    }
+
     /// <summary>
-    /// R H⁻¹ per item for the rows R (B|1,r,k) and the factor of H (B|1,k,k): each row solved as a right-hand side
-    /// (H is symmetric). Returns (B,r,k) with B the larger batch.
+    /// R L⁻ᵀ per item for the rows R (B|1,r,k) and the factor L (B|1,k,k) of H = LLᵀ, so that (R L⁻ᵀ)(R L⁻ᵀ)ᵀ =
+    /// R H⁻¹ Rᵀ: each row is one triangular solve with L. Returns (B,r,k) with B the larger batch.
     /// </summary>
-    public static Tensor SolveRows(Tensor factor, Tensor rows)
+    public static Tensor SolveLowerRows(Tensor factor, Tensor rows)
     {
         long batch = Math.Max(factor.shape[0], rows.shape[0]);
         if (!UseNative(factor) || rows.dtype != factor.dtype || !factor.is_contiguous())
         {
-            var x = cholesky_solve(Batched.ExpandBatch(rows.transpose(-1, -2), batch), factor);
+            var x = linalg.solve_triangular(factor, Batched.ExpandBatch(rows.transpose(-1, -2), batch), upper: false);
             return x.transpose(-1, -2).contiguous();
         }
 
@@ -102,11 +111,11 @@ internal static class BatchedCholesky
         var factorPointer = NativeLapack.DataPointer(factor);
         var rhsPointer = NativeLapack.DataPointer(b);
         if (factor.shape[0] == 1)
-            NativeLapack.Solve(factorPointer, n, rhsPointer, checked((int)(batch * r)), single);
+            NativeLapack.SolveLower(factorPointer, n, rhsPointer, checked((int)(batch * r)), single);
         else
         {
             long factorStride = (long)n * n * factor.ElementSize, rhsStride = (long)r * n * b.ElementSize;
-            BatchParallel.ForEachItem(batch, i => NativeLapack.Solve(factorPointer + (nint)(i * factorStride), n, rhsPointer + (nint)(i * rhsStride), r, single));
+            BatchParallel.ForEachItem(batch, i => NativeLapack.SolveLower(factorPointer + (nint)(i * factorStride), n, rhsPointer + (nint)(i * rhsStride), r, single));
         }
         GC.KeepAlive(factor);
         return b;

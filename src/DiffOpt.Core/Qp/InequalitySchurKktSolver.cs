@@ -9,17 +9,19 @@ namespace DiffOpt.Qp;
 /// <code>
 ///   S = G H⁻¹ Gᵀ + W,    H = P + ρ₀I + AᵀA/δ₀,
 /// </code>
-/// where H's Cholesky factor and G H⁻¹ Gᵀ are computed once per solve (as qpth precomputes its Schur
+/// where H = LLᵀ, V = G L⁻ᵀ and G H⁻¹ Gᵀ = V Vᵀ are computed once per solve (as qpth precomputes its Schur
 /// complement). Each iteration then costs one m×m Cholesky and no n×n products; W enters additively, so the
-/// active constraints (w → 0) keep S well scaled.
+/// active constraints (w → 0) keep S well scaled. On the CPU the solves run in <see cref="SchurSolveKernel"/>.
 /// </summary>
 internal sealed class InequalitySchurKktSolver : KktSolver
 {
     private readonly Tensor _rho;        // (B,) fixed
     private readonly Tensor _delta;      // (B,) fixed
-    private readonly Tensor _hFactor;    // (B|1,n,n) Cholesky factor of H
-    private readonly Tensor _gHInv;      // (B|1,m,n) G H⁻¹ = (H⁻¹Gᵀ)ᵀ
-    private readonly Tensor _gHInvGT;    // (B|1,m,m) G H⁻¹ Gᵀ
+    private readonly Tensor _hFactor;    // (B|1,n,n) Cholesky factor L of H
+    private readonly Tensor _v;          // (B|1,m,n) V = G L⁻ᵀ
+    private readonly Tensor _gHInvGT;    // (B|1,m,m) G H⁻¹ Gᵀ = V Vᵀ
+    private readonly Tensor _inverseDelta; // (B,) 1/δ
+    private readonly bool _usesKernels;
     private Tensor? _s;                  // (B,m,m) buffer: S, then its factor in place
     private Tensor? _sFactor;
 
@@ -29,8 +31,10 @@ internal sealed class InequalitySchurKktSolver : KktSolver
         _rho = full(b, limits.RegularizationFloor, qp.C.dtype, qp.C.device);
         _delta = full(b, limits.SchurDualRegularization, qp.C.dtype, qp.C.device);
         _hFactor = hFactor;
-        _gHInv = BatchedCholesky.SolveRows(_hFactor, qp.G);
-        _gHInvGT = qp.G.matmul(_gHInv.transpose(-1, -2));
+        _v = BatchedCholesky.SolveLowerRows(_hFactor, qp.G);
+        _gHInvGT = _v.matmul(_v.transpose(-1, -2));
+        _inverseDelta = 1.0 / _delta;
+        _usesKernels = KernelsApply();
     }
 
     /// <summary>
@@ -43,7 +47,8 @@ internal sealed class InequalitySchurKktSolver : KktSolver
     public static InequalitySchurKktSolver? TryCreate(ScaledQp qp, NumericLimits limits)
     {
         if (qp.InequalityCount > 2 * qp.N) return null;
-        var h = qp.A.transpose(-1, -2).matmul(qp.A).div_(limits.SchurDualRegularization).add_(qp.P);
+        var h = qp.A.transpose(-1, -2).div(limits.SchurDualRegularization).matmul(qp.A);
+        h = h.shape[0] >= qp.P.shape[0] ? h.add_(qp.P) : h.add(qp.P);
         h.diagonal(0, -2, -1).add_(limits.RegularizationFloor);
         var (factor, failed) = BatchedCholesky.Factor(h, overwrite: true);
         var pivots = factor.diagonal(0, -2, -1);
@@ -52,14 +57,16 @@ internal sealed class InequalitySchurKktSolver : KktSolver
         return conditioned ? new InequalitySchurKktSolver(qp, limits, factor) : null;
     }
 
-    private InequalitySchurKktSolver(ScaledQp qp, Tensor rho, Tensor delta, Tensor hFactor, Tensor gHInv, Tensor gHInvGT) : base(qp)
+    private InequalitySchurKktSolver(ScaledQp qp, Tensor rho, Tensor delta, Tensor hFactor, Tensor v, Tensor gHInvGT) : base(qp)
     {
-        _rho = rho; _delta = delta; _hFactor = hFactor; _gHInv = gHInv; _gHInvGT = gHInvGT;
+        _rho = rho; _delta = delta; _hFactor = hFactor; _v = v; _gHInvGT = gHInvGT;
+        _inverseDelta = 1.0 / _delta;
+        _usesKernels = KernelsApply();
     }
 
     public override KktSolver Select(Tensor index, ScaledQp qp) => new InequalitySchurKktSolver(qp,
         _rho.index_select(0, index), _delta.index_select(0, index), Batched.SelectItems(_hFactor, index),
-        Batched.SelectItems(_gHInv, index), Batched.SelectItems(_gHInvGT, index));
+        Batched.SelectItems(_v, index), Batched.SelectItems(_gHInvGT, index));
 
     public override (Tensor Rho, Tensor Delta)? FixedRegularization => (_rho, _delta);
 
@@ -82,19 +89,95 @@ internal sealed class InequalitySchurKktSolver : KktSolver
 
     protected override KktVector SolveFactored(KktVector rhs)
     {
-        var p = Factored ?? throw new InvalidOperationException("Factor must be called before Solve.");
-        var invDelta = Batched.PerItem(1.0 / _delta);
-        var rhsX = rhs.X + Qp.ATy(rhs.Y * invDelta);
-        var u = Batched.CholeskySolve(_hFactor, rhsX);
-        var dz = Qp.InequalityCount == 0 ? zeros_like(rhs.Z) : Batched.CholeskySolve(_sFactor!, Qp.Gx(u) - rhs.Z);
-        var dx = u - Batched.RowTimes(dz, _gHInv);
+        if (Factored is null) throw new InvalidOperationException("Factor must be called before Solve.");
+        return _usesKernels ? SolveWithKernel(rhs) : SolveBatched(rhs);
+    }
+
+    /// <summary>The solve as batched tensor products (any device); the same steps as <see cref="SchurSolveKernel"/>.</summary>
+    internal KktVector SolveBatched(KktVector rhs)
+    {
+        var invDelta = Batched.PerItem(_inverseDelta);
+        var t = BatchedCholesky.SolveLower(_hFactor, rhs.X + Qp.ATy(rhs.Y * invDelta));
+        var dz = Qp.InequalityCount == 0 ? zeros_like(rhs.Z) : Batched.CholeskySolve(_sFactor!, Batched.RowTimes(t, _v.transpose(-1, -2)) - rhs.Z);
+        var dx = BatchedCholesky.SolveLowerTransposed(_hFactor, t - Batched.RowTimes(dz, _v));
         var dy = (Qp.Ax(dx) - rhs.Y) * invDelta;
         return new KktVector(dx, dy, dz);
     }
 
+    /// <summary>
+    /// Whether the CPU kernels (<see cref="SchurSolveKernel"/>, <see cref="MehrotraStepKernel"/>) serve this solver:
+    /// CPU float32/float64 operands of one dtype, contiguous, with tensor data pointers available.
+    /// </summary>
+    private bool KernelsApply()
+    {
+        var dtype = _hFactor.dtype;
+        var operands = new[] { _hFactor, _v, Qp.A, _inverseDelta };
+        return NativeLapack.IsAvailable && _hFactor.device_type == DeviceType.CPU
+               && (dtype == ScalarType.Float64 || dtype == ScalarType.Float32)
+               && operands.All(t => t.dtype == dtype && t.is_contiguous());
+    }
+
+    /// <summary>True when the solves and <see cref="MehrotraStep"/> run in the CPU kernels.</summary>
+    internal bool UsesKernels => _usesKernels;
+
+    /// <summary>The solve in <see cref="SchurSolveKernel"/> (see <see cref="KernelsApply"/> for when it applies).</summary>
+    internal unsafe KktVector SolveWithKernel(KktVector rhs)
+    {
+        var (rx, ry, rz) = (rhs.X.contiguous(), rhs.Y.contiguous(), rhs.Z.contiguous());
+        var (dx, dy, dz) = (empty_like(rx), empty_like(ry), empty_like(rz));
+        var sFactor = SFactorForKernel();
+        long batch = rx.shape[0];
+        if (_hFactor.dtype == ScalarType.Float64)
+            SchurSolveKernel.Solve(Operator<double>(sFactor), batch, Data<double>(rx), Data<double>(ry), Data<double>(rz),
+                Data<double>(dx), Data<double>(dy), Data<double>(dz));
+        else
+            SchurSolveKernel.Solve(Operator<float>(sFactor), batch, Data<float>(rx), Data<float>(ry), Data<float>(rz),
+                Data<float>(dx), Data<float>(dy), Data<float>(dz));
+        GC.KeepAlive(sFactor); GC.KeepAlive(rx); GC.KeepAlive(ry); GC.KeepAlive(rz);
+        return new KktVector(dx, dy, dz);
+    }
+
+    /// <summary>
+    /// Mehrotra's predictor-corrector step from <paramref name="it"/> with the current factorisation, in
+    /// <see cref="MehrotraStepKernel"/> (only when <see cref="UsesKernels"/>): regularised residuals
+    /// <paramref name="residuals"/>, complementarity means <paramref name="mu"/> (B), fraction to the boundary τ.
+    /// </summary>
+    internal unsafe QpIterate MehrotraStep(QpIterate it, KktVector residuals, Tensor mu, double tau)
+    {
+        if (!_usesKernels || Factored is null) throw new InvalidOperationException("MehrotraStep needs the CPU kernels and a factorisation.");
+        var current = new QpIterate(it.X.contiguous(), it.Y.contiguous(), it.Z.contiguous(), it.S.contiguous());
+        var r = new KktVector(residuals.X.contiguous(), residuals.Y.contiguous(), residuals.Z.contiguous());
+        var next = new QpIterate(empty_like(current.X), empty_like(current.Y), empty_like(current.Z), empty_like(current.S));
+        long batch = current.X.shape[0], n = Qp.N, m = Qp.InequalityCount, p = Qp.EqualityCount;
+        var scratch = empty(batch, n + p + 4 * m, dtype: _hFactor.dtype);
+        var means = mu.to_type(_hFactor.dtype).contiguous();
+        var sFactor = SFactorForKernel();
+        if (_hFactor.dtype == ScalarType.Float64)
+            MehrotraStepKernel.Step(Operator<double>(sFactor), batch, Point<double>(current), Point<double>(r), Data<double>(means), tau,
+                Point<double>(next), Data<double>(scratch));
+        else
+            MehrotraStepKernel.Step(Operator<float>(sFactor), batch, Point<float>(current), Point<float>(r), Data<float>(means), (float)tau,
+                Point<float>(next), Data<float>(scratch));
+        GC.KeepAlive(current); GC.KeepAlive(r); GC.KeepAlive(next); GC.KeepAlive(scratch); GC.KeepAlive(means); GC.KeepAlive(sFactor);
+        return next;
+    }
+
+    private Tensor SFactorForKernel() => _sFactor?.contiguous() ?? empty(1, 0, 0, _hFactor.dtype);
+
+    private static unsafe MehrotraStepKernel.Point<T> Point<T>(QpIterate it) where T : unmanaged =>
+        new(Data<T>(it.X), Data<T>(it.Y), Data<T>(it.Z), Data<T>(it.S));
+
+    private static unsafe MehrotraStepKernel.Point<T> Point<T>(KktVector v) where T : unmanaged =>
+        new(Data<T>(v.X), Data<T>(v.Y), Data<T>(v.Z), null);
+
+    private unsafe SchurSolveKernel.Operator<T> Operator<T>(Tensor sFactor) where T : unmanaged =>
+        new(BatchMatrices<T>.Of(_hFactor), BatchMatrices<T>.Of(_v), BatchMatrices<T>.Of(sFactor), BatchMatrices<T>.Of(Qp.A), Data<T>(_inverseDelta));
+
+    private static unsafe T* Data<T>(Tensor tensor) where T : unmanaged => (T*)NativeLapack.DataPointer(tensor);
+
     public override IEnumerable<Tensor> Tensors()
     {
-        yield return _rho; yield return _delta; yield return _hFactor; yield return _gHInv; yield return _gHInvGT;
+        yield return _rho; yield return _delta; yield return _hFactor; yield return _v; yield return _gHInvGT; yield return _inverseDelta;
         if (_s is not null) yield return _s;
         if (_sFactor is not null) yield return _sFactor;
         if (Factored is not null) yield return Factored.W;

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace DiffOpt.Qp;
 
 /// <summary>
-/// The LAPACK Cholesky routines (potrf/potrs, Fortran ABI) that libtorch's CPU library exports from its bundled
+/// The LAPACK Cholesky routines (potrf/potrs) and BLAS's triangular solve (trsm), Fortran ABI, that libtorch's CPU library exports from its bundled
 /// MKL, resolved once at run time. Used by <see cref="BatchedCholesky"/> to factorise a batch of small matrices
 /// without libtorch's per-matrix dispatch overhead; when the symbols are not found (another platform or build),
 /// <see cref="IsAvailable"/> is false and the caller uses libtorch's own batched routines.
@@ -14,6 +14,8 @@ internal static unsafe class NativeLapack
     private static readonly delegate* unmanaged<byte*, int*, int*, double*, int*, double*, int*, int*, void> Dpotrs;
     private static readonly delegate* unmanaged<byte*, int*, float*, int*, int*, void> Spotrf;
     private static readonly delegate* unmanaged<byte*, int*, int*, float*, int*, float*, int*, int*, void> Spotrs;
+    private static readonly delegate* unmanaged<byte*, byte*, byte*, byte*, int*, int*, double*, double*, int*, double*, int*, void> Dtrsm;
+    private static readonly delegate* unmanaged<byte*, byte*, byte*, byte*, int*, int*, float*, float*, int*, float*, int*, void> Strsm;
     private static readonly delegate* unmanaged<IntPtr, IntPtr> TensorData;
 
     static NativeLapack()
@@ -24,12 +26,16 @@ internal static unsafe class NativeLapack
             && NativeLibrary.TryGetExport(torch, "dpotrs_", out var dpotrs)
             && NativeLibrary.TryGetExport(torch, "spotrf_", out var spotrf)
             && NativeLibrary.TryGetExport(torch, "spotrs_", out var spotrs)
+            && NativeLibrary.TryGetExport(torch, "dtrsm_", out var dtrsm)
+            && NativeLibrary.TryGetExport(torch, "strsm_", out var strsm)
             && NativeLibrary.TryGetExport(sharp, "THSTensor_data", out var data))
         {
             Dpotrf = (delegate* unmanaged<byte*, int*, double*, int*, int*, void>)dpotrf;
             Dpotrs = (delegate* unmanaged<byte*, int*, int*, double*, int*, double*, int*, int*, void>)dpotrs;
             Spotrf = (delegate* unmanaged<byte*, int*, float*, int*, int*, void>)spotrf;
             Spotrs = (delegate* unmanaged<byte*, int*, int*, float*, int*, float*, int*, int*, void>)spotrs;
+            Dtrsm = (delegate* unmanaged<byte*, byte*, byte*, byte*, int*, int*, double*, double*, int*, double*, int*, void>)dtrsm;
+            Strsm = (delegate* unmanaged<byte*, byte*, byte*, byte*, int*, int*, float*, float*, int*, float*, int*, void>)strsm;
             TensorData = (delegate* unmanaged<IntPtr, IntPtr>)data;
             IsAvailable = true;
         }
@@ -62,6 +68,27 @@ internal static unsafe class NativeLapack
         int info = 0, lda = n, ldb = n;
         if (single) Spotrs(&uplo, &n, &columns, (float*)a, &lda, (float*)b, &ldb, &info);
         else Dpotrs(&uplo, &n, &columns, (double*)a, &lda, (double*)b, &ldb, &info);
+    }
+
+    /// <summary>
+    /// With a factor from <see cref="Factor"/> (column-major U = Lᵀ), overwrites the <paramref name="columns"/>
+    /// column-major right-hand sides of length n at <paramref name="b"/> with L⁻¹b = U⁻ᵀb. Read row-major, b holds
+    /// rows R and receives R L⁻ᵀ.
+    /// </summary>
+    public static void SolveLower(IntPtr a, int n, IntPtr b, int columns, bool single)
+    {
+        byte side = (byte)'L', uplo = (byte)'U', transposed = (byte)'T', diagonal = (byte)'N';
+        int lda = n, ldb = n;
+        if (single)
+        {
+            float one = 1;
+            Strsm(&side, &uplo, &transposed, &diagonal, &n, &columns, &one, (float*)a, &lda, (float*)b, &ldb);
+        }
+        else
+        {
+            double one = 1;
+            Dtrsm(&side, &uplo, &transposed, &diagonal, &n, &columns, &one, (double*)a, &lda, (double*)b, &ldb);
+        }
     }
 
     private static bool TryLoadAny(out IntPtr handle, params string[] names)

@@ -362,24 +362,41 @@ internal sealed class ProximalInteriorPoint
         return parameters;
     }
 
-    /// <summary>Mehrotra predictor-corrector step with separate primal and dual step lengths.</summary>
+    /// <summary>
+    /// Mehrotra predictor-corrector step with separate primal and dual step lengths. The Schur form on the CPU takes
+    /// it in one per-item kernel (<see cref="MehrotraStepKernel"/>: the same steps) while its solves need no refinement.
+    /// </summary>
     private QpIterate CorrectorStep(KktParameters op, (Tensor Rx, Tensor Ry, Tensor Rz) reg)
     {
-        var s = _it.S; var z = _it.Z;
+        var residuals = new KktVector(reg.Rx, reg.Ry, reg.Rz);
+        if (_refinementSteps == 0 && _kkt is InequalitySchurKktSolver { UsesKernels: true } schur)
+            return schur.MehrotraStep(_it, residuals, _mu, Tau);
+        return BatchedCorrectorStep(_kkt, op, _it, residuals, _mu, _refinementSteps);
+    }
+
+    /// <summary>
+    /// The predictor-corrector step as batched tensor operations: from <paramref name="it"/>, with the factorised
+    /// operator <paramref name="op"/> of <paramref name="kkt"/>, the regularised residuals and the complementarity
+    /// means μ (B).
+    /// </summary>
+    internal static QpIterate BatchedCorrectorStep(KktSolver kkt, KktParameters op, QpIterate it, KktVector residuals, Tensor mu, int refinementSteps)
+    {
+        var s = it.S; var z = it.Z;
+        long m = s.shape[^1];
         var rs = -s * z;
-        var affine = SolveNewton(op, reg, rs);
+        var affine = SolveNewton(kkt, op, it, residuals, rs, refinementSteps);
         var alphaS = Tau * Batched.StepToBoundary(s, affine.S);
         var alphaZ = Tau * Batched.StepToBoundary(z, affine.Z);
         var affineComplementarity = Batched.Dot(s + Batched.PerItem(alphaS) * affine.S, z + Batched.PerItem(alphaZ) * affine.Z);
-        var sigma = (affineComplementarity / (_mu * _m)).clamp(0, 1).pow(3);
+        var sigma = (affineComplementarity / (mu * m)).clamp(0, 1).pow(3);
 
-        var rsCorrected = rs - affine.S * affine.Z + Batched.PerItem(sigma * _mu);
-        var step = SolveNewton(op, reg, rsCorrected);
+        var rsCorrected = rs - affine.S * affine.Z + Batched.PerItem(sigma * mu);
+        var step = SolveNewton(kkt, op, it, residuals, rsCorrected, refinementSteps);
         var alphaPrimal = Batched.PerItem(Tau * Batched.StepToBoundary(s, step.S));
         var alphaDual = Batched.PerItem(Tau * Batched.StepToBoundary(z, step.Z));
         return new QpIterate(
-            _it.X + alphaPrimal * step.X,
-            _it.Y + alphaDual * step.Y,
+            it.X + alphaPrimal * step.X,
+            it.Y + alphaDual * step.Y,
             z + alphaDual * step.Z,
             s + alphaPrimal * step.S);
     }
@@ -396,11 +413,11 @@ internal sealed class ProximalInteriorPoint
     /// <paramref name="rs"/> (S dz + Z ds = rs): the condensed system has rz − rs/z in its last block and
     /// ds = (rs − s∘dz)/z.
     /// </summary>
-    private QpIterate SolveNewton(KktParameters op, (Tensor Rx, Tensor Ry, Tensor Rz) reg, Tensor rs)
+    private static QpIterate SolveNewton(KktSolver kkt, KktParameters op, QpIterate it, KktVector residuals, Tensor rs, int refinementSteps)
     {
-        var rhs = new KktVector(reg.Rx, reg.Ry, reg.Rz - rs / _it.Z);
-        var d = _kkt.Solve(op, rhs, _refinementSteps);
-        var ds = (rs - _it.S * d.Z) / _it.Z;
+        var rhs = new KktVector(residuals.X, residuals.Y, residuals.Z - rs / it.Z);
+        var d = kkt.Solve(op, rhs, refinementSteps);
+        var ds = (rs - it.S * d.Z) / it.Z;
         return new QpIterate(d.X, d.Y, d.Z, ds);
     }
 

@@ -86,8 +86,7 @@ internal sealed class RuizEquilibration
         var d = ones(items, problem.VariableCount, ScalarType.Float64);
         var eA = ones(items, problem.EqualityCount, ScalarType.Float64);
         var eG = ones(items, problem.InequalityCount, ScalarType.Float64);
-        RuizKernel.Magnitudes View(Tensor t) => new((double*)NativeLapack.DataPointer(t), t.shape[0], (int)t.shape[1], (int)t.shape[2]);
-        RuizKernel.Equilibrate(View(p), View(a), View(g), items, iterations, MinNorm, MaxNorm, ConvergedChange,
+        RuizKernel.Equilibrate(BatchMatrices<double>.Of(p), BatchMatrices<double>.Of(a), BatchMatrices<double>.Of(g), items, iterations, MinNorm, MaxNorm, ConvergedChange,
             (double*)NativeLapack.DataPointer(d), (double*)NativeLapack.DataPointer(eA), (double*)NativeLapack.DataPointer(eG));
         GC.KeepAlive(p); GC.KeepAlive(a); GC.KeepAlive(g);
         var dtype = problem.P.dtype;

@@ -13,22 +13,11 @@ namespace DiffOpt.Qp;
 /// </summary>
 internal static class RuizKernel
 {
-    /// <summary>The row-major magnitudes of one matrix kind for the whole batch: (items|1, rows, cols) float64, contiguous.</summary>
-    internal readonly unsafe struct Magnitudes(double* data, long items, int rows, int cols)
-    {
-        public readonly double* Data = data;
-        public readonly long Items = items;
-        public readonly int Rows = rows, Cols = cols;
-
-        /// <summary>The matrix of batch item <paramref name="item"/> (a shared matrix serves every item).</summary>
-        public double* Item(long item) => Items == 1 ? Data : Data + item * Rows * (long)Cols;
-    }
-
     /// <summary>
     /// Computes, per item, the scalings d (n), eA (p) and eG (m) into the contiguous (items, ·) outputs, which
     /// must hold ones on entry.
     /// </summary>
-    public static unsafe void Equilibrate(Magnitudes p, Magnitudes a, Magnitudes g, long items, int iterations,
+    public static unsafe void Equilibrate(BatchMatrices<double> p, BatchMatrices<double> a, BatchMatrices<double> g, long items, int iterations,
         double minNorm, double maxNorm, double convergedChange, double* d, double* eA, double* eG)
     {
         int n = p.Cols, rowsA = a.Rows, rowsG = g.Rows;

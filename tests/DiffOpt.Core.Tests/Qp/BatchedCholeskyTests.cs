@@ -72,6 +72,28 @@ public class BatchedCholeskyTests
         AssertRelativeError(expectedShared, shared, tolerance, "shared factor");
     }
 
+    [Theory]
+    [InlineData(4, 9, 6, ScalarType.Float64)]
+    [InlineData(3, 50, 70, ScalarType.Float64)]
+    [InlineData(5, 12, 20, ScalarType.Float32)]
+    public void SolveLowerRows_GivesRLInverseTransposed_PerItemAndShared(int batch, int n, int rows, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var matrices = SpdBatch(batch, n, seed: 5 * n).to_type(dtype);
+        var r = randn([batch, rows, n], dtype: ScalarType.Float64, generator: new Generator(13)).to_type(dtype);
+        double tolerance = dtype == ScalarType.Float32 ? 1e-4 : 1e-11;
+
+        var (factor, _) = BatchedCholesky.Factor(matrices.clone());
+        var v = BatchedCholesky.SolveLowerRows(factor, r);
+        AssertRelativeError(r, v.bmm(factor.tril().transpose(1, 2)), tolerance, "per-item: V Lᵀ = R");
+        var expected = r.bmm(linalg.solve(matrices, r.transpose(1, 2)));
+        AssertRelativeError(expected, v.bmm(v.transpose(1, 2)), tolerance, "per-item: V Vᵀ = R H⁻¹ Rᵀ");
+
+        var (sharedFactor, _) = BatchedCholesky.Factor(matrices[..1].clone());
+        var shared = BatchedCholesky.SolveLowerRows(sharedFactor, r);
+        AssertRelativeError(r, shared.matmul(sharedFactor[0].tril().T), tolerance, "shared factor: V Lᵀ = R");
+    }
+
     private static void AssertRelativeError(Tensor expected, Tensor actual, double tolerance, string what)
     {
         double error = ((actual - expected).abs().max() / (1 + expected.abs().max())).to_type(ScalarType.Float64).item<double>();

@@ -1,0 +1,21 @@
+using TorchSharp;
+
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// A CPU kernel's view of a contiguous batch of row-major matrices, (items|1, rows, cols): a shared matrix (one
+/// item) serves every item of the batch. The tensor must stay alive while the view is used.
+/// </summary>
+internal readonly unsafe struct BatchMatrices<T>(T* data, long items, int rows, int cols) where T : unmanaged
+{
+    public readonly T* Data = data;
+    public readonly long Items = items;
+    public readonly int Rows = rows, Cols = cols;
+
+    /// <summary>The matrix of batch item <paramref name="item"/>.</summary>
+    public T* Item(long item) => Items == 1 ? Data : Data + item * Rows * (long)Cols;
+
+    /// <summary>The view of a contiguous CPU tensor (items, rows, cols) whose element type is <typeparamref name="T"/>.</summary>
+    public static BatchMatrices<T> Of(torch.Tensor tensor) =>
+        new((T*)NativeLapack.DataPointer(tensor), tensor.shape[0], (int)tensor.shape[1], (int)tensor.shape[2]);
+}

@@ -1,0 +1,99 @@
+using DiffOpt.Qp;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Tests.Qp;
+
+/// <summary>
+/// The Schur-complement KKT solver of strongly convex batches: its solves satisfy the regularised KKT system they
+/// stand for, on both paths (the per-item CPU kernel and the batched tensor form used on other devices), for
+/// per-item and shared matrices, without equality or inequality rows, and in float32; and its fused
+/// predictor-corrector step equals the interior-point method's batched one.
+/// </summary>
+public class SchurKktSolverTests
+{
+    /// <summary>A random strongly convex batch, scaled, with its Schur solver factorised for random positive weights.</summary>
+    private static (InequalitySchurKktSolver Solver, KktParameters Operator, Func<long[], Tensor> Random) Factorised(
+        int batch, int n, int m, int p, bool shared, ScalarType dtype)
+    {
+        var generator = new Generator((ulong)(n + 31 * m + 7 * p));
+        Tensor R(params long[] shape) => randn(shape, dtype: ScalarType.Float64, generator: generator).to_type(dtype);
+        long matrices = shared ? 1 : batch;
+        var l = R(matrices, n, n);
+        var q = l.matmul(l.transpose(1, 2)) + n * eye(n, dtype: dtype);
+        var problem = QpProblem.Create(shared ? q.squeeze(0) : q, R(batch, n), shared ? R(m, n) : R(batch, m, n), R(batch, m).abs() + 1,
+            shared ? R(p, n) : R(batch, p, n), R(batch, p));
+        var (_, qp) = RuizEquilibration.Apply(problem, iterations: 10);
+        var solver = InequalitySchurKktSolver.TryCreate(qp, NumericLimits.For(dtype));
+        Assert.NotNull(solver);
+
+        var (rho, delta) = solver.FixedRegularization!.Value;
+        var op = new KktParameters(rho, delta, R(batch, m).abs() + 0.1);
+        Assert.False(solver.Factor(op, zeros(batch, dtype: dtype)).any().item<bool>());
+        return (solver, solver.Factored!, shape => R(shape));
+    }
+
+    [Theory]
+    [InlineData(5, 13, 9, 3, false, ScalarType.Float64)]
+    [InlineData(4, 40, 50, 10, false, ScalarType.Float64)]   // SIMD loops with tails
+    [InlineData(6, 8, 7, 2, true, ScalarType.Float64)]       // shared P, G, A: shared H factor and V
+    [InlineData(3, 6, 0, 2, false, ScalarType.Float64)]      // no inequalities
+    [InlineData(3, 6, 5, 0, false, ScalarType.Float64)]      // no equalities
+    [InlineData(4, 21, 17, 4, false, ScalarType.Float32)]
+    public void Solve_SatisfiesTheKktSystem_OnTheKernelAndTheBatchedPath(int batch, int n, int m, int p, bool shared, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var (solver, _, random) = Factorised(batch, n, m, p, shared, dtype);
+        var rhs = new KktVector(random([batch, n]), random([batch, p]), random([batch, m]));
+
+        double tolerance = dtype == ScalarType.Float32 ? 2e-3 : 1e-9;
+        var kernel = solver.SolveWithKernel(rhs);
+        var batched = solver.SolveBatched(rhs);
+        AssertSolves(solver, rhs, kernel, tolerance, "kernel");
+        AssertSolves(solver, rhs, batched, tolerance, "batched");
+        AssertClose(batched, kernel, tolerance, "kernel and batched solutions");
+    }
+
+    [Theory]
+    [InlineData(5, 13, 9, 3, false, ScalarType.Float64)]
+    [InlineData(4, 40, 50, 10, false, ScalarType.Float64)]
+    [InlineData(6, 8, 7, 2, true, ScalarType.Float64)]
+    [InlineData(3, 6, 5, 0, false, ScalarType.Float64)]
+    [InlineData(4, 21, 17, 4, false, ScalarType.Float32)]
+    public void MehrotraStep_EqualsTheBatchedPredictorCorrectorStep(int batch, int n, int m, int p, bool shared, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var (solver, op, random) = Factorised(batch, n, m, p, shared, dtype);
+        var s = random([batch, m]).abs() + 0.01;
+        var z = random([batch, m]).abs() + 0.01;
+        var it = new QpIterate(random([batch, n]), random([batch, p]), z, s);
+        var residuals = new KktVector(random([batch, n]), random([batch, p]), random([batch, m]));
+        var mu = (s * z).mean([-1]);
+        Assert.True(solver.UsesKernels);
+
+        var kernel = solver.MehrotraStep(it, residuals, mu, 0.99);
+        var batched = ProximalInteriorPoint.BatchedCorrectorStep(solver, op, it, residuals, mu, refinementSteps: 0);
+        double tolerance = dtype == ScalarType.Float32 ? 1e-3 : 1e-10;
+        AssertClose(new KktVector(batched.X, batched.Y, cat(new[] { batched.Z, batched.S }, -1)),
+            new KktVector(kernel.X, kernel.Y, cat(new[] { kernel.Z, kernel.S }, -1)), tolerance, "kernel and batched steps");
+        Assert.True((kernel.S > 0).all().item<bool>() && (kernel.Z > 0).all().item<bool>(), "the step must keep s, z > 0");
+    }
+
+    private static void AssertClose(KktVector expected, KktVector actual, double tolerance, string what)
+    {
+        double difference = (actual - expected).InfNorm().max().to_type(ScalarType.Float64).item<double>();
+        double size = expected.InfNorm().max().to_type(ScalarType.Float64).item<double>();
+        Assert.True(difference <= tolerance * (1 + size), $"{what} differ by {difference:E2} (size {size:E2})");
+    }
+
+    /// <summary>‖rhs − K·solution‖∞ ≤ tolerance (1 + ‖rhs‖∞) per item, K the factorised operator.</summary>
+    private static void AssertSolves(KktSolver solver, KktVector rhs, KktVector solution, double tolerance, string path)
+    {
+        var residual = (rhs - solver.Multiply(solver.Factored!, solution)).InfNorm();
+        var bound = tolerance * (1 + rhs.InfNorm());
+        var worst = (residual / bound).max().to_type(ScalarType.Float64).item<double>();
+        Assert.True(worst <= 1, $"{path}: KKT residual reaches {worst:F2} times the bound");
+        Assert.True(solution.X.isfinite().all().item<bool>() && solution.Y.isfinite().all().item<bool>() && solution.Z.isfinite().all().item<bool>(),
+            $"{path}: non-finite solution");
+    }
+}
