@@ -96,9 +96,10 @@ internal abstract class KktSolver
     /// <summary>Applies the operator <paramref name="parameters"/> to <paramref name="v"/>.</summary>
     public KktVector Multiply(KktParameters parameters, KktVector v)
     {
-        var x = Qp.Px(v.X) + Batched.PerItem(parameters.Rho) * v.X + Qp.ATy(v.Y) + Qp.GTz(v.Z);
-        var y = Qp.Ax(v.X) - Batched.PerItem(parameters.Delta) * v.Y;
-        var z = Qp.Gx(v.X) - parameters.W * v.Z;
+        var (px, ax, gx, force) = Qp.ResidualProducts(v.X, v.Y, v.Z);
+        var x = px + Batched.PerItem(parameters.Rho) * v.X + force;
+        var y = ax - Batched.PerItem(parameters.Delta) * v.Y;
+        var z = gx - parameters.W * v.Z;
         return new KktVector(x, y, z);
     }
 

@@ -25,10 +25,7 @@ internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeas
     /// <summary>Evaluates the residuals of <paramref name="it"/> for the scaled problem <paramref name="qp"/>.</summary>
     public static QpResiduals Evaluate(ScaledQp qp, ResidualNormalizer norm, QpIterate it)
     {
-        var px = qp.Px(it.X);
-        var constraintForce = qp.ATy(it.Y) + qp.GTz(it.Z);
-        var ax = qp.Ax(it.X);
-        var gx = qp.Gx(it.X);
+        var (px, ax, gx, constraintForce) = qp.ResidualProducts(it.X, it.Y, it.Z);
 
         var rx = -(px + qp.C + constraintForce);
         var ry = qp.B - ax;

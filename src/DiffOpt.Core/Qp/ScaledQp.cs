@@ -1,0 +1,101 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// The data of a (scaled) batch of QPs in the solver's notation: ½xᵀPx + cᵀx, Ax = b, Gx ≤ h, with the
+/// products the solver needs. The matrices P, A, G have batch dimension 1 when the whole batch shares them
+/// (shared data and hence a shared scaling), B otherwise; c, b, h always have B rows. On the CPU, per-item
+/// matrices are multiplied in <see cref="MatrixProductsKernel"/>; otherwise (shared matrices: one GEMM for the
+/// batch; other devices) by batched tensor products.
+/// </summary>
+internal sealed class ScaledQp
+{
+    private readonly bool _usesKernel;
+
+    public ScaledQp(Tensor p, Tensor c, Tensor a, Tensor b, Tensor g, Tensor h)
+    {
+        P = p; C = c; A = a; B = b; G = g; H = h;
+        var dtype = p.dtype;
+        _usesKernel = NativeLapack.IsAvailable && p.device_type == DeviceType.CPU
+                      && (dtype == ScalarType.Float64 || dtype == ScalarType.Float32)
+                      && new[] { p, a, g }.All(m => m.dtype == dtype && m.is_contiguous() && m.shape[0] == BatchSize);
+    }
+
+    public Tensor P { get; }
+    public Tensor C { get; }
+    public Tensor A { get; }
+    public Tensor B { get; }
+    public Tensor G { get; }
+    public Tensor H { get; }
+
+    public long BatchSize => C.shape[0];
+    public long N => C.shape[1];
+    public long EqualityCount => B.shape[1];
+    public long InequalityCount => H.shape[1];
+
+    /// <summary>Px (P is symmetric).</summary>
+    public Tensor Px(Tensor x) => Multiply(P, x, transposed: false);
+    /// <summary>Ax.</summary>
+    public Tensor Ax(Tensor x) => Multiply(A, x, transposed: false);
+    /// <summary>Aᵀy.</summary>
+    public Tensor ATy(Tensor y) => Multiply(A, y, transposed: true);
+    /// <summary>Gx.</summary>
+    public Tensor Gx(Tensor x) => Multiply(G, x, transposed: false);
+    /// <summary>Gᵀz.</summary>
+    public Tensor GTz(Tensor z) => Multiply(G, z, transposed: true);
+
+    /// <summary>Px, Ax, Gx and Aᵀy + Gᵀz: the products of an iterate's residuals, each matrix read once on the CPU.</summary>
+    public (Tensor Px, Tensor Ax, Tensor Gx, Tensor ConstraintForce) ResidualProducts(Tensor x, Tensor y, Tensor z)
+    {
+        if (!KernelTakes(x) || !KernelTakes(y) || !KernelTakes(z)) return (Px(x), Ax(x), Gx(x), ATy(y) + GTz(z));
+        var (xc, yc, zc) = (x.contiguous(), y.contiguous(), z.contiguous());
+        var (px, ax, gx, force) = (empty_like(xc), empty_like(yc), empty_like(zc), empty_like(xc));
+        unsafe
+        {
+            if (P.dtype == ScalarType.Float64)
+                MatrixProductsKernel.Residuals(BatchMatrices<double>.Of(P), BatchMatrices<double>.Of(A), BatchMatrices<double>.Of(G), BatchSize,
+                    Data<double>(xc), Data<double>(yc), Data<double>(zc), Data<double>(px), Data<double>(ax), Data<double>(gx), Data<double>(force));
+            else
+                MatrixProductsKernel.Residuals(BatchMatrices<float>.Of(P), BatchMatrices<float>.Of(A), BatchMatrices<float>.Of(G), BatchSize,
+                    Data<float>(xc), Data<float>(yc), Data<float>(zc), Data<float>(px), Data<float>(ax), Data<float>(gx), Data<float>(force));
+        }
+        GC.KeepAlive(xc); GC.KeepAlive(yc); GC.KeepAlive(zc);
+        return (px, ax, gx, force);
+    }
+
+    /// <summary>M·v or Mᵀ·v per item for one of P, A, G.</summary>
+    private Tensor Multiply(Tensor matrix, Tensor v, bool transposed)
+    {
+        if (!KernelTakes(v)) return Batched.RowTimes(v, transposed ? matrix : matrix.transpose(-1, -2));
+        var vc = v.contiguous();
+        var result = empty(BatchSize, matrix.shape[transposed ? 2 : 1], dtype: matrix.dtype);
+        unsafe
+        {
+            if (matrix.dtype == ScalarType.Float64) Multiply(BatchMatrices<double>.Of(matrix), Data<double>(vc), Data<double>(result), transposed);
+            else Multiply(BatchMatrices<float>.Of(matrix), Data<float>(vc), Data<float>(result), transposed);
+        }
+        GC.KeepAlive(vc);
+        return result;
+    }
+
+    private unsafe void Multiply<T>(BatchMatrices<T> matrix, T* v, T* result, bool transposed) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (transposed) MatrixProductsKernel.MultiplyTransposed(matrix, BatchSize, v, result);
+        else MatrixProductsKernel.Multiply(matrix, BatchSize, v, result);
+    }
+
+    /// <summary>Whether the CPU kernel multiplies <paramref name="v"/>: per-item CPU matrices and a (B,·) vector of their dtype.</summary>
+    private bool KernelTakes(Tensor v) => _usesKernel && v.dim() == 2 && v.shape[0] == BatchSize && v.dtype == P.dtype && v.device_type == DeviceType.CPU;
+
+    private static unsafe T* Data<T>(Tensor tensor) where T : unmanaged => (T*)NativeLapack.DataPointer(tensor);
+
+    /// <summary>The items at <paramref name="index"/> (a 1-D int64 tensor of batch positions).</summary>
+    public ScaledQp Select(Tensor index) => new(
+        Batched.SelectItems(P, index), C.index_select(0, index), Batched.SelectItems(A, index),
+        B.index_select(0, index), Batched.SelectItems(G, index), H.index_select(0, index));
+
+    /// <summary>Every tensor of the scaled data.</summary>
+    public IEnumerable<Tensor> Tensors() => new[] { P, C, A, B, G, H };
+}
