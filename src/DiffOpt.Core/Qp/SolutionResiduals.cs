@@ -17,9 +17,15 @@ namespace DiffOpt.Qp;
 /// </summary>
 internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNoise, Tensor DualNoise, Tensor GapNoise)
 {
-    /// <summary>Residuals of (z, λ, ν) for the items of <paramref name="problem"/> at batch positions <paramref name="rows"/> (all items when null).</summary>
-    public static SolutionResiduals Evaluate(QpProblem problem, Tensor z, Tensor lambda, Tensor nu, Tensor? rows = null)
+    /// <summary>
+    /// Residuals of (z, λ, ν) for the items of <paramref name="problem"/> at batch positions <paramref name="rows"/>
+    /// (all items when null). On the CPU they are evaluated in <see cref="SolutionResidualsKernel"/> unless
+    /// <paramref name="useKernel"/> is false.
+    /// </summary>
+    public static SolutionResiduals Evaluate(QpProblem problem, Tensor z, Tensor lambda, Tensor nu, Tensor? rows = null, bool useKernel = true)
     {
+        if (useKernel && KernelApplies(problem, z, lambda, nu))
+            return EvaluateWithKernel(problem, z, lambda, nu, rows ?? arange(z.shape[0], dtype: ScalarType.Int64));
         Tensor Rows(Tensor t) => rows is null ? t : t.index_select(0, rows);
         Tensor Items(Tensor t) => rows is null ? t : Batched.SelectItems(t, rows);
         var q = Items(problem.Q); var g = Items(problem.G); var a = Items(problem.A);
@@ -55,6 +61,48 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
             DualNoise: eps * Batched.InfNorm(absQz + p.abs() + Batched.RowTimes(lambda.abs(), absG) + Batched.RowTimes(nu.abs(), absA)),
             GapNoise: eps * (Batched.Dot(absZ, absQz) + Batched.Dot(p.abs(), absZ) + Batched.Dot(h.abs(), lambda.abs()) + Batched.Dot(b.abs(), nu.abs())));
     }
+
+    private static bool KernelApplies(QpProblem problem, params Tensor[] point)
+    {
+        var dtype = problem.DType;
+        return NativeLapack.IsAvailable && problem.Device.type == DeviceType.CPU
+               && (dtype == ScalarType.Float64 || dtype == ScalarType.Float32)
+               && new[] { problem.Q, problem.G, problem.A, problem.P, problem.H, problem.Bvec }.All(t => t.dtype == dtype && t.is_contiguous())
+               && point.All(t => t.dtype == dtype && t.device_type == DeviceType.CPU);
+    }
+
+    private static unsafe SolutionResiduals EvaluateWithKernel(QpProblem problem, Tensor z, Tensor lambda, Tensor nu, Tensor rows)
+    {
+        var (zc, lc, nc) = (z.contiguous(), lambda.contiguous(), nu.contiguous());
+        var indices = rows.to_type(ScalarType.Int64).cpu().contiguous();
+        long items = zc.shape[0];
+        var dtype = problem.DType;
+        int count = (int)SolutionResidualsKernel.Measure.Count;
+        var result = empty(items, count, dtype: dtype);
+        var scratch = empty(items, 4 * problem.VariableCount, dtype: dtype);
+        double eps = NumericLimits.For(dtype).MachineEpsilon;
+        long* rowPointer = (long*)NativeLapack.DataPointer(indices);
+        if (dtype == ScalarType.Float64)
+            SolutionResidualsKernel.Evaluate(KernelData<double>(problem), rowPointer, items, Data<double>(zc), Data<double>(lc), Data<double>(nc),
+                eps, Data<double>(result), Data<double>(scratch));
+        else
+            SolutionResidualsKernel.Evaluate(KernelData<float>(problem), rowPointer, items, Data<float>(zc), Data<float>(lc), Data<float>(nc),
+                (float)eps, Data<float>(result), Data<float>(scratch));
+        GC.KeepAlive(zc); GC.KeepAlive(lc); GC.KeepAlive(nc); GC.KeepAlive(indices); GC.KeepAlive(scratch);
+
+        Tensor M(SolutionResidualsKernel.Measure measure) => result[.., (int)measure];
+        var norms = new ResidualMeasures(M(SolutionResidualsKernel.Measure.Primal), M(SolutionResidualsKernel.Measure.Dual),
+            M(SolutionResidualsKernel.Measure.Gap), M(SolutionResidualsKernel.Measure.PrimalScale),
+            M(SolutionResidualsKernel.Measure.DualScale), M(SolutionResidualsKernel.Measure.GapScale));
+        return new SolutionResiduals(norms, M(SolutionResidualsKernel.Measure.PrimalNoise), M(SolutionResidualsKernel.Measure.DualNoise),
+            M(SolutionResidualsKernel.Measure.GapNoise));
+    }
+
+    private static unsafe SolutionResidualsKernel.Data<T> KernelData<T>(QpProblem problem) where T : unmanaged =>
+        new(BatchMatrices<T>.Of(problem.Q), BatchMatrices<T>.Of(problem.G), BatchMatrices<T>.Of(problem.A),
+            Data<T>(problem.P), Data<T>(problem.H), Data<T>(problem.Bvec));
+
+    private static unsafe T* Data<T>(Tensor tensor) where T : unmanaged => (T*)NativeLapack.DataPointer(tensor);
 
     /// <summary>
     /// True per item where some measure misses the tolerance (residual + noise above it) while its noise alone

@@ -1,0 +1,58 @@
+using DiffOpt.Qp;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Tests.Qp;
+
+/// <summary>
+/// The residuals of a returned point on the original data (which decide "solved"): the CPU kernel equals the
+/// batched tensor form measure for measure, for a subset of the batch's items, shared matrices, empty blocks,
+/// float32, and a non-finite point.
+/// </summary>
+public class SolutionResidualsTests
+{
+    [Theory]
+    [InlineData(5, 13, 9, 3, false, ScalarType.Float64)]
+    [InlineData(4, 40, 50, 10, false, ScalarType.Float64)]
+    [InlineData(6, 8, 7, 2, true, ScalarType.Float64)]
+    [InlineData(3, 6, 0, 2, false, ScalarType.Float64)]
+    [InlineData(3, 6, 5, 0, false, ScalarType.Float64)]
+    [InlineData(4, 21, 17, 4, false, ScalarType.Float32)]
+    public void Kernel_EqualsTheBatchedForm_ForSelectedItems(int batch, int n, int m, int k, bool shared, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new Generator((ulong)(3 * n + m + k));
+        Tensor R(params long[] shape) => randn(shape, dtype: ScalarType.Float64, generator: generator).to_type(dtype);
+        long matrices = shared ? 1 : batch;
+        var l = R(matrices, n, n);
+        var q = l.matmul(l.transpose(1, 2));
+        var problem = QpProblem.Create(shared ? q.squeeze(0) : q, R(batch, n), shared ? R(m, n) : R(batch, m, n), R(batch, m),
+            shared ? R(k, n) : R(batch, k, n), R(batch, k));
+        var rows = tensor(new long[] { batch - 1, 0, batch / 2 });
+        var (z, lambda, nu) = (R(3, n), R(3, m).abs(), R(3, k));
+
+        var kernel = SolutionResiduals.Evaluate(problem, z, lambda, nu, rows);
+        var batched = SolutionResiduals.Evaluate(problem, z, lambda, nu, rows, useKernel: false);
+        double tolerance = dtype == ScalarType.Float32 ? 1e-5 : 1e-13;
+        foreach (var (name, expected, actual) in Measures(batched).Zip(Measures(kernel), (e, a) => (e.Name, e.Value, a.Value)))
+        {
+            // The noises are ε-sized sums of magnitudes (no cancellation): compared relatively; the rest relative to 1 + |value|.
+            var scale = name.EndsWith("noise") ? expected.abs() : 1 + expected.abs();
+            double error = ((actual - expected).abs() / scale).max().to_type(ScalarType.Float64).item<double>();
+            Assert.True(error <= tolerance * n, $"{name}: kernel and batched differ by {error:E2} (relative)");
+        }
+
+        z[1, 0] = tensor(double.NaN).to_type(dtype);
+        var poisoned = SolutionResiduals.Evaluate(problem, z, lambda, nu, rows);
+        Assert.True(poisoned.Norms.Dual[1].isnan().item<bool>(), "a NaN in z must make the dual residual NaN");
+        Assert.False(poisoned.Meets(SolverTolerances.For(new QpSolverOptions(), dtype))[1].item<bool>(), "a NaN point must not meet any tolerance");
+        Assert.True(poisoned.Norms.Dual[0].isfinite().item<bool>(), "other items stay finite");
+    }
+
+    private static IEnumerable<(string Name, Tensor Value)> Measures(SolutionResiduals r) => new[]
+    {
+        ("primal", r.Norms.Primal), ("dual", r.Norms.Dual), ("gap", r.Norms.Gap), ("primal scale", r.Norms.PrimalScale),
+        ("dual scale", r.Norms.DualScale), ("gap scale", r.Norms.GapScale), ("primal noise", r.PrimalNoise),
+        ("dual noise", r.DualNoise), ("gap noise", r.GapNoise),
+    };
+}
