@@ -33,7 +33,7 @@ internal static class BatchedCholesky
         long stride = (long)n * n * a.ElementSize;
         var basePointer = NativeLapack.DataPointer(a);
         bool[] failures;
-        if (UseInterleaved(a.dtype, n))
+        if (UseInterleaved(a.dtype, n, batch))
             failures = InterleavedFactor(basePointer, batch, n);
         else
         {
@@ -41,10 +41,64 @@ internal static class BatchedCholesky
             BatchParallel.ForEachItem(batch, i => failures[i] = n > 0 && NativeLapack.Factor(basePointer + (nint)(i * stride), n, single) != 0);
         }
         GC.KeepAlive(a);
-        var failedItems = tensor(failures, device: a.device);
+        return WithIdentityWhereFailed(a, failures);
+    }
+
+    /// <summary>
+    /// Factorises matrices (B|1,k,k) + diag(shift) for a (B,k) shift into <paramref name="destination"/> (B,k,k,
+    /// contiguous), as <see cref="Factor"/> does: on the CPU the copy and the shift are formed per item on the way
+    /// into the factorisation instead of in passes of their own over the batch.
+    /// </summary>
+    public static unsafe (Tensor Factor, Tensor Failed) FactorShifted(Tensor matrices, Tensor shift, Tensor destination)
+    {
+        long batch = destination.shape[0];
+        int n = (int)destination.shape[^1];
+        if (!UseNative(destination) || !matrices.is_contiguous() || !destination.is_contiguous()
+            || matrices.dtype != destination.dtype || shift.dtype != destination.dtype)
+        {
+            destination.copy_(Batched.ExpandBatch(matrices, batch));
+            destination.diagonal(0, -2, -1).add_(shift);
+            return Factor(destination, overwrite: true);
+        }
+
+        var shiftValues = shift.expand(batch, n).contiguous();
+        bool[] failures;
+        if (UseInterleaved(destination.dtype, n, batch))
+            failures = InterleavedCholesky.FactorShifted((double*)NativeLapack.DataPointer(matrices), matrices.shape[0],
+                (double*)NativeLapack.DataPointer(shiftValues), (double*)NativeLapack.DataPointer(destination), batch, n, BatchParallel.ForEachItem);
+        else if (destination.dtype == ScalarType.Float64)
+            failures = ShiftAndFactor((double*)NativeLapack.DataPointer(matrices), matrices.shape[0], (double*)NativeLapack.DataPointer(shiftValues),
+                (double*)NativeLapack.DataPointer(destination), batch, n);
+        else
+            failures = ShiftAndFactor((float*)NativeLapack.DataPointer(matrices), matrices.shape[0], (float*)NativeLapack.DataPointer(shiftValues),
+                (float*)NativeLapack.DataPointer(destination), batch, n);
+        GC.KeepAlive(matrices); GC.KeepAlive(shiftValues);
+        return WithIdentityWhereFailed(destination, failures);
+    }
+
+    /// <summary>Per item: copies the (possibly shared) source, adds the shift to its diagonal and factorises it with LAPACK while it is in cache.</summary>
+    private static unsafe bool[] ShiftAndFactor<T>(T* source, long sourceItems, T* shift, T* destination, long batch, int n)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var failures = new bool[batch];
+        long matrix = (long)n * n;
+        BatchParallel.ForEachItem(batch, i =>
+        {
+            T* target = destination + i * matrix;
+            new Span<T>(sourceItems == 1 ? source : source + i * matrix, (int)matrix).CopyTo(new Span<T>(target, (int)matrix));
+            for (int j = 0; j < n; j++) target[j * (n + 1)] += shift[i * n + j];
+            failures[i] = n > 0 && NativeLapack.Factor((IntPtr)target, n, typeof(T) == typeof(float)) != 0;
+        });
+        return failures;
+    }
+
+    /// <summary>The factor with the identity in place of each failed item's, and the failure mask.</summary>
+    private static (Tensor Factor, Tensor Failed) WithIdentityWhereFailed(Tensor factor, bool[] failures)
+    {
+        var failedItems = tensor(failures, device: factor.device);
         if (failures.Any(f => f))
-            a = where(failedItems.view(-1, 1, 1), Identity(a), a).contiguous();
-        return (a, failedItems);
+            factor = where(failedItems.view(-1, 1, 1), Identity(factor), factor).contiguous();
+        return (factor, failedItems);
     }
 
     /// <summary>Solves LLᵀx = b per item for b (B,k), with a per-item (B,k,k) or shared (1,k,k) factor.</summary>
@@ -125,10 +179,13 @@ internal static class BatchedCholesky
     /// Whether <see cref="InterleavedCholesky"/> factorises float64 matrices of order <paramref name="n"/> rather than
     /// LAPACK. Measured with <c>DiffOpt.Benchmarks bdn --filter '*Cholesky*'</c> (batch 128, 1 thread, AMD EPYC,
     /// where MKL's small-matrix potrf runs on level-2 kernels): 0.61x LAPACK's time at order 32, 0.56x at 64, even
-    /// at 16. Order 100 measured 0.65x there but slower in an earlier run, so the range stops at 72 for now.
+    /// at 16; 0.65x at 100. In the solver (qp-case B = 128, n = m = 100, phase timer, two alternating runs each)
+    /// the iterations' factorisations took 74 ms per solve instead of 156 and 122 with LAPACK. A group of four lanes
+    /// costs about 2.4 LAPACK factorisations (165 µs against 68 µs per matrix at order 100), so batches of fewer than
+    /// three matrices stay with LAPACK.
     /// </summary>
-    private static bool UseInterleaved(ScalarType dtype, int n) =>
-        dtype == ScalarType.Float64 && n >= 24 && n <= 72 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;
+    private static bool UseInterleaved(ScalarType dtype, int n, long batch) =>
+        dtype == ScalarType.Float64 && batch >= 3 && n >= 24 && n <= 100 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;
 
     private static unsafe bool[] InterleavedFactor(IntPtr data, long batch, int n) =>
         InterleavedCholesky.Factor((double*)data, batch, n, BatchParallel.ForEachItem);

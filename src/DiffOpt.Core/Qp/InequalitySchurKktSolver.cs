@@ -79,11 +79,10 @@ internal sealed class InequalitySchurKktSolver : KktSolver
         }
         // One buffer serves every factorisation of the solve (the previous factor is no longer needed).
         _s ??= empty(Qp.BatchSize, Qp.InequalityCount, Qp.InequalityCount, _gHInvGT.dtype, _gHInvGT.device);
-        _s.copy_(Batched.ExpandBatch(_gHInvGT, Qp.BatchSize));
-        _s.diagonal(0, -2, -1).add_(parameters.W + staticShift.unsqueeze(-1));
-        var (factor, failed) = CholeskyOrIdentity(_s);
+        var diagonal = parameters.W + staticShift.unsqueeze(-1);
+        var (factor, failed) = BatchedCholesky.FactorShifted(_gHInvGT, diagonal, _s);
         _sFactor = factor;
-        Factored = new KktParameters(_rho, _delta, parameters.W + staticShift.unsqueeze(-1));
+        Factored = new KktParameters(_rho, _delta, diagonal);
         return failed;
     }
 

@@ -22,25 +22,37 @@ internal static class InterleavedCholesky
     /// returns, per matrix, whether a pivot was not positive (or not finite), as LAPACK's potrf reports it. The
     /// factor of such a matrix is unspecified.
     /// </summary>
-    public static unsafe bool[] Factor(double* data, long batch, int k, Action<long, Action<long>> forEachGroup)
+    public static unsafe bool[] Factor(double* data, long batch, int k, Action<long, Action<long>> forEachGroup) =>
+        FactorShifted(data, batch, null, data, batch, k, forEachGroup);
+
+    /// <summary>
+    /// As <see cref="Factor"/> for the matrices source_i + diag(shift_i), written to <paramref name="destination"/>
+    /// (batch,k,k): <paramref name="source"/> holds <paramref name="sourceItems"/> matrices (1: shared by every
+    /// item, or <paramref name="batch"/>), <paramref name="shift"/> is (batch,k) or null. The sum is formed while
+    /// the matrices are interleaved, so it costs no pass of its own.
+    /// </summary>
+    public static unsafe bool[] FactorShifted(double* source, long sourceItems, double* shift, double* destination, long batch, int k,
+        Action<long, Action<long>> forEachGroup)
     {
         const int lanes = 4;
         var failed = new bool[batch];
         if (k == 0) return failed;
         long groups = (batch + lanes - 1) / lanes;
         nint matrix = (nint)k * k;
-        double* basePointer = data;
         forEachGroup(groups, group =>
         {
             long first = group * lanes;
             int count = (int)Math.Min(lanes, batch - first);
             var packed = ArrayPool<Vector256<double>>.Shared.Rent(k * (k + 1) / 2 + k);
-            Pack(basePointer + first * matrix, count, k, packed);
+            var lane = stackalloc double*[lanes];
+            for (int l = 0; l < lanes; l++)
+                lane[l] = l < count ? (sourceItems == 1 ? source : source + (first + l) * matrix) : null;
+            Pack(lane, shift == null ? null : shift + first * k, count, k, packed);
             var bad = FactorPacked(packed, k);
-            Unpack(packed, count, k, basePointer + first * matrix);
+            Unpack(packed, count, k, destination + first * matrix);
             ArrayPool<Vector256<double>>.Shared.Return(packed);
-            for (int lane = 0; lane < count; lane++)
-                failed[first + lane] = bad.GetElement(lane) != 0;
+            for (int l = 0; l < count; l++)
+                failed[first + l] = bad.GetElement(l) != 0;
         });
         return failed;
     }
@@ -49,21 +61,19 @@ internal static class InterleavedCholesky
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Packed(int i, int j) => i * (i + 1) / 2 + j;
 
-    private static unsafe void Pack(double* matrices, int count, int k, Vector256<double>[] packed)
+    /// <summary>Interleaves the lower triangles of the lanes' matrices (plus their diagonal shift, (count,k), if any).</summary>
+    private static unsafe void Pack(double** lane, double* shift, int count, int k, Vector256<double>[] packed)
     {
-        nint matrix = (nint)k * k;
         // Lanes without a matrix (the batch's last group) hold the identity.
+        double Entry(int l, int i, int j)
+        {
+            if (l >= count) return i == j ? 1 : 0;
+            double value = lane[l][(nint)i * k + j];
+            return i == j && shift != null ? value + shift[l * k + i] : value;
+        }
         for (int i = 0; i < k; i++)
             for (int j = 0; j <= i; j++)
-            {
-                nint at = (nint)i * k + j;
-                double fill = i == j ? 1 : 0;
-                packed[Packed(i, j)] = Vector256.Create(
-                    matrices[at],
-                    count > 1 ? matrices[matrix + at] : fill,
-                    count > 2 ? matrices[2 * matrix + at] : fill,
-                    count > 3 ? matrices[3 * matrix + at] : fill);
-            }
+                packed[Packed(i, j)] = Vector256.Create(Entry(0, i, j), Entry(1, i, j), Entry(2, i, j), Entry(3, i, j));
     }
 
     private static unsafe void Unpack(Vector256<double>[] packed, int count, int k, double* matrices)

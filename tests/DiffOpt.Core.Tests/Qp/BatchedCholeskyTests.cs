@@ -6,7 +6,7 @@ namespace DiffOpt.Tests.Qp;
 
 /// <summary>
 /// The batched Cholesky factorisation behind every KKT solve, on both of its CPU paths (LAPACK per matrix and the
-/// batch-interleaved SIMD code for orders 24-72): factors against libtorch's own Cholesky, failures flagged per item.
+/// batch-interleaved SIMD code for orders 24-100): factors against libtorch's own Cholesky, failures flagged per item.
 /// </summary>
 public class BatchedCholeskyTests
 {
@@ -15,8 +15,9 @@ public class BatchedCholeskyTests
     [InlineData(7, 24)]   // interleaved, a last group of 3
     [InlineData(9, 37)]   // interleaved, odd order, a last group of 1
     [InlineData(4, 64)]   // interleaved, one full group
-    [InlineData(6, 72)]   // interleaved, largest order
-    [InlineData(3, 90)]   // LAPACK
+    [InlineData(6, 72)]   // interleaved
+    [InlineData(3, 100)]  // interleaved, largest order
+    [InlineData(2, 110)]  // LAPACK
     public void Factor_MatchesLibtorchCholesky_InTheLowerTriangle(int batch, int n)
     {
         using var scope = NewDisposeScope();
@@ -46,6 +47,30 @@ public class BatchedCholeskyTests
             var error = (factor[i].tril() - linalg.cholesky(matrices[i])).abs().max().item<double>();
             Assert.True(error < 1e-12 * n, $"item {i}: max |L - L_torch| = {error:E2}");
         }
+        Assert.True(factor.isfinite().all().item<bool>(), "failed items must get a finite (identity) factor");
+    }
+
+    [Theory]
+    [InlineData(5, 6, false, ScalarType.Float64)]    // LAPACK
+    [InlineData(7, 30, false, ScalarType.Float64)]   // interleaved, a last group of 3
+    [InlineData(6, 30, true, ScalarType.Float64)]    // interleaved, shared source
+    [InlineData(3, 110, true, ScalarType.Float64)]   // LAPACK, shared source
+    [InlineData(4, 12, false, ScalarType.Float32)]
+    public void FactorShifted_EqualsFactorOfTheShiftedMatrices_AndFlagsFailures(int batch, int n, bool shared, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var source = SpdBatch(shared ? 1 : batch, n, seed: 17 + n).to_type(dtype);
+        var shift = rand([batch, n], dtype: ScalarType.Float64, generator: new Generator(5)).to_type(dtype);
+        shift[1, n / 2] = tensor(-1e6).to_type(dtype);   // makes item 1 indefinite
+        var shifted = Batched.ExpandBatch(source, batch) + diag_embed(shift);
+
+        var destination = empty(batch, n, n, dtype: dtype);
+        var (factor, failed) = BatchedCholesky.FactorShifted(source, shift, destination);
+        var (expected, expectedFailed) = BatchedCholesky.Factor(shifted.contiguous().clone());
+
+        Assert.Equal(expectedFailed.data<bool>().ToArray(), failed.data<bool>().ToArray());
+        Assert.True(failed[1].item<bool>());
+        AssertRelativeError(expected.tril(), factor.tril(), dtype == ScalarType.Float32 ? 1e-5 : 1e-12, "factor");
         Assert.True(factor.isfinite().all().item<bool>(), "failed items must get a finite (identity) factor");
     }
 
