@@ -22,9 +22,13 @@ internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeas
     /// <summary>Every tensor of the residuals.</summary>
     public IEnumerable<Tensor> Tensors() => new[] { Rx, Ry, Rz }.Concat(Norms.Tensors());
 
-    /// <summary>Evaluates the residuals of <paramref name="it"/> for the scaled problem <paramref name="qp"/>.</summary>
-    public static QpResiduals Evaluate(ScaledQp qp, ResidualNormalizer norm, QpIterate it)
+    /// <summary>
+    /// Evaluates the residuals of <paramref name="it"/> for the scaled problem <paramref name="qp"/>; on the CPU in
+    /// <see cref="ScaledResidualsKernel"/> unless <paramref name="useKernel"/> is false.
+    /// </summary>
+    public static QpResiduals Evaluate(ScaledQp qp, ResidualNormalizer norm, QpIterate it, bool useKernel = true)
     {
+        if (useKernel && KernelApplies(qp, norm, it)) return EvaluateWithKernel(qp, norm, it);
         var (px, ax, gx, constraintForce) = qp.ResidualProducts(it.X, it.Y, it.Z);
 
         var rx = -(px + qp.C + constraintForce);
@@ -47,6 +51,42 @@ internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeas
                 Batched.InfNorm(px * norm.InverseD), Batched.InfNorm(constraintForce * norm.InverseD)),
             GapScale: Batched.Max(one, xPx.abs(), cx.abs(), by.abs(), hz.abs())));
     }
+
+    private static bool KernelApplies(ScaledQp qp, ResidualNormalizer norm, QpIterate it)
+    {
+        var dtype = qp.P.dtype;
+        var perItem = new[] { qp.C, qp.B, qp.H, norm.InverseD, norm.InverseE, norm.DataPrimalScale, norm.DataDualScale, it.X, it.Y, it.Z, it.S };
+        return qp.UsesKernel && perItem.All(t => t.dtype == dtype && t.shape[0] == qp.BatchSize && t.device_type == DeviceType.CPU)
+               && new[] { qp.C, qp.B, qp.H, norm.InverseD, norm.InverseE, norm.DataPrimalScale, norm.DataDualScale }.All(t => t.is_contiguous());
+    }
+
+    private static unsafe QpResiduals EvaluateWithKernel(ScaledQp qp, ResidualNormalizer norm, QpIterate it)
+    {
+        var point = new QpIterate(it.X.contiguous(), it.Y.contiguous(), it.Z.contiguous(), it.S.contiguous());
+        var (rx, ry, rz) = (empty_like(point.X), empty_like(point.Y), empty_like(point.Z));
+        var measures = empty(qp.BatchSize, (int)ScaledResidualsKernel.Measure.Count, dtype: qp.P.dtype);
+        var scratch = empty_like(point.X);
+        if (qp.P.dtype == ScalarType.Float64)
+            ScaledResidualsKernel.Evaluate(KernelProblem<double>(qp, norm), qp.BatchSize, Point<double>(point),
+                Data<double>(rx), Data<double>(ry), Data<double>(rz), Data<double>(measures), Data<double>(scratch));
+        else
+            ScaledResidualsKernel.Evaluate(KernelProblem<float>(qp, norm), qp.BatchSize, Point<float>(point),
+                Data<float>(rx), Data<float>(ry), Data<float>(rz), Data<float>(measures), Data<float>(scratch));
+        GC.KeepAlive(point); GC.KeepAlive(scratch);
+        Tensor M(ScaledResidualsKernel.Measure measure) => measures[.., (int)measure];
+        return new QpResiduals(rx, ry, rz, new ResidualMeasures(M(ScaledResidualsKernel.Measure.Primal), M(ScaledResidualsKernel.Measure.Dual),
+            M(ScaledResidualsKernel.Measure.Gap), M(ScaledResidualsKernel.Measure.PrimalScale), M(ScaledResidualsKernel.Measure.DualScale),
+            M(ScaledResidualsKernel.Measure.GapScale)));
+    }
+
+    private static unsafe ScaledResidualsKernel.Problem<T> KernelProblem<T>(ScaledQp qp, ResidualNormalizer norm) where T : unmanaged =>
+        new(BatchMatrices<T>.Of(qp.P), BatchMatrices<T>.Of(qp.A), BatchMatrices<T>.Of(qp.G), Data<T>(qp.C), Data<T>(qp.B), Data<T>(qp.H),
+            Data<T>(norm.InverseD), Data<T>(norm.InverseE), Data<T>(norm.DataPrimalScale), Data<T>(norm.DataDualScale));
+
+    private static unsafe MehrotraStepKernel.Point<T> Point<T>(QpIterate it) where T : unmanaged =>
+        new(Data<T>(it.X), Data<T>(it.Y), Data<T>(it.Z), Data<T>(it.S));
+
+    private static unsafe T* Data<T>(Tensor tensor) where T : unmanaged => (T*)NativeLapack.DataPointer(tensor);
 }
 
 /// <summary>The tolerances that apply to one solve (chosen by dtype; float32 never certifies infeasibility below 1e-4).</summary>

@@ -23,6 +23,9 @@ internal sealed class ScaledQp
                       && new[] { p, a, g }.All(m => m.dtype == dtype && m.is_contiguous() && m.shape[0] == BatchSize);
     }
 
+    /// <summary>True when the per-item CPU kernels multiply this problem's matrices (CPU, per-item, contiguous).</summary>
+    public bool UsesKernel => _usesKernel;
+
     public Tensor P { get; }
     public Tensor C { get; }
     public Tensor A { get; }

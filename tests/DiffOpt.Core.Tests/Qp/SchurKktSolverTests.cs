@@ -1,6 +1,7 @@
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Tests.TestSupport;
 
 namespace DiffOpt.Tests.Qp;
 
@@ -16,13 +17,8 @@ public class SchurKktSolverTests
     private static (InequalitySchurKktSolver Solver, KktParameters Operator, Func<long[], Tensor> Random) Factorised(
         int batch, int n, int m, int p, bool shared, ScalarType dtype)
     {
-        var generator = new Generator((ulong)(n + 31 * m + 7 * p));
-        Tensor R(params long[] shape) => randn(shape, dtype: ScalarType.Float64, generator: generator).to_type(dtype);
-        long matrices = shared ? 1 : batch;
-        var l = R(matrices, n, n);
-        var q = l.matmul(l.transpose(1, 2)) + n * eye(n, dtype: dtype);
-        var problem = QpProblem.Create(shared ? q.squeeze(0) : q, R(batch, n), shared ? R(m, n) : R(batch, m, n), R(batch, m).abs() + 1,
-            shared ? R(p, n) : R(batch, p, n), R(batch, p));
+        var (problem, random) = KernelCases.Problem(batch, n, m, p, shared, dtype, curvature: n);
+        Tensor R(params long[] shape) => random(shape);
         var (_, qp) = RuizEquilibration.Apply(problem, iterations: 10);
         var solver = InequalitySchurKktSolver.TryCreate(qp, NumericLimits.For(dtype));
         Assert.NotNull(solver);

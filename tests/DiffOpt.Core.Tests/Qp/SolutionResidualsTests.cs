@@ -1,6 +1,7 @@
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Tests.TestSupport;
 
 namespace DiffOpt.Tests.Qp;
 
@@ -21,13 +22,8 @@ public class SolutionResidualsTests
     public void Kernel_EqualsTheBatchedForm_ForSelectedItems(int batch, int n, int m, int k, bool shared, ScalarType dtype)
     {
         using var scope = NewDisposeScope();
-        var generator = new Generator((ulong)(3 * n + m + k));
-        Tensor R(params long[] shape) => randn(shape, dtype: ScalarType.Float64, generator: generator).to_type(dtype);
-        long matrices = shared ? 1 : batch;
-        var l = R(matrices, n, n);
-        var q = l.matmul(l.transpose(1, 2));
-        var problem = QpProblem.Create(shared ? q.squeeze(0) : q, R(batch, n), shared ? R(m, n) : R(batch, m, n), R(batch, m),
-            shared ? R(k, n) : R(batch, k, n), R(batch, k));
+        var (problem, random) = KernelCases.Problem(batch, n, m, k, shared, dtype);
+        Tensor R(params long[] shape) => random(shape);
         var rows = tensor(new long[] { batch - 1, 0, batch / 2 });
         var (z, lambda, nu) = (R(3, n), R(3, m).abs(), R(3, k));
 

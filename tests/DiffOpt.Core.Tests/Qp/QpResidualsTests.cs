@@ -1,0 +1,50 @@
+using DiffOpt.Qp;
+using TorchSharp;
+using static TorchSharp.torch;
+using DiffOpt.Tests.TestSupport;
+
+namespace DiffOpt.Tests.Qp;
+
+/// <summary>
+/// The scaled residuals that drive the interior-point iteration: the CPU kernel equals the batched tensor form,
+/// vector for vector and measure for measure (per-item and shared data, empty blocks, float32, a NaN iterate).
+/// </summary>
+public class QpResidualsTests
+{
+    [Theory]
+    [InlineData(5, 13, 9, 3, false, ScalarType.Float64)]
+    [InlineData(4, 40, 50, 10, false, ScalarType.Float64)]
+    [InlineData(6, 8, 7, 2, true, ScalarType.Float64)]     // shared matrices: batched form on both sides
+    [InlineData(3, 6, 0, 2, false, ScalarType.Float64)]
+    [InlineData(3, 6, 5, 0, false, ScalarType.Float64)]
+    [InlineData(4, 21, 17, 4, false, ScalarType.Float32)]
+    public void Kernel_EqualsTheBatchedForm(int batch, int n, int m, int p, bool shared, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var (problem, random) = KernelCases.Problem(batch, n, m, p, shared, dtype);
+        Tensor R(params long[] shape) => random(shape);
+        var (scaling, qp) = RuizEquilibration.Apply(problem, iterations: 10);
+        var norm = ResidualNormalizer.Create(qp, scaling);
+        var it = new QpIterate(R(batch, n), R(batch, p), R(batch, m).abs(), R(batch, m).abs());
+
+        var kernel = QpResiduals.Evaluate(qp, norm, it);
+        var batched = QpResiduals.Evaluate(qp, norm, it, useKernel: false);
+        double tolerance = dtype == ScalarType.Float32 ? 1e-5 : 1e-13;
+        foreach (var (name, expected, actual) in Parts(batched).Zip(Parts(kernel), (e, a) => (e.Name, e.Value, a.Value)))
+        {
+            double error = KernelCases.RelativeError(expected, actual);
+            Assert.True(error <= tolerance * n, $"{name}: kernel and batched differ by {error:E2} (relative)");
+        }
+
+        it.X[0, 0] = tensor(double.NaN).to_type(dtype);
+        var poisoned = QpResiduals.Evaluate(qp, norm, it);
+        Assert.True(poisoned.Norms.Dual[0].isnan().item<bool>(), "a NaN in x must make the dual residual NaN");
+        Assert.False(poisoned.Norms.Meets(SolverTolerances.For(new QpSolverOptions(), dtype))[0].item<bool>(), "a NaN iterate meets no tolerance");
+    }
+
+    private static IEnumerable<(string Name, Tensor Value)> Parts(QpResiduals r) => new[]
+    {
+        ("rx", r.Rx), ("ry", r.Ry), ("rz", r.Rz), ("primal", r.Norms.Primal), ("dual", r.Norms.Dual), ("gap", r.Norms.Gap),
+        ("primal scale", r.Norms.PrimalScale), ("dual scale", r.Norms.DualScale), ("gap scale", r.Norms.GapScale),
+    };
+}

@@ -1,0 +1,34 @@
+using DiffOpt.Qp;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Tests.TestSupport;
+
+/// <summary>
+/// Random problems for the tests that hold a per-item CPU kernel equal to its batched tensor form: P = LLᵀ (plus
+/// <c>curvature</c>·I), Gaussian G, A, p, b and |h|; per item, or shared by the batch (then q, h, b stay per item).
+/// </summary>
+internal static class KernelCases
+{
+    /// <summary>A batch of (n, m inequalities, k equalities) problems in <paramref name="dtype"/>, and the generator that drew it.</summary>
+    public static (QpProblem Problem, Func<long[], Tensor> Random) Problem(int batch, int n, int m, int k, bool shared, ScalarType dtype,
+        double curvature = 0)
+    {
+        var generator = new Generator((ulong)(n + 31 * m + 7 * k + (shared ? 1000 : 0)));
+        Tensor R(params long[] shape) => randn(shape, dtype: ScalarType.Float64, generator: generator).to_type(dtype);
+        long matrices = shared ? 1 : batch;
+        var l = R(matrices, n, n);
+        var q = l.matmul(l.transpose(1, 2)) + curvature * eye(n, dtype: dtype);
+        var problem = QpProblem.Create(shared ? q.squeeze(0) : q, R(batch, n), shared ? R(m, n) : R(batch, m, n), R(batch, m).abs() + 1,
+            shared ? R(k, n) : R(batch, k, n), R(batch, k));
+        return (problem, shape => R(shape));
+    }
+
+    /// <summary>The largest |actual − expected| / (1 + |expected|) over the entries (0 for empty tensors).</summary>
+    public static double RelativeError(Tensor expected, Tensor actual)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        if (expected.numel() == 0) return 0;
+        return ((actual - expected).abs() / (1 + expected.abs())).max().to_type(ScalarType.Float64).item<double>();
+    }
+}
