@@ -257,9 +257,12 @@ internal sealed class ProximalInteriorPoint
         if (_m > 0)
         {
             // Keep z off the boundary, which would make s/z blow up (PIQP).
-            var shifted = _it.Z < _limits.MachineEpsilon;
-            _it = _it with { Z = where(shifted & running.unsqueeze(-1), _it.Z + _limits.MachineEpsilon, _it.Z) };
-            _mu = ComplementarityMean(_it);
+            var shifted = (_it.Z < _limits.MachineEpsilon) & running.unsqueeze(-1);
+            if (shifted.any().item<bool>())
+            {
+                _it = _it with { Z = where(shifted, _it.Z + _limits.MachineEpsilon, _it.Z) };
+                _mu = ComplementarityMean(_it);
+            }
         }
         if (adaptive) LowerRegularizationFloor(running, primalProxInf, dualProxInf!);
 
@@ -277,8 +280,12 @@ internal sealed class ProximalInteriorPoint
         var muBefore = _mu;
         var candidate = _m > 0 ? CorrectorStep(factored, reg) : FullStep(factored, reg);
         var accepted = running & candidate.IsFinite();
-        SetStatus(running & ~accepted, QpStatus.NumericalError);
-        _it = candidate.Where(accepted, _it);
+        if (accepted.all().item<bool>()) _it = candidate;
+        else
+        {
+            SetStatus(running & ~accepted, QpStatus.NumericalError);
+            _it = candidate.Where(accepted, _it);
+        }
         _mu = ComplementarityMean(_it);
 
         _prevPrimal = where(accepted, _res.Norms.Primal, _prevPrimal);
@@ -422,53 +429,26 @@ internal sealed class ProximalInteriorPoint
     }
 
     /// <summary>
-    /// PIQP's regularisation update: where the unregularised residual improved, move the proximal centre to the
-    /// current point and (adaptive form only) shrink the regularisation with the complementarity; otherwise count
-    /// a stalled update and shrink slowly. Where infeasibility is suspected (the proximal term stays above the
-    /// threshold), the regularisation shrinks by a factor 0.3 instead, so that the diverging iterate sharpens into
-    /// a Farkas certificate. The inequality δ is adaptive in both KKT forms; ρ and the equality δ only in the
-    /// primal form (the Schur form's factorisation of H is bound to them).
+    /// PIQP's regularisation update (<see cref="RegularizationUpdate"/>), then the proximal centres follow the
+    /// accepted steps that improved the matching residual. The inequality δ is adaptive in both KKT forms; ρ and
+    /// the equality δ only in the primal form (the Schur form's factorisation of H is bound to them).
     /// </summary>
     private void UpdateRegularization(Tensor accepted, int iter, Tensor muBefore, Tensor primalProxInf, Tensor? dualProxInf)
     {
-        double finetune = _limits.FinetuneRegularizationFloor;
-        var dualImproved = (_res.Norms.Dual < 0.95 * _prevDual)
-                           | ResidualMeasures.Within(_res.Norms.Dual, _res.Norms.DualScale, _tol.Absolute, _tol.Relative);
-        var primalImproved = (_res.Norms.Primal < 0.95 * _prevPrimal)
-                             | ResidualMeasures.Within(_res.Norms.Primal, _res.Norms.PrimalScale, _tol.Absolute, _tol.Relative);
-        var (shrinkFast, shrinkSlow) = ShrinkFactors(muBefore);
-        Tensor Shrink(Tensor reg, Tensor improved, Tensor proxInf)
-        {
-            var suspected = iter >= 5 ? proxInf >= InfeasibilityThreshold : zeros_like(improved);
-            var factor = where(improved, shrinkFast, where(suspected, full_like(shrinkSlow, SuspectedInfeasibilityShrink), shrinkSlow));
-            return where(accepted, maximum(_regFloor, factor * reg), reg);
-        }
-        if (dualProxInf is not null)
-        {
-            dualImproved = dualImproved | ((_rho == finetune) & (dualProxInf < InfeasibilityThreshold));
-            _rho = Shrink(_rho, dualImproved, dualProxInf);
-        }
-        primalImproved = primalImproved | ((_deltaIneq == finetune) & (primalProxInf < InfeasibilityThreshold));
-        _deltaIneq = Shrink(_deltaIneq, primalImproved, primalProxInf);
+        var settings = new RegularizationUpdate.Settings(iter, _m > 0, _tol.Absolute, _tol.Relative, _limits.FinetuneRegularizationFloor,
+            InfeasibilityThreshold, SuspectedInfeasibilityShrink);
+        var inputs = new RegularizationUpdate.Inputs(accepted, _res.Norms, _prevPrimal, _prevDual, muBefore, _mu, primalProxInf, dualProxInf, _regFloor);
+        var update = RegularizationUpdate.Apply(new RegularizationUpdate.State(_rho, _deltaIneq, _noPrimalUpdate, _noDualUpdate), inputs, settings);
+        (_rho, _deltaIneq, _noPrimalUpdate, _noDualUpdate) = (update.Next.Rho, update.Next.DeltaIneq, update.Next.NoPrimalUpdate, update.Next.NoDualUpdate);
         if (_kkt.FixedRegularization is null) _delta = _deltaIneq;
 
-        _xi = where((accepted & dualImproved).unsqueeze(-1), _it.X, _xi);
-        _noPrimalUpdate = _noPrimalUpdate + (accepted & ~dualImproved).to(_rho.dtype);
-        var moveDualCentre = (accepted & primalImproved).unsqueeze(-1);
+        var moveDualCentres = update.MoveDualCentres.unsqueeze(-1);
+        _xi = where(update.MovePrimalCentre.unsqueeze(-1), _it.X, _xi);
         // With the equality δ fixed (Schur form), the equality residual can only fall through the centre's moves
         // (method of multipliers with penalty 1/δ), so that centre follows every accepted step; PIQP's conditional
         // move would freeze the residual at δ‖y − λ‖ after one step without a 5 % gain.
-        _lambda = where(_kkt.FixedRegularization is null ? moveDualCentre : accepted.unsqueeze(-1), _it.Y, _lambda);
-        _nu = where(moveDualCentre, _it.Z, _nu);
-        _noDualUpdate = _noDualUpdate + (accepted & ~primalImproved).to(_rho.dtype);
-    }
-
-    /// <summary>PIQP's shrink factors: with inequalities, 1 − rate and 1 − 0.666·rate of the complementarity decrease; without, 0.1 and 0.5.</summary>
-    private (Tensor Fast, Tensor Slow) ShrinkFactors(Tensor muBefore)
-    {
-        if (_m == 0) return (full_like(_rho, 0.1), full_like(_rho, 0.5));
-        var muRate = ((muBefore - _mu) / muBefore).clamp_min(0);
-        return (1 - muRate, 1 - 0.666 * muRate);
+        _lambda = where(_kkt.FixedRegularization is null ? moveDualCentres : accepted.unsqueeze(-1), _it.Y, _lambda);
+        _nu = where(moveDualCentres, _it.Z, _nu);
     }
 
     /// <summary>Items of <paramref name="mask"/> still running (out of iterations): solved, inaccurate or out of iterations; numerical errors within the inaccurate tolerance become inaccurate.</summary>
