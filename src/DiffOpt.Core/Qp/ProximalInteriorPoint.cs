@@ -77,6 +77,7 @@ internal sealed class ProximalInteriorPoint
     private QpResiduals _res = null!;
     private ResidualNormalizer _norm = null!;
     private Tensor _prevPrimal = null!, _prevDual = null!;
+    private double _maxStallCount;                                   // an upper bound of the counters' largest entry
 
     private ProximalInteriorPoint(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt,
         QpIterate? warmStart, Tensor? iterationsSpent)
@@ -237,8 +238,12 @@ internal sealed class ProximalInteriorPoint
     private bool Iterate(int iter)
     {
         var running = _status == Running;
-        SetStatus(ConfirmSolved(running & _res.Norms.Meets(_tol)), QpStatus.Solved);
-        running = _status == Running;
+        var candidates = running & _res.Norms.Meets(_tol);
+        if (candidates.any().item<bool>())
+        {
+            SetStatus(ConfirmSolved(candidates), QpStatus.Solved);
+            running = _status == Running;
+        }
 
         // PIQP's proximal infeasibility measures steer the adaptive regularisations (ρ only in the primal form).
         bool adaptive = _kkt.FixedRegularization is null;
@@ -246,8 +251,9 @@ internal sealed class ProximalInteriorPoint
             _delta * Batched.InfNorm(_scaling.UnscaleEqualityDual(_lambda - _it.Y)),
             _deltaIneq * Batched.InfNorm(_scaling.UnscaleInequalityDual(_nu - _it.Z)));
         var dualProxInf = adaptive ? _rho * Batched.InfNorm(_scaling.UnscalePrimal(_it.X - _xi)) : null;
-        DetectInfeasibility(running);
-        if (_kkt.FixedRegularization is not null)
+        // Infeasibility and stalls need counters above their thresholds; most iterations have none.
+        if (_maxStallCount > InfeasibilityUpdateThreshold) DetectInfeasibility(running);
+        if (_kkt.FixedRegularization is not null && _maxStallCount > StallThreshold)
             _status = where(running & ((_noDualUpdate > StallThreshold) | (_noPrimalUpdate > StallThreshold)), full_like(_status, Stalled), _status);
 
         running = (_status == Running) & (_iterations < _options.MaxIterations);
@@ -264,7 +270,7 @@ internal sealed class ProximalInteriorPoint
                 _mu = ComplementarityMean(_it);
             }
         }
-        if (adaptive) LowerRegularizationFloor(running, primalProxInf, dualProxInf!);
+        if (adaptive && _maxStallCount > FinetuneUpdateThreshold) LowerRegularizationFloor(running, primalProxInf, dualProxInf!);
 
         if (Trace is not null)
         {
@@ -440,6 +446,7 @@ internal sealed class ProximalInteriorPoint
         var inputs = new RegularizationUpdate.Inputs(accepted, _res.Norms, _prevPrimal, _prevDual, muBefore, _mu, primalProxInf, dualProxInf, _regFloor);
         var update = RegularizationUpdate.Apply(new RegularizationUpdate.State(_rho, _deltaIneq, _noPrimalUpdate, _noDualUpdate), inputs, settings);
         (_rho, _deltaIneq, _noPrimalUpdate, _noDualUpdate) = (update.Next.Rho, update.Next.DeltaIneq, update.Next.NoPrimalUpdate, update.Next.NoDualUpdate);
+        _maxStallCount = update.MaxStallCount;
         if (_kkt.FixedRegularization is null) _delta = _deltaIneq;
 
         var moveDualCentres = update.MoveDualCentres.unsqueeze(-1);

@@ -30,8 +30,11 @@ internal static class RegularizationUpdate
     /// <summary>The regularisations and stall counters (B,); ρ is left as it is when no dual proximal measure is given.</summary>
     internal sealed record State(Tensor Rho, Tensor DeltaIneq, Tensor NoPrimalUpdate, Tensor NoDualUpdate);
 
-    /// <summary>The updated state, and where the primal centre (accepted and dual residual improved) and the dual centres (accepted and primal residual improved) move.</summary>
-    internal sealed record Result(State Next, Tensor MovePrimalCentre, Tensor MoveDualCentres);
+    /// <summary>
+    /// The updated state, where the primal centre (accepted and dual residual improved) and the dual centres
+    /// (accepted and primal residual improved) move, and the largest stall counter of the batch.
+    /// </summary>
+    internal sealed record Result(State Next, Tensor MovePrimalCentre, Tensor MoveDualCentres, double MaxStallCount);
 
     /// <summary>Applies the update; on the CPU in one loop over the items unless <paramref name="useKernel"/> is false.</summary>
     public static Result Apply(State state, Inputs inputs, Settings settings, bool useKernel = true) =>
@@ -69,7 +72,8 @@ internal static class RegularizationUpdate
         var next = new State(rho, deltaIneq,
             state.NoPrimalUpdate + (accepted & ~dualImproved).to(state.Rho.dtype),
             state.NoDualUpdate + (accepted & ~primalImproved).to(state.Rho.dtype));
-        return new Result(next, accepted & dualImproved, accepted & primalImproved);
+        double maxStallCount = maximum(next.NoPrimalUpdate.max(), next.NoDualUpdate.max()).to_type(ScalarType.Float64).item<double>();
+        return new Result(next, accepted & dualImproved, accepted & primalImproved, maxStallCount);
     }
 
     private static bool KernelApplies(State state, Inputs inputs)
@@ -102,17 +106,18 @@ internal static class RegularizationUpdate
         var movePrimal = empty(batch, ScalarType.Bool);
         var moveDual = empty(batch, ScalarType.Bool);
         var outputs = new[] { next.Rho, next.DeltaIneq, next.NoPrimalUpdate, next.NoDualUpdate };
+        double maxStallCount;
         unsafe
         {
             var masks = new Masks((bool*)NativeLapack.DataPointer(accepted), (bool*)NativeLapack.DataPointer(movePrimal),
                 (bool*)NativeLapack.DataPointer(moveDual));
             if (state.Rho.dtype == ScalarType.Float64)
-                Update<double>(Pointers(source), Pointers(outputs), masks, batch, inputs.DualProxInf is not null, settings);
+                maxStallCount = Update<double>(Pointers(source), Pointers(outputs), masks, batch, inputs.DualProxInf is not null, settings);
             else
-                Update<float>(Pointers(source), Pointers(outputs), masks, batch, inputs.DualProxInf is not null, settings);
+                maxStallCount = Update<float>(Pointers(source), Pointers(outputs), masks, batch, inputs.DualProxInf is not null, settings);
         }
         GC.KeepAlive(source); GC.KeepAlive(accepted);
-        return new Result(next, movePrimal, moveDual);
+        return new Result(next, movePrimal, moveDual, maxStallCount);
     }
 
     private static IntPtr[] Pointers(Tensor[] tensors) => tensors.Select(NativeLapack.DataPointer).ToArray();
@@ -122,8 +127,11 @@ internal static class RegularizationUpdate
         public readonly bool* Accepted = accepted, MovePrimal = movePrimal, MoveDual = moveDual;
     }
 
-    /// <summary>The update item by item; <paramref name="source"/> in the order of <see cref="ApplyPerItem"/>, <paramref name="target"/> ρ, δ, counters.</summary>
-    private static unsafe void Update<T>(IntPtr[] source, IntPtr[] target, Masks masks, long batch, bool adaptive, Settings settings)
+    /// <summary>
+    /// The update item by item; <paramref name="source"/> in the order of <see cref="ApplyPerItem"/>,
+    /// <paramref name="target"/> ρ, δ, counters. Returns the largest new counter.
+    /// </summary>
+    private static unsafe double Update<T>(IntPtr[] source, IntPtr[] target, Masks masks, long batch, bool adaptive, Settings settings)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T* rho = (T*)source[0], deltaIneq = (T*)source[1], noPrimal = (T*)source[2], noDual = (T*)source[3];
@@ -134,6 +142,7 @@ internal static class RegularizationUpdate
         T C(double value) => T.CreateTruncating(value);
         T abs = C(settings.Absolute), rel = C(settings.Relative), finetune = C(settings.Finetune), threshold = C(settings.InfeasibilityThreshold);
         bool Within(T residual, T scale) => residual <= abs || residual <= rel * scale;
+        T maxStallCount = T.Zero;
         for (long i = 0; i < batch; i++)
         {
             bool accepted = masks.Accepted[i];
@@ -163,6 +172,8 @@ internal static class RegularizationUpdate
             newNoDual[i] = noDual[i] + (accepted && !primalImproved ? T.One : T.Zero);
             masks.MovePrimal[i] = accepted && dualImproved;
             masks.MoveDual[i] = accepted && primalImproved;
+            maxStallCount = T.Max(maxStallCount, T.Max(newNoPrimal[i], newNoDual[i]));
         }
+        return double.CreateTruncating(maxStallCount);
     }
 }

@@ -50,6 +50,8 @@ public class RegularizationUpdateTests
         AssertClose(batched.Next.DeltaIneq, perItem.Next.DeltaIneq, tolerance, "δ");
         AssertClose(batched.Next.NoPrimalUpdate, perItem.Next.NoPrimalUpdate, 0, "stalled primal updates");
         AssertClose(batched.Next.NoDualUpdate, perItem.Next.NoDualUpdate, 0, "stalled dual updates");
+        Assert.Equal(batched.MaxStallCount, perItem.MaxStallCount);
+        Assert.Equal(maximum(perItem.Next.NoPrimalUpdate.max(), perItem.Next.NoDualUpdate.max()).to_type(ScalarType.Float64).item<double>(), perItem.MaxStallCount);
         Assert.Equal(batched.MovePrimalCentre.data<bool>().ToArray(), perItem.MovePrimalCentre.data<bool>().ToArray());
         Assert.Equal(batched.MoveDualCentres.data<bool>().ToArray(), perItem.MoveDualCentres.data<bool>().ToArray());
         // Both kinds of outcome occur, so that the comparison covers the branches.
