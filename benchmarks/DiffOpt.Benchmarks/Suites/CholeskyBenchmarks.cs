@@ -9,7 +9,7 @@ namespace DiffOpt.Benchmarks.Suites;
 /// <summary>
 /// The CPU paths of the batched float64 Cholesky routines on 128 SPD matrices of one order, 1 thread. Factor:
 /// LAPACK's dpotrf per matrix against the batch-interleaved SIMD code (<see cref="InterleavedCholesky"/>) that
-/// <see cref="BatchedCholesky"/> uses for orders 24-72. Solve (one right-hand side per item, as in every Newton
+/// <see cref="BatchedCholesky"/> uses for orders 24-100. Solve (one right-hand side per item, as in every Newton
 /// step): LAPACK's dpotrs per item against the managed substitution (<see cref="CholeskySolveKernel"/>). Each run
 /// first restores its input (copy included on both sides).
 /// </summary>
