@@ -38,7 +38,7 @@ internal static class RegularizationUpdate
 
     /// <summary>Applies the update; on the CPU in one loop over the items unless <paramref name="useKernel"/> is false.</summary>
     public static Result Apply(State state, Inputs inputs, Settings settings, bool useKernel = true) =>
-        useKernel && !(Environment.GetEnvironmentVariable("DIFFOPT_NOKERNEL") ?? "").Contains("reg") && KernelApplies(state, inputs) ? ApplyPerItem(state, inputs, settings) : ApplyBatched(state, inputs, settings);
+        useKernel && KernelApplies(state, inputs) ? ApplyPerItem(state, inputs, settings) : ApplyBatched(state, inputs, settings);
 
     private static Result ApplyBatched(State state, Inputs inputs, Settings settings)
     {
