@@ -80,9 +80,9 @@ internal sealed class RuizEquilibration
     private static unsafe (Tensor D, Tensor EA, Tensor EG) KernelFactors(QpProblem problem, int iterations)
     {
         long items = ScalingItems(problem);
-        var (absP, absG, absA) = problem.Magnitudes;
+        // The kernel takes the magnitudes as it reads the entries, so |Q|, |A|, |G| are never formed.
         Tensor AsDouble(Tensor t) => t.to_type(ScalarType.Float64).contiguous();
-        var (p, a, g) = (AsDouble(absP), AsDouble(absA), AsDouble(absG));
+        var (p, a, g) = (AsDouble(problem.Q), AsDouble(problem.A), AsDouble(problem.G));
         var d = ones(items, problem.VariableCount, ScalarType.Float64);
         var eA = ones(items, problem.EqualityCount, ScalarType.Float64);
         var eG = ones(items, problem.InequalityCount, ScalarType.Float64);

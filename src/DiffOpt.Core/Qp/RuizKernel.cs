@@ -4,9 +4,9 @@ using System.Runtime.CompilerServices;
 namespace DiffOpt.Qp;
 
 /// <summary>
-/// The Ruiz passes of <see cref="RuizEquilibration"/> on the CPU, one item at a time: an item's |P|, |A| and |G|
-/// stay in cache for all its passes, where the batched tensor form streams the whole batch's matrices from memory
-/// (and writes a scaled copy) once per pass. Each pass reads each matrix once: the column norms of D|P|D, E|A|D,
+/// The Ruiz passes of <see cref="RuizEquilibration"/> on the CPU, one item at a time: an item's P, A and G stay in
+/// cache for all its passes (their magnitudes taken as the entries are read), where the batched tensor form streams
+/// the whole batch's |P|, |A|, |G| from memory (and writes a scaled copy) once per pass. Each pass reads each matrix once: the column norms of D|P|D, E|A|D,
 /// E|G|D and the row norms of E|A|D, E|G|D, all with the scalings of the pass's start (Ruiz, "A scaling algorithm
 /// to equilibrate both rows and columns norms in matrices", 2001). An item stops once no factor of its pass
 /// moved by more than the given change.
@@ -14,8 +14,8 @@ namespace DiffOpt.Qp;
 internal static class RuizKernel
 {
     /// <summary>
-    /// Computes, per item, the scalings d (n), eA (p) and eG (m) into the contiguous (items, ·) outputs, which
-    /// must hold ones on entry.
+    /// Computes, per item, the scalings d (n), eA (p) and eG (m) of the matrices P, A, G (signed entries; only their
+    /// magnitudes count) into the contiguous (items, ·) outputs, which must hold ones on entry.
     /// </summary>
     public static unsafe void Equilibrate(BatchMatrices<double> p, BatchMatrices<double> a, BatchMatrices<double> g, long items, int iterations,
         double minNorm, double maxNorm, double convergedChange, double* d, double* eA, double* eG)
@@ -84,7 +84,7 @@ internal static class RuizKernel
         return change;
     }
 
-    /// <summary>columnMax_j = max(columnMax_j, scale·row_j) for j &lt; length.</summary>
+    /// <summary>columnMax_j = max(columnMax_j, scale·|row_j|) for j &lt; length.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void MaxScaledRow(double* row, int length, double scale, double* columnMax)
     {
@@ -93,12 +93,12 @@ internal static class RuizKernel
         {
             var factor = Vector256.Create(scale);
             for (; j + 4 <= length; j += 4)
-                Vector256.Store(Vector256.Max(Vector256.Load(columnMax + j), factor * Vector256.Load(row + j)), columnMax + j);
+                Vector256.Store(Vector256.Max(Vector256.Load(columnMax + j), factor * Vector256.Abs(Vector256.Load(row + j))), columnMax + j);
         }
-        for (; j < length; j++) columnMax[j] = Math.Max(columnMax[j], scale * row[j]);
+        for (; j < length; j++) columnMax[j] = Math.Max(columnMax[j], scale * Math.Abs(row[j]));
     }
 
-    /// <summary>max_j row_j·weight_j over j &lt; length (0 for an empty row).</summary>
+    /// <summary>max_j |row_j|·weight_j over j &lt; length (0 for an empty row).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe double MaxWeighted(double* row, int length, double* weight)
     {
@@ -110,15 +110,15 @@ internal static class RuizKernel
             Vector256<double> acc0 = Vector256<double>.Zero, acc1 = Vector256<double>.Zero;
             for (; j + 8 <= length; j += 8)
             {
-                acc0 = Vector256.Max(acc0, Vector256.Load(row + j) * Vector256.Load(weight + j));
-                acc1 = Vector256.Max(acc1, Vector256.Load(row + j + 4) * Vector256.Load(weight + j + 4));
+                acc0 = Vector256.Max(acc0, Vector256.Abs(Vector256.Load(row + j)) * Vector256.Load(weight + j));
+                acc1 = Vector256.Max(acc1, Vector256.Abs(Vector256.Load(row + j + 4)) * Vector256.Load(weight + j + 4));
             }
             for (; j + 4 <= length; j += 4)
-                acc0 = Vector256.Max(acc0, Vector256.Load(row + j) * Vector256.Load(weight + j));
+                acc0 = Vector256.Max(acc0, Vector256.Abs(Vector256.Load(row + j)) * Vector256.Load(weight + j));
             var acc = Vector256.Max(acc0, acc1);
             max = Math.Max(Math.Max(acc[0], acc[1]), Math.Max(acc[2], acc[3]));
         }
-        for (; j < length; j++) max = Math.Max(max, row[j] * weight[j]);
+        for (; j < length; j++) max = Math.Max(max, Math.Abs(row[j]) * weight[j]);
         return max;
     }
 }
