@@ -17,5 +17,5 @@ internal readonly unsafe struct BatchMatrices<T>(T* data, long items, int rows, 
 
     /// <summary>The view of a contiguous CPU tensor (items, rows, cols) whose element type is <typeparamref name="T"/>.</summary>
     public static BatchMatrices<T> Of(torch.Tensor tensor) =>
-        new((T*)NativeLapack.DataPointer(tensor), tensor.shape[0], (int)tensor.shape[1], (int)tensor.shape[2]);
+        new(NativeLapack.Data<T>(tensor), tensor.shape[0], (int)tensor.shape[1], (int)tensor.shape[2]);
 }

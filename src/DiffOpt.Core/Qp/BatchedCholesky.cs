@@ -17,7 +17,7 @@ internal static class BatchedCholesky
     /// <summary>Factorises every matrix; <paramref name="overwrite"/> allows reusing the memory of a contiguous input.</summary>
     public static (Tensor Factor, Tensor Failed) Factor(Tensor matrices, bool overwrite = false)
     {
-        if (!UseNative(matrices))
+        if (!NativeLapack.Serves(matrices))
         {
             var (factor, info) = linalg.cholesky_ex(matrices);
             var failed = info != 0;
@@ -53,7 +53,7 @@ internal static class BatchedCholesky
     {
         long batch = destination.shape[0];
         int n = (int)destination.shape[^1];
-        if (!UseNative(destination) || !matrices.is_contiguous() || !destination.is_contiguous()
+        if (!NativeLapack.Serves(destination) || !matrices.is_contiguous() || !destination.is_contiguous()
             || matrices.dtype != destination.dtype || shift.dtype != destination.dtype)
         {
             destination.copy_(Batched.ExpandBatch(matrices, batch));
@@ -64,14 +64,14 @@ internal static class BatchedCholesky
         var shiftValues = shift.expand(batch, n).contiguous();
         bool[] failures;
         if (UseInterleaved(destination.dtype, n, batch))
-            failures = InterleavedCholesky.FactorShifted((double*)NativeLapack.DataPointer(matrices), matrices.shape[0],
-                (double*)NativeLapack.DataPointer(shiftValues), (double*)NativeLapack.DataPointer(destination), batch, n, BatchParallel.ForEachItem);
+            failures = InterleavedCholesky.FactorShifted(NativeLapack.Data<double>(matrices), matrices.shape[0],
+                NativeLapack.Data<double>(shiftValues), NativeLapack.Data<double>(destination), batch, n, BatchParallel.ForEachItem);
         else if (destination.dtype == ScalarType.Float64)
-            failures = ShiftAndFactor((double*)NativeLapack.DataPointer(matrices), matrices.shape[0], (double*)NativeLapack.DataPointer(shiftValues),
-                (double*)NativeLapack.DataPointer(destination), batch, n);
+            failures = ShiftAndFactor(NativeLapack.Data<double>(matrices), matrices.shape[0], NativeLapack.Data<double>(shiftValues),
+                NativeLapack.Data<double>(destination), batch, n);
         else
-            failures = ShiftAndFactor((float*)NativeLapack.DataPointer(matrices), matrices.shape[0], (float*)NativeLapack.DataPointer(shiftValues),
-                (float*)NativeLapack.DataPointer(destination), batch, n);
+            failures = ShiftAndFactor(NativeLapack.Data<float>(matrices), matrices.shape[0], NativeLapack.Data<float>(shiftValues),
+                NativeLapack.Data<float>(destination), batch, n);
         GC.KeepAlive(matrices); GC.KeepAlive(shiftValues);
         return WithIdentityWhereFailed(destination, failures);
     }
@@ -106,7 +106,7 @@ internal static class BatchedCholesky
     {
         long batch = rhs.shape[0];
         bool shared = factor.shape[0] == 1 && batch != 1;
-        if (!UseNative(factor) || rhs.dtype != factor.dtype || !factor.is_contiguous())
+        if (!NativeLapack.Serves(factor) || rhs.dtype != factor.dtype || !factor.is_contiguous())
             return SolveLowerTransposed(factor, SolveLower(factor, rhs));
 
         var b = rhs.contiguous().clone();
@@ -151,7 +151,7 @@ internal static class BatchedCholesky
     public static Tensor SolveLowerRows(Tensor factor, Tensor rows)
     {
         long batch = Math.Max(factor.shape[0], rows.shape[0]);
-        if (!UseNative(factor) || rows.dtype != factor.dtype || !factor.is_contiguous())
+        if (!NativeLapack.Serves(factor) || rows.dtype != factor.dtype || !factor.is_contiguous())
         {
             var x = linalg.solve_triangular(factor, Batched.ExpandBatch(rows.transpose(-1, -2), batch), upper: false);
             return x.transpose(-1, -2).contiguous();
@@ -189,10 +189,6 @@ internal static class BatchedCholesky
 
     private static unsafe bool[] InterleavedFactor(IntPtr data, long batch, int n) =>
         InterleavedCholesky.Factor((double*)data, batch, n, BatchParallel.ForEachItem);
-
-    private static bool UseNative(Tensor t) =>
-        NativeLapack.IsAvailable && t.device_type == DeviceType.CPU
-        && (t.dtype == ScalarType.Float64 || t.dtype == ScalarType.Float32);
 
     private static Tensor Identity(Tensor like) =>
         eye(like.shape[^1], dtype: like.dtype, device: like.device).expand_as(like);

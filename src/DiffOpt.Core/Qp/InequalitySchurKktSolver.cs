@@ -109,11 +109,8 @@ internal sealed class InequalitySchurKktSolver : KktSolver
     /// </summary>
     private bool KernelsApply()
     {
-        var dtype = _hFactor.dtype;
         var operands = new[] { _hFactor, _v, Qp.A, _inverseDelta };
-        return NativeLapack.IsAvailable && _hFactor.device_type == DeviceType.CPU
-               && (dtype == ScalarType.Float64 || dtype == ScalarType.Float32)
-               && operands.All(t => t.dtype == dtype && t.is_contiguous());
+        return NativeLapack.Serves(_hFactor) && operands.All(t => t.dtype == _hFactor.dtype && t.is_contiguous());
     }
 
     /// <summary>True when the solves and <see cref="MehrotraStep"/> run in the CPU kernels.</summary>
@@ -127,11 +124,11 @@ internal sealed class InequalitySchurKktSolver : KktSolver
         var sFactor = SFactorForKernel();
         long batch = rx.shape[0];
         if (_hFactor.dtype == ScalarType.Float64)
-            SchurSolveKernel.Solve(Operator<double>(sFactor), batch, Data<double>(rx), Data<double>(ry), Data<double>(rz),
-                Data<double>(dx), Data<double>(dy), Data<double>(dz));
+            SchurSolveKernel.Solve(Operator<double>(sFactor), batch, NativeLapack.Data<double>(rx), NativeLapack.Data<double>(ry), NativeLapack.Data<double>(rz),
+                NativeLapack.Data<double>(dx), NativeLapack.Data<double>(dy), NativeLapack.Data<double>(dz));
         else
-            SchurSolveKernel.Solve(Operator<float>(sFactor), batch, Data<float>(rx), Data<float>(ry), Data<float>(rz),
-                Data<float>(dx), Data<float>(dy), Data<float>(dz));
+            SchurSolveKernel.Solve(Operator<float>(sFactor), batch, NativeLapack.Data<float>(rx), NativeLapack.Data<float>(ry), NativeLapack.Data<float>(rz),
+                NativeLapack.Data<float>(dx), NativeLapack.Data<float>(dy), NativeLapack.Data<float>(dz));
         GC.KeepAlive(sFactor); GC.KeepAlive(rx); GC.KeepAlive(ry); GC.KeepAlive(rz);
         return new KktVector(dx, dy, dz);
     }
@@ -152,27 +149,19 @@ internal sealed class InequalitySchurKktSolver : KktSolver
         var means = mu.to_type(_hFactor.dtype).contiguous();
         var sFactor = SFactorForKernel();
         if (_hFactor.dtype == ScalarType.Float64)
-            MehrotraStepKernel.Step(Operator<double>(sFactor), batch, Point<double>(current), Point<double>(r), Data<double>(means), tau,
-                Point<double>(next), Data<double>(scratch));
+            MehrotraStepKernel.Step(Operator<double>(sFactor), batch, BatchPoint<double>.Of(current), BatchPoint<double>.Of(r), NativeLapack.Data<double>(means), tau,
+                BatchPoint<double>.Of(next), NativeLapack.Data<double>(scratch));
         else
-            MehrotraStepKernel.Step(Operator<float>(sFactor), batch, Point<float>(current), Point<float>(r), Data<float>(means), (float)tau,
-                Point<float>(next), Data<float>(scratch));
+            MehrotraStepKernel.Step(Operator<float>(sFactor), batch, BatchPoint<float>.Of(current), BatchPoint<float>.Of(r), NativeLapack.Data<float>(means), (float)tau,
+                BatchPoint<float>.Of(next), NativeLapack.Data<float>(scratch));
         GC.KeepAlive(current); GC.KeepAlive(r); GC.KeepAlive(next); GC.KeepAlive(scratch); GC.KeepAlive(means); GC.KeepAlive(sFactor);
         return next;
     }
 
     private Tensor SFactorForKernel() => _sFactor?.contiguous() ?? empty(1, 0, 0, _hFactor.dtype);
 
-    private static unsafe MehrotraStepKernel.Point<T> Point<T>(QpIterate it) where T : unmanaged =>
-        new(Data<T>(it.X), Data<T>(it.Y), Data<T>(it.Z), Data<T>(it.S));
-
-    private static unsafe MehrotraStepKernel.Point<T> Point<T>(KktVector v) where T : unmanaged =>
-        new(Data<T>(v.X), Data<T>(v.Y), Data<T>(v.Z), null);
-
     private unsafe SchurSolveKernel.Operator<T> Operator<T>(Tensor sFactor) where T : unmanaged =>
-        new(BatchMatrices<T>.Of(_hFactor), BatchMatrices<T>.Of(_v), BatchMatrices<T>.Of(sFactor), BatchMatrices<T>.Of(Qp.A), Data<T>(_inverseDelta));
-
-    private static unsafe T* Data<T>(Tensor tensor) where T : unmanaged => (T*)NativeLapack.DataPointer(tensor);
+        new(BatchMatrices<T>.Of(_hFactor), BatchMatrices<T>.Of(_v), BatchMatrices<T>.Of(sFactor), BatchMatrices<T>.Of(Qp.A), NativeLapack.Data<T>(_inverseDelta));
 
     public override IEnumerable<Tensor> Tensors()
     {

@@ -12,19 +12,13 @@ namespace DiffOpt.Qp;
 /// </summary>
 internal static class MehrotraStepKernel
 {
-    /// <summary>A batch of primal-dual points: x (B,n), y (B,p), z (B,m), s (B,m), row-major and contiguous.</summary>
-    internal readonly unsafe struct Point<T>(T* x, T* y, T* z, T* s) where T : unmanaged
-    {
-        public readonly T* X = x, Y = y, Z = z, S = s;
-    }
-
     /// <summary>
     /// Writes the next iterate of every item to <paramref name="next"/>, from the current one, the regularised
-    /// residuals (rx, ry, rz as a <see cref="Point{T}"/> with no s), the complementarity means μ (B) and the
+    /// residuals (rx, ry, rz as a <see cref="BatchPoint{T}"/> with no s), the complementarity means μ (B) and the
     /// fraction to the boundary τ. <paramref name="scratch"/> holds n + p + 4m values per item.
     /// </summary>
-    public static unsafe void Step<T>(SchurSolveKernel.Operator<T> op, long batch, Point<T> current, Point<T> residuals,
-        T* mu, T tau, Point<T> next, T* scratch) where T : unmanaged, IFloatingPointIeee754<T>
+    public static unsafe void Step<T>(SchurSolveKernel.Operator<T> op, long batch, BatchPoint<T> current, BatchPoint<T> residuals,
+        T* mu, T tau, BatchPoint<T> next, T* scratch) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = op.HFactor.Cols, m = op.V.Rows, p = op.A.Rows;
         long perItem = n + p + 4L * m;
@@ -33,12 +27,12 @@ internal static class MehrotraStepKernel
             scratch + item * perItem));
     }
 
-    private static unsafe Point<T> Offset<T>(Point<T> point, long item, int n, int m, int p) where T : unmanaged =>
+    private static unsafe BatchPoint<T> Offset<T>(BatchPoint<T> point, long item, int n, int m, int p) where T : unmanaged =>
         new(point.X + item * n, point.Y + item * p, point.Z + item * m, point.S == null ? null : point.S + item * m);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void StepItem<T>(SchurSolveKernel.Operator<T> op, long item, int n, int m, int p,
-        Point<T> it, Point<T> r, T mu, T tau, Point<T> next, T* scratch) where T : unmanaged, IFloatingPointIeee754<T>
+        BatchPoint<T> it, BatchPoint<T> r, T mu, T tau, BatchPoint<T> next, T* scratch) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T* dx = scratch, dy = dx + n, dz = dy + p, ds = dz + m, rs = ds + m, rhsZ = rs + m;
         T* s = it.S, z = it.Z;
@@ -70,8 +64,8 @@ internal static class MehrotraStepKernel
     /// The Newton direction for the complementarity right-hand side rs (S dz + Z ds = rs): the condensed system with
     /// rz − rs/z in its last block, then ds = (rs − s∘dz)/z.
     /// </summary>
-    private static unsafe void NewtonDirection<T>(SchurSolveKernel.Operator<T> op, long item, int n, int m, int p, Point<T> it,
-        Point<T> r, T* rs, T* rhsZ, T* dx, T* dy, T* dz, T* ds) where T : unmanaged, IFloatingPointIeee754<T>
+    private static unsafe void NewtonDirection<T>(SchurSolveKernel.Operator<T> op, long item, int n, int m, int p, BatchPoint<T> it,
+        BatchPoint<T> r, T* rs, T* rhsZ, T* dx, T* dy, T* dz, T* ds) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < m; i++) rhsZ[i] = r.Z[i] - rs[i] / it.Z[i];
         SchurSolveKernel.SolveItem(op, item, n, m, p, r.X, r.Y, rhsZ, dx, dy, dz);

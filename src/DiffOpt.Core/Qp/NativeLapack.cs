@@ -47,6 +47,17 @@ internal static unsafe class NativeLapack
     /// <summary>Address of the first element of a (contiguous, CPU) tensor.</summary>
     public static IntPtr DataPointer(TorchSharp.torch.Tensor tensor) => TensorData(tensor.Handle);
 
+    /// <summary>The first element of a (contiguous, CPU) tensor whose element type is <typeparamref name="T"/>.</summary>
+    public static T* Data<T>(TorchSharp.torch.Tensor tensor) where T : unmanaged => (T*)TensorData(tensor.Handle);
+
+    /// <summary>
+    /// Whether the native routines and the managed CPU kernels, which read tensor memory directly, serve
+    /// <paramref name="tensor"/>: the routines were found and it is a CPU tensor of float32 or float64.
+    /// </summary>
+    public static bool Serves(TorchSharp.torch.Tensor tensor) =>
+        IsAvailable && tensor.device_type == TorchSharp.DeviceType.CPU
+        && (tensor.dtype == TorchSharp.torch.ScalarType.Float64 || tensor.dtype == TorchSharp.torch.ScalarType.Float32);
+
     /// <summary>
     /// Cholesky factorisation in place of the column-major n×n matrix at <paramref name="a"/>, upper triangle
     /// (a row-major symmetric matrix read as column-major is itself, and the upper column-major triangle is the

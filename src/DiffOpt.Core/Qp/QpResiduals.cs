@@ -67,11 +67,11 @@ internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeas
         var measures = empty(qp.BatchSize, (int)ScaledResidualsKernel.Measure.Count, dtype: qp.P.dtype);
         var scratch = empty_like(point.X);
         if (qp.P.dtype == ScalarType.Float64)
-            ScaledResidualsKernel.Evaluate(KernelProblem<double>(qp, norm), qp.BatchSize, Point<double>(point),
-                Data<double>(rx), Data<double>(ry), Data<double>(rz), Data<double>(measures), Data<double>(scratch));
+            ScaledResidualsKernel.Evaluate(KernelProblem<double>(qp, norm), qp.BatchSize, BatchPoint<double>.Of(point),
+                NativeLapack.Data<double>(rx), NativeLapack.Data<double>(ry), NativeLapack.Data<double>(rz), NativeLapack.Data<double>(measures), NativeLapack.Data<double>(scratch));
         else
-            ScaledResidualsKernel.Evaluate(KernelProblem<float>(qp, norm), qp.BatchSize, Point<float>(point),
-                Data<float>(rx), Data<float>(ry), Data<float>(rz), Data<float>(measures), Data<float>(scratch));
+            ScaledResidualsKernel.Evaluate(KernelProblem<float>(qp, norm), qp.BatchSize, BatchPoint<float>.Of(point),
+                NativeLapack.Data<float>(rx), NativeLapack.Data<float>(ry), NativeLapack.Data<float>(rz), NativeLapack.Data<float>(measures), NativeLapack.Data<float>(scratch));
         GC.KeepAlive(point); GC.KeepAlive(scratch);
         Tensor M(ScaledResidualsKernel.Measure measure) => measures[.., (int)measure];
         return new QpResiduals(rx, ry, rz, new ResidualMeasures(M(ScaledResidualsKernel.Measure.Primal), M(ScaledResidualsKernel.Measure.Dual),
@@ -80,13 +80,8 @@ internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeas
     }
 
     private static unsafe ScaledResidualsKernel.Problem<T> KernelProblem<T>(ScaledQp qp, ResidualNormalizer norm) where T : unmanaged =>
-        new(BatchMatrices<T>.Of(qp.P), BatchMatrices<T>.Of(qp.A), BatchMatrices<T>.Of(qp.G), Data<T>(qp.C), Data<T>(qp.B), Data<T>(qp.H),
-            Data<T>(norm.InverseD), Data<T>(norm.InverseE), Data<T>(norm.DataPrimalScale), Data<T>(norm.DataDualScale));
-
-    private static unsafe MehrotraStepKernel.Point<T> Point<T>(QpIterate it) where T : unmanaged =>
-        new(Data<T>(it.X), Data<T>(it.Y), Data<T>(it.Z), Data<T>(it.S));
-
-    private static unsafe T* Data<T>(Tensor tensor) where T : unmanaged => (T*)NativeLapack.DataPointer(tensor);
+        new(BatchMatrices<T>.Of(qp.P), BatchMatrices<T>.Of(qp.A), BatchMatrices<T>.Of(qp.G), NativeLapack.Data<T>(qp.C), NativeLapack.Data<T>(qp.B), NativeLapack.Data<T>(qp.H),
+            NativeLapack.Data<T>(norm.InverseD), NativeLapack.Data<T>(norm.InverseE), NativeLapack.Data<T>(norm.DataPrimalScale), NativeLapack.Data<T>(norm.DataDualScale));
 }
 
 /// <summary>The tolerances that apply to one solve (chosen by dtype; float32 never certifies infeasibility below 1e-4).</summary>

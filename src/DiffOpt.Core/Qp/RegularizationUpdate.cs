@@ -85,7 +85,7 @@ internal static class RegularizationUpdate
             inputs.Norms.PrimalScale, inputs.Norms.DualScale, inputs.PrevPrimal, inputs.PrevDual, inputs.MuBefore, inputs.Mu,
             inputs.PrimalProxInf, inputs.DualProxInf ?? state.Rho, inputs.RegFloor,
         };
-        return NativeLapack.IsAvailable && (dtype == ScalarType.Float64 || dtype == ScalarType.Float32)
+        return NativeLapack.Serves(state.Rho)
                && inputs.Accepted.dtype == ScalarType.Bool && inputs.Accepted.device_type == DeviceType.CPU
                && values.All(t => t.dtype == dtype && t.device_type == DeviceType.CPU && t.dim() == 1);
     }
@@ -93,86 +93,78 @@ internal static class RegularizationUpdate
     private static Result ApplyPerItem(State state, Inputs inputs, Settings settings)
     {
         long batch = state.Rho.shape[0];
-        Tensor Input(Tensor t) => t.contiguous();
-        var n = inputs.Norms;
-        var source = new[]
-        {
-            Input(state.Rho), Input(state.DeltaIneq), Input(state.NoPrimalUpdate), Input(state.NoDualUpdate),
-            Input(n.Primal), Input(n.Dual), Input(n.PrimalScale), Input(n.DualScale), Input(inputs.PrevPrimal), Input(inputs.PrevDual),
-            Input(inputs.MuBefore), Input(inputs.Mu), Input(inputs.PrimalProxInf), Input(inputs.DualProxInf ?? state.Rho), Input(inputs.RegFloor),
-        };
-        var accepted = inputs.Accepted.contiguous();
-        var next = new State(empty_like(source[0]), empty_like(source[1]), empty_like(source[2]), empty_like(source[3]));
+        state = new State(state.Rho.contiguous(), state.DeltaIneq.contiguous(), state.NoPrimalUpdate.contiguous(), state.NoDualUpdate.contiguous());
+        var norms = inputs.Norms;
+        inputs = new Inputs(inputs.Accepted.contiguous(),
+            norms with { Primal = norms.Primal.contiguous(), Dual = norms.Dual.contiguous(), PrimalScale = norms.PrimalScale.contiguous(), DualScale = norms.DualScale.contiguous() },
+            inputs.PrevPrimal.contiguous(), inputs.PrevDual.contiguous(), inputs.MuBefore.contiguous(), inputs.Mu.contiguous(),
+            inputs.PrimalProxInf.contiguous(), inputs.DualProxInf?.contiguous(), inputs.RegFloor.contiguous());
+        var next = new State(empty_like(state.Rho), empty_like(state.DeltaIneq), empty_like(state.NoPrimalUpdate), empty_like(state.NoDualUpdate));
         var movePrimal = empty(batch, ScalarType.Bool);
         var moveDual = empty(batch, ScalarType.Bool);
-        var outputs = new[] { next.Rho, next.DeltaIneq, next.NoPrimalUpdate, next.NoDualUpdate };
-        double maxStallCount;
-        unsafe
-        {
-            var masks = new Masks((bool*)NativeLapack.DataPointer(accepted), (bool*)NativeLapack.DataPointer(movePrimal),
-                (bool*)NativeLapack.DataPointer(moveDual));
-            if (state.Rho.dtype == ScalarType.Float64)
-                maxStallCount = Update<double>(Pointers(source), Pointers(outputs), masks, batch, inputs.DualProxInf is not null, settings);
-            else
-                maxStallCount = Update<float>(Pointers(source), Pointers(outputs), masks, batch, inputs.DualProxInf is not null, settings);
-        }
-        GC.KeepAlive(source); GC.KeepAlive(accepted);
+        double maxStallCount = state.Rho.dtype == ScalarType.Float64
+            ? Update(new Columns<double>(state, inputs, next, movePrimal, moveDual), batch, settings)
+            : Update(new Columns<float>(state, inputs, next, movePrimal, moveDual), batch, settings);
+        GC.KeepAlive(state); GC.KeepAlive(inputs);
         return new Result(next, movePrimal, moveDual, maxStallCount);
     }
 
-    private static IntPtr[] Pointers(Tensor[] tensors) => tensors.Select(NativeLapack.DataPointer).ToArray();
-
-    private readonly unsafe struct Masks(bool* accepted, bool* movePrimal, bool* moveDual)
+    /// <summary>The (B,) tensors of one update as the per-item loop reads and writes them (all contiguous, CPU).</summary>
+    private readonly unsafe struct Columns<T>(State state, Inputs inputs, State next, Tensor movePrimal, Tensor moveDual) where T : unmanaged
     {
-        public readonly bool* Accepted = accepted, MovePrimal = movePrimal, MoveDual = moveDual;
+        public readonly T* Rho = NativeLapack.Data<T>(state.Rho), DeltaIneq = NativeLapack.Data<T>(state.DeltaIneq);
+        public readonly T* NoPrimal = NativeLapack.Data<T>(state.NoPrimalUpdate), NoDual = NativeLapack.Data<T>(state.NoDualUpdate);
+        public readonly T* Primal = NativeLapack.Data<T>(inputs.Norms.Primal), Dual = NativeLapack.Data<T>(inputs.Norms.Dual);
+        public readonly T* PrimalScale = NativeLapack.Data<T>(inputs.Norms.PrimalScale), DualScale = NativeLapack.Data<T>(inputs.Norms.DualScale);
+        public readonly T* PrevPrimal = NativeLapack.Data<T>(inputs.PrevPrimal), PrevDual = NativeLapack.Data<T>(inputs.PrevDual);
+        public readonly T* MuBefore = NativeLapack.Data<T>(inputs.MuBefore), Mu = NativeLapack.Data<T>(inputs.Mu);
+        public readonly T* PrimalProxInf = NativeLapack.Data<T>(inputs.PrimalProxInf);
+        public readonly T* DualProxInf = inputs.DualProxInf is null ? null : NativeLapack.Data<T>(inputs.DualProxInf);
+        public readonly T* Floor = NativeLapack.Data<T>(inputs.RegFloor);
+        public readonly T* NewRho = NativeLapack.Data<T>(next.Rho), NewDeltaIneq = NativeLapack.Data<T>(next.DeltaIneq);
+        public readonly T* NewNoPrimal = NativeLapack.Data<T>(next.NoPrimalUpdate), NewNoDual = NativeLapack.Data<T>(next.NoDualUpdate);
+        public readonly bool* Accepted = NativeLapack.Data<bool>(inputs.Accepted);
+        public readonly bool* MovePrimal = NativeLapack.Data<bool>(movePrimal), MoveDual = NativeLapack.Data<bool>(moveDual);
     }
 
-    /// <summary>
-    /// The update item by item; <paramref name="source"/> in the order of <see cref="ApplyPerItem"/>,
-    /// <paramref name="target"/> ρ, δ, counters. Returns the largest new counter.
-    /// </summary>
-    private static unsafe double Update<T>(IntPtr[] source, IntPtr[] target, Masks masks, long batch, bool adaptive, Settings settings)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>The update item by item (ρ only where a dual proximal measure is given); returns the largest new counter.</summary>
+    private static unsafe double Update<T>(Columns<T> c, long batch, Settings settings) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T* rho = (T*)source[0], deltaIneq = (T*)source[1], noPrimal = (T*)source[2], noDual = (T*)source[3];
-        T* primal = (T*)source[4], dual = (T*)source[5], primalScale = (T*)source[6], dualScale = (T*)source[7];
-        T* prevPrimal = (T*)source[8], prevDual = (T*)source[9], muBefore = (T*)source[10], mu = (T*)source[11];
-        T* primalProxInf = (T*)source[12], dualProxInf = (T*)source[13], floor = (T*)source[14];
-        T* newRho = (T*)target[0], newDeltaIneq = (T*)target[1], newNoPrimal = (T*)target[2], newNoDual = (T*)target[3];
+        bool adaptive = c.DualProxInf != null;
         T C(double value) => T.CreateTruncating(value);
         T abs = C(settings.Absolute), rel = C(settings.Relative), finetune = C(settings.Finetune), threshold = C(settings.InfeasibilityThreshold);
         bool Within(T residual, T scale) => residual <= abs || residual <= rel * scale;
         T maxStallCount = T.Zero;
         for (long i = 0; i < batch; i++)
         {
-            bool accepted = masks.Accepted[i];
-            bool dualImproved = dual[i] < C(ImprovementFactor) * prevDual[i] || Within(dual[i], dualScale[i]);
-            bool primalImproved = primal[i] < C(ImprovementFactor) * prevPrimal[i] || Within(primal[i], primalScale[i]);
+            bool accepted = c.Accepted[i];
+            bool dualImproved = c.Dual[i] < C(ImprovementFactor) * c.PrevDual[i] || Within(c.Dual[i], c.DualScale[i]);
+            bool primalImproved = c.Primal[i] < C(ImprovementFactor) * c.PrevPrimal[i] || Within(c.Primal[i], c.PrimalScale[i]);
             T fast = C(0.1), slow = C(0.5);
             if (settings.HasInequalities)
             {
-                T rate = T.Max((muBefore[i] - mu[i]) / muBefore[i], T.Zero);
+                T rate = T.Max((c.MuBefore[i] - c.Mu[i]) / c.MuBefore[i], T.Zero);
                 (fast, slow) = (T.One - rate, T.One - C(SlowShrinkRate) * rate);
             }
             T Shrink(T reg, bool improved, T proxInf)
             {
                 bool suspected = settings.Iteration >= 5 && proxInf >= threshold;
                 T factor = improved ? fast : suspected ? C(settings.SuspectedInfeasibilityShrink) : slow;
-                return accepted ? T.Max(floor[i], factor * reg) : reg;
+                return accepted ? T.Max(c.Floor[i], factor * reg) : reg;
             }
-            newRho[i] = rho[i];
+            c.NewRho[i] = c.Rho[i];
             if (adaptive)
             {
-                dualImproved |= rho[i] == finetune && dualProxInf[i] < threshold;
-                newRho[i] = Shrink(rho[i], dualImproved, dualProxInf[i]);
+                dualImproved |= c.Rho[i] == finetune && c.DualProxInf[i] < threshold;
+                c.NewRho[i] = Shrink(c.Rho[i], dualImproved, c.DualProxInf[i]);
             }
-            primalImproved |= deltaIneq[i] == finetune && primalProxInf[i] < threshold;
-            newDeltaIneq[i] = Shrink(deltaIneq[i], primalImproved, primalProxInf[i]);
-            newNoPrimal[i] = noPrimal[i] + (accepted && !dualImproved ? T.One : T.Zero);
-            newNoDual[i] = noDual[i] + (accepted && !primalImproved ? T.One : T.Zero);
-            masks.MovePrimal[i] = accepted && dualImproved;
-            masks.MoveDual[i] = accepted && primalImproved;
-            maxStallCount = T.Max(maxStallCount, T.Max(newNoPrimal[i], newNoDual[i]));
+            primalImproved |= c.DeltaIneq[i] == finetune && c.PrimalProxInf[i] < threshold;
+            c.NewDeltaIneq[i] = Shrink(c.DeltaIneq[i], primalImproved, c.PrimalProxInf[i]);
+            c.NewNoPrimal[i] = c.NoPrimal[i] + (accepted && !dualImproved ? T.One : T.Zero);
+            c.NewNoDual[i] = c.NoDual[i] + (accepted && !primalImproved ? T.One : T.Zero);
+            c.MovePrimal[i] = accepted && dualImproved;
+            c.MoveDual[i] = accepted && primalImproved;
+            maxStallCount = T.Max(maxStallCount, T.Max(c.NewNoPrimal[i], c.NewNoDual[i]));
         }
         return double.CreateTruncating(maxStallCount);
     }

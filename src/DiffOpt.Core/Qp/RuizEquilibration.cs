@@ -62,7 +62,7 @@ internal sealed class RuizEquilibration
 
     /// <summary>Whether <see cref="RuizKernel"/> can run on the problem's data: CPU tensors of float32 or float64.</summary>
     internal static bool UsesKernel(QpProblem problem) =>
-        NativeLapack.IsAvailable && problem.Q.device_type == DeviceType.CPU && (problem.Q.dtype == ScalarType.Float64 || problem.Q.dtype == ScalarType.Float32);
+        NativeLapack.Serves(problem.Q);
 
     /// <summary>The scalings' batch: shared matrices (batch 1) get one scaling for the whole batch.</summary>
     private static long ScalingItems(QpProblem problem) =>
@@ -87,7 +87,7 @@ internal sealed class RuizEquilibration
         var eA = ones(items, problem.EqualityCount, ScalarType.Float64);
         var eG = ones(items, problem.InequalityCount, ScalarType.Float64);
         RuizKernel.Equilibrate(BatchMatrices<double>.Of(p), BatchMatrices<double>.Of(a), BatchMatrices<double>.Of(g), items, iterations, MinNorm, MaxNorm, ConvergedChange,
-            (double*)NativeLapack.DataPointer(d), (double*)NativeLapack.DataPointer(eA), (double*)NativeLapack.DataPointer(eG));
+            NativeLapack.Data<double>(d), NativeLapack.Data<double>(eA), NativeLapack.Data<double>(eG));
         GC.KeepAlive(p); GC.KeepAlive(a); GC.KeepAlive(g);
         var dtype = problem.P.dtype;
         return (d.to_type(dtype), eA.to_type(dtype), eG.to_type(dtype));

@@ -17,10 +17,8 @@ internal sealed class ScaledQp
     public ScaledQp(Tensor p, Tensor c, Tensor a, Tensor b, Tensor g, Tensor h)
     {
         P = p; C = c; A = a; B = b; G = g; H = h;
-        var dtype = p.dtype;
-        _usesKernel = NativeLapack.IsAvailable && p.device_type == DeviceType.CPU
-                      && (dtype == ScalarType.Float64 || dtype == ScalarType.Float32)
-                      && new[] { p, a, g }.All(m => m.dtype == dtype && m.is_contiguous() && m.shape[0] == BatchSize);
+        _usesKernel = NativeLapack.Serves(p)
+                      && new[] { p, a, g }.All(m => m.dtype == p.dtype && m.is_contiguous() && m.shape[0] == BatchSize);
     }
 
     /// <summary>True when the per-item CPU kernels multiply this problem's matrices (CPU, per-item, contiguous).</summary>
@@ -59,10 +57,10 @@ internal sealed class ScaledQp
         {
             if (P.dtype == ScalarType.Float64)
                 MatrixProductsKernel.Residuals(BatchMatrices<double>.Of(P), BatchMatrices<double>.Of(A), BatchMatrices<double>.Of(G), BatchSize,
-                    Data<double>(xc), Data<double>(yc), Data<double>(zc), Data<double>(px), Data<double>(ax), Data<double>(gx), Data<double>(force));
+                    NativeLapack.Data<double>(xc), NativeLapack.Data<double>(yc), NativeLapack.Data<double>(zc), NativeLapack.Data<double>(px), NativeLapack.Data<double>(ax), NativeLapack.Data<double>(gx), NativeLapack.Data<double>(force));
             else
                 MatrixProductsKernel.Residuals(BatchMatrices<float>.Of(P), BatchMatrices<float>.Of(A), BatchMatrices<float>.Of(G), BatchSize,
-                    Data<float>(xc), Data<float>(yc), Data<float>(zc), Data<float>(px), Data<float>(ax), Data<float>(gx), Data<float>(force));
+                    NativeLapack.Data<float>(xc), NativeLapack.Data<float>(yc), NativeLapack.Data<float>(zc), NativeLapack.Data<float>(px), NativeLapack.Data<float>(ax), NativeLapack.Data<float>(gx), NativeLapack.Data<float>(force));
         }
         GC.KeepAlive(xc); GC.KeepAlive(yc); GC.KeepAlive(zc);
         return (px, ax, gx, force);
@@ -76,8 +74,8 @@ internal sealed class ScaledQp
         var result = empty(BatchSize, matrix.shape[transposed ? 2 : 1], dtype: matrix.dtype);
         unsafe
         {
-            if (matrix.dtype == ScalarType.Float64) Multiply(BatchMatrices<double>.Of(matrix), Data<double>(vc), Data<double>(result), transposed);
-            else Multiply(BatchMatrices<float>.Of(matrix), Data<float>(vc), Data<float>(result), transposed);
+            if (matrix.dtype == ScalarType.Float64) Multiply(BatchMatrices<double>.Of(matrix), NativeLapack.Data<double>(vc), NativeLapack.Data<double>(result), transposed);
+            else Multiply(BatchMatrices<float>.Of(matrix), NativeLapack.Data<float>(vc), NativeLapack.Data<float>(result), transposed);
         }
         GC.KeepAlive(vc);
         return result;
@@ -91,8 +89,6 @@ internal sealed class ScaledQp
 
     /// <summary>Whether the CPU kernel multiplies <paramref name="v"/>: per-item CPU matrices and a (B,·) vector of their dtype.</summary>
     private bool KernelTakes(Tensor v) => _usesKernel && v.dim() == 2 && v.shape[0] == BatchSize && v.dtype == P.dtype && v.device_type == DeviceType.CPU;
-
-    private static unsafe T* Data<T>(Tensor tensor) where T : unmanaged => (T*)NativeLapack.DataPointer(tensor);
 
     /// <summary>The items at <paramref name="index"/> (a 1-D int64 tensor of batch positions).</summary>
     public ScaledQp Select(Tensor index) => new(

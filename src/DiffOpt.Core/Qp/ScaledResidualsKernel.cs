@@ -26,7 +26,7 @@ internal static class ScaledResidualsKernel
     /// For the iterate (x, y, z, s): rx = −(Px + c + Aᵀy + Gᵀz), ry = b − Ax, rz = h − Gx − s and the measures;
     /// <paramref name="scratch"/> holds n values per item.
     /// </summary>
-    public static unsafe void Evaluate<T>(Problem<T> problem, long batch, MehrotraStepKernel.Point<T> it, T* rx, T* ry, T* rz,
+    public static unsafe void Evaluate<T>(Problem<T> problem, long batch, BatchPoint<T> it, T* rx, T* ry, T* rz,
         T* measures, T* scratch) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = problem.P.Cols, p = problem.A.Rows, m = problem.G.Rows;

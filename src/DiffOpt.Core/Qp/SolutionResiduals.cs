@@ -65,8 +65,7 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
     private static bool KernelApplies(QpProblem problem, params Tensor[] point)
     {
         var dtype = problem.DType;
-        return NativeLapack.IsAvailable && problem.Device.type == DeviceType.CPU
-               && (dtype == ScalarType.Float64 || dtype == ScalarType.Float32)
+        return NativeLapack.Serves(problem.Q)
                && new[] { problem.Q, problem.G, problem.A, problem.P, problem.H, problem.Bvec }.All(t => t.dtype == dtype && t.is_contiguous())
                && point.All(t => t.dtype == dtype && t.device_type == DeviceType.CPU);
     }
@@ -81,13 +80,13 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
         var result = empty(items, count, dtype: dtype);
         var scratch = empty(items, 4 * problem.VariableCount, dtype: dtype);
         double eps = NumericLimits.For(dtype).MachineEpsilon;
-        long* rowPointer = (long*)NativeLapack.DataPointer(indices);
+        long* rowPointer = NativeLapack.Data<long>(indices);
         if (dtype == ScalarType.Float64)
-            SolutionResidualsKernel.Evaluate(KernelData<double>(problem), rowPointer, items, Data<double>(zc), Data<double>(lc), Data<double>(nc),
-                eps, Data<double>(result), Data<double>(scratch));
+            SolutionResidualsKernel.Evaluate(KernelData<double>(problem), rowPointer, items, NativeLapack.Data<double>(zc), NativeLapack.Data<double>(lc), NativeLapack.Data<double>(nc),
+                eps, NativeLapack.Data<double>(result), NativeLapack.Data<double>(scratch));
         else
-            SolutionResidualsKernel.Evaluate(KernelData<float>(problem), rowPointer, items, Data<float>(zc), Data<float>(lc), Data<float>(nc),
-                (float)eps, Data<float>(result), Data<float>(scratch));
+            SolutionResidualsKernel.Evaluate(KernelData<float>(problem), rowPointer, items, NativeLapack.Data<float>(zc), NativeLapack.Data<float>(lc), NativeLapack.Data<float>(nc),
+                (float)eps, NativeLapack.Data<float>(result), NativeLapack.Data<float>(scratch));
         GC.KeepAlive(zc); GC.KeepAlive(lc); GC.KeepAlive(nc); GC.KeepAlive(indices); GC.KeepAlive(scratch);
 
         Tensor M(SolutionResidualsKernel.Measure measure) => result[.., (int)measure];
@@ -100,9 +99,7 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
 
     private static unsafe SolutionResidualsKernel.Data<T> KernelData<T>(QpProblem problem) where T : unmanaged =>
         new(BatchMatrices<T>.Of(problem.Q), BatchMatrices<T>.Of(problem.G), BatchMatrices<T>.Of(problem.A),
-            Data<T>(problem.P), Data<T>(problem.H), Data<T>(problem.Bvec));
-
-    private static unsafe T* Data<T>(Tensor tensor) where T : unmanaged => (T*)NativeLapack.DataPointer(tensor);
+            NativeLapack.Data<T>(problem.P), NativeLapack.Data<T>(problem.H), NativeLapack.Data<T>(problem.Bvec));
 
     /// <summary>
     /// True per item where some measure misses the tolerance (residual + noise above it) while its noise alone
