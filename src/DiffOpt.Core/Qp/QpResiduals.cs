@@ -65,7 +65,7 @@ internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeas
         var point = new QpIterate(it.X.contiguous(), it.Y.contiguous(), it.Z.contiguous(), it.S.contiguous());
         var (rx, ry, rz) = (empty_like(point.X), empty_like(point.Y), empty_like(point.Z));
         var measures = empty(qp.BatchSize, (int)ScaledResidualsKernel.Measure.Count, dtype: qp.P.dtype);
-        var scratch = empty_like(point.X);
+        var scratch = empty(qp.BatchSize, ScaledResidualsKernel.ScratchPerItem(qp.N, qp.EqualityCount, qp.InequalityCount), dtype: point.X.dtype);
         if (qp.P.dtype == ScalarType.Float64)
             ScaledResidualsKernel.Evaluate(KernelProblem<double>(qp, norm), qp.BatchSize, BatchPoint<double>.Of(point),
                 NativeLapack.Data<double>(rx), NativeLapack.Data<double>(ry), NativeLapack.Data<double>(rz), NativeLapack.Data<double>(measures), NativeLapack.Data<double>(scratch));

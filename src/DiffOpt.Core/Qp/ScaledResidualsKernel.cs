@@ -6,7 +6,8 @@ namespace DiffOpt.Qp;
 /// <summary>
 /// The residuals of <see cref="QpResiduals"/> and their unscaled measures on the CPU, one item at a time: the
 /// products with P, A and G (each row read once, as in <see cref="MatrixProductsKernel"/>), the residual vectors and
-/// the six norms in one pass, where the batched form takes some forty tensor operations per iteration.
+/// the six norms in one pass, where the batched form takes some forty tensor operations per iteration. Its sums are
+/// compensated; the batched form's are plain, so the two agree to the rounding of plain sums.
 /// </summary>
 internal static class ScaledResidualsKernel
 {
@@ -22,62 +23,97 @@ internal static class ScaledResidualsKernel
         public readonly T* DataPrimalScale = dataPrimalScale, DataDualScale = dataDualScale;
     }
 
+    /// <summary>Work space per item, in values, for a problem with n variables, p equalities and m inequalities.</summary>
+    public static long ScratchPerItem(long n, long p, long m) => 3 * n + p + m;
+
     /// <summary>
     /// For the iterate (x, y, z, s): rx = −(Px + c + Aᵀy + Gᵀz), ry = b − Ax, rz = h − Gx − s and the measures;
-    /// <paramref name="scratch"/> holds n values per item.
+    /// <paramref name="scratch"/> holds <see cref="ScratchPerItem"/> values per item.
     /// </summary>
     public static unsafe void Evaluate<T>(Problem<T> problem, long batch, BatchPoint<T> it, T* rx, T* ry, T* rz,
         T* measures, T* scratch) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = problem.P.Cols, p = problem.A.Rows, m = problem.G.Rows;
+        long perItem = ScratchPerItem(n, p, m);
         BatchParallel.ForEachItem(batch, item => EvaluateItem(problem, item, n, p, m,
             it.X + item * n, it.Y + item * p, it.Z + item * m, it.S + item * m,
-            rx + item * n, ry + item * p, rz + item * m, measures + item * (int)Measure.Count, scratch + item * n));
+            rx + item * n, ry + item * p, rz + item * m, measures + item * (int)Measure.Count, scratch + item * perItem));
     }
 
+    /// <summary>
+    /// One item. Every sum is compensated (<see cref="CompensatedKernels"/>), so the residuals are as accurate as if
+    /// computed in twice the precision: near the solution they are differences of terms far larger than
+    /// themselves, and the Newton step can only correct what the residual shows (with Ruiz factors that are powers
+    /// of two, these are the residuals of the original data up to exact scalings).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void EvaluateItem<T>(Problem<T> problem, long item, int n, int p, int m, T* x, T* y, T* z, T* s,
-        T* rx, T* ry, T* rz, T* measures, T* px) where T : unmanaged, IFloatingPointIeee754<T>
+        T* rx, T* ry, T* rz, T* measures, T* scratch) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T* c = problem.C + item * n, b = problem.B + item * p, h = problem.H + item * m;
         T* inverseD = problem.InverseD + item * n, inverseE = problem.InverseE + item * (p + m);
         T* inverseEA = inverseE, inverseEG = inverseE + p;
-
-        // rx first holds the constraint force Aᵀy + Gᵀz; ry and rz first hold Ax and Gx.
-        MatrixProductsKernel.MultiplyRows(problem.P.Item(item), n, n, x, px);
+        // hi parts: Px in px, the constraint force Aᵀy + Gᵀz in rx, Ax in ry, Gx in rz; lo parts in the scratch.
+        T* px = scratch, pxLo = px + n, forceLo = pxLo + n, axLo = forceLo + n, gxLo = axLo + p;
+        T* pm = problem.P.Item(item), am = problem.A.Item(item), gm = problem.G.Item(item);
+        for (int j = 0; j < n; j++) px[j] = CompensatedKernels.Dot(pm + (long)j * n, x, n, out pxLo[j]);
         new Span<T>(rx, n).Clear();
-        MatrixProductsKernel.MultiplyAndAddTransposed(problem.A.Item(item), p, n, x, ry, y, rx);
-        MatrixProductsKernel.MultiplyAndAddTransposed(problem.G.Item(item), m, n, x, rz, z, rx);
+        new Span<T>(forceLo, n).Clear();
+        for (int i = 0; i < p; i++)
+        {
+            ry[i] = CompensatedKernels.Dot(am + (long)i * n, x, n, out axLo[i]);
+            CompensatedKernels.AddScaled(am + (long)i * n, y[i], rx, forceLo, n);
+        }
+        for (int i = 0; i < m; i++)
+        {
+            rz[i] = CompensatedKernels.Dot(gm + (long)i * n, x, n, out gxLo[i]);
+            CompensatedKernels.AddScaled(gm + (long)i * n, z[i], rx, forceLo, n);
+        }
 
+        // The gap xᵀPx + cᵀx + bᵀy + hᵀz, compensated; its terms (for the scale) in plain sums.
+        T gap = T.Zero, gapLo = T.Zero;
+        T xPx = T.Zero, cx = T.Zero, by = T.Zero, hz = T.Zero;
         T dual = T.Zero, dualScale = T.Max(T.One, problem.DataDualScale[item]);
-        T xPx = T.Zero, cx = T.Zero;
         for (int j = 0; j < n; j++)
         {
             dualScale = T.Max(dualScale, T.Max(T.Abs(px[j] * inverseD[j]), T.Abs(rx[j] * inverseD[j])));
-            rx[j] = -(px[j] + c[j] + rx[j]);
+            T sum = px[j], sumLo = pxLo[j] + forceLo[j];
+            CompensatedKernels.Add(ref sum, ref sumLo, rx[j]);
+            CompensatedKernels.Add(ref sum, ref sumLo, c[j]);
+            rx[j] = -(sum + sumLo);
             dual = T.Max(dual, T.Abs(rx[j] * inverseD[j]));
+            CompensatedKernels.AddProduct(ref gap, ref gapLo, x[j], px[j]);
+            gapLo += x[j] * pxLo[j];
+            CompensatedKernels.AddProduct(ref gap, ref gapLo, c[j], x[j]);
             xPx += x[j] * px[j];
             cx += c[j] * x[j];
         }
-        T primal = T.Zero, primalScale = T.Max(T.One, problem.DataPrimalScale[item]), by = T.Zero, hz = T.Zero;
+        T primal = T.Zero, primalScale = T.Max(T.One, problem.DataPrimalScale[item]);
         for (int i = 0; i < p; i++)
         {
             primalScale = T.Max(primalScale, T.Abs(ry[i] * inverseEA[i]));
-            ry[i] = b[i] - ry[i];
+            T sum = b[i], sumLo = -axLo[i];
+            CompensatedKernels.Add(ref sum, ref sumLo, -ry[i]);
+            ry[i] = sum + sumLo;
             primal = T.Max(primal, T.Abs(ry[i] * inverseEA[i]));
+            CompensatedKernels.AddProduct(ref gap, ref gapLo, b[i], y[i]);
             by += b[i] * y[i];
         }
         for (int i = 0; i < m; i++)
         {
             primalScale = T.Max(primalScale, T.Max(T.Abs(rz[i] * inverseEG[i]), T.Abs(s[i] * inverseEG[i])));
-            rz[i] = h[i] - rz[i] - s[i];
+            T sum = h[i], sumLo = -gxLo[i];
+            CompensatedKernels.Add(ref sum, ref sumLo, -rz[i]);
+            CompensatedKernels.Add(ref sum, ref sumLo, -s[i]);
+            rz[i] = sum + sumLo;
             primal = T.Max(primal, T.Abs(rz[i] * inverseEG[i]));
+            CompensatedKernels.AddProduct(ref gap, ref gapLo, h[i], z[i]);
             hz += h[i] * z[i];
         }
 
         measures[(int)Measure.Primal] = primal;
         measures[(int)Measure.Dual] = dual;
-        measures[(int)Measure.Gap] = T.Abs(xPx + cx + by + hz);
+        measures[(int)Measure.Gap] = T.Abs(gap + gapLo);
         measures[(int)Measure.PrimalScale] = primalScale;
         measures[(int)Measure.DualScale] = dualScale;
         measures[(int)Measure.GapScale] = T.Max(T.One, T.Max(T.Max(T.Abs(xPx), T.Abs(cx)), T.Max(T.Abs(by), T.Abs(hz))));

@@ -10,10 +10,11 @@ namespace DiffOpt.Qp;
 ///   dual   = ‖Qz + p + Gᵀλ + Aᵀν‖∞
 ///   gap    = |zᵀQz + pᵀz + hᵀλ + bᵀν|
 /// </code>
-/// Each comes with its rounding noise: machine epsilon times the magnitude of the terms it sums (for example
-/// ε·‖|Q||z| + |p| + |G|ᵀ|λ| + |A|ᵀ|ν|‖∞). A residual below its noise cannot be told from zero in floating point,
-/// so a tolerance counts as met only when residual + noise is within it: the status never claims an accuracy the
-/// arithmetic cannot show.
+/// Each comes with its rounding noise. The batched form sums plainly, so its noise is machine epsilon times the
+/// magnitude of the terms it sums (for example ε·‖|Q||z| + |p| + |G|ᵀ|λ| + |A|ᵀ|ν|‖∞); the CPU kernel sums with
+/// compensation, so its noise is ε·|residual| plus γ² times that magnitude (<see cref="SolutionResidualsKernel"/>).
+/// A residual below its noise cannot be told from zero in floating point, so a tolerance counts as met only when
+/// residual + noise is within it: the status never claims an accuracy the arithmetic cannot show.
 /// </summary>
 internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNoise, Tensor DualNoise, Tensor GapNoise)
 {
@@ -78,7 +79,7 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
         var dtype = problem.DType;
         int count = (int)SolutionResidualsKernel.Measure.Count;
         var result = empty(items, count, dtype: dtype);
-        var scratch = empty(items, 4 * problem.VariableCount, dtype: dtype);
+        var scratch = empty(items, SolutionResidualsKernel.ScratchPerItem(problem.VariableCount), dtype: dtype);
         double eps = NumericLimits.For(dtype).MachineEpsilon;
         long* rowPointer = NativeLapack.Data<long>(indices);
         if (dtype == ScalarType.Float64)
