@@ -7,7 +7,8 @@ namespace DiffOpt.Qp;
 /// Diagonal scaling of a batch of QPs (modified Ruiz equilibration, as in OSQP and PIQP): the scaled problem has
 /// P̃ = DPD, c̃ = Dc, Ã = E_A·A·D, b̃ = E_A·b, G̃ = E_G·G·D, h̃ = E_G·h, so that every column of the KKT
 /// matrix [P Aᵀ Gᵀ; A 0 0; G 0 0] has infinity norm close to 1. Primal variables map as z = D z̃,
-/// equality duals as y = E_A ỹ, inequality duals as λ = E_G λ̃ and slacks as s = E_G⁻¹ s̃.
+/// equality duals as y = E_A ỹ, inequality duals as λ = E_G λ̃ and slacks as s = E_G⁻¹ s̃. The factors are
+/// powers of two, so that these maps and the scaled data are exact.
 /// </summary>
 internal sealed class RuizEquilibration
 {
@@ -51,6 +52,7 @@ internal sealed class RuizEquilibration
             : useKernel ? KernelFactors(problem, iterations) : TensorFactors(problem, iterations);
         if (iterations > 0)
         {
+            (d, eA, eG) = (NearestPowerOfTwo(d), NearestPowerOfTwo(eA), NearestPowerOfTwo(eG));
             P = d.unsqueeze(-1) * P * d.unsqueeze(-2);
             A = eA.unsqueeze(-1) * A * d.unsqueeze(-2);
             G = eG.unsqueeze(-1) * G * d.unsqueeze(-2);
@@ -59,6 +61,14 @@ internal sealed class RuizEquilibration
         var scaled = new ScaledQp(P, d * c, A, eA * problem.Bvec, G, eG * problem.H);
         return (scaling, scaled);
     }
+
+    /// <summary>
+    /// 2^round(log₂ f): scaling by powers of two is exact, so the scaled problem is the original one with shifted
+    /// exponents and its residuals are the original residuals under exact (diagonal) maps; arbitrary factors would
+    /// round every scaled entry and put an error of ε·|terms| into residuals the solver drives below it. The
+    /// equilibration it gives up is at most a factor of √2 per factor.
+    /// </summary>
+    private static Tensor NearestPowerOfTwo(Tensor factors) => factors.log2().round().exp2();
 
     /// <summary>Whether <see cref="RuizKernel"/> can run on the problem's data: CPU tensors of float32 or float64.</summary>
     internal static bool UsesKernel(QpProblem problem) =>

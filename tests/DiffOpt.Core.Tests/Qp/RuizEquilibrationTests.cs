@@ -5,30 +5,49 @@ using static TorchSharp.torch;
 namespace DiffOpt.Tests.Qp;
 
 /// <summary>
-/// Ruiz equilibration on both of its paths (the per-item CPU kernel and the batched tensor form): the scaled
-/// matrices are equilibrated (every column of the KKT matrix and every constraint row has infinity norm 1 within
-/// the stopping rule), and the two paths compute the same factors.
+/// Ruiz equilibration on both of its paths (the per-item CPU kernel and the batched tensor form): the factors are
+/// powers of two, so scaling is exact, and the scaled matrices are equilibrated within the factor of two that
+/// allows (every column of the KKT matrix and every constraint row has infinity norm in [1/2, 2]); the two paths
+/// compute the same factors.
 /// </summary>
 public class RuizEquilibrationTests
 {
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void ScaledMatrices_HaveUnitColumnAndRowNorms(bool useKernel)
+    public void ScaledMatrices_HaveColumnAndRowNormsWithinAFactorOfTwoOfOne(bool useKernel)
     {
         using var scope = NewDisposeScope();
         var problem = BadlyScaled(batch: 5, n: 12, equalities: 3, inequalities: 20, sharedP: false, seed: 1);
         var (_, scaled) = RuizEquilibration.Apply(problem, iterations: 100, useKernel);
 
-        // Columns of [P; A; G] and rows of A and G: the passes stop once every factor moved by at most 0.1 %,
-        // so the norms are 1 within about 0.2 %.
+        // The passes stop once every factor moved by at most 0.1 %, so their norms are 1 within about 0.2 %; rounding
+        // each factor to a power of two moves an entry d_i M_ij d_j by a factor of at most √2·√2.
         var columns = Batched.Max(Batched.ColumnInfNorms(scaled.P), Batched.ColumnInfNorms(scaled.A), Batched.ColumnInfNorms(scaled.G));
         var rows = cat(new[] { Batched.RowInfNorms(scaled.A), Batched.RowInfNorms(scaled.G) }, -1);
+        var unscaled = Batched.Max(Batched.ColumnInfNorms(problem.Q), Batched.ColumnInfNorms(problem.A), Batched.ColumnInfNorms(problem.G));
+        Assert.True(unscaled.log2().abs().max().item<double>() > 3, "the test data must need scaling");
         foreach (var (name, norms) in new[] { ("column", columns), ("row", rows) })
         {
-            double worst = (norms - 1).abs().max().item<double>();
-            Assert.True(worst < 5e-3, $"{name} norms: max |norm - 1| = {worst:E2}");
+            double worst = norms.log2().abs().max().item<double>();
+            Assert.True(worst <= 1.01, $"{name} norms: max |log2 norm| = {worst:F3}");
         }
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Factors_ArePowersOfTwo_SoTheScaledDataAreExact(bool useKernel)
+    {
+        using var scope = NewDisposeScope();
+        var problem = BadlyScaled(batch: 4, n: 10, equalities: 2, inequalities: 15, sharedP: false, seed: 5);
+        var (scaling, scaled) = RuizEquilibration.Apply(problem, iterations: 10, useKernel);
+
+        foreach (var (name, factors) in new[] { ("d", scaling.D), ("eA", scaling.EA), ("eG", scaling.EG) })
+            Assert.True(factors.eq(factors.log2().round().exp2()).all().item<bool>(), $"{name} holds a factor that is not a power of two");
+        Assert.True((scaled.P / (scaling.D.unsqueeze(-1) * scaling.D.unsqueeze(-2))).eq(problem.Q).all().item<bool>(), "D⁻¹ P̃ D⁻¹ must give P back bit for bit");
+        Assert.True((scaled.G / (scaling.EG.unsqueeze(-1) * scaling.D.unsqueeze(-2))).eq(problem.G).all().item<bool>(), "G back bit for bit");
+        Assert.True(scaling.ScalePrimal(scaling.UnscalePrimal(problem.P)).eq(problem.P).all().item<bool>(), "x = D x̃ and back must be exact");
     }
 
     [Fact]
