@@ -32,6 +32,9 @@ internal sealed class ProximalInteriorPoint
     /// <summary>With a fixed-regularisation KKT solver, an item whose proximal centre has not moved for this many iterations is stalled.</summary>
     private const int StallThreshold = 8;
 
+    /// <summary>Iterations between the progress checks of <see cref="StopStalled"/>.</summary>
+    private const int ProgressWindow = 10;
+
     // The working set: the items still iterating (see Compact), and where they sit in the full batch.
     private ScaledQp _qp;
     private RuizEquilibration _scaling;
@@ -77,6 +80,7 @@ internal sealed class ProximalInteriorPoint
     private QpResiduals _res = null!;
     private ResidualNormalizer _norm = null!;
     private Tensor _prevPrimal = null!, _prevDual = null!;
+    private Tensor _windowRatio = null!;                             // (B,) worst measure / limit at the last progress check
     private double _maxStallCount;                                   // an upper bound of the counters' largest entry
 
     private ProximalInteriorPoint(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt,
@@ -152,7 +156,7 @@ internal sealed class ProximalInteriorPoint
         (_xi, _lambda, _nu) = (S(_xi), S(_lambda), S(_nu));
         (_rho, _delta, _deltaIneq, _regFloor, _staticShift) = (S(_rho), S(_delta), S(_deltaIneq), S(_regFloor), S(_staticShift));
         (_noPrimalUpdate, _noDualUpdate, _mu) = (S(_noPrimalUpdate), S(_noDualUpdate), S(_mu));
-        (_status, _iterations, _prevPrimal, _prevDual) = (S(_status), S(_iterations), S(_prevPrimal), S(_prevDual));
+        (_status, _iterations, _prevPrimal, _prevDual, _windowRatio) = (S(_status), S(_iterations), S(_prevPrimal), S(_prevDual), S(_windowRatio));
     }
 
     /// <summary>Settles the status of the working items in <paramref name="mask"/> and writes their results to the full-batch outputs.</summary>
@@ -193,6 +197,7 @@ internal sealed class ProximalInteriorPoint
         _res = QpResiduals.Evaluate(_qp, _norm, _it);
         _prevPrimal = _res.Norms.Primal;
         _prevDual = _res.Norms.Dual;
+        _windowRatio = full(b, double.PositiveInfinity, opts.dtype, opts.device);
     }
 
     /// <summary>
@@ -242,6 +247,11 @@ internal sealed class ProximalInteriorPoint
         if (candidates.any().item<bool>())
         {
             SetStatus(ConfirmSolved(candidates), QpStatus.Solved);
+            running = _status == Running;
+        }
+        if (iter > 0 && iter % ProgressWindow == 0)
+        {
+            StopStalled(running);
             running = _status == Running;
         }
 
@@ -492,6 +502,24 @@ internal sealed class ProximalInteriorPoint
         return Scatter(met);
     }
 
+    /// <summary>
+    /// Every <see cref="ProgressWindow"/> iterations: an item whose worst measure (relative to its tolerance) did not
+    /// halve over the window has reached what its arithmetic allows; it stops with the status its returned point
+    /// earns (solved, or inaccurate within the factor) and otherwise runs on.
+    /// </summary>
+    private void StopStalled(Tensor running)
+    {
+        var ratio = _res.Norms.WorstRatio(_tol);
+        var stalled = running & (ratio > 0.5 * _windowRatio);
+        _windowRatio = ratio;
+        var which = stalled.nonzero().squeeze(-1);
+        if (which.shape[0] == 0) return;
+        var check = SolutionCheck(which);
+        Tensor Scatter(Tensor values) => zeros_like(stalled).index_copy(0, which, values);
+        SetStatus(Scatter(check.Meets(_tol)), QpStatus.Solved);
+        SetStatus(Scatter(check.Meets(_tol, _options.InaccurateToleranceFactor)), QpStatus.Inaccurate);
+    }
+
     /// <summary>The returned point's residuals for the working items at <paramref name="which"/> (positions in the working set).</summary>
     private SolutionResiduals SolutionCheck(Tensor which)
     {
@@ -515,7 +543,7 @@ internal sealed class ProximalInteriorPoint
         var tensors = new List<IDisposable?>
         {
             _it?.X, _it?.Y, _it?.Z, _it?.S, _xi, _lambda, _nu, _rho, _delta, _deltaIneq, _regFloor, _staticShift,
-            _noPrimalUpdate, _noDualUpdate, _mu, _status, _iterations, _prevPrimal, _prevDual,
+            _noPrimalUpdate, _noDualUpdate, _mu, _status, _iterations, _prevPrimal, _prevDual, _windowRatio,
             _rows, _final?.X, _final?.Y, _final?.Z, _final?.S, _finalStatus, _finalIterations,
         };
         // DisposeScope.DisposeEverythingBut adopts whatever it keeps, so the full-batch data must be listed too.

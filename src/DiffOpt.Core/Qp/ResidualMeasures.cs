@@ -17,6 +17,13 @@ internal sealed record ResidualMeasures(Tensor Primal, Tensor Dual, Tensor Gap, 
         return Within(Primal, PrimalScale, abs, rel) & Within(Dual, DualScale, abs, rel) & Within(Gap, GapScale, abs, rel);
     }
 
+    /// <summary>Per item, the largest of measure / limit over the three measures (limit: abs, or rel × scale if larger); at most 1 where the tolerance is met.</summary>
+    public Tensor WorstRatio(SolverTolerances tol)
+    {
+        Tensor Ratio(Tensor residual, Tensor scale) => residual / maximum(full_like(scale, tol.Absolute), tol.Relative * scale);
+        return maximum(Ratio(Primal, PrimalScale), maximum(Ratio(Dual, DualScale), Ratio(Gap, GapScale)));
+    }
+
     /// <summary>residual ≤ abs, or residual ≤ rel × scale.</summary>
     public static Tensor Within(Tensor residual, Tensor scale, double abs, double rel) =>
         (residual <= abs) | (residual <= rel * scale);

@@ -55,4 +55,28 @@ public class ResidualHonestyTests(ITestOutputHelper output)
         StatusHonesty.AssertHonest(args, solution);
         Assert.True(solution.AllSolved, string.Join(", ", solution.Status));
     }
+
+    [Fact]
+    public void Solve_StopsAsInaccurate_LongBeforeTheIterationLimit_WhenTheToleranceIsBeyondReach()
+    {
+        // Objective terms of 1e6 and an absolute tolerance of 1e-14: rounding the iterate to double alone moves the
+        // residuals by more, so no number of iterations meets it. An item whose measures stop improving ends with
+        // the status its point earns (Inaccurate: within InaccurateToleranceFactor) instead of running on.
+        var options = new QpSolverOptions { Tolerance = 1e-14, RelativeTolerance = 0, InaccurateToleranceFactor = 1e6, MaxIterations = 1000 };
+        var random = new ProblemGenerator(703);
+        var items = Enumerable.Range(0, 3).Select(_ =>
+        {
+            var (qp, _) = random.Feasible(8, 12, 2);
+            return qp with { Q = 1e6 * qp.Q, P = 1e6 * qp.P };
+        }).ToList();
+        var args = QpTensors.Stack(items);
+
+        var solution = args.Solve(options);
+
+        output.WriteLine(string.Join(", ", solution.Status.Select((s, i) =>
+            $"{s} after {solution.Iterations[i]} (p {solution.PrimalResidual[i]:E1}, d {solution.DualResidual[i]:E1}, gap {solution.DualityGap[i]:E1})")));
+        Assert.All(solution.Status, status => Assert.Equal(QpStatus.Inaccurate, status));
+        Assert.All(solution.Iterations, iterations => Assert.True(iterations <= 100, $"{iterations} iterations"));
+        StatusHonesty.AssertHonest(args, solution, options);
+    }
 }
