@@ -49,7 +49,7 @@ public static class ProblemRunner
         };
 
         QpSolution solution;
-        double[] x, stackedZ, y;
+        double[] x, stackedZ, stackedY;
         var watch = Stopwatch.StartNew();
         try
         {
@@ -57,7 +57,7 @@ public static class ProblemRunner
             solution = SolveDense(dense, options);
             x = Values(solution.X);
             stackedZ = Values(solution.InequalityDuals);
-            y = Values(solution.EqualityDuals);
+            stackedY = Values(solution.EqualityDuals);
         }
         catch (Exception e)
         {
@@ -66,7 +66,7 @@ public static class ProblemRunner
         }
         double seconds = watch.Elapsed.TotalSeconds;
 
-        var (z, zBox) = dense.SplitDuals(stackedZ);
+        var (z, y, zBox) = dense.SplitDuals(stackedZ, stackedY);
         var residuals = QpbenchmarkResiduals.Compute(problem, x, z, y, zBox);
         var status = solution.Status[0];
         bool meets = residuals.Meet(settings.Tolerance);
