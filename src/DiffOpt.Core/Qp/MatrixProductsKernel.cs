@@ -49,7 +49,7 @@ internal static class MatrixProductsKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void MultiplyRows<T>(T* m, int rows, int cols, T* v, T* result) where T : unmanaged, IFloatingPointIeee754<T>
+    private static unsafe void MultiplyRows<T>(T* m, int rows, int cols, T* v, T* result) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < rows; i++) result[i] = VectorKernels.Dot(m + (long)i * cols, v, cols);
     }
@@ -63,7 +63,7 @@ internal static class MatrixProductsKernel
 
     /// <summary>product = M·v and sum += Mᵀu, reading each row of M once.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void MultiplyAndAddTransposed<T>(T* m, int rows, int cols, T* v, T* product, T* u, T* sum)
+    private static unsafe void MultiplyAndAddTransposed<T>(T* m, int rows, int cols, T* v, T* product, T* u, T* sum)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < rows; i++)
