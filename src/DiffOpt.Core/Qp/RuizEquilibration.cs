@@ -53,9 +53,9 @@ internal sealed class RuizEquilibration
         if (iterations > 0)
         {
             (d, eA, eG) = (NearestPowerOfTwo(d), NearestPowerOfTwo(eA), NearestPowerOfTwo(eG));
-            P = d.unsqueeze(-1) * P * d.unsqueeze(-2);
-            A = eA.unsqueeze(-1) * A * d.unsqueeze(-2);
-            G = eG.unsqueeze(-1) * G * d.unsqueeze(-2);
+            (P, A, G) = useKernel
+                ? (KernelScaled(P, d, d), KernelScaled(A, eA, d), KernelScaled(G, eG, d))
+                : (d.unsqueeze(-1) * P * d.unsqueeze(-2), eA.unsqueeze(-1) * A * d.unsqueeze(-2), eG.unsqueeze(-1) * G * d.unsqueeze(-2));
         }
         var scaling = new RuizEquilibration(d, eA, eG);
         var scaled = new ScaledQp(P, d * c, A, eA * problem.Bvec, G, eG * problem.H);
@@ -101,6 +101,24 @@ internal sealed class RuizEquilibration
         GC.KeepAlive(p); GC.KeepAlive(a); GC.KeepAlive(g);
         var dtype = problem.P.dtype;
         return (d.to_type(dtype), eA.to_type(dtype), eG.to_type(dtype));
+    }
+
+    /// <summary>
+    /// diag(left)·M·diag(right) per item from <see cref="RuizKernel.ScaleRowsAndColumns{T}"/>: one pass that reads M
+    /// and writes the result, where the tensor form makes two passes and a temporary of M's size. The factors are
+    /// powers of two, so both give the same bits.
+    /// </summary>
+    private static unsafe Tensor KernelScaled(Tensor matrix, Tensor left, Tensor right)
+    {
+        var source = matrix.contiguous();
+        var (l, r) = (left.contiguous(), right.contiguous());
+        var result = empty(left.shape[0], matrix.shape[1], matrix.shape[2], dtype: matrix.dtype);
+        if (matrix.dtype == ScalarType.Float64)
+            RuizKernel.ScaleRowsAndColumns(BatchMatrices<double>.Of(source), left.shape[0], NativeLapack.Data<double>(l), NativeLapack.Data<double>(r), NativeLapack.Data<double>(result));
+        else
+            RuizKernel.ScaleRowsAndColumns(BatchMatrices<float>.Of(source), left.shape[0], NativeLapack.Data<float>(l), NativeLapack.Data<float>(r), NativeLapack.Data<float>(result));
+        GC.KeepAlive(source); GC.KeepAlive(l); GC.KeepAlive(r);
+        return result;
     }
 
     /// <summary>The factors from batched tensor operations; every item runs until all have converged.</summary>

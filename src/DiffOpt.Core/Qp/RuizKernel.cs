@@ -36,6 +36,38 @@ internal static class RuizKernel
         });
     }
 
+    /// <summary>
+    /// result[i] = diag(left[i])·M[i]·diag(right[i]) for i &lt; items, each entry as (left_r·M_rc)·right_c like the
+    /// tensor form; M may be shared (one matrix for every item), result is contiguous (items, rows, cols).
+    /// </summary>
+    public static unsafe void ScaleRowsAndColumns<T>(BatchMatrices<T> m, long items, T* left, T* right, T* result)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int rows = m.Rows, cols = m.Cols;
+        BatchParallel.ForEachItem(items, item =>
+        {
+            T* source = m.Item(item), target = result + item * rows * (long)cols, columnFactors = right + item * cols;
+            for (int r = 0; r < rows; r++)
+                ScaleRow(source + (long)r * cols, left[item * rows + r], columnFactors, target + (long)r * cols, cols);
+        });
+    }
+
+    /// <summary>target_c = (factor·row_c)·columnFactors_c for c &lt; length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ScaleRow<T>(T* row, T factor, T* columnFactors, T* target, int length)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int c = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            int width = Vector256<T>.Count;
+            var scale = Vector256.Create(factor);
+            for (; c + width <= length; c += width)
+                Vector256.Store(scale * Vector256.Load(row + c) * Vector256.Load(columnFactors + c), target + c);
+        }
+        for (; c < length; c++) target[c] = factor * row[c] * columnFactors[c];
+    }
+
     /// <summary>One item's factors: d (n), eA (rowsA), eG (rowsG).</summary>
     private readonly unsafe struct ItemScaling(double* d, int n, double* eA, int rowsA, double* eG, int rowsG)
     {

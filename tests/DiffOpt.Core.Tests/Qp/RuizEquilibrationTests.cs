@@ -50,6 +50,32 @@ public class RuizEquilibrationTests
         Assert.True(scaling.ScalePrimal(scaling.UnscalePrimal(problem.P)).eq(problem.P).all().item<bool>(), "x = D x̃ and back must be exact");
     }
 
+    [Theory]
+    [InlineData(false, ScalarType.Float64)]
+    [InlineData(true, ScalarType.Float64)]
+    [InlineData(false, ScalarType.Float32)]
+    public void KernelScaledData_EqualTheTensorFormula_BitForBit(bool sharedP, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var source = BadlyScaled(batch: 4, n: 11, equalities: 3, inequalities: 14, sharedP, seed: 6);
+        var q = sharedP ? source.Q.squeeze(0) : source.Q;  // a 2-D Q is shared by the batch
+        var problem = QpProblem.Create(q.to_type(dtype), source.P.to_type(dtype), source.G.to_type(dtype),
+            source.H.to_type(dtype), source.A.to_type(dtype), source.Bvec.to_type(dtype));
+        var (scaling, scaled) = RuizEquilibration.Apply(problem, iterations: 10, useKernel: true);
+        var (d, eA, eG) = (scaling.D, scaling.EA, scaling.EG);
+
+        foreach (var (name, actual, expected) in new[]
+                 {
+                     ("P", scaled.P, d.unsqueeze(-1) * problem.Q * d.unsqueeze(-2)),
+                     ("A", scaled.A, eA.unsqueeze(-1) * problem.A * d.unsqueeze(-2)),
+                     ("G", scaled.G, eG.unsqueeze(-1) * problem.G * d.unsqueeze(-2)),
+                 })
+        {
+            Assert.Equal(expected.shape, actual.shape);
+            Assert.True(actual.eq(expected).all().item<bool>(), $"{name}: the kernel's scaled matrix differs from diag·M·diag");
+        }
+    }
+
     [Fact]
     public void Kernel_MatchesTensorForm_PassForPass()
     {
