@@ -32,7 +32,7 @@ internal sealed class ProximalInteriorPoint
     /// <summary>With a fixed-regularisation KKT solver, an item whose proximal centre has not moved for this many iterations is stalled.</summary>
     private const int StallThreshold = 8;
 
-    /// <summary>Iterations between the progress checks of <see cref="StopStalled"/>.</summary>
+    /// <summary>Iterations between the progress checks of <see cref="StalledItems"/>.</summary>
     private const int ProgressWindow = 10;
 
     // The working set: the items still iterating (see Compact), and where they sit in the full batch.
@@ -243,17 +243,13 @@ internal sealed class ProximalInteriorPoint
     private bool Iterate(int iter)
     {
         var running = _status == Running;
-        var candidates = running & _res.Norms.Meets(_tol);
-        if (candidates.any().item<bool>())
-        {
-            SetStatus(ConfirmSolved(candidates), QpStatus.Solved);
-            running = _status == Running;
-        }
-        if (iter > 0 && iter % ProgressWindow == 0)
-        {
-            StopStalled(running);
-            running = _status == Running;
-        }
+        // The scaled residuals drive the iteration; a candidate counts as solved only when the residuals of the point
+        // that would be returned (unscaled, on the original data, with their rounding noise) meet the tolerance too.
+        // Converged by the solver's own measures, yet the returned point's residuals below their rounding noise:
+        // more iterations cannot help, so such items stop as inaccurate (when within the factor).
+        SettleByCheck(running & _res.Norms.Meets(_tol), check => check.NoiseLimited(_tol));
+        if (iter > 0 && iter % ProgressWindow == 0) SettleByCheck(StalledItems(_status == Running), giveUp: null);
+        running = _status == Running;
 
         // PIQP's proximal infeasibility measures steer the adaptive regularisations (ρ only in the primal form).
         bool adaptive = _kkt.FixedRegularization is null;
@@ -484,40 +480,33 @@ internal sealed class ProximalInteriorPoint
     }
 
     /// <summary>
-    /// The scaled residuals drive the iteration; a candidate counts as solved only when the residuals of the point
-    /// that would be returned (unscaled, on the original data, with their rounding noise) meet the tolerance too.
-    /// Returns the confirmed subset of <paramref name="candidates"/>.
+    /// Checks the returned points of the items in <paramref name="mask"/>: those meeting the tolerance end Solved;
+    /// the others end Inaccurate where <paramref name="giveUp"/> holds (always, when null) and they meet the
+    /// tolerance × <see cref="QpSolverOptions.InaccurateToleranceFactor"/>; the rest run on.
     /// </summary>
-    private Tensor ConfirmSolved(Tensor candidates)
+    private void SettleByCheck(Tensor mask, Func<SolutionResiduals, Tensor>? giveUp)
     {
-        var which = candidates.nonzero().squeeze(-1);
-        if (which.shape[0] == 0) return candidates;
+        var which = mask.nonzero().squeeze(-1);
+        if (which.shape[0] == 0) return;
         var check = SolutionCheck(which);
         var met = check.Meets(_tol);
-        // Converged by the solver's own measures, yet the returned point's residuals sit below their rounding
-        // noise: more iterations cannot help, so stop such items as inaccurate (when within the factor).
-        var hopeless = ~met & check.NoiseLimited(_tol) & check.Meets(_tol, _options.InaccurateToleranceFactor);
-        Tensor Scatter(Tensor values) => zeros_like(candidates).index_copy(0, which, values);
-        SetStatus(Scatter(hopeless), QpStatus.Inaccurate);
-        return Scatter(met);
+        var inaccurate = ~met & check.Meets(_tol, _options.InaccurateToleranceFactor);
+        if (giveUp is not null) inaccurate = inaccurate & giveUp(check);
+        Tensor Scatter(Tensor values) => zeros_like(mask).index_copy(0, which, values);
+        SetStatus(Scatter(met), QpStatus.Solved);
+        SetStatus(Scatter(inaccurate), QpStatus.Inaccurate);
     }
 
     /// <summary>
-    /// Every <see cref="ProgressWindow"/> iterations: an item whose worst measure (relative to its tolerance) did not
-    /// halve over the window has reached what its arithmetic allows; it stops with the status its returned point
-    /// earns (solved, or inaccurate within the factor) and otherwise runs on.
+    /// Every <see cref="ProgressWindow"/> iterations: the items of <paramref name="running"/> whose worst measure
+    /// (relative to its tolerance) did not halve over the window; they have reached what their arithmetic allows.
     /// </summary>
-    private void StopStalled(Tensor running)
+    private Tensor StalledItems(Tensor running)
     {
         var ratio = _res.Norms.WorstRatio(_tol);
         var stalled = running & (ratio > 0.5 * _windowRatio);
         _windowRatio = ratio;
-        var which = stalled.nonzero().squeeze(-1);
-        if (which.shape[0] == 0) return;
-        var check = SolutionCheck(which);
-        Tensor Scatter(Tensor values) => zeros_like(stalled).index_copy(0, which, values);
-        SetStatus(Scatter(check.Meets(_tol)), QpStatus.Solved);
-        SetStatus(Scatter(check.Meets(_tol, _options.InaccurateToleranceFactor)), QpStatus.Inaccurate);
+        return stalled;
     }
 
     /// <summary>The returned point's residuals for the working items at <paramref name="which"/> (positions in the working set).</summary>

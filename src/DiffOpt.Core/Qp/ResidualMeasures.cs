@@ -17,12 +17,12 @@ internal sealed record ResidualMeasures(Tensor Primal, Tensor Dual, Tensor Gap, 
         return Within(Primal, PrimalScale, abs, rel) & Within(Dual, DualScale, abs, rel) & Within(Gap, GapScale, abs, rel);
     }
 
-    /// <summary>Per item, the largest of measure / limit over the three measures (limit: abs, or rel × scale if larger); at most 1 where the tolerance is met.</summary>
-    public Tensor WorstRatio(SolverTolerances tol)
-    {
-        Tensor Ratio(Tensor residual, Tensor scale) => residual / maximum(full_like(scale, tol.Absolute), tol.Relative * scale);
-        return maximum(Ratio(Primal, PrimalScale), maximum(Ratio(Dual, DualScale), Ratio(Gap, GapScale)));
-    }
+    /// <summary>Per item, the largest of measure / <see cref="Limit"/> over the three measures; at most 1 where the tolerance is met.</summary>
+    public Tensor WorstRatio(SolverTolerances tol) =>
+        maximum(Primal / Limit(PrimalScale, tol), maximum(Dual / Limit(DualScale, tol), Gap / Limit(GapScale, tol)));
+
+    /// <summary>What a measure with normaliser <paramref name="scale"/> must not exceed: the absolute tolerance, or the relative one × scale if larger.</summary>
+    public static Tensor Limit(Tensor scale, SolverTolerances tol) => maximum(full_like(scale, tol.Absolute), tol.Relative * scale);
 
     /// <summary>residual ≤ abs, or residual ≤ rel × scale.</summary>
     public static Tensor Within(Tensor residual, Tensor scale, double abs, double rel) =>

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
 
@@ -41,7 +42,7 @@ internal static class RuizKernel
     /// tensor form; M may be shared (one matrix for every item), result is contiguous (items, rows, cols).
     /// </summary>
     public static unsafe void ScaleRowsAndColumns<T>(BatchMatrices<T> m, long items, T* left, T* right, T* result)
-        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int rows = m.Rows, cols = m.Cols;
         BatchParallel.ForEachItem(items, item =>
@@ -55,7 +56,7 @@ internal static class RuizKernel
     /// <summary>target_c = (factor·row_c)·columnFactors_c for c &lt; length.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ScaleRow<T>(T* row, T factor, T* columnFactors, T* target, int length)
-        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int c = 0;
         if (Vector256.IsHardwareAccelerated)

@@ -110,7 +110,7 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
     {
         Tensor Limited(Tensor residual, Tensor noise, Tensor scale)
         {
-            var limit = maximum(full_like(scale, tol.Absolute), tol.Relative * scale);
+            var limit = ResidualMeasures.Limit(scale, tol);
             return (residual + noise > limit) & (noise > 0.5 * limit);
         }
         return Limited(Norms.Primal, PrimalNoise, Norms.PrimalScale) | Limited(Norms.Dual, DualNoise, Norms.DualScale)
