@@ -55,7 +55,7 @@ internal static unsafe class NativeLapack
     /// <paramref name="tensor"/>: the routines were found and it is a CPU tensor of float32 or float64.
     /// </summary>
     public static bool Serves(TorchSharp.torch.Tensor tensor) =>
-        IsAvailable && tensor.device_type == TorchSharp.DeviceType.CPU
+        IsAvailable && !KernelSwitch.TensorPathOnly && tensor.device_type == TorchSharp.DeviceType.CPU
         && (tensor.dtype == TorchSharp.torch.ScalarType.Float64 || tensor.dtype == TorchSharp.torch.ScalarType.Float32);
 
     /// <summary>

@@ -183,7 +183,8 @@ internal sealed class ProximalInteriorPoint
         _staticShift = zeros(b, opts.dtype, opts.device);
         _noPrimalUpdate = zeros(b, opts.dtype, opts.device);
         _noDualUpdate = zeros(b, opts.dtype, opts.device);
-        _status = full(b, Running, ScalarType.Int64, opts.device);
+        _status = where(ConvexityCheck.NotPositiveSemidefinite(_qp, _limits, _options.ConvexityTolerance).to(opts.device),
+            full(b, (long)QpStatus.NonConvex, ScalarType.Int64, opts.device), full(b, Running, ScalarType.Int64, opts.device));
         _iterations = _iterationsSpent ?? zeros(b, ScalarType.Int64, opts.device);
 
         _norm = ResidualNormalizer.Create(_qp, _scaling);

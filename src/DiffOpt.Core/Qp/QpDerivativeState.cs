@@ -4,11 +4,13 @@ using static TorchSharp.torch;
 namespace DiffOpt.Qp;
 
 /// <summary>
-/// What the implicit derivative of a solve needs: the problem, its scaling, the scaled final iterate, the
-/// last KKT factorisation and which items have a usable solution (the others get zero gradient).
+/// What the implicit derivative of a solve needs: the problem the solver worked on (normalised to unit size by
+/// <paramref name="Normalization"/>, null when that changed nothing), its scaling, the scaled final iterate, the last
+/// KKT factorisation and which items have a usable solution (the others get zero gradient).
 /// </summary>
 internal sealed record QpDerivativeState(
     QpProblem Problem,
+    ProblemNormalization? Normalization,
     ScaledQp Scaled,
     RuizEquilibration Scaling,
     KktSolver Kkt,
@@ -24,6 +26,7 @@ internal sealed record QpDerivativeState(
             ScaledIterate.X, ScaledIterate.Y, ScaledIterate.Z, ScaledIterate.S,
             Usable,
         };
-        return list.Where(t => t is not null).Concat(Kkt.Tensors()).Concat(Scaled.Tensors())!;
+        return list.Where(t => t is not null).Concat(Kkt.Tensors()).Concat(Scaled.Tensors())
+            .Concat(Normalization?.Tensors() ?? []).Concat(Normalization is null ? [] : Problem.Tensors())!;
     }
 }

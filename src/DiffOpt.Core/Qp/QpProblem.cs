@@ -36,6 +36,9 @@ internal sealed class QpProblem
         Batched.SelectItems(Q, index), P.index_select(0, index), Batched.SelectItems(G, index), H.index_select(0, index),
         Batched.SelectItems(A, index), Bvec.index_select(0, index), IsBatched);
 
+    /// <summary>The same batch with other data of the same shapes (for example, rescaled); shared matrices may become per-item.</summary>
+    public QpProblem WithData(Tensor q, Tensor p, Tensor g, Tensor h, Tensor a, Tensor b) => new(q, p, g, h, a, b, IsBatched);
+
     /// <summary>Every tensor of the problem, including cached magnitudes.</summary>
     public IEnumerable<Tensor> Tensors() =>
         new[] { Q, P, G, H, A, Bvec }.Concat(_magnitudes is { } m ? new[] { m.Q, m.G, m.A } : Array.Empty<Tensor>());

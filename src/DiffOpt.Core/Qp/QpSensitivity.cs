@@ -25,7 +25,6 @@ namespace DiffOpt.Qp;
 internal static class QpSensitivity
 {
     private const int MaxRefinementSteps = 20;
-    private const double InactiveWeight = 1e30;
 
     /// <summary>Gradients of ℓ with respect to the (broadcast) problem data, given ∂ℓ/∂z (B,n); null where not <paramref name="needed"/>.</summary>
     public static Tensor?[] Backward(QpDerivativeState state, Tensor gradX, bool[] needed)
@@ -36,13 +35,11 @@ internal static class QpSensitivity
         // Active set of the solution: a row is active where its (scaled) multiplier exceeds its slack. Active rows
         // keep W = s/λ (→ 0, floored); inactive rows drop out (W → ∞), so a small multiplier left on an inactive
         // row by the interior-point iterate cannot bias the derivative.
-        var active = it.Z > it.S;
-        var w = where(active,
-            (it.S.clamp_min(0) / it.Z.clamp_min(limits.MachineEpsilon)).clamp_min(limits.DerivativeWeightFloor),
-            full_like(it.S, InactiveWeight));
+        var w = ActiveSetKkt.Weights(ActiveSetKkt.ActiveRows(it),
+            (it.S.clamp_min(0) / it.Z.clamp_min(limits.MachineEpsilon)).clamp_min(limits.DerivativeWeightFloor));
         var zero = zeros(it.X.shape[0], dtype: gradX.dtype, device: gradX.device);
         var rhs = new KktVector(-scaling.D * gradX, zeros_like(it.Y), zeros_like(it.Z));
-        FactorAtSolution(state.Kkt, w, zero + limits.RegularizationFloor);
+        ActiveSetKkt.Factor(state.Kkt, w, zero + limits.RegularizationFloor);
         var (d, _) = state.Kkt.SolveAccurately(new KktParameters(zero, zero, w), rhs, MaxRefinementSteps, 10 * limits.MachineEpsilon);
 
         var usable = state.Usable.to(gradX.dtype);
@@ -60,26 +57,10 @@ internal static class QpSensitivity
         if (needed[3]) grads[3] = -dLambda;
         if (needed[4]) grads[4] = OuterSum(nu, dz, dNu, z);
         if (needed[5]) grads[5] = -dNu;
+        if (state.Normalization is { } normalization) grads = normalization.GradientsOfOriginal(grads);
         for (int i = 0; i < grads.Length; i++)
             if (grads[i] is not null && !state.Problem.IsBatched[i]) grads[i] = grads[i]!.sum(dim: 0);
         return grads;
-    }
-
-    /// <summary>
-    /// Factorises the KKT operator at the solution with the exact inequality block W = S/Λ and small
-    /// regularisation (a static shift is raised a hundredfold where the factorisation fails). The forward pass's
-    /// last factorisation cannot serve as it is: PIQP's dual regularisation puts W + δ in that block, and where
-    /// W ≪ δ (the active constraints at a converged point) refinement from it stalls.
-    /// </summary>
-    private static void FactorAtSolution(KktSolver kkt, Tensor w, Tensor regularization)
-    {
-        var shift = zeros_like(regularization);
-        var failed = kkt.Factor(new KktParameters(regularization, regularization, w), shift);
-        for (int retry = 0; retry < 8 && failed.any().item<bool>(); retry++)
-        {
-            shift = where(failed, maximum(shift * 100, regularization), shift);
-            failed = kkt.Factor(new KktParameters(regularization, regularization, w), shift);
-        }
     }
 
     /// <summary>

@@ -23,8 +23,9 @@ public sealed class QpSolution
 {
     internal QpSolution(Tensor x, Tensor inequalityDuals, Tensor equalityDuals, IReadOnlyList<QpStatus> status,
         IReadOnlyList<int> iterations, IReadOnlyList<double> primalResidual, IReadOnlyList<double> dualResidual,
-        IReadOnlyList<double> dualityGap)
+        IReadOnlyList<double> dualityGap, IReadOnlyList<bool> polished)
     {
+        Polished = polished;
         X = x;
         InequalityDuals = inequalityDuals;
         EqualityDuals = equalityDuals;
@@ -58,6 +59,13 @@ public sealed class QpSolution
 
     /// <summary>Duality gap of each item (see remarks).</summary>
     public IReadOnlyList<double> DualityGap { get; }
+
+    /// <summary>
+    /// Per item, whether the returned point is the polished one (<see cref="QpSolverOptions.Polish"/>): the solution of
+    /// the KKT system with the interior-point iterate's active set fixed, taken because its residuals are smaller.
+    /// Such a point is exact to about the rounding of that system; otherwise the interior-point iterate is returned.
+    /// </summary>
+    public IReadOnlyList<bool> Polished { get; }
 
     /// <summary>Number of items in the batch.</summary>
     public int BatchSize => Status.Count;

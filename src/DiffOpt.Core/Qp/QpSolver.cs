@@ -72,26 +72,46 @@ public sealed class QpSolver
         QpSolveResult result;
         using (var scope = NewDisposeScope())
         {
-            var (scaling, scaled) = RuizEquilibration.Apply(problem, options.EquilibrationIterations);
-            var ipm = QpSolveDriver.Run(problem, scaled, scaling, options, warmStart?.ToScaled(problem, scaling));
-            var it = ipm.Iterate;
+            // The solver sees the problem normalised to unit size (ProblemNormalization); the caller gets its own.
+            var (normalization, normalized, scaling, scaled) = ProblemNormalization.Prepare(problem, options.EquilibrationIterations);
+            var start = warmStart is null ? null : (normalization?.Normalize(warmStart) ?? warmStart).ToScaled(normalized, scaling);
+            var ipm = QpSolveDriver.Run(normalized, scaled, scaling, options, start);
+            var (it, statusCodes, polished) = Polish(normalized, scaled, scaling, ipm, options);
             var x = scaling.UnscalePrimal(it.X);
             var y = scaling.UnscaleEqualityDual(it.Y);
             var z = scaling.UnscaleInequalityDual(it.Z);
+            if (normalization is not null) (y, z) = (normalization.EqualityDualOfOriginal(y), normalization.InequalityDualOfOriginal(z));
 
-            var status = ipm.Status.cpu().data<long>().Select(code => (QpStatus)code).ToArray();
+            var status = statusCodes.cpu().data<long>().Select(code => (QpStatus)code).ToArray();
             var iterations = ipm.Iterations.cpu().data<long>().Select(i => (int)i).ToArray();
             var residuals = SolutionResiduals.Evaluate(problem, x, z, y);
             var host = stack(new[] { residuals.Norms.Primal, residuals.Norms.Dual, residuals.Norms.Gap }).to_type(ScalarType.Float64).cpu();
-            var solution = new QpSolution(x, z, y, status, iterations, Row(host, 0), Row(host, 1), Row(host, 2));
+            var solution = new QpSolution(x, z, y, status, iterations, Row(host, 0), Row(host, 1), Row(host, 2),
+                polished.cpu().data<bool>().ToArray());
             var usable = tensor(status.Select(s => s.HasSolution()).ToArray(), device: x.device);
-            var state = new QpDerivativeState(problem, scaled, scaling, ipm.Kkt, it, usable);
+            var state = new QpDerivativeState(normalized, normalization, scaled, scaling, ipm.Kkt, it, usable);
             result = new QpSolveResult(solution, state);
             scope.MoveToOuter(state.Tensors().Append(x).Append(y).Append(z));
         }
         if (options.ThrowOnFailure && result.Solution.Status.Any(s => !s.HasSolution()))
             throw new QpSolveException(result.Solution.Status);
         return result;
+    }
+
+    /// <summary>
+    /// Polishes the usable items of the interior-point result (<see cref="Polishing"/>) when the options ask for it;
+    /// returns the iterate, the statuses (an inaccurate item whose polished point meets the tolerance is solved) and
+    /// which items took the polished point.
+    /// </summary>
+    private static (QpIterate Iterate, Tensor Status, Tensor Polished) Polish(QpProblem problem, ScaledQp scaled,
+        RuizEquilibration scaling, IpmResult ipm, QpSolverOptions options)
+    {
+        var usable = (ipm.Status == (long)QpStatus.Solved) | (ipm.Status == (long)QpStatus.Inaccurate);
+        if (!options.Polish) return (ipm.Iterate, ipm.Status, zeros_like(usable));
+        var tol = SolverTolerances.For(options, problem.DType);
+        var outcome = Polishing.Apply(problem, scaled, scaling, ipm.Kkt, ipm.Iterate, usable, tol);
+        var status = where(outcome.Accepted & outcome.Check.Meets(tol), full_like(ipm.Status, (long)QpStatus.Solved), ipm.Status);
+        return (outcome.Iterate, status, outcome.Accepted);
     }
 
     private static double[] Row(Tensor rows, int index) => rows[index].data<double>().ToArray();

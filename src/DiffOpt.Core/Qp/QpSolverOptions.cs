@@ -9,8 +9,10 @@ namespace DiffOpt.Qp;
 /// <remarks>
 /// An item counts as solved when each of its primal residual, dual residual and duality gap (see
 /// <see cref="QpSolution"/>), plus its rounding noise, is at most the absolute tolerance, or at most the relative
-/// tolerance times the magnitude of the terms that make it up (never less than 1). Tolerances are taken from the pair that
-/// matches the input dtype: <see cref="Tolerance"/>/<see cref="RelativeTolerance"/> for float64,
+/// tolerance times the magnitude of the terms that make it up (never less than 1), both on the data as given and on
+/// the data normalised to unit size (each constraint row with its largest coefficient, and the equilibrated cost,
+/// scaled up to [1, 2) where smaller), so that a tolerance means the same for tiny data as for data of unit size.
+/// Tolerances are taken from the pair that matches the input dtype: <see cref="Tolerance"/>/<see cref="RelativeTolerance"/> for float64,
 /// <see cref="Float32Tolerance"/>/<see cref="Float32RelativeTolerance"/> for float32.
 /// </remarks>
 public sealed record QpSolverOptions
@@ -47,6 +49,23 @@ public sealed record QpSolverOptions
     /// </summary>
     public double InaccurateToleranceFactor { get; init; } = 1e3;
 
+    /// <summary>
+    /// An item whose Q has an eigenvalue below −ConvexityTolerance·‖Q‖∞ (after equilibration; ‖Q‖∞ is the largest
+    /// absolute row sum, at least the largest eigenvalue) is not solved but reported <see cref="QpStatus.NonConvex"/>;
+    /// smaller negative eigenvalues are taken for rounding in the data (for example, Maros-Meszaros VALUES, whose Q
+    /// rounded to six digits has eigenvalues of −1.2e-6 times its largest). The test is never finer than 100·n·ε,
+    /// which rounding alone explains. Default 1e-5.
+    /// </summary>
+    public double ConvexityTolerance { get; init; } = 1e-5;
+
+    /// <summary>
+    /// When true, each solved or inaccurate item is polished: the KKT system with the active set of the interior-point
+    /// iterate fixed is solved (one factorisation, iterative refinement), and the result replaces the iterate where
+    /// its residuals are smaller (<see cref="QpSolution.Polished"/> says where). Nondegenerate problems then come back
+    /// exact to about 1e-10 or better, and so do their gradients. Default true.
+    /// </summary>
+    public bool Polish { get; init; } = true;
+
     /// <summary>Number of Ruiz equilibration passes applied to the data before solving; 0 disables scaling. Default 10.</summary>
     public int EquilibrationIterations { get; init; } = 10;
 
@@ -66,6 +85,7 @@ public sealed record QpSolverOptions
         RequirePositive(Float32Tolerance, nameof(Float32Tolerance));
         RequireNonNegative(Float32RelativeTolerance, nameof(Float32RelativeTolerance));
         RequirePositive(InfeasibilityTolerance, nameof(InfeasibilityTolerance));
+        RequireNonNegative(ConvexityTolerance, nameof(ConvexityTolerance));
         if (MaxIterations < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "MaxIterations must be at least 1.");
         if (!(InaccurateToleranceFactor >= 1) || double.IsInfinity(InaccurateToleranceFactor))

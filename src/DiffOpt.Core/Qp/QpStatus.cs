@@ -21,8 +21,15 @@ public enum QpStatus
     /// <summary>The objective is unbounded below on the feasible set: the problem is dual infeasible.</summary>
     DualInfeasible,
 
-    /// <summary>The linear algebra broke down (for example, Q is not positive semidefinite).</summary>
+    /// <summary>The linear algebra broke down: no factorisation succeeded, or the iterate stopped being finite.</summary>
     NumericalError,
+
+    /// <summary>
+    /// Q is not positive semidefinite (an eigenvalue below −<see cref="QpSolverOptions.ConvexityTolerance"/>·‖Q‖∞
+    /// after equilibration), so the problem is not convex and a point satisfying the KKT conditions need not be a
+    /// minimiser. The item is not solved.
+    /// </summary>
+    NonConvex,
 }
 
 /// <summary>Helpers for <see cref="QpStatus"/>.</summary>

@@ -33,6 +33,11 @@ internal sealed record ResidualMeasures(Tensor Primal, Tensor Dual, Tensor Gap, 
         Primal.index_select(0, index), Dual.index_select(0, index), Gap.index_select(0, index),
         PrimalScale.index_select(0, index), DualScale.index_select(0, index), GapScale.index_select(0, index));
 
+    /// <summary>Per item: these measures where <paramref name="keep"/> (B,) is true, <paramref name="other"/>'s elsewhere.</summary>
+    public ResidualMeasures Where(Tensor keep, ResidualMeasures other) => new(
+        where(keep, Primal, other.Primal), where(keep, Dual, other.Dual), where(keep, Gap, other.Gap),
+        where(keep, PrimalScale, other.PrimalScale), where(keep, DualScale, other.DualScale), where(keep, GapScale, other.GapScale));
+
     /// <summary>Every tensor of the measures.</summary>
     public IEnumerable<Tensor> Tensors() => new[] { Primal, Dual, Gap, PrimalScale, DualScale, GapScale };
 }

@@ -118,7 +118,15 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
     }
 
     /// <summary>True per item where each residual plus its noise is within tolerance × <paramref name="factor"/> (absolute, or relative to its scale).</summary>
-    public Tensor Meets(SolverTolerances tol, double factor = 1.0) =>
-        (Norms with { Primal = Norms.Primal + PrimalNoise, Dual = Norms.Dual + DualNoise, Gap = Norms.Gap + GapNoise })
-            .Meets(tol, factor);
+    public Tensor Meets(SolverTolerances tol, double factor = 1.0) => WithNoise().Meets(tol, factor);
+
+    /// <summary>Per item, the largest (residual + noise) / limit over the three measures: at most 1 exactly where <see cref="Meets"/> holds.</summary>
+    public Tensor WorstRatio(SolverTolerances tol) => WithNoise().WorstRatio(tol);
+
+    /// <summary>Per item: these residuals where <paramref name="keep"/> (B,) is true, <paramref name="other"/>'s elsewhere.</summary>
+    public SolutionResiduals Where(Tensor keep, SolutionResiduals other) => new(Norms.Where(keep, other.Norms),
+        where(keep, PrimalNoise, other.PrimalNoise), where(keep, DualNoise, other.DualNoise), where(keep, GapNoise, other.GapNoise));
+
+    private ResidualMeasures WithNoise() =>
+        Norms with { Primal = Norms.Primal + PrimalNoise, Dual = Norms.Dual + DualNoise, Gap = Norms.Gap + GapNoise };
 }

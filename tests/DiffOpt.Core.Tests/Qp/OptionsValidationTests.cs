@@ -26,6 +26,8 @@ public class OptionsValidationTests
         ["InaccurateToleranceFactor = NaN"] = new() { InaccurateToleranceFactor = double.NaN },
         ["InaccurateToleranceFactor = ∞"] = new() { InaccurateToleranceFactor = double.PositiveInfinity },
         ["EquilibrationIterations = -1"] = new() { EquilibrationIterations = -1 },
+        ["ConvexityTolerance = -1e-5"] = new() { ConvexityTolerance = -1e-5 },
+        ["ConvexityTolerance = NaN"] = new() { ConvexityTolerance = double.NaN },
     };
 
     public static TheoryData<string> InvalidCases => new(Invalid.Keys);

@@ -34,7 +34,7 @@ public class StatusHonestyTests
     private static QpSolution Fake(MathNet.Numerics.LinearAlgebra.Vector<double> z, MathNet.Numerics.LinearAlgebra.Vector<double> lambda,
         MathNet.Numerics.LinearAlgebra.Vector<double> nu, QpStatus status) =>
         new(QpTensors.ToTensor(z).unsqueeze(0), QpTensors.ToTensor(lambda).unsqueeze(0), QpTensors.ToTensor(nu).unsqueeze(0),
-            [status], [1], [0.0], [0.0], [0.0]);
+            [status], [1], [0.0], [0.0], [0.0], [false]);
 
     [Fact]
     public void FeasibilityOracle_ClassifiesKnownProblems()

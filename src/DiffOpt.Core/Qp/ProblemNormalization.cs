@@ -1,0 +1,130 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// Per-item normalisation of a batch to unit size, so that the tolerances mean the same whatever the size of the
+/// caller's data. Scaling the cost (Q, p) or a constraint row (gᵢ, hᵢ) by a positive factor leaves the minimiser
+/// unchanged but scales the residuals the tolerances bound: with tiny data an absolute tolerance accepts any point.
+/// The solver therefore works on
+/// <code>
+///   minimize σ(½zᵀQz + pᵀz)   subject to   (R_G G) z ≤ R_G h,   (R_A A) z = R_A b
+/// </code>
+/// with R_G, R_A diagonal: row i's factor brings its largest coefficient maxⱼ|gᵢⱼ| into [1, 2), and σ brings the
+/// equilibrated cost (the larger of max|P̃| and max|c̃| after Ruiz scaling) into [1, 2), as PIQP and OSQP scale the
+/// cost after equilibration. Without σ, constraints much larger than the cost make the equilibrated cost vanish and
+/// the proximal regularisation dominate it. Every factor is a power of two (exact) and at least 1: tiny data are
+/// scaled up, data of unit size or larger are left alone, so the tolerances are never looser than on the caller's
+/// data. The minimiser z is the same; multipliers map back as λ = R_G λ̃ / σ, ν = R_A ν̃ / σ, and gradients with
+/// respect to the normalised data by the chain rule: ∇Q = σ∇Q̃, ∇p = σ∇p̃, ∇G = R_G∇G̃, ∇h = R_G∇h̃, ∇A = R_A∇Ã,
+/// ∇b = R_A∇b̃.
+/// </summary>
+/// <param name="Cost">σ per item, (B).</param>
+/// <param name="InequalityRows">R_G, (B,m), or (1,m) when G is shared.</param>
+/// <param name="EqualityRows">R_A, (B,k), or (1,k) when A is shared.</param>
+internal sealed record ProblemNormalization(Tensor Cost, Tensor InequalityRows, Tensor EqualityRows)
+{
+    /// <summary>What the solver works on: the normalisation (null when every factor is 1), the normalised problem, its Ruiz scaling and the scaled data.</summary>
+    public readonly record struct Prepared(ProblemNormalization? Normalization, QpProblem Problem, RuizEquilibration Scaling, ScaledQp Scaled);
+
+    /// <summary>
+    /// Normalises the constraint rows of <paramref name="problem"/>, equilibrates the result with
+    /// <paramref name="equilibrationIterations"/> Ruiz passes, then normalises the equilibrated cost. Costs nothing
+    /// beyond a few reductions when the data are of unit size or larger.
+    /// </summary>
+    public static Prepared Prepare(QpProblem problem, int equilibrationIterations)
+    {
+        var inequalityRows = UnitFactors(RowMagnitudes(problem.G));
+        var equalityRows = UnitFactors(RowMagnitudes(problem.A));
+        bool rowsScaled = !IsOne(inequalityRows) || !IsOne(equalityRows);
+        var normalized = rowsScaled
+            ? problem.WithData(problem.Q, problem.P, ScaleRows(problem.G, inequalityRows), inequalityRows * problem.H,
+                ScaleRows(problem.A, equalityRows), equalityRows * problem.Bvec)
+            : problem;
+        var (scaling, scaled) = RuizEquilibration.Apply(normalized, equilibrationIterations);
+
+        var cost = UnitFactors(maximum(MatrixMagnitude(scaled.P).expand(scaled.BatchSize), scaled.C.abs().amax(-1)));
+        if (!rowsScaled && IsOne(cost)) return new Prepared(null, problem, scaling, scaled);
+        if (!IsOne(cost))
+        {
+            normalized = normalized.WithData(ScaleItems(normalized.Q, cost), Batched.PerItem(cost) * normalized.P,
+                normalized.G, normalized.H, normalized.A, normalized.Bvec);
+            scaled = new ScaledQp(ScaleItems(scaled.P, cost), Batched.PerItem(cost) * scaled.C, scaled.A, scaled.B, scaled.G, scaled.H);
+        }
+        return new Prepared(new ProblemNormalization(cost, inequalityRows, equalityRows), normalized, scaling, scaled);
+    }
+
+    /// <summary>Multipliers of the caller's problem from those of the normalised one: λ = R_G λ̃ / σ.</summary>
+    public Tensor InequalityDualOfOriginal(Tensor lambda) => InequalityRows * lambda / Batched.PerItem(Cost);
+
+    /// <summary>Multipliers of the caller's problem from those of the normalised one: ν = R_A ν̃ / σ.</summary>
+    public Tensor EqualityDualOfOriginal(Tensor nu) => EqualityRows * nu / Batched.PerItem(Cost);
+
+    /// <summary>A warm start for the caller's problem as one for the normalised problem: λ̃ = σλ / R_G, ν̃ = σν / R_A.</summary>
+    public QpWarmStart Normalize(QpWarmStart warmStart) => warmStart with
+    {
+        InequalityDuals = warmStart.InequalityDuals is { } lambda ? DualOfNormalized(lambda, InequalityRows) : null,
+        EqualityDuals = warmStart.EqualityDuals is { } nu ? DualOfNormalized(nu, EqualityRows) : null,
+    };
+
+    /// <summary>
+    /// Per-item gradients (B,…) with respect to the normalised data (Q, p, G, h, A, b; null where not needed) as
+    /// gradients with respect to the caller's data, before any sum over a broadcast batch.
+    /// </summary>
+    public Tensor?[] GradientsOfOriginal(Tensor?[] grads)
+    {
+        var cost = Batched.PerItem(Cost);
+        return
+        [
+            grads[0] is { } q ? q * cost.unsqueeze(-1) : null,
+            grads[1] is { } p ? p * cost : null,
+            grads[2] is { } g ? g * InequalityRows.unsqueeze(-1) : null,
+            grads[3] is { } h ? h * InequalityRows : null,
+            grads[4] is { } a ? a * EqualityRows.unsqueeze(-1) : null,
+            grads[5] is { } b ? b * EqualityRows : null,
+        ];
+    }
+
+    /// <summary>Every tensor of the normalisation.</summary>
+    public IEnumerable<Tensor> Tensors() => new[] { Cost, InequalityRows, EqualityRows };
+
+    private Tensor DualOfNormalized(Tensor dual, Tensor rows)
+    {
+        var batched = dual.dim() == 2 ? dual : dual.unsqueeze(0).expand(Cost.shape[0], dual.shape[0]);
+        return batched.to(rows.dtype) * Batched.PerItem(Cost) / rows;
+    }
+
+    /// <summary>maxⱼ |Mᵢⱼ| per row of (B|1,r,n) matrices, without forming |M|.</summary>
+    private static Tensor RowMagnitudes(Tensor matrix) =>
+        matrix.shape[^1] == 0 ? zeros(matrix.shape[0], matrix.shape[1], matrix.dtype, matrix.device)
+            : maximum(matrix.amax(-1), matrix.amin(-1).neg());
+
+    /// <summary>max |M| per item of (B|1,n,n) matrices.</summary>
+    private static Tensor MatrixMagnitude(Tensor matrix) =>
+        matrix.numel() == 0 ? zeros(matrix.shape[0], matrix.dtype, matrix.device)
+            : maximum(matrix.amax(new long[] { -2, -1 }), matrix.amin(new long[] { -2, -1 }).neg());
+
+    /// <summary>
+    /// 2^e with e the smallest integer ≥ 0 such that 2^e·size ≥ 1 (so 2^e·size ∈ [1, 2) where size &lt; 1); 1 where
+    /// size is 0. The exponent stays well inside the dtype's range.
+    /// </summary>
+    private static Tensor UnitFactors(Tensor size)
+    {
+        double maxExponent = size.dtype == ScalarType.Float32 ? 100 : 1000;
+        var exponent = where(size > 0, size.to_type(ScalarType.Float64).log2().neg().ceil().clamp(0, maxExponent), zeros_like(size, ScalarType.Float64));
+        return exponent.exp2().to_type(size.dtype);
+    }
+
+    private static bool IsOne(Tensor factors) => factors.numel() == 0 || (factors == 1).all().item<bool>();
+
+    private static Tensor ScaleRows(Tensor matrix, Tensor rows) => rows.unsqueeze(-1) * matrix;
+
+    /// <summary>σᵢ·Mᵢ for (B|1,n,n) matrices; a shared matrix stays shared when every item has the same factor.</summary>
+    private static Tensor ScaleItems(Tensor matrix, Tensor factors)
+    {
+        if (matrix.shape[0] == 1 && (factors == factors[0]).all().item<bool>())
+            return matrix * factors[..1].view(1, 1, 1);
+        return matrix * factors.view(-1, 1, 1);
+    }
+}

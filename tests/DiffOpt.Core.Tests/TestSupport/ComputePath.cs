@@ -1,0 +1,21 @@
+using System.Runtime.CompilerServices;
+using DiffOpt.Qp;
+
+namespace DiffOpt.Tests.TestSupport;
+
+/// <summary>
+/// Which implementation the suite runs on the CPU: the per-item kernels (the default), or, when the environment
+/// variable DIFFOPT_TEST_TENSOR_PATH is 1, the batched tensor forms that other devices (CUDA) run. The README's test
+/// command runs this suite both ways, so the two paths are held to the same answers and statuses.
+/// </summary>
+internal static class ComputePath
+{
+    /// <summary>The environment variable that selects the tensor path.</summary>
+    public const string Variable = "DIFFOPT_TEST_TENSOR_PATH";
+
+    /// <summary>True when this run exercises the tensor path.</summary>
+    public static bool TensorPathRequested => Environment.GetEnvironmentVariable(Variable) == "1";
+
+    [ModuleInitializer]
+    internal static void Select() => KernelSwitch.TensorPathOnly = TensorPathRequested;
+}
