@@ -10,9 +10,9 @@ namespace DiffOpt.Qp;
 ///   dual   = ‖Qz + p + Gᵀλ + Aᵀν‖∞
 ///   gap    = |zᵀQz + pᵀz + hᵀλ + bᵀν|
 /// </code>
-/// Each comes with its rounding noise. The batched form sums plainly, so its noise is machine epsilon times the
-/// magnitude of the terms it sums (for example ε·‖|Q||z| + |p| + |G|ᵀ|λ| + |A|ᵀ|ν|‖∞); the CPU kernel sums with
-/// compensation, so its noise is ε·|residual| plus γ² times that magnitude (<see cref="SolutionResidualsKernel"/>).
+/// Each comes with its rounding noise. Both forms, the CPU kernel (<see cref="SolutionResidualsKernel"/>) and the
+/// batched tensor form other devices run (<see cref="CompensatedTensors"/>), sum with compensation, so the noise is
+/// ε·|residual| plus γ² times the magnitude of the terms summed (for example ‖|Q||z| + |p| + |G|ᵀ|λ| + |A|ᵀ|ν|‖∞).
 /// A residual below its noise cannot be told from zero in floating point, so a tolerance counts as met only when
 /// residual + noise is within it: the status never claims an accuracy the arithmetic cannot show.
 /// </summary>
@@ -35,32 +35,40 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
         var p = Rows(problem.P); var h = Rows(problem.H); var b = Rows(problem.Bvec);
         double eps = NumericLimits.For(z.dtype).MachineEpsilon;
 
-        var qz = Batched.RowTimes(z, q);
-        var gz = Batched.RowTimes(z, g.transpose(-1, -2));
-        var az = Batched.RowTimes(z, a.transpose(-1, -2));
-        var gTl = Batched.RowTimes(lambda, g);
-        var aTn = Batched.RowTimes(nu, a);
+        // The same sums as the kernel, compensated in tensor form (CompensatedTensors).
+        var qz = CompensatedTensors.RowTimes(z, q);
+        var gz = CompensatedTensors.RowTimes(z, g.transpose(-1, -2));
+        var az = CompensatedTensors.RowTimes(z, a.transpose(-1, -2));
+        var force = CompensatedTensors.RowTimes(lambda, g) + CompensatedTensors.RowTimes(nu, a);
+        var stationarity = (qz + force + p).Value;
+        var zQz = CompensatedTensors.Dot(z, qz.Hi);
+        var pz = CompensatedTensors.Dot(p, z);
+        var hl = CompensatedTensors.Dot(h, lambda);
+        var bn = CompensatedTensors.Dot(b, nu);
+        var gap = ((zQz + pz + hl + bn) + Batched.Dot(z, qz.Lo)).Value.abs();
+
         var absZ = z.abs();
         var absQz = Batched.RowTimes(absZ, absQ);
+        var primal = maximum(Batched.InfNorm((az - b).Value), Batched.InfNorm((gz - h).Value.clamp_min(0)));
+        var dual = Batched.InfNorm(stationarity);
+        var one = ones_like(gap);
+        var norms = new ResidualMeasures(primal, dual, gap,
+            PrimalScale: Batched.Max(one, Batched.InfNorm(az.Hi), Batched.InfNorm(b), Batched.InfNorm(gz.Hi), Batched.InfNorm(h)),
+            DualScale: Batched.Max(one, Batched.InfNorm(qz.Hi), Batched.InfNorm(p), Batched.InfNorm(force.Hi)),
+            GapScale: Batched.Max(one, zQz.Hi.abs(), pz.Hi.abs(), hl.Hi.abs(), bn.Hi.abs()));
 
-        var zQz = Batched.Dot(z, qz);
-        var pz = Batched.Dot(p, z);
-        var hl = Batched.Dot(h, lambda);
-        var bn = Batched.Dot(b, nu);
-        var one = ones_like(zQz);
-        var norms = new ResidualMeasures(
-            Primal: maximum(Batched.InfNorm(az - b), Batched.InfNorm((gz - h).clamp_min(0))),
-            Dual: Batched.InfNorm(qz + p + gTl + aTn),
-            Gap: (zQz + pz + hl + bn).abs(),
-            PrimalScale: Batched.Max(one, Batched.InfNorm(az), Batched.InfNorm(b), Batched.InfNorm(gz), Batched.InfNorm(h)),
-            DualScale: Batched.Max(one, Batched.InfNorm(qz), Batched.InfNorm(p), Batched.InfNorm(gTl + aTn)),
-            GapScale: Batched.Max(one, zQz.abs(), pz.abs(), hl.abs(), bn.abs()));
+        // Dot2's bound (as in the kernel): ε·|measure| + γ²·(the magnitude of its terms), γ = Nε for the longest sum.
+        double longest = problem.VariableCount + problem.InequalityCount + problem.EqualityCount + 2.0;
+        double gammaSquared = (longest * eps) * (longest * eps);
+        var primalMagnitude = maximum(
+            Batched.InfNorm(Batched.RowTimes(absZ, absA.transpose(-1, -2)) + b.abs()),
+            Batched.InfNorm(Batched.RowTimes(absZ, absG.transpose(-1, -2)) + h.abs()));
+        var dualMagnitude = Batched.InfNorm(absQz + p.abs() + Batched.RowTimes(lambda.abs(), absG) + Batched.RowTimes(nu.abs(), absA));
+        var gapMagnitude = Batched.Dot(absZ, absQz) + Batched.Dot(p.abs(), absZ) + Batched.Dot(h.abs(), lambda.abs()) + Batched.Dot(b.abs(), nu.abs());
         return new SolutionResiduals(norms,
-            PrimalNoise: eps * maximum(
-                Batched.InfNorm(Batched.RowTimes(absZ, absA.transpose(-1, -2)) + b.abs()),
-                Batched.InfNorm(Batched.RowTimes(absZ, absG.transpose(-1, -2)) + h.abs())),
-            DualNoise: eps * Batched.InfNorm(absQz + p.abs() + Batched.RowTimes(lambda.abs(), absG) + Batched.RowTimes(nu.abs(), absA)),
-            GapNoise: eps * (Batched.Dot(absZ, absQz) + Batched.Dot(p.abs(), absZ) + Batched.Dot(h.abs(), lambda.abs()) + Batched.Dot(b.abs(), nu.abs())));
+            PrimalNoise: eps * primal + gammaSquared * primalMagnitude,
+            DualNoise: eps * dual + gammaSquared * dualMagnitude,
+            GapNoise: eps * gap + gammaSquared * gapMagnitude);
     }
 
     private static bool KernelApplies(QpProblem problem, params Tensor[] point)

@@ -29,7 +29,7 @@ public class SchurKktSolverTests
         return (solver, solver.Factored!, shape => R(shape));
     }
 
-    [Theory]
+    [KernelPathTheory]
     [InlineData(5, 13, 9, 3, false, ScalarType.Float64)]
     [InlineData(4, 40, 50, 10, false, ScalarType.Float64)]   // SIMD loops with tails
     [InlineData(6, 8, 7, 2, true, ScalarType.Float64)]       // shared P, G, A: shared H factor and V
@@ -50,7 +50,7 @@ public class SchurKktSolverTests
         AssertClose(batched, kernel, tolerance, "kernel and batched solutions");
     }
 
-    [Theory]
+    [KernelPathTheory]
     [InlineData(5, 13, 9, 3, false, ScalarType.Float64)]
     [InlineData(4, 40, 50, 10, false, ScalarType.Float64)]
     [InlineData(6, 8, 7, 2, true, ScalarType.Float64)]

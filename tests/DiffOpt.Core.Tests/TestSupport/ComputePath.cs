@@ -19,3 +19,21 @@ internal static class ComputePath
     [ModuleInitializer]
     internal static void Select() => KernelSwitch.TensorPathOnly = TensorPathRequested;
 }
+
+/// <summary>A fact about the CPU kernels themselves (kernel against tensor form): skipped, and reported as skipped, on the tensor path.</summary>
+internal sealed class KernelPathFactAttribute : FactAttribute
+{
+    public KernelPathFactAttribute()
+    {
+        if (ComputePath.TensorPathRequested) Skip = "compares the CPU kernels with the tensor forms; this run uses the tensor forms only";
+    }
+}
+
+/// <summary>A theory about the CPU kernels themselves (kernel against tensor form): skipped, and reported as skipped, on the tensor path.</summary>
+internal sealed class KernelPathTheoryAttribute : TheoryAttribute
+{
+    public KernelPathTheoryAttribute()
+    {
+        if (ComputePath.TensorPathRequested) Skip = "compares the CPU kernels with the tensor forms; this run uses the tensor forms only";
+    }
+}
