@@ -23,7 +23,18 @@ public sealed class QpLayer : nn.Module<Tensor, Tensor, Tensor?, Tensor?, Tensor
     /// <summary>The solver options of this layer.</summary>
     public QpSolverOptions Options { get; }
 
+    /// <summary>
+    /// The report of the last forward pass (statuses, residuals, polishing) and, once its backward pass has run, of
+    /// the gradient's check per item; null before the first forward pass.
+    /// </summary>
+    public QpSolveReport? LastReport { get; private set; }
+
     /// <summary>Returns z* (B,n) for the batch; arguments as in <see cref="QpFunction.Apply"/>.</summary>
-    public override Tensor forward(Tensor Q, Tensor p, Tensor? G, Tensor? h, Tensor? A, Tensor? b) =>
-        QpFunction.Apply(Q, p, G, h, A, b, Options);
+    public override Tensor forward(Tensor Q, Tensor p, Tensor? G, Tensor? h, Tensor? A, Tensor? b)
+    {
+        var report = new QpSolveReport();
+        var z = QpFunction.Apply(Q, p, G, h, A, b, Options, report);
+        LastReport = report;
+        return z;
+    }
 }

@@ -20,14 +20,21 @@ namespace DiffOpt.Qp;
 /// T·M·T with T = diag(D, E_G, E_A), see <see cref="RuizEquilibration"/>) with the final interior-point
 /// iterate standing in for (z*, λ*, s) and its active set deciding W (0 on active rows, ∞ on inactive ones, as
 /// at an exact strictly complementary solution): one Cholesky of the condensed operator, then iterative
-/// refinement against the unregularised system.
+/// refinement against the unregularised system. The forward pass's last factorisation is not reused: it holds
+/// PIQP's regularisation, which refinement from it cannot remove where the active rows' weights are far smaller.
 /// </summary>
 internal static class QpSensitivity
 {
     private const int MaxRefinementSteps = 20;
 
-    /// <summary>Gradients of ℓ with respect to the (broadcast) problem data, given ∂ℓ/∂z (B,n); null where not <paramref name="needed"/>.</summary>
-    public static Tensor?[] Backward(QpDerivativeState state, Tensor gradX, bool[] needed)
+    /// <summary>
+    /// Gradients of ℓ with respect to the (broadcast) problem data, given ∂ℓ/∂z (B,n); null where not
+    /// <paramref name="needed"/>. Each item's KKT solve is checked: its relative residual ‖r‖∞ / ‖rhs‖∞ (after
+    /// refinement) is reported, an item above <paramref name="tolerance"/> is solved again (float64: with the primal
+    /// KKT form, a different factorisation; float32: in float64), and an item still above it gets zero gradient and is
+    /// reported untrusted.
+    /// </summary>
+    public static (Tensor?[] Gradients, BackwardCheck Check) Backward(QpDerivativeState state, Tensor gradX, bool[] needed, double tolerance)
     {
         var scaling = state.Scaling;
         var it = state.ScaledIterate;
@@ -39,13 +46,25 @@ internal static class QpSensitivity
             (it.S.clamp_min(0) / it.Z.clamp_min(limits.MachineEpsilon)).clamp_min(limits.DerivativeWeightFloor));
         var zero = zeros(it.X.shape[0], dtype: gradX.dtype, device: gradX.device);
         var rhs = new KktVector(-scaling.D * gradX, zeros_like(it.Y), zeros_like(it.Z));
-        ActiveSetKkt.Factor(state.Kkt, w, zero + limits.RegularizationFloor);
-        var (d, _) = state.Kkt.SolveAccurately(new KktParameters(zero, zero, w), rhs, MaxRefinementSteps, 10 * limits.MachineEpsilon);
+        var target = new KktParameters(zero, zero, w);
+        var rhsNorm = rhs.InfNorm();
+        var (d, relative) = Relative(SolveAtSolution(state.Kkt, w, target, rhs, limits), rhsNorm);
+        var retry = (relative > tolerance) & state.Usable;
+        if (retry.any().item<bool>())
+        {
+            var (again, againRelative) = gradX.dtype == ScalarType.Float64
+                ? Relative(SolveAtSolution(new PrimalKktSolver(state.Scaled), w, target, rhs, limits), rhsNorm)
+                : SolveInDouble(state.Scaled, w, rhs);
+            var better = retry & (againRelative < relative);
+            d = KktVector.Select(better, again, d);
+            relative = where(better, againRelative, relative);
+        }
+        var trusted = state.Usable & (relative <= tolerance);
 
-        var usable = state.Usable.to(gradX.dtype);
-        var dz = scaling.D * d.X * usable.unsqueeze(-1);
-        var dLambda = scaling.EG * d.Z * usable.unsqueeze(-1);
-        var dNu = scaling.EA * d.Y * usable.unsqueeze(-1);
+        var weight = trusted.to(gradX.dtype).unsqueeze(-1);
+        var dz = scaling.D * d.X * weight;
+        var dLambda = scaling.EG * d.Z * weight;
+        var dNu = scaling.EA * d.Y * weight;
         var z = scaling.UnscalePrimal(it.X);
         var lambda = scaling.UnscaleInequalityDual(it.Z);
         var nu = scaling.UnscaleEqualityDual(it.Y);
@@ -60,7 +79,34 @@ internal static class QpSensitivity
         if (state.Normalization is { } normalization) grads = normalization.GradientsOfOriginal(grads);
         for (int i = 0; i < grads.Length; i++)
             if (grads[i] is not null && !state.Problem.IsBatched[i]) grads[i] = grads[i]!.sum(dim: 0);
-        return grads;
+        return (grads, new BackwardCheck(relative, trusted));
+    }
+
+    /// <summary>
+    /// The float32 retry: the same system solved in float64 (mixed precision), where refinement against the
+    /// unregularised operator converges; the solution is returned in float32 with its float64 relative residual.
+    /// </summary>
+    private static (KktVector Solution, Tensor RelativeResidual) SolveInDouble(ScaledQp qp, Tensor w, KktVector rhs)
+    {
+        static Tensor D(Tensor t) => t.to_type(ScalarType.Float64);
+        var qp64 = new ScaledQp(D(qp.P).contiguous(), D(qp.C), D(qp.A).contiguous(), D(qp.B), D(qp.G).contiguous(), D(qp.H));
+        var limits = NumericLimits.For(ScalarType.Float64);
+        var zero = zeros(qp.BatchSize, dtype: ScalarType.Float64, device: qp.C.device);
+        var rhs64 = new KktVector(D(rhs.X), D(rhs.Y), D(rhs.Z));
+        var (solution, residual) = Relative(SolveAtSolution(KktSolver.Create(qp64, limits), D(w), new KktParameters(zero, zero, D(w)), rhs64, limits), rhs64.InfNorm());
+        var dtype = rhs.X.dtype;
+        return (new KktVector(solution.X.to_type(dtype), solution.Y.to_type(dtype), solution.Z.to_type(dtype)), residual.to_type(dtype));
+    }
+
+    /// <summary>A solve's residual relative to its right-hand side's norm (0 where the right-hand side is 0).</summary>
+    private static (KktVector Solution, Tensor RelativeResidual) Relative((KktVector Solution, Tensor Residual) solve, Tensor rhsNorm) =>
+        (solve.Solution, where(rhsNorm > 0, solve.Residual / rhsNorm, zeros_like(solve.Residual)));
+
+    /// <summary>Factorises <paramref name="kkt"/> at the solution (weights <paramref name="w"/>) and solves with refinement against <paramref name="target"/>.</summary>
+    private static (KktVector Solution, Tensor Residual) SolveAtSolution(KktSolver kkt, Tensor w, KktParameters target, KktVector rhs, NumericLimits limits)
+    {
+        ActiveSetKkt.Factor(kkt, w, zeros_like(target.Rho) + limits.RegularizationFloor);
+        return kkt.SolveAccurately(target, rhs, MaxRefinementSteps, 10 * limits.MachineEpsilon);
     }
 
     /// <summary>
@@ -70,3 +116,6 @@ internal static class QpSensitivity
     private static Tensor OuterSum(Tensor a1, Tensor b1, Tensor a2, Tensor b2) =>
         stack(new[] { a1, a2 }, -1).bmm(stack(new[] { b1, b2 }, -2));
 }
+
+/// <summary>Per item: the relative residual ‖r‖∞/‖rhs‖∞ of the backward KKT solve (B,), and whether it met the tolerance and the item has a usable solution (B,) bool.</summary>
+internal sealed record BackwardCheck(Tensor RelativeResidual, Tensor Trusted);
