@@ -31,8 +31,10 @@ internal readonly record struct ExponentialProjectionPoint(ExponentialRegion Reg
 ///     α = ((ρ − 1)x₀ + y₀)/q,   βe^ρ = (x₀ − ρy₀)/q,
 /// and the third one the root equation (Friberg's h, multiplied by q):
 ///     h(ρ) = ((ρ − 1)x₀ + y₀)e^ρ − (x₀ − ρy₀)e^{−ρ} − q(ρ)z₀ = 0
-/// on the interval where α &gt; 0 and β &gt; 0, on which h rises through its only root (h &gt; 0 at the end where β = 0,
-/// because v₀ ∉ K_exp there). Any such root gives a Moreau decomposition, hence the projection.
+/// on the interval where α &gt; 0 and β &gt; 0. In exact arithmetic h &lt; 0 at its end where α = 0 (v₀ is not in the
+/// polar cone) and h &gt; 0 at its end where β = 0 (v₀ ∉ K_exp); any root there gives a Moreau decomposition, hence
+/// the projection, so the root is unique. (Rounding can flip the sign of h near an end when e^{±ρ} is huge, so the
+/// ends are never evaluated.)
 /// </summary>
 internal static class ExponentialProjection
 {
