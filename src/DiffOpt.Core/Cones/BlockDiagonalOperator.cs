@@ -17,6 +17,7 @@ internal sealed class BlockDiagonalOperator(IReadOnlyList<IConeOperator> blocks)
     /// <inheritdoc />
     public Tensor Apply(Tensor d)
     {
+        ConeArguments.CheckBatch(d, Rows, nameof(d), this);
         if (Blocks.Count == 0) return d.clone();
         var parts = new Tensor[Blocks.Count];
         long offset = 0;

@@ -12,7 +12,11 @@ internal sealed class ComplementOperator(IConeOperator inner) : IConeOperator
     public int Rows => Inner.Rows;
 
     /// <inheritdoc />
-    public Tensor Apply(Tensor d) => d - Inner.Apply(d);
+    public Tensor Apply(Tensor d)
+    {
+        ConeArguments.CheckBatch(d, Rows, nameof(d), this);
+        return d - Inner.Apply(d);
+    }
 
     /// <inheritdoc />
     public Tensor Dense()

@@ -12,7 +12,11 @@ internal sealed class DiagonalOperator(Tensor diagonal) : IConeOperator
     public int Rows => (int)Diagonal.shape[1];
 
     /// <inheritdoc />
-    public Tensor Apply(Tensor d) => Diagonal * d;
+    public Tensor Apply(Tensor d)
+    {
+        ConeArguments.CheckBatch(d, Rows, nameof(d), this);
+        return Diagonal * d;
+    }
 
     /// <inheritdoc />
     public Tensor Dense() => diag_embed(Diagonal);

@@ -13,7 +13,10 @@ internal interface IConeOperator
     /// <summary>r, the number of rows (and columns) of each item's matrix.</summary>
     int Rows { get; }
 
-    /// <summary>The operator applied to a batch of directions d (B, r), item by item: returns (B, r).</summary>
+    /// <summary>
+    /// The operator applied to a batch of directions d (B, r), item by item: returns (B, r). Throws an
+    /// <see cref="ArgumentException"/> naming d unless it is a float32/float64 tensor with r columns.
+    /// </summary>
     Tensor Apply(Tensor d);
 
     /// <summary>The matrices themselves, (B, r, r); for tests and small problems (it costs r² per item).</summary>

@@ -22,6 +22,7 @@ internal sealed class PsdOperator(Svec svec, Tensor eigenvectors, Tensor weights
     /// <inheritdoc />
     public Tensor Apply(Tensor d)
     {
+        ConeArguments.CheckBatch(d, Rows, nameof(d), this);
         var q = Eigenvectors;
         var qt = q.transpose(1, 2);
         var rotated = qt.matmul(svec.ToMatrix(d)).matmul(q);

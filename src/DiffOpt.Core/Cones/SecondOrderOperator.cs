@@ -19,6 +19,7 @@ internal sealed class SecondOrderOperator(Tensor a, Tensor b, Tensor c, Tensor e
     /// <inheritdoc />
     public Tensor Apply(Tensor d)
     {
+        ConeArguments.CheckBatch(d, Rows, nameof(d), this);
         var dt = d.narrow(1, 0, 1);
         var du = d.narrow(1, 1, Rows - 1);
         var along = (Direction * du).sum(1, keepdim: true);

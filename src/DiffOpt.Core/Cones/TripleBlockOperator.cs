@@ -12,8 +12,11 @@ internal sealed class TripleBlockOperator(Tensor blocks) : IConeOperator
     public int Rows => 3 * (int)Blocks.shape[1];
 
     /// <inheritdoc />
-    public Tensor Apply(Tensor d) =>
-        Blocks.matmul(d.reshape(Blocks.shape[0], Blocks.shape[1], 3, 1)).reshape(Blocks.shape[0], Rows);
+    public Tensor Apply(Tensor d)
+    {
+        ConeArguments.CheckBatch(d, Rows, nameof(d), this);
+        return Blocks.matmul(d.reshape(Blocks.shape[0], Blocks.shape[1], 3, 1)).reshape(Blocks.shape[0], Rows);
+    }
 
     /// <inheritdoc />
     public Tensor Dense()

@@ -147,6 +147,10 @@ public class CompositeConeTests(ITestOutputHelper output)
         var s = zeros(2, 17, dtype: ScalarType.Float64);
         Assert.Equal("ds", Assert.Throws<ArgumentException>(() => Product.StepToBoundary(s, zeros(3, 17, dtype: ScalarType.Float64))).ParamName);
         Assert.Equal("v", Assert.Throws<ArgumentException>(() => ConeMath.For(new PsdCone(3)).Project(zeros(1, 5, dtype: ScalarType.Float64))).ParamName);
+        var derivative = Product.ProjectDerivative(zeros(2, 17, dtype: ScalarType.Float64));
+        var wrongDirection = Assert.Throws<ArgumentException>(() => derivative.Apply(zeros(2, 16, dtype: ScalarType.Float64)));
+        Assert.Equal("d", wrongDirection.ParamName);
+        Assert.Contains("(B, 17)", wrongDirection.Message);
     }
 
     [Fact]
