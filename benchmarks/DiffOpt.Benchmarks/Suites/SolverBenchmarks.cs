@@ -34,7 +34,7 @@ public class SolverBenchmarks : BatchSuite
     public void Backward()
     {
         using var scope = NewDisposeScope();
-        QpSensitivity.Backward(_solved.State, Data.W, AllNeeded);
+        QpSensitivity.Backward(_solved.State, Data.W, AllNeeded, QpSolverOptions.Default.BackwardTolerance);
     }
 
     /// <summary>QpFunction.Apply on leaves that require grad, then backward of sum(w * z).</summary>
