@@ -24,6 +24,7 @@ public static class QpCaseCommand
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs first.", DefaultValueFactory = _ => 2 };
         var tolerance = new Option<double?>("--tolerance") { Description = "Solver absolute tolerance (default: QpSolverOptions' default)." };
         var relativeTolerance = new Option<double?>("--relative-tolerance") { Description = "Solver relative tolerance (default: QpSolverOptions' default)." };
+        var noPolish = new Option<bool>("--no-polish") { Description = "Return the interior-point iterate without polishing (QpSolverOptions.Polish = false)." };
         var collect = new Option<bool>("--collect-between-runs")
         {
             Description = "Run a full .NET garbage collection (with finalizers) between runs, outside the timed region.",
@@ -31,13 +32,14 @@ public static class QpCaseCommand
         var json = new Option<FileInfo?>("--json") { Description = "Write timings, statuses and z to this file." };
         var command = new Command("qp-case", "Time forward and forward+backward of QpFunction on a qpth peer case.")
         {
-            input, threads, reps, warmup, tolerance, relativeTolerance, collect, json,
+            input, threads, reps, warmup, tolerance, relativeTolerance, noPolish, collect, json,
         };
         command.SetAction(parse =>
         {
             var options = QpSolverOptions.Default;
             if (parse.GetValue(tolerance) is { } tol) options = options with { Tolerance = tol };
             if (parse.GetValue(relativeTolerance) is { } rel) options = options with { RelativeTolerance = rel };
+            if (parse.GetValue(noPolish)) options = options with { Polish = false };
             return Run(parse.GetValue(input)!.FullName, parse.GetValue(threads), parse.GetValue(reps), parse.GetValue(warmup),
                 options, parse.GetValue(collect), parse.GetValue(json)?.FullName);
         });

@@ -25,6 +25,17 @@ internal static class ActiveSetKkt
         where(active, activeWeight, full_like(activeWeight, InactiveWeight));
 
     /// <summary>
+    /// Whether <paramref name="kkt"/>'s current factorisation is that of <see cref="Factor"/> for these weights and
+    /// regularisation (no static shift was needed), so that it can be reused as it is. A solver with fixed
+    /// regularisation (the Schur form) ignores the requested one, so only the weights decide there.
+    /// </summary>
+    public static bool HoldsFactorization(KktSolver kkt, Tensor w, Tensor regularization) =>
+        kkt.Factored is { } factored && Same(factored.W, w)
+        && (kkt.FixedRegularization is not null || (Same(factored.Rho, regularization) && Same(factored.Delta, regularization)));
+
+    private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && (a == b).all().item<bool>();
+
+    /// <summary>
     /// Factorises the operator with inequality weights <paramref name="w"/> and regularisation
     /// <paramref name="regularization"/> (B,) in both other blocks; where the factorisation fails, a static shift is
     /// raised a hundredfold, up to <see cref="MaxShiftRetries"/> times. The interior-point method's last

@@ -21,18 +21,19 @@ internal static class Polishing
 {
     private const int MaxRefinementSteps = 20;
 
-    /// <summary>The iterate after polishing, which items took the polished point, and the check of the returned points.</summary>
-    public sealed record Outcome(QpIterate Iterate, Tensor Accepted, SolutionResiduals Check);
+    /// <summary>The iterate after polishing, which items took the polished point, and which of those meet the tolerance.</summary>
+    public sealed record Outcome(QpIterate Iterate, Tensor Accepted, Tensor? AcceptedAndSolved = null);
 
     /// <summary>
     /// Polishes the items in <paramref name="candidates"/> (B,) of the scaled iterate <paramref name="it"/> with the
-    /// problem's KKT solver <paramref name="kkt"/> (refactorised here).
+    /// problem's KKT solver <paramref name="kkt"/> (refactorised here, with the weights the backward pass uses at a
+    /// polished point, so that it can reuse the factorisation). <paramref name="ratioBefore"/> (B,) is the worst
+    /// measure / limit of the interior-point check of each item's point, which the polished point must beat.
     /// </summary>
     public static Outcome Apply(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, KktSolver kkt, QpIterate it,
-        Tensor candidates, SolverTolerances tol)
+        Tensor candidates, Tensor ratioBefore, SolverTolerances tol)
     {
-        var before = Check(problem, scaling, it);
-        if (!candidates.any().item<bool>()) return new Outcome(it, candidates, before);
+        if (!candidates.any().item<bool>()) return new Outcome(it, candidates);
         var limits = NumericLimits.For(qp.C.dtype);
         var active = ActiveSetKkt.ActiveRows(it);
         var noMultiplier = zeros_like(it.Z);
@@ -41,7 +42,7 @@ internal static class Polishing
         var rhs = new KktVector(-(px + qp.C + force), qp.B - ax, where(active, qp.H - gx, noMultiplier));
 
         var floor = full(qp.BatchSize, limits.RegularizationFloor, qp.C.dtype, qp.C.device);
-        ActiveSetKkt.Factor(kkt, ActiveSetKkt.Weights(active, Batched.PerItem(floor).expand_as(it.Z)), floor);
+        ActiveSetKkt.Factor(kkt, ActiveSetKkt.Weights(active, full_like(it.Z, limits.DerivativeWeightFloor)), floor);
         var exact = new KktParameters(zeros_like(floor), zeros_like(floor), ActiveSetKkt.Weights(active, noMultiplier));
         var (step, _) = kkt.SolveAccurately(exact, rhs, MaxRefinementSteps, 10 * limits.MachineEpsilon);
 
@@ -50,8 +51,9 @@ internal static class Polishing
             where(active, (z + step.Z).clamp_min(0), noMultiplier),
             where(active, noMultiplier, (qp.H - qp.Gx(x)).clamp_min(0)));
         var after = Check(problem, scaling, polished);
-        var accepted = candidates & polished.IsFinite() & (after.WorstRatio(tol) < before.WorstRatio(tol));
-        return new Outcome(polished.Where(accepted, it), accepted, after.Where(accepted, before));
+        var accepted = candidates & polished.IsFinite() & (after.WorstRatio(tol) < ratioBefore);
+        var solved = accepted & after.Meets(tol);
+        return new Outcome(polished.Where(accepted, it), accepted, solved);
     }
 
     private static SolutionResiduals Check(QpProblem problem, RuizEquilibration scaling, QpIterate it) =>

@@ -14,9 +14,9 @@ namespace DiffOpt.Qp;
 /// with R_G, R_A diagonal: row i's factor brings its largest coefficient maxⱼ|gᵢⱼ| into [1, 2), and σ brings the
 /// equilibrated cost (the larger of max|P̃| and max|c̃| after Ruiz scaling) into [1, 2), as PIQP and OSQP scale the
 /// cost after equilibration. Without σ, constraints much larger than the cost make the equilibrated cost vanish and
-/// the proximal regularisation dominate it. Every factor is a power of two (exact) and at least 1: tiny data are
-/// scaled up, data of unit size or larger are left alone, so the tolerances are never looser than on the caller's
-/// data. The minimiser z is the same; multipliers map back as λ = R_G λ̃ / σ, ν = R_A ν̃ / σ, and gradients with
+/// the proximal regularisation dominate it. Every factor is a power of two (exact) and at least 1: only data below
+/// <see cref="SmallSize"/> are scaled up (a factor of 2 or 4 would change nothing that matters and cost a copy of the
+/// data), data of that size or larger are left alone, so the tolerances are never looser than on the caller's data. The minimiser z is the same; multipliers map back as λ = R_G λ̃ / σ, ν = R_A ν̃ / σ, and gradients with
 /// respect to the normalised data by the chain rule: ∇Q = σ∇Q̃, ∇p = σ∇p̃, ∇G = R_G∇G̃, ∇h = R_G∇h̃, ∇A = R_A∇Ã,
 /// ∇b = R_A∇b̃.
 /// </summary>
@@ -25,6 +25,9 @@ namespace DiffOpt.Qp;
 /// <param name="EqualityRows">R_A, (B,k), or (1,k) when A is shared.</param>
 internal sealed record ProblemNormalization(Tensor Cost, Tensor InequalityRows, Tensor EqualityRows)
 {
+    /// <summary>Blocks whose size is at least this are left as they are.</summary>
+    public const double SmallSize = 1.0 / 16;
+
     /// <summary>What the solver works on: the normalisation (null when every factor is 1), the normalised problem, its Ruiz scaling and the scaled data.</summary>
     public readonly record struct Prepared(ProblemNormalization? Normalization, QpProblem Problem, RuizEquilibration Scaling, ScaledQp Scaled);
 
@@ -106,13 +109,14 @@ internal sealed record ProblemNormalization(Tensor Cost, Tensor InequalityRows, 
             : maximum(matrix.amax(new long[] { -2, -1 }), matrix.amin(new long[] { -2, -1 }).neg());
 
     /// <summary>
-    /// 2^e with e the smallest integer ≥ 0 such that 2^e·size ≥ 1 (so 2^e·size ∈ [1, 2) where size &lt; 1); 1 where
-    /// size is 0. The exponent stays well inside the dtype's range.
+    /// Where 0 &lt; size &lt; <see cref="SmallSize"/>: 2^e with e the smallest integer such that 2^e·size ≥ 1 (so
+    /// 2^e·size ∈ [1, 2)); 1 elsewhere. The exponent stays well inside the dtype's range.
     /// </summary>
     private static Tensor UnitFactors(Tensor size)
     {
         double maxExponent = size.dtype == ScalarType.Float32 ? 100 : 1000;
-        var exponent = where(size > 0, size.to_type(ScalarType.Float64).log2().neg().ceil().clamp(0, maxExponent), zeros_like(size, ScalarType.Float64));
+        var small = (size > 0) & (size < SmallSize);
+        var exponent = where(small, size.to_type(ScalarType.Float64).log2().neg().ceil().clamp(0, maxExponent), zeros_like(size, ScalarType.Float64));
         return exponent.exp2().to_type(size.dtype);
     }
 

@@ -46,7 +46,7 @@ internal sealed class ProximalInteriorPoint
 
     // Results of items that left the working set, in full batch order.
     private QpIterate _final = null!;
-    private Tensor _finalStatus = null!, _finalIterations = null!;
+    private Tensor _finalStatus = null!, _finalIterations = null!, _finalCheckRatio = null!;
 
     private readonly SolverTolerances _tol;
     private readonly NumericLimits _limits;
@@ -81,6 +81,7 @@ internal sealed class ProximalInteriorPoint
     private ResidualNormalizer _norm = null!;
     private Tensor _prevPrimal = null!, _prevDual = null!;
     private Tensor _windowRatio = null!;                             // (B,) worst measure / limit at the last progress check
+    private Tensor _checkRatio = null!;                              // (B,) worst measure / limit of the last check of the returned point
     private double _maxStallCount;                                   // an upper bound of the counters' largest entry
 
     private ProximalInteriorPoint(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt,
@@ -129,7 +130,7 @@ internal sealed class ProximalInteriorPoint
             Retire(ones_like(_status, dtype: ScalarType.Bool));
             loop.MoveToOuter(StateTensors());
         }
-        return new IpmResult(_final, _finalStatus, _finalIterations, _fullKkt);
+        return new IpmResult(_final, _finalStatus, _finalIterations, _finalCheckRatio, _fullKkt);
     }
 
     /// <summary>
@@ -157,6 +158,7 @@ internal sealed class ProximalInteriorPoint
         (_rho, _delta, _deltaIneq, _regFloor, _staticShift) = (S(_rho), S(_delta), S(_deltaIneq), S(_regFloor), S(_staticShift));
         (_noPrimalUpdate, _noDualUpdate, _mu) = (S(_noPrimalUpdate), S(_noDualUpdate), S(_mu));
         (_status, _iterations, _prevPrimal, _prevDual, _windowRatio) = (S(_status), S(_iterations), S(_prevPrimal), S(_prevDual), S(_windowRatio));
+        _checkRatio = S(_checkRatio);
     }
 
     /// <summary>Settles the status of the working items in <paramref name="mask"/> and writes their results to the full-batch outputs.</summary>
@@ -168,6 +170,7 @@ internal sealed class ProximalInteriorPoint
         _final = _it.Select(leaving).ScatterInto(_final, rows);
         _finalStatus = _finalStatus.index_copy(0, rows, _status.index_select(0, leaving));
         _finalIterations = _finalIterations.index_copy(0, rows, _iterations.index_select(0, leaving));
+        _finalCheckRatio = _finalCheckRatio.index_copy(0, rows, _checkRatio.index_select(0, leaving));
     }
 
     /// <summary>Sets up the per-item state and the starting point (cold, or from <see cref="_warmStart"/>).</summary>
@@ -193,6 +196,8 @@ internal sealed class ProximalInteriorPoint
         _final = new QpIterate(zeros_like(_it.X), zeros_like(_it.Y), zeros_like(_it.Z), zeros_like(_it.S));
         _finalStatus = full(b, Running, ScalarType.Int64, opts.device);
         _finalIterations = zeros(b, ScalarType.Int64, opts.device);
+        _checkRatio = full(b, double.PositiveInfinity, opts.dtype, opts.device);
+        _finalCheckRatio = full(b, double.PositiveInfinity, opts.dtype, opts.device);
         _mu = ComplementarityMean(_it);
         _xi = _it.X; _lambda = _it.Y; _nu = _it.Z;
         _res = QpResiduals.Evaluate(_qp, _norm, _it);
@@ -473,6 +478,7 @@ internal sealed class ProximalInteriorPoint
         {
             var all = arange(_status.shape[0], dtype: ScalarType.Int64, device: _status.device);
             var check = SolutionCheck(all);
+            _checkRatio = where(unsolved, check.WorstRatio(_tol), _checkRatio);
             SetStatus(unsolved & (_status == Running) & check.Meets(_tol), QpStatus.Solved);
             unsolved = unsolved & (_status != (long)QpStatus.Solved);
             SetStatus(unsolved & check.Meets(_tol, _options.InaccurateToleranceFactor), QpStatus.Inaccurate, overwrite: true);
@@ -494,6 +500,7 @@ internal sealed class ProximalInteriorPoint
         var inaccurate = ~met & check.Meets(_tol, _options.InaccurateToleranceFactor);
         if (giveUp is not null) inaccurate = inaccurate & giveUp(check);
         Tensor Scatter(Tensor values) => zeros_like(mask).index_copy(0, which, values);
+        _checkRatio = _checkRatio.index_copy(0, which, check.WorstRatio(_tol));
         SetStatus(Scatter(met), QpStatus.Solved);
         SetStatus(Scatter(inaccurate), QpStatus.Inaccurate);
     }
@@ -533,8 +540,8 @@ internal sealed class ProximalInteriorPoint
         var tensors = new List<IDisposable?>
         {
             _it?.X, _it?.Y, _it?.Z, _it?.S, _xi, _lambda, _nu, _rho, _delta, _deltaIneq, _regFloor, _staticShift,
-            _noPrimalUpdate, _noDualUpdate, _mu, _status, _iterations, _prevPrimal, _prevDual, _windowRatio,
-            _rows, _final?.X, _final?.Y, _final?.Z, _final?.S, _finalStatus, _finalIterations,
+            _noPrimalUpdate, _noDualUpdate, _mu, _status, _iterations, _prevPrimal, _prevDual, _windowRatio, _checkRatio,
+            _rows, _final?.X, _final?.Y, _final?.Z, _final?.S, _finalStatus, _finalIterations, _finalCheckRatio,
         };
         // DisposeScope.DisposeEverythingBut adopts whatever it keeps, so the full-batch data must be listed too.
         return tensors.Where(t => t is not null).Concat(_res?.Tensors() ?? []).Concat(_norm?.Tensors() ?? []).Concat(_kkt.Tensors()).Concat(_fullKkt.Tensors())
@@ -544,5 +551,8 @@ internal sealed class ProximalInteriorPoint
     }
 }
 
-/// <summary>What the interior-point method hands back: final scaled iterate, per-item status and iterations, KKT solver.</summary>
-internal sealed record IpmResult(QpIterate Iterate, Tensor Status, Tensor Iterations, KktSolver Kkt);
+/// <summary>
+/// What the interior-point method hands back: final scaled iterate, per-item status and iterations, the worst
+/// measure / limit of the last check of each item's returned point (+∞ where none was made), and the KKT solver.
+/// </summary>
+internal sealed record IpmResult(QpIterate Iterate, Tensor Status, Tensor Iterations, Tensor CheckRatio, KktSolver Kkt);

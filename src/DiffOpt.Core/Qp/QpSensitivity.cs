@@ -102,10 +102,15 @@ internal static class QpSensitivity
     private static (KktVector Solution, Tensor RelativeResidual) Relative((KktVector Solution, Tensor Residual) solve, Tensor rhsNorm) =>
         (solve.Solution, where(rhsNorm > 0, solve.Residual / rhsNorm, zeros_like(solve.Residual)));
 
-    /// <summary>Factorises <paramref name="kkt"/> at the solution (weights <paramref name="w"/>) and solves with refinement against <paramref name="target"/>.</summary>
+    /// <summary>
+    /// Factorises <paramref name="kkt"/> at the solution (weights <paramref name="w"/>), unless it holds that
+    /// factorisation already (polishing leaves it at a polished point), and solves with refinement against
+    /// <paramref name="target"/>.
+    /// </summary>
     private static (KktVector Solution, Tensor Residual) SolveAtSolution(KktSolver kkt, Tensor w, KktParameters target, KktVector rhs, NumericLimits limits)
     {
-        ActiveSetKkt.Factor(kkt, w, zeros_like(target.Rho) + limits.RegularizationFloor);
+        var regularization = zeros_like(target.Rho) + limits.RegularizationFloor;
+        if (!ActiveSetKkt.HoldsFactorization(kkt, w, regularization)) ActiveSetKkt.Factor(kkt, w, regularization);
         return kkt.SolveAccurately(target, rhs, MaxRefinementSteps, 10 * limits.MachineEpsilon);
     }
 

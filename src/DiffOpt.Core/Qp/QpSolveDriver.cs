@@ -28,6 +28,7 @@ internal static class QpSolveDriver
             first.Iterate.S.index_copy(0, stalled, second.Iterate.S));
         var status = first.Status.index_copy(0, stalled, second.Status);
         var iterations = first.Iterations.index_copy(0, stalled, second.Iterations);
-        return new IpmResult(iterate, status, iterations, first.Kkt);
+        var checkRatio = first.CheckRatio.index_copy(0, stalled, second.CheckRatio);
+        return new IpmResult(iterate, status, iterations, checkRatio, first.Kkt);
     }
 }

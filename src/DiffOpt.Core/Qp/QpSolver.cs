@@ -109,8 +109,9 @@ public sealed class QpSolver
         var usable = (ipm.Status == (long)QpStatus.Solved) | (ipm.Status == (long)QpStatus.Inaccurate);
         if (!options.Polish) return (ipm.Iterate, ipm.Status, zeros_like(usable));
         var tol = SolverTolerances.For(options, problem.DType);
-        var outcome = Polishing.Apply(problem, scaled, scaling, ipm.Kkt, ipm.Iterate, usable, tol);
-        var status = where(outcome.Accepted & outcome.Check.Meets(tol), full_like(ipm.Status, (long)QpStatus.Solved), ipm.Status);
+        var outcome = Polishing.Apply(problem, scaled, scaling, ipm.Kkt, ipm.Iterate, usable, ipm.CheckRatio, tol);
+        if (outcome.AcceptedAndSolved is null) return (outcome.Iterate, ipm.Status, outcome.Accepted);
+        var status = where(outcome.AcceptedAndSolved, full_like(ipm.Status, (long)QpStatus.Solved), ipm.Status);
         return (outcome.Iterate, status, outcome.Accepted);
     }
 

@@ -11,7 +11,7 @@ namespace DiffOpt.Qp;
 /// <see cref="QpSolution"/>), plus its rounding noise, is at most the absolute tolerance, or at most the relative
 /// tolerance times the magnitude of the terms that make it up (never less than 1), both on the data as given and on
 /// the data normalised to unit size (each constraint row with its largest coefficient, and the equilibrated cost,
-/// scaled up to [1, 2) where smaller), so that a tolerance means the same for tiny data as for data of unit size.
+/// scaled up to [1, 2) where below 1/16), so that a tolerance means the same for tiny data as for data of unit size.
 /// Tolerances are taken from the pair that matches the input dtype: <see cref="Tolerance"/>/<see cref="RelativeTolerance"/> for float64,
 /// <see cref="Float32Tolerance"/>/<see cref="Float32RelativeTolerance"/> for float32. In float32, solutions and gradients
 /// of well-conditioned, nondegenerate problems are within 1e-3 of their float64 values relative to the largest entry
@@ -53,8 +53,8 @@ public sealed record QpSolverOptions
     public double InaccurateToleranceFactor { get; init; } = 1e3;
 
     /// <summary>
-    /// An item whose Q has an eigenvalue below −ConvexityTolerance·‖Q‖∞ (after equilibration; ‖Q‖∞ is the largest
-    /// absolute row sum, at least the largest eigenvalue) is not solved but reported <see cref="QpStatus.NonConvex"/>;
+    /// An item whose Q has an eigenvalue below −ConvexityTolerance·‖Q‖_F (after equilibration; the Frobenius norm is
+    /// at least the largest eigenvalue) is not solved but reported <see cref="QpStatus.NonConvex"/>;
     /// smaller negative eigenvalues are taken for rounding in the data (for example, Maros-Meszaros VALUES, whose Q
     /// rounded to six digits has eigenvalues of −1.2e-6 times its largest). The test is never finer than 100·n·ε,
     /// which rounding alone explains. Default 1e-5.

@@ -25,7 +25,7 @@ public enum QpStatus
     NumericalError,
 
     /// <summary>
-    /// Q is not positive semidefinite (an eigenvalue below −<see cref="QpSolverOptions.ConvexityTolerance"/>·‖Q‖∞
+    /// Q is not positive semidefinite (an eigenvalue below −<see cref="QpSolverOptions.ConvexityTolerance"/>·‖Q‖_F
     /// after equilibration), so the problem is not convex and a point satisfying the KKT conditions need not be a
     /// minimiser. The item is not solved.
     /// </summary>
