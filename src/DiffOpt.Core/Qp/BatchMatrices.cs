@@ -16,6 +16,11 @@ internal readonly unsafe struct BatchMatrices<T>(T* data, long items, int rows, 
     public T* Item(long item) => Items == 1 ? Data : Data + item * Rows * (long)Cols;
 
     /// <summary>The view of a contiguous CPU tensor (items, rows, cols) whose element type is <typeparamref name="T"/>.</summary>
-    public static BatchMatrices<T> Of(torch.Tensor tensor) =>
-        new(NativeLapack.Data<T>(tensor), tensor.shape[0], (int)tensor.shape[1], (int)tensor.shape[2]);
+    /// <exception cref="ArgumentException">The tensor is not a contiguous CPU tensor of rank 3 with element type <typeparamref name="T"/>.</exception>
+    public static BatchMatrices<T> Of(torch.Tensor tensor)
+    {
+        if (tensor.dim() != 3)
+            throw new ArgumentException($"A batch-of-matrices view needs a (items, rows, cols) tensor; got shape {QpProblem.Shape(tensor)}.", nameof(tensor));
+        return new(NativeLapack.Data<T>(tensor), tensor.shape[0], checked((int)tensor.shape[1]), checked((int)tensor.shape[2]));
+    }
 }

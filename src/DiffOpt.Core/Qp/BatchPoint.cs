@@ -9,10 +9,27 @@ internal readonly unsafe struct BatchPoint<T>(T* x, T* y, T* z, T* s) where T : 
     public readonly T* X = x, Y = y, Z = z, S = s;
 
     /// <summary>The view of a contiguous CPU iterate whose element type is <typeparamref name="T"/>.</summary>
-    public static BatchPoint<T> Of(QpIterate it) =>
-        new(NativeLapack.Data<T>(it.X), NativeLapack.Data<T>(it.Y), NativeLapack.Data<T>(it.Z), NativeLapack.Data<T>(it.S));
+    /// <exception cref="ArgumentException">A block is not a contiguous (B, ·) CPU tensor of <typeparamref name="T"/>, or the blocks' batch sizes or z and s differ.</exception>
+    public static BatchPoint<T> Of(QpIterate it)
+    {
+        CheckBlocks(it.X, it.Y, it.Z);
+        if (!it.S.shape.SequenceEqual(it.Z.shape))
+            throw new ArgumentException($"Slack block of shape {QpProblem.Shape(it.S)} does not match z of shape {QpProblem.Shape(it.Z)}.", nameof(it));
+        return new(NativeLapack.Data<T>(it.X), NativeLapack.Data<T>(it.Y), NativeLapack.Data<T>(it.Z), NativeLapack.Data<T>(it.S));
+    }
 
     /// <summary>The view of a contiguous CPU KKT vector (no slack block).</summary>
-    public static BatchPoint<T> Of(KktVector v) =>
-        new(NativeLapack.Data<T>(v.X), NativeLapack.Data<T>(v.Y), NativeLapack.Data<T>(v.Z), null);
+    /// <exception cref="ArgumentException">A block is not a contiguous (B, ·) CPU tensor of <typeparamref name="T"/>, or the blocks' batch sizes differ.</exception>
+    public static BatchPoint<T> Of(KktVector v)
+    {
+        CheckBlocks(v.X, v.Y, v.Z);
+        return new(NativeLapack.Data<T>(v.X), NativeLapack.Data<T>(v.Y), NativeLapack.Data<T>(v.Z), null);
+    }
+
+    private static void CheckBlocks(TorchSharp.torch.Tensor x, TorchSharp.torch.Tensor y, TorchSharp.torch.Tensor z)
+    {
+        if (x.dim() != 2 || y.dim() != 2 || z.dim() != 2 || y.shape[0] != x.shape[0] || z.shape[0] != x.shape[0])
+            throw new ArgumentException(
+                $"A batch-point view needs (B,n), (B,p), (B,m) blocks; got {QpProblem.Shape(x)}, {QpProblem.Shape(y)}, {QpProblem.Shape(z)}.", nameof(x));
+    }
 }

@@ -47,8 +47,34 @@ internal static unsafe class NativeLapack
     /// <summary>Address of the first element of a (contiguous, CPU) tensor.</summary>
     public static IntPtr DataPointer(TorchSharp.torch.Tensor tensor) => TensorData(tensor.Handle);
 
-    /// <summary>The first element of a (contiguous, CPU) tensor whose element type is <typeparamref name="T"/>.</summary>
-    public static T* Data<T>(TorchSharp.torch.Tensor tensor) where T : unmanaged => (T*)TensorData(tensor.Handle);
+    /// <summary>
+    /// The first element of a contiguous CPU tensor whose element type is <typeparamref name="T"/>. The kernels read
+    /// and write through such pointers without bounds, so a tensor that does not fit the view is refused here with an
+    /// exception instead of corrupting memory.
+    /// </summary>
+    /// <exception cref="ArgumentException">The tensor is not on the CPU, not contiguous, or its element type is not <typeparamref name="T"/>.</exception>
+    public static T* Data<T>(TorchSharp.torch.Tensor tensor) where T : unmanaged
+    {
+        CheckView<T>(tensor);
+        return (T*)TensorData(tensor.Handle);
+    }
+
+    /// <summary>Refuses a tensor that a pointer view of element type <typeparamref name="T"/> cannot read safely.</summary>
+    /// <exception cref="ArgumentException">The tensor is not on the CPU, not contiguous, or its element type is not <typeparamref name="T"/>.</exception>
+    public static void CheckView<T>(TorchSharp.torch.Tensor tensor) where T : unmanaged
+    {
+        var expected = typeof(T) == typeof(double) ? TorchSharp.torch.ScalarType.Float64
+            : typeof(T) == typeof(float) ? TorchSharp.torch.ScalarType.Float32
+            : typeof(T) == typeof(long) ? TorchSharp.torch.ScalarType.Int64
+            : typeof(T) == typeof(bool) ? TorchSharp.torch.ScalarType.Bool
+            : throw new ArgumentException($"No tensor element type corresponds to {typeof(T).Name}.", nameof(T));
+        if (tensor.dtype != expected)
+            throw new ArgumentException($"A kernel view of {typeof(T).Name} was asked of a {tensor.dtype} tensor of shape {QpProblem.Shape(tensor)}.", nameof(tensor));
+        if (tensor.device_type != TorchSharp.DeviceType.CPU)
+            throw new ArgumentException($"A kernel view was asked of a tensor on {tensor.device}; only CPU tensors can be read directly.", nameof(tensor));
+        if (!tensor.is_contiguous())
+            throw new ArgumentException($"A kernel view was asked of a non-contiguous tensor of shape {QpProblem.Shape(tensor)}.", nameof(tensor));
+    }
 
     /// <summary>
     /// Whether the native routines and the managed CPU kernels, which read tensor memory directly, serve
