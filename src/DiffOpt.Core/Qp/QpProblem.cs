@@ -53,8 +53,17 @@ internal sealed class QpProblem
     {
         if (Q is null) throw new ArgumentNullException(nameof(Q), "Q is required: a (n,n) or (B,n,n) tensor.");
         if (p is null) throw new ArgumentNullException(nameof(p), "p is required: a (n) or (B,n) tensor.");
+        var args = new (Tensor? Tensor, string Name, int MatrixRank)[]
+        {
+            (Q, "Q", 2), (p, "p", 1), (G, "G", 2), (h, "h", 1), (A, "A", 2), (b, "b", 1),
+        };
+        var given = args.Where(a => a.Tensor is not null).Select(a => (a.Tensor!, a.Name)).ToArray();
+        RequireCommon(given, t => t.dtype, (culprit, reference) =>
+            $"Argument '{culprit.Name}' has dtype {culprit.Tensor.dtype}; expected {reference.Example.dtype} like {reference.Names}.");
         if (Q.dtype != ScalarType.Float64 && Q.dtype != ScalarType.Float32)
             throw new ArgumentException($"Argument 'Q' has dtype {Q.dtype}; expected Float32 or Float64.", nameof(Q));
+        RequireCommon(given, t => (t.device_type, t.device_index), (culprit, reference) =>
+            $"Argument '{culprit.Name}' is on device {culprit.Tensor.device}; expected {reference.Example.device} like {reference.Names}.");
         RequireRank(Q, "Q", 2, "(n,n) or (B,n,n)");
         long n = Q.shape[^1];
         if (Q.shape[^2] != n)
@@ -62,19 +71,6 @@ internal sealed class QpProblem
 
         RequireCompanion(G, h, "G", "h");
         RequireCompanion(A, b, "A", "b");
-
-        var args = new (Tensor? Tensor, string Name, int MatrixRank)[]
-        {
-            (Q, "Q", 2), (p, "p", 1), (G, "G", 2), (h, "h", 1), (A, "A", 2), (b, "b", 1),
-        };
-        foreach (var (tensor, name, _) in args)
-        {
-            if (tensor is null) continue;
-            if (tensor.dtype != Q.dtype)
-                throw new ArgumentException($"Argument '{name}' has dtype {tensor.dtype}; expected {Q.dtype} like Q.", name);
-            if (tensor.device_type != Q.device_type || tensor.device_index != Q.device_index)
-                throw new ArgumentException($"Argument '{name}' is on device {tensor.device}; expected {Q.device} like Q.", name);
-        }
 
         RequireRank(p, "p", 1, "(n) or (B,n)");
         RequireLastDim(p, "p", n, "(n) or (B,n)");
@@ -110,6 +106,26 @@ internal sealed class QpProblem
         var qSym = asymmetry == 0 ? Q : (Q + Q.transpose(-1, -2)) * 0.5;
         return new QpProblem(
             Matrix(qSym, n), Vector(p, n), Matrix(G, m), Vector(h, m), Matrix(A, k), Vector(b, k), batched);
+    }
+
+    /// <summary>
+    /// Checks that the given arguments agree on a property (<paramref name="key"/>: dtype or device) and otherwise
+    /// throws naming the odd one out: the first argument that differs from the value most arguments share (from Q's
+    /// value when no value has a majority), so that a lone float32 Q among float64 data is named, not p.
+    /// <paramref name="message"/> gets the culprit and the reference: an argument with the reference value and the
+    /// names of all that have it.
+    /// </summary>
+    private static void RequireCommon<TKey>((Tensor Tensor, string Name)[] given, Func<Tensor, TKey> key,
+        Func<(Tensor Tensor, string Name), (Tensor Example, string Names), string> message) where TKey : notnull
+    {
+        var groups = given.GroupBy(a => key(a.Tensor)).ToList();
+        if (groups.Count == 1) return;
+        int largest = groups.Max(g => g.Count());
+        var majority = groups.Where(g => g.Count() == largest).ToList();
+        var reference = majority.Count == 1 ? majority[0].Key : key(given[0].Tensor);
+        var sharing = given.Where(a => key(a.Tensor).Equals(reference)).ToArray();
+        var culprit = given.First(a => !key(a.Tensor).Equals(reference));
+        throw new ArgumentException(message(culprit, (sharing[0].Tensor, string.Join(", ", sharing.Select(a => a.Name)))), culprit.Name);
     }
 
     /// <summary>Checks a constraint block (matrix (r,n) or (B,r,n) with its right-hand side (r) or (B,r)); returns r (0 when absent).</summary>
