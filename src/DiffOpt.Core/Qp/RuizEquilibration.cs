@@ -74,9 +74,15 @@ internal sealed class RuizEquilibration
     internal static bool UsesKernel(QpProblem problem) =>
         NativeLapack.Serves(problem.Q);
 
-    /// <summary>The scalings' batch: shared matrices (batch 1) get one scaling for the whole batch.</summary>
-    private static long ScalingItems(QpProblem problem) =>
-        Math.Max(problem.Q.shape[0], Math.Max(problem.A.shape[0], problem.G.shape[0]));
+    /// <summary>
+    /// The scalings' batch: shared matrices (batch 1) get one scaling for the whole batch, per-item ones one per
+    /// item, and an empty batch of per-item matrices none (absent blocks are shared, so they must not count then).
+    /// </summary>
+    private static long ScalingItems(QpProblem problem)
+    {
+        long[] items = [problem.Q.shape[0], problem.A.shape[0], problem.G.shape[0]];
+        return items.Contains(0) ? 0 : items.Max();
+    }
 
     private static (Tensor D, Tensor EA, Tensor EG) Identity(QpProblem problem)
     {
