@@ -270,11 +270,14 @@ internal sealed class ProximalInteriorPoint
 
         if (_m > 0)
         {
-            // Keep z off the boundary, which would make s/z blow up (PIQP).
-            var shifted = (_it.Z < _limits.MachineEpsilon) & running.unsqueeze(-1);
+            // Keep z off the boundary, which would make s/z blow up (PIQP), by a floor ε/max(1, s): on a far inactive
+            // row (a bound of 1e12 standing for "none") a floor of ε would hold s·z, hence μ and the duality gap, at
+            // ε·s, above the tolerance; with ε/s its s·z stays at ε while s/z stays finite (s²/ε).
+            var floor = _limits.MachineEpsilon / _it.S.clamp_min(1);
+            var shifted = (_it.Z < floor) & running.unsqueeze(-1);
             if (shifted.any().item<bool>())
             {
-                _it = _it with { Z = where(shifted, _it.Z + _limits.MachineEpsilon, _it.Z) };
+                _it = _it with { Z = where(shifted, _it.Z + floor, _it.Z) };
                 _mu = ComplementarityMean(_it);
             }
         }

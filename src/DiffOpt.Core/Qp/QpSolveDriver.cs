@@ -9,11 +9,20 @@ namespace DiffOpt.Qp;
 /// with it, the others with the adaptive primal form, each part on its own. Within a part, the items that stalled
 /// in the Schur form are solved once more, on their own, with the adaptive PIQP form, whose vanishing
 /// regularisation lets infeasibility be certified. The results are merged back into batch order, so nothing an
-/// item gets depends on its batch companions.
+/// item gets depends on its batch companions. Rows without a constraint (h = +∞, <see cref="QpProblem.FreeRows"/>)
+/// get the multiplier 0.
 /// </summary>
 internal static class QpSolveDriver
 {
     public static IpmResult Run(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, QpIterate? warmStart = null)
+    {
+        var result = RunPartitioned(problem, qp, scaling, options, warmStart);
+        if (problem.FreeRows is not { } free) return result;
+        return result with { Iterate = result.Iterate with { Z = result.Iterate.Z.masked_fill(free, 0) } };
+    }
+
+    /// <summary>Runs each item with the KKT form that serves it and merges the parts (see the class remarks).</summary>
+    private static IpmResult RunPartitioned(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, QpIterate? warmStart)
     {
         var limits = NumericLimits.For(qp.C.dtype);
         var (served, factor) = InequalitySchurKktSolver.Partition(qp, limits);

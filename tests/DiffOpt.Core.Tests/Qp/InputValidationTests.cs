@@ -68,7 +68,6 @@ public class InputValidationTests
         ["Inf in Q"] = () => Valid() with { Q = Poisoned(Valid().Q!, double.PositiveInfinity) },
         ["Inf in p"] = () => Valid() with { P = Poisoned(Valid().P!, double.NegativeInfinity) },
         ["Inf in G"] = () => Valid() with { G = Poisoned(Valid().G!, double.PositiveInfinity) },
-        ["Inf in h"] = () => Valid() with { H = Poisoned(Valid().H!, double.PositiveInfinity) },
         ["Inf in A"] = () => Valid() with { A = Poisoned(Valid().A!, double.NegativeInfinity) },
         ["Inf in b"] = () => Valid() with { B = Poisoned(Valid().B!, double.PositiveInfinity) },
     };
@@ -114,7 +113,6 @@ public class InputValidationTests
         { "Inf in Q", "Q", "infinite" },
         { "Inf in p", "p", "infinite" },
         { "Inf in G", "G", "infinite" },
-        { "Inf in h", "h", "infinite" },
         { "Inf in A", "A", "infinite" },
         { "Inf in b", "b", "infinite" },
     };
