@@ -33,7 +33,7 @@ internal static class BatchedCholesky
         long stride = (long)n * n * a.ElementSize;
         var basePointer = NativeLapack.DataPointer(a);
         bool[] failures;
-        if (UseInterleaved(a.dtype, n, batch))
+        if (UseInterleaved(a.dtype, n))
             failures = InterleavedFactor(basePointer, batch, n);
         else
         {
@@ -63,7 +63,7 @@ internal static class BatchedCholesky
 
         var shiftValues = shift.expand(batch, n).contiguous();
         bool[] failures;
-        if (UseInterleaved(destination.dtype, n, batch))
+        if (UseInterleaved(destination.dtype, n))
             failures = InterleavedCholesky.FactorShifted(NativeLapack.Data<double>(matrices), matrices.shape[0],
                 NativeLapack.Data<double>(shiftValues), NativeLapack.Data<double>(destination), batch, n, BatchParallel.ForEachItem);
         else if (destination.dtype == ScalarType.Float64)
@@ -181,11 +181,13 @@ internal static class BatchedCholesky
     /// where MKL's small-matrix potrf runs on level-2 kernels): 0.61x LAPACK's time at order 32, 0.56x at 64, even
     /// at 16; 0.65x at 100. In the solver (qp-case B = 128, n = m = 100, phase timer, two alternating runs each)
     /// the iterations' factorisations took 74 ms per solve instead of 156 and 122 with LAPACK. A group of four lanes
-    /// costs about 2.4 LAPACK factorisations (165 µs against 68 µs per matrix at order 100), so batches of fewer than
-    /// three matrices stay with LAPACK.
+    /// costs about 2.4 LAPACK factorisations (165 µs against 68 µs per matrix at order 100), so batches of one or two
+    /// matrices pay more than LAPACK would; they use it all the same, because the choice must not depend on the batch
+    /// size: the two round differently, and an item's factor (hence its iterates, status and iteration count) would
+    /// change with the number of its companions, also as the working set shrinks during a solve.
     /// </summary>
-    private static bool UseInterleaved(ScalarType dtype, int n, long batch) =>
-        dtype == ScalarType.Float64 && batch >= 3 && n >= 24 && n <= 100 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;
+    private static bool UseInterleaved(ScalarType dtype, int n) =>
+        dtype == ScalarType.Float64 && n >= 24 && n <= 100 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated;
 
     private static unsafe bool[] InterleavedFactor(IntPtr data, long batch, int n) =>
         InterleavedCholesky.Factor((double*)data, batch, n, BatchParallel.ForEachItem);

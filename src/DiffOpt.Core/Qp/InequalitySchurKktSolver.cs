@@ -38,24 +38,40 @@ internal sealed class InequalitySchurKktSolver : KktSolver
     }
 
     /// <summary>
-    /// The solver, when the form suits the batch: the inequality block is not much larger than n (so the m×m
-    /// factorisation is the cheaper one) and H = P + AᵀA/δ₀ + ρ₀I factorises with every pivot at least τ
-    /// (<see cref="NumericLimits.StrongConvexity"/>), a cheap sign that H is well conditioned. Null otherwise;
-    /// a batch that turns out badly conditioned anyway stalls and is re-solved by the adaptive form.
-    /// Shared P, A, G (batch 1) give a shared H and G H⁻¹ Gᵀ, factorised once for the whole batch.
+    /// The solver, when the form suits every item of the batch (see <see cref="Partition"/>); null otherwise.
     /// </summary>
     public static InequalitySchurKktSolver? TryCreate(ScaledQp qp, NumericLimits limits)
     {
-        if (qp.InequalityCount > 2 * qp.N) return null;
+        var (served, factor) = Partition(qp, limits);
+        return factor is not null && served.all().item<bool>() ? new InequalitySchurKktSolver(qp, limits, factor) : null;
+    }
+
+    /// <summary>
+    /// Which items the form serves, decided for each item on its own data: the inequality block is not much larger
+    /// than n (so the m×m factorisation is the cheaper one) and H = P + AᵀA/δ₀ + ρ₀I factorises with every pivot
+    /// at least τ (<see cref="NumericLimits.StrongConvexity"/>), a cheap sign that H is well conditioned. Returns the
+    /// (B,) mask and the factor of H (B|1,n,n; null when m &gt; 2n) for <see cref="Create"/>; an item that turns out
+    /// badly conditioned anyway stalls and is re-solved by the adaptive form. Shared P and A (batch 1) give a shared
+    /// H, so the whole batch is served or not.
+    /// </summary>
+    public static (Tensor Served, Tensor? Factor) Partition(ScaledQp qp, NumericLimits limits)
+    {
+        if (qp.InequalityCount > 2 * qp.N) return (zeros(qp.BatchSize, dtype: ScalarType.Bool, device: qp.C.device), null);
         var h = qp.A.transpose(-1, -2).div(limits.SchurDualRegularization).matmul(qp.A);
         h = h.shape[0] >= qp.P.shape[0] ? h.add_(qp.P) : h.add(qp.P);
         h.diagonal(0, -2, -1).add_(limits.RegularizationFloor);
         var (factor, failed) = BatchedCholesky.Factor(h, overwrite: true);
-        var pivots = factor.diagonal(0, -2, -1);
-        bool conditioned = !failed.any().item<bool>()
-                           && (qp.N == 0 || (pivots * pivots).min().to_type(ScalarType.Float64).item<double>() >= limits.StrongConvexity);
-        return conditioned ? new InequalitySchurKktSolver(qp, limits, factor) : null;
+        var served = ~failed;
+        if (qp.N > 0)
+        {
+            var pivots = factor.diagonal(0, -2, -1);
+            served = served & ((pivots * pivots).amin(-1) >= limits.StrongConvexity);
+        }
+        return (served.expand(qp.BatchSize), factor);
     }
+
+    /// <summary>The solver for <paramref name="qp"/> with the factor of H from <see cref="Partition"/> (its items, in order).</summary>
+    public static InequalitySchurKktSolver Create(ScaledQp qp, NumericLimits limits, Tensor hFactor) => new(qp, limits, hFactor);
 
     private InequalitySchurKktSolver(ScaledQp qp, Tensor rho, Tensor delta, Tensor hFactor, Tensor v, Tensor gHInvGT) : base(qp)
     {

@@ -24,7 +24,7 @@ internal abstract class KktSolver
     }
 
     /// <summary>The scaled problem whose KKT systems are solved.</summary>
-    protected ScaledQp Qp { get; }
+    public ScaledQp Qp { get; }
 
     /// <summary>The operator of the last <see cref="Factor"/> (ρ including any static shift).</summary>
     public KktParameters? Factored { get; protected set; }
@@ -47,26 +47,27 @@ internal abstract class KktSolver
     /// <summary>Every tensor the solver owns (for dispose-scope bookkeeping).</summary>
     public abstract IEnumerable<Tensor> Tensors();
 
-    /// <summary>Chooses the cheaper exact form for the batch (see <see cref="InequalitySchurKktSolver.TryCreate"/>).</summary>
-    public static KktSolver Create(ScaledQp qp, NumericLimits limits) =>
-        (KktSolver?)InequalitySchurKktSolver.TryCreate(qp, limits) ?? new PrimalKktSolver(qp);
-
     /// <summary>
     /// Solves the system of <paramref name="target"/> for <paramref name="rhs"/>, using the current factorisation
-    /// as a preconditioner for <paramref name="refinementSteps"/> refinement steps.
+    /// as a preconditioner for <paramref name="refinementSteps"/> refinement steps, taken only by the items where
+    /// <paramref name="refined"/> (B,) is true (by all when null); the others keep the plain solve.
     /// </summary>
-    public KktVector Solve(KktParameters target, KktVector rhs, int refinementSteps)
+    public KktVector Solve(KktParameters target, KktVector rhs, int refinementSteps, Tensor? refined = null)
     {
         var solution = SolveFactored(rhs);
         for (int step = 0; step < refinementSteps; step++)
-            solution = solution + SolveFactored(rhs - Multiply(target, solution));
+        {
+            var corrected = solution + SolveFactored(rhs - Multiply(target, solution));
+            solution = refined is null ? corrected : KktVector.Select(refined, corrected, solution);
+        }
         return solution;
     }
 
     /// <summary>
-    /// Like <see cref="Solve"/>, but refines until every item's residual is at most <paramref name="relativeTolerance"/>
-    /// times its right-hand side norm, refinement stops improving, or <paramref name="maxSteps"/> is reached; a step
+    /// Like <see cref="Solve"/>, but refines each item until its residual is at most <paramref name="relativeTolerance"/>
+    /// times its right-hand side norm, refinement stops improving it, or <paramref name="maxSteps"/> is reached; a step
     /// that does not improve an item is discarded for that item. Returns the solution and the per-item residual norm.
+    /// Each item stops on its own, so what it gets does not depend on how long its batch companions refine.
     /// </summary>
     public (KktVector Solution, Tensor Residual) SolveAccurately(KktParameters target, KktVector rhs, int maxSteps, double relativeTolerance)
     {
@@ -74,21 +75,20 @@ internal abstract class KktSolver
         var solution = SolveFactored(rhs);
         var residual = rhs - Multiply(target, solution);
         var residualNorm = residual.InfNorm();
-        for (int step = 0; step < maxSteps; step++)
+        var active = residualNorm > relativeTolerance * rhsNorm;
+        for (int step = 0; step < maxSteps && active.any().item<bool>(); step++)
         {
-            var pending = residualNorm > relativeTolerance * rhsNorm;
-            if (!pending.any().item<bool>()) break;
             var candidate = solution + SolveFactored(residual);
             var candidateResidual = rhs - Multiply(target, candidate);
             var candidateNorm = candidateResidual.InfNorm();
-            var better = candidateNorm < residualNorm;
-            // Stop once no pending item gains at least a factor MinimumImprovement (the residual has reached
-            // its rounding floor), as PIQP's iterative refinement does.
-            bool progressing = (pending & (candidateNorm * MinimumImprovement < residualNorm)).any().item<bool>();
+            var better = active & (candidateNorm < residualNorm);
+            // An item stops once a step gains less than a factor MinimumImprovement (its residual has reached its
+            // rounding floor), as PIQP's iterative refinement does.
+            var progressing = active & (candidateNorm * MinimumImprovement < residualNorm);
             solution = KktVector.Select(better, candidate, solution);
             residual = KktVector.Select(better, candidateResidual, residual);
             residualNorm = where(better, candidateNorm, residualNorm);
-            if (!progressing) break;
+            active = progressing & (residualNorm > relativeTolerance * rhsNorm);
         }
         return (solution, residualNorm);
     }

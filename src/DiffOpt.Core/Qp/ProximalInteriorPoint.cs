@@ -57,10 +57,10 @@ internal sealed class ProximalInteriorPoint
     private readonly Tensor? _iterationsSpent;
 
     /// <summary>
-    /// Refinement steps per KKT solve: none while the factorised operator is exact; some once a static shift
-    /// had to be added to rescue a factorisation (PIQP's iterative refinement).
+    /// Whether some item of the working set may carry a static shift (<see cref="_staticShift"/>): only then do the
+    /// KKT solves need refinement (see <see cref="Refinement"/>).
     /// </summary>
-    private int _refinementSteps;
+    private bool _anyShift;
 
     /// <summary>Diagnostics hook: when set, receives one line per iteration for batch item 0.</summary>
     internal static Action<string>? Trace { get; set; }
@@ -156,6 +156,7 @@ internal sealed class ProximalInteriorPoint
         Tensor S(Tensor t) => t.index_select(0, keep);
         (_xi, _lambda, _nu) = (S(_xi), S(_lambda), S(_nu));
         (_rho, _delta, _deltaIneq, _regFloor, _staticShift) = (S(_rho), S(_delta), S(_deltaIneq), S(_regFloor), S(_staticShift));
+        _anyShift = _anyShift && (_staticShift != 0).any().item<bool>();
         (_noPrimalUpdate, _noDualUpdate, _mu) = (S(_noPrimalUpdate), S(_noDualUpdate), S(_mu));
         (_status, _iterations, _prevPrimal, _prevDual, _windowRatio) = (S(_status), S(_iterations), S(_prevPrimal), S(_prevDual), S(_windowRatio));
         _checkRatio = S(_checkRatio);
@@ -214,7 +215,8 @@ internal sealed class ProximalInteriorPoint
     {
         var ones = ones_like(_qp.H);
         var first = FactorWithRetries(new KktParameters(_rho, _delta, ones + Batched.PerItem(_deltaIneq)), _status == Running);
-        var d = _kkt.Solve(first, new KktVector(-_qp.C, _qp.B, _qp.H), _refinementSteps);
+        var (steps, refined) = Refinement;
+        var d = _kkt.Solve(first, new KktVector(-_qp.C, _qp.B, _qp.H), steps, refined);
         if (_m == 0) return new QpIterate(d.X, d.Y, d.Z, -d.Z);
         var z = d.Z;
         var s = -d.Z;
@@ -274,11 +276,14 @@ internal sealed class ProximalInteriorPoint
 
         if (_m > 0)
         {
-            // Keep z off the boundary, which would make s/z blow up (PIQP).
-            var shifted = (_it.Z < _limits.MachineEpsilon) & running.unsqueeze(-1);
+            // Keep z off the boundary, which would make s/z blow up (PIQP), by a floor ε/max(1, s): on a far inactive
+            // row (a bound of 1e12 standing for "none") a floor of ε would hold s·z, hence μ and the duality gap, at
+            // ε·s, above the tolerance; with ε/s its s·z stays at ε while s/z stays finite (s²/ε).
+            var floor = _limits.MachineEpsilon / _it.S.clamp_min(1);
+            var shifted = (_it.Z < floor) & running.unsqueeze(-1);
             if (shifted.any().item<bool>())
             {
-                _it = _it with { Z = where(shifted, _it.Z + _limits.MachineEpsilon, _it.Z) };
+                _it = _it with { Z = where(shifted, _it.Z + floor, _it.Z) };
                 _mu = ComplementarityMean(_it);
             }
         }
@@ -372,13 +377,13 @@ internal sealed class ProximalInteriorPoint
         {
             var firstFailure = failed & (_staticShift == 0);
             var diagonalScale = 1.0 + Batched.MaxAbs(_qp.P);
-            _refinementSteps = RefinementStepsAfterShift;
+            _anyShift = true;
             _staticShift = where(firstFailure, _limits.StaticRegularization * diagonalScale,
                 _kkt.FixedRegularization is null ? _staticShift : where(failed, _staticShift * 100, _staticShift));
             var bump = _kkt.FixedRegularization is null ? failed & ~firstFailure : zeros_like(failed);
             _rho = where(bump, _rho * 100, _rho);
             _deltaIneq = where(bump, _deltaIneq * 100, _deltaIneq);
-            _delta = _deltaIneq;
+            if (_kkt.FixedRegularization is null) _delta = _deltaIneq;
             _regFloor = where(bump, minimum(_regFloor * 10, full_like(_regFloor, _tol.Absolute)), _regFloor);
             parameters = new KktParameters(_rho, _delta, _m > 0 ? InequalityWeights() : parameters.W);
             failed = _kkt.Factor(parameters, _staticShift) & running;
@@ -388,15 +393,23 @@ internal sealed class ProximalInteriorPoint
     }
 
     /// <summary>
+    /// Refinement of the KKT solves, per item: none while the factorised operator is exact; <see cref="RefinementStepsAfterShift"/>
+    /// steps for the items whose factorisation needed a static shift (PIQP's iterative refinement); Items is null when no item is refined.
+    /// </summary>
+    private (int Steps, Tensor? Items) Refinement => _anyShift ? (RefinementStepsAfterShift, _staticShift != 0) : (0, null);
+
+    /// <summary>
     /// Mehrotra predictor-corrector step with separate primal and dual step lengths. The Schur form on the CPU takes
-    /// it in one per-item kernel (<see cref="MehrotraStepKernel"/>: the same steps) while its solves need no refinement.
+    /// it in one per-item kernel (<see cref="MehrotraStepKernel"/>: the same steps) for the items whose solves need no refinement.
     /// </summary>
     private QpIterate CorrectorStep(KktParameters op, (Tensor Rx, Tensor Ry, Tensor Rz) reg)
     {
         var residuals = new KktVector(reg.Rx, reg.Ry, reg.Rz);
-        if (_refinementSteps == 0 && _kkt is InequalitySchurKktSolver { UsesKernels: true } schur)
-            return schur.MehrotraStep(_it, residuals, _mu, Tau);
-        return BatchedCorrectorStep(_kkt, op, _it, residuals, _mu, _refinementSteps);
+        var (steps, refined) = Refinement;
+        if (_kkt is not InequalitySchurKktSolver { UsesKernels: true } schur) return BatchedCorrectorStep(_kkt, op, _it, residuals, _mu, steps, refined);
+        var step = schur.MehrotraStep(_it, residuals, _mu, Tau);
+        // Items with a static shift take the refined batched step, as they would alone; the others keep the kernel's.
+        return refined is null ? step : BatchedCorrectorStep(_kkt, op, _it, residuals, _mu, steps, refined).Where(refined, step);
     }
 
     /// <summary>
@@ -404,19 +417,20 @@ internal sealed class ProximalInteriorPoint
     /// operator <paramref name="op"/> of <paramref name="kkt"/>, the regularised residuals and the complementarity
     /// means μ (B).
     /// </summary>
-    internal static QpIterate BatchedCorrectorStep(KktSolver kkt, KktParameters op, QpIterate it, KktVector residuals, Tensor mu, int refinementSteps)
+    internal static QpIterate BatchedCorrectorStep(KktSolver kkt, KktParameters op, QpIterate it, KktVector residuals, Tensor mu, int refinementSteps,
+        Tensor? refined = null)
     {
         var s = it.S; var z = it.Z;
         long m = s.shape[^1];
         var rs = -s * z;
-        var affine = SolveNewton(kkt, op, it, residuals, rs, refinementSteps);
+        var affine = SolveNewton(kkt, op, it, residuals, rs, refinementSteps, refined);
         var alphaS = Tau * Batched.StepToBoundary(s, affine.S);
         var alphaZ = Tau * Batched.StepToBoundary(z, affine.Z);
         var affineComplementarity = Batched.Dot(s + Batched.PerItem(alphaS) * affine.S, z + Batched.PerItem(alphaZ) * affine.Z);
         var sigma = (affineComplementarity / (mu * m)).clamp(0, 1).pow(3);
 
         var rsCorrected = rs - affine.S * affine.Z + Batched.PerItem(sigma * mu);
-        var step = SolveNewton(kkt, op, it, residuals, rsCorrected, refinementSteps);
+        var step = SolveNewton(kkt, op, it, residuals, rsCorrected, refinementSteps, refined);
         var alphaPrimal = Batched.PerItem(Tau * Batched.StepToBoundary(s, step.S));
         var alphaDual = Batched.PerItem(Tau * Batched.StepToBoundary(z, step.Z));
         return new QpIterate(
@@ -429,7 +443,8 @@ internal sealed class ProximalInteriorPoint
     /// <summary>Without inequalities the Newton step of the proximal subproblem is taken in full.</summary>
     private QpIterate FullStep(KktParameters op, (Tensor Rx, Tensor Ry, Tensor Rz) reg)
     {
-        var d = _kkt.Solve(op, new KktVector(reg.Rx, reg.Ry, reg.Rz), _refinementSteps);
+        var (steps, refined) = Refinement;
+        var d = _kkt.Solve(op, new KktVector(reg.Rx, reg.Ry, reg.Rz), steps, refined);
         return new QpIterate(_it.X + d.X, _it.Y + d.Y, _it.Z, _it.S);
     }
 
@@ -438,10 +453,10 @@ internal sealed class ProximalInteriorPoint
     /// <paramref name="rs"/> (S dz + Z ds = rs): the condensed system has rz − rs/z in its last block and
     /// ds = (rs − s∘dz)/z.
     /// </summary>
-    private static QpIterate SolveNewton(KktSolver kkt, KktParameters op, QpIterate it, KktVector residuals, Tensor rs, int refinementSteps)
+    private static QpIterate SolveNewton(KktSolver kkt, KktParameters op, QpIterate it, KktVector residuals, Tensor rs, int refinementSteps, Tensor? refined)
     {
         var rhs = new KktVector(residuals.X, residuals.Y, residuals.Z - rs / it.Z);
-        var d = kkt.Solve(op, rhs, refinementSteps);
+        var d = kkt.Solve(op, rhs, refinementSteps, refined);
         var ds = (rs - it.S * d.Z) / it.Z;
         return new QpIterate(d.X, d.Y, d.Z, ds);
     }
@@ -555,4 +570,23 @@ internal sealed class ProximalInteriorPoint
 /// What the interior-point method hands back: final scaled iterate, per-item status and iterations, the worst
 /// measure / limit of the last check of each item's returned point (+∞ where none was made), and the KKT solver.
 /// </summary>
-internal sealed record IpmResult(QpIterate Iterate, Tensor Status, Tensor Iterations, Tensor CheckRatio, KktSolver Kkt);
+internal sealed record IpmResult(QpIterate Iterate, Tensor Status, Tensor Iterations, Tensor CheckRatio, KktSolver Kkt)
+{
+    /// <summary>This result with the items at <paramref name="index"/> (1-D int64 batch positions) replaced by those of <paramref name="part"/>; the KKT solver stays.</summary>
+    public IpmResult Overwrite(Tensor index, IpmResult part) => this with
+    {
+        Iterate = part.Iterate.ScatterInto(Iterate, index),
+        Status = Status.index_copy(0, index, part.Status),
+        Iterations = Iterations.index_copy(0, index, part.Iterations),
+        CheckRatio = CheckRatio.index_copy(0, index, part.CheckRatio),
+    };
+
+    /// <summary>This result (of a subset) placed at <paramref name="index"/> in a batch of <paramref name="batch"/> items; the other items are zero.</summary>
+    public IpmResult Expand(Tensor index, long batch)
+    {
+        Tensor Zeros(Tensor t) => zeros(t.shape.Skip(1).Prepend(batch).ToArray(), t.dtype, t.device);
+        var empty = new IpmResult(new QpIterate(Zeros(Iterate.X), Zeros(Iterate.Y), Zeros(Iterate.Z), Zeros(Iterate.S)), Zeros(Status), Zeros(Iterations),
+            Zeros(CheckRatio), Kkt);
+        return empty.Overwrite(index, this);
+    }
+}

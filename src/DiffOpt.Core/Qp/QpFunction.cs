@@ -29,7 +29,7 @@ public sealed class QpFunction : SingleTensorFunction<QpFunction>
     /// <param name="Q">Quadratic term, (n,n) or (B,n,n), symmetric positive semidefinite.</param>
     /// <param name="p">Linear term, (n) or (B,n).</param>
     /// <param name="G">Inequality matrix, (m,n) or (B,m,n), or null.</param>
-    /// <param name="h">Inequality right-hand side, (m) or (B,m); null exactly when G is.</param>
+    /// <param name="h">Inequality right-hand side, (m) or (B,m); null exactly when G is. +∞ means no constraint (λ = 0, zero gradient for the row); −∞ makes the item <see cref="QpStatus.PrimalInfeasible"/>.</param>
     /// <param name="A">Equality matrix, (k,n) or (B,k,n), or null.</param>
     /// <param name="b">Equality right-hand side, (k) or (B,k); null exactly when A is.</param>
     /// <param name="options">Solver options (the defaults when null).</param>

@@ -6,13 +6,15 @@ namespace DiffOpt.Qp;
 /// <summary>
 /// A validated batch of QPs  minimize ½zᵀQz + pᵀz  s.t.  Gz ≤ h, Az = b: vectors broadcast to the batch
 /// (P (B,n), H (B,m), Bvec (B,k)), matrices batched or shared (Q (B|1,n,n), G (B|1,m,n), A (B|1,k,n)).
-/// Absent blocks are zero-row tensors.
+/// Absent blocks are zero-row tensors. Infinite bounds in h are rewritten (see <see cref="FreeRows"/>): a row with
+/// h = +∞ becomes 0·z ≤ 1, never active; a row with h = −∞ becomes 0·z ≤ −1, which no point meets, so its item is
+/// primal infeasible; either way the other items are unaffected.
 /// </summary>
 internal sealed class QpProblem
 {
-    private QpProblem(Tensor q, Tensor p, Tensor g, Tensor h, Tensor a, Tensor b, bool[] batched)
+    private QpProblem(Tensor q, Tensor p, Tensor g, Tensor h, Tensor a, Tensor b, bool[] batched, Tensor? freeRows)
     {
-        Q = q; P = p; G = g; H = h; A = a; Bvec = b; IsBatched = batched;
+        Q = q; P = p; G = g; H = h; A = a; Bvec = b; IsBatched = batched; FreeRows = freeRows;
     }
 
     public Tensor Q { get; }
@@ -25,6 +27,12 @@ internal sealed class QpProblem
     /// <summary>For Q, p, G, h, A, b in that order: whether the caller passed a batch dimension.</summary>
     public bool[] IsBatched { get; }
 
+    /// <summary>
+    /// (B,m) true where the caller's h was +∞ (no constraint): the row is 0·z ≤ 1 here, and its multiplier is
+    /// reported as exactly 0, so that it adds nothing to any gradient. Null when there is no such row.
+    /// </summary>
+    public Tensor? FreeRows { get; }
+
     public long BatchSize => P.shape[0];
 
     /// <summary>|Q|, |G|, |A| elementwise (for rounding-noise estimates), computed on first use.</summary>
@@ -34,14 +42,15 @@ internal sealed class QpProblem
     /// <summary>The items at <paramref name="index"/> (1-D int64 batch positions); shared matrices stay shared.</summary>
     public QpProblem Select(Tensor index) => new(
         Batched.SelectItems(Q, index), P.index_select(0, index), Batched.SelectItems(G, index), H.index_select(0, index),
-        Batched.SelectItems(A, index), Bvec.index_select(0, index), IsBatched);
+        Batched.SelectItems(A, index), Bvec.index_select(0, index), IsBatched, FreeRows?.index_select(0, index));
 
     /// <summary>The same batch with other data of the same shapes (for example, rescaled); shared matrices may become per-item.</summary>
-    public QpProblem WithData(Tensor q, Tensor p, Tensor g, Tensor h, Tensor a, Tensor b) => new(q, p, g, h, a, b, IsBatched);
+    public QpProblem WithData(Tensor q, Tensor p, Tensor g, Tensor h, Tensor a, Tensor b) => new(q, p, g, h, a, b, IsBatched, FreeRows);
 
     /// <summary>Every tensor of the problem, including cached magnitudes.</summary>
     public IEnumerable<Tensor> Tensors() =>
-        new[] { Q, P, G, H, A, Bvec }.Concat(_magnitudes is { } m ? new[] { m.Q, m.G, m.A } : Array.Empty<Tensor>());
+        new[] { Q, P, G, H, A, Bvec }.Concat(_magnitudes is { } m ? new[] { m.Q, m.G, m.A } : Array.Empty<Tensor>())
+            .Concat(FreeRows is null ? Array.Empty<Tensor>() : new[] { FreeRows });
     public long VariableCount => P.shape[1];
     public long InequalityCount => H.shape[1];
     public long EqualityCount => Bvec.shape[1];
@@ -50,14 +59,24 @@ internal sealed class QpProblem
 
     /// <summary>
     /// Checks every argument (rank, sizes, batch sizes, dtype, device, finiteness, symmetry of Q) and broadcasts
-    /// them to a common batch. Throws <see cref="ArgumentException"/> naming the culprit.
+    /// them to a common batch. h may hold ±∞ (see the class remarks), no other argument may; no argument may hold
+    /// NaN. Throws <see cref="ArgumentException"/> naming the culprit.
     /// </summary>
     public static QpProblem Create(Tensor? Q, Tensor? p, Tensor? G, Tensor? h, Tensor? A, Tensor? b)
     {
         if (Q is null) throw new ArgumentNullException(nameof(Q), "Q is required: a (n,n) or (B,n,n) tensor.");
         if (p is null) throw new ArgumentNullException(nameof(p), "p is required: a (n) or (B,n) tensor.");
+        var args = new (Tensor? Tensor, string Name, int MatrixRank)[]
+        {
+            (Q, "Q", 2), (p, "p", 1), (G, "G", 2), (h, "h", 1), (A, "A", 2), (b, "b", 1),
+        };
+        var given = args.Where(a => a.Tensor is not null).Select(a => (a.Tensor!, a.Name)).ToArray();
+        RequireCommon(given, t => t.dtype, (culprit, reference) =>
+            $"Argument '{culprit.Name}' has dtype {culprit.Tensor.dtype}; expected {reference.Example.dtype} like {reference.Names}.");
         if (Q.dtype != ScalarType.Float64 && Q.dtype != ScalarType.Float32)
             throw new ArgumentException($"Argument 'Q' has dtype {Q.dtype}; expected Float32 or Float64.", nameof(Q));
+        RequireCommon(given, t => (t.device_type, t.device_index), (culprit, reference) =>
+            $"Argument '{culprit.Name}' is on device {culprit.Tensor.device}; expected {reference.Example.device} like {reference.Names}.");
         RequireRank(Q, "Q", 2, "(n,n) or (B,n,n)");
         long n = Q.shape[^1];
         if (Q.shape[^2] != n)
@@ -65,19 +84,6 @@ internal sealed class QpProblem
 
         RequireCompanion(G, h, "G", "h");
         RequireCompanion(A, b, "A", "b");
-
-        var args = new (Tensor? Tensor, string Name, int MatrixRank)[]
-        {
-            (Q, "Q", 2), (p, "p", 1), (G, "G", 2), (h, "h", 1), (A, "A", 2), (b, "b", 1),
-        };
-        foreach (var (tensor, name, _) in args)
-        {
-            if (tensor is null) continue;
-            if (tensor.dtype != Q.dtype)
-                throw new ArgumentException($"Argument '{name}' has dtype {tensor.dtype}; expected {Q.dtype} like Q.", name);
-            if (tensor.device_type != Q.device_type || tensor.device_index != Q.device_index)
-                throw new ArgumentException($"Argument '{name}' is on device {tensor.device}; expected {Q.device} like Q.", name);
-        }
 
         RequireRank(p, "p", 1, "(n) or (B,n)");
         RequireLastDim(p, "p", n, "(n) or (B,n)");
@@ -99,7 +105,7 @@ internal sealed class QpProblem
                     $"Argument '{name}' has batch size {size} (shape {Shape(tensor)}); expected {batch} like '{batchSource}', or no batch dimension.", name);
         }
 
-        double asymmetry = RequireFiniteAndSymmetric(args.Select(a => (a.Tensor, a.Name)).ToArray(), Q);
+        var (asymmetry, infiniteBounds) = RequireFiniteAndSymmetric(args.Select(a => (a.Tensor, a.Name)).ToArray(), Q);
 
         var options = (dtype: Q.dtype, device: Q.device);
         // Vectors are broadcast to the batch; matrices keep batch dimension 1 when shared, so the solver can
@@ -111,8 +117,45 @@ internal sealed class QpProblem
             t is null ? zeros(batch, rows, options.dtype, options.device) : (t.dim() == 1 ? t.unsqueeze(0) : t).expand(batch, rows);
 
         var qSym = asymmetry == 0 ? Q : (Q + Q.transpose(-1, -2)) * 0.5;
-        return new QpProblem(
-            Matrix(qSym, n), Vector(p, n), Matrix(G, m), Vector(h, m), Matrix(A, k), Vector(b, k), batched);
+        var (g, hVector, freeRows) = infiniteBounds ? WithoutInfiniteBounds(Matrix(G, m), Vector(h, m)) : (Matrix(G, m), Vector(h, m), null);
+        return new QpProblem(Matrix(qSym, n), Vector(p, n), g, hVector, Matrix(A, k), Vector(b, k), batched, freeRows);
+    }
+
+    /// <summary>
+    /// Rewrites the rows of G (B|1,m,n) and h (B,m) where h is infinite: +∞ gives 0·z ≤ 1, −∞ gives 0·z ≤ −1 (see
+    /// the class remarks). A shared G stays shared when every item has the same infinite rows; otherwise it gets
+    /// one copy per item. Returns the new G and h and the rows of +∞.
+    /// </summary>
+    private static (Tensor G, Tensor H, Tensor FreeRows) WithoutInfiniteBounds(Tensor g, Tensor h)
+    {
+        var infinite = isinf(h);
+        bool samePattern = h.shape[0] <= 1 || (infinite == infinite[0]).all().item<bool>();
+        var rows = infinite.unsqueeze(-1);
+        var rewritten = g.shape[0] == 1 && samePattern
+            ? g.masked_fill(rows[..1], 0)
+            : Batched.ExpandBatch(g, h.shape[0]).masked_fill(rows, 0).contiguous();
+        var free = h == double.PositiveInfinity;
+        return (rewritten, h.masked_fill(free, 1.0).masked_fill(h == double.NegativeInfinity, -1.0), free);
+    }
+
+    /// <summary>
+    /// Checks that the given arguments agree on a property (<paramref name="key"/>: dtype or device) and otherwise
+    /// throws naming the odd one out: the first argument that differs from the value most arguments share (from Q's
+    /// value when no value has a majority), so that a lone float32 Q among float64 data is named, not p.
+    /// <paramref name="message"/> gets the culprit and the reference: an argument with the reference value and the
+    /// names of all that have it.
+    /// </summary>
+    private static void RequireCommon<TKey>((Tensor Tensor, string Name)[] given, Func<Tensor, TKey> key,
+        Func<(Tensor Tensor, string Name), (Tensor Example, string Names), string> message) where TKey : notnull
+    {
+        var groups = given.GroupBy(a => key(a.Tensor)).ToList();
+        if (groups.Count == 1) return;
+        int largest = groups.Max(g => g.Count());
+        var majority = groups.Where(g => g.Count() == largest).ToList();
+        var reference = majority.Count == 1 ? majority[0].Key : key(given[0].Tensor);
+        var sharing = given.Where(a => key(a.Tensor).Equals(reference)).ToArray();
+        var culprit = given.First(a => !key(a.Tensor).Equals(reference));
+        throw new ArgumentException(message(culprit, (sharing[0].Tensor, string.Join(", ", sharing.Select(a => a.Name)))), culprit.Name);
     }
 
     /// <summary>Checks a constraint block (matrix (r,n) or (B,r,n) with its right-hand side (r) or (B,r)); returns r (0 when absent).</summary>
@@ -149,32 +192,37 @@ internal sealed class QpProblem
     }
 
     /// <summary>
-    /// Checks that every argument is finite and that Q is symmetric (up to 1e3 ulp of its largest entry), with a
-    /// single transfer of the verdicts to the host. Returns max |Q − Qᵀ|.
+    /// Checks that every argument is finite (h: not NaN) and that Q is symmetric (up to 1e3 ulp of its largest
+    /// entry), with a single transfer of the verdicts to the host. Returns max |Q − Qᵀ| and whether h has an
+    /// infinite entry.
     /// </summary>
-    private static double RequireFiniteAndSymmetric((Tensor? Tensor, string Name)[] args, Tensor Q)
+    private static (double Asymmetry, bool InfiniteBounds) RequireFiniteAndSymmetric((Tensor? Tensor, string Name)[] args, Tensor Q)
     {
         var present = args.Where(a => a.Tensor is not null && a.Tensor.numel() > 0).ToArray();
-        var checks = present.Select(a => isfinite(a.Tensor!).all().to_type(ScalarType.Float64)).ToList();
+        var checks = present.Select(a => (a.Name == "h" ? ~isnan(a.Tensor!) : isfinite(a.Tensor!)).all().to_type(ScalarType.Float64)).ToList();
+        var bounds = present.Where(a => a.Name == "h").Select(a => a.Tensor!).SingleOrDefault();
+        if (bounds is not null) checks.Add(isinf(bounds).any().to_type(ScalarType.Float64));
         if (Q.numel() > 0)
         {
             checks.Add(Q.abs().max().to_type(ScalarType.Float64));
             checks.Add((Q - Q.transpose(-1, -2)).abs().max().to_type(ScalarType.Float64));
         }
-        if (checks.Count == 0) return 0;
+        if (checks.Count == 0) return (0, false);
         var verdicts = stack(checks).cpu().data<double>().ToArray();
         for (int i = 0; i < present.Length; i++)
             if (verdicts[i] == 0)
-                throw new ArgumentException(
-                    $"Argument '{present[i].Name}' (shape {Shape(present[i].Tensor!)}) contains NaN or infinite entries; expected finite values.", present[i].Name);
-        if (Q.numel() == 0) return 0;
+                throw new ArgumentException(present[i].Name == "h"
+                    ? $"Argument 'h' (shape {Shape(present[i].Tensor!)}) contains NaN entries; expected numbers (+Inf for no constraint, -Inf for one no point meets)."
+                    : $"Argument '{present[i].Name}' (shape {Shape(present[i].Tensor!)}) contains NaN or infinite entries; expected finite values.", present[i].Name);
+        bool infiniteBounds = bounds is not null && verdicts[present.Length] != 0;
+        if (Q.numel() == 0) return (0, infiniteBounds);
         double eps = Q.dtype == ScalarType.Float64 ? 2.2e-16 : 1.2e-7;
         double scale = Math.Max(1.0, verdicts[^2]);
         double asymmetry = verdicts[^1];
         if (asymmetry > 1e3 * eps * scale)
             throw new ArgumentException(
                 $"Argument 'Q' (shape {Shape(Q)}) is not symmetric: max |Q - Qᵀ| = {asymmetry:G3}; expected a symmetric positive semidefinite matrix.", nameof(Q));
-        return asymmetry;
+        return (asymmetry, infiniteBounds);
     }
 
     internal static string Shape(Tensor tensor) => "(" + string.Join(",", tensor.shape) + ")";

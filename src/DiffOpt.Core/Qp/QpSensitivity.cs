@@ -93,7 +93,8 @@ internal static class QpSensitivity
         var limits = NumericLimits.For(ScalarType.Float64);
         var zero = zeros(qp.BatchSize, dtype: ScalarType.Float64, device: qp.C.device);
         var rhs64 = new KktVector(D(rhs.X), D(rhs.Y), D(rhs.Z));
-        var (solution, residual) = Relative(SolveAtSolution(KktSolver.Create(qp64, limits), D(w), new KktParameters(zero, zero, D(w)), rhs64, limits), rhs64.InfNorm());
+        // The primal form serves every item, so the retry's form does not depend on the item's batch companions.
+        var (solution, residual) = Relative(SolveAtSolution(new PrimalKktSolver(qp64), D(w), new KktParameters(zero, zero, D(w)), rhs64, limits), rhs64.InfNorm());
         var dtype = rhs.X.dtype;
         return (new KktVector(solution.X.to_type(dtype), solution.Y.to_type(dtype), solution.Z.to_type(dtype)), residual.to_type(dtype));
     }

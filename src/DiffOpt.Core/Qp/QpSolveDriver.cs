@@ -4,31 +4,60 @@ using static TorchSharp.torch;
 namespace DiffOpt.Qp;
 
 /// <summary>
-/// Runs the interior-point method on a scaled batch: first with the KKT solver <see cref="KktSolver.Create"/>
-/// picks (the fast fixed-regularisation form where the batch is strongly convex), then, for the items that
-/// stalled there, once more on just those items with the adaptive PIQP form, whose vanishing regularisation
-/// lets infeasibility be certified. The results are merged back into batch order.
+/// Runs the interior-point method on a scaled batch. The KKT form is chosen per item, from the item's own data
+/// (<see cref="InequalitySchurKktSolver.Partition"/>): the items the fast fixed-regularisation Schur form serves run
+/// with it, the others with the adaptive primal form, each part on its own. Within a part, the items that stalled
+/// in the Schur form are solved once more, on their own, with the adaptive PIQP form, whose vanishing
+/// regularisation lets infeasibility be certified. The results are merged back into batch order, so nothing an
+/// item gets depends on its batch companions. Rows without a constraint (h = +∞, <see cref="QpProblem.FreeRows"/>)
+/// get the multiplier 0.
 /// </summary>
 internal static class QpSolveDriver
 {
     public static IpmResult Run(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, QpIterate? warmStart = null)
     {
+        var result = RunPartitioned(problem, qp, scaling, options, warmStart);
+        if (problem.FreeRows is not { } free) return result;
+        return result with { Iterate = result.Iterate with { Z = result.Iterate.Z.masked_fill(free, 0) } };
+    }
+
+    /// <summary>Runs each item with the KKT form that serves it and merges the parts (see the class remarks).</summary>
+    private static IpmResult RunPartitioned(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, QpIterate? warmStart)
+    {
         var limits = NumericLimits.For(qp.C.dtype);
-        var first = ProximalInteriorPoint.Solve(problem, qp, scaling, options, KktSolver.Create(qp, limits), warmStart);
+        var (served, factor) = InequalitySchurKktSolver.Partition(qp, limits);
+        long schurItems = factor is null ? 0 : served.sum().item<long>();
+        if (schurItems == qp.BatchSize)
+            return RunWithFallback(problem, qp, scaling, options, InequalitySchurKktSolver.Create(qp, limits, factor!), warmStart);
+        if (schurItems == 0)
+            return RunWithFallback(problem, qp, scaling, options, new PrimalKktSolver(qp), warmStart);
+
+        var schur = served.nonzero().squeeze(-1);
+        var primal = (~served).nonzero().squeeze(-1);
+        var schurQp = qp.Select(schur);
+        var first = RunWithFallback(problem.Select(schur), schurQp, scaling.Select(schur), options,
+            InequalitySchurKktSolver.Create(schurQp, limits, Batched.SelectItems(factor!, schur)), warmStart?.Select(schur));
+        var primalQp = qp.Select(primal);
+        var second = RunWithFallback(problem.Select(primal), primalQp, scaling.Select(primal), options, new PrimalKktSolver(primalQp),
+            warmStart?.Select(primal));
+        var kkt = new PartitionedKktSolver(qp, [(schur, first.Kkt), (primal, second.Kkt)]);
+        return first.Expand(schur, qp.BatchSize).Overwrite(primal, second) with { Kkt = kkt };
+    }
+
+    /// <summary>
+    /// Runs the method with <paramref name="kkt"/>; the items that stalled there (only a fixed-regularisation
+    /// solver lets items stall) are re-solved on their own with <see cref="PrimalKktSolver"/>.
+    /// </summary>
+    private static IpmResult RunWithFallback(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt,
+        QpIterate? warmStart)
+    {
+        var first = ProximalInteriorPoint.Solve(problem, qp, scaling, options, kkt, warmStart);
         var stalled = (first.Status == ProximalInteriorPoint.Stalled).nonzero().squeeze(-1);
         if (stalled.shape[0] == 0) return first;
 
         var subQp = qp.Select(stalled);
         var second = ProximalInteriorPoint.Solve(problem.Select(stalled), subQp, scaling.Select(stalled), options, new PrimalKktSolver(subQp),
             iterationsSpent: first.Iterations.index_select(0, stalled));
-        var iterate = new QpIterate(
-            first.Iterate.X.index_copy(0, stalled, second.Iterate.X),
-            first.Iterate.Y.index_copy(0, stalled, second.Iterate.Y),
-            first.Iterate.Z.index_copy(0, stalled, second.Iterate.Z),
-            first.Iterate.S.index_copy(0, stalled, second.Iterate.S));
-        var status = first.Status.index_copy(0, stalled, second.Status);
-        var iterations = first.Iterations.index_copy(0, stalled, second.Iterations);
-        var checkRatio = first.CheckRatio.index_copy(0, stalled, second.CheckRatio);
-        return new IpmResult(iterate, status, iterations, checkRatio, first.Kkt);
+        return first.Overwrite(stalled, second);
     }
 }

@@ -29,16 +29,17 @@ public sealed class QpSolver
     /// <summary>
     /// Solves a batch of QPs. Each argument is unbatched ((n,n), (n), (m,n), (m), (p,n), (p)) or batched with a
     /// leading batch dimension B; unbatched arguments are shared by every item. Absent constraint blocks are
-    /// null (or have zero rows). All tensors must share one dtype (float32 or float64) and one device.
+    /// null (or have zero rows). All tensors must share one dtype (float32 or float64) and one device. B may be 0 (an
+    /// empty solution).
     /// </summary>
     /// <param name="Q">Quadratic term, (n,n) or (B,n,n), symmetric positive semidefinite.</param>
     /// <param name="p">Linear term, (n) or (B,n).</param>
     /// <param name="G">Inequality matrix, (m,n) or (B,m,n), or null.</param>
-    /// <param name="h">Inequality right-hand side, (m) or (B,m); null exactly when G is.</param>
+    /// <param name="h">Inequality right-hand side, (m) or (B,m); null exactly when G is. +∞ means no constraint (λ = 0, zero gradient for the row); −∞ makes the item <see cref="QpStatus.PrimalInfeasible"/>.</param>
     /// <param name="A">Equality matrix, (p,n) or (B,p,n), or null.</param>
     /// <param name="b">Equality right-hand side, (p) or (B,p); null exactly when A is.</param>
     /// <returns>Solutions, duals, per-item status, iterations and residuals.</returns>
-    /// <exception cref="ArgumentException">An argument has the wrong rank, size, batch size, dtype or device, is not finite, or Q is not symmetric.</exception>
+    /// <exception cref="ArgumentException">An argument has the wrong rank, size, batch size, dtype or device, contains NaN (or ±∞ outside h), or Q is not symmetric.</exception>
     /// <exception cref="QpSolveException"><see cref="QpSolverOptions.ThrowOnFailure"/> is set and an item failed.</exception>
     public QpSolution Solve(Tensor Q, Tensor p, Tensor? G, Tensor? h, Tensor? A, Tensor? b) =>
         Solve(Q, p, G, h, A, b, warmStart: null);
@@ -51,7 +52,7 @@ public sealed class QpSolver
     /// <param name="Q">Quadratic term, (n,n) or (B,n,n), symmetric positive semidefinite.</param>
     /// <param name="p">Linear term, (n) or (B,n).</param>
     /// <param name="G">Inequality matrix, (m,n) or (B,m,n), or null.</param>
-    /// <param name="h">Inequality right-hand side, (m) or (B,m); null exactly when G is.</param>
+    /// <param name="h">Inequality right-hand side, (m) or (B,m); null exactly when G is. +∞ means no constraint (λ = 0, zero gradient for the row); −∞ makes the item <see cref="QpStatus.PrimalInfeasible"/>.</param>
     /// <param name="A">Equality matrix, (p,n) or (B,p,n), or null.</param>
     /// <param name="b">Equality right-hand side, (p) or (B,p); null exactly when A is.</param>
     /// <param name="warmStart">Starting point, or null for the default start.</param>

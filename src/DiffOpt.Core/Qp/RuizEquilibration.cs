@@ -42,8 +42,8 @@ internal sealed class RuizEquilibration
 
     /// <summary>
     /// As <see cref="Apply(QpProblem, int)"/>, choosing the implementation of the passes: the per-item CPU kernel
-    /// (<see cref="RuizKernel"/>) or batched tensor operations (any device). Both compute the same factors, except
-    /// that the kernel stops each item on its own once it converged and the tensor form stops when all have.
+    /// (<see cref="RuizKernel"/>) or batched tensor operations (any device). Both compute the same factors, each
+    /// item stopping on its own once it converged.
     /// </summary>
     internal static (RuizEquilibration Scaling, ScaledQp Scaled) Apply(QpProblem problem, int iterations, bool useKernel)
     {
@@ -74,9 +74,15 @@ internal sealed class RuizEquilibration
     internal static bool UsesKernel(QpProblem problem) =>
         NativeLapack.Serves(problem.Q);
 
-    /// <summary>The scalings' batch: shared matrices (batch 1) get one scaling for the whole batch.</summary>
-    private static long ScalingItems(QpProblem problem) =>
-        Math.Max(problem.Q.shape[0], Math.Max(problem.A.shape[0], problem.G.shape[0]));
+    /// <summary>
+    /// The scalings' batch: shared matrices (batch 1) get one scaling for the whole batch, per-item ones one per
+    /// item, and an empty batch of per-item matrices none (absent blocks are shared, so they must not count then).
+    /// </summary>
+    private static long ScalingItems(QpProblem problem)
+    {
+        long[] items = [problem.Q.shape[0], problem.A.shape[0], problem.G.shape[0]];
+        return items.Contains(0) ? 0 : items.Max();
+    }
 
     private static (Tensor D, Tensor EA, Tensor EG) Identity(QpProblem problem)
     {
@@ -121,7 +127,7 @@ internal sealed class RuizEquilibration
         return result;
     }
 
-    /// <summary>The factors from batched tensor operations; every item runs until all have converged.</summary>
+    /// <summary>The factors from batched tensor operations; each item stops once it has converged, as in the kernel.</summary>
     private static (Tensor D, Tensor EA, Tensor EG) TensorFactors(QpProblem problem, int iterations)
     {
         long items = ScalingItems(problem);
@@ -133,6 +139,7 @@ internal sealed class RuizEquilibration
         var workA = empty_like(Batched.ExpandBatch(absA, items));
         var workG = empty_like(Batched.ExpandBatch(absG, items));
         Tensor Scaled(Tensor work, Tensor magnitude, Tensor factors) => work.copy_(Batched.ExpandBatch(magnitude, items)).mul_(factors);
+        var active = ones(items, dtype: ScalarType.Bool, device: d.device);
         for (int i = 0; i < iterations; i++)
         {
             // Column j of D P D has norm d_j max_i d_i |P_ij|; likewise for E A D and E G D.
@@ -143,9 +150,13 @@ internal sealed class RuizEquilibration
             var dStep = InverseSqrtOfLimited(columnNorm);
             var eAStep = InverseSqrtOfLimited(eA * Batched.RowInfNorms(Scaled(workA, absA, d.unsqueeze(-2))));
             var eGStep = InverseSqrtOfLimited(eG * Batched.RowInfNorms(Scaled(workG, absG, d.unsqueeze(-2))));
-            d = d * dStep; eA = eA * eAStep; eG = eG * eGStep;
+            // Items that converged in an earlier pass keep their factors, as in the kernel, so that an item's scaling
+            // does not depend on how long its companions need.
+            var moving = active.unsqueeze(-1);
+            d = where(moving, d * dStep, d); eA = where(moving, eA * eAStep, eA); eG = where(moving, eG * eGStep, eG);
             var change = Batched.Max(Batched.InfNorm((dStep - 1).flatten(1)), Batched.InfNorm((eAStep - 1).flatten(1)), Batched.InfNorm((eGStep - 1).flatten(1)));
-            if ((change <= ConvergedChange).all().item<bool>()) break;
+            active = active & (change > ConvergedChange);
+            if (!active.any().item<bool>()) break;
         }
         return (d, eA, eG);
     }

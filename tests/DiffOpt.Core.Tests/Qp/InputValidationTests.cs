@@ -1,4 +1,5 @@
 using DiffOpt.Qp;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Tests.Qp;
@@ -24,6 +25,9 @@ public class InputValidationTests
         return copy;
     }
 
+    /// <summary>A tensor of the same shape and dtype on the meta device (a second device that every build has).</summary>
+    private static Tensor OnMeta(Tensor t) => empty(t.shape, t.dtype, new Device(DeviceType.META));
+
     private static readonly Dictionary<string, Func<Args>> Cases = new()
     {
         ["Q of rank 1"] = () => Valid() with { Q = ones(3, dtype: ScalarType.Float64) },
@@ -44,6 +48,11 @@ public class InputValidationTests
         ["b batch differs from p batch"] = () => Valid() with { P = ones(2, 3, dtype: ScalarType.Float64), B = ones(5, 1, dtype: ScalarType.Float64) },
         ["p float32 with Q float64"] = () => Valid() with { P = ones(3, dtype: ScalarType.Float32) },
         ["G float32 with Q float64"] = () => Valid() with { G = Valid().G!.to(ScalarType.Float32) },
+        ["Q float32 with the others float64"] = () => Valid() with { Q = Valid().Q!.to(ScalarType.Float32) },
+        ["G and h float32 with the others float64"] = () => Valid() with { G = Valid().G!.to(ScalarType.Float32), H = Valid().H!.to(ScalarType.Float32) },
+        ["Q, p, G float32 with h, A, b float64"] = () => Valid() with { Q = Valid().Q!.to(ScalarType.Float32), P = Valid().P!.to(ScalarType.Float32), G = Valid().G!.to(ScalarType.Float32) },
+        ["Q on another device than the others"] = () => Valid() with { Q = OnMeta(Valid().Q!) },
+        ["b on another device than the others"] = () => Valid() with { B = OnMeta(Valid().B!) },
         ["Q of integer dtype"] = () => Valid() with { Q = eye(3, dtype: ScalarType.Int64) },
         ["p of integer dtype"] = () => Valid() with { P = ones(3, dtype: ScalarType.Int32) },
         ["G without h"] = () => Valid() with { H = null },
@@ -59,7 +68,6 @@ public class InputValidationTests
         ["Inf in Q"] = () => Valid() with { Q = Poisoned(Valid().Q!, double.PositiveInfinity) },
         ["Inf in p"] = () => Valid() with { P = Poisoned(Valid().P!, double.NegativeInfinity) },
         ["Inf in G"] = () => Valid() with { G = Poisoned(Valid().G!, double.PositiveInfinity) },
-        ["Inf in h"] = () => Valid() with { H = Poisoned(Valid().H!, double.PositiveInfinity) },
         ["Inf in A"] = () => Valid() with { A = Poisoned(Valid().A!, double.NegativeInfinity) },
         ["Inf in b"] = () => Valid() with { B = Poisoned(Valid().B!, double.PositiveInfinity) },
     };
@@ -85,6 +93,11 @@ public class InputValidationTests
         { "b batch differs from p batch", "b", "batch size 5" },
         { "p float32 with Q float64", "p", "Float32" },
         { "G float32 with Q float64", "G", "Float32" },
+        { "Q float32 with the others float64", "Q", "has dtype Float32; expected Float64 like p, G, h, A, b." },
+        { "G and h float32 with the others float64", "G", "has dtype Float32; expected Float64 like Q, p, A, b." },
+        { "Q, p, G float32 with h, A, b float64", "h", "has dtype Float64; expected Float32 like Q, p, G." },
+        { "Q on another device than the others", "Q", "is on device meta; expected cpu like p, G, h, A, b." },
+        { "b on another device than the others", "b", "is on device meta; expected cpu like Q, p, G, h, A." },
         { "Q of integer dtype", "Q", "Int64" },
         { "p of integer dtype", "p", "Int32" },
         { "G without h", "h", "'G'" },
@@ -100,7 +113,6 @@ public class InputValidationTests
         { "Inf in Q", "Q", "infinite" },
         { "Inf in p", "p", "infinite" },
         { "Inf in G", "G", "infinite" },
-        { "Inf in h", "h", "infinite" },
         { "Inf in A", "A", "infinite" },
         { "Inf in b", "b", "infinite" },
     };

@@ -106,6 +106,21 @@ public class RuizEquilibrationTests
     }
 
     [Fact]
+    public void TensorForm_StopsEachItemOnItsOwn_ExactlyAsAlone()
+    {
+        using var scope = NewDisposeScope();
+        const int batch = 64;
+        var problem = BadlyScaled(batch, n: 8, equalities: 2, inequalities: 10, sharedP: false, seed: 5);
+        var (batched, _) = RuizEquilibration.Apply(problem, iterations: 40, useKernel: false);
+        for (int item = 0; item < batch; item++)
+        {
+            var (single, _) = RuizEquilibration.Apply(problem.Select(tensor(new long[] { item })), iterations: 40, useKernel: false);
+            foreach (var (name, alone, inBatch) in new[] { ("d", single.D, batched.D), ("eA", single.EA, batched.EA), ("eG", single.EG, batched.EG) })
+                Assert.True(alone[0].eq(inBatch[item]).all().item<bool>(), $"{name} of item {item} differs from its scaling alone");
+        }
+    }
+
+    [Fact]
     public void Kernel_OnFloat32Data_GivesFloat32FactorsOfTheFloat64Ones()
     {
         using var scope = NewDisposeScope();
