@@ -9,7 +9,8 @@ namespace DiffOpt.ML.Training;
 
 /// <summary>
 /// Mini-batch training of a <see cref="QpNetwork"/>: shuffled batches, one dispose scope per batch,
-/// cancellation checked between batches, progress after every epoch.
+/// cancellation checked between batches and (the options' token) between the QP solver's iterations, progress after
+/// every epoch.
 /// </summary>
 internal sealed class TrainingLoop
 {
@@ -58,6 +59,8 @@ internal sealed class TrainingLoop
 
     private double TrainStep(QpNetwork network, optim.Optimizer optimizer, TrainingData data, long[] rows)
     {
+        // The token also stops the QP solves of a batch between their iterations, not only between batches.
+        using var cancellation = Qp.QpSolveCancellation.Scope(_options.CancellationToken);
         using var scope = NewDisposeScope();
         var index = tensor(rows);
         var x = data.Features.index_select(0, index);
