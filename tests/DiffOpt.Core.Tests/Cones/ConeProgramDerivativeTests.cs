@@ -109,6 +109,8 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
             var derivative = point.Derivative();
             Assert.False(derivative.LeastSquares.any().item<bool>(), "a planted, strictly complementary point has a nonsingular J");
             AssertAdjointIdentity(point, derivative, random, 1e-10);
+            double residual = derivative.Forward(null, Normal(point.B, random), null, null).Residual.max().item<double>();
+            Assert.True(residual <= 1e-10, $"refined solve residual {residual:G3} at a regular point");
         }
     }
 
