@@ -72,12 +72,15 @@ internal sealed class ConeProgramArguments(long batch, long rows, long variables
             throw Mismatch(value, $"({Batch}, {rows}, {columns}) or ({rows}, {columns})", parameterName);
     }
 
+    /// <summary>Whether <paramref name="value"/> has the layout's dtype and device.</summary>
     private bool SameKind(Tensor value) =>
         value.dtype == DType && value.device_type == Device.type && value.device_index == Device.index;
 
+    /// <summary>The exception for an argument that is null or has the wrong shape, dtype or device.</summary>
     private ArgumentException Mismatch(Tensor? value, string expected, string parameterName) => new(
         $"{parameterName} must be a {DType} tensor on {Device} of shape {expected}; got " +
         (value is null ? "null." : $"[{Shape(value)}], {value.dtype} on {value.device}."), parameterName);
 
+    /// <summary>The shape as "d₁, d₂, …".</summary>
     private static string Shape(Tensor value) => string.Join(", ", value.shape);
 }

@@ -57,14 +57,14 @@ internal sealed class ConeProgramDerivative
         _sharedA = A.dim() == 2;
         _sharedP = P is not null && P.dim() == 2;
         _hasP = P is not null;
-        _a = Wide(A).expand(batch, m, n);
-        _x = Wide(x);
-        _y = Wide(y);
-        var v = _y - Wide(s);
+        _a = ToFloat64(A).expand(batch, m, n);
+        _x = ToFloat64(x);
+        _y = ToFloat64(y);
+        var v = _y - ToFloat64(s);
         _d = m == 0
             ? zeros(batch, 0, 0, dtype: ScalarType.Float64, device: v.device)
             : new CompositeCone(cones).ProjectDualDerivative(v).Dense();
-        var p = P is null ? zeros(batch, n, n, dtype: ScalarType.Float64, device: v.device) : Wide(P).expand(batch, n, n);
+        var p = P is null ? zeros(batch, n, n, dtype: ScalarType.Float64, device: v.device) : ToFloat64(P).expand(batch, n, n);
         var identity = eye(m, dtype: ScalarType.Float64, device: v.device);
         var jacobian = cat([cat([p, _a.transpose(1, 2).matmul(_d)], 2), cat([_a, _d - identity], 2)], 1);
         _solver = new RefinedBatchSolver(jacobian);
@@ -93,23 +93,23 @@ internal sealed class ConeProgramDerivative
         var bottom = ZeroVector(m);
         if (dP is not null)
         {
-            var wide = Wide(dP);
+            var wide = ToFloat64(dP);
             top += Times(0.5 * (wide + wide.transpose(-1, -2)), _x);
         }
         if (dA is not null)
         {
-            var wide = Wide(dA);
+            var wide = ToFloat64(dA);
             top += Times(wide.transpose(-1, -2), _y);
             bottom += Times(wide, _x);
         }
-        if (dc is not null) top += Wide(dc);
-        if (db is not null) bottom -= Wide(db);
+        if (dc is not null) top += ToFloat64(dc);
+        if (db is not null) bottom -= ToFloat64(db);
 
         var (solution, residual) = _solver.Solve(-cat([top, bottom], 1), transpose: false);
         var dx = solution.narrow(1, 0, n);
         var dv = solution.narrow(1, n, m);
         var dy = Times(_d, dv);
-        return new ConeProgramTangent(Narrow(dx), Narrow(dy), Narrow(dy - dv), residual);
+        return new ConeProgramTangent(ToDataType(dx), ToDataType(dy), ToDataType(dy - dv), residual);
     }
 
     /// <summary>
@@ -126,9 +126,9 @@ internal sealed class ConeProgramDerivative
         if (gs is not null) _layout.CheckVector(gs, m, nameof(gs));
 
         using var noGrad = no_grad();
-        var top = gx is null ? ZeroVector(n) : Wide(gx);
-        var dual = gy is null ? ZeroVector(m) : Wide(gy);
-        var slack = gs is null ? ZeroVector(m) : Wide(gs);
+        var top = gx is null ? ZeroVector(n) : ToFloat64(gx);
+        var dual = gy is null ? ZeroVector(m) : ToFloat64(gy);
+        var slack = gs is null ? ZeroVector(m) : ToFloat64(gs);
         var bottom = Times(_d, dual + slack) - slack;
 
         var (u, residual) = _solver.Solve(cat([top, bottom], 1), transpose: true);
@@ -142,17 +142,20 @@ internal sealed class ConeProgramDerivative
             gradP = -0.5 * (half + half.transpose(1, 2));
         }
         return new ConeProgramGradients(
-            Narrow(_sharedA ? gradA.sum(dim: 0) : gradA),
-            Narrow(uv),
-            Narrow(-ux),
-            gradP is null ? null : Narrow(_sharedP ? gradP.sum(dim: 0) : gradP),
+            ToDataType(_sharedA ? gradA.sum(dim: 0) : gradA),
+            ToDataType(uv),
+            ToDataType(-ux),
+            gradP is null ? null : ToDataType(_sharedP ? gradP.sum(dim: 0) : gradP),
             residual);
     }
 
-    private Tensor Wide(Tensor value) => value.detach().to(ScalarType.Float64);
+    /// <summary>The argument detached and in float64, the working precision (the argument itself when it already is).</summary>
+    private static Tensor ToFloat64(Tensor value) => value.detach().to(ScalarType.Float64);
 
-    private Tensor Narrow(Tensor value) => value.to(_layout.DType);
+    /// <summary>A result in the data's dtype.</summary>
+    private Tensor ToDataType(Tensor value) => value.to(_layout.DType);
 
+    /// <summary>Zeros (B, <paramref name="length"/>) in float64 on the data's device.</summary>
     private Tensor ZeroVector(long length) =>
         zeros(_layout.Batch, length, dtype: ScalarType.Float64, device: _layout.Device);
 

@@ -63,9 +63,11 @@ internal sealed class RefinedBatchSolver
         return (solution, residual);
     }
 
+    /// <summary>J·z (or Jᵀ·z) per item for z (B, N).</summary>
     private Tensor Multiply(Tensor z, bool transpose) =>
         (transpose ? _matrix.transpose(1, 2) : _matrix).matmul(z.unsqueeze(2)).squeeze(2);
 
+    /// <summary>One solve without refinement: LU for the regular items, J⁺ (or (J⁺)ᵀ) for the singular ones.</summary>
     private Tensor SolveOnce(Tensor r, bool transpose)
     {
         var column = r.unsqueeze(2);

@@ -240,9 +240,36 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
             Relative(tangent.DX, projectionDifference), Relative(tangent.DS, projectionDifference),
             Relative(tangent.DY, projectionDifference + direction),
         };
-        output.WriteLine($"dx {errors[0]:E2}, ds {errors[1]:E2}, dy {errors[2]:E2}; residual {tangent.Residual.max().item<double>():E2}");
+        double closedForm = Relative(tangent.DX, -cone.ProjectDerivative(a).Apply(direction));
+        output.WriteLine($"dx {errors[0]:E2}, ds {errors[1]:E2}, dy {errors[2]:E2} vs differences; dx {closedForm:E2} vs −DΠ_K(a)·dc; " +
+            $"residual {tangent.Residual.max().item<double>():E2}");
         Assert.True(errors.Max() <= 1e-6, $"projection program: off by {errors.Max():G3}");
+        Assert.True(closedForm <= 1e-12, $"projection program: dx differs from −DΠ_K(a)·dc by {closedForm:G3}");
         AssertAdjointIdentity(point, derivative, random, 1e-10);
+    }
+
+    [Fact]
+    public void Forward_WithoutConstraints_IsTheUnconstrainedQpsDerivative()
+    {
+        // No cones (m = 0): x = −P⁻¹c, so dx = −P⁻¹(dc + dP·x) and ∇c = −P⁻¹gx.
+        const int n = 4, batch = 3;
+        var random = new ProblemGenerator(975);
+        var root = Normal(zeros(batch, n, n, dtype: ScalarType.Float64), random);
+        var p = root.matmul(root.transpose(1, 2)) + eye(n, dtype: ScalarType.Float64);
+        var c = Normal(zeros(batch, n, dtype: ScalarType.Float64), random);
+        var x = -linalg.solve(p, c.unsqueeze(2)).squeeze(2);
+        var empty = zeros(batch, 0, dtype: ScalarType.Float64);
+        var derivative = new ConeProgramDerivative([], zeros(batch, 0, n, dtype: ScalarType.Float64), empty, c, p, x, empty, empty);
+        var (dc, dP, gx) = (Normal(c, random), Normal(p, random), Normal(x, random));
+        var symmetric = 0.5 * (dP + dP.transpose(1, 2));
+        var expected = -linalg.solve(p, (dc + symmetric.matmul(x.unsqueeze(2)).squeeze(2)).unsqueeze(2)).squeeze(2);
+        var tangent = derivative.Forward(null, null, dc, dP);
+        var gradients = derivative.Adjoint(gx, null, null);
+        double forward = Relative(tangent.DX, expected);
+        double reverse = Relative(gradients.C, -linalg.solve(p, gx.unsqueeze(2)).squeeze(2));
+        output.WriteLine($"dx vs −P⁻¹(dc + dP·x): {forward:E2}; ∇c vs −P⁻¹gx: {reverse:E2}");
+        Assert.True(forward <= 1e-13 && reverse <= 1e-13, $"unconstrained QP derivative off by {Math.Max(forward, reverse):G3}");
+        Assert.Equal(new[] { (long)batch, 0L }, tangent.DY.shape);
     }
 
     [Fact]
