@@ -170,16 +170,6 @@ internal static class PlantedConePrograms
         }
     }
 
-    /// <summary>svec(X) of a symmetric matrix (lower triangle column by column, off-diagonal entries times √2).</summary>
-    public static double[] Svec(Matrix<double> x)
-    {
-        var v = new List<double>();
-        for (int j = 0; j < x.ColumnCount; j++)
-            for (int i = j; i < x.RowCount; i++)
-                v.Add(i == j ? x[i, j] : Math.Sqrt(2) * x[i, j]);
-        return v.ToArray();
-    }
-
     private static (double[] S, double[] Y) PsdPair(int order, PairKind kind, ProblemGenerator random)
     {
         var q = random.NormalMatrix(order, order).QR().Q;
@@ -191,8 +181,8 @@ internal static class PlantedConePrograms
         };
         var lambda = Vector<double>.Build.Dense(order, i => i < rank ? random.Uniform(0.5, 2) : 0);
         var mu = Vector<double>.Build.Dense(order, i => i < rank ? 0 : random.Uniform(0.5, 2));
-        return (Svec(q * Matrix<double>.Build.DiagonalOfDiagonalVector(lambda) * q.Transpose()),
-                Svec(q * Matrix<double>.Build.DiagonalOfDiagonalVector(mu) * q.Transpose()));
+        return (ConeChecks.Svec(q * Matrix<double>.Build.DiagonalOfDiagonalVector(lambda) * q.Transpose()),
+                ConeChecks.Svec(q * Matrix<double>.Build.DiagonalOfDiagonalVector(mu) * q.Transpose()));
     }
 
     private static Tensor Matrix(Matrix<double> m) => tensor(m.ToRowMajorArray(), [m.RowCount, m.ColumnCount], ScalarType.Float64);
