@@ -75,7 +75,8 @@ internal sealed class ConeProgramDerivative
 
     /// <summary>
     /// The derivative of (x, y, s) along the data direction (dA, db, dc, dP); a null direction is zero. Each is shaped
-    /// like its data (dA and dP may be batched or shared whatever A and P are); only the symmetric part of dP acts,
+    /// like its data (dA and dP may be batched or shared whatever A and P are; dP is also accepted when P is null,
+    /// as a perturbation of P = 0); only the symmetric part of dP acts,
     /// as the objective ½xᵀPx sees only P's. Computes dF = [dP·x + dAᵀy + dc; dA·x − db], [dx; dv] = −J⁻¹dF,
     /// dy = D·dv and ds = (D − I)·dv.
     /// </summary>
