@@ -1,0 +1,168 @@
+using static TorchSharp.torch;
+
+namespace DiffOpt.Cones;
+
+/// <summary>
+/// The derivative of the solution map (A, b, c, P) ↦ (x, y, s) of a batch of cone programs
+/// minimize cᵀx + ½xᵀPx s.t. Ax + s = b, s ∈ K (SCS's convention) at a given solution, through the normal map
+/// (docs/CONES.md, "Derivative and adjoint through the normal map"). With v = y − s the solution solves
+/// F(x, v) = [Px + AᵀΠ_K*(v) + c; Ax + Π_K*(v) − v − b] = 0, whose Jacobian in (x, v) is
+/// J = [P, AᵀD; A, D − I] with D = DΠ_K*(v). J is formed densely per item ((B, n + m, n + m)) and factorised once;
+/// <see cref="Forward"/> and <see cref="Adjoint"/> then cost one refined solve each.
+/// </summary>
+/// <remarks>
+/// Everything is computed in float64 on the data's device whatever the data's dtype (float32 data are widened
+/// once; J is small and dense, and its solve is where float32 loses digits); results come back in the data's dtype.
+/// An item whose J is singular (a degenerate point: not strictly complementary, or a non-unique solution) gets the
+/// minimum-norm least-squares solution and is flagged in <see cref="LeastSquares"/>; results are never NaN. The
+/// tensors live in the dispose scope that was current at construction. Arguments that require grad are detached.
+/// </remarks>
+internal sealed class ConeProgramDerivative
+{
+    private readonly ConeProgramArguments _layout;
+    private readonly bool _sharedA;
+    private readonly bool _sharedP;
+    private readonly bool _hasP;
+    private readonly Tensor _a;        // (B, m, n) float64
+    private readonly Tensor _x;        // (B, n)
+    private readonly Tensor _y;        // (B, m)
+    private readonly Tensor _d;        // (B, m, m), D = DΠ_K*(y − s)
+    private readonly RefinedBatchSolver _solver;
+
+    /// <summary>Forms and factorises J at the solution (x, y, s) of the programs with data (A, b, c, P).</summary>
+    /// <param name="cones">The cones of K in row order; their rows must add up to A's m.</param>
+    /// <param name="A">(B, m, n), or (m, n) shared by the items.</param>
+    /// <param name="b">(B, m); fixes B, the dtype (float32 or float64) and the device of every other argument.</param>
+    /// <param name="c">(B, n).</param>
+    /// <param name="P">(B, n, n), or (n, n) shared, symmetric positive semidefinite; null for P = 0.</param>
+    /// <param name="x">The primal solution, (B, n).</param>
+    /// <param name="y">The dual solution, (B, m), in K*.</param>
+    /// <param name="s">The slack, (B, m), in K with sᵀy = 0.</param>
+    /// <exception cref="ArgumentException">
+    /// An argument is null (except P), has the wrong shape, batch size, dtype or device, or the cones do not cover
+    /// m rows; ParamName names it.
+    /// </exception>
+    public ConeProgramDerivative(IReadOnlyList<Cone> cones, Tensor A, Tensor b, Tensor c, Tensor? P, Tensor x, Tensor y, Tensor s)
+    {
+        _layout = ConeProgramArguments.Of(A, b);
+        CompositeCone.Validate(cones, _layout.Rows);
+        long m = _layout.Rows, n = _layout.Variables, batch = _layout.Batch;
+        _layout.CheckVector(c, n, nameof(c));
+        if (P is not null) _layout.CheckMatrix(P, n, n, nameof(P));
+        _layout.CheckVector(x, n, nameof(x));
+        _layout.CheckVector(y, m, nameof(y));
+        _layout.CheckVector(s, m, nameof(s));
+
+        using var noGrad = no_grad();
+        _sharedA = A.dim() == 2;
+        _sharedP = P is not null && P.dim() == 2;
+        _hasP = P is not null;
+        _a = ToFloat64(A).expand(batch, m, n);
+        _x = ToFloat64(x);
+        _y = ToFloat64(y);
+        var v = _y - ToFloat64(s);
+        _d = m == 0
+            ? zeros(batch, 0, 0, dtype: ScalarType.Float64, device: v.device)
+            : new CompositeCone(cones).ProjectDualDerivative(v).Dense();
+        var p = P is null ? zeros(batch, n, n, dtype: ScalarType.Float64, device: v.device) : ToFloat64(P).expand(batch, n, n);
+        var identity = eye(m, dtype: ScalarType.Float64, device: v.device);
+        var jacobian = cat([cat([p, _a.transpose(1, 2).matmul(_d)], 2), cat([_a, _d - identity], 2)], 1);
+        _solver = new RefinedBatchSolver(jacobian);
+    }
+
+    /// <summary>(B,) bool: the items whose J is singular, solved in the least-squares sense.</summary>
+    public Tensor LeastSquares => _solver.Singular;
+
+    /// <summary>
+    /// The derivative of (x, y, s) along the data direction (dA, db, dc, dP); a null direction is zero. Each is shaped
+    /// like its data (dA and dP may be batched or shared whatever A and P are; dP is also accepted when P is null,
+    /// as a perturbation of P = 0); only the symmetric part of dP acts,
+    /// as the objective ½xᵀPx sees only P's. Computes dF = [dP·x + dAᵀy + dc; dA·x − db], [dx; dv] = −J⁻¹dF,
+    /// dy = D·dv and ds = (D − I)·dv.
+    /// </summary>
+    /// <exception cref="ArgumentException">A direction has the wrong shape, dtype or device (ParamName dA, db, dc or dP).</exception>
+    public ConeProgramTangent Forward(Tensor? dA, Tensor? db, Tensor? dc, Tensor? dP)
+    {
+        long m = _layout.Rows, n = _layout.Variables;
+        if (dA is not null) _layout.CheckMatrix(dA, m, n, nameof(dA));
+        if (db is not null) _layout.CheckVector(db, m, nameof(db));
+        if (dc is not null) _layout.CheckVector(dc, n, nameof(dc));
+        if (dP is not null) _layout.CheckMatrix(dP, n, n, nameof(dP));
+
+        using var noGrad = no_grad();
+        var top = ZeroVector(n);
+        var bottom = ZeroVector(m);
+        if (dP is not null)
+        {
+            var wide = ToFloat64(dP);
+            top += Times(0.5 * (wide + wide.transpose(-1, -2)), _x);
+        }
+        if (dA is not null)
+        {
+            var wide = ToFloat64(dA);
+            top += Times(wide.transpose(-1, -2), _y);
+            bottom += Times(wide, _x);
+        }
+        if (dc is not null) top += ToFloat64(dc);
+        if (db is not null) bottom -= ToFloat64(db);
+
+        var (solution, residual) = _solver.Solve(-cat([top, bottom], 1), transpose: false);
+        var dx = solution.narrow(1, 0, n);
+        var dv = solution.narrow(1, n, m);
+        var dy = Times(_d, dv);
+        return new ConeProgramTangent(ToDataType(dx), ToDataType(dy), ToDataType(dy - dv), residual);
+    }
+
+    /// <summary>
+    /// The gradients of a loss with gradients gx, gy, gs at (x, y, s) (a null one is zero):
+    /// r = [gx; D·gy + (D − I)·gs], u = J⁻ᵀr, ∇c = −u_x, ∇b = u_v, ∇A = −(y·u_xᵀ + u_v·xᵀ), ∇P = −½(u_x·xᵀ + x·u_xᵀ).
+    /// A shared A or P gets the sum of the items' gradients.
+    /// </summary>
+    /// <exception cref="ArgumentException">A gradient has the wrong shape, dtype or device (ParamName gx, gy or gs).</exception>
+    public ConeProgramGradients Adjoint(Tensor? gx, Tensor? gy, Tensor? gs)
+    {
+        long m = _layout.Rows, n = _layout.Variables;
+        if (gx is not null) _layout.CheckVector(gx, n, nameof(gx));
+        if (gy is not null) _layout.CheckVector(gy, m, nameof(gy));
+        if (gs is not null) _layout.CheckVector(gs, m, nameof(gs));
+
+        using var noGrad = no_grad();
+        var top = gx is null ? ZeroVector(n) : ToFloat64(gx);
+        var dual = gy is null ? ZeroVector(m) : ToFloat64(gy);
+        var slack = gs is null ? ZeroVector(m) : ToFloat64(gs);
+        var bottom = Times(_d, dual + slack) - slack;
+
+        var (u, residual) = _solver.Solve(cat([top, bottom], 1), transpose: true);
+        var ux = u.narrow(1, 0, n);
+        var uv = u.narrow(1, n, m);
+        var gradA = -(Outer(_y, ux) + Outer(uv, _x));
+        Tensor? gradP = null;
+        if (_hasP)
+        {
+            var half = Outer(ux, _x);
+            gradP = -0.5 * (half + half.transpose(1, 2));
+        }
+        return new ConeProgramGradients(
+            ToDataType(_sharedA ? gradA.sum(dim: 0) : gradA),
+            ToDataType(uv),
+            ToDataType(-ux),
+            gradP is null ? null : ToDataType(_sharedP ? gradP.sum(dim: 0) : gradP),
+            residual);
+    }
+
+    /// <summary>The argument detached and in float64, the working precision (the argument itself when it already is).</summary>
+    private static Tensor ToFloat64(Tensor value) => value.detach().to(ScalarType.Float64);
+
+    /// <summary>A result in the data's dtype.</summary>
+    private Tensor ToDataType(Tensor value) => value.to(_layout.DType);
+
+    /// <summary>Zeros (B, <paramref name="length"/>) in float64 on the data's device.</summary>
+    private Tensor ZeroVector(long length) =>
+        zeros(_layout.Batch, length, dtype: ScalarType.Float64, device: _layout.Device);
+
+    /// <summary>M·z per item for M (B, r, c) or (r, c) and z (B, c).</summary>
+    private static Tensor Times(Tensor matrix, Tensor z) => matrix.matmul(z.unsqueeze(2)).squeeze(2);
+
+    /// <summary>u·wᵀ per item for u (B, r) and w (B, c).</summary>
+    private static Tensor Outer(Tensor u, Tensor w) => u.unsqueeze(2).matmul(w.unsqueeze(1));
+}
