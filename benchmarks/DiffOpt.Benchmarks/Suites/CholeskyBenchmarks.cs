@@ -3,6 +3,8 @@ using BenchmarkDotNet.Configs;
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.LinearAlgebra;
+using DiffOpt.Native;
 
 namespace DiffOpt.Benchmarks.Suites;
 

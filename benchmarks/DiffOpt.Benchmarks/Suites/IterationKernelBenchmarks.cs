@@ -3,6 +3,7 @@ using BenchmarkDotNet.Configs;
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.InteriorPoint;
 
 namespace DiffOpt.Benchmarks.Suites;
 

@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.InteriorPoint;
 
 namespace DiffOpt.Benchmarks.Suites;
 

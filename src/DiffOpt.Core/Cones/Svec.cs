@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Cones;
 

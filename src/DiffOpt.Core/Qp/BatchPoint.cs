@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 namespace DiffOpt.Qp;
 
 /// <summary>

@@ -1,5 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.InteriorPoint;
+using DiffOpt.LinearAlgebra;
 
 namespace DiffOpt.Qp;
 

@@ -1,5 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.InteriorPoint;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
 
@@ -94,7 +96,7 @@ internal sealed class ProximalInteriorPoint
         _scaling = _fullScaling = scaling;
         _kkt = _fullKkt = kkt;
         _options = options;
-        _tol = SolverTolerances.For(options, qp.C.dtype);
+        _tol = options.TolerancesFor(qp.C.dtype);
         _limits = NumericLimits.For(qp.C.dtype);
         _m = qp.InequalityCount;
     }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
 
@@ -225,5 +226,5 @@ internal sealed class QpProblem
         return (asymmetry, infiniteBounds);
     }
 
-    internal static string Shape(Tensor tensor) => "(" + string.Join(",", tensor.shape) + ")";
+    internal static string Shape(Tensor tensor) => TensorText.Shape(tensor);
 }

@@ -1,5 +1,8 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.InteriorPoint;
+using DiffOpt.Native;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
 
@@ -82,15 +85,4 @@ internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeas
     private static unsafe ScaledResidualsKernel.Problem<T> KernelProblem<T>(ScaledQp qp, ResidualNormalizer norm) where T : unmanaged =>
         new(BatchMatrices<T>.Of(qp.P), BatchMatrices<T>.Of(qp.A), BatchMatrices<T>.Of(qp.G), NativeLapack.Data<T>(qp.C), NativeLapack.Data<T>(qp.B), NativeLapack.Data<T>(qp.H),
             NativeLapack.Data<T>(norm.InverseD), NativeLapack.Data<T>(norm.InverseE), NativeLapack.Data<T>(norm.DataPrimalScale), NativeLapack.Data<T>(norm.DataDualScale));
-}
-
-/// <summary>The tolerances that apply to one solve (chosen by dtype; float32 never certifies infeasibility below 1e-4).</summary>
-internal readonly record struct SolverTolerances(double Absolute, double Relative, double Infeasibility)
-{
-    private const double Float32InfeasibilityFloor = 1e-4;
-
-    public static SolverTolerances For(QpSolverOptions options, ScalarType dtype) =>
-        dtype == ScalarType.Float32
-            ? new(options.Float32Tolerance, options.Float32RelativeTolerance, Math.Max(options.InfeasibilityTolerance, Float32InfeasibilityFloor))
-            : new(options.Tolerance, options.RelativeTolerance, options.InfeasibilityTolerance);
 }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 
 namespace DiffOpt.Qp;
 
@@ -109,7 +110,7 @@ public sealed class QpSolver
     {
         var usable = (ipm.Status == (long)QpStatus.Solved) | (ipm.Status == (long)QpStatus.Inaccurate);
         if (!options.Polish) return (ipm.Iterate, ipm.Status, zeros_like(usable));
-        var tol = SolverTolerances.For(options, problem.DType);
+        var tol = options.TolerancesFor(problem.DType);
         var outcome = Polishing.Apply(problem, scaled, scaling, ipm.Kkt, ipm.Iterate, usable, ipm.CheckRatio, tol);
         if (outcome.AcceptedAndSolved is null) return (outcome.Iterate, ipm.Status, outcome.Accepted);
         var status = where(outcome.AcceptedAndSolved, full_like(ipm.Status, (long)QpStatus.Solved), ipm.Status);

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.InteriorPoint;
 
 namespace DiffOpt.Qp;
 
@@ -88,6 +89,14 @@ public sealed record QpSolverOptions
     /// <see cref="QpStatus.Inaccurate"/>. Default false: failures are reported per item.
     /// </summary>
     public bool ThrowOnFailure { get; init; }
+
+    /// <summary>The tolerances for data of <paramref name="dtype"/> (float32 never certifies infeasibility below 1e-4).</summary>
+    internal SolverTolerances TolerancesFor(ScalarType dtype) =>
+        dtype == ScalarType.Float32
+            ? new(Float32Tolerance, Float32RelativeTolerance, Math.Max(InfeasibilityTolerance, Float32InfeasibilityFloor))
+            : new(Tolerance, RelativeTolerance, InfeasibilityTolerance);
+
+    private const double Float32InfeasibilityFloor = 1e-4;
 
     /// <summary>Checks that every setting is in range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>

@@ -1,6 +1,8 @@
 using System.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.InteriorPoint;
+using DiffOpt.Native;
 
 namespace DiffOpt.Qp;
 

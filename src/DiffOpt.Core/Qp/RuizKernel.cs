@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
+using DiffOpt.Native;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
 

@@ -1,5 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
 

@@ -1,5 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using DiffOpt.LinearAlgebra;
+using DiffOpt.Native;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
 

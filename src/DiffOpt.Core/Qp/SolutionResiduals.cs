@@ -1,5 +1,8 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.InteriorPoint;
+using DiffOpt.Native;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
 

@@ -1,6 +1,8 @@
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.LinearAlgebra;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Tests.Qp;
 

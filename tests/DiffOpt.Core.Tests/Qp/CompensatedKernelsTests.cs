@@ -1,5 +1,6 @@
 using DiffOpt.Qp;
 using DiffOpt.Tests.TestSupport;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Tests.Qp;
 

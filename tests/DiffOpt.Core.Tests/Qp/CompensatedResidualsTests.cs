@@ -2,6 +2,7 @@ using DiffOpt.Qp;
 using DiffOpt.Tests.TestSupport;
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Tests.Qp;
 

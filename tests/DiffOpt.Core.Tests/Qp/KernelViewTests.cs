@@ -1,5 +1,6 @@
 using DiffOpt.Qp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 
 namespace DiffOpt.Tests.Qp;
 

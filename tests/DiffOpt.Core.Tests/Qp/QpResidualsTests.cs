@@ -39,7 +39,7 @@ public class QpResidualsTests
         it.X[0, 0] = tensor(double.NaN).to_type(dtype);
         var poisoned = QpResiduals.Evaluate(qp, norm, it);
         Assert.True(poisoned.Norms.Dual[0].isnan().item<bool>(), "a NaN in x must make the dual residual NaN");
-        Assert.False(poisoned.Norms.Meets(SolverTolerances.For(new QpSolverOptions(), dtype))[0].item<bool>(), "a NaN iterate meets no tolerance");
+        Assert.False(poisoned.Norms.Meets(new QpSolverOptions().TolerancesFor(dtype))[0].item<bool>(), "a NaN iterate meets no tolerance");
     }
 
     private static IEnumerable<(string Name, Tensor Value)> Parts(QpResiduals r) => new[]

@@ -1,6 +1,7 @@
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.InteriorPoint;
 
 namespace DiffOpt.Tests.Qp;
 

@@ -2,6 +2,7 @@ using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
 using DiffOpt.Tests.TestSupport;
+using DiffOpt.InteriorPoint;
 
 namespace DiffOpt.Tests.Qp;
 

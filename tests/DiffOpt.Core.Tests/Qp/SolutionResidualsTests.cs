@@ -49,7 +49,7 @@ public class SolutionResidualsTests
         z[1, 0] = tensor(double.NaN).to_type(dtype);
         var poisoned = SolutionResiduals.Evaluate(problem, z, lambda, nu, rows);
         Assert.True(poisoned.Norms.Dual[1].isnan().item<bool>(), "a NaN in z must make the dual residual NaN");
-        Assert.False(poisoned.Meets(SolverTolerances.For(new QpSolverOptions(), dtype))[1].item<bool>(), "a NaN point must not meet any tolerance");
+        Assert.False(poisoned.Meets(new QpSolverOptions().TolerancesFor(dtype))[1].item<bool>(), "a NaN point must not meet any tolerance");
         Assert.True(poisoned.Norms.Dual[0].isfinite().item<bool>(), "other items stay finite");
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using DiffOpt.Qp;
+using DiffOpt.Native;
 
 namespace DiffOpt.Tests.TestSupport;
 

@@ -2,6 +2,7 @@ using DiffOpt.Qp;
 using DiffOpt.Tests.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 
 namespace DiffOpt.Tests.TestSupportTests;
 

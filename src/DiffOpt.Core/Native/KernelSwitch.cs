@@ -1,4 +1,4 @@
-namespace DiffOpt.Qp;
+namespace DiffOpt.Native;
 
 /// <summary>
 /// Test switch of the CPU implementation. When <see cref="TensorPathOnly"/> is set, <see cref="NativeLapack.Serves"/>

@@ -1,6 +1,7 @@
 using TorchSharp;
+using DiffOpt.Numerics;
 
-namespace DiffOpt.Qp;
+namespace DiffOpt.Native;
 
 /// <summary>
 /// A CPU kernel's view of a contiguous batch of row-major matrices, (items|1, rows, cols): a shared matrix (one
@@ -20,7 +21,7 @@ internal readonly unsafe struct BatchMatrices<T>(T* data, long items, int rows, 
     public static BatchMatrices<T> Of(torch.Tensor tensor)
     {
         if (tensor.dim() != 3)
-            throw new ArgumentException($"A batch-of-matrices view needs a (items, rows, cols) tensor; got shape {QpProblem.Shape(tensor)}.", nameof(tensor));
+            throw new ArgumentException($"A batch-of-matrices view needs a (items, rows, cols) tensor; got shape {TensorText.Shape(tensor)}.", nameof(tensor));
         return new(NativeLapack.Data<T>(tensor), tensor.shape[0], checked((int)tensor.shape[1]), checked((int)tensor.shape[2]));
     }
 }

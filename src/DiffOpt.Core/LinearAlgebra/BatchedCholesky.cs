@@ -1,7 +1,9 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
+using DiffOpt.Numerics;
 
-namespace DiffOpt.Qp;
+namespace DiffOpt.LinearAlgebra;
 
 /// <summary>
 /// Batched Cholesky factorisation and solves for the KKT systems. The factor of a (B,k,k) batch is a (B,k,k)

@@ -1,7 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using DiffOpt.Numerics;
 
-namespace DiffOpt.Qp;
+namespace DiffOpt.LinearAlgebra;
 
 /// <summary>
 /// Solves L Lᵀ x = b for one right-hand side with a row-major lower-triangular factor L, vectorised along the rows

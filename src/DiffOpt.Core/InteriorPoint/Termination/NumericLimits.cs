@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace DiffOpt.Qp;
+namespace DiffOpt.InteriorPoint;
 
 /// <summary>Precision-dependent constants of the interior-point method (PIQP's defaults for float64).</summary>
 /// <param name="MachineEpsilon">Unit roundoff of the dtype.</param>
@@ -8,7 +8,7 @@ namespace DiffOpt.Qp;
 /// <param name="FinetuneRegularizationFloor">Lower floor used once progress stalls at <paramref name="RegularizationFloor"/>.</param>
 /// <param name="StaticRegularization">Diagonal shift added where a factorisation fails.</param>
 /// <param name="DerivativeWeightFloor">Smallest s/λ used in the derivative's KKT operator (keeps it finite on active rows).</param>
-/// <param name="SchurDualRegularization">Fixed δ of <see cref="InequalitySchurKktSolver"/>.</param>
+/// <param name="SchurDualRegularization">Fixed δ of <see cref="Qp.InequalitySchurKktSolver"/>.</param>
 /// <param name="StrongConvexity">Modulus τ above which a batch counts as strongly convex (P − τI ≻ 0, scaled data).</param>
 internal sealed record NumericLimits(double MachineEpsilon, double RegularizationFloor, double FinetuneRegularizationFloor,
     double StaticRegularization, double DerivativeWeightFloor, double SchurDualRegularization, double StrongConvexity)

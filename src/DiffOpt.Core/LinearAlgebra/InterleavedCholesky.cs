@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace DiffOpt.Qp;
+namespace DiffOpt.LinearAlgebra;
 
 /// <summary>
 /// Cholesky factorisation of many small matrices at once, vectorised across the batch: the lower triangles of

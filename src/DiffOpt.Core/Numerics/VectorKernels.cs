@@ -2,7 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-namespace DiffOpt.Qp;
+namespace DiffOpt.Numerics;
 
 /// <summary>The level-1 loops (dot product, scaled update) of the per-item CPU kernels, vectorised with <see cref="Vector256"/>.</summary>
 internal static class VectorKernels

@@ -1,6 +1,8 @@
 using System.Runtime.InteropServices;
+using DiffOpt.LinearAlgebra;
+using DiffOpt.Numerics;
 
-namespace DiffOpt.Qp;
+namespace DiffOpt.Native;
 
 /// <summary>
 /// The LAPACK Cholesky routines (potrf/potrs) and BLAS's triangular solve (trsm), Fortran ABI, that libtorch's CPU library exports from its bundled
@@ -69,11 +71,11 @@ internal static unsafe class NativeLapack
             : typeof(T) == typeof(bool) ? TorchSharp.torch.ScalarType.Bool
             : throw new ArgumentException($"No tensor element type corresponds to {typeof(T).Name}.", nameof(T));
         if (tensor.dtype != expected)
-            throw new ArgumentException($"A kernel view of {typeof(T).Name} was asked of a {tensor.dtype} tensor of shape {QpProblem.Shape(tensor)}.", nameof(tensor));
+            throw new ArgumentException($"A kernel view of {typeof(T).Name} was asked of a {tensor.dtype} tensor of shape {TensorText.Shape(tensor)}.", nameof(tensor));
         if (tensor.device_type != TorchSharp.DeviceType.CPU)
             throw new ArgumentException($"A kernel view was asked of a tensor on {tensor.device}; only CPU tensors can be read directly.", nameof(tensor));
         if (!tensor.is_contiguous())
-            throw new ArgumentException($"A kernel view was asked of a non-contiguous tensor of shape {QpProblem.Shape(tensor)}.", nameof(tensor));
+            throw new ArgumentException($"A kernel view was asked of a non-contiguous tensor of shape {TensorText.Shape(tensor)}.", nameof(tensor));
     }
 
     /// <summary>

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace DiffOpt.Qp;
+namespace DiffOpt.InteriorPoint;
 
 /// <summary>
 /// Per-item primal residual, dual residual and duality gap, each with the normaliser of its relative test (the

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace DiffOpt.Qp;
+namespace DiffOpt.Native;
 
 /// <summary>
 /// Fixes glibc's mmap threshold for the solver's large temporary tensors. By default glibc raises the threshold

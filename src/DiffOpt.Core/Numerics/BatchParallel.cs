@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace DiffOpt.Qp;
+namespace DiffOpt.Numerics;
 
 /// <summary>Per-item loops of the CPU kernels, spread over libtorch's intra-op thread count.</summary>
 internal static class BatchParallel

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace DiffOpt.Qp;
+namespace DiffOpt.Numerics;
 
 /// <summary>A value carried as an unrounded sum hi + lo: hi the rounded result, lo its accumulated rounding error.</summary>
 internal readonly record struct Compensated(Tensor Hi, Tensor Lo)

@@ -1,7 +1,8 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.LinearAlgebra;
 
-namespace DiffOpt.Qp;
+namespace DiffOpt.Numerics;
 
 /// <summary>
 /// Small batched helpers shared by the solver and its derivative. Every tensor is batch-first; a matrix shared by
