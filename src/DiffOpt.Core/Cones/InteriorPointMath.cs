@@ -11,6 +11,7 @@ internal static class InteriorPointMath
         NonnegativeCone nonnegative => new NonnegativeInteriorPoint(nonnegative),
         SecondOrderCone secondOrder => new SecondOrderInteriorPoint(secondOrder),
         PsdCone psd => new PsdInteriorPoint(psd),
+        ExponentialCone exponential => new ExponentialInteriorPoint(exponential),
         _ => throw new ArgumentException($"Unsupported cone type {cone.GetType().Name}.", nameof(cone)),
     };
 }

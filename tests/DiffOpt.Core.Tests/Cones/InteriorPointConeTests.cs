@@ -13,6 +13,7 @@ public class InteriorPointConeTests
         { new NonnegativeCone(3), 3, [1, 1, 1] },
         { new SecondOrderCone(3), 1, [1, 0, 0] },
         { new PsdCone(2), 2, [1, 0, 1] },
+        { new ExponentialCone(2), 6, [.. ExponentialInteriorPoint.CentralTriple, .. ExponentialInteriorPoint.CentralTriple] },
     };
 
     [Theory]
