@@ -54,6 +54,12 @@ internal static class ExponentialBarrier
         return g.unsqueeze(-1) * g.unsqueeze(-2) + curvature;
     }
 
+    /// <summary>
+    /// f*(d) per triple (…): at x = −∇f*(d) the supremum in f*(d) = sup_x {−⟨d, x⟩ − f(x)} is attained and
+    /// ⟨d, x⟩ = 3 (logarithmic homogeneity), so f*(d) = −3 − f(x). NaN for d ∉ int K_exp*.
+    /// </summary>
+    public static Tensor DualValue(Tensor d) => -3 - Value(-DualGradient(d));
+
     /// <summary>Whether each triple is in the barrier's domain, the interior of K_exp: y &gt; 0, z &gt; 0, ψ &gt; 0 (…) bool.</summary>
     public static Tensor InDomain(Tensor t)
     {

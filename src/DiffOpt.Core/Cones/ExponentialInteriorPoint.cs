@@ -32,6 +32,23 @@ internal sealed class ExponentialInteriorPoint(ExponentialCone cone) : IInterior
     /// <summary>Σ f over the triples, per item (B,); NaN or +∞ for items outside the interior.</summary>
     public Tensor Barrier(Tensor s) => ExponentialBarrier.Value(Triples(s, nameof(s))).sum(1);
 
+    /// <summary>Σ f* over the triples of a dual point z, per item (B,) (<see cref="ExponentialBarrier.DualValue"/>).</summary>
+    public Tensor DualBarrier(Tensor z) => ExponentialBarrier.DualValue(Triples(z, nameof(z))).sum(1);
+
+    /// <summary>
+    /// The barrier proximity of (s, z) to the central path, per item (B,): with F = Σf, ν = <see cref="Degree"/> and
+    /// μ = ⟨s, z⟩/ν, ν·log μ + ν + F(s) + F*(z) ≥ 0, with equality exactly when z = −μ∇F(s) (Nesterov and Todd 1997,
+    /// §3: F(s) + F*(z) ≥ −ν log(⟨s, z⟩/ν) − ν; Clarabel's <c>compute_barrier</c> neighbourhood uses the same sum).
+    /// The nonsymmetric counterpart of <see cref="ISymmetricInteriorPointCone.Centrality"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">s or z is not (B, Rows), or they differ in dtype or device.</exception>
+    public Tensor Centrality(Tensor s, Tensor z)
+    {
+        InteriorPointArguments.CheckPair(s, nameof(s), z, nameof(z), Rows, cone);
+        var mu = InteriorPointArguments.Dot(s, z) / Degree;
+        return Degree * (mu.log() + 1) + Barrier(s) + DualBarrier(z);
+    }
+
     /// <summary>∇f per triple, (B, Rows).</summary>
     public Tensor Gradient(Tensor s) => Flat(ExponentialBarrier.Gradient(Triples(s, nameof(s))));
 

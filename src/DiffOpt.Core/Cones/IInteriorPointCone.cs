@@ -29,7 +29,8 @@ internal interface IInteriorPointCone
 
     /// <summary>
     /// The scaling at a primal–dual pair s (B, Rows) ∈ int K, z (B, Rows) ∈ int K*: an operator Hs with Hs z = s,
-    /// the cone's block of the reduced KKT matrix [P, Aᵀ; A, −Hs]. Items outside the interior give NaN entries.
+    /// the cone's block of the reduced KKT matrix [P, Aᵀ; A, −Hs]. Items outside the interior give non-finite
+    /// entries (NaN, or ±∞ on the boundary): membership is not tested here (<see cref="ICone.Contains"/> does).
     /// </summary>
     /// <exception cref="ArgumentException">s or z is not (B, Rows) float32/float64, or z differs from s in shape, dtype or device.</exception>
     IConeScaling Scale(Tensor s, Tensor z);

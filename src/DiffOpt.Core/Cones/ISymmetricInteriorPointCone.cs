@@ -8,7 +8,7 @@ namespace DiffOpt.Cones;
 /// </summary>
 internal interface ISymmetricInteriorPointCone : IInteriorPointCone
 {
-    /// <summary>The Nesterov–Todd scaling at s ∈ int K, z ∈ int K (B, Rows); NaN for items outside the interior.</summary>
+    /// <summary>The Nesterov–Todd scaling at s ∈ int K, z ∈ int K (B, Rows); non-finite entries for items outside the interior.</summary>
     /// <exception cref="ArgumentException">s or z is not (B, Rows) float32/float64, or they differ in shape, dtype or device.</exception>
     new INesterovToddScaling Scale(Tensor s, Tensor z);
 

@@ -11,7 +11,8 @@ internal sealed class NonnegativeScaling : INesterovToddScaling
     private readonly Tensor _w;
     private readonly object _cone;
 
-    /// <summary>The scaling at s, z (B, n), both positive (checked by the caller); NaN where sᵢ or zᵢ is negative.</summary>
+    /// <summary>The scaling at s, z (B, n), shapes checked by the caller: NaN where sᵢ/zᵢ &lt; 0, 0 or ∞ where
+    /// one of them is 0.</summary>
     public NonnegativeScaling(Tensor s, Tensor z, object cone)
     {
         _w = (s / z).sqrt();

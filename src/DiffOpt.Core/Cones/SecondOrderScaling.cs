@@ -17,7 +17,7 @@ internal sealed class SecondOrderScaling : INesterovToddScaling
     private readonly Tensor _q;     // (B, n − 1)
     private readonly object _cone;
 
-    /// <summary>The scaling at s, z (B, n) in the interior of Q (checked by the caller); NaN for items outside.</summary>
+    /// <summary>The scaling at s, z (B, n) (shapes checked by the caller); NaN for items outside the interior of Q.</summary>
     public SecondOrderScaling(Tensor s, Tensor z, object cone)
     {
         _cone = cone;

@@ -188,6 +188,20 @@ public class ExponentialInteriorPointTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Centrality_IsZeroOnTheCentralPathOnly_AndPositiveElsewhere()
+    {
+        var s = Primal(13, 20);
+        var central = Cone.Centrality(s, -0.3 * Cone.Gradient(s));
+        var e = Cone.UnitElement(ScalarType.Float64, CPU).unsqueeze(0);
+        double atUnit = Cone.Centrality(e, e).abs().item<double>();
+        var off = Cone.Centrality(s, Dual(13, 20));
+        double onPath = central.abs().max().item<double>(), smallest = off.min().item<double>();
+        output.WriteLine($"centrality on the path {onPath:E2}, at e {atUnit:E2}, off the path ≥ {smallest:G4}");
+        Assert.True(onPath <= 1e-12 && atUnit <= 1e-12, $"centrality on the path {onPath:G3}, at e {atUnit:G3}");
+        Assert.True(smallest > 1e-3, $"centrality off the path {smallest:G3}");
+    }
+
+    [Fact]
     public void Float32Input_GivesFloat32ResultsCloseToFloat64()
     {
         var (s, z) = (Primal(11), Dual(11));

@@ -55,6 +55,21 @@ public class PsdScalingTests(ITestOutputHelper output) : SymmetricScalingTests(o
     }
 
     [Fact]
+    public void W_IsNotSymmetric_SoLambdaIsWInverseTransposeS_NotWInverseS()
+    {
+        // R = L_sVΛ^{−1/2} is not symmetric, so W ≠ Wᵀ and W⁻¹s ≠ λ in general; Hs = WᵀW is symmetric all the same.
+        var (s, z) = (Interior(44), Interior(45));
+        var w = Cone.Scale(s, z);
+        var dense = ScalingChecks.Dense(w.Apply, s);
+        double asymmetry = ((dense - dense.transpose(1, 2)).abs().amax([1, 2]) / dense.abs().amax([1, 2])).min().item<double>();
+        double inverseGap = ((w.ApplyInverse(s) - w.Lambda).abs().amax(1) / w.Lambda.abs().amax(1)).min().item<double>();
+        Output.WriteLine($"smallest relative asymmetry of W {asymmetry:G4}, smallest |W⁻¹s − λ|/|λ| {inverseGap:G4}");
+        Assert.True(asymmetry > 1e-3 && inverseGap > 1e-3);
+        var hs = w.DenseHs();
+        ScalingChecks.AssertClose(hs.transpose(1, 2), hs, 1e-15, Output, "Hs symmetric");
+    }
+
+    [Fact]
     public void Scale_GivesNaN_ForAnItemOutsideTheInterior()
     {
         var s = Interior(42);
