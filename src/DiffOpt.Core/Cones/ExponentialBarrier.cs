@@ -60,6 +60,33 @@ internal static class ExponentialBarrier
     /// </summary>
     public static Tensor DualValue(Tensor d) => -3 - Value(-DualGradient(d));
 
+    /// <summary>
+    /// [∇²f]⁻¹ in closed form, per triple (…, 3, 3). ∇²f = ggᵀ + C with g = ∇ψ/ψ and C = −∇²ψ/ψ + diag(0, 1/y², 1/z²),
+    /// whose x row and column vanish; eliminating x (the Schur complement of g_x² is the (y, z) block C₂ of C) gives
+    ///     [∇²f]⁻¹ = [ψ² + hᵀKh, (Kh)ᵀ; Kh, K],   h = (log(z/y) − 1, y/z),
+    ///     K = C₂⁻¹ = [y²(y + ψ), y²z; y²z, z²(y + ψ)]/(2y + ψ)   (det C₂ = (2y + ψ)/(y²z²ψ)).
+    /// Unlike a numerical inverse it stays accurate near the boundary (ψ → 0), where ∇²f has condition ~1/ψ².
+    /// </summary>
+    public static Tensor InverseHessian(Tensor t)
+    {
+        var (_, y, z) = Split(t);
+        var psi = Psi(t);
+        var (_, hy, hz) = PsiGradient(t);
+        var denominator = 2 * y + psi;
+        var kyy = y * y * (y + psi) / denominator;
+        var kyz = y * y * z / denominator;
+        var kzz = z * z * (y + psi) / denominator;
+        var khy = kyy * hy + kyz * hz;
+        var khz = kyz * hy + kzz * hz;
+        var corner = psi * psi + hy * khy + hz * khz;
+        return stack(
+        [
+            stack([corner, khy, khz], -1),
+            stack([khy, kyy, kyz], -1),
+            stack([khz, kyz, kzz], -1),
+        ], -2);
+    }
+
     /// <summary>Whether each triple is in the barrier's domain, the interior of K_exp: y &gt; 0, z &gt; 0, ψ &gt; 0 (…) bool.</summary>
     public static Tensor InDomain(Tensor t)
     {

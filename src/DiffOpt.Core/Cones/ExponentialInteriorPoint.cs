@@ -55,6 +55,9 @@ internal sealed class ExponentialInteriorPoint(ExponentialCone cone) : IInterior
     /// <summary>∇²f per triple, the diagonal blocks (B, Count, 3, 3) of the block-diagonal Hessian.</summary>
     public Tensor Hessian(Tensor s) => ExponentialBarrier.Hessian(Triples(s, nameof(s)));
 
+    /// <summary>[∇²f]⁻¹ per triple in closed form, (B, Count, 3, 3) (<see cref="ExponentialBarrier.InverseHessian"/>).</summary>
+    public Tensor InverseHessian(Tensor s) => ExponentialBarrier.InverseHessian(Triples(s, nameof(s)));
+
     /// <summary>∇f* per triple of a dual point z (B, Rows) (<see cref="ExponentialBarrier.DualGradient"/>).</summary>
     public Tensor DualGradient(Tensor z) => Flat(ExponentialBarrier.DualGradient(Triples(z, nameof(z))));
 

@@ -6,7 +6,8 @@ namespace DiffOpt.Cones;
 /// The primal–dual scaling of Dahl and Andersen ("A primal-dual interior-point algorithm for nonsymmetric
 /// exponential-cone optimization", Math. Programming 194, 2022, §4; Clarabel's <c>use_primal_dual_scaling</c>), per
 /// triple: with the shadow points s̃ = −∇f*(z), z̃ = −∇f(s), μ = ⟨s, z⟩/3, μ̃ = ⟨s̃, z̃⟩/3, δs = s − μs̃,
-/// δz = z − μz̃ and H* = ∇²f*(z) = [∇²f(s̃)]⁻¹ (Hessians of conjugate barriers are inverse at conjugate points),
+/// δz = z − μz̃ and H* = ∇²f*(z) = [∇²f(s̃)]⁻¹ (Hessians of conjugate barriers are inverse at conjugate points;
+/// in closed form, <see cref="ExponentialBarrier.InverseHessian"/>),
 ///     Hs = ssᵀ/⟨s, z⟩ + δsδsᵀ/⟨δs, δz⟩ + μ‖M‖_F·aaᵀ/‖a‖²,
 ///     M = H* − s̃s̃ᵀ/3 − ttᵀ/(z̃ᵀH*z̃ − 3μ̃²),  t = H*z̃ − μ̃s̃,  a = z × z̃.
 /// It is symmetric positive definite and satisfies both secant equations Hs z = s and Hs z̃ = s̃ (⟨δs, z⟩ = 0 and
@@ -26,7 +27,7 @@ internal sealed class ExponentialScaling : IConeScaling
         _cone = cone;
         var sTilde = -ExponentialBarrier.DualGradient(z);
         var zTilde = -ExponentialBarrier.Gradient(s);
-        var dualHessian = linalg.inv(ExponentialBarrier.Hessian(sTilde));
+        var dualHessian = ExponentialBarrier.InverseHessian(sTilde);
         var sz = Dot(s, z);
         var mu = sz / 3;
         var muTilde = Dot(sTilde, zTilde) / 3;

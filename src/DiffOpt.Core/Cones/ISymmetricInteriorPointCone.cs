@@ -28,8 +28,10 @@ internal interface ISymmetricInteriorPointCone : IInteriorPointCone
     /// per item (B,); 0 exactly on the central path s∘z = μe (Vandenberghe 2010, §4: λ∘λ = W z ∘ W⁻ᵀ s has the
     /// eigenvalues of s∘z). Items with λ = 0 give NaN.
     /// </summary>
+    /// <exception cref="ArgumentException">lambda is not (B, Rows) float32/float64.</exception>
     Tensor Centrality(Tensor lambda)
     {
+        ConeArguments.CheckBatch(lambda, Rows, nameof(lambda), this);
         var mu = (lambda * lambda).sum(1, keepdim: true) / Degree;
         var unit = UnitElement(lambda.dtype, lambda.device);
         return (JordanProduct(lambda, lambda) / mu - unit).norm(1);

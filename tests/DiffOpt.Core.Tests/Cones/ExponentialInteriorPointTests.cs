@@ -89,6 +89,23 @@ public class ExponentialInteriorPointTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void InverseHessian_InvertsTheHessian_AndMapsMinusGradientToTheArgument()
+    {
+        var s = Primal(14, 40);
+        var inverse = Cone.InverseHessian(s);
+        var hessian = Cone.Hessian(s);
+        var identity = eye(3, dtype: s.dtype).expand(s.shape[0], Count, -1, -1);
+        var product = inverse.matmul(hessian);
+        double worst = ((product - identity).abs().amax([2, 3])).max().item<double>();
+        double condition = linalg.cond(hessian).max().item<double>();
+        output.WriteLine($"[∇²f]⁻¹∇²f − I: {worst:E2} (largest condition number of ∇²f {condition:E2})");
+        Assert.True(worst <= 1e-16 * condition, $"[∇²f]⁻¹∇²f differs from I by {worst:G3}");
+        ScalingChecks.AssertClose(inverse.transpose(2, 3), inverse, 0, output, "[∇²f]⁻¹ symmetric");
+        var mapped = inverse.matmul(-Cone.Gradient(s).view(-1, Count, 3, 1)).view(s.shape[0], -1);
+        ScalingChecks.AssertClose(s, mapped, 1e-12, output, "[∇²f(s)]⁻¹(−∇f(s)) = s");
+    }
+
+    [Fact]
     public void DualGradient_SolvesTheConjugacyRelations()
     {
         var z = Dual(5, 40);
@@ -157,6 +174,33 @@ public class ExponentialInteriorPointTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Scale_KeepsTheSecantEquations_NearTheBoundaryAndFarFromTheCentralPath()
+    {
+        // 2000 single-triple items: y, −u, w over e^±6, ρ over ±8, relative distance to the boundary down to 1.5e-8,
+        // so μμ̃ − 1 reaches 1e21 and ∇²f's condition number 1e16 (a numerical inverse of ∇²f(s̃) fails here).
+        var cone = new ExponentialInteriorPoint(new ExponentialCone(1));
+        var random = new ProblemGenerator(1300);
+        var primal = new List<double[]>();
+        var dual = new List<double[]>();
+        for (int i = 0; i < 2000; i++)
+        {
+            double y = Math.Exp(random.Uniform(-6, 6)), rho = random.Uniform(-8, 8);
+            primal.Add([y * rho, y, y * Math.Exp(rho) * (1 + Math.Exp(random.Uniform(-18, 2)))]);
+            double u = -Math.Exp(random.Uniform(-6, 6)), w = Math.Exp(random.Uniform(-6, 6));
+            dual.Add([u, u * (1 + Math.Log(w / -u)) - u * Math.Exp(random.Uniform(-18, 2)), w]);
+        }
+        var (s, z) = (ConeChecks.Batch(primal), ConeChecks.Batch(dual));
+        var scaling = (ExponentialScaling)cone.Scale(s, z);
+        Assert.True(scaling.PrimalDual.all().item<bool>());
+        ScalingChecks.AssertClose(s, scaling.MulHs(z), 1e-3, output, "stress: Hs z = s");
+        ScalingChecks.AssertClose(-cone.DualGradient(z), scaling.MulHs(-cone.Gradient(s)), 1e-2, output, "stress: Hs z̃ = s̃");
+        var eigenvalues = linalg.eigvalsh(scaling.Blocks);
+        double ratio = (eigenvalues.amin(-1) / eigenvalues.amax(-1)).min().item<double>();
+        output.WriteLine($"stress: smallest λ_min/λ_max of Hs {ratio:G4}");
+        Assert.True(ratio >= -1e-14, $"Hs indefinite beyond rounding: {ratio:G3}");
+    }
+
+    [Fact]
     public void Scale_FallsBackToMuTimesDualHessian_OnTheCentralPath()
     {
         // z = −μ∇f(s) is the central path (then s = μ·s̃); Hs = μ∇²f*(z) = μ[∇²f(s/μ)]⁻¹ = [∇²f(s)]⁻¹/μ.
@@ -165,7 +209,7 @@ public class ExponentialInteriorPointTests(ITestOutputHelper output)
         var z = -mu * Cone.Gradient(s);
         var scaling = (ExponentialScaling)Cone.Scale(s, z);
         Assert.False(scaling.PrimalDual.any().item<bool>(), "a central triple used the primal–dual formula");
-        ScalingChecks.AssertClose(linalg.inv(Cone.Hessian(s)) / mu, scaling.Blocks, 1e-9, output, "Hs = [∇²f(s)]⁻¹/μ on the path");
+        ScalingChecks.AssertClose(linalg.inv(Cone.Hessian(s)) / mu, scaling.Blocks, 1e-9, output, "Hs = [∇²f(s)]⁻¹/μ on the path (numerical inverse)");
         ScalingChecks.AssertClose(s, scaling.MulHs(z), 1e-9, output, "Hs z = s on the path");
     }
 

@@ -166,6 +166,7 @@ internal static class ScalingChecks
         Assert.Equal("s", Assert.Throws<ArgumentException>(() => cone.Scale(s.to(ScalarType.Int64), z)).ParamName);
         Assert.Equal("u", Assert.Throws<ArgumentException>(() => cone.JordanProduct(s, wrongRows)).ParamName);
         Assert.Equal("lambda", Assert.Throws<ArgumentException>(() => cone.JordanDivide(wrongRows, s)).ParamName);
+        Assert.Equal("lambda", Assert.Throws<ArgumentException>(() => cone.Centrality(wrongRows)).ParamName);
         var w = cone.Scale(s, z);
         foreach (var apply in new Func<Tensor, Tensor>[] { w.Apply, w.ApplyTranspose, w.ApplyInverse, w.ApplyInverseTranspose, w.MulHs })
         {
