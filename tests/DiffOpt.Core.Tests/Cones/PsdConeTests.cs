@@ -12,24 +12,13 @@ public class PsdConeTests(ITestOutputHelper output)
     private const int K = 4;
     private static readonly ICone Cone = ConeMath.For(new PsdCone(K));
 
-    /// <summary>smat, written here from the definition (lower triangle column by column, off-diagonals / √2).</summary>
-    private static Matrix<double> ToMatrix(double[] v, int k)
-    {
-        var x = Matrix<double>.Build.Dense(k, k);
-        int p = 0;
-        for (int j = 0; j < k; j++)
-            for (int i = j; i < k; i++, p++)
-                x[i, j] = x[j, i] = i == j ? v[p] : v[p] / Math.Sqrt(2);
-        return x;
-    }
-
-    private static double Violation(double[] p) => Math.Max(0, -ToMatrix(p, K).Evd().EigenValues.Real().Min());
+    private static double Violation(double[] p) => Math.Max(0, -SvecReference.ToMatrix(p, K).Evd().EigenValues.Real().Min());
 
     /// <summary>Q diag(λ) Qᵀ with a random orthogonal Q.</summary>
     private static double[] WithEigenvalues(ProblemGenerator random, params double[] lambda)
     {
         var q = random.NormalMatrix(lambda.Length, lambda.Length).QR().Q;
-        return ConeChecks.Svec(q * Matrix<double>.Build.DiagonalOfDiagonalArray(lambda) * q.Transpose());
+        return SvecReference.ToSvec(q * Matrix<double>.Build.DiagonalOfDiagonalArray(lambda) * q.Transpose());
     }
 
     /// <summary>Positive definite, negative definite and indefinite items; every |λ| ≥ 0.2, gaps ≥ 0.2.</summary>
@@ -60,9 +49,9 @@ public class PsdConeTests(ITestOutputHelper output)
         var v = MixedBatch(731);
         var expected = ConeChecks.Rows(v).Select(row =>
         {
-            var evd = ToMatrix(row, K).Evd(Symmetricity.Symmetric);
+            var evd = SvecReference.ToMatrix(row, K).Evd(Symmetricity.Symmetric);
             var clipped = evd.EigenValues.Real().Map(l => Math.Max(l, 0));
-            return ConeChecks.Svec(evd.EigenVectors * Matrix<double>.Build.DiagonalOfDiagonalVector(clipped) * evd.EigenVectors.Transpose());
+            return SvecReference.ToSvec(evd.EigenVectors * Matrix<double>.Build.DiagonalOfDiagonalVector(clipped) * evd.EigenVectors.Transpose());
         }).ToList();
         ConeChecks.AssertRowsMatch(v, Cone.Project(v), expected, 1e-13, output, "vs MathNet eigen reconstruction");
         ConeChecks.AssertMoreau(Cone, v, Violation, Violation, 1e-13, output);
@@ -94,7 +83,7 @@ public class PsdConeTests(ITestOutputHelper output)
     {
         var random = new ProblemGenerator(734);
         var rows = Enumerable.Range(0, 5).Select(_ => WithEigenvalues(random, 0.3, 0.8, 1.2, 2.0)).ToList();
-        var directions = Enumerable.Range(0, 5).Select(_ => ConeChecks.Svec(random.NormalMatrix(K, K) + random.NormalMatrix(K, K).Transpose())).ToList();
+        var directions = Enumerable.Range(0, 5).Select(_ => SvecReference.ToSvec(random.NormalMatrix(K, K) + random.NormalMatrix(K, K).Transpose())).ToList();
         directions[1] = WithEigenvalues(random, 0.1, 0.5, 1, 2);   // positive definite: a recession direction
         directions[2] = rows[2].Select(x => -x).ToArray();        // back to 0: α = 1
         var alpha = ConeChecks.AssertStep(Cone, ConeChecks.Batch(rows), ConeChecks.Batch(directions), new HashSet<int> { 1 }, output);

@@ -199,19 +199,6 @@ internal static class ConeChecks
         Assert.Equal(ScalarType.Bool, cone.Contains(single, 1e-4).dtype);
     }
 
-    /// <summary>
-    /// svec(X) of a symmetric matrix, written independently of the code under test: the lower triangle column by
-    /// column, off-diagonal entries times √2.
-    /// </summary>
-    public static double[] Svec(Matrix<double> x)
-    {
-        var v = new List<double>();
-        for (int j = 0; j < x.ColumnCount; j++)
-            for (int i = j; i < x.RowCount; i++)
-                v.Add(i == j ? x[i, j] : Math.Sqrt(2) * x[i, j]);
-        return [.. v];
-    }
-
     /// <summary>The Euclidean norm.</summary>
     public static double Norm(IEnumerable<double> v) => Math.Sqrt(v.Sum(x => x * x));
 

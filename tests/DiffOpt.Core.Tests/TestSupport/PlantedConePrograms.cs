@@ -181,8 +181,8 @@ internal static class PlantedConePrograms
         };
         var lambda = Vector<double>.Build.Dense(order, i => i < rank ? random.Uniform(0.5, 2) : 0);
         var mu = Vector<double>.Build.Dense(order, i => i < rank ? 0 : random.Uniform(0.5, 2));
-        return (ConeChecks.Svec(q * Matrix<double>.Build.DiagonalOfDiagonalVector(lambda) * q.Transpose()),
-                ConeChecks.Svec(q * Matrix<double>.Build.DiagonalOfDiagonalVector(mu) * q.Transpose()));
+        return (SvecReference.ToSvec(q * Matrix<double>.Build.DiagonalOfDiagonalVector(lambda) * q.Transpose()),
+                SvecReference.ToSvec(q * Matrix<double>.Build.DiagonalOfDiagonalVector(mu) * q.Transpose()));
     }
 
     private static Tensor Matrix(Matrix<double> m) => tensor(m.ToRowMajorArray(), [m.RowCount, m.ColumnCount], ScalarType.Float64);

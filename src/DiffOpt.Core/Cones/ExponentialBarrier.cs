@@ -1,0 +1,154 @@
+using static TorchSharp.torch;
+
+namespace DiffOpt.Cones;
+
+/// <summary>
+/// The logarithmic barrier of the exponential cone K_exp = cl{(x, y, z) : y e^{x/y} ≤ z, y &gt; 0} and of its
+/// conjugate, on tensors of triples (…, 3) (any leading shape, float32 or float64, any device):
+///     f(x, y, z) = −log ψ − log y − log z,   ψ = y·log(z/y) − x,
+/// a 3-logarithmically homogeneous self-concordant barrier (Chares, thesis 2009, §2.3; Dahl and Andersen,
+/// Math. Programming 194, 2022, §3; Clarabel's <c>expcone.rs</c>, whose closed form is the dual barrier instead).
+/// The conjugate f*(d) = sup_x {−⟨d, x⟩ − f(x)} has no closed form; its gradient comes from a scalar equation
+/// (<see cref="DualGradient"/>). Outside the domains the results are NaN or ±∞.
+/// </summary>
+internal static class ExponentialBarrier
+{
+    /// <summary>Newton steps on the Wright-omega equation in <see cref="DualGradient"/> (≤ 5 reach float64 precision).</summary>
+    internal const int OmegaNewtonSteps = 8;
+
+    /// <summary>f(x, y, z) per triple (…).</summary>
+    public static Tensor Value(Tensor t)
+    {
+        var (_, y, z) = Split(t);
+        return -Psi(t).log() - y.log() - z.log();
+    }
+
+    /// <summary>
+    /// ∇f = −∇ψ/ψ − (0, 1/y, 1/z) with ∇ψ = (−1, log(z/y) − 1, y/z), per triple (…, 3).
+    /// </summary>
+    public static Tensor Gradient(Tensor t)
+    {
+        var (_, y, z) = Split(t);
+        var psi = Psi(t);
+        var (px, py, pz) = PsiGradient(t);
+        return stack([-px / psi, -py / psi - 1 / y, -pz / psi - 1 / z], -1);
+    }
+
+    /// <summary>
+    /// ∇²f = ∇ψ∇ψᵀ/ψ² − ∇²ψ/ψ + diag(0, 1/y², 1/z²), where ∇²ψ has ψ_yy = −1/y, ψ_yz = 1/z, ψ_zz = −y/z² and
+    /// zeros in the x row and column; per triple (…, 3, 3), symmetric positive definite on the interior.
+    /// </summary>
+    public static Tensor Hessian(Tensor t)
+    {
+        var (_, y, z) = Split(t);
+        var psi = Psi(t);
+        var (px, py, pz) = PsiGradient(t);
+        var g = stack([px, py, pz], -1) / psi.unsqueeze(-1);
+        var zero = zeros_like(y);
+        var curvature = stack(
+        [
+            stack([zero, zero, zero], -1),
+            stack([zero, 1 / (y * psi) + 1 / (y * y), -1 / (z * psi)], -1),
+            stack([zero, -1 / (z * psi), y / (z * z * psi) + 1 / (z * z)], -1),
+        ], -2);
+        return g.unsqueeze(-1) * g.unsqueeze(-2) + curvature;
+    }
+
+    /// <summary>
+    /// f*(d) per triple (…): at x = −∇f*(d) the supremum in f*(d) = sup_x {−⟨d, x⟩ − f(x)} is attained and
+    /// ⟨d, x⟩ = 3 (logarithmic homogeneity), so f*(d) = −3 − f(x). NaN for d ∉ int K_exp*.
+    /// </summary>
+    public static Tensor DualValue(Tensor d) => -3 - Value(-DualGradient(d));
+
+    /// <summary>
+    /// [∇²f]⁻¹ in closed form, per triple (…, 3, 3). ∇²f = ggᵀ + C with g = ∇ψ/ψ and C = −∇²ψ/ψ + diag(0, 1/y², 1/z²),
+    /// whose x row and column vanish; eliminating x (the Schur complement of g_x² is the (y, z) block C₂ of C) gives
+    ///     [∇²f]⁻¹ = [ψ² + hᵀKh, (Kh)ᵀ; Kh, K],   h = (log(z/y) − 1, y/z),
+    ///     K = C₂⁻¹ = [y²(y + ψ), y²z; y²z, z²(y + ψ)]/(2y + ψ)   (det C₂ = (2y + ψ)/(y²z²ψ)).
+    /// Unlike a numerical inverse it stays accurate near the boundary (ψ → 0), where ∇²f has condition ~1/ψ².
+    /// </summary>
+    public static Tensor InverseHessian(Tensor t)
+    {
+        var (_, y, z) = Split(t);
+        var psi = Psi(t);
+        var (_, hy, hz) = PsiGradient(t);
+        var denominator = 2 * y + psi;
+        var kyy = y * y * (y + psi) / denominator;
+        var kyz = y * y * z / denominator;
+        var kzz = z * z * (y + psi) / denominator;
+        var khy = kyy * hy + kyz * hz;
+        var khz = kyz * hy + kzz * hz;
+        var corner = psi * psi + hy * khy + hz * khz;
+        return stack(
+        [
+            stack([corner, khy, khz], -1),
+            stack([khy, kyy, kyz], -1),
+            stack([khz, kyz, kzz], -1),
+        ], -2);
+    }
+
+    /// <summary>Whether each triple is in the barrier's domain, the interior of K_exp: y &gt; 0, z &gt; 0, ψ &gt; 0 (…) bool.</summary>
+    public static Tensor InDomain(Tensor t)
+    {
+        var (_, y, z) = Split(t);
+        return (y > 0) & (z > 0) & (Psi(t) > 0);
+    }
+
+    /// <summary>
+    /// Whether each triple d = (u, v, w) is in the interior of K_exp* = cl{u &lt; 0, −u e^{v/u} ≤ e·w}:
+    /// u &lt; 0, w &gt; 0 and v − u − u·log(w/(−u)) &gt; 0 (the same inequality after taking logarithms).
+    /// </summary>
+    public static Tensor InDualDomain(Tensor d)
+    {
+        var (u, v, w) = Split(d);
+        return (u < 0) & (w > 0) & (v - u - u * (w / -u).log() > 0);
+    }
+
+    /// <summary>
+    /// ∇f*(d) = −x, where x ∈ int K_exp solves −∇f(x) = d (conjugacy: x = −∇f*(d) ⇔ d = −∇f(x); Nesterov and Todd
+    /// 1997, §2). Writing the three equations −∇f(x) = (u, v, w) with r = log(z/y) and ψ = −1/u gives
+    /// 1/y = v + u(r − 1) = w e^r + u, hence the scalar equation w e^r − u r = v − 2u (convex and increasing in r:
+    /// Dahl and Andersen 2022, §3.1, reduce the conjugate to one variable the same way). With b = −u, c = v − 2u
+    /// its root is r = c/b − ω(log(w/b) + c/b), ω the Wright omega function (ω + log ω = t). Then w e^r = bω, so
+    ///     y = 1/(b(ω − 1)),   z = ω/(w(ω − 1)),   x = y·r − 1/b,   r = log ω + log(b/w),
+    /// free of the cancellation in c/b − ω. ω &gt; 1 exactly when d ∈ int K_exp* (t &gt; 1). ω comes from
+    /// <see cref="OmegaNewtonSteps"/> Newton steps on ℓ = log ω, G(ℓ) = e^ℓ + ℓ − t (convex, G' ≥ 1), from
+    /// ℓ₀ = log t, which lies within log(1 + 1/e) &lt; 0.32 to the right of the root, so the iterates decrease
+    /// monotonically and quadratically (error constant ≤ ½). NaN for d ∉ int K_exp*.
+    /// </summary>
+    public static Tensor DualGradient(Tensor d)
+    {
+        var (u, v, w) = Split(d);
+        var inside = InDualDomain(d);
+        var b = -u;
+        var target = (w / b).log() + (v - 2 * u) / b;
+        var ell = target.clamp_min(1).log();
+        for (int i = 0; i < OmegaNewtonSteps; i++)
+        {
+            var e = ell.exp();
+            ell = ell - (e + ell - target) / (e + 1);
+        }
+        var omega = ell.exp();
+        var y = 1 / (b * (omega - 1));
+        var z = omega / (w * (omega - 1));
+        var x = y * (ell + (b / w).log()) - 1 / b;
+        var primal = stack([x, y, z], -1);
+        return where(inside.unsqueeze(-1), -primal, full_like(primal, double.NaN));
+    }
+
+    /// <summary>ψ = y·log(z/y) − x.</summary>
+    private static Tensor Psi(Tensor t)
+    {
+        var (x, y, z) = Split(t);
+        return y * (z / y).log() - x;
+    }
+
+    /// <summary>∇ψ = (−1, log(z/y) − 1, y/z).</summary>
+    private static (Tensor X, Tensor Y, Tensor Z) PsiGradient(Tensor t)
+    {
+        var (x, y, z) = Split(t);
+        return (-ones_like(x), (z / y).log() - 1, y / z);
+    }
+
+    private static (Tensor X, Tensor Y, Tensor Z) Split(Tensor t) => (t.select(-1, 0), t.select(-1, 1), t.select(-1, 2));
+}
