@@ -39,18 +39,22 @@ internal sealed record ProblemNormalization(Tensor Cost, Tensor InequalityRows, 
     /// </summary>
     public static Prepared Prepare(QpProblem problem, int equilibrationIterations)
     {
-        var inequalityRows = UnitFactors(RowMagnitudes(problem.G));
-        var equalityRows = UnitFactors(RowMagnitudes(problem.A));
-        bool rowsScaled = !IsOne(inequalityRows) || !IsOne(equalityRows);
+        var inequalitySizes = RowMagnitudes(problem.G);
+        var equalitySizes = RowMagnitudes(problem.A);
+        bool rowsScaled = AnySmall(inequalitySizes, equalitySizes);
+        var inequalityRows = rowsScaled ? UnitFactors(inequalitySizes) : ones_like(inequalitySizes);
+        var equalityRows = rowsScaled ? UnitFactors(equalitySizes) : ones_like(equalitySizes);
         var normalized = rowsScaled
             ? problem.WithData(problem.Q, problem.P, ScaleRows(problem.G, inequalityRows), inequalityRows * problem.H,
                 ScaleRows(problem.A, equalityRows), equalityRows * problem.Bvec)
             : problem;
         var (scaling, scaled) = RuizEquilibration.Apply(normalized, equilibrationIterations);
 
-        var cost = UnitFactors(maximum(MatrixMagnitude(scaled.P).expand(scaled.BatchSize), scaled.C.abs().amax(-1)));
-        if (!rowsScaled && IsOne(cost)) return new Prepared(null, problem, scaling, scaled);
-        if (!IsOne(cost))
+        var costSize = maximum(MatrixMagnitude(scaled.P).expand(scaled.BatchSize), scaled.C.abs().amax(-1));
+        bool costScaled = AnySmall(costSize);
+        if (!rowsScaled && !costScaled) return new Prepared(null, problem, scaling, scaled);
+        var cost = costScaled ? UnitFactors(costSize) : ones_like(costSize);
+        if (costScaled)
         {
             normalized = normalized.WithData(ScaleItems(normalized.Q, cost), Batched.PerItem(cost) * normalized.P,
                 normalized.G, normalized.H, normalized.A, normalized.Bvec);
@@ -121,7 +125,12 @@ internal sealed record ProblemNormalization(Tensor Cost, Tensor InequalityRows, 
         return exponent.exp2().to_type(size.dtype);
     }
 
-    private static bool IsOne(Tensor factors) => factors.numel() == 0 || (factors == 1).all().item<bool>();
+    /// <summary>Whether any size is positive and below <see cref="SmallSize"/> (one transfer to the host for all of them).</summary>
+    private static bool AnySmall(params Tensor[] sizes)
+    {
+        var present = sizes.Where(t => t.numel() > 0).Select(t => ((t > 0) & (t < SmallSize)).any()).ToArray();
+        return present.Length > 0 && stack(present).any().item<bool>();
+    }
 
     private static Tensor ScaleRows(Tensor matrix, Tensor rows) => rows.unsqueeze(-1) * matrix;
 
