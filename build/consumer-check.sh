@@ -66,6 +66,9 @@ for file in buildTransitive/DiffOpt.Core.targets buildTransitive/DiffOpt.Core.pr
 done
 unzip -p "$feed/DiffOpt.Core.$version.nupkg" buildTransitive/DiffOpt.Core.props | grep -q "$libtorch_version" \
   || fail "buildTransitive/DiffOpt.Core.props does not name libtorch $libtorch_version"
+ml_range=$(unzip -p "$feed/DiffOpt.ML.$version.nupkg" DiffOpt.ML.nuspec | sed -n 's:.*<dependency id="Microsoft.ML" version="\([^"]*\)".*:\1:p')
+[ -n "$ml_range" ] || fail "DiffOpt.ML declares no Microsoft.ML dependency"
+echo "  DiffOpt.ML depends on Microsoft.ML $ml_range"
 cpu_nuspec=$(unzip -p "$feed/DiffOpt.ML.Cpu.$version.nupkg" DiffOpt.ML.Cpu.nuspec)
 grep -q "<dependency id=\"DiffOpt.ML\" version=\"\[$version\]\"" <<<"$cpu_nuspec" || fail "DiffOpt.ML.Cpu does not depend on DiffOpt.ML $version"
 grep -q "<dependency id=\"libtorch-cpu\" version=\"$libtorch_version\"" <<<"$cpu_nuspec" || fail "DiffOpt.ML.Cpu does not depend on libtorch-cpu $libtorch_version"
