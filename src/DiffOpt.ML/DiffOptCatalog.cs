@@ -67,7 +67,29 @@ public static class DiffOptCatalog
     /// <exception cref="ArgumentException">An argument has the wrong shape or is not finite; the message names it.</exception>
     public static QpSolvingEstimator SolveQp(this TransformsCatalog catalog, string outputColumnName, string inputColumnName,
         double[,] quadraticTerm, double[,]? inequalityMatrix = null, double[]? inequalityBound = null,
-        double[,]? equalityMatrix = null, double[]? equalityBound = null)
+        double[,]? equalityMatrix = null, double[]? equalityBound = null) =>
+        catalog.SolveQp(outputColumnName, quadraticTerm, inequalityMatrix, inequalityBound, equalityMatrix, equalityBound, inputColumnName);
+
+    /// <summary>
+    /// Creates a <see cref="QpSolvingEstimator"/> that solves, per row, minimize ½zᵀQz + pᵀz subject to Gz ≤ h, Az = b
+    /// with p read from <paramref name="inputColumnName"/> (by ML.NET's convention, <paramref name="outputColumnName"/>
+    /// when null: the solution replaces p) and Q, G, h, A, b fixed, writing z* to <paramref name="outputColumnName"/> and
+    /// the status to <paramref name="outputColumnName"/> + "Status".
+    /// </summary>
+    /// <param name="catalog">The transforms catalog.</param>
+    /// <param name="outputColumnName">The solution column (vector of p's item type, length n).</param>
+    /// <param name="quadraticTerm">Q, n × n, symmetric positive semidefinite.</param>
+    /// <param name="inequalityMatrix">G, m × n, or null.</param>
+    /// <param name="inequalityBound">h, length m; required with G.</param>
+    /// <param name="equalityMatrix">A, k × n, or null.</param>
+    /// <param name="equalityBound">b, length k; required with A.</param>
+    /// <param name="inputColumnName">The column holding p, a known-size vector of Single or Double of length n; null
+    /// means <paramref name="outputColumnName"/>.</param>
+    /// <returns>The estimator.</returns>
+    /// <exception cref="ArgumentException">An argument has the wrong shape or is not finite; the message names it.</exception>
+    public static QpSolvingEstimator SolveQp(this TransformsCatalog catalog, string outputColumnName,
+        double[,] quadraticTerm, double[,]? inequalityMatrix = null, double[]? inequalityBound = null,
+        double[,]? equalityMatrix = null, double[]? equalityBound = null, string? inputColumnName = null)
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new QpSolvingEstimator(MlNetInterop.GetEnvironment(catalog), new QpSolvingEstimator.Options

@@ -116,7 +116,7 @@ public class QpLayerTrainerBehaviourTests
     [Fact]
     public void Fit_StopsWhenTheContextCancelsExecution()
     {
-        // MLContext.CancelExecution is internal in ML.NET 5.0.1 (AutoML uses it); call it the way AutoML's assembly can.
+        // MLContext.CancelExecution is internal in ML.NET 5.0.1 and 6.0.0 (AutoML uses it); call it the way AutoML's assembly can.
         var ml = new MLContext(seed: 1);
         var cancel = typeof(MLContext).GetMethod("CancelExecution", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
         var progress = new RecordingProgress(_ => cancel.Invoke(ml, null));

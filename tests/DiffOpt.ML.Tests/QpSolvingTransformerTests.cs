@@ -116,6 +116,21 @@ public class QpSolvingTransformerTests
     }
 
     [Fact]
+    public void SolveQp_WithoutAnInputColumn_ReadsPFromTheOutputColumn_AsMlNetTransformsDo()
+    {
+        var ml = new MLContext(seed: 1);
+        var data = ml.Data.LoadFromEnumerable(Rows().Take(2));
+        double[,] g = { { 1, 0, 0 }, { 0, 1, 0 } };
+        var inPlace = ml.Transforms.SolveQp("P", Identity(N), g, [1, 1]).Fit(data).Transform(data);
+        var named = ml.Transforms.SolveQp("Solution", Identity(N), g, [1, 1], inputColumnName: "P").Fit(data).Transform(data);
+        var explicitInput = ml.Transforms.SolveQp("Solution", "P", Identity(N), g, [1, 1]).Fit(data).Transform(data);
+
+        Assert.Equal(VectorRows.Column(explicitInput, "Solution"), VectorRows.Column(inPlace, "P"));
+        Assert.Equal(VectorRows.Column(explicitInput, "Solution"), VectorRows.Column(named, "Solution"));
+        Assert.Equal(["Solved", "Solved"], inPlace.GetColumn<ReadOnlyMemory<char>>("PStatus").Select(s => s.ToString()));
+    }
+
+    [Fact]
     public void Transform_KeepsDoubleColumnsDouble()
     {
         var ml = new MLContext(seed: 1);

@@ -30,7 +30,7 @@ internal static class PredictCommand
 
     /// <summary>Whether the predicted board is valid and keeps the puzzle's clues.</summary>
     internal static string Describe(SudokuBoard puzzle, SudokuBoard predicted) =>
-        (SudokuRules.IsSolved(predicted), predicted.CluesAgreeWith(puzzle)) switch
+        (SudokuRules.IsSolved(predicted), puzzle.CluesAgreeWith(predicted)) switch
         {
             (true, true) => "solved: every row, column and box holds 1-4, and the clues are kept",
             (true, false) => "a valid board, but it changes a clue of the puzzle",

@@ -5,7 +5,7 @@ using Microsoft.ML.Runtime;
 namespace DiffOpt.ML.Persistence;
 
 /// <summary>
-/// The few non-persistence members of ML.NET that are internal in 5.0.1 and that a third-party
+/// The few non-persistence members of ML.NET that are internal (5.0.1, 6.0.0) and that a third-party
 /// estimator needs: the environment behind a catalog, cancellation through <see cref="MLContext"/>, and
 /// <see cref="SchemaShape.Column"/> construction. Kept here so that every internal-API use lives in this folder.
 /// </summary>

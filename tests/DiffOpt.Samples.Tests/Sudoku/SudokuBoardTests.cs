@@ -40,6 +40,18 @@ public class SudokuBoardTests
         Assert.Throws<ArgumentException>(() => SudokuBoard.FromCells(cells));
     }
 
+    [Theory]
+    [InlineData("1324241342313142", "solved: every row, column and box holds 1-4, and the clues are kept")]
+    [InlineData("2314142331424231", "a valid board, but it changes a clue of the puzzle")]
+    [InlineData("1324241342313124", "not solved: a row, column or box repeats a digit")]
+    public void PredictDescribe_JudgesThePredictedBoardAgainstThePuzzlesClues(string predicted, string expected)
+    {
+        // The puzzle's clues are a subset of the solution's cells: a solved board that keeps them must not be
+        // reported as changing a clue (the arguments of CluesAgreeWith were once swapped, which did exactly that).
+        var puzzle = SudokuBoard.Parse(".3....1.4......2");
+        Assert.Equal(expected, SudokuStructuredPrediction.Commands.PredictCommand.Describe(puzzle, SudokuBoard.Parse(predicted)));
+    }
+
     [Fact]
     public void CluesAgreeWith_ComparesOnlyFilledCells()
     {
