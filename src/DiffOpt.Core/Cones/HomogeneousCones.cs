@@ -20,8 +20,11 @@ internal sealed class HomogeneousCones
     /// <summary>
     /// Largest accepted exponential-cone proximity per triple (the average of
     /// <see cref="ExponentialInteriorPoint.Centrality"/> over the triples), unless the current point is already further.
+    /// Measured on the planted exponential and mixed programs and the entropy programs: with 1 the steps are cut so
+    /// often that they take 22–63 iterations and one item hits the limit of 100; with 10 they take 11–22, the same as
+    /// with no limit, which still guards against a step that jumps far from the path.
     /// </summary>
-    internal const double ExponentialProximityLimit = 1.0;
+    internal const double ExponentialProximityLimit = 10;
 
     private readonly ICone[] _math;
 

@@ -14,7 +14,7 @@ public class ConeProgramSolverTests(ITestOutputHelper output)
 {
     private static readonly ConeProgramSolverOptions Tight = new() { Tolerance = 1e-11, RelativeTolerance = 1e-11 };
 
-    public static TheoryData<string> ConeFamilies => ["soc", "psd"];
+    public static TheoryData<string> ConeFamilies => ["soc", "psd", "exp", "mixed"];
 
     /// <summary>The cones of a planted family.</summary>
     private static Cone[] Family(string name) => name switch
@@ -43,10 +43,28 @@ public class ConeProgramSolverTests(ITestOutputHelper output)
         Assert.True(new ConeProgramSolver().Solve(point.A, point.B, point.C, point.Cones, point.P).AllSolved);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(5)]
+    public void Solve_MaximisesEntropy_ToTheUniformDistribution(int n)
+    {
+        // maximize Σ −xᵢ log xᵢ s.t. Σx = 1 as: minimize −Σtᵢ s.t. (tᵢ, xᵢ, 1) ∈ K_exp (xᵢ e^{tᵢ/xᵢ} ≤ 1 ⇔ tᵢ ≤ −xᵢ log xᵢ).
+        var softmax = EntropyProgram(zeros(n, dtype: ScalarType.Float64));
+        AssertClose(full(n, 1.0 / n, dtype: ScalarType.Float64), softmax, 1e-6);
+    }
+
+    [Fact]
+    public void Solve_MaximisesEntropyPlusALinearTerm_ToTheSoftmax()
+    {
+        // maximize wᵀx + Σ −xᵢ log xᵢ on the simplex: the maximiser is softmax(w).
+        var w = tensor(new[] { 0.3, -1.2, 2.0, 0.0 }, dtype: ScalarType.Float64);
+        AssertClose(nn.functional.softmax(w, 0), EntropyProgram(w), 1e-6);
+    }
+
     [Fact]
     public void Solve_SolvesFloat32Data_ToTheFloat32Tolerances()
     {
-        var point = PlantedConePrograms.Plant(Family("psd"), variables: 6, batch: 3, seed: 5, diagonal: 2).To(ScalarType.Float32);
+        var point = PlantedConePrograms.Plant(Family("mixed"), variables: 6, batch: 3, seed: 5, diagonal: 2).To(ScalarType.Float32);
         var solution = new ConeProgramSolver().Solve(point.A, point.B, point.C, point.Cones, point.P);
         Assert.Equal(ScalarType.Float32, solution.X.dtype);
         Assert.True(solution.AllSolved, string.Join(", ", solution.Status));
@@ -84,6 +102,31 @@ public class ConeProgramSolverTests(ITestOutputHelper output)
         Assert.All(solution.Iterations, k => Assert.Equal(2, k));
         Assert.Throws<QpSolveException>(() => new ConeProgramSolver(new ConeProgramSolverOptions { MaxIterations = 2, ThrowOnFailure = true })
             .Solve(point.A, point.B, point.C, point.Cones, point.P));
+    }
+
+    /// <summary>
+    /// argmax wᵀx − Σxᵢ log xᵢ over the simplex, written with variables (x, t) ∈ ℝⁿ × ℝⁿ: minimize −wᵀx − Σtᵢ subject to
+    /// Σxᵢ = 1 (a zero cone) and (tᵢ, xᵢ, 1) ∈ K_exp, i.e. rows −tᵢ, −xᵢ and b = 1 in the third row of each triple.
+    /// </summary>
+    private Tensor EntropyProgram(Tensor w)
+    {
+        int n = (int)w.shape[0];
+        var a = zeros(1 + 3 * n, 2 * n, dtype: ScalarType.Float64);
+        var b = zeros(1 + 3 * n, dtype: ScalarType.Float64);
+        a[0].narrow(0, 0, n).fill_(1);
+        b[0] = 1;
+        for (int i = 0; i < n; i++)
+        {
+            a[1 + 3 * i, n + i] = -1;   // first entry t
+            a[2 + 3 * i, i] = -1;       // second entry x
+            b[3 + 3 * i] = 1;           // third entry 1
+        }
+        var c = cat([-w, -ones(n, dtype: ScalarType.Float64)]);
+        var solution = new ConeProgramSolver(Tight).Solve(a, b, c, [new ZeroCone(1), new ExponentialCone(n)]);
+        output.WriteLine($"{solution.Status[0]} in {solution.Iterations[0]} iterations");
+        Assert.Equal(QpStatus.Solved, new ConeProgramSolver().Solve(a, b, c, [new ZeroCone(1), new ExponentialCone(n)]).Status[0]);
+        Assert.True(solution.Status[0].HasSolution());
+        return solution.X[0].narrow(0, 0, n);
     }
 
     private static double RelativeError(Tensor actual, Tensor expected) =>
