@@ -48,7 +48,7 @@ public sealed class ConeProgramDerivativeHandle
     public (Tensor A, Tensor B, Tensor C, Tensor? P) Adjoint(Tensor? dx, Tensor? dy, Tensor? ds)
     {
         var g = _derivative.Adjoint(Masked(dx), Masked(dy), Masked(ds));
-        return (g.A, _data.SharedB ? g.B.sum(0) : g.B, _data.SharedC ? g.C.sum(0) : g.C, g.P);
+        return (g.A, _data.SharedB ? g.B.sum(dim: 0) : g.B, _data.SharedC ? g.C.sum(dim: 0) : g.C, g.P);
     }
 
     /// <summary>An unbatched direction broadcast to (B, ·).</summary>

@@ -77,6 +77,25 @@ public class ConeProgramFunctionTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Adjoint_SumsTheGradientOverTheBatch_ForVectorsGivenWithoutABatchDimension()
+    {
+        var point = Point();
+        var b = point.B[0];
+        var c = point.C[0];
+        var batchedA = point.A.unsqueeze(0).expand(2, -1, -1).contiguous();
+        var (_, shared) = new ConeProgramSolver(Tight).SolveWithDerivative(batchedA, b, c, point.Cones, point.P);
+        var (_, batched) = new ConeProgramSolver(Tight).SolveWithDerivative(batchedA, b.expand(2, -1), c.expand(2, -1), point.Cones, point.P);
+        var random = new Random(8);
+        var gx = Random(zeros(2, point.Variables, dtype: ScalarType.Float64), random);
+        var (_, gb, gc, _) = shared.Adjoint(gx, null, null);
+        var (_, gbBatched, gcBatched, _) = batched.Adjoint(gx, null, null);
+        Assert.Equal(new[] { point.Rows }, gb.shape);
+        Assert.Equal(new[] { point.Variables }, gc.shape);
+        Assert.True((gb - gbBatched.sum(dim: 0)).abs().max().item<double>() <= 1e-12);
+        Assert.True((gc - gcBatched.sum(dim: 0)).abs().max().item<double>() <= 1e-12);
+    }
+
+    [Fact]
     public void Backward_GivesZeroGradient_ToAnItemThatIsNotSolved()
     {
         var problem = ConeReferenceCases.Get("lp_primal_infeasible");
