@@ -23,6 +23,12 @@ internal static class HomogeneousInteriorPoint
     /// <summary>Shortenings at most per step.</summary>
     internal const int MaxBacktracks = 60;
 
+    /// <summary>
+    /// A combined step shorter than this ends the item (as NumericalError, or Inaccurate when close): the iteration has
+    /// stalled (Clarabel's min_terminate_step_length plays the same role).
+    /// </summary>
+    internal const double MinimumStep = 1e-8;
+
     private const long Running = -1;
 
     /// <summary>The raw result: float64 tensors, statuses, iterations and measures of the returned points.</summary>
@@ -88,7 +94,7 @@ internal static class HomogeneousInteriorPoint
         var combined = newton.Direction(keep * rx, keep * rz, (1 - sigma) * rtau, shift, kappaShift);
         var step = StepLength(cones, point, combined, running, combined: true);
         var next = point.Step(combined, step);
-        return (next, kkt.Usable & next.IsFinite() & (step > 0) & next.Tau.gt(0) & next.Kappa.gt(0));
+        return (next, kkt.Usable & next.IsFinite() & (step >= MinimumStep) & next.Tau.gt(0) & next.Kappa.gt(0));
     }
 
     /// <summary>

@@ -62,6 +62,39 @@ public class ConeProgramSolverTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Solve_ReturnsPrimalInfeasible_ForAnEntropyProgramWhoseWeightsMustSumToMinusOne()
+    {
+        // (tᵢ, xᵢ, 1) ∈ K_exp forces xᵢ ≥ 0, so Σx = −1 has no solution; item 1 (Σx = 1) is feasible.
+        int n = 3;
+        var (a, b, c) = EntropyData(zeros(n, dtype: ScalarType.Float64));
+        var bs = stack([b.clone().index_put_(-1.0, 0), b]);
+        Cone[] cones = [new ZeroCone(1), new ExponentialCone(n)];
+        var solution = new ConeProgramSolver().Solve(a, bs, c, cones);
+        output.WriteLine($"{string.Join(", ", solution.Status)} in {string.Join(", ", solution.Iterations)}");
+        Assert.Equal([QpStatus.PrimalInfeasible, QpStatus.Solved], solution.Status);
+        var y = solution.Y[0];
+        Assert.Equal(-1, (bs[0] * y).sum().item<double>(), 1e-9);
+        Assert.True(a.T.matmul(y).abs().max().item<double>() <= 1e-7);
+        Assert.True(ConeMath.For(new ExponentialCone(n)).ContainsDual(y.narrow(0, 1, 3 * n).unsqueeze(0), 1e-9).item<bool>());
+    }
+
+    [Fact]
+    public void Solve_ReturnsDualInfeasible_WhenTheObjectiveRunsAlongASecondOrderCone()
+    {
+        // minimize −t s.t. u = 1, (t, u) ∈ Q: t grows without bound along the ray (1, 0).
+        var a = tensor(new double[,] { { 0, 1 }, { -1, 0 }, { 0, -1 } });
+        var b = tensor(new double[] { 1, 0, 0 });
+        var c = tensor(new double[] { -1, 0 });
+        var solution = new ConeProgramSolver().Solve(a, b, c, [new ZeroCone(1), new SecondOrderCone(2)]);
+        output.WriteLine($"{solution.Status[0]} in {solution.Iterations[0]}");
+        Assert.Equal(QpStatus.DualInfeasible, solution.Status[0]);
+        var x = solution.X[0];
+        Assert.Equal(-1, (c * x).sum().item<double>(), 1e-9);
+        Assert.True((a.matmul(x) + solution.S[0]).abs().max().item<double>() <= 1e-7);
+        Assert.True(ConeMath.For(new SecondOrderCone(2)).Contains(solution.S.narrow(1, 1, 2), 1e-9).item<bool>());
+    }
+
+    [Fact]
     public void Solve_SolvesFloat32Data_ToTheFloat32Tolerances()
     {
         var point = PlantedConePrograms.Plant(Family("mixed"), variables: 6, batch: 3, seed: 5, diagonal: 2).To(ScalarType.Float32);
@@ -111,6 +144,18 @@ public class ConeProgramSolverTests(ITestOutputHelper output)
     private Tensor EntropyProgram(Tensor w)
     {
         int n = (int)w.shape[0];
+        var (a, b, c) = EntropyData(w);
+        var solution = new ConeProgramSolver(Tight).Solve(a, b, c, [new ZeroCone(1), new ExponentialCone(n)]);
+        output.WriteLine($"{solution.Status[0]} in {solution.Iterations[0]} iterations");
+        Assert.Equal(QpStatus.Solved, new ConeProgramSolver().Solve(a, b, c, [new ZeroCone(1), new ExponentialCone(n)]).Status[0]);
+        Assert.True(solution.Status[0].HasSolution());
+        return solution.X[0].narrow(0, 0, n);
+    }
+
+    /// <summary>The data (A, b, c) of <see cref="EntropyProgram"/>.</summary>
+    private static (Tensor A, Tensor B, Tensor C) EntropyData(Tensor w)
+    {
+        int n = (int)w.shape[0];
         var a = zeros(1 + 3 * n, 2 * n, dtype: ScalarType.Float64);
         var b = zeros(1 + 3 * n, dtype: ScalarType.Float64);
         a[0].narrow(0, 0, n).fill_(1);
@@ -121,12 +166,7 @@ public class ConeProgramSolverTests(ITestOutputHelper output)
             a[2 + 3 * i, i] = -1;       // second entry x
             b[3 + 3 * i] = 1;           // third entry 1
         }
-        var c = cat([-w, -ones(n, dtype: ScalarType.Float64)]);
-        var solution = new ConeProgramSolver(Tight).Solve(a, b, c, [new ZeroCone(1), new ExponentialCone(n)]);
-        output.WriteLine($"{solution.Status[0]} in {solution.Iterations[0]} iterations");
-        Assert.Equal(QpStatus.Solved, new ConeProgramSolver().Solve(a, b, c, [new ZeroCone(1), new ExponentialCone(n)]).Status[0]);
-        Assert.True(solution.Status[0].HasSolution());
-        return solution.X[0].narrow(0, 0, n);
+        return (a, b, cat([-w, -ones(n, dtype: ScalarType.Float64)]));
     }
 
     private static double RelativeError(Tensor actual, Tensor expected) =>
