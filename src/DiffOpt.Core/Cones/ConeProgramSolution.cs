@@ -19,6 +19,7 @@ namespace DiffOpt.Cones;
 /// </remarks>
 public sealed class ConeProgramSolution
 {
+    /// <summary>A solution from the solver's results (tensors (B, ·), one entry per item in each list).</summary>
     internal ConeProgramSolution(Tensor x, Tensor y, Tensor s, IReadOnlyList<QpStatus> status, IReadOnlyList<int> iterations,
         IReadOnlyList<double> primalResidual, IReadOnlyList<double> dualResidual, IReadOnlyList<double> dualityGap)
     {

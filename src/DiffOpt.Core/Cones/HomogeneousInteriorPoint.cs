@@ -66,7 +66,7 @@ internal static class HomogeneousInteriorPoint
             Settle(status, running & ~ok, QpStatus.NumericalError);
             point = next.Where(running & ok, point);
         }
-        return Finish(termination, point, status, iterations, options, primalCertificate, rayX, rayS);
+        return Finish(termination, point, status, iterations, options, primalCertificate, rayX, rayS, dtype);
     }
 
     /// <summary>
@@ -128,9 +128,12 @@ internal static class HomogeneousInteriorPoint
     /// <summary>−v/dv where dv &lt; 0, +∞ elsewhere: the step at which v + α·dv reaches 0.</summary>
     private static Tensor Ratio(Tensor v, Tensor dv) => where(dv < 0, -v / dv, full_like(v, double.PositiveInfinity));
 
-    /// <summary>The returned points, statuses (with Inaccurate for near misses) and their measures.</summary>
+    /// <summary>
+    /// The returned points, statuses (with Inaccurate for near misses) and the measures of the points as the caller
+    /// receives them (rounded to <paramref name="dtype"/>).
+    /// </summary>
     private static Result Finish(HomogeneousTermination termination, HomogeneousIterate point, Tensor status, Tensor iterations,
-        ConeProgramSolverOptions options, Tensor? primalCertificate, Tensor? rayX, Tensor? rayS)
+        ConeProgramSolverOptions options, Tensor? primalCertificate, Tensor? rayX, Tensor? rayS, ScalarType dtype)
     {
         var (x, y, s) = termination.Point(point);
         var stopped = (status == Running) | (status == (long)QpStatus.NumericalError);
@@ -153,8 +156,9 @@ internal static class HomogeneousInteriorPoint
             y = where(dual, zeros_like(y), y);
         }
         var codes = status.cpu().data<long>().ToArray();
+        Tensor Rounded(Tensor v) => v.to(dtype).to(ScalarType.Float64);
         return new Result(x, y, s, codes.Select(c => (QpStatus)c).ToArray(),
-            iterations.cpu().data<long>().Select(i => (int)i).ToArray(), termination.Measure(x, y, s));
+            iterations.cpu().data<long>().Select(i => (int)i).ToArray(), termination.Measure(Rounded(x), Rounded(y), Rounded(s)));
     }
 
     /// <summary>Sets <paramref name="status"/> to <paramref name="value"/> where <paramref name="mask"/>.</summary>

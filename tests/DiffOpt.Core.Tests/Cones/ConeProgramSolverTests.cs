@@ -95,6 +95,16 @@ public class ConeProgramSolverTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Solve_MinimisesAnUnconstrainedQuadratic_WhenThereAreNoCones()
+    {
+        var p = tensor(new double[,] { { 2, 0.5 }, { 0.5, 1 } });
+        var c = tensor(new double[] { 1, -1 });
+        var solution = new ConeProgramSolver().Solve(zeros(0, 2, dtype: ScalarType.Float64), zeros(0, dtype: ScalarType.Float64), c, [], p);
+        Assert.Equal(QpStatus.Solved, solution.Status[0]);
+        AssertClose(-linalg.solve(p, c), solution.X[0], 1e-8);
+    }
+
+    [Fact]
     public void Solve_SolvesFloat32Data_ToTheFloat32Tolerances()
     {
         var point = PlantedConePrograms.Plant(Family("mixed"), variables: 6, batch: 3, seed: 5, diagonal: 2).To(ScalarType.Float32);
