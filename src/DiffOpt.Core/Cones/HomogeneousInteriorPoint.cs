@@ -48,6 +48,8 @@ internal static class HomogeneousInteriorPoint
         Tensor? primalCertificate = null, rayX = null, rayS = null;
         for (int iteration = 0; ; iteration++)
         {
+            // Each iteration's temporaries (the KKT matrices above all) are freed at its end; what carries over is moved out.
+            using var scope = NewDisposeScope();
             // Stopping tests, each on the items still running.
             var (x, y, s) = termination.Point(point);
             var running = status == Running;
@@ -61,10 +63,10 @@ internal static class HomogeneousInteriorPoint
             running = status == Running;
             if (iteration == options.MaxIterations || !running.any().item<bool>()) break;
 
-            iterations += running.to(ScalarType.Int64);
+            iterations.add_(running.to(ScalarType.Int64));
             var (next, ok) = Iterate(scaled, cones, start.Where(~running, point), running);
             Settle(status, running & ~ok, QpStatus.NumericalError);
-            point = next.Where(running & ok, point);
+            point = next.Where(running & ok, point).MoveToOuterDisposeScope();
         }
         return Finish(termination, point, status, iterations, options, primalCertificate, rayX, rayS, dtype);
     }
@@ -172,7 +174,10 @@ internal static class HomogeneousInteriorPoint
         return Keep(mask, rows, kept);
     }
 
-    /// <summary><paramref name="rows"/> where <paramref name="mask"/>, <paramref name="kept"/> (or zeros) elsewhere.</summary>
+    /// <summary>
+    /// <paramref name="rows"/> where <paramref name="mask"/>, <paramref name="kept"/> (or zeros) elsewhere; a new tensor
+    /// is moved out of the iteration's dispose scope.
+    /// </summary>
     private static Tensor? Keep(Tensor mask, Tensor rows, Tensor? kept) =>
-        !mask.any().item<bool>() ? kept : where(mask.unsqueeze(1), rows, kept ?? zeros_like(rows));
+        !mask.any().item<bool>() ? kept : where(mask.unsqueeze(1), rows, kept ?? zeros_like(rows)).MoveToOuterDisposeScope();
 }

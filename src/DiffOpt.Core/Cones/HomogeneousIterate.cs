@@ -35,6 +35,10 @@ internal sealed record HomogeneousIterate(Tensor X, Tensor S, Tensor Z, Tensor T
             where(keep, Tau, other.Tau), where(keep, Kappa, other.Kappa));
     }
 
+    /// <summary>This point with its tensors moved to the enclosing dispose scope (TorchSharp's MoveToOuterDisposeScope).</summary>
+    public HomogeneousIterate MoveToOuterDisposeScope() => new(X.MoveToOuterDisposeScope(), S.MoveToOuterDisposeScope(),
+        Z.MoveToOuterDisposeScope(), Tau.MoveToOuterDisposeScope(), Kappa.MoveToOuterDisposeScope());
+
     /// <summary>(B,) bool: whether every entry of the item is finite.</summary>
     public Tensor IsFinite() =>
         X.isfinite().all(1) & S.isfinite().all(1) & Z.isfinite().all(1) & Tau.isfinite() & Kappa.isfinite();
