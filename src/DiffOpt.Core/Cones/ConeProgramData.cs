@@ -9,6 +9,7 @@ namespace DiffOpt.Cones;
 /// </summary>
 internal sealed class ConeProgramData
 {
+    /// <summary>Holds data already checked and broadcast by <see cref="Create"/>.</summary>
     private ConeProgramData(IReadOnlyList<Cone> cones, Tensor a, Tensor b, Tensor c, Tensor? p, bool sharedA, bool sharedP,
         bool sharedB = false, bool sharedC = false)
     {
@@ -121,6 +122,7 @@ internal sealed class ConeProgramData
             P is null ? null : Broadcast(P, batch, n, n), A.dim() == 2, P is not null && P.dim() == 2, b!.dim() == 1, c!.dim() == 1);
     }
 
+    /// <summary>Throws naming P unless max |P − Pᵀ| is within the dtype's relative limit.</summary>
     private static void CheckSymmetric(Tensor P, ScalarType dtype)
     {
         if (P.numel() == 0) return;
@@ -132,6 +134,7 @@ internal sealed class ConeProgramData
                 $"P must be symmetric; max |P − Pᵀ| is {asymmetry:G3}, more than {limit:G3} (relative to max |P|).", nameof(P));
     }
 
+    /// <summary>Throws an ArgumentException naming <paramref name="name"/> with what was expected and the shape got.</summary>
     private static void Require(bool condition, string name, string expected, Tensor? value)
     {
         if (!condition)

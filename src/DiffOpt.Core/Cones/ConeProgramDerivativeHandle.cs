@@ -15,6 +15,7 @@ public sealed class ConeProgramDerivativeHandle
     private readonly ConeProgramDerivative _derivative;
     private readonly Tensor _solved;   // (B, 1), 1 where the item has a solution, in the data's dtype
 
+    /// <summary>Forms the derivative of the programs <paramref name="data"/> at <paramref name="solution"/> (one factorisation).</summary>
     internal ConeProgramDerivativeHandle(ConeProgramData data, ConeProgramSolution solution)
     {
         _data = data;

@@ -57,8 +57,10 @@ public sealed class ConeProgramSolver(ConeProgramSolverOptions? options = null)
         return solution;
     }
 
+    /// <summary>A (B,) float64 tensor as an array.</summary>
     private static double[] Doubles(Tensor values) => values.cpu().data<double>().ToArray();
 
+    /// <summary>The options after <see cref="ConeProgramSolverOptions.Validate"/>.</summary>
     private static ConeProgramSolverOptions Validated(ConeProgramSolverOptions options)
     {
         options.Validate();

@@ -66,6 +66,7 @@ public sealed record ConeProgramSolverOptions
         ? new(Float32Tolerance, Float32RelativeTolerance, Math.Max(InfeasibilityTolerance, 1e-5))
         : new(Tolerance, RelativeTolerance, InfeasibilityTolerance);
 
+    /// <summary>Throws naming <paramref name="name"/> unless <paramref name="value"/> is positive and finite.</summary>
     private static void Positive(double value, string name)
     {
         if (!(value > 0) || double.IsInfinity(value))

@@ -148,5 +148,6 @@ internal sealed class HomogeneousCones
         return w.ApplyTranspose(cone.JordanDivide(lambda, shift));
     }
 
+    /// <summary>Cone <paramref name="i"/>'s rows of v (B, m).</summary>
     private Tensor Block(Tensor v, int i) => v.narrow(1, InteriorPoint.Offsets[i], InteriorPoint.Cones[i].Rows);
 }
