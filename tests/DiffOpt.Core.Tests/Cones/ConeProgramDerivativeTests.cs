@@ -148,7 +148,7 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
     /// ⟨∇, d⟩ for a random loss against central differences of <paramref name="solve"/> (all perturbed programs solved
     /// as one batch; five-point stencil), each to 1e-6 relative.
     /// </summary>
-    private void AssertMatchesCentralDifferences(ConeProgramPoint point, Func<ConeProgramPoint, ConeProgramSolution> solve, ProblemGenerator random)
+    private void AssertMatchesCentralDifferences(ConeProgramPoint point, Func<ConeProgramPoint, ReferenceConeSolution> solve, ProblemGenerator random)
     {
         var derivative = point.Derivative();
         var (gx, gy, gs) = (Normal(point.X, random), Normal(point.Y, random), Normal(point.S, random));

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace DiffOpt.Tests.TestSupport;
 
 /// <summary>The solution (x, y, s) of a batch of cone programs, (B, n), (B, m), (B, m).</summary>
-internal sealed record ConeProgramSolution(Tensor X, Tensor Y, Tensor S);
+internal sealed record ReferenceConeSolution(Tensor X, Tensor Y, Tensor S);
 
 /// <summary>
 /// Independent solvers for the cone programs of <see cref="ConeProgramPoint"/>, to re-solve perturbed programs for
@@ -19,7 +19,7 @@ internal static class ConeProgramReference
     /// equality duals ν and the inequality duals λ back into row order (Lagrangian +λᵀ(Gx − h) + νᵀ(Ax − b), so the
     /// stationarity Px + c + Gᵀλ + Aᵀν = 0 is the cone program's Px + Aᵀy + c = 0 with the same signs).
     /// </summary>
-    public static ConeProgramSolution SolveWithQp(ConeProgramPoint point)
+    public static ReferenceConeSolution SolveWithQp(ConeProgramPoint point)
     {
         var equality = new List<long>();
         var inequality = new List<long>();
@@ -47,7 +47,7 @@ internal static class ConeProgramReference
         if (equality.Count > 0) y.index_copy_(1, eq, solution.EqualityDuals);
         if (inequality.Count > 0) y.index_copy_(1, ineq, solution.InequalityDuals);
         var s = point.B - a.matmul(solution.X.unsqueeze(2)).squeeze(2);
-        return new ConeProgramSolution(solution.X, y, s);
+        return new ReferenceConeSolution(solution.X, y, s);
     }
 
     /// <summary>
@@ -59,7 +59,7 @@ internal static class ConeProgramReference
     /// within <paramref name="maxIterations"/>). Uses the cone projection under test, checked elsewhere against
     /// independent formulas.
     /// </summary>
-    public static ConeProgramSolution SolveSquare(ConeProgramPoint point, Tensor start, int maxIterations = 20000)
+    public static ReferenceConeSolution SolveSquare(ConeProgramPoint point, Tensor start, int maxIterations = 20000)
     {
         Assert.Equal(point.Rows, point.Variables);
         Assert.NotNull(point.P);
@@ -84,6 +84,6 @@ internal static class ConeProgramReference
         }
         var x = inverse.matmul((point.B - current).unsqueeze(2)).squeeze(2);
         var y = -inverse.transpose(1, 2).matmul((p.matmul(x.unsqueeze(2)).squeeze(2) + point.C).unsqueeze(2)).squeeze(2);
-        return new ConeProgramSolution(x, y, current);
+        return new ReferenceConeSolution(x, y, current);
     }
 }

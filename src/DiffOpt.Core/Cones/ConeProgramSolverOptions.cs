@@ -1,0 +1,75 @@
+using DiffOpt.InteriorPoint;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Cones;
+
+/// <summary>
+/// Settings of <see cref="ConeProgramSolver"/> (immutable; change with <c>with</c>). An item counts as solved when its
+/// primal residual, dual residual and duality gap, recomputed on the original data, each meet the absolute or the
+/// relative tolerance of the data's dtype (<see cref="ConeProgramSolution"/> defines them, after Clarabel).
+/// </summary>
+public sealed record ConeProgramSolverOptions
+{
+    /// <summary>The defaults.</summary>
+    public static ConeProgramSolverOptions Default { get; } = new();
+
+    /// <summary>Absolute tolerance of the residuals and the gap for float64 data. Default 1e-8.</summary>
+    public double Tolerance { get; init; } = 1e-8;
+
+    /// <summary>Relative tolerance (times each measure's normaliser) for float64 data. Default 1e-8.</summary>
+    public double RelativeTolerance { get; init; } = 1e-8;
+
+    /// <summary>Absolute tolerance for float32 data. Default 1e-5.</summary>
+    public double Float32Tolerance { get; init; } = 1e-5;
+
+    /// <summary>Relative tolerance for float32 data. Default 1e-5.</summary>
+    public double Float32RelativeTolerance { get; init; } = 1e-5;
+
+    /// <summary>Interior-point iterations per item at most. Default 100.</summary>
+    public int MaxIterations { get; init; } = 100;
+
+    /// <summary>
+    /// Relative accuracy ε of infeasibility certificates: a primal-infeasibility certificate y ∈ K* has
+    /// ‖Aᵀy‖∞ ≤ ε·(−bᵀy), a dual-infeasibility certificate (x, s ∈ K) has max(‖Px‖∞, ‖Ax + s‖∞) ≤ ε·(−cᵀx), and
+    /// either needs −bᵀy (−cᵀx) of at least ε times the certificate's infinity norm. Default 1e-8 (float32: at least 1e-5).
+    /// </summary>
+    public double InfeasibilityTolerance { get; init; } = 1e-8;
+
+    /// <summary>
+    /// An item stopped by the iteration limit or by a stalled step is <see cref="Qp.QpStatus.Inaccurate"/> rather than
+    /// <see cref="Qp.QpStatus.MaxIterations"/> or <see cref="Qp.QpStatus.NumericalError"/> when its measures meet the
+    /// tolerances times this factor. Default 1e3.
+    /// </summary>
+    public double InaccurateToleranceFactor { get; init; } = 1e3;
+
+    /// <summary>Throw <see cref="Qp.QpSolveException"/> when some item is not <see cref="Qp.QpStatus.Solved"/>. Default false.</summary>
+    public bool ThrowOnFailure { get; init; }
+
+    /// <summary>Checks every setting's range.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; ParamName names it.</exception>
+    public void Validate()
+    {
+        Positive(Tolerance, nameof(Tolerance));
+        Positive(RelativeTolerance, nameof(RelativeTolerance));
+        Positive(Float32Tolerance, nameof(Float32Tolerance));
+        Positive(Float32RelativeTolerance, nameof(Float32RelativeTolerance));
+        Positive(InfeasibilityTolerance, nameof(InfeasibilityTolerance));
+        if (MaxIterations < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "MaxIterations must be at least 1.");
+        if (!(InaccurateToleranceFactor >= 1) || double.IsInfinity(InaccurateToleranceFactor))
+            throw new ArgumentOutOfRangeException(nameof(InaccurateToleranceFactor), InaccurateToleranceFactor,
+                "InaccurateToleranceFactor must be finite and at least 1.");
+    }
+
+    /// <summary>The tolerances for data of <paramref name="dtype"/>.</summary>
+    internal SolverTolerances TolerancesFor(ScalarType dtype) => dtype == ScalarType.Float32
+        ? new(Float32Tolerance, Float32RelativeTolerance, Math.Max(InfeasibilityTolerance, 1e-5))
+        : new(Tolerance, RelativeTolerance, InfeasibilityTolerance);
+
+    /// <summary>Throws naming <paramref name="name"/> unless <paramref name="value"/> is positive and finite.</summary>
+    private static void Positive(double value, string name)
+    {
+        if (!(value > 0) || double.IsInfinity(value))
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be positive and finite.");
+    }
+}

@@ -1,0 +1,183 @@
+using DiffOpt.InteriorPoint;
+using DiffOpt.Qp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Cones;
+
+/// <summary>
+/// A batched primal–dual interior-point method on the homogeneous embedding (Goulart and Chen, "Clarabel", 2024),
+/// in float64 on the data's device: Ruiz equilibration (<see cref="ConeEquilibration"/>), then per iteration
+/// Nesterov–Todd scaling of the symmetric cones and the Dahl–Andersen scaling of the exponential cones, one dense
+/// reduced KKT factorisation per item (<see cref="HomogeneousKkt"/>), a Mehrotra predictor–corrector step
+/// (<see cref="HomogeneousNewton"/>, <see cref="HomogeneousCones"/>) and per-item stopping tests on the original data
+/// (<see cref="HomogeneousTermination"/>). Items finish independently: a finished item's iterate stops changing.
+/// </summary>
+internal static class HomogeneousInteriorPoint
+{
+    /// <summary>Fraction of the step to the boundary taken by the combined step (Clarabel's max_step_fraction).</summary>
+    internal const double StepFraction = 0.99;
+
+    /// <summary>Factor by which a step is shortened while an exponential cone rejects it.</summary>
+    internal const double Backtracking = 0.8;
+
+    /// <summary>Shortenings at most per step.</summary>
+    internal const int MaxBacktracks = 60;
+
+    /// <summary>
+    /// A combined step shorter than this ends the item (as NumericalError, or Inaccurate when close): the iteration has
+    /// stalled (Clarabel's min_terminate_step_length plays the same role).
+    /// </summary>
+    internal const double MinimumStep = 1e-8;
+
+    private const long Running = -1;
+
+    /// <summary>The raw result: float64 tensors, statuses, iterations and measures of the returned points.</summary>
+    internal sealed record Result(Tensor X, Tensor Y, Tensor S, QpStatus[] Status, int[] Iterations, ResidualMeasures Measures);
+
+    /// <summary>Solves the float64 data <paramref name="data"/> with the tolerances of <paramref name="dtype"/>.</summary>
+    public static Result Solve(ConeProgramData data, ConeProgramSolverOptions options, ScalarType dtype)
+    {
+        var tolerances = options.TolerancesFor(dtype);
+        var scaled = new ConeEquilibration(data);
+        var cones = new HomogeneousCones(data.Cones);
+        var termination = new HomogeneousTermination(data, scaled, tolerances);
+        var start = HomogeneousIterate.Start(cones.InteriorPoint, data.Batch, data.Variables, data.Device);
+        var point = start;
+        var status = full(data.Batch, Running, dtype: ScalarType.Int64, device: data.Device);
+        var iterations = zeros(data.Batch, dtype: ScalarType.Int64, device: data.Device);
+        Tensor? primalCertificate = null, rayX = null, rayS = null;
+        for (int iteration = 0; ; iteration++)
+        {
+            // Each iteration's temporaries (the KKT matrices above all) are freed at its end; what carries over is moved out.
+            using var scope = NewDisposeScope();
+            // Stopping tests, each on the items still running.
+            var (x, y, s) = termination.Point(point);
+            var running = status == Running;
+            Settle(status, running & termination.Meets(termination.Measure(x, y, s)), QpStatus.Solved);
+            var (primalProven, certificate) = termination.PrimalInfeasible(point);
+            primalCertificate = Settle(status, status == Running & primalProven, QpStatus.PrimalInfeasible, certificate, primalCertificate);
+            var (dualProven, ray, raySlack) = termination.DualInfeasible(point);
+            var newlyUnbounded = status == Running & dualProven;
+            rayX = Settle(status, newlyUnbounded, QpStatus.DualInfeasible, ray, rayX);
+            rayS = Keep(newlyUnbounded, raySlack, rayS);
+            running = status == Running;
+            if (iteration == options.MaxIterations || !running.any().item<bool>()) break;
+
+            iterations.add_(running.to(ScalarType.Int64));
+            var (next, ok) = Iterate(scaled, cones, start.Where(~running, point), running);
+            Settle(status, running & ~ok, QpStatus.NumericalError);
+            point = next.Where(running & ok, point).MoveToOuterDisposeScope();
+        }
+        return Finish(termination, point, status, iterations, options, primalCertificate, rayX, rayS, dtype);
+    }
+
+    /// <summary>
+    /// One predictor–corrector step for every running item; ok (B,) says where it produced a usable point. The
+    /// finished items are passed as the start point, where every cone's arithmetic is well defined (a converged
+    /// item's s∘z ≈ 0 can make an eigendecomposition fail for the whole batch); their results are ignored.
+    /// </summary>
+    private static (HomogeneousIterate Next, Tensor Ok) Iterate(ConeEquilibration data, HomogeneousCones cones, HomogeneousIterate point,
+        Tensor running)
+    {
+        var scaling = cones.Scale(point.S, point.Z);
+        var kkt = new HomogeneousKkt(data, scaling, running);
+        var newton = new HomogeneousNewton(data, kkt, scaling, point, cones.ZeroRows(point.S.device));
+        var (rx, rz, rtau) = HomogeneousNewton.Residuals(data, point);
+        var tauKappa = point.Tau * point.Kappa;
+
+        var affine = newton.Direction(rx, rz, rtau, point.S, tauKappa);
+        var affineStep = StepLength(cones, point, affine, running, combined: false);
+        var sigma = (1 - affineStep).pow(3);
+        var sigmaMu = sigma * point.Mu(cones.Degree);
+
+        var shift = cones.CombinedShift(point.S, point.Z, scaling, affine, sigmaMu);
+        var kappaShift = tauKappa + affine.Tau * affine.Kappa - sigmaMu;
+        var keep = (1 - sigma).unsqueeze(1);
+        var combined = newton.Direction(keep * rx, keep * rz, (1 - sigma) * rtau, shift, kappaShift);
+        var step = StepLength(cones, point, combined, running, combined: true);
+        var next = point.Step(combined, step);
+        return (next, kkt.Usable & next.IsFinite() & (step >= MinimumStep) & next.Tau.gt(0) & next.Kappa.gt(0));
+    }
+
+    /// <summary>
+    /// The step α ∈ [0, 1] along <paramref name="direction"/>: the largest that keeps s, z in the symmetric cones and
+    /// τ, κ ≥ 0 (times <see cref="StepFraction"/> for the combined step), then shortened by <see cref="Backtracking"/>
+    /// until every exponential triple is interior (and, for the combined step, near the central path).
+    /// </summary>
+    private static Tensor StepLength(HomogeneousCones cones, HomogeneousIterate point, HomogeneousIterate direction, Tensor running,
+        bool combined)
+    {
+        var boundary = minimum(cones.SymmetricStep(point.S, direction.S, point.Z, direction.Z),
+            minimum(Ratio(point.Tau, direction.Tau), Ratio(point.Kappa, direction.Kappa)));
+        var alpha = (combined ? StepFraction * boundary : boundary).clamp_max(1);
+        alpha = where(alpha.isnan(), zeros_like(alpha), alpha);
+        if (cones.Exponential.Count == 0) return alpha;
+
+        Tensor? ceiling = combined
+            ? maximum(cones.Proximity(point.S, point.Z), full_like(alpha, HomogeneousCones.ExponentialProximityLimit))
+            : null;
+        for (int k = 0; k < MaxBacktracks; k++)
+        {
+            var trial = point.Step(direction, alpha);
+            var accepted = cones.ExponentialAcceptable(trial.S, trial.Z, ceiling) | ~running;
+            if (accepted.all().item<bool>()) return alpha;
+            alpha = where(accepted, alpha, Backtracking * alpha);
+        }
+        var last = point.Step(direction, alpha);
+        return where(cones.ExponentialAcceptable(last.S, last.Z, null), alpha, zeros_like(alpha));
+    }
+
+    /// <summary>−v/dv where dv &lt; 0, +∞ elsewhere: the step at which v + α·dv reaches 0.</summary>
+    private static Tensor Ratio(Tensor v, Tensor dv) => where(dv < 0, -v / dv, full_like(v, double.PositiveInfinity));
+
+    /// <summary>
+    /// The returned points, statuses (with Inaccurate for near misses) and the measures of the points as the caller
+    /// receives them (rounded to <paramref name="dtype"/>).
+    /// </summary>
+    private static Result Finish(HomogeneousTermination termination, HomogeneousIterate point, Tensor status, Tensor iterations,
+        ConeProgramSolverOptions options, Tensor? primalCertificate, Tensor? rayX, Tensor? rayS, ScalarType dtype)
+    {
+        var (x, y, s) = termination.Point(point);
+        var stopped = (status == Running) | (status == (long)QpStatus.NumericalError);
+        var close = stopped & termination.Meets(termination.Measure(x, y, s), options.InaccurateToleranceFactor);
+        status = where(status == Running, full_like(status, (long)QpStatus.MaxIterations), status);
+        status = where(close, full_like(status, (long)QpStatus.Inaccurate), status);
+
+        var primal = (status == (long)QpStatus.PrimalInfeasible).unsqueeze(1);
+        var dual = (status == (long)QpStatus.DualInfeasible).unsqueeze(1);
+        if (primalCertificate is not null)
+        {
+            y = where(primal, primalCertificate, y);
+            x = where(primal, zeros_like(x), x);
+            s = where(primal, zeros_like(s), s);
+        }
+        if (rayX is not null && rayS is not null)
+        {
+            x = where(dual, rayX, x);
+            s = where(dual, rayS, s);
+            y = where(dual, zeros_like(y), y);
+        }
+        var codes = status.cpu().data<long>().ToArray();
+        Tensor Rounded(Tensor v) => v.to(dtype).to(ScalarType.Float64);
+        return new Result(x, y, s, codes.Select(c => (QpStatus)c).ToArray(),
+            iterations.cpu().data<long>().Select(i => (int)i).ToArray(), termination.Measure(Rounded(x), Rounded(y), Rounded(s)));
+    }
+
+    /// <summary>Sets <paramref name="status"/> to <paramref name="value"/> where <paramref name="mask"/>.</summary>
+    private static void Settle(Tensor status, Tensor mask, QpStatus value) =>
+        status.masked_fill_(mask, (long)value);
+
+    /// <summary>Settles the status and keeps the items' certificate rows.</summary>
+    private static Tensor? Settle(Tensor status, Tensor mask, QpStatus value, Tensor rows, Tensor? kept)
+    {
+        Settle(status, mask, value);
+        return Keep(mask, rows, kept);
+    }
+
+    /// <summary>
+    /// <paramref name="rows"/> where <paramref name="mask"/>, <paramref name="kept"/> (or zeros) elsewhere; a new tensor
+    /// is moved out of the iteration's dispose scope.
+    /// </summary>
+    private static Tensor? Keep(Tensor mask, Tensor rows, Tensor? kept) =>
+        !mask.any().item<bool>() ? kept : where(mask.unsqueeze(1), rows, kept ?? zeros_like(rows)).MoveToOuterDisposeScope();
+}

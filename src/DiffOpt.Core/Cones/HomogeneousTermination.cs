@@ -1,0 +1,67 @@
+using DiffOpt.InteriorPoint;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Cones;
+
+/// <summary>
+/// The stopping tests of the homogeneous method on the original (unequilibrated, float64) data, after Clarabel's
+/// <c>info.rs</c>: optimality of the point (x, y, s) = (Ex̂, Dẑ/σ, D⁻¹ŝ)/τ (<see cref="Measure"/>), and
+/// infeasibility certificates read from the unnormalised iterate (τ → 0): y = Dẑ ∈ K* with ‖Aᵀy‖∞ ≤ ε(−bᵀy), or
+/// (x, s) = (Ex̂, D⁻¹ŝ), s ∈ K, with max(‖Px‖∞, ‖Ax + s‖∞) ≤ ε(−cᵀx); each also needs −bᵀy ≥ ε‖y‖∞ (−cᵀx ≥ ε‖(x, s)‖∞).
+/// </summary>
+internal sealed class HomogeneousTermination(ConeProgramData data, ConeEquilibration scaling, SolverTolerances tolerances)
+{
+    /// <summary>The point (x, y, s) of the original program that the iterate stands for.</summary>
+    public (Tensor X, Tensor Y, Tensor S) Point(HomogeneousIterate point)
+    {
+        var tau = point.Tau.unsqueeze(1);
+        return (scaling.UnscaleX(point.X) / tau, scaling.UnscaleY(point.Z) / tau, scaling.UnscaleS(point.S) / tau);
+    }
+
+    /// <summary>The residual measures of (x, y, s) on the original data (<see cref="ConeProgramSolution"/>'s definitions).</summary>
+    public ResidualMeasures Measure(Tensor x, Tensor y, Tensor s)
+    {
+        var ax = HomogeneousNewton.Times(data.A, x);
+        var px = HomogeneousNewton.Times(data.P, x);
+        var aty = HomogeneousNewton.Times(data.A.transpose(1, 2), y);
+        var primal = Norm(ax + s - data.B);
+        var dual = Norm(px + aty + data.C);
+        var quadratic = HomogeneousNewton.Dot(x, px);
+        var primalObjective = HomogeneousNewton.Dot(data.C, x) + 0.5 * quadratic;
+        var dualObjective = -HomogeneousNewton.Dot(data.B, y) - 0.5 * quadratic;
+        var one = ones_like(primal);
+        return new ResidualMeasures(primal, dual, (primalObjective - dualObjective).abs(),
+            maximum(one, maximum(Norm(ax), maximum(Norm(s), Norm(data.B)))),
+            maximum(one, maximum(Norm(px), maximum(Norm(aty), Norm(data.C)))),
+            maximum(one, minimum(primalObjective.abs(), dualObjective.abs())));
+    }
+
+    /// <summary>(B,) bool: the measures meet the tolerances times <paramref name="factor"/>.</summary>
+    public Tensor Meets(ResidualMeasures measures, double factor = 1) => measures.Meets(tolerances, factor) & measures.Primal.isfinite()
+        & measures.Dual.isfinite() & measures.Gap.isfinite();
+
+    /// <summary>(B,) bool, and the certificate y with bᵀy = −1: the iterate proves primal infeasibility.</summary>
+    public (Tensor Proven, Tensor Y) PrimalInfeasible(HomogeneousIterate point)
+    {
+        var y = scaling.D * point.Z;
+        var by = -HomogeneousNewton.Dot(data.B, y);
+        var aty = Norm(HomogeneousNewton.Times(data.A.transpose(1, 2), y));
+        var proven = (by > tolerances.Infeasibility * Norm(y)) & (aty <= tolerances.Infeasibility * by);
+        return (proven, y / by.unsqueeze(1));
+    }
+
+    /// <summary>(B,) bool, and the ray (x, s) with cᵀx = −1: the iterate proves dual infeasibility (unboundedness).</summary>
+    public (Tensor Proven, Tensor X, Tensor S) DualInfeasible(HomogeneousIterate point)
+    {
+        var x = scaling.UnscaleX(point.X);
+        var s = scaling.UnscaleS(point.S);
+        var cx = -HomogeneousNewton.Dot(data.C, x);
+        var residual = maximum(Norm(HomogeneousNewton.Times(data.P, x)), Norm(HomogeneousNewton.Times(data.A, x) + s));
+        var proven = (cx > tolerances.Infeasibility * maximum(Norm(x), Norm(s))) & (residual <= tolerances.Infeasibility * cx);
+        var column = cx.unsqueeze(1);
+        return (proven, x / column, s / column);
+    }
+
+    /// <summary>‖v‖∞ per item (0 for an empty row).</summary>
+    private static Tensor Norm(Tensor v) => v.shape[1] == 0 ? zeros(v.shape[0], dtype: v.dtype, device: v.device) : v.abs().amax(1);
+}

@@ -1,0 +1,116 @@
+using DiffOpt.Cones;
+using DiffOpt.Qp;
+using DiffOpt.Tests.TestSupport;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Tests.Cones;
+
+/// <summary>
+/// <see cref="ConeProgramFunction"/>'s gradients against central differences of re-solved programs, and the derivative
+/// handle of <see cref="ConeProgramSolver.SolveWithDerivative"/>: the adjoint identity, zero derivative for unsolved items.
+/// </summary>
+public class ConeProgramFunctionTests(ITestOutputHelper output)
+{
+    /// <summary>Central-difference step; the re-solves are exact to ~1e-13 on these sharp (orthant) programs.</summary>
+    private const double Step = 1e-5;
+
+    private static readonly ConeProgramSolverOptions Tight = new() { Tolerance = 1e-12, RelativeTolerance = 1e-12 };
+
+    /// <summary>A QP over a zero and a nonnegative cone, n = 5 ≥ the 5 active rows, so the solution map is smooth there.</summary>
+    private static ConeProgramPoint Point() =>
+        PlantedConePrograms.Plant([new ZeroCone(2), new NonnegativeCone(6)], variables: 5, batch: 2, seed: 21, sharedA: true, sharedP: true);
+
+    [Theory]
+    [InlineData("A")]
+    [InlineData("b")]
+    [InlineData("c")]
+    [InlineData("P")]
+    public void Backward_MatchesCentralDifferences_ForEachInput(string argument)
+    {
+        var point = Point();
+        var random = new Random(3);
+        var (wx, wy, ws) = (Random(point.X, random), Random(point.Y, random), Random(point.S, random));
+        double Loss(Tensor a, Tensor b, Tensor c, Tensor p)
+        {
+            using var _ = no_grad();
+            var (x, y, s) = ConeProgramFunction.Apply(a, b, c, point.Cones, p, Tight);
+            return ((wx * x).sum() + (wy * y).sum() + (ws * s).sum()).item<double>();
+        }
+
+        var inputs = new Dictionary<string, Tensor> { ["A"] = point.A, ["b"] = point.B, ["c"] = point.C, ["P"] = point.P! }
+            .ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().requires_grad_(kv.Key == argument));
+        var (xs, ys, ss) = ConeProgramFunction.Apply(inputs["A"], inputs["b"], inputs["c"], point.Cones, inputs["P"], Tight);
+        ((wx * xs).sum() + (wy * ys).sum() + (ws * ss).sum()).backward();
+        foreach (var (name, input) in inputs)
+            Assert.True(name == argument ? input.grad is not null : input.grad is null, $"{name}: gradient presence");
+        var gradient = inputs[argument].grad!;
+        Assert.Equal(inputs[argument].shape, gradient.shape);
+
+        var direction = Random(inputs[argument], random);
+        if (argument == "P") direction = direction + direction.transpose(-1, -2);
+        double analytic = (gradient * direction).sum().item<double>();
+        Tensor Shift(string name, double t) => name == argument ? inputs[name].detach() + t * direction : inputs[name].detach();
+        double numeric = (Loss(Shift("A", Step), Shift("b", Step), Shift("c", Step), Shift("P", Step))
+            - Loss(Shift("A", -Step), Shift("b", -Step), Shift("c", -Step), Shift("P", -Step))) / (2 * Step);
+        double error = Math.Abs(analytic - numeric) / Math.Max(1e-3, Math.Abs(numeric));
+        output.WriteLine($"{argument}: analytic {analytic:G12}, central difference {numeric:G12}, relative error {error:E2}");
+        Assert.True(error <= 1e-5, $"{argument}: relative error {error:E2}");
+    }
+
+    [Fact]
+    public void Derivative_SatisfiesTheAdjointIdentity()
+    {
+        var point = Point();
+        var (solution, derivative) = new ConeProgramSolver(Tight).SolveWithDerivative(point.A, point.B, point.C, point.Cones, point.P);
+        Assert.True(solution.AllSolved);
+        var random = new Random(5);
+        var (dA, db, dc, dP) = (Random(point.A, random), Random(point.B, random), Random(point.C, random), Random(point.P!, random));
+        dP = dP + dP.T;
+        var (vx, vy, vs) = (Random(point.X, random), Random(point.Y, random), Random(point.S, random));
+        var (dx, dy, ds) = derivative.Forward(dA, db, dc, dP);
+        var (gA, gb, gc, gP) = derivative.Adjoint(vx, vy, vs);
+        double left = (gA * dA).sum().item<double>() + (gb * db).sum().item<double>() + (gc * dc).sum().item<double>() + (gP! * dP).sum().item<double>();
+        double right = (vx * dx).sum().item<double>() + (vy * dy).sum().item<double>() + (vs * ds).sum().item<double>();
+        output.WriteLine($"⟨Adjoint(v), d⟩ = {left:G15}, ⟨v, Forward(d)⟩ = {right:G15}");
+        Assert.True(Math.Abs(left - right) <= 1e-10 * Math.Max(1, Math.Abs(left)));
+    }
+
+    [Fact]
+    public void Adjoint_SumsTheGradientOverTheBatch_ForVectorsGivenWithoutABatchDimension()
+    {
+        var point = Point();
+        var b = point.B[0];
+        var c = point.C[0];
+        var batchedA = point.A.unsqueeze(0).expand(2, -1, -1).contiguous();
+        var (_, shared) = new ConeProgramSolver(Tight).SolveWithDerivative(batchedA, b, c, point.Cones, point.P);
+        var (_, batched) = new ConeProgramSolver(Tight).SolveWithDerivative(batchedA, b.expand(2, -1), c.expand(2, -1), point.Cones, point.P);
+        var random = new Random(8);
+        var gx = Random(zeros(2, point.Variables, dtype: ScalarType.Float64), random);
+        var (_, gb, gc, _) = shared.Adjoint(gx, null, null);
+        var (_, gbBatched, gcBatched, _) = batched.Adjoint(gx, null, null);
+        Assert.Equal(new[] { point.Rows }, gb.shape);
+        Assert.Equal(new[] { point.Variables }, gc.shape);
+        Assert.True((gb - gbBatched.sum(dim: 0)).abs().max().item<double>() <= 1e-12);
+        Assert.True((gc - gcBatched.sum(dim: 0)).abs().max().item<double>() <= 1e-12);
+    }
+
+    [Fact]
+    public void Backward_GivesZeroGradient_ToAnItemThatIsNotSolved()
+    {
+        var problem = ConeReferenceCases.Get("lp_primal_infeasible");
+        var (a, b, c, _) = ConeReferenceTensors.Data(problem);
+        var point = PlantedConePrograms.Plant(ConeReferenceTensors.Cones(problem), variables: problem.Variables, batch: 1, seed: 9);
+        var bs = stack([b, point.B[0] - point.A[0].matmul(point.X[0]) + a.matmul(point.X[0])]).requires_grad_(true);
+        var cs = stack([c, -a.T.matmul(point.Y[0])]);
+        var (x, _, _) = ConeProgramFunction.Apply(a, bs, cs, point.Cones, null, Tight);
+        x.sum().backward();
+        var status = new ConeProgramSolver(Tight).Solve(a, bs.detach(), cs, point.Cones).Status;
+        Assert.Equal([QpStatus.PrimalInfeasible, QpStatus.Solved], status);
+        Assert.Equal(0, bs.grad![0].abs().max().item<double>());
+        Assert.True(bs.grad[1].abs().max().item<double>() > 0);
+    }
+
+    private static Tensor Random(Tensor like, Random random) =>
+        tensor(Enumerable.Range(0, (int)like.numel()).Select(_ => random.NextDouble() * 2 - 1).ToArray(), like.shape, like.dtype);
+}
