@@ -1,3 +1,4 @@
+using DiffOpt.Benchmarks.ConeCase;
 using System.CommandLine;
 using DiffOpt.Benchmarks.MarosMeszaros;
 using DiffOpt.Benchmarks.QpCase;
@@ -12,10 +13,11 @@ public static class Program
     /// <summary>Parses the command line and runs the chosen command.</summary>
     public static int Main(string[] args)
     {
-        var root = new RootCommand("DiffOpt.NET benchmarks: the Maros-Meszaros test set, qpth peer cases and BenchmarkDotNet suites.")
+        var root = new RootCommand("DiffOpt.NET benchmarks: the Maros-Meszaros test set, qpth and diffcp peer cases and BenchmarkDotNet suites.")
         {
             MarosMeszarosCommand.Create(),
             QpCaseCommand.Create(),
+            ConeCaseCommand.Create(),
             BdnCommand.Create(),
             WarmStartCommand.Create(),
         };

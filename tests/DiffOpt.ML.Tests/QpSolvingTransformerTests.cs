@@ -64,7 +64,7 @@ public class QpSolvingTransformerTests
         var rows = Rows();
         for (var r = 0; r < 2; r++)
         {
-            Assert.Equal(nameof(QpStatus.Solved), status[r]);
+            Assert.Equal(nameof(SolverStatus.Solved), status[r]);
             for (var i = 0; i < N; i++)
                 Assert.Equal(Math.Min(-rows[r].P[i], 1.0), solutions[r][i], 1e-5);
         }
@@ -90,9 +90,9 @@ public class QpSolvingTransformerTests
         var solutions = VectorRows.Column(output, "Solution");
         var status = output.GetColumn<ReadOnlyMemory<char>>("SolutionStatus").Select(s => s.ToString()).ToArray();
 
-        Assert.Equal(nameof(QpStatus.Solved), status[0]);
-        Assert.Equal(nameof(QpStatus.Solved), status[1]);
-        Assert.Equal(nameof(QpStatus.PrimalInfeasible), status[2]);
+        Assert.Equal(nameof(SolverStatus.Solved), status[0]);
+        Assert.Equal(nameof(SolverStatus.Solved), status[1]);
+        Assert.Equal(nameof(SolverStatus.PrimalInfeasible), status[2]);
         Assert.All(solutions[2], v => Assert.True(double.IsNaN(v)));
         var rows = Rows();
         for (var r = 0; r < 2; r++)
@@ -174,7 +174,7 @@ public class QpSolvingTransformerTests
         Assert.Equal(new[] { 1f, -0.5f, 0f }, first.Solution, new ToleranceComparer(1e-5));
         var second = engine.Predict(new PRow { P = [1, 2, 3], H = [1, 1], B = [0] });
         Assert.Equal(new[] { -1f, -2f, -3f }, second.Solution, new ToleranceComparer(1e-5));
-        Assert.Equal(nameof(QpStatus.Solved), second.SolutionStatus);
+        Assert.Equal(nameof(SolverStatus.Solved), second.SolutionStatus);
     }
 
     [Fact]

@@ -82,7 +82,7 @@ public static class ProblemRunner
             DualTermScale = residuals.DualTermScale,
             GapTermScale = residuals.GapTermScale,
             Success = meets && seconds <= settings.TimeLimit,
-            Dishonest = status == QpStatus.Solved && !meets,
+            Dishonest = status == SolverStatus.Solved && !meets,
             SolverPrimalResidual = solution.PrimalResidual[0],
             SolverDualResidual = solution.DualResidual[0],
             SolverDualityGap = solution.DualityGap[0],

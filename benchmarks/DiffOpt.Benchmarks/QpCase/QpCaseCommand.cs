@@ -108,12 +108,12 @@ public static class QpCaseCommand
         var inputs = new[] { "Q", "p", "G", "h", "A", "b" }.Select(data.Tensor).ToArray();
         var w = data.Tensor("w");
 
-        var forward = Measure(warmup, reps, collect, () => Forward(inputs, options, w, backward: false).Time);
-        var forwardBackward = Measure(warmup, reps, collect, () => Forward(inputs, options, w, backward: true).Time);
+        var forward = RunTimer.Measure(warmup, reps, collect, () => Forward(inputs, options, w, backward: false).Time);
+        var forwardBackward = RunTimer.Measure(warmup, reps, collect, () => Forward(inputs, options, w, backward: true).Time);
 
         double[][] z;
         using (var scope = NewDisposeScope())
-            z = ToRows(Forward(inputs, options, w, backward: true).Z);
+            z = RunTimer.ToRows(Forward(inputs, options, w, backward: true).Z);
         var solution = new QpSolver(options).Solve(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], inputs[5]);
 
         var report = new Report
@@ -149,44 +149,12 @@ public static class QpCaseCommand
     private static (Tensor Z, RunTime Time) Forward(Tensor[] inputs, QpSolverOptions options, Tensor w, bool backward)
     {
         var leaves = inputs.Select(t => t.detach().clone().requires_grad_(t.numel() > 0)).ToArray();
-        var process = Process.GetCurrentProcess();
-        var cpuBefore = process.TotalProcessorTime;
-        var watch = Stopwatch.StartNew();
-        var z = QpFunction.Apply(leaves[0], leaves[1], leaves[2], leaves[3], leaves[4], leaves[5], options);
-        if (backward) (w * z).sum().backward();
-        double wall = watch.Elapsed.TotalMilliseconds;
-        process.Refresh();
-        double cpu = (process.TotalProcessorTime - cpuBefore).TotalMilliseconds;
-        return (z.detach(), new RunTime(wall, cpu));
-    }
-
-    /// <summary>Wall time and process CPU time of one run, ms (CPU time is less disturbed by other processes on a shared machine).</summary>
-    private readonly record struct RunTime(double WallMs, double CpuMs);
-
-    private static RunTime[] Measure(int warmup, int reps, bool collect, Func<RunTime> run)
-    {
-        var times = new RunTime[reps];
-        for (int i = 0; i < warmup + reps; i++)
+        Tensor z = null!;
+        var time = RunTimer.Time(() =>
         {
-            using (var scope = NewDisposeScope())
-            {
-                var time = run();
-                if (i >= warmup) times[i - warmup] = time;
-            }
-            if (collect)
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                GC.Collect();
-            }
-        }
-        return times;
-    }
-
-    private static double[][] ToRows(Tensor z)
-    {
-        long rows = z.shape[0], cols = z.shape[1];
-        var flat = z.cpu().contiguous().data<double>().ToArray();
-        return Enumerable.Range(0, (int)rows).Select(i => flat.AsSpan((int)(i * cols), (int)cols).ToArray()).ToArray();
+            z = QpFunction.Apply(leaves[0], leaves[1], leaves[2], leaves[3], leaves[4], leaves[5], options);
+            if (backward) (w * z).sum().backward();
+        });
+        return (z.detach(), time);
     }
 }

@@ -1,3 +1,4 @@
+using DiffOpt;
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -7,7 +7,7 @@ namespace DiffOpt.Cones;
 /// The derivative of the solution map (A, b, c, P) ↦ (x, y, s) of a solved batch of cone programs at the returned
 /// solution (<see cref="ConeProgramSolver.SolveWithDerivative"/>), through the normal map of docs/CONES.md: forward
 /// mode (<see cref="Forward"/>) and reverse mode (<see cref="Adjoint"/>). Items that are not
-/// <see cref="QpStatus.Solved"/> or <see cref="QpStatus.Inaccurate"/> get zero derivative.
+/// <see cref="SolverStatus.Solved"/> or <see cref="SolverStatus.Inaccurate"/> get zero derivative.
 /// </summary>
 public sealed class ConeProgramDerivativeHandle
 {

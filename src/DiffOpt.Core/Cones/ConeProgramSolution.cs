@@ -10,17 +10,17 @@ namespace DiffOpt.Cones;
 /// <remarks>
 /// Measures of the returned point on the original data (∞-norms; Clarabel's definitions): primal residual
 /// ‖Ax + s − b‖, dual residual ‖Px + Aᵀy + c‖, duality gap |pobj − dobj| = |cᵀx + xᵀPx + bᵀy|.
-/// <see cref="QpStatus.Solved"/> means each is at most the absolute tolerance or the relative tolerance times its
+/// <see cref="SolverStatus.Solved"/> means each is at most the absolute tolerance or the relative tolerance times its
 /// normaliser (max(1, ‖Ax‖, ‖s‖, ‖b‖); max(1, ‖Px‖, ‖Aᵀy‖, ‖c‖); max(1, min(|pobj|, |dobj|))).
-/// A <see cref="QpStatus.PrimalInfeasible"/> item holds in Y a certificate y ∈ K* with bᵀy = −1 and
-/// ‖Aᵀy‖∞ ≤ ε (X and S zero); a <see cref="QpStatus.DualInfeasible"/> item holds in X and S a ray with cᵀx = −1,
+/// A <see cref="SolverStatus.PrimalInfeasible"/> item holds in Y a certificate y ∈ K* with bᵀy = −1 and
+/// ‖Aᵀy‖∞ ≤ ε (X and S zero); a <see cref="SolverStatus.DualInfeasible"/> item holds in X and S a ray with cᵀx = −1,
 /// s ∈ K, max(‖Px‖∞, ‖Ax + s‖∞) ≤ ε (Y zero), ε = <see cref="ConeProgramSolverOptions.InfeasibilityTolerance"/>.
 /// Items with another unsuccessful status hold their last finite iterate.
 /// </remarks>
 public sealed class ConeProgramSolution
 {
     /// <summary>A solution from the solver's results (tensors (B, ·), one entry per item in each list).</summary>
-    internal ConeProgramSolution(Tensor x, Tensor y, Tensor s, IReadOnlyList<QpStatus> status, IReadOnlyList<int> iterations,
+    internal ConeProgramSolution(Tensor x, Tensor y, Tensor s, IReadOnlyList<SolverStatus> status, IReadOnlyList<int> iterations,
         IReadOnlyList<double> primalResidual, IReadOnlyList<double> dualResidual, IReadOnlyList<double> dualityGap)
     {
         X = x;
@@ -43,7 +43,7 @@ public sealed class ConeProgramSolution
     public Tensor S { get; }
 
     /// <summary>The status of each item.</summary>
-    public IReadOnlyList<QpStatus> Status { get; }
+    public IReadOnlyList<SolverStatus> Status { get; }
 
     /// <summary>Interior-point iterations spent on each item.</summary>
     public IReadOnlyList<int> Iterations { get; }
@@ -60,6 +60,6 @@ public sealed class ConeProgramSolution
     /// <summary>B, the number of items.</summary>
     public int BatchSize => Status.Count;
 
-    /// <summary>True when every item is <see cref="QpStatus.Solved"/>.</summary>
-    public bool AllSolved => Status.All(s => s == QpStatus.Solved);
+    /// <summary>True when every item is <see cref="SolverStatus.Solved"/>.</summary>
+    public bool AllSolved => Status.All(s => s == SolverStatus.Solved);
 }

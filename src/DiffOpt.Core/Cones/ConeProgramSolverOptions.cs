@@ -36,13 +36,13 @@ public sealed record ConeProgramSolverOptions
     public double InfeasibilityTolerance { get; init; } = 1e-8;
 
     /// <summary>
-    /// An item stopped by the iteration limit or by a stalled step is <see cref="Qp.QpStatus.Inaccurate"/> rather than
-    /// <see cref="Qp.QpStatus.MaxIterations"/> or <see cref="Qp.QpStatus.NumericalError"/> when its measures meet the
+    /// An item stopped by the iteration limit or by a stalled step is <see cref="SolverStatus.Inaccurate"/> rather than
+    /// <see cref="SolverStatus.MaxIterations"/> or <see cref="SolverStatus.NumericalError"/> when its measures meet the
     /// tolerances times this factor. Default 1e3.
     /// </summary>
     public double InaccurateToleranceFactor { get; init; } = 1e3;
 
-    /// <summary>Throw <see cref="Qp.QpSolveException"/> when some item is not <see cref="Qp.QpStatus.Solved"/>. Default false.</summary>
+    /// <summary>Throw <see cref="SolveFailedException"/> when some item is not <see cref="SolverStatus.Solved"/>. Default false.</summary>
     public bool ThrowOnFailure { get; init; }
 
     /// <summary>Checks every setting's range.</summary>

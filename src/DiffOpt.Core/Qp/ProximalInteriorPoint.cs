@@ -190,7 +190,7 @@ internal sealed class ProximalInteriorPoint
         _noPrimalUpdate = zeros(b, opts.dtype, opts.device);
         _noDualUpdate = zeros(b, opts.dtype, opts.device);
         _status = where(ConvexityCheck.NotPositiveSemidefinite(_qp, _limits, _options.ConvexityTolerance).to(opts.device),
-            full(b, (long)QpStatus.NonConvex, ScalarType.Int64, opts.device), full(b, Running, ScalarType.Int64, opts.device));
+            full(b, (long)SolverStatus.NonConvex, ScalarType.Int64, opts.device), full(b, Running, ScalarType.Int64, opts.device));
         _iterations = _iterationsSpent ?? zeros(b, ScalarType.Int64, opts.device);
 
         _norm = ResidualNormalizer.Create(_qp, _scaling);
@@ -309,7 +309,7 @@ internal sealed class ProximalInteriorPoint
         if (accepted.all().item<bool>()) _it = candidate;
         else
         {
-            SetStatus(running & ~accepted, QpStatus.NumericalError);
+            SetStatus(running & ~accepted, SolverStatus.NumericalError);
             _it = candidate.Where(accepted, _it);
         }
         _mu = ComplementarityMean(_it);
@@ -340,14 +340,14 @@ internal sealed class ProximalInteriorPoint
         {
             var (found, y, z) = InfeasibilityCertificates.PrimalInfeasible(_qp, _scaling, _it, _res, _lambda, _nu, _tol.Infeasibility);
             var certified = primalCandidates & found;
-            SetStatus(certified, QpStatus.PrimalInfeasible);
+            SetStatus(certified, SolverStatus.PrimalInfeasible);
             _it = _it with { Y = where(certified.unsqueeze(-1), y, _it.Y), Z = where(certified.unsqueeze(-1), z, _it.Z) };
         }
         if (dualCandidates.any().item<bool>())
         {
             var (found, x) = InfeasibilityCertificates.DualInfeasible(_qp, _scaling, _it, _xi, _tol.Infeasibility);
             var certified = dualCandidates & found & (_status == Running);
-            SetStatus(certified, QpStatus.DualInfeasible);
+            SetStatus(certified, SolverStatus.DualInfeasible);
             _it = _it with { X = where(certified.unsqueeze(-1), x, _it.X) };
         }
     }
@@ -370,7 +370,7 @@ internal sealed class ProximalInteriorPoint
 
     /// <summary>
     /// Factorises Φ; where it fails, first adds a static diagonal shift, then multiplies ρ and δ by 100 (PIQP),
-    /// up to <see cref="MaxFactorRetries"/> times. Items that still fail get <see cref="QpStatus.NumericalError"/>.
+    /// up to <see cref="MaxFactorRetries"/> times. Items that still fail get <see cref="SolverStatus.NumericalError"/>.
     /// Returns the operator that was factorised, without the static shift.
     /// </summary>
     private KktParameters FactorWithRetries(KktParameters parameters, Tensor running)
@@ -391,7 +391,7 @@ internal sealed class ProximalInteriorPoint
             parameters = new KktParameters(_rho, _delta, _m > 0 ? InequalityWeights() : parameters.W);
             failed = _kkt.Factor(parameters, _staticShift) & running;
         }
-        SetStatus(failed, QpStatus.NumericalError);
+        SetStatus(failed, SolverStatus.NumericalError);
         return parameters;
     }
 
@@ -491,17 +491,17 @@ internal sealed class ProximalInteriorPoint
     /// <summary>Items of <paramref name="mask"/> still running (out of iterations): solved, inaccurate or out of iterations; numerical errors within the inaccurate tolerance become inaccurate.</summary>
     private void Finish(Tensor mask)
     {
-        var unsolved = mask & ((_status == Running) | (_status == (long)QpStatus.NumericalError));
+        var unsolved = mask & ((_status == Running) | (_status == (long)SolverStatus.NumericalError));
         if (unsolved.any().item<bool>())
         {
             var all = arange(_status.shape[0], dtype: ScalarType.Int64, device: _status.device);
             var check = SolutionCheck(all);
             _checkRatio = where(unsolved, check.WorstRatio(_tol), _checkRatio);
-            SetStatus(unsolved & (_status == Running) & check.Meets(_tol), QpStatus.Solved);
-            unsolved = unsolved & (_status != (long)QpStatus.Solved);
-            SetStatus(unsolved & check.Meets(_tol, _options.InaccurateToleranceFactor), QpStatus.Inaccurate, overwrite: true);
+            SetStatus(unsolved & (_status == Running) & check.Meets(_tol), SolverStatus.Solved);
+            unsolved = unsolved & (_status != (long)SolverStatus.Solved);
+            SetStatus(unsolved & check.Meets(_tol, _options.InaccurateToleranceFactor), SolverStatus.Inaccurate, overwrite: true);
         }
-        SetStatus(mask & (_status == Running), QpStatus.MaxIterations);
+        SetStatus(mask & (_status == Running), SolverStatus.MaxIterations);
     }
 
     /// <summary>
@@ -519,8 +519,8 @@ internal sealed class ProximalInteriorPoint
         if (giveUp is not null) inaccurate = inaccurate & giveUp(check);
         Tensor Scatter(Tensor values) => zeros_like(mask).index_copy(0, which, values);
         _checkRatio = _checkRatio.index_copy(0, which, check.WorstRatio(_tol));
-        SetStatus(Scatter(met), QpStatus.Solved);
-        SetStatus(Scatter(inaccurate), QpStatus.Inaccurate);
+        SetStatus(Scatter(met), SolverStatus.Solved);
+        SetStatus(Scatter(inaccurate), SolverStatus.Inaccurate);
     }
 
     /// <summary>
@@ -544,7 +544,7 @@ internal sealed class ProximalInteriorPoint
             scaling.UnscaleEqualityDual(it.Y), _rows.index_select(0, which));
     }
 
-    private void SetStatus(Tensor mask, QpStatus status, bool overwrite = false)
+    private void SetStatus(Tensor mask, SolverStatus status, bool overwrite = false)
     {
         var target = overwrite ? mask : mask & (_status == Running);
         _status = where(target, full_like(_status, (long)status), _status);

@@ -23,13 +23,13 @@ public sealed class QpFunction : SingleTensorFunction<QpFunction>
     /// Solves minimize ½zᵀQz + pᵀz s.t. Gz ≤ h, Az = b for a batch and returns z* (B,n), differentiable with
     /// respect to every argument that requires grad. Arguments follow <see cref="QpSolver.Solve(Tensor, Tensor, Tensor?, Tensor?, Tensor?, Tensor?)"/>: unbatched
     /// ones are broadcast over the batch, and their gradient is the sum over the batch. Items that are not
-    /// solved (see <see cref="QpStatus"/>) contribute zero gradient, as do items whose backward solve misses its
+    /// solved (see <see cref="SolverStatus"/>) contribute zero gradient, as do items whose backward solve misses its
     /// tolerance; <paramref name="report"/> says which (or set <see cref="QpSolverOptions.ThrowOnFailure"/>).
     /// </summary>
     /// <param name="Q">Quadratic term, (n,n) or (B,n,n), symmetric positive semidefinite.</param>
     /// <param name="p">Linear term, (n) or (B,n).</param>
     /// <param name="G">Inequality matrix, (m,n) or (B,m,n), or null.</param>
-    /// <param name="h">Inequality right-hand side, (m) or (B,m); null exactly when G is. +∞ means no constraint (λ = 0, zero gradient for the row); −∞ makes the item <see cref="QpStatus.PrimalInfeasible"/>.</param>
+    /// <param name="h">Inequality right-hand side, (m) or (B,m); null exactly when G is. +∞ means no constraint (λ = 0, zero gradient for the row); −∞ makes the item <see cref="SolverStatus.PrimalInfeasible"/>.</param>
     /// <param name="A">Equality matrix, (k,n) or (B,k,n), or null.</param>
     /// <param name="b">Equality right-hand side, (k) or (B,k); null exactly when A is.</param>
     /// <param name="options">Solver options (the defaults when null).</param>

@@ -10,18 +10,18 @@ namespace DiffOpt.Qp;
 /// <remarks>
 /// Residuals are those of the returned point on the original data, with Lagrangian ½zᵀQz + pᵀz + λᵀ(Gz − h) + νᵀ(Az − b):
 /// primal residual max(‖Az − b‖∞, ‖max(Gz − h, 0)‖∞), dual residual ‖Qz + p + Gᵀλ + Aᵀν‖∞, duality gap
-/// |zᵀQz + pᵀz + hᵀλ + bᵀν| (the definitions of qpbenchmark). <see cref="QpStatus.Solved"/> means each of them,
+/// |zᵀQz + pᵀz + hᵀλ + bᵀν| (the definitions of qpbenchmark). <see cref="SolverStatus.Solved"/> means each of them,
 /// plus its floating-point rounding noise (machine epsilon times the magnitude of the terms it sums), meets the
 /// tolerance.
-/// For a <see cref="QpStatus.PrimalInfeasible"/> item the duals hold a Farkas certificate scaled to unit infinity
+/// For a <see cref="SolverStatus.PrimalInfeasible"/> item the duals hold a Farkas certificate scaled to unit infinity
 /// norm: λ ≥ 0 and ν with ‖Aᵀν + Gᵀλ‖∞ ≤ ε·(−bᵀν − hᵀλ), ε = <see cref="QpSolverOptions.InfeasibilityTolerance"/>.
-/// For a <see cref="QpStatus.DualInfeasible"/> item X holds an unbounded descent ray scaled to unit infinity norm:
+/// For a <see cref="SolverStatus.DualInfeasible"/> item X holds an unbounded descent ray scaled to unit infinity norm:
 /// max(‖Qx‖∞, ‖Ax‖∞, ‖max(Gx, 0)‖∞) ≤ ε·(−pᵀx). For items with any other unsuccessful status the tensors hold
 /// the last iterate: finite, but not a solution.
 /// </remarks>
 public sealed class QpSolution
 {
-    internal QpSolution(Tensor x, Tensor inequalityDuals, Tensor equalityDuals, IReadOnlyList<QpStatus> status,
+    internal QpSolution(Tensor x, Tensor inequalityDuals, Tensor equalityDuals, IReadOnlyList<SolverStatus> status,
         IReadOnlyList<int> iterations, IReadOnlyList<double> primalResidual, IReadOnlyList<double> dualResidual,
         IReadOnlyList<double> dualityGap, IReadOnlyList<bool> polished)
     {
@@ -46,7 +46,7 @@ public sealed class QpSolution
     public Tensor EqualityDuals { get; }
 
     /// <summary>Status of each item.</summary>
-    public IReadOnlyList<QpStatus> Status { get; }
+    public IReadOnlyList<SolverStatus> Status { get; }
 
     /// <summary>Interior-point iterations spent on each item.</summary>
     public IReadOnlyList<int> Iterations { get; }
@@ -70,6 +70,6 @@ public sealed class QpSolution
     /// <summary>Number of items in the batch.</summary>
     public int BatchSize => Status.Count;
 
-    /// <summary>True when every item is <see cref="QpStatus.Solved"/>.</summary>
-    public bool AllSolved => Status.All(s => s == QpStatus.Solved);
+    /// <summary>True when every item is <see cref="SolverStatus.Solved"/>.</summary>
+    public bool AllSolved => Status.All(s => s == SolverStatus.Solved);
 }

@@ -10,7 +10,7 @@ namespace DiffOpt.Qp;
 /// The backward pass solves one KKT system per item. Its relative residual ‖r‖∞/‖rhs‖∞ after iterative refinement is
 /// reported; an item above <see cref="QpSolverOptions.BackwardTolerance"/> is solved again with another factorisation,
 /// and if it is still above, its gradient is set to zero and <see cref="GradientTrusted"/> says so: a gradient is never
-/// silently wrong. Items without a usable solution (<see cref="QpStatusExtensions.HasSolution"/>) are untrusted too.
+/// silently wrong. Items without a usable solution (<see cref="SolverStatusExtensions.HasSolution"/>) are untrusted too.
 /// </remarks>
 public sealed class QpSolveReport
 {

@@ -11,7 +11,7 @@ namespace DiffOpt.Qp;
 /// </code>
 /// with a batched proximal interior-point method (no gradient; see <see cref="QpFunction"/> for the
 /// differentiable form). Q must be symmetric positive semidefinite (Q = 0 gives a linear program); A may
-/// have dependent rows. Each item gets its own <see cref="QpStatus"/>: infeasible or unbounded items are
+/// have dependent rows. Each item gets its own <see cref="SolverStatus"/>: infeasible or unbounded items are
 /// reported as such without disturbing the rest of the batch.
 /// </summary>
 public sealed class QpSolver
@@ -36,12 +36,12 @@ public sealed class QpSolver
     /// <param name="Q">Quadratic term, (n,n) or (B,n,n), symmetric positive semidefinite.</param>
     /// <param name="p">Linear term, (n) or (B,n).</param>
     /// <param name="G">Inequality matrix, (m,n) or (B,m,n), or null.</param>
-    /// <param name="h">Inequality right-hand side, (m) or (B,m); null exactly when G is. +∞ means no constraint (λ = 0, zero gradient for the row); −∞ makes the item <see cref="QpStatus.PrimalInfeasible"/>.</param>
+    /// <param name="h">Inequality right-hand side, (m) or (B,m); null exactly when G is. +∞ means no constraint (λ = 0, zero gradient for the row); −∞ makes the item <see cref="SolverStatus.PrimalInfeasible"/>.</param>
     /// <param name="A">Equality matrix, (p,n) or (B,p,n), or null.</param>
     /// <param name="b">Equality right-hand side, (p) or (B,p); null exactly when A is.</param>
     /// <returns>Solutions, duals, per-item status, iterations and residuals.</returns>
     /// <exception cref="ArgumentException">An argument has the wrong rank, size, batch size, dtype or device, contains NaN (or ±∞ outside h), or Q is not symmetric.</exception>
-    /// <exception cref="QpSolveException"><see cref="QpSolverOptions.ThrowOnFailure"/> is set and an item failed.</exception>
+    /// <exception cref="SolveFailedException"><see cref="QpSolverOptions.ThrowOnFailure"/> is set and an item failed.</exception>
     public QpSolution Solve(Tensor Q, Tensor p, Tensor? G, Tensor? h, Tensor? A, Tensor? b) =>
         Solve(Q, p, G, h, A, b, warmStart: null);
 
@@ -53,13 +53,13 @@ public sealed class QpSolver
     /// <param name="Q">Quadratic term, (n,n) or (B,n,n), symmetric positive semidefinite.</param>
     /// <param name="p">Linear term, (n) or (B,n).</param>
     /// <param name="G">Inequality matrix, (m,n) or (B,m,n), or null.</param>
-    /// <param name="h">Inequality right-hand side, (m) or (B,m); null exactly when G is. +∞ means no constraint (λ = 0, zero gradient for the row); −∞ makes the item <see cref="QpStatus.PrimalInfeasible"/>.</param>
+    /// <param name="h">Inequality right-hand side, (m) or (B,m); null exactly when G is. +∞ means no constraint (λ = 0, zero gradient for the row); −∞ makes the item <see cref="SolverStatus.PrimalInfeasible"/>.</param>
     /// <param name="A">Equality matrix, (p,n) or (B,p,n), or null.</param>
     /// <param name="b">Equality right-hand side, (p) or (B,p); null exactly when A is.</param>
     /// <param name="warmStart">Starting point, or null for the default start.</param>
     /// <returns>Solutions, duals, per-item status, iterations and residuals.</returns>
     /// <exception cref="ArgumentException">An argument or the warm start is malformed.</exception>
-    /// <exception cref="QpSolveException"><see cref="QpSolverOptions.ThrowOnFailure"/> is set and an item failed.</exception>
+    /// <exception cref="SolveFailedException"><see cref="QpSolverOptions.ThrowOnFailure"/> is set and an item failed.</exception>
     public QpSolution Solve(Tensor Q, Tensor p, Tensor? G, Tensor? h, Tensor? A, Tensor? b, QpWarmStart? warmStart)
     {
         using var noGrad = no_grad();
@@ -84,7 +84,7 @@ public sealed class QpSolver
             var z = scaling.UnscaleInequalityDual(it.Z);
             if (normalization is not null) (y, z) = (normalization.EqualityDualOfOriginal(y), normalization.InequalityDualOfOriginal(z));
 
-            var status = statusCodes.cpu().data<long>().Select(code => (QpStatus)code).ToArray();
+            var status = statusCodes.cpu().data<long>().Select(code => (SolverStatus)code).ToArray();
             var iterations = ipm.Iterations.cpu().data<long>().Select(i => (int)i).ToArray();
             var residuals = SolutionResiduals.Evaluate(problem, x, z, y);
             var host = stack(new[] { residuals.Norms.Primal, residuals.Norms.Dual, residuals.Norms.Gap }).to_type(ScalarType.Float64).cpu();
@@ -96,7 +96,7 @@ public sealed class QpSolver
             scope.MoveToOuter(state.Tensors().Append(x).Append(y).Append(z));
         }
         if (options.ThrowOnFailure && result.Solution.Status.Any(s => !s.HasSolution()))
-            throw new QpSolveException(result.Solution.Status);
+            throw new SolveFailedException(result.Solution.Status);
         return result;
     }
 
@@ -108,12 +108,12 @@ public sealed class QpSolver
     private static (QpIterate Iterate, Tensor Status, Tensor Polished) Polish(QpProblem problem, ScaledQp scaled,
         RuizEquilibration scaling, IpmResult ipm, QpSolverOptions options)
     {
-        var usable = (ipm.Status == (long)QpStatus.Solved) | (ipm.Status == (long)QpStatus.Inaccurate);
+        var usable = (ipm.Status == (long)SolverStatus.Solved) | (ipm.Status == (long)SolverStatus.Inaccurate);
         if (!options.Polish) return (ipm.Iterate, ipm.Status, zeros_like(usable));
         var tol = options.TolerancesFor(problem.DType);
         var outcome = Polishing.Apply(problem, scaled, scaling, ipm.Kkt, ipm.Iterate, usable, ipm.CheckRatio, tol);
         if (outcome.AcceptedAndSolved is null) return (outcome.Iterate, ipm.Status, outcome.Accepted);
-        var status = where(outcome.AcceptedAndSolved, full_like(ipm.Status, (long)QpStatus.Solved), ipm.Status);
+        var status = where(outcome.AcceptedAndSolved, full_like(ipm.Status, (long)SolverStatus.Solved), ipm.Status);
         return (outcome.Iterate, status, outcome.Accepted);
     }
 

@@ -37,8 +37,8 @@ public sealed record QpSolverOptions
     public double Float32RelativeTolerance { get; init; } = 1e-5;
 
     /// <summary>
-    /// Relative accuracy ε of the Farkas certificates behind <see cref="QpStatus.PrimalInfeasible"/> and
-    /// <see cref="QpStatus.DualInfeasible"/> (floored at 1e-4 for float32): the reported problem is infeasible
+    /// Relative accuracy ε of the Farkas certificates behind <see cref="SolverStatus.PrimalInfeasible"/> and
+    /// <see cref="SolverStatus.DualInfeasible"/> (floored at 1e-4 for float32): the reported problem is infeasible
     /// (resp. unbounded) after a relative perturbation of its data of at most ε. A feasible problem whose solution
     /// has a norm beyond about 1/ε cannot be told from an unbounded one. Default 1e-6.
     /// </summary>
@@ -48,14 +48,14 @@ public sealed record QpSolverOptions
     public int MaxIterations { get; init; } = 200;
 
     /// <summary>
-    /// An item that stops without meeting the tolerance is reported <see cref="QpStatus.Inaccurate"/> when its
+    /// An item that stops without meeting the tolerance is reported <see cref="SolverStatus.Inaccurate"/> when its
     /// residuals are within this factor of the tolerance. Default 1e3.
     /// </summary>
     public double InaccurateToleranceFactor { get; init; } = 1e3;
 
     /// <summary>
     /// An item whose Q has an eigenvalue below −ConvexityTolerance·‖Q‖_F (after equilibration; the Frobenius norm is
-    /// at least the largest eigenvalue) is not solved but reported <see cref="QpStatus.NonConvex"/>;
+    /// at least the largest eigenvalue) is not solved but reported <see cref="SolverStatus.NonConvex"/>;
     /// smaller negative eigenvalues are taken for rounding in the data (for example, Maros-Meszaros VALUES, whose Q
     /// rounded to six digits has eigenvalues of −1.2e-6 times its largest). The test is never finer than 100·n·ε,
     /// which rounding alone explains. Default 1e-5.
@@ -85,8 +85,8 @@ public sealed record QpSolverOptions
 
     /// <summary>
     /// When true, <see cref="QpSolver.Solve(Tensor, Tensor, Tensor?, Tensor?, Tensor?, Tensor?)"/> and <see cref="QpFunction.Apply"/> throw
-    /// <see cref="QpSolveException"/> if any item is not <see cref="QpStatus.Solved"/> or
-    /// <see cref="QpStatus.Inaccurate"/>. Default false: failures are reported per item.
+    /// <see cref="SolveFailedException"/> if any item is not <see cref="SolverStatus.Solved"/> or
+    /// <see cref="SolverStatus.Inaccurate"/>. Default false: failures are reported per item.
     /// </summary>
     public bool ThrowOnFailure { get; init; }
 

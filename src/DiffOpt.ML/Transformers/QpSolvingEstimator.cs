@@ -23,7 +23,7 @@ namespace DiffOpt.ML;
 /// | -- | -- |
 /// | Does this estimator need to look at the data to train its parameters? | No |
 /// | Input column data type | Known-size vector of Single or Double (p, and optionally h and b) |
-/// | Output column data type | Known-size vector of p's item type (solution); Text (status, a <see cref="QpStatus"/> name) |
+/// | Output column data type | Known-size vector of p's item type (solution); Text (status, a <see cref="SolverStatus"/> name) |
 /// | Exportable to ONNX | No |
 ///
 /// A row whose problem has no solution (for example, infeasible) gets its status (<c>PrimalInfeasible</c>, …) and

@@ -26,7 +26,7 @@ public sealed class QpSolvingTransformer : ITransformer
     /// <summary>The solution column written.</summary>
     public string OutputColumnName => Settings.OutputColumnName;
 
-    /// <summary>The status column written (text: a <see cref="Qp.QpStatus"/> name, or "NonFiniteInput").</summary>
+    /// <summary>The status column written (text: a <see cref="SolverStatus"/> name, or "NonFiniteInput").</summary>
     public string StatusColumnName => Settings.StatusColumnName;
 
     /// <summary>The column holding the linear term p.</summary>

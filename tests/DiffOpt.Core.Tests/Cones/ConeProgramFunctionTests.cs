@@ -106,7 +106,7 @@ public class ConeProgramFunctionTests(ITestOutputHelper output)
         var (x, _, _) = ConeProgramFunction.Apply(a, bs, cs, point.Cones, null, Tight);
         x.sum().backward();
         var status = new ConeProgramSolver(Tight).Solve(a, bs.detach(), cs, point.Cones).Status;
-        Assert.Equal([QpStatus.PrimalInfeasible, QpStatus.Solved], status);
+        Assert.Equal([SolverStatus.PrimalInfeasible, SolverStatus.Solved], status);
         Assert.Equal(0, bs.grad![0].abs().max().item<double>());
         Assert.True(bs.grad[1].abs().max().item<double>() > 0);
     }

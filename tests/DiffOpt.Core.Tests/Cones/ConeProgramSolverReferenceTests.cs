@@ -42,7 +42,7 @@ public class ConeProgramSolverReferenceTests(ITestOutputHelper output)
         output.WriteLine($"{name}: default {standard.Status[0]} in {standard.Iterations[0]}, x error " +
             $"{Error(ConeReferenceTensors.Row(standard.X, 0), problem.XConstructed!):E2}; at 1e-12 {solution.Status[0]} in {solution.Iterations[0]} iterations; errors x {ex:E2} y {ey:E2} s {es:E2}; " +
             $"residuals {solution.PrimalResidual[0]:E2} {solution.DualResidual[0]:E2} gap {solution.DualityGap[0]:E2}");
-        Assert.Equal(QpStatus.Solved, standard.Status[0]);
+        Assert.Equal(SolverStatus.Solved, standard.Status[0]);
         Assert.True(solution.Status[0].HasSolution(), $"{solution.Status[0]} at 1e-12");
         Assert.True(ex <= Tolerance(problem), $"x off by {ex:E2}");
         Assert.True(ey <= Tolerance(problem), $"y off by {ey:E2}");
@@ -56,7 +56,7 @@ public class ConeProgramSolverReferenceTests(ITestOutputHelper output)
         var (a, b, c, _) = ConeReferenceTensors.Data(problem);
         var solution = new ConeProgramSolver().Solve(a, b, c, ConeReferenceTensors.Cones(problem));
         output.WriteLine($"{solution.Status[0]} after {solution.Iterations[0]} iterations");
-        Assert.Equal(QpStatus.PrimalInfeasible, solution.Status[0]);
+        Assert.Equal(SolverStatus.PrimalInfeasible, solution.Status[0]);
         AssertPrimalCertificate(problem, ConeReferenceTensors.Row(solution.Y, 0));
     }
 
@@ -67,14 +67,14 @@ public class ConeProgramSolverReferenceTests(ITestOutputHelper output)
         var (a, b, c, _) = ConeReferenceTensors.Data(problem);
         var solution = new ConeProgramSolver().Solve(a, b, c, ConeReferenceTensors.Cones(problem));
         output.WriteLine($"{solution.Status[0]} after {solution.Iterations[0]} iterations");
-        Assert.Equal(QpStatus.DualInfeasible, solution.Status[0]);
+        Assert.Equal(SolverStatus.DualInfeasible, solution.Status[0]);
         AssertDualCertificate(problem, ConeReferenceTensors.Row(solution.X, 0), ConeReferenceTensors.Row(solution.S, 0));
     }
 
     [Theory]
-    [InlineData("lp_primal_infeasible", QpStatus.PrimalInfeasible)]
-    [InlineData("lp_dual_infeasible", QpStatus.DualInfeasible)]
-    public void Solve_SettlesEachItemOnItsOwn_WhenAnInfeasibleItemSharesABatchWithSolvedOnes(string name, QpStatus expected)
+    [InlineData("lp_primal_infeasible", SolverStatus.PrimalInfeasible)]
+    [InlineData("lp_dual_infeasible", SolverStatus.DualInfeasible)]
+    public void Solve_SettlesEachItemOnItsOwn_WhenAnInfeasibleItemSharesABatchWithSolvedOnes(string name, SolverStatus expected)
     {
         // Items 0 and 2 are feasible programs with the infeasible item's A and cones (b = Ax₀ + s₀, c = −Aᵀy₀ for a
         // complementary pair s₀ ∈ K, y₀ ∈ K*), so one batch holds both kinds.
@@ -85,8 +85,8 @@ public class ConeProgramSolverReferenceTests(ITestOutputHelper output)
         var batchC = torch.stack([feasibleC, c, feasibleC]);
         var solution = new ConeProgramSolver(Tight).Solve(a, batchB, batchC, ConeReferenceTensors.Cones(problem));
         output.WriteLine(string.Join(", ", solution.Status) + " in " + string.Join(", ", solution.Iterations));
-        Assert.Equal([QpStatus.Solved, expected, QpStatus.Solved], solution.Status);
-        if (expected == QpStatus.PrimalInfeasible) AssertPrimalCertificate(problem, ConeReferenceTensors.Row(solution.Y, 1));
+        Assert.Equal([SolverStatus.Solved, expected, SolverStatus.Solved], solution.Status);
+        if (expected == SolverStatus.PrimalInfeasible) AssertPrimalCertificate(problem, ConeReferenceTensors.Row(solution.Y, 1));
         else AssertDualCertificate(problem, ConeReferenceTensors.Row(solution.X, 1), ConeReferenceTensors.Row(solution.S, 1));
         var alone = new ConeProgramSolver(Tight).Solve(a, feasibleB, feasibleC, ConeReferenceTensors.Cones(problem));
         Assert.Equal(ConeReferenceTensors.Row(alone.X, 0), ConeReferenceTensors.Row(solution.X, 0));

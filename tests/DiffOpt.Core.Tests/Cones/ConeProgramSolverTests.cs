@@ -49,7 +49,7 @@ public class ConeProgramSolverTests(ITestOutputHelper output)
     {
         // A sweep of 8 seeds × {P, no P} × noise {1, 10} × 6 items per family gave 958 of 960 items Solved and 2
         // Inaccurate (mixed family), at most 23 iterations; this is its cheaper part.
-        var statuses = new List<QpStatus>();
+        var statuses = new List<SolverStatus>();
         for (int seed = 0; seed < 3; seed++)
             foreach (bool withP in new[] { true, false })
             {
@@ -60,7 +60,7 @@ public class ConeProgramSolverTests(ITestOutputHelper output)
             }
         output.WriteLine(string.Join(", ", statuses.GroupBy(s => s).Select(g => $"{g.Key} × {g.Count()}")));
         Assert.All(statuses, s => Assert.True(s.HasSolution(), s.ToString()));
-        Assert.True(statuses.Count(s => s == QpStatus.Solved) >= statuses.Count - 1);
+        Assert.True(statuses.Count(s => s == SolverStatus.Solved) >= statuses.Count - 1);
     }
 
     [Theory]
@@ -91,7 +91,7 @@ public class ConeProgramSolverTests(ITestOutputHelper output)
         Cone[] cones = [new ZeroCone(1), new ExponentialCone(n)];
         var solution = new ConeProgramSolver().Solve(a, bs, c, cones);
         output.WriteLine($"{string.Join(", ", solution.Status)} in {string.Join(", ", solution.Iterations)}");
-        Assert.Equal([QpStatus.PrimalInfeasible, QpStatus.Solved], solution.Status);
+        Assert.Equal([SolverStatus.PrimalInfeasible, SolverStatus.Solved], solution.Status);
         var y = solution.Y[0];
         Assert.Equal(-1, (bs[0] * y).sum().item<double>(), 1e-9);
         Assert.True(a.T.matmul(y).abs().max().item<double>() <= 1e-7);
@@ -107,7 +107,7 @@ public class ConeProgramSolverTests(ITestOutputHelper output)
         var c = tensor(new double[] { -1, 0 });
         var solution = new ConeProgramSolver().Solve(a, b, c, [new ZeroCone(1), new SecondOrderCone(2)]);
         output.WriteLine($"{solution.Status[0]} in {solution.Iterations[0]}");
-        Assert.Equal(QpStatus.DualInfeasible, solution.Status[0]);
+        Assert.Equal(SolverStatus.DualInfeasible, solution.Status[0]);
         var x = solution.X[0];
         Assert.Equal(-1, (c * x).sum().item<double>(), 1e-9);
         Assert.True((a.matmul(x) + solution.S[0]).abs().max().item<double>() <= 1e-7);
@@ -120,7 +120,7 @@ public class ConeProgramSolverTests(ITestOutputHelper output)
         var p = tensor(new double[,] { { 2, 0.5 }, { 0.5, 1 } });
         var c = tensor(new double[] { 1, -1 });
         var solution = new ConeProgramSolver().Solve(zeros(0, 2, dtype: ScalarType.Float64), zeros(0, dtype: ScalarType.Float64), c, [], p);
-        Assert.Equal(QpStatus.Solved, solution.Status[0]);
+        Assert.Equal(SolverStatus.Solved, solution.Status[0]);
         AssertClose(-linalg.solve(p, c), solution.X[0], 1e-8);
     }
 
@@ -161,9 +161,9 @@ public class ConeProgramSolverTests(ITestOutputHelper output)
         var point = PlantedConePrograms.Plant(Family("psd"), variables: 6, batch: 2, seed: 2, diagonal: 2);
         var solution = new ConeProgramSolver(new ConeProgramSolverOptions { MaxIterations = 2 })
             .Solve(point.A, point.B, point.C, point.Cones, point.P);
-        Assert.All(solution.Status, s => Assert.Equal(QpStatus.MaxIterations, s));
+        Assert.All(solution.Status, s => Assert.Equal(SolverStatus.MaxIterations, s));
         Assert.All(solution.Iterations, k => Assert.Equal(2, k));
-        Assert.Throws<QpSolveException>(() => new ConeProgramSolver(new ConeProgramSolverOptions { MaxIterations = 2, ThrowOnFailure = true })
+        Assert.Throws<SolveFailedException>(() => new ConeProgramSolver(new ConeProgramSolverOptions { MaxIterations = 2, ThrowOnFailure = true })
             .Solve(point.A, point.B, point.C, point.Cones, point.P));
     }
 
@@ -177,7 +177,7 @@ public class ConeProgramSolverTests(ITestOutputHelper output)
         var (a, b, c) = EntropyData(w);
         var solution = new ConeProgramSolver(Tight).Solve(a, b, c, [new ZeroCone(1), new ExponentialCone(n)]);
         output.WriteLine($"{solution.Status[0]} in {solution.Iterations[0]} iterations");
-        Assert.Equal(QpStatus.Solved, new ConeProgramSolver().Solve(a, b, c, [new ZeroCone(1), new ExponentialCone(n)]).Status[0]);
+        Assert.Equal(SolverStatus.Solved, new ConeProgramSolver().Solve(a, b, c, [new ZeroCone(1), new ExponentialCone(n)]).Status[0]);
         Assert.True(solution.Status[0].HasSolution());
         return solution.X[0].narrow(0, 0, n);
     }

@@ -32,7 +32,7 @@ public class AnalyticSolutionTests(ITestOutputHelper output)
         for (int i = 0; i < batch; i++)
         {
             var item = SolutionItem.Of(solution, i);
-            Assert.Equal(QpStatus.Solved, item.Status);
+            Assert.Equal(SolverStatus.Solved, item.Status);
             AssertClose(items[i].Q.Solve(-items[i].P), item.X, "z = −Q⁻¹p");
         }
         StatusHonesty.AssertHonest(args, solution);
@@ -58,7 +58,7 @@ public class AnalyticSolutionTests(ITestOutputHelper output)
             var kkt = Matrix<double>.Build.DenseOfMatrixArray(new[,] { { qp.Q, qp.A.Transpose() }, { qp.A, Matrix<double>.Build.Dense(qp.K, qp.K) } });
             var exact = kkt.Solve(Vector<double>.Build.DenseOfEnumerable((-qp.P).Concat(qp.B)));
             var item = SolutionItem.Of(solution, i);
-            Assert.Equal(QpStatus.Solved, item.Status);
+            Assert.Equal(SolverStatus.Solved, item.Status);
             AssertClose(exact.SubVector(0, qp.N), item.X, "z from the KKT system");
             AssertClose(exact.SubVector(qp.N, qp.K), item.Nu, "ν from the KKT system");
         }
@@ -87,7 +87,7 @@ public class AnalyticSolutionTests(ITestOutputHelper output)
             var upper = qp.H.SubVector(0, 6);
             var lower = -qp.H.SubVector(6, 6);
             var item = SolutionItem.Of(solution, i);
-            Assert.Equal(QpStatus.Solved, item.Status);
+            Assert.Equal(SolverStatus.Solved, item.Status);
             AssertClose(c.PointwiseMaximum(lower).PointwiseMinimum(upper), item.X, "clamp(c, lower, upper)");
             var expectedDuals = Vector<double>.Build.DenseOfEnumerable((c - upper).PointwiseMaximum(0).Concat((lower - c).PointwiseMaximum(0)));
             AssertClose(expectedDuals, item.Lambda, "box multipliers");
@@ -109,7 +109,7 @@ public class AnalyticSolutionTests(ITestOutputHelper output)
         {
             var (z, theta) = Projections.OntoSimplex(points[i]);
             var item = SolutionItem.Of(solution, i);
-            Assert.Equal(QpStatus.Solved, item.Status);
+            Assert.Equal(SolverStatus.Solved, item.Status);
             AssertClose(z, item.X, "sort-based simplex projection");
             AssertClose(Vector<double>.Build.Dense(1, theta), item.Nu, "ν = θ");
             AssertClose((theta - points[i]).PointwiseMaximum(0), item.Lambda, "λ = (θ − y)₊");

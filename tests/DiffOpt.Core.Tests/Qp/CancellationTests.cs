@@ -16,7 +16,7 @@ public class CancellationTests
 
         using (QpSolveCancellation.Scope(source.Token))
             Assert.Throws<OperationCanceledException>(() => args.Solve());
-        Assert.Equal(QpStatus.Solved, args.Solve().Status[0]); // outside the scope, solves run as usual
+        Assert.Equal(SolverStatus.Solved, args.Solve().Status[0]); // outside the scope, solves run as usual
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public class CertificateTests
         var options = new QpSolverOptions();
         var solution = new QpSolver(options).Solve(q, p, g, h, a, b);
 
-        Assert.Equal(new[] { QpStatus.PrimalInfeasible, QpStatus.PrimalInfeasible }, solution.Status);
+        Assert.Equal(new[] { SolverStatus.PrimalInfeasible, SolverStatus.PrimalInfeasible }, solution.Status);
         for (int i = 0; i < 2; i++)
         {
             var lambda = solution.InequalityDuals[i];
@@ -58,7 +58,7 @@ public class CertificateTests
 
         var solution = new QpSolver(options).Solve(q, p, g, h, null, null);
 
-        Assert.Equal(QpStatus.DualInfeasible, solution.Status[0]);
+        Assert.Equal(SolverStatus.DualInfeasible, solution.Status[0]);
         var x = solution.X[0];
         Assert.Equal(1.0, x.abs().max().item<double>(), 12);
         double separation = -p.dot(x).item<double>();

@@ -44,7 +44,7 @@ public class DegenerateProblemTests(ITestOutputHelper output)
         var solution = args.Solve();
 
         var item = SolutionItem.Of(solution, 0);
-        Assert.Equal(QpStatus.Solved, item.Status);
+        Assert.Equal(SolverStatus.Solved, item.Status);
         Assert.True(Math.Abs(qp.Objective(item.X) - 1.0) < 1e-7, $"objective {qp.Objective(item.X)}");
         KktCertificate.Evaluate(qp, item.X, item.Lambda, item.Nu).AssertHolds(1e-7);
         StatusHonesty.AssertHonest(args, solution);
@@ -69,7 +69,7 @@ public class DegenerateProblemTests(ITestOutputHelper output)
         for (int i = 0; i < generated.Count; i++)
         {
             var item = SolutionItem.Of(solution, i);
-            Assert.Equal(QpStatus.Solved, item.Status);
+            Assert.Equal(SolverStatus.Solved, item.Status);
             KktCertificate.Evaluate(redundant[i], item.X, item.Lambda, item.Nu).AssertHolds(1e-7, $"(item {i})");
             var reference = ReferenceQpSolver.Solve(generated[i].Problem, generated[i].Z0);
             AssertOptimal(generated[i].Problem, reference, item, $"item {i}");
@@ -91,7 +91,7 @@ public class DegenerateProblemTests(ITestOutputHelper output)
         for (int i = 0; i < planted.Count; i++)
         {
             var item = SolutionItem.Of(solution, i);
-            Assert.Equal(QpStatus.Solved, item.Status);
+            Assert.Equal(SolverStatus.Solved, item.Status);
             AssertClose(planted[i].Z, item.X, $"item {i}: z");
             AssertClose(planted[i].Lambda, item.Lambda.SubVector(0, 10) + item.Lambda.SubVector(10, 10), $"item {i}: λ + λ_copy");
             AssertClose(planted[i].Nu, item.Nu, $"item {i}: ν");
@@ -120,7 +120,7 @@ public class DegenerateProblemTests(ITestOutputHelper output)
         for (int i = 0; i < planted.Count; i++)
         {
             var item = SolutionItem.Of(solution, i);
-            Assert.Equal(QpStatus.Solved, item.Status);
+            Assert.Equal(SolverStatus.Solved, item.Status);
             KktCertificate.Evaluate(planted[i].Problem, item.X, item.Lambda, item.Nu).AssertHolds(10 * tolerance, $"(item {i})");
             AssertClose(planted[i].Z, item.X, $"item {i}: z", 10 * Math.Sqrt(tolerance));
         }
@@ -162,7 +162,7 @@ public class DegenerateProblemTests(ITestOutputHelper output)
 
     private void AssertPlanted(PlantedQp planted, SolutionItem item, string what)
     {
-        Assert.Equal(QpStatus.Solved, item.Status);
+        Assert.Equal(SolverStatus.Solved, item.Status);
         AssertClose(planted.Z, item.X, what + ": z");
         AssertClose(planted.Lambda, item.Lambda, what + ": λ");
         AssertClose(planted.Nu, item.Nu, what + ": ν");

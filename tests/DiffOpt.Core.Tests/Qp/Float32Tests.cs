@@ -33,7 +33,7 @@ public class Float32Tests(ITestOutputHelper output)
         for (int i = 0; i < items.Count; i++)
         {
             var item = SolutionItem.Of(solution, i);
-            Assert.Equal(QpStatus.Solved, item.Status);
+            Assert.Equal(SolverStatus.Solved, item.Status);
             // The float64 reference: rounding the data to float32 perturbs it by ~6e-8 relative, far below these bounds.
             var exact = ReferenceQpSolver.Solve(items[i], generated[i].Z0);
             double objectiveError = Math.Abs(items[i].Objective(item.X) - exact.Objective) / (1 + Math.Abs(exact.Objective));

@@ -45,7 +45,7 @@ public class GradientReportTests(ITestOutputHelper output)
         var z = QpFunction.Apply(args.Q, args.P, args.G, args.H, args.A, args.B, new QpSolverOptions { BackwardTolerance = 1e-300 }, report);
         z.sum().backward();
 
-        Assert.Equal(QpStatus.Solved, report.Solution!.Status[0]);
+        Assert.Equal(SolverStatus.Solved, report.Solution!.Status[0]);
         Assert.False(report.GradientTrusted![0]);
         Assert.True(report.BackwardResidual![0] > 0);
         Assert.Equal(0.0, args.P.grad!.abs().sum().item<double>());
@@ -63,7 +63,7 @@ public class GradientReportTests(ITestOutputHelper output)
         var z = layer.forward(args.Q, args.P, args.G, args.H, args.A, args.B);
         z.sum().backward();
 
-        Assert.Equal(QpStatus.PrimalInfeasible, layer.LastReport!.Solution!.Status[1]);
+        Assert.Equal(SolverStatus.PrimalInfeasible, layer.LastReport!.Solution!.Status[1]);
         Assert.Equal(new[] { true, false }, layer.LastReport.GradientTrusted);
         Assert.Equal(0.0, args.P.grad![1].abs().sum().item<double>());
     }

@@ -16,7 +16,7 @@ public class InfeasibilityTests(ITestOutputHelper output)
         // z₀ ≤ −1 and −z₀ ≤ −1.
         var qp = Problem(Matrix<double>.Build.DenseIdentity(3), [1.0, 0, 0],
             g: new double[,] { { 1, 0, 0 }, { -1, 0, 0 } }, h: [-1.0, -1.0]);
-        AssertStatus(QpTensors.Single(qp), QpStatus.PrimalInfeasible);
+        AssertStatus(QpTensors.Single(qp), SolverStatus.PrimalInfeasible);
     }
 
     [Fact]
@@ -25,7 +25,7 @@ public class InfeasibilityTests(ITestOutputHelper output)
         // z₀ + z₁ = 1 and 2z₀ + 2z₁ = 3, no inequalities.
         var qp = Problem(Matrix<double>.Build.DenseIdentity(3), [0.0, 1, 0],
             a: new double[,] { { 1, 1, 0 }, { 2, 2, 0 } }, b: [1.0, 3.0]);
-        AssertStatus(QpTensors.Single(qp), QpStatus.PrimalInfeasible);
+        AssertStatus(QpTensors.Single(qp), SolverStatus.PrimalInfeasible);
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public class InfeasibilityTests(ITestOutputHelper output)
         // z₀ + z₁ = 2 with z₀ ≤ 0.5, z₁ ≤ 0.5, for a linear program.
         var qp = Problem(Matrix<double>.Build.Dense(2, 2), [1.0, -1.0],
             g: new double[,] { { 1, 0 }, { 0, 1 } }, h: [0.5, 0.5], a: new double[,] { { 1, 1 } }, b: [2.0]);
-        AssertStatus(QpTensors.Single(qp), QpStatus.PrimalInfeasible);
+        AssertStatus(QpTensors.Single(qp), SolverStatus.PrimalInfeasible);
     }
 
     [Fact]
@@ -43,14 +43,14 @@ public class InfeasibilityTests(ITestOutputHelper output)
         // min −z₀ s.t. z₁ − z₀ ≤ 0, −z₁ ≤ 0 (Q = 0): the ray (1, 0) stays feasible and lowers the cost by 1 per unit.
         var qp = Problem(Matrix<double>.Build.Dense(2, 2), [-1.0, 0.0],
             g: new double[,] { { -1, 1 }, { 0, -1 } }, h: [0.0, 0.0]);
-        AssertStatus(QpTensors.Single(qp), QpStatus.DualInfeasible);
+        AssertStatus(QpTensors.Single(qp), SolverStatus.DualInfeasible);
     }
 
     [Fact]
     public void Solve_ReturnsDualInfeasible_WhenUnconstrainedLinearProgram()
     {
         var qp = Problem(Matrix<double>.Build.Dense(3, 3), [1.0, -2.0, 0.5]);
-        AssertStatus(QpTensors.Single(qp), QpStatus.DualInfeasible);
+        AssertStatus(QpTensors.Single(qp), SolverStatus.DualInfeasible);
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public class InfeasibilityTests(ITestOutputHelper output)
         // Q = diag(1, 1, 0), p = (0, 0, 1), z₀ ≤ 1, z₀ = z₁: the ray (0, 0, −1) has Qd = 0, is feasible and descends.
         var qp = Problem(Matrix<double>.Build.DenseOfDiagonalArray([1.0, 1.0, 0.0]), [0.0, 0.0, 1.0],
             g: new double[,] { { 1, 0, 0 } }, h: [1.0], a: new double[,] { { 1, -1, 0 } }, b: [0.0]);
-        AssertStatus(QpTensors.Single(qp), QpStatus.DualInfeasible);
+        AssertStatus(QpTensors.Single(qp), SolverStatus.DualInfeasible);
     }
 
     [Fact]
@@ -79,7 +79,7 @@ public class InfeasibilityTests(ITestOutputHelper output)
             var alone = batch.Alone(i).Solve();
             var together = SolutionItem.Of(solution, i);
             var single = SolutionItem.Of(alone, 0);
-            Assert.Equal(QpStatus.Solved, single.Status);
+            Assert.Equal(SolverStatus.Solved, single.Status);
             double difference = Math.Max(ReferenceComparison.Error(single.X, together.X),
                 Math.Max(ReferenceComparison.Error(single.Lambda, together.Lambda), ReferenceComparison.Error(single.Nu, together.Nu)));
             output.WriteLine($"item {i}: batched vs alone, largest relative difference {difference:E2} " +
@@ -120,14 +120,14 @@ public class InfeasibilityTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Solve_ThrowsQpSolveException_WhenThrowOnFailureAndAnItemFails()
+    public void Solve_ThrowsSolveFailedException_WhenThrowOnFailureAndAnItemFails()
     {
         var batch = MixedBatch.Create(44);
         var args = batch.Args;
         var options = new QpSolverOptions { ThrowOnFailure = true };
 
-        var fromSolve = Assert.Throws<QpSolveException>(() => args.Solve(options));
-        var fromApply = Assert.Throws<QpSolveException>(() => args.Apply(options));
+        var fromSolve = Assert.Throws<SolveFailedException>(() => args.Solve(options));
+        var fromApply = Assert.Throws<SolveFailedException>(() => args.Apply(options));
 
         foreach (var exception in new[] { fromSolve, fromApply })
         {
@@ -152,7 +152,7 @@ public class InfeasibilityTests(ITestOutputHelper output)
         var primal = Enumerable.Range(0, 10).Select(i => random.PrimalInfeasible(5, 8, 1, i % 2 == 0 ? 1 : 10)).ToList();
         var unbounded = Enumerable.Range(0, 10).Select(_ => random.Unbounded(5, 8, 1)).ToList();
 
-        foreach (var (items, expected) in new[] { (primal, QpStatus.PrimalInfeasible), (unbounded, QpStatus.DualInfeasible) })
+        foreach (var (items, expected) in new[] { (primal, SolverStatus.PrimalInfeasible), (unbounded, SolverStatus.DualInfeasible) })
         {
             var args = QpTensors.Stack(items, dtype);
             var solution = args.Solve(options);
@@ -182,20 +182,20 @@ public class InfeasibilityTests(ITestOutputHelper output)
     {
         var tiny = QpTensors.Single(Problem(Matrix<double>.Build.DenseIdentity(2), [-10.0, 0.0],
             g: new double[,] { { 1, 0 }, { -1, 0 } }, h: [-1.0, -1.0]));
-        Assert.Equal(QpStatus.PrimalInfeasible, tiny.Solve().Status[0]);
+        Assert.Equal(SolverStatus.PrimalInfeasible, tiny.Solve().Status[0]);
 
         var random = new ProblemGenerator(46);
         var primal = Enumerable.Range(0, 40).Select(i => random.PrimalInfeasible(5, 8, 1, i % 2 == 0 ? 1 : 10)).ToList();
         var unbounded = Enumerable.Range(0, 40).Select(_ => random.Unbounded(5, 8, 1)).ToList();
-        Assert.All(QpTensors.Stack(primal).Solve().Status, s => Assert.Equal(QpStatus.PrimalInfeasible, s));
-        Assert.All(QpTensors.Stack(unbounded).Solve().Status, s => Assert.Equal(QpStatus.DualInfeasible, s));
+        Assert.All(QpTensors.Stack(primal).Solve().Status, s => Assert.Equal(SolverStatus.PrimalInfeasible, s));
+        Assert.All(QpTensors.Stack(unbounded).Solve().Status, s => Assert.Equal(SolverStatus.DualInfeasible, s));
 
         var mixed = MixedBatch.Create(506);
         Assert.Equal(mixed.Expected, mixed.Args.Solve().Status);
         Assert.Equal(mixed.Expected, mixed.Args.To(ScalarType.Float32).Solve().Status);
     }
 
-    private void AssertStatus(QpTensors args, QpStatus expected)
+    private void AssertStatus(QpTensors args, SolverStatus expected)
     {
         var solution = args.Solve();
         output.WriteLine($"status {solution.Status[0]} after {solution.Iterations[0]} iterations");

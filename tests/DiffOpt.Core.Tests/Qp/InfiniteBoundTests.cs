@@ -63,7 +63,7 @@ public class InfiniteBoundTests(ITestOutputHelper output)
         {
             var item = SolutionItem.Of(solution, i);
             var reduced = SolutionItem.Of(QpTensors.Single(Reduced(items[i], FreeRows[i])).Solve(FiniteDifferences.Tight), 0);
-            Assert.Equal(QpStatus.Solved, item.Status);
+            Assert.Equal(SolverStatus.Solved, item.Status);
             Assert.All(FreeRows[i], row => Assert.Equal(0.0, item.Lambda[row]));
             VectorAssert.Close(reduced.X, item.X, 1e-9, $"item {i}: x vs the problem without its infinite rows", output);
             var kept = Vector<double>.Build.DenseOfEnumerable(Enumerable.Range(0, M).Where(r => !FreeRows[i].Contains(r)).Select(r => item.Lambda[r]));
@@ -114,12 +114,12 @@ public class InfiniteBoundTests(ITestOutputHelper output)
 
         var solution = args.Solve();
 
-        Assert.Equal(QpStatus.PrimalInfeasible, solution.Status[2]);
+        Assert.Equal(SolverStatus.PrimalInfeasible, solution.Status[2]);
         for (int i = 0; i < items.Count; i++)
         {
             if (i == 2) continue;
             var alone = Alone(args, i).Solve();
-            Assert.Equal(QpStatus.Solved, solution.Status[i]);
+            Assert.Equal(SolverStatus.Solved, solution.Status[i]);
             Assert.Equal(alone.Iterations[0], solution.Iterations[i]);
             Assert.True(alone.X[0].eq(solution.X[i]).all().item<bool>(), $"item {i} differs from its solve alone");
             Assert.True(alone.InequalityDuals[0].eq(solution.InequalityDuals[i]).all().item<bool>(), $"item {i}: λ differs from its solve alone");
@@ -166,7 +166,7 @@ public class InfiniteBoundTests(ITestOutputHelper output)
         var referenceGrads = FiniteDifferences.Gradients(QpTensors.Stack(plain), weights, QpSolverOptions.Default, QpTensors.AllArgs);
 
         output.WriteLine($"bound {bound:G3}: status {string.Join(", ", solution.Status)}, iterations {string.Join(", ", solution.Iterations)}");
-        Assert.All(solution.Status, s => Assert.Equal(QpStatus.Solved, s));
+        Assert.All(solution.Status, s => Assert.Equal(SolverStatus.Solved, s));
         for (int i = 0; i < plain.Count; i++)
         {
             var item = SolutionItem.Of(solution, i);

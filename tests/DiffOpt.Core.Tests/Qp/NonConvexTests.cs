@@ -19,7 +19,7 @@ public class NonConvexTests
 
         var solution = new QpSolver().Solve(q, zeros(2, dtype: ScalarType.Float64), g, h, null, null);
 
-        Assert.Equal(QpStatus.NonConvex, solution.Status[0]);
+        Assert.Equal(SolverStatus.NonConvex, solution.Status[0]);
     }
 
     [Theory]
@@ -42,17 +42,17 @@ public class NonConvexTests
 
         var solution = QpTensors.Stack(problems, dtype).Solve();
 
-        Assert.Equal(QpStatus.NonConvex, solution.Status[1]);
-        Assert.All(new[] { 0, 2, 3 }, i => Assert.Equal(QpStatus.Solved, solution.Status[i]));
+        Assert.Equal(SolverStatus.NonConvex, solution.Status[1]);
+        Assert.All(new[] { 0, 2, 3 }, i => Assert.Equal(SolverStatus.Solved, solution.Status[i]));
         double accuracy = dtype == ScalarType.Float32 ? 1e-3 : 1e-6;
         VectorAssert.Close(items[0].Z, SolutionItem.Of(solution, 0).X, accuracy, "x of item 0");
         VectorAssert.Close(items[2].Z, SolutionItem.Of(solution, 2).X, accuracy, "x of item 2");
     }
 
     [Theory]
-    [InlineData(-1e-7, QpStatus.Solved)]      // within the default tolerance 1e-5: rounding in the data
-    [InlineData(-1e-3, QpStatus.NonConvex)]
-    public void Solve_AcceptsSmallNegativeEigenvalues_UpToTheConvexityTolerance(double eigenvalue, QpStatus expected)
+    [InlineData(-1e-7, SolverStatus.Solved)]      // within the default tolerance 1e-5: rounding in the data
+    [InlineData(-1e-3, SolverStatus.NonConvex)]
+    public void Solve_AcceptsSmallNegativeEigenvalues_UpToTheConvexityTolerance(double eigenvalue, SolverStatus expected)
     {
         // Q = diag(1, ε) rotated by 45°, minimised over the box |x| ≤ 1 (bounded whatever the sign of ε).
         var rotation = tensor(new[,] { { 1.0, -1.0 }, { 1.0, 1.0 } }) / Math.Sqrt(2);

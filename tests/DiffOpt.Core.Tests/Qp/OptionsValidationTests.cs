@@ -72,7 +72,7 @@ public class OptionsValidationTests
         var capped = new QpSolverOptions { MaxIterations = 1 };
         var early = args.Solve(capped);
         Assert.Equal(1, early.Iterations[0]);
-        Assert.NotEqual(QpStatus.Solved, early.Status[0]);
+        Assert.NotEqual(SolverStatus.Solved, early.Status[0]);
         StatusHonesty.AssertHonest(args, early, capped);
     }
 

@@ -24,7 +24,7 @@ public class PolishingTests(ITestOutputHelper output)
         for (int i = 0; i < planted.Count; i++)
         {
             var item = SolutionItem.Of(solution, i);
-            Assert.Equal(QpStatus.Solved, item.Status);
+            Assert.Equal(SolverStatus.Solved, item.Status);
             Assert.True(solution.Polished[i], $"item {i} was not polished");
             VectorAssert.Close(planted[i].Z, item.X, 1e-10, $"x of item {i}", output);
             VectorAssert.Close(planted[i].Lambda, item.Lambda, 1e-10, $"λ of item {i}", output);
@@ -39,7 +39,7 @@ public class PolishingTests(ITestOutputHelper output)
 
         var solution = QpTensors.Single(planted.Problem).Solve(new QpSolverOptions { Polish = false });
 
-        Assert.Equal(QpStatus.Solved, solution.Status[0]);
+        Assert.Equal(SolverStatus.Solved, solution.Status[0]);
         Assert.False(solution.Polished[0]);
         double error = ReferenceComparison.Error(planted.Z, SolutionItem.Of(solution, 0).X);
         output.WriteLine($"x error without polishing: {error:E2}");
@@ -81,6 +81,6 @@ public class PolishingTests(ITestOutputHelper output)
         var solution = args.Solve();
 
         StatusHonesty.AssertHonest(args, solution);
-        Assert.All(solution.Status, s => Assert.Equal(QpStatus.Solved, s));
+        Assert.All(solution.Status, s => Assert.Equal(SolverStatus.Solved, s));
     }
 }

@@ -75,7 +75,7 @@ public class ResidualHonestyTests(ITestOutputHelper output)
 
         output.WriteLine(string.Join(", ", solution.Status.Select((s, i) =>
             $"{s} after {solution.Iterations[i]} (p {solution.PrimalResidual[i]:E1}, d {solution.DualResidual[i]:E1}, gap {solution.DualityGap[i]:E1})")));
-        Assert.All(solution.Status, status => Assert.Equal(QpStatus.Inaccurate, status));
+        Assert.All(solution.Status, status => Assert.Equal(SolverStatus.Inaccurate, status));
         Assert.All(solution.Iterations, iterations => Assert.True(iterations <= 100, $"{iterations} iterations"));
         StatusHonesty.AssertHonest(args, solution, options);
     }

@@ -27,7 +27,7 @@ public class ScaleInvarianceTests(ITestOutputHelper output)
         var solution = new QpSolver().Solve(eye(2, dtype: ScalarType.Float64), zeros(2, dtype: ScalarType.Float64), null, null,
             tensor(new[,] { { 1e-12, 1e-12 } }), tensor(new[] { 1e-12 }));
 
-        Assert.Equal(QpStatus.Solved, solution.Status[0]);
+        Assert.Equal(SolverStatus.Solved, solution.Status[0]);
         VectorAssert.Close(Vector<double>.Build.Dense(2, 0.5), QpTensors.ToVector(solution.X[0]), Accuracy, "x");
     }
 
@@ -56,7 +56,7 @@ public class ScaleInvarianceTests(ITestOutputHelper output)
         {
             var item = SolutionItem.Of(solution, i);
             output.WriteLine($"item {i}: {item.Status}, |x − x*|∞ = {(item.X - planted[i].Z).InfinityNorm():E2}");
-            Assert.Equal(QpStatus.Solved, item.Status);
+            Assert.Equal(SolverStatus.Solved, item.Status);
             VectorAssert.Close(planted[i].Z, item.X, Accuracy, $"x of item {i}");
         }
     }

@@ -9,7 +9,7 @@ namespace DiffOpt.Tests.TestSupport;
 /// have Q ≻ 0 and h = G z0 + slack; the infeasible item has h₅ = −h₄ − 1 (g z ≤ h₄ and g z ≥ h₄ + 1); the
 /// unbounded item has Q = I − ddᵀ/‖d‖² (so Qd = 0) and p = −d, a descent ray.
 /// </summary>
-internal sealed record MixedBatch(IReadOnlyList<QpInstance> Items, IReadOnlyList<QpStatus> Expected)
+internal sealed record MixedBatch(IReadOnlyList<QpInstance> Items, IReadOnlyList<SolverStatus> Expected)
 {
     public const int N = 4, M = 6, K = 1;
 
@@ -19,7 +19,7 @@ internal sealed record MixedBatch(IReadOnlyList<QpInstance> Items, IReadOnlyList
     /// <summary>Item i on its own, with the same (unbatched) data.</summary>
     public QpTensors Alone(int i) => QpTensors.Single(Items[i]);
 
-    public IEnumerable<int> Solvable => Enumerable.Range(0, Items.Count).Where(i => Expected[i] == QpStatus.Solved);
+    public IEnumerable<int> Solvable => Enumerable.Range(0, Items.Count).Where(i => Expected[i] == SolverStatus.Solved);
 
     /// <summary>Items in the order Solved, PrimalInfeasible, Solved, DualInfeasible, Solved.</summary>
     public static MixedBatch Create(int seed)
@@ -51,6 +51,6 @@ internal sealed record MixedBatch(IReadOnlyList<QpInstance> Items, IReadOnlyList
             P = -d,
         };
         return new MixedBatch([Solvable(), infeasible, Solvable(), unbounded, Solvable()],
-            [QpStatus.Solved, QpStatus.PrimalInfeasible, QpStatus.Solved, QpStatus.DualInfeasible, QpStatus.Solved]);
+            [SolverStatus.Solved, SolverStatus.PrimalInfeasible, SolverStatus.Solved, SolverStatus.DualInfeasible, SolverStatus.Solved]);
     }
 }

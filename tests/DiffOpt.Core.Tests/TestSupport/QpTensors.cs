@@ -93,7 +93,7 @@ internal sealed record QpTensors(Tensor Q, Tensor P, Tensor? G, Tensor? H, Tenso
 }
 
 /// <summary>Item <c>i</c> of a <see cref="QpSolution"/> in double precision.</summary>
-internal sealed record SolutionItem(QpStatus Status, Vector<double> X, Vector<double> Lambda, Vector<double> Nu,
+internal sealed record SolutionItem(SolverStatus Status, Vector<double> X, Vector<double> Lambda, Vector<double> Nu,
     double PrimalResidual, double DualResidual, double DualityGap)
 {
     public static SolutionItem Of(QpSolution solution, int i) => new(

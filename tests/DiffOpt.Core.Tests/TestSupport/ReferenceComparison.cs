@@ -18,7 +18,7 @@ internal static class ReferenceComparison
         {
             var qp = problems[i].Problem;
             var item = SolutionItem.Of(solution, i);
-            Assert.Equal(QpStatus.Solved, item.Status);
+            Assert.Equal(SolverStatus.Solved, item.Status);
             var kkt = KktCertificate.Evaluate(qp, item.X, item.Lambda, item.Nu);
             kkt.AssertHolds(certificate, $"(item {i})");
 

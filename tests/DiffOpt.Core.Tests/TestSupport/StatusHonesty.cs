@@ -48,16 +48,16 @@ internal static class StatusHonesty
             double roundoff = 8 * (qp.N + qp.M + qp.K + 1) * eps;
             switch (item.Status)
             {
-                case QpStatus.Solved:
+                case SolverStatus.Solved:
                     AssertResidualContract(qp, item, abs, rel, roundoff, where);
                     break;
-                case QpStatus.Inaccurate:
+                case SolverStatus.Inaccurate:
                     AssertResidualContract(qp, item, abs * options.InaccurateToleranceFactor, rel * options.InaccurateToleranceFactor, roundoff, where);
                     break;
-                case QpStatus.PrimalInfeasible:
+                case SolverStatus.PrimalInfeasible:
                     Assert.True(FeasibilityOracle.IsInfeasible(exact?[i] ?? qp), $"Reported primal infeasible, but the problem is feasible {where}");
                     break;
-                case QpStatus.DualInfeasible:
+                case SolverStatus.DualInfeasible:
                     Assert.True(FeasibilityOracle.IsUnbounded(exact?[i] ?? qp), $"Reported unbounded, but the problem is not (feasible and bounded, or infeasible) {where}");
                     break;
             }

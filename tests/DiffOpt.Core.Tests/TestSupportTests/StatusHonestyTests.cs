@@ -13,8 +13,8 @@ public class StatusHonestyTests
     {
         var planted = new ProblemGenerator(801).Planted(4, 6, 2, 1);
         var args = QpTensors.Single(planted.Problem);
-        var exact = Fake(planted.Z, planted.Lambda, planted.Nu, QpStatus.Solved);
-        var shifted = Fake(planted.Z + 1e-5, planted.Lambda, planted.Nu, QpStatus.Solved);
+        var exact = Fake(planted.Z, planted.Lambda, planted.Nu, SolverStatus.Solved);
+        var shifted = Fake(planted.Z + 1e-5, planted.Lambda, planted.Nu, SolverStatus.Solved);
 
         StatusHonesty.AssertHonest(args, exact);
         Assert.Throws<TrueException>(() => StatusHonesty.AssertHonest(args, shifted));
@@ -26,13 +26,13 @@ public class StatusHonestyTests
         var planted = new ProblemGenerator(802).Planted(4, 6, 2, 1);
         var args = QpTensors.Single(planted.Problem);
 
-        Assert.Throws<TrueException>(() => StatusHonesty.AssertHonest(args, Fake(planted.Z, planted.Lambda, planted.Nu, QpStatus.PrimalInfeasible)));
-        Assert.Throws<TrueException>(() => StatusHonesty.AssertHonest(args, Fake(planted.Z, planted.Lambda, planted.Nu, QpStatus.DualInfeasible)));
+        Assert.Throws<TrueException>(() => StatusHonesty.AssertHonest(args, Fake(planted.Z, planted.Lambda, planted.Nu, SolverStatus.PrimalInfeasible)));
+        Assert.Throws<TrueException>(() => StatusHonesty.AssertHonest(args, Fake(planted.Z, planted.Lambda, planted.Nu, SolverStatus.DualInfeasible)));
     }
 
     /// <summary>A solution as the solver would report it, with residuals computed honestly from the given point.</summary>
     private static QpSolution Fake(MathNet.Numerics.LinearAlgebra.Vector<double> z, MathNet.Numerics.LinearAlgebra.Vector<double> lambda,
-        MathNet.Numerics.LinearAlgebra.Vector<double> nu, QpStatus status) =>
+        MathNet.Numerics.LinearAlgebra.Vector<double> nu, SolverStatus status) =>
         new(QpTensors.ToTensor(z).unsqueeze(0), QpTensors.ToTensor(lambda).unsqueeze(0), QpTensors.ToTensor(nu).unsqueeze(0),
             [status], [1], [0.0], [0.0], [0.0], [false]);
 

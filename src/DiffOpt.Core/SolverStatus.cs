@@ -1,21 +1,26 @@
-namespace DiffOpt.Qp;
+using DiffOpt.Qp;
 
-/// <summary>Outcome of solving one item of a batch of quadratic programs.</summary>
-public enum QpStatus
+namespace DiffOpt;
+
+/// <summary>
+/// Outcome of solving one item of a batch: one status for every solver of the library (<see cref="QpSolver"/> and
+/// <see cref="Cones.ConeProgramSolver"/>), so that code handling failures is written once.
+/// </summary>
+public enum SolverStatus
 {
     /// <summary>Primal residual, dual residual and duality gap all meet the requested tolerance.</summary>
     Solved,
 
     /// <summary>
     /// The solver stopped early (iteration limit or numerical trouble) at a point whose residuals miss the
-    /// tolerance but meet <see cref="QpSolverOptions.InaccurateToleranceFactor"/> times it.
+    /// tolerance but meet the options' InaccurateToleranceFactor times it.
     /// </summary>
     Inaccurate,
 
     /// <summary>The iteration limit was reached before the residuals met the tolerance.</summary>
     MaxIterations,
 
-    /// <summary>The constraints Gz ≤ h, Az = b admit no point: the problem is primal infeasible.</summary>
+    /// <summary>The constraints admit no point (QP: Gz ≤ h, Az = b; cone program: Ax + s = b, s ∈ K): the problem is primal infeasible.</summary>
     PrimalInfeasible,
 
     /// <summary>The objective is unbounded below on the feasible set: the problem is dual infeasible.</summary>
@@ -32,12 +37,12 @@ public enum QpStatus
     NonConvex,
 }
 
-/// <summary>Helpers for <see cref="QpStatus"/>.</summary>
-public static class QpStatusExtensions
+/// <summary>Helpers for <see cref="SolverStatus"/>.</summary>
+public static class SolverStatusExtensions
 {
-    /// <summary>True for <see cref="QpStatus.Solved"/> and <see cref="QpStatus.Inaccurate"/>: the returned point is usable.</summary>
-    public static bool HasSolution(this QpStatus status) => status is QpStatus.Solved or QpStatus.Inaccurate;
+    /// <summary>True for <see cref="SolverStatus.Solved"/> and <see cref="SolverStatus.Inaccurate"/>: the returned point is usable.</summary>
+    public static bool HasSolution(this SolverStatus status) => status is SolverStatus.Solved or SolverStatus.Inaccurate;
 
     /// <summary>True when the problem was found primal or dual infeasible.</summary>
-    public static bool IsInfeasible(this QpStatus status) => status is QpStatus.PrimalInfeasible or QpStatus.DualInfeasible;
+    public static bool IsInfeasible(this SolverStatus status) => status is SolverStatus.PrimalInfeasible or SolverStatus.DualInfeasible;
 }

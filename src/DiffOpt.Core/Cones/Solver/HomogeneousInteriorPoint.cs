@@ -32,7 +32,7 @@ internal static class HomogeneousInteriorPoint
     private const long Running = -1;
 
     /// <summary>The raw result: float64 tensors, statuses, iterations and measures of the returned points.</summary>
-    internal sealed record Result(Tensor X, Tensor Y, Tensor S, QpStatus[] Status, int[] Iterations, ResidualMeasures Measures);
+    internal sealed record Result(Tensor X, Tensor Y, Tensor S, SolverStatus[] Status, int[] Iterations, ResidualMeasures Measures);
 
     /// <summary>Solves the float64 data <paramref name="data"/> with the tolerances of <paramref name="dtype"/>.</summary>
     public static Result Solve(ConeProgramData data, ConeProgramSolverOptions options, ScalarType dtype)
@@ -53,19 +53,19 @@ internal static class HomogeneousInteriorPoint
             // Stopping tests, each on the items still running.
             var (x, y, s) = termination.Point(point);
             var running = status == Running;
-            Settle(status, running & termination.Meets(termination.Measure(x, y, s)), QpStatus.Solved);
+            Settle(status, running & termination.Meets(termination.Measure(x, y, s)), SolverStatus.Solved);
             var (primalProven, certificate) = termination.PrimalInfeasible(point);
-            primalCertificate = Settle(status, status == Running & primalProven, QpStatus.PrimalInfeasible, certificate, primalCertificate);
+            primalCertificate = Settle(status, status == Running & primalProven, SolverStatus.PrimalInfeasible, certificate, primalCertificate);
             var (dualProven, ray, raySlack) = termination.DualInfeasible(point);
             var newlyUnbounded = status == Running & dualProven;
-            rayX = Settle(status, newlyUnbounded, QpStatus.DualInfeasible, ray, rayX);
+            rayX = Settle(status, newlyUnbounded, SolverStatus.DualInfeasible, ray, rayX);
             rayS = Keep(newlyUnbounded, raySlack, rayS);
             running = status == Running;
             if (iteration == options.MaxIterations || !running.any().item<bool>()) break;
 
             iterations.add_(running.to(ScalarType.Int64));
             var (next, ok) = Iterate(scaled, cones, start.Where(~running, point), running);
-            Settle(status, running & ~ok, QpStatus.NumericalError);
+            Settle(status, running & ~ok, SolverStatus.NumericalError);
             point = next.Where(running & ok, point).MoveToOuterDisposeScope();
         }
         return Finish(termination, point, status, iterations, options, primalCertificate, rayX, rayS, dtype);
@@ -138,13 +138,13 @@ internal static class HomogeneousInteriorPoint
         ConeProgramSolverOptions options, Tensor? primalCertificate, Tensor? rayX, Tensor? rayS, ScalarType dtype)
     {
         var (x, y, s) = termination.Point(point);
-        var stopped = (status == Running) | (status == (long)QpStatus.NumericalError);
+        var stopped = (status == Running) | (status == (long)SolverStatus.NumericalError);
         var close = stopped & termination.Meets(termination.Measure(x, y, s), options.InaccurateToleranceFactor);
-        status = where(status == Running, full_like(status, (long)QpStatus.MaxIterations), status);
-        status = where(close, full_like(status, (long)QpStatus.Inaccurate), status);
+        status = where(status == Running, full_like(status, (long)SolverStatus.MaxIterations), status);
+        status = where(close, full_like(status, (long)SolverStatus.Inaccurate), status);
 
-        var primal = (status == (long)QpStatus.PrimalInfeasible).unsqueeze(1);
-        var dual = (status == (long)QpStatus.DualInfeasible).unsqueeze(1);
+        var primal = (status == (long)SolverStatus.PrimalInfeasible).unsqueeze(1);
+        var dual = (status == (long)SolverStatus.DualInfeasible).unsqueeze(1);
         if (primalCertificate is not null)
         {
             y = where(primal, primalCertificate, y);
@@ -159,16 +159,16 @@ internal static class HomogeneousInteriorPoint
         }
         var codes = status.cpu().data<long>().ToArray();
         Tensor Rounded(Tensor v) => v.to(dtype).to(ScalarType.Float64);
-        return new Result(x, y, s, codes.Select(c => (QpStatus)c).ToArray(),
+        return new Result(x, y, s, codes.Select(c => (SolverStatus)c).ToArray(),
             iterations.cpu().data<long>().Select(i => (int)i).ToArray(), termination.Measure(Rounded(x), Rounded(y), Rounded(s)));
     }
 
     /// <summary>Sets <paramref name="status"/> to <paramref name="value"/> where <paramref name="mask"/>.</summary>
-    private static void Settle(Tensor status, Tensor mask, QpStatus value) =>
+    private static void Settle(Tensor status, Tensor mask, SolverStatus value) =>
         status.masked_fill_(mask, (long)value);
 
     /// <summary>Settles the status and keeps the items' certificate rows.</summary>
-    private static Tensor? Settle(Tensor status, Tensor mask, QpStatus value, Tensor rows, Tensor? kept)
+    private static Tensor? Settle(Tensor status, Tensor mask, SolverStatus value, Tensor rows, Tensor? kept)
     {
         Settle(status, mask, value);
         return Keep(mask, rows, kept);
