@@ -168,8 +168,10 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
                 perturbed.Add(Perturb(point, name, offset * Step * direction));
         var all = perturbed[0] with
         {
-            A = cat(perturbed.Select(p => p.A).ToArray()), B = cat(perturbed.Select(p => p.B).ToArray()),
-            C = cat(perturbed.Select(p => p.C).ToArray()), P = point.P is null ? null : cat(perturbed.Select(p => p.P!).ToArray()),
+            A = cat(perturbed.Select(p => p.A).ToArray()),
+            B = cat(perturbed.Select(p => p.B).ToArray()),
+            C = cat(perturbed.Select(p => p.C).ToArray()),
+            P = point.P is null ? null : cat(perturbed.Select(p => p.P!).ToArray()),
         };
         var solution = solve(all);
         long batch = point.Batch;
@@ -190,8 +192,10 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
             double loss = Inner(gx, dx) + Inner(gy, dy) + Inner(gs, ds);
             double adjoint = name switch
             {
-                "A" => Inner(gradients.A, direction), "b" => Inner(gradients.B, direction),
-                "c" => Inner(gradients.C, direction), _ => Inner(gradients.P, direction),
+                "A" => Inner(gradients.A, direction),
+                "b" => Inner(gradients.B, direction),
+                "c" => Inner(gradients.C, direction),
+                _ => Inner(gradients.P, direction),
             };
             double adjointError = Math.Abs(adjoint - loss) / Math.Max(Math.Max(Math.Abs(adjoint), Math.Abs(loss)), 1e-3);
             var errors = new[] { Relative(tangent.DX, dx), Relative(tangent.DY, dy), Relative(tangent.DS, ds), adjointError };
@@ -440,8 +444,12 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
         // The regular item is unaffected by its singular neighbour.
         var alone = (point with
         {
-            A = point.A.narrow(0, 1, 1), B = point.B.narrow(0, 1, 1), C = point.C.narrow(0, 1, 1),
-            X = point.X.narrow(0, 1, 1), Y = point.Y.narrow(0, 1, 1), S = point.S.narrow(0, 1, 1),
+            A = point.A.narrow(0, 1, 1),
+            B = point.B.narrow(0, 1, 1),
+            C = point.C.narrow(0, 1, 1),
+            X = point.X.narrow(0, 1, 1),
+            Y = point.Y.narrow(0, 1, 1),
+            S = point.S.narrow(0, 1, 1),
         }).Derivative();
         var aloneTangent = alone.Forward(dA.narrow(0, 1, 1), db.narrow(0, 1, 1), dc.narrow(0, 1, 1), null);
         Assert.True(Relative(tangent.DX.narrow(0, 1, 1), aloneTangent.DX) <= 1e-14);

@@ -55,22 +55,22 @@ public class ExponentialConeTests(ITestOutputHelper output)
         switch (region)
         {
             case Region.Inside:
-            {
-                double y = random.Uniform(0.5, 2), x = random.Normal();
-                return [x, y, y * Math.Exp(x / y) * random.Uniform(1.1, 2)];
-            }
+                {
+                    double y = random.Uniform(0.5, 2), x = random.Normal();
+                    return [x, y, y * Math.Exp(x / y) * random.Uniform(1.1, 2)];
+                }
             case Region.Polar:
-            {
-                double u = -random.Uniform(0.5, 2), v = random.Normal();
-                return [-u, -v, u * Math.Exp(v / u) / Math.E * random.Uniform(1.1, 2)];
-            }
+                {
+                    double u = -random.Uniform(0.5, 2), v = random.Normal();
+                    return [-u, -v, u * Math.Exp(v / u) / Math.E * random.Uniform(1.1, 2)];
+                }
             case Region.Face:
                 return [-random.Uniform(0.2, 2), -random.Uniform(0.2, 2), (random.Uniform(0, 1) < 0.5 ? -1 : 1) * random.Uniform(0.2, 2)];
             default:
-            {
-                double rho = random.Uniform(-2.5, 2.5), alpha = random.Uniform(0.2, 2), beta = random.Uniform(0.2, 2);
-                return P(rho).Zip(D(rho), (p, d) => alpha * p - beta * d).ToArray();
-            }
+                {
+                    double rho = random.Uniform(-2.5, 2.5), alpha = random.Uniform(0.2, 2), beta = random.Uniform(0.2, 2);
+                    return P(rho).Zip(D(rho), (p, d) => alpha * p - beta * d).ToArray();
+                }
         }
     }
 

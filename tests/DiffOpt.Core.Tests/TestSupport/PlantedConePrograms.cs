@@ -125,46 +125,46 @@ internal static class PlantedConePrograms
             case ZeroCone zero:
                 return (new double[zero.Rows], random.NormalVector(zero.Rows).ToArray());
             case NonnegativeCone nonnegative:
-            {
-                var s = new double[nonnegative.Rows];
-                var y = new double[nonnegative.Rows];
-                for (int i = 0; i < s.Length; i++)
-                    (i % 2 == 0 ? y : s)[i] = Magnitude();
-                return (s, y);
-            }
-            case SecondOrderCone soc:
-            {
-                if (soc.Rows == 1 && kind == PairKind.Boundary) kind = PairKind.SlackInterior; // a half-line has no such pair
-                var w = random.NormalVector(soc.Rows - 1);
-                w = w / Math.Max(w.L2Norm(), 1e-300);
-                double[] Ray(double t, Vector<double> u) => [t, .. u];
-                double r = Magnitude(), beta = Magnitude();
-                return kind switch
                 {
-                    PairKind.SlackInterior => (Ray(r * 1.5, r * w), new double[soc.Rows]),
-                    PairKind.DualInterior => (new double[soc.Rows], Ray(r * 1.5, r * w)),
-                    _ => (Ray(r, r * w), Ray(1, -w).Select(e => e * beta).ToArray()),
-                };
-            }
+                    var s = new double[nonnegative.Rows];
+                    var y = new double[nonnegative.Rows];
+                    for (int i = 0; i < s.Length; i++)
+                        (i % 2 == 0 ? y : s)[i] = Magnitude();
+                    return (s, y);
+                }
+            case SecondOrderCone soc:
+                {
+                    if (soc.Rows == 1 && kind == PairKind.Boundary) kind = PairKind.SlackInterior; // a half-line has no such pair
+                    var w = random.NormalVector(soc.Rows - 1);
+                    w = w / Math.Max(w.L2Norm(), 1e-300);
+                    double[] Ray(double t, Vector<double> u) => [t, .. u];
+                    double r = Magnitude(), beta = Magnitude();
+                    return kind switch
+                    {
+                        PairKind.SlackInterior => (Ray(r * 1.5, r * w), new double[soc.Rows]),
+                        PairKind.DualInterior => (new double[soc.Rows], Ray(r * 1.5, r * w)),
+                        _ => (Ray(r, r * w), Ray(1, -w).Select(e => e * beta).ToArray()),
+                    };
+                }
             case PsdCone psd:
                 return PsdPair(psd.Order, kind, random);
             case ExponentialCone exponential:
-            {
-                var s = new List<double>();
-                var y = new List<double>();
-                for (int i = 0; i < exponential.Count; i++)
                 {
-                    double r = random.Uniform(-1.5, 1.5), t = Magnitude(), mu = Magnitude();
-                    double[] slack = [t * r, t, t * Math.Exp(r)];
-                    double[] dual = [-mu * Math.Exp(r), mu * Math.Exp(r) * (r - 1), mu];
-                    var triple = (PairKind)(((int)kind + i) % 3);
-                    if (triple == PairKind.SlackInterior) { slack[2] *= 1.5; dual = [0, 0, 0]; }
-                    if (triple == PairKind.DualInterior) { dual[2] *= 1.5; slack = [0, 0, 0]; }
-                    s.AddRange(slack);
-                    y.AddRange(dual);
+                    var s = new List<double>();
+                    var y = new List<double>();
+                    for (int i = 0; i < exponential.Count; i++)
+                    {
+                        double r = random.Uniform(-1.5, 1.5), t = Magnitude(), mu = Magnitude();
+                        double[] slack = [t * r, t, t * Math.Exp(r)];
+                        double[] dual = [-mu * Math.Exp(r), mu * Math.Exp(r) * (r - 1), mu];
+                        var triple = (PairKind)(((int)kind + i) % 3);
+                        if (triple == PairKind.SlackInterior) { slack[2] *= 1.5; dual = [0, 0, 0]; }
+                        if (triple == PairKind.DualInterior) { dual[2] *= 1.5; slack = [0, 0, 0]; }
+                        s.AddRange(slack);
+                        y.AddRange(dual);
+                    }
+                    return (s.ToArray(), y.ToArray());
                 }
-                return (s.ToArray(), y.ToArray());
-            }
             default:
                 throw new ArgumentException($"No complementary pairs for {cone}.", nameof(cone));
         }

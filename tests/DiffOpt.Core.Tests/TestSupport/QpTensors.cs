@@ -45,7 +45,12 @@ internal sealed record QpTensors(Tensor Q, Tensor P, Tensor? G, Tensor? H, Tenso
 
     public Tensor? this[QpArg arg] => arg switch
     {
-        QpArg.Q => Q, QpArg.P => P, QpArg.G => G, QpArg.H => H, QpArg.A => A, QpArg.B => B,
+        QpArg.Q => Q,
+        QpArg.P => P,
+        QpArg.G => G,
+        QpArg.H => H,
+        QpArg.A => A,
+        QpArg.B => B,
         _ => throw new ArgumentOutOfRangeException(nameof(arg)),
     };
 
