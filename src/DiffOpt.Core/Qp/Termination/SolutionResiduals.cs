@@ -77,14 +77,17 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
     private static bool KernelApplies(QpProblem problem, params Tensor[] point)
     {
         var dtype = problem.DType;
+        // Layouts do not matter: EvaluateWithKernel reads contiguous copies of whatever is not contiguous (a shared h
+        // or b is a stride-0 expansion, and a network's p may be a view).
         return NativeLapack.Serves(problem.Q)
-               && new[] { problem.Q, problem.G, problem.A, problem.P, problem.H, problem.Bvec }.All(t => t.dtype == dtype && t.is_contiguous())
+               && new[] { problem.Q, problem.G, problem.A, problem.P, problem.H, problem.Bvec }.All(t => t.dtype == dtype)
                && point.All(t => t.dtype == dtype && t.device_type == DeviceType.CPU);
     }
 
     private static unsafe SolutionResiduals EvaluateWithKernel(QpProblem problem, Tensor z, Tensor lambda, Tensor nu, Tensor rows)
     {
         var (zc, lc, nc) = (z.contiguous(), lambda.contiguous(), nu.contiguous());
+        var data = new[] { problem.Q, problem.G, problem.A, problem.P, problem.H, problem.Bvec }.Select(t => t.contiguous()).ToArray();
         var indices = rows.to_type(ScalarType.Int64).cpu().contiguous();
         long items = zc.shape[0];
         var dtype = problem.DType;
@@ -94,12 +97,12 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
         double eps = NumericLimits.For(dtype).MachineEpsilon;
         long* rowPointer = NativeLapack.Data<long>(indices);
         if (dtype == ScalarType.Float64)
-            SolutionResidualsKernel.Evaluate(KernelData<double>(problem), rowPointer, items, NativeLapack.Data<double>(zc), NativeLapack.Data<double>(lc), NativeLapack.Data<double>(nc),
+            SolutionResidualsKernel.Evaluate(KernelData<double>(data), rowPointer, items, NativeLapack.Data<double>(zc), NativeLapack.Data<double>(lc), NativeLapack.Data<double>(nc),
                 eps, NativeLapack.Data<double>(result), NativeLapack.Data<double>(scratch));
         else
-            SolutionResidualsKernel.Evaluate(KernelData<float>(problem), rowPointer, items, NativeLapack.Data<float>(zc), NativeLapack.Data<float>(lc), NativeLapack.Data<float>(nc),
+            SolutionResidualsKernel.Evaluate(KernelData<float>(data), rowPointer, items, NativeLapack.Data<float>(zc), NativeLapack.Data<float>(lc), NativeLapack.Data<float>(nc),
                 (float)eps, NativeLapack.Data<float>(result), NativeLapack.Data<float>(scratch));
-        GC.KeepAlive(zc); GC.KeepAlive(lc); GC.KeepAlive(nc); GC.KeepAlive(indices); GC.KeepAlive(scratch);
+        GC.KeepAlive(zc); GC.KeepAlive(lc); GC.KeepAlive(nc); GC.KeepAlive(indices); GC.KeepAlive(scratch); GC.KeepAlive(data);
 
         Tensor M(SolutionResidualsKernel.Measure measure) => result[.., (int)measure];
         var norms = new ResidualMeasures(M(SolutionResidualsKernel.Measure.Primal), M(SolutionResidualsKernel.Measure.Dual),
@@ -109,9 +112,10 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
             M(SolutionResidualsKernel.Measure.GapNoise));
     }
 
-    private static unsafe SolutionResidualsKernel.Data<T> KernelData<T>(QpProblem problem) where T : unmanaged =>
-        new(BatchMatrices<T>.Of(problem.Q), BatchMatrices<T>.Of(problem.G), BatchMatrices<T>.Of(problem.A),
-            NativeLapack.Data<T>(problem.P), NativeLapack.Data<T>(problem.H), NativeLapack.Data<T>(problem.Bvec));
+    /// <summary>The kernel's view of contiguous Q, G, A, p, h, b (in that order).</summary>
+    private static unsafe SolutionResidualsKernel.Data<T> KernelData<T>(Tensor[] data) where T : unmanaged =>
+        new(BatchMatrices<T>.Of(data[0]), BatchMatrices<T>.Of(data[1]), BatchMatrices<T>.Of(data[2]),
+            NativeLapack.Data<T>(data[3]), NativeLapack.Data<T>(data[4]), NativeLapack.Data<T>(data[5]));
 
     /// <summary>
     /// True per item where some measure misses the tolerance (residual + noise above it) while its noise alone
