@@ -24,7 +24,7 @@ public sealed class ConeProgramSolver(ConeProgramSolverOptions? options = null)
     /// <param name="P">(B, n, n), (n, n) or null (P = 0); symmetric positive semidefinite.</param>
     /// <returns>The solutions, in the data's dtype and on its device (B = 1 when no argument is batched).</returns>
     /// <exception cref="ArgumentException">An argument is malformed; ParamName names it (A, b, c, P or cones).</exception>
-    /// <exception cref="SolveFailedException">Some item is not solved and <see cref="ConeProgramSolverOptions.ThrowOnFailure"/> is set.</exception>
+    /// <exception cref="SolveFailedException">Some item has no usable solution (neither Solved nor Inaccurate) and <see cref="ConeProgramSolverOptions.ThrowOnFailure"/> is set.</exception>
     public ConeProgramSolution Solve(Tensor A, Tensor b, Tensor c, IReadOnlyList<Cone> cones, Tensor? P = null) =>
         SolveCore(ConeProgramData.Create(A, b, c, cones, P));
 
@@ -53,7 +53,8 @@ public sealed class ConeProgramSolver(ConeProgramSolverOptions? options = null)
             solution = new ConeProgramSolution(Back(result.X), Back(result.Y), Back(result.S), result.Status, result.Iterations,
                 Doubles(result.Measures.Primal), Doubles(result.Measures.Dual), Doubles(result.Measures.Gap));
         }
-        if (Options.ThrowOnFailure && !solution.AllSolved) throw new SolveFailedException(solution.Status);
+        // As for QPs: Inaccurate items carry a usable point, so only items without one make the solve fail.
+        if (Options.ThrowOnFailure && solution.Status.Any(s => !s.HasSolution())) throw new SolveFailedException(solution.Status);
         return solution;
     }
 

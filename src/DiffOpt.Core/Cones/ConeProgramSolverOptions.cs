@@ -42,7 +42,10 @@ public sealed record ConeProgramSolverOptions
     /// </summary>
     public double InaccurateToleranceFactor { get; init; } = 1e3;
 
-    /// <summary>Throw <see cref="SolveFailedException"/> when some item is not <see cref="SolverStatus.Solved"/>. Default false.</summary>
+    /// <summary>
+    /// Throw <see cref="SolveFailedException"/> when some item has no usable solution (neither
+    /// <see cref="SolverStatus.Solved"/> nor <see cref="SolverStatus.Inaccurate"/>), as the QP solver does. Default false.
+    /// </summary>
     public bool ThrowOnFailure { get; init; }
 
     /// <summary>Checks every setting's range.</summary>
