@@ -1,4 +1,4 @@
-using System.Text.Json;
+using DiffOpt.Benchmarks.Common;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,15 +11,15 @@ namespace DiffOpt.Benchmarks.QpCase;
 /// </summary>
 public sealed class QpCaseFile
 {
-    private QpCaseFile(string name, long batch, long n, long m, long p, Dictionary<string, (double[] Data, long[] Shape)> arrays)
+    private readonly CaseArrays _arrays;
+
+    private QpCaseFile(CaseArrays arrays, long batch, long n, long m, long p)
     {
-        Name = name; Batch = batch; N = n; M = m; P = p; _arrays = arrays;
+        _arrays = arrays; Batch = batch; N = n; M = m; P = p;
     }
 
-    private readonly Dictionary<string, (double[] Data, long[] Shape)> _arrays;
-
     /// <summary>The case name (meta.name, else the file name).</summary>
-    public string Name { get; }
+    public string Name => _arrays.Name;
     /// <summary>Batch size B.</summary>
     public long Batch { get; }
     /// <summary>Variables n.</summary>
@@ -30,57 +30,26 @@ public sealed class QpCaseFile
     public long P { get; }
 
     /// <summary>A float64 CPU tensor of the array <paramref name="key"/> (Q, p, G, h, A, b or w).</summary>
-    public Tensor Tensor(string key)
-    {
-        var (data, shape) = _arrays[key];
-        return tensor(data, shape, ScalarType.Float64);
-    }
+    public Tensor Tensor(string key) => _arrays.Tensor(key);
 
     /// <summary>Reads and checks a case file; throws <see cref="InvalidDataException"/> naming the key and shapes on mismatch.</summary>
     public static QpCaseFile Load(string path)
     {
-        using var stream = File.OpenRead(path);
-        using var doc = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 16 });
-        var root = doc.RootElement;
-        var arrays = new Dictionary<string, (double[] Data, long[] Shape)>();
-        foreach (var key in new[] { "Q", "p", "G", "h", "A", "b" })
-        {
-            if (!root.TryGetProperty(key, out var element))
-                throw new InvalidDataException($"{path}: key '{key}' is missing.");
-            arrays[key] = NestedArray.Read(element, $"{path}: {key}");
-        }
-        var q = arrays["Q"].Shape;
+        var arrays = CaseArrays.Read(path, ["Q", "p", "G", "h", "A", "b"], ["w"]);
+        var q = arrays.Shape("Q");
         if (q.Length != 3 || q[1] != q[2])
             throw new InvalidDataException($"{path}: Q has shape ({string.Join(",", q)}); expected (B,n,n).");
         long batch = q[0], n = q[1];
         // An empty block reads as (B,0): give it its column count.
         foreach (var key in new[] { "G", "A" })
-            if (arrays[key].Shape is [var rowsB, 0]) arrays[key] = (arrays[key].Data, [rowsB, 0, n]);
-        long m = Expect(arrays, "G", path, batch, null, n)[1];
-        long p = Expect(arrays, "A", path, batch, null, n)[1];
-        Expect(arrays, "p", path, batch, n);
-        Expect(arrays, "h", path, batch, m);
-        Expect(arrays, "b", path, batch, p);
-        if (root.TryGetProperty("w", out var w)) arrays["w"] = NestedArray.Read(w, $"{path}: w");
-        else arrays["w"] = (Enumerable.Repeat(1.0, checked((int)(batch * n))).ToArray(), [batch, n]);
-        Expect(arrays, "w", path, batch, n);
-
-        string name = root.TryGetProperty("meta", out var meta) && meta.TryGetProperty("name", out var nm) && nm.GetString() is { } s
-            ? s : Path.GetFileNameWithoutExtension(path);
-        return new QpCaseFile(name, batch, n, m, p, arrays);
-    }
-
-    private static long[] Expect(Dictionary<string, (double[] Data, long[] Shape)> arrays, string key, string path, long batch, long? rows, long? cols = null)
-    {
-        var shape = arrays[key].Shape;
-        bool ok = cols is null
-            ? shape.Length == 2 && shape[0] == batch && shape[1] == rows
-            : shape.Length == 3 && shape[0] == batch && shape[2] == cols;
-        if (!ok)
-        {
-            string expected = cols is null ? $"({batch},{rows})" : $"({batch},rows,{cols})";
-            throw new InvalidDataException($"{path}: {key} has shape ({string.Join(",", shape)}); expected {expected}.");
-        }
-        return shape;
+            if (arrays.Shape(key) is [var rowsB, 0]) arrays.Set(key, [], [rowsB, 0, n]);
+        long m = arrays.Expect("G", batch, null, n)[1];
+        long p = arrays.Expect("A", batch, null, n)[1];
+        arrays.Expect("p", batch, n);
+        arrays.Expect("h", batch, m);
+        arrays.Expect("b", batch, p);
+        if (!arrays.Has("w")) arrays.Set("w", Enumerable.Repeat(1.0, checked((int)(batch * n))).ToArray(), [batch, n]);
+        arrays.Expect("w", batch, n);
+        return new QpCaseFile(arrays, batch, n, m, p);
     }
 }

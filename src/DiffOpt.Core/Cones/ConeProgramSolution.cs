@@ -8,7 +8,7 @@ namespace DiffOpt.Cones;
 /// minimize cᵀx + ½xᵀPx s.t. Ax + s = b, s ∈ K: tensors batch first, in the data's dtype and on its device.
 /// </summary>
 /// <remarks>
-/// Measures of the returned point on the original data (∞-norms; Clarabel's definitions): primal residual
+/// Measures of the returned point on the original data (<see cref="BatchSolution.PrimalResidual"/>, …) (∞-norms; Clarabel's definitions): primal residual
 /// ‖Ax + s − b‖, dual residual ‖Px + Aᵀy + c‖, duality gap |pobj − dobj| = |cᵀx + xᵀPx + bᵀy|.
 /// <see cref="SolverStatus.Solved"/> means each is at most the absolute tolerance or the relative tolerance times its
 /// normaliser (max(1, ‖Ax‖, ‖s‖, ‖b‖); max(1, ‖Px‖, ‖Aᵀy‖, ‖c‖); max(1, min(|pobj|, |dobj|))).
@@ -17,20 +17,16 @@ namespace DiffOpt.Cones;
 /// s ∈ K, max(‖Px‖∞, ‖Ax + s‖∞) ≤ ε (Y zero), ε = <see cref="ConeProgramSolverOptions.InfeasibilityTolerance"/>.
 /// Items with another unsuccessful status hold their last finite iterate.
 /// </remarks>
-public sealed class ConeProgramSolution
+public sealed class ConeProgramSolution : BatchSolution
 {
     /// <summary>A solution from the solver's results (tensors (B, ·), one entry per item in each list).</summary>
     internal ConeProgramSolution(Tensor x, Tensor y, Tensor s, IReadOnlyList<SolverStatus> status, IReadOnlyList<int> iterations,
         IReadOnlyList<double> primalResidual, IReadOnlyList<double> dualResidual, IReadOnlyList<double> dualityGap)
+        : base(status, iterations, primalResidual, dualResidual, dualityGap)
     {
         X = x;
         Y = y;
         S = s;
-        Status = status;
-        Iterations = iterations;
-        PrimalResidual = primalResidual;
-        DualResidual = dualResidual;
-        DualityGap = dualityGap;
     }
 
     /// <summary>Primal solutions x, (B, n).</summary>
@@ -41,25 +37,4 @@ public sealed class ConeProgramSolution
 
     /// <summary>Slacks s = b − Ax ∈ K, (B, m).</summary>
     public Tensor S { get; }
-
-    /// <summary>The status of each item.</summary>
-    public IReadOnlyList<SolverStatus> Status { get; }
-
-    /// <summary>Interior-point iterations spent on each item.</summary>
-    public IReadOnlyList<int> Iterations { get; }
-
-    /// <summary>‖Ax + s − b‖∞ per item (see remarks).</summary>
-    public IReadOnlyList<double> PrimalResidual { get; }
-
-    /// <summary>‖Px + Aᵀy + c‖∞ per item (see remarks).</summary>
-    public IReadOnlyList<double> DualResidual { get; }
-
-    /// <summary>|cᵀx + xᵀPx + bᵀy| per item (see remarks).</summary>
-    public IReadOnlyList<double> DualityGap { get; }
-
-    /// <summary>B, the number of items.</summary>
-    public int BatchSize => Status.Count;
-
-    /// <summary>True when every item is <see cref="SolverStatus.Solved"/>.</summary>
-    public bool AllSolved => Status.All(s => s == SolverStatus.Solved);
 }

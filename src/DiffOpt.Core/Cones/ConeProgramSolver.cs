@@ -54,7 +54,7 @@ public sealed class ConeProgramSolver(ConeProgramSolverOptions? options = null)
                 Doubles(result.Measures.Primal), Doubles(result.Measures.Dual), Doubles(result.Measures.Gap));
         }
         // As for QPs: Inaccurate items carry a usable point, so only items without one make the solve fail.
-        if (Options.ThrowOnFailure && solution.Status.Any(s => !s.HasSolution())) throw new SolveFailedException(solution.Status);
+        if (Options.ThrowOnFailure) solution.ThrowIfAnyFailed();
         return solution;
     }
 

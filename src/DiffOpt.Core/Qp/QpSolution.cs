@@ -19,21 +19,17 @@ namespace DiffOpt.Qp;
 /// max(‖Qx‖∞, ‖Ax‖∞, ‖max(Gx, 0)‖∞) ≤ ε·(−pᵀx). For items with any other unsuccessful status the tensors hold
 /// the last iterate: finite, but not a solution.
 /// </remarks>
-public sealed class QpSolution
+public sealed class QpSolution : BatchSolution
 {
     internal QpSolution(Tensor x, Tensor inequalityDuals, Tensor equalityDuals, IReadOnlyList<SolverStatus> status,
         IReadOnlyList<int> iterations, IReadOnlyList<double> primalResidual, IReadOnlyList<double> dualResidual,
         IReadOnlyList<double> dualityGap, IReadOnlyList<bool> polished)
+        : base(status, iterations, primalResidual, dualResidual, dualityGap)
     {
-        Polished = polished;
         X = x;
         InequalityDuals = inequalityDuals;
         EqualityDuals = equalityDuals;
-        Status = status;
-        Iterations = iterations;
-        PrimalResidual = primalResidual;
-        DualResidual = dualResidual;
-        DualityGap = dualityGap;
+        Polished = polished;
     }
 
     /// <summary>Primal solutions z*, shape (B,n).</summary>
@@ -45,31 +41,10 @@ public sealed class QpSolution
     /// <summary>Multipliers ν* of Az = b, shape (B,p).</summary>
     public Tensor EqualityDuals { get; }
 
-    /// <summary>Status of each item.</summary>
-    public IReadOnlyList<SolverStatus> Status { get; }
-
-    /// <summary>Interior-point iterations spent on each item.</summary>
-    public IReadOnlyList<int> Iterations { get; }
-
-    /// <summary>Primal residual of each item (see remarks).</summary>
-    public IReadOnlyList<double> PrimalResidual { get; }
-
-    /// <summary>Dual residual of each item (see remarks).</summary>
-    public IReadOnlyList<double> DualResidual { get; }
-
-    /// <summary>Duality gap of each item (see remarks).</summary>
-    public IReadOnlyList<double> DualityGap { get; }
-
     /// <summary>
     /// Per item, whether the returned point is the polished one (<see cref="QpSolverOptions.Polish"/>): the solution of
     /// the KKT system with the interior-point iterate's active set fixed, taken because its residuals are smaller.
     /// Such a point is exact to about the rounding of that system; otherwise the interior-point iterate is returned.
     /// </summary>
     public IReadOnlyList<bool> Polished { get; }
-
-    /// <summary>Number of items in the batch.</summary>
-    public int BatchSize => Status.Count;
-
-    /// <summary>True when every item is <see cref="SolverStatus.Solved"/>.</summary>
-    public bool AllSolved => Status.All(s => s == SolverStatus.Solved);
 }

@@ -95,8 +95,7 @@ public sealed class QpSolver
             result = new QpSolveResult(solution, state);
             scope.MoveToOuter(state.Tensors().Append(x).Append(y).Append(z));
         }
-        if (options.ThrowOnFailure && result.Solution.Status.Any(s => !s.HasSolution()))
-            throw new SolveFailedException(result.Solution.Status);
+        if (options.ThrowOnFailure) result.Solution.ThrowIfAnyFailed();
         return result;
     }
 
