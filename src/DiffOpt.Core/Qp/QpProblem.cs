@@ -81,7 +81,7 @@ internal sealed class QpProblem
         RequireRank(Q, "Q", 2, "(n,n) or (B,n,n)");
         long n = Q.shape[^1];
         if (Q.shape[^2] != n)
-            throw new ArgumentException($"Argument 'Q' has shape {Shape(Q)}; expected square matrices (n,n) or (B,n,n).", nameof(Q));
+            throw new ArgumentException($"Argument 'Q' has shape {TensorText.Shape(Q)}; expected square matrices (n,n) or (B,n,n).", nameof(Q));
 
         RequireCompanion(G, h, "G", "h");
         RequireCompanion(A, b, "A", "b");
@@ -103,7 +103,7 @@ internal sealed class QpProblem
             if (batchSource is null) { batch = size; batchSource = name; }
             else if (size != batch)
                 throw new ArgumentException(
-                    $"Argument '{name}' has batch size {size} (shape {Shape(tensor)}); expected {batch} like '{batchSource}', or no batch dimension.", name);
+                    $"Argument '{name}' has batch size {size} (shape {TensorText.Shape(tensor)}); expected {batch} like '{batchSource}', or no batch dimension.", name);
         }
 
         var (asymmetry, infiniteBounds) = RequireFiniteAndSymmetric(args.Select(a => (a.Tensor, a.Name)).ToArray(), Q);
@@ -183,13 +183,13 @@ internal sealed class QpProblem
     {
         long rank = tensor.dim();
         if (rank != unbatchedRank && rank != unbatchedRank + 1)
-            throw new ArgumentException($"Argument '{name}' has shape {Shape(tensor)} (rank {rank}); expected {expected}.", name);
+            throw new ArgumentException($"Argument '{name}' has shape {TensorText.Shape(tensor)} (rank {rank}); expected {expected}.", name);
     }
 
     private static void RequireLastDim(Tensor tensor, string name, long size, string expected)
     {
         if (tensor.shape[^1] != size)
-            throw new ArgumentException($"Argument '{name}' has shape {Shape(tensor)}; expected {expected} with last dimension {size}.", name);
+            throw new ArgumentException($"Argument '{name}' has shape {TensorText.Shape(tensor)}; expected {expected} with last dimension {size}.", name);
     }
 
     /// <summary>
@@ -213,8 +213,8 @@ internal sealed class QpProblem
         for (int i = 0; i < present.Length; i++)
             if (verdicts[i] == 0)
                 throw new ArgumentException(present[i].Name == "h"
-                    ? $"Argument 'h' (shape {Shape(present[i].Tensor!)}) contains NaN entries; expected numbers (+Inf for no constraint, -Inf for one no point meets)."
-                    : $"Argument '{present[i].Name}' (shape {Shape(present[i].Tensor!)}) contains NaN or infinite entries; expected finite values.", present[i].Name);
+                    ? $"Argument 'h' (shape {TensorText.Shape(present[i].Tensor!)}) contains NaN entries; expected numbers (+Inf for no constraint, -Inf for one no point meets)."
+                    : $"Argument '{present[i].Name}' (shape {TensorText.Shape(present[i].Tensor!)}) contains NaN or infinite entries; expected finite values.", present[i].Name);
         bool infiniteBounds = bounds is not null && verdicts[present.Length] != 0;
         if (Q.numel() == 0) return (0, infiniteBounds);
         double eps = Q.dtype == ScalarType.Float64 ? 2.2e-16 : 1.2e-7;
@@ -222,9 +222,8 @@ internal sealed class QpProblem
         double asymmetry = verdicts[^1];
         if (asymmetry > 1e3 * eps * scale)
             throw new ArgumentException(
-                $"Argument 'Q' (shape {Shape(Q)}) is not symmetric: max |Q - Qᵀ| = {asymmetry:G3}; expected a symmetric positive semidefinite matrix.", nameof(Q));
+                $"Argument 'Q' (shape {TensorText.Shape(Q)}) is not symmetric: max |Q - Qᵀ| = {asymmetry:G3}; expected a symmetric positive semidefinite matrix.", nameof(Q));
         return (asymmetry, infiniteBounds);
     }
 
-    internal static string Shape(Tensor tensor) => TensorText.Shape(tensor);
 }

@@ -1,3 +1,4 @@
+using DiffOpt.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -32,7 +33,7 @@ public sealed record QpWarmStart(Tensor X, Tensor? InequalityDuals = null, Tenso
                   || (value.dim() == 2 && value.shape[0] == problem.BatchSize && value.shape[1] == size);
         if (!ok)
             throw new ArgumentException(
-                $"Warm start '{name}' has shape {QpProblem.Shape(value)}; expected ({size}) or ({problem.BatchSize},{size}).", name);
+                $"Warm start '{name}' has shape {TensorText.Shape(value)}; expected ({size}) or ({problem.BatchSize},{size}).", name);
         if (value.dtype != problem.DType)
             throw new ArgumentException($"Warm start '{name}' has dtype {value.dtype}; expected {problem.DType}.", name);
         if (!isfinite(value).all().item<bool>())

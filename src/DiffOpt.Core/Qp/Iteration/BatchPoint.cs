@@ -1,3 +1,4 @@
+using DiffOpt.Numerics;
 using DiffOpt.Native;
 namespace DiffOpt.Qp;
 
@@ -15,7 +16,7 @@ internal readonly unsafe struct BatchPoint<T>(T* x, T* y, T* z, T* s) where T : 
     {
         CheckBlocks(it.X, it.Y, it.Z);
         if (!it.S.shape.SequenceEqual(it.Z.shape))
-            throw new ArgumentException($"Slack block of shape {QpProblem.Shape(it.S)} does not match z of shape {QpProblem.Shape(it.Z)}.", nameof(it));
+            throw new ArgumentException($"Slack block of shape {TensorText.Shape(it.S)} does not match z of shape {TensorText.Shape(it.Z)}.", nameof(it));
         return new(NativeLapack.Data<T>(it.X), NativeLapack.Data<T>(it.Y), NativeLapack.Data<T>(it.Z), NativeLapack.Data<T>(it.S));
     }
 
@@ -31,6 +32,6 @@ internal readonly unsafe struct BatchPoint<T>(T* x, T* y, T* z, T* s) where T : 
     {
         if (x.dim() != 2 || y.dim() != 2 || z.dim() != 2 || y.shape[0] != x.shape[0] || z.shape[0] != x.shape[0])
             throw new ArgumentException(
-                $"A batch-point view needs (B,n), (B,p), (B,m) blocks; got {QpProblem.Shape(x)}, {QpProblem.Shape(y)}, {QpProblem.Shape(z)}.", nameof(x));
+                $"A batch-point view needs (B,n), (B,p), (B,m) blocks; got {TensorText.Shape(x)}, {TensorText.Shape(y)}, {TensorText.Shape(z)}.", nameof(x));
     }
 }
