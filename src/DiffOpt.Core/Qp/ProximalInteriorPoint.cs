@@ -252,7 +252,7 @@ internal sealed class ProximalInteriorPoint
     /// <summary>One iteration for every running item. Returns false when no item is running any more.</summary>
     private bool Iterate(int iter)
     {
-        QpSolveCancellation.ThrowIfRequested();
+        SolveCancellation.ThrowIfRequested();
         var running = _status == Running;
         // The scaled residuals drive the iteration; a candidate counts as solved only when the residuals of the point
         // that would be returned (unscaled, on the original data, with their rounding noise) meet the tolerance too.

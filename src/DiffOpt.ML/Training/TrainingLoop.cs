@@ -60,7 +60,7 @@ internal sealed class TrainingLoop
     private double TrainStep(QpNetwork network, optim.Optimizer optimizer, TrainingData data, long[] rows)
     {
         // The token also stops the QP solves of a batch between their iterations, not only between batches.
-        using var cancellation = Qp.QpSolveCancellation.Scope(_options.CancellationToken);
+        using var cancellation = SolveCancellation.Scope(_options.CancellationToken);
         using var scope = NewDisposeScope();
         var index = tensor(rows);
         var x = data.Features.index_select(0, index);

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace DiffOpt.Tests.Qp;
 
-/// <summary>Solves inside a <see cref="QpSolveCancellation"/> scope stop between iterations once its token is canceled.</summary>
+/// <summary>Solves inside a <see cref="SolveCancellation"/> scope stop between iterations once its token is canceled.</summary>
 public class CancellationTests
 {
     [Fact]
@@ -14,9 +14,23 @@ public class CancellationTests
         using var source = new CancellationTokenSource();
         source.Cancel();
 
-        using (QpSolveCancellation.Scope(source.Token))
+        using (SolveCancellation.Scope(source.Token))
             Assert.Throws<OperationCanceledException>(() => args.Solve());
         Assert.Equal(SolverStatus.Solved, args.Solve().Status[0]); // outside the scope, solves run as usual
+    }
+
+    [Fact]
+    public void ConeSolve_Throws_WhenTheScopeIsAlreadyCanceled()
+    {
+        // minimize 1ᵀx subject to x ≥ 0 (A = −I, b = 0): solved at x = 0 outside the scope.
+        var (a, b, c) = (-eye(3, dtype: ScalarType.Float64), zeros(3, dtype: ScalarType.Float64), ones(3, dtype: ScalarType.Float64));
+        var cones = new DiffOpt.Cones.Cone[] { new DiffOpt.Cones.NonnegativeCone(3) };
+        using var source = new CancellationTokenSource();
+        source.Cancel();
+
+        using (SolveCancellation.Scope(source.Token))
+            Assert.Throws<OperationCanceledException>(() => new DiffOpt.Cones.ConeProgramSolver().Solve(a, b, c, cones));
+        Assert.Equal(SolverStatus.Solved, new DiffOpt.Cones.ConeProgramSolver().Solve(a, b, c, cones).Status[0]);
     }
 
     [Fact]
@@ -29,7 +43,7 @@ public class CancellationTests
         using var source = new CancellationTokenSource();
         var canceller = new Thread(() => { Thread.Sleep(20); source.Cancel(); });
 
-        using (QpSolveCancellation.Scope(source.Token))
+        using (SolveCancellation.Scope(source.Token))
         {
             canceller.Start();
             Assert.ThrowsAny<OperationCanceledException>(() => args.Apply());

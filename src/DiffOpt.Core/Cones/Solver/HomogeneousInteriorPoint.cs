@@ -50,6 +50,7 @@ internal static class HomogeneousInteriorPoint
         {
             // Each iteration's temporaries (the KKT matrices above all) are freed at its end; what carries over is moved out.
             using var scope = NewDisposeScope();
+            SolveCancellation.ThrowIfRequested();
             // Stopping tests, each on the items still running.
             var (x, y, s) = termination.Point(point);
             var running = status == Running;

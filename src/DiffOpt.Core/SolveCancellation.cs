@@ -1,19 +1,23 @@
-namespace DiffOpt.Qp;
+using DiffOpt.Cones;
+using DiffOpt.Qp;
+
+namespace DiffOpt;
 
 /// <summary>
-/// Cancellation of the QP solves that run inside a scope: every solve started on the same logical flow while the
-/// scope is open (<see cref="QpSolver"/>, <see cref="QpFunction"/>, <see cref="Layers.QpLayer"/>, and so the
-/// forward pass of any network that contains them) checks the token before each interior-point iteration and
+/// Cancellation of the solves that run inside a scope: every solve started on the same logical flow while the
+/// scope is open (<see cref="QpSolver"/>, <see cref="QpFunction"/>, <see cref="Layers.QpLayer"/>,
+/// <see cref="ConeProgramSolver"/>, <see cref="ConeProgramFunction"/>, and so the forward pass of any network that
+/// contains them) checks the token before each interior-point iteration and
 /// throws <see cref="OperationCanceledException"/> once it is canceled. A long solve (a large batch) therefore stops
 /// within one iteration instead of at its end. ML.NET trainers in DiffOpt.ML open such a scope around each batch.
 /// </summary>
 /// <example>
 /// <code>
-/// using (QpSolveCancellation.Scope(token))
+/// using (SolveCancellation.Scope(token))
 ///     z = layer.forward(Q, p, G, h, A, b);
 /// </code>
 /// </example>
-public static class QpSolveCancellation
+public static class SolveCancellation
 {
     private static readonly AsyncLocal<CancellationToken> Current = new();
 
