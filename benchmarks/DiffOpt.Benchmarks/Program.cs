@@ -2,12 +2,13 @@ using DiffOpt.Benchmarks.ConeCase;
 using System.CommandLine;
 using DiffOpt.Benchmarks.MarosMeszaros;
 using DiffOpt.Benchmarks.QpCase;
+using DiffOpt.Benchmarks.QpPhases;
 using DiffOpt.Benchmarks.Suites;
 using DiffOpt.Benchmarks.WarmStart;
 
 namespace DiffOpt.Benchmarks;
 
-/// <summary>Entry point: <c>maros-meszaros</c>, <c>qp-case</c>, <c>bdn</c> and <c>warm-start</c>.</summary>
+/// <summary>Entry point: <c>maros-meszaros</c>, <c>qp-case</c>, <c>qp-phases</c>, <c>bdn</c> and <c>warm-start</c>.</summary>
 public static class Program
 {
     /// <summary>Parses the command line and runs the chosen command.</summary>
@@ -17,6 +18,7 @@ public static class Program
         {
             MarosMeszarosCommand.Create(),
             QpCaseCommand.Create(),
+            QpPhasesCommand.Create(),
             ConeCaseCommand.Create(),
             BdnCommand.Create(),
             WarmStartCommand.Create(),

@@ -146,7 +146,7 @@ public static class QpCaseCommand
     /// One run on fresh leaves that require grad (those with entries, as the peer does); returns z* detached, the
     /// wall time and the CPU time of this process in ms. The leaves are made before the clocks start.
     /// </summary>
-    private static (Tensor Z, RunTime Time) Forward(Tensor[] inputs, QpSolverOptions options, Tensor w, bool backward)
+    internal static (Tensor Z, RunTime Time) Forward(Tensor[] inputs, QpSolverOptions options, Tensor w, bool backward)
     {
         var leaves = inputs.Select(t => t.detach().clone().requires_grad_(t.numel() > 0)).ToArray();
         Tensor z = null!;

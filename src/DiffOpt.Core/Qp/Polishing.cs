@@ -34,6 +34,7 @@ internal static class Polishing
     public static Outcome Apply(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, KktSolver kkt, QpIterate it,
         Tensor candidates, Tensor ratioBefore, SolverTolerances tol)
     {
+        using var phase = PhaseTimer.Measure("polishing (the rest)", qp.BatchSize);
         if (!candidates.any().item<bool>()) return new Outcome(it, candidates);
         var limits = NumericLimits.For(qp.C.dtype);
         var active = ActiveSetKkt.ActiveRows(it);

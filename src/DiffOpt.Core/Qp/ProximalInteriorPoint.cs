@@ -375,7 +375,7 @@ internal sealed class ProximalInteriorPoint
     /// </summary>
     private KktParameters FactorWithRetries(KktParameters parameters, Tensor running)
     {
-        var failed = _kkt.Factor(parameters, _staticShift) & running;
+        var failed = Factor(parameters) & running;
         for (int retry = 0; retry < MaxFactorRetries && failed.any().item<bool>(); retry++)
         {
             var firstFailure = failed & (_staticShift == 0);
@@ -389,10 +389,17 @@ internal sealed class ProximalInteriorPoint
             if (_kkt.FixedRegularization is null) _delta = _deltaIneq;
             _regFloor = where(bump, minimum(_regFloor * 10, full_like(_regFloor, _tol.Absolute)), _regFloor);
             parameters = new KktParameters(_rho, _delta, _m > 0 ? InequalityWeights() : parameters.W);
-            failed = _kkt.Factor(parameters, _staticShift) & running;
+            failed = Factor(parameters) & running;
         }
         SetStatus(failed, SolverStatus.NumericalError);
         return parameters;
+    }
+
+    /// <summary>Factorises Φ for <paramref name="parameters"/> with the current static shift; (B,) true where it failed.</summary>
+    private Tensor Factor(KktParameters parameters)
+    {
+        using var phase = PhaseTimer.Measure("KKT factorisation", _status.shape[0]);
+        return _kkt.Factor(parameters, _staticShift);
     }
 
     /// <summary>
@@ -410,7 +417,9 @@ internal sealed class ProximalInteriorPoint
         var residuals = new KktVector(reg.Rx, reg.Ry, reg.Rz);
         var (steps, refined) = Refinement;
         if (_kkt is not InequalitySchurKktSolver { UsesKernels: true } schur) return BatchedCorrectorStep(_kkt, op, _it, residuals, _mu, steps, refined);
-        var step = schur.MehrotraStep(_it, residuals, _mu, Tau);
+        QpIterate step;
+        using (PhaseTimer.Measure("step kernel (solves, line search)", _status.shape[0]))
+            step = schur.MehrotraStep(_it, residuals, _mu, Tau);
         // Items with a static shift take the refined batched step, as they would alone; the others keep the kernel's.
         return refined is null ? step : BatchedCorrectorStep(_kkt, op, _it, residuals, _mu, steps, refined).Where(refined, step);
     }
@@ -513,6 +522,7 @@ internal sealed class ProximalInteriorPoint
     {
         var which = mask.nonzero().squeeze(-1);
         if (which.shape[0] == 0) return;
+        using var phase = PhaseTimer.Measure("solution check", which.shape[0]);
         var check = SolutionCheck(which);
         var met = check.Meets(_tol);
         var inaccurate = ~met & check.Meets(_tol, _options.InaccurateToleranceFactor);

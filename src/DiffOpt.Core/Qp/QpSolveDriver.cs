@@ -18,6 +18,7 @@ internal static class QpSolveDriver
 {
     public static IpmResult Run(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, QpIterate? warmStart = null)
     {
+        using var phase = PhaseTimer.Measure("interior-point loop (the rest)", qp.BatchSize);
         var result = RunPartitioned(problem, qp, scaling, options, warmStart);
         if (problem.FreeRows is not { } free) return result;
         return result with { Iterate = result.Iterate with { Z = result.Iterate.Z.masked_fill(free, 0) } };

@@ -37,6 +37,7 @@ internal static class QpSensitivity
     /// </summary>
     public static (Tensor?[] Gradients, BackwardCheck Check) Backward(QpDerivativeState state, Tensor gradX, bool[] needed, double tolerance)
     {
+        using var phase = PhaseTimer.Measure("backward (the rest)", gradX.shape[0]);
         var scaling = state.Scaling;
         var it = state.ScaledIterate;
         var limits = NumericLimits.For(gradX.dtype);

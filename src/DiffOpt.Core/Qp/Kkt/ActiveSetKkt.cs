@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.InteriorPoint;
 
 namespace DiffOpt.Qp;
 
@@ -44,6 +45,7 @@ internal static class ActiveSetKkt
     /// </summary>
     public static void Factor(KktSolver kkt, Tensor w, Tensor regularization)
     {
+        using var phase = PhaseTimer.Measure("active-set KKT factorisation", w.shape[0]);
         var shift = zeros_like(regularization);
         var parameters = new KktParameters(regularization, regularization, w);
         var failed = kkt.Factor(parameters, shift);

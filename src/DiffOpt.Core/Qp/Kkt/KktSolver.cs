@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.InteriorPoint;
 using DiffOpt.LinearAlgebra;
 using DiffOpt.Numerics;
 
@@ -56,6 +57,7 @@ internal abstract class KktSolver
     /// </summary>
     public KktVector Solve(KktParameters target, KktVector rhs, int refinementSteps, Tensor? refined = null)
     {
+        using var phase = PhaseTimer.Measure("KKT solves", rhs.X.shape[0]);
         var solution = SolveFactored(rhs);
         for (int step = 0; step < refinementSteps; step++)
         {
@@ -73,6 +75,7 @@ internal abstract class KktSolver
     /// </summary>
     public (KktVector Solution, Tensor Residual) SolveAccurately(KktParameters target, KktVector rhs, int maxSteps, double relativeTolerance)
     {
+        using var phase = PhaseTimer.Measure("KKT solves refined to accuracy", rhs.X.shape[0]);
         var rhsNorm = rhs.InfNorm();
         var solution = SolveFactored(rhs);
         var residual = rhs - Multiply(target, solution);

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.InteriorPoint;
 using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
@@ -39,6 +40,7 @@ internal sealed record ProblemNormalization(Tensor Cost, Tensor InequalityRows, 
     /// </summary>
     public static Prepared Prepare(QpProblem problem, int equilibrationIterations)
     {
+        using var phase = PhaseTimer.Measure("normalisation and Ruiz scaling", problem.BatchSize);
         var inequalitySizes = RowMagnitudes(problem.G);
         var equalitySizes = RowMagnitudes(problem.A);
         bool rowsScaled = AnySmall(inequalitySizes, equalitySizes);

@@ -24,6 +24,7 @@ internal static class ConvexityCheck
     /// <summary>(B,) bool: true for the items whose quadratic term has an eigenvalue below −τ‖P̃‖_F (see the class remarks).</summary>
     public static Tensor NotPositiveSemidefinite(ScaledQp qp, NumericLimits limits, double tolerance)
     {
+        using var phase = PhaseTimer.Measure("convexity check", qp.BatchSize);
         var p = qp.P;
         long n = qp.N, items = p.shape[0];
         if (n == 0) return zeros(qp.BatchSize, ScalarType.Bool, p.device);

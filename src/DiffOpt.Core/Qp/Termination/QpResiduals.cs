@@ -31,6 +31,7 @@ internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeas
     /// </summary>
     public static QpResiduals Evaluate(ScaledQp qp, ResidualNormalizer norm, QpIterate it, bool useKernel = true)
     {
+        using var phase = PhaseTimer.Measure("residuals", it.X.shape[0]);
         if (useKernel && KernelApplies(qp, norm, it)) return EvaluateWithKernel(qp, norm, it);
         var (px, ax, gx, constraintForce) = qp.ResidualProducts(it.X, it.Y, it.Z);
 

@@ -1,0 +1,34 @@
+namespace DiffOpt.Benchmarks.QpPhases;
+
+/// <summary>
+/// Floating-point work and data traffic per batch item of the QP layer's phases, for a problem with n variables,
+/// m inequalities and p equalities in the Schur (reduced) KKT form the dense cases use: Φ = Q + ρI + GᵀWG + AᵀA/δ,
+/// n × n. Counts are the textbook leading terms (a multiply-add is two FLOPs), not measurements; phases without a
+/// model report time only.
+/// </summary>
+public sealed record PhaseCostModel(long N, long M, long P)
+{
+    /// <summary>FLOPs of one factorisation: forming GᵀWG and AᵀA (symmetric, (m+p)n²) and the Cholesky (n³/3).</summary>
+    public double FactorisationFlops => (M + P) * (double)N * N + N * (double)N * N / 3.0;
+
+    /// <summary>
+    /// FLOPs of one predictor-corrector step: two solves, each two triangular solves (2n²) and the products with G,
+    /// Gᵀ, A, Aᵀ (4(m+p)n).
+    /// </summary>
+    public double StepFlops => 2 * (2.0 * N * N + 4.0 * (M + P) * N);
+
+    /// <summary>FLOPs of one residual evaluation: Qx, Gx, Gᵀz, Ax, Aᵀy.</summary>
+    public double ResidualFlops => 2.0 * N * N + 4.0 * (M + P) * N;
+
+    /// <summary>Bytes a residual evaluation must read at least: Q, G and A once, in float64.</summary>
+    public double ResidualBytes => 8.0 * (N * (double)N + (M + P) * (double)N);
+
+    /// <summary>The FLOPs per item of one call of <paramref name="phase"/>, or null when the phase has no model.</summary>
+    public double? FlopsOf(string phase) => phase switch
+    {
+        "KKT factorisation" or "active-set KKT factorisation" => FactorisationFlops,
+        "step kernel (solves, line search)" => StepFlops,
+        "residuals" => ResidualFlops,
+        _ => null,
+    };
+}

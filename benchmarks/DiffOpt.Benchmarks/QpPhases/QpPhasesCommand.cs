@@ -1,0 +1,143 @@
+using System.CommandLine;
+using DiffOpt.Benchmarks.Common;
+using DiffOpt.Benchmarks.QpCase;
+using DiffOpt.InteriorPoint;
+using DiffOpt.Qp;
+using TorchSharp;
+
+namespace DiffOpt.Benchmarks.QpPhases;
+
+/// <summary>
+/// <c>qp-phases CASE.json --threads T --reps R --warmup W --json OUT.json</c>: where the milliseconds of forward +
+/// backward of <see cref="QpFunction"/> go on a qpth peer case, per phase of the solve (exclusive wall time, from the
+/// library's phase timer), and how far each modelled phase is from this machine's FLOP or bandwidth bound
+/// (<see cref="MachineBounds"/>, <see cref="PhaseCostModel"/>).
+/// </summary>
+public static class QpPhasesCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var input = new Argument<FileInfo>("case") { Description = "Case file (JSON) written by the peer's gen_qps.py --json." };
+        var threads = new Option<int>("--threads") { Description = "torch intra-op threads.", DefaultValueFactory = _ => 1 };
+        var reps = new Option<int>("--reps") { Description = "Recorded runs (phase times are averaged over them).", DefaultValueFactory = _ => 5 };
+        var warmup = new Option<int>("--warmup") { Description = "Unrecorded runs first.", DefaultValueFactory = _ => 2 };
+        var json = new Option<FileInfo?>("--json") { Description = "Write the phase table to this file." };
+        var command = new Command("qp-phases", "Per-phase time of forward+backward of QpFunction on a qpth peer case, against the machine's bounds.")
+        {
+            input, threads, reps, warmup, json,
+        };
+        command.SetAction(parse => Run(parse.GetValue(input)!.FullName, parse.GetValue(threads), parse.GetValue(reps),
+            parse.GetValue(warmup), parse.GetValue(json)?.FullName));
+        return command;
+    }
+
+    /// <summary>One row of the phase table.</summary>
+    public sealed record PhaseRow
+    {
+        /// <summary>Phase name (as the library's phase timer books it).</summary>
+        public required string Phase { get; init; }
+        /// <summary>Exclusive wall time per forward + backward run, ms.</summary>
+        public double MsPerRun { get; init; }
+        /// <summary>Share of the recorded total.</summary>
+        public double Share { get; init; }
+        /// <summary>Scopes per run.</summary>
+        public double CallsPerRun { get; init; }
+        /// <summary>Modelled GFLOP/s reached (null without a model).</summary>
+        public double? Gflops { get; init; }
+        /// <summary>Modelled GFLOP/s as a fraction of the machine's matrix-multiply rate.</summary>
+        public double? FractionOfGemm { get; init; }
+        /// <summary>Bytes streamed per second (residuals only), GB/s.</summary>
+        public double? GBytesPerSecond { get; init; }
+        /// <summary>GB/s as a fraction of the machine's copy bandwidth.</summary>
+        public double? FractionOfBandwidth { get; init; }
+    }
+
+    /// <summary>What <c>qp-phases --json</c> writes.</summary>
+    public sealed record Report
+    {
+        /// <summary>Case name.</summary>
+        public required string Case { get; init; }
+        /// <summary>torch threads.</summary>
+        public int Threads { get; init; }
+        /// <summary>Recorded runs.</summary>
+        public int Reps { get; init; }
+        /// <summary>Median wall time of a recorded forward + backward run, ms.</summary>
+        public double ForwardBackwardMs { get; init; }
+        /// <summary>The machine's bounds measured in this process.</summary>
+        public required MachineBounds Bounds { get; init; }
+        /// <summary>The phases, largest first; "outside the timed phases" is the run's time no scope covered.</summary>
+        public required PhaseRow[] Phases { get; init; }
+    }
+
+    private static int Run(string path, int threads, int reps, int warmup, string? jsonPath)
+    {
+        if (threads < 1 || reps < 1 || warmup < 0)
+        {
+            Console.Error.WriteLine("--threads and --reps must be at least 1, --warmup at least 0.");
+            return 2;
+        }
+        torch.set_num_threads(threads);
+        var data = QpCaseFile.Load(path);
+        var inputs = new[] { "Q", "p", "G", "h", "A", "b" }.Select(data.Tensor).ToArray();
+        var w = data.Tensor("w");
+        var options = QpSolverOptions.Default;
+        RunTimer.Measure(warmup, 0, collect: false, () => QpCaseCommand.Forward(inputs, options, w, backward: true).Time);
+
+        var recording = PhaseTimer.Start();
+        RunTime[] runs;
+        try
+        {
+            runs = RunTimer.Measure(0, reps, collect: false, () => QpCaseCommand.Forward(inputs, options, w, backward: true).Time);
+        }
+        finally
+        {
+            PhaseTimer.Stop();
+        }
+        var bounds = MachineBounds.Measure();
+        var report = new Report
+        {
+            Case = data.Name, Threads = threads, Reps = reps,
+            ForwardBackwardMs = Statistics.Median(runs.Select(r => r.WallMs).ToArray()),
+            Bounds = bounds,
+            Phases = Rows(recording, new PhaseCostModel(data.N, data.M, data.P), bounds, reps, runs.Sum(r => r.WallMs)),
+        };
+        Print(report, data);
+        if (jsonPath is not null) JsonOutput.Write(jsonPath, report);
+        return 0;
+    }
+
+    private static PhaseRow[] Rows(PhaseTimer.Recording recording, PhaseCostModel model, MachineBounds bounds, int reps, double totalMs)
+    {
+        var rows = recording.Totals.Select(kv =>
+        {
+            var (phase, total) = (kv.Key, kv.Value);
+            double seconds = total.Milliseconds / 1000.0;
+            double? gflops = model.FlopsOf(phase) is { } flops && seconds > 0 ? flops * total.Items / seconds / 1e9 : null;
+            double? bandwidth = phase == "residuals" && seconds > 0 ? model.ResidualBytes * total.Items / seconds / 1e9 : null;
+            return new PhaseRow
+            {
+                Phase = phase, MsPerRun = total.Milliseconds / reps, Share = total.Milliseconds / totalMs, CallsPerRun = (double)total.Calls / reps,
+                Gflops = gflops, FractionOfGemm = gflops / bounds.GemmGflops,
+                GBytesPerSecond = bandwidth, FractionOfBandwidth = bandwidth / bounds.CopyGBytesPerSecond,
+            };
+        }).ToList();
+        double outside = totalMs - recording.Totals.Values.Sum(t => t.Milliseconds);
+        rows.Add(new PhaseRow { Phase = "outside the timed phases", MsPerRun = outside / reps, Share = outside / totalMs });
+        return rows.OrderByDescending(r => r.MsPerRun).ToArray();
+    }
+
+    private static void Print(Report report, QpCaseFile data)
+    {
+        Console.WriteLine(FormattableString.Invariant(
+            $"{report.Case} B={data.Batch} n={data.N} m={data.M} p={data.P} threads={report.Threads}: forward+backward {report.ForwardBackwardMs:F1} ms (median of {report.Reps}); machine: dgemm {report.Bounds.GemmGflops:F1} GFLOP/s, copy {report.Bounds.CopyGBytesPerSecond:F1} GB/s"));
+        Console.WriteLine("| phase | ms per run | share | calls per run | GFLOP/s (of dgemm) | GB/s (of copy) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var row in report.Phases)
+        {
+            string flops = row.Gflops is { } g ? FormattableString.Invariant($"{g:F2} ({row.FractionOfGemm:P0})") : "";
+            string bytes = row.GBytesPerSecond is { } b ? FormattableString.Invariant($"{b:F2} ({row.FractionOfBandwidth:P0})") : "";
+            Console.WriteLine(FormattableString.Invariant($"| {row.Phase} | {row.MsPerRun:F2} | {row.Share:P1} | {row.CallsPerRun:F1} | {flops} | {bytes} |"));
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using DiffOpt.InteriorPoint;
+using DiffOpt.Qp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Core.Tests.InteriorPoint;
+
+public class PhaseTimerTests
+{
+    [Fact]
+    public void NestedScopesBookExclusiveTimeThatAddsUpToTheOuterScope()
+    {
+        var recording = PhaseTimer.Start();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        try
+        {
+            using (PhaseTimer.Measure("outer", items: 3))
+            {
+                Thread.Sleep(20);
+                using (PhaseTimer.Measure("inner", items: 5)) Thread.Sleep(30);
+                using (PhaseTimer.Measure("inner", items: 5)) Thread.Sleep(30);
+            }
+        }
+        finally
+        {
+            PhaseTimer.Stop();
+        }
+        double elapsed = watch.Elapsed.TotalMilliseconds;
+        var outer = recording.Totals["outer"];
+        var inner = recording.Totals["inner"];
+        Assert.Equal((1, 3L), (outer.Calls, outer.Items));
+        Assert.Equal((2, 10L), (inner.Calls, inner.Items));
+        Assert.InRange(inner.Milliseconds, 60, elapsed);
+        Assert.InRange(outer.Milliseconds, 20, elapsed - inner.Milliseconds);
+        Assert.InRange(outer.Milliseconds + inner.Milliseconds, 80, elapsed);
+    }
+
+    [Fact]
+    public void AQpForwardAndBackwardBookTheirPhasesOnlyWhileRecording()
+    {
+        var q = eye(3, dtype: ScalarType.Float64).unsqueeze(0).repeat(2, 1, 1).requires_grad_();
+        var p = tensor(new double[] { 1, -2, 0.5, 0, 1, -1 }, dtype: ScalarType.Float64).reshape(2, 3).requires_grad_();
+        var g = -eye(3, dtype: ScalarType.Float64);
+        var h = zeros(3, dtype: ScalarType.Float64);
+
+        QpFunction.Apply(q, p, g, h, null, null).sum().backward();
+        var recording = PhaseTimer.Start();
+        try
+        {
+            QpFunction.Apply(q, p, g, h, null, null).sum().backward();
+        }
+        finally
+        {
+            PhaseTimer.Stop();
+        }
+        QpFunction.Apply(q, p, g, h, null, null).sum().backward();
+
+        foreach (var phase in new[] { "normalisation and Ruiz scaling", "KKT factorisation", "residuals", "backward (the rest)" })
+        {
+            Assert.True(recording.Totals.ContainsKey(phase), $"phase '{phase}' was not booked; booked: {string.Join(", ", recording.Totals.Keys)}");
+            Assert.True(recording.Totals[phase].Calls >= 1);
+        }
+        Assert.Equal(1, recording.Totals["normalisation and Ruiz scaling"].Calls);
+        Assert.Equal(2, recording.Totals["normalisation and Ruiz scaling"].Items);
+    }
+}
