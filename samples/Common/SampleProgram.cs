@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Samples;
@@ -16,8 +17,10 @@ public static class SampleProgram
     public const int DefaultThreads = 1;
 
     /// <summary>
-    /// Adds <paramref name="commands"/> under <paramref name="root"/>, adds the <c>--threads</c> option to every
-    /// command, sets libtorch's thread count and runs the command line.
+    /// Adds <paramref name="commands"/> under <paramref name="root"/>, adds the <c>--threads</c> and
+    /// <c>--glibc-malloc-defaults</c> options to every command, sets libtorch's thread count, opts in to
+    /// <see cref="NativeMemoryTuning"/> (an application's choice, which the samples make; the flag keeps glibc's own
+    /// setting, for measuring what it buys) and runs the command line.
     /// </summary>
     public static int Run(string[] args, RootCommand root, params Command[] commands)
     {
@@ -32,7 +35,13 @@ public static class SampleProgram
             DefaultValueFactory = _ => DefaultThreads,
             Recursive = true,
         };
+        var mallocDefaults = new Option<bool>("--glibc-malloc-defaults")
+        {
+            Description = "Keep glibc's allocator settings (by default the samples call NativeMemoryTuning.Apply: faster solves, more resident memory)",
+            Recursive = true,
+        };
         root.Options.Add(threads);
+        root.Options.Add(mallocDefaults);
         foreach (var command in commands) root.Subcommands.Add(command);
         var parsed = root.Parse(args);
         if (parsed.Errors.Count == 0)
@@ -44,6 +53,7 @@ public static class SampleProgram
                 return 1;
             }
             if (count > 0) set_num_threads(count);
+            if (!parsed.GetValue(mallocDefaults)) NativeMemoryTuning.Apply();
         }
         return parsed.Invoke();
     }

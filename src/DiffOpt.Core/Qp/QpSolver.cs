@@ -1,6 +1,5 @@
 using TorchSharp;
 using static TorchSharp.torch;
-using DiffOpt.Native;
 
 namespace DiffOpt.Qp;
 
@@ -70,7 +69,6 @@ public sealed class QpSolver
     /// <summary>Solves a validated problem and keeps what the derivative needs.</summary>
     internal static QpSolveResult SolveCore(QpProblem problem, QpSolverOptions options, QpWarmStart? warmStart = null)
     {
-        NativeMemoryTuning.EnsureApplied();
         QpSolveResult result;
         using (var scope = NewDisposeScope())
         {
