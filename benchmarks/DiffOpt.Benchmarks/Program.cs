@@ -15,9 +15,14 @@ public static class Program
     /// <summary>Parses the command line and runs the chosen command.</summary>
     public static int Main(string[] args)
     {
-        // The published numbers were measured with glibc's mmap threshold fixed (faster repeated batched solves, more
-        // resident memory); the library leaves that choice to the application, and this application makes it.
-        NativeMemoryTuning.Apply();
+        // The published numbers were measured with glibc's mmap threshold fixed (see NativeMemoryTuning); the library
+        // leaves that choice to the application, and this application makes it, or not (--mmap-threshold 0).
+        var mmapThreshold = new Option<int>("--mmap-threshold")
+        {
+            Description = "glibc mmap threshold in bytes set at start-up (NativeMemoryTuning.Apply); 0 keeps glibc's own dynamic threshold.",
+            DefaultValueFactory = _ => NativeMemoryTuning.MmapThresholdBytes,
+            Recursive = true,
+        };
         var root = new RootCommand("DiffOpt.NET benchmarks: the Maros-Meszaros test set, qpth and diffcp peer cases and BenchmarkDotNet suites.")
         {
             MarosMeszarosCommand.Create(),
@@ -27,6 +32,9 @@ public static class Program
             BdnCommand.Create(),
             WarmStartCommand.Create(),
         };
-        return root.Parse(args).Invoke();
+        root.Options.Add(mmapThreshold);
+        var parsed = root.Parse(args);
+        if (parsed.GetValue(mmapThreshold) is > 0 and var bytes) NativeMemoryTuning.Apply(bytes);
+        return parsed.Invoke();
     }
 }

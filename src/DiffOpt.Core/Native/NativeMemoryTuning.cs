@@ -4,24 +4,30 @@ namespace DiffOpt.Native;
 
 /// <summary>
 /// An opt-in, process-wide setting of glibc's allocator for applications that solve large batches repeatedly. The
-/// library never applies it by itself: call <see cref="Apply"/> once, at the start of your application, if you want
+/// library never applies it by itself: call <see cref="Apply()"/> once, at the start of your application, if you want
 /// it. It changes the allocator for the whole process, including code that is not DiffOpt's.
 /// </summary>
 /// <remarks>
-/// By default glibc raises its mmap threshold each time a large block is freed, and resident memory then grows by
-/// tens of MB per batched solve until a .NET garbage collection happens to finalise the small native objects that
-/// pin freed heap blocks (measured: 460 MB → 1.4 GB over 16 solves of B = 128, n = 50, flat after a forced
-/// collection). <see cref="Apply"/> fixes the threshold at <see cref="MmapThresholdBytes"/> (16 MiB): tensors up to
-/// that size are then reused from the heap instead of being fresh mappings whose pages fault on first touch. What it
-/// buys on the CPU: at B = 128, n = 100 a forward and backward took 1.0 s instead of 1.5 s with a 128 KiB threshold,
-/// resident memory levelling off near 1.6 GB instead of 480 MB; the documentation's benchmark page has the
-/// measurement on the Sudoku sample. On other operating systems, or a C library other than glibc, nothing is
-/// changed and <see cref="Apply"/> returns false.
+/// glibc serves a block below its mmap threshold from the heap and, by default, raises that threshold to the size of
+/// every mapped block it frees (up to 32 MiB). A process that frees and allocates tensors of a few MB over and over
+/// then keeps them on the heap, where freed blocks are not given back and are often not reused: resident memory grows
+/// with every batched solve until a .NET garbage collection happens to finalise the small native objects (TorchSharp's
+/// implicitly created scalars, for instance) that pin the heap. Measured with the benchmark CLI's
+/// <c>qp-case --mmap-threshold</c> (19 forward + backward solves of B = 128, n = 100, m = 100, p = 20, 1 thread; the
+/// docs' benchmark page has the table): peak resident memory 1,407 MB with glibc's dynamic threshold, 1,322 MB at
+/// 16 MiB, 583 MB at <see cref="MmapThresholdBytes"/> (4 MiB), 559 MB at 1 MiB, for 0-11 % more CPU time per solve
+/// (fresh mappings fault their pages in on first touch); at n = 50 the 4 MiB setting costs 3 % of CPU time against
+/// 16 MiB. A plain TorchSharp loop of 10 MB tensor products shows the same: 17 GB after 2,400 products at 16 MiB,
+/// flat at 175 MB at 4 MiB. On other operating systems, or a C library other than glibc, nothing is changed and
+/// <see cref="Apply()"/> returns false.
 /// </remarks>
 public static class NativeMemoryTuning
 {
-    /// <summary>The mmap threshold <see cref="Apply"/> sets: 16 MiB.</summary>
-    public const int MmapThresholdBytes = 16 * 1024 * 1024;
+    /// <summary>The mmap threshold <see cref="Apply()"/> sets: 4 MiB.</summary>
+    public const int MmapThresholdBytes = 4 * 1024 * 1024;
+
+    /// <summary>The largest threshold glibc accepts on 64-bit systems (its DEFAULT_MMAP_THRESHOLD_MAX): 32 MiB.</summary>
+    public const int MaximumMmapThresholdBytes = 32 * 1024 * 1024;
 
     private const int MmapThresholdParameter = -3; // M_MMAP_THRESHOLD in glibc's malloc.h
 
@@ -30,7 +36,7 @@ public static class NativeMemoryTuning
     /// <summary>Test seam: the call that reaches glibc's <c>mallopt</c>.</summary>
     internal static Func<int, int, int> Mallopt { get; set; } = GlibcMallopt;
 
-    /// <summary>True once <see cref="Apply"/> has changed the allocator's setting in this process.</summary>
+    /// <summary>True once <see cref="Apply()"/> has changed the allocator's setting in this process.</summary>
     public static bool IsApplied => Volatile.Read(ref _applied) == 1;
 
     /// <summary>
@@ -38,12 +44,23 @@ public static class NativeMemoryTuning
     /// only). Calling it again is harmless.
     /// </summary>
     /// <returns>True when the setting is in effect; false on other systems or when the C library refused it.</returns>
-    public static bool Apply()
+    public static bool Apply() => Apply(MmapThresholdBytes);
+
+    /// <summary>
+    /// Sets glibc's mmap threshold to <paramref name="mmapThresholdBytes"/> for the whole process (Linux with glibc
+    /// only): blocks of at least that size are mapped afresh and returned to the system when freed.
+    /// </summary>
+    /// <param name="mmapThresholdBytes">The threshold, from 1 byte to <see cref="MaximumMmapThresholdBytes"/>.</param>
+    /// <returns>True when the setting is in effect; false on other systems or when the C library refused it.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The threshold is not in (0, <see cref="MaximumMmapThresholdBytes"/>].</exception>
+    public static bool Apply(int mmapThresholdBytes)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(mmapThresholdBytes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(mmapThresholdBytes, MaximumMmapThresholdBytes);
         if (!OperatingSystem.IsLinux()) return false;
         try
         {
-            if (Mallopt(MmapThresholdParameter, MmapThresholdBytes) == 0) return false; // mallopt returns 0 on error
+            if (Mallopt(MmapThresholdParameter, mmapThresholdBytes) == 0) return false; // mallopt returns 0 on error
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {

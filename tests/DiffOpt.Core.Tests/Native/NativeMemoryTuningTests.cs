@@ -46,17 +46,30 @@ public sealed class NativeMemoryTuningTests : IDisposable
     }
 
     [Fact]
-    public void Apply_SetsGlibcsMmapThresholdTo16MiB_OnLinuxOnly()
+    public void Apply_SetsGlibcsMmapThresholdTo4MiB_OnLinuxOnly()
     {
         bool applied = NativeMemoryTuning.Apply();
 
         Assert.Equal(OperatingSystem.IsLinux(), applied);
         if (applied)
         {
-            Assert.Equal(new[] { (-3, 16 * 1024 * 1024) }, _calls); // M_MMAP_THRESHOLD in glibc's malloc.h
+            Assert.Equal(new[] { (-3, 4 * 1024 * 1024) }, _calls); // M_MMAP_THRESHOLD in glibc's malloc.h
             Assert.True(NativeMemoryTuning.IsApplied);
         }
         else Assert.Empty(_calls);
+    }
+
+    [Fact]
+    public void ApplyWithAThreshold_PassesItOn_AndRefusesValuesGlibcDoesNotAccept()
+    {
+        bool applied = NativeMemoryTuning.Apply(1024 * 1024);
+        if (applied) Assert.Equal(new[] { (-3, 1024 * 1024) }, _calls);
+
+        Assert.Throws<ArgumentOutOfRangeException>("mmapThresholdBytes", () => NativeMemoryTuning.Apply(0));
+        Assert.Throws<ArgumentOutOfRangeException>("mmapThresholdBytes", () => NativeMemoryTuning.Apply(-1));
+        Assert.Throws<ArgumentOutOfRangeException>("mmapThresholdBytes",
+            () => NativeMemoryTuning.Apply(NativeMemoryTuning.MaximumMmapThresholdBytes + 1));
+        Assert.Equal(applied ? 1 : 0, _calls.Count);
     }
 
     [Fact]
