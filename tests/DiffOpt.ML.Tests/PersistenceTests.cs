@@ -34,7 +34,7 @@ public sealed class PersistenceTests : IDisposable
             identity[i, i] = 1;
         var pipeline = ml.Transforms.Concatenate("Features", "A", "B")
             .Append(ml.Transforms.NormalizeMinMax("Features"))
-            .Append(ml.Regression.Trainers.QpLayer(new QpLayerTrainer.Options { Model = model, NumberOfEpochs = 1, BatchSize = 12, LearningRate = 0.05 }))
+            .Append(ml.DiffOpt().Trainers.QpLayer(new QpLayerTrainer.Options { Model = model, NumberOfEpochs = 1, BatchSize = 12, LearningRate = 0.05 }))
             .Append(ml.Transforms.SolveQp("Solution", "Score", identity, box, Enumerable.Repeat(0.5, 2 * RoundTripRow.LabelSize).ToArray()));
         return (ml, pipeline.Fit(data), data, rows);
     }

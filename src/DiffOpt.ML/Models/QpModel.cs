@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using DiffOpt.Qp;
 
 namespace DiffOpt.ML;
@@ -7,7 +8,13 @@ namespace DiffOpt.ML;
 /// (OptNet's Sudoku model), <see cref="TotalVariationQpModel"/> (learned total-variation denoising),
 /// <see cref="GenericQpModel"/> (OptNet's general QP layer after a linear map) or
 /// <see cref="RegisteredModuleModel"/> (your own TorchSharp module). Immutable; derive variants with <c>with</c>.
+/// Serialises with System.Text.Json (a "$kind" property names the model).
 /// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "$kind")]
+[JsonDerivedType(typeof(EqualityConstrainedQpModel), "EqualityConstrained")]
+[JsonDerivedType(typeof(TotalVariationQpModel), "TotalVariation")]
+[JsonDerivedType(typeof(GenericQpModel), "Generic")]
+[JsonDerivedType(typeof(RegisteredModuleModel), "RegisteredModule")]
 public abstract record QpModel
 {
     private protected QpModel()

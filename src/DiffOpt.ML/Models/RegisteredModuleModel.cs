@@ -30,9 +30,8 @@ internal sealed class RegisteredModuleNetwork : QpNetwork
     public RegisteredModuleNetwork(string name, NetworkContext context) : base(nameof(RegisteredModuleNetwork))
     {
         var factory = DiffOptModuleRegistry.GetFactory(name);
-        // User factories initialise their parameters from TorchSharp's global generator: seed it for reproducibility.
-        random.manual_seed(context.Seed);
-        var module = factory(new ModuleFactoryContext(context.FeatureSize, context.OutputSize, context.DType, context.SolverOptions))
+        // TorchSharp's global generator is left alone: the factory gets the seed to initialise from a generator of its own.
+        var module = factory(new ModuleFactoryContext(context.FeatureSize, context.OutputSize, context.DType, context.SolverOptions) { Seed = context.Seed })
             ?? throw new InvalidOperationException($"The module factory registered as '{name}' returned null.");
         inner = module.to(context.DType);
         RegisterComponents();

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 
 namespace DiffOpt.ML.Persistence;
@@ -88,5 +89,12 @@ internal static class QpLayerTransformerFormat
             throw new FormatException($"The {Component} in this model file has weights that do not fit its network: {e.Message}", e);
         }
         return new QpLayerTransformer(env, network, info);
+    }
+
+    /// <summary>The loader ML.NET's RowToRowMapperTransform calls for its mapper (through <see cref="SignatureLoadRowMapper"/>).</summary>
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
+    {
+        var transformer = Create(env, ctx);
+        return new RowMapperAdapter(transformer, transformer.MakeMapper(inputSchema));
     }
 }

@@ -15,13 +15,15 @@ namespace DiffOpt.ML.Training;
 internal sealed class TrainingLoop
 {
     private readonly QpLayerTrainer.Options _options;
+    private readonly TrainingRun _run;
     private readonly IHostEnvironment _environment;
     private readonly IChannel _channel;
     private readonly Func<Tensor, Tensor, Tensor> _loss;
 
-    public TrainingLoop(QpLayerTrainer.Options options, IHostEnvironment environment, IChannel channel)
+    public TrainingLoop(QpLayerTrainer.Options options, TrainingRun run, IHostEnvironment environment, IChannel channel)
     {
         _options = options;
+        _run = run;
         _environment = environment;
         _channel = channel;
         _loss = LossFunctions.Create(options.Loss);
@@ -35,32 +37,61 @@ internal sealed class TrainingLoop
         var shuffler = new Random(seed);
         var order = Enumerable.Range(0, train.Count).ToArray();
         var clock = Stopwatch.StartNew();
+        var batchCount = (train.Count + _options.BatchSize - 1) / _options.BatchSize;
+        if (_run.IncludeEpochZero)
+        {
+            network.eval();
+            var initial = new QpTrainingProgress(0, _options.NumberOfEpochs, Evaluate(network, train),
+                validation is null ? null : Evaluate(network, validation), clock.Elapsed, TimeSpan.Zero);
+            EndEpoch(initial, network, snapshot);
+        }
         for (var epoch = 1; epoch <= _options.NumberOfEpochs; epoch++)
         {
             network.train();
             shuffler.Shuffle(order);
             var epochClock = Stopwatch.StartNew();
+            var lastReport = TimeSpan.Zero;
             double lossSum = 0;
-            for (var start = 0; start < train.Count; start += _options.BatchSize)
+            var seen = 0;
+            for (var batch = 0; batch < batchCount; batch++)
             {
                 ThrowIfCanceled();
+                var start = batch * _options.BatchSize;
                 var rows = order.AsSpan(start, Math.Min(_options.BatchSize, train.Count - start)).ToArray().Select(i => (long)i).ToArray();
                 lossSum += TrainStep(network, optimizer, train, rows) * rows.Length;
+                seen += rows.Length;
+                if (batch + 1 < batchCount && epochClock.Elapsed - lastReport >= _run.BatchProgressInterval)
+                {
+                    lastReport = epochClock.Elapsed;
+                    Report(new QpTrainingProgress(epoch, _options.NumberOfEpochs, lossSum / seen, null, clock.Elapsed, lastReport)
+                    {
+                        BatchesCompleted = batch + 1,
+                        BatchCount = batchCount,
+                    });
+                }
             }
             var epochTime = epochClock.Elapsed;
             network.eval();
             var validationLoss = validation is null ? (double?)null : Evaluate(network, validation);
-            var progress = new QpTrainingProgress(epoch, _options.NumberOfEpochs, lossSum / train.Count, validationLoss, clock.Elapsed, epochTime);
-            Report(progress);
-            _options.EpochCallback?.Invoke(new QpTrainingEpoch(progress, snapshot(network)));
+            EndEpoch(new QpTrainingProgress(epoch, _options.NumberOfEpochs, lossSum / train.Count, validationLoss, clock.Elapsed, epochTime)
+            {
+                BatchesCompleted = batchCount,
+                BatchCount = batchCount,
+            }, network, snapshot);
         }
         network.eval();
+    }
+
+    private void EndEpoch(QpTrainingProgress progress, QpNetwork network, Func<QpNetwork, QpLayerTransformer> snapshot)
+    {
+        Report(progress);
+        _run.EpochCallback?.Invoke(new QpTrainingEpoch(progress, snapshot(network)));
     }
 
     private double TrainStep(QpNetwork network, optim.Optimizer optimizer, TrainingData data, long[] rows)
     {
         // The token also stops the QP solves of a batch between their iterations, not only between batches.
-        using var cancellation = SolveCancellation.Scope(_options.CancellationToken);
+        using var cancellation = SolveCancellation.Scope(_run.CancellationToken);
         using var scope = NewDisposeScope();
         var index = tensor(rows);
         var x = data.Features.index_select(0, index);
@@ -94,7 +125,7 @@ internal sealed class TrainingLoop
 
     private void ThrowIfCanceled()
     {
-        _options.CancellationToken.ThrowIfCancellationRequested();
+        _run.CancellationToken.ThrowIfCancellationRequested();
         if (MlNetInterop.IsCanceled(_environment))
             throw new OperationCanceledException("Training was canceled through the MLContext.");
     }
@@ -102,6 +133,6 @@ internal sealed class TrainingLoop
     private void Report(QpTrainingProgress progress)
     {
         _channel.Info(MessageSensitivity.None, "{0}", progress.ToString());
-        _options.Progress?.Report(progress);
+        _run.Progress?.Report(progress);
     }
 }
