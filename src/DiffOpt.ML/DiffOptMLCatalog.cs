@@ -24,6 +24,23 @@ public sealed class DiffOptMLCatalog
     public TrainerCatalog Trainers { get; }
 
     /// <summary>
+    /// Registers (or replaces) on this MLContext the factory of the user module named <paramref name="name"/>, for
+    /// <see cref="RegisteredModuleModel"/>: training builds the module with it, and <c>mlContext.Model.Load</c> on this
+    /// context rebuilds a saved model's module with it before loading the weights. Like the assemblies of ML.NET's
+    /// component catalog, a registration belongs to the context (and to every host of it), not to the process.
+    /// </summary>
+    /// <param name="name">A non-empty name, stored in saved models.</param>
+    /// <param name="factory">Builds a fresh, untrained module mapping (B, d) features to (B, n) outputs.</param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is empty.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="factory"/> is null.</exception>
+    public void RegisterModule(string name, Func<ModuleFactoryContext, TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>> factory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(factory);
+        ModuleFactories.Register(_environment, name, factory);
+    }
+
+    /// <summary>
     /// Evaluates a vector-valued prediction (the QP layer's Score, or the decisions of <c>SolveQp</c>) against a label
     /// vector of the same length, as <c>mlContext.Regression.Evaluate</c> does for scalars: mean squared and absolute
     /// errors per output and overall, the count of each status when a status column is named, and the mean of an

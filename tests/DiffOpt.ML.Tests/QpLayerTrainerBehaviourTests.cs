@@ -187,8 +187,8 @@ public class QpLayerTrainerBehaviourTests
     [Fact]
     public void RegisteredModule_TrainsAndSavesItsWeights()
     {
-        RoundTripModules.Register();
         var ml = new MLContext(seed: 1);
+        RoundTripModules.Register(ml);
         var options = Small with { Model = new RegisteredModuleModel(RoundTripModules.BoxedLinearName) };
         var model = QpLayerTrainerModelTests.FitAndCheckLearning(ml, VectorRows.Floats(ml, Rows), options);
         var invalid = ml.Data.LoadFromEnumerable(new[] { new IntRow { Features = [1, 2, 3], Label = [1, 2] } });
@@ -205,6 +205,20 @@ public class QpLayerTrainerBehaviourTests
         var error = Assert.Throws<InvalidOperationException>(() =>
             ml.DiffOpt().Trainers.QpLayer(Small with { Model = new RegisteredModuleModel("never-registered") }).Fit(VectorRows.Floats(ml, Rows)));
         Assert.Contains("'never-registered'", error.Message);
-        Assert.Contains("DiffOptModuleRegistry.Register", error.Message);
+        Assert.Contains("mlContext.DiffOpt().RegisterModule", error.Message);
+    }
+
+    [Fact]
+    public void RegisteredModule_BelongsToTheMLContextItWasRegisteredOn()
+    {
+        var registered = new MLContext(seed: 1);
+        RoundTripModules.Register(registered);
+        var other = new MLContext(seed: 1);
+        var model = new RegisteredModuleModel(RoundTripModules.BoxedLinearName);
+        var trained = registered.DiffOpt().Trainers.QpLayer(Small with { Model = model }).Fit(VectorRows.Floats(registered, Rows));
+        Assert.NotNull(trained);
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            other.DiffOpt().Trainers.QpLayer(Small with { Model = model }).Fit(VectorRows.Floats(other, Rows)));
+        Assert.Contains($"'{RoundTripModules.BoxedLinearName}'", error.Message);
     }
 }

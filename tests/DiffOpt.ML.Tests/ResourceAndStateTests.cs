@@ -32,10 +32,8 @@ public class ResourceAndStateTests
     [Fact]
     public void RegisteredModule_LeavesTorchSharpsGlobalGeneratorAlone_AndIsReproducibleThroughItsOwnGenerator()
     {
-#pragma warning disable CS0618 // the process-wide registry is still supported for one release
-        DiffOptModuleRegistry.Register(SeededModule, context => new SeededLinear(context));
-#pragma warning restore CS0618
         var ml = new MLContext(seed: 1);
+        ml.DiffOpt().RegisterModule(SeededModule, context => new SeededLinear(context));
         var data = VectorRows.Floats(ml, SmallTraining.Rows);
         double[][] Train() => VectorRows.Column(ml.DiffOpt().Trainers.QpLayer(SmallTraining.Options with
         {
@@ -65,6 +63,19 @@ public class ResourceAndStateTests
         }
 
         public override Tensor forward(Tensor x) => x.matmul(weight.t());
+    }
+
+    [Fact]
+    public void ObsoleteProcessWideRegistry_IsStillConsulted_ForOneRelease()
+    {
+        var ml = new MLContext(seed: 1);
+#pragma warning disable CS0618 // the member under test
+        DiffOptModuleRegistry.Register("resource-tests-global", context => new SeededLinear(context));
+        Assert.True(DiffOptModuleRegistry.IsRegistered("resource-tests-global"));
+#pragma warning restore CS0618
+        var model = ml.DiffOpt().Trainers.QpLayer(SmallTraining.Options with { Model = new RegisteredModuleModel("resource-tests-global") })
+            .Fit(VectorRows.Floats(ml, SmallTraining.Rows));
+        Assert.Equal(SmallTraining.Rows.Count, VectorRows.Column(model.Transform(VectorRows.Floats(ml, SmallTraining.Rows)), "Score").Length);
     }
 
     [Fact]

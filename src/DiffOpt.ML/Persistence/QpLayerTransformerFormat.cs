@@ -73,11 +73,12 @@ internal static class QpLayerTransformerFormat
         {
             throw FormatGuard.Corrupt(Component, e.Message);
         }
+        model.CheckAvailable(env);
 
         byte[]? weights = null;
         if (!ctx.TryLoadBinaryStream(WeightsStreamName, r => weights = ChecksummedBlob.Read(r, Component)))
             throw FormatGuard.Corrupt(Component, $"the stream {WeightsStreamName} is missing");
-        var network = model.CreateNetwork(info.NetworkContext(seed: 0));
+        var network = model.CreateNetwork(info.NetworkContext(seed: 0, env));
         try
         {
             using var stream = new MemoryStream(weights!);

@@ -181,6 +181,7 @@ public sealed class QpLayerTrainer : IEstimator<QpLayerTransformer>
         var featureSize = VectorSize(SchemaCheck.NumericVector(input.Schema, FeatureRole, _options.FeatureColumnName));
         var outputSize = VectorSize(SchemaCheck.NumericVector(input.Schema, LabelRole, _options.LabelColumnName));
         _options.Model.Validate(featureSize, outputSize);
+        _options.Model.CheckAvailable(_host);
         if (run.Validation is { } validationSet)
         {
             SchemaCheck.NumericVector(validationSet.Schema, FeatureRole, _options.FeatureColumnName, featureSize);
@@ -196,7 +197,7 @@ public sealed class QpLayerTrainer : IEstimator<QpLayerTransformer>
         using var train = TrainingData.Read(input, _options.FeatureColumnName, _options.LabelColumnName, featureSize, outputSize, dtype, channel, "training");
         using var validation = run.Validation is null ? null
             : TrainingData.Read(run.Validation, _options.FeatureColumnName, _options.LabelColumnName, featureSize, outputSize, dtype, channel, "validation");
-        var network = _options.Model.CreateNetwork(info.NetworkContext(seed));
+        var network = _options.Model.CreateNetwork(info.NetworkContext(seed, _host));
         try
         {
             new TrainingLoop(_options, run, _host, channel).Run(network, train, validation, seed, trained => Snapshot(trained, info));
@@ -212,7 +213,7 @@ public sealed class QpLayerTrainer : IEstimator<QpLayerTransformer>
     /// <summary>An independent transformer holding a copy of <paramref name="network"/>'s current weights.</summary>
     private QpLayerTransformer Snapshot(QpNetwork network, QpLayerModelInfo info)
     {
-        var copy = _options.Model.CreateNetwork(info.NetworkContext(seed: 0));
+        var copy = _options.Model.CreateNetwork(info.NetworkContext(seed: 0, _host));
         try
         {
             using var noGrad = no_grad();
