@@ -12,10 +12,11 @@ public class TrainingMonitorTests
         var ml = new MLContext(seed: 1);
         var progress = new RecordingProgress();
         ml.DiffOpt().Trainers.QpLayer(SmallTraining.Options).Fit(VectorRows.Floats(ml, SmallTraining.Rows), null,
-            new QpTrainingMonitor { Progress = progress, BatchProgressInterval = TimeSpan.Zero });
+            new QpTrainingMonitor { Progress = progress, BatchProgressInterval = TimeSpan.Zero, IncludeEpochZero = true });
 
-        // 30 rows in batches of 10: reports after batches 1 and 2 of each epoch, then the epoch's end.
-        Assert.Equal([(1, 1, false), (1, 2, false), (1, 3, true), (2, 1, false), (2, 2, false), (2, 3, true)],
+        // 30 rows in batches of 10: reports after batches 1 and 2 of each epoch, then the epoch's end; epoch 0's
+        // batches are the forward passes measuring the initial loss.
+        Assert.Equal([(0, 1, false), (0, 2, false), (0, 3, true), (1, 1, false), (1, 2, false), (1, 3, true), (2, 1, false), (2, 2, false), (2, 3, true)],
             progress.Reports.Select(r => (r.Epoch, r.BatchesCompleted, r.IsEpochEnd)));
         Assert.All(progress.Reports, r => Assert.Equal(3, r.BatchCount));
         Assert.All(progress.Reports, r => Assert.True(double.IsFinite(r.TrainingLoss)));

@@ -14,7 +14,10 @@ namespace DiffOpt.ML;
 public sealed record QpTrainingProgress(int Epoch, int NumberOfEpochs, double TrainingLoss, double? ValidationLoss, TimeSpan Elapsed,
     TimeSpan EpochTrainingTime)
 {
-    /// <summary>Mini-batches of this epoch done so far (all of them at the end of an epoch; 0 for epoch 0).</summary>
+    /// <summary>
+    /// Mini-batches of this epoch done so far (all of them at the end of an epoch). Epoch 0's batches are the forward
+    /// passes over the training rows that measure the initial loss.
+    /// </summary>
     public int BatchesCompleted { get; init; }
 
     /// <summary>Mini-batches in an epoch.</summary>

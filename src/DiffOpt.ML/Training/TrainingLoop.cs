@@ -41,16 +41,21 @@ internal sealed class TrainingLoop
         if (_run.IncludeEpochZero)
         {
             network.eval();
-            var initial = new QpTrainingProgress(0, _options.NumberOfEpochs, Evaluate(network, train),
-                validation is null ? null : Evaluate(network, validation), clock.Elapsed, TimeSpan.Zero);
+            // Epoch 0's "batches" are the forward passes that measure the initial training loss.
+            var initialLoss = Evaluate(network, train, new InEpochReporter(this, 0, batchCount, clock));
+            var initial = new QpTrainingProgress(0, _options.NumberOfEpochs, initialLoss,
+                validation is null ? null : Evaluate(network, validation), clock.Elapsed, TimeSpan.Zero)
+            {
+                BatchesCompleted = batchCount,
+                BatchCount = batchCount,
+            };
             EndEpoch(initial, network, snapshot);
         }
         for (var epoch = 1; epoch <= _options.NumberOfEpochs; epoch++)
         {
             network.train();
             shuffler.Shuffle(order);
-            var epochClock = Stopwatch.StartNew();
-            var lastReport = TimeSpan.Zero;
+            var reporter = new InEpochReporter(this, epoch, batchCount, clock);
             double lossSum = 0;
             var seen = 0;
             for (var batch = 0; batch < batchCount; batch++)
@@ -60,17 +65,9 @@ internal sealed class TrainingLoop
                 var rows = order.AsSpan(start, Math.Min(_options.BatchSize, train.Count - start)).ToArray().Select(i => (long)i).ToArray();
                 lossSum += TrainStep(network, optimizer, train, rows) * rows.Length;
                 seen += rows.Length;
-                if (batch + 1 < batchCount && epochClock.Elapsed - lastReport >= _run.BatchProgressInterval)
-                {
-                    lastReport = epochClock.Elapsed;
-                    Report(new QpTrainingProgress(epoch, _options.NumberOfEpochs, lossSum / seen, null, clock.Elapsed, lastReport)
-                    {
-                        BatchesCompleted = batch + 1,
-                        BatchCount = batchCount,
-                    });
-                }
+                reporter.AfterBatch(batch + 1, lossSum / seen);
             }
-            var epochTime = epochClock.Elapsed;
+            var epochTime = reporter.Elapsed;
             network.eval();
             var validationLoss = validation is null ? (double?)null : Evaluate(network, validation);
             EndEpoch(new QpTrainingProgress(epoch, _options.NumberOfEpochs, lossSum / train.Count, validationLoss, clock.Elapsed, epochTime)
@@ -107,10 +104,11 @@ internal sealed class TrainingLoop
     private static Tensor L1Norm(QpNetwork network) =>
         network.PenalizedMatrices.Select(m => m.abs().sum()).Aggregate((a, b) => a + b);
 
-    private double Evaluate(QpNetwork network, TrainingData data)
+    private double Evaluate(QpNetwork network, TrainingData data, InEpochReporter? reporter = null)
     {
         using var noGrad = no_grad();
         double sum = 0;
+        var batches = 0;
         for (var start = 0; start < data.Count; start += _options.BatchSize)
         {
             ThrowIfCanceled();
@@ -119,8 +117,33 @@ internal sealed class TrainingLoop
             var x = data.Features.narrow(0, start, length);
             var y = data.Labels.narrow(0, start, length);
             sum += _loss(network.call(x), y).ToDouble() * length;
+            reporter?.AfterBatch(++batches, sum / (start + length));
         }
         return sum / data.Count;
+    }
+
+    /// <summary>
+    /// Reports progress within one epoch, at most every <see cref="TrainingRun.BatchProgressInterval"/> and never after
+    /// the epoch's last batch (the end-of-epoch report follows it).
+    /// </summary>
+    private sealed class InEpochReporter(TrainingLoop loop, int epoch, int batchCount, Stopwatch trainingClock)
+    {
+        private readonly Stopwatch _epochClock = Stopwatch.StartNew();
+        private TimeSpan _lastReport;
+
+        public TimeSpan Elapsed => _epochClock.Elapsed;
+
+        public void AfterBatch(int completed, double lossSoFar)
+        {
+            if (completed >= batchCount || _epochClock.Elapsed - _lastReport < loop._run.BatchProgressInterval)
+                return;
+            _lastReport = _epochClock.Elapsed;
+            loop.Report(new QpTrainingProgress(epoch, loop._options.NumberOfEpochs, lossSoFar, null, trainingClock.Elapsed, _lastReport)
+            {
+                BatchesCompleted = completed,
+                BatchCount = batchCount,
+            });
+        }
     }
 
     private void ThrowIfCanceled()
