@@ -19,7 +19,7 @@ ITransformer model;
 if (args[0] == "train")
 {
     var data = ml.Data.LoadFromEnumerable(rows);
-    var pipeline = ml.Regression.Trainers.QpLayer(new QpLayerTrainer.Options
+    var pipeline = ml.DiffOpt().Trainers.QpLayer(new QpLayerTrainer.Options
     {
         Model = new GenericQpModel { InequalityCount = 4 },
         NumberOfEpochs = 2, BatchSize = 16, LearningRate = 0.05,
@@ -30,6 +30,8 @@ if (args[0] == "train")
             inequalityMatrix: new double[,] { { 1, 0 }, { 0, 1 }, { -1, 0 }, { 0, -1 } },
             inequalityBound: [0.5, 0.5, 0.5, 0.5]));
     model = pipeline.Fit(data);
+    var metrics = ml.DiffOpt().Evaluate(model.Transform(data), "Label", "Decision", "DecisionStatus");
+    Console.WriteLine($"decisions: MSE {metrics.MeanSquaredError:G4}, {metrics.StatusCounts.GetValueOrDefault("Solved")}/{metrics.RowCount} solved");
     ml.Model.Save(model, data.Schema, modelPath);
 }
 else
@@ -42,7 +44,7 @@ using var writer = new StreamWriter(Path.Combine(folder, $"predictions-{args[0]}
 foreach (var row in rows.Take(16))
 {
     var output = engine.Predict(row);
-    writer.WriteLine(string.Join(' ', output.Score.Concat(output.Decision).Select(v => v.ToString("R"))) + " " + output.DecisionStatus);
+    writer.WriteLine(string.Join(' ', output.Score.Concat(output.Decision).Select(v => v.ToString("R"))) + " " + QpStatusColumn.NameOf(output.DecisionStatus));
 }
 Console.WriteLine($"{args[0]}: ok ({typeof(MLContext).Assembly.GetName().Name} {typeof(MLContext).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false).OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion})");
 return 0;
@@ -67,5 +69,5 @@ public sealed class Output
 {
     [VectorType(2)] public float[] Score { get; set; } = [];
     [VectorType(2)] public float[] Decision { get; set; } = [];
-    public string DecisionStatus { get; set; } = "";
+    public uint DecisionStatus { get; set; }
 }

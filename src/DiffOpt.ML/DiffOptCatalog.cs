@@ -4,16 +4,26 @@ using Microsoft.ML;
 namespace DiffOpt.ML;
 
 /// <summary>
-/// The ML.NET entry points of DiffOpt: <c>mlContext.Regression.Trainers.QpLayer(...)</c> trains a network with a
-/// differentiable QP layer; <c>mlContext.Transforms.SolveQp(...)</c> solves a QP per row ("predict, then
-/// optimize").
+/// The ML.NET entry points of DiffOpt: <c>mlContext.DiffOpt()</c> holds the QP-layer trainer and the evaluator of
+/// vector outputs (<see cref="DiffOptMLCatalog"/>); <c>mlContext.Transforms.SolveQp(...)</c> solves a QP per row
+/// ("predict, then optimize").
 /// </summary>
 public static class DiffOptCatalog
 {
     /// <summary>
-    /// Creates a <see cref="QpLayerTrainer"/> that trains <paramref name="model"/> to map the feature vector column to the
-    /// label vector column, writing its output to a vector column "Score".
+    /// DiffOpt's own catalog on an <see cref="MLContext"/>: <c>mlContext.DiffOpt().Trainers.QpLayer(...)</c> trains a
+    /// network with a differentiable QP layer (vector-valued output), <c>mlContext.DiffOpt().Evaluate(...)</c> scores
+    /// vector outputs and decisions.
     /// </summary>
+    /// <param name="mlContext">The ML.NET context.</param>
+    /// <returns>The catalog, bound to <paramref name="mlContext"/> (its seed, log and cancellation).</returns>
+    public static DiffOptMLCatalog DiffOpt(this MLContext mlContext)
+    {
+        ArgumentNullException.ThrowIfNull(mlContext);
+        return new DiffOptMLCatalog(MlNetInterop.GetEnvironment(mlContext));
+    }
+
+    /// <summary>Forwards to <see cref="DiffOptMLCatalog.TrainerCatalog.QpLayer(string, string, QpModel?, int, int, double)"/>.</summary>
     /// <param name="catalog">The regression trainer catalog.</param>
     /// <param name="labelColumnName">The label column, a known-size vector of Single or Double.</param>
     /// <param name="featureColumnName">The feature column, a known-size vector of Single or Double.</param>
@@ -22,32 +32,27 @@ public static class DiffOptCatalog
     /// <param name="batchSize">Rows per mini-batch.</param>
     /// <param name="learningRate">Learning rate of Adam.</param>
     /// <returns>The trainer.</returns>
-    /// <exception cref="ArgumentException">An argument is out of range; the message names it.</exception>
+    [Obsolete("The QP layer writes a vector Score, which ML.NET's regression evaluators, permutation feature importance and AutoML cannot use. " +
+        "Use mlContext.DiffOpt().Trainers.QpLayer(...) and mlContext.DiffOpt().Evaluate(...). This member will be removed in the next release.")]
     public static QpLayerTrainer QpLayer(this RegressionCatalog.RegressionTrainers catalog,
         string labelColumnName = "Label", string featureColumnName = "Features", QpModel? model = null,
         int numberOfEpochs = 10, int batchSize = 32, double learningRate = 1e-3)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new QpLayerTrainer(MlNetInterop.GetEnvironment(catalog), new QpLayerTrainer.Options
-        {
-            LabelColumnName = labelColumnName,
-            FeatureColumnName = featureColumnName,
-            Model = model ?? new GenericQpModel(),
-            NumberOfEpochs = numberOfEpochs,
-            BatchSize = batchSize,
-            LearningRate = learningRate,
-        });
+        return new DiffOptMLCatalog(MlNetInterop.GetEnvironment(catalog)).Trainers.QpLayer(labelColumnName, featureColumnName, model,
+            numberOfEpochs, batchSize, learningRate);
     }
 
-    /// <summary>Creates a <see cref="QpLayerTrainer"/> with all of its options.</summary>
+    /// <summary>Forwards to <see cref="DiffOptMLCatalog.TrainerCatalog.QpLayer(QpLayerTrainer.Options)"/>.</summary>
     /// <param name="catalog">The regression trainer catalog.</param>
     /// <param name="options">The trainer's options.</param>
     /// <returns>The trainer.</returns>
-    /// <exception cref="ArgumentException">An option is out of range; the message names it.</exception>
+    [Obsolete("The QP layer writes a vector Score, which ML.NET's regression evaluators, permutation feature importance and AutoML cannot use. " +
+        "Use mlContext.DiffOpt().Trainers.QpLayer(...) and mlContext.DiffOpt().Evaluate(...). This member will be removed in the next release.")]
     public static QpLayerTrainer QpLayer(this RegressionCatalog.RegressionTrainers catalog, QpLayerTrainer.Options options)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        return new QpLayerTrainer(MlNetInterop.GetEnvironment(catalog), options);
+        return new DiffOptMLCatalog(MlNetInterop.GetEnvironment(catalog)).Trainers.QpLayer(options);
     }
 
     /// <summary>

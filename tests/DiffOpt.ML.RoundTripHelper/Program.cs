@@ -10,10 +10,9 @@ if (args.Length < 4)
     Console.Error.WriteLine("usage: DiffOpt.ML.RoundTripHelper <model.zip> <rows.bin> <outputs.bin> <columns> [--register]");
     return 2;
 }
-if (args.Contains("--register"))
-    RoundTripModules.Register();
-
 var ml = new MLContext(seed: 123);
+if (args.Contains("--register"))
+    RoundTripModules.Register(ml);
 ITransformer model;
 try
 {

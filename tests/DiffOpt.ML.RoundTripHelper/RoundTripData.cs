@@ -29,7 +29,7 @@ public static class RoundTripData
         return rows;
     }
 
-    /// <summary>The values of the named columns (vectors of Single or Double, or text), row by row, as bytes.</summary>
+    /// <summary>The values of the named columns (vectors of Single or Double, UInt32 keys, or text), row by row, as bytes.</summary>
     public static byte[] EncodeColumns(IDataView data, IReadOnlyList<string> columns)
     {
         using var stream = new MemoryStream();
@@ -51,6 +51,16 @@ public static class RoundTripData
             return VectorEncoder<float>(cursor, column, writer.Write);
         if (item == NumberDataViewType.Double)
             return VectorEncoder<double>(cursor, column, writer.Write);
+        if (column.Type is KeyDataViewType)
+        {
+            var key = cursor.GetGetter<uint>(column);
+            uint k = 0;
+            return () =>
+            {
+                key(ref k);
+                writer.Write(k);
+            };
+        }
         var text = cursor.GetGetter<ReadOnlyMemory<char>>(column);
         ReadOnlyMemory<char> chars = default;
         return () =>

@@ -10,7 +10,7 @@ public static class RoundTripModules
 {
     public const string BoxedLinearName = "roundtrip-boxed-linear";
 
-    public static void Register() => DiffOptModuleRegistry.Register(BoxedLinearName, context => new BoxedLinear(context));
+    public static void Register(Microsoft.ML.MLContext ml) => ml.DiffOpt().RegisterModule(BoxedLinearName, context => new BoxedLinear(context));
 
     private sealed class BoxedLinear : nn.Module<Tensor, Tensor>
     {

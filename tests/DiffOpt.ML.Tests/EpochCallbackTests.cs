@@ -17,11 +17,11 @@ public class EpochCallbackTests
         var data = VectorRows.Floats(ml, Rows);
         var progress = new RecordingProgress();
         var epochs = new List<(QpTrainingEpoch Epoch, double[][] ScoresThen)>();
-        var final = ml.Regression.Trainers.QpLayer(Small with
+        var final = ml.DiffOpt().Trainers.QpLayer(Small).Fit(data, null, new QpTrainingMonitor
         {
             Progress = progress,
             EpochCallback = e => epochs.Add((e, VectorRows.Column(e.Model.Transform(data), "Score"))),
-        }).Fit(data);
+        });
 
         Assert.Equal([1, 2, 3], epochs.Select(e => e.Epoch.Progress.Epoch));
         Assert.Equal(progress.Reports, epochs.Select(e => e.Epoch.Progress));
@@ -39,7 +39,7 @@ public class EpochCallbackTests
         var ml = new MLContext(seed: 1);
         var data = VectorRows.Floats(ml, Rows);
         QpLayerTransformer? first = null;
-        ml.Regression.Trainers.QpLayer(Small with { EpochCallback = e => first ??= e.Model }).Fit(data);
+        ml.DiffOpt().Trainers.QpLayer(Small).Fit(data, null, new QpTrainingMonitor { EpochCallback = e => first ??= e.Model });
         using var stream = new MemoryStream();
         ml.Model.Save(first!, data.Schema, stream);
         stream.Position = 0;
@@ -52,8 +52,9 @@ public class EpochCallbackTests
     {
         var ml = new MLContext(seed: 1);
         var calls = 0;
-        var trainer = ml.Regression.Trainers.QpLayer(Small with { EpochCallback = _ => { calls++; throw new InvalidTimeZoneException("stop"); } });
-        Assert.Throws<InvalidTimeZoneException>(() => trainer.Fit(VectorRows.Floats(ml, Rows)));
+        var trainer = ml.DiffOpt().Trainers.QpLayer(Small);
+        var monitor = new QpTrainingMonitor { EpochCallback = _ => { calls++; throw new InvalidTimeZoneException("stop"); } };
+        Assert.Throws<InvalidTimeZoneException>(() => trainer.Fit(VectorRows.Floats(ml, Rows), null, monitor));
         Assert.Equal(1, calls);
     }
 }

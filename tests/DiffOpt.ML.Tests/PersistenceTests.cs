@@ -18,9 +18,11 @@ public sealed class PersistenceTests : IDisposable
     private string PathOf(string name) => Path.Combine(_folder, name);
 
     /// <summary>Concatenate → NormalizeMinMax → QP-layer trainer → QP solve of the scores, fitted on seeded rows.</summary>
-    private static (MLContext Ml, ITransformer Model, IDataView Data, List<RoundTripRow> Rows) FitPipeline(QpModel model)
+    private static (MLContext Ml, ITransformer Model, IDataView Data, List<RoundTripRow> Rows) FitPipeline(QpModel model, bool registerModules = false)
     {
         var ml = new MLContext(seed: 21);
+        if (registerModules)
+            RoundTripModules.Register(ml);
         var rows = RoundTripRow.Generate(24, seed: 4);
         var data = ml.Data.LoadFromEnumerable(rows);
         var box = new double[2 * RoundTripRow.LabelSize, RoundTripRow.LabelSize];
@@ -34,7 +36,7 @@ public sealed class PersistenceTests : IDisposable
             identity[i, i] = 1;
         var pipeline = ml.Transforms.Concatenate("Features", "A", "B")
             .Append(ml.Transforms.NormalizeMinMax("Features"))
-            .Append(ml.Regression.Trainers.QpLayer(new QpLayerTrainer.Options { Model = model, NumberOfEpochs = 1, BatchSize = 12, LearningRate = 0.05 }))
+            .Append(ml.DiffOpt().Trainers.QpLayer(new QpLayerTrainer.Options { Model = model, NumberOfEpochs = 1, BatchSize = 12, LearningRate = 0.05 }))
             .Append(ml.Transforms.SolveQp("Solution", "Score", identity, box, Enumerable.Repeat(0.5, 2 * RoundTripRow.LabelSize).ToArray()));
         return (ml, pipeline.Fit(data), data, rows);
     }
@@ -72,15 +74,14 @@ public sealed class PersistenceTests : IDisposable
     [Fact]
     public void RegisteredModule_RoundTripsInAFreshProcess_AndFailsClearlyWhereItIsNotRegistered()
     {
-        RoundTripModules.Register();
-        var (ml, model, data, rows) = FitPipeline(new RegisteredModuleModel(RoundTripModules.BoxedLinearName));
+        var (ml, model, data, rows) = FitPipeline(new RegisteredModuleModel(RoundTripModules.BoxedLinearName), registerModules: true);
         var expected = RoundTripData.EncodeColumns(model.Transform(data), OutputColumns);
         var path = SaveModel(ml, model, data);
 
         Assert.Equal(expected, RunInFreshProcess(path, rows, register: true));
         var error = System.Text.Encoding.UTF8.GetString(RunInFreshProcess(path, rows, register: false, expectedExitCode: 3));
         Assert.Contains($"'{RoundTripModules.BoxedLinearName}'", error);
-        Assert.Contains("DiffOptModuleRegistry.Register", error);
+        Assert.Contains("mlContext.DiffOpt().RegisterModule", error);
     }
 
     [Fact]

@@ -47,7 +47,7 @@ public class QpLayerTrainerBehaviourTests
     public void Options_AreCheckedWhenTheTrainerIsCreated(Func<QpLayerTrainer.Options, QpLayerTrainer.Options> change, string name)
     {
         var ml = new MLContext(seed: 1);
-        var error = Assert.ThrowsAny<ArgumentException>(() => ml.Regression.Trainers.QpLayer(change(Small)));
+        var error = Assert.ThrowsAny<ArgumentException>(() => ml.DiffOpt().Trainers.QpLayer(change(Small)));
         Assert.Equal(name, error.ParamName);
     }
 
@@ -56,10 +56,10 @@ public class QpLayerTrainerBehaviourTests
     {
         var ml = new MLContext(seed: 1);
         var data = VectorRows.Floats(ml, Rows); // 3 features, 2 labels
-        var sizes = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.QpLayer(labelColumnName: "Label", model: new EqualityConstrainedQpModel()).Fit(data));
+        var sizes = Assert.Throws<ArgumentException>(() => ml.DiffOpt().Trainers.QpLayer(labelColumnName: "Label", model: new EqualityConstrainedQpModel()).Fit(data));
         Assert.Contains("length 3", sizes.Message);
         Assert.Contains("label vector 2", sizes.Message);
-        var count = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Regression.Trainers.QpLayer(Small with { Model = new GenericQpModel { EqualityCount = 2 } }).Fit(data));
+        var count = Assert.Throws<ArgumentOutOfRangeException>(() => ml.DiffOpt().Trainers.QpLayer(Small with { Model = new GenericQpModel { EqualityCount = 2 } }).Fit(data));
         Assert.Equal("EqualityCount", count.ParamName);
     }
 
@@ -68,7 +68,7 @@ public class QpLayerTrainerBehaviourTests
     {
         var ml = new MLContext(seed: 1);
         var invalid = ml.Data.LoadFromEnumerable(new[] { new IntRow { Features = [1, 2, 3], Label = [1, 2] } });
-        EstimatorConformance.Check(ml, ml.Regression.Trainers.QpLayer(Small), VectorRows.Floats(ml, Rows), invalid);
+        EstimatorConformance.Check(ml, ml.DiffOpt().Trainers.QpLayer(Small), VectorRows.Floats(ml, Rows), invalid);
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public class QpLayerTrainerBehaviourTests
         {
             var ml = new MLContext(seed: contextSeed);
             var data = VectorRows.Floats(ml, Rows);
-            return VectorRows.Column(ml.Regression.Trainers.QpLayer(Small with { Seed = seed }).Fit(data).Transform(data), "Score");
+            return VectorRows.Column(ml.DiffOpt().Trainers.QpLayer(Small with { Seed = seed }).Fit(data).Transform(data), "Score");
         }
         var first = Train(3);
         Assert.Equal(first, Train(3));
@@ -93,8 +93,8 @@ public class QpLayerTrainerBehaviourTests
         var messages = new List<string>();
         ml.Log += (_, e) => { lock (messages) messages.Add(e.Message); };
         var progress = new RecordingProgress();
-        ml.Regression.Trainers.QpLayer(Small with { Progress = progress, ValidationSet = VectorRows.Floats(ml, Rows.Take(5)) })
-            .Fit(VectorRows.Floats(ml, Rows));
+        ml.DiffOpt().Trainers.QpLayer(Small)
+            .Fit(VectorRows.Floats(ml, Rows), VectorRows.Floats(ml, Rows.Take(5)), new QpTrainingMonitor { Progress = progress });
         Assert.Equal(2, progress.Reports.Count);
         Assert.All(progress.Reports, r => Assert.NotNull(r.ValidationLoss));
         Assert.True(progress.Reports[1].Elapsed >= progress.Reports[0].Elapsed);
@@ -108,8 +108,9 @@ public class QpLayerTrainerBehaviourTests
         var ml = new MLContext(seed: 1);
         using var cancellation = new CancellationTokenSource();
         var progress = new RecordingProgress(_ => cancellation.Cancel());
-        var trainer = ml.Regression.Trainers.QpLayer(Small with { NumberOfEpochs = 5, Progress = progress, CancellationToken = cancellation.Token });
-        Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(VectorRows.Floats(ml, Rows)));
+        var trainer = ml.DiffOpt().Trainers.QpLayer(Small with { NumberOfEpochs = 5 });
+        var monitor = new QpTrainingMonitor { Progress = progress, CancellationToken = cancellation.Token };
+        Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(VectorRows.Floats(ml, Rows), null, monitor));
         Assert.Single(progress.Reports);
     }
 
@@ -120,8 +121,8 @@ public class QpLayerTrainerBehaviourTests
         var ml = new MLContext(seed: 1);
         var cancel = typeof(MLContext).GetMethod("CancelExecution", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!;
         var progress = new RecordingProgress(_ => cancel.Invoke(ml, null));
-        var trainer = ml.Regression.Trainers.QpLayer(Small with { NumberOfEpochs = 5, Progress = progress });
-        Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(VectorRows.Floats(ml, Rows)));
+        var trainer = ml.DiffOpt().Trainers.QpLayer(Small with { NumberOfEpochs = 5 });
+        Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(VectorRows.Floats(ml, Rows), null, new QpTrainingMonitor { Progress = progress }));
         Assert.Single(progress.Reports);
     }
 
@@ -132,7 +133,7 @@ public class QpLayerTrainerBehaviourTests
         var warnings = new List<string>();
         ml.Log += (_, e) => { lock (warnings) warnings.Add(e.Message); };
         var rows = Rows.Append((new[] { double.NaN, 0, 0 }, new[] { 0.0, 0 })).ToList();
-        var model = ml.Regression.Trainers.QpLayer(Small with { NumberOfEpochs = 1 }).Fit(VectorRows.Floats(ml, rows));
+        var model = ml.DiffOpt().Trainers.QpLayer(Small with { NumberOfEpochs = 1 }).Fit(VectorRows.Floats(ml, rows));
         Assert.Contains(warnings, m => m.Contains("Skipped 1 training rows"));
         Assert.All(VectorRows.Column(model.Transform(VectorRows.Floats(ml, Rows)), "Score").SelectMany(v => v), v => Assert.True(double.IsFinite(v)));
     }
@@ -144,7 +145,7 @@ public class QpLayerTrainerBehaviourTests
         {
             var ml = new MLContext(seed: 1);
             var data = VectorRows.Floats(ml, SyntheticData.EqualityTeacher(30, n: 4, k: 2, seed: 3));
-            var model = ml.Regression.Trainers.QpLayer(new QpLayerTrainer.Options
+            var model = ml.DiffOpt().Trainers.QpLayer(new QpLayerTrainer.Options
             {
                 Model = new EqualityConstrainedQpModel { EqualityCount = 2 },
                 NumberOfEpochs = 2,
@@ -173,7 +174,7 @@ public class QpLayerTrainerBehaviourTests
     {
         var ml = new MLContext(seed: 1);
         var data = VectorRows.Floats(ml, Rows);
-        var model = ml.Regression.Trainers.QpLayer(Small).Fit(data);
+        var model = ml.DiffOpt().Trainers.QpLayer(Small).Fit(data);
         var expected = VectorRows.Column(model.Transform(data), "Score");
         var engine = ml.Model.CreatePredictionEngine<Example, Scored>(model);
         for (var i = 0; i < 3; i++)
@@ -186,12 +187,12 @@ public class QpLayerTrainerBehaviourTests
     [Fact]
     public void RegisteredModule_TrainsAndSavesItsWeights()
     {
-        RoundTripModules.Register();
         var ml = new MLContext(seed: 1);
+        RoundTripModules.Register(ml);
         var options = Small with { Model = new RegisteredModuleModel(RoundTripModules.BoxedLinearName) };
         var model = QpLayerTrainerModelTests.FitAndCheckLearning(ml, VectorRows.Floats(ml, Rows), options);
         var invalid = ml.Data.LoadFromEnumerable(new[] { new IntRow { Features = [1, 2, 3], Label = [1, 2] } });
-        EstimatorConformance.Check(ml, ml.Regression.Trainers.QpLayer(options), VectorRows.Floats(ml, Rows), invalid);
+        EstimatorConformance.Check(ml, ml.DiffOpt().Trainers.QpLayer(options), VectorRows.Floats(ml, Rows), invalid);
         Assert.Contains(model.GetParameters().Keys, k => k.Contains("weight"));
         Assert.All(VectorRows.Column(model.Transform(VectorRows.Floats(ml, Rows)), "Score").SelectMany(v => v),
             v => Assert.InRange(v, -1 - 1e-5, 1 + 1e-5)); // the module's QP keeps outputs in the box
@@ -202,8 +203,22 @@ public class QpLayerTrainerBehaviourTests
     {
         var ml = new MLContext(seed: 1);
         var error = Assert.Throws<InvalidOperationException>(() =>
-            ml.Regression.Trainers.QpLayer(Small with { Model = new RegisteredModuleModel("never-registered") }).Fit(VectorRows.Floats(ml, Rows)));
+            ml.DiffOpt().Trainers.QpLayer(Small with { Model = new RegisteredModuleModel("never-registered") }).Fit(VectorRows.Floats(ml, Rows)));
         Assert.Contains("'never-registered'", error.Message);
-        Assert.Contains("DiffOptModuleRegistry.Register", error.Message);
+        Assert.Contains("mlContext.DiffOpt().RegisterModule", error.Message);
+    }
+
+    [Fact]
+    public void RegisteredModule_BelongsToTheMLContextItWasRegisteredOn()
+    {
+        var registered = new MLContext(seed: 1);
+        RoundTripModules.Register(registered);
+        var other = new MLContext(seed: 1);
+        var model = new RegisteredModuleModel(RoundTripModules.BoxedLinearName);
+        var trained = registered.DiffOpt().Trainers.QpLayer(Small with { Model = model }).Fit(VectorRows.Floats(registered, Rows));
+        Assert.NotNull(trained);
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            other.DiffOpt().Trainers.QpLayer(Small with { Model = model }).Fit(VectorRows.Floats(other, Rows)));
+        Assert.Contains($"'{RoundTripModules.BoxedLinearName}'", error.Message);
     }
 }

@@ -19,8 +19,7 @@ public class QpLayerTrainerModelTests
             Model = new EqualityConstrainedQpModel { EqualityCount = 2 },
             BatchSize = 10,
             LearningRate = 0.1,
-            ValidationSet = validation,
-        });
+        }, validation);
         var parameters = model.GetParameters();
         var (aShape, a) = parameters["A"];
         Assert.Equal(new long[] { 2, 6 }, aShape);
@@ -74,7 +73,7 @@ public class QpLayerTrainerModelTests
         var loaded = ml.Model.Load(stream, out _);
         Assert.Equal(VectorRows.Column(model.Transform(data), "Score"), VectorRows.Column(loaded.Transform(data), "Score"));
 
-        var even = Assert.Throws<ArgumentOutOfRangeException>(() => ml.Regression.Trainers.QpLayer(new QpLayerTrainer.Options
+        var even = Assert.Throws<ArgumentOutOfRangeException>(() => ml.DiffOpt().Trainers.QpLayer(new QpLayerTrainer.Options
         {
             Model = new TotalVariationQpModel { LearnAdaptiveWeights = true, AdaptiveWeightWindow = 4 },
         }).Fit(data));
@@ -86,7 +85,7 @@ public class QpLayerTrainerModelTests
     {
         var ml = new MLContext(seed: 7);
         var data = VectorRows.Floats(ml, SyntheticData.NoisySteps(20, n: 5, seed: 4));
-        var model = ml.Regression.Trainers.QpLayer(new QpLayerTrainer.Options
+        var model = ml.DiffOpt().Trainers.QpLayer(new QpLayerTrainer.Options
         {
             Model = new TotalVariationQpModel { InitialRegularization = 0.5, LearnRegularization = false },
             NumberOfEpochs = 1,
@@ -127,10 +126,10 @@ public class QpLayerTrainerModelTests
     }
 
     /// <summary>Trains for three epochs and checks that every epoch was reported and the losses fell.</summary>
-    internal static QpLayerTransformer FitAndCheckLearning(MLContext ml, IDataView data, QpLayerTrainer.Options options)
+    internal static QpLayerTransformer FitAndCheckLearning(MLContext ml, IDataView data, QpLayerTrainer.Options options, IDataView? validation = null)
     {
         var progress = new RecordingProgress();
-        var model = ml.Regression.Trainers.QpLayer(options with { NumberOfEpochs = 3, Progress = progress }).Fit(data);
+        var model = ml.DiffOpt().Trainers.QpLayer(options with { NumberOfEpochs = 3 }).Fit(data, validation, new QpTrainingMonitor { Progress = progress });
         AssertLearned(progress, 3);
         return model;
     }

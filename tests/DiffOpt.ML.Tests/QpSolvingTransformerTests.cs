@@ -34,7 +34,7 @@ public class QpSolvingTransformerTests
     private sealed class SolutionRow
     {
         [VectorType(N)] public float[] Solution { get; set; } = [];
-        public string SolutionStatus { get; set; } = "";
+        public uint SolutionStatus { get; set; }
     }
 
     private static double[,] Identity(int n)
@@ -43,6 +43,14 @@ public class QpSolvingTransformerTests
         for (var i = 0; i < n; i++)
             q[i, i] = 1;
         return q;
+    }
+
+    /// <summary>The status names of a key status column, read through ML.NET's MapKeyToValue (the column's KeyValues).</summary>
+    internal static string[] StatusNames(IDataView data, string column)
+    {
+        var ml = new MLContext(seed: 1);
+        var text = ml.Transforms.Conversion.MapKeyToValue(column + "Name", column).Fit(data).Transform(data);
+        return text.GetColumn<ReadOnlyMemory<char>>(column + "Name").Select(s => s.ToString()).ToArray();
     }
 
     private static List<PRow> Rows() =>
@@ -60,7 +68,7 @@ public class QpSolvingTransformerTests
         var data = ml.Data.LoadFromEnumerable(Rows().Take(2));
         var model = ml.Transforms.SolveQp("Solution", "P", Identity(N), Identity(N), [1, 1, 1]).Fit(data);
         var solutions = VectorRows.Column(model.Transform(data), "Solution");
-        var status = model.Transform(data).GetColumn<ReadOnlyMemory<char>>("SolutionStatus").Select(s => s.ToString()).ToArray();
+        var status = StatusNames(model.Transform(data), "SolutionStatus");
         var rows = Rows();
         for (var r = 0; r < 2; r++)
         {
@@ -88,7 +96,7 @@ public class QpSolvingTransformerTests
         });
         var output = estimator.Fit(data).Transform(data);
         var solutions = VectorRows.Column(output, "Solution");
-        var status = output.GetColumn<ReadOnlyMemory<char>>("SolutionStatus").Select(s => s.ToString()).ToArray();
+        var status = StatusNames(output, "SolutionStatus");
 
         Assert.Equal(nameof(SolverStatus.Solved), status[0]);
         Assert.Equal(nameof(SolverStatus.Solved), status[1]);
@@ -111,7 +119,8 @@ public class QpSolvingTransformerTests
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(new[] { new PRow { P = [float.NaN, 0, 0], H = [1, 1], B = [0] } });
         var output = ml.Transforms.SolveQp("Solution", "P", Identity(N)).Fit(data).Transform(data);
-        Assert.Equal("NonFiniteInput", output.GetColumn<ReadOnlyMemory<char>>("SolutionStatus").Single().ToString());
+        Assert.Equal(QpStatusColumn.NonFiniteInputKey, output.GetColumn<uint>("SolutionStatus").Single());
+        Assert.Equal("NonFiniteInput", StatusNames(output, "SolutionStatus").Single());
         Assert.All(VectorRows.Column(output, "Solution")[0], v => Assert.True(double.IsNaN(v)));
     }
 
@@ -127,7 +136,7 @@ public class QpSolvingTransformerTests
 
         Assert.Equal(VectorRows.Column(explicitInput, "Solution"), VectorRows.Column(inPlace, "P"));
         Assert.Equal(VectorRows.Column(explicitInput, "Solution"), VectorRows.Column(named, "Solution"));
-        Assert.Equal(["Solved", "Solved"], inPlace.GetColumn<ReadOnlyMemory<char>>("PStatus").Select(s => s.ToString()));
+        Assert.Equal(["Solved", "Solved"], StatusNames(inPlace, "PStatus"));
     }
 
     [Fact]
@@ -174,7 +183,7 @@ public class QpSolvingTransformerTests
         Assert.Equal(new[] { 1f, -0.5f, 0f }, first.Solution, new ToleranceComparer(1e-5));
         var second = engine.Predict(new PRow { P = [1, 2, 3], H = [1, 1], B = [0] });
         Assert.Equal(new[] { -1f, -2f, -3f }, second.Solution, new ToleranceComparer(1e-5));
-        Assert.Equal(nameof(SolverStatus.Solved), second.SolutionStatus);
+        Assert.Equal(QpStatusColumn.KeyOf(SolverStatus.Solved), second.SolutionStatus);
     }
 
     [Fact]

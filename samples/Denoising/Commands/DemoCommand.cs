@@ -82,7 +82,8 @@ internal static class DemoCommand
         var mlContext = new MLContext(seed: seed);
         var options = new DenoisingTrainingOptions { Epochs = 2, Lambda = lambda, Seed = seed };
         Console.WriteLine(CommandRunner.Invariant($"learned TV layer (DiffOpt.ML QpLayer: D 99 x 100, lambda and adaptive weights learned) from total variation, Adam lr {options.DefaultLearningRate:G3}, {options.Epochs} epochs"));
-        var model = DenoisingModel.Train(mlContext, train, test, options, e => Console.WriteLine(Cli.EpochLine("learned", e)));
+        var model = DenoisingModel.Train(mlContext, train, test, options, e => Console.WriteLine(Cli.EpochLine("learned", e)),
+            p => Console.WriteLine($"learned {p}"));
         DenoisingModel.Save(mlContext, model, modelPath);
         var loaded = DenoisingModel.Load(new MLContext(seed: seed), modelPath);
         Console.WriteLine($"saved and reloaded {modelPath}");

@@ -26,8 +26,10 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed", DefaultValueFactory = _ => 0 };
         var trainCount = new Option<int?>("--train-count") { Description = "Rows of the training split (default: first 90 %)" };
         var plain = new Option<bool>("--no-adaptive-weights") { Description = "From tv: learn D and lambda only (no signal-dependent weight per difference)" };
+        var progressSeconds = ProgressOption.Create();
+        var batchSize = new Option<int>("--batch-size") { Description = "Signals per mini-batch", DefaultValueFactory = _ => new DenoisingTrainingOptions().BatchSize };
         var command = new Command("train", "Train the learned total-variation layer (DiffOpt.ML) and save it")
-            { data, model, init, epochs, lambda, learningRate, sweepCount, seed, trainCount, plain };
+            { data, model, init, epochs, lambda, learningRate, sweepCount, seed, trainCount, plain, progressSeconds, batchSize };
         command.SetAction(r => CommandRunner.Run(() =>
         {
             string path = r.GetValue(data)!;
@@ -35,7 +37,7 @@ internal static class TrainCommand
             var options = new DenoisingTrainingOptions
             {
                 Init = r.GetValue(init) == "random" ? DenoisingInit.Random : DenoisingInit.TotalVariation,
-                Epochs = r.GetValue(epochs), Lambda = r.GetValue(lambda), LearningRate = r.GetValue(learningRate), Seed = r.GetValue(seed),
+                Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batchSize), Lambda = r.GetValue(lambda), LearningRate = r.GetValue(learningRate), Seed = r.GetValue(seed),
                 AdaptiveWeights = !r.GetValue(plain),
             };
             if (options.Lambda is <= 0 || options.Lambda is { } l && !double.IsFinite(l))
@@ -49,10 +51,10 @@ internal static class TrainCommand
             };
             Console.WriteLine(CommandRunner.Invariant(
                 $"learned TV layer from {(options.Init == DenoisingInit.Random ? "random D" : options.AdaptiveWeights ? "total variation, adaptive weights" : "total variation")}: lambda {options.Lambda:F2}{(options.Init == DenoisingInit.Random ? " (fixed)" : "")}, Adam lr {options.LearningRate ?? options.DefaultLearningRate:G3}, {options.Epochs} epochs, {train.Count} training and {test.Count} test signals"));
-            if (options.Init == DenoisingInit.TotalVariation)
-                Console.WriteLine(Cli.EpochLine("optnet", new Baseline.DenoisingEpoch(0, double.NaN, TvBaselineCommand.TestMse(new TotalVariationDenoiser(), test, options.Lambda!.Value), 0)));
             var mlContext = new MLContext(seed: options.Seed);
-            var trained = CommandRunner.Checked(() => DenoisingModel.Train(mlContext, train, test, options, e => Console.WriteLine(Cli.EpochLine("optnet", e))));
+            var interval = ProgressOption.Interval(r.GetValue(progressSeconds));
+            var trained = CommandRunner.Checked(() => DenoisingModel.Train(mlContext, train, test, options, e => Console.WriteLine(Cli.EpochLine("optnet", e)),
+                p => Console.WriteLine($"optnet {p}"), interval));
             DenoisingModel.Save(mlContext, trained, r.GetValue(model)!);
             Console.WriteLine($"saved {r.GetValue(model)} ({clock.Elapsed.TotalMinutes:F1} min in total)");
             Console.WriteLine(Cli.TestMseLine(DenoisingModel.Evaluate(mlContext, trained, test)));

@@ -14,20 +14,24 @@ public static partial class DenoisingModel
     /// after each epoch the training MSE, the MSE on <paramref name="test"/> and the seconds spent training.
     /// </summary>
     /// <remarks>
-    /// The pipeline is a single trainer: <c>mlContext.Regression.Trainers.QpLayer</c> with a
+    /// The pipeline is a single trainer: <c>mlContext.DiffOpt().Trainers.QpLayer</c> with a
     /// <see cref="TotalVariationQpModel"/>, reading the noisy signal (Features) and the clean one (Label) and
     /// writing the layer's output (Score). The test MSE after each epoch is the trainer's validation loss on
-    /// <paramref name="test"/> (<see cref="QpLayerTrainer.Options.ValidationSet"/>; the loss is the MSE over every
-    /// signal and sample, the paper's metric). λ must be resolved first (see <see cref="StartingLambda"/>).
+    /// <paramref name="test"/> (the validation data of <see cref="QpLayerTrainer.Fit(IDataView, IDataView?, QpTrainingMonitor?)"/>;
+    /// the loss is the MSE over every signal and sample, the paper's metric), starting with the untrained model (epoch 0).
+    /// λ must be resolved first (see <see cref="StartingLambda"/>).
     /// </remarks>
     /// <param name="mlContext">The ML.NET context.</param>
     /// <param name="train">Training signals.</param>
     /// <param name="test">Test signals, scored after every epoch (may be empty: no per-epoch test MSE).</param>
     /// <param name="options">The setup; <see cref="DenoisingTrainingOptions.Lambda"/> must be set.</param>
-    /// <param name="onEpoch">Receives each epoch's result, or null.</param>
+    /// <param name="onEpoch">Receives each epoch's result (epoch 0 first), or null.</param>
+    /// <param name="onBatches">Receives progress within long epochs (every <paramref name="batchReportInterval"/>), or null.</param>
+    /// <param name="batchReportInterval">Least time between two reports within an epoch; default 5 s.</param>
     /// <exception cref="ArgumentException">λ is missing or not positive, or another option is out of range.</exception>
     public static ITransformer Train(MLContext mlContext, IReadOnlyList<SignalExample> train, IReadOnlyList<SignalExample> test,
-        DenoisingTrainingOptions options, Action<DenoisingEpoch>? onEpoch = null)
+        DenoisingTrainingOptions options, Action<DenoisingEpoch>? onEpoch = null, Action<QpTrainingProgress>? onBatches = null,
+        TimeSpan? batchReportInterval = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(train);
@@ -36,7 +40,7 @@ public static partial class DenoisingModel
         if (options.Lambda is not { } lambda)
             throw new ArgumentException("Lambda must be set (see DenoisingModel.StartingLambda).", nameof(options));
         bool fromTv = options.Init == DenoisingInit.TotalVariation;
-        var trainer = mlContext.Regression.Trainers.QpLayer(new QpLayerTrainer.Options
+        var trainer = mlContext.DiffOpt().Trainers.QpLayer(new QpLayerTrainer.Options
         {
             FeatureColumnName = nameof(ModelInput.Features),
             LabelColumnName = nameof(ModelInput.Label),
@@ -53,11 +57,21 @@ public static partial class DenoisingModel
             LearningRate = options.LearningRate ?? options.DefaultLearningRate,
             L1Penalty = fromTv ? 0 : options.DPenalty,
             Seed = options.Seed,
-            ValidationSet = test.Count == 0 ? null : ToDataView(mlContext, test),
-            Progress = onEpoch is null ? null : new SynchronousProgress<QpTrainingProgress>(p => onEpoch(new DenoisingEpoch(
-                p.Epoch, p.TrainingLoss, p.ValidationLoss ?? double.NaN, p.EpochTrainingTime.TotalSeconds))),
         });
-        return trainer.Fit(ToDataView(mlContext, train));
+        var monitor = new QpTrainingMonitor
+        {
+            IncludeEpochZero = onEpoch is not null,
+            Progress = onEpoch is null && onBatches is null ? null : new SynchronousProgress<QpTrainingProgress>(p =>
+            {
+                if (!p.IsEpochEnd)
+                    onBatches?.Invoke(p);
+                else
+                    onEpoch?.Invoke(new DenoisingEpoch(p.Epoch, p.TrainingLoss, p.ValidationLoss ?? double.NaN, p.EpochTrainingTime.TotalSeconds));
+            }),
+            EpochCallback = epoch => epoch.Model.Dispose(),
+            BatchProgressInterval = batchReportInterval ?? new QpTrainingMonitor().BatchProgressInterval,
+        };
+        return trainer.Fit(ToDataView(mlContext, train), test.Count == 0 ? null : ToDataView(mlContext, test), monitor);
     }
 
     /// <summary>

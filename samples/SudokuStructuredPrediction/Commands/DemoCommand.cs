@@ -63,7 +63,7 @@ internal static class DemoCommand
         var results = new List<EpochResult>();
         Console.WriteLine($"OptNet (DiffOpt.ML QpLayer, A 40 x 64): {train.Count} training and {test.Count} test boards");
         var trained = SudokuModel.Train(mlContext, train, test, new SudokuTrainingOptions { Epochs = epochs, Seed = seed },
-            e => { results.Add(e); Console.WriteLine(Cli.EpochLine("optnet", e)); });
+            e => { results.Add(e); Console.WriteLine(Cli.EpochLine("optnet", e)); }, p => Console.WriteLine($"optnet {p}"));
         SudokuModel.Save(mlContext, trained, modelPath);
         var loaded = SudokuModel.Load(new MLContext(seed: seed), modelPath);
         Console.WriteLine($"saved and reloaded {modelPath}");

@@ -62,7 +62,8 @@ public static partial class SudokuModel
     public static ModelOutput Predict(MLContext mlContext, ITransformer model, SudokuBoard puzzle)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
-        using var engine = mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model);
+        // The engine must not dispose the model (ML.NET disposes a disposable transformer with its engine by default).
+        using var engine = mlContext.Model.CreatePredictionEngine<ModelInput, ModelOutput>(model, new PredictionEngineOptions { OwnsTransformer = false });
         return engine.Predict(ModelInput.From(puzzle));
     }
 

@@ -14,19 +14,21 @@ public static partial class SudokuModel
     /// the seconds spent training in the epoch.
     /// </summary>
     /// <remarks>
-    /// The pipeline is a single trainer: <c>mlContext.Regression.Trainers.QpLayer</c> with an
+    /// The pipeline is a single trainer: <c>mlContext.DiffOpt().Trainers.QpLayer</c> with an
     /// <see cref="EqualityConstrainedQpModel"/>, reading the one-hot puzzle (Features) and the one-hot solution
     /// (Label) and writing the layer's output (Score). The test error after each epoch is computed on the trainer's
-    /// per-epoch model snapshot (<see cref="QpLayerTrainer.Options.EpochCallback"/>).
+    /// per-epoch model snapshot (<see cref="QpTrainingMonitor.EpochCallback"/>), starting with the untrained model
+    /// (epoch 0). <paramref name="onBatches"/> hears within long epochs (every <paramref name="batchReportInterval"/>).
     /// </remarks>
     public static ITransformer Train(MLContext mlContext, IReadOnlyList<SudokuExample> train,
-        IReadOnlyList<SudokuExample> test, SudokuTrainingOptions options, Action<EpochResult>? onEpoch = null)
+        IReadOnlyList<SudokuExample> test, SudokuTrainingOptions options, Action<EpochResult>? onEpoch = null,
+        Action<QpTrainingProgress>? onBatches = null, TimeSpan? batchReportInterval = null)
     {
         ArgumentNullException.ThrowIfNull(mlContext);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(test);
         ArgumentNullException.ThrowIfNull(options);
-        var trainer = mlContext.Regression.Trainers.QpLayer(new QpLayerTrainer.Options
+        var trainer = mlContext.DiffOpt().Trainers.QpLayer(new QpLayerTrainer.Options
         {
             FeatureColumnName = nameof(ModelInput.Features),
             LabelColumnName = nameof(ModelInput.Label),
@@ -36,11 +38,24 @@ public static partial class SudokuModel
             BatchSize = options.BatchSize,
             LearningRate = options.LearningRate,
             Seed = options.Seed,
-            EpochCallback = onEpoch is null || test.Count == 0 ? null : epoch => onEpoch(new EpochResult(
-                epoch.Progress.Epoch, epoch.Progress.TrainingLoss, Evaluate(mlContext, epoch.Model, test),
-                epoch.Progress.EpochTrainingTime.TotalSeconds)),
         });
-        return trainer.Fit(ToDataView(mlContext, train));
+        var monitor = new QpTrainingMonitor
+        {
+            IncludeEpochZero = onEpoch is not null && test.Count > 0,
+            EpochCallback = onEpoch is null || test.Count == 0 ? null : epoch =>
+            {
+                using var model = epoch.Model;
+                onEpoch(new EpochResult(epoch.Progress.Epoch, epoch.Progress.TrainingLoss, Evaluate(mlContext, model, test),
+                    epoch.Progress.EpochTrainingTime.TotalSeconds));
+            },
+            Progress = onBatches is null ? null : new SynchronousProgress<QpTrainingProgress>(p =>
+            {
+                if (!p.IsEpochEnd)
+                    onBatches(p);
+            }),
+            BatchProgressInterval = batchReportInterval ?? new QpTrainingMonitor().BatchProgressInterval,
+        };
+        return trainer.Fit(ToDataView(mlContext, train), null, monitor);
     }
 
     /// <summary>Saves a trained model with <c>mlContext.Model.Save</c>, with the schema of <see cref="ModelInput"/>.</summary>

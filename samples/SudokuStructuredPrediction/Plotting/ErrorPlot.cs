@@ -9,6 +9,14 @@ public static class ErrorPlot
     /// <summary>Saves the plot; each series is a model's name and its epochs (epoch 0 = before training).</summary>
     public static void Save(string path, IEnumerable<(string Name, IReadOnlyList<EpochResult> Epochs)> series)
     {
+        var plot = Build(series);
+        OutputFolder.EnsureFor(path);
+        plot.SavePng(path, 720, 420);
+    }
+
+    /// <summary>The plot: one line per model, the legend in a panel right of the data area so it covers no curve.</summary>
+    internal static ScottPlot.Plot Build(IEnumerable<(string Name, IReadOnlyList<EpochResult> Epochs)> series)
+    {
         ArgumentNullException.ThrowIfNull(series);
         var plot = new ScottPlot.Plot();
         foreach (var (name, epochs) in series)
@@ -21,8 +29,7 @@ public static class ErrorPlot
         plot.YLabel("test error (%)");
         plot.Axes.SetLimitsY(-2, 102);
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
-        plot.ShowLegend();
-        OutputFolder.EnsureFor(path);
-        plot.SavePng(path, 640, 420);
+        plot.ShowLegend(ScottPlot.Edge.Right);
+        return plot;
     }
 }

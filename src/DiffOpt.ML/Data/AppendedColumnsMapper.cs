@@ -14,14 +14,14 @@ internal abstract class AppendedColumnsMapper : IRowToRowMapper
 {
     private readonly int _inputCount;
 
-    protected AppendedColumnsMapper(DataViewSchema inputSchema, IReadOnlyList<(string Name, DataViewType Type)> appended)
+    protected AppendedColumnsMapper(DataViewSchema inputSchema, IReadOnlyList<(string Name, DataViewType Type, DataViewSchema.Annotations? Annotations)> appended)
     {
         InputSchema = inputSchema;
         _inputCount = inputSchema.Count;
         var builder = new DataViewSchema.Builder();
         builder.AddColumns(inputSchema);
-        foreach (var (name, type) in appended)
-            builder.AddColumn(name, type);
+        foreach (var (name, type, annotations) in appended)
+            builder.AddColumn(name, type, annotations);
         OutputSchema = builder.ToSchema();
     }
 
@@ -75,8 +75,17 @@ internal abstract class AppendedColumnsMapper : IRowToRowMapper
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
     {
         var active = ActiveAppended(activeColumns);
+        return new AppendedRow(this, input, CreateRowGetters(input, active));
+    }
+
+    /// <summary>
+    /// Getters of the appended columns flagged in <paramref name="active"/> (null for the others) over
+    /// <paramref name="input"/>, computing each row as a block of one when its position changes.
+    /// </summary>
+    public Delegate?[] CreateRowGetters(DataViewRow input, bool[] active)
+    {
         if (!active.Any(a => a))
-            return new AppendedRow(this, input, new Delegate?[active.Length]);
+            return new Delegate?[active.Length];
         var computation = CreateComputation(input, 1);
         var position = -1L;
         int Slot()
@@ -89,7 +98,7 @@ internal abstract class AppendedColumnsMapper : IRowToRowMapper
             }
             return 0;
         }
-        return new AppendedRow(this, input, computation.CreateGetters(Slot, active));
+        return computation.CreateGetters(Slot, active);
     }
 
     /// <summary>A row over the input row plus the appended getters.</summary>

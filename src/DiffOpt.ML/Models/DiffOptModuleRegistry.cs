@@ -5,10 +5,10 @@ using static TorchSharp.torch;
 namespace DiffOpt.ML;
 
 /// <summary>
-/// Named factories of user TorchSharp modules for <see cref="RegisteredModuleModel"/>. A saved model refers to
-/// its module by name, so the process that loads it must register the same name (with a factory that builds a
-/// module of the same architecture) before calling <c>mlContext.Model.Load</c>.
+/// Obsolete process-wide registry of module factories; register on the MLContext instead with
+/// <see cref="DiffOptMLCatalog.RegisterModule"/>. Still consulted, after the context's own registrations, for one release.
 /// </summary>
+[Obsolete("Register module factories on the MLContext: mlContext.DiffOpt().RegisterModule(name, factory). Removed in the next release.")]
 public static class DiffOptModuleRegistry
 {
     private static readonly ConcurrentDictionary<string, Func<ModuleFactoryContext, nn.Module<Tensor, Tensor>>> Factories = new(StringComparer.Ordinal);
@@ -28,10 +28,6 @@ public static class DiffOptModuleRegistry
     /// <summary>True when a factory is registered under <paramref name="name"/>.</summary>
     public static bool IsRegistered(string name) => Factories.ContainsKey(name);
 
-    internal static Func<ModuleFactoryContext, nn.Module<Tensor, Tensor>> GetFactory(string name) =>
-        Factories.TryGetValue(name, out var factory)
-            ? factory
-            : throw new InvalidOperationException(
-                $"No module factory is registered under the name '{name}'. Call DiffOptModuleRegistry.Register(\"{name}\", ...) " +
-                "with the factory that built the model before training or loading it.");
+    internal static bool TryGetFactory(string name, out Func<ModuleFactoryContext, nn.Module<Tensor, Tensor>> factory) =>
+        Factories.TryGetValue(name, out factory!);
 }

@@ -1,3 +1,4 @@
+using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -5,9 +6,9 @@ namespace DiffOpt.ML;
 
 /// <summary>
 /// Your own TorchSharp module, built by the factory registered under <see cref="Name"/> with
-/// <see cref="DiffOptModuleRegistry.Register"/>. The module maps features (B, d) to outputs (B, n) (n the label
-/// length), typically through a <see cref="Layers.QpLayer"/>. A saved model stores the name and the module's
-/// weights; loading it calls the factory registered under the same name in the loading process.
+/// <c>mlContext.DiffOpt().RegisterModule</c> on the MLContext that trains the model. The module maps features (B, d) to
+/// outputs (B, n) (n the label length), typically through a <see cref="Layers.QpLayer"/>. A saved model stores the name
+/// and the module's weights; loading it calls the factory registered under the same name on the loading MLContext.
 /// </summary>
 /// <param name="Name">The name the factory was registered under.</param>
 public sealed record RegisteredModuleModel(string Name) : QpModel
@@ -16,8 +17,9 @@ public sealed record RegisteredModuleModel(string Name) : QpModel
     {
         if (string.IsNullOrWhiteSpace(Name))
             throw new ArgumentException("The module name must not be empty.", nameof(Name));
-        DiffOptModuleRegistry.GetFactory(Name);
     }
+
+    internal override void CheckAvailable(IHostEnvironment environment) => ModuleFactories.Resolve(environment, Name);
 
     internal override QpNetwork CreateNetwork(NetworkContext context) => new RegisteredModuleNetwork(Name, context);
 }
@@ -29,10 +31,9 @@ internal sealed class RegisteredModuleNetwork : QpNetwork
 
     public RegisteredModuleNetwork(string name, NetworkContext context) : base(nameof(RegisteredModuleNetwork))
     {
-        var factory = DiffOptModuleRegistry.GetFactory(name);
-        // User factories initialise their parameters from TorchSharp's global generator: seed it for reproducibility.
-        random.manual_seed(context.Seed);
-        var module = factory(new ModuleFactoryContext(context.FeatureSize, context.OutputSize, context.DType, context.SolverOptions))
+        var factory = ModuleFactories.Resolve(context.Environment, name);
+        // TorchSharp's global generator is left alone: the factory gets the seed to initialise from a generator of its own.
+        var module = factory(new ModuleFactoryContext(context.FeatureSize, context.OutputSize, context.DType, context.SolverOptions) { Seed = context.Seed })
             ?? throw new InvalidOperationException($"The module factory registered as '{name}' returned null.");
         inner = module.to(context.DType);
         RegisterComponents();

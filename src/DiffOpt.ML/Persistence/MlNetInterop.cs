@@ -14,6 +14,9 @@ internal static class MlNetInterop
     /// <summary>The host environment (the <see cref="MLContext"/>) behind a catalog.</summary>
     public static IHostEnvironment GetEnvironment(TransformsCatalog catalog) => ((IInternalCatalog)catalog).Environment;
 
+    /// <summary>The host environment of an <see cref="MLContext"/>.</summary>
+    public static IHostEnvironment GetEnvironment(MLContext mlContext) => mlContext;
+
     /// <summary>The host environment (the <see cref="MLContext"/>) behind a trainer catalog.</summary>
     public static IHostEnvironment GetEnvironment(RegressionCatalog.RegressionTrainers catalog) => ((IInternalCatalog)catalog).Environment;
 
@@ -27,7 +30,17 @@ internal static class MlNetInterop
     public static SchemaShape.Column VectorColumn(string name, DataViewType itemType) =>
         new(name, SchemaShape.Column.VectorKind.Vector, itemType, isKey: false);
 
-    /// <summary>A scalar column of the given type, for <see cref="IEstimator{T}.GetOutputSchema"/>.</summary>
-    public static SchemaShape.Column ScalarColumn(string name, DataViewType type) =>
-        new(name, SchemaShape.Column.VectorKind.Scalar, type, isKey: false);
+    /// <summary>The KeyValues annotation of a key column whose key k (from 1) is named <paramref name="names"/>[k − 1].</summary>
+    public static DataViewSchema.Annotations KeyValueNames(string[] names)
+    {
+        var builder = new DataViewSchema.Annotations.Builder();
+        builder.AddKeyValues(names.Length, TextDataViewType.Instance,
+            (ref VBuffer<ReadOnlyMemory<char>> value) => value = new VBuffer<ReadOnlyMemory<char>>(names.Length, names.Select(n => n.AsMemory()).ToArray()));
+        return builder.ToAnnotations();
+    }
+
+    /// <summary>A scalar key column with a KeyValues annotation of text, for <see cref="IEstimator{T}.GetOutputSchema"/>.</summary>
+    public static SchemaShape.Column KeyColumnWithNames(string name, DataViewType rawType) =>
+        new(name, SchemaShape.Column.VectorKind.Scalar, rawType, isKey: true,
+            new SchemaShape([new SchemaShape.Column(AnnotationUtils.Kinds.KeyValues, SchemaShape.Column.VectorKind.Vector, TextDataViewType.Instance, isKey: false)]));
 }

@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 
 namespace DiffOpt.ML.Persistence;
@@ -72,11 +73,12 @@ internal static class QpLayerTransformerFormat
         {
             throw FormatGuard.Corrupt(Component, e.Message);
         }
+        model.CheckAvailable(env);
 
         byte[]? weights = null;
         if (!ctx.TryLoadBinaryStream(WeightsStreamName, r => weights = ChecksummedBlob.Read(r, Component)))
             throw FormatGuard.Corrupt(Component, $"the stream {WeightsStreamName} is missing");
-        var network = model.CreateNetwork(info.NetworkContext(seed: 0));
+        var network = model.CreateNetwork(info.NetworkContext(seed: 0, env));
         try
         {
             using var stream = new MemoryStream(weights!);
@@ -88,5 +90,12 @@ internal static class QpLayerTransformerFormat
             throw new FormatException($"The {Component} in this model file has weights that do not fit its network: {e.Message}", e);
         }
         return new QpLayerTransformer(env, network, info);
+    }
+
+    /// <summary>The loader ML.NET's RowToRowMapperTransform calls for its mapper (through <see cref="SignatureLoadRowMapper"/>).</summary>
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
+    {
+        var transformer = Create(env, ctx);
+        return new RowMapperAdapter(transformer, transformer.MakeMapper(inputSchema));
     }
 }

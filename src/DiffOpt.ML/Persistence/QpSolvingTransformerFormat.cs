@@ -1,4 +1,5 @@
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 
 namespace DiffOpt.ML.Persistence;
@@ -13,8 +14,17 @@ internal static class QpSolvingTransformerFormat
     public const string UserName = "DiffOpt QP Solving Transformer";
     private const string Component = "DiffOpt QP solving transformer";
 
-    /// <summary>Format versions (0x00010001: the initial format); bump them on any change of the layout below.</summary>
-    public static VersionInfo GetVersionInfo() => FormatGuard.Version("DOQPSOLV", 0x00010001, 0x00010001, 0x00010001, LoaderSignature);
+    /// <summary>The initial format: the status column is text.</summary>
+    public const uint TextStatusVersion = 0x00010001;
+
+    /// <summary>The format written now: the same layout, the status column is a key (<see cref="QpStatusColumn"/>).</summary>
+    public const uint KeyStatusVersion = 0x00010002;
+
+    /// <summary>
+    /// Format versions; bump them on any change of the layout below or of what it means. 0x00010002 keeps the layout of
+    /// 0x00010001, so DiffOpt.ML builds reading only 0x00010001 still read it (as a text status column).
+    /// </summary>
+    public static VersionInfo GetVersionInfo() => FormatGuard.Version("DOQPSOLV", KeyStatusVersion, TextStatusVersion, TextStatusVersion, LoaderSignature);
 
     // *** Binary format ***
     // Model.key: ChecksummedBlob section holding
@@ -60,12 +70,20 @@ internal static class QpSolvingTransformerFormat
         var options = ChecksummedBlob.ReadSection(ctx.Reader, Component, ReadOptions);
         try
         {
-            return new QpSolvingTransformer(env, QpSolvingSettings.FromOptions(options));
+            var settings = QpSolvingSettings.FromOptions(options);
+            return new QpSolvingTransformer(env, ctx.Header.ModelVerWritten < KeyStatusVersion ? settings with { TextStatus = true } : settings);
         }
         catch (ArgumentException e)
         {
             throw FormatGuard.Corrupt(Component, e.Message);
         }
+    }
+
+    /// <summary>The loader ML.NET's RowToRowMapperTransform calls for its mapper (through <see cref="SignatureLoadRowMapper"/>).</summary>
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
+    {
+        var transformer = Create(env, ctx);
+        return new RowMapperAdapter(transformer, transformer.MakeMapper(inputSchema));
     }
 
     private static QpSolvingEstimator.Options ReadOptions(BinaryReader reader)

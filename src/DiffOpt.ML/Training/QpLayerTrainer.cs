@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using DiffOpt.ML.Data;
 using DiffOpt.ML.Persistence;
 using DiffOpt.ML.Training;
@@ -28,10 +29,12 @@ namespace DiffOpt.ML;
 /// <see cref="GenericQpModel"/> or <see cref="RegisteredModuleModel"/>. Training reads the rows into memory
 /// once, then runs mini-batch epochs (shuffled, seeded from the MLContext unless <see cref="Options.Seed"/> is
 /// set); rows with NaN or infinite values are skipped with a warning. After every epoch the training loss, the
-/// validation loss (with <see cref="Options.ValidationSet"/>) and the epoch and elapsed times go to ML.NET's log and to
-/// <see cref="Options.Progress"/>; <see cref="Options.EpochCallback"/> then receives them with a snapshot of the model
-/// trained so far, for metrics of your own (see <see cref="QpTrainingEpoch"/>). <see cref="Options.CancellationToken"/>, or ML.NET's own cancellation of the
-/// MLContext (as AutoML uses), stops training between batches with an <see cref="OperationCanceledException"/>.
+/// validation loss (with validation data given to <see cref="Fit(IDataView, IDataView?, QpTrainingMonitor?)"/>) and the
+/// epoch and elapsed times go to ML.NET's log (<c>mlContext.Log</c>) and to the <see cref="QpTrainingMonitor"/> given to
+/// Fit, which also receives progress within long epochs and a snapshot of the model after each epoch. ML.NET's
+/// cancellation of the MLContext (<c>mlContext.CancelExecution()</c>, as AutoML uses) or the monitor's token stops
+/// training between batches with an <see cref="OperationCanceledException"/>. <see cref="Options"/> holds settings
+/// only (it serialises with System.Text.Json).
 /// QP items the solver cannot solve during training contribute zero gradient (see <see cref="QpFunction"/>).
 /// ]]></format>
 /// </remarks>
@@ -79,22 +82,24 @@ public sealed class QpLayerTrainer : IEstimator<QpLayerTransformer>
         /// <summary>Options of the QP solver inside the layer. Default <see cref="QpSolverOptions.Default"/>.</summary>
         public QpSolverOptions SolverOptions { get; init; } = QpSolverOptions.Default;
 
-        /// <summary>Data to compute the validation loss on after every epoch (same columns as the training data), or null.</summary>
+        /// <summary>Obsolete: pass the validation data to <see cref="Fit(IDataView, IDataView?, QpTrainingMonitor?)"/>.</summary>
+        [Obsolete("Runtime objects do not belong in the options: pass validation data to Fit(trainData, validationData). Removed in the next release.")]
+        [JsonIgnore]
         public IDataView? ValidationSet { get; init; }
 
-        /// <summary>Receives a <see cref="QpTrainingProgress"/> after every epoch, or null.</summary>
+        /// <summary>Obsolete: pass a <see cref="QpTrainingMonitor"/> to <see cref="Fit(IDataView, IDataView?, QpTrainingMonitor?)"/>.</summary>
+        [Obsolete("Runtime objects do not belong in the options: pass a QpTrainingMonitor to Fit. Removed in the next release.")]
+        [JsonIgnore]
         public IProgress<QpTrainingProgress>? Progress { get; init; }
 
-        /// <summary>
-        /// Called after every epoch, on the training thread, with the epoch's progress and a snapshot of the model
-        /// trained so far (see <see cref="QpTrainingEpoch"/>), or null. Use it to compute your own metric on held-out
-        /// data after each epoch, or to keep the best epoch's model. Training waits for it to return; its time is not
-        /// counted in <see cref="QpTrainingProgress.EpochTrainingTime"/>. An exception it throws stops training and
-        /// propagates out of <see cref="Fit"/>.
-        /// </summary>
+        /// <summary>Obsolete: pass a <see cref="QpTrainingMonitor"/> to <see cref="Fit(IDataView, IDataView?, QpTrainingMonitor?)"/>.</summary>
+        [Obsolete("Runtime objects do not belong in the options: pass a QpTrainingMonitor to Fit. Removed in the next release.")]
+        [JsonIgnore]
         public Action<QpTrainingEpoch>? EpochCallback { get; init; }
 
-        /// <summary>Stops training between batches when canceled.</summary>
+        /// <summary>Obsolete: pass a <see cref="QpTrainingMonitor"/> to Fit, or cancel through <c>mlContext.CancelExecution()</c>.</summary>
+        [Obsolete("Runtime objects do not belong in the options: pass a QpTrainingMonitor to Fit, or call mlContext.CancelExecution(). Removed in the next release.")]
+        [JsonIgnore]
         public CancellationToken CancellationToken { get; init; }
 
         /// <summary>Checks every option that does not depend on the data.</summary>
@@ -139,7 +144,7 @@ public sealed class QpLayerTrainer : IEstimator<QpLayerTransformer>
     /// <summary>
     /// Checks that the feature and label columns are known-size vectors of Single or Double and returns the input
     /// schema with the Score column (a known-size vector of Single) added. Vector lengths are checked by
-    /// <see cref="Fit"/>, before any row is read.
+    /// <see cref="Fit(IDataView)"/>, before any row is read.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type.</exception>
     public SchemaShape GetOutputSchema(SchemaShape inputSchema)
@@ -154,14 +159,30 @@ public sealed class QpLayerTrainer : IEstimator<QpLayerTransformer>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type or size.</exception>
     /// <exception cref="ArgumentException">The model does not fit the column sizes.</exception>
     /// <exception cref="OperationCanceledException">Training was canceled.</exception>
-    public QpLayerTransformer Fit(IDataView input)
+    public QpLayerTransformer Fit(IDataView input) => Fit(input, null, null);
+
+    /// <summary>
+    /// Trains the network on <paramref name="trainData"/>, computing the validation loss on
+    /// <paramref name="validationData"/> after every epoch, and reporting to <paramref name="monitor"/>.
+    /// </summary>
+    /// <param name="trainData">The training rows.</param>
+    /// <param name="validationData">Rows with the same feature and label columns, or null.</param>
+    /// <param name="monitor">Progress, epoch callback and cancellation token, or null.</param>
+    /// <returns>The transformer that applies the trained network.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or has the wrong type or size.</exception>
+    /// <exception cref="ArgumentException">The model does not fit the column sizes.</exception>
+    /// <exception cref="OperationCanceledException">Training was canceled.</exception>
+    public QpLayerTransformer Fit(IDataView trainData, IDataView? validationData, QpTrainingMonitor? monitor = null)
     {
-        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(trainData);
+        var input = trainData;
+        var run = TrainingRun.Create(_options, validationData, monitor);
         GetOutputSchema(MlNetInterop.ShapeOf(input.Schema));
         var featureSize = VectorSize(SchemaCheck.NumericVector(input.Schema, FeatureRole, _options.FeatureColumnName));
         var outputSize = VectorSize(SchemaCheck.NumericVector(input.Schema, LabelRole, _options.LabelColumnName));
         _options.Model.Validate(featureSize, outputSize);
-        if (_options.ValidationSet is { } validationSet)
+        _options.Model.CheckAvailable(_host);
+        if (run.Validation is { } validationSet)
         {
             SchemaCheck.NumericVector(validationSet.Schema, FeatureRole, _options.FeatureColumnName, featureSize);
             SchemaCheck.NumericVector(validationSet.Schema, LabelRole, _options.LabelColumnName, outputSize);
@@ -174,12 +195,12 @@ public sealed class QpLayerTrainer : IEstimator<QpLayerTransformer>
 
         using var channel = _host.Start("Training");
         using var train = TrainingData.Read(input, _options.FeatureColumnName, _options.LabelColumnName, featureSize, outputSize, dtype, channel, "training");
-        using var validation = _options.ValidationSet is null ? null
-            : TrainingData.Read(_options.ValidationSet, _options.FeatureColumnName, _options.LabelColumnName, featureSize, outputSize, dtype, channel, "validation");
-        var network = _options.Model.CreateNetwork(info.NetworkContext(seed));
+        using var validation = run.Validation is null ? null
+            : TrainingData.Read(run.Validation, _options.FeatureColumnName, _options.LabelColumnName, featureSize, outputSize, dtype, channel, "validation");
+        var network = _options.Model.CreateNetwork(info.NetworkContext(seed, _host));
         try
         {
-            new TrainingLoop(_options, _host, channel).Run(network, train, validation, seed, trained => Snapshot(trained, info));
+            new TrainingLoop(_options, run, _host, channel).Run(network, train, validation, seed, trained => Snapshot(trained, info));
         }
         catch
         {
@@ -192,7 +213,7 @@ public sealed class QpLayerTrainer : IEstimator<QpLayerTransformer>
     /// <summary>An independent transformer holding a copy of <paramref name="network"/>'s current weights.</summary>
     private QpLayerTransformer Snapshot(QpNetwork network, QpLayerModelInfo info)
     {
-        var copy = _options.Model.CreateNetwork(info.NetworkContext(seed: 0));
+        var copy = _options.Model.CreateNetwork(info.NetworkContext(seed: 0, _host));
         try
         {
             using var noGrad = no_grad();

@@ -1,7 +1,7 @@
 namespace DiffOpt.ML;
 
 /// <summary>
-/// What <see cref="QpLayerTrainer.Options.EpochCallback"/> receives after every epoch: the epoch's
+/// What <see cref="QpTrainingMonitor.EpochCallback"/> receives after every epoch: the epoch's
 /// <see cref="Progress"/> and <see cref="Model"/>, a snapshot of the model trained so far.
 /// </summary>
 /// <remarks>
@@ -18,7 +18,7 @@ public sealed class QpTrainingEpoch
         Model = model;
     }
 
-    /// <summary>Epoch number, losses and times of the epoch just finished (as reported to <see cref="QpLayerTrainer.Options.Progress"/>).</summary>
+    /// <summary>Epoch number, losses and times of the epoch just finished (as reported to <see cref="QpTrainingMonitor.Progress"/>).</summary>
     public QpTrainingProgress Progress { get; }
 
     /// <summary>The model after this epoch: an independent copy, unaffected by further training.</summary>

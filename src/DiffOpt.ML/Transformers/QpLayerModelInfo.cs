@@ -10,5 +10,6 @@ internal sealed record QpLayerModelInfo(string FeatureColumnName, string ScoreCo
     public ScalarType DType => Precision == QpLayerPrecision.Float32 ? ScalarType.Float32 : ScalarType.Float64;
 
     /// <summary>The context the network is built from (the seed only matters before weights are trained or loaded).</summary>
-    public NetworkContext NetworkContext(int seed) => new(FeatureSize, OutputSize, DType, seed, SolverOptions);
+    public NetworkContext NetworkContext(int seed, Microsoft.ML.Runtime.IHostEnvironment environment) =>
+        new(FeatureSize, OutputSize, DType, seed, SolverOptions, environment);
 }

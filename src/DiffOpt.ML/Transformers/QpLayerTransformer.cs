@@ -12,15 +12,17 @@ namespace DiffOpt.ML;
 /// A trained QP-layer network (from <see cref="QpLayerTrainer"/>) applied row by row: reads the feature vector
 /// column and writes the network's output as a known-size vector of Single. <see cref="Transform"/> is lazy;
 /// the transformer works with PredictionEngine and is saved and loaded by <c>mlContext.Model.Save/Load</c>
-/// (weights included).
+/// (weights included). It holds a TorchSharp module (native memory): dispose it, or the
+/// <see cref="TransformerChain{TLastTransformer}"/> holding it, when done.
 /// </summary>
-public sealed class QpLayerTransformer : ITransformer
+public sealed class QpLayerTransformer : ITransformer, IDisposable
 {
     private const string FeatureRole = "feature";
 
     private readonly IHost _host;
     private readonly QpNetwork _network;
     private readonly object _forwardLock = new();
+    private bool _disposed;
 
     internal QpLayerTransformer(IHostEnvironment environment, QpNetwork network, QpLayerModelInfo info)
     {
@@ -48,12 +50,28 @@ public sealed class QpLayerTransformer : ITransformer
     public QpModel Model => Info.Model;
 
     /// <summary>The learned parameters by name (e.g. "A", "log_z0", "D"), as float64 arrays in row-major order, with their shapes.</summary>
+    /// <exception cref="ObjectDisposedException">The transformer was disposed.</exception>
     public IReadOnlyDictionary<string, (long[] Shape, double[] Values)> GetParameters()
     {
         lock (_forwardLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             return _network.named_parameters().ToDictionary(
                 p => p.name,
                 p => (p.parameter.shape, p.parameter.detach().to(ScalarType.Float64).cpu().data<double>().ToArray()));
+        }
+    }
+
+    /// <summary>Frees the network's native memory; later use of the transformer throws <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        lock (_forwardLock)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            _network.Dispose();
+        }
     }
 
     /// <inheritdoc/>
@@ -67,6 +85,7 @@ public sealed class QpLayerTransformer : ITransformer
     /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or has the wrong type or size.</exception>
     public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new Mapper(this, inputSchema).OutputSchema;
 
+
     /// <inheritdoc/>
     public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
@@ -75,16 +94,27 @@ public sealed class QpLayerTransformer : ITransformer
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new AppendedColumnsDataView(input, new Mapper(this, input.Schema));
+        return new TransformedDataView(this, MakeMapper(input.Schema), input);
     }
 
-    void ICanSaveModel.Save(ModelSaveContext ctx) => QpLayerTransformerFormat.Save(ctx, this);
+    /// <summary>The row mapper of this transformer over <paramref name="inputSchema"/> (checks the input columns).</summary>
+    internal AppendedColumnsMapper MakeMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
+
+    void ICanSaveModel.Save(ModelSaveContext ctx)
+    {
+        lock (_forwardLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            QpLayerTransformerFormat.Save(ctx, this);
+        }
+    }
 
     /// <summary>Runs the network on the first <paramref name="count"/> feature vectors of a block (rows of d values).</summary>
     private void Predict(double[] features, int count, double[] outputs)
     {
         lock (_forwardLock)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var x = tensor(features.AsSpan(0, count * FeatureSize).ToArray(), [count, FeatureSize], Info.DType);
@@ -98,7 +128,7 @@ public sealed class QpLayerTransformer : ITransformer
         private readonly DataViewSchema.Column _feature;
 
         public Mapper(QpLayerTransformer parent, DataViewSchema inputSchema)
-            : base(inputSchema, [(parent.ScoreColumnName, ColumnTypes.Vector(NumberDataViewType.Single, parent.OutputSize))])
+            : base(inputSchema, [(parent.ScoreColumnName, ColumnTypes.Vector(NumberDataViewType.Single, parent.OutputSize), null)])
         {
             _parent = parent;
             _feature = SchemaCheck.NumericVector(inputSchema, FeatureRole, parent.FeatureColumnName, parent.FeatureSize);
@@ -121,6 +151,6 @@ public sealed class QpLayerTransformer : ITransformer
         public override void Compute(int count) => parent.Predict(_features, count, _outputs);
 
         public override Delegate?[] CreateGetters(Func<int> slot, bool[] active) =>
-            [VectorWriter.Getter(NumberDataViewType.Single, () => _outputs.AsMemory(slot() * parent.OutputSize, parent.OutputSize))];
+            [active[0] ? VectorWriter.Getter(NumberDataViewType.Single, () => _outputs.AsMemory(slot() * parent.OutputSize, parent.OutputSize)) : null];
     }
 }

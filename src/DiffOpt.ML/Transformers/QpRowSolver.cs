@@ -10,9 +10,6 @@ namespace DiffOpt.ML;
 /// </summary>
 internal sealed class QpRowSolver
 {
-    /// <summary>Status text for a row with a NaN or infinite input value.</summary>
-    public const string NonFiniteInput = "NonFiniteInput";
-
     private readonly QpSolvingSettings _settings;
     private readonly QpSolver _solver;
 
@@ -24,16 +21,16 @@ internal sealed class QpRowSolver
 
     /// <summary>
     /// Solves rows 0 … count − 1 whose p (and h, b when they come from columns) are stored row after row in the
-    /// arrays; writes each z* (NaN when the row's problem has no solution) and status text.
+    /// arrays; writes each z* (NaN when the row's problem has no solution) and status key (see <see cref="QpStatusColumn"/>).
     /// </summary>
-    public void Solve(int count, double[] p, double[]? h, double[]? b, double[] solutions, string[] status)
+    public void Solve(int count, double[] p, double[]? h, double[]? b, double[] solutions, uint[] status)
     {
         int n = _settings.VariableCount, m = _settings.InequalityCount, k = _settings.EqualityCount;
         var finite = Enumerable.Range(0, count)
             .Where(r => AllFinite(p, r, n) && (h is null || AllFinite(h, r, m)) && (b is null || AllFinite(b, r, k)))
             .ToArray();
         solutions.AsSpan(0, count * n).Fill(double.NaN);
-        status.AsSpan(0, count).Fill(NonFiniteInput);
+        status.AsSpan(0, count).Fill(QpStatusColumn.NonFiniteInputKey);
         if (finite.Length == 0)
             return;
 
@@ -49,7 +46,7 @@ internal sealed class QpRowSolver
         for (var i = 0; i < finite.Length; i++)
         {
             var row = finite[i];
-            status[row] = result.Status[i].ToString();
+            status[row] = QpStatusColumn.KeyOf(result.Status[i]);
             if (result.Status[i].HasSolution())
                 Array.Copy(x, i * n, solutions, row * n, n);
         }

@@ -23,12 +23,13 @@ namespace DiffOpt.ML;
 /// | -- | -- |
 /// | Does this estimator need to look at the data to train its parameters? | No |
 /// | Input column data type | Known-size vector of Single or Double (p, and optionally h and b) |
-/// | Output column data type | Known-size vector of p's item type (solution); Text (status, a <see cref="SolverStatus"/> name) |
+/// | Output column data type | Known-size vector of p's item type (solution); key of UInt32 with KeyValues names (status, see <see cref="QpStatusColumn"/>) |
 /// | Exportable to ONNX | No |
 ///
 /// A row whose problem has no solution (for example, infeasible) gets its status (<c>PrimalInfeasible</c>, …) and
 /// a solution of NaN, never an exception (unless <see cref="QpSolverOptions.ThrowOnFailure"/> is set). A row with
-/// a NaN or infinite input value gets the status <c>NonFiniteInput</c> and a NaN solution.
+/// a NaN or infinite input value gets the status <c>NonFiniteInput</c> (key <see cref="QpStatusColumn.NonFiniteInputKey"/>) and a
+/// NaN solution.
 /// ]]></format>
 /// </remarks>
 public sealed class QpSolvingEstimator : IEstimator<QpSolvingTransformer>
@@ -100,7 +101,7 @@ public sealed class QpSolvingEstimator : IEstimator<QpSolvingTransformer>
             SchemaCheck.NumericVector(inputSchema, EqualityBoundRole, b);
         return SchemaCheck.Append(inputSchema,
             MlNetInterop.VectorColumn(_settings.OutputColumnName, p.ItemType),
-            MlNetInterop.ScalarColumn(_settings.StatusColumnName, TextDataViewType.Instance));
+            MlNetInterop.KeyColumnWithNames(_settings.StatusColumnName, NumberDataViewType.UInt32));
     }
 
     /// <summary>Checks the input schema (columns, types and lengths) and returns the transformer; reads no rows.</summary>

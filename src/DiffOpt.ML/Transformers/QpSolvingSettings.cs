@@ -3,7 +3,7 @@ using DiffOpt.Qp;
 namespace DiffOpt.ML;
 
 /// <summary>The checked, copied content of <see cref="QpSolvingEstimator.Options"/>: column names, sizes and fixed data.</summary>
-internal sealed class QpSolvingSettings
+internal sealed record QpSolvingSettings
 {
     public required string OutputColumnName { get; init; }
     public required string LinearTermColumnName { get; init; }
@@ -30,6 +30,12 @@ internal sealed class QpSolvingSettings
     public double[]? B { get; init; }
 
     public required QpSolverOptions SolverOptions { get; init; }
+
+    /// <summary>
+    /// True for a transformer loaded from a model file of format 0x00010001, which wrote the status as text: it keeps
+    /// doing so (the same names), so pipelines built on such a model keep their schema.
+    /// </summary>
+    public bool TextStatus { get; init; }
 
     /// <summary>Checks <paramref name="options"/> (ArgumentException naming the option, its shape and what was expected) and copies it.</summary>
     public static QpSolvingSettings FromOptions(QpSolvingEstimator.Options options)

@@ -26,7 +26,10 @@ public sealed class QpSolvingTransformer : ITransformer
     /// <summary>The solution column written.</summary>
     public string OutputColumnName => Settings.OutputColumnName;
 
-    /// <summary>The status column written (text: a <see cref="SolverStatus"/> name, or "NonFiniteInput").</summary>
+    /// <summary>
+    /// The status column written: a key column described by <see cref="QpStatusColumn"/> (text with the same names
+    /// for a model loaded from a file saved before DiffOpt.ML typed the column).
+    /// </summary>
     public string StatusColumnName => Settings.StatusColumnName;
 
     /// <summary>The column holding the linear term p.</summary>
@@ -49,8 +52,11 @@ public sealed class QpSolvingTransformer : ITransformer
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new AppendedColumnsDataView(input, new Mapper(this, input.Schema));
+        return new TransformedDataView(this, MakeMapper(input.Schema), input);
     }
+
+    /// <summary>The row mapper of this transformer over <paramref name="inputSchema"/> (checks the input columns).</summary>
+    internal AppendedColumnsMapper MakeMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => QpSolvingTransformerFormat.Save(ctx, this);
 
@@ -68,13 +74,15 @@ public sealed class QpSolvingTransformer : ITransformer
 
         protected override IEnumerable<DataViewSchema.Column> Dependencies => _inputs;
 
-        private static (string, DataViewType)[] OutputColumns(QpSolvingSettings settings, DataViewSchema inputSchema)
+        private static (string, DataViewType, DataViewSchema.Annotations?)[] OutputColumns(QpSolvingSettings settings, DataViewSchema inputSchema)
         {
             var p = QpSolvingEstimator.CheckColumns(inputSchema, settings)[0];
             return
             [
-                (settings.OutputColumnName, ColumnTypes.Vector(ColumnTypes.ItemType(p.Type), settings.VariableCount)),
-                (settings.StatusColumnName, TextDataViewType.Instance),
+                (settings.OutputColumnName, ColumnTypes.Vector(ColumnTypes.ItemType(p.Type), settings.VariableCount), null),
+                settings.TextStatus
+                    ? (settings.StatusColumnName, TextDataViewType.Instance, null)
+                    : (settings.StatusColumnName, QpStatusColumn.KeyType, QpStatusColumn.Annotations()),
             ];
         }
 
@@ -96,7 +104,7 @@ public sealed class QpSolvingTransformer : ITransformer
         private readonly double[]? _h;
         private readonly double[]? _b;
         private readonly double[] _solutions;
-        private readonly string[] _status;
+        private readonly uint[] _status;
 
         public Computation(QpSolvingTransformer parent, VectorReader[] readers, DataViewType itemType, int blockSize)
         {
@@ -108,7 +116,7 @@ public sealed class QpSolvingTransformer : ITransformer
             _h = settings.InequalityBoundColumnName is null ? null : new double[blockSize * settings.InequalityCount];
             _b = settings.EqualityBoundColumnName is null ? null : new double[blockSize * settings.EqualityCount];
             _solutions = new double[blockSize * settings.VariableCount];
-            _status = new string[blockSize];
+            _status = new uint[blockSize];
         }
 
         private int N => _parent.Settings.VariableCount;
@@ -129,7 +137,9 @@ public sealed class QpSolvingTransformer : ITransformer
         public override Delegate?[] CreateGetters(Func<int> slot, bool[] active)
         {
             var solution = VectorWriter.Getter(_itemType, () => _solutions.AsMemory(slot() * N, N));
-            ValueGetter<ReadOnlyMemory<char>> status = (ref ReadOnlyMemory<char> value) => value = _status[slot()].AsMemory();
+            Delegate status = _parent.Settings.TextStatus
+                ? (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = QpStatusColumn.NameOf(_status[slot()]).AsMemory())
+                : (ValueGetter<uint>)((ref uint value) => value = _status[slot()]);
             return [active[0] ? solution : null, active[1] ? status : null];
         }
     }

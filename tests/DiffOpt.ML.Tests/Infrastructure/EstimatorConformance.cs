@@ -63,6 +63,10 @@ internal static class EstimatorConformance
         return item == NumberDataViewType.Single || item == NumberDataViewType.Double || item == TextDataViewType.Instance;
     }
 
+    private static DataViewType ColumnTypeOf(Type raw) =>
+        raw == typeof(uint) ? NumberDataViewType.UInt32 : raw == typeof(ulong) ? NumberDataViewType.UInt64
+        : raw == typeof(ushort) ? NumberDataViewType.UInt16 : NumberDataViewType.Byte;
+
     private static void AssertMatches(SchemaShape shape, DataViewSchema schema)
     {
         var visible = schema.Where(c => !c.IsHidden).ToArray();
@@ -71,7 +75,9 @@ internal static class EstimatorConformance
         {
             var actual = schema[column.Name].Type;
             var item = actual is VectorDataViewType v ? v.ItemType : actual;
-            Assert.Equal(column.ItemType, item);
+            // A key column's shape carries its raw type (as ML.NET's SchemaShape.Create writes it) and IsKey.
+            Assert.Equal(item is KeyDataViewType, column.IsKey);
+            Assert.Equal(column.ItemType, item is KeyDataViewType key ? ColumnTypeOf(key.RawType) : item);
             Assert.Equal(column.Kind == SchemaShape.Column.VectorKind.Scalar, actual is not VectorDataViewType);
         }
     }

@@ -32,7 +32,8 @@ public class DenoisingCommandLineTests
     {
         using var folder = new TempFolder();
         SignalCsv.Write(folder.File("s.csv"), new SignalGenerator(5).Generate(30));
-        string[] args = ["train", "--data", folder.File("s.csv"), "--model", folder.File("m.zip"), "--epochs", "2", "--lambda", "15", "--train-count", "20"];
+        string[] args = ["train", "--data", folder.File("s.csv"), "--model", folder.File("m.zip"), "--epochs", "2", "--lambda", "15", "--train-count", "20",
+            "--progress-seconds", "0", "--batch-size", "10"];
         var (code, output, error) = ConsoleCapture.Run(Program.Main, plain ? [.. args, "--no-adaptive-weights"] : args);
         Assert.Equal(0, code);
         Assert.Equal("", error);
@@ -40,6 +41,11 @@ public class DenoisingCommandLineTests
         Assert.Equal(!plain, lines[0].Contains("adaptive weights"));
         Assert.Contains(lines, l => l.StartsWith("optnet epoch 0: test mse "));
         Assert.Contains(lines, l => l.StartsWith("optnet epoch 2: train mse "));
+        // --progress-seconds 0: a line after every mini-batch but an epoch's last (20 rows in batches of 10), epoch 0's
+        // forward passes included.
+        Assert.Equal(["optnet Epoch 0/2", "optnet Epoch 1/2", "optnet Epoch 2/2"],
+            lines.Where(l => l.Contains(": batch 1/2, training loss so far ")).Select(l => l[..l.IndexOf(':')]));
+        Assert.Single(lines, l => l.StartsWith("optnet epoch 0: test mse "));
         Assert.Matches(@"^test mse: \d+\.\d{4}$", lines[^1]);
 
         var evaluate = ConsoleCapture.Run(Program.Main, "evaluate", "--data", folder.File("s.csv"), "--skip", "20", "--model", folder.File("m.zip"));

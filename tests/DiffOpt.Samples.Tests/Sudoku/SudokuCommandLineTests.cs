@@ -91,8 +91,9 @@ public class SudokuCommandLineTests
         Assert.Equal(0, code);
         Assert.Equal("", error);
         var lines = ConsoleCapture.Lines(output);
-        Assert.StartsWith("optnet epoch 1: train loss ", lines[0]);
-        Assert.StartsWith("optnet epoch 2: train loss ", lines[1]);
+        Assert.StartsWith("optnet epoch 0: test error ", lines[0]); // the untrained model: the curve's first point
+        Assert.StartsWith("optnet epoch 1: train loss ", lines[1]);
+        Assert.StartsWith("optnet epoch 2: train loss ", lines[2]);
         Assert.Matches(@"^test error: [01]\.\d{4}$", lines[^1]);
         Assert.True(File.Exists(folder.File("m.zip")));
 
