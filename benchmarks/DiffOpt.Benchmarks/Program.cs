@@ -1,4 +1,5 @@
 using DiffOpt.Benchmarks.ConeCase;
+using DiffOpt.Benchmarks.ConvexLayerCase;
 using System.CommandLine;
 using DiffOpt.Benchmarks.MarosMeszaros;
 using DiffOpt.Benchmarks.QpCase;
@@ -7,7 +8,7 @@ using DiffOpt.Benchmarks.WarmStart;
 
 namespace DiffOpt.Benchmarks;
 
-/// <summary>Entry point: <c>maros-meszaros</c>, <c>qp-case</c>, <c>bdn</c> and <c>warm-start</c>.</summary>
+/// <summary>Entry point: <c>maros-meszaros</c>, <c>qp-case</c>, <c>cone-case</c>, <c>convex-layer-case</c>, <c>bdn</c> and <c>warm-start</c>.</summary>
 public static class Program
 {
     /// <summary>Parses the command line and runs the chosen command.</summary>
@@ -18,6 +19,7 @@ public static class Program
             MarosMeszarosCommand.Create(),
             QpCaseCommand.Create(),
             ConeCaseCommand.Create(),
+            ConvexLayerCaseCommand.Create(),
             BdnCommand.Create(),
             WarmStartCommand.Create(),
         };

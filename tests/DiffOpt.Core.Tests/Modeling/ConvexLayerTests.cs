@@ -165,6 +165,20 @@ public class ConvexLayerTests
     }
 
     [Fact]
+    public void ForwardInsideDisposeScopes_KeepsTheCompiledMaps()
+    {
+        var x = new Variable(3, "x");
+        var y = new Parameter(3, "y");
+        using var layer = new ConvexLayer(Problem.Minimize(SumSquares(x - y), x >= 0), [y], [x]);
+        var yv = tensor(new[] { 1.0, -2.0, 3.0 });
+        for (int i = 0; i < 2; i++)
+        {
+            using var scope = NewDisposeScope();
+            Assert.Equal(1.0, layer.forward(yv)[0][0].item<double>(), 7);
+        }
+    }
+
+    [Fact]
     public void ProblemSolve_ReportsOptimalValueAndVariables()
     {
         var x = new Variable(2, "x");

@@ -62,11 +62,12 @@ internal sealed class AffineDataMap
     {
         var key = (dtype, device.type, device.index);
         if (_cache.TryGetValue(key, out var m)) return m;
-        var indices = tensor(_rows.Select(r => (long)r).Concat(_slots.Select(s => (long)s)).ToArray(), [2, _rows.Length]);
-        var values = tensor(_values, [_values.Length], ScalarType.Float64);
+        // Kept for the map's lifetime: detached from any dispose scope the caller may have open.
         using (NewDisposeScope())
         {
-            m = sparse_coo_tensor(indices, values, [Length, _parameterCount + 1]).to(dtype).to(device).MoveToOuterDisposeScope();
+            var indices = tensor(_rows.Select(r => (long)r).Concat(_slots.Select(s => (long)s)).ToArray(), [2, _rows.Length]);
+            var values = tensor(_values, [_values.Length], ScalarType.Float64);
+            m = sparse_coo_tensor(indices, values, [Length, _parameterCount + 1]).to(dtype).to(device).DetachFromDisposeScope();
         }
         _cache[key] = m;
         return m;
