@@ -189,6 +189,12 @@ public class ConvexLayerTests
         Assert.Equal(SolverStatus.Solved, solution.Status[0]);
         Assert.True((solution.Value(x) - tensor(new[] { 0.5, 0.2 })).abs().max().item<double>() < 1e-7);
         Assert.Equal(0.29, solution.OptimalValue[0], 7);
+
+        // An expanded squared norm ‖x − y‖² keeps its θ-quadratic constant ‖y‖² out of the affine map but in the value.
+        var y = new Parameter(2, "y");
+        var projection = Problem.Minimize(SumSquares(x - y), Sum(x) == 1).Solve(new Dictionary<Parameter, Tensor> { [y] = tensor(new[] { 2.0, 3.0 }) });
+        Assert.True((projection.Value(x) - tensor(new[] { 0.0, 1.0 })).abs().max().item<double>() < 1e-7);
+        Assert.Equal(8.0, projection.OptimalValue[0], 6);
     }
 
     [Fact]

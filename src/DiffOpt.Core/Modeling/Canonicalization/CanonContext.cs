@@ -128,9 +128,41 @@ internal sealed class CanonContext
         Blocks.Add(new ConeBlock(new PsdCone(order), new LinearForm(Shape.Vector(row), svec)));
     }
 
-    /// <summary>Adds weight·‖r‖² to the objective as a P block on a copy u = r (so P stays constant).</summary>
+    /// <summary>Linear objective terms (column, slot, value) added by quadratic terms.</summary>
+    public List<Term> LinearObjective { get; } = [];
+
+    /// <summary>
+    /// Terms w·‖g(θ)‖² of the objective's constant that are quadratic in θ (from expanded squared norms): they
+    /// change the optimal value but neither x* nor its derivative, so they stay outside the affine map.
+    /// </summary>
+    public List<(LinearForm Offset, double Weight)> SquaredOffsets { get; } = [];
+
+    /// <summary>
+    /// Adds weight·‖r‖² to the objective. With r = Gx + g(θ) for a parameter-free G touching no more columns than r
+    /// has rows, it is expanded to xᵀ(wGᵀG)x + 2w g(θ)ᵀGx + w‖g(θ)‖² (P constant, c affine in θ); otherwise it is a
+    /// P block on a copy u = r (MODELING.md), which keeps parameters of G in A.
+    /// </summary>
     public void SquaredNorm(LinearForm r, double weight)
     {
+        var rows = r.ByRow();
+        bool parameterFreeG = r.Terms.All(t => t.Column == LinearForm.One || t.Slot == LinearForm.One);
+        int columns = r.Terms.Where(t => t.Column != LinearForm.One).Select(t => t.Column).Distinct().Count();
+        if (parameterFreeG && columns <= r.Size)
+        {
+            foreach (var row in rows)
+            {
+                var g = row.Where(t => t.Column != LinearForm.One).ToList();
+                foreach (var a in g)
+                {
+                    foreach (var b in g) Quadratic.Add((a.Column, b.Column, LinearForm.One, 2 * weight * a.Value * b.Value));
+                    foreach (var o in row.Where(t => t.Column == LinearForm.One))
+                        LinearObjective.Add(new Term(0, a.Column, o.Slot, 2 * weight * a.Value * o.Value));
+                }
+            }
+            var offset = new LinearForm(r.Shape, r.Terms.Where(t => t.Column == LinearForm.One).ToList());
+            if (offset.Terms.Count > 0) SquaredOffsets.Add((offset, weight));
+            return;
+        }
         int first = ColumnOf(r);
         for (int i = 0; i < r.Size; i++) Quadratic.Add((first + i, first + i, LinearForm.One, 2 * weight));
     }

@@ -21,7 +21,7 @@ internal static class ObjectiveCanonicalizer
     {
         var linear = LinearForm.Scalar(0);
         Visit(objective, sign, (e, w) => AddQuadratic(e, w, context), (e, w) => linear = LinearForm.Add(linear, context.Canon(e).Sum(), w));
-        return linear;
+        return LinearForm.Add(linear, new LinearForm(Shape.Scalar, context.LinearObjective));
     }
 
     private static void AddQuadratic(Expression e, double w, CanonContext context)

@@ -12,8 +12,9 @@ internal sealed class ParametricConeProgram
 {
     private ParametricConeProgram(int n, int m, IReadOnlyList<Cone> cones, IReadOnlyList<Parameter> parameters,
         IReadOnlyDictionary<Parameter, int> slots, IReadOnlyDictionary<Variable, int> columns, double sign,
-        AffineDataMap c, AffineDataMap A, AffineDataMap b, AffineDataMap? P, AffineDataMap d)
+        AffineDataMap c, AffineDataMap A, AffineDataMap b, AffineDataMap? P, AffineDataMap d, IReadOnlyList<(AffineDataMap, double)> squaredOffsets)
     {
+        SquaredOffsets = squaredOffsets;
         VariableCount = n;
         RowCount = m;
         Cones = cones;
@@ -56,6 +57,9 @@ internal sealed class ParametricConeProgram
 
     /// <summary>The objective's constant term.</summary>
     public AffineDataMap D { get; }
+
+    /// <summary>Objective constants w·‖g(θ)‖² quadratic in θ (maps of g and weights w); they do not affect x*.</summary>
+    public IReadOnlyList<(AffineDataMap G, double Weight)> SquaredOffsets { get; }
 
     /// <summary>The leading zero-cone rows (equalities).</summary>
     public int ZeroRows { get; }
@@ -122,7 +126,8 @@ internal sealed class ParametricConeProgram
         var pEntries = context.Quadratic.Select(q => ((long)q.I * n + q.J, q.Slot, q.Value)).ToList();
         return new ParametricConeProgram(n, row, cones, parameters, slots, columns, sign,
             new AffineDataMap(n, p, cEntries), new AffineDataMap((long)row * n, p, aEntries), new AffineDataMap(row, p, bEntries),
-            pEntries.Count == 0 ? null : new AffineDataMap((long)n * n, p, pEntries), new AffineDataMap(1, p, dEntries));
+            pEntries.Count == 0 ? null : new AffineDataMap((long)n * n, p, pEntries), new AffineDataMap(1, p, dEntries),
+            context.SquaredOffsets.Select(o => (new AffineDataMap(o.Offset.Size, p, o.Offset.Terms.Select(t => ((long)t.Row, t.Slot, t.Value))), o.Weight)).ToList());
     }
 
     /// <summary>Appends a cone, merging it into the previous one when both are zero, nonnegative or exponential.</summary>

@@ -10,6 +10,15 @@ public sealed class ProblemSolution
     private readonly bool _batched;
 
     internal ProblemSolution(ParametricConeProgram program, ParameterBatch batch, ProgramResult result)
+        : this(program, batch, result, program.SquaredOffsets.Select(o =>
+        {
+            var g = o.G.Apply(batch.Theta1);
+            return o.Weight * (g.dim() == 1 ? g.unsqueeze(0) : g).square().sum(1);
+        }).ToList())
+    {
+    }
+
+    private ProblemSolution(ParametricConeProgram program, ParameterBatch batch, ProgramResult result, List<Tensor> offsets)
     {
         _program = program;
         _result = result;
@@ -19,6 +28,7 @@ public sealed class ProblemSolution
         if (result.P is { } P)
             value += 0.5 * (x * (P.dim() == 2 ? matmul(x, P) : bmm(P, x.unsqueeze(2)).squeeze(2))).sum(1);
         value += result.D.reshape(-1, 1).squeeze(1);
+        foreach (var o in offsets) value += o;
         OptimalValue = (value * program.ObjectiveSign).to(ScalarType.Float64).cpu().data<double>().ToArray();
     }
 
