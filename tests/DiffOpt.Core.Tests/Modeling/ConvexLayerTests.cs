@@ -149,6 +149,22 @@ public class ConvexLayerTests
     }
 
     [Fact]
+    public void Float32Values_OnTheConeRoute_GiveFloat32Outputs()
+    {
+        var x = new Variable(4, "x");
+        var y = new Parameter(4, "y");
+        using var layer = new ConvexLayer(Problem.Minimize(-(y * x) - Sum(Entropy(x)), Sum(x) == 1), [y], [x]);
+        var yv = LayerChecks.Randn(new Random(20), 2, 4).to(float32).requires_grad_(true);
+        var got = layer.forward(yv)[0];
+        got.sum().backward();
+        Assert.Equal(ScalarType.Float32, got.dtype);
+        Assert.All(layer.LastStatus, s => Assert.True(s.HasSolution(), s.ToString()));
+        Assert.True((got - softmax(yv.detach(), 1)).abs().max().item<float>() < 1e-2);
+        // Σ softmax = 1, so the gradient of Σx* is zero.
+        Assert.True(yv.grad!.abs().max().item<float>() < 1e-2);
+    }
+
+    [Fact]
     public void WrongShapeOrCount_ThrowsArgumentException_NamingTheParameter()
     {
         var x = new Variable(4, "x");
@@ -162,6 +178,7 @@ public class ConvexLayerTests
         Assert.Equal("s", e2.ParamName);
         Assert.Throws<ArgumentException>(() => layer.forward(zeros(4, dtype: float64)));
         Assert.Throws<ArgumentException>(() => new ConvexLayer(Problem.Minimize(SumSquares(x - y), Sum(x) == s), [y], [x]));
+        Assert.Throws<ArgumentException>(() => new ConvexLayer(Problem.Minimize(Sum(y)), [y], []));
     }
 
     [Fact]

@@ -78,7 +78,7 @@ public sealed class Problem
     /// <returns>Statuses, optimal values and variable values.</returns>
     /// <exception cref="DcpException">The problem is not DCP.</exception>
     /// <exception cref="DppException">The problem is not DPP.</exception>
-    /// <exception cref="ArgumentException">A parameter value is missing or malformed; the message names the parameter.</exception>
+    /// <exception cref="ArgumentException">A parameter value is missing or malformed (the message names the parameter), or the problem has no variables.</exception>
     public ProblemSolution Solve(IReadOnlyDictionary<Parameter, Tensor>? parameterValues = null, ConvexLayerOptions? options = null)
     {
         var program = Compile();
@@ -94,6 +94,7 @@ public sealed class Problem
     internal ParametricConeProgram Compile()
     {
         if (_compiled is not null) return _compiled;
+        if (Variables.Count == 0) throw new ArgumentException($"The problem 'minimize {Objective}' has no variables.", "objective");
         CheckDpp();
         return _compiled = ParametricConeProgram.Compile(this);
     }
