@@ -45,8 +45,8 @@ public static class Atoms
     /// <summary>Σ x_i² / y for a scalar y &gt; 0.</summary>
     public static Expression QuadOverLin(Expression x, Expression y) => new QuadOverLinAtom(x, y);
 
-    /// <summary>x^p elementwise for p ∈ {1, −1, 2^k, 2^−k}.</summary>
-    /// <exception cref="NotSupportedException">Another exponent.</exception>
+    /// <summary>x^p elementwise for a rational p = a/b with b ≤ 1024 (|x|^p for p &gt; 1).</summary>
+    /// <exception cref="NotSupportedException">p is not such a rational.</exception>
     public static Expression Power(Expression x, double p) => new PowerAtom(x, p);
 
     /// <summary>√x elementwise.</summary>

@@ -1,16 +1,18 @@
 namespace DiffOpt.Modeling;
 
 /// <summary>
-/// <c>Power(x, p)</c> elementwise for p ∈ {1, 2^k (k ≥ 1), 2^−k (k ≥ 1), −1}: convex for p &gt; 1 (increasing for
-/// x ≥ 0, decreasing for x ≤ 0) and for p = −1 (x &gt; 0, decreasing), concave and increasing for 0 &lt; p &lt; 1
-/// (x ≥ 0), affine for p = 1. Other rational p (cvxpy's general power-cone chains) are not supported yet.
+/// <c>Power(x, p)</c> elementwise for a rational p = a/b (b ≤ 1024): convex for p &gt; 1 (increasing for x ≥ 0,
+/// decreasing for x ≤ 0; |x|^p) and for p &lt; 0 (x &gt; 0, decreasing), concave and increasing for 0 &lt; p &lt; 1
+/// (x ≥ 0), affine for p = 1, the constant 1 for p = 0 (cvxpy's <c>power</c>).
 /// </summary>
 public sealed class PowerAtom : ElementwiseAtom
 {
+    private readonly (int Num, int Den) _rational;
+
     internal PowerAtom(Expression x, double p) : base(x)
     {
-        if (!(p == 1 || p == -1 || TwoExponent(p) is not null))
-            throw new NotSupportedException($"Power('{x}', {p}): only p = 1, -1, 2^k and 2^-k (k ≥ 1) are supported.");
+        _rational = GeometricMean.Rational(p)
+            ?? throw new NotSupportedException($"Power('{x}', {p}): p must be a rational a/b with b ≤ 1024.");
         P = p;
     }
 
@@ -23,9 +25,9 @@ public sealed class PowerAtom : ElementwiseAtom
     /// <inheritdoc />
     public override Sign Sign => P == 1 ? Args[0].Sign : Sign.Nonnegative;
 
-    internal override bool IsAtomConvex => P >= 1 || P < 0;
+    internal override bool IsAtomConvex => P >= 1 || P <= 0;
 
-    internal override bool IsAtomConcave => P <= 1 && P > 0;
+    internal override bool IsAtomConcave => P is >= 0 and <= 1;
 
     internal override bool IsIncreasing(int i) => P > 0 && P <= 1 || (P > 1 && Args[0].Sign.IsNonnegative());
 
@@ -34,41 +36,25 @@ public sealed class PowerAtom : ElementwiseAtom
     /// <summary>Prints "Power(x, p)".</summary>
     public override string ToString() => $"Power({Args[0]}, {P.ToString(System.Globalization.CultureInfo.InvariantCulture)})";
 
-    /// <summary>k with p = 2^k for an integer k ≠ 0, or null.</summary>
-    private static int? TwoExponent(double p)
-    {
-        if (!(p > 0) || p == 1) return null;
-        double k = Math.Log2(p);
-        return Math.Abs(k - Math.Round(k)) < 1e-12 && Math.Abs(k) <= 30 ? (int)Math.Round(k) : null;
-    }
-
     /// <summary>
-    /// p = 2^k: k nested squares t_j ≥ t_{j−1}² (each a 3-dimensional second-order cone); p = 2^−k: k nested square
-    /// roots; p = −1: t with x·t ≥ 1 as (x + t, x − t, 2) in the second-order cone.
+    /// Through <see cref="GeometricMean"/> with p = a/b: p &gt; 1: s ≥ |x|, s ≤ t^{b/a}·1^{(a−b)/a};
+    /// 0 &lt; p &lt; 1: t ≤ x^{a/b}·1^{(b−a)/b}; p &lt; 0: 1 ≤ x^{−a/(b−a)}·t^{b/(b−a)}.
     /// </summary>
     internal static LinearForm Canonicalize(PowerAtom atom, LinearForm[] x, CanonContext context)
     {
-        if (atom.P == 1) return x[0];
-        var one = LinearForm.Scalar(1);
-        if (atom.P == -1)
+        var (a, b) = atom._rational;
+        var one = LinearForm.Scalar(1).Broadcast(atom.Shape);
+        if (a == b) return x[0];
+        if (a == 0) return one;
+        var t = context.NewVariable(atom.Shape);
+        if (a > b)
         {
-            var t = context.NewVariable(atom.Shape);
-            context.SecondOrderElementwise(LinearForm.Add(x[0], t), LinearForm.Add(x[0], t, -1), LinearForm.Scalar(2));
-            return t;
+            var s = context.NewVariable(atom.Shape);
+            context.AbsoluteBound(x[0], s);
+            GeometricMean.Constrain(context, s, [(t, b), (one, a - b)]);
         }
-        int k = TwoExponent(atom.P)!.Value;
-        var current = x[0];
-        for (int j = 0; j < Math.Abs(k); j++)
-        {
-            if (k < 0)
-            {
-                current = SqrtAtom.Hypograph(current, context);
-                continue;
-            }
-            var t = context.NewVariable(atom.Shape);
-            context.SecondOrderElementwise(LinearForm.Add(one, t), LinearForm.Add(one, t, -1), current.Scale(2));
-            current = t;
-        }
-        return current;
+        else if (a > 0) GeometricMean.Constrain(context, t, [(x[0], a), (one, b - a)]);
+        else GeometricMean.Constrain(context, one, [(x[0], -a), (t, b)]);
+        return t;
     }
 }

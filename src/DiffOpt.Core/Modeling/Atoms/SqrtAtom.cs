@@ -11,8 +11,8 @@ public sealed class SqrtAtom : FunctionAtom
     /// <summary>t_i ≤ √x_i as (x_i + 1, x_i − 1, 2t_i) in three-dimensional second-order cones.</summary>
     internal static LinearForm Canonicalize(SqrtAtom atom, LinearForm[] x, CanonContext context) => Hypograph(x[0], context);
 
-    /// <summary>The hypograph variable t ≤ √x (shared with <see cref="PowerAtom"/>).</summary>
-    internal static LinearForm Hypograph(LinearForm x, CanonContext context)
+    /// <summary>The hypograph variable t ≤ √x.</summary>
+    private static LinearForm Hypograph(LinearForm x, CanonContext context)
     {
         var t = context.NewVariable(x.Shape);
         var one = LinearForm.Scalar(1);
