@@ -23,12 +23,13 @@ public static class ConvexLayerCaseCommand
         var reps = new Option<int>("--reps") { Description = "Timed runs (median reported).", DefaultValueFactory = _ => 5 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs first.", DefaultValueFactory = _ => 1 };
         var json = new Option<FileInfo?>("--json") { Description = "Write timings, statuses, x and grads to this file." };
+        var eps = new Option<double?>("--eps") { Description = "Absolute and relative tolerance of both solvers (their defaults when absent)." };
         var command = new Command("convex-layer-case", "Time ConvexLayer forward and forward+backward on a cvxpylayers peer layer case.")
         {
-            input, threads, reps, warmup, json,
+            input, threads, reps, warmup, json, eps,
         };
         command.SetAction(parse => Run(parse.GetValue(input)!.FullName, parse.GetValue(threads), parse.GetValue(reps), parse.GetValue(warmup),
-            parse.GetValue(json)?.FullName));
+            parse.GetValue(json)?.FullName, parse.GetValue(eps)));
         return command;
     }
 
@@ -43,6 +44,8 @@ public static class ConvexLayerCaseCommand
         public int Threads { get; init; }
         /// <summary>Timed runs.</summary>
         public int Reps { get; init; }
+        /// <summary>The solvers' tolerance (null: their defaults).</summary>
+        public double? Eps { get; init; }
         /// <summary>Canonical program: variables, rows, and whether it went to the QP solver.</summary>
         public required string Program { get; init; }
         /// <summary>Time to build the layer (DCP/DPP check and canonicalisation), ms.</summary>
@@ -65,18 +68,25 @@ public static class ConvexLayerCaseCommand
         public required Dictionary<string, object> Grads { get; init; }
     }
 
-    private static int Run(string path, int threads, int reps, int warmup, string? jsonPath)
+    private static int Run(string path, int threads, int reps, int warmup, string? jsonPath, double? eps)
     {
-        if (threads < 1 || reps < 1 || warmup < 0)
+        if (threads < 1 || reps < 1 || warmup < 0 || eps is <= 0)
         {
-            Console.Error.WriteLine("--threads and --reps must be at least 1, --warmup at least 0.");
+            Console.Error.WriteLine("--threads and --reps must be at least 1, --warmup at least 0, --eps positive.");
             return 2;
         }
+        var options = eps is { } e
+            ? new ConvexLayerOptions
+            {
+                Cone = new Cones.ConeProgramSolverOptions { Tolerance = e, RelativeTolerance = e },
+                Qp = new Qp.QpSolverOptions { Tolerance = e, RelativeTolerance = e },
+            }
+            : ConvexLayerOptions.Default;
         torch.set_num_threads(threads);
         var data = LayerCaseFile.Load(path);
         var watch = Stopwatch.StartNew();
         var built = LayerCaseProblems.Build(data.Problem, data.Constants);
-        using var layer = new ConvexLayer(built.Problem, built.Parameters, built.Variables);
+        using var layer = new ConvexLayer(built.Problem, built.Parameters, built.Variables, options);
         double buildMs = watch.Elapsed.TotalMilliseconds;
         var values = built.Parameters.Select(p => data.Parameters.TryGetValue(p.Name, out var v) ? v
             : throw new InvalidDataException($"{path}: no value for parameter '{p.Name}'.")).ToArray();
@@ -95,7 +105,7 @@ public static class ConvexLayerCaseCommand
         var program = built.Problem.Compile();
         var report = new Report
         {
-            Problem = data.Problem, B = data.Batch, Threads = threads, Reps = reps,
+            Problem = data.Problem, B = data.Batch, Threads = threads, Reps = reps, Eps = eps,
             Program = $"n={program.VariableCount} m={program.RowCount} {(layer.IsQp ? "QP solver" : "cone solver")}",
             BuildMs = buildMs,
             ForwardMs = Statistics.Median(forward.Select(t => t.WallMs).ToArray()),
