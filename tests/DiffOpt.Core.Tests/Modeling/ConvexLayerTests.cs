@@ -56,7 +56,7 @@ public class ConvexLayerTests
     }
 
     [Fact]
-    public void LogisticRegression_MatchesNewtonsMethod()
+    public void LogisticRegression_AndItsGradient_MatchNewtonsMethod()
     {
         const int m = 30, n = 4;
         var theta = new Variable(n, "theta");
@@ -67,12 +67,21 @@ public class ConvexLayerTests
         var objective = Sum(Logistic(-Multiply(labels, X * theta + beta))) / m + 0.1 * SumSquares(theta);
         using var layer = new ConvexLayer(Problem.Minimize(objective), [X], [theta, beta], LayerChecks.Tight);
         var Xv = LayerChecks.Randn(random, m, n);
+        var leaf = Xv.clone().requires_grad_(true);
 
-        var outputs = layer.forward(Xv);
+        var outputs = layer.forward(leaf);
+        var w = LayerChecks.Randn(random, n);
+        (outputs[0] * w).sum().backward();
 
         var expected = NewtonLogistic(Xv, tensor(labels), 0.1);
         Assert.True((outputs[0] - expected[..n]).abs().max().item<double>() < 1e-6, $"{(outputs[0] - expected[..n]).abs().max().item<double>()}");
         Assert.True(Math.Abs(outputs[1].item<double>() - expected[n].item<double>()) < 1e-6);
+        // The gradient along a random direction against central differences of Newton's (machine-precision) solution.
+        var D = LayerChecks.Randn(random, m, n);
+        const double t = 1e-5;
+        double numeric = ((NewtonLogistic(Xv + t * D, tensor(labels), 0.1)[..n] - NewtonLogistic(Xv - t * D, tensor(labels), 0.1)[..n]) * w).sum().item<double>() / (2 * t);
+        double analytic = (leaf.grad! * D).sum().item<double>();
+        Assert.True(Math.Abs(analytic - numeric) < 1e-5 * Math.Max(1, Math.Abs(numeric)), $"analytic {analytic:G10}, Newton central difference {numeric:G10}");
     }
 
     [Fact]
