@@ -1,4 +1,5 @@
 using DiffOpt.Benchmarks.ConeCase;
+using DiffOpt.Benchmarks.ConvexLayerCase;
 using System.CommandLine;
 using DiffOpt.Benchmarks.MarosMeszaros;
 using DiffOpt.Benchmarks.QpCase;
@@ -9,7 +10,7 @@ using DiffOpt.Native;
 
 namespace DiffOpt.Benchmarks;
 
-/// <summary>Entry point: <c>maros-meszaros</c>, <c>qp-case</c>, <c>qp-phases</c>, <c>bdn</c> and <c>warm-start</c>.</summary>
+/// <summary>Entry point: <c>maros-meszaros</c>, <c>qp-case</c>, <c>qp-phases</c>, <c>cone-case</c>, <c>convex-layer-case</c>, <c>bdn</c> and <c>warm-start</c>.</summary>
 public static class Program
 {
     /// <summary>Parses the command line and runs the chosen command.</summary>
@@ -29,6 +30,7 @@ public static class Program
             QpCaseCommand.Create(),
             QpPhasesCommand.Create(),
             ConeCaseCommand.Create(),
+            ConvexLayerCaseCommand.Create(),
             BdnCommand.Create(),
             WarmStartCommand.Create(),
         };

@@ -1,0 +1,93 @@
+using DiffOpt.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Layers;
+
+/// <summary>
+/// A differentiable convex optimisation layer (cvxpylayers' CvxpyLayer for TorchSharp): given values of a DPP
+/// problem's parameters it returns the optimal values of chosen variables, differentiable in the parameters. The
+/// problem is compiled once into a parametric cone program whose data are a sparse affine map of the parameters; a
+/// forward pass maps a batch of parameters to data by one sparse × dense product per data block and solves it
+/// (QPs/LPs with the QP solver, other problems with the cone solver).
+/// </summary>
+public sealed class ConvexLayer : nn.Module<Tensor[], Tensor[]>
+{
+    private readonly ParametricConeProgram _program;
+    private readonly int[] _order;   // layer argument index of each program parameter
+
+    /// <summary>Compiles <paramref name="problem"/> into a layer.</summary>
+    /// <param name="problem">A DPP problem.</param>
+    /// <param name="parameters">Every parameter of the problem, in the order <see cref="forward(Tensor[])"/> takes their values.</param>
+    /// <param name="variables">The variables whose values <see cref="forward(Tensor[])"/> returns, in this order.</param>
+    /// <param name="options">Solver settings (the defaults when null).</param>
+    /// <exception cref="DcpException">The problem is not DCP.</exception>
+    /// <exception cref="DppException">The problem is not DPP.</exception>
+    /// <exception cref="ArgumentException">The parameter list does not match the problem's, or a variable is not in it.</exception>
+    public ConvexLayer(Problem problem, IReadOnlyList<Parameter> parameters, IReadOnlyList<Variable> variables, ConvexLayerOptions? options = null)
+        : base(nameof(ConvexLayer))
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentNullException.ThrowIfNull(variables);
+        _program = problem.Compile();
+        var index = parameters.Select((p, i) => (p, i)).ToDictionary(t => t.p, t => t.i);
+        if (index.Count != parameters.Count) throw new ArgumentException("A parameter is listed twice.", nameof(parameters));
+        foreach (var p in parameters)
+            if (!_program.ParameterSlots.ContainsKey(p))
+                throw new ArgumentException($"Parameter '{p.Name}' does not occur in the problem.", nameof(parameters));
+        _order = _program.Parameters.Select(p => index.TryGetValue(p, out int i) ? i
+            : throw new ArgumentException($"The problem's parameter '{p.Name}' is missing from the layer's parameters.", nameof(parameters))).ToArray();
+        foreach (var v in variables)
+            if (v is null || !_program.VariableColumns.ContainsKey(v))
+                throw new ArgumentException($"Variable '{v?.Name}' does not occur in the problem.", nameof(variables));
+        Parameters = parameters.ToArray();
+        Variables = variables.ToArray();
+        Options = options ?? ConvexLayerOptions.Default;
+        Options.Cone.Validate();
+        Options.Qp.Validate();
+    }
+
+    /// <summary>The parameters, in the order <see cref="forward(Tensor[])"/> takes their values.</summary>
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>The variables returned by <see cref="forward(Tensor[])"/>.</summary>
+    public IReadOnlyList<Variable> Variables { get; }
+
+    /// <summary>The solver settings.</summary>
+    public ConvexLayerOptions Options { get; }
+
+    /// <summary>True when the canonical program has only zero and nonnegative cones (solved by the QP solver unless disabled).</summary>
+    public bool IsQp => _program.IsQp;
+
+    /// <summary>The status of each item of the last forward pass (items without a solution get zero gradient).</summary>
+    public IReadOnlyList<SolverStatus> LastStatus { get; private set; } = [];
+
+    /// <summary>Solves for the given parameter values (the first, then the rest); see <see cref="forward(Tensor[])"/>.</summary>
+    /// <param name="first">The value of the first parameter.</param>
+    /// <param name="rest">The values of the other parameters, in order.</param>
+    /// <exception cref="ArgumentException">A value is missing or malformed; the message names the parameter.</exception>
+    public Tensor[] forward(Tensor first, params Tensor[] rest) => forward([first, .. rest]);
+
+    /// <summary>
+    /// Solves the problem for the given parameter values and returns one tensor per requested variable: (B, shape)
+    /// when some value has a leading batch dimension B, else the variable's shape. A value shaped as its parameter is
+    /// shared by the batch, and its gradient is the sum over the items.
+    /// </summary>
+    /// <param name="parameterValues">One value per parameter, in <see cref="Parameters"/> order; float32 or float64.</param>
+    /// <exception cref="ArgumentException">A value is missing or malformed; the message names the parameter.</exception>
+    public override Tensor[] forward(params Tensor[] parameterValues)
+    {
+        ArgumentNullException.ThrowIfNull(parameterValues);
+        if (parameterValues.Length != Parameters.Count)
+            throw new ArgumentException($"Expected {Parameters.Count} parameter values ({string.Join(", ", Parameters.Select(p => p.Name))}); got {parameterValues.Length}.", nameof(parameterValues));
+        var batch = ParameterBatch.Create(_program.Parameters, _order.Select(i => parameterValues[i]).ToArray());
+        var result = ProgramSolve.Run(_program, batch, Options);
+        LastStatus = result.Status;
+        return Variables.Select(v =>
+        {
+            var slice = result.X.narrow(1, _program.VariableColumns[v], v.Shape.Size);
+            return batch.Batched ? slice.reshape([batch.BatchSize, .. v.Shape.Dimensions]) : slice.reshape(v.Shape.Dimensions);
+        }).ToArray();
+    }
+}

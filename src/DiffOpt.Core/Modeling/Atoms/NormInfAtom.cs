@@ -1,0 +1,18 @@
+namespace DiffOpt.Modeling;
+
+/// <summary><c>NormInf(x)</c> = max |x_i|; convex, nonnegative, increasing for x ≥ 0, decreasing for x ≤ 0.</summary>
+public sealed class NormInfAtom : FunctionAtom
+{
+    internal NormInfAtom(Expression x) : base(x, Curvature.Convex, Monotonicity.ByArgumentSign, Sign.Nonnegative, elementwise: false) { }
+
+    /// <inheritdoc />
+    public override string Name => "NormInf";
+
+    /// <summary>t with t ≥ x_i and t ≥ −x_i.</summary>
+    internal static LinearForm Canonicalize(NormInfAtom atom, LinearForm[] x, CanonContext context)
+    {
+        var t = context.NewVariable(Shape.Scalar);
+        context.AbsoluteBound(x[0], t);
+        return t;
+    }
+}

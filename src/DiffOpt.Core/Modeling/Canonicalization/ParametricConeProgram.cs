@@ -1,0 +1,153 @@
+using DiffOpt.Cones;
+
+namespace DiffOpt.Modeling;
+
+/// <summary>
+/// A problem compiled once into the parametric cone program
+/// minimize cᵀx + ½xᵀPx + d subject to Ax + s = b, s ∈ K, whose data (c, A, b, P, d) are sparse affine maps of the
+/// parameter vector [θ; 1] (θ = the parameters flattened row-major, in <see cref="Parameters"/> order). The user's
+/// variables are fixed slices of x; cone rows come in the order zero, nonnegative, second-order, PSD, exponential.
+/// </summary>
+internal sealed class ParametricConeProgram
+{
+    private ParametricConeProgram(int n, int m, IReadOnlyList<Cone> cones, IReadOnlyList<Parameter> parameters,
+        IReadOnlyDictionary<Parameter, int> slots, IReadOnlyDictionary<Variable, int> columns, double sign,
+        AffineDataMap c, AffineDataMap A, AffineDataMap b, AffineDataMap? P, AffineDataMap d, IReadOnlyList<(AffineDataMap, double)> squaredOffsets)
+    {
+        SquaredOffsets = squaredOffsets;
+        VariableCount = n;
+        RowCount = m;
+        Cones = cones;
+        Parameters = parameters;
+        ParameterSlots = slots;
+        VariableColumns = columns;
+        ObjectiveSign = sign;
+        C = c;
+        this.A = A;
+        B = b;
+        this.P = P;
+        D = d;
+        ZeroRows = cones.OfType<ZeroCone>().Sum(z => z.Rows);
+        IsQp = cones.All(k => k is ZeroCone or NonnegativeCone);
+    }
+
+    public int VariableCount { get; }
+
+    public int RowCount { get; }
+
+    public IReadOnlyList<Cone> Cones { get; }
+
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    public IReadOnlyDictionary<Parameter, int> ParameterSlots { get; }
+
+    public IReadOnlyDictionary<Variable, int> VariableColumns { get; }
+
+    /// <summary>+1 for a minimisation, −1 for a maximisation (the program minimises sign·objective).</summary>
+    public double ObjectiveSign { get; }
+
+    public AffineDataMap C { get; }
+
+    public AffineDataMap A { get; }
+
+    public AffineDataMap B { get; }
+
+    /// <summary>The map of P (n × n, row-major), or null for a linear objective.</summary>
+    public AffineDataMap? P { get; }
+
+    /// <summary>The objective's constant term.</summary>
+    public AffineDataMap D { get; }
+
+    /// <summary>Objective constants w·‖g(θ)‖² quadratic in θ (maps of g and weights w); they do not affect x*.</summary>
+    public IReadOnlyList<(AffineDataMap G, double Weight)> SquaredOffsets { get; }
+
+    /// <summary>The leading zero-cone rows (equalities).</summary>
+    public int ZeroRows { get; }
+
+    /// <summary>Only zero and nonnegative cones: a QP (or LP).</summary>
+    public bool IsQp { get; }
+
+    /// <summary>The parameter count p (length of θ).</summary>
+    public int ParameterCount => Parameters.Sum(q => q.Shape.Size);
+
+    /// <summary>Canonicalises a DPP problem (checked by the caller).</summary>
+    public static ParametricConeProgram Compile(Problem problem)
+    {
+        var parameters = problem.Parameters;
+        var slots = new Dictionary<Parameter, int>();
+        int p = 0;
+        foreach (var q in parameters)
+        {
+            slots[q] = p;
+            p += q.Shape.Size;
+        }
+        var columns = new Dictionary<Variable, int>();
+        int n = 0;
+        foreach (var v in problem.Variables)
+        {
+            columns[v] = n;
+            n += v.Shape.Size;
+        }
+        var context = new CanonContext(columns, n, slots);
+        double sign = problem.IsMinimize ? 1 : -1;
+        var linear = ObjectiveCanonicalizer.Canonicalize(problem.Objective, sign, context);
+        foreach (var constraint in problem.Constraints) constraint.Canonicalize(context);
+        foreach (var (v, first) in columns)
+        {
+            var x = LinearForm.Variable(first, v.Shape);
+            if (v.Nonnegative) context.Nonnegative(x);
+            if (v.Psd) context.Psd(x, v.Shape.Rows);
+        }
+        return Assemble(context, linear, parameters, slots, columns, sign, p);
+    }
+
+    /// <summary>Orders the cone blocks and collects (c, A, b, P, d) as maps of [θ; 1].</summary>
+    private static ParametricConeProgram Assemble(CanonContext context, LinearForm linear, IReadOnlyList<Parameter> parameters,
+        Dictionary<Parameter, int> slots, Dictionary<Variable, int> columns, double sign, int p)
+    {
+        int n = context.ColumnCount;
+        static int Rank(Cone k) => k switch { ZeroCone => 0, NonnegativeCone => 1, SecondOrderCone => 2, PsdCone => 3, _ => 4 };
+        var blocks = context.Blocks.Select((b, i) => (b, i)).OrderBy(t => Rank(t.b.Cone)).ThenBy(t => t.i).Select(t => t.b).ToList();
+        var cones = new List<Cone>();
+        var aEntries = new List<(long, int, double)>();
+        var bEntries = new List<(long, int, double)>();
+        int row = 0;
+        foreach (var block in blocks)
+        {
+            // s = form = g + Gx, so Ax + s = b with A = −G and b = g.
+            foreach (var t in block.Rows.Terms)
+                if (t.Column >= 0) aEntries.Add(((long)(row + t.Row) * n + t.Column, t.Slot, -t.Value));
+                else bEntries.Add((row + t.Row, t.Slot, t.Value));
+            AppendCone(cones, block.Cone);
+            row += block.Cone.Rows;
+        }
+        var cEntries = linear.Terms.Where(t => t.Column >= 0).Select(t => ((long)t.Column, t.Slot, t.Value));
+        var dEntries = linear.Terms.Where(t => t.Column < 0).Select(t => (0L, t.Slot, t.Value));
+        var pEntries = context.Quadratic.Select(q => ((long)q.I * n + q.J, q.Slot, q.Value)).ToList();
+        return new ParametricConeProgram(n, row, cones, parameters, slots, columns, sign,
+            new AffineDataMap(n, p, cEntries), new AffineDataMap((long)row * n, p, aEntries), new AffineDataMap(row, p, bEntries),
+            pEntries.Count == 0 ? null : new AffineDataMap((long)n * n, p, pEntries), new AffineDataMap(1, p, dEntries),
+            context.SquaredOffsets.Select(o => (new AffineDataMap(o.Offset.Size, p, o.Offset.Terms.Select(t => ((long)t.Row, t.Slot, t.Value))), o.Weight)).ToList());
+    }
+
+    /// <summary>Appends a cone, merging it into the previous one when both are zero, nonnegative or exponential.</summary>
+    private static void AppendCone(List<Cone> cones, Cone cone)
+    {
+        var last = cones.Count > 0 ? cones[^1] : null;
+        switch ((last, cone))
+        {
+            case (ZeroCone a, ZeroCone b):
+                cones[^1] = new ZeroCone(a.Dimension + b.Dimension);
+                break;
+            case (NonnegativeCone a, NonnegativeCone b):
+                cones[^1] = new NonnegativeCone(a.Dimension + b.Dimension);
+                break;
+            case (ExponentialCone a, ExponentialCone b):
+                cones[^1] = new ExponentialCone(a.Count + b.Count);
+                break;
+            default:
+                cones.Add(cone);
+                break;
+        }
+    }
+}

@@ -1,0 +1,50 @@
+using DiffOpt.Cones;
+using static TorchSharp.torch;
+using static TorchSharp.torch.autograd;
+
+namespace DiffOpt.Modeling;
+
+/// <summary>
+/// x*(A, b, c, P) of a batch of cone programs as an autograd function that also reports the per-item statuses
+/// (what <see cref="ConeProgramFunction"/> does not expose): the backward pass is the adjoint of
+/// <see cref="ConeProgramDerivativeHandle"/>, zero for items without a solution.
+/// </summary>
+internal sealed class ConeSolveFunction : SingleTensorFunction<ConeSolveFunction>
+{
+    private const string HandleKey = "handle";
+    private const string NeededKey = "needed";
+
+    /// <summary>The function's name in the autograd graph.</summary>
+    public override string Name => nameof(ConeSolveFunction);
+
+    /// <summary>Solves and returns x (B, n); <paramref name="report"/> receives the solution.</summary>
+    public static Tensor Apply(Tensor A, Tensor b, Tensor c, Tensor? P, IReadOnlyList<Cone> cones, ConeProgramSolver solver, ConeSolveReport report) =>
+        apply(A, b, c, P!, cones, solver, report);
+
+    /// <inheritdoc />
+    public override Tensor forward(AutogradContext ctx, params object[] vars)
+    {
+        var inputs = vars.Take(4).Select(v => v as Tensor).ToArray();
+        var (solution, handle) = ((ConeProgramSolver)vars[5]).SolveWithDerivative(inputs[0]!, inputs[1]!, inputs[2]!, (IReadOnlyList<Cone>)vars[4], inputs[3]);
+        ((ConeSolveReport)vars[6]).Solution = solution;
+        ctx.save_data(HandleKey, handle);
+        ctx.save_data(NeededKey, inputs.Select(t => t is not null && t.requires_grad).ToArray());
+        return solution.X;
+    }
+
+    /// <inheritdoc />
+    public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
+    {
+        var handle = (ConeProgramDerivativeHandle)ctx.get_data(HandleKey);
+        var needed = (bool[])ctx.get_data(NeededKey);
+        var (gA, gb, gc, gP) = handle.Adjoint(grad_output, null, null);
+        Tensor? Keep(int i, Tensor? g) => needed[i] ? g : null;
+        return [Keep(0, gA)!, Keep(1, gb)!, Keep(2, gc)!, Keep(3, gP)!, null!, null!, null!];
+    }
+}
+
+/// <summary>Receives the cone solver's solution of a forward pass.</summary>
+internal sealed class ConeSolveReport
+{
+    public ConeProgramSolution? Solution { get; set; }
+}

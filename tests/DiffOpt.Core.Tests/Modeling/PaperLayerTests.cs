@@ -1,0 +1,91 @@
+using DiffOpt.Layers;
+using DiffOpt.Modeling;
+using static DiffOpt.Modeling.Atoms;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Tests.Modeling;
+
+/// <summary>The example layers of Agrawal et al., "Differentiable convex optimization layers" (2019), against their closed forms.</summary>
+public class PaperLayerTests
+{
+    [Fact]
+    public void ReLU_IsProjectionOntoNonnegativeOrthant()
+    {
+        var x = new Variable(8, "x");
+        var y = new Parameter(8, "y");
+        using var layer = new ConvexLayer(Problem.Minimize(SumSquares(x - y), x >= 0), [y], [x], LayerChecks.Tight);
+        var yv = LayerChecks.Randn(new Random(1), 5, 8);
+
+        var got = layer.forward(yv)[0];
+
+        Assert.True(layer.IsQp);
+        Assert.True((got - yv.clamp_min(0)).abs().max().item<double>() < 1e-7);
+        LayerChecks.FiniteDifferencesMatch(layer, [yv], seed: 2);
+    }
+
+    [Fact]
+    public void Sparsemax_IsProjectionOntoSimplex()
+    {
+        var x = new Variable(10, "x");
+        var y = new Parameter(10, "y");
+        using var layer = new ConvexLayer(Problem.Minimize(SumSquares(x - y), Sum(x) == 1, x >= 0), [y], [x], LayerChecks.Tight);
+        var yv = LayerChecks.Randn(new Random(3), 4, 10);
+
+        var got = layer.forward(yv)[0];
+
+        Assert.True((got - SimplexProjection(yv)).abs().max().item<double>() < 1e-7);
+        LayerChecks.FiniteDifferencesMatch(layer, [yv], seed: 4);
+    }
+
+    [Fact]
+    public void Softmax_IsEntropyRegularisedArgmax()
+    {
+        var x = new Variable(6, "x");
+        var y = new Parameter(6, "y");
+        using var layer = new ConvexLayer(Problem.Minimize(-(y * x) - Sum(Entropy(x)), Sum(x) == 1), [y], [x], LayerChecks.Tight);
+        var yv = LayerChecks.Randn(new Random(5), 3, 6);
+
+        var got = layer.forward(yv)[0];
+
+        Assert.False(layer.IsQp);
+        // An interior-point gap ε leaves x within about √ε of the optimum of this strongly concave objective.
+        Assert.True((got - softmax(yv, 1)).abs().max().item<double>() < 1e-6, $"{(got - softmax(yv, 1)).abs().max().item<double>()}");
+        // Gradient of Σ w∘x* against the softmax Jacobian diag(s) − s sᵀ (finite differences would drown in the √ε noise).
+        var w = LayerChecks.Randn(new Random(6), 3, 6);
+        var leaf = yv.clone().requires_grad_(true);
+        (layer.forward(leaf)[0] * w).sum().backward();
+        var s = softmax(yv, 1);
+        var expected = s * w - s * (s * w).sum(1, keepdim: true);
+        Assert.True((leaf.grad! - expected).abs().max().item<double>() < 1e-5, $"{(leaf.grad! - expected).abs().max().item<double>()}");
+    }
+
+    [Fact]
+    public void Sigmoid_IsBinaryEntropyRegularisedArgmax()
+    {
+        var x = new Variable(5, "x");
+        var y = new Parameter(5, "y");
+        var problem = Problem.Maximize(y * x + Sum(Entropy(x)) + Sum(Entropy(1 - x)));
+        using var layer = new ConvexLayer(problem, [y], [x], LayerChecks.Tight);
+        var yv = LayerChecks.Randn(new Random(7), 3, 5);
+
+        var got = layer.forward(yv)[0];
+
+        Assert.True((got - sigmoid(yv)).abs().max().item<double>() < 1e-5, $"{(got - sigmoid(yv)).abs().max().item<double>()}");
+        var grad = yv.clone().requires_grad_(true);
+        layer.forward(grad)[0].sum().backward();
+        var s = sigmoid(yv);
+        Assert.True((grad.grad! - s * (1 - s)).abs().max().item<double>() < 1e-5, $"{(grad.grad! - s * (1 - s)).abs().max().item<double>()}");
+    }
+
+    /// <summary>Euclidean projection of each row onto the probability simplex (sort-based; Held, Wolfe and Crowder 1974).</summary>
+    private static Tensor SimplexProjection(Tensor y)
+    {
+        var (sorted, _) = y.sort(1, descending: true);
+        var cumulative = sorted.cumsum(1) - 1;
+        var k = arange(1, y.shape[1] + 1, dtype: y.dtype);
+        var support = (sorted - cumulative / k) > 0;
+        var count = support.sum(1, keepdim: true);
+        var tau = cumulative.gather(1, count - 1) / count.to(y.dtype);
+        return (y - tau).clamp_min(0);
+    }
+}
