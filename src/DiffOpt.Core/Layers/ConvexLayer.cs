@@ -1,4 +1,5 @@
 using DiffOpt.Modeling;
+using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -15,6 +16,7 @@ public sealed class ConvexLayer : nn.Module<Tensor[], Tensor[]>
 {
     private readonly ParametricConeProgram _program;
     private readonly int[] _order;   // layer argument index of each program parameter
+    private readonly RetainedWarmStart _warmStart = new();
 
     /// <summary>Compiles <paramref name="problem"/> into a layer.</summary>
     /// <param name="problem">A DPP problem.</param>
@@ -63,6 +65,9 @@ public sealed class ConvexLayer : nn.Module<Tensor[], Tensor[]>
     /// <summary>The status of each item of the last forward pass (items without a solution get zero gradient).</summary>
     public IReadOnlyList<SolverStatus> LastStatus { get; private set; } = [];
 
+    /// <summary>Interior-point iterations per batch item of the last <see cref="forward(Tensor[])"/> call.</summary>
+    public IReadOnlyList<int> LastIterations { get; private set; } = [];
+
     /// <summary>Solves for the given parameter values (the first, then the rest); see <see cref="forward(Tensor[])"/>.</summary>
     /// <param name="first">The value of the first parameter.</param>
     /// <param name="rest">The values of the other parameters, in order.</param>
@@ -82,12 +87,25 @@ public sealed class ConvexLayer : nn.Module<Tensor[], Tensor[]>
         if (parameterValues.Length != Parameters.Count)
             throw new ArgumentException($"Expected {Parameters.Count} parameter values ({string.Join(", ", Parameters.Select(p => p.Name))}); got {parameterValues.Length}.", nameof(parameterValues));
         var batch = ParameterBatch.Create(_program.Parameters, _order.Select(i => parameterValues[i]).ToArray());
-        var result = ProgramSolve.Run(_program, batch, Options);
+        var result = ProgramSolve.Run(_program, batch, Options, WarmStartFor(batch));
         LastStatus = result.Status;
+        LastIterations = result.Iterations;
+        if (Options.WarmStart && result.QpSolution is { } solution) _warmStart.Keep(solution);
         return Variables.Select(v =>
         {
             var slice = result.X.narrow(1, _program.VariableColumns[v], v.Shape.Size);
             return batch.Batched ? slice.reshape([batch.BatchSize, .. v.Shape.Dimensions]) : slice.reshape(v.Shape.Dimensions);
         }).ToArray();
+    }
+
+    /// <summary>The previous QP solution as a start, when <see cref="ConvexLayerOptions.WarmStart"/> asks and it fits the batch.</summary>
+    private QpWarmStart? WarmStartFor(ParameterBatch batch) =>
+        Options.WarmStart && _program.IsQp && Options.UseQpSolver ? _warmStart.For(batch.BatchSize, batch.Theta1.dtype, batch.Theta1.device) : null;
+
+    /// <summary>Frees the retained warm start with the module.</summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) _warmStart.Dispose();
+        base.Dispose(disposing);
     }
 }

@@ -34,14 +34,17 @@ public sealed class QpFunction : SingleTensorFunction<QpFunction>
     /// <param name="b">Equality right-hand side, (k) or (B,k); null exactly when A is.</param>
     /// <param name="options">Solver options (the defaults when null).</param>
     /// <param name="report">When given, receives the forward solve's statuses and, after the backward pass, each item's backward residual and whether its gradient is trusted.</param>
+    /// <param name="warmStart">Starting point of the forward solve (for example <see cref="QpWarmStart.From"/> of the previous
+    /// call's solution), or null for the default start. It changes where the solver starts, not what it returns: the
+    /// result meets the same tolerance, and the gradient is that of the returned point.</param>
     /// <returns>The solutions z*, shape (B,n) (B = 1 when no argument is batched).</returns>
     /// <exception cref="ArgumentException">An argument is malformed; the message names it.</exception>
     public static Tensor Apply(Tensor Q, Tensor p, Tensor? G, Tensor? h, Tensor? A, Tensor? b, QpSolverOptions? options = null,
-        QpSolveReport? report = null)
+        QpSolveReport? report = null, QpWarmStart? warmStart = null)
     {
         var opts = options ?? QpSolverOptions.Default;
         opts.Validate();
-        return apply(Q, p, G, h, A, b, opts, report ?? new QpSolveReport());
+        return apply(Q, p, G, h, A, b, opts, report ?? new QpSolveReport(), warmStart!);
     }
 
     /// <inheritdoc/>
@@ -50,8 +53,9 @@ public sealed class QpFunction : SingleTensorFunction<QpFunction>
         var inputs = vars.Take(6).Select(v => v as Tensor).ToArray();
         var options = (QpSolverOptions)vars[6];
         var report = (QpSolveReport)vars[7];
+        var warmStart = vars[8] as QpWarmStart;
         var problem = QpProblem.Create(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], inputs[5]);
-        var result = QpSolver.SolveCore(problem, options);
+        var result = QpSolver.SolveCore(problem, options, warmStart);
         report.Solution = result.Solution;
         ctx.save_data(StateKey, result.State);
         ctx.save_data(ReportKey, (report, options));
@@ -72,6 +76,7 @@ public sealed class QpFunction : SingleTensorFunction<QpFunction>
         var result = grads.ToList();
         result.Add(null!); // the options argument
         result.Add(null!); // the report argument
+        result.Add(null!); // the warm start argument
         return result!;
     }
 }

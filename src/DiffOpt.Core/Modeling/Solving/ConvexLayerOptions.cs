@@ -17,4 +17,12 @@ public sealed record ConvexLayerOptions
 
     /// <summary>Route QPs and LPs to the QP solver (default true); false sends every problem to the cone solver.</summary>
     public bool UseQpSolver { get; init; } = true;
+
+    /// <summary>
+    /// Start each <see cref="Layers.ConvexLayer"/> call from the previous call's solution when the batch size and dtype
+    /// match (default false). Saves interior-point iterations when consecutive calls solve nearby problems (training
+    /// steps with a small learning rate, a time series); each result still meets the solver's tolerance, but it then
+    /// depends on the previous call within that tolerance. Applies to problems on the QP route.
+    /// </summary>
+    public bool WarmStart { get; init; }
 }

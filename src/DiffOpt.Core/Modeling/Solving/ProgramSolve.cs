@@ -4,8 +4,12 @@ using static TorchSharp.torch;
 
 namespace DiffOpt.Modeling;
 
-/// <summary>A batch's solution of a parametric cone program: x (B, n), statuses and the objective data used.</summary>
-internal sealed record ProgramResult(Tensor X, IReadOnlyList<SolverStatus> Status, Tensor C, Tensor? P, Tensor D);
+/// <summary>
+/// A batch's solution of a parametric cone program: x (B, n), statuses, iterations, the objective data used, and the QP
+/// solver's solution when the QP route ran (the next call's warm start).
+/// </summary>
+internal sealed record ProgramResult(Tensor X, IReadOnlyList<SolverStatus> Status, IReadOnlyList<int> Iterations, Tensor C, Tensor? P, Tensor D,
+    QpSolution? QpSolution);
 
 /// <summary>
 /// Turns a batch of parameters into cone-program data (one sparse × dense product per block) and solves it: QPs and
@@ -14,7 +18,8 @@ internal sealed record ProgramResult(Tensor X, IReadOnlyList<SolverStatus> Statu
 /// </summary>
 internal static class ProgramSolve
 {
-    public static ProgramResult Run(ParametricConeProgram program, ParameterBatch batch, ConvexLayerOptions options)
+    /// <summary>Solves the program for <paramref name="batch"/>; <paramref name="qpWarmStart"/> starts the QP route, when it runs.</summary>
+    public static ProgramResult Run(ParametricConeProgram program, ParameterBatch batch, ConvexLayerOptions options, QpWarmStart? qpWarmStart = null)
     {
         var t1 = batch.Theta1;
         int n = program.VariableCount, m = program.RowCount;
@@ -25,29 +30,40 @@ internal static class ProgramSolve
         var P = program.P is null ? null : Shaped(program.P, n, n);
         var d = Shaped(program.D, 1);
         Tensor x;
-        IReadOnlyList<SolverStatus> status;
+        BatchSolution solution;
+        QpSolution? qpSolution = null;
         if (program.IsQp && options.UseQpSolver)
-            (x, status) = SolveQp(program, Shaped(program.A, m, n), Shaped(program.B, m), c, P, options.Qp, t1);
+        {
+            (x, qpSolution) = SolveQp(program, Shaped(program.A, m, n), Shaped(program.B, m), c, P, options.Qp, t1, qpWarmStart);
+            solution = qpSolution;
+        }
         else
         {
             var report = new ConeSolveReport();
             x = ConeSolveFunction.Apply(Shaped(program.A, m, n), Shaped(program.B, m), c, P, program.Cones, new ConeProgramSolver(options.Cone), report);
-            status = report.Solution!.Status;
+            solution = report.Solution!;
         }
         if (x.shape[0] != batch.BatchSize) x = x.expand(batch.BatchSize, n);
-        if (status.Count != batch.BatchSize) status = Enumerable.Repeat(status[0], batch.BatchSize).ToList();
-        return new ProgramResult(x, status, c, P, d);
+        var status = solution.Status;
+        var iterations = solution.Iterations;
+        if (status.Count != batch.BatchSize)
+        {
+            status = Enumerable.Repeat(status[0], batch.BatchSize).ToList();
+            iterations = Enumerable.Repeat(iterations[0], batch.BatchSize).ToList();
+        }
+        return new ProgramResult(x, status, iterations, c, P, d, qpSolution);
     }
 
     /// <summary>Ax + s = b with s in (zero cone, nonnegative cone) is Aeq x = beq, G x ≤ h.</summary>
-    private static (Tensor X, IReadOnlyList<SolverStatus> Status) SolveQp(ParametricConeProgram program, Tensor A, Tensor b, Tensor c, Tensor? P,
-        QpSolverOptions options, Tensor t1)
+    private static (Tensor X, QpSolution Solution) SolveQp(ParametricConeProgram program, Tensor A, Tensor b, Tensor c, Tensor? P,
+        QpSolverOptions options, Tensor t1, QpWarmStart? warmStart)
     {
         int n = program.VariableCount, m = program.RowCount, mz = program.ZeroRows;
         var Q = P ?? zeros(n, n, dtype: t1.dtype, device: t1.device);
         Tensor? Rows(Tensor t, int dim, int start, int length) => length == 0 ? null : t.narrow(dim, start, length);
         var report = new QpSolveReport();
-        var x = QpFunction.Apply(Q, c, Rows(A, -2, mz, m - mz), Rows(b, -1, mz, m - mz), Rows(A, -2, 0, mz), Rows(b, -1, 0, mz), options, report);
-        return (x, report.Solution!.Status);
+        var x = QpFunction.Apply(Q, c, Rows(A, -2, mz, m - mz), Rows(b, -1, mz, m - mz), Rows(A, -2, 0, mz), Rows(b, -1, 0, mz), options, report,
+            warmStart);
+        return (x, report.Solution!);
     }
 }
