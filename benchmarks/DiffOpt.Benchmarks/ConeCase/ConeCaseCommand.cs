@@ -22,12 +22,13 @@ public static class ConeCaseCommand
         var reps = new Option<int>("--reps") { Description = "Timed runs (median reported).", DefaultValueFactory = _ => 7 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs first.", DefaultValueFactory = _ => 2 };
         var json = new Option<FileInfo?>("--json") { Description = "Write timings, statuses and x to this file." };
+        var phases = new Option<bool>("--phases") { Description = "Also time the phases (solve, derivative set-up, adjoint) separately." };
         var command = new Command("cone-case", "Time forward and forward+backward of ConeProgramFunction on a cvxpylayers peer case.")
         {
-            input, threads, reps, warmup, json,
+            input, threads, reps, warmup, json, phases,
         };
         command.SetAction(parse => Run(parse.GetValue(input)!.FullName, parse.GetValue(threads), parse.GetValue(reps), parse.GetValue(warmup),
-            parse.GetValue(json)?.FullName));
+            parse.GetValue(json)?.FullName, parse.GetValue(phases)));
         return command;
     }
 
@@ -66,7 +67,7 @@ public static class ConeCaseCommand
         public required double[][] X { get; init; }
     }
 
-    private static int Run(string path, int threads, int reps, int warmup, string? jsonPath)
+    private static int Run(string path, int threads, int reps, int warmup, string? jsonPath, bool phases)
     {
         if (threads < 1 || reps < 1 || warmup < 0)
         {
@@ -100,6 +101,7 @@ public static class ConeCaseCommand
         Console.WriteLine(FormattableString.Invariant(
             $"{report.Case} B={report.B} n={report.N} m={report.M} threads={threads}: forward {report.ForwardMs:F2} ms, forward+backward {report.ForwardBackwardMs:F2} ms (median of {reps} after {warmup} warm-up), iterations mean {report.MeanIterations:F1}, status {status}, peak working set {report.PeakWorkingSetMB:F0} MB"));
         if (jsonPath is not null) JsonOutput.Write(jsonPath, report);
+        if (phases) ConeCasePhases.Print(data.Cones, a, b, c, w, warmup, reps);
         return 0;
     }
 

@@ -37,6 +37,7 @@ internal static class HomogeneousInteriorPoint
     /// <summary>Solves the float64 data <paramref name="data"/> with the tolerances of <paramref name="dtype"/>.</summary>
     public static Result Solve(ConeProgramData data, ConeProgramSolverOptions options, ScalarType dtype)
     {
+        if (HomogeneousKernel.Serves(data.Device)) return HomogeneousKernel.Solve(data, options, dtype);
         var tolerances = options.TolerancesFor(dtype);
         var scaled = new ConeEquilibration(data);
         var cones = new HomogeneousCones(data.Cones);
