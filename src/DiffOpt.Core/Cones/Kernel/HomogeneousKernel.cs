@@ -57,6 +57,5 @@ internal static class HomogeneousKernel
     }
 
     /// <summary>A float64 tensor's entries in row-major order.</summary>
-    private static double[] Doubles(Tensor value) =>
-        value.numel() == 0 ? [] : value.to(ScalarType.Float64).cpu().contiguous().data<double>().ToArray();
+    private static double[] Doubles(Tensor value) => TensorCopy.ToDoubles(value);
 }

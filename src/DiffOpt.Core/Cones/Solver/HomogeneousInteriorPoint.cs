@@ -34,10 +34,16 @@ internal static class HomogeneousInteriorPoint
     /// <summary>The raw result: float64 tensors, statuses, iterations and measures of the returned points.</summary>
     internal sealed record Result(Tensor X, Tensor Y, Tensor S, SolverStatus[] Status, int[] Iterations, ResidualMeasures Measures);
 
-    /// <summary>Solves the float64 data <paramref name="data"/> with the tolerances of <paramref name="dtype"/>.</summary>
-    public static Result Solve(ConeProgramData data, ConeProgramSolverOptions options, ScalarType dtype)
+    /// <summary>
+    /// Solves the float64 data <paramref name="data"/> with the tolerances of <paramref name="dtype"/>: with the CPU
+    /// kernel (<see cref="HomogeneousKernel"/>) where it serves the data, else with batched tensor operations.
+    /// </summary>
+    public static Result Solve(ConeProgramData data, ConeProgramSolverOptions options, ScalarType dtype) =>
+        HomogeneousKernel.Serves(data.Device) ? HomogeneousKernel.Solve(data, options, dtype) : SolveWithTensors(data, options, dtype);
+
+    /// <summary>The tensor path of <see cref="Solve"/>, for any device.</summary>
+    internal static Result SolveWithTensors(ConeProgramData data, ConeProgramSolverOptions options, ScalarType dtype)
     {
-        if (HomogeneousKernel.Serves(data.Device)) return HomogeneousKernel.Solve(data, options, dtype);
         var tolerances = options.TolerancesFor(dtype);
         var scaled = new ConeEquilibration(data);
         var cones = new HomogeneousCones(data.Cones);
