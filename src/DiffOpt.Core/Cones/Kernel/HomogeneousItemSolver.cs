@@ -79,6 +79,10 @@ internal sealed class HomogeneousItemSolver
         return Finish(status, iterations, inaccurateFactor, certificateY, rayX, rayS);
     }
 
+    /// <summary>The warm start point for a previous (x, y, s) of this item (<see cref="WarmStartPoint"/>).</summary>
+    public ItemPoint WarmPoint(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> s, double margin) =>
+        WarmStartPoint.Create(_cones, _data.D, _data.E, _data.CostScale, x, y, s, margin);
+
     /// <summary>x = Ex̂/τ, y = Dẑ/(στ), s = ŝ/(Dτ).</summary>
     private void Unscale(ItemPoint point, double[] x, double[] y, double[] s)
     {

@@ -18,8 +18,9 @@ internal static class HomogeneousKernel
     /// <summary>Whether the kernel serves data on <paramref name="device"/>.</summary>
     public static bool Serves(Device device) => !KernelSwitch.TensorPathOnly && device.type == TorchSharp.DeviceType.CPU;
 
-    /// <summary>Solves the float64 CPU data with the tolerances of <paramref name="dtype"/>.</summary>
-    public static HomogeneousInteriorPoint.Result Solve(ConeProgramData data, ConeProgramSolverOptions options, ScalarType dtype)
+    /// <summary>Solves the float64 CPU data with the tolerances of <paramref name="dtype"/>, from <paramref name="warm"/> when given.</summary>
+    public static HomogeneousInteriorPoint.Result Solve(ConeProgramData data, ConeProgramSolverOptions options, ScalarType dtype,
+        WarmArrays? warm = null)
     {
         var tolerances = options.TolerancesFor(dtype);
         int batch = (int)data.Batch, m = (int)data.Rows, n = (int)data.Variables;
@@ -38,7 +39,8 @@ internal static class HomogeneousKernel
                 var cones = HomogeneousItemSolver.Create(data.Cones);
                 var program = ItemEquilibration.Create(cones, m, n, Slice(a, m * n), Slice(b, m), Slice(c, n), p is null ? null : Slice(p, n * n));
                 var solver = new HomogeneousItemSolver(program, cones, tolerances);
-                var outcome = solver.Solve(options.MaxIterations, options.InaccurateToleranceFactor);
+                var start = warm?.Point(i, cones, program.D, program.E, program.CostScale);
+                var outcome = solver.Solve(options.MaxIterations, options.InaccurateToleranceFactor, start);
                 outcomes[i] = solver.Measured(outcome, dtype == ScalarType.Float32);
             });
         }

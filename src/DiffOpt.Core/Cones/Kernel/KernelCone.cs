@@ -27,6 +27,12 @@ internal abstract class KernelCone(int offset, int rows)
     /// <summary>Writes the start point's block (the unit element e) into <paramref name="e"/>.</summary>
     public abstract void Unit(Span<double> e);
 
+    /// <summary>
+    /// The smallest θ with v + θe in the cone (−λ_min(v) for the symmetric cones, e the unit element); NaN where there
+    /// is no closed form (exponential cones: the caller searches).
+    /// </summary>
+    public abstract double InteriorShift(ReadOnlySpan<double> v);
+
     /// <summary>Sets the scaling at (s, z); false when it is not defined (a point outside the interior, or a breakdown).</summary>
     public abstract bool Scale(ReadOnlySpan<double> s, ReadOnlySpan<double> z);
 

@@ -24,6 +24,9 @@ internal sealed class KernelExponentialCone(int offset, int count) : DenseBlockC
         for (int i = 0; i < Rows; i++) e[i] = ExponentialInteriorPoint.CentralTriple[i % 3];
     }
 
+    /// <summary>NaN: no closed form; the warm start searches along e instead.</summary>
+    public override double InteriorShift(ReadOnlySpan<double> v) => double.NaN;
+
     /// <inheritdoc />
     public override bool Scale(ReadOnlySpan<double> s, ReadOnlySpan<double> z)
     {

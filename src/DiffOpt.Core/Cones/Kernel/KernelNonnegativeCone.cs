@@ -15,6 +15,14 @@ internal sealed class KernelNonnegativeCone(int offset, int rows) : KernelCone(o
     public override void Unit(Span<double> e) => e[..Rows].Fill(1);
 
     /// <inheritdoc />
+    public override double InteriorShift(ReadOnlySpan<double> v)
+    {
+        double smallest = double.PositiveInfinity;
+        for (int i = 0; i < Rows; i++) smallest = Math.Min(smallest, v[i]);
+        return -smallest;
+    }
+
+    /// <inheritdoc />
     public override bool Scale(ReadOnlySpan<double> s, ReadOnlySpan<double> z)
     {
         for (int i = 0; i < Rows; i++)

@@ -46,6 +46,16 @@ internal sealed class KernelPsdCone : DenseBlockCone
     }
 
     /// <inheritdoc />
+    public override double InteriorShift(ReadOnlySpan<double> v)
+    {
+        ToMatrix(v, _m1);
+        if (!SmallDense.SymmetricEigen(_m1, _k, _v1, Span<double>.Empty)) return double.NaN;
+        double smallest = double.PositiveInfinity;
+        for (int i = 0; i < _k; i++) smallest = Math.Min(smallest, _v1[i]);
+        return -smallest;
+    }
+
+    /// <inheritdoc />
     public override bool Scale(ReadOnlySpan<double> s, ReadOnlySpan<double> z)
     {
         int k = _k;

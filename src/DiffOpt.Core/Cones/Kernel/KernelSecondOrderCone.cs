@@ -32,6 +32,14 @@ internal sealed class KernelSecondOrderCone : DenseBlockCone
     }
 
     /// <inheritdoc />
+    public override double InteriorShift(ReadOnlySpan<double> v)
+    {
+        double norm2 = 0;
+        for (int i = 1; i < Rows; i++) norm2 += v[i] * v[i];
+        return Math.Sqrt(norm2) - v[0];
+    }
+
+    /// <inheritdoc />
     public override bool Scale(ReadOnlySpan<double> s, ReadOnlySpan<double> z)
     {
         int r = Rows;

@@ -12,6 +12,9 @@ internal sealed class KernelZeroCone(int offset, int rows) : KernelCone(offset, 
     /// <inheritdoc />
     public override void Unit(Span<double> e) => e.Clear();
 
+    /// <summary>0: the zero cone's s is 0 and its dual is free.</summary>
+    public override double InteriorShift(ReadOnlySpan<double> v) => 0;
+
     /// <inheritdoc />
     public override bool Scale(ReadOnlySpan<double> s, ReadOnlySpan<double> z) => true;
 
