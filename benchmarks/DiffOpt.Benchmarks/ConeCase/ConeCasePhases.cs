@@ -11,19 +11,18 @@ namespace DiffOpt.Benchmarks.ConeCase;
 internal static class ConeCasePhases
 {
     /// <summary>Times and prints the phases.</summary>
-    public static void Print(IReadOnlyList<Cone> cones, Tensor a, Tensor b, Tensor c, Tensor w, int warmup, int reps)
+    public static void Print(IReadOnlyList<Cone> cones, Tensor a, Tensor b, Tensor c, Tensor w, ConeProgramSolverOptions options,
+        int warmup, int reps)
     {
-        var solver = new ConeProgramSolver();
+        var solver = new ConeProgramSolver(options);
         var data = ConeProgramData.Create(a, b, c, cones, null);
         var solution = solver.SolveCore(data);
         var handle = new ConeProgramDerivativeHandle(data, solution);
-        var wide = data.Wide();
-        var equilibration = Median(warmup, reps, () => new ConeEquilibration(wide));
         var solve = Median(warmup, reps, () => solver.SolveCore(data));
         var setup = Median(warmup, reps, () => new ConeProgramDerivativeHandle(data, solution));
         var adjoint = Median(warmup, reps, () => handle.Adjoint(w.expand_as(solution.X), null, null));
         Console.WriteLine(FormattableString.Invariant(
-            $"phases (median wall / process CPU ms): solve {solve.Wall:F2} / {solve.Cpu:F2} (of which equilibration {equilibration.Wall:F2} / {equilibration.Cpu:F2}), derivative set-up {setup.Wall:F2} / {setup.Cpu:F2}, adjoint {adjoint.Wall:F2} / {adjoint.Cpu:F2}"));
+            $"phases (median wall / process CPU ms): solve {solve.Wall:F2} / {solve.Cpu:F2}, derivative set-up {setup.Wall:F2} / {setup.Cpu:F2}, adjoint {adjoint.Wall:F2} / {adjoint.Cpu:F2}"));
     }
 
     /// <summary>Median wall and process CPU milliseconds of <paramref name="run"/> (CPU time is less disturbed by a shared machine).</summary>
