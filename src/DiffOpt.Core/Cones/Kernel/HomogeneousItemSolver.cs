@@ -65,13 +65,8 @@ internal sealed class HomogeneousItemSolver
         for (int iteration = 0; ; iteration++)
         {
             Unscale(_point, _x, _y, _s);
-            if (_measures.Meets(_x, _y, _s)) { status = SolverStatus.Solved; break; }
-            var y = Scaled(_point.Z, _data.D);
-            if (_measures.PrimalInfeasible(y)) { status = SolverStatus.PrimalInfeasible; certificateY = y; break; }
-            var x = Scaled(_point.X, _data.E);
-            var s = new double[_m];
-            for (int i = 0; i < _m; i++) s[i] = _point.S[i] / _data.D[i];
-            if (_measures.DualInfeasible(x, s)) { status = SolverStatus.DualInfeasible; rayX = x; rayS = s; break; }
+            status = _measures.Check(_x, _y, _s, _point.Tau, _data.CostScale, out certificateY, out rayX, out rayS);
+            if (status is not null) break;
             if (iteration == maxIterations) break;
             iterations++;
             if (!Iterate()) { status = SolverStatus.NumericalError; break; }
@@ -242,13 +237,6 @@ internal sealed class HomogeneousItemSolver
         foreach (var cone in _cones) cone.Unit(point.S.AsSpan(cone.Offset, cone.Rows));
         point.S.CopyTo(point.Z, 0);
         point.Tau = point.Kappa = 1;
-    }
-
-    private static double[] Scaled(double[] v, double[] factor)
-    {
-        var result = new double[v.Length];
-        for (int i = 0; i < v.Length; i++) result[i] = factor[i] * v[i];
-        return result;
     }
 
     /// <summary>The kernel cones of a cone list, in row order.</summary>

@@ -17,8 +17,15 @@ internal sealed class ItemMeasures(ItemProgram data, SolverTolerances tolerances
     public (double Primal, double Dual, double Gap, double PrimalScale, double DualScale, double GapScale) Measure(
         ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> s)
     {
-        int n = data.Variables, m = data.Rows;
         Products(x, y);
+        return Measured(x, y, s);
+    }
+
+    /// <summary>The measures of (x, y, s) from the products of the last <see cref="Products"/> call with x and y.</summary>
+    private (double Primal, double Dual, double Gap, double PrimalScale, double DualScale, double GapScale) Measured(
+        ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> s)
+    {
+        int n = data.Variables, m = data.Rows;
         double primal = 0, ax = 0, dual = 0, px = 0, aty = 0;
         for (int i = 0; i < m; i++)
         {
@@ -43,43 +50,49 @@ internal sealed class ItemMeasures(ItemProgram data, SolverTolerances tolerances
     /// <summary>Whether the measures meet the tolerances times <paramref name="factor"/> (and are finite).</summary>
     public bool Meets(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> s, double factor = 1)
     {
-        var r = Measure(x, y, s);
+        Products(x, y);
+        return MeetsMeasured(x, y, s, factor);
+    }
+
+    /// <summary>
+    /// The three stopping tests of one iteration at (x, y, s) = (Ex̂, Dẑ/σ, ŝ/D)/τ with one pass over A: whether the
+    /// point is solved, else whether y·στ = Dẑ proves primal infeasibility (then <paramref name="certificate"/> holds
+    /// it scaled to bᵀy = −1), else whether (x, s)·τ proves dual infeasibility (then <paramref name="rayX"/>,
+    /// <paramref name="rayS"/> hold the ray scaled to cᵀx = −1). The certificates reuse Ax, Aᵀy and Px, which scale linearly.
+    /// </summary>
+    public SolverStatus? Check(double[] x, double[] y, double[] s, double tau, double costScale, out double[]? certificate,
+        out double[]? rayX, out double[]? rayS)
+    {
+        certificate = rayX = rayS = null;
+        Products(x, y);
+        if (MeetsMeasured(x, y, s, 1)) return SolverStatus.Solved;
+        int n = data.Variables, m = data.Rows;
+        double eps = tolerances.Infeasibility;
+        double yScale = costScale * tau, by = -yScale * SpanKernels.Dot(data.B, y);
+        if (by > eps * yScale * SpanKernels.NormInf(y) && yScale * SpanKernels.NormInf(_aty) <= eps * by)
+        {
+            certificate = y.Select(v => yScale * v / by).ToArray();
+            return SolverStatus.PrimalInfeasible;
+        }
+        double cx = -tau * SpanKernels.Dot(data.C, x);
+        double residual = tau * SpanKernels.NormInf(_px);
+        for (int i = 0; i < m; i++) residual = Max(residual, tau * Math.Abs(_ax[i] + s[i]));
+        if (cx > eps * tau * Math.Max(SpanKernels.NormInf(x), SpanKernels.NormInf(s)) && residual <= eps * cx)
+        {
+            rayX = x.Select(v => tau * v / cx).ToArray();
+            rayS = s.Select(v => tau * v / cx).ToArray();
+            return SolverStatus.DualInfeasible;
+        }
+        return null;
+    }
+
+    private bool MeetsMeasured(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> s, double factor)
+    {
+        var r = Measured(x, y, s);
         double abs = tolerances.Absolute * factor, rel = tolerances.Relative * factor;
         static bool Within(double v, double scale, double abs, double rel) => v <= abs || v <= rel * scale;
         return Within(r.Primal, r.PrimalScale, abs, rel) && Within(r.Dual, r.DualScale, abs, rel) && Within(r.Gap, r.GapScale, abs, rel)
             && double.IsFinite(r.Primal) && double.IsFinite(r.Dual) && double.IsFinite(r.Gap);
-    }
-
-    /// <summary>Whether y = D∘ẑ proves primal infeasibility; y is scaled to bᵀy = −1 in place when it does.</summary>
-    public bool PrimalInfeasible(Span<double> y)
-    {
-        int n = data.Variables, m = data.Rows;
-        double by = -SpanKernels.Dot(data.B, y);
-        Array.Clear(_aty);
-        for (int i = 0; i < m; i++) SpanKernels.AddScaled(y[i], data.A.AsSpan(i * n, n), _aty);
-        double eps = tolerances.Infeasibility;
-        bool proven = by > eps * SpanKernels.NormInf(y) && SpanKernels.NormInf(_aty) <= eps * by;
-        if (proven)
-            for (int i = 0; i < m; i++) y[i] /= by;
-        return proven;
-    }
-
-    /// <summary>Whether (x, s) = (Ex̂, ŝ/D) proves dual infeasibility; scaled to cᵀx = −1 in place when it does.</summary>
-    public bool DualInfeasible(Span<double> x, Span<double> s)
-    {
-        int n = data.Variables, m = data.Rows;
-        double cx = -SpanKernels.Dot(data.C, x);
-        Products(x, ReadOnlySpan<double>.Empty);
-        double residual = SpanKernels.NormInf(_px);
-        for (int i = 0; i < m; i++) residual = Max(residual, Math.Abs(_ax[i] + s[i]));
-        double eps = tolerances.Infeasibility;
-        bool proven = cx > eps * Math.Max(SpanKernels.NormInf(x), SpanKernels.NormInf(s)) && residual <= eps * cx;
-        if (proven)
-        {
-            for (int j = 0; j < n; j++) x[j] /= cx;
-            for (int i = 0; i < m; i++) s[i] /= cx;
-        }
-        return proven;
     }
 
     /// <summary>Ax, Px and (when y is given) Aᵀy into the buffers.</summary>
