@@ -102,13 +102,14 @@ internal sealed class BatchedLu
         {
             var kept = new List<int>();
             var decoupled = new List<int>();
-            for (int j = 0; j < n; j++)
+            var offDiagonal = new bool[n];   // one row-major pass: whether column j has a nonzero off the diagonal
+            for (int row = 0; row < n; row++)
             {
-                bool single = a[j * n + j] != 0;
-                for (int row = 0; row < n && single; row++)
-                    if (row != j && a[row * n + j] != 0) single = false;
-                (single ? decoupled : kept).Add(j);
+                var values = a.Slice(row * n, n);
+                for (int j = 0; j < n; j++)
+                    if (values[j] != 0 && j != row) offDiagonal[j] = true;
             }
+            for (int j = 0; j < n; j++) (a[j * n + j] != 0 && !offDiagonal[j] ? decoupled : kept).Add(j);
             var rows = new double[decoupled.Count * n];
             for (int d = 0; d < decoupled.Count; d++) a.Slice(decoupled[d] * n, n).CopyTo(rows.AsSpan(d * n, n));
             return new Item
