@@ -16,14 +16,9 @@ public class HomogeneousKernelTests(ITestOutputHelper output)
 
     public static TheoryData<string> Families => ["nonnegative", "soc", "psd", "exp", "mixed"];
 
-    private static Cone[] Family(string name) => name switch
-    {
-        "nonnegative" => [new ZeroCone(2), new NonnegativeCone(6)],
-        "soc" => [new ZeroCone(1), new NonnegativeCone(3), new SecondOrderCone(3), new SecondOrderCone(4)],
-        "psd" => [new NonnegativeCone(2), new PsdCone(2), new PsdCone(3)],
-        "exp" => [new ZeroCone(1), new NonnegativeCone(2), new ExponentialCone(3)],
-        _ => [new ZeroCone(1), new NonnegativeCone(2), new SecondOrderCone(3), new PsdCone(2), new ExponentialCone(2)],
-    };
+    /// <summary>The solver tests' families plus an orthant-only one.</summary>
+    private static Cone[] Family(string name) =>
+        name == "nonnegative" ? [new ZeroCone(2), new NonnegativeCone(6)] : ConeProgramSolverTests.Family(name);
 
     [Theory]
     [MemberData(nameof(Families))]
