@@ -9,6 +9,9 @@ namespace DiffOpt.Cones;
 /// Clarabel (Goulart and Chen 2024): Nesterov–Todd scaling for the zero, nonnegative, second-order and PSD cones,
 /// the Dahl–Andersen primal–dual scaling for exponential cones, infeasibility certificates from τ → 0, P used
 /// directly. Items are solved and settled independently; see <see cref="ConeProgramSolution"/> for the statuses.
+/// The arithmetic is float64 whatever the data's dtype (float32 data are widened, and results come back in float32);
+/// on the CPU each item runs in a managed kernel, items in parallel over libtorch's intra-op threads
+/// (<c>torch.set_num_threads</c>); other devices run the same method as batched tensor operations.
 /// </summary>
 /// <param name="options">The settings (<see cref="ConeProgramSolverOptions.Default"/> when null); validated here.</param>
 public sealed class ConeProgramSolver(ConeProgramSolverOptions? options = null)
