@@ -1,4 +1,5 @@
 using DiffOpt.LinearAlgebra;
+using DiffOpt.Native;
 using DiffOpt.Numerics;
 
 namespace DiffOpt.Cones;
@@ -27,7 +28,10 @@ internal sealed class ItemKkt
     private ItemProgram _data = null!;
     private QuasiDefiniteLdl? _fullLdl;
     private double[]? _fullRhs;
-    private bool _full;
+    private bool _full, _fullNative, _stayFull;
+    private int[]? _fullPivots;
+    private double[]? _unit;
+    private double[]? _fullWork;
 
     /// <summary>Relative residual ‖K[Δx; Δz] − rhs‖∞/‖rhs‖∞ a solve must reach.</summary>
     /// <remarks>
@@ -85,7 +89,8 @@ internal sealed class ItemKkt
             row[n + e] = -HomogeneousKkt.StaticRegularization;
         }
         _full = false;
-        if (_ldl.Factor(n) && _ldl.Regularized == 0) return true;
+        if (!_stayFull && _ldl.Factor(n) && _ldl.Regularized == 0) return true;
+        _stayFull = true;
         return FactorFull();
     }
 
@@ -108,7 +113,7 @@ internal sealed class ItemKkt
             else _data.ScaledP.AsSpan(j * n, j + 1).CopyTo(row);
             row[j] += HomogeneousKkt.StaticRegularization;
         }
-        var unit = new double[m];
+        var unit = _unit ??= new double[m];
         foreach (var cone in _cones)
             for (int i = cone.Offset; i < cone.Offset + cone.Rows; i++)
             {
@@ -124,6 +129,15 @@ internal sealed class ItemKkt
                 }
                 row[n + i] -= HomogeneousKkt.StaticRegularization;
             }
+        if (NativeLu.IsAvailable && !KernelSwitch.TensorPathOnly)
+        {
+            // LAPACK's Bunch–Kaufman factorisation: an order of magnitude faster than the managed LDLᵀ at this size.
+            _fullPivots ??= new int[order];
+            _fullWork ??= new double[64 * order];
+            _fullNative = NativeLu.FactorSymmetric(k, _fullPivots, order, _fullWork) == 0;
+            return _fullNative;
+        }
+        _fullNative = false;
         return _fullLdl.Factor(n);
     }
 
@@ -140,6 +154,8 @@ internal sealed class ItemKkt
         // Keep the reduced solution unless the full matrix does better.
         var keptX = dx.ToArray();
         var keptZ = dz.ToArray();
+        // Once the reduced matrix has failed an item, the later (closer to optimal, worse conditioned) iterations use the full one.
+        _stayFull = true;
         if (!FactorFull()) return double.IsFinite(residual);
         double full = Refined(top, bottom, dx, dz, scale);
         if (!(full < residual))
@@ -183,7 +199,8 @@ internal sealed class ItemKkt
         var rhs = _fullRhs ??= new double[_n + _m];
         top.CopyTo(rhs);
         bottom.CopyTo(rhs.AsSpan(_n));
-        _fullLdl!.Solve(rhs);
+        if (_fullNative) NativeLu.SolveSymmetric(_fullLdl!.Matrix, _fullPivots, _n + _m, rhs);
+        else _fullLdl!.Solve(rhs);
         rhs.AsSpan(0, _n).CopyTo(dx);
         rhs.AsSpan(_n).CopyTo(dz);
     }
@@ -191,9 +208,9 @@ internal sealed class ItemKkt
     /// <summary>GᵀG (m × n row-major G) into the leading n × n block of k (row length ldk): BLAS where available.</summary>
     private void Gram(ReadOnlySpan<double> g, int m, int n, Span<double> k, int ldk)
     {
-        if (Native.NativeLu.IsAvailable && !Native.KernelSwitch.TensorPathOnly)
+        if (NativeLu.IsAvailable && !KernelSwitch.TensorPathOnly)
         {
-            Native.NativeLu.Gram(g, m, n, k, ldk);
+            NativeLu.Gram(g, m, n, k, ldk);
             return;
         }
         for (int i = 0; i < m; i++)
