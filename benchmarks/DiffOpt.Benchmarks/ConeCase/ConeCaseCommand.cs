@@ -22,12 +22,14 @@ public static class ConeCaseCommand
         var reps = new Option<int>("--reps") { Description = "Timed runs (median reported).", DefaultValueFactory = _ => 7 };
         var warmup = new Option<int>("--warmup") { Description = "Untimed runs first.", DefaultValueFactory = _ => 2 };
         var json = new Option<FileInfo?>("--json") { Description = "Write timings, statuses and x to this file." };
+        var tolerance = new Option<double?>("--tolerance") { Description = "Absolute and relative tolerance of the solver (default: the solver's, 1e-8)." };
+        var phases = new Option<bool>("--phases") { Description = "Also time the phases (solve, derivative set-up, adjoint) separately." };
         var command = new Command("cone-case", "Time forward and forward+backward of ConeProgramFunction on a cvxpylayers peer case.")
         {
-            input, threads, reps, warmup, json,
+            input, threads, reps, warmup, json, phases, tolerance,
         };
         command.SetAction(parse => Run(parse.GetValue(input)!.FullName, parse.GetValue(threads), parse.GetValue(reps), parse.GetValue(warmup),
-            parse.GetValue(json)?.FullName));
+            parse.GetValue(json)?.FullName, parse.GetValue(phases), parse.GetValue(tolerance)));
         return command;
     }
 
@@ -66,7 +68,7 @@ public static class ConeCaseCommand
         public required double[][] X { get; init; }
     }
 
-    private static int Run(string path, int threads, int reps, int warmup, string? jsonPath)
+    private static int Run(string path, int threads, int reps, int warmup, string? jsonPath, bool phases, double? tolerance)
     {
         if (threads < 1 || reps < 1 || warmup < 0)
         {
@@ -74,15 +76,16 @@ public static class ConeCaseCommand
             return 2;
         }
         torch.set_num_threads(threads);
+        var options = tolerance is { } t ? new ConeProgramSolverOptions { Tolerance = t, RelativeTolerance = t } : ConeProgramSolverOptions.Default;
         var data = ConeCaseFile.Load(path);
         var (a, b, c, w) = (data.Tensor("A"), data.Tensor("b"), data.Tensor("c"), data.Tensor("w"));
 
-        var forward = RunTimer.Measure(warmup, reps, collect: false, () => Forward(data.Cones, a, b, c, w, backward: false).Time);
-        var forwardBackward = RunTimer.Measure(warmup, reps, collect: false, () => Forward(data.Cones, a, b, c, w, backward: true).Time);
+        var forward = RunTimer.Measure(warmup, reps, collect: false, () => Forward(data.Cones, a, b, c, w, options, backward: false).Time);
+        var forwardBackward = RunTimer.Measure(warmup, reps, collect: false, () => Forward(data.Cones, a, b, c, w, options, backward: true).Time);
         double[][] x;
         using (var scope = NewDisposeScope())
-            x = RunTimer.ToRows(Forward(data.Cones, a, b, c, w, backward: true).X);
-        var solution = new ConeProgramSolver().Solve(a, b, c, data.Cones);
+            x = RunTimer.ToRows(Forward(data.Cones, a, b, c, w, options, backward: true).X);
+        var solution = new ConeProgramSolver(options).Solve(a, b, c, data.Cones);
 
         var report = new Report
         {
@@ -100,17 +103,19 @@ public static class ConeCaseCommand
         Console.WriteLine(FormattableString.Invariant(
             $"{report.Case} B={report.B} n={report.N} m={report.M} threads={threads}: forward {report.ForwardMs:F2} ms, forward+backward {report.ForwardBackwardMs:F2} ms (median of {reps} after {warmup} warm-up), iterations mean {report.MeanIterations:F1}, status {status}, peak working set {report.PeakWorkingSetMB:F0} MB"));
         if (jsonPath is not null) JsonOutput.Write(jsonPath, report);
+        if (phases) ConeCasePhases.Print(data.Cones, a, b, c, w, options, warmup, reps);
         return 0;
     }
 
     /// <summary>One run on fresh leaves that require grad; returns x* detached and the run's time.</summary>
-    private static (Tensor X, RunTime Time) Forward(IReadOnlyList<Cone> cones, Tensor a, Tensor b, Tensor c, Tensor w, bool backward)
+    private static (Tensor X, RunTime Time) Forward(IReadOnlyList<Cone> cones, Tensor a, Tensor b, Tensor c, Tensor w,
+        ConeProgramSolverOptions options, bool backward)
     {
         var (la, lb, lc) = (a.detach().clone().requires_grad_(), b.detach().clone().requires_grad_(), c.detach().clone().requires_grad_());
         Tensor x = null!;
         var time = RunTimer.Time(() =>
         {
-            x = ConeProgramFunction.Apply(la, lb, lc, cones).X;
+            x = ConeProgramFunction.Apply(la, lb, lc, cones, options: options).X;
             if (backward) (w * x).sum().backward();
         });
         return (x.detach(), time);

@@ -5,7 +5,7 @@ namespace DiffOpt.Cones;
 
 /// <summary>
 /// The derivative of the solution map (A, b, c, P) ↦ (x, y, s) of a solved batch of cone programs at the returned
-/// solution (<see cref="ConeProgramSolver.SolveWithDerivative"/>), through the normal map of docs/CONES.md: forward
+/// solution (<see cref="ConeProgramSolver.SolveWithDerivative(Tensor, Tensor, Tensor, IReadOnlyList{Cone}, Tensor?)"/>), through the normal map of docs/CONES.md: forward
 /// mode (<see cref="Forward"/>) and reverse mode (<see cref="Adjoint"/>). Items that are not
 /// <see cref="SolverStatus.Solved"/> or <see cref="SolverStatus.Inaccurate"/> get zero derivative.
 /// </summary>

@@ -18,7 +18,7 @@ public sealed class ConeProgramFunction : MultiTensorFunction<ConeProgramFunctio
 
     /// <summary>
     /// Solves minimize cᵀx + ½xᵀPx s.t. Ax + s = b, s ∈ K and returns (x, y, s), differentiable with respect to every
-    /// argument that requires grad. Arguments follow <see cref="ConeProgramSolver.Solve"/>; a broadcast argument's
+    /// argument that requires grad. Arguments follow <see cref="ConeProgramSolver.Solve(Tensor, Tensor, Tensor, IReadOnlyList{Cone}, Tensor?)"/>; a broadcast argument's
     /// gradient is the sum over the batch; items that are not solved contribute zero gradient.
     /// </summary>
     /// <param name="A">(B, m, n) or (m, n).</param>

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace DiffOpt.Cones;
 
 /// <summary>
-/// The result of <see cref="ConeProgramSolver.Solve"/> for a batch of cone programs
+/// The result of <see cref="ConeProgramSolver.Solve(Tensor, Tensor, Tensor, IReadOnlyList{Cone}, Tensor?)"/> for a batch of cone programs
 /// minimize cᵀx + ½xᵀPx s.t. Ax + s = b, s ∈ K: tensors batch first, in the data's dtype and on its device.
 /// </summary>
 /// <remarks>

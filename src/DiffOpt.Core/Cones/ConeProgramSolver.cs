@@ -9,6 +9,9 @@ namespace DiffOpt.Cones;
 /// Clarabel (Goulart and Chen 2024): Nesterov–Todd scaling for the zero, nonnegative, second-order and PSD cones,
 /// the Dahl–Andersen primal–dual scaling for exponential cones, infeasibility certificates from τ → 0, P used
 /// directly. Items are solved and settled independently; see <see cref="ConeProgramSolution"/> for the statuses.
+/// The arithmetic is float64 whatever the data's dtype (float32 data are widened, and results come back in float32);
+/// on the CPU each item runs in a managed kernel, items in parallel over libtorch's intra-op threads
+/// (<c>torch.set_num_threads</c>); other devices run the same method as batched tensor operations.
 /// </summary>
 /// <param name="options">The settings (<see cref="ConeProgramSolverOptions.Default"/> when null); validated here.</param>
 public sealed class ConeProgramSolver(ConeProgramSolverOptions? options = null)
@@ -28,11 +31,26 @@ public sealed class ConeProgramSolver(ConeProgramSolverOptions? options = null)
     public ConeProgramSolution Solve(Tensor A, Tensor b, Tensor c, IReadOnlyList<Cone> cones, Tensor? P = null) =>
         SolveCore(ConeProgramData.Create(A, b, c, cones, P));
 
+    /// <summary>Solves the batch starting from a previous solution (<see cref="ConeWarmStart"/>).</summary>
+    /// <param name="A">(B, m, n), or (m, n) shared by the items; float32 or float64.</param>
+    /// <param name="b">(B, m) or (m).</param>
+    /// <param name="c">(B, n) or (n).</param>
+    /// <param name="cones">The cones of K in row order; their rows must add up to m.</param>
+    /// <param name="P">(B, n, n), (n, n) or null (P = 0); symmetric positive semidefinite.</param>
+    /// <param name="warmStart">The point to start from: X (B, n) or (n), Y and S (B, m) or (m).</param>
+    /// <returns>The solutions, in the data's dtype and on its device.</returns>
+    /// <exception cref="ArgumentException">An argument is malformed; ParamName names it (A, b, c, P, cones or warmStart).</exception>
+    public ConeProgramSolution Solve(Tensor A, Tensor b, Tensor c, IReadOnlyList<Cone> cones, Tensor? P, ConeWarmStart warmStart)
+    {
+        var data = ConeProgramData.Create(A, b, c, cones, P);
+        return SolveCore(data, WarmArrays.Create(warmStart, data));
+    }
+
     /// <summary>
     /// Solves the batch and prepares the derivative of the solution map at the returned solution
     /// (<see cref="ConeProgramDerivativeHandle"/>; items that are not solved get zero derivative).
     /// </summary>
-    /// <inheritdoc cref="Solve" />
+    /// <inheritdoc cref="Solve(Tensor, Tensor, Tensor, IReadOnlyList{Cone}, Tensor?)" />
     public (ConeProgramSolution Solution, ConeProgramDerivativeHandle Derivative) SolveWithDerivative(Tensor A, Tensor b, Tensor c,
         IReadOnlyList<Cone> cones, Tensor? P = null)
     {
@@ -41,14 +59,24 @@ public sealed class ConeProgramSolver(ConeProgramSolverOptions? options = null)
         return (solution, new ConeProgramDerivativeHandle(data, solution));
     }
 
+    /// <summary>Solves the batch from a previous solution and prepares the derivative (see the overload without <paramref name="warmStart"/>).</summary>
+    /// <inheritdoc cref="Solve(Tensor, Tensor, Tensor, IReadOnlyList{Cone}, Tensor?, ConeWarmStart)" />
+    public (ConeProgramSolution Solution, ConeProgramDerivativeHandle Derivative) SolveWithDerivative(Tensor A, Tensor b, Tensor c,
+        IReadOnlyList<Cone> cones, Tensor? P, ConeWarmStart warmStart)
+    {
+        var data = ConeProgramData.Create(A, b, c, cones, P);
+        var solution = SolveCore(data, WarmArrays.Create(warmStart, data));
+        return (solution, new ConeProgramDerivativeHandle(data, solution));
+    }
+
     /// <summary>Solves checked data.</summary>
-    internal ConeProgramSolution SolveCore(ConeProgramData data)
+    internal ConeProgramSolution SolveCore(ConeProgramData data, WarmArrays? warm = null)
     {
         ConeProgramSolution solution;
         using (var scope = NewDisposeScope())
         using (no_grad())
         {
-            var result = HomogeneousInteriorPoint.Solve(data.Wide(), Options, data.DType);
+            var result = HomogeneousInteriorPoint.Solve(data.Wide(), Options, data.DType, warm);
             Tensor Back(Tensor value) => value.to(data.DType).MoveToOuterDisposeScope();
             solution = new ConeProgramSolution(Back(result.X), Back(result.Y), Back(result.S), result.Status, result.Iterations,
                 Doubles(result.Measures.Primal), Doubles(result.Measures.Dual), Doubles(result.Measures.Gap));

@@ -130,7 +130,7 @@ internal static unsafe class NativeLapack
         }
     }
 
-    private static bool TryLoadAny(out IntPtr handle, params string[] names)
+    internal static bool TryLoadAny(out IntPtr handle, params string[] names)
     {
         foreach (var name in names)
             if (NativeLibrary.TryLoad(name, out handle)) return true;

@@ -17,7 +17,7 @@ public class ConeProgramSolverTests(ITestOutputHelper output)
     public static TheoryData<string> ConeFamilies => ["soc", "psd", "exp", "mixed"];
 
     /// <summary>The cones of a planted family.</summary>
-    private static Cone[] Family(string name) => name switch
+    internal static Cone[] Family(string name) => name switch
     {
         "soc" => [new ZeroCone(1), new NonnegativeCone(3), new SecondOrderCone(3), new SecondOrderCone(4)],
         "psd" => [new NonnegativeCone(2), new PsdCone(2), new PsdCone(3)],

@@ -1,3 +1,4 @@
+using DiffOpt.LinearAlgebra;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -8,7 +9,9 @@ namespace DiffOpt.Cones;
 /// singular (smallest singular value at most <see cref="SingularRatio"/> times the largest) is solved in the
 /// least-squares sense instead, with the pseudo-inverse J⁺ (minimum-norm least squares; (J⁺)ᵀ = (Jᵀ)⁺, so the
 /// transposed solve stays the adjoint of the plain one); it is flagged in <see cref="Singular"/> and never yields NaN.
-/// The other items use a batched LU factorisation with partial pivoting. Works in J's dtype and device.
+/// The other items use a batched LU factorisation with partial pivoting. Works in J's dtype and device. On the CPU in
+/// float64 (<see cref="BatchedLu"/>) the singularity test uses a 1-norm condition estimate instead of the singular values:
+/// 1/(‖J‖₁‖J⁻¹‖₁) ≤ <see cref="SingularRatio"/>, which agrees with σ_min/σ_max up to a factor N.
 /// </summary>
 internal sealed class RefinedBatchSolver
 {
@@ -19,8 +22,10 @@ internal sealed class RefinedBatchSolver
     public const double SingularRatio = 1e-12;
 
     private readonly Tensor _matrix;
-    private readonly Tensor _lu;
-    private readonly Tensor _pivots;
+    private readonly Tensor? _lu;
+    private readonly Tensor? _pivots;
+    private readonly BatchedLu? _native;
+    private readonly bool[] _singularItems = [];
     private readonly Tensor? _pseudoInverse;
 
     /// <summary>Factorises every item of <paramref name="matrix"/> (B, N, N), float32 or float64.</summary>
@@ -28,15 +33,25 @@ internal sealed class RefinedBatchSolver
     {
         _matrix = matrix;
         long n = matrix.shape[1];
-        var sigma = linalg.svdvals(matrix);
-        Singular = n == 0
-            ? zeros(matrix.shape[0], dtype: ScalarType.Bool, device: matrix.device)
-            : sigma.select(1, n - 1) <= SingularRatio * sigma.select(1, 0);
-        var flag = Singular.view(-1, 1, 1);
-        var identity = eye(n, dtype: matrix.dtype, device: matrix.device).expand_as(matrix);
-        var (lu, pivots) = linalg.lu_factor(where(flag, identity, matrix));
-        _lu = lu;
-        _pivots = pivots ?? throw new InvalidOperationException("lu_factor returned no pivots.");
+        if (BatchedLu.Serves(matrix))
+        {
+            // CPU: one LAPACK LU per item and a condition estimate instead of the batched SVD (the costly part).
+            _native = new BatchedLu(matrix);
+            _singularItems = _native.ReciprocalCondition.Select(r => !(r > SingularRatio)).ToArray();
+            Singular = tensor(_singularItems, device: matrix.device);
+        }
+        else
+        {
+            var sigma = linalg.svdvals(matrix);
+            Singular = n == 0
+                ? zeros(matrix.shape[0], dtype: ScalarType.Bool, device: matrix.device)
+                : sigma.select(1, n - 1) <= SingularRatio * sigma.select(1, 0);
+            var flag = Singular.view(-1, 1, 1);
+            var identity = eye(n, dtype: matrix.dtype, device: matrix.device).expand_as(matrix);
+            var (lu, pivots) = linalg.lu_factor(where(flag, identity, matrix));
+            _lu = lu;
+            _pivots = pivots ?? throw new InvalidOperationException("lu_factor returned no pivots.");
+        }
         if (Singular.any().item<bool>())
         {
             var items = nonzero(Singular).view(-1);
@@ -71,7 +86,14 @@ internal sealed class RefinedBatchSolver
     private Tensor SolveOnce(Tensor r, bool transpose)
     {
         var column = r.unsqueeze(2);
-        var solution = linalg.lu_solve(_lu, _pivots, column, adjoint: transpose).squeeze(2);
+        Tensor solution;
+        if (_native is not null)
+        {
+            var values = Native.TensorCopy.ToDoubles(r);
+            _native.Solve(values, transpose, _singularItems);
+            solution = tensor(values, dtype: ScalarType.Float64, device: r.device).view(r.shape);
+        }
+        else solution = linalg.lu_solve(_lu!, _pivots!, column, adjoint: transpose).squeeze(2);
         if (_pseudoInverse is null) return solution;
         var leastSquares = (transpose ? _pseudoInverse.transpose(1, 2) : _pseudoInverse).matmul(column).squeeze(2);
         return where(Singular.unsqueeze(1), leastSquares, solution);

@@ -34,14 +34,23 @@ internal static class HomogeneousInteriorPoint
     /// <summary>The raw result: float64 tensors, statuses, iterations and measures of the returned points.</summary>
     internal sealed record Result(Tensor X, Tensor Y, Tensor S, SolverStatus[] Status, int[] Iterations, ResidualMeasures Measures);
 
-    /// <summary>Solves the float64 data <paramref name="data"/> with the tolerances of <paramref name="dtype"/>.</summary>
-    public static Result Solve(ConeProgramData data, ConeProgramSolverOptions options, ScalarType dtype)
+    /// <summary>
+    /// Solves the float64 data <paramref name="data"/> with the tolerances of <paramref name="dtype"/>: with the CPU
+    /// kernel (<see cref="HomogeneousKernel"/>) where it serves the data, else with batched tensor operations.
+    /// </summary>
+    public static Result Solve(ConeProgramData data, ConeProgramSolverOptions options, ScalarType dtype, WarmArrays? warm = null) =>
+        HomogeneousKernel.Serves(data.Device) ? HomogeneousKernel.Solve(data, options, dtype, warm) : SolveWithTensors(data, options, dtype, warm);
+
+    /// <summary>The tensor path of <see cref="Solve"/>, for any device.</summary>
+    internal static Result SolveWithTensors(ConeProgramData data, ConeProgramSolverOptions options, ScalarType dtype, WarmArrays? warm = null)
     {
         var tolerances = options.TolerancesFor(dtype);
         var scaled = new ConeEquilibration(data);
         var cones = new HomogeneousCones(data.Cones);
         var termination = new HomogeneousTermination(data, scaled, tolerances);
-        var start = HomogeneousIterate.Start(cones.InteriorPoint, data.Batch, data.Variables, data.Device);
+        var start = warm is null
+            ? HomogeneousIterate.Start(cones.InteriorPoint, data.Batch, data.Variables, data.Device)
+            : WarmStart(warm, data, scaled);
         var point = start;
         var status = full(data.Batch, Running, dtype: ScalarType.Int64, device: data.Device);
         var iterations = zeros(data.Batch, dtype: ScalarType.Int64, device: data.Device);
@@ -70,6 +79,21 @@ internal static class HomogeneousInteriorPoint
             point = next.Where(running & ok, point).MoveToOuterDisposeScope();
         }
         return Finish(termination, point, status, iterations, options, primalCertificate, rayX, rayS, dtype);
+    }
+
+    /// <summary>The warm start points (<see cref="WarmStartPoint"/>, computed on the CPU) as a batched iterate on the data's device.</summary>
+    private static HomogeneousIterate WarmStart(WarmArrays warm, ConeProgramData data, ConeEquilibration scaled)
+    {
+        var d = Native.TensorCopy.ToDoubles(scaled.D);
+        var e = Native.TensorCopy.ToDoubles(scaled.E);
+        var sigma = Native.TensorCopy.ToDoubles(scaled.CostScale);
+        int batch = (int)data.Batch, m = (int)data.Rows, n = (int)data.Variables;
+        var points = Enumerable.Range(0, batch).Select(i => warm.Point(i, HomogeneousItemSolver.Create(data.Cones),
+            d.AsSpan(i * m, m).ToArray(), e.AsSpan(i * n, n).ToArray(), sigma[i])).ToArray();
+        Tensor Stack(Func<ItemPoint, double[]> part, int length) =>
+            tensor(points.SelectMany(part).ToArray(), dtype: ScalarType.Float64).view(batch, length).to(data.Device);
+        Tensor Scalars(Func<ItemPoint, double> part) => tensor(points.Select(part).ToArray(), dtype: ScalarType.Float64).to(data.Device);
+        return new HomogeneousIterate(Stack(p => p.X, n), Stack(p => p.S, m), Stack(p => p.Z, m), Scalars(p => p.Tau), Scalars(p => p.Kappa));
     }
 
     /// <summary>

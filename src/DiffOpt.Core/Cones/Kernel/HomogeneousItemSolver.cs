@@ -1,0 +1,262 @@
+using DiffOpt.InteriorPoint;
+using DiffOpt.Numerics;
+using DiffOpt.Qp;
+
+namespace DiffOpt.Cones;
+
+/// <summary>
+/// The homogeneous interior-point method of <see cref="HomogeneousInteriorPoint"/> for one batch item on the CPU, in
+/// float64 arrays: the same start, Mehrotra predictor–corrector steps (<see cref="HomogeneousNewton"/>), step search
+/// and stopping tests, with the reduced KKT system of <see cref="ItemKkt"/> instead of the dense LU of the full one.
+/// Runs to completion for its item (no batch-wide synchronisation), so items can be solved in parallel.
+/// </summary>
+internal sealed class HomogeneousItemSolver
+{
+    private readonly ItemProgram _data;
+    private readonly KernelCone[] _cones;
+    private readonly KernelExponentialCone[] _exponential;
+    private readonly int _degree, _n, _m, _triples;
+    private readonly ItemKkt _kkt;
+    private readonly ItemMeasures _measures;
+    private readonly ItemPoint _point, _trial, _affine, _combined;
+    private readonly double[] _x2, _z2, _gradient, _rx, _rz, _dx, _dz, _shift, _top, _bottom, _x, _y, _s;
+    private double _curvature;
+
+    /// <summary>Prepares the solver for one item.</summary>
+    public HomogeneousItemSolver(ItemProgram data, KernelCone[] cones, SolverTolerances tolerances)
+    {
+        _data = data;
+        _n = data.Variables;
+        _m = data.Rows;
+        _cones = cones;
+        _exponential = _cones.OfType<KernelExponentialCone>().ToArray();
+        _triples = _exponential.Sum(c => c.Rows / 3);
+        _degree = _cones.Sum(c => c.Degree);
+        _kkt = new ItemKkt(_cones, _n, _m);
+        _measures = new ItemMeasures(data, tolerances);
+        (_point, _trial, _affine, _combined) = (new(_n, _m), new(_n, _m), new(_n, _m), new(_n, _m));
+        (_x2, _gradient, _rx, _dx, _top, _x) = (new double[_n], new double[_n], new double[_n], new double[_n], new double[_n], new double[_n]);
+        (_z2, _rz, _dz, _shift, _bottom, _y, _s) = (new double[_m], new double[_m], new double[_m], new double[_m], new double[_m],
+            new double[_m], new double[_m]);
+    }
+
+    /// <summary>
+    /// The item's result: the point (x, y, s) of the original program or a certificate, status, iterations, and the
+    /// residual measures of the point as the caller receives it (primal, dual, gap and their normalisers).
+    /// </summary>
+    public sealed record Outcome(double[] X, double[] Y, double[] S, SolverStatus Status, int Iterations, double[] Measures);
+
+    /// <summary>The measures of <paramref name="outcome"/>'s point after rounding it to float32 when <paramref name="single"/>.</summary>
+    public Outcome Measured(Outcome outcome, bool single)
+    {
+        double[] Round(double[] v) => single ? v.Select(x => (double)(float)x).ToArray() : v;
+        var r = _measures.Measure(Round(outcome.X), Round(outcome.Y), Round(outcome.S));
+        return outcome with { Measures = [r.Primal, r.Dual, r.Gap, r.PrimalScale, r.DualScale, r.GapScale] };
+    }
+
+    /// <summary>Runs the method from the standard start (or <paramref name="warm"/>) for at most <paramref name="maxIterations"/> iterations.</summary>
+    public Outcome Solve(int maxIterations, double inaccurateFactor, ItemPoint? warm = null)
+    {
+        if (warm is null) Start(_point);
+        else _point.CopyFrom(warm);
+        SolverStatus? status = null;
+        int iterations = 0;
+        double[]? certificateY = null, rayX = null, rayS = null;
+        for (int iteration = 0; ; iteration++)
+        {
+            Unscale(_point, _x, _y, _s);
+            status = _measures.Check(_x, _y, _s, _point.Tau, _data.CostScale, out certificateY, out rayX, out rayS);
+            if (status is not null) break;
+            if (iteration == maxIterations) break;
+            iterations++;
+            if (!Iterate()) { status = SolverStatus.NumericalError; break; }
+        }
+        return Finish(status, iterations, inaccurateFactor, certificateY, rayX, rayS);
+    }
+
+    /// <summary>The warm start point for a previous (x, y, s) of this item (<see cref="WarmStartPoint"/>).</summary>
+    public ItemPoint WarmPoint(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> s, double margin) =>
+        WarmStartPoint.Create(_cones, _data.D, _data.E, _data.CostScale, x, y, s, margin);
+
+    /// <summary>x = Ex̂/τ, y = Dẑ/(στ), s = ŝ/(Dτ).</summary>
+    private void Unscale(ItemPoint point, double[] x, double[] y, double[] s)
+    {
+        for (int j = 0; j < _n; j++) x[j] = _data.E[j] * point.X[j] / point.Tau;
+        for (int i = 0; i < _m; i++)
+        {
+            y[i] = _data.D[i] * point.Z[i] / _data.CostScale / point.Tau;
+            s[i] = point.S[i] / _data.D[i] / point.Tau;
+        }
+    }
+
+    private Outcome Finish(SolverStatus? status, int iterations, double inaccurateFactor, double[]? certificateY, double[]? rayX,
+        double[]? rayS)
+    {
+        Unscale(_point, _x, _y, _s);
+        if (status is null or SolverStatus.NumericalError && _measures.Meets(_x, _y, _s, inaccurateFactor)) status = SolverStatus.Inaccurate;
+        var final = status ?? SolverStatus.MaxIterations;
+        return final switch
+        {
+            SolverStatus.PrimalInfeasible => new(new double[_n], certificateY!, new double[_m], final, iterations, []),
+            SolverStatus.DualInfeasible => new(rayX!, new double[_m], rayS!, final, iterations, []),
+            _ => new((double[])_x.Clone(), (double[])_y.Clone(), (double[])_s.Clone(), final, iterations, []),
+        };
+    }
+
+    /// <summary>One predictor–corrector step (<see cref="HomogeneousInteriorPoint"/>'s Iterate); false where it fails.</summary>
+    private bool Iterate()
+    {
+        var p = _point;
+        for (int k = 0; k < _cones.Length; k++)
+        {
+            var cone = _cones[k];
+            if (!cone.Scale(p.S.AsSpan(cone.Offset, cone.Rows), p.Z.AsSpan(cone.Offset, cone.Rows))) return false;
+        }
+        if (!_kkt.Factor(_data)) return false;
+        for (int j = 0; j < _n; j++) _top[j] = -_data.ScaledC[j];
+        if (!_kkt.Solve(_top, _data.ScaledB, _x2, _z2)) return false;
+        // ξ = x/τ, gradient ĉ + 2P̂ξ, curvature ξᵀP̂ξ; residuals rx, rz, rτ.
+        double tau = p.Tau, xPx = 0;
+        _curvature = 0;
+        for (int j = 0; j < _n; j++)
+        {
+            double pxj = _data.ScaledP is null ? 0 : SpanKernels.Dot(_data.ScaledP.AsSpan(j * _n, _n), p.X);
+            _gradient[j] = _data.ScaledC[j] + 2 * pxj / tau;
+            _curvature += p.X[j] / tau * (pxj / tau);
+            xPx += p.X[j] * pxj;
+            _rx[j] = pxj + _data.ScaledC[j] * tau;
+        }
+        var a = _data.ScaledA.AsSpan();
+        for (int i = 0; i < _m; i++)
+        {
+            var row = a.Slice(i * _n, _n);
+            SpanKernels.AddScaled(p.Z[i], row, _rx);
+            _rz[i] = SpanKernels.Dot(row, p.X) + p.S[i] - _data.ScaledB[i] * tau;
+        }
+        double rtau = p.Kappa + SpanKernels.Dot(_data.ScaledC, p.X) + SpanKernels.Dot(_data.ScaledB, p.Z) + xPx / tau;
+        double tauKappa = tau * p.Kappa;
+
+        if (!Direction(_rx, _rz, 1, rtau, p.S, tauKappa, _affine)) return false;
+        double affineStep = StepLength(_affine, combined: false);
+        double sigma = Math.Pow(1 - affineStep, 3);
+        double sigmaMu = sigma * (SpanKernels.Dot(p.S, p.Z) + tauKappa) / (_degree + 1);
+        foreach (var cone in _cones)
+        {
+            var block = (cone.Offset, cone.Rows);
+            cone.CombinedShift(p.S.AsSpan(block.Offset, block.Rows), p.Z.AsSpan(block.Offset, block.Rows),
+                _affine.S.AsSpan(block.Offset, block.Rows), _affine.Z.AsSpan(block.Offset, block.Rows), sigmaMu,
+                _shift.AsSpan(block.Offset, block.Rows));
+        }
+        double kappaShift = tauKappa + _affine.Tau * _affine.Kappa - sigmaMu;
+        if (!Direction(_rx, _rz, 1 - sigma, rtau, _shift, kappaShift, _combined)) return false;
+        double step = StepLength(_combined, combined: true);
+        _trial.SetStep(p, _combined, step);
+        if (!_trial.IsFinite() || !(step >= HomogeneousInteriorPoint.MinimumStep) || !(_trial.Tau > 0) || !(_trial.Kappa > 0)) return false;
+        p.CopyFrom(_trial);
+        return true;
+    }
+
+    /// <summary>
+    /// The direction for right-hand sides (keep·rx, keep·rz, keep·rτ, ds, dκ) (<see cref="HomogeneousNewton.Direction"/>).
+    /// </summary>
+    private bool Direction(double[] rx, double[] rz, double keep, double rtau, double[] ds, double dkappa, ItemPoint result)
+    {
+        var p = _point;
+        for (int j = 0; j < _n; j++) _top[j] = -keep * rx[j];
+        for (int i = 0; i < _m; i++) _bottom[i] = ds[i] - keep * rz[i];
+        if (!_kkt.Solve(_top, _bottom, _dx, _dz)) return false;
+        double tau = p.Tau;
+        double numerator = -keep * rtau + dkappa / tau - SpanKernels.Dot(_gradient, _dx) - SpanKernels.Dot(_data.ScaledB, _dz);
+        double denominator = SpanKernels.Dot(_gradient, _x2) + SpanKernels.Dot(_data.ScaledB, _z2) - _curvature - p.Kappa / tau;
+        double dTau = numerator / denominator;
+        for (int j = 0; j < _n; j++) result.X[j] = _dx[j] + dTau * _x2[j];
+        for (int i = 0; i < _m; i++) result.Z[i] = _dz[i] + dTau * _z2[i];
+        var a = _data.ScaledA.AsSpan();
+        foreach (var cone in _cones)
+            for (int i = cone.Offset; i < cone.Offset + cone.Rows; i++)
+                result.S[i] = cone.IsZero
+                    ? -ds[i]
+                    : -keep * rz[i] + dTau * _data.ScaledB[i] - SpanKernels.Dot(a.Slice(i * _n, _n), result.X);
+        result.Tau = dTau;
+        result.Kappa = -(dkappa + p.Kappa * dTau) / tau;
+        return true;
+    }
+
+    /// <summary>The step length along <paramref name="direction"/> (<see cref="HomogeneousInteriorPoint"/>'s StepLength).</summary>
+    private double StepLength(ItemPoint direction, bool combined)
+    {
+        var p = _point;
+        if (!direction.IsFinite()) return 0;
+        double boundary = Math.Min(Ratio(p.Tau, direction.Tau), Ratio(p.Kappa, direction.Kappa));
+        foreach (var cone in _cones)
+        {
+            if (!cone.IsSymmetric || cone.IsZero) continue;
+            boundary = Math.Min(boundary, cone.StepToBoundary(p.S.AsSpan(cone.Offset, cone.Rows), direction.S.AsSpan(cone.Offset, cone.Rows)));
+            boundary = Math.Min(boundary, cone.StepToBoundary(p.Z.AsSpan(cone.Offset, cone.Rows), direction.Z.AsSpan(cone.Offset, cone.Rows)));
+        }
+        double alpha = Math.Min(combined ? HomogeneousInteriorPoint.StepFraction * boundary : boundary, 1);
+        if (double.IsNaN(alpha)) alpha = 0;
+        if (_exponential.Length == 0) return alpha;
+
+        double? ceiling = combined ? Math.Max(Proximity(p), HomogeneousCones.ExponentialProximityLimit) : null;
+        for (int k = 0; k < HomogeneousInteriorPoint.MaxBacktracks; k++)
+        {
+            _trial.SetStep(p, direction, alpha);
+            if (ExponentialAcceptable(_trial, ceiling)) return alpha;
+            alpha *= HomogeneousInteriorPoint.Backtracking;
+        }
+        _trial.SetStep(p, direction, alpha);
+        return ExponentialAcceptable(_trial, null) ? alpha : 0;
+    }
+
+    private bool ExponentialAcceptable(ItemPoint point, double? ceiling)
+    {
+        foreach (var cone in _exponential)
+            if (!cone.InDomains(point.S.AsSpan(cone.Offset, cone.Rows), point.Z.AsSpan(cone.Offset, cone.Rows))) return false;
+        if (ceiling is null) return true;
+        double proximity = Proximity(point);
+        return double.IsFinite(proximity) && proximity <= ceiling.Value;
+    }
+
+    /// <summary>The mean over exponential triples of the cones' centrality (<see cref="HomogeneousCones.Proximity"/>).</summary>
+    private double Proximity(ItemPoint point)
+    {
+        double total = 0;
+        foreach (var cone in _exponential)
+            total += cone.Centrality(point.S.AsSpan(cone.Offset, cone.Rows), point.Z.AsSpan(cone.Offset, cone.Rows));
+        return total / _triples;
+    }
+
+    /// <summary>−v/dv where dv &lt; 0, +∞ elsewhere.</summary>
+    private static double Ratio(double v, double dv) => dv < 0 ? -v / dv : double.PositiveInfinity;
+
+    /// <summary>x = 0, s = z = e, τ = κ = 1.</summary>
+    private void Start(ItemPoint point)
+    {
+        Array.Clear(point.X);
+        foreach (var cone in _cones) cone.Unit(point.S.AsSpan(cone.Offset, cone.Rows));
+        point.S.CopyTo(point.Z, 0);
+        point.Tau = point.Kappa = 1;
+    }
+
+    /// <summary>The kernel cones of a cone list, in row order.</summary>
+    internal static KernelCone[] Create(IReadOnlyList<Cone> cones)
+    {
+        var result = new KernelCone[cones.Count];
+        int offset = 0;
+        for (int k = 0; k < cones.Count; k++)
+        {
+            result[k] = cones[k] switch
+            {
+                ZeroCone zero => new KernelZeroCone(offset, zero.Rows),
+                NonnegativeCone nonnegative => new KernelNonnegativeCone(offset, nonnegative.Rows),
+                SecondOrderCone secondOrder => new KernelSecondOrderCone(offset, secondOrder.Rows),
+                PsdCone psd => new KernelPsdCone(offset, psd.Order),
+                ExponentialCone exponential => new KernelExponentialCone(offset, exponential.Count),
+                _ => throw new ArgumentException($"No CPU kernel for cone {cones[k]}.", nameof(cones)),
+            };
+            offset += cones[k].Rows;
+        }
+        return result;
+    }
+}

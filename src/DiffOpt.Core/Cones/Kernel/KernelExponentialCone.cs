@@ -1,0 +1,147 @@
+using DiffOpt.LinearAlgebra;
+using DiffOpt.Numerics;
+
+namespace DiffOpt.Cones;
+
+/// <summary>
+/// A product of exponential cones in the CPU kernel (<see cref="ExponentialScaling"/>, <see cref="ExponentialInteriorPoint"/>):
+/// per triple the Dahl–Andersen primal–dual scaling Hs (or the fallback μ∇²f*(z)), Fᵀ = L⁻¹ for Hs = LLᵀ, the
+/// combined shift s + σμ∇f*(z), and the domain and central-path proximity tests of the step search.
+/// </summary>
+internal sealed class KernelExponentialCone(int offset, int count) : DenseBlockCone(offset, 3 * count, 3)
+{
+    private static readonly double RootEpsilon = Math.Sqrt(2.2e-16);
+
+    /// <inheritdoc />
+    public override int Degree => Rows;
+
+    /// <inheritdoc />
+    public override bool IsSymmetric => false;
+
+    /// <inheritdoc />
+    public override void Unit(Span<double> e)
+    {
+        for (int i = 0; i < Rows; i++) e[i] = ExponentialInteriorPoint.CentralTriple[i % 3];
+    }
+
+    /// <summary>NaN: no closed form; the warm start searches along e instead.</summary>
+    public override double InteriorShift(ReadOnlySpan<double> v) => double.NaN;
+
+    /// <inheritdoc />
+    public override bool Scale(ReadOnlySpan<double> s, ReadOnlySpan<double> z)
+    {
+        for (int t = 0; t < Rows; t += 3)
+        {
+            var h = H.AsSpan(3 * t, 9);
+            ScaleTriple(s.Slice(t, 3), z.Slice(t, 3), h);
+            if (!SpanKernels.AllFinite(h)) return false;
+            var f = FT.AsSpan(3 * t, 9);
+            h.CopyTo(f);
+            if (SmallDense.Cholesky(f, 3)) SmallDense.InvertLower(f, 3);
+            else if (!EigenHalfInverse(h, f)) return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Fᵀ = Λ^{−1/2}Qᵀ for Hs = QΛQᵀ, with eigenvalues below 1e-15·λ_max raised to it: near the optimum Hs can be
+    /// positive definite yet fail a Cholesky factorisation by rounding; the KKT refinement uses Hs itself.
+    /// </summary>
+    private static bool EigenHalfInverse(ReadOnlySpan<double> h, Span<double> f)
+    {
+        Span<double> a = stackalloc double[9], values = stackalloc double[3], q = stackalloc double[9];
+        h.CopyTo(a);
+        if (!SmallDense.SymmetricEigen(a, 3, values, q)) return false;
+        double largest = Math.Max(values[0], Math.Max(values[1], values[2]));
+        if (!(largest > 0)) return false;
+        for (int i = 0; i < 3; i++)
+        {
+            double scale = 1 / Math.Sqrt(Math.Max(values[i], 1e-15 * largest));
+            for (int j = 0; j < 3; j++) f[3 * i + j] = scale * q[3 * j + i];
+        }
+        return true;
+    }
+
+    /// <inheritdoc />
+    public override void CombinedShift(ReadOnlySpan<double> s, ReadOnlySpan<double> z, ReadOnlySpan<double> dsAffine,
+        ReadOnlySpan<double> dzAffine, double sigmaMu, Span<double> shift)
+    {
+        for (int t = 0; t < Rows; t += 3)
+        {
+            var g = shift.Slice(t, 3);
+            ExponentialTriple.DualGradient(z.Slice(t, 3), g);
+            for (int i = 0; i < 3; i++) g[i] = s[t + i] + sigmaMu * g[i];
+        }
+    }
+
+    /// <summary>+∞: exponential steps are limited by the backtracking search instead.</summary>
+    public override double StepToBoundary(ReadOnlySpan<double> v, ReadOnlySpan<double> dv) => double.PositiveInfinity;
+
+    /// <summary>Whether every triple of s is in int K_exp and of z in int K_exp*.</summary>
+    public bool InDomains(ReadOnlySpan<double> s, ReadOnlySpan<double> z)
+    {
+        for (int t = 0; t < Rows; t += 3)
+            if (!ExponentialTriple.InDomain(s.Slice(t, 3)) || !ExponentialTriple.InDualDomain(z.Slice(t, 3))) return false;
+        return true;
+    }
+
+    /// <summary>ν(log μ + 1) + Σf(s) + Σf*(z), μ = ⟨s, z⟩/ν (<see cref="ExponentialInteriorPoint.Centrality"/>).</summary>
+    public double Centrality(ReadOnlySpan<double> s, ReadOnlySpan<double> z)
+    {
+        double sz = 0, barrier = 0;
+        for (int i = 0; i < Rows; i++) sz += s[i] * z[i];
+        for (int t = 0; t < Rows; t += 3)
+            barrier += ExponentialTriple.Value(s.Slice(t, 3)) + ExponentialTriple.DualValue(z.Slice(t, 3));
+        return Degree * (Math.Log(sz / Degree) + 1) + barrier;
+    }
+
+    /// <summary>The triple's Hs (see <see cref="ExponentialScaling"/>).</summary>
+    private static void ScaleTriple(ReadOnlySpan<double> s, ReadOnlySpan<double> z, Span<double> hs)
+    {
+        Span<double> sT = stackalloc double[3], zT = stackalloc double[3], dual = stackalloc double[9];
+        Span<double> ds = stackalloc double[3], dz = stackalloc double[3], hz = stackalloc double[3];
+        Span<double> t = stackalloc double[3], axis = stackalloc double[3], rem = stackalloc double[9];
+        ExponentialTriple.DualGradient(z, sT);
+        ExponentialTriple.Gradient(s, zT);
+        for (int i = 0; i < 3; i++)
+        {
+            sT[i] = -sT[i];
+            zT[i] = -zT[i];
+        }
+        ExponentialTriple.InverseHessian(sT, dual);
+        double sz = Dot(s, z), mu = sz / 3, muT = Dot(sT, zT) / 3;
+        for (int i = 0; i < 3; i++)
+        {
+            ds[i] = s[i] - mu * sT[i];
+            dz[i] = z[i] - mu * zT[i];
+        }
+        double dsdz = Dot(ds, dz);
+        for (int i = 0; i < 3; i++) hz[i] = dual[3 * i] * zT[0] + dual[3 * i + 1] * zT[1] + dual[3 * i + 2] * zT[2];
+        for (int i = 0; i < 3; i++) t[i] = hz[i] - muT * sT[i];
+        double curvature = Dot(zT, hz) - 3 * muT * muT;
+        double remNorm2 = 0;
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+            {
+                rem[3 * i + j] = dual[3 * i + j] - sT[i] * sT[j] / 3 - t[i] * t[j] / curvature;
+                remNorm2 += rem[3 * i + j] * rem[3 * i + j];
+            }
+        axis[0] = z[1] * zT[2] - z[2] * zT[1];
+        axis[1] = z[2] * zT[0] - z[0] * zT[2];
+        axis[2] = z[0] * zT[1] - z[1] * zT[0];
+        double axisNorm2 = Dot(axis, axis);
+        double weight = mu * Math.Sqrt(remNorm2) / axisNorm2;
+        bool finite = true;
+        for (int i = 0; i < 3; i++)
+            for (int j = 0; j < 3; j++)
+            {
+                hs[3 * i + j] = s[i] * s[j] / sz + ds[i] * ds[j] / dsdz + weight * axis[i] * axis[j];
+                finite &= double.IsFinite(hs[3 * i + j]);
+            }
+        bool primalDual = mu * muT - 1 > RootEpsilon && dsdz > 0 && curvature > 0 && axisNorm2 > 0 && finite;
+        if (primalDual) return;
+        for (int i = 0; i < 9; i++) hs[i] = mu * dual[i];
+    }
+
+    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+}

@@ -1,0 +1,176 @@
+using DiffOpt.LinearAlgebra;
+
+namespace DiffOpt.Cones;
+
+/// <summary>
+/// A k × k PSD cone in svec form in the CPU kernel (<see cref="PsdScaling"/>, <see cref="PsdInteriorPoint"/>): with
+/// S = L_sL_sᵀ, Z = L_zL_zᵀ and L_zᵀL_s = UΛVᵀ, R = L_sVΛ^{−1/2}, R⁻ᵀ = L_zUΛ^{−1/2}; W(X) = RᵀXR, λ = svec(Λ),
+/// Hs(X) = GXG with G = RRᵀ, and Fᵀ = W⁻ᵀ: X ↦ R⁻¹XR⁻ᵀ (Hs⁻¹ = W⁻¹W⁻ᵀ). Hs and Fᵀ are stored as dense svec matrices.
+/// </summary>
+internal sealed class KernelPsdCone : DenseBlockCone
+{
+    private readonly int _k;
+    private readonly double[] _r, _rInverseT, _g, _lambda;
+    private readonly double[] _m1, _m2, _m3, _m4, _v1, _v2;
+    private static readonly double Root2 = Math.Sqrt(2);
+
+    /// <summary>The cone of order <paramref name="order"/> at <paramref name="offset"/>.</summary>
+    public KernelPsdCone(int offset, int order) : base(offset, order * (order + 1) / 2, order * (order + 1) / 2)
+    {
+        _k = order;
+        int kk = order * order;
+        _r = new double[kk];
+        _rInverseT = new double[kk];
+        _g = new double[kk];
+        _m1 = new double[kk];
+        _m2 = new double[kk];
+        _m3 = new double[kk];
+        _m4 = new double[kk];
+        _lambda = new double[order];
+        _v1 = new double[Rows];
+        _v2 = new double[Rows];
+    }
+
+    /// <inheritdoc />
+    public override int Degree => _k;
+
+    /// <inheritdoc />
+    public override void Unit(Span<double> e)
+    {
+        e[..Rows].Clear();
+        for (int j = 0, p = 0; j < _k; j++)
+        {
+            e[p] = 1;
+            p += _k - j;
+        }
+    }
+
+    /// <inheritdoc />
+    public override double InteriorShift(ReadOnlySpan<double> v)
+    {
+        ToMatrix(v, _m1);
+        if (!SmallDense.SymmetricEigen(_m1, _k, _v1, Span<double>.Empty)) return double.NaN;
+        double smallest = double.PositiveInfinity;
+        for (int i = 0; i < _k; i++) smallest = Math.Min(smallest, _v1[i]);
+        return -smallest;
+    }
+
+    /// <inheritdoc />
+    public override bool Scale(ReadOnlySpan<double> s, ReadOnlySpan<double> z)
+    {
+        int k = _k;
+        ToMatrix(s, _m1);
+        ToMatrix(z, _m2);
+        if (!SmallDense.Cholesky(_m1, k) || !SmallDense.Cholesky(_m2, k)) return false;
+        SmallDense.Multiply(_m2, true, _m1, false, _m3, k);                 // L_zᵀL_s
+        if (!SmallDense.Svd(_m3, k, _lambda, _m4)) return false;           // _m3 ← U, _m4 ← V
+        SmallDense.Multiply(_m1, false, _m4, false, _r, k);                 // L_sV
+        SmallDense.Multiply(_m2, false, _m3, false, _rInverseT, k);         // L_zU
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++)
+            {
+                double root = 1 / Math.Sqrt(_lambda[j]);
+                _r[i * k + j] *= root;
+                _rInverseT[i * k + j] *= root;
+            }
+        SmallDense.Multiply(_r, false, _r, true, _g, k);                    // G = RRᵀ
+        int n = Rows;
+        for (int column = 0; column < n; column++)
+        {
+            _v1.AsSpan().Clear();
+            _v1[column] = 1;
+            // Hs e_c = svec(G smat(e_c) G); Fᵀ e_c = svec(R⁻¹ smat(e_c) R⁻ᵀ), R⁻¹ = (R⁻ᵀ)ᵀ.
+            Congruence(_g, false, _v1, _v2);
+            for (int row = 0; row < n; row++) H[row * n + column] = _v2[row];
+            Congruence(_rInverseT, true, _v1, _v2);
+            for (int row = 0; row < n; row++) FT[row * n + column] = _v2[row];
+        }
+        return SpanAllFinite(H) && SpanAllFinite(FT);
+    }
+
+    /// <inheritdoc />
+    public override void CombinedShift(ReadOnlySpan<double> s, ReadOnlySpan<double> z, ReadOnlySpan<double> dsAffine,
+        ReadOnlySpan<double> dzAffine, double sigmaMu, Span<double> shift)
+    {
+        int k = _k;
+        // η = W⁻ᵀ(Δs_a)∘W(Δz_a) = svec of the symmetrised product of R⁻¹ΔS R⁻ᵀ and RᵀΔZ R.
+        ToMatrix(dsAffine, _m1);
+        CongruenceMatrix(_rInverseT, true, _m1, _m2);
+        ToMatrix(dzAffine, _m1);
+        CongruenceMatrix(_r, true, _m1, _m3);
+        SmallDense.Multiply(_m2, false, _m3, false, _m4, k);
+        // U = Λ² + η − σμI, then X̃ᵢⱼ = 2Uᵢⱼ/(λᵢ + λⱼ) (λ is diagonal), and ds = svec(R X̃ Rᵀ).
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < k; j++)
+            {
+                double eta = 0.5 * (_m4[i * k + j] + _m4[j * k + i]);
+                if (!double.IsFinite(eta)) eta = 0;
+                double u = eta + (i == j ? _lambda[i] * _lambda[i] - sigmaMu : 0);
+                _m1[i * k + j] = 2 * u / (_lambda[i] + _lambda[j]);
+            }
+        CongruenceMatrix(_r, false, _m1, _m2);
+        ToVector(_m2, shift);
+    }
+
+    /// <inheritdoc />
+    public override double StepToBoundary(ReadOnlySpan<double> v, ReadOnlySpan<double> dv)
+    {
+        int k = _k;
+        ToMatrix(v, _m1);
+        if (!SmallDense.Cholesky(_m1, k)) return 0;
+        SmallDense.InvertLower(_m1, k);
+        ToMatrix(dv, _m2);
+        CongruenceMatrix(_m1, false, _m2, _m3);                            // L⁻¹ ΔS L⁻ᵀ
+        if (!SmallDense.SymmetricEigen(_m3, k, _v1, Span<double>.Empty)) return 0;
+        double smallest = double.PositiveInfinity;
+        for (int i = 0; i < k; i++) smallest = Math.Min(smallest, _v1[i]);
+        return smallest < 0 ? -1 / smallest : double.PositiveInfinity;
+    }
+
+    /// <summary>svec(M·smat(u)·Mᵀ) (or with Mᵀ·smat(u)·M when <paramref name="transpose"/>), symmetrised.</summary>
+    private void Congruence(double[] m, bool transpose, ReadOnlySpan<double> u, Span<double> result)
+    {
+        ToMatrix(u, _m1);
+        CongruenceMatrix(m, transpose, _m1, _m2);
+        ToVector(_m2, result);
+    }
+
+    /// <summary>Y = M·X·Mᵀ (or MᵀXM), symmetrised; X and Y must differ from the work matrix _m4.</summary>
+    private void CongruenceMatrix(double[] m, bool transpose, double[] x, double[] y)
+    {
+        int k = _k;
+        SmallDense.Multiply(m, transpose, x, false, _m4, k);
+        SmallDense.Multiply(_m4, false, m, !transpose, y, k);
+        for (int i = 0; i < k; i++)
+            for (int j = 0; j < i; j++)
+            {
+                double mean = 0.5 * (y[i * k + j] + y[j * k + i]);
+                y[i * k + j] = mean;
+                y[j * k + i] = mean;
+            }
+    }
+
+    /// <summary>smat: lower triangle column by column, off-diagonals divided by √2 (<see cref="Svec"/>).</summary>
+    private void ToMatrix(ReadOnlySpan<double> v, double[] matrix)
+    {
+        int k = _k, p = 0;
+        for (int j = 0; j < k; j++)
+            for (int i = j; i < k; i++, p++)
+            {
+                double value = i == j ? v[p] : v[p] / Root2;
+                matrix[i * k + j] = value;
+                matrix[j * k + i] = value;
+            }
+    }
+
+    /// <summary>svec of a symmetric matrix.</summary>
+    private void ToVector(double[] matrix, Span<double> v)
+    {
+        int k = _k, p = 0;
+        for (int j = 0; j < k; j++)
+            for (int i = j; i < k; i++, p++)
+                v[p] = i == j ? matrix[i * k + j] : matrix[i * k + j] * Root2;
+    }
+
+    private static bool SpanAllFinite(double[] values) => Numerics.SpanKernels.AllFinite(values);
+}

@@ -1,0 +1,166 @@
+using DiffOpt.Numerics;
+
+namespace DiffOpt.LinearAlgebra;
+
+/// <summary>
+/// Dense routines for the small row-major matrices of one batch item (cone blocks of a few to a few dozen rows):
+/// Cholesky, triangular inverse, products, and Jacobi eigen- and singular-value decompositions, which are accurate
+/// to a few ulps relative to the largest value for any order (Demmel and Veselić, SIAM J. Matrix Anal. Appl. 13, 1992).
+/// </summary>
+internal static class SmallDense
+{
+    /// <summary>Jacobi sweeps at most (convergence is quadratic; orders below 20 need 6–10).</summary>
+    internal const int MaxSweeps = 40;
+
+    /// <summary>A = LLᵀ in place (lower triangle holds L, the upper is zeroed); false unless A is numerically positive definite.</summary>
+    public static bool Cholesky(Span<double> a, int n)
+    {
+        for (int j = 0; j < n; j++)
+        {
+            var rowJ = a.Slice(j * n, j);
+            double d = a[j * n + j] - SpanKernels.Dot(rowJ, rowJ);
+            if (!(d > 0) || !double.IsFinite(d)) return false;
+            double root = Math.Sqrt(d);
+            a[j * n + j] = root;
+            for (int i = j + 1; i < n; i++)
+                a[i * n + j] = (a[i * n + j] - SpanKernels.Dot(a.Slice(i * n, j), rowJ)) / root;
+            for (int k = j + 1; k < n; k++) a[j * n + k] = 0;
+        }
+        return true;
+    }
+
+    /// <summary>Overwrites the lower-triangular L (row-major, upper part zero) with L⁻¹.</summary>
+    public static void InvertLower(Span<double> l, int n)
+    {
+        for (int j = 0; j < n; j++)
+        {
+            l[j * n + j] = 1 / l[j * n + j];
+            for (int i = j + 1; i < n; i++)
+            {
+                double sum = 0;
+                for (int k = j; k < i; k++) sum += l[i * n + k] * l[k * n + j];
+                l[i * n + j] = -sum / l[i * n + i];
+            }
+        }
+    }
+
+    /// <summary>C = op(A)·op(B) for n×n matrices, op the transpose when the flag is set; C must not alias A or B.</summary>
+    public static void Multiply(ReadOnlySpan<double> a, bool transposeA, ReadOnlySpan<double> b, bool transposeB, Span<double> c, int n)
+    {
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double sum = 0;
+                for (int k = 0; k < n; k++)
+                    sum += (transposeA ? a[k * n + i] : a[i * n + k]) * (transposeB ? b[j * n + k] : b[k * n + j]);
+                c[i * n + j] = sum;
+            }
+    }
+
+    /// <summary>
+    /// Eigenvalues of the symmetric n×n matrix <paramref name="a"/> (destroyed) by cyclic Jacobi rotations, into
+    /// <paramref name="values"/>; with <paramref name="vectors"/> (n×n) the eigenvectors as its columns. False if not finite.
+    /// </summary>
+    public static bool SymmetricEigen(Span<double> a, int n, Span<double> values, Span<double> vectors)
+    {
+        if (!SpanKernels.AllFinite(a[..(n * n)])) return false;
+        bool withVectors = !vectors.IsEmpty;
+        if (withVectors)
+        {
+            vectors[..(n * n)].Clear();
+            for (int i = 0; i < n; i++) vectors[i * n + i] = 1;
+        }
+        for (int sweep = 0; sweep < MaxSweeps; sweep++)
+        {
+            double off = 0, diagonal = 0;
+            for (int i = 0; i < n; i++)
+            {
+                diagonal += a[i * n + i] * a[i * n + i];
+                for (int j = i + 1; j < n; j++) off += a[i * n + j] * a[i * n + j];
+            }
+            if (off <= 1e-32 * diagonal || off == 0) break;
+            for (int p = 0; p < n; p++)
+                for (int q = p + 1; q < n; q++)
+                {
+                    double apq = a[p * n + q];
+                    if (apq == 0) continue;
+                    double theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
+                    double t = Math.Sign(theta == 0 ? 1 : theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
+                    double c = 1 / Math.Sqrt(t * t + 1), s = t * c;
+                    for (int k = 0; k < n; k++)
+                    {
+                        double akp = a[k * n + p], akq = a[k * n + q];
+                        a[k * n + p] = c * akp - s * akq;
+                        a[k * n + q] = s * akp + c * akq;
+                    }
+                    for (int k = 0; k < n; k++)
+                    {
+                        double apk = a[p * n + k], aqk = a[q * n + k];
+                        a[p * n + k] = c * apk - s * aqk;
+                        a[q * n + k] = s * apk + c * aqk;
+                    }
+                    if (!withVectors) continue;
+                    for (int k = 0; k < n; k++)
+                    {
+                        double vkp = vectors[k * n + p], vkq = vectors[k * n + q];
+                        vectors[k * n + p] = c * vkp - s * vkq;
+                        vectors[k * n + q] = s * vkp + c * vkq;
+                    }
+                }
+        }
+        for (int i = 0; i < n; i++) values[i] = a[i * n + i];
+        return true;
+    }
+
+    /// <summary>
+    /// The SVD M = U·diag(σ)·Vᵀ of the n×n matrix <paramref name="m"/> (overwritten by U) by one-sided Jacobi
+    /// (Hestenes) rotations; <paramref name="v"/> receives V. False if not finite or some σ is 0.
+    /// </summary>
+    public static bool Svd(Span<double> m, int n, Span<double> sigma, Span<double> v)
+    {
+        if (!SpanKernels.AllFinite(m[..(n * n)])) return false;
+        v[..(n * n)].Clear();
+        for (int i = 0; i < n; i++) v[i * n + i] = 1;
+        for (int sweep = 0; sweep < MaxSweeps; sweep++)
+        {
+            bool rotated = false;
+            for (int p = 0; p < n; p++)
+                for (int q = p + 1; q < n; q++)
+                {
+                    double alpha = 0, beta = 0, gamma = 0;
+                    for (int k = 0; k < n; k++)
+                    {
+                        double mp = m[k * n + p], mq = m[k * n + q];
+                        alpha += mp * mp;
+                        beta += mq * mq;
+                        gamma += mp * mq;
+                    }
+                    if (Math.Abs(gamma) <= 1e-16 * Math.Sqrt(alpha * beta)) continue;
+                    rotated = true;
+                    double zeta = (beta - alpha) / (2 * gamma);
+                    double t = Math.Sign(zeta == 0 ? 1 : zeta) / (Math.Abs(zeta) + Math.Sqrt(1 + zeta * zeta));
+                    double c = 1 / Math.Sqrt(1 + t * t), s = c * t;
+                    for (int k = 0; k < n; k++)
+                    {
+                        double mp = m[k * n + p], mq = m[k * n + q];
+                        m[k * n + p] = c * mp - s * mq;
+                        m[k * n + q] = s * mp + c * mq;
+                        double vp = v[k * n + p], vq = v[k * n + q];
+                        v[k * n + p] = c * vp - s * vq;
+                        v[k * n + q] = s * vp + c * vq;
+                    }
+                }
+            if (!rotated) break;
+        }
+        for (int j = 0; j < n; j++)
+        {
+            double norm = 0;
+            for (int k = 0; k < n; k++) norm += m[k * n + j] * m[k * n + j];
+            norm = Math.Sqrt(norm);
+            if (!(norm > 0) || !double.IsFinite(norm)) return false;
+            sigma[j] = norm;
+            for (int k = 0; k < n; k++) m[k * n + j] /= norm;
+        }
+        return true;
+    }
+}
