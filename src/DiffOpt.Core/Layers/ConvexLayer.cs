@@ -1,5 +1,4 @@
 using DiffOpt.Modeling;
-using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -87,20 +86,15 @@ public sealed class ConvexLayer : nn.Module<Tensor[], Tensor[]>
         if (parameterValues.Length != Parameters.Count)
             throw new ArgumentException($"Expected {Parameters.Count} parameter values ({string.Join(", ", Parameters.Select(p => p.Name))}); got {parameterValues.Length}.", nameof(parameterValues));
         var batch = ParameterBatch.Create(_program.Parameters, _order.Select(i => parameterValues[i]).ToArray());
-        var result = ProgramSolve.Run(_program, batch, Options, WarmStartFor(batch));
+        var result = ProgramSolve.Run(_program, batch, Options, Options.WarmStart ? _warmStart : null);
         LastStatus = result.Status;
         LastIterations = result.Iterations;
-        if (Options.WarmStart && result.QpSolution is { } solution) _warmStart.Keep(solution);
         return Variables.Select(v =>
         {
             var slice = result.X.narrow(1, _program.VariableColumns[v], v.Shape.Size);
             return batch.Batched ? slice.reshape([batch.BatchSize, .. v.Shape.Dimensions]) : slice.reshape(v.Shape.Dimensions);
         }).ToArray();
     }
-
-    /// <summary>The previous QP solution as a start, when <see cref="ConvexLayerOptions.WarmStart"/> asks and it fits the batch.</summary>
-    private QpWarmStart? WarmStartFor(ParameterBatch batch) =>
-        Options.WarmStart && _program.IsQp && Options.UseQpSolver ? _warmStart.For(batch.BatchSize, batch.Theta1.dtype, batch.Theta1.device) : null;
 
     /// <summary>Frees the retained warm start with the module.</summary>
     protected override void Dispose(bool disposing)

@@ -46,6 +46,31 @@ public class ConvexLayerWarmStartTests
     }
 
     [Fact]
+    public void TheConeRoute_StartsFromThePreviousSolution_AndMeetsTheSameTolerance()
+    {
+        var x = new Variable(6, "x");
+        var y = new Parameter(6, "y");
+        var problem = Problem.Minimize(-(y * x) - Sum(Entropy(x)), Sum(x) == 1); // softmax(y)
+        using var cold = new ConvexLayer(problem, [y], [x]);
+        using var warm = new ConvexLayer(problem, [y], [x], ConvexLayerOptions.Default with { WarmStart = true });
+        Assert.False(warm.IsQp);
+        var y0 = LayerChecks.Randn(new Random(7), 8, 6);
+        var y1 = y0 + 1e-3 * LayerChecks.Randn(new Random(8), 8, 6);
+
+        warm.forward(y0);
+        var xWarm = warm.forward(y1)[0];
+        var xCold = cold.forward(y1)[0];
+
+        Assert.All(warm.LastStatus, st => Assert.Equal(SolverStatus.Solved, st));
+        Assert.True(warm.LastIterations.Sum() < cold.LastIterations.Sum(),
+            $"warm {warm.LastIterations.Sum()} iterations, cold {cold.LastIterations.Sum()}");
+        // Both meet the solver's tolerance; at the default 1e-8 softmax's x is then within about √gap of the optimum.
+        double warmError = (xWarm - softmax(y1, 1)).abs().max().item<double>();
+        double coldError = (xCold - softmax(y1, 1)).abs().max().item<double>();
+        Assert.True(warmError < 1e-4 && coldError < 1e-4, $"warm error {warmError:E2}, cold error {coldError:E2}");
+    }
+
+    [Fact]
     public void ABatchOfAnotherSize_StartsCold_AndAFailedItemDoesNotPoisonTheNextCall()
     {
         var s = new Parameter("s");

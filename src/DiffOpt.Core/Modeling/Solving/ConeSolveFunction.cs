@@ -18,14 +18,19 @@ internal sealed class ConeSolveFunction : SingleTensorFunction<ConeSolveFunction
     public override string Name => nameof(ConeSolveFunction);
 
     /// <summary>Solves and returns x (B, n); <paramref name="report"/> receives the solution.</summary>
-    public static Tensor Apply(Tensor A, Tensor b, Tensor c, Tensor? P, IReadOnlyList<Cone> cones, ConeProgramSolver solver, ConeSolveReport report) =>
-        apply(A, b, c, P!, cones, solver, report);
+    public static Tensor Apply(Tensor A, Tensor b, Tensor c, Tensor? P, IReadOnlyList<Cone> cones, ConeProgramSolver solver, ConeSolveReport report,
+        ConeWarmStart? warmStart = null) =>
+        apply(A, b, c, P!, cones, solver, report, warmStart!);
 
     /// <inheritdoc />
     public override Tensor forward(AutogradContext ctx, params object[] vars)
     {
         var inputs = vars.Take(4).Select(v => v as Tensor).ToArray();
-        var (solution, handle) = ((ConeProgramSolver)vars[5]).SolveWithDerivative(inputs[0]!, inputs[1]!, inputs[2]!, (IReadOnlyList<Cone>)vars[4], inputs[3]);
+        var solver = (ConeProgramSolver)vars[5];
+        var cones = (IReadOnlyList<Cone>)vars[4];
+        var (solution, handle) = vars[7] is ConeWarmStart warmStart
+            ? solver.SolveWithDerivative(inputs[0]!, inputs[1]!, inputs[2]!, cones, inputs[3], warmStart)
+            : solver.SolveWithDerivative(inputs[0]!, inputs[1]!, inputs[2]!, cones, inputs[3]);
         ((ConeSolveReport)vars[6]).Solution = solution;
         ctx.save_data(HandleKey, handle);
         ctx.save_data(NeededKey, inputs.Select(t => t is not null && t.requires_grad).ToArray());
@@ -39,7 +44,7 @@ internal sealed class ConeSolveFunction : SingleTensorFunction<ConeSolveFunction
         var needed = (bool[])ctx.get_data(NeededKey);
         var (gA, gb, gc, gP) = handle.Adjoint(grad_output, null, null);
         Tensor? Keep(int i, Tensor? g) => needed[i] ? g : null;
-        return [Keep(0, gA)!, Keep(1, gb)!, Keep(2, gc)!, Keep(3, gP)!, null!, null!, null!];
+        return [Keep(0, gA)!, Keep(1, gb)!, Keep(2, gc)!, Keep(3, gP)!, null!, null!, null!, null!];
     }
 }
 

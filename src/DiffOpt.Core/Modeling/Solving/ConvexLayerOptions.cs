@@ -22,7 +22,8 @@ public sealed record ConvexLayerOptions
     /// Start each <see cref="Layers.ConvexLayer"/> call from the previous call's solution when the batch size and dtype
     /// match (default false). Saves interior-point iterations when consecutive calls solve nearby problems (training
     /// steps with a small learning rate, a time series); each result still meets the solver's tolerance, but it then
-    /// depends on the previous call within that tolerance. Applies to problems on the QP route.
+    /// depends on the previous call within that tolerance. The QP route starts from the previous primal-dual point;
+    /// the cone route from the previous (x, y, s), moved into the cones' interior (see <see cref="ConeWarmStart"/>).
     /// </summary>
     public bool WarmStart { get; init; }
 }

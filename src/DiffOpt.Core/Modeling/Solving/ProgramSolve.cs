@@ -4,12 +4,8 @@ using static TorchSharp.torch;
 
 namespace DiffOpt.Modeling;
 
-/// <summary>
-/// A batch's solution of a parametric cone program: x (B, n), statuses, iterations, the objective data used, and the QP
-/// solver's solution when the QP route ran (the next call's warm start).
-/// </summary>
-internal sealed record ProgramResult(Tensor X, IReadOnlyList<SolverStatus> Status, IReadOnlyList<int> Iterations, Tensor C, Tensor? P, Tensor D,
-    QpSolution? QpSolution);
+/// <summary>A batch's solution of a parametric cone program: x (B, n), statuses, iterations and the objective data used.</summary>
+internal sealed record ProgramResult(Tensor X, IReadOnlyList<SolverStatus> Status, IReadOnlyList<int> Iterations, Tensor C, Tensor? P, Tensor D);
 
 /// <summary>
 /// Turns a batch of parameters into cone-program data (one sparse × dense product per block) and solves it: QPs and
@@ -18,8 +14,11 @@ internal sealed record ProgramResult(Tensor X, IReadOnlyList<SolverStatus> Statu
 /// </summary>
 internal static class ProgramSolve
 {
-    /// <summary>Solves the program for <paramref name="batch"/>; <paramref name="qpWarmStart"/> starts the QP route, when it runs.</summary>
-    public static ProgramResult Run(ParametricConeProgram program, ParameterBatch batch, ConvexLayerOptions options, QpWarmStart? qpWarmStart = null)
+    /// <summary>
+    /// Solves the program for <paramref name="batch"/>. With <paramref name="warmStart"/>, the solve starts from the
+    /// retained solution when it fits the batch, and the new solution replaces it.
+    /// </summary>
+    public static ProgramResult Run(ParametricConeProgram program, ParameterBatch batch, ConvexLayerOptions options, RetainedWarmStart? warmStart = null)
     {
         var t1 = batch.Theta1;
         int n = program.VariableCount, m = program.RowCount;
@@ -31,16 +30,19 @@ internal static class ProgramSolve
         var d = Shaped(program.D, 1);
         Tensor x;
         BatchSolution solution;
-        QpSolution? qpSolution = null;
         if (program.IsQp && options.UseQpSolver)
         {
-            (x, qpSolution) = SolveQp(program, Shaped(program.A, m, n), Shaped(program.B, m), c, P, options.Qp, t1, qpWarmStart);
+            QpSolution qpSolution;
+            (x, qpSolution) = SolveQp(program, Shaped(program.A, m, n), Shaped(program.B, m), c, P, options.Qp, t1, warmStart?.ForQp(batch));
+            warmStart?.Keep(qpSolution);
             solution = qpSolution;
         }
         else
         {
             var report = new ConeSolveReport();
-            x = ConeSolveFunction.Apply(Shaped(program.A, m, n), Shaped(program.B, m), c, P, program.Cones, new ConeProgramSolver(options.Cone), report);
+            x = ConeSolveFunction.Apply(Shaped(program.A, m, n), Shaped(program.B, m), c, P, program.Cones, new ConeProgramSolver(options.Cone), report,
+                warmStart?.ForCone(batch));
+            warmStart?.Keep(report.Solution!);
             solution = report.Solution!;
         }
         if (x.shape[0] != batch.BatchSize) x = x.expand(batch.BatchSize, n);
@@ -51,7 +53,7 @@ internal static class ProgramSolve
             status = Enumerable.Repeat(status[0], batch.BatchSize).ToList();
             iterations = Enumerable.Repeat(iterations[0], batch.BatchSize).ToList();
         }
-        return new ProgramResult(x, status, iterations, c, P, d, qpSolution);
+        return new ProgramResult(x, status, iterations, c, P, d);
     }
 
     /// <summary>Ax + s = b with s in (zero cone, nonnegative cone) is Aeq x = beq, G x ≤ h.</summary>
