@@ -20,32 +20,9 @@ internal sealed class ConvexRowSolver
     public ConvexRowSolver(ConvexSolvingSettings settings)
     {
         _settings = settings;
-        BuildDataMapsOutsideAnyScope(settings);
+        ProblemWarmUp.BuildDataMaps(settings.Problem, settings.SolverOptions);
         InputSizes = settings.Inputs.Select(i => i.Parameter.Shape.Size).ToArray();
         OutputSizes = settings.Outputs.Select(o => o.Variable.Shape.Size).ToArray();
-    }
-
-    /// <summary>
-    /// Compiles the problem and builds its float64 data maps now, outside <see cref="SolveRows"/>' dispose scope: the
-    /// program caches those tensors on first use, and created inside a caller's scope they would be disposed with
-    /// it (a limitation of DiffOpt.Core's AffineDataMap cache). One solve at zero parameter values does it; its
-    /// result (and any failure, such as infeasibility at zero) does not matter.
-    /// </summary>
-    private static void BuildDataMapsOutsideAnyScope(ConvexSolvingSettings settings)
-    {
-        var zero = settings.Inputs.ToDictionary(i => i.Parameter, i => zeros([1, .. i.Parameter.Shape.Dimensions], ScalarType.Float64));
-        try
-        {
-            settings.Problem.Solve(zero, settings.SolverOptions with
-            {
-                Cone = settings.SolverOptions.Cone with { MaxIterations = 1, ThrowOnFailure = false },
-                Qp = settings.SolverOptions.Qp with { MaxIterations = 1, ThrowOnFailure = false },
-            });
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or ArithmeticException)
-        {
-            // Only the side effect matters.
-        }
     }
 
     /// <summary>Entries per row of each input column.</summary>
