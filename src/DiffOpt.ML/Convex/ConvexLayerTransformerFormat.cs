@@ -70,12 +70,9 @@ internal static class ConvexLayerTransformerFormat
     private static ConvexLayerTransformer Read(IHostEnvironment env, BinaryReader reader)
     {
         var (problem, nodes) = ProblemReader.Read(reader, Component);
-        T Leaf<T>(int index) where T : Expression =>
-            index >= 0 && index < nodes.Count && nodes[index] is T leaf ? leaf
-                : throw FormatGuard.Corrupt(Component, $"node {index} is not a {typeof(T).Name.ToLowerInvariant()}");
         var predicted = Enumerable.Range(0, FormatGuard.ReadCount(reader, Component, "the predicted parameter count", 1, 1 << 16))
-            .Select(_ => Leaf<Parameter>(reader.ReadInt32())).ToArray();
-        var decision = Leaf<Variable>(reader.ReadInt32());
+            .Select(_ => ProblemReader.Leaf<Parameter>(nodes, reader.ReadInt32(), Component, "a predicted parameter")).ToArray();
+        var decision = ProblemReader.Leaf<Variable>(nodes, reader.ReadInt32(), Component, "the decision");
         var feature = FormatGuard.ReadName(reader, Component);
         var score = FormatGuard.ReadName(reader, Component);
         int featureSize = FormatGuard.ReadCount(reader, Component, "the feature size", 1, 1 << 20);

@@ -72,20 +72,17 @@ internal static class ConvexSolvingTransformerFormat
     private static ConvexSolvingEstimator.Options ReadOptions(BinaryReader reader)
     {
         var (problem, nodes) = ProblemReader.Read(reader, Component);
-        T Leaf<T>(int index, string what) where T : Expression =>
-            index >= 0 && index < nodes.Count && nodes[index] is T leaf ? leaf
-                : throw FormatGuard.Corrupt(Component, $"{what} refers to node {index}, which is not a {typeof(T).Name.ToLowerInvariant()}");
         var inputs = new ParameterColumn[FormatGuard.ReadCount(reader, Component, "the input count", 1, 1 << 16)];
         for (int i = 0; i < inputs.Length; i++)
         {
             var name = FormatGuard.ReadName(reader, Component);
-            inputs[i] = new ParameterColumn(name, Leaf<Parameter>(reader.ReadInt32(), $"input column '{name}'"));
+            inputs[i] = new ParameterColumn(name, ProblemReader.Leaf<Parameter>(nodes, reader.ReadInt32(), Component, $"input column '{name}'"));
         }
         var outputs = new VariableColumn[FormatGuard.ReadCount(reader, Component, "the output count", 1, 1 << 16)];
         for (int i = 0; i < outputs.Length; i++)
         {
             var name = FormatGuard.ReadName(reader, Component);
-            outputs[i] = new VariableColumn(name, Leaf<Variable>(reader.ReadInt32(), $"output column '{name}'"));
+            outputs[i] = new VariableColumn(name, ProblemReader.Leaf<Variable>(nodes, reader.ReadInt32(), Component, $"output column '{name}'"));
         }
         return new ConvexSolvingEstimator.Options
         {

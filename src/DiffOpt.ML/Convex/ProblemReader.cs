@@ -47,6 +47,11 @@ internal sealed class ProblemReader
         return (problem, self._nodes);
     }
 
+    /// <summary>Node <paramref name="index"/> as a leaf of type <typeparamref name="T"/> (a parameter or variable a binding refers to).</summary>
+    public static T Leaf<T>(IReadOnlyList<Expression> nodes, int index, string component, string what) where T : Expression =>
+        index >= 0 && index < nodes.Count && nodes[index] is T leaf ? leaf
+            : throw FormatGuard.Corrupt(component, $"{what} refers to node {index}, which is not a {typeof(T).Name.ToLowerInvariant()}");
+
     private Expression Node(int index) => index >= 0 && index < _nodes.Count
         ? _nodes[index]
         : throw FormatGuard.Corrupt(_component, $"a reference to node {index} is out of range");

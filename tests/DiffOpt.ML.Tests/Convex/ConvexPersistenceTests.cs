@@ -78,7 +78,7 @@ public sealed class ConvexPersistenceTests : IDisposable
     {
         var (ml, _, _, _, path) = SavedPipeline();
         var damaged = PathOf("damaged.zip");
-        ModelFile.EditEntry(path, damaged, ModelFile.FindComponent(path, Signature) + "Model.key", bytes =>
+        EditModelKey(path, damaged, bytes =>
         {
             var (_, payloadStart, _) = ModelFile.Description(bytes);
             bytes[payloadStart + 40] ^= 0x04; // a byte inside the problem's node list
@@ -95,7 +95,7 @@ public sealed class ConvexPersistenceTests : IDisposable
         // Even with a valid checksum, a node that no longer matches its recorded shape or printed form is refused.
         var (ml, _, _, _, path) = SavedPipeline();
         var damaged = PathOf("resigned.zip");
-        ModelFile.EditEntry(path, damaged, ModelFile.FindComponent(path, Signature) + "Model.key", bytes =>
+        EditModelKey(path, damaged, bytes =>
         {
             var (hashStart, payloadStart, length) = ModelFile.Description(bytes);
             // Node 0 is the first leaf; its tag byte sits right after the format version and node count.
@@ -115,7 +115,7 @@ public sealed class ConvexPersistenceTests : IDisposable
     {
         var (ml, _, _, _, path) = SavedPipeline();
         var future = PathOf("future.zip");
-        ModelFile.EditEntry(path, future, ModelFile.FindComponent(path, Signature) + "Model.key", bytes =>
+        EditModelKey(path, future, bytes =>
         {
             BitConverter.GetBytes(0x00020001u).CopyTo(bytes, ModelFile.ModelVerWrittenOffset);
             BitConverter.GetBytes(0x00020001u).CopyTo(bytes, ModelFile.ModelVerReadableOffset);
@@ -125,6 +125,10 @@ public sealed class ConvexPersistenceTests : IDisposable
         Assert.Contains(Component, error.Message);
         Assert.Contains("newer DiffOpt.ML", error.Message);
     }
+
+    /// <summary>Copies the model file, editing our component's Model.key.</summary>
+    private static void EditModelKey(string path, string destination, Func<byte[], byte[]> edit) =>
+        ModelFile.EditEntry(path, destination, ModelFile.FindComponent(path, Signature) + "Model.key", edit);
 
     private static FormatException InnermostFormatError(Action action)
     {
