@@ -1,0 +1,146 @@
+using DiffOpt.ML.Convex;
+using DiffOpt.ML.Data;
+using DiffOpt.ML.Persistence;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using static TorchSharp.torch;
+
+namespace DiffOpt.ML;
+
+/// <summary>
+/// The model a <see cref="ConvexLayerTrainer"/> trained: per row, features → network → problem parameters →
+/// convex layer → decision. Writes the decision (score column), its status (<c>{score}Status</c>) and the
+/// predicted parameters (<c>{score}Parameters</c>). Lazy, PredictionEngine-ready, saved and loaded by
+/// <c>mlContext.Model.Save/Load</c> with the problem and weights inside the model file.
+/// </summary>
+public sealed class ConvexLayerTransformer : ITransformer
+{
+    private const string FeatureRole = "feature";
+    private readonly IHost _host;
+    private readonly object _forwardLock = new();
+
+    internal ConvexLayerTransformer(IHostEnvironment environment, ConvexNetwork network, string featureColumnName, string scoreColumnName)
+    {
+        _host = environment.Register(nameof(ConvexLayerTransformer));
+        Network = network;
+        FeatureColumnName = featureColumnName;
+        ScoreColumnName = scoreColumnName;
+    }
+
+    /// <summary>The feature column read.</summary>
+    public string FeatureColumnName { get; }
+
+    /// <summary>The decision column written.</summary>
+    public string ScoreColumnName { get; }
+
+    /// <summary>The status column written.</summary>
+    public string StatusColumnName => ScoreColumnName + "Status";
+
+    /// <summary>The predicted-parameters column written.</summary>
+    public string ParametersColumnName => ScoreColumnName + "Parameters";
+
+    /// <summary>The problem whose decision the model returns.</summary>
+    public DiffOpt.Modeling.Problem Problem => Network.Shape.Problem;
+
+    /// <inheritdoc/>
+    public bool IsRowToRowMapper => true;
+
+    internal ConvexNetwork Network { get; }
+
+    private int FeatureSize => Network.Shape.FeatureSize;
+
+    private int DecisionSize => Network.Shape.Decision.Shape.Size;
+
+    private int ParameterSize => Network.Shape.ParameterSize;
+
+    /// <summary>The input schema with the decision, status and parameter columns added.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or has the wrong type or size.</exception>
+    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new Mapper(this, inputSchema).OutputSchema;
+
+    /// <inheritdoc/>
+    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
+
+    /// <summary>Returns the lazy view of <paramref name="input"/> with the decision, status and parameter columns added.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or has the wrong type or size.</exception>
+    public IDataView Transform(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new AppendedColumnsDataView(input, new Mapper(this, input.Schema));
+    }
+
+    void ICanSaveModel.Save(ModelSaveContext ctx) => ConvexLayerTransformerFormat.Save(ctx, this);
+
+    /// <summary>Runs the network on a block of rows; rows with non-finite features get NaN and "NonFiniteInput".</summary>
+    private void Predict(double[] features, int count, double[] decisions, double[] parameters, string[] status)
+    {
+        decisions.AsSpan(0, count * DecisionSize).Fill(double.NaN);
+        parameters.AsSpan(0, count * ParameterSize).Fill(double.NaN);
+        var rows = Enumerable.Range(0, count).Where(r => features.AsSpan(r * FeatureSize, FeatureSize).ToArray().All(double.IsFinite)).ToArray();
+        for (int r = 0; r < count; r++) status[r] = ConvexRowSolver.NonFiniteInput;
+        if (rows.Length == 0) return;
+        lock (_forwardLock)
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var x = tensor(rows.SelectMany(r => features.AsSpan(r * FeatureSize, FeatureSize).ToArray()).ToArray(), [rows.Length, FeatureSize], ScalarType.Float64);
+            var theta = Network.PredictParameters(x);
+            var d = Network.Decide(theta).cpu().data<double>().ToArray();
+            var t = theta.cpu().data<double>().ToArray();
+            for (int i = 0; i < rows.Length; i++)
+            {
+                int r = rows[i];
+                var s = Network.LastStatus[i];
+                status[r] = s.ToString();
+                Array.Copy(t, i * ParameterSize, parameters, r * ParameterSize, ParameterSize);
+                if (s.HasSolution())
+                    Array.Copy(d, i * DecisionSize, decisions, r * DecisionSize, DecisionSize);
+            }
+        }
+    }
+
+    private sealed class Mapper : AppendedColumnsMapper
+    {
+        private readonly ConvexLayerTransformer _parent;
+        private readonly DataViewSchema.Column _feature;
+
+        public Mapper(ConvexLayerTransformer parent, DataViewSchema inputSchema)
+            : base(inputSchema,
+            [
+                (parent.ScoreColumnName, ColumnTypes.Vector(NumberDataViewType.Single, parent.DecisionSize)),
+                (parent.StatusColumnName, TextDataViewType.Instance),
+                (parent.ParametersColumnName, ColumnTypes.Vector(NumberDataViewType.Single, parent.ParameterSize)),
+            ])
+        {
+            _parent = parent;
+            _feature = SchemaCheck.NumericVector(inputSchema, FeatureRole, parent.FeatureColumnName, parent.FeatureSize);
+        }
+
+        protected override IEnumerable<DataViewSchema.Column> Dependencies => [_feature];
+
+        public override int BlockSize => 64;
+
+        public override BlockComputation CreateComputation(DataViewRow input, int blockSize) =>
+            new Computation(_parent, VectorReader.Create(input, _feature), blockSize);
+    }
+
+    /// <summary>Reads feature vectors into a block, runs the network once per block, serves each row's outputs.</summary>
+    private sealed class Computation(ConvexLayerTransformer parent, VectorReader reader, int blockSize) : BlockComputation
+    {
+        private readonly double[] _features = new double[blockSize * parent.FeatureSize];
+        private readonly double[] _decisions = new double[blockSize * parent.DecisionSize];
+        private readonly double[] _parameters = new double[blockSize * parent.ParameterSize];
+        private readonly string[] _status = new string[blockSize];
+
+        public override void ReadRow(int slot) => reader.Read(_features.AsSpan(slot * parent.FeatureSize, parent.FeatureSize));
+
+        public override void Compute(int count) => parent.Predict(_features, count, _decisions, _parameters, _status);
+
+        public override Delegate?[] CreateGetters(Func<int> slot, bool[] active) =>
+        [
+            active[0] ? VectorWriter.Getter(NumberDataViewType.Single, () => _decisions.AsMemory(slot() * parent.DecisionSize, parent.DecisionSize)) : null,
+            active[1] ? (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = _status[slot()].AsMemory()) : null,
+            active[2] ? VectorWriter.Getter(NumberDataViewType.Single, () => _parameters.AsMemory(slot() * parent.ParameterSize, parent.ParameterSize)) : null,
+        ];
+    }
+}

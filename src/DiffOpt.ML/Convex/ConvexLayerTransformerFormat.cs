@@ -1,0 +1,107 @@
+using DiffOpt.ML;
+using DiffOpt.ML.Convex;
+using DiffOpt.ML.Persistence;
+using DiffOpt.Modeling;
+using Microsoft.ML;
+using Microsoft.ML.Runtime;
+using static TorchSharp.torch;
+
+[assembly: LoadableClass(typeof(ConvexLayerTransformer), typeof(ConvexLayerTransformerFormat), null, typeof(SignatureLoadModel),
+    ConvexLayerTransformerFormat.UserName, ConvexLayerTransformerFormat.LoaderSignature)]
+
+namespace DiffOpt.ML.Persistence;
+
+/// <summary>Saves a <see cref="ConvexLayerTransformer"/> (problem, architecture and weights) into an ML.NET model file and loads it back.</summary>
+internal static class ConvexLayerTransformerFormat
+{
+    public const string LoaderSignature = "DiffOptConvexLayer"; // at most 24 ASCII characters
+    public const string UserName = "DiffOpt Convex Layer Transformer";
+    private const string Component = "DiffOpt convex layer model";
+
+    /// <summary>Format versions (0x00010001: the initial format); bump them on any change of the layout below.</summary>
+    public static VersionInfo GetVersionInfo() => FormatGuard.Version("DOCVXLYR", 0x00010001, 0x00010001, 0x00010001, LoaderSignature);
+
+    // *** Binary format ***
+    // Model.key: ChecksummedBlob section holding
+    //   the problem (ProblemWriter, format version 1)
+    //   int: predicted parameter count; int[]: their node indices (network output order)
+    //   int: decision variable node index
+    //   string: feature column; string: score column
+    //   int: feature size; int: hidden layer count; int[]: widths
+    //   solver options (ConvexLayerOptionsFormat)
+    //   int: weight tensor count; per tensor (the network's parameters in order): int length, double[length]
+    public static void Save(ModelSaveContext ctx, ConvexLayerTransformer transformer)
+    {
+        FormatGuard.StartSave(ctx, GetVersionInfo());
+        var shape = transformer.Network.Shape;
+        ChecksummedBlob.WriteSection(ctx.Writer, writer =>
+        {
+            var nodes = ProblemWriter.Write(writer, shape.Problem);
+            writer.Write(shape.Predicted.Count);
+            foreach (var p in shape.Predicted)
+                writer.Write(nodes[p]);
+            writer.Write(nodes[shape.Decision]);
+            writer.Write(transformer.FeatureColumnName);
+            writer.Write(transformer.ScoreColumnName);
+            writer.Write(shape.FeatureSize);
+            writer.Write(shape.HiddenSizes.Count);
+            foreach (var h in shape.HiddenSizes)
+                writer.Write(h);
+            ConvexLayerOptionsFormat.Write(writer, shape.SolverOptions);
+            var weights = transformer.Network.parameters().ToArray();
+            writer.Write(weights.Length);
+            foreach (var w in weights)
+            {
+                var values = w.detach().cpu().to(ScalarType.Float64).data<double>().ToArray();
+                writer.Write(values.Length);
+                foreach (var v in values)
+                    writer.Write(v);
+            }
+        });
+    }
+
+    /// <summary>The loader ML.NET calls (through <see cref="SignatureLoadModel"/>).</summary>
+    private static ConvexLayerTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
+    {
+        FormatGuard.StartLoad(env, ctx, GetVersionInfo(), Component);
+        return ChecksummedBlob.ReadSection(ctx.Reader, Component, reader => Read(env, reader));
+    }
+
+    private static ConvexLayerTransformer Read(IHostEnvironment env, BinaryReader reader)
+    {
+        var (problem, nodes) = ProblemReader.Read(reader, Component);
+        var predicted = Enumerable.Range(0, FormatGuard.ReadCount(reader, Component, "the predicted parameter count", 1, 1 << 16))
+            .Select(_ => ProblemReader.Leaf<Parameter>(nodes, reader.ReadInt32(), Component, "a predicted parameter")).ToArray();
+        var decision = ProblemReader.Leaf<Variable>(nodes, reader.ReadInt32(), Component, "the decision");
+        var feature = FormatGuard.ReadName(reader, Component);
+        var score = FormatGuard.ReadName(reader, Component);
+        int featureSize = FormatGuard.ReadCount(reader, Component, "the feature size", 1, 1 << 20);
+        var hidden = Enumerable.Range(0, FormatGuard.ReadCount(reader, Component, "the hidden layer count", 0, 64))
+            .Select(_ => FormatGuard.ReadCount(reader, Component, "a hidden width", 1, 1 << 16)).ToArray();
+        var options = ConvexLayerOptionsFormat.Read(reader, Component);
+        ConvexNetwork network;
+        try
+        {
+            network = new ConvexNetwork(new ConvexNetworkShape(problem, predicted, decision, featureSize, hidden, options), seed: 0);
+        }
+        catch (ArgumentException e)
+        {
+            throw FormatGuard.Corrupt(Component, e.Message);
+        }
+        var weights = network.parameters().ToArray();
+        if (FormatGuard.ReadCount(reader, Component, "the weight tensor count", 0, 1 << 10) != weights.Length)
+            throw FormatGuard.Corrupt(Component, "the number of weight tensors does not match the architecture");
+        using (no_grad())
+        {
+            foreach (var w in weights)
+            {
+                int length = FormatGuard.ReadCount(reader, Component, "a weight tensor's length", 0, 1 << 26);
+                if (length != w.numel())
+                    throw FormatGuard.Corrupt(Component, $"a weight tensor holds {length} values where the architecture needs {w.numel()}");
+                w.copy_(tensor(FormatGuard.ReadFiniteArray(reader, Component, "a weight", length), w.shape, ScalarType.Float64));
+            }
+        }
+        network.eval();
+        return new ConvexLayerTransformer(env, network, feature, score);
+    }
+}
