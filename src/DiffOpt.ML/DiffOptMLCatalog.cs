@@ -83,6 +83,15 @@ public sealed class DiffOptMLCatalog
         internal TrainerCatalog(IHostEnvironment environment) => _environment = environment;
 
         /// <summary>
+        /// Creates a <see cref="ConvexLayerTrainer"/>: a network from the feature column to the parameters of
+        /// <see cref="ConvexLayerTrainer.Options.Problem"/>, followed by the convex layer, trained end to end.
+        /// </summary>
+        /// <param name="options">The problem, decision variable, architecture, loss and training settings.</param>
+        /// <returns>The trainer.</returns>
+        /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
+        public ConvexLayerTrainer ConvexLayer(ConvexLayerTrainer.Options options) => new(_environment, options);
+
+        /// <summary>
         /// Creates a <see cref="QpLayerTrainer"/> that trains <paramref name="model"/> to map the feature vector column to
         /// the label vector column, writing its output to a vector column "Score".
         /// </summary>

@@ -34,7 +34,7 @@ public static class AllocationTraining
         options = decisionFocused
             ? options with { TaskLoss = (decision, returns) => problem.Cost(decision, returns).mean() }
             : options with { ParameterLoss = (predicted, returns) => torch.nn.functional.mse_loss(predicted, returns) };
-        return ml.Regression.Trainers.ConvexLayer(options);
+        return ml.DiffOpt().Trainers.ConvexLayer(options);
     }
 
     /// <summary>The oracle: the allocation for the true expected returns (column "TrueMean"), written to "Oracle".</summary>

@@ -45,17 +45,4 @@ public static class ConvexCatalog
             StatusColumnName = statusColumnName,
         });
     }
-
-    /// <summary>
-    /// Creates a <see cref="ConvexLayerTrainer"/>: a network from the feature column to the parameters of
-    /// <see cref="ConvexLayerTrainer.Options.Problem"/>, followed by the convex layer, trained end to end.
-    /// </summary>
-    /// <param name="catalog">The regression trainer catalog.</param>
-    /// <param name="options">The problem, decision variable, architecture, loss and training settings.</param>
-    /// <exception cref="ArgumentException">An option is invalid; the message names it.</exception>
-    public static ConvexLayerTrainer ConvexLayer(this RegressionCatalog.RegressionTrainers catalog, ConvexLayerTrainer.Options options)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        return new ConvexLayerTrainer(MlNetInterop.GetEnvironment(catalog), options);
-    }
 }

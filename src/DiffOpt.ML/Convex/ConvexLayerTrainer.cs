@@ -15,7 +15,7 @@ namespace DiffOpt.ML;
 /// the values of the problem's parameters → <see cref="Layers.ConvexLayer"/> → the decision variable. The loss is
 /// the mean squared error between decision and label, or a task loss of the decision, or a loss of the predicted
 /// parameters (two-stage "predict, then optimize"). Create it with
-/// <see cref="ConvexCatalog.ConvexLayer(RegressionCatalog.RegressionTrainers, ConvexLayerTrainer.Options)"/>.
+/// <see cref="DiffOptMLCatalog.TrainerCatalog.ConvexLayer(ConvexLayerTrainer.Options)"/> (<c>mlContext.DiffOpt().Trainers.ConvexLayer</c>).
 /// </summary>
 /// <remarks>
 /// Writes the decision to the score column (a Single vector of the decision's size), its status to

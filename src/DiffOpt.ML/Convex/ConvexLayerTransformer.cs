@@ -107,9 +107,9 @@ public sealed class ConvexLayerTransformer : ITransformer
         public Mapper(ConvexLayerTransformer parent, DataViewSchema inputSchema)
             : base(inputSchema,
             [
-                (parent.ScoreColumnName, ColumnTypes.Vector(NumberDataViewType.Single, parent.DecisionSize)),
-                (parent.StatusColumnName, TextDataViewType.Instance),
-                (parent.ParametersColumnName, ColumnTypes.Vector(NumberDataViewType.Single, parent.ParameterSize)),
+                (parent.ScoreColumnName, ColumnTypes.Vector(NumberDataViewType.Single, parent.DecisionSize), null),
+                (parent.StatusColumnName, TextDataViewType.Instance, null),
+                (parent.ParametersColumnName, ColumnTypes.Vector(NumberDataViewType.Single, parent.ParameterSize), null),
             ])
         {
             _parent = parent;

@@ -74,11 +74,11 @@ public sealed class ConvexSolvingTransformer : ITransformer
 
         public override int BlockSize => 64;
 
-        private static (string, DataViewType)[] OutputColumns(ConvexSolvingSettings settings, DataViewSchema inputSchema)
+        private static (string, DataViewType, DataViewSchema.Annotations?)[] OutputColumns(ConvexSolvingSettings settings, DataViewSchema inputSchema)
         {
             var item = ColumnTypes.ItemType(ConvexSolvingEstimator.CheckColumns(inputSchema, settings)[0].Type);
-            return settings.Outputs.Select(o => (o.ColumnName, (DataViewType)ColumnTypes.Vector(item, o.Variable.Shape.Size)))
-                .Append((settings.StatusColumnName, TextDataViewType.Instance)).ToArray();
+            return settings.Outputs.Select(o => (o.ColumnName, (DataViewType)ColumnTypes.Vector(item, o.Variable.Shape.Size), (DataViewSchema.Annotations?)null))
+                .Append((settings.StatusColumnName, TextDataViewType.Instance, null)).ToArray();
         }
 
         public override BlockComputation CreateComputation(DataViewRow input, int blockSize)

@@ -39,6 +39,10 @@ internal static class MlNetInterop
         return builder.ToAnnotations();
     }
 
+    /// <summary>A scalar (non-key) column of <paramref name="type"/>, for <see cref="IEstimator{T}.GetOutputSchema"/>.</summary>
+    public static SchemaShape.Column ScalarColumn(string name, DataViewType type) =>
+        new(name, SchemaShape.Column.VectorKind.Scalar, type, isKey: false);
+
     /// <summary>A scalar key column with a KeyValues annotation of text, for <see cref="IEstimator{T}.GetOutputSchema"/>.</summary>
     public static SchemaShape.Column KeyColumnWithNames(string name, DataViewType rawType) =>
         new(name, SchemaShape.Column.VectorKind.Scalar, rawType, isKey: true,

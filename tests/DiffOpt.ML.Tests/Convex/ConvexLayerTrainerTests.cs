@@ -35,7 +35,7 @@ public sealed class ConvexLayerTrainerTests : IDisposable
     }
 
     private static IEstimator<ITransformer> Pipeline(MLContext ml, ConvexLayerTrainer.Options options) =>
-        ml.Transforms.Concatenate("Features", "A", "B").Append(ml.Regression.Trainers.ConvexLayer(options));
+        ml.Transforms.Concatenate("Features", "A", "B").Append(ml.DiffOpt().Trainers.ConvexLayer(options));
 
     private static ConvexLayerTrainer.Options Options(int epochs)
     {
@@ -108,11 +108,11 @@ public sealed class ConvexLayerTrainerTests : IDisposable
     {
         var ml = new MLContext(seed: 1);
         var (problem, _, _) = BoxProjection();
-        var error = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.ConvexLayer(Options(1) with { Decision = new Variable(2, "z") }));
+        var error = Assert.Throws<ArgumentException>(() => ml.DiffOpt().Trainers.ConvexLayer(Options(1) with { Decision = new Variable(2, "z") }));
         Assert.Contains("'z'", error.Message);
-        Assert.ThrowsAny<ArgumentException>(() => ml.Regression.Trainers.ConvexLayer(Options(1) with { BatchSize = 0 }));
+        Assert.ThrowsAny<ArgumentException>(() => ml.DiffOpt().Trainers.ConvexLayer(Options(1) with { BatchSize = 0 }));
         var wrongLabel = Assert.Throws<ArgumentOutOfRangeException>(() =>
-            ml.Transforms.Concatenate("Features", "A").Append(ml.Regression.Trainers.ConvexLayer(Options(1) with { LabelColumnName = "B" }))
+            ml.Transforms.Concatenate("Features", "A").Append(ml.DiffOpt().Trainers.ConvexLayer(Options(1) with { LabelColumnName = "B" }))
                 .Fit(ml.Data.LoadFromEnumerable(RoundTripRow.Generate(4, seed: 1))));
         Assert.Contains("'B'", wrongLabel.Message);
         Assert.NotNull(problem);
