@@ -31,10 +31,6 @@ public sealed class AdpPolicy : IDisposable
         var y = new Variable(n, "y");
         Problem = Problem.Minimize(0.5 * SumSquares(PSqrt * U) + X * y + Q * U, Norm2(U) <= 1, y == P21 * U);
         _layer = new ConvexLayer(Problem, [X, PSqrt, P21, Q], [U]);
-        // One solve outside any dispose scope: the layer caches its data maps on first use, and built inside a
-        // caller's scope they would be disposed with it (a DiffOpt.Core limitation at the time of writing).
-        using (no_grad())
-            _layer.forward(zeros(n, dtype: ScalarType.Float64), eye(m, dtype: ScalarType.Float64), zeros(n, m, dtype: ScalarType.Float64), zeros(m, dtype: ScalarType.Float64));
     }
 
     /// <summary>The state (a parameter).</summary>

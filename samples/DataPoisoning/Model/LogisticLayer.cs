@@ -30,10 +30,6 @@ public sealed class LogisticLayer : IDisposable
         // Tight tolerances: the finite-difference check divides solution differences by 2h.
         var cone = DiffOpt.Cones.ConeProgramSolverOptions.Default with { Tolerance = 1e-10, RelativeTolerance = 1e-10, MaxIterations = 200 };
         Layer = new ConvexLayer(Problem, [X], [Theta, Beta], new ConvexLayerOptions { Cone = cone });
-        // One solve outside any dispose scope: the layer caches its data maps on first use, and built inside a
-        // caller's scope they would be disposed with it (a DiffOpt.Core limitation at the time of writing).
-        using (no_grad())
-            Layer.forward(zeros(n, features, dtype: ScalarType.Float64));
         L1 = l1;
         L2 = l2;
     }

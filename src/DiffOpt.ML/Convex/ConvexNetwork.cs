@@ -23,7 +23,6 @@ internal sealed class ConvexNetwork : nn.Module<Tensor, Tensor>
         Shape = shape;
         _predicted = [.. shape.Predicted];
         _layer = new ConvexLayer(shape.Problem, _predicted, [shape.Decision], shape.SolverOptions);
-        ProblemWarmUp.BuildDataMaps(shape.Problem, shape.SolverOptions);
         var sizes = new[] { shape.FeatureSize }.Concat(shape.HiddenSizes).Append(shape.ParameterSize).ToArray();
         layers = new ModuleList<Linear>();
         using var generator = new Generator((ulong)seed);

@@ -20,7 +20,6 @@ internal sealed class ConvexRowSolver
     public ConvexRowSolver(ConvexSolvingSettings settings)
     {
         _settings = settings;
-        ProblemWarmUp.BuildDataMaps(settings.Problem, settings.SolverOptions);
         InputSizes = settings.Inputs.Select(i => i.Parameter.Shape.Size).ToArray();
         OutputSizes = settings.Outputs.Select(o => o.Variable.Shape.Size).ToArray();
     }
