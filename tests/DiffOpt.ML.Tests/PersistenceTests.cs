@@ -110,7 +110,7 @@ public sealed class PersistenceTests : IDisposable
             bytes[^5] ^= 0x40; // one bit of the last weight
             return bytes;
         });
-        var error = InnermostFormatError(() => ml.Model.Load(damaged, out _));
+        var error = LoadErrors.InnermostFormatError(() => ml.Model.Load(damaged, out _));
         Assert.Contains("DiffOpt QP layer", error.Message);
         Assert.Contains("SHA-256", error.Message);
     }
@@ -127,7 +127,7 @@ public sealed class PersistenceTests : IDisposable
             bytes[payloadStart + length - 1] ^= 0x01; // one bit of the last solver option
             return bytes;
         });
-        var error = InnermostFormatError(() => ml.Model.Load(damaged, out _));
+        var error = LoadErrors.InnermostFormatError(() => ml.Model.Load(damaged, out _));
         Assert.Contains("DiffOpt QP solving transformer", error.Message);
         Assert.Contains("SHA-256", error.Message);
     }
@@ -149,7 +149,7 @@ public sealed class PersistenceTests : IDisposable
             System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(payloadStart, length)).CopyTo(bytes, hashStart);
             return bytes;
         });
-        var error = InnermostFormatError(() => ml.Model.Load(damaged, out _));
+        var error = LoadErrors.InnermostFormatError(() => ml.Model.Load(damaged, out _));
         Assert.Contains("corrupt", error.Message);
         Assert.Contains("n is -7", error.Message);
     }
@@ -169,7 +169,7 @@ public sealed class PersistenceTests : IDisposable
             BitConverter.GetBytes(0x00020001u).CopyTo(bytes, ModelFile.ModelVerReadableOffset);
             return bytes;
         });
-        var error = InnermostFormatError(() => ml.Model.Load(future, out _));
+        var error = LoadErrors.InnermostFormatError(() => ml.Model.Load(future, out _));
         Assert.Contains(component, error.Message);
         Assert.Contains("newer DiffOpt.ML", error.Message);
     }
@@ -229,16 +229,5 @@ public sealed class PersistenceTests : IDisposable
         Assert.NotNull(inputSchema.GetColumnOrNull("A"));
         Assert.Equal(expected, RoundTripData.EncodeColumns(loaded.Transform(ml.Data.LoadFromEnumerable(rows)), OutputColumns));
         Assert.Equal(expected, RunInFreshProcess(modelPath, rows, register: false));
-    }
-
-    /// <summary>ML.NET may wrap a loader's exception; the innermost FormatException is ours.</summary>
-    private static FormatException InnermostFormatError(Action action)
-    {
-        var error = Assert.ThrowsAny<Exception>(action);
-        FormatException? format = null;
-        for (var e = error; e is not null; e = e.InnerException)
-            format = e as FormatException ?? format;
-        Assert.True(format is not null, $"no FormatException in {error}");
-        return format!;
     }
 }

@@ -18,9 +18,7 @@ public static class ConeCaseCommand
     public static Command Create()
     {
         var input = new Argument<FileInfo>("case") { Description = "Case file (JSON) written by the peer's gen_cones.py." };
-        var threads = new Option<int>("--threads") { Description = "torch intra-op threads.", DefaultValueFactory = _ => 1 };
-        var reps = new Option<int>("--reps") { Description = "Timed runs (median reported).", DefaultValueFactory = _ => 7 };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed runs first.", DefaultValueFactory = _ => 2 };
+        var (threads, reps, warmup) = RunOptions.Create();
         var json = new Option<FileInfo?>("--json") { Description = "Write timings, statuses and x to this file." };
         var tolerance = new Option<double?>("--tolerance") { Description = "Absolute and relative tolerance of the solver (default: the solver's, 1e-8)." };
         var phases = new Option<bool>("--phases") { Description = "Also time the phases (solve, derivative set-up, adjoint) separately." };
@@ -70,12 +68,7 @@ public static class ConeCaseCommand
 
     private static int Run(string path, int threads, int reps, int warmup, string? jsonPath, bool phases, double? tolerance)
     {
-        if (threads < 1 || reps < 1 || warmup < 0)
-        {
-            Console.Error.WriteLine("--threads and --reps must be at least 1, --warmup at least 0.");
-            return 2;
-        }
-        torch.set_num_threads(threads);
+        if (!RunOptions.CheckAndApply(threads, reps, warmup)) return 2;
         var options = tolerance is { } t ? new ConeProgramSolverOptions { Tolerance = t, RelativeTolerance = t } : ConeProgramSolverOptions.Default;
         var data = ConeCaseFile.Load(path);
         var (a, b, c, w) = (data.Tensor("A"), data.Tensor("b"), data.Tensor("c"), data.Tensor("w"));

@@ -19,9 +19,7 @@ public static class ConvexLayerCaseCommand
     public static Command Create()
     {
         var input = new Argument<FileInfo>("case") { Description = "Case file (JSON) written by the peer's layer_cases.py gen." };
-        var threads = new Option<int>("--threads") { Description = "torch intra-op threads.", DefaultValueFactory = _ => 1 };
-        var reps = new Option<int>("--reps") { Description = "Timed runs (median reported).", DefaultValueFactory = _ => 5 };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed runs first.", DefaultValueFactory = _ => 1 };
+        var (threads, reps, warmup) = RunOptions.Create(reps: 5, warmup: 1);
         var json = new Option<FileInfo?>("--json") { Description = "Write timings, statuses, x and grads to this file." };
         var eps = new Option<double?>("--eps") { Description = "Absolute and relative tolerance of both solvers (their defaults when absent)." };
         var command = new Command("convex-layer-case", "Time ConvexLayer forward and forward+backward on a cvxpylayers peer layer case.")
@@ -70,11 +68,12 @@ public static class ConvexLayerCaseCommand
 
     private static int Run(string path, int threads, int reps, int warmup, string? jsonPath, double? eps)
     {
-        if (threads < 1 || reps < 1 || warmup < 0 || eps is <= 0)
+        if (eps is <= 0)
         {
-            Console.Error.WriteLine("--threads and --reps must be at least 1, --warmup at least 0, --eps positive.");
+            Console.Error.WriteLine("--eps must be positive.");
             return 2;
         }
+        if (!RunOptions.CheckAndApply(threads, reps, warmup)) return 2;
         var options = eps is { } e
             ? new ConvexLayerOptions
             {
@@ -82,7 +81,6 @@ public static class ConvexLayerCaseCommand
                 Qp = new Qp.QpSolverOptions { Tolerance = e, RelativeTolerance = e },
             }
             : ConvexLayerOptions.Default;
-        torch.set_num_threads(threads);
         var data = LayerCaseFile.Load(path);
         var watch = Stopwatch.StartNew();
         var built = LayerCaseProblems.Build(data.Problem, data.Constants);

@@ -19,9 +19,7 @@ public static class QpCaseCommand
     public static Command Create()
     {
         var input = new Argument<FileInfo>("case") { Description = "Case file (JSON) written by the peer's gen_qps.py --json." };
-        var threads = new Option<int>("--threads") { Description = "torch intra-op threads.", DefaultValueFactory = _ => 1 };
-        var reps = new Option<int>("--reps") { Description = "Timed runs (median reported).", DefaultValueFactory = _ => 7 };
-        var warmup = new Option<int>("--warmup") { Description = "Untimed runs first.", DefaultValueFactory = _ => 2 };
+        var (threads, reps, warmup) = RunOptions.Create();
         var tolerance = new Option<double?>("--tolerance") { Description = "Solver absolute tolerance (default: QpSolverOptions' default)." };
         var relativeTolerance = new Option<double?>("--relative-tolerance") { Description = "Solver relative tolerance (default: QpSolverOptions' default)." };
         var noPolish = new Option<bool>("--no-polish") { Description = "Return the interior-point iterate without polishing (QpSolverOptions.Polish = false)." };
@@ -97,12 +95,7 @@ public static class QpCaseCommand
 
     private static int Run(string path, int threads, int reps, int warmup, QpSolverOptions options, bool collect, string? jsonPath)
     {
-        if (threads < 1 || reps < 1 || warmup < 0)
-        {
-            Console.Error.WriteLine("--threads and --reps must be at least 1, --warmup at least 0.");
-            return 2;
-        }
-        torch.set_num_threads(threads);
+        if (!RunOptions.CheckAndApply(threads, reps, warmup)) return 2;
         options.Validate();
         var data = QpCaseFile.Load(path);
         var inputs = new[] { "Q", "p", "G", "h", "A", "b" }.Select(data.Tensor).ToArray();

@@ -19,9 +19,7 @@ public static class QpPhasesCommand
     public static Command Create()
     {
         var input = new Argument<FileInfo>("case") { Description = "Case file (JSON) written by the peer's gen_qps.py --json." };
-        var threads = new Option<int>("--threads") { Description = "torch intra-op threads.", DefaultValueFactory = _ => 1 };
-        var reps = new Option<int>("--reps") { Description = "Recorded runs (phase times are averaged over them).", DefaultValueFactory = _ => 5 };
-        var warmup = new Option<int>("--warmup") { Description = "Unrecorded runs first.", DefaultValueFactory = _ => 2 };
+        var (threads, reps, warmup) = RunOptions.Create(reps: 5, repsDescription: "Recorded runs (phase times are averaged over them).", warmupDescription: "Unrecorded runs first.");
         var json = new Option<FileInfo?>("--json") { Description = "Write the phase table to this file." };
         var command = new Command("qp-phases", "Per-phase time of forward+backward of QpFunction on a qpth peer case, against the machine's bounds.")
         {
@@ -72,12 +70,7 @@ public static class QpPhasesCommand
 
     private static int Run(string path, int threads, int reps, int warmup, string? jsonPath)
     {
-        if (threads < 1 || reps < 1 || warmup < 0)
-        {
-            Console.Error.WriteLine("--threads and --reps must be at least 1, --warmup at least 0.");
-            return 2;
-        }
-        torch.set_num_threads(threads);
+        if (!RunOptions.CheckAndApply(threads, reps, warmup)) return 2;
         var data = QpCaseFile.Load(path);
         var inputs = new[] { "Q", "p", "G", "h", "A", "b" }.Select(data.Tensor).ToArray();
         var w = data.Tensor("w");

@@ -84,7 +84,7 @@ public sealed class ConvexPersistenceTests : IDisposable
             bytes[payloadStart + 40] ^= 0x04; // a byte inside the problem's node list
             return bytes;
         });
-        var error = InnermostFormatError(() => ml.Model.Load(damaged, out _));
+        var error = LoadErrors.InnermostFormatError(() => ml.Model.Load(damaged, out _));
         Assert.Contains(Component, error.Message);
         Assert.Contains("SHA-256", error.Message);
     }
@@ -105,7 +105,7 @@ public sealed class ConvexPersistenceTests : IDisposable
             System.Security.Cryptography.SHA256.HashData(bytes.AsSpan(payloadStart, length)).CopyTo(bytes, hashStart);
             return bytes;
         });
-        var error = InnermostFormatError(() => ml.Model.Load(damaged, out _));
+        var error = LoadErrors.InnermostFormatError(() => ml.Model.Load(damaged, out _));
         Assert.Contains(Component, error.Message);
         Assert.Contains("corrupt", error.Message);
     }
@@ -121,7 +121,7 @@ public sealed class ConvexPersistenceTests : IDisposable
             BitConverter.GetBytes(0x00020001u).CopyTo(bytes, ModelFile.ModelVerReadableOffset);
             return bytes;
         });
-        var error = InnermostFormatError(() => ml.Model.Load(future, out _));
+        var error = LoadErrors.InnermostFormatError(() => ml.Model.Load(future, out _));
         Assert.Contains(Component, error.Message);
         Assert.Contains("newer DiffOpt.ML", error.Message);
     }
@@ -129,14 +129,4 @@ public sealed class ConvexPersistenceTests : IDisposable
     /// <summary>Copies the model file, editing our component's Model.key.</summary>
     private static void EditModelKey(string path, string destination, Func<byte[], byte[]> edit) =>
         ModelFile.EditEntry(path, destination, ModelFile.FindComponent(path, Signature) + "Model.key", edit);
-
-    private static FormatException InnermostFormatError(Action action)
-    {
-        var error = Assert.ThrowsAny<Exception>(action);
-        FormatException? format = null;
-        for (var e = error; e is not null; e = e.InnerException)
-            format = e as FormatException ?? format;
-        Assert.True(format is not null, $"no FormatException in {error}");
-        return format!;
-    }
 }
