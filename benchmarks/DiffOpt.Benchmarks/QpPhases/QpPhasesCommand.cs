@@ -21,12 +21,16 @@ public static class QpPhasesCommand
         var input = new Argument<FileInfo>("case") { Description = "Case file (JSON) written by the peer's gen_qps.py --json." };
         var (threads, reps, warmup) = RunOptions.Create(reps: 5, repsDescription: "Recorded runs (phase times are averaged over them).", warmupDescription: "Unrecorded runs first.");
         var json = new Option<FileInfo?>("--json") { Description = "Write the phase table to this file." };
+        var memory = new Option<bool>("--memory")
+        {
+            Description = "Also sample the working set every millisecond and book it to the phase running (says where the peak is reached; slows the run slightly).",
+        };
         var command = new Command("qp-phases", "Per-phase time of forward+backward of QpFunction on a qpth peer case, against the machine's bounds.")
         {
-            input, threads, reps, warmup, json,
+            input, threads, reps, warmup, json, memory,
         };
         command.SetAction(parse => Run(parse.GetValue(input)!.FullName, parse.GetValue(threads), parse.GetValue(reps),
-            parse.GetValue(warmup), parse.GetValue(json)?.FullName));
+            parse.GetValue(warmup), parse.GetValue(json)?.FullName, parse.GetValue(memory)));
         return command;
     }
 
@@ -49,6 +53,8 @@ public static class QpPhasesCommand
         public double? GBytesPerSecond { get; init; }
         /// <summary>GB/s as a fraction of the machine's copy bandwidth.</summary>
         public double? FractionOfBandwidth { get; init; }
+        /// <summary>Largest working set sampled while the phase was the innermost one running, MB (null unless --memory).</summary>
+        public double? WorkingSetMB { get; init; }
     }
 
     /// <summary>What <c>qp-phases --json</c> writes.</summary>
@@ -66,9 +72,11 @@ public static class QpPhasesCommand
         public required MachineBounds Bounds { get; init; }
         /// <summary>The phases, largest first; "outside the timed phases" is the run's time no scope covered.</summary>
         public required PhaseRow[] Phases { get; init; }
+        /// <summary>The process's peak working set at the end of the recorded runs (before the machine's bounds are measured), MB.</summary>
+        public double PeakWorkingSetMB { get; init; }
     }
 
-    private static int Run(string path, int threads, int reps, int warmup, string? jsonPath)
+    private static int Run(string path, int threads, int reps, int warmup, string? jsonPath, bool trackMemory)
     {
         if (!RunOptions.CheckAndApply(threads, reps, warmup)) return 2;
         var data = QpCaseFile.Load(path);
@@ -77,7 +85,7 @@ public static class QpPhasesCommand
         var options = QpSolverOptions.Default;
         RunTimer.Measure(warmup, 0, collect: false, () => QpCaseCommand.Forward(inputs, options, w, backward: true).Time);
 
-        var recording = PhaseTimer.Start();
+        var recording = PhaseTimer.Start(trackMemory);
         RunTime[] runs;
         try
         {
@@ -87,6 +95,7 @@ public static class QpPhasesCommand
         {
             PhaseTimer.Stop();
         }
+        double peakWorkingSetMB = System.Diagnostics.Process.GetCurrentProcess().PeakWorkingSet64 / Megabyte;
         var bounds = MachineBounds.Measure();
         var report = new Report
         {
@@ -94,11 +103,14 @@ public static class QpPhasesCommand
             ForwardBackwardMs = Statistics.Median(runs.Select(r => r.WallMs).ToArray()),
             Bounds = bounds,
             Phases = Rows(recording, new PhaseCostModel(data.N, data.M, data.P), bounds, reps, runs.Sum(r => r.WallMs)),
+            PeakWorkingSetMB = peakWorkingSetMB,
         };
         Print(report, data);
         if (jsonPath is not null) JsonOutput.Write(jsonPath, report);
         return 0;
     }
+
+    private const double Megabyte = 1024.0 * 1024.0;
 
     private static PhaseRow[] Rows(PhaseTimer.Recording recording, PhaseCostModel model, MachineBounds bounds, int reps, double totalMs)
     {
@@ -113,10 +125,15 @@ public static class QpPhasesCommand
                 Phase = phase, MsPerRun = total.Milliseconds / reps, Share = total.Milliseconds / totalMs, CallsPerRun = (double)total.Calls / reps,
                 Gflops = gflops, FractionOfGemm = gflops / bounds.GemmGflops,
                 GBytesPerSecond = bandwidth, FractionOfBandwidth = bandwidth / bounds.CopyGBytesPerSecond,
+                WorkingSetMB = recording.WorkingSetPeaks.TryGetValue(phase, out long bytes) ? bytes / Megabyte : null,
             };
         }).ToList();
         double outside = totalMs - recording.Totals.Values.Sum(t => t.Milliseconds);
-        rows.Add(new PhaseRow { Phase = "outside the timed phases", MsPerRun = outside / reps, Share = outside / totalMs });
+        rows.Add(new PhaseRow
+        {
+            Phase = PhaseTimer.Outside, MsPerRun = outside / reps, Share = outside / totalMs,
+            WorkingSetMB = recording.WorkingSetPeaks.TryGetValue(PhaseTimer.Outside, out long bytes) ? bytes / Megabyte : null,
+        });
         return rows.OrderByDescending(r => r.MsPerRun).ToArray();
     }
 
@@ -124,13 +141,15 @@ public static class QpPhasesCommand
     {
         Console.WriteLine(FormattableString.Invariant(
             $"{report.Case} B={data.Batch} n={data.N} m={data.M} p={data.P} threads={report.Threads}: forward+backward {report.ForwardBackwardMs:F1} ms (median of {report.Reps}); machine: dgemm {report.Bounds.GemmGflops:F1} GFLOP/s, copy {report.Bounds.CopyGBytesPerSecond:F1} GB/s"));
-        Console.WriteLine("| phase | ms per run | share | calls per run | GFLOP/s (of dgemm) | GB/s (of copy) |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        Console.WriteLine(FormattableString.Invariant($"peak working set {report.PeakWorkingSetMB:F0} MB"));
+        Console.WriteLine("| phase | ms per run | share | calls per run | GFLOP/s (of dgemm) | GB/s (of copy) | peak working set in phase, MB |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var row in report.Phases)
         {
             string flops = row.Gflops is { } g ? FormattableString.Invariant($"{g:F2} ({row.FractionOfGemm:P0})") : "";
             string bytes = row.GBytesPerSecond is { } b ? FormattableString.Invariant($"{b:F2} ({row.FractionOfBandwidth:P0})") : "";
-            Console.WriteLine(FormattableString.Invariant($"| {row.Phase} | {row.MsPerRun:F2} | {row.Share:P1} | {row.CallsPerRun:F1} | {flops} | {bytes} |"));
+            string memory = row.WorkingSetMB is { } mb ? FormattableString.Invariant($"{mb:F0}") : "";
+            Console.WriteLine(FormattableString.Invariant($"| {row.Phase} | {row.MsPerRun:F2} | {row.Share:P1} | {row.CallsPerRun:F1} | {flops} | {bytes} | {memory} |"));
         }
     }
 }

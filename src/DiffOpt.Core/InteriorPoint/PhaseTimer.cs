@@ -9,17 +9,33 @@ namespace DiffOpt.InteriorPoint;
 /// recorded total. A recording belongs to the thread that started it and sees only the scopes opened on that thread
 /// (the solves and the backward pass run on the caller's thread; the CPU kernels' worker threads open no scopes), so
 /// solves on other threads neither appear in it nor disturb it. When off, a scope costs one thread-static read.
+/// A recording started with memory tracking also samples the process's working set on a background thread (every
+/// millisecond, and as each scope ends) and books each sample to the innermost phase then running, so a benchmark can
+/// say in which phase the peak resident memory is reached (timings taken with tracking on are not comparable with
+/// those taken without).
 /// </summary>
 internal static class PhaseTimer
 {
+    /// <summary>The name memory samples taken while no scope runs are booked to.</summary>
+    public const string Outside = "outside the timed phases";
+
     [ThreadStatic]
     private static Recording? t_active;
 
     /// <summary>Starts recording on this thread (replacing any recording in progress here) and returns it.</summary>
-    public static Recording Start() => t_active = new Recording();
+    /// <param name="trackMemory">Also note the working set at the end of every scope.</param>
+    public static Recording Start(bool trackMemory = false)
+    {
+        t_active?.StopSampling();
+        return t_active = new Recording(trackMemory);
+    }
 
     /// <summary>Stops this thread's recording.</summary>
-    public static void Stop() => t_active = null;
+    public static void Stop()
+    {
+        t_active?.StopSampling();
+        t_active = null;
+    }
 
     /// <summary>
     /// A scope timing <paramref name="phase"/>; <paramref name="items"/> batch items are processed in it (summed per
@@ -41,7 +57,7 @@ internal static class PhaseTimer
             _phase = phase;
             _items = items;
             _start = Stopwatch.GetTimestamp();
-            recording.Enter();
+            recording.Enter(phase);
         }
 
         /// <summary>Books the scope's exclusive time to its phase.</summary>
@@ -52,15 +68,48 @@ internal static class PhaseTimer
     public sealed class Recording
     {
         private readonly Dictionary<string, PhaseTotal> _totals = new();
+        private readonly Dictionary<string, long> _workingSetPeaks = new();
         private readonly Stack<long> _nestedTicks = new();
+        private readonly Stack<string> _phases = new();
+        private readonly Timer? _sampler;
+        private volatile string? _current;
+
+        internal Recording(bool trackMemory)
+        {
+            if (trackMemory) _sampler = new Timer(_ => Sample(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(1));
+        }
+
+        /// <summary>
+        /// Per phase, the largest working set (bytes) sampled while it was the innermost phase running; empty unless
+        /// the recording tracks memory. Read it after <see cref="Stop"/>.
+        /// </summary>
+        public IReadOnlyDictionary<string, long> WorkingSetPeaks => _workingSetPeaks;
 
         /// <summary>The phases in the order they first ran.</summary>
         public IReadOnlyDictionary<string, PhaseTotal> Totals => _totals;
 
-        internal void Enter() => _nestedTicks.Push(0);
+        internal void Enter(string phase)
+        {
+            _nestedTicks.Push(0);
+            _phases.Push(phase);
+            _current = phase;
+        }
+
+        internal void StopSampling() => _sampler?.Dispose();
+
+        private void Sample()
+        {
+            string phase = _current ?? Outside;
+            long workingSet = Environment.WorkingSet;
+            lock (_workingSetPeaks)
+                _workingSetPeaks[phase] = Math.Max(_workingSetPeaks.GetValueOrDefault(phase), workingSet);
+        }
 
         internal void Leave(string phase, long items, long elapsedTicks)
         {
+            if (_sampler is not null) Sample();
+            _phases.Pop();
+            _current = _phases.TryPeek(out var outer) ? outer : null;
             long nested = _nestedTicks.Pop();
             if (_nestedTicks.Count > 0) _nestedTicks.Push(_nestedTicks.Pop() + elapsedTicks);
             _totals.TryGetValue(phase, out var total);

@@ -35,6 +35,33 @@ public class PhaseTimerTests
     }
 
     [Fact]
+    public void MemoryTrackingBooksTheWorkingSetPeakToThePhaseThatReachedIt()
+    {
+        const int megabytes = 64;
+        long before = Environment.WorkingSet;
+        var recording = PhaseTimer.Start(trackMemory: true);
+        try
+        {
+            using (PhaseTimer.Measure("allocates"))
+            {
+                var block = GC.AllocateUninitializedArray<byte>(megabytes << 20);
+                for (int i = 0; i < block.Length; i += 4096) block[i] = 1; // touch every page so it becomes resident
+                Thread.Sleep(20);
+                GC.KeepAlive(block);
+            }
+            using (PhaseTimer.Measure("idle")) Thread.Sleep(5);
+        }
+        finally
+        {
+            PhaseTimer.Stop();
+        }
+        Assert.True(recording.WorkingSetPeaks.TryGetValue("allocates", out long peak), "the allocating phase has no sample");
+        Assert.InRange(peak - before, (megabytes - 8) << 20, long.MaxValue);
+        Assert.Empty(PhaseTimer.Start().WorkingSetPeaks);
+        PhaseTimer.Stop();
+    }
+
+    [Fact]
     public void AQpForwardAndBackwardBookTheirPhasesOnlyWhileRecording()
     {
         var q = eye(3, dtype: ScalarType.Float64).unsqueeze(0).repeat(2, 1, 1).requires_grad_();
