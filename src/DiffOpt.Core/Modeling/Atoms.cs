@@ -6,6 +6,14 @@ public static class Atoms
     /// <summary>Σ of all entries (a scalar).</summary>
     public static Expression Sum(Expression x) => new SumAtom(x);
 
+    /// <summary>
+    /// The sums of the matrix <paramref name="x"/> along <paramref name="axis"/> (cvxpy's <c>sum(x, axis)</c>): axis 0
+    /// adds the rows and gives one entry per column, axis 1 adds the columns and gives one entry per row.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="axis"/> is not 0 or 1.</exception>
+    /// <exception cref="ArgumentException"><paramref name="x"/> is not a matrix.</exception>
+    public static Expression Sum(Expression x, int axis) => new SumAtom(x, axis);
+
     /// <summary>Σ x_i² over all entries.</summary>
     public static Expression SumSquares(Expression x) => new SumSquaresAtom(x);
 

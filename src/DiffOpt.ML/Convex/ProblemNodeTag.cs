@@ -47,6 +47,9 @@ internal enum ProblemNodeTag : byte
     KlDiv = 51,
     LambdaMax = 52,
     LogDet = 53,
+
+    /// <summary>Sum(X, axis) (format version 2).</summary>
+    SumAlong = 54,
 }
 
 /// <summary>The constraint kinds of the problem serialisation; numbers are part of the file format.</summary>

@@ -15,6 +15,7 @@ internal sealed class ProblemReader
     private readonly BinaryReader _reader;
     private readonly string _component;
     private readonly List<Expression> _nodes = [];
+    private int _version;
 
     private ProblemReader(BinaryReader reader, string component)
     {
@@ -26,8 +27,8 @@ internal sealed class ProblemReader
     public static (Problem Problem, IReadOnlyList<Expression> Nodes) Read(BinaryReader reader, string component)
     {
         var self = new ProblemReader(reader, component);
-        int version = reader.ReadInt32();
-        if (version != ProblemWriter.FormatVersion)
+        int version = self._version = reader.ReadInt32();
+        if (version is < ProblemWriter.BaseFormatVersion or > ProblemWriter.FormatVersion)
             throw version > ProblemWriter.FormatVersion
                 ? new FormatException($"The {component} in this model file stores its problem in format version {version}, but this DiffOpt.ML reads version {ProblemWriter.FormatVersion}. Load it with a newer DiffOpt.ML.")
                 : FormatGuard.Corrupt(component, $"the problem format version is {version}");
@@ -106,6 +107,7 @@ internal sealed class ProblemReader
         ProblemNodeTag.Transpose => Arity(a, 1, () => Transpose(a[0])),
         ProblemNodeTag.Trace => Arity(a, 1, () => Trace(a[0])),
         ProblemNodeTag.Sum => Arity(a, 1, () => Sum(a[0])),
+        ProblemNodeTag.SumAlong when _version >= 2 => Arity(a, 1, () => Sum(a[0], ReadAxis())),
         ProblemNodeTag.SumSquares => Arity(a, 1, () => SumSquares(a[0])),
         ProblemNodeTag.Square => Arity(a, 1, () => Square(a[0])),
         ProblemNodeTag.Norm1 => Arity(a, 1, () => Norm1(a[0])),
@@ -153,6 +155,12 @@ internal sealed class ProblemReader
             1 => new Constant(values),
             _ => new Constant(Matrix(values, shape.Rows, shape.Cols)),
         };
+    }
+
+    private int ReadAxis()
+    {
+        byte axis = _reader.ReadByte();
+        return axis is 0 or 1 ? axis : throw FormatGuard.Corrupt(_component, $"a sum's axis is {axis}, not 0 or 1");
     }
 
     private int[] ReadRows()

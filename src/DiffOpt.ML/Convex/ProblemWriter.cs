@@ -4,16 +4,17 @@ using DiffOpt.Modeling;
 namespace DiffOpt.ML.Convex;
 
 /// <summary>
-/// Writes a <see cref="Problem"/>'s expression tree (format version 1, documented in docs/guides/convex-mlnet.md):
+/// Writes a <see cref="Problem"/>'s expression tree (format version 1, or 2 when the tree holds a node version 1 does not
+/// know; documented in docs/guides/convex-mlnet.md):
 /// <code>
-///   int   format version (1)
+///   int   format version (1 or 2)
 ///   int   node count N; then N nodes, each after the nodes it refers to (shared sub-trees written once):
 ///           byte tag (ProblemNodeTag); byte rank; int rows; int cols (the node's shape);
 ///           int argument count; int[] argument node indices (each smaller than this node's index);
 ///           payload by tag: Variable/Parameter: string name, bool nonnegative, bool psd;
 ///             Constant: double[rows·cols] row-major; Index: int count, int[count] flattened source entries,
 ///               byte form (IndexForm: 1 x[i], 2 x[a..b], 3 X[i, j], 4 X[i, a..b], 5 X[a..b, j], 6 X[a..b, c..d]);
-///             Power: double p; Huber: double M; others: nothing
+///             Power: double p; Huber: double M; SumAlong (version 2): byte axis; others: nothing
 ///   bool  minimize; int objective node
 ///   int   constraint count; each: byte tag (ConstraintTag), int expression count, int[] node indices
 ///   string the problem as printed (checked after loading)
@@ -21,13 +22,17 @@ namespace DiffOpt.ML.Convex;
 /// </summary>
 internal sealed class ProblemWriter
 {
-    /// <summary>The version this writer produces and <see cref="ProblemReader"/> reads.</summary>
-    public const int FormatVersion = 1;
+    /// <summary>The newest version this writer produces and <see cref="ProblemReader"/> reads.</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The version written when the tree needs nothing newer, so that older readers still load it.</summary>
+    public const int BaseFormatVersion = 1;
 
     private static readonly FieldInfo? IndexRows = typeof(IndexAtom).GetField("_rows", BindingFlags.Instance | BindingFlags.NonPublic);
 
     private readonly Dictionary<Expression, int> _index = new(ReferenceEqualityComparer.Instance);
     private readonly List<Action<BinaryWriter>> _nodes = [];
+    private int _version = BaseFormatVersion;
 
     private ProblemWriter() { }
 
@@ -38,7 +43,7 @@ internal sealed class ProblemWriter
         var self = new ProblemWriter();
         int objective = self.Add(problem.Objective);
         var constraints = problem.Constraints.Select(c => (Tag: TagOf(c), Nodes: c.Expressions.Select(self.Add).ToArray())).ToArray();
-        writer.Write(FormatVersion);
+        writer.Write(self._version);
         writer.Write(self._nodes.Count);
         foreach (var node in self._nodes)
             node(writer);
@@ -65,6 +70,7 @@ internal sealed class ProblemWriter
         if (_index.TryGetValue(e, out int known)) return known;
         var args = e.Args.Select(Add).ToArray();
         var (tag, payload) = Describe(e);
+        if (tag == ProblemNodeTag.SumAlong) _version = Math.Max(_version, 2);
         int id = _nodes.Count;
         _index[e] = id;
         _nodes.Add(w =>
@@ -89,6 +95,7 @@ internal sealed class ProblemWriter
         IndexAtom i => (ProblemNodeTag.Index, w => WriteIndex(w, i)),
         PowerAtom p => (ProblemNodeTag.Power, w => w.Write(p.P)),
         HuberAtom h => (ProblemNodeTag.Huber, w => w.Write(h.M)),
+        SumAtom { Axis: { } axis } => (ProblemNodeTag.SumAlong, w => w.Write((byte)axis)),
         MultiplyAtom m => (IsElementwise(m) ? ProblemNodeTag.ElementwiseMultiply : ProblemNodeTag.ScalarMultiply, null),
         Atom a when Enum.TryParse<ProblemNodeTag>(a.Name, out var tag) && tag > ProblemNodeTag.Constant => (tag, null),
         _ => throw new NotSupportedException($"The model format cannot store '{e}' (node type {e.GetType().Name}); this DiffOpt.ML does not know that atom."),

@@ -64,6 +64,19 @@ public class AtomCanonicalizationTests
 
     private static Constant Point(double[] p, Shape shape) => shape.Rank == 2 ? new Constant(To2D(p, shape.Rows, shape.Cols)) : new Constant(p);
 
+    [Fact]
+    public void SumAlongAnAxis_NeedsAMatrixAndAxis0Or1_AndPrintsItsAxis()
+    {
+        var X = new Variable(2, 3, "X");
+        var x = new Variable(3, "x");
+        Assert.Equal("Sum(X, axis: 0)", Sum(X, 0).ToString());
+        Assert.Equal((Shape.Vector(3), Shape.Vector(2)), (Sum(X, 0).Shape, Sum(X, 1).Shape));
+        var badAxis = Assert.Throws<ArgumentOutOfRangeException>(() => Sum(X, 2));
+        Assert.Equal("axis", badAxis.ParamName);
+        var vector = Assert.Throws<ArgumentException>(() => Sum(x, 0));
+        Assert.Contains("needs a matrix", vector.Message);
+    }
+
     private static double[,] To2D(double[] v, int rows, int cols)
     {
         var m = new double[rows, cols];

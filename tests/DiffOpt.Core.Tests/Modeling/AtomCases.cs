@@ -17,6 +17,8 @@ internal static class AtomCases
     public static readonly Dictionary<string, AtomCase> All = new()
     {
         ["Sum"] = new(Shape.Vector(4), AtomKind.Affine, x => Sum(x), Normal(4), p => [p.Sum()]),
+        ["Sum(axis 0)"] = new(Shape.Matrix(2, 3), AtomKind.Affine, x => Sum(x, 0), Normal(6), p => [p[0] + p[3], p[1] + p[4], p[2] + p[5]]),
+        ["Sum(axis 1)"] = new(Shape.Matrix(2, 3), AtomKind.Affine, x => Sum(x, 1), Normal(6), p => [p[0] + p[1] + p[2], p[3] + p[4] + p[5]]),
         ["Index+Slice"] = new(Shape.Vector(4), AtomKind.Affine, x => HStack(x[2], x[1..3]), Normal(4), p => [p[2], p[1], p[2]]),
         ["Block"] = new(Shape.Matrix(3, 3), AtomKind.Affine, x => VStack(x[1, 0..2], x[0..2, 2]), Normal(9), p => [p[3], p[4], p[2], p[5]]),
         ["Trace"] = new(Shape.Matrix(3, 3), AtomKind.Affine, x => Trace(x), Normal(9), p => [p[0] + p[4] + p[8]]),

@@ -92,6 +92,16 @@ internal sealed class LinearForm
     /// <summary>The sum of all entries (a scalar).</summary>
     public LinearForm Sum() => new(Modeling.Shape.Scalar, Terms.Select(t => t with { Row = 0 }).ToList());
 
+    /// <summary>
+    /// The sums of a matrix form along <paramref name="axis"/> (entries are row-major): axis 0 adds the rows (one
+    /// entry per column), axis 1 adds the columns (one entry per row); the result has <paramref name="shape"/>.
+    /// </summary>
+    public LinearForm SumAlong(int axis, Shape shape)
+    {
+        int cols = Shape.Cols;
+        return new(shape, Terms.Select(t => t with { Row = axis == 0 ? t.Row % cols : t.Row / cols }).ToList());
+    }
+
     /// <summary>The forms' entries one after another (as a vector of their total size).</summary>
     public static LinearForm Concat(IReadOnlyList<LinearForm> parts)
     {
