@@ -17,6 +17,23 @@ public static class SampleProgram
     public const int DefaultThreads = 1;
 
     /// <summary>
+    /// Marks <paramref name="command"/> as one that trains a dense network and no optimization layer (e.g. the Sudoku
+    /// convolutional baseline): unless <c>--threads</c> is given it runs one libtorch thread per logical processor,
+    /// and it keeps glibc's allocator settings. Its time goes into large convolutions and matrix products, which use
+    /// every core, and <see cref="NativeMemoryTuning"/> made its batches cost about 7 % more CPU (page faults on
+    /// freshly mapped activations) in a side-by-side measurement with PyTorch (docs/benchmarks.md).
+    /// </summary>
+    /// <returns><paramref name="command"/>.</returns>
+    public static Command DenseNetworkCommand(Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        DenseNetworkCommands.Add(command);
+        return command;
+    }
+
+    private static readonly HashSet<Command> DenseNetworkCommands = [];
+
+    /// <summary>
     /// Adds <paramref name="commands"/> under <paramref name="root"/>, adds the <c>--threads</c> and
     /// <c>--glibc-malloc-defaults</c> options to every command, sets libtorch's thread count, opts in to
     /// <see cref="NativeMemoryTuning"/> (an application's choice, which the samples make; the flag keeps glibc's own
@@ -52,8 +69,10 @@ public static class SampleProgram
                 Console.Error.WriteLine($"error: --threads must be 0 or positive, got {count}");
                 return 1;
             }
+            bool denseNetwork = DenseNetworkCommands.Contains(parsed.CommandResult.Command);
+            if (denseNetwork && parsed.GetResult(threads) is null or { Implicit: true }) count = Environment.ProcessorCount;
             if (count > 0) set_num_threads(count);
-            if (!parsed.GetValue(mallocDefaults)) NativeMemoryTuning.Apply();
+            if (!parsed.GetValue(mallocDefaults) && !denseNetwork) NativeMemoryTuning.Apply();
         }
         return parsed.Invoke();
     }

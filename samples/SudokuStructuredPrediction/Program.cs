@@ -12,5 +12,6 @@ public static class Program
 {
     /// <summary>Entry point.</summary>
     public static int Main(string[] args) => SampleProgram.Run(args, DemoCommand.Create(),
-        GenerateCommand.Create(), TrainCommand.Create(), EvaluateCommand.Create(), PredictCommand.Create(), BaselineCommand.Create());
+        GenerateCommand.Create(), TrainCommand.Create(), EvaluateCommand.Create(), PredictCommand.Create(),
+        SampleProgram.DenseNetworkCommand(BaselineCommand.Create()));
 }

@@ -34,7 +34,7 @@ internal static class BaselineCommand
                 DigitsAsChannels = r.GetValue(digitChannels), Seed = r.GetValue(seed),
             };
             CommandRunner.Checked(() => { options.Validate(); return options; });
-            Console.WriteLine($"conv baseline: {options.Depth} x {options.Width} channels, {train.Count} training and {test.Count} test boards");
+            Console.WriteLine($"conv baseline: {options.Depth} x {options.Width} channels, {train.Count} training and {test.Count} test boards, {TorchSharp.torch.get_num_threads()} threads");
             var (epochsRun, network) = ConvBaselineTrainer.Train(train, test, options, e => Console.WriteLine(Cli.EpochLine("conv", e)));
             network.Dispose();
             if (r.GetValue(plot) is { } png)

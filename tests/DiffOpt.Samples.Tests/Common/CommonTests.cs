@@ -16,6 +16,31 @@ public class CommonTests
     }
 
     [Fact]
+    public void DenseNetworkCommands_RunOneThreadPerProcessor_OthersOne_UnlessThreadsIsGiven()
+    {
+        int before = TorchSharp.torch.get_num_threads();
+        try
+        {
+            int Observed(bool dense, params string[] args)
+            {
+                int seen = -1;
+                var command = new System.CommandLine.Command("probe");
+                command.SetAction(_ => { seen = TorchSharp.torch.get_num_threads(); return 0; });
+                var root = new System.CommandLine.RootCommand("test");
+                Assert.Equal(0, SampleProgram.Run(args, root, dense ? SampleProgram.DenseNetworkCommand(command) : command));
+                return seen;
+            }
+            Assert.Equal(Environment.ProcessorCount, Observed(dense: true, "probe", "--glibc-malloc-defaults"));
+            Assert.Equal(1, Observed(dense: false, "probe", "--glibc-malloc-defaults"));
+            Assert.Equal(1, Observed(dense: true, "probe", "--threads", "1", "--glibc-malloc-defaults"));
+        }
+        finally
+        {
+            TorchSharp.torch.set_num_threads(before);
+        }
+    }
+
+    [Fact]
     public void CommandRunner_LetsBugsPropagate()
     {
         Assert.Throws<NullReferenceException>(() => CommandRunner.Run(() => throw new NullReferenceException()));
