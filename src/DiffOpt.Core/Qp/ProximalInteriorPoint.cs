@@ -366,7 +366,7 @@ internal sealed class ProximalInteriorPoint
     }
 
     /// <summary>w = s/z + δ: the inequality block of the condensed KKT operator.</summary>
-    private Tensor InequalityWeights() => _it.S / _it.Z + Batched.PerItem(_deltaIneq);
+    private Tensor InequalityWeights() => NonnegativeOrthant.Scaling(_it.S, _it.Z) + Batched.PerItem(_deltaIneq);
 
     /// <summary>
     /// Factorises Φ; where it fails, first adds a static diagonal shift, then multiplies ρ and δ by 100 (PIQP),
@@ -436,15 +436,15 @@ internal sealed class ProximalInteriorPoint
         long m = s.shape[^1];
         var rs = -s * z;
         var affine = SolveNewton(kkt, op, it, residuals, rs, refinementSteps, refined);
-        var alphaS = Tau * Batched.StepToBoundary(s, affine.S);
-        var alphaZ = Tau * Batched.StepToBoundary(z, affine.Z);
+        var alphaS = Tau * NonnegativeOrthant.StepToBoundary(s, affine.S, 1);
+        var alphaZ = Tau * NonnegativeOrthant.StepToBoundary(z, affine.Z, 1);
         var affineComplementarity = Batched.Dot(s + Batched.PerItem(alphaS) * affine.S, z + Batched.PerItem(alphaZ) * affine.Z);
         var sigma = (affineComplementarity / (mu * m)).clamp(0, 1).pow(3);
 
         var rsCorrected = rs - affine.S * affine.Z + Batched.PerItem(sigma * mu);
         var step = SolveNewton(kkt, op, it, residuals, rsCorrected, refinementSteps, refined);
-        var alphaPrimal = Batched.PerItem(Tau * Batched.StepToBoundary(s, step.S));
-        var alphaDual = Batched.PerItem(Tau * Batched.StepToBoundary(z, step.Z));
+        var alphaPrimal = Batched.PerItem(Tau * NonnegativeOrthant.StepToBoundary(s, step.S, 1));
+        var alphaDual = Batched.PerItem(Tau * NonnegativeOrthant.StepToBoundary(z, step.Z, 1));
         return new QpIterate(
             it.X + alphaPrimal * step.X,
             it.Y + alphaDual * step.Y,
