@@ -77,15 +77,4 @@ internal static class Batched
 
     /// <summary>Expands a per-item scalar (B,) so it broadcasts against (B,k).</summary>
     public static Tensor PerItem(Tensor scalars) => scalars.unsqueeze(-1);
-
-    /// <summary>
-    /// The largest step α ∈ (0,1] per item such that v + α·dv ≥ 0 elementwise (v &gt; 0), as in the
-    /// fraction-to-the-boundary rule of interior-point methods. Returns (B,); 1 when k = 0.
-    /// </summary>
-    public static Tensor StepToBoundary(Tensor value, Tensor step)
-    {
-        if (value.shape[^1] == 0) return ones(value.shape[0], dtype: value.dtype, device: value.device);
-        var ratio = where(step < 0, -value / step, full_like(value, double.PositiveInfinity));
-        return ratio.amin(-1).clamp_max(1.0);
-    }
 }

@@ -366,7 +366,7 @@ internal sealed class ProximalInteriorPoint
     }
 
     /// <summary>w = s/z + δ: the inequality block of the condensed KKT operator.</summary>
-    private Tensor InequalityWeights() => _it.S / _it.Z + Batched.PerItem(_deltaIneq);
+    private Tensor InequalityWeights() => NonnegativeOrthant.Scaling(_it.S, _it.Z) + Batched.PerItem(_deltaIneq);
 
     /// <summary>
     /// Factorises Φ; where it fails, first adds a static diagonal shift, then multiplies ρ and δ by 100 (PIQP),
@@ -436,15 +436,15 @@ internal sealed class ProximalInteriorPoint
         long m = s.shape[^1];
         var rs = -s * z;
         var affine = SolveNewton(kkt, op, it, residuals, rs, refinementSteps, refined);
-        var alphaS = Tau * Batched.StepToBoundary(s, affine.S);
-        var alphaZ = Tau * Batched.StepToBoundary(z, affine.Z);
+        var alphaS = Tau * NonnegativeOrthant.StepToBoundary(s, affine.S, 1);
+        var alphaZ = Tau * NonnegativeOrthant.StepToBoundary(z, affine.Z, 1);
         var affineComplementarity = Batched.Dot(s + Batched.PerItem(alphaS) * affine.S, z + Batched.PerItem(alphaZ) * affine.Z);
         var sigma = (affineComplementarity / (mu * m)).clamp(0, 1).pow(3);
 
         var rsCorrected = rs - affine.S * affine.Z + Batched.PerItem(sigma * mu);
         var step = SolveNewton(kkt, op, it, residuals, rsCorrected, refinementSteps, refined);
-        var alphaPrimal = Batched.PerItem(Tau * Batched.StepToBoundary(s, step.S));
-        var alphaDual = Batched.PerItem(Tau * Batched.StepToBoundary(z, step.Z));
+        var alphaPrimal = Batched.PerItem(Tau * NonnegativeOrthant.StepToBoundary(s, step.S, 1));
+        var alphaDual = Batched.PerItem(Tau * NonnegativeOrthant.StepToBoundary(z, step.Z, 1));
         return new QpIterate(
             it.X + alphaPrimal * step.X,
             it.Y + alphaDual * step.Y,
@@ -497,26 +497,28 @@ internal sealed class ProximalInteriorPoint
         _nu = where(moveDualCentres, _it.Z, _nu);
     }
 
-    /// <summary>Items of <paramref name="mask"/> still running (out of iterations): solved, inaccurate or out of iterations; numerical errors within the inaccurate tolerance become inaccurate.</summary>
+    /// <summary>
+    /// Items of <paramref name="mask"/> still running (out of iterations) or failed numerically end by the shared rule
+    /// (<see cref="StatusRule.Finish(Tensor, long, Tensor, Tensor, Tensor)"/>): solved, inaccurate or out of iterations.
+    /// </summary>
     private void Finish(Tensor mask)
     {
         var unsolved = mask & ((_status == Running) | (_status == (long)SolverStatus.NumericalError));
+        var (meets, meetsRelaxed) = (zeros_like(mask), zeros_like(mask));
         if (unsolved.any().item<bool>())
         {
             var all = arange(_status.shape[0], dtype: ScalarType.Int64, device: _status.device);
             var check = SolutionCheck(all);
             _checkRatio = where(unsolved, check.WorstRatio(_tol), _checkRatio);
-            SetStatus(unsolved & (_status == Running) & check.Meets(_tol), SolverStatus.Solved);
-            unsolved = unsolved & (_status != (long)SolverStatus.Solved);
-            SetStatus(unsolved & check.Meets(_tol, _options.InaccurateToleranceFactor), SolverStatus.Inaccurate, overwrite: true);
+            (meets, meetsRelaxed) = (check.Meets(_tol), check.Meets(_tol, _options.InaccurateToleranceFactor));
         }
-        SetStatus(mask & (_status == Running), SolverStatus.MaxIterations);
+        _status = StatusRule.Finish(_status, Running, mask, meets, meetsRelaxed);
     }
 
     /// <summary>
-    /// Checks the returned points of the items in <paramref name="mask"/>: those meeting the tolerance end Solved;
-    /// the others end Inaccurate where <paramref name="giveUp"/> holds (always, when null) and they meet the
-    /// tolerance × <see cref="QpSolverOptions.InaccurateToleranceFactor"/>; the rest run on.
+    /// Checks the returned points of the items in <paramref name="mask"/> (<see cref="StatusRule.Check"/>): those
+    /// meeting the tolerance end Solved; the others end Inaccurate where <paramref name="giveUp"/> holds (always, when
+    /// null) and they meet the tolerance × <see cref="QpSolverOptions.InaccurateToleranceFactor"/>; the rest run on.
     /// </summary>
     private void SettleByCheck(Tensor mask, Func<SolutionResiduals, Tensor>? giveUp)
     {
@@ -524,9 +526,7 @@ internal sealed class ProximalInteriorPoint
         if (which.shape[0] == 0) return;
         using var phase = PhaseTimer.Measure("solution check", which.shape[0]);
         var check = SolutionCheck(which);
-        var met = check.Meets(_tol);
-        var inaccurate = ~met & check.Meets(_tol, _options.InaccurateToleranceFactor);
-        if (giveUp is not null) inaccurate = inaccurate & giveUp(check);
+        var (met, inaccurate) = StatusRule.Check(check.Meets(_tol), check.Meets(_tol, _options.InaccurateToleranceFactor), giveUp?.Invoke(check));
         Tensor Scatter(Tensor values) => zeros_like(mask).index_copy(0, which, values);
         _checkRatio = _checkRatio.index_copy(0, which, check.WorstRatio(_tol));
         SetStatus(Scatter(met), SolverStatus.Solved);

@@ -1,3 +1,4 @@
+using DiffOpt.InteriorPoint;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -15,7 +16,7 @@ internal sealed class NonnegativeScaling : INesterovToddScaling
     /// one of them is 0.</summary>
     public NonnegativeScaling(Tensor s, Tensor z, object cone)
     {
-        _w = (s / z).sqrt();
+        _w = NonnegativeOrthant.Scaling(s, z).sqrt();
         _cone = cone;
         Lambda = (s * z).sqrt();
     }

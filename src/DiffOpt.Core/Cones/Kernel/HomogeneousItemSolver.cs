@@ -93,8 +93,7 @@ internal sealed class HomogeneousItemSolver
         double[]? rayS)
     {
         Unscale(_point, _x, _y, _s);
-        if (status is null or SolverStatus.NumericalError && _measures.Meets(_x, _y, _s, inaccurateFactor)) status = SolverStatus.Inaccurate;
-        var final = status ?? SolverStatus.MaxIterations;
+        var final = _measures.Finish(status, _x, _y, _s, inaccurateFactor);
         return final switch
         {
             SolverStatus.PrimalInfeasible => new(new double[_n], certificateY!, new double[_m], final, iterations, []),

@@ -1,97 +1,55 @@
+using DiffOpt.InteriorPoint;
+using DiffOpt.Native;
+
 namespace DiffOpt.Cones;
 
 /// <summary>
-/// The Ruiz equilibration of <see cref="ConeEquilibration"/> for one item on float64 arrays (same sweeps, clamps,
-/// block averaging and cost scale), so that the CPU kernel needs no batched tensor passes over A.
+/// The equilibration of <see cref="ConeEquilibration"/> for one item on float64 arrays: the shared sweeps of
+/// <see cref="RuizKernel"/> with <see cref="RuizSettings.Cone"/> and the cost scale of <see cref="CostScale"/>, so that
+/// the CPU kernel needs no batched tensor passes over A.
 /// </summary>
 internal static class ItemEquilibration
 {
     /// <summary>The item's program with its equilibrated copy, from the original data (A m × n row-major, P n × n or null).</summary>
-    public static ItemProgram Create(KernelCone[] cones, int m, int n, double[] a, double[] b, double[] c, double[]? p)
+    public static unsafe ItemProgram Create(KernelCone[] cones, int m, int n, double[] a, double[] b, double[] c, double[]? p)
     {
+        var settings = RuizSettings.Cone;
         var d = Enumerable.Repeat(1.0, m).ToArray();
         var e = Enumerable.Repeat(1.0, n).ToArray();
-        var rows = new double[m];
-        var columns = new double[n];
-        for (int sweep = 0; sweep < ConeEquilibration.Sweeps; sweep++)
+        fixed (double* aData = a, pData = p, dData = d, eData = e)
         {
-            Array.Clear(rows);
-            Array.Clear(columns);
-            for (int i = 0; i < m; i++)
-                for (int j = 0; j < n; j++)
-                {
-                    double v = Math.Abs(d[i] * a[i * n + j] * e[j]);
-                    if (v > rows[i]) rows[i] = v;
-                    if (v > columns[j]) columns[j] = v;
-                }
-            if (p is not null)
-                for (int j = 0; j < n; j++)
-                    for (int k = 0; k < n; k++)
-                        columns[k] = Math.Max(columns[k], Math.Abs(e[j] * p[j * n + k] * e[k]));
-            for (int j = 0; j < n; j++) e[j] /= Math.Sqrt(Clamp(columns[j]));
-            for (int i = 0; i < m; i++) rows[i] = Clamp(rows[i]);
-            Rectify(cones, rows);
-            for (int i = 0; i < m; i++) d[i] /= Math.Sqrt(rows[i]);
+            var blocks = new[] { new RuizKernel.Block(new BatchMatrices<double>(aData, 1, m, n), dData, RowGroupsOf(cones)) };
+            BatchMatrices<double>? quadratic = p is null ? null : new BatchMatrices<double>(pData, 1, n, n);
+            RuizKernel.Equilibrate(quadratic, blocks, n, 1, settings, eData);
         }
         var sa = new double[m * n];
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) sa[i * n + j] = d[i] * a[i * n + j] * e[j];
         var sb = new double[m];
         for (int i = 0; i < m; i++) sb[i] = d[i] * b[i];
-        double[]? sp = null;
         var ec = new double[n];
-        double cost = n == 0 ? 1 : 0;
-        for (int j = 0; j < n; j++)
-        {
-            ec[j] = e[j] * c[j];
-            cost = Math.Max(cost, Math.Abs(ec[j]));
-        }
+        for (int j = 0; j < n; j++) ec[j] = e[j] * c[j];
+        double[]? sp = null;
         if (p is not null)
         {
             sp = new double[n * n];
-            double rowMaxSum = 0;
             for (int j = 0; j < n; j++)
-            {
-                double rowMax = 0;
-                for (int k = 0; k < n; k++)
-                {
-                    sp[j * n + k] = e[j] * p[j * n + k] * e[k];
-                    rowMax = Math.Max(rowMax, Math.Abs(sp[j * n + k]));
-                }
-                rowMaxSum += rowMax;
-            }
-            if (n > 0) cost = Math.Max(cost, rowMaxSum / n);
+                for (int k = 0; k < n; k++) sp[j * n + k] = e[j] * p[j * n + k] * e[k];
         }
-        double sigma = 1 / Math.Clamp(cost, 1 / ConeEquilibration.NormLimit, ConeEquilibration.NormLimit);
+        double sigma = CostScale.Of(ec, sp, sp is not null, settings);
         for (int j = 0; j < n; j++) ec[j] *= sigma;
         if (sp is not null)
             for (int k = 0; k < sp.Length; k++) sp[k] *= sigma;
         return new ItemProgram(m, n, a, b, c, p, sa, sb, ec, sp, d, e, sigma);
     }
 
-    /// <summary>Clamped to [1/limit, limit]; 0 (an empty row or column) becomes 1.</summary>
-    private static double Clamp(double norm) =>
-        norm == 0 ? 1 : Math.Clamp(norm, 1 / ConeEquilibration.NormLimit, ConeEquilibration.NormLimit);
-
-    /// <summary>Row norms made constant (their mean) on each second-order and PSD block and each exponential triple.</summary>
-    private static void Rectify(KernelCone[] cones, double[] rows)
-    {
-        foreach (var cone in cones)
+    /// <summary>The rows sharing a factor: each second-order and PSD block and each exponential triple.</summary>
+    private static RowGroups RowGroupsOf(KernelCone[] cones) => new(cones
+        .Select(cone => cone switch
         {
-            int size = cone switch
-            {
-                KernelSecondOrderCone or KernelPsdCone => cone.Rows,
-                KernelExponentialCone => 3,
-                _ => 1,
-            };
-            if (size == 1) continue;
-            for (int start = cone.Offset; start < cone.Offset + cone.Rows; start += size)
-            {
-                double mean = 0;
-                for (int i = start; i < start + size; i++) mean += rows[i];
-                mean /= size;
-                for (int i = start; i < start + size; i++) rows[i] = mean;
-            }
-        }
-    }
+            KernelSecondOrderCone or KernelPsdCone => new RowGroupRun(cone.Offset, cone.Rows, 1),
+            KernelExponentialCone => new RowGroupRun(cone.Offset, 3, cone.Rows / 3),
+            _ => new RowGroupRun(cone.Offset, 1, 0),
+        })
+        .ToArray());
 }

@@ -47,11 +47,15 @@ internal sealed class ItemMeasures(ItemProgram data, SolverTolerances tolerances
             Max(1, Math.Min(Math.Abs(primalObjective), Math.Abs(dualObjective))));
     }
 
-    /// <summary>Whether the measures meet the tolerances times <paramref name="factor"/> (and are finite).</summary>
-    public bool Meets(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> s, double factor = 1)
+    /// <summary>
+    /// The status of an item that stops at (x, y, s) with <paramref name="status"/> (null: still running), by the shared
+    /// rule (<see cref="StatusRule.Finish(SolverStatus?, bool, bool)"/>) with the relaxed factor <paramref name="inaccurateFactor"/>.
+    /// </summary>
+    public SolverStatus Finish(SolverStatus? status, ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> s, double inaccurateFactor)
     {
-        Products(x, y);
-        return MeetsMeasured(x, y, s, factor);
+        if (status is not (null or SolverStatus.NumericalError)) return status.Value;
+        var measures = Measure(x, y, s);
+        return StatusRule.Finish(status, ResidualMeasures.Meets(measures, tolerances), ResidualMeasures.Meets(measures, tolerances, inaccurateFactor));
     }
 
     /// <summary>
@@ -65,11 +69,11 @@ internal sealed class ItemMeasures(ItemProgram data, SolverTolerances tolerances
     {
         certificate = rayX = rayS = null;
         Products(x, y);
-        if (MeetsMeasured(x, y, s, 1)) return SolverStatus.Solved;
+        if (ResidualMeasures.Meets(Measured(x, y, s), tolerances)) return SolverStatus.Solved;
         int n = data.Variables, m = data.Rows;
         double eps = tolerances.Infeasibility;
         double yScale = costScale * tau, by = -yScale * SpanKernels.Dot(data.B, y);
-        if (by > eps * yScale * SpanKernels.NormInf(y) && yScale * SpanKernels.NormInf(_aty) <= eps * by)
+        if (StatusRule.Certifies(by, yScale * SpanKernels.NormInf(_aty), eps * yScale * SpanKernels.NormInf(y), eps))
         {
             certificate = y.Select(v => yScale * v / by).ToArray();
             return SolverStatus.PrimalInfeasible;
@@ -77,22 +81,13 @@ internal sealed class ItemMeasures(ItemProgram data, SolverTolerances tolerances
         double cx = -tau * SpanKernels.Dot(data.C, x);
         double residual = tau * SpanKernels.NormInf(_px);
         for (int i = 0; i < m; i++) residual = Max(residual, tau * Math.Abs(_ax[i] + s[i]));
-        if (cx > eps * tau * Math.Max(SpanKernels.NormInf(x), SpanKernels.NormInf(s)) && residual <= eps * cx)
+        if (StatusRule.Certifies(cx, residual, eps * tau * Math.Max(SpanKernels.NormInf(x), SpanKernels.NormInf(s)), eps))
         {
             rayX = x.Select(v => tau * v / cx).ToArray();
             rayS = s.Select(v => tau * v / cx).ToArray();
             return SolverStatus.DualInfeasible;
         }
         return null;
-    }
-
-    private bool MeetsMeasured(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> s, double factor)
-    {
-        var r = Measured(x, y, s);
-        double abs = tolerances.Absolute * factor, rel = tolerances.Relative * factor;
-        static bool Within(double v, double scale, double abs, double rel) => v <= abs || v <= rel * scale;
-        return Within(r.Primal, r.PrimalScale, abs, rel) && Within(r.Dual, r.DualScale, abs, rel) && Within(r.Gap, r.GapScale, abs, rel)
-            && double.IsFinite(r.Primal) && double.IsFinite(r.Dual) && double.IsFinite(r.Gap);
     }
 
     /// <summary>Ax, Px and (when y is given) Aᵀy into the buffers.</summary>

@@ -1,8 +1,11 @@
+using DiffOpt.InteriorPoint;
+
 namespace DiffOpt.Cones;
 
 /// <summary>
 /// The orthant in the CPU kernel (<see cref="NonnegativeScaling"/>): w = √(s/z), λ = √(s∘z), Hs = diag(s/z),
-/// Fᵀ = diag(√(z/s)); combined shift w∘(λ∘λ + Δs_a∘Δz_a − σμ)/λ.
+/// Fᵀ = diag(√(z/s)); combined shift w∘(λ∘λ + Δs_a∘Δz_a − σμ)/λ. The step to the boundary, the interior margin and
+/// Hs are the shared orthant arithmetic of <see cref="NonnegativeOrthant"/>, which the QP's kernels use too.
 /// </summary>
 internal sealed class KernelNonnegativeCone(int offset, int rows) : KernelCone(offset, rows)
 {
@@ -15,23 +18,10 @@ internal sealed class KernelNonnegativeCone(int offset, int rows) : KernelCone(o
     public override void Unit(Span<double> e) => e[..Rows].Fill(1);
 
     /// <inheritdoc />
-    public override double InteriorShift(ReadOnlySpan<double> v)
-    {
-        double smallest = double.PositiveInfinity;
-        for (int i = 0; i < Rows; i++) smallest = Math.Min(smallest, v[i]);
-        return -smallest;
-    }
+    public override double InteriorShift(ReadOnlySpan<double> v) => -NonnegativeOrthant.Margin(v[..Rows]);
 
     /// <inheritdoc />
-    public override bool Scale(ReadOnlySpan<double> s, ReadOnlySpan<double> z)
-    {
-        for (int i = 0; i < Rows; i++)
-        {
-            _h[i] = s[i] / z[i];
-            if (!(_h[i] > 0) || !double.IsFinite(_h[i])) return false;
-        }
-        return true;
-    }
+    public override bool Scale(ReadOnlySpan<double> s, ReadOnlySpan<double> z) => NonnegativeOrthant.Scaling(s[..Rows], z, _h);
 
     /// <inheritdoc />
     public override void MulH(ReadOnlySpan<double> u, Span<double> hu)
@@ -70,14 +60,6 @@ internal sealed class KernelNonnegativeCone(int offset, int rows) : KernelCone(o
     }
 
     /// <inheritdoc />
-    public override double StepToBoundary(ReadOnlySpan<double> v, ReadOnlySpan<double> dv)
-    {
-        double alpha = double.PositiveInfinity;
-        for (int i = 0; i < Rows; i++)
-        {
-            if (v[i] < 0) return 0;
-            if (dv[i] < 0) alpha = Math.Min(alpha, -v[i] / dv[i]);
-        }
-        return alpha;
-    }
+    public override double StepToBoundary(ReadOnlySpan<double> v, ReadOnlySpan<double> dv) =>
+        NonnegativeOrthant.StepToBoundary(v[..Rows], dv, double.PositiveInfinity);
 }

@@ -1,3 +1,4 @@
+using DiffOpt.InteriorPoint;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -16,7 +17,7 @@ internal sealed class NonnegativeConeMath(NonnegativeCone cone) : ICone
     public Tensor Project(Tensor v)
     {
         ConeArguments.CheckBatch(v, Rows, nameof(v), cone);
-        return v.clamp_min(0);
+        return NonnegativeOrthant.Project(v);
     }
 
     /// <summary>Π_K*(v) = Π_K(v): the orthant is self-dual.</summary>
@@ -36,7 +37,7 @@ internal sealed class NonnegativeConeMath(NonnegativeCone cone) : ICone
     public Tensor Contains(Tensor s, double tolerance)
     {
         ConeArguments.CheckBatch(s, Rows, nameof(s), cone);
-        return s.ge(-tolerance).all(1);
+        return NonnegativeOrthant.Contains(s, tolerance);
     }
 
     /// <summary>Same as <see cref="Contains"/>: the orthant is self-dual.</summary>
@@ -47,8 +48,7 @@ internal sealed class NonnegativeConeMath(NonnegativeCone cone) : ICone
     {
         ConeArguments.CheckBatch(s, Rows, nameof(s), cone);
         ConeArguments.CheckSameAs(s, ds, nameof(ds));
-        var ratio = where(ds < 0, -s / ds, full_like(s, double.PositiveInfinity)).amin(1);
-        return where(s.lt(0).any(1), zeros_like(ratio), ratio);
+        return NonnegativeOrthant.StepToBoundary(s, ds, double.PositiveInfinity);
     }
 
     /// <inheritdoc />

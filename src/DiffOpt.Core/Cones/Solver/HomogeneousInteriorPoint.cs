@@ -163,10 +163,9 @@ internal static class HomogeneousInteriorPoint
         ConeProgramSolverOptions options, Tensor? primalCertificate, Tensor? rayX, Tensor? rayS, ScalarType dtype)
     {
         var (x, y, s) = termination.Point(point);
-        var stopped = (status == Running) | (status == (long)SolverStatus.NumericalError);
-        var close = stopped & termination.Meets(termination.Measure(x, y, s), options.InaccurateToleranceFactor);
-        status = where(status == Running, full_like(status, (long)SolverStatus.MaxIterations), status);
-        status = where(close, full_like(status, (long)SolverStatus.Inaccurate), status);
+        var measures = termination.Measure(x, y, s);
+        status = StatusRule.Finish(status, Running, ones_like(status, ScalarType.Bool), termination.Meets(measures),
+            termination.Meets(measures, options.InaccurateToleranceFactor));
 
         var primal = (status == (long)SolverStatus.PrimalInfeasible).unsqueeze(1);
         var dual = (status == (long)SolverStatus.DualInfeasible).unsqueeze(1);

@@ -36,9 +36,8 @@ internal sealed class HomogeneousTermination(ConeProgramData data, ConeEquilibra
             maximum(one, minimum(primalObjective.abs(), dualObjective.abs())));
     }
 
-    /// <summary>(B,) bool: the measures meet the tolerances times <paramref name="factor"/>.</summary>
-    public Tensor Meets(ResidualMeasures measures, double factor = 1) => measures.Meets(tolerances, factor) & measures.Primal.isfinite()
-        & measures.Dual.isfinite() & measures.Gap.isfinite();
+    /// <summary>(B,) bool: the measures meet the tolerances times <paramref name="factor"/> (the shared rule, <see cref="ResidualMeasures.Meets(SolverTolerances, double)"/>).</summary>
+    public Tensor Meets(ResidualMeasures measures, double factor = 1) => measures.Meets(tolerances, factor);
 
     /// <summary>(B,) bool, and the certificate y with bᵀy = −1: the iterate proves primal infeasibility.</summary>
     public (Tensor Proven, Tensor Y) PrimalInfeasible(HomogeneousIterate point)
@@ -46,7 +45,7 @@ internal sealed class HomogeneousTermination(ConeProgramData data, ConeEquilibra
         var y = scaling.D * point.Z;
         var by = -HomogeneousNewton.Dot(data.B, y);
         var aty = Norm(HomogeneousNewton.Times(data.A.transpose(1, 2), y));
-        var proven = (by > tolerances.Infeasibility * Norm(y)) & (aty <= tolerances.Infeasibility * by);
+        var proven = StatusRule.Certifies(by, aty, tolerances.Infeasibility * Norm(y), tolerances.Infeasibility);
         return (proven, y / by.unsqueeze(1));
     }
 
@@ -57,7 +56,7 @@ internal sealed class HomogeneousTermination(ConeProgramData data, ConeEquilibra
         var s = scaling.UnscaleS(point.S);
         var cx = -HomogeneousNewton.Dot(data.C, x);
         var residual = maximum(Norm(HomogeneousNewton.Times(data.P, x)), Norm(HomogeneousNewton.Times(data.A, x) + s));
-        var proven = (cx > tolerances.Infeasibility * maximum(Norm(x), Norm(s))) & (residual <= tolerances.Infeasibility * cx);
+        var proven = StatusRule.Certifies(cx, residual, tolerances.Infeasibility * maximum(Norm(x), Norm(s)), tolerances.Infeasibility);
         var column = cx.unsqueeze(1);
         return (proven, x / column, s / column);
     }

@@ -10,11 +10,26 @@ namespace DiffOpt.InteriorPoint;
 /// </summary>
 internal sealed record ResidualMeasures(Tensor Primal, Tensor Dual, Tensor Gap, Tensor PrimalScale, Tensor DualScale, Tensor GapScale)
 {
-    /// <summary>True per item where all three measures meet tolerance × <paramref name="factor"/>.</summary>
+    /// <summary>
+    /// True per item where all three measures are finite and meet tolerance × <paramref name="factor"/> (an infinite
+    /// measure with an infinite normaliser would pass the relative test).
+    /// </summary>
     public Tensor Meets(SolverTolerances tol, double factor = 1.0)
     {
         double abs = tol.Absolute * factor, rel = tol.Relative * factor;
-        return Within(Primal, PrimalScale, abs, rel) & Within(Dual, DualScale, abs, rel) & Within(Gap, GapScale, abs, rel);
+        return Within(Primal, PrimalScale, abs, rel) & Within(Dual, DualScale, abs, rel) & Within(Gap, GapScale, abs, rel)
+            & Primal.isfinite() & Dual.isfinite() & Gap.isfinite();
+    }
+
+    /// <summary><see cref="Meets(SolverTolerances, double)"/> for one item's measures (the CPU kernels).</summary>
+    public static bool Meets((double Primal, double Dual, double Gap, double PrimalScale, double DualScale, double GapScale) measures,
+        SolverTolerances tol, double factor = 1.0)
+    {
+        double abs = tol.Absolute * factor, rel = tol.Relative * factor;
+        static bool Within(double v, double scale, double abs, double rel) => v <= abs || v <= rel * scale;
+        return Within(measures.Primal, measures.PrimalScale, abs, rel) && Within(measures.Dual, measures.DualScale, abs, rel)
+            && Within(measures.Gap, measures.GapScale, abs, rel)
+            && double.IsFinite(measures.Primal) && double.IsFinite(measures.Dual) && double.IsFinite(measures.Gap);
     }
 
     /// <summary>Per item, the largest of measure / <see cref="Limit"/> over the three measures; at most 1 where the tolerance is met.</summary>

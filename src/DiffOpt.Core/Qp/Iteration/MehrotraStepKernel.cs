@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using DiffOpt.InteriorPoint;
 using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
@@ -73,12 +74,7 @@ internal static class MehrotraStepKernel
         for (int i = 0; i < m; i++) ds[i] = (rs[i] - it.S[i] * dz[i]) / it.Z[i];
     }
 
-    /// <summary>The largest α ≤ 1 with v + α·d ≥ 0 (as <see cref="Batched.StepToBoundary"/>).</summary>
-    private static unsafe T StepToBoundary<T>(T* v, T* d, int length) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        T alpha = T.One;
-        for (int i = 0; i < length; i++)
-            if (d[i] < T.Zero) alpha = T.Min(alpha, -v[i] / d[i]);
-        return alpha;
-    }
+    /// <summary>The largest α ≤ 1 with v + α·d ≥ 0: the orthant's step to the boundary (<see cref="NonnegativeOrthant.StepToBoundary{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, T)"/>).</summary>
+    private static unsafe T StepToBoundary<T>(T* v, T* d, int length) where T : unmanaged, IFloatingPointIeee754<T> =>
+        NonnegativeOrthant.StepToBoundary(new ReadOnlySpan<T>(v, length), new ReadOnlySpan<T>(d, length), T.One);
 }

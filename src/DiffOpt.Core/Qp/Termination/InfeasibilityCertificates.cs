@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.InteriorPoint;
 using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
@@ -67,7 +68,7 @@ internal static class InfeasibilityCertificates
     {
         var separation = -(Batched.Dot(qp.B, y) + Batched.Dot(qp.H, z));
         var violation = Batched.InfNorm(scaling.UnscaleDualResidual(qp.ATy(y) + qp.GTz(z)));
-        return (separation > 0) & (violation <= epsilon * separation);
+        return StatusRule.Certifies(separation, violation, floor: null, epsilon);
     }
 
     /// <summary>x (B,n) with max(‖Px‖∞, ‖Ax‖∞, ‖(Gx)₊‖∞) ≤ ε·(−cᵀx).</summary>
@@ -78,6 +79,6 @@ internal static class InfeasibilityCertificates
             Batched.InfNorm(scaling.UnscaleDualResidual(qp.Px(x))),
             Batched.InfNorm(scaling.UnscaleEqualityResidual(qp.Ax(x))),
             Batched.InfNorm(scaling.UnscaleInequalityResidual(qp.Gx(x).clamp_min(0))));
-        return (separation > 0) & (violation <= epsilon * separation);
+        return StatusRule.Certifies(separation, violation, floor: null, epsilon);
     }
 }

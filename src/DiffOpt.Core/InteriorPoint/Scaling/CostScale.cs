@@ -1,0 +1,40 @@
+using static TorchSharp.torch;
+
+namespace DiffOpt.InteriorPoint;
+
+/// <summary>
+/// The cost factor σ of the equilibration (Clarabel's <c>equilibration.rs</c>): after the column scaling E,
+/// σ = 1/clamp(max(‖Ec‖∞, mean_j ‖row j of EPE‖∞), <see cref="RuizSettings.MinNorm"/>, <see cref="RuizSettings.MaxNorm"/>),
+/// and the scaled cost is σEc, σEPE. The dual variables then carry a factor 1/σ.
+/// </summary>
+internal static class CostScale
+{
+    /// <summary>σ per item from Ec (B, n) and EPE (B, n, n) or null.</summary>
+    public static Tensor Of(Tensor scaledC, Tensor? scaledP, RuizSettings settings)
+    {
+        long batch = scaledC.shape[0], n = scaledC.shape[1];
+        var cost = n == 0 ? ones(batch, dtype: scaledC.dtype, device: scaledC.device) : scaledC.abs().amax(1);
+        if (scaledP is not null && n > 0) cost = maximum(cost, scaledP.abs().amax(2).mean([1]));
+        return 1 / cost.clamp(settings.MinNorm, settings.MaxNorm);
+    }
+
+    /// <summary>σ of one item from Ec (n) and EPE (n × n row-major) or null.</summary>
+    public static double Of(ReadOnlySpan<double> scaledC, ReadOnlySpan<double> scaledP, bool hasP, RuizSettings settings)
+    {
+        int n = scaledC.Length;
+        double cost = n == 0 ? 1 : 0;
+        foreach (double value in scaledC) cost = Math.Max(cost, Math.Abs(value));
+        if (hasP && n > 0)
+        {
+            double rowMaxSum = 0;
+            for (int j = 0; j < n; j++)
+            {
+                double rowMax = 0;
+                foreach (double value in scaledP.Slice(j * n, n)) rowMax = Math.Max(rowMax, Math.Abs(value));
+                rowMaxSum += rowMax;
+            }
+            cost = Math.Max(cost, rowMaxSum / n);
+        }
+        return 1 / Math.Clamp(cost, settings.MinNorm, settings.MaxNorm);
+    }
+}

@@ -1,0 +1,185 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
+using DiffOpt.Native;
+using DiffOpt.Numerics;
+
+namespace DiffOpt.InteriorPoint;
+
+/// <summary>
+/// The Ruiz sweeps of the shared equilibration on the CPU, one item at a time (<see cref="RuizTensor"/> is the batched
+/// tensor form): an item's P and constraint rows stay in cache for all its sweeps (their magnitudes taken as the
+/// entries are read), where the batched tensor form streams the whole batch's magnitudes from memory (and writes a
+/// scaled copy) once per sweep. Each sweep reads each matrix once: the column norms of E|P|E and of every D_k|M_k|E
+/// and the row norms of D_k|M_k|E (both from the entries (d_i|m_ij|)e_j, as in the tensor form), all with the factors
+/// of the sweep's start (Ruiz, "A scaling algorithm to equilibrate both rows and columns norms in matrices", 2001). An item stops once no factor of its sweep moved by
+/// more than <see cref="RuizSettings.ConvergedChange"/>.
+/// </summary>
+internal static class RuizKernel
+{
+    /// <summary>One constraint block: its matrices (rows × n per item, signed), row factors (items, rows) and row groups.</summary>
+    public readonly unsafe struct Block(BatchMatrices<double> matrix, double* factors, RowGroups groups)
+    {
+        /// <summary>The block's matrices.</summary>
+        public readonly BatchMatrices<double> Matrix = matrix;
+
+        /// <summary>The contiguous (items, rows) row factors.</summary>
+        public readonly double* Factors = factors;
+
+        /// <summary>The rows that share a factor.</summary>
+        public readonly RowGroups Groups = groups;
+    }
+
+    /// <summary>
+    /// Computes, per item, the column factors (items, n) of P (n × n per item, signed; only the magnitudes count; null
+    /// for P = 0) and the row factors of each block, into outputs that must hold ones on entry. Does not round to powers
+    /// of two nor scale the cost (<see cref="RuizTensor"/> and <see cref="CostScale"/> do).
+    /// </summary>
+    public static unsafe void Equilibrate(BatchMatrices<double>? p, Block[] blocks, int n, long items, RuizSettings settings, double* columns)
+    {
+        int rows = blocks.Sum(block => block.Matrix.Rows);
+        BatchParallel.ForEachItem(items, item =>
+        {
+            var work = new double[n + rows];
+            fixed (double* norms = work)
+            {
+                for (int sweep = 0; sweep < settings.Sweeps; sweep++)
+                {
+                    double change = Sweep(p, blocks, item, n, columns + item * n, norms, settings);
+                    if (change <= settings.ConvergedChange) break;
+                }
+            }
+        });
+    }
+
+    /// <summary>
+    /// result[i] = diag(left[i])·M[i]·diag(right[i]) for i &lt; items, each entry as (left_r·M_rc)·right_c like the
+    /// tensor form; M may be shared (one matrix for every item), result is contiguous (items, rows, cols).
+    /// </summary>
+    public static unsafe void ScaleRowsAndColumns<T>(BatchMatrices<T> m, long items, T* left, T* right, T* result)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int rows = m.Rows, cols = m.Cols;
+        BatchParallel.ForEachItem(items, item =>
+        {
+            T* source = m.Item(item), target = result + item * rows * (long)cols, columnFactors = right + item * cols;
+            for (int r = 0; r < rows; r++)
+                ScaleRow(source + (long)r * cols, left[item * rows + r], columnFactors, target + (long)r * cols, cols);
+        });
+    }
+
+    /// <summary>target_c = (factor·row_c)·columnFactors_c for c &lt; length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void ScaleRow<T>(T* row, T factor, T* columnFactors, T* target, int length)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int c = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            int width = Vector256<T>.Count;
+            var scale = Vector256.Create(factor);
+            for (; c + width <= length; c += width)
+                Vector256.Store(scale * Vector256.Load(row + c) * Vector256.Load(columnFactors + c), target + c);
+        }
+        for (; c < length; c++) target[c] = factor * row[c] * columnFactors[c];
+    }
+
+    /// <summary>One sweep on one item, with <paramref name="norms"/> (n + all rows) as work space; returns the largest |step − 1|.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe double Sweep(BatchMatrices<double>? p, Block[] blocks, long item, int n, double* d, double* norms, RuizSettings settings)
+    {
+        double* columnNorm = norms;
+        new Span<double>(columnNorm, n).Clear();
+        if (p is { } quadratic)
+        {
+            double* pItem = quadratic.Item(item);
+            for (int i = 0; i < n; i++)
+                MaxScaledRow(pItem + (long)i * n, n, d[i], columnNorm);
+        }
+        double* rowNorm = norms + n;
+        foreach (var block in blocks)
+        {
+            double* matrix = block.Matrix.Item(item), factors = block.Factors + item * block.Matrix.Rows;
+            for (int i = 0; i < block.Matrix.Rows; i++)
+            {
+                rowNorm[i] = MaxScaledRowAndColumns(matrix + (long)i * n, n, factors[i], d, columnNorm);
+            }
+            rowNorm += block.Matrix.Rows;
+        }
+        for (int j = 0; j < n; j++) columnNorm[j] *= d[j];
+
+        double change = Apply(columnNorm, d, n, RowGroups.Singletons, settings);
+        rowNorm = norms + n;
+        foreach (var block in blocks)
+        {
+            int rows = block.Matrix.Rows;
+            change = Math.Max(change, Apply(rowNorm, block.Factors + item * rows, rows, block.Groups, settings));
+            rowNorm += rows;
+        }
+        return change;
+    }
+
+    /// <summary>
+    /// Divides each factor by √(limited norm), a group's factors by √ of their mean limited norm
+    /// (<see cref="RuizSettings.Limit(double)"/>); returns the largest |step − 1|.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe double Apply(double* norms, double* factors, int length, RowGroups groups, RuizSettings settings)
+    {
+        var limited = new Span<double>(norms, length);
+        for (int i = 0; i < length; i++) limited[i] = settings.Limit(limited[i]);
+        groups.Average(limited);
+        double change = 0;
+        for (int i = 0; i < length; i++)
+        {
+            double root = Math.Sqrt(limited[i]);
+            factors[i] /= root;
+            change = Math.Max(change, Math.Abs(1 / root - 1));
+        }
+        return change;
+    }
+
+    /// <summary>columnMax_j = max(columnMax_j, scale·|row_j|) for j &lt; length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void MaxScaledRow(double* row, int length, double scale, double* columnMax)
+    {
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var factor = Vector256.Create(scale);
+            for (; j + 4 <= length; j += 4)
+                Vector256.Store(Vector256.Max(Vector256.Load(columnMax + j), factor * Vector256.Abs(Vector256.Load(row + j))), columnMax + j);
+        }
+        for (; j < length; j++) columnMax[j] = Math.Max(columnMax[j], scale * Math.Abs(row[j]));
+    }
+
+    /// <summary>
+    /// One row's share of both norms from one read: with t_j = scale·|row_j|, columnMax_j = max(columnMax_j, t_j) for
+    /// j &lt; length, and returns max_j t_j·weight_j (0 for an empty row), the row's norm in D|M|E.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe double MaxScaledRowAndColumns(double* row, int length, double scale, double* weight, double* columnMax)
+    {
+        double max = 0;
+        int j = 0;
+        if (Vector256.IsHardwareAccelerated && length >= 4)
+        {
+            var factor = Vector256.Create(scale);
+            var acc = Vector256<double>.Zero;
+            for (; j + 4 <= length; j += 4)
+            {
+                var scaled = factor * Vector256.Abs(Vector256.Load(row + j));
+                Vector256.Store(Vector256.Max(Vector256.Load(columnMax + j), scaled), columnMax + j);
+                acc = Vector256.Max(acc, scaled * Vector256.Load(weight + j));
+            }
+            max = Math.Max(Math.Max(acc[0], acc[1]), Math.Max(acc[2], acc[3]));
+        }
+        for (; j < length; j++)
+        {
+            double scaled = scale * Math.Abs(row[j]);
+            columnMax[j] = Math.Max(columnMax[j], scaled);
+            max = Math.Max(max, scaled * weight[j]);
+        }
+        return max;
+    }
+}

@@ -1,0 +1,118 @@
+using DiffOpt.Cones;
+using DiffOpt.InteriorPoint;
+using DiffOpt.Numerics;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Core.Tests.InteriorPoint;
+
+/// <summary>
+/// The shared Ruiz equilibration with grouped rows (the cone solver's settings): every group of rows gets one factor,
+/// the per-item kernel and the batched tensor sweeps compute the same factors, the equilibrated norms are 1 where the
+/// sweeps converge, and the cone solver's two adapters (tensor and per item) agree.
+/// </summary>
+public class SharedEquilibrationTests
+{
+    /// <summary>An orthant of 2 rows, a second-order cone of 4 and two exponential triples: 12 rows.</summary>
+    private static readonly Cone[] Cones = [new NonnegativeCone(2), new SecondOrderCone(4), new ExponentialCone(2)];
+
+    private static readonly RowGroups Groups = new([new RowGroupRun(2, 4, 1), new RowGroupRun(6, 3, 2)]);
+
+    /// <summary>Entries of magnitude 2^U(−8, 8) with random signs, (batch, rows, cols).</summary>
+    private static Tensor BadlyScaled(long batch, long rows, long cols, int seed)
+    {
+        var generator = new TorchSharp.torch.Generator((ulong)seed);
+        var magnitude = (rand(batch, rows, cols, generator: generator, dtype: ScalarType.Float64) * 16 - 8).exp2();
+        var sign = (rand(batch, rows, cols, generator: generator, dtype: ScalarType.Float64) < 0.5).to_type(ScalarType.Float64) * 2 - 1;
+        return magnitude * sign;
+    }
+
+    /// <summary>A badly scaled A (batch, rows, n) and a positive semidefinite P = QQᵀ (batch, n, n).</summary>
+    private static (Tensor A, Tensor P) Data(long batch, long rows, long n, int seed)
+    {
+        var q = BadlyScaled(batch, n, n, seed + 1);
+        return (BadlyScaled(batch, rows, n, seed), q.matmul(q.transpose(1, 2)));
+    }
+
+    [Fact]
+    public void GroupedRows_GetOneFactorEach_AndBothPathsAgree()
+    {
+        using var scope = NewDisposeScope();
+        var (a, p) = Data(3, 12, 5, seed: 2);
+        var (kernelColumns, kernelRows) = RuizTensor.Factors(p, [(a, Groups)], 5, 3, RuizSettings.Cone, a, useKernel: true);
+        var (tensorColumns, tensorRows) = RuizTensor.Factors(p, [(a, Groups)], 5, 3, RuizSettings.Cone, a, useKernel: false);
+
+        Assert.True(kernelColumns.allclose(tensorColumns, rtol: 1e-13, atol: 0), "column factors differ between the paths");
+        Assert.True(kernelRows[0].allclose(tensorRows[0], rtol: 1e-13, atol: 0), "row factors differ between the paths");
+        var rows = kernelRows[0];
+        foreach (var (offset, size) in new[] { (2, 4), (6, 3), (9, 3) })
+        {
+            var group = rows.narrow(1, offset, size);
+            Assert.True(group.eq(group[.., 0..1]).all().item<bool>(), $"the group of rows {offset}..{offset + size - 1} holds different factors");
+        }
+        Assert.False(rows[.., 0].eq(rows[.., 1]).all().item<bool>(), "orthant rows must be scaled one by one");
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ConvergedSweeps_OnSingletonRows_GiveUnitRowAndColumnNorms(bool useKernel)
+    {
+        // Ruiz's fixed point: with every row its own group, the sweeps converge to unit infinity norms (Ruiz 2001,
+        // Theorem 2.1). Grouped rows have no such fixed point in general; their factors are tested above.
+        using var scope = NewDisposeScope();
+        var (a, p) = Data(2, 12, 6, seed: 7);
+        var settings = RuizSettings.Cone with { Sweeps = 200 };
+        var (columns, rowFactors) = RuizTensor.Factors(p, [(a, RowGroups.Singletons)], 6, 2, settings, a, useKernel);
+        var scaled = rowFactors[0].unsqueeze(-1) * a * columns.unsqueeze(-2);
+        var scaledP = columns.unsqueeze(-1) * p * columns.unsqueeze(-2);
+
+        double columnError = Batched.Max(Batched.ColumnInfNorms(scaled), Batched.ColumnInfNorms(scaledP)).log2().abs().max().item<double>();
+        Assert.True(columnError < 1e-6, $"max |log2 column norm| = {columnError:E2}");
+        double rowError = Batched.RowInfNorms(scaled).log2().abs().max().item<double>();
+        Assert.True(rowError < 1e-6, $"max |log2 row norm| = {rowError:E2}");
+    }
+
+    [Fact]
+    public void ConeAdapters_TensorAndPerItem_GiveTheSameScaledProgram()
+    {
+        using var scope = NewDisposeScope();
+        var (a, p) = Data(2, 12, 5, seed: 11);
+        var b = BadlyScaled(2, 12, 1, seed: 13).squeeze(-1);
+        var c = BadlyScaled(2, 5, 1, seed: 14).squeeze(-1);
+        var data = ConeProgramData.Create(a, b, c, Cones, p);
+        var batched = new ConeEquilibration(data);
+        for (int item = 0; item < 2; item++)
+        {
+            double[] Row(Tensor t) => t[item].contiguous().data<double>().ToArray();
+            var program = ItemEquilibration.Create(HomogeneousItemSolver.Create(Cones), 12, 5, Row(a), Row(b), Row(c), Row(p));
+            AssertClose(Row(batched.D), program.D, "D");
+            AssertClose(Row(batched.E), program.E, "E");
+            AssertClose([batched.CostScale[item].item<double>()], [program.CostScale], "σ");
+            AssertClose(Row(batched.A), program.ScaledA, "Â");
+            AssertClose(Row(batched.C), program.ScaledC, "ĉ");
+            AssertClose(Row(batched.P!), program.ScaledP!, "P̂");
+        }
+    }
+
+    [Fact]
+    public void CostScale_MakesTheLargerOfCostAndMeanQuadraticRowNormOne()
+    {
+        var c = new[] { 0.5, -3.0 };
+        var p = new[] { 4.0, 1.0, 1.0, 8.0 };
+        // max(‖c‖∞ = 3, mean(4, 8) = 6) = 6.
+        Assert.Equal(1.0 / 6, CostScale.Of(c, p, hasP: true, RuizSettings.Cone), 15);
+        Assert.Equal(1.0 / 3, CostScale.Of(c, p, hasP: false, RuizSettings.Cone), 15);
+        using var scope = NewDisposeScope();
+        var sigma = CostScale.Of(tensor(c).unsqueeze(0), tensor(p).view(1, 2, 2), RuizSettings.Cone);
+        Assert.Equal(1.0 / 6, sigma.item<double>(), 15);
+        Assert.Equal(1e-4, CostScale.Of(new[] { 1e9 }, [], hasP: false, RuizSettings.Cone), 15);
+    }
+
+    private static void AssertClose(double[] expected, double[] actual, string name)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-12 * Math.Max(1, Math.Abs(expected[i])),
+                $"{name}[{i}]: tensor {expected[i]:R}, per item {actual[i]:R}");
+    }
+}
