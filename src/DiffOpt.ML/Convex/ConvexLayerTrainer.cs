@@ -120,7 +120,7 @@ public sealed class ConvexLayerTrainer : IEstimator<ConvexLayerTransformer>
         SchemaCheck.NumericVector(inputSchema, FeatureRole, _options.FeatureColumnName);
         return SchemaCheck.Append(inputSchema,
             MlNetInterop.VectorColumn(_options.ScoreColumnName, NumberDataViewType.Single),
-            MlNetInterop.ScalarColumn(_options.ScoreColumnName + "Status", TextDataViewType.Instance),
+            MlNetInterop.KeyColumnWithNames(_options.ScoreColumnName + "Status", NumberDataViewType.UInt32),
             MlNetInterop.VectorColumn(_options.ScoreColumnName + "Parameters", NumberDataViewType.Single));
     }
 

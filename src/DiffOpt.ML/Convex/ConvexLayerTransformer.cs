@@ -10,8 +10,8 @@ namespace DiffOpt.ML;
 
 /// <summary>
 /// The model a <see cref="ConvexLayerTrainer"/> trained: per row, features → network → problem parameters →
-/// convex layer → decision. Writes the decision (score column), its status (<c>{score}Status</c>) and the
-/// predicted parameters (<c>{score}Parameters</c>). Lazy, PredictionEngine-ready, saved and loaded by
+/// convex layer → decision. Writes the decision (score column), its status (<c>{score}Status</c>, a key column
+/// described by <see cref="SolverStatusColumn"/>) and the predicted parameters (<c>{score}Parameters</c>). Lazy, PredictionEngine-ready, saved and loaded by
 /// <c>mlContext.Model.Save/Load</c> with the problem and weights inside the model file.
 /// </summary>
 public sealed class ConvexLayerTransformer : ITransformer
@@ -20,8 +20,9 @@ public sealed class ConvexLayerTransformer : ITransformer
     private readonly IHost _host;
     private readonly object _forwardLock = new();
 
-    internal ConvexLayerTransformer(IHostEnvironment environment, ConvexNetwork network, string featureColumnName, string scoreColumnName)
+    internal ConvexLayerTransformer(IHostEnvironment environment, ConvexNetwork network, string featureColumnName, string scoreColumnName, bool textStatus = false)
     {
+        TextStatus = textStatus;
         _host = environment.Register(nameof(ConvexLayerTransformer));
         Network = network;
         FeatureColumnName = featureColumnName;
@@ -34,7 +35,10 @@ public sealed class ConvexLayerTransformer : ITransformer
     /// <summary>The decision column written.</summary>
     public string ScoreColumnName { get; }
 
-    /// <summary>The status column written.</summary>
+    /// <summary>
+    /// The status column written: a key column described by <see cref="SolverStatusColumn"/> (text with the same names
+    /// for a model loaded from a file saved before DiffOpt.ML typed the column).
+    /// </summary>
     public string StatusColumnName => ScoreColumnName + "Status";
 
     /// <summary>The predicted-parameters column written.</summary>
@@ -47,6 +51,9 @@ public sealed class ConvexLayerTransformer : ITransformer
     public bool IsRowToRowMapper => true;
 
     internal ConvexNetwork Network { get; }
+
+    /// <summary>True for a model saved before the status column became a key: it writes the names as text.</summary>
+    internal bool TextStatus { get; }
 
     private int FeatureSize => Network.Shape.FeatureSize;
 
@@ -71,13 +78,13 @@ public sealed class ConvexLayerTransformer : ITransformer
 
     void ICanSaveModel.Save(ModelSaveContext ctx) => ConvexLayerTransformerFormat.Save(ctx, this);
 
-    /// <summary>Runs the network on a block of rows; rows with non-finite features get NaN and "NonFiniteInput".</summary>
-    private void Predict(double[] features, int count, double[] decisions, double[] parameters, string[] status)
+    /// <summary>Runs the network on a block of rows; rows with non-finite features get NaN and <see cref="SolverStatusColumn.NonFiniteInputKey"/>.</summary>
+    private void Predict(double[] features, int count, double[] decisions, double[] parameters, uint[] status)
     {
         decisions.AsSpan(0, count * DecisionSize).Fill(double.NaN);
         parameters.AsSpan(0, count * ParameterSize).Fill(double.NaN);
         var rows = Enumerable.Range(0, count).Where(r => features.AsSpan(r * FeatureSize, FeatureSize).ToArray().All(double.IsFinite)).ToArray();
-        for (int r = 0; r < count; r++) status[r] = ConvexRowSolver.NonFiniteInput;
+        status.AsSpan(0, count).Fill(SolverStatusColumn.NonFiniteInputKey);
         if (rows.Length == 0) return;
         lock (_forwardLock)
         {
@@ -91,7 +98,7 @@ public sealed class ConvexLayerTransformer : ITransformer
             {
                 int r = rows[i];
                 var s = Network.LastStatus[i];
-                status[r] = s.ToString();
+                status[r] = SolverStatusColumn.KeyOf(s);
                 Array.Copy(t, i * ParameterSize, parameters, r * ParameterSize, ParameterSize);
                 if (s.HasSolution())
                     Array.Copy(d, i * DecisionSize, decisions, r * DecisionSize, DecisionSize);
@@ -108,7 +115,7 @@ public sealed class ConvexLayerTransformer : ITransformer
             : base(inputSchema,
             [
                 (parent.ScoreColumnName, ColumnTypes.Vector(NumberDataViewType.Single, parent.DecisionSize), null),
-                (parent.StatusColumnName, TextDataViewType.Instance, null),
+                SolverStatusColumn.Column(parent.StatusColumnName, parent.TextStatus),
                 (parent.ParametersColumnName, ColumnTypes.Vector(NumberDataViewType.Single, parent.ParameterSize), null),
             ])
         {
@@ -130,7 +137,7 @@ public sealed class ConvexLayerTransformer : ITransformer
         private readonly double[] _features = new double[blockSize * parent.FeatureSize];
         private readonly double[] _decisions = new double[blockSize * parent.DecisionSize];
         private readonly double[] _parameters = new double[blockSize * parent.ParameterSize];
-        private readonly string[] _status = new string[blockSize];
+        private readonly uint[] _status = new uint[blockSize];
 
         public override void ReadRow(int slot) => reader.Read(_features.AsSpan(slot * parent.FeatureSize, parent.FeatureSize));
 
@@ -139,7 +146,7 @@ public sealed class ConvexLayerTransformer : ITransformer
         public override Delegate?[] CreateGetters(Func<int> slot, bool[] active) =>
         [
             active[0] ? VectorWriter.Getter(NumberDataViewType.Single, () => _decisions.AsMemory(slot() * parent.DecisionSize, parent.DecisionSize)) : null,
-            active[1] ? (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = _status[slot()].AsMemory()) : null,
+            active[1] ? SolverStatusColumn.Getter(_status, slot, parent.TextStatus) : null,
             active[2] ? VectorWriter.Getter(NumberDataViewType.Single, () => _parameters.AsMemory(slot() * parent.ParameterSize, parent.ParameterSize)) : null,
         ];
     }

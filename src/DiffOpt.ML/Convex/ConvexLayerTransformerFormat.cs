@@ -18,8 +18,17 @@ internal static class ConvexLayerTransformerFormat
     public const string UserName = "DiffOpt Convex Layer Transformer";
     private const string Component = "DiffOpt convex layer model";
 
-    /// <summary>Format versions (0x00010001: the initial format); bump them on any change of the layout below.</summary>
-    public static VersionInfo GetVersionInfo() => FormatGuard.Version("DOCVXLYR", 0x00010001, 0x00010001, 0x00010001, LoaderSignature);
+    /// <summary>The initial format: the status column is text.</summary>
+    public const uint TextStatusVersion = 0x00010001;
+
+    /// <summary>The format written now: the same layout, the status column is a key (<see cref="SolverStatusColumn"/>).</summary>
+    public const uint KeyStatusVersion = 0x00010002;
+
+    /// <summary>
+    /// Format versions; bump them on any change of the layout below or of what it means. 0x00010002 keeps the layout of
+    /// 0x00010001, so DiffOpt.ML builds reading only 0x00010001 still read it (as a text status column).
+    /// </summary>
+    public static VersionInfo GetVersionInfo() => FormatGuard.Version("DOCVXLYR", KeyStatusVersion, TextStatusVersion, TextStatusVersion, LoaderSignature);
 
     // *** Binary format ***
     // Model.key: ChecksummedBlob section holding
@@ -64,10 +73,11 @@ internal static class ConvexLayerTransformerFormat
     private static ConvexLayerTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         FormatGuard.StartLoad(env, ctx, GetVersionInfo(), Component);
-        return ChecksummedBlob.ReadSection(ctx.Reader, Component, reader => Read(env, reader));
+        bool textStatus = ctx.Header.ModelVerWritten < KeyStatusVersion;
+        return ChecksummedBlob.ReadSection(ctx.Reader, Component, reader => Read(env, reader, textStatus));
     }
 
-    private static ConvexLayerTransformer Read(IHostEnvironment env, BinaryReader reader)
+    private static ConvexLayerTransformer Read(IHostEnvironment env, BinaryReader reader, bool textStatus)
     {
         var (problem, nodes) = ProblemReader.Read(reader, Component);
         var predicted = Enumerable.Range(0, FormatGuard.ReadCount(reader, Component, "the predicted parameter count", 1, 1 << 16))
@@ -102,6 +112,6 @@ internal static class ConvexLayerTransformerFormat
             }
         }
         network.eval();
-        return new ConvexLayerTransformer(env, network, feature, score);
+        return new ConvexLayerTransformer(env, network, feature, score, textStatus);
     }
 }

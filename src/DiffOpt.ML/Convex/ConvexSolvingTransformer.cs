@@ -33,7 +33,10 @@ public sealed class ConvexSolvingTransformer : ITransformer
     /// <summary>The variable bindings (output columns).</summary>
     public IReadOnlyList<VariableColumn> Outputs => Settings.Outputs;
 
-    /// <summary>The status column written (a <see cref="SolverStatus"/> name, "NonFiniteInput" or "InvalidInput").</summary>
+    /// <summary>
+    /// The status column written: a key column described by <see cref="SolverStatusColumn"/> (text with the same names
+    /// for a model loaded from a file saved before DiffOpt.ML typed the column).
+    /// </summary>
     public string StatusColumnName => Settings.StatusColumnName;
 
     /// <inheritdoc/>
@@ -78,14 +81,14 @@ public sealed class ConvexSolvingTransformer : ITransformer
         {
             var item = ColumnTypes.ItemType(ConvexSolvingEstimator.CheckColumns(inputSchema, settings)[0].Type);
             return settings.Outputs.Select(o => (o.ColumnName, (DataViewType)ColumnTypes.Vector(item, o.Variable.Shape.Size), (DataViewSchema.Annotations?)null))
-                .Append((settings.StatusColumnName, TextDataViewType.Instance, null)).ToArray();
+                .Append(SolverStatusColumn.Column(settings.StatusColumnName, settings.TextStatus)).ToArray();
         }
 
         public override BlockComputation CreateComputation(DataViewRow input, int blockSize)
         {
             var readers = _inputs.Select(c => VectorReader.Create(input, c)).ToArray();
             var item = ColumnTypes.ItemType(OutputSchema[_parent.Settings.Outputs[0].ColumnName].Type);
-            return new Computation(_parent._solver, readers, item, blockSize);
+            return new Computation(_parent._solver, readers, item, blockSize, _parent.Settings.TextStatus);
         }
     }
 
@@ -97,16 +100,18 @@ public sealed class ConvexSolvingTransformer : ITransformer
         private readonly DataViewType _itemType;
         private readonly double[][] _inputs;
         private readonly double[][] _outputs;
-        private readonly string[] _status;
+        private readonly uint[] _status;
+        private readonly bool _textStatus;
 
-        public Computation(ConvexRowSolver solver, VectorReader[] readers, DataViewType itemType, int blockSize)
+        public Computation(ConvexRowSolver solver, VectorReader[] readers, DataViewType itemType, int blockSize, bool textStatus)
         {
+            _textStatus = textStatus;
             _solver = solver;
             _readers = readers;
             _itemType = itemType;
             _inputs = solver.InputSizes.Select(n => new double[blockSize * n]).ToArray();
             _outputs = solver.OutputSizes.Select(n => new double[blockSize * n]).ToArray();
-            _status = new string[blockSize];
+            _status = new uint[blockSize];
         }
 
         public override void ReadRow(int slot)
@@ -130,7 +135,7 @@ public sealed class ConvexSolvingTransformer : ITransformer
                     getters[o] = VectorWriter.Getter(_itemType, () => _outputs[index].AsMemory(slot() * n, n));
             }
             if (active[^1])
-                getters[^1] = (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = _status[slot()].AsMemory());
+                getters[^1] = SolverStatusColumn.Getter(_status, slot, _textStatus);
             return getters;
         }
     }

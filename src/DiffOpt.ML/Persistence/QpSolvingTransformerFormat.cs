@@ -17,7 +17,7 @@ internal static class QpSolvingTransformerFormat
     /// <summary>The initial format: the status column is text.</summary>
     public const uint TextStatusVersion = 0x00010001;
 
-    /// <summary>The format written now: the same layout, the status column is a key (<see cref="QpStatusColumn"/>).</summary>
+    /// <summary>The format written now: the same layout, the status column is a key (<see cref="SolverStatusColumn"/>).</summary>
     public const uint KeyStatusVersion = 0x00010002;
 
     /// <summary>

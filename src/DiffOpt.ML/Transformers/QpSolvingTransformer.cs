@@ -27,7 +27,7 @@ public sealed class QpSolvingTransformer : ITransformer
     public string OutputColumnName => Settings.OutputColumnName;
 
     /// <summary>
-    /// The status column written: a key column described by <see cref="QpStatusColumn"/> (text with the same names
+    /// The status column written: a key column described by <see cref="SolverStatusColumn"/> (text with the same names
     /// for a model loaded from a file saved before DiffOpt.ML typed the column).
     /// </summary>
     public string StatusColumnName => Settings.StatusColumnName;
@@ -80,9 +80,7 @@ public sealed class QpSolvingTransformer : ITransformer
             return
             [
                 (settings.OutputColumnName, ColumnTypes.Vector(ColumnTypes.ItemType(p.Type), settings.VariableCount), null),
-                settings.TextStatus
-                    ? (settings.StatusColumnName, TextDataViewType.Instance, null)
-                    : (settings.StatusColumnName, QpStatusColumn.KeyType, QpStatusColumn.Annotations()),
+                SolverStatusColumn.Column(settings.StatusColumnName, settings.TextStatus),
             ];
         }
 
@@ -137,9 +135,7 @@ public sealed class QpSolvingTransformer : ITransformer
         public override Delegate?[] CreateGetters(Func<int> slot, bool[] active)
         {
             var solution = VectorWriter.Getter(_itemType, () => _solutions.AsMemory(slot() * N, N));
-            Delegate status = _parent.Settings.TextStatus
-                ? (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = QpStatusColumn.NameOf(_status[slot()]).AsMemory())
-                : (ValueGetter<uint>)((ref uint value) => value = _status[slot()]);
+            var status = SolverStatusColumn.Getter(_status, slot, _parent.Settings.TextStatus);
             return [active[0] ? solution : null, active[1] ? status : null];
         }
     }

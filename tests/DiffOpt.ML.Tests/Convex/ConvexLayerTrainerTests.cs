@@ -23,7 +23,7 @@ public sealed class ConvexLayerTrainerTests : IDisposable
     {
         [VectorType(RoundTripRow.LabelSize)] public float[] Label { get; set; } = [];
         [VectorType(RoundTripRow.LabelSize)] public float[] Score { get; set; } = [];
-        public string ScoreStatus { get; set; } = "";
+        public uint ScoreStatus { get; set; }
         [VectorType(RoundTripRow.LabelSize)] public float[] ScoreParameters { get; set; } = [];
     }
 
@@ -59,7 +59,7 @@ public sealed class ConvexLayerTrainerTests : IDisposable
         double after = DecisionMse(ml, model, test);
         Assert.Equal(25, epochs.Count);
         Assert.True(after < 0.1 * before, $"held-out decision MSE {before:G4} → {after:G4}");
-        Assert.All(ml.Data.CreateEnumerable<Scored>(model.Transform(test), reuseRowObject: false), r => Assert.Equal("Solved", r.ScoreStatus));
+        Assert.All(ml.Data.CreateEnumerable<Scored>(model.Transform(test), reuseRowObject: false), r => Assert.Equal(SolverStatusColumn.KeyOf(SolverStatus.Solved), r.ScoreStatus));
     }
 
     [Fact]
