@@ -14,16 +14,15 @@ namespace DiffOpt.ML;
 /// described by <see cref="SolverStatusColumn"/>) and the predicted parameters (<c>{score}Parameters</c>). Lazy, PredictionEngine-ready, saved and loaded by
 /// <c>mlContext.Model.Save/Load</c> with the problem and weights inside the model file.
 /// </summary>
-public sealed class ConvexLayerTransformer : ITransformer
+public sealed class ConvexLayerTransformer : DiffOptTransformer
 {
     private const string FeatureRole = "feature";
-    private readonly IHost _host;
     private readonly object _forwardLock = new();
 
     internal ConvexLayerTransformer(IHostEnvironment environment, ConvexNetwork network, string featureColumnName, string scoreColumnName, bool textStatus = false)
+        : base(environment, nameof(ConvexLayerTransformer))
     {
         TextStatus = textStatus;
-        _host = environment.Register(nameof(ConvexLayerTransformer));
         Network = network;
         FeatureColumnName = featureColumnName;
         ScoreColumnName = scoreColumnName;
@@ -47,9 +46,6 @@ public sealed class ConvexLayerTransformer : ITransformer
     /// <summary>The problem whose decision the model returns.</summary>
     public DiffOpt.Modeling.Problem Problem => Network.Shape.Problem;
 
-    /// <inheritdoc/>
-    public bool IsRowToRowMapper => true;
-
     internal ConvexNetwork Network { get; }
 
     /// <summary>True for a model saved before the status column became a key: it writes the names as text.</summary>
@@ -61,22 +57,9 @@ public sealed class ConvexLayerTransformer : ITransformer
 
     private int ParameterSize => Network.Shape.ParameterSize;
 
-    /// <summary>The input schema with the decision, status and parameter columns added.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or has the wrong type or size.</exception>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new Mapper(this, inputSchema).OutputSchema;
+    internal override AppendedColumnsMapper MakeMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
-    /// <inheritdoc/>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
-
-    /// <summary>Returns the lazy view of <paramref name="input"/> with the decision, status and parameter columns added.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or has the wrong type or size.</exception>
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new AppendedColumnsDataView(input, new Mapper(this, input.Schema));
-    }
-
-    void ICanSaveModel.Save(ModelSaveContext ctx) => ConvexLayerTransformerFormat.Save(ctx, this);
+    private protected override void SaveModel(ModelSaveContext ctx) => ConvexLayerTransformerFormat.Save(ctx, this);
 
     /// <summary>Runs the network on a block of rows; rows with non-finite features get NaN and <see cref="SolverStatusColumn.NonFiniteInputKey"/>.</summary>
     private void Predict(double[] features, int count, double[] decisions, double[] parameters, uint[] status)

@@ -3,10 +3,13 @@ using DiffOpt.ML.Convex;
 using DiffOpt.ML.Persistence;
 using DiffOpt.Modeling;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using static TorchSharp.torch;
 
 [assembly: LoadableClass(typeof(ConvexLayerTransformer), typeof(ConvexLayerTransformerFormat), null, typeof(SignatureLoadModel),
+    ConvexLayerTransformerFormat.UserName, ConvexLayerTransformerFormat.LoaderSignature)]
+[assembly: LoadableClass(typeof(IRowMapper), typeof(ConvexLayerTransformerFormat), null, typeof(SignatureLoadRowMapper),
     ConvexLayerTransformerFormat.UserName, ConvexLayerTransformerFormat.LoaderSignature)]
 
 namespace DiffOpt.ML.Persistence;
@@ -68,6 +71,10 @@ internal static class ConvexLayerTransformerFormat
             }
         });
     }
+
+    /// <summary>The loader ML.NET's RowToRowMapperTransform calls for its mapper (through <see cref="SignatureLoadRowMapper"/>).</summary>
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema) =>
+        RowMapperAdapter.Over(Create(env, ctx), inputSchema);
 
     /// <summary>The loader ML.NET calls (through <see cref="SignatureLoadModel"/>).</summary>
     private static ConvexLayerTransformer Create(IHostEnvironment env, ModelLoadContext ctx)

@@ -9,17 +9,16 @@ namespace DiffOpt.ML;
 
 /// <summary>
 /// Solves a convex problem per row (see <see cref="ConvexSolvingEstimator"/>) and writes the chosen variables and
-/// a status column. <see cref="Transform"/> is lazy; the transformer works with PredictionEngine and is saved and
+/// a status column. <see cref="DiffOptTransformer.Transform"/> is lazy; the transformer works with PredictionEngine and is saved and
 /// loaded by <c>mlContext.Model.Save/Load</c> with the problem inside the model file.
 /// </summary>
-public sealed class ConvexSolvingTransformer : ITransformer
+public sealed class ConvexSolvingTransformer : DiffOptTransformer
 {
-    private readonly IHost _host;
     private readonly ConvexRowSolver _solver;
 
     internal ConvexSolvingTransformer(IHostEnvironment environment, ConvexSolvingSettings settings)
+        : base(environment, nameof(ConvexSolvingTransformer))
     {
-        _host = environment.Register(nameof(ConvexSolvingTransformer));
         Settings = settings;
         _solver = new ConvexRowSolver(settings);
     }
@@ -39,27 +38,11 @@ public sealed class ConvexSolvingTransformer : ITransformer
     /// </summary>
     public string StatusColumnName => Settings.StatusColumnName;
 
-    /// <inheritdoc/>
-    public bool IsRowToRowMapper => true;
-
     internal ConvexSolvingSettings Settings { get; }
 
-    /// <summary>The input schema with the variable and status columns added.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">An input column is missing or has the wrong type or length.</exception>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new Mapper(this, inputSchema).OutputSchema;
+    internal override AppendedColumnsMapper MakeMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
-    /// <inheritdoc/>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
-
-    /// <summary>Returns the lazy view of <paramref name="input"/> with the variable and status columns added.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">An input column is missing or has the wrong type or length.</exception>
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new AppendedColumnsDataView(input, new Mapper(this, input.Schema));
-    }
-
-    void ICanSaveModel.Save(ModelSaveContext ctx) => ConvexSolvingTransformerFormat.Save(ctx, this);
+    private protected override void SaveModel(ModelSaveContext ctx) => ConvexSolvingTransformerFormat.Save(ctx, this);
 
     private sealed class Mapper : AppendedColumnsMapper
     {

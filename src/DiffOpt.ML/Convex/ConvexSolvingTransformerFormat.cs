@@ -3,9 +3,12 @@ using DiffOpt.ML.Convex;
 using DiffOpt.ML.Persistence;
 using DiffOpt.Modeling;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 
 [assembly: LoadableClass(typeof(ConvexSolvingTransformer), typeof(ConvexSolvingTransformerFormat), null, typeof(SignatureLoadModel),
+    ConvexSolvingTransformerFormat.UserName, ConvexSolvingTransformerFormat.LoaderSignature)]
+[assembly: LoadableClass(typeof(IRowMapper), typeof(ConvexSolvingTransformerFormat), null, typeof(SignatureLoadRowMapper),
     ConvexSolvingTransformerFormat.UserName, ConvexSolvingTransformerFormat.LoaderSignature)]
 
 namespace DiffOpt.ML.Persistence;
@@ -62,6 +65,10 @@ internal static class ConvexSolvingTransformerFormat
             ConvexLayerOptionsFormat.Write(writer, s.SolverOptions);
         });
     }
+
+    /// <summary>The loader ML.NET's RowToRowMapperTransform calls for its mapper (through <see cref="SignatureLoadRowMapper"/>).</summary>
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema) =>
+        RowMapperAdapter.Over(Create(env, ctx), inputSchema);
 
     /// <summary>The loader ML.NET calls (through <see cref="SignatureLoadModel"/>).</summary>
     private static ConvexSolvingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)

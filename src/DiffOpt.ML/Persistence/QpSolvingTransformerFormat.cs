@@ -80,11 +80,8 @@ internal static class QpSolvingTransformerFormat
     }
 
     /// <summary>The loader ML.NET's RowToRowMapperTransform calls for its mapper (through <see cref="SignatureLoadRowMapper"/>).</summary>
-    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
-    {
-        var transformer = Create(env, ctx);
-        return new RowMapperAdapter(transformer, transformer.MakeMapper(inputSchema));
-    }
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema) =>
+        RowMapperAdapter.Over(Create(env, ctx), inputSchema);
 
     private static QpSolvingEstimator.Options ReadOptions(BinaryReader reader)
     {
