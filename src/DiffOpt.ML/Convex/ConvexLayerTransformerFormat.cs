@@ -21,22 +21,23 @@ internal static class ConvexLayerTransformerFormat
     public const string UserName = "DiffOpt Convex Layer Transformer";
     private const string Component = "DiffOpt convex layer model";
 
-    /// <summary>The initial format: the status column is text.</summary>
+    /// <summary>The initial format: the status column is text, the network predicts every parameter.</summary>
     public const uint TextStatusVersion = 0x00010001;
 
-    /// <summary>The format written now: the same layout, the status column is a key (<see cref="SolverStatusColumn"/>).</summary>
+    /// <summary>The format written now: the status column is a key (<see cref="SolverStatusColumn"/>), parameters may be read from columns.</summary>
     public const uint KeyStatusVersion = 0x00010002;
 
     /// <summary>
-    /// Format versions; bump them on any change of the layout below or of what it means. 0x00010002 keeps the layout of
-    /// 0x00010001, so DiffOpt.ML builds reading only 0x00010001 still read it (as a text status column).
+    /// Format versions; bump them on any change of the layout below or of what it means. 0x00010002 adds the parameter
+    /// columns, so builds reading only 0x00010001 cannot read it (they report a file from a newer DiffOpt.ML).
     /// </summary>
-    public static VersionInfo GetVersionInfo() => FormatGuard.Version("DOCVXLYR", KeyStatusVersion, TextStatusVersion, TextStatusVersion, LoaderSignature);
+    public static VersionInfo GetVersionInfo() => FormatGuard.Version("DOCVXLYR", KeyStatusVersion, KeyStatusVersion, TextStatusVersion, LoaderSignature);
 
     // *** Binary format ***
     // Model.key: ChecksummedBlob section holding
     //   the problem (ProblemWriter, format version 1)
     //   int: predicted parameter count; int[]: their node indices (network output order)
+    //   (0x00010002 and up) int: parameter column count; per column: string column name, int node index of its parameter
     //   int: decision variable node index
     //   string: feature column; string: score column
     //   int: feature size; int: hidden layer count; int[]: widths
@@ -52,6 +53,12 @@ internal static class ConvexLayerTransformerFormat
             writer.Write(shape.Predicted.Count);
             foreach (var p in shape.Predicted)
                 writer.Write(nodes[p]);
+            writer.Write(shape.Fed.Count);
+            foreach (var f in shape.Fed)
+            {
+                writer.Write(f.ColumnName);
+                writer.Write(nodes[f.Parameter]);
+            }
             writer.Write(nodes[shape.Decision]);
             writer.Write(transformer.FeatureColumnName);
             writer.Write(transformer.ScoreColumnName);
@@ -80,15 +87,22 @@ internal static class ConvexLayerTransformerFormat
     private static ConvexLayerTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         FormatGuard.StartLoad(env, ctx, GetVersionInfo(), Component);
-        bool textStatus = ctx.Header.ModelVerWritten < KeyStatusVersion;
-        return ChecksummedBlob.ReadSection(ctx.Reader, Component, reader => Read(env, reader, textStatus));
+        bool initial = ctx.Header.ModelVerWritten < KeyStatusVersion;
+        return ChecksummedBlob.ReadSection(ctx.Reader, Component, reader => Read(env, reader, initial));
     }
 
-    private static ConvexLayerTransformer Read(IHostEnvironment env, BinaryReader reader, bool textStatus)
+    /// <summary>Reads the section; <paramref name="initial"/>: format 0x00010001 (text status, no parameter columns).</summary>
+    private static ConvexLayerTransformer Read(IHostEnvironment env, BinaryReader reader, bool initial)
     {
         var (problem, nodes) = ProblemReader.Read(reader, Component);
         var predicted = Enumerable.Range(0, FormatGuard.ReadCount(reader, Component, "the predicted parameter count", 1, 1 << 16))
             .Select(_ => ProblemReader.Leaf<Parameter>(nodes, reader.ReadInt32(), Component, "a predicted parameter")).ToArray();
+        var fed = new ParameterColumn[initial ? 0 : FormatGuard.ReadCount(reader, Component, "the parameter column count", 0, 1 << 16)];
+        for (int i = 0; i < fed.Length; i++)
+        {
+            var name = FormatGuard.ReadName(reader, Component);
+            fed[i] = new ParameterColumn(name, ProblemReader.Leaf<Parameter>(nodes, reader.ReadInt32(), Component, $"parameter column '{name}'"));
+        }
         var decision = ProblemReader.Leaf<Variable>(nodes, reader.ReadInt32(), Component, "the decision");
         var feature = FormatGuard.ReadName(reader, Component);
         var score = FormatGuard.ReadName(reader, Component);
@@ -99,7 +113,7 @@ internal static class ConvexLayerTransformerFormat
         ConvexNetwork network;
         try
         {
-            network = new ConvexNetwork(new ConvexNetworkShape(problem, predicted, decision, featureSize, hidden, options), seed: 0);
+            network = new ConvexNetwork(new ConvexNetworkShape(problem, predicted, decision, featureSize, hidden, options, fed), seed: 0);
         }
         catch (ArgumentException e)
         {
@@ -119,6 +133,6 @@ internal static class ConvexLayerTransformerFormat
             }
         }
         network.eval();
-        return new ConvexLayerTransformer(env, network, feature, score, textStatus);
+        return new ConvexLayerTransformer(env, network, feature, score, textStatus: initial);
     }
 }

@@ -74,7 +74,7 @@ internal sealed class ConvexRowSolver
         for (int i = 0; i < inputs.Length; i++)
         {
             var p = _settings.Inputs[i].Parameter;
-            values[p] = tensor(Gather(inputs[i], rows, InputSizes[i]), [rows.Count, .. p.Shape.Dimensions], ScalarType.Float64);
+            values[p] = tensor(RowValues.Gather(inputs[i], rows, InputSizes[i]), [rows.Count, .. p.Shape.Dimensions], ScalarType.Float64);
         }
         var solution = _settings.Problem.Solve(values, _settings.SolverOptions);
         for (int o = 0; o < outputs.Length; o++)
@@ -93,23 +93,11 @@ internal sealed class ConvexRowSolver
     private uint RowProblem(double[][] inputs, int row)
     {
         uint problem = 0;
-        for (int i = 0; i < inputs.Length; i++)
+        for (int i = 0; i < inputs.Length && problem != SolverStatusColumn.NonFiniteInputKey; i++)
         {
-            var span = inputs[i].AsSpan(row * InputSizes[i], InputSizes[i]);
-            foreach (var v in span)
-            {
-                if (!double.IsFinite(v)) return SolverStatusColumn.NonFiniteInputKey;
-                if (v < 0 && _settings.Inputs[i].Parameter.Nonnegative) problem = SolverStatusColumn.InvalidInputKey;
-            }
+            var found = RowValues.Problem(inputs[i].AsSpan(row * InputSizes[i], InputSizes[i]), [InputSizes[i]], [_settings.Inputs[i].Parameter.Nonnegative]);
+            problem = found == 0 ? problem : found;
         }
         return problem;
-    }
-
-    private static double[] Gather(double[] values, List<int> rows, int width)
-    {
-        var selected = new double[rows.Count * width];
-        for (int i = 0; i < rows.Count; i++)
-            Array.Copy(values, rows[i] * width, selected, i * width, width);
-        return selected;
     }
 }

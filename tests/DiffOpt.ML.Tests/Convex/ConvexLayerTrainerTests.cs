@@ -128,12 +128,7 @@ public sealed class ConvexLayerTrainerTests : IDisposable
         var expected = RoundTripData.EncodeColumns(model.Transform(data), OutputColumns);
         var path = Path.Combine(_folder, "model.zip");
         ml.Model.Save(model, data.Schema, path);
-        var rowsPath = Path.Combine(_folder, "rows.bin");
-        var outputPath = Path.Combine(_folder, "out.bin");
-        RoundTripData.WriteRows(rowsPath, rows);
-        var result = HelperProcess.Run(path, rowsPath, outputPath, string.Join(',', OutputColumns));
-        Assert.True(result.ExitCode == 0, $"helper exit code {result.ExitCode}: {result.StandardError}");
-        Assert.Equal(expected, File.ReadAllBytes(outputPath));
+        Assert.Equal(expected, HelperProcess.Outputs(path, rows, OutputColumns, _folder));
 
         var damaged = Path.Combine(_folder, "damaged.zip");
         ModelFile.EditEntry(path, damaged, ModelFile.FindComponent(path, "DOCVXLYR") + "Model.key", bytes =>

@@ -35,13 +35,7 @@ public sealed class ConvexTextStatusFileTests : IDisposable
         var loaded = ml.Model.Load(Path.Combine(Folder, model), out _).Transform(ml.Data.LoadFromEnumerable(rows));
         Assert.Equal(TextDataViewType.Instance, loaded.Schema[status].Type);
         Assert.Equal(expected, RoundTripData.EncodeColumns(loaded, columns));
-
-        var rowsPath = Path.Combine(_scratch, "rows.bin");
-        var outputPath = Path.Combine(_scratch, "outputs.bin");
-        RoundTripData.WriteRows(rowsPath, rows);
-        var result = HelperProcess.Run(Path.Combine(Folder, model), rowsPath, outputPath, string.Join(',', columns));
-        Assert.True(result.ExitCode == 0, $"helper exit code {result.ExitCode}: {result.StandardError}");
-        Assert.Equal(expected, File.ReadAllBytes(outputPath));
+        Assert.Equal(expected, HelperProcess.Outputs(Path.Combine(Folder, model), rows, columns, _scratch));
     }
 
     [Fact]
