@@ -10,20 +10,26 @@ namespace DiffOpt.ML;
 
 /// <summary>
 /// The model a <see cref="ConvexLayerTrainer"/> trained: per row, features → network → problem parameters →
-/// convex layer → decision. Writes the decision (score column), its status (<c>{score}Status</c>, a key column
-/// described by <see cref="SolverStatusColumn"/>) and the predicted parameters (<c>{score}Parameters</c>). Lazy, PredictionEngine-ready, saved and loaded by
-/// <c>mlContext.Model.Save/Load</c> with the problem and weights inside the model file.
+/// convex layer → decision; parameters bound to input columns (<see cref="ParameterColumns"/>) are read from them.
+/// Writes the decision (score column), its status (<c>{score}Status</c>, a key column described by
+/// <see cref="SolverStatusColumn"/>) and the predicted parameters (<c>{score}Parameters</c>). Lazy,
+/// PredictionEngine-ready, saved and loaded by <c>mlContext.Model.Save/Load</c> with the problem and weights inside
+/// the model file.
 /// </summary>
 public sealed class ConvexLayerTransformer : DiffOptTransformer
 {
     private const string FeatureRole = "feature";
     private readonly object _forwardLock = new();
+    private readonly int[] _fedSizes;
+    private readonly bool[] _fedNonnegative;
 
     internal ConvexLayerTransformer(IHostEnvironment environment, ConvexNetwork network, string featureColumnName, string scoreColumnName, bool textStatus = false)
         : base(environment, nameof(ConvexLayerTransformer))
     {
         TextStatus = textStatus;
         Network = network;
+        _fedSizes = network.Shape.Fed.Select(f => f.Parameter.Shape.Size).ToArray();
+        _fedNonnegative = network.Shape.Fed.Select(f => f.Parameter.Nonnegative).ToArray();
         FeatureColumnName = featureColumnName;
         ScoreColumnName = scoreColumnName;
     }
@@ -123,7 +129,7 @@ public sealed class ConvexLayerTransformer : DiffOptTransformer
     /// <summary>The key of what rules a row out (non-finite or refused values), or 0 when it can be solved.</summary>
     private uint RowProblem(ReadOnlySpan<double> features, ReadOnlySpan<double> fed) =>
         RowValues.Problem(features, [FeatureSize], [false]) != 0 ? SolverStatusColumn.NonFiniteInputKey
-            : RowValues.Problem(fed, [.. ParameterColumns.Select(f => f.Parameter.Shape.Size)], [.. ParameterColumns.Select(f => f.Parameter.Nonnegative)]);
+            : RowValues.Problem(fed, _fedSizes, _fedNonnegative);
 
     private sealed class Mapper : AppendedColumnsMapper
     {

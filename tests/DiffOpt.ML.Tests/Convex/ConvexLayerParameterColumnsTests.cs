@@ -90,13 +90,39 @@ public sealed class ConvexLayerParameterColumnsTests : IDisposable
         var x = tensor(rows.SelectMany(r => r.Features.Select(v => (double)v)).ToArray(), [5, 3], ScalarType.Float64);
         var m = tensor(rows.SelectMany(r => r.M.Select(v => (double)v)).ToArray(), [5, 4], ScalarType.Float64);
         var w = tensor(new double[] { 0.3, -1.1, 0.8, 0.5, -0.2, 1.4, 0.9, -0.6, 0.1, 0.7 }, [5, 2], ScalarType.Float64);
-        double Loss() => (network.Decide(network.PredictParameters(x), m) * w).sum().ToDouble();
+        // An unconstrained QP, solved exactly: autograd and central differences agree to about 1e-12.
+        AssertWeightGradientsMatchCentralDifferences(network, () => (network.Decide(network.PredictParameters(x), m) * w).sum(), 1e-7);
+    }
 
-        var loss = (network.Decide(network.PredictParameters(x), m) * w).sum();
-        loss.backward();
-        // The problem is an unconstrained QP, solved exactly; the central differences agree to about 1e-12.
+    [Fact]
+    public void NetworkGradient_WithAFedRadius_OnTheConeRoute_MatchesCentralDifferences()
+    {
+        // z = argmin ‖z − p‖² over ‖z‖₂ ≤ r (a second-order cone), r from a column: p·min(1, r/‖p‖).
+        var p = new Parameter(2, "p");
+        var r = new Parameter(1, "r", nonnegative: true);
+        var z = new Variable(2, "z");
+        var problem = Problem.Minimize(SumSquares(z - p), Norm2(z) <= r[0]);
+        var options = ConvexLayerOptions.Default with { Cone = ConvexLayerOptions.Default.Cone with { Tolerance = 1e-12, RelativeTolerance = 1e-12 } };
+        var shape = new ConvexNetworkShape(problem, [p], z, 3, [], options, [new ParameterColumn("R", r)]);
+        using var network = new ConvexNetwork(shape, seed: 5);
+        using var scope = NewDisposeScope();
+        var x = tensor(Rows(5, seed: 10).SelectMany(row => row.Features.Select(v => (double)v)).ToArray(), [5, 3], ScalarType.Float64);
+        var radius = tensor(new double[] { 0.05, 0.1, 5, 0.08, 10 }, [5, 1], ScalarType.Float64); // the ball binds in rows 0, 1, 3
+        var w = tensor(new double[] { 0.3, -1.1, 0.8, 0.5, -0.2, 1.4, 0.9, -0.6, 0.1, 0.7 }, [5, 2], ScalarType.Float64);
+        var decision = network.Decide(network.PredictParameters(x), radius);
+        var norms = decision.pow(2).sum(1).sqrt().data<double>().ToArray();
+        Assert.True(Math.Abs(norms[0] - 0.05) < 1e-6 && Math.Abs(norms[1] - 0.1) < 1e-6 && Math.Abs(norms[3] - 0.08) < 1e-6, string.Join(", ", norms));
+        Assert.True(norms[2] < 5 && norms[4] < 10);
+        // Solved to 1e-12, autograd and central differences agree to about 6e-8 here.
+        AssertWeightGradientsMatchCentralDifferences(network, () => (network.Decide(network.PredictParameters(x), radius) * w).sum(), 1e-6);
+    }
+
+    /// <summary>∂loss/∂(every network weight) by autograd against central differences of step 1e-5.</summary>
+    private static void AssertWeightGradientsMatchCentralDifferences(ConvexNetwork network, Func<Tensor> loss, double tolerance)
+    {
+        loss().backward();
         var weights = network.parameters().ToArray();
-        Assert.Equal(2, weights.Length); // one linear map: weight (2 × 3) and bias (2)
+        Assert.Equal(2, weights.Length); // one linear map: weight and bias
         const double h = 1e-5;
         foreach (var weight in weights)
         {
@@ -108,13 +134,13 @@ public sealed class ConvexLayerParameterColumnsTests : IDisposable
                 using (no_grad())
                 {
                     flat[i] = original + h;
-                    plus = Loss();
+                    plus = loss().ToDouble();
                     flat[i] = original - h;
-                    minus = Loss();
+                    minus = loss().ToDouble();
                     flat[i] = original;
                 }
                 double numeric = (plus - minus) / (2 * h);
-                Assert.True(Math.Abs(numeric - grad[i]) <= 1e-7 * Math.Max(1, Math.Abs(numeric)), $"entry {i}: autograd {grad[i]}, central difference {numeric}");
+                Assert.True(Math.Abs(numeric - grad[i]) <= tolerance * Math.Max(1, Math.Abs(numeric)), $"entry {i}: autograd {grad[i]}, central difference {numeric}");
             }
         }
     }
