@@ -50,7 +50,7 @@ public sealed class DiffOptMLCatalog
     /// <param name="labelColumnName">The label column, a known-size vector of Single or Double.</param>
     /// <param name="scoreColumnName">The prediction column, a known-size vector of Single or Double of the label's length.</param>
     /// <param name="statusColumnName">
-    /// A status column to count (the <c>SolveQp</c> status key of <see cref="QpStatusColumn"/>, any key column with
+    /// A status column to count (the status key every DiffOpt transformer writes, <see cref="SolverStatusColumn"/>, any key column with
     /// text KeyValues, or a text column), or null for none.
     /// </param>
     /// <param name="taskLoss">

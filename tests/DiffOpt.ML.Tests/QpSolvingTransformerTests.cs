@@ -119,7 +119,7 @@ public class QpSolvingTransformerTests
         var ml = new MLContext(seed: 1);
         var data = ml.Data.LoadFromEnumerable(new[] { new PRow { P = [float.NaN, 0, 0], H = [1, 1], B = [0] } });
         var output = ml.Transforms.SolveQp("Solution", "P", Identity(N)).Fit(data).Transform(data);
-        Assert.Equal(QpStatusColumn.NonFiniteInputKey, output.GetColumn<uint>("SolutionStatus").Single());
+        Assert.Equal(SolverStatusColumn.NonFiniteInputKey, output.GetColumn<uint>("SolutionStatus").Single());
         Assert.Equal("NonFiniteInput", StatusNames(output, "SolutionStatus").Single());
         Assert.All(VectorRows.Column(output, "Solution")[0], v => Assert.True(double.IsNaN(v)));
     }
@@ -183,7 +183,7 @@ public class QpSolvingTransformerTests
         Assert.Equal(new[] { 1f, -0.5f, 0f }, first.Solution, new ToleranceComparer(1e-5));
         var second = engine.Predict(new PRow { P = [1, 2, 3], H = [1, 1], B = [0] });
         Assert.Equal(new[] { -1f, -2f, -3f }, second.Solution, new ToleranceComparer(1e-5));
-        Assert.Equal(QpStatusColumn.KeyOf(SolverStatus.Solved), second.SolutionStatus);
+        Assert.Equal(SolverStatusColumn.KeyOf(SolverStatus.Solved), second.SolutionStatus);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using DiffOpt;
 using DiffOpt.ML;
 using DiffOpt.Samples;
 using Microsoft.ML;
@@ -23,7 +24,7 @@ public static class PolicyPipeline
     private sealed class ControlRow
     {
         public double[] U { get; set; } = [];
-        public string Status { get; set; } = "";
+        public uint Status { get; set; } // a SolverStatusColumn key
     }
 
     /// <summary>The controls for <paramref name="states"/> (B, n) through a saved-and-reloaded pipeline, (B, m).</summary>
@@ -48,8 +49,8 @@ public static class PolicyPipeline
         OutputFolder.EnsureFor(modelPath);
         ml.Model.Save(model, data.Schema, modelPath);
         var controls = ml.Data.CreateEnumerable<ControlRow>(ml.Model.Load(modelPath, out _).Transform(data), reuseRowObject: false).ToList();
-        if (controls.FirstOrDefault(c => c.Status != "Solved") is { } failed)
-            throw new SampleException($"the policy's problem was not solved for a state ({failed.Status})");
+        if (controls.FirstOrDefault(c => SolverStatusColumn.StatusOf(c.Status) != SolverStatus.Solved) is { } failed)
+            throw new SampleException($"the policy's problem was not solved for a state ({SolverStatusColumn.NameOf(failed.Status)})");
         return controls.Select(c => c.U).ToArray();
     }
 }

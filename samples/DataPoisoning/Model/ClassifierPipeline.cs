@@ -1,4 +1,5 @@
 using DataPoisoning.Data;
+using DiffOpt;
 using DiffOpt.ML;
 using DiffOpt.Samples;
 using Microsoft.ML;
@@ -25,7 +26,7 @@ public static class ClassifierPipeline
     {
         public double[] Theta { get; set; } = [];
         public double[] Beta { get; set; } = [];
-        public string Status { get; set; } = "";
+        public uint Status { get; set; } // a SolverStatusColumn key
     }
 
     /// <summary>
@@ -49,8 +50,8 @@ public static class ClassifierPipeline
         ml.Model.Save(model, data.Schema, modelPath);
         var loaded = ml.Model.Load(modelPath, out _);
         var results = ml.Data.CreateEnumerable<ClassifierRow>(loaded.Transform(data), reuseRowObject: false).ToList();
-        if (results.FirstOrDefault(r => r.Status != "Solved") is { } failed)
-            throw new SampleException($"a logistic regression was not solved ({failed.Status})");
+        if (results.FirstOrDefault(r => SolverStatusColumn.StatusOf(r.Status) != SolverStatus.Solved) is { } failed)
+            throw new SampleException($"a logistic regression was not solved ({SolverStatusColumn.NameOf(failed.Status)})");
         return results.Select(r => (r.Theta, r.Beta[0])).ToList();
     }
 

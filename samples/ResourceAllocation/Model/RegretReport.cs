@@ -1,3 +1,5 @@
+using DiffOpt;
+using DiffOpt.ML;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using ResourceAllocation.Data;
@@ -10,7 +12,7 @@ public sealed record RegretReport(double MeanRegret, double MeanRealisedCost, do
     private sealed class Scored
     {
         [VectorType(AllocationRow.ResourceCount)] public float[] Score { get; set; } = [];
-        public string ScoreStatus { get; set; } = "";
+        public uint ScoreStatus { get; set; } // a SolverStatusColumn key
         [VectorType(AllocationRow.ResourceCount)] public float[] ScoreParameters { get; set; } = [];
         [VectorType(AllocationRow.ResourceCount)] public float[] Oracle { get; set; } = [];
         [VectorType(AllocationRow.ResourceCount)] public float[] TrueMean { get; set; } = [];
@@ -24,7 +26,7 @@ public sealed record RegretReport(double MeanRegret, double MeanRealisedCost, do
     public static RegretReport Measure(MLContext ml, IDataView scored, AllocationProblem problem)
     {
         var rows = ml.Data.CreateEnumerable<Scored>(scored, reuseRowObject: false).ToList();
-        var solved = rows.Where(r => r.ScoreStatus == "Solved").ToList();
+        var solved = rows.Where(r => SolverStatusColumn.StatusOf(r.ScoreStatus) == SolverStatus.Solved).ToList();
         return new RegretReport(
             solved.Average(r => problem.CostOf(r.Score, r.TrueMean) - problem.CostOf(r.Oracle, r.TrueMean)),
             solved.Average(r => problem.CostOf(r.Score, r.Label)),

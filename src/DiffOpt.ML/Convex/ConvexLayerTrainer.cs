@@ -12,7 +12,8 @@ namespace DiffOpt.ML;
 
 /// <summary>
 /// Trains a network whose last stage is a convex optimisation layer: features → linear layers (ReLU between) →
-/// the values of the problem's parameters → <see cref="Layers.ConvexLayer"/> → the decision variable. The loss is
+/// the values of the problem's parameters (all of them, or those not read from input columns, see
+/// <see cref="Options.ParameterColumns"/>) → <see cref="Layers.ConvexLayer"/> → the decision variable. The loss is
 /// the mean squared error between decision and label, or a task loss of the decision, or a loss of the predicted
 /// parameters (two-stage "predict, then optimize"). Create it with
 /// <see cref="DiffOptMLCatalog.TrainerCatalog.ConvexLayer(ConvexLayerTrainer.Options)"/> (<c>mlContext.DiffOpt().Trainers.ConvexLayer</c>).
@@ -32,6 +33,13 @@ public sealed class ConvexLayerTrainer : IEstimator<ConvexLayerTransformer>
 
         /// <summary>The decision variable written to the score column. Required.</summary>
         public Variable? Decision { get; init; }
+
+        /// <summary>
+        /// Parameters whose values come straight from input columns (known-size Single or Double vectors, matrices
+        /// row-major) instead of from the network; the network predicts the others (at least one). Empty (the default):
+        /// the network predicts every parameter. The model reads the same columns when it predicts.
+        /// </summary>
+        public IReadOnlyList<ParameterColumn> ParameterColumns { get; init; } = [];
 
         /// <summary>Widths of the hidden layers (ReLU after each); empty (the default) means one linear map.</summary>
         public IReadOnlyList<int> HiddenLayerSizes { get; init; } = [];
@@ -96,10 +104,13 @@ public sealed class ConvexLayerTrainer : IEstimator<ConvexLayerTransformer>
         problem.CheckDpp();
         if (options.Decision is null || !problem.Variables.Contains(options.Decision))
             throw new ArgumentException($"Options.Decision must be a variable of the problem; got '{options.Decision?.Name}'.", nameof(options));
-        if (problem.Parameters.Count == 0)
-            throw new ArgumentException("The problem has no parameters for the network to predict.", nameof(options));
+        var fed = CheckParameterColumns(problem, options.ParameterColumns);
+        if (problem.Parameters.Count == fed.Count)
+            throw new ArgumentException(problem.Parameters.Count == 0
+                ? "The problem has no parameters for the network to predict."
+                : "Options.ParameterColumns binds every parameter of the problem to a column: leave at least one for the network to predict.", nameof(options));
         if (problem.Parameters.FirstOrDefault(p => p.Psd) is { } psd)
-            throw new ArgumentException($"Parameter '{psd.Name}' is declared PSD; the network cannot predict PSD matrices.", nameof(options));
+            throw new ArgumentException($"Parameter '{psd.Name}' is declared PSD; PSD parameters can be neither predicted nor read from a column yet.", nameof(options));
         if (options.HiddenLayerSizes is null || options.HiddenLayerSizes.Any(h => h < 1))
             throw new ArgumentException("Options.HiddenLayerSizes must hold positive widths.", nameof(options));
         OptionChecks.AtLeast(options.NumberOfEpochs, 1, nameof(Options.NumberOfEpochs));
@@ -118,9 +129,11 @@ public sealed class ConvexLayerTrainer : IEstimator<ConvexLayerTransformer>
     {
         ArgumentNullException.ThrowIfNull(inputSchema);
         SchemaCheck.NumericVector(inputSchema, FeatureRole, _options.FeatureColumnName);
+        foreach (var input in _options.ParameterColumns)
+            SchemaCheck.NumericVector(inputSchema, ParameterRole(input), input.ColumnName);
         return SchemaCheck.Append(inputSchema,
             MlNetInterop.VectorColumn(_options.ScoreColumnName, NumberDataViewType.Single),
-            MlNetInterop.ScalarColumn(_options.ScoreColumnName + "Status", TextDataViewType.Instance),
+            MlNetInterop.KeyColumnWithNames(_options.ScoreColumnName + "Status", NumberDataViewType.UInt32),
             MlNetInterop.VectorColumn(_options.ScoreColumnName + "Parameters", NumberDataViewType.Single));
     }
 
@@ -135,14 +148,38 @@ public sealed class ConvexLayerTrainer : IEstimator<ConvexLayerTransformer>
         int decisionSize = _options.Decision!.Shape.Size;
         if (_options.TaskLoss is null && _options.ParameterLoss is null && labelSize != decisionSize)
             SchemaCheck.NumericVector(input.Schema, LabelRole + " (mean squared error against the decision)", _options.LabelColumnName, decisionSize);
+        var fed = _options.ParameterColumns.ToArray();
+        foreach (var f in fed)
+            SchemaCheck.NumericVector(input.Schema, ParameterRole(f), f.ColumnName, f.Parameter.Shape.Size);
         var problem = _options.Problem!;
-        var shape = new ConvexNetworkShape(problem, problem.Parameters, _options.Decision, featureSize, [.. _options.HiddenLayerSizes], _options.SolverOptions);
+        var predicted = problem.Parameters.Where(p => !fed.Any(f => ReferenceEquals(f.Parameter, p))).ToArray();
+        var shape = new ConvexNetworkShape(problem, predicted, _options.Decision, featureSize, [.. _options.HiddenLayerSizes], _options.SolverOptions, fed);
         var seed = _options.Seed ?? _host.Rand.Next();
         using var channel = _host.Start(nameof(ConvexLayerTrainer));
         using var data = TrainingData.Read(input, _options.FeatureColumnName, _options.LabelColumnName, featureSize, labelSize,
-            ScalarType.Float64, channel, "training");
+            ScalarType.Float64, channel, "training", [.. fed.Select(f => new ExtraColumn(f.ColumnName, f.Parameter.Shape.Size, f.Parameter.Nonnegative))]);
         var network = new ConvexNetwork(shape, seed);
         new ConvexTrainingLoop(_options, _host, channel).Run(network, data, seed);
         return new ConvexLayerTransformer(_host, network, _options.FeatureColumnName, _options.ScoreColumnName);
+    }
+
+    /// <summary>The role a parameter column plays in schema errors: "parameter 'name'".</summary>
+    internal static string ParameterRole(ParameterColumn input) => $"parameter '{input.Parameter.Name}'";
+
+    /// <summary>Checks that each entry names a column and a distinct, non-PSD parameter of <paramref name="problem"/>.</summary>
+    private static IReadOnlyList<ParameterColumn> CheckParameterColumns(Problem problem, IReadOnlyList<ParameterColumn>? columns)
+    {
+        var fed = (columns ?? throw new ArgumentException("Options.ParameterColumns must not be null.", "options")).ToArray();
+        foreach (var input in fed)
+        {
+            if (input is null || input.Parameter is null)
+                throw new ArgumentException("Options.ParameterColumns holds an entry without a parameter.", "options");
+            OptionChecks.ColumnName(input.ColumnName, nameof(Options.ParameterColumns));
+            if (!problem.Parameters.Contains(input.Parameter))
+                throw new ArgumentException($"Options.ParameterColumns: parameter '{input.Parameter.Name}' (column '{input.ColumnName}') does not occur in the problem.", "options");
+            if (fed.Count(f => ReferenceEquals(f?.Parameter, input.Parameter)) > 1)
+                throw new ArgumentException($"Options.ParameterColumns binds parameter '{input.Parameter.Name}' to more than one column.", "options");
+        }
+        return fed;
     }
 }

@@ -10,20 +10,26 @@ namespace DiffOpt.ML;
 
 /// <summary>
 /// The model a <see cref="ConvexLayerTrainer"/> trained: per row, features → network → problem parameters →
-/// convex layer → decision. Writes the decision (score column), its status (<c>{score}Status</c>) and the
-/// predicted parameters (<c>{score}Parameters</c>). Lazy, PredictionEngine-ready, saved and loaded by
-/// <c>mlContext.Model.Save/Load</c> with the problem and weights inside the model file.
+/// convex layer → decision; parameters bound to input columns (<see cref="ParameterColumns"/>) are read from them.
+/// Writes the decision (score column), its status (<c>{score}Status</c>, a key column described by
+/// <see cref="SolverStatusColumn"/>) and the predicted parameters (<c>{score}Parameters</c>). Lazy,
+/// PredictionEngine-ready, saved and loaded by <c>mlContext.Model.Save/Load</c> with the problem and weights inside
+/// the model file.
 /// </summary>
-public sealed class ConvexLayerTransformer : ITransformer
+public sealed class ConvexLayerTransformer : DiffOptTransformer
 {
     private const string FeatureRole = "feature";
-    private readonly IHost _host;
     private readonly object _forwardLock = new();
+    private readonly int[] _fedSizes;
+    private readonly bool[] _fedNonnegative;
 
-    internal ConvexLayerTransformer(IHostEnvironment environment, ConvexNetwork network, string featureColumnName, string scoreColumnName)
+    internal ConvexLayerTransformer(IHostEnvironment environment, ConvexNetwork network, string featureColumnName, string scoreColumnName, bool textStatus = false)
+        : base(environment, nameof(ConvexLayerTransformer))
     {
-        _host = environment.Register(nameof(ConvexLayerTransformer));
+        TextStatus = textStatus;
         Network = network;
+        _fedSizes = network.Shape.Fed.Select(f => f.Parameter.Shape.Size).ToArray();
+        _fedNonnegative = network.Shape.Fed.Select(f => f.Parameter.Nonnegative).ToArray();
         FeatureColumnName = featureColumnName;
         ScoreColumnName = scoreColumnName;
     }
@@ -34,7 +40,10 @@ public sealed class ConvexLayerTransformer : ITransformer
     /// <summary>The decision column written.</summary>
     public string ScoreColumnName { get; }
 
-    /// <summary>The status column written.</summary>
+    /// <summary>
+    /// The status column written: a key column described by <see cref="SolverStatusColumn"/> (text with the same names
+    /// for a model loaded from a file saved before DiffOpt.ML typed the column).
+    /// </summary>
     public string StatusColumnName => ScoreColumnName + "Status";
 
     /// <summary>The predicted-parameters column written.</summary>
@@ -43,10 +52,10 @@ public sealed class ConvexLayerTransformer : ITransformer
     /// <summary>The problem whose decision the model returns.</summary>
     public DiffOpt.Modeling.Problem Problem => Network.Shape.Problem;
 
-    /// <inheritdoc/>
-    public bool IsRowToRowMapper => true;
-
     internal ConvexNetwork Network { get; }
+
+    /// <summary>True for a model saved before the status column became a key: it writes the names as text.</summary>
+    internal bool TextStatus { get; }
 
     private int FeatureSize => Network.Shape.FeatureSize;
 
@@ -54,92 +63,130 @@ public sealed class ConvexLayerTransformer : ITransformer
 
     private int ParameterSize => Network.Shape.ParameterSize;
 
-    /// <summary>The input schema with the decision, status and parameter columns added.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or has the wrong type or size.</exception>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new Mapper(this, inputSchema).OutputSchema;
+    private int FedSize => Network.Shape.FedSize;
 
-    /// <inheritdoc/>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
+    /// <summary>The parameters read from input columns (empty when the network predicts every parameter).</summary>
+    public IReadOnlyList<ParameterColumn> ParameterColumns => Network.Shape.Fed;
 
-    /// <summary>Returns the lazy view of <paramref name="input"/> with the decision, status and parameter columns added.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or has the wrong type or size.</exception>
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new AppendedColumnsDataView(input, new Mapper(this, input.Schema));
-    }
+    internal override AppendedColumnsMapper MakeMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
-    void ICanSaveModel.Save(ModelSaveContext ctx) => ConvexLayerTransformerFormat.Save(ctx, this);
+    private protected override void SaveModel(ModelSaveContext ctx) => ConvexLayerTransformerFormat.Save(ctx, this);
 
-    /// <summary>Runs the network on a block of rows; rows with non-finite features get NaN and "NonFiniteInput".</summary>
-    private void Predict(double[] features, int count, double[] decisions, double[] parameters, string[] status)
+    /// <summary>
+    /// Runs the network on a block of rows (features, and the fed parameters' values side by side). Rows with
+    /// non-finite values get <see cref="SolverStatusColumn.NonFiniteInputKey"/>, rows whose fed values the problem
+    /// refuses <see cref="SolverStatusColumn.InvalidInputKey"/>; both get NaN outputs and leave the others untouched.
+    /// </summary>
+    private void Predict(double[] features, double[] fed, int count, double[] decisions, double[] parameters, uint[] status)
     {
         decisions.AsSpan(0, count * DecisionSize).Fill(double.NaN);
         parameters.AsSpan(0, count * ParameterSize).Fill(double.NaN);
-        var rows = Enumerable.Range(0, count).Where(r => features.AsSpan(r * FeatureSize, FeatureSize).ToArray().All(double.IsFinite)).ToArray();
-        for (int r = 0; r < count; r++) status[r] = ConvexRowSolver.NonFiniteInput;
-        if (rows.Length == 0) return;
+        var rows = new List<int>();
+        for (int r = 0; r < count; r++)
+        {
+            status[r] = RowProblem(features.AsSpan(r * FeatureSize, FeatureSize), fed.AsSpan(r * FedSize, FedSize));
+            if (status[r] == 0) rows.Add(r);
+        }
+        if (rows.Count == 0) return;
         lock (_forwardLock)
         {
-            using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var x = tensor(rows.SelectMany(r => features.AsSpan(r * FeatureSize, FeatureSize).ToArray()).ToArray(), [rows.Length, FeatureSize], ScalarType.Float64);
-            var theta = Network.PredictParameters(x);
-            var d = Network.Decide(theta).cpu().data<double>().ToArray();
-            var t = theta.cpu().data<double>().ToArray();
-            for (int i = 0; i < rows.Length; i++)
+            try
             {
-                int r = rows[i];
-                var s = Network.LastStatus[i];
-                status[r] = s.ToString();
-                Array.Copy(t, i * ParameterSize, parameters, r * ParameterSize, ParameterSize);
-                if (s.HasSolution())
-                    Array.Copy(d, i * DecisionSize, decisions, r * DecisionSize, DecisionSize);
+                PredictRows(rows, features, fed, decisions, parameters, status);
+            }
+            catch (ArgumentException)
+            {
+                // Values the sign check does not foresee were refused: find the row by solving each alone.
+                foreach (var r in rows)
+                {
+                    try { PredictRows([r], features, fed, decisions, parameters, status); }
+                    catch (ArgumentException) { status[r] = SolverStatusColumn.InvalidInputKey; }
+                }
             }
         }
     }
 
+    private void PredictRows(List<int> rows, double[] features, double[] fed, double[] decisions, double[] parameters, uint[] status)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var x = tensor(RowValues.Gather(features, rows, FeatureSize), [rows.Count, FeatureSize], ScalarType.Float64);
+        var values = FedSize == 0 ? null : tensor(RowValues.Gather(fed, rows, FedSize), [rows.Count, FedSize], ScalarType.Float64);
+        var theta = Network.PredictParameters(x);
+        var d = Network.Decide(theta, values).cpu().data<double>().ToArray();
+        var t = theta.cpu().data<double>().ToArray();
+        for (int i = 0; i < rows.Count; i++)
+        {
+            int r = rows[i];
+            var s = Network.LastStatus[i];
+            status[r] = SolverStatusColumn.KeyOf(s);
+            Array.Copy(t, i * ParameterSize, parameters, r * ParameterSize, ParameterSize);
+            if (s.HasSolution())
+                Array.Copy(d, i * DecisionSize, decisions, r * DecisionSize, DecisionSize);
+        }
+    }
+
+    /// <summary>The key of what rules a row out (non-finite or refused values), or 0 when it can be solved.</summary>
+    private uint RowProblem(ReadOnlySpan<double> features, ReadOnlySpan<double> fed) =>
+        RowValues.Problem(features, [FeatureSize], [false]) != 0 ? SolverStatusColumn.NonFiniteInputKey
+            : RowValues.Problem(fed, _fedSizes, _fedNonnegative);
+
     private sealed class Mapper : AppendedColumnsMapper
     {
         private readonly ConvexLayerTransformer _parent;
-        private readonly DataViewSchema.Column _feature;
+        private readonly DataViewSchema.Column[] _inputs;
 
         public Mapper(ConvexLayerTransformer parent, DataViewSchema inputSchema)
             : base(inputSchema,
             [
                 (parent.ScoreColumnName, ColumnTypes.Vector(NumberDataViewType.Single, parent.DecisionSize), null),
-                (parent.StatusColumnName, TextDataViewType.Instance, null),
+                SolverStatusColumn.Column(parent.StatusColumnName, parent.TextStatus),
                 (parent.ParametersColumnName, ColumnTypes.Vector(NumberDataViewType.Single, parent.ParameterSize), null),
             ])
         {
             _parent = parent;
-            _feature = SchemaCheck.NumericVector(inputSchema, FeatureRole, parent.FeatureColumnName, parent.FeatureSize);
+            _inputs =
+            [
+                SchemaCheck.NumericVector(inputSchema, FeatureRole, parent.FeatureColumnName, parent.FeatureSize),
+                .. parent.ParameterColumns.Select(f => SchemaCheck.NumericVector(inputSchema, ConvexLayerTrainer.ParameterRole(f), f.ColumnName, f.Parameter.Shape.Size)),
+            ];
         }
 
-        protected override IEnumerable<DataViewSchema.Column> Dependencies => [_feature];
+        protected override IEnumerable<DataViewSchema.Column> Dependencies => _inputs;
 
         public override int BlockSize => 64;
 
         public override BlockComputation CreateComputation(DataViewRow input, int blockSize) =>
-            new Computation(_parent, VectorReader.Create(input, _feature), blockSize);
+            new Computation(_parent, _inputs.Select(c => VectorReader.Create(input, c)).ToArray(), blockSize);
     }
 
-    /// <summary>Reads feature vectors into a block, runs the network once per block, serves each row's outputs.</summary>
-    private sealed class Computation(ConvexLayerTransformer parent, VectorReader reader, int blockSize) : BlockComputation
+    /// <summary>Reads feature vectors (and fed parameter values) into a block, runs the network once per block, serves each row's outputs.</summary>
+    private sealed class Computation(ConvexLayerTransformer parent, VectorReader[] readers, int blockSize) : BlockComputation
     {
         private readonly double[] _features = new double[blockSize * parent.FeatureSize];
+        private readonly double[] _fed = new double[blockSize * parent.FedSize];
         private readonly double[] _decisions = new double[blockSize * parent.DecisionSize];
         private readonly double[] _parameters = new double[blockSize * parent.ParameterSize];
-        private readonly string[] _status = new string[blockSize];
+        private readonly uint[] _status = new uint[blockSize];
 
-        public override void ReadRow(int slot) => reader.Read(_features.AsSpan(slot * parent.FeatureSize, parent.FeatureSize));
+        public override void ReadRow(int slot)
+        {
+            readers[0].Read(_features.AsSpan(slot * parent.FeatureSize, parent.FeatureSize));
+            int offset = slot * parent.FedSize;
+            for (int i = 1; i < readers.Length; i++)
+            {
+                int size = parent.ParameterColumns[i - 1].Parameter.Shape.Size;
+                readers[i].Read(_fed.AsSpan(offset, size));
+                offset += size;
+            }
+        }
 
-        public override void Compute(int count) => parent.Predict(_features, count, _decisions, _parameters, _status);
+        public override void Compute(int count) => parent.Predict(_features, _fed, count, _decisions, _parameters, _status);
 
         public override Delegate?[] CreateGetters(Func<int> slot, bool[] active) =>
         [
             active[0] ? VectorWriter.Getter(NumberDataViewType.Single, () => _decisions.AsMemory(slot() * parent.DecisionSize, parent.DecisionSize)) : null,
-            active[1] ? (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = _status[slot()].AsMemory()) : null,
+            active[1] ? SolverStatusColumn.Getter(_status, slot, parent.TextStatus) : null,
             active[2] ? VectorWriter.Getter(NumberDataViewType.Single, () => _parameters.AsMemory(slot() * parent.ParameterSize, parent.ParameterSize)) : null,
         ];
     }

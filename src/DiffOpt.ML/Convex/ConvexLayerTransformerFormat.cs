@@ -3,10 +3,13 @@ using DiffOpt.ML.Convex;
 using DiffOpt.ML.Persistence;
 using DiffOpt.Modeling;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using static TorchSharp.torch;
 
 [assembly: LoadableClass(typeof(ConvexLayerTransformer), typeof(ConvexLayerTransformerFormat), null, typeof(SignatureLoadModel),
+    ConvexLayerTransformerFormat.UserName, ConvexLayerTransformerFormat.LoaderSignature)]
+[assembly: LoadableClass(typeof(IRowMapper), typeof(ConvexLayerTransformerFormat), null, typeof(SignatureLoadRowMapper),
     ConvexLayerTransformerFormat.UserName, ConvexLayerTransformerFormat.LoaderSignature)]
 
 namespace DiffOpt.ML.Persistence;
@@ -18,13 +21,23 @@ internal static class ConvexLayerTransformerFormat
     public const string UserName = "DiffOpt Convex Layer Transformer";
     private const string Component = "DiffOpt convex layer model";
 
-    /// <summary>Format versions (0x00010001: the initial format); bump them on any change of the layout below.</summary>
-    public static VersionInfo GetVersionInfo() => FormatGuard.Version("DOCVXLYR", 0x00010001, 0x00010001, 0x00010001, LoaderSignature);
+    /// <summary>The initial format: the status column is text, the network predicts every parameter.</summary>
+    public const uint TextStatusVersion = 0x00010001;
+
+    /// <summary>The format written now: the status column is a key (<see cref="SolverStatusColumn"/>), parameters may be read from columns.</summary>
+    public const uint KeyStatusVersion = 0x00010002;
+
+    /// <summary>
+    /// Format versions; bump them on any change of the layout below or of what it means. 0x00010002 adds the parameter
+    /// columns, so builds reading only 0x00010001 cannot read it (they report a file from a newer DiffOpt.ML).
+    /// </summary>
+    public static VersionInfo GetVersionInfo() => FormatGuard.Version("DOCVXLYR", KeyStatusVersion, KeyStatusVersion, TextStatusVersion, LoaderSignature);
 
     // *** Binary format ***
     // Model.key: ChecksummedBlob section holding
     //   the problem (ProblemWriter, format version 1)
     //   int: predicted parameter count; int[]: their node indices (network output order)
+    //   (0x00010002 and up) int: parameter column count; per column: string column name, int node index of its parameter
     //   int: decision variable node index
     //   string: feature column; string: score column
     //   int: feature size; int: hidden layer count; int[]: widths
@@ -40,6 +53,12 @@ internal static class ConvexLayerTransformerFormat
             writer.Write(shape.Predicted.Count);
             foreach (var p in shape.Predicted)
                 writer.Write(nodes[p]);
+            writer.Write(shape.Fed.Count);
+            foreach (var f in shape.Fed)
+            {
+                writer.Write(f.ColumnName);
+                writer.Write(nodes[f.Parameter]);
+            }
             writer.Write(nodes[shape.Decision]);
             writer.Write(transformer.FeatureColumnName);
             writer.Write(transformer.ScoreColumnName);
@@ -60,18 +79,30 @@ internal static class ConvexLayerTransformerFormat
         });
     }
 
+    /// <summary>The loader ML.NET's RowToRowMapperTransform calls for its mapper (through <see cref="SignatureLoadRowMapper"/>).</summary>
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema) =>
+        RowMapperAdapter.Over(Create(env, ctx), inputSchema);
+
     /// <summary>The loader ML.NET calls (through <see cref="SignatureLoadModel"/>).</summary>
     private static ConvexLayerTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
         FormatGuard.StartLoad(env, ctx, GetVersionInfo(), Component);
-        return ChecksummedBlob.ReadSection(ctx.Reader, Component, reader => Read(env, reader));
+        bool initial = ctx.Header.ModelVerWritten < KeyStatusVersion;
+        return ChecksummedBlob.ReadSection(ctx.Reader, Component, reader => Read(env, reader, initial));
     }
 
-    private static ConvexLayerTransformer Read(IHostEnvironment env, BinaryReader reader)
+    /// <summary>Reads the section; <paramref name="initial"/>: format 0x00010001 (text status, no parameter columns).</summary>
+    private static ConvexLayerTransformer Read(IHostEnvironment env, BinaryReader reader, bool initial)
     {
         var (problem, nodes) = ProblemReader.Read(reader, Component);
         var predicted = Enumerable.Range(0, FormatGuard.ReadCount(reader, Component, "the predicted parameter count", 1, 1 << 16))
             .Select(_ => ProblemReader.Leaf<Parameter>(nodes, reader.ReadInt32(), Component, "a predicted parameter")).ToArray();
+        var fed = new ParameterColumn[initial ? 0 : FormatGuard.ReadCount(reader, Component, "the parameter column count", 0, 1 << 16)];
+        for (int i = 0; i < fed.Length; i++)
+        {
+            var name = FormatGuard.ReadName(reader, Component);
+            fed[i] = new ParameterColumn(name, ProblemReader.Leaf<Parameter>(nodes, reader.ReadInt32(), Component, $"parameter column '{name}'"));
+        }
         var decision = ProblemReader.Leaf<Variable>(nodes, reader.ReadInt32(), Component, "the decision");
         var feature = FormatGuard.ReadName(reader, Component);
         var score = FormatGuard.ReadName(reader, Component);
@@ -82,7 +113,7 @@ internal static class ConvexLayerTransformerFormat
         ConvexNetwork network;
         try
         {
-            network = new ConvexNetwork(new ConvexNetworkShape(problem, predicted, decision, featureSize, hidden, options), seed: 0);
+            network = new ConvexNetwork(new ConvexNetworkShape(problem, predicted, decision, featureSize, hidden, options, fed), seed: 0);
         }
         catch (ArgumentException e)
         {
@@ -102,6 +133,6 @@ internal static class ConvexLayerTransformerFormat
             }
         }
         network.eval();
-        return new ConvexLayerTransformer(env, network, feature, score);
+        return new ConvexLayerTransformer(env, network, feature, score, textStatus: initial);
     }
 }

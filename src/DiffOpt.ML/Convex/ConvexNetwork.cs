@@ -9,20 +9,23 @@ namespace DiffOpt.ML.Convex;
 
 /// <summary>
 /// features (B, d) → linear layers with ReLU between them → the predicted parameters (B, Σ sizes; softplus for
-/// parameters declared nonnegative) → <see cref="ConvexLayer"/> → the decision variable (B, n). float64 throughout.
-/// <c>forward</c> opens no dispose scope: the caller's per-batch scope frees the intermediates after backward.
+/// parameters declared nonnegative) → <see cref="ConvexLayer"/>, whose other parameters (the fed ones) come from
+/// input columns (B, Σ fed sizes) → the decision variable (B, n). float64 throughout. No method opens a dispose
+/// scope: the caller's per-batch scope frees the intermediates after backward.
 /// </summary>
 internal sealed class ConvexNetwork : nn.Module<Tensor, Tensor>
 {
     private readonly ModuleList<Linear> layers;
     private readonly ConvexLayer _layer;
     private readonly Parameter[] _predicted;
+    private readonly Parameter[] _fed;
 
     public ConvexNetwork(ConvexNetworkShape shape, int seed) : base(nameof(ConvexNetwork))
     {
         Shape = shape;
         _predicted = [.. shape.Predicted];
-        _layer = new ConvexLayer(shape.Problem, _predicted, [shape.Decision], shape.SolverOptions);
+        _fed = shape.Fed.Select(f => f.Parameter).ToArray();
+        _layer = new ConvexLayer(shape.Problem, [.. _predicted, .. _fed], [shape.Decision], shape.SolverOptions);
         var sizes = new[] { shape.FeatureSize }.Concat(shape.HiddenSizes).Append(shape.ParameterSize).ToArray();
         layers = new ModuleList<Linear>();
         using var generator = new Generator((ulong)seed);
@@ -66,27 +69,45 @@ internal sealed class ConvexNetwork : nn.Module<Tensor, Tensor>
         return cat(parts, 1);
     }
 
-    /// <summary>Solves the layer for predicted parameter values (B, Σ sizes); returns the decision (B, n).</summary>
-    public Tensor Decide(Tensor parameters)
+    /// <summary>
+    /// Solves the layer for predicted parameter values (B, Σ sizes) and the fed parameters' values (B, Σ fed sizes,
+    /// each row-major; null when none is fed); returns the decision (B, n).
+    /// </summary>
+    public Tensor Decide(Tensor parameters, Tensor? fed)
     {
-        long batch = parameters.shape[0], offset = 0;
-        var values = new Tensor[_predicted.Length];
-        for (int i = 0; i < _predicted.Length; i++)
-        {
-            var p = _predicted[i];
-            values[i] = parameters.narrow(1, offset, p.Shape.Size).reshape([batch, .. p.Shape.Dimensions]);
-            offset += p.Shape.Size;
-        }
+        long batch = parameters.shape[0];
+        if (_fed.Length > 0 && fed is null)
+            throw new ArgumentNullException(nameof(fed), $"The layer needs the values of {string.Join(", ", _fed.Select(p => $"'{p.Name}'"))}.");
+        Tensor[] values = [.. Split(parameters, _predicted, batch), .. _fed.Length == 0 ? [] : Split(fed!, _fed, batch)];
         return _layer.forward(values)[0].reshape(batch, Shape.Decision.Shape.Size);
     }
 
-    public override Tensor forward(Tensor features) => Decide(PredictParameters(features));
+    /// <summary>The network end to end, for problems without fed parameters.</summary>
+    public override Tensor forward(Tensor features) => Decide(PredictParameters(features), null);
+
+    /// <summary>Splits the columns of <paramref name="flat"/> (B, Σ sizes) into one tensor per parameter, shaped (B, its shape).</summary>
+    private static Tensor[] Split(Tensor flat, Parameter[] parameters, long batch)
+    {
+        var values = new Tensor[parameters.Length];
+        long offset = 0;
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            var p = parameters[i];
+            values[i] = flat.narrow(1, offset, p.Shape.Size).reshape([batch, .. p.Shape.Dimensions]);
+            offset += p.Shape.Size;
+        }
+        return values;
+    }
 }
 
 /// <summary>The architecture of a <see cref="ConvexNetwork"/> (everything but the weights).</summary>
+/// <remarks><see cref="Fed"/>: the parameters read from input columns; every other parameter of the problem is predicted.</remarks>
 internal sealed record ConvexNetworkShape(Problem Problem, IReadOnlyList<Parameter> Predicted, Variable Decision, int FeatureSize,
-    IReadOnlyList<int> HiddenSizes, ConvexLayerOptions SolverOptions)
+    IReadOnlyList<int> HiddenSizes, ConvexLayerOptions SolverOptions, IReadOnlyList<ParameterColumn> Fed)
 {
     /// <summary>Σ of the predicted parameters' sizes (the last linear layer's width).</summary>
     public int ParameterSize => Predicted.Sum(p => p.Shape.Size);
+
+    /// <summary>Σ of the fed parameters' sizes (entries read from input columns per row).</summary>
+    public int FedSize => Fed.Sum(f => f.Parameter.Shape.Size);
 }

@@ -9,12 +9,6 @@ namespace DiffOpt.ML.Convex;
 /// </summary>
 internal sealed class ConvexRowSolver
 {
-    /// <summary>Status text for a row with a NaN or infinite input value.</summary>
-    public const string NonFiniteInput = "NonFiniteInput";
-
-    /// <summary>Status text for a row whose values the problem refuses (e.g. a negative entry of a nonnegative parameter).</summary>
-    public const string InvalidInput = "InvalidInput";
-
     private readonly ConvexSolvingSettings _settings;
 
     public ConvexRowSolver(ConvexSolvingSettings settings)
@@ -32,17 +26,17 @@ internal sealed class ConvexRowSolver
 
     /// <summary>
     /// Solves rows 0 … count − 1 whose inputs are stored row after row in <paramref name="inputs"/> (one array per
-    /// input column); writes each output (NaN for a row without a solution) and the status text.
+    /// input column); writes each output (NaN for a row without a solution) and the status key (<see cref="SolverStatusColumn"/>).
     /// </summary>
-    public void Solve(int count, double[][] inputs, double[][] outputs, string[] status)
+    public void Solve(int count, double[][] inputs, double[][] outputs, uint[] status)
     {
         for (int o = 0; o < outputs.Length; o++)
             outputs[o].AsSpan(0, count * OutputSizes[o]).Fill(double.NaN);
         var rows = new List<int>();
         for (int r = 0; r < count; r++)
         {
-            status[r] = RowProblem(inputs, r) ?? "";
-            if (status[r].Length == 0) rows.Add(r);
+            status[r] = RowProblem(inputs, r);
+            if (status[r] == 0) rows.Add(r);
         }
         if (rows.Count == 0) return;
         try
@@ -57,11 +51,11 @@ internal sealed class ConvexRowSolver
         }
         catch (ArgumentException)
         {
-            status[rows[0]] = InvalidInput;
+            status[rows[0]] = SolverStatusColumn.InvalidInputKey;
         }
     }
 
-    private void SolveAlone(int row, double[][] inputs, double[][] outputs, string[] status)
+    private void SolveAlone(int row, double[][] inputs, double[][] outputs, uint[] status)
     {
         try
         {
@@ -69,18 +63,18 @@ internal sealed class ConvexRowSolver
         }
         catch (ArgumentException)
         {
-            status[row] = InvalidInput;
+            status[row] = SolverStatusColumn.InvalidInputKey;
         }
     }
 
-    private void SolveRows(List<int> rows, double[][] inputs, double[][] outputs, string[] status)
+    private void SolveRows(List<int> rows, double[][] inputs, double[][] outputs, uint[] status)
     {
         using var scope = NewDisposeScope();
         var values = new Dictionary<Parameter, Tensor>();
         for (int i = 0; i < inputs.Length; i++)
         {
             var p = _settings.Inputs[i].Parameter;
-            values[p] = tensor(Gather(inputs[i], rows, InputSizes[i]), [rows.Count, .. p.Shape.Dimensions], ScalarType.Float64);
+            values[p] = tensor(RowValues.Gather(inputs[i], rows, InputSizes[i]), [rows.Count, .. p.Shape.Dimensions], ScalarType.Float64);
         }
         var solution = _settings.Problem.Solve(values, _settings.SolverOptions);
         for (int o = 0; o < outputs.Length; o++)
@@ -92,29 +86,18 @@ internal sealed class ConvexRowSolver
                     Array.Copy(x, i * size, outputs[o], rows[i] * size, size);
         }
         for (int i = 0; i < rows.Count; i++)
-            status[rows[i]] = solution.Status[i].ToString();
+            status[rows[i]] = SolverStatusColumn.KeyOf(solution.Status[i]);
     }
 
-    private string? RowProblem(double[][] inputs, int row)
+    /// <summary>The key of what rules the row out (non-finite or invalid input), or 0 when it can be solved.</summary>
+    private uint RowProblem(double[][] inputs, int row)
     {
-        string? problem = null;
-        for (int i = 0; i < inputs.Length; i++)
+        uint problem = 0;
+        for (int i = 0; i < inputs.Length && problem != SolverStatusColumn.NonFiniteInputKey; i++)
         {
-            var span = inputs[i].AsSpan(row * InputSizes[i], InputSizes[i]);
-            foreach (var v in span)
-            {
-                if (!double.IsFinite(v)) return NonFiniteInput;
-                if (v < 0 && _settings.Inputs[i].Parameter.Nonnegative) problem = InvalidInput;
-            }
+            var found = RowValues.Problem(inputs[i].AsSpan(row * InputSizes[i], InputSizes[i]), [InputSizes[i]], [_settings.Inputs[i].Parameter.Nonnegative]);
+            problem = found == 0 ? problem : found;
         }
         return problem;
-    }
-
-    private static double[] Gather(double[] values, List<int> rows, int width)
-    {
-        var selected = new double[rows.Count * width];
-        for (int i = 0; i < rows.Count; i++)
-            Array.Copy(values, rows[i] * width, selected, i * width, width);
-        return selected;
     }
 }

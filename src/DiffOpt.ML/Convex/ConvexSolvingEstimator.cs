@@ -20,12 +20,13 @@ namespace DiffOpt.ML;
 /// | -- | -- |
 /// | Does this estimator need to look at the data to train its parameters? | No |
 /// | Input column data type | Known-size vector of Single or Double per parameter (its entries row-major) |
-/// | Output column data type | Known-size vector of the first input's item type per variable; Text (status) |
+/// | Output column data type | Known-size vector of the first input's item type per variable; key of UInt32 with KeyValues names (status, see <see cref="SolverStatusColumn"/>) |
 /// | Exportable to ONNX | No |
 ///
-/// A row whose problem has no solution gets its status (a <see cref="SolverStatus"/> name such as
-/// <c>PrimalInfeasible</c>) and NaN outputs; a row with NaN/infinite input gets <c>NonFiniteInput</c>, a row
-/// whose values break a parameter's declared sign gets <c>InvalidInput</c>. Other rows of the block are unaffected.
+/// A row whose problem has no solution gets its status (the key of a <see cref="SolverStatus"/> such as
+/// <c>PrimalInfeasible</c>) and NaN outputs; a row with NaN/infinite input gets <c>NonFiniteInput</c>
+/// (<see cref="SolverStatusColumn.NonFiniteInputKey"/>), a row whose values break a parameter's declared sign gets
+/// <c>InvalidInput</c> (<see cref="SolverStatusColumn.InvalidInputKey"/>). Other rows of the block are unaffected.
 /// ]]></format>
 /// </remarks>
 public sealed class ConvexSolvingEstimator : IEstimator<ConvexSolvingTransformer>
@@ -69,7 +70,7 @@ public sealed class ConvexSolvingEstimator : IEstimator<ConvexSolvingTransformer
         ArgumentNullException.ThrowIfNull(inputSchema);
         var first = _settings.Inputs.Select(i => SchemaCheck.NumericVector(inputSchema, Role(i), i.ColumnName)).ToArray()[0];
         var appended = _settings.Outputs.Select(o => MlNetInterop.VectorColumn(o.ColumnName, first.ItemType))
-            .Append(MlNetInterop.ScalarColumn(_settings.StatusColumnName, TextDataViewType.Instance));
+            .Append(MlNetInterop.KeyColumnWithNames(_settings.StatusColumnName, NumberDataViewType.UInt32));
         return SchemaCheck.Append(inputSchema, [.. appended]);
     }
 

@@ -24,6 +24,12 @@ internal sealed class ConvexSolvingSettings
 
     public ConvexLayerOptions SolverOptions { get; }
 
+    /// <summary>True for a model saved before the status column became a key (format 0x00010001): it writes the names as text.</summary>
+    public bool TextStatus { get; private init; }
+
+    /// <summary>These settings, writing the status column as text.</summary>
+    public ConvexSolvingSettings WithTextStatus() => new(Problem, [.. Inputs], [.. Outputs], StatusColumnName, SolverOptions) { TextStatus = true };
+
     /// <summary>Checks the options: a DPP problem, every parameter bound to one column, known variables, distinct names.</summary>
     /// <exception cref="ArgumentException">The message names the offending option, parameter, variable or column.</exception>
     /// <exception cref="DcpException">The problem is not DCP.</exception>

@@ -9,17 +9,16 @@ namespace DiffOpt.ML;
 
 /// <summary>
 /// Solves a convex problem per row (see <see cref="ConvexSolvingEstimator"/>) and writes the chosen variables and
-/// a status column. <see cref="Transform"/> is lazy; the transformer works with PredictionEngine and is saved and
+/// a status column. <see cref="DiffOptTransformer.Transform"/> is lazy; the transformer works with PredictionEngine and is saved and
 /// loaded by <c>mlContext.Model.Save/Load</c> with the problem inside the model file.
 /// </summary>
-public sealed class ConvexSolvingTransformer : ITransformer
+public sealed class ConvexSolvingTransformer : DiffOptTransformer
 {
-    private readonly IHost _host;
     private readonly ConvexRowSolver _solver;
 
     internal ConvexSolvingTransformer(IHostEnvironment environment, ConvexSolvingSettings settings)
+        : base(environment, nameof(ConvexSolvingTransformer))
     {
-        _host = environment.Register(nameof(ConvexSolvingTransformer));
         Settings = settings;
         _solver = new ConvexRowSolver(settings);
     }
@@ -33,30 +32,17 @@ public sealed class ConvexSolvingTransformer : ITransformer
     /// <summary>The variable bindings (output columns).</summary>
     public IReadOnlyList<VariableColumn> Outputs => Settings.Outputs;
 
-    /// <summary>The status column written (a <see cref="SolverStatus"/> name, "NonFiniteInput" or "InvalidInput").</summary>
+    /// <summary>
+    /// The status column written: a key column described by <see cref="SolverStatusColumn"/> (text with the same names
+    /// for a model loaded from a file saved before DiffOpt.ML typed the column).
+    /// </summary>
     public string StatusColumnName => Settings.StatusColumnName;
-
-    /// <inheritdoc/>
-    public bool IsRowToRowMapper => true;
 
     internal ConvexSolvingSettings Settings { get; }
 
-    /// <summary>The input schema with the variable and status columns added.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">An input column is missing or has the wrong type or length.</exception>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new Mapper(this, inputSchema).OutputSchema;
+    internal override AppendedColumnsMapper MakeMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
-    /// <inheritdoc/>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
-
-    /// <summary>Returns the lazy view of <paramref name="input"/> with the variable and status columns added.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">An input column is missing or has the wrong type or length.</exception>
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new AppendedColumnsDataView(input, new Mapper(this, input.Schema));
-    }
-
-    void ICanSaveModel.Save(ModelSaveContext ctx) => ConvexSolvingTransformerFormat.Save(ctx, this);
+    private protected override void SaveModel(ModelSaveContext ctx) => ConvexSolvingTransformerFormat.Save(ctx, this);
 
     private sealed class Mapper : AppendedColumnsMapper
     {
@@ -78,14 +64,14 @@ public sealed class ConvexSolvingTransformer : ITransformer
         {
             var item = ColumnTypes.ItemType(ConvexSolvingEstimator.CheckColumns(inputSchema, settings)[0].Type);
             return settings.Outputs.Select(o => (o.ColumnName, (DataViewType)ColumnTypes.Vector(item, o.Variable.Shape.Size), (DataViewSchema.Annotations?)null))
-                .Append((settings.StatusColumnName, TextDataViewType.Instance, null)).ToArray();
+                .Append(SolverStatusColumn.Column(settings.StatusColumnName, settings.TextStatus)).ToArray();
         }
 
         public override BlockComputation CreateComputation(DataViewRow input, int blockSize)
         {
             var readers = _inputs.Select(c => VectorReader.Create(input, c)).ToArray();
             var item = ColumnTypes.ItemType(OutputSchema[_parent.Settings.Outputs[0].ColumnName].Type);
-            return new Computation(_parent._solver, readers, item, blockSize);
+            return new Computation(_parent._solver, readers, item, blockSize, _parent.Settings.TextStatus);
         }
     }
 
@@ -97,16 +83,18 @@ public sealed class ConvexSolvingTransformer : ITransformer
         private readonly DataViewType _itemType;
         private readonly double[][] _inputs;
         private readonly double[][] _outputs;
-        private readonly string[] _status;
+        private readonly uint[] _status;
+        private readonly bool _textStatus;
 
-        public Computation(ConvexRowSolver solver, VectorReader[] readers, DataViewType itemType, int blockSize)
+        public Computation(ConvexRowSolver solver, VectorReader[] readers, DataViewType itemType, int blockSize, bool textStatus)
         {
+            _textStatus = textStatus;
             _solver = solver;
             _readers = readers;
             _itemType = itemType;
             _inputs = solver.InputSizes.Select(n => new double[blockSize * n]).ToArray();
             _outputs = solver.OutputSizes.Select(n => new double[blockSize * n]).ToArray();
-            _status = new string[blockSize];
+            _status = new uint[blockSize];
         }
 
         public override void ReadRow(int slot)
@@ -130,7 +118,7 @@ public sealed class ConvexSolvingTransformer : ITransformer
                     getters[o] = VectorWriter.Getter(_itemType, () => _outputs[index].AsMemory(slot() * n, n));
             }
             if (active[^1])
-                getters[^1] = (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = _status[slot()].AsMemory());
+                getters[^1] = SolverStatusColumn.Getter(_status, slot, _textStatus);
             return getters;
         }
     }

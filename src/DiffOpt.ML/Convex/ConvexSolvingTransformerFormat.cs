@@ -3,9 +3,12 @@ using DiffOpt.ML.Convex;
 using DiffOpt.ML.Persistence;
 using DiffOpt.Modeling;
 using Microsoft.ML;
+using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 
 [assembly: LoadableClass(typeof(ConvexSolvingTransformer), typeof(ConvexSolvingTransformerFormat), null, typeof(SignatureLoadModel),
+    ConvexSolvingTransformerFormat.UserName, ConvexSolvingTransformerFormat.LoaderSignature)]
+[assembly: LoadableClass(typeof(IRowMapper), typeof(ConvexSolvingTransformerFormat), null, typeof(SignatureLoadRowMapper),
     ConvexSolvingTransformerFormat.UserName, ConvexSolvingTransformerFormat.LoaderSignature)]
 
 namespace DiffOpt.ML.Persistence;
@@ -20,8 +23,17 @@ internal static class ConvexSolvingTransformerFormat
     public const string UserName = "DiffOpt Convex Solving Transformer";
     private const string Component = "DiffOpt convex solving transformer";
 
-    /// <summary>Format versions (0x00010001: the initial format); bump them on any change of the layout below.</summary>
-    public static VersionInfo GetVersionInfo() => FormatGuard.Version("DOCVXSLV", 0x00010001, 0x00010001, 0x00010001, LoaderSignature);
+    /// <summary>The initial format: the status column is text.</summary>
+    public const uint TextStatusVersion = 0x00010001;
+
+    /// <summary>The format written now: the same layout, the status column is a key (<see cref="SolverStatusColumn"/>).</summary>
+    public const uint KeyStatusVersion = 0x00010002;
+
+    /// <summary>
+    /// Format versions; bump them on any change of the layout below or of what it means. 0x00010002 keeps the layout of
+    /// 0x00010001, so DiffOpt.ML builds reading only 0x00010001 still read it (as a text status column).
+    /// </summary>
+    public static VersionInfo GetVersionInfo() => FormatGuard.Version("DOCVXSLV", KeyStatusVersion, TextStatusVersion, TextStatusVersion, LoaderSignature);
 
     // *** Binary format ***
     // Model.key: ChecksummedBlob section holding
@@ -54,6 +66,10 @@ internal static class ConvexSolvingTransformerFormat
         });
     }
 
+    /// <summary>The loader ML.NET's RowToRowMapperTransform calls for its mapper (through <see cref="SignatureLoadRowMapper"/>).</summary>
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema) =>
+        RowMapperAdapter.Over(Create(env, ctx), inputSchema);
+
     /// <summary>The loader ML.NET calls (through <see cref="SignatureLoadModel"/>).</summary>
     private static ConvexSolvingTransformer Create(IHostEnvironment env, ModelLoadContext ctx)
     {
@@ -61,7 +77,8 @@ internal static class ConvexSolvingTransformerFormat
         var options = ChecksummedBlob.ReadSection(ctx.Reader, Component, ReadOptions);
         try
         {
-            return new ConvexSolvingTransformer(env, ConvexSolvingSettings.FromOptions(options));
+            var settings = ConvexSolvingSettings.FromOptions(options);
+            return new ConvexSolvingTransformer(env, ctx.Header.ModelVerWritten < KeyStatusVersion ? settings.WithTextStatus() : settings);
         }
         catch (ArgumentException e) // includes DcpException/DppException
         {

@@ -55,6 +55,7 @@ internal sealed class ConvexTrainingLoop(ConvexLayerTrainer.Options options, IHo
         var index = tensor(rows);
         var x = data.Features.index_select(0, index);
         var y = data.Labels.index_select(0, index);
+        var fed = data.Extra?.index_select(0, index);
         optimizer.zero_grad();
         var theta = network.PredictParameters(x);
         Tensor loss;
@@ -62,7 +63,7 @@ internal sealed class ConvexTrainingLoop(ConvexLayerTrainer.Options options, IHo
             loss = parameterLoss(theta, y);
         else
         {
-            var decision = network.Decide(theta);
+            var decision = network.Decide(theta, fed);
             var solved = network.LastStatus.Select((s, i) => (s, i)).Where(t => t.s.HasSolution()).Select(t => (long)t.i).ToArray();
             if (solved.Length == 0) return null;
             var keep = tensor(solved);

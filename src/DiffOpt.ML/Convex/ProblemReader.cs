@@ -184,7 +184,7 @@ internal sealed class ProblemReader
             (IndexForm.Block, 2, 2) => x[r0..(r0 + shape.Rows), c0..(c0 + shape.Cols)],
             _ => throw FormatGuard.Corrupt(_component, $"an index node ({form}) of shape {shape} cannot select from shape {x.Shape}"),
         };
-        if (built is not IndexAtom atom || !ProblemWriter.RowsOf(atom).SequenceEqual(rows))
+        if (built is not IndexAtom atom || !atom.Entries.SequenceEqual(rows))
             throw FormatGuard.Corrupt(_component, $"the entries an index node of '{x}' selects are not a slice or block");
         return built;
     }

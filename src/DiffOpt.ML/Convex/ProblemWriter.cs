@@ -1,4 +1,3 @@
-using System.Reflection;
 using DiffOpt.Modeling;
 
 namespace DiffOpt.ML.Convex;
@@ -27,8 +26,6 @@ internal sealed class ProblemWriter
 
     /// <summary>The version written when the tree needs nothing newer, so that older readers still load it.</summary>
     public const int BaseFormatVersion = 1;
-
-    private static readonly FieldInfo? IndexRows = typeof(IndexAtom).GetField("_rows", BindingFlags.Instance | BindingFlags.NonPublic);
 
     private readonly Dictionary<Expression, int> _index = new(ReferenceEqualityComparer.Instance);
     private readonly List<Action<BinaryWriter>> _nodes = [];
@@ -110,9 +107,8 @@ internal sealed class ProblemWriter
 
     private static void WriteIndex(BinaryWriter w, IndexAtom atom)
     {
-        var rows = RowsOf(atom);
-        w.Write(rows.Length);
-        foreach (var r in rows)
+        w.Write(atom.Entries.Count);
+        foreach (var r in atom.Entries)
             w.Write(r);
         w.Write((byte)IndexFormOf(atom));
     }
@@ -133,11 +129,6 @@ internal sealed class ProblemWriter
             _ => IndexForm.Block,
         };
     }
-
-    /// <summary>The flattened entries of the argument an index atom selects (the atom keeps them private).</summary>
-    internal static int[] RowsOf(IndexAtom atom) =>
-        IndexRows?.GetValue(atom) as int[]
-        ?? throw new NotSupportedException($"Cannot read the entries selected by '{atom}': IndexAtom no longer has the field '_rows' this format reads.");
 
     /// <summary>Multiply(a, b) (elementwise) prints as a call, a scalar product as "a * b".</summary>
     private static bool IsElementwise(MultiplyAtom m) => m.ToString() == $"Multiply({m.Args[0]}, {m.Args[1]})";

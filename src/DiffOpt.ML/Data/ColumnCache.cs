@@ -28,6 +28,11 @@ internal abstract class ColumnCache
     }
 
     /// <summary>A cache of <paramref name="blockSize"/> slots reading <paramref name="column"/> of <paramref name="source"/>.</summary>
+    /// <remarks>
+    /// ML.NET's getters are generic in the column's raw type, known only at run time (any primitive, text, date-time, …),
+    /// so the typed cache is made by closing <see cref="Value{T}"/> or <see cref="Vector{T}"/> over it, the generic-method
+    /// dispatch ML.NET's own caches use. A switch over the raw types would repeat the list <see cref="CanCache"/> accepts.
+    /// </remarks>
     public static ColumnCache Create(DataViewRow source, DataViewSchema.Column column, int blockSize)
     {
         var raw = column.Type.RawType;

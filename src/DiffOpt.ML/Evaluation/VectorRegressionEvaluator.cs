@@ -70,7 +70,7 @@ internal static class VectorRegressionEvaluator
             taskLoss is null ? null : lossSum / scored);
     }
 
-    /// <summary>A key column with text KeyValues (the SolveQp status) or a text column (models saved before 0x00010002).</summary>
+    /// <summary>A key column with text KeyValues (<see cref="SolverStatusColumn"/>) or a text column (models saved before the key).</summary>
     private static DataViewSchema.Column StatusColumn(DataViewSchema schema, string name)
     {
         var column = schema.GetColumnOrNull(name)

@@ -48,8 +48,8 @@ public sealed class VectorRegressionMetrics
     public IReadOnlyList<double> PerOutputMeanAbsoluteError { get; }
 
     /// <summary>
-    /// How many rows (all <see cref="RowCount"/> of them) carry each status name (for the <c>SolveQp</c> status:
-    /// <see cref="QpStatusColumn.NonFiniteInputName"/> and <see cref="SolverStatus"/> names; a missing key counts as
+    /// How many rows (all <see cref="RowCount"/> of them) carry each status name (for the status column of a DiffOpt
+    /// transformer: <see cref="SolverStatusColumn"/>'s names; a missing key counts as
     /// "Missing"); empty when no status column was named.
     /// </summary>
     public IReadOnlyDictionary<string, long> StatusCounts { get; }

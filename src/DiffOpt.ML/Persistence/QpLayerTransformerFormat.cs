@@ -93,9 +93,6 @@ internal static class QpLayerTransformerFormat
     }
 
     /// <summary>The loader ML.NET's RowToRowMapperTransform calls for its mapper (through <see cref="SignatureLoadRowMapper"/>).</summary>
-    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
-    {
-        var transformer = Create(env, ctx);
-        return new RowMapperAdapter(transformer, transformer.MakeMapper(inputSchema));
-    }
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema) =>
+        RowMapperAdapter.Over(Create(env, ctx), inputSchema);
 }

@@ -17,7 +17,7 @@ internal static class QpSolvingTransformerFormat
     /// <summary>The initial format: the status column is text.</summary>
     public const uint TextStatusVersion = 0x00010001;
 
-    /// <summary>The format written now: the same layout, the status column is a key (<see cref="QpStatusColumn"/>).</summary>
+    /// <summary>The format written now: the same layout, the status column is a key (<see cref="SolverStatusColumn"/>).</summary>
     public const uint KeyStatusVersion = 0x00010002;
 
     /// <summary>
@@ -80,11 +80,8 @@ internal static class QpSolvingTransformerFormat
     }
 
     /// <summary>The loader ML.NET's RowToRowMapperTransform calls for its mapper (through <see cref="SignatureLoadRowMapper"/>).</summary>
-    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema)
-    {
-        var transformer = Create(env, ctx);
-        return new RowMapperAdapter(transformer, transformer.MakeMapper(inputSchema));
-    }
+    private static IRowMapper Create(IHostEnvironment env, ModelLoadContext ctx, DataViewSchema inputSchema) =>
+        RowMapperAdapter.Over(Create(env, ctx), inputSchema);
 
     private static QpSolvingEstimator.Options ReadOptions(BinaryReader reader)
     {

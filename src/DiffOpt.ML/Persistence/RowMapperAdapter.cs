@@ -11,14 +11,18 @@ namespace DiffOpt.ML.Persistence;
 /// </summary>
 internal sealed class RowMapperAdapter : IRowMapper
 {
-    private readonly ITransformer _transformer;
+    private readonly DiffOptTransformer _transformer;
     private readonly AppendedColumnsMapper _mapper;
 
-    public RowMapperAdapter(ITransformer transformer, AppendedColumnsMapper mapper)
+    public RowMapperAdapter(DiffOptTransformer transformer, AppendedColumnsMapper mapper)
     {
         _transformer = transformer;
         _mapper = mapper;
     }
+
+    /// <summary>The row mapper a format's <see cref="SignatureLoadRowMapper"/> loader returns: <paramref name="transformer"/> over <paramref name="inputSchema"/>.</summary>
+    public static IRowMapper Over(DiffOptTransformer transformer, DataViewSchema inputSchema) =>
+        new RowMapperAdapter(transformer, transformer.MakeMapper(inputSchema));
 
     private int AppendedCount => _mapper.OutputSchema.Count - _mapper.InputCount;
 

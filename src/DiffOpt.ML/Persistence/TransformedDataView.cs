@@ -19,11 +19,11 @@ internal sealed class TransformedDataView : ITransformTemplate
     private const uint RowMapperVersion = 0x00010001;
     private const string RowMapperLoaderSignature = "RowToRowMapper";
 
-    private readonly ITransformer _transformer;
+    private readonly DiffOptTransformer _transformer;
     private readonly AppendedColumnsMapper _mapper;
     private readonly AppendedColumnsDataView _view;
 
-    public TransformedDataView(ITransformer transformer, AppendedColumnsMapper mapper, IDataView source)
+    public TransformedDataView(DiffOptTransformer transformer, AppendedColumnsMapper mapper, IDataView source)
     {
         _transformer = transformer;
         _mapper = mapper;

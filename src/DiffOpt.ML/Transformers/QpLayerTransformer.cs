@@ -10,23 +10,22 @@ namespace DiffOpt.ML;
 
 /// <summary>
 /// A trained QP-layer network (from <see cref="QpLayerTrainer"/>) applied row by row: reads the feature vector
-/// column and writes the network's output as a known-size vector of Single. <see cref="Transform"/> is lazy;
+/// column and writes the network's output as a known-size vector of Single. <see cref="DiffOptTransformer.Transform"/> is lazy;
 /// the transformer works with PredictionEngine and is saved and loaded by <c>mlContext.Model.Save/Load</c>
 /// (weights included). It holds a TorchSharp module (native memory): dispose it, or the
 /// <see cref="TransformerChain{TLastTransformer}"/> holding it, when done.
 /// </summary>
-public sealed class QpLayerTransformer : ITransformer, IDisposable
+public sealed class QpLayerTransformer : DiffOptTransformer, IDisposable
 {
     private const string FeatureRole = "feature";
 
-    private readonly IHost _host;
     private readonly QpNetwork _network;
     private readonly object _forwardLock = new();
     private bool _disposed;
 
     internal QpLayerTransformer(IHostEnvironment environment, QpNetwork network, QpLayerModelInfo info)
+        : base(environment, nameof(QpLayerTransformer))
     {
-        _host = environment.Register(nameof(QpLayerTransformer));
         _network = network;
         _network.eval();
         foreach (var parameter in _network.parameters())
@@ -74,33 +73,13 @@ public sealed class QpLayerTransformer : ITransformer, IDisposable
         }
     }
 
-    /// <inheritdoc/>
-    public bool IsRowToRowMapper => true;
-
     internal QpLayerModelInfo Info { get; }
 
     internal QpNetwork Network => _network;
 
-    /// <summary>The input schema with the Score column added.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or has the wrong type or size.</exception>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new Mapper(this, inputSchema).OutputSchema;
+    internal override AppendedColumnsMapper MakeMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
-
-    /// <inheritdoc/>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
-
-    /// <summary>Returns the lazy view of <paramref name="input"/> with the Score column added.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">The feature column is missing or has the wrong type or size.</exception>
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new TransformedDataView(this, MakeMapper(input.Schema), input);
-    }
-
-    /// <summary>The row mapper of this transformer over <paramref name="inputSchema"/> (checks the input columns).</summary>
-    internal AppendedColumnsMapper MakeMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
-
-    void ICanSaveModel.Save(ModelSaveContext ctx)
+    private protected override void SaveModel(ModelSaveContext ctx)
     {
         lock (_forwardLock)
         {

@@ -21,7 +21,7 @@ internal sealed class QpRowSolver
 
     /// <summary>
     /// Solves rows 0 … count − 1 whose p (and h, b when they come from columns) are stored row after row in the
-    /// arrays; writes each z* (NaN when the row's problem has no solution) and status key (see <see cref="QpStatusColumn"/>).
+    /// arrays; writes each z* (NaN when the row's problem has no solution) and status key (see <see cref="SolverStatusColumn"/>).
     /// </summary>
     public void Solve(int count, double[] p, double[]? h, double[]? b, double[] solutions, uint[] status)
     {
@@ -30,7 +30,7 @@ internal sealed class QpRowSolver
             .Where(r => AllFinite(p, r, n) && (h is null || AllFinite(h, r, m)) && (b is null || AllFinite(b, r, k)))
             .ToArray();
         solutions.AsSpan(0, count * n).Fill(double.NaN);
-        status.AsSpan(0, count).Fill(QpStatusColumn.NonFiniteInputKey);
+        status.AsSpan(0, count).Fill(SolverStatusColumn.NonFiniteInputKey);
         if (finite.Length == 0)
             return;
 
@@ -46,7 +46,7 @@ internal sealed class QpRowSolver
         for (var i = 0; i < finite.Length; i++)
         {
             var row = finite[i];
-            status[row] = QpStatusColumn.KeyOf(result.Status[i]);
+            status[row] = SolverStatusColumn.KeyOf(result.Status[i]);
             if (result.Status[i].HasSolution())
                 Array.Copy(x, i * n, solutions, row * n, n);
         }

@@ -23,12 +23,12 @@ namespace DiffOpt.ML;
 /// | -- | -- |
 /// | Does this estimator need to look at the data to train its parameters? | No |
 /// | Input column data type | Known-size vector of Single or Double (p, and optionally h and b) |
-/// | Output column data type | Known-size vector of p's item type (solution); key of UInt32 with KeyValues names (status, see <see cref="QpStatusColumn"/>) |
+/// | Output column data type | Known-size vector of p's item type (solution); key of UInt32 with KeyValues names (status, see <see cref="SolverStatusColumn"/>) |
 /// | Exportable to ONNX | No |
 ///
 /// A row whose problem has no solution (for example, infeasible) gets its status (<c>PrimalInfeasible</c>, …) and
 /// a solution of NaN, never an exception (unless <see cref="QpSolverOptions.ThrowOnFailure"/> is set). A row with
-/// a NaN or infinite input value gets the status <c>NonFiniteInput</c> (key <see cref="QpStatusColumn.NonFiniteInputKey"/>) and a
+/// a NaN or infinite input value gets the status <c>NonFiniteInput</c> (key <see cref="SolverStatusColumn.NonFiniteInputKey"/>) and a
 /// NaN solution.
 /// ]]></format>
 /// </remarks>

@@ -8,17 +8,16 @@ namespace DiffOpt.ML;
 
 /// <summary>
 /// Solves a QP per row (see <see cref="QpSolvingEstimator"/>) and writes the solution vector and a status column.
-/// <see cref="Transform"/> is lazy; the transformer works with PredictionEngine and is saved and loaded by
+/// <see cref="DiffOptTransformer.Transform"/> is lazy; the transformer works with PredictionEngine and is saved and loaded by
 /// <c>mlContext.Model.Save/Load</c>.
 /// </summary>
-public sealed class QpSolvingTransformer : ITransformer
+public sealed class QpSolvingTransformer : DiffOptTransformer
 {
-    private readonly IHost _host;
     private readonly QpRowSolver _solver;
 
     internal QpSolvingTransformer(IHostEnvironment environment, QpSolvingSettings settings)
+        : base(environment, nameof(QpSolvingTransformer))
     {
-        _host = environment.Register(nameof(QpSolvingTransformer));
         Settings = settings;
         _solver = new QpRowSolver(settings);
     }
@@ -27,7 +26,7 @@ public sealed class QpSolvingTransformer : ITransformer
     public string OutputColumnName => Settings.OutputColumnName;
 
     /// <summary>
-    /// The status column written: a key column described by <see cref="QpStatusColumn"/> (text with the same names
+    /// The status column written: a key column described by <see cref="SolverStatusColumn"/> (text with the same names
     /// for a model loaded from a file saved before DiffOpt.ML typed the column).
     /// </summary>
     public string StatusColumnName => Settings.StatusColumnName;
@@ -35,30 +34,11 @@ public sealed class QpSolvingTransformer : ITransformer
     /// <summary>The column holding the linear term p.</summary>
     public string LinearTermColumnName => Settings.LinearTermColumnName;
 
-    /// <inheritdoc/>
-    public bool IsRowToRowMapper => true;
-
     internal QpSolvingSettings Settings { get; }
 
-    /// <summary>The input schema with the solution and status columns added.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">An input column is missing or has the wrong type or length.</exception>
-    public DataViewSchema GetOutputSchema(DataViewSchema inputSchema) => new Mapper(this, inputSchema).OutputSchema;
+    internal override AppendedColumnsMapper MakeMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
 
-    /// <inheritdoc/>
-    public IRowToRowMapper GetRowToRowMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
-
-    /// <summary>Returns the lazy view of <paramref name="input"/> with the solution and status columns added.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">An input column is missing or has the wrong type or length.</exception>
-    public IDataView Transform(IDataView input)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        return new TransformedDataView(this, MakeMapper(input.Schema), input);
-    }
-
-    /// <summary>The row mapper of this transformer over <paramref name="inputSchema"/> (checks the input columns).</summary>
-    internal AppendedColumnsMapper MakeMapper(DataViewSchema inputSchema) => new Mapper(this, inputSchema);
-
-    void ICanSaveModel.Save(ModelSaveContext ctx) => QpSolvingTransformerFormat.Save(ctx, this);
+    private protected override void SaveModel(ModelSaveContext ctx) => QpSolvingTransformerFormat.Save(ctx, this);
 
     private sealed class Mapper : AppendedColumnsMapper
     {
@@ -80,9 +60,7 @@ public sealed class QpSolvingTransformer : ITransformer
             return
             [
                 (settings.OutputColumnName, ColumnTypes.Vector(ColumnTypes.ItemType(p.Type), settings.VariableCount), null),
-                settings.TextStatus
-                    ? (settings.StatusColumnName, TextDataViewType.Instance, null)
-                    : (settings.StatusColumnName, QpStatusColumn.KeyType, QpStatusColumn.Annotations()),
+                SolverStatusColumn.Column(settings.StatusColumnName, settings.TextStatus),
             ];
         }
 
@@ -137,9 +115,7 @@ public sealed class QpSolvingTransformer : ITransformer
         public override Delegate?[] CreateGetters(Func<int> slot, bool[] active)
         {
             var solution = VectorWriter.Getter(_itemType, () => _solutions.AsMemory(slot() * N, N));
-            Delegate status = _parent.Settings.TextStatus
-                ? (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = QpStatusColumn.NameOf(_status[slot()]).AsMemory())
-                : (ValueGetter<uint>)((ref uint value) => value = _status[slot()]);
+            var status = SolverStatusColumn.Getter(_status, slot, _parent.Settings.TextStatus);
             return [active[0] ? solution : null, active[1] ? status : null];
         }
     }

@@ -23,7 +23,7 @@ public sealed class ConvexLayerTrainerTests : IDisposable
     {
         [VectorType(RoundTripRow.LabelSize)] public float[] Label { get; set; } = [];
         [VectorType(RoundTripRow.LabelSize)] public float[] Score { get; set; } = [];
-        public string ScoreStatus { get; set; } = "";
+        public uint ScoreStatus { get; set; }
         [VectorType(RoundTripRow.LabelSize)] public float[] ScoreParameters { get; set; } = [];
     }
 
@@ -59,7 +59,7 @@ public sealed class ConvexLayerTrainerTests : IDisposable
         double after = DecisionMse(ml, model, test);
         Assert.Equal(25, epochs.Count);
         Assert.True(after < 0.1 * before, $"held-out decision MSE {before:G4} → {after:G4}");
-        Assert.All(ml.Data.CreateEnumerable<Scored>(model.Transform(test), reuseRowObject: false), r => Assert.Equal("Solved", r.ScoreStatus));
+        Assert.All(ml.Data.CreateEnumerable<Scored>(model.Transform(test), reuseRowObject: false), r => Assert.Equal(SolverStatusColumn.KeyOf(SolverStatus.Solved), r.ScoreStatus));
     }
 
     [Fact]
@@ -128,12 +128,7 @@ public sealed class ConvexLayerTrainerTests : IDisposable
         var expected = RoundTripData.EncodeColumns(model.Transform(data), OutputColumns);
         var path = Path.Combine(_folder, "model.zip");
         ml.Model.Save(model, data.Schema, path);
-        var rowsPath = Path.Combine(_folder, "rows.bin");
-        var outputPath = Path.Combine(_folder, "out.bin");
-        RoundTripData.WriteRows(rowsPath, rows);
-        var result = HelperProcess.Run(path, rowsPath, outputPath, string.Join(',', OutputColumns));
-        Assert.True(result.ExitCode == 0, $"helper exit code {result.ExitCode}: {result.StandardError}");
-        Assert.Equal(expected, File.ReadAllBytes(outputPath));
+        Assert.Equal(expected, HelperProcess.Outputs(path, rows, OutputColumns, _folder));
 
         var damaged = Path.Combine(_folder, "damaged.zip");
         ModelFile.EditEntry(path, damaged, ModelFile.FindComponent(path, "DOCVXLYR") + "Model.key", bytes =>

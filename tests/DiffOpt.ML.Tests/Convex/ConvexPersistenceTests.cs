@@ -38,12 +38,7 @@ public sealed class ConvexPersistenceTests : IDisposable
     {
         var (_, model, data, rows, path) = SavedPipeline();
         var expected = RoundTripData.EncodeColumns(model.Transform(data), OutputColumns);
-        var rowsPath = PathOf("rows.bin");
-        var outputPath = PathOf("outputs.bin");
-        RoundTripData.WriteRows(rowsPath, rows);
-        var result = HelperProcess.Run(path, rowsPath, outputPath, string.Join(',', OutputColumns));
-        Assert.True(result.ExitCode == 0, $"helper exit code {result.ExitCode}: {result.StandardError}");
-        Assert.Equal(expected, File.ReadAllBytes(outputPath));
+        Assert.Equal(expected, HelperProcess.Outputs(path, rows, OutputColumns, _folder));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public class ConvexSolvingTransformerTests
     {
         [VectorType(3)] public float[] X { get; set; } = [];
         [VectorType(2)] public float[] Y { get; set; } = [];
-        public string Status { get; set; } = "";
+        public uint Status { get; set; }
     }
 
     private sealed class WrongSizeRow
@@ -50,7 +50,7 @@ public class ConvexSolvingTransformerTests
         Assert.Equal(rows.Count, results.Count);
         for (int i = 0; i < rows.Count; i++)
         {
-            Assert.Equal("Solved", results[i].Status);
+            Assert.Equal(SolverStatusColumn.KeyOf(SolverStatus.Solved), results[i].Status);
             // The cone solver stops at a duality gap ε = 1e-8; the objective is 1-strongly convex, so the point is
             // only guaranteed within √ε = 1e-4 of the optimum.
             AssertClose(BoxBallProblem.ExpectedX(rows[i].A), results[i].X, 1e-4);
@@ -148,7 +148,11 @@ public class ConvexSolvingTransformerTests
             Outputs = [new VariableColumn("X", x)],
         }).Fit(data).Transform(data);
         var results = ml.Data.CreateEnumerable<SplitOutput>(output, reuseRowObject: false).ToList();
-        Assert.Equal(["Solved", "NonFiniteInput", "InvalidInput", "PrimalInfeasible", "Solved"], results.Select(r => r.Status));
+        uint solved = SolverStatusColumn.KeyOf(SolverStatus.Solved);
+        Assert.Equal([solved, SolverStatusColumn.NonFiniteInputKey, SolverStatusColumn.InvalidInputKey, SolverStatusColumn.KeyOf(SolverStatus.PrimalInfeasible), solved],
+            results.Select(r => r.Status));
+        var names = ml.Transforms.Conversion.MapKeyToValue("StatusName", "Status").Fit(output).Transform(output);
+        Assert.Equal(["Solved", "NonFiniteInput", "InvalidInput", "PrimalInfeasible", "Solved"], names.GetColumn<ReadOnlyMemory<char>>("StatusName").Select(n => n.ToString()));
         AssertClose([0.5, 0.25], results[0].X, 1e-6);
         AssertClose([0, 0.5], results[4].X, 1e-6);
         Assert.All(results[1].X.Concat(results[2].X).Concat(results[3].X), v => Assert.True(double.IsNaN(v)));
@@ -183,7 +187,7 @@ public class ConvexSolvingTransformerTests
     private sealed class SplitOutput
     {
         [VectorType(2)] public double[] X { get; set; } = [];
-        public string Status { get; set; } = "";
+        public uint Status { get; set; }
     }
 
     internal static void AssertClose(IReadOnlyList<double> expected, IReadOnlyList<float> actual, double tolerance) =>

@@ -7,6 +7,20 @@ internal static class HelperProcess
 {
     public sealed record Result(int ExitCode, string StandardOutput, string StandardError);
 
+    /// <summary>
+    /// Writes <paramref name="rows"/> into <paramref name="folder"/>, lets the helper load <paramref name="modelPath"/> and
+    /// transform them in a fresh process, asserts that it succeeded and returns its encoded <paramref name="columns"/>.
+    /// </summary>
+    public static byte[] Outputs(string modelPath, IReadOnlyList<RoundTripHelper.RoundTripRow> rows, IReadOnlyList<string> columns, string folder)
+    {
+        var rowsPath = Path.Combine(folder, "helper-rows.bin");
+        var outputPath = Path.Combine(folder, "helper-outputs.bin");
+        RoundTripHelper.RoundTripData.WriteRows(rowsPath, rows);
+        var result = Run(modelPath, rowsPath, outputPath, string.Join(',', columns));
+        Assert.True(result.ExitCode == 0, $"helper exit code {result.ExitCode}: {result.StandardError}");
+        return File.ReadAllBytes(outputPath);
+    }
+
     public static Result Run(params string[] arguments)
     {
         var helper = Path.Combine(AppContext.BaseDirectory, "DiffOpt.ML.RoundTripHelper.dll");

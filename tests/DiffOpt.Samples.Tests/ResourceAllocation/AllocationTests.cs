@@ -14,7 +14,7 @@ public class AllocationTests
     {
         [VectorType(AllocationRow.ResourceCount)] public float[] TrueMean { get; set; } = [];
         [VectorType(AllocationRow.ResourceCount)] public float[] Oracle { get; set; } = [];
-        public string OracleStatus { get; set; } = "";
+        public uint OracleStatus { get; set; }
     }
 
     /// <summary>
@@ -45,7 +45,7 @@ public class AllocationTests
         Assert.Contains(rows, r => Kkt(problem, r.TrueMean).Any(w => w == problem.Capacity)); // and a capacity
         foreach (var r in rows)
         {
-            Assert.Equal("Solved", r.OracleStatus);
+            Assert.Equal(DiffOpt.ML.SolverStatusColumn.KeyOf(DiffOpt.SolverStatus.Solved), r.OracleStatus);
             var expected = Kkt(problem, r.TrueMean);
             for (int j = 0; j < expected.Length; j++)
                 Assert.True(Math.Abs(expected[j] - r.Oracle[j]) < 1e-5, $"w[{j}]: KKT {expected[j]}, solver {r.Oracle[j]}");

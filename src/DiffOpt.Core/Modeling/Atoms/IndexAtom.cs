@@ -19,6 +19,12 @@ public sealed class IndexAtom : AffineAtom
     /// <inheritdoc />
     public override Shape Shape { get; }
 
+    /// <summary>
+    /// The entries selected: entry k of the result (row-major) is entry <c>Entries[k]</c> of the row-major
+    /// flattening of the argument. Read by serialisers that rebuild the atom through the indexers.
+    /// </summary>
+    public IReadOnlyList<int> Entries => Array.AsReadOnly(_rows);
+
     /// <summary>Prints "x[…]".</summary>
     public override string ToString() => Args[0].Wrapped(100) + _suffix;
 
