@@ -44,7 +44,7 @@ using var writer = new StreamWriter(Path.Combine(folder, $"predictions-{args[0]}
 foreach (var row in rows.Take(16))
 {
     var output = engine.Predict(row);
-    writer.WriteLine(string.Join(' ', output.Score.Concat(output.Decision).Select(v => v.ToString("R"))) + " " + QpStatusColumn.NameOf(output.DecisionStatus));
+    writer.WriteLine(string.Join(' ', output.Score.Concat(output.Decision).Select(v => v.ToString("R"))) + " " + SolverStatusColumn.NameOf(output.DecisionStatus));
 }
 Console.WriteLine($"{args[0]}: ok ({typeof(MLContext).Assembly.GetName().Name} {typeof(MLContext).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false).OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion})");
 return 0;

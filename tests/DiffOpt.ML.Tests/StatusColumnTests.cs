@@ -55,10 +55,6 @@ public class StatusColumnTests
         Assert.Null(SolverStatusColumn.StatusOf(SolverStatusColumn.NonFiniteInputKey));
         Assert.Null(SolverStatusColumn.StatusOf(SolverStatusColumn.InvalidInputKey));
         Assert.Throws<ArgumentOutOfRangeException>(() => SolverStatusColumn.KeyOf((SolverStatus)99));
-#pragma warning disable CS0618 // the obsolete alias must keep forwarding
-        Assert.Equal(SolverStatusColumn.KeyType, QpStatusColumn.KeyType);
-        Assert.Equal(SolverStatusColumn.KeyOf(SolverStatus.Inaccurate), QpStatusColumn.KeyOf(SolverStatus.Inaccurate));
-#pragma warning restore CS0618
     }
 
     [Fact]
