@@ -16,14 +16,14 @@ internal sealed class HomogeneousItemSolver
     private readonly KernelCone[] _cones;
     private readonly KernelExponentialCone[] _exponential;
     private readonly int _degree, _n, _m, _triples;
-    private readonly ItemKkt _kkt;
+    private readonly IItemKkt _kkt;
     private readonly ItemMeasures _measures;
     private readonly ItemPoint _point, _trial, _affine, _combined;
     private readonly double[] _x2, _z2, _gradient, _rx, _rz, _dx, _dz, _shift, _top, _bottom, _x, _y, _s;
     private double _curvature;
 
-    /// <summary>Prepares the solver for one item.</summary>
-    public HomogeneousItemSolver(ItemProgram data, KernelCone[] cones, SolverTolerances tolerances)
+    /// <summary>Prepares the solver for one item; with <paramref name="sparse"/> its KKT systems are sparse (<see cref="SparseItemKkt"/>).</summary>
+    public HomogeneousItemSolver(ItemProgram data, KernelCone[] cones, SolverTolerances tolerances, SparseKktPattern? sparse = null)
     {
         _data = data;
         _n = data.Variables;
@@ -32,7 +32,7 @@ internal sealed class HomogeneousItemSolver
         _exponential = _cones.OfType<KernelExponentialCone>().ToArray();
         _triples = _exponential.Sum(c => c.Rows / 3);
         _degree = _cones.Sum(c => c.Degree);
-        _kkt = new ItemKkt(_cones, _n, _m);
+        _kkt = sparse is null ? new ItemKkt(_cones, _n, _m) : new SparseItemKkt(sparse, _cones);
         _measures = new ItemMeasures(data, tolerances);
         (_point, _trial, _affine, _combined) = (new(_n, _m), new(_n, _m), new(_n, _m), new(_n, _m));
         (_x2, _gradient, _rx, _dx, _top, _x) = (new double[_n], new double[_n], new double[_n], new double[_n], new double[_n], new double[_n]);
