@@ -92,12 +92,12 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
     /// <param name="p">P, (B, n, n) float64, or null.</param>
     /// <param name="d">D = DΠ_K*(v), matrix-free.</param>
     /// <param name="dense">Forms the dense J of the given items (the fallback's matrix) from D's dense blocks.</param>
-    /// <param name="force">Skip the density and cost rules (tests).</param>
+    /// <param name="force">Skip the density and cost rules and the tensor-path switch (tests).</param>
     public static SparseDerivativeSolver? TryCreate(IReadOnlyList<Cone> cones, Tensor a, Tensor? p, IConeOperator d,
         Func<long[], Tensor, Tensor> dense, bool force = false)
     {
         long batch = a.shape[0], m = a.shape[1], n = a.shape[2];
-        if (Native.KernelSwitch.TensorPathOnly || a.device_type != TorchSharp.DeviceType.CPU || a.dtype != ScalarType.Float64 || m == 0)
+        if ((Native.KernelSwitch.TensorPathOnly && !force) || a.device_type != TorchSharp.DeviceType.CPU || a.dtype != ScalarType.Float64 || m == 0)
             return null;
         using var noGrad = no_grad();
         var aMask = Native.TensorCopy.ToDoubles(a.ne(0).any(0).to(ScalarType.Float64)).Select(v => v != 0).ToArray();
