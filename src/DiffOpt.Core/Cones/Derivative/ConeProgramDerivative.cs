@@ -7,7 +7,8 @@ namespace DiffOpt.Cones;
 /// minimize cᵀx + ½xᵀPx s.t. Ax + s = b, s ∈ K (SCS's convention) at a given solution, through the normal map
 /// (docs/CONES.md, "Derivative and adjoint through the normal map"). With v = y − s the solution solves
 /// F(x, v) = [Px + AᵀΠ_K*(v) + c; Ax + Π_K*(v) − v − b] = 0, whose Jacobian in (x, v) is
-/// J = [P, AᵀD; A, D − I] with D = DΠ_K*(v). J is formed densely per item ((B, n + m, n + m)) and factorised once;
+/// J = [P, AᵀD; A, D − I] with D = DΠ_K*(v). J is formed densely per item ((B, n + m, n + m)) and factorised once, or,
+/// for sparse CPU data, put in a symmetric quasi-definite form and factorised sparsely (<see cref="SparseDerivativeSolver"/>);
 /// <see cref="Forward"/> and <see cref="Adjoint"/> then cost one refined solve each.
 /// </summary>
 /// <remarks>
@@ -26,8 +27,8 @@ internal sealed class ConeProgramDerivative
     private readonly Tensor _a;        // (B, m, n) float64
     private readonly Tensor _x;        // (B, n)
     private readonly Tensor _y;        // (B, m)
-    private readonly Tensor _d;        // (B, m, m), D = DΠ_K*(y − s)
-    private readonly RefinedBatchSolver _solver;
+    private readonly Func<Tensor, Tensor> _applyD; // v ↦ D·v per item, D = DΠ_K*(y − s)
+    private readonly IDerivativeSolver _solver;
 
     /// <summary>Forms and factorises J at the solution (x, y, s) of the programs with data (A, b, c, P).</summary>
     /// <param name="cones">The cones of K in row order; their rows must add up to A's m.</param>
@@ -61,13 +62,26 @@ internal sealed class ConeProgramDerivative
         _x = ToFloat64(x);
         _y = ToFloat64(y);
         var v = _y - ToFloat64(s);
-        _d = m == 0
-            ? zeros(batch, 0, 0, dtype: ScalarType.Float64, device: v.device)
-            : new CompositeCone(cones).ProjectDualDerivative(v).Dense();
+        var operatorD = m == 0 ? null : new CompositeCone(cones).ProjectDualDerivative(v);
         var p = P is null ? zeros(batch, n, n, dtype: ScalarType.Float64, device: v.device) : ToFloat64(P).expand(batch, n, n);
         var identity = eye(m, dtype: ScalarType.Float64, device: v.device);
-        var jacobian = cat([cat([p, _a.transpose(1, 2).matmul(_d)], 2), cat([_a, _d - identity], 2)], 1);
-        _solver = new RefinedBatchSolver(jacobian);
+        Tensor Jacobian(Tensor pj, Tensor aj, Tensor dj) => cat([cat([pj, aj.transpose(1, 2).matmul(dj)], 2), cat([aj, dj - identity], 2)], 1);
+        // Sparse A: the symmetric quasi-definite form of J, factorised sparsely (SparseDerivativeSolver), never forming D densely.
+        var sparse = operatorD is null ? null : SparseDerivativeSolver.TryCreate(cones, _a, P is null ? null : p, operatorD,
+            (items, dense) =>
+            {
+                var index = tensor(items, device: v.device);
+                return Jacobian(p.index_select(0, index), _a.index_select(0, index), dense);
+            });
+        if (sparse is not null)
+        {
+            _applyD = operatorD!.Apply;
+            _solver = sparse;
+            return;
+        }
+        var d = operatorD is null ? zeros(batch, 0, 0, dtype: ScalarType.Float64, device: v.device) : operatorD.Dense();
+        _applyD = dv => Times(d, dv);
+        _solver = new RefinedBatchSolver(Jacobian(p, _a, d));
     }
 
     /// <summary>(B,) bool: the items whose J is singular, solved in the least-squares sense.</summary>
@@ -109,7 +123,7 @@ internal sealed class ConeProgramDerivative
         var (solution, residual) = _solver.Solve(-cat([top, bottom], 1), transpose: false);
         var dx = solution.narrow(1, 0, n);
         var dv = solution.narrow(1, n, m);
-        var dy = Times(_d, dv);
+        var dy = _applyD(dv);
         return new ConeProgramTangent(ToDataType(dx), ToDataType(dy), ToDataType(dy - dv), residual);
     }
 
@@ -130,7 +144,7 @@ internal sealed class ConeProgramDerivative
         var top = gx is null ? ZeroVector(n) : ToFloat64(gx);
         var dual = gy is null ? ZeroVector(m) : ToFloat64(gy);
         var slack = gs is null ? ZeroVector(m) : ToFloat64(gs);
-        var bottom = Times(_d, dual + slack) - slack;
+        var bottom = _applyD(dual + slack) - slack;
 
         var (u, residual) = _solver.Solve(cat([top, bottom], 1), transpose: true);
         var ux = u.narrow(1, 0, n);

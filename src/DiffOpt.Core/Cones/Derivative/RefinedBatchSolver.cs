@@ -13,7 +13,7 @@ namespace DiffOpt.Cones;
 /// float64 (<see cref="BatchedLu"/>) the singularity test uses a 1-norm condition estimate instead of the singular values:
 /// 1/(‖J‖₁‖J⁻¹‖₁) ≤ <see cref="SingularRatio"/>, which agrees with σ_min/σ_max up to a factor N.
 /// </summary>
-internal sealed class RefinedBatchSolver
+internal sealed class RefinedBatchSolver : IDerivativeSolver
 {
     /// <summary>
     /// σ_min / σ_max at or below which J counts as singular (condition number 10¹²: an LU solution would keep

@@ -16,14 +16,15 @@ internal sealed class HomogeneousItemSolver
     private readonly KernelCone[] _cones;
     private readonly KernelExponentialCone[] _exponential;
     private readonly int _degree, _n, _m, _triples;
-    private readonly ItemKkt _kkt;
+    private readonly IItemKkt _kkt;
+    private readonly ItemRows _rows;
     private readonly ItemMeasures _measures;
     private readonly ItemPoint _point, _trial, _affine, _combined;
     private readonly double[] _x2, _z2, _gradient, _rx, _rz, _dx, _dz, _shift, _top, _bottom, _x, _y, _s;
     private double _curvature;
 
-    /// <summary>Prepares the solver for one item.</summary>
-    public HomogeneousItemSolver(ItemProgram data, KernelCone[] cones, SolverTolerances tolerances)
+    /// <summary>Prepares the solver for one item; with <paramref name="sparse"/> its KKT systems are sparse (<see cref="SparseItemKkt"/>).</summary>
+    public HomogeneousItemSolver(ItemProgram data, KernelCone[] cones, SolverTolerances tolerances, SparseKktPattern? sparse = null)
     {
         _data = data;
         _n = data.Variables;
@@ -32,7 +33,8 @@ internal sealed class HomogeneousItemSolver
         _exponential = _cones.OfType<KernelExponentialCone>().ToArray();
         _triples = _exponential.Sum(c => c.Rows / 3);
         _degree = _cones.Sum(c => c.Degree);
-        _kkt = new ItemKkt(_cones, _n, _m);
+        _kkt = sparse is null ? new ItemKkt(_cones, _n, _m) : new SparseItemKkt(sparse, _cones);
+        _rows = new ItemRows(data.ScaledA, _m, _n, sparse is not null);
         _measures = new ItemMeasures(data, tolerances);
         (_point, _trial, _affine, _combined) = (new(_n, _m), new(_n, _m), new(_n, _m), new(_n, _m));
         (_x2, _gradient, _rx, _dx, _top, _x) = (new double[_n], new double[_n], new double[_n], new double[_n], new double[_n], new double[_n]);
@@ -125,12 +127,10 @@ internal sealed class HomogeneousItemSolver
             xPx += p.X[j] * pxj;
             _rx[j] = pxj + _data.ScaledC[j] * tau;
         }
-        var a = _data.ScaledA.AsSpan();
         for (int i = 0; i < _m; i++)
         {
-            var row = a.Slice(i * _n, _n);
-            SpanKernels.AddScaled(p.Z[i], row, _rx);
-            _rz[i] = SpanKernels.Dot(row, p.X) + p.S[i] - _data.ScaledB[i] * tau;
+            _rows.AddScaled(i, p.Z[i], _rx);
+            _rz[i] = _rows.Dot(i, p.X) + p.S[i] - _data.ScaledB[i] * tau;
         }
         double rtau = p.Kappa + SpanKernels.Dot(_data.ScaledC, p.X) + SpanKernels.Dot(_data.ScaledB, p.Z) + xPx / tau;
         double tauKappa = tau * p.Kappa;
@@ -170,12 +170,11 @@ internal sealed class HomogeneousItemSolver
         double dTau = numerator / denominator;
         for (int j = 0; j < _n; j++) result.X[j] = _dx[j] + dTau * _x2[j];
         for (int i = 0; i < _m; i++) result.Z[i] = _dz[i] + dTau * _z2[i];
-        var a = _data.ScaledA.AsSpan();
         foreach (var cone in _cones)
             for (int i = cone.Offset; i < cone.Offset + cone.Rows; i++)
                 result.S[i] = cone.IsZero
                     ? -ds[i]
-                    : -keep * rz[i] + dTau * _data.ScaledB[i] - SpanKernels.Dot(a.Slice(i * _n, _n), result.X);
+                    : -keep * rz[i] + dTau * _data.ScaledB[i] - _rows.Dot(i, result.X);
         result.Tau = dTau;
         result.Kappa = -(dkappa + p.Kappa * dTau) / tau;
         return true;

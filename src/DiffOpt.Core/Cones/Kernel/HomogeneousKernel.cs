@@ -18,9 +18,12 @@ internal static class HomogeneousKernel
     /// <summary>Whether the kernel serves data on <paramref name="device"/>.</summary>
     public static bool Serves(Device device) => !KernelSwitch.TensorPathOnly && device.type == TorchSharp.DeviceType.CPU;
 
-    /// <summary>Solves the float64 CPU data with the tolerances of <paramref name="dtype"/>, from <paramref name="warm"/> when given.</summary>
+    /// <summary>
+    /// Solves the float64 CPU data with the tolerances of <paramref name="dtype"/>, from <paramref name="warm"/> when given,
+    /// with the KKT factorisation <paramref name="path"/> (<see cref="SparseKktPattern.Choose"/> decides by default).
+    /// </summary>
     public static HomogeneousInteriorPoint.Result Solve(ConeProgramData data, ConeProgramSolverOptions options, ScalarType dtype,
-        WarmArrays? warm = null)
+        WarmArrays? warm = null, KktPath path = KktPath.Auto)
     {
         var tolerances = options.TolerancesFor(dtype);
         int batch = (int)data.Batch, m = (int)data.Rows, n = (int)data.Variables;
@@ -29,6 +32,7 @@ internal static class HomogeneousKernel
         var c = Doubles(data.C);
         var p = data.P is null ? null : Doubles(data.P);
         var outcomes = new HomogeneousItemSolver.Outcome[batch];
+        var sparse = SparseKktPattern.Choose(data.Cones, batch, m, n, a, p, path);
         SolveCancellation.ThrowIfRequested();
         try
         {
@@ -38,7 +42,7 @@ internal static class HomogeneousKernel
                 double[] Slice(double[] all, int length) => all.AsSpan(i * length, length).ToArray();
                 var cones = HomogeneousItemSolver.Create(data.Cones);
                 var program = ItemEquilibration.Create(cones, m, n, Slice(a, m * n), Slice(b, m), Slice(c, n), p is null ? null : Slice(p, n * n));
-                var solver = new HomogeneousItemSolver(program, cones, tolerances);
+                var solver = new HomogeneousItemSolver(program, cones, tolerances, sparse);
                 var start = warm?.Point(i, cones, program.D, program.E, program.CostScale);
                 var outcome = solver.Solve(options.MaxIterations, options.InaccurateToleranceFactor, start);
                 outcomes[i] = solver.Measured(outcome, dtype == ScalarType.Float32);

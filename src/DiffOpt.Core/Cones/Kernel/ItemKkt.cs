@@ -13,7 +13,7 @@ namespace DiffOpt.Cones;
 /// steps, as the tensor path's <see cref="HomogeneousKkt"/> does with its dense LU. When the reduced matrix needs
 /// dynamic regularisation or its solve cannot be refined, the iteration falls back to the full quasi-definite matrix.
 /// </summary>
-internal sealed class ItemKkt
+internal sealed class ItemKkt : IItemKkt
 {
     /// <summary>Refinement steps at most per solve.</summary>
     internal const int MaxRefinement = 10;

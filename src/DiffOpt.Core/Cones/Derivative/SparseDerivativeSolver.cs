@@ -1,0 +1,409 @@
+using DiffOpt.InteriorPoint;
+using DiffOpt.LinearAlgebra;
+using DiffOpt.Numerics;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Cones;
+
+/// <summary>
+/// Sparse solves with the derivative Jacobian J = [P, AᵀD; A, D − I] (D = DΠ_K*(v) block diagonal, symmetric, with
+/// eigenvalues in [0, 1]) through a symmetric quasi-definite system of the same shape as the interior-point KKT matrix.
+/// With D = QΛQᵀ per block, Â = QᵀA and u = Qᵀdv, every component with λ &gt; 0 becomes w = λu, and J·[dx; dv] = [r₁; r₂]
+/// turns into K·[dx; w] = [r₁; Qᵀr₂] with K = [P, Âᵀ; Â, −W], W = diag((1 − λ)/λ) ⪰ 0; a component with λ = 0 is
+/// decoupled (u = Â_i·dx − (Qᵀr₂)_i) and stays in K as the row −w_i = 0, so that all items share one pattern and one
+/// symbolic factorisation. Jᵀ uses the same K (Λ is divided out of its rows). K + diag(δI, −δI) is factorised by
+/// <see cref="SparseLdl"/> per item and every solve is refined against J itself. An item whose factorisation needs
+/// dynamic regularisation, whose K̃⁻¹ is as large as a singular K makes it (<see cref="SingularInverseNorm"/>), or whose
+/// refined residual stays above <see cref="AcceptedResidual"/> is
+/// solved by the dense <see cref="RefinedBatchSolver"/> instead (least squares when singular), built on demand.
+/// </summary>
+internal sealed class SparseDerivativeSolver : IDerivativeSolver
+{
+    /// <summary>Relative residual ‖J·z − r‖∞/‖r‖∞ above which an item is handed to the dense solver.</summary>
+    internal const double AcceptedResidual = 1e-10;
+
+    /// <summary>Eigenvalues of D at most this count as 0 (decoupled components).</summary>
+    internal const double ZeroEigenvalue = 1e-12;
+
+    /// <summary>Refinement steps at most per solve.</summary>
+    internal const int MaxRefinement = 8;
+
+    private readonly int _n, _m, _batch;
+    private readonly double[] _a;            // (B, m, n)
+    private readonly double[]? _p;           // (B, n, n) or null
+    private readonly DerivativeBlocks _d;
+    private readonly double[] _q, _lambda;   // eigenvectors per block (as D's layout) and eigenvalues per row, per item
+    private readonly int[] _blockOf;          // the block of each row
+    private readonly int[] _starts, _rows;   // K's upper triangle
+    private readonly int[] _aEntry;           // for each entry of a bottom column: the variable j (rows < n), else −1
+    private readonly SparseLdl?[] _factors;
+    private readonly double[][] _rotated;     // per item: K's entry values with Â for every component (before zeroing)
+    private readonly bool[] _dense;
+    private readonly Func<long[], RefinedBatchSolver> _fallback;
+    private readonly Device _device;
+    private (string Key, RefinedBatchSolver Solver)? _cached;
+
+    /// <summary>
+    /// Factorises the items' K. <paramref name="a"/> (B, m, n) and <paramref name="p"/> ((B, n, n) or null) are float64
+    /// CPU; <paramref name="pattern"/> is the shared symbolic analysis from <see cref="Pattern"/>;
+    /// <paramref name="fallback"/> builds the dense solver for a subset of items.
+    /// </summary>
+    public SparseDerivativeSolver(Tensor a, Tensor? p, DerivativeBlocks d, SparseLdlSymbolic pattern, int[] starts, int[] rows,
+        Func<long[], RefinedBatchSolver> fallback)
+    {
+        _batch = (int)a.shape[0];
+        _m = (int)a.shape[1];
+        _n = (int)a.shape[2];
+        _device = a.device;
+        _a = Native.TensorCopy.ToDoubles(a);
+        _p = p is null ? null : Native.TensorCopy.ToDoubles(p);
+        _d = d;
+        (_starts, _rows) = (starts, rows);
+        _fallback = fallback;
+        _blockOf = new int[_m];
+        for (int k = 0; k < d.Starts.Length; k++)
+            for (int i = 0; i < d.Sizes[k]; i++) _blockOf[d.Starts[k] + i] = k;
+        _aEntry = new int[rows.Length];
+        for (int j = 0; j < _n + _m; j++)
+            for (int e = starts[j]; e < starts[j + 1]; e++) _aEntry[e] = j >= _n && rows[e] < _n ? rows[e] : -1;
+        int storage = d.Storage[^1];
+        _q = new double[_batch * storage];
+        _lambda = new double[_batch * _m];
+        _factors = new SparseLdl?[_batch];
+        _rotated = new double[_batch][];
+        _dense = new bool[_batch];
+        BatchParallel.ForEachItem(_batch, item => _dense[item] = !FactorItem((int)item, pattern));
+        Singular = zeros(_batch, dtype: ScalarType.Bool, device: _device);
+        var refused = Enumerable.Range(0, _batch).Where(i => _dense[i]).Select(i => (long)i).ToArray();
+        if (refused.Length > 0)
+        {
+            // Built now, so that Singular is known before the first solve.
+            _cached = (string.Join(",", refused), fallback(refused));
+            Singular = Singular.index_copy(0, tensor(refused, device: _device), _cached.Value.Solver.Singular);
+        }
+    }
+
+    /// <summary>
+    /// The sparse solver for J when it is expected to be faster than the dense LU (CPU float64 data, A sparse: the
+    /// factorisation's Σ|L_j|² times <see cref="SparseKktPattern.SparsePenalty"/> below the LU's (n + m)³/3), else null.
+    /// </summary>
+    /// <param name="cones">The cones of K.</param>
+    /// <param name="a">A, (B, m, n) float64.</param>
+    /// <param name="p">P, (B, n, n) float64, or null.</param>
+    /// <param name="d">D = DΠ_K*(v), matrix-free.</param>
+    /// <param name="dense">Forms the dense J of the given items (the fallback's matrix) from D's dense blocks.</param>
+    /// <param name="force">Skip the density and cost rules and the tensor-path switch (tests).</param>
+    public static SparseDerivativeSolver? TryCreate(IReadOnlyList<Cone> cones, Tensor a, Tensor? p, IConeOperator d,
+        Func<long[], Tensor, Tensor> dense, bool force = false)
+    {
+        long batch = a.shape[0], m = a.shape[1], n = a.shape[2];
+        if ((Native.KernelSwitch.TensorPathOnly && !force) || a.device_type != TorchSharp.DeviceType.CPU || a.dtype != ScalarType.Float64 || m == 0)
+            return null;
+        using var noGrad = no_grad();
+        var aMask = Native.TensorCopy.ToDoubles(a.ne(0).any(0).to(ScalarType.Float64)).Select(v => v != 0).ToArray();
+        var pMask = p is null ? null : Native.TensorCopy.ToDoubles(p.ne(0).any(0).to(ScalarType.Float64)).Select(v => v != 0).ToArray();
+        long nonzeros = aMask.Count(x => x) + (pMask?.Count(x => x) ?? 0);
+        if (!force && nonzeros > 0.3 * (m * n + n * n)) return null;
+        var blocks = new DerivativeBlocks(cones, d, batch, a.device);
+        var (starts, rows) = Pattern(blocks, (int)n, aMask, pMask);
+        var positive = Enumerable.Range(0, (int)(n + m)).Select(i => i < n).ToArray();
+        var symbolic = new SparseLdlSymbolic((int)(n + m), starts, rows, positive);
+        double sparseCost = SparseKktPattern.SparsePenalty * (symbolic.FactorFlops + 4.0 * (symbolic.FactorEntries + symbolic.Entries));
+        if (!force && !(sparseCost < Math.Pow(n + m, 3) / 3)) return null;
+        return new SparseDerivativeSolver(a, p, blocks, symbolic, starts, rows,
+            items => new RefinedBatchSolver(dense(items, blocks.Dense(items, a.device))));
+    }
+
+    /// <summary>
+    /// The upper triangle of K's pattern for A's (m × n, the union over the items) and P's (n × n or null) nonzero masks:
+    /// a bottom column holds the union of the variables of its D block's rows (the rotation Qᵀ mixes them).
+    /// </summary>
+    public static (int[] Starts, int[] Rows) Pattern(DerivativeBlocks d, int n, bool[] aMask, bool[]? pMask)
+    {
+        var starts = new List<int> { 0 };
+        var rows = new List<int>();
+        for (int j = 0; j < n; j++)
+        {
+            for (int l = 0; l < j; l++)
+                if (pMask is not null && (pMask[j * n + l] || pMask[l * n + j])) rows.Add(l);
+            rows.Add(j);
+            starts.Add(rows.Count);
+        }
+        var union = new bool[n];
+        for (int k = 0; k < d.Starts.Length; k++)
+        {
+            Array.Clear(union);
+            for (int i = d.Starts[k]; i < d.Starts[k] + d.Sizes[k]; i++)
+                for (int j = 0; j < n; j++) union[j] |= aMask[i * n + j];
+            for (int i = d.Starts[k]; i < d.Starts[k] + d.Sizes[k]; i++)
+            {
+                for (int j = 0; j < n; j++)
+                    if (union[j]) rows.Add(j);
+                // The block's earlier components: W is diagonal in the rotated coordinates, so only the diagonal.
+                rows.Add(n + i);
+                starts.Add(rows.Count);
+            }
+        }
+        return (starts.ToArray(), rows.ToArray());
+    }
+
+    /// <inheritdoc />
+    public Tensor Singular { get; private set; }
+
+    /// <summary>Eigen-decomposes the item's D blocks, assembles and factorises K; false when the dense solver must take the item.</summary>
+    private bool FactorItem(int item, SparseLdlSymbolic pattern)
+    {
+        int storage = _d.Storage[^1], n = _n;
+        var q = _q.AsSpan(item * storage, storage);
+        var lambda = _lambda.AsSpan(item * _m, _m);
+        for (int k = 0; k < _d.Starts.Length; k++)
+        {
+            int r = _d.Sizes[k];
+            var block = _d.Values.AsSpan(item * storage + _d.Storage[k], r * r).ToArray();
+            if (!SmallDense.SymmetricEigen(block, r, lambda.Slice(_d.Starts[k], r), q.Slice(_d.Storage[k], r * r))) return false;
+        }
+        var values = new double[_rows.Length];
+        var a = _a.AsSpan(item * _m * n, _m * n);
+        for (int j = 0; j < n + _m; j++)
+            for (int e = _starts[j]; e < _starts[j + 1]; e++)
+            {
+                int i = _rows[e];
+                if (j < n) values[e] = _p is null ? 0 : _p[(long)item * n * n + j * n + i];
+                else if (i < n) values[e] = Rotated(a, q, j - n, i);
+            }
+        _rotated[item] = values;
+        var factored = (double[])values.Clone();
+        const double delta = HomogeneousKkt.StaticRegularization;
+        for (int j = 0; j < n + _m; j++)
+        {
+            int last = _starts[j + 1] - 1; // the diagonal entry closes every column
+            if (j < n)
+            {
+                factored[last] += delta;
+                continue;
+            }
+            double l = Math.Clamp(lambda[j - n], 0, 1);
+            if (l <= ZeroEigenvalue)
+            {
+                for (int e = _starts[j]; e < last; e++) factored[e] = 0;
+                factored[last] = -1;
+            }
+            else factored[last] = -((1 - l) / l + delta);
+        }
+        var ldl = new SparseLdl(pattern);
+        if (!ldl.Factor(factored) || ldl.Regularized > 0) return false;
+        _factors[item] = ldl;
+        // A singular J leaves K singular, and K̃ = K + diag(δI, −δI) then has ‖K̃⁻¹‖ ≈ 1/δ: such items go to the dense
+        // LU, which decides by J's condition number and takes the least-squares solution.
+        return InverseNorm(ldl, n + _m) < SingularInverseNorm;
+    }
+
+    /// <summary>‖K̃⁻¹‖₁ at or above which an item counts as (nearly) singular: 1 % of the 1/δ a singular K gives.</summary>
+    internal const double SingularInverseNorm = 1e-2 / HomogeneousKkt.StaticRegularization;
+
+    /// <summary>
+    /// Hager's estimate of ‖K̃⁻¹‖₁ (K̃ symmetric, so K̃⁻ᵀ = K̃⁻¹; Higham, "Accuracy and Stability of Numerical
+    /// Algorithms", Alg. 15.3), from at most five pairs of solves.
+    /// </summary>
+    private static double InverseNorm(SparseLdl ldl, int order)
+    {
+        var x = Enumerable.Repeat(1.0 / order, order).ToArray();
+        var z = new double[order];
+        double estimate = 0;
+        for (int step = 0; step < 5; step++)
+        {
+            var y = (double[])x.Clone();
+            ldl.Solve(y);
+            estimate = y.Sum(Math.Abs);
+            for (int i = 0; i < order; i++) z[i] = y[i] >= 0 ? 1 : -1;
+            ldl.Solve(z);
+            int largest = 0;
+            double dot = 0;
+            for (int i = 0; i < order; i++)
+            {
+                dot += z[i] * x[i];
+                if (Math.Abs(z[i]) > Math.Abs(z[largest])) largest = i;
+            }
+            if (!double.IsFinite(estimate)) return double.PositiveInfinity;
+            if (Math.Abs(z[largest]) <= dot) break;
+            Array.Clear(x);
+            x[largest] = 1;
+        }
+        return estimate;
+    }
+
+    /// <summary>Â_c·e_j = Σ_k Q[k, c]·A[row k, j] over the rows of component c's block.</summary>
+    private double Rotated(ReadOnlySpan<double> a, ReadOnlySpan<double> q, int component, int j)
+    {
+        int k = _blockOf[component], start = _d.Starts[k], r = _d.Sizes[k], c = component - start;
+        var block = q.Slice(_d.Storage[k], r * r);
+        double sum = 0;
+        for (int t = 0; t < r; t++) sum += block[t * r + c] * a[(start + t) * _n + j];
+        return sum;
+    }
+
+    /// <inheritdoc />
+    public (Tensor Solution, Tensor Residual) Solve(Tensor r, bool transpose)
+    {
+        int order = _n + _m;
+        var rhs = Native.TensorCopy.ToDoubles(r);
+        var solution = new double[rhs.Length];
+        var residuals = new double[_batch];
+        var failed = new bool[_batch];
+        BatchParallel.ForEachItem(_batch, index =>
+        {
+            int item = (int)index;
+            if (_dense[item])
+            {
+                failed[item] = true;
+                return;
+            }
+            var b = rhs.AsSpan(item * order, order);
+            var z = solution.AsSpan(item * order, order);
+            double scale = SpanKernels.NormInf(b);
+            var residual = b.ToArray();
+            var correction = new double[order];
+            var work = new double[3 * order];
+            double error = scale;
+            for (int step = 0; step <= MaxRefinement; step++)
+            {
+                SolveItem(item, residual, correction, transpose, work);
+                for (int i = 0; i < order; i++) z[i] += correction[i];
+                double next = Residual(item, b, z, residual, transpose);
+                if (!(next < error))
+                {
+                    for (int i = 0; i < order; i++) z[i] -= correction[i];
+                    break;
+                }
+                error = next;
+                if (error <= 1e-15 * scale) break;
+            }
+            residuals[item] = scale > 0 ? error / scale : 0;
+            failed[item] = !(residuals[item] <= AcceptedResidual);
+        });
+        var result = tensor(solution, dtype: ScalarType.Float64, device: _device).view(_batch, order);
+        var relative = tensor(residuals, dtype: ScalarType.Float64, device: _device);
+        var items = Enumerable.Range(0, _batch).Where(i => failed[i]).Select(i => (long)i).ToArray();
+        if (items.Length == 0) return (result, relative);
+        // The items the sparse path cannot serve, by the dense LU (least squares where J is singular).
+        var index = tensor(items, device: _device);
+        var key = string.Join(",", items);
+        if (_cached?.Key != key) _cached = (key, _fallback(items));
+        var dense = _cached.Value.Solver;
+        var (denseSolution, denseResidual) = dense.Solve(r.index_select(0, index), transpose);
+        Singular = Singular.index_copy(0, index, dense.Singular);
+        return (result.index_copy(0, index, denseSolution), relative.index_copy(0, index, denseResidual));
+    }
+
+    /// <summary>One solve J·z = b (or Jᵀ·z = b) with the item's factorisation, through K (see the class summary).</summary>
+    private void SolveItem(int item, ReadOnlySpan<double> b, Span<double> z, bool transpose, double[] work)
+    {
+        int n = _n, m = _m, order = n + m, storage = _d.Storage[^1];
+        var q = _q.AsSpan(item * storage, storage);
+        var lambda = _lambda.AsSpan(item * m, m);
+        var values = _rotated[item];
+        var k = work.AsSpan(0, order);
+        var rotated = work.AsSpan(order, m);
+        b[..n].CopyTo(k);
+        Rotate(q, b[n..], rotated, transposed: true);
+        for (int c = 0; c < m; c++)
+        {
+            double l = Math.Clamp(lambda[c], 0, 1);
+            int column = n + c;
+            if (l > ZeroEigenvalue)
+            {
+                k[column] = transpose ? rotated[c] / l : rotated[c];
+                continue;
+            }
+            k[column] = 0;
+            // Transposed, a decoupled component's ẑ_c = −ĝ_c is known: Â_cᵀĝ_c moves to the first block's right side.
+            if (transpose)
+                for (int e = _starts[column]; e < _starts[column + 1]; e++)
+                    if (_aEntry[e] >= 0) k[_aEntry[e]] += values[e] * rotated[c];
+        }
+        _factors[item]!.Solve(k);
+        k[..n].CopyTo(z);
+        var u = work.AsSpan(order + m, m);
+        for (int c = 0; c < m; c++)
+        {
+            double l = Math.Clamp(lambda[c], 0, 1);
+            int column = n + c;
+            if (l > ZeroEigenvalue)
+            {
+                u[c] = transpose ? k[column] : k[column] / l;
+                continue;
+            }
+            if (transpose)
+            {
+                u[c] = -rotated[c];
+                continue;
+            }
+            double dot = 0;
+            for (int e = _starts[column]; e < _starts[column + 1]; e++)
+                if (_aEntry[e] >= 0) dot += values[e] * k[_aEntry[e]];
+            u[c] = dot - rotated[c];
+        }
+        Rotate(q, u, z[n..], transposed: false);
+    }
+
+    /// <summary>y = Q·x (or Qᵀ·x) blockwise.</summary>
+    private void Rotate(ReadOnlySpan<double> q, ReadOnlySpan<double> x, Span<double> y, bool transposed)
+    {
+        for (int k = 0; k < _d.Starts.Length; k++)
+        {
+            int r = _d.Sizes[k], start = _d.Starts[k];
+            var block = q.Slice(_d.Storage[k], r * r);
+            for (int i = 0; i < r; i++)
+            {
+                double sum = 0;
+                for (int t = 0; t < r; t++) sum += (transposed ? block[t * r + i] : block[i * r + t]) * x[start + t];
+                y[start + i] = sum;
+            }
+        }
+    }
+
+    /// <summary>b − J·z (or b − Jᵀ·z) into <paramref name="residual"/>, from A and D's blocks; returns its ∞-norm.</summary>
+    private double Residual(int item, ReadOnlySpan<double> b, ReadOnlySpan<double> z, Span<double> residual, bool transpose)
+    {
+        int n = _n, m = _m, storage = _d.Storage[^1];
+        var a = _a.AsSpan(item * m * n, m * n);
+        var d = _d.Values.AsSpan(item * storage, storage);
+        var zx = z[..n];
+        var zv = z[n..];
+        b.CopyTo(residual);
+        var top = residual[..n];
+        var bottom = residual[n..];
+        if (_p is not null)
+            for (int j = 0; j < n; j++) top[j] -= SpanKernels.Dot(_p.AsSpan(item * n * n + j * n, n), zx);
+        // J = [P, AᵀD; A, D − I], Jᵀ = [P, Aᵀ; DA, D − I] (P and D symmetric).
+        var dzv = new double[m];
+        var ax = new double[m];
+        MultiplyD(d, zv, dzv);
+        for (int i = 0; i < m; i++)
+        {
+            var row = a.Slice(i * n, n);
+            ax[i] = SpanKernels.Dot(row, zx);
+            SpanKernels.AddScaled(-(transpose ? zv[i] : dzv[i]), row, top);
+        }
+        var dax = transpose ? new double[m] : ax;
+        if (transpose) MultiplyD(d, ax, dax);
+        for (int i = 0; i < m; i++) bottom[i] -= dax[i] + dzv[i] - zv[i];
+        return SpanKernels.NormInf(residual);
+    }
+
+    /// <summary>y = D·x blockwise.</summary>
+    private void MultiplyD(ReadOnlySpan<double> d, ReadOnlySpan<double> x, Span<double> y)
+    {
+        for (int k = 0; k < _d.Starts.Length; k++)
+        {
+            int r = _d.Sizes[k], start = _d.Starts[k];
+            var block = d.Slice(_d.Storage[k], r * r);
+            for (int i = 0; i < r; i++)
+            {
+                double sum = 0;
+                for (int t = 0; t < r; t++) sum += block[i * r + t] * x[start + t];
+                y[start + i] = sum;
+            }
+        }
+    }
+}

@@ -1,0 +1,172 @@
+using DiffOpt.InteriorPoint;
+using DiffOpt.LinearAlgebra;
+
+namespace DiffOpt.Cones;
+
+/// <summary>
+/// The sparsity pattern of the full quasi-definite KKT matrix K = [P̂ + δI, Âᵀ; Â, −(Hs + δI)] (order n + m) of a
+/// batch whose items share the pattern of A and P (the union over the items), with its symbolic factorisation
+/// (<see cref="SparseLdlSymbolic"/>), built once per batch and shared by every item and iteration. Hs is block
+/// diagonal: 1 × 1 blocks for the orthant (and 0 for the zero cone), 3 × 3 per exponential triple, one dense block
+/// per second-order or PSD cone (a large second-order cone therefore fills its block; Clarabel's sparse expansion
+/// with two extra rows per cone is not done here and the size rule of <see cref="Prefer"/> keeps such programs dense).
+/// Equilibration scales rows and columns, so Â has A's pattern.
+/// </summary>
+internal sealed class SparseKktPattern
+{
+    /// <summary>What an entry of K's upper triangle holds.</summary>
+    internal enum Source : byte
+    {
+        /// <summary>P̂ at <see cref="Index"/> (j·n + l).</summary>
+        P,
+
+        /// <summary>Â at <see cref="Index"/> (i·n + j).</summary>
+        A,
+
+        /// <summary>−Hs at <see cref="Index"/> into the stacked blocks of <see cref="ScalingBlocks"/>.</summary>
+        H,
+
+        /// <summary>A structural diagonal entry with no data (only ±δ).</summary>
+        None,
+    }
+
+    /// <summary>Builds the pattern for cones <paramref name="cones"/> with A's (m × n) and P's (n × n, or null) nonzero masks.</summary>
+    public SparseKktPattern(KernelCone[] cones, int n, int m, bool[] aMask, bool[]? pMask)
+    {
+        Variables = n;
+        Rows = m;
+        BlockSizes = cones.Select(BlockSize).ToArray();
+        BlockStarts = new int[cones.Length + 1];
+        for (int k = 0; k < cones.Length; k++) BlockStarts[k + 1] = BlockStarts[k] + (cones[k].IsZero ? 0 : cones[k].Rows * BlockSizes[k]);
+        var starts = new List<int> { 0 };
+        var rows = new List<int>();
+        var sources = new List<Source>();
+        var indices = new List<int>();
+        void Add(int row, Source source, int index)
+        {
+            rows.Add(row);
+            sources.Add(source);
+            indices.Add(index);
+        }
+        for (int j = 0; j < n; j++)
+        {
+            for (int l = 0; l < j; l++)
+                if (pMask is not null && (pMask[j * n + l] || pMask[l * n + j])) Add(l, Source.P, j * n + l);
+            Add(j, pMask is not null && pMask[j * n + j] ? Source.P : Source.None, j * n + j);
+            starts.Add(rows.Count);
+        }
+        for (int k = 0; k < cones.Length; k++)
+        {
+            var cone = cones[k];
+            int r = BlockSizes[k];
+            for (int i = cone.Offset; i < cone.Offset + cone.Rows; i++)
+            {
+                for (int j = 0; j < n; j++)
+                    if (aMask[i * n + j]) Add(j, Source.A, i * n + j);
+                if (cone.IsZero) Add(n + i, Source.None, 0);
+                else
+                {
+                    // Column i of the cone's block: rows from the block's first row to i; stored row-major per block.
+                    int block = cone.Offset + (i - cone.Offset) / r * r;
+                    for (int l = block; l <= i; l++) Add(n + l, Source.H, BlockStarts[k] + (block - cone.Offset) * r + (i - block) * r + (l - block));
+                }
+                starts.Add(rows.Count);
+            }
+        }
+        ColumnStarts = starts.ToArray();
+        EntryRows = rows.ToArray();
+        Sources = sources.ToArray();
+        Index = indices.ToArray();
+        var positive = Enumerable.Range(0, n + m).Select(i => i < n).ToArray();
+        Symbolic = new SparseLdlSymbolic(n + m, ColumnStarts, EntryRows, positive);
+    }
+
+    /// <summary>n.</summary>
+    public int Variables { get; }
+
+    /// <summary>m.</summary>
+    public int Rows { get; }
+
+    /// <summary>Each cone's scaling block size (1 for the orthant and the zero cone).</summary>
+    public int[] BlockSizes { get; }
+
+    /// <summary>Where each cone's blocks start in the stacked block storage (cones + 1 entries; zero cones take none).</summary>
+    public int[] BlockStarts { get; }
+
+    /// <summary>The upper triangle's column starts (n + m + 1).</summary>
+    public int[] ColumnStarts { get; }
+
+    /// <summary>The upper triangle's row indices.</summary>
+    public int[] EntryRows { get; }
+
+    /// <summary>What each entry holds.</summary>
+    public Source[] Sources { get; }
+
+    /// <summary>Where each entry's value comes from (see <see cref="Source"/>).</summary>
+    public int[] Index { get; }
+
+    /// <summary>The shared symbolic factorisation.</summary>
+    public SparseLdlSymbolic Symbolic { get; }
+
+    /// <summary>Length of the stacked scaling-block storage.</summary>
+    public int ScalingBlocks => BlockStarts[^1];
+
+    /// <summary>
+    /// Whether the sparse path is expected to be faster than the dense reduced one (<see cref="ItemKkt"/>): its
+    /// factorisation's multiply–adds Σ|L_j|² times <see cref="SparsePenalty"/> (indirect addressing in managed code)
+    /// plus the triangular solves' entries, against the dense Gram m·n² plus the LDLᵀ (n + |E|)³/3 done with BLAS.
+    /// </summary>
+    public bool Prefer(int zeroRows)
+    {
+        double dense = (double)Rows * Variables * Variables + Math.Pow(Variables + zeroRows, 3) / 3;
+        double sparse = SparsePenalty * (Symbolic.FactorFlops + 4.0 * (Symbolic.FactorEntries + Symbolic.Entries));
+        return sparse < dense;
+    }
+
+    /// <summary>How much slower a sparse multiply–add is taken to be than a dense (BLAS) one.</summary>
+    internal const double SparsePenalty = 8;
+
+    /// <summary>The scaling's block size of a cone (its Hs is block diagonal with dense blocks of this size).</summary>
+    internal static int BlockSize(KernelCone cone) => cone switch
+    {
+        DenseBlockCone blocks => blocks.BlockSize,
+        _ => 1,
+    };
+
+    /// <summary>The dense-or-sparse choice for a batch: its pattern when the sparse path is preferred, else null.</summary>
+    internal static SparseKktPattern? Choose(IReadOnlyList<Cone> cones, int batch, int m, int n, double[] a, double[]? p, KktPath path)
+    {
+        if (path == KktPath.Dense || m + n == 0) return null;
+        var kernelCones = HomogeneousItemSolver.Create(cones);
+        var aMask = new bool[m * n];
+        for (int item = 0; item < batch; item++)
+            for (int e = 0; e < m * n; e++) aMask[e] |= a[item * m * n + e] != 0;
+        bool[]? pMask = null;
+        if (p is not null)
+        {
+            pMask = new bool[n * n];
+            int stride = p.Length == n * n ? 0 : n * n;
+            for (int item = 0; item < (stride == 0 ? 1 : batch); item++)
+                for (int e = 0; e < n * n; e++) pMask[e] |= p[item * stride + e] != 0;
+        }
+        // A pattern as dense as the matrix gains nothing and its minimum-degree ordering would cost a dense elimination.
+        long nonzeros = aMask.Count(x => x) + (pMask?.Count(x => x) ?? 0);
+        if (path == KktPath.Auto && nonzeros > 0.3 * ((long)m * n + (long)n * n)) return null;
+        var pattern = new SparseKktPattern(kernelCones, n, m, aMask, pMask);
+        int zeroRows = kernelCones.Where(c => c.IsZero).Sum(c => c.Rows);
+        return path == KktPath.Sparse || pattern.Prefer(zeroRows) ? pattern : null;
+    }
+}
+
+/// <summary>Which KKT factorisation the CPU cone kernel uses.</summary>
+internal enum KktPath
+{
+    /// <summary>Sparse when <see cref="SparseKktPattern.Prefer"/> expects it to be faster.</summary>
+    Auto,
+
+    /// <summary>Always the dense reduced system (<see cref="ItemKkt"/>).</summary>
+    Dense,
+
+    /// <summary>Always the sparse full system (<see cref="SparseItemKkt"/>).</summary>
+    Sparse,
+}

@@ -1,0 +1,112 @@
+using DiffOpt.Cones;
+using DiffOpt.Tests.TestSupport;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Tests.Cones.Kernel;
+
+/// <summary>
+/// The CPU kernel's sparse KKT path (<see cref="SparseItemKkt"/>) against its dense path (<see cref="ItemKkt"/>) on the
+/// same data: the same statuses, and, solved tightly, the same solutions, for every cone type, with and without P,
+/// and with infeasible, unbounded and broken items in the batch; and the automatic choice between them.
+/// </summary>
+public class SparseKktPathTests(ITestOutputHelper output)
+{
+    private static readonly ConeProgramSolverOptions Tight = new() { Tolerance = 1e-10, RelativeTolerance = 1e-10 };
+
+    public static TheoryData<string, bool> Families => new()
+    {
+        { "nonnegative", true }, { "nonnegative", false }, { "soc", true }, { "soc", false }, { "psd", true },
+        { "psd", false }, { "exp", true }, { "exp", false }, { "mixed", true }, { "mixed", false },
+    };
+
+    private static Cone[] Family(string name) =>
+        name == "nonnegative" ? [new ZeroCone(2), new NonnegativeCone(6)] : ConeProgramSolverTests.Family(name);
+
+    private static (HomogeneousInteriorPoint.Result Dense, HomogeneousInteriorPoint.Result Sparse) BothPaths(ConeProgramData data,
+        ConeProgramSolverOptions options) =>
+        (HomogeneousKernel.Solve(data, options, ScalarType.Float64, path: KktPath.Dense),
+            HomogeneousKernel.Solve(data, options, ScalarType.Float64, path: KktPath.Sparse));
+
+    [Theory]
+    [MemberData(nameof(Families))]
+    public void SparsePath_ReachesTheDensePathsSolution(string family, bool withP)
+    {
+        var cones = Family(family);
+        // n > m keeps y unique; x is unique with P ≻ 0 only (without P, A has a null space: compare the objectives).
+        var point = PlantedConePrograms.Plant(cones, variables: cones.Sum(c => c.Rows) + 1, batch: 4, seed: 31, withP: withP, diagonal: 2);
+        var data = ConeProgramData.Create(point.A, point.B, point.C, point.Cones, point.P).Wide();
+        var (dense, sparse) = BothPaths(data, Tight);
+        output.WriteLine($"{family} P={withP}: dense {string.Join(",", dense.Status)} in {string.Join(",", dense.Iterations)}; " +
+            $"sparse {string.Join(",", sparse.Status)} in {string.Join(",", sparse.Iterations)}");
+        Assert.Equal(dense.Status, sparse.Status);
+        Assert.All(sparse.Status, s => Assert.Equal(SolverStatus.Solved, s));
+        // Both meet 1e-10; on the curved cones an interior point is off by about √gap, hence 1e-5 on x and y.
+        if (withP)
+        {
+            Close("x", sparse.X, point.X, 1e-5);
+            Close("x", sparse.X, dense.X, 1e-5);
+        }
+        else Close("cᵀx", (point.C * sparse.X).sum(1), (point.C * dense.X).sum(1), 1e-7);
+        Close("y", sparse.Y, dense.Y, 1e-4);
+    }
+
+    private void Close(string name, Tensor ours, Tensor theirs, double tolerance)
+    {
+        double error = ((ours - theirs).abs() / (1 + theirs.abs())).max().item<double>();
+        output.WriteLine($"{name} differs by {error:E2}");
+        Assert.True(error <= tolerance, $"{name} differs by {error:E2}");
+    }
+
+    [Theory]
+    [InlineData("lp_primal_infeasible")]
+    [InlineData("lp_dual_infeasible")]
+    public void SparsePath_SettlesInfeasibleItems_LikeTheDensePath(string name)
+    {
+        var problem = ConeReferenceCases.Get(name);
+        var (a, b, c, p) = ConeReferenceTensors.Data(problem);
+        var data = ConeProgramData.Create(a, stack([b, 2 * b, b]), stack([c, c, zeros_like(c)]), ConeReferenceTensors.Cones(problem), p).Wide();
+        var (dense, sparse) = BothPaths(data, ConeProgramSolverOptions.Default);
+        output.WriteLine($"dense {string.Join(",", dense.Status)}; sparse {string.Join(",", sparse.Status)}");
+        Assert.Equal(dense.Status, sparse.Status);
+        Assert.Equal(problem.Status.ToString(), sparse.Status[0].ToString());
+    }
+
+    [Fact]
+    public void SparsePath_KeepsOtherItems_WhenOneItemCannotBeSolved()
+    {
+        var point = PlantedConePrograms.Plant(Family("mixed"), variables: 7, batch: 4, seed: 5, diagonal: 2);
+        var (a, b, c) = (point.A.clone(), point.B.clone(), point.C.clone());
+        a[1].zero_();
+        b[1].fill_(-1);
+        c[2].mul_(1e12);
+        var batch = HomogeneousKernel.Solve(ConeProgramData.Create(a, b, c, point.Cones, null).Wide(), ConeProgramSolverOptions.Default,
+            ScalarType.Float64, path: KktPath.Sparse);
+        output.WriteLine(string.Join(",", batch.Status));
+        Assert.Equal(SolverStatus.PrimalInfeasible, batch.Status[1]);
+        foreach (int i in new[] { 0, 3 })
+        {
+            var alone = HomogeneousKernel.Solve(ConeProgramData.Create(a[i], b[i], c[i], point.Cones, null).Wide(),
+                ConeProgramSolverOptions.Default, ScalarType.Float64, path: KktPath.Dense);
+            Assert.Equal(SolverStatus.Solved, batch.Status[i]);
+            Assert.Equal(alone.Status[0], batch.Status[i]);
+            Assert.True((alone.X[0] - batch.X[i]).abs().max().item<double>() < 1e-6);
+        }
+    }
+
+    [Fact]
+    public void Choice_IsSparse_ForALargeSparseProgram_AndDense_ForADenseOne()
+    {
+        const int n = 200, m = 400;
+        var cones = new Cone[] { new ZeroCone(10), new NonnegativeCone(m - 10) };
+        var random = new Random(3);
+        var sparse = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int t = 0; t < 3; t++) sparse[i * n + random.Next(n)] = random.NextDouble() + 0.5;
+        var dense = Enumerable.Range(0, m * n).Select(_ => random.NextDouble()).ToArray();
+        Assert.NotNull(SparseKktPattern.Choose(cones, 1, m, n, sparse, null, KktPath.Auto));
+        Assert.Null(SparseKktPattern.Choose(cones, 1, m, n, dense, null, KktPath.Auto));
+        Assert.Null(SparseKktPattern.Choose(cones, 1, m, n, sparse, null, KktPath.Dense));
+        Assert.NotNull(SparseKktPattern.Choose(cones, 1, m, n, dense, null, KktPath.Sparse));
+    }
+}
