@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace DiffOpt.Core.Tests.InteriorPoint;
 
+[Collection(nameof(WorkingSetSensitive))]
 public class PhaseTimerTests
 {
     [Fact]
@@ -37,7 +38,10 @@ public class PhaseTimerTests
     [Fact]
     public void MemoryTrackingBooksTheWorkingSetPeakToThePhaseThatReachedIt()
     {
-        const int megabytes = 64;
+        // The working set is the process's: the class runs alone (see WorkingSetSensitive) and the block is large next
+        // to what other tests of the process keep.
+        const int megabytes = 256;
+        GC.Collect();
         long before = Environment.WorkingSet;
         var recording = PhaseTimer.Start(trackMemory: true);
         try
@@ -56,7 +60,7 @@ public class PhaseTimerTests
             PhaseTimer.Stop();
         }
         Assert.True(recording.WorkingSetPeaks.TryGetValue("allocates", out long peak), "the allocating phase has no sample");
-        Assert.InRange(peak - before, (megabytes - 8) << 20, long.MaxValue);
+        Assert.InRange(peak - before, (long)(megabytes - 32) << 20, long.MaxValue);
         Assert.Empty(PhaseTimer.Start().WorkingSetPeaks);
         PhaseTimer.Stop();
     }
@@ -90,3 +94,7 @@ public class PhaseTimerTests
         Assert.Equal(2, recording.Totals["normalisation and Ruiz scaling"].Items);
     }
 }
+
+/// <summary>Tests that read the process's working set run with no other test in parallel.</summary>
+[CollectionDefinition(nameof(WorkingSetSensitive), DisableParallelization = true)]
+public sealed class WorkingSetSensitive;
