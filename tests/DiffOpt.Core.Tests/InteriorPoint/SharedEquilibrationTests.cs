@@ -95,6 +95,41 @@ public class SharedEquilibrationTests
     }
 
     [Fact]
+    public void PerItemSweeps_OverNonzerosOnly_GiveTheDenseProgramBitForBit_AndTheSameMeasures()
+    {
+        using var scope = NewDisposeScope();
+        var (a, p) = Data(1, 12, 5, seed: 21);
+        // Zero out about 70 % of A and P's off-diagonal entries (keeping P symmetric), as canonicalised programs are.
+        var keep = (rand(1, 12, 5, generator: new TorchSharp.torch.Generator(22), dtype: ScalarType.Float64) < 0.3).to_type(ScalarType.Float64);
+        a *= keep;
+        var mask = (rand(1, 5, 5, generator: new TorchSharp.torch.Generator(23), dtype: ScalarType.Float64) < 0.3).to_type(ScalarType.Float64);
+        mask = ((mask + mask.transpose(1, 2)) > 0).to_type(ScalarType.Float64) + eye(5, dtype: ScalarType.Float64).unsqueeze(0);
+        p *= mask.clamp_max(1);
+        var b = BadlyScaled(1, 12, 1, seed: 24).squeeze(-1);
+        var c = BadlyScaled(1, 5, 1, seed: 25).squeeze(-1);
+        double[] Row(Tensor t) => t[0].contiguous().data<double>().ToArray();
+        var cones = HomogeneousItemSolver.Create(Cones);
+        var dense = ItemEquilibration.Create(cones, 12, 5, Row(a), Row(b), Row(c), Row(p));
+        var sparse = ItemEquilibration.Create(cones, 12, 5, Row(a), Row(b), Row(c), Row(p), sparse: true);
+        Assert.NotNull(sparse.SparseA);
+        Assert.True(sparse.SparseA!.Values.Length < 0.5 * 12 * 5, $"the test matrix has {sparse.SparseA.Values.Length} nonzeros of 60");
+        Assert.Equal(dense.D, sparse.D);
+        Assert.Equal(dense.E, sparse.E);
+        Assert.Equal(dense.CostScale, sparse.CostScale);
+        Assert.Equal(dense.ScaledA, sparse.ScaledA);
+        Assert.Equal(dense.ScaledP, sparse.ScaledP);
+
+        var random = new Random(26);
+        double[] Point(int length) => Enumerable.Range(0, length).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+        var (x, y, s) = (Point(5), Point(12), Point(12));
+        var tolerances = new SolverTolerances(1e-8, 1e-8, 1e-8);
+        var fromDense = new ItemMeasures(dense, tolerances).Measure(x, y, s);
+        var fromSparse = new ItemMeasures(sparse, tolerances).Measure(x, y, s);
+        double[] All((double, double, double, double, double, double) t) => [t.Item1, t.Item2, t.Item3, t.Item4, t.Item5, t.Item6];
+        AssertClose(All(fromDense), All(fromSparse), "measures");
+    }
+
+    [Fact]
     public void CostScale_MakesTheLargerOfCostAndMeanQuadraticRowNormOne()
     {
         var c = new[] { 0.5, -3.0 };

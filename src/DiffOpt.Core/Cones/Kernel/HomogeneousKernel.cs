@@ -41,7 +41,8 @@ internal static class HomogeneousKernel
                 int i = (int)item;
                 double[] Slice(double[] all, int length) => all.AsSpan(i * length, length).ToArray();
                 var cones = HomogeneousItemSolver.Create(data.Cones);
-                var program = ItemEquilibration.Create(cones, m, n, Slice(a, m * n), Slice(b, m), Slice(c, n), p is null ? null : Slice(p, n * n));
+                var program = ItemEquilibration.Create(cones, m, n, Slice(a, m * n), Slice(b, m), Slice(c, n), p is null ? null : Slice(p, n * n),
+                    sparse is not null);
                 var solver = new HomogeneousItemSolver(program, cones, tolerances, sparse);
                 var start = warm?.Point(i, cones, program.D, program.E, program.CostScale);
                 var outcome = solver.Solve(options.MaxIterations, options.InaccurateToleranceFactor, start);

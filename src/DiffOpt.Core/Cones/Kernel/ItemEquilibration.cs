@@ -1,5 +1,6 @@
 using DiffOpt.InteriorPoint;
 using DiffOpt.Native;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Cones;
 
@@ -10,17 +11,23 @@ namespace DiffOpt.Cones;
 /// </summary>
 internal static class ItemEquilibration
 {
-    /// <summary>The item's program with its equilibrated copy, from the original data (A m × n row-major, P n × n or null).</summary>
-    public static unsafe ItemProgram Create(KernelCone[] cones, int m, int n, double[] a, double[] b, double[] c, double[]? p)
+    /// <summary>
+    /// The item's program with its equilibrated copy, from the original data (A m × n row-major, P n × n or null); with
+    /// <paramref name="sparse"/> the sweeps read only A's and P's nonzeros (the same factors, since zeros add nothing to
+    /// a maximum) and the program keeps them for the stopping tests.
+    /// </summary>
+    public static unsafe ItemProgram Create(KernelCone[] cones, int m, int n, double[] a, double[] b, double[] c, double[]? p, bool sparse = false)
     {
         var settings = RuizSettings.Cone;
+        var sparseA = sparse ? CompressedRows.FromDense(a, m, n) : null;
+        var sparseP = sparse && p is not null ? CompressedRows.FromDense(p, n, n) : null;
         var d = Enumerable.Repeat(1.0, m).ToArray();
         var e = Enumerable.Repeat(1.0, n).ToArray();
         fixed (double* aData = a, pData = p, dData = d, eData = e)
         {
-            var blocks = new[] { new RuizKernel.Block(new BatchMatrices<double>(aData, 1, m, n), dData, RowGroupsOf(cones)) };
+            var blocks = new[] { new RuizKernel.Block(new BatchMatrices<double>(aData, 1, m, n), dData, RowGroupsOf(cones), sparseA) };
             BatchMatrices<double>? quadratic = p is null ? null : new BatchMatrices<double>(pData, 1, n, n);
-            RuizKernel.Equilibrate(quadratic, blocks, n, 1, settings, eData);
+            RuizKernel.Equilibrate(quadratic, blocks, n, 1, settings, eData, sparseP);
         }
         var sa = new double[m * n];
         for (int i = 0; i < m; i++)
@@ -40,7 +47,7 @@ internal static class ItemEquilibration
         for (int j = 0; j < n; j++) ec[j] *= sigma;
         if (sp is not null)
             for (int k = 0; k < sp.Length; k++) sp[k] *= sigma;
-        return new ItemProgram(m, n, a, b, c, p, sa, sb, ec, sp, d, e, sigma);
+        return new ItemProgram(m, n, a, b, c, p, sa, sb, ec, sp, d, e, sigma, sparseA, sparseP);
     }
 
     /// <summary>The rows sharing a factor: each second-order and PSD block and each exponential triple.</summary>

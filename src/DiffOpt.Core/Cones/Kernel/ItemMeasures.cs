@@ -97,11 +97,19 @@ internal sealed class ItemMeasures(ItemProgram data, SolverTolerances tolerances
         Array.Clear(_aty);
         for (int i = 0; i < m; i++)
         {
+            if (data.SparseA is { } sparse)
+            {
+                _ax[i] = sparse.Dot(i, x);
+                if (!y.IsEmpty) sparse.AddScaled(i, y[i], _aty);
+                continue;
+            }
             var row = data.A.AsSpan(i * n, n);
             _ax[i] = SpanKernels.Dot(row, x);
             if (!y.IsEmpty) SpanKernels.AddScaled(y[i], row, _aty);
         }
         if (data.P is null) Array.Clear(_px);
+        else if (data.SparseP is { } sparseP)
+            for (int j = 0; j < n; j++) _px[j] = sparseP.Dot(j, x);
         else
             for (int j = 0; j < n; j++) _px[j] = SpanKernels.Dot(data.P.AsSpan(j * n, n), x);
     }

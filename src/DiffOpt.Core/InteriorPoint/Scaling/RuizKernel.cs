@@ -17,8 +17,11 @@ namespace DiffOpt.InteriorPoint;
 /// </summary>
 internal static class RuizKernel
 {
-    /// <summary>One constraint block: its matrices (rows × n per item, signed), row factors (items, rows) and row groups.</summary>
-    public readonly unsafe struct Block(BatchMatrices<double> matrix, double* factors, RowGroups groups)
+    /// <summary>
+    /// One constraint block: its matrices (rows × n per item, signed), row factors (items, rows) and row groups; for a
+    /// single item, optionally its nonzeros (<paramref name="nonzeros"/>), which the sweeps then read instead.
+    /// </summary>
+    public readonly unsafe struct Block(BatchMatrices<double> matrix, double* factors, RowGroups groups, CompressedRows? nonzeros = null)
     {
         /// <summary>The block's matrices.</summary>
         public readonly BatchMatrices<double> Matrix = matrix;
@@ -28,15 +31,22 @@ internal static class RuizKernel
 
         /// <summary>The rows that share a factor.</summary>
         public readonly RowGroups Groups = groups;
+
+        /// <summary>The nonzeros of the single item's matrix, or null to read it densely.</summary>
+        public readonly CompressedRows? Nonzeros = nonzeros;
     }
 
     /// <summary>
     /// Computes, per item, the column factors (items, n) of P (n × n per item, signed; only the magnitudes count; null
     /// for P = 0) and the row factors of each block, into outputs that must hold ones on entry. Does not round to powers
-    /// of two nor scale the cost (<see cref="RuizTensor"/> and <see cref="CostScale"/> do).
+    /// of two nor scale the cost (<see cref="RuizTensor"/> and <see cref="CostScale"/> do). For a single item,
+    /// <paramref name="sparseP"/> (P's nonzeros) and the blocks' nonzeros make each sweep cost the nonzeros.
     /// </summary>
-    public static unsafe void Equilibrate(BatchMatrices<double>? p, Block[] blocks, int n, long items, RuizSettings settings, double* columns)
+    public static unsafe void Equilibrate(BatchMatrices<double>? p, Block[] blocks, int n, long items, RuizSettings settings, double* columns,
+        CompressedRows? sparseP = null)
     {
+        if ((sparseP is not null || blocks.Any(block => block.Nonzeros is not null)) && items != 1)
+            throw new ArgumentException("Nonzeros describe a single item's matrices.", nameof(items));
         int rows = blocks.Sum(block => block.Matrix.Rows);
         BatchParallel.ForEachItem(items, item =>
         {
@@ -45,7 +55,7 @@ internal static class RuizKernel
             {
                 for (int sweep = 0; sweep < settings.Sweeps; sweep++)
                 {
-                    double change = Sweep(p, blocks, item, n, columns + item * n, norms, settings);
+                    double change = Sweep(p, sparseP, blocks, item, n, columns + item * n, norms, settings);
                     if (change <= settings.ConvergedChange) break;
                 }
             }
@@ -86,11 +96,17 @@ internal static class RuizKernel
 
     /// <summary>One sweep on one item, with <paramref name="norms"/> (n + all rows) as work space; returns the largest |step − 1|.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe double Sweep(BatchMatrices<double>? p, Block[] blocks, long item, int n, double* d, double* norms, RuizSettings settings)
+    private static unsafe double Sweep(BatchMatrices<double>? p, CompressedRows? sparseP, Block[] blocks, long item, int n, double* d, double* norms,
+        RuizSettings settings)
     {
         double* columnNorm = norms;
         new Span<double>(columnNorm, n).Clear();
-        if (p is { } quadratic)
+        if (sparseP is not null)
+        {
+            for (int i = 0; i < n; i++)
+                MaxScaledNonzeros(sparseP, i, d[i], null, columnNorm);
+        }
+        else if (p is { } quadratic)
         {
             double* pItem = quadratic.Item(item);
             for (int i = 0; i < n; i++)
@@ -102,7 +118,9 @@ internal static class RuizKernel
             double* matrix = block.Matrix.Item(item), factors = block.Factors + item * block.Matrix.Rows;
             for (int i = 0; i < block.Matrix.Rows; i++)
             {
-                rowNorm[i] = MaxScaledRowAndColumns(matrix + (long)i * n, n, factors[i], d, columnNorm);
+                rowNorm[i] = block.Nonzeros is { } nonzeros
+                    ? MaxScaledNonzeros(nonzeros, i, factors[i], d, columnNorm)
+                    : MaxScaledRowAndColumns(matrix + (long)i * n, n, factors[i], d, columnNorm);
             }
             rowNorm += block.Matrix.Rows;
         }
@@ -179,6 +197,23 @@ internal static class RuizKernel
             double scaled = scale * Math.Abs(row[j]);
             columnMax[j] = Math.Max(columnMax[j], scaled);
             max = Math.Max(max, scaled * weight[j]);
+        }
+        return max;
+    }
+
+    /// <summary>
+    /// <see cref="MaxScaledRowAndColumns"/> over row i's nonzeros only (zeros add nothing to a maximum, so the norms are
+    /// the dense ones exactly); with <paramref name="weight"/> null only the column maxima are updated (returns 0).
+    /// </summary>
+    private static unsafe double MaxScaledNonzeros(CompressedRows rows, int i, double scale, double* weight, double* columnMax)
+    {
+        double max = 0;
+        for (int k = rows.Starts[i]; k < rows.Starts[i + 1]; k++)
+        {
+            int j = rows.ColumnIndices[k];
+            double scaled = scale * Math.Abs(rows.Values[k]);
+            columnMax[j] = Math.Max(columnMax[j], scaled);
+            if (weight != null) max = Math.Max(max, scaled * weight[j]);
         }
         return max;
     }
