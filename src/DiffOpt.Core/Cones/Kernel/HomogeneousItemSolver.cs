@@ -118,21 +118,20 @@ internal sealed class HomogeneousItemSolver
         // ξ = x/τ, gradient ĉ + 2P̂ξ, curvature ξᵀP̂ξ; residuals rx, rz, rτ.
         double tau = p.Tau, xPx = 0;
         _curvature = 0;
+        bool native = _kkt.Native;
+        if (_data.ScaledP is null) Array.Clear(_rx);
+        else DenseProducts.Multiply(_data.ScaledP, _n, _n, transpose: false, 1, p.X, 0, _rx, native);
         for (int j = 0; j < _n; j++)
         {
-            double pxj = _data.ScaledP is null ? 0 : SpanKernels.Dot(_data.ScaledP.AsSpan(j * _n, _n), p.X);
+            double pxj = _rx[j];
             _gradient[j] = _data.ScaledC[j] + 2 * pxj / tau;
             _curvature += p.X[j] / tau * (pxj / tau);
             xPx += p.X[j] * pxj;
             _rx[j] = pxj + _data.ScaledC[j] * tau;
         }
-        var a = _data.ScaledA.AsSpan();
-        for (int i = 0; i < _m; i++)
-        {
-            var row = a.Slice(i * _n, _n);
-            SpanKernels.AddScaled(p.Z[i], row, _rx);
-            _rz[i] = SpanKernels.Dot(row, p.X) + p.S[i] - _data.ScaledB[i] * tau;
-        }
+        DenseProducts.Multiply(_data.ScaledA, _m, _n, transpose: true, 1, p.Z, 1, _rx, native);
+        DenseProducts.Multiply(_data.ScaledA, _m, _n, transpose: false, 1, p.X, 0, _rz, native);
+        for (int i = 0; i < _m; i++) _rz[i] += p.S[i] - _data.ScaledB[i] * tau;
         double rtau = p.Kappa + SpanKernels.Dot(_data.ScaledC, p.X) + SpanKernels.Dot(_data.ScaledB, p.Z) + xPx / tau;
         double tauKappa = tau * p.Kappa;
 
@@ -171,12 +170,11 @@ internal sealed class HomogeneousItemSolver
         double dTau = numerator / denominator;
         for (int j = 0; j < _n; j++) result.X[j] = _dx[j] + dTau * _x2[j];
         for (int i = 0; i < _m; i++) result.Z[i] = _dz[i] + dTau * _z2[i];
-        var a = _data.ScaledA.AsSpan();
+        // Δs = −keep·rz + Δτ·b̂ − ÂΔx (−ds on the zero cones).
+        DenseProducts.Multiply(_data.ScaledA, _m, _n, transpose: false, -1, result.X, 0, result.S, _kkt.Native);
         foreach (var cone in _cones)
             for (int i = cone.Offset; i < cone.Offset + cone.Rows; i++)
-                result.S[i] = cone.IsZero
-                    ? -ds[i]
-                    : -keep * rz[i] + dTau * _data.ScaledB[i] - SpanKernels.Dot(a.Slice(i * _n, _n), result.X);
+                result.S[i] = cone.IsZero ? -ds[i] : result.S[i] - keep * rz[i] + dTau * _data.ScaledB[i];
         result.Tau = dTau;
         result.Kappa = -(dkappa + p.Kappa * dTau) / tau;
         return true;
