@@ -7,8 +7,10 @@ namespace DiffOpt.Cones;
 /// minimize cᵀx + ½xᵀPx s.t. Ax + s = b, s ∈ K (SCS's convention) at a given solution, through the normal map
 /// (docs/CONES.md, "Derivative and adjoint through the normal map"). With v = y − s the solution solves
 /// F(x, v) = [Px + AᵀΠ_K*(v) + c; Ax + Π_K*(v) − v − b] = 0, whose Jacobian in (x, v) is
-/// J = [P, AᵀD; A, D − I] with D = DΠ_K*(v). J is formed densely per item ((B, n + m, n + m)) and factorised once;
-/// <see cref="Forward"/> and <see cref="Adjoint"/> then cost one refined solve each.
+/// J = [P, AᵀD; A, D − I] with D = DΠ_K*(v). J is factorised once per item; <see cref="Forward"/> and
+/// <see cref="Adjoint"/> then cost one refined solve each. On the CPU in float64 J is assembled and factorised one item
+/// at a time from A, P and D's blocks (<see cref="DerivativeSystem"/>) and applied matrix-free; elsewhere it is formed
+/// densely ((B, n + m, n + m)) in tensors.
 /// </summary>
 /// <remarks>
 /// Everything is computed in float64 on the data's device whatever the data's dtype (float32 data are widened
@@ -23,10 +25,9 @@ internal sealed class ConeProgramDerivative
     private readonly bool _sharedA;
     private readonly bool _sharedP;
     private readonly bool _hasP;
-    private readonly Tensor _a;        // (B, m, n) float64
     private readonly Tensor _x;        // (B, n)
     private readonly Tensor _y;        // (B, m)
-    private readonly Tensor _d;        // (B, m, m), D = DΠ_K*(y − s)
+    private readonly IConeOperator? _d; // D = DΠ_K*(y − s); null when m = 0
     private readonly RefinedBatchSolver _solver;
 
     /// <summary>Forms and factorises J at the solution (x, y, s) of the programs with data (A, b, c, P).</summary>
@@ -57,16 +58,20 @@ internal sealed class ConeProgramDerivative
         _sharedA = A.dim() == 2;
         _sharedP = P is not null && P.dim() == 2;
         _hasP = P is not null;
-        _a = ToFloat64(A).expand(batch, m, n);
         _x = ToFloat64(x);
         _y = ToFloat64(y);
         var v = _y - ToFloat64(s);
-        _d = m == 0
-            ? zeros(batch, 0, 0, dtype: ScalarType.Float64, device: v.device)
-            : new CompositeCone(cones).ProjectDualDerivative(v).Dense();
+        _d = m == 0 ? null : new CompositeCone(cones).ProjectDualDerivative(v);
+        if (_d is not null && DerivativeSystem.Serves(v))
+        {
+            _solver = new RefinedBatchSolver(new DerivativeSystem(ToFloat64(A), P is null ? null : ToFloat64(P), _d, (int)batch, (int)n, (int)m));
+            return;
+        }
+        var a = ToFloat64(A).expand(batch, m, n);
+        var d = _d is null ? zeros(batch, 0, 0, dtype: ScalarType.Float64, device: v.device) : _d.Dense();
         var p = P is null ? zeros(batch, n, n, dtype: ScalarType.Float64, device: v.device) : ToFloat64(P).expand(batch, n, n);
         var identity = eye(m, dtype: ScalarType.Float64, device: v.device);
-        var jacobian = cat([cat([p, _a.transpose(1, 2).matmul(_d)], 2), cat([_a, _d - identity], 2)], 1);
+        var jacobian = cat([cat([p, a.transpose(1, 2).matmul(d)], 2), cat([a, d - identity], 2)], 1);
         _solver = new RefinedBatchSolver(jacobian);
     }
 
@@ -109,7 +114,7 @@ internal sealed class ConeProgramDerivative
         var (solution, residual) = _solver.Solve(-cat([top, bottom], 1), transpose: false);
         var dx = solution.narrow(1, 0, n);
         var dv = solution.narrow(1, n, m);
-        var dy = Times(_d, dv);
+        var dy = ApplyD(dv);
         return new ConeProgramTangent(ToDataType(dx), ToDataType(dy), ToDataType(dy - dv), residual);
     }
 
@@ -130,7 +135,7 @@ internal sealed class ConeProgramDerivative
         var top = gx is null ? ZeroVector(n) : ToFloat64(gx);
         var dual = gy is null ? ZeroVector(m) : ToFloat64(gy);
         var slack = gs is null ? ZeroVector(m) : ToFloat64(gs);
-        var bottom = Times(_d, dual + slack) - slack;
+        var bottom = ApplyD(dual + slack) - slack;
 
         var (u, residual) = _solver.Solve(cat([top, bottom], 1), transpose: true);
         var ux = u.narrow(1, 0, n);
@@ -149,6 +154,9 @@ internal sealed class ConeProgramDerivative
             gradP is null ? null : ToDataType(_sharedP ? gradP.sum(dim: 0) : gradP),
             residual);
     }
+
+    /// <summary>D·u per item for u (B, m) (D symmetric, so also Dᵀ·u).</summary>
+    private Tensor ApplyD(Tensor u) => _d is null ? u.clone() : _d.Apply(u);
 
     /// <summary>The argument detached and in float64, the working precision (the argument itself when it already is).</summary>
     private static Tensor ToFloat64(Tensor value) => value.detach().to(ScalarType.Float64);
