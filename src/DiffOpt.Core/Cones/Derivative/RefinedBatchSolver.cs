@@ -24,6 +24,7 @@ internal sealed class RefinedBatchSolver
     private readonly Tensor? _matrix;
     private readonly DerivativeSystem? _system;
     private readonly double[][] _pseudoRows = [];
+    private readonly ZeroRowMinimumNorm?[] _zeroRow = [];
     private readonly Tensor? _lu;
     private readonly Tensor? _pivots;
     private readonly BatchedLu? _native;
@@ -75,11 +76,14 @@ internal sealed class RefinedBatchSolver
         _singularItems = _native.ReciprocalCondition.Select(r => !(r > SingularRatio)).ToArray();
         Singular = tensor(_singularItems);
         _pseudoRows = new double[system.Batch][];
+        _zeroRow = new ZeroRowMinimumNorm?[system.Batch];
         for (int i = 0; i < system.Batch; i++)
         {
             if (!_singularItems[i]) continue;
             var dense = new double[n * n];
             system.Fill(i, dense);
+            // Singular only through zero rows (the usual case in canonicalised problems): a Cholesky, not an SVD.
+            if ((_zeroRow[i] = ZeroRowMinimumNorm.TryCreate(dense, n)) is not null) continue;
             using var scope = NewDisposeScope();
             _pseudoRows[i] = Native.TensorCopy.ToDoubles(linalg.pinv(tensor(dense, dtype: ScalarType.Float64).view(n, n), SingularRatio));
         }
@@ -143,6 +147,11 @@ internal sealed class RefinedBatchSolver
     private void SolveItem(int item, ReadOnlySpan<double> b, Span<double> z, bool transpose)
     {
         int n = _system!.Order;
+        if (_zeroRow.Length > 0 && _zeroRow[item] is { } minimumNorm)
+        {
+            minimumNorm.Solve(b, z, transpose);
+            return;
+        }
         if (_singularItems[item])
         {
             // (J⁺)ᵀ = (Jᵀ)⁺, so the transposed solve applies J⁺'s transpose.
