@@ -54,22 +54,48 @@ internal sealed class HomogeneousItemSolver
         return outcome with { Measures = [r.Primal, r.Dual, r.Gap, r.PrimalScale, r.DualScale, r.GapScale] };
     }
 
-    /// <summary>Runs the method from the standard start (or <paramref name="warm"/>) for at most <paramref name="maxIterations"/> iterations.</summary>
-    public Outcome Solve(int maxIterations, double inaccurateFactor, ItemPoint? warm = null)
+    /// <summary>
+    /// Runs the method from the standard start (or <paramref name="warm"/>) for at most <paramref name="maxIterations"/>
+    /// iterations; once solved, up to <paramref name="polish"/> more iterations, each kept only if the point still counts
+    /// as solved (<see cref="ConeProgramSolverOptions.PolishIterations"/>).
+    /// </summary>
+    public Outcome Solve(int maxIterations, double inaccurateFactor, ItemPoint? warm = null, int polish = 0)
     {
         if (warm is null) Start(_point);
         else _point.CopyFrom(warm);
         SolverStatus? status = null;
-        int iterations = 0;
+        int iterations = 0, polished = 0;
         double[]? certificateY = null, rayX = null, rayS = null;
+        ItemPoint? solved = null;   // the last solved point while polishing
         for (int iteration = 0; ; iteration++)
         {
             Unscale(_point, _x, _y, _s);
             status = _measures.Check(_x, _y, _s, _point.Tau, _data.CostScale, out certificateY, out rayX, out rayS);
-            if (status is not null) break;
+            if (solved is not null && status != SolverStatus.Solved)
+            {
+                _point.CopyFrom(solved);
+                status = SolverStatus.Solved;
+                break;
+            }
+            if (status is not null && (status != SolverStatus.Solved || polished == polish)) break;
+            if (status == SolverStatus.Solved)
+            {
+                (solved ??= new ItemPoint(_n, _m)).CopyFrom(_point);
+                polished++;
+            }
             if (iteration == maxIterations) break;
             iterations++;
-            if (!Iterate()) { status = SolverStatus.NumericalError; break; }
+            if (!Iterate())
+            {
+                if (solved is not null)
+                {
+                    _point.CopyFrom(solved);
+                    status = SolverStatus.Solved;
+                    break;
+                }
+                status = SolverStatus.NumericalError;
+                break;
+            }
         }
         return Finish(status, iterations, inaccurateFactor, certificateY, rayX, rayS);
     }

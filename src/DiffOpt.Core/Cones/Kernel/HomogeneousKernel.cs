@@ -40,7 +40,7 @@ internal static class HomogeneousKernel
                 var program = ItemEquilibration.Create(cones, m, n, Slice(a, m * n), Slice(b, m), Slice(c, n), p is null ? null : Slice(p, n * n));
                 var solver = new HomogeneousItemSolver(program, cones, tolerances);
                 var start = warm?.Point(i, cones, program.D, program.E, program.CostScale);
-                var outcome = solver.Solve(options.MaxIterations, options.InaccurateToleranceFactor, start);
+                var outcome = solver.Solve(options.MaxIterations, options.InaccurateToleranceFactor, start, options.PolishIterations);
                 outcomes[i] = solver.Measured(outcome, dtype == ScalarType.Float32);
             });
         }
