@@ -29,6 +29,8 @@ internal static class HomogeneousKernel
         var c = Doubles(data.C);
         var p = data.P is null ? null : Doubles(data.P);
         var outcomes = new HomogeneousItemSolver.Outcome[batch];
+        // Polyhedral programs stop at (a face of) a vertex already accurate; their polish steps would be costly full-matrix solves.
+        int polish = data.Cones.All(c => c is ZeroCone or NonnegativeCone) ? 0 : options.PolishIterations;
         SolveCancellation.ThrowIfRequested();
         try
         {
@@ -40,7 +42,7 @@ internal static class HomogeneousKernel
                 var program = ItemEquilibration.Create(cones, m, n, Slice(a, m * n), Slice(b, m), Slice(c, n), p is null ? null : Slice(p, n * n));
                 var solver = new HomogeneousItemSolver(program, cones, tolerances);
                 var start = warm?.Point(i, cones, program.D, program.E, program.CostScale);
-                var outcome = solver.Solve(options.MaxIterations, options.InaccurateToleranceFactor, start, options.PolishIterations);
+                var outcome = solver.Solve(options.MaxIterations, options.InaccurateToleranceFactor, start, polish);
                 outcomes[i] = solver.Measured(outcome, dtype == ScalarType.Float32);
             });
         }

@@ -74,8 +74,9 @@ public class HomogeneousKernelTests(ITestOutputHelper output)
     [MemberData(nameof(Families))]
     public void Polish_BringsX_NoFartherFromATightSolution(string family)
     {
-        // The default two polishing steps after the first solved point against the same solve stopped there and a solve
-        // at tolerance 1e-11: the polished x is at least as close to the tight one, and every item stays solved.
+        // The default two polishing steps after the first solved point (none for the polyhedral family) against the same
+        // solve stopped there and a solve at tolerance 1e-11: the polished x is at least as close to the tight one, and
+        // every item stays solved.
         var point = PlantedConePrograms.Plant(Family(family), variables: 7, batch: 4, seed: 22, withP: true, diagonal: 2);
         var data = ConeProgramData.Create(point.A, point.B, point.C, point.Cones, point.P).Wide();
         var plain = HomogeneousKernel.Solve(data, ConeProgramSolverOptions.Default with { PolishIterations = 0 }, ScalarType.Float64);
