@@ -48,6 +48,18 @@ public sealed record ConeProgramSolverOptions
     /// </summary>
     public bool ThrowOnFailure { get; init; }
 
+    /// <summary>
+    /// Extra iterations the CPU kernel takes after an item first meets the tolerances (a polish), for programs with a
+    /// second-order, PSD or exponential cone: each is kept only when the item still counts as solved afterwards,
+    /// otherwise the last solved point is returned. Near the optimum every step shrinks the gap several-fold, and on
+    /// curved cones x is off by roughly the gap's order at the stopping point (measured on the exponential-cone
+    /// benchmark: 3e-4 from a 1e-10 solve at the default tolerance), so two steps buy several times the accuracy in x
+    /// for about a tenth more iterations. Programs with only zero and nonnegative cones are not polished (measured: their
+    /// x is within 1e-5 of diffcp's at the first solved point, and the extra steps cost half again the solve there).
+    /// Default 2; 0 stops at the first solved point as the tensor path does.
+    /// </summary>
+    public int PolishIterations { get; init; } = 2;
+
     /// <summary>Checks every setting's range.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; ParamName names it.</exception>
     public void Validate()
@@ -59,6 +71,8 @@ public sealed record ConeProgramSolverOptions
         Positive(InfeasibilityTolerance, nameof(InfeasibilityTolerance));
         if (MaxIterations < 1)
             throw new ArgumentOutOfRangeException(nameof(MaxIterations), MaxIterations, "MaxIterations must be at least 1.");
+        if (PolishIterations < 0)
+            throw new ArgumentOutOfRangeException(nameof(PolishIterations), PolishIterations, "PolishIterations must not be negative.");
         if (!(InaccurateToleranceFactor >= 1) || double.IsInfinity(InaccurateToleranceFactor))
             throw new ArgumentOutOfRangeException(nameof(InaccurateToleranceFactor), InaccurateToleranceFactor,
                 "InaccurateToleranceFactor must be finite and at least 1.");

@@ -1,3 +1,4 @@
+using System.Buffers;
 using DiffOpt.Native;
 using DiffOpt.Numerics;
 using TorchSharp;
@@ -33,32 +34,60 @@ internal sealed class BatchedLu
     {
         int batch = (int)matrix.shape[0];
         _n = (int)matrix.shape[1];
-        int n = _n, size = n * n;
+        int size = _n * _n;
         var values = TensorCopy.ToDoubles(matrix);
+        _items = new Item[batch];
+        ReciprocalCondition = new double[batch];
+        BatchParallel.ForEachItem(batch, index => FactorItem((int)index, values.AsSpan((int)index * size, size)));
+    }
+
+    /// <summary>
+    /// Factorises a batch of <paramref name="batch"/> matrices of order <paramref name="n"/> that
+    /// <paramref name="fill"/> writes one at a time (item, row-major n × n destination), so that the batch is never
+    /// held densely at once; otherwise as the tensor constructor.
+    /// </summary>
+    public BatchedLu(int batch, int n, Action<int, Span<double>> fill)
+    {
+        _n = n;
         _items = new Item[batch];
         ReciprocalCondition = new double[batch];
         BatchParallel.ForEachItem(batch, index =>
         {
-            int i = (int)index;
-            var source = values.AsSpan(i * size, size);
-            var item = _items[i] = Item.Create(source, n);
-            int k = item.Kept.Length;
-            double norm = 0;
-            for (int column = 0; column < k; column++)
+            var scratch = ArrayPool<double>.Shared.Rent(n * n);
+            try
             {
-                double sum = 0;
-                for (int row = 0; row < k; row++)
-                {
-                    double v = source[item.Kept[row] * n + item.Kept[column]];
-                    item.Factors[column * k + row] = v;
-                    sum += Math.Abs(v);
-                }
-                norm = Math.Max(norm, sum);
+                var source = scratch.AsSpan(0, n * n);
+                fill((int)index, source);
+                FactorItem((int)index, source);
             }
-            int info = k == 0 ? 0 : NativeLu.Factor(item.Factors, item.Pivots, k);
-            ReciprocalCondition[i] = k == 0 ? 1 : info != 0 || !(norm > 0) ? 0 : 1 / (norm * InverseNormEstimate(item));
-            if (!double.IsFinite(ReciprocalCondition[i])) ReciprocalCondition[i] = 0;
+            finally
+            {
+                ArrayPool<double>.Shared.Return(scratch);
+            }
         });
+    }
+
+    /// <summary>Splits, factorises and estimates the condition of item <paramref name="i"/> from its row-major matrix.</summary>
+    private void FactorItem(int i, ReadOnlySpan<double> source)
+    {
+        int n = _n;
+        var item = _items[i] = Item.Create(source, n);
+        int k = item.Kept.Length;
+        double norm = 0;
+        for (int column = 0; column < k; column++)
+        {
+            double sum = 0;
+            for (int row = 0; row < k; row++)
+            {
+                double v = source[item.Kept[row] * n + item.Kept[column]];
+                item.Factors[column * k + row] = v;
+                sum += Math.Abs(v);
+            }
+            norm = Math.Max(norm, sum);
+        }
+        int info = k == 0 ? 0 : NativeLu.Factor(item.Factors, item.Pivots, k);
+        ReciprocalCondition[i] = k == 0 ? 1 : info != 0 || !(norm > 0) ? 0 : 1 / (norm * InverseNormEstimate(item));
+        if (!double.IsFinite(ReciprocalCondition[i])) ReciprocalCondition[i] = 0;
     }
 
     /// <summary>Per item, the estimate of 1/(‖A‖₁‖A⁻¹‖₁) of the factorised part (0 for an exactly singular or non-finite item).</summary>
@@ -76,6 +105,9 @@ internal sealed class BatchedLu
             else _items[i].Solve(b, transpose);
         });
     }
+
+    /// <summary>Overwrites b (length N) with item <paramref name="item"/>'s A⁻¹b (or A⁻ᵀb).</summary>
+    public void SolveItem(int item, Span<double> b, bool transpose) => _items[item].Solve(b, transpose);
 
     /// <summary>One item: the kept rows and columns, their LU, and the decoupled columns' rows.</summary>
     private sealed class Item

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace DiffOpt.Native;
 
 /// <summary>
-/// LAPACK's LU and symmetric-indefinite routines (dgetrf/dgetrs, dsytrf/dsytrs) and BLAS's dgemm (Fortran ABI) from libtorch's bundled MKL, resolved once at run time like
+/// LAPACK's LU and symmetric-indefinite routines (dgetrf/dgetrs, dsytrf/dsytrs) (Fortran ABI) from libtorch's bundled MKL, resolved once at run time like
 /// <see cref="NativeLapack"/>; <see cref="IsAvailable"/> is false where they are not exported, and callers then use
 /// libtorch's batched routines.
 /// </summary>
@@ -11,7 +11,6 @@ internal static unsafe class NativeLu
 {
     private static readonly delegate* unmanaged<int*, int*, double*, int*, int*, int*, void> Dgetrf;
     private static readonly delegate* unmanaged<byte*, int*, int*, double*, int*, int*, double*, int*, int*, void> Dgetrs;
-    private static readonly delegate* unmanaged<byte*, byte*, int*, int*, int*, double*, double*, int*, double*, int*, double*, double*, int*, void> Dgemm;
     private static readonly delegate* unmanaged<byte*, int*, double*, int*, int*, double*, int*, int*, void> Dsytrf;
     private static readonly delegate* unmanaged<byte*, int*, int*, double*, int*, int*, double*, int*, int*, void> Dsytrs;
 
@@ -19,12 +18,10 @@ internal static unsafe class NativeLu
     {
         if (!NativeLapack.TryLoadAny(out var torch, "libtorch_cpu.so", "torch_cpu.dll", "libtorch_cpu.dylib")) return;
         if (NativeLibrary.TryGetExport(torch, "dgetrf_", out var getrf) && NativeLibrary.TryGetExport(torch, "dgetrs_", out var getrs)
-            && NativeLibrary.TryGetExport(torch, "dgemm_", out var gemm)
             && NativeLibrary.TryGetExport(torch, "dsytrf_", out var sytrf) && NativeLibrary.TryGetExport(torch, "dsytrs_", out var sytrs))
         {
             Dsytrf = (delegate* unmanaged<byte*, int*, double*, int*, int*, double*, int*, int*, void>)sytrf;
             Dsytrs = (delegate* unmanaged<byte*, int*, int*, double*, int*, int*, double*, int*, int*, void>)sytrs;
-            Dgemm = (delegate* unmanaged<byte*, byte*, int*, int*, int*, double*, double*, int*, double*, int*, double*, double*, int*, void>)gemm;
             Dgetrf = (delegate* unmanaged<int*, int*, double*, int*, int*, int*, void>)getrf;
             Dgetrs = (delegate* unmanaged<byte*, int*, int*, double*, int*, int*, double*, int*, int*, void>)getrs;
             IsAvailable = true;
@@ -53,21 +50,6 @@ internal static unsafe class NativeLu
         fixed (int* pp = pivots)
         fixed (double* pb = b)
             Dgetrs(&trans, &order, &nrhs, pa, &lda, pp, pb, &ldb, &info);
-    }
-
-    /// <summary>
-    /// The Gram matrix K = GᵀG of the row-major m × n matrix <paramref name="g"/> into the leading n × n block of the
-    /// row-major matrix <paramref name="k"/> with row length <paramref name="ldk"/> (K is symmetric, so either layout).
-    /// </summary>
-    public static void Gram(ReadOnlySpan<double> g, int m, int n, Span<double> k, int ldk)
-    {
-        // Row-major G is column-major Gᵀ (n × m, leading dimension n): K = Gᵀ·(Gᵀ)ᵀ.
-        byte noTranspose = (byte)'N', transpose = (byte)'T';
-        int rows = n, columns = n, inner = m, lda = Math.Max(1, n), ldc = Math.Max(1, ldk);
-        double one = 1, zero = 0;
-        fixed (double* pg = g)
-        fixed (double* pk = k)
-            Dgemm(&noTranspose, &transpose, &rows, &columns, &inner, &one, pg, &lda, pg, &lda, &zero, pk, &ldc);
     }
 
     /// <summary>

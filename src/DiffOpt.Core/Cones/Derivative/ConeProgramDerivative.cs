@@ -7,9 +7,11 @@ namespace DiffOpt.Cones;
 /// minimize cᵀx + ½xᵀPx s.t. Ax + s = b, s ∈ K (SCS's convention) at a given solution, through the normal map
 /// (docs/CONES.md, "Derivative and adjoint through the normal map"). With v = y − s the solution solves
 /// F(x, v) = [Px + AᵀΠ_K*(v) + c; Ax + Π_K*(v) − v − b] = 0, whose Jacobian in (x, v) is
-/// J = [P, AᵀD; A, D − I] with D = DΠ_K*(v). J is formed densely per item ((B, n + m, n + m)) and factorised once, or,
-/// for sparse CPU data, put in a symmetric quasi-definite form and factorised sparsely (<see cref="SparseDerivativeSolver"/>);
-/// <see cref="Forward"/> and <see cref="Adjoint"/> then cost one refined solve each.
+/// J = [P, AᵀD; A, D − I] with D = DΠ_K*(v). J is factorised once per item; <see cref="Forward"/> and
+/// <see cref="Adjoint"/> then cost one refined solve each. For sparse CPU data J is put in a symmetric quasi-definite form
+/// and factorised sparsely (<see cref="SparseDerivativeSolver"/>); otherwise, on the CPU in float64, J is assembled and
+/// factorised one item at a time from A, P and D's blocks (<see cref="DerivativeSystem"/>) and applied matrix-free;
+/// elsewhere it is formed densely ((B, n + m, n + m)) in tensors.
 /// </summary>
 /// <remarks>
 /// Everything is computed in float64 on the data's device whatever the data's dtype (float32 data are widened
@@ -24,10 +26,9 @@ internal sealed class ConeProgramDerivative
     private readonly bool _sharedA;
     private readonly bool _sharedP;
     private readonly bool _hasP;
-    private readonly Tensor _a;        // (B, m, n) float64
     private readonly Tensor _x;        // (B, n)
     private readonly Tensor _y;        // (B, m)
-    private readonly Func<Tensor, Tensor> _applyD; // v ↦ D·v per item, D = DΠ_K*(y − s)
+    private readonly IConeOperator? _d; // D = DΠ_K*(y − s); null when m = 0
     private readonly IDerivativeSolver _solver;
 
     /// <summary>Forms and factorises J at the solution (x, y, s) of the programs with data (A, b, c, P).</summary>
@@ -58,30 +59,33 @@ internal sealed class ConeProgramDerivative
         _sharedA = A.dim() == 2;
         _sharedP = P is not null && P.dim() == 2;
         _hasP = P is not null;
-        _a = ToFloat64(A).expand(batch, m, n);
         _x = ToFloat64(x);
         _y = ToFloat64(y);
         var v = _y - ToFloat64(s);
-        var operatorD = m == 0 ? null : new CompositeCone(cones).ProjectDualDerivative(v);
+        _d = m == 0 ? null : new CompositeCone(cones).ProjectDualDerivative(v);
+        var a = ToFloat64(A).expand(batch, m, n);
         var p = P is null ? zeros(batch, n, n, dtype: ScalarType.Float64, device: v.device) : ToFloat64(P).expand(batch, n, n);
         var identity = eye(m, dtype: ScalarType.Float64, device: v.device);
         Tensor Jacobian(Tensor pj, Tensor aj, Tensor dj) => cat([cat([pj, aj.transpose(1, 2).matmul(dj)], 2), cat([aj, dj - identity], 2)], 1);
         // Sparse A: the symmetric quasi-definite form of J, factorised sparsely (SparseDerivativeSolver), never forming D densely.
-        var sparse = operatorD is null ? null : SparseDerivativeSolver.TryCreate(cones, _a, P is null ? null : p, operatorD,
+        var sparse = _d is null ? null : SparseDerivativeSolver.TryCreate(cones, a, P is null ? null : p, _d,
             (items, dense) =>
             {
                 var index = tensor(items, device: v.device);
-                return Jacobian(p.index_select(0, index), _a.index_select(0, index), dense);
+                return Jacobian(p.index_select(0, index), a.index_select(0, index), dense);
             });
         if (sparse is not null)
         {
-            _applyD = operatorD!.Apply;
             _solver = sparse;
             return;
         }
-        var d = operatorD is null ? zeros(batch, 0, 0, dtype: ScalarType.Float64, device: v.device) : operatorD.Dense();
-        _applyD = dv => Times(d, dv);
-        _solver = new RefinedBatchSolver(Jacobian(p, _a, d));
+        if (_d is not null && DerivativeSystem.Serves(v))
+        {
+            _solver = new RefinedBatchSolver(new DerivativeSystem(ToFloat64(A), P is null ? null : ToFloat64(P), _d, (int)batch, (int)n, (int)m));
+            return;
+        }
+        var d = _d is null ? zeros(batch, 0, 0, dtype: ScalarType.Float64, device: v.device) : _d.Dense();
+        _solver = new RefinedBatchSolver(Jacobian(p, a, d));
     }
 
     /// <summary>(B,) bool: the items whose J is singular, solved in the least-squares sense.</summary>
@@ -123,7 +127,7 @@ internal sealed class ConeProgramDerivative
         var (solution, residual) = _solver.Solve(-cat([top, bottom], 1), transpose: false);
         var dx = solution.narrow(1, 0, n);
         var dv = solution.narrow(1, n, m);
-        var dy = _applyD(dv);
+        var dy = ApplyD(dv);
         return new ConeProgramTangent(ToDataType(dx), ToDataType(dy), ToDataType(dy - dv), residual);
     }
 
@@ -144,7 +148,7 @@ internal sealed class ConeProgramDerivative
         var top = gx is null ? ZeroVector(n) : ToFloat64(gx);
         var dual = gy is null ? ZeroVector(m) : ToFloat64(gy);
         var slack = gs is null ? ZeroVector(m) : ToFloat64(gs);
-        var bottom = _applyD(dual + slack) - slack;
+        var bottom = ApplyD(dual + slack) - slack;
 
         var (u, residual) = _solver.Solve(cat([top, bottom], 1), transpose: true);
         var ux = u.narrow(1, 0, n);
@@ -163,6 +167,9 @@ internal sealed class ConeProgramDerivative
             gradP is null ? null : ToDataType(_sharedP ? gradP.sum(dim: 0) : gradP),
             residual);
     }
+
+    /// <summary>D·u per item for u (B, m) (D symmetric, so also Dᵀ·u).</summary>
+    private Tensor ApplyD(Tensor u) => _d is null ? u.clone() : _d.Apply(u);
 
     /// <summary>The argument detached and in float64, the working precision (the argument itself when it already is).</summary>
     private static Tensor ToFloat64(Tensor value) => value.detach().to(ScalarType.Float64);

@@ -21,7 +21,10 @@ internal sealed class RefinedBatchSolver : IDerivativeSolver
     /// </summary>
     public const double SingularRatio = 1e-12;
 
-    private readonly Tensor _matrix;
+    private readonly Tensor? _matrix;
+    private readonly DerivativeSystem? _system;
+    private readonly double[][] _pseudoRows = [];
+    private readonly ZeroRowMinimumNorm?[] _zeroRow = [];
     private readonly Tensor? _lu;
     private readonly Tensor? _pivots;
     private readonly BatchedLu? _native;
@@ -60,6 +63,32 @@ internal sealed class RefinedBatchSolver : IDerivativeSolver
         }
     }
 
+    /// <summary>
+    /// Factorises the items of a CPU <paramref name="system"/> one at a time (<see cref="BatchedLu"/> with a condition
+    /// estimate), never forming the batch's dense J; refinement and residuals apply J matrix-free. Same results as the
+    /// tensor constructor on the dense J.
+    /// </summary>
+    public RefinedBatchSolver(DerivativeSystem system)
+    {
+        _system = system;
+        int n = system.Order;
+        _native = new BatchedLu(system.Batch, n, system.Fill);
+        _singularItems = _native.ReciprocalCondition.Select(r => !(r > SingularRatio)).ToArray();
+        Singular = tensor(_singularItems);
+        _pseudoRows = new double[system.Batch][];
+        _zeroRow = new ZeroRowMinimumNorm?[system.Batch];
+        for (int i = 0; i < system.Batch; i++)
+        {
+            if (!_singularItems[i]) continue;
+            var dense = new double[n * n];
+            system.Fill(i, dense);
+            // Singular only through zero rows (the usual case in canonicalised problems): a Cholesky, not an SVD.
+            if ((_zeroRow[i] = ZeroRowMinimumNorm.TryCreate(dense, n)) is not null) continue;
+            using var scope = NewDisposeScope();
+            _pseudoRows[i] = Native.TensorCopy.ToDoubles(linalg.pinv(tensor(dense, dtype: ScalarType.Float64).view(n, n), SingularRatio));
+        }
+    }
+
     /// <summary>(B,) bool: the items solved in the least-squares sense because their J is singular.</summary>
     public Tensor Singular { get; }
 
@@ -70,6 +99,7 @@ internal sealed class RefinedBatchSolver : IDerivativeSolver
     /// </summary>
     public (Tensor Solution, Tensor Residual) Solve(Tensor r, bool transpose)
     {
+        if (_system is not null) return SolveSystem(r, transpose);
         var solution = SolveOnce(r, transpose);
         solution += SolveOnce(r - Multiply(solution, transpose), transpose);
         var scale = r.abs().amax(1);
@@ -78,9 +108,63 @@ internal sealed class RefinedBatchSolver : IDerivativeSolver
         return (solution, residual);
     }
 
+    /// <summary><see cref="Solve"/> for a CPU <see cref="DerivativeSystem"/>: item by item, in managed arrays.</summary>
+    private (Tensor Solution, Tensor Residual) SolveSystem(Tensor r, bool transpose)
+    {
+        var system = _system!;
+        int n = system.Order, batch = system.Batch;
+        var rhs = Native.TensorCopy.ToDoubles(r);
+        var solution = new double[rhs.Length];
+        var residuals = new double[batch];
+        Numerics.BatchParallel.ForEachItem(batch, index =>
+        {
+            int i = (int)index;
+            var b = rhs.AsSpan(i * n, n);
+            var z = solution.AsSpan(i * n, n);
+            var work = new double[2 * n];
+            var residual = work.AsSpan(0, n);
+            SolveItem(i, b, z, transpose);
+            // One refinement step: z += J⁻¹(r − Jz); then the final residual.
+            system.Multiply(i, z, residual, transpose, work.AsSpan(n));
+            for (int k = 0; k < n; k++) residual[k] = b[k] - residual[k];
+            var correction = new double[n];
+            SolveItem(i, residual, correction, transpose);
+            for (int k = 0; k < n; k++) z[k] += correction[k];
+            system.Multiply(i, z, residual, transpose, work.AsSpan(n));
+            double error = 0, scale = 0;
+            for (int k = 0; k < n; k++)
+            {
+                error = Math.Max(error, Math.Abs(b[k] - residual[k]));
+                scale = Math.Max(scale, Math.Abs(b[k]));
+            }
+            residuals[i] = scale > 0 ? error / scale : 0;
+        });
+        return (tensor(solution, dtype: ScalarType.Float64, device: r.device).view(r.shape),
+            tensor(residuals, dtype: ScalarType.Float64, device: r.device));
+    }
+
+    /// <summary>z = J⁻¹b (or J⁻ᵀb) for one item of the system: its LU, or J⁺ where J is singular.</summary>
+    private void SolveItem(int item, ReadOnlySpan<double> b, Span<double> z, bool transpose)
+    {
+        int n = _system!.Order;
+        if (_zeroRow.Length > 0 && _zeroRow[item] is { } minimumNorm)
+        {
+            minimumNorm.Solve(b, z, transpose);
+            return;
+        }
+        if (_singularItems[item])
+        {
+            // (J⁺)ᵀ = (Jᵀ)⁺, so the transposed solve applies J⁺'s transpose.
+            Native.NativeBlas.Gemv(_pseudoRows[item], n, n, n, transpose, 1, b, 0, z);
+            return;
+        }
+        b.CopyTo(z);
+        _native!.SolveItem(item, z, transpose);
+    }
+
     /// <summary>J·z (or Jᵀ·z) per item for z (B, N).</summary>
     private Tensor Multiply(Tensor z, bool transpose) =>
-        (transpose ? _matrix.transpose(1, 2) : _matrix).matmul(z.unsqueeze(2)).squeeze(2);
+        (transpose ? _matrix!.transpose(1, 2) : _matrix!).matmul(z.unsqueeze(2)).squeeze(2);
 
     /// <summary>One solve without refinement: LU for the regular items, J⁺ (or (J⁺)ᵀ) for the singular ones.</summary>
     private Tensor SolveOnce(Tensor r, bool transpose)

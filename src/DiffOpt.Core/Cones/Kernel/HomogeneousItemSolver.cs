@@ -34,7 +34,7 @@ internal sealed class HomogeneousItemSolver
         _triples = _exponential.Sum(c => c.Rows / 3);
         _degree = _cones.Sum(c => c.Degree);
         _kkt = sparse is null ? new ItemKkt(_cones, _n, _m) : new SparseItemKkt(sparse, _cones);
-        _rows = new ItemRows(data.ScaledA, _m, _n, sparse is not null);
+        _rows = new ItemRows(data.ScaledA, _m, _n, sparse is not null, _kkt.Native);
         _measures = new ItemMeasures(data, tolerances);
         (_point, _trial, _affine, _combined) = (new(_n, _m), new(_n, _m), new(_n, _m), new(_n, _m));
         (_x2, _gradient, _rx, _dx, _top, _x) = (new double[_n], new double[_n], new double[_n], new double[_n], new double[_n], new double[_n]);
@@ -56,22 +56,48 @@ internal sealed class HomogeneousItemSolver
         return outcome with { Measures = [r.Primal, r.Dual, r.Gap, r.PrimalScale, r.DualScale, r.GapScale] };
     }
 
-    /// <summary>Runs the method from the standard start (or <paramref name="warm"/>) for at most <paramref name="maxIterations"/> iterations.</summary>
-    public Outcome Solve(int maxIterations, double inaccurateFactor, ItemPoint? warm = null)
+    /// <summary>
+    /// Runs the method from the standard start (or <paramref name="warm"/>) for at most <paramref name="maxIterations"/>
+    /// iterations; once solved, up to <paramref name="polish"/> more iterations, each kept only if the point still counts
+    /// as solved (<see cref="ConeProgramSolverOptions.PolishIterations"/>).
+    /// </summary>
+    public Outcome Solve(int maxIterations, double inaccurateFactor, ItemPoint? warm = null, int polish = 0)
     {
         if (warm is null) Start(_point);
         else _point.CopyFrom(warm);
         SolverStatus? status = null;
-        int iterations = 0;
+        int iterations = 0, polished = 0;
         double[]? certificateY = null, rayX = null, rayS = null;
+        ItemPoint? solved = null;   // the last solved point while polishing
         for (int iteration = 0; ; iteration++)
         {
             Unscale(_point, _x, _y, _s);
             status = _measures.Check(_x, _y, _s, _point.Tau, _data.CostScale, out certificateY, out rayX, out rayS);
-            if (status is not null) break;
+            if (solved is not null && status != SolverStatus.Solved)
+            {
+                _point.CopyFrom(solved);
+                status = SolverStatus.Solved;
+                break;
+            }
+            if (status is not null && (status != SolverStatus.Solved || polished == polish)) break;
+            if (status == SolverStatus.Solved)
+            {
+                (solved ??= new ItemPoint(_n, _m)).CopyFrom(_point);
+                polished++;
+            }
             if (iteration == maxIterations) break;
             iterations++;
-            if (!Iterate()) { status = SolverStatus.NumericalError; break; }
+            if (!Iterate())
+            {
+                if (solved is not null)
+                {
+                    _point.CopyFrom(solved);
+                    status = SolverStatus.Solved;
+                    break;
+                }
+                status = SolverStatus.NumericalError;
+                break;
+            }
         }
         return Finish(status, iterations, inaccurateFactor, certificateY, rayX, rayS);
     }
@@ -119,19 +145,20 @@ internal sealed class HomogeneousItemSolver
         // ξ = x/τ, gradient ĉ + 2P̂ξ, curvature ξᵀP̂ξ; residuals rx, rz, rτ.
         double tau = p.Tau, xPx = 0;
         _curvature = 0;
+        bool native = _kkt.Native;
+        if (_data.ScaledP is null) Array.Clear(_rx);
+        else DenseProducts.Multiply(_data.ScaledP, _n, _n, transpose: false, 1, p.X, 0, _rx, native);
         for (int j = 0; j < _n; j++)
         {
-            double pxj = _data.ScaledP is null ? 0 : SpanKernels.Dot(_data.ScaledP.AsSpan(j * _n, _n), p.X);
+            double pxj = _rx[j];
             _gradient[j] = _data.ScaledC[j] + 2 * pxj / tau;
             _curvature += p.X[j] / tau * (pxj / tau);
             xPx += p.X[j] * pxj;
             _rx[j] = pxj + _data.ScaledC[j] * tau;
         }
-        for (int i = 0; i < _m; i++)
-        {
-            _rows.AddScaled(i, p.Z[i], _rx);
-            _rz[i] = _rows.Dot(i, p.X) + p.S[i] - _data.ScaledB[i] * tau;
-        }
+        _rows.AddTransposed(p.Z, _rx);
+        _rows.Multiply(1, p.X, _rz);
+        for (int i = 0; i < _m; i++) _rz[i] += p.S[i] - _data.ScaledB[i] * tau;
         double rtau = p.Kappa + SpanKernels.Dot(_data.ScaledC, p.X) + SpanKernels.Dot(_data.ScaledB, p.Z) + xPx / tau;
         double tauKappa = tau * p.Kappa;
 
@@ -170,11 +197,11 @@ internal sealed class HomogeneousItemSolver
         double dTau = numerator / denominator;
         for (int j = 0; j < _n; j++) result.X[j] = _dx[j] + dTau * _x2[j];
         for (int i = 0; i < _m; i++) result.Z[i] = _dz[i] + dTau * _z2[i];
+        // Δs = −keep·rz + Δτ·b̂ − ÂΔx (−ds on the zero cones).
+        _rows.Multiply(-1, result.X, result.S);
         foreach (var cone in _cones)
             for (int i = cone.Offset; i < cone.Offset + cone.Rows; i++)
-                result.S[i] = cone.IsZero
-                    ? -ds[i]
-                    : -keep * rz[i] + dTau * _data.ScaledB[i] - _rows.Dot(i, result.X);
+                result.S[i] = cone.IsZero ? -ds[i] : result.S[i] - keep * rz[i] + dTau * _data.ScaledB[i];
         result.Tau = dTau;
         result.Kappa = -(dkappa + p.Kappa * dTau) / tau;
         return true;

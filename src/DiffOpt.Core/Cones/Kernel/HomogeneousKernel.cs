@@ -33,6 +33,8 @@ internal static class HomogeneousKernel
         var p = data.P is null ? null : Doubles(data.P);
         var outcomes = new HomogeneousItemSolver.Outcome[batch];
         var sparse = SparseKktPattern.Choose(data.Cones, batch, m, n, a, p, path);
+        // Polyhedral programs stop at (a face of) a vertex already accurate; their polish steps would be costly full-matrix solves.
+        int polish = data.Cones.All(c => c is ZeroCone or NonnegativeCone) ? 0 : options.PolishIterations;
         SolveCancellation.ThrowIfRequested();
         try
         {
@@ -45,7 +47,7 @@ internal static class HomogeneousKernel
                     sparse is not null);
                 var solver = new HomogeneousItemSolver(program, cones, tolerances, sparse);
                 var start = warm?.Point(i, cones, program.D, program.E, program.CostScale);
-                var outcome = solver.Solve(options.MaxIterations, options.InaccurateToleranceFactor, start);
+                var outcome = solver.Solve(options.MaxIterations, options.InaccurateToleranceFactor, start, polish);
                 outcomes[i] = solver.Measured(outcome, dtype == ScalarType.Float32);
             });
         }

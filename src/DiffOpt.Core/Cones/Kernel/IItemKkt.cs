@@ -12,4 +12,7 @@ internal interface IItemKkt
 
     /// <summary>(Δx, Δz) with K[Δx; Δz] = [top; bottom], refined; false when the solution is not finite.</summary>
     bool Solve(ReadOnlySpan<double> top, ReadOnlySpan<double> bottom, Span<double> dx, Span<double> dz);
+
+    /// <summary>Whether the item's dense products (with Â and P̂) go through BLAS (<see cref="DenseProducts"/>).</summary>
+    bool Native { get; }
 }

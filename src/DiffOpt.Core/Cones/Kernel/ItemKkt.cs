@@ -8,7 +8,9 @@ namespace DiffOpt.Cones;
 /// The reduced KKT system of one item's homogeneous interior-point iteration on the CPU: K = [P̂, Âᵀ; Â, −Hs] with the
 /// rows of every cone but the zero cones eliminated (Δz_I = H_I⁻¹(Â_IΔx − r_I)), which leaves the quasi-definite
 ///     [P̂ + Σ Â_kᵀH_k⁻¹Â_k + δI, Â_Eᵀ; Â_E, −δI]   (E the zero-cone rows),
-/// of order n + |E|, factorised by a dense LDLᵀ (<see cref="QuasiDefiniteLdl"/>). Each solve is refined against K
+/// of order n + |E|, factorised by blocks with LAPACK (<see cref="QuasiDefiniteCholesky"/>: dgemm for the Gram sum, dpotrf,
+/// dtrsm) where BLAS is available and by the managed dense LDLᵀ (<see cref="QuasiDefiniteLdl"/>) elsewhere; the products
+/// with Â go through <see cref="DenseProducts"/> (dgemv). Each solve is refined against K
 /// itself (without δ, with Hs rather than Hs⁻¹) until the residual stops shrinking, at most <see cref="MaxRefinement"/>
 /// steps, as the tensor path's <see cref="HomogeneousKkt"/> does with its dense LU. When the reduced matrix needs
 /// dynamic regularisation or its solve cannot be refined, the iteration falls back to the full quasi-definite matrix.
@@ -23,7 +25,9 @@ internal sealed class ItemKkt : IItemKkt
     private readonly int _n, _m;
     private readonly double[] _g;      // G = FᵀÂ per cone, m × n (zero rows unused)
     private readonly double[] _gt;     // Gᵀ, n × m
-    private readonly QuasiDefiniteLdl _ldl;
+    private readonly QuasiDefiniteLdl? _ldl;
+    private readonly QuasiDefiniteCholesky? _cholesky;
+    private readonly bool _native;
     private readonly double[] _reduced, _work, _residualTop, _residualBottom, _correctionX, _correctionZ;
     private ItemProgram _data = null!;
     private QuasiDefiniteLdl? _fullLdl;
@@ -32,6 +36,9 @@ internal sealed class ItemKkt : IItemKkt
     private int[]? _fullPivots;
     private double[]? _unit;
     private double[]? _fullWork;
+
+    /// <summary>Whether the products and factorisations use BLAS/LAPACK.</summary>
+    public bool Native => _native;
 
     /// <summary>Relative residual ‖K[Δx; Δz] − rhs‖∞/‖rhs‖∞ a solve must reach.</summary>
     /// <remarks>
@@ -45,14 +52,22 @@ internal sealed class ItemKkt : IItemKkt
 
     /// <summary>Workspace for the cones <paramref name="cones"/> of an item with n variables and m rows.</summary>
     public ItemKkt(KernelCone[] cones, int n, int m)
+        : this(cones, n, m, DenseProducts.NativeAvailable)
     {
+    }
+
+    /// <summary>As the main constructor, with BLAS/LAPACK (<paramref name="native"/>) or the managed loops (tests compare the two).</summary>
+    internal ItemKkt(KernelCone[] cones, int n, int m, bool native)
+    {
+        _native = native;
         _cones = cones;
         _n = n;
         _m = m;
         _zeroRows = cones.Where(c => c.IsZero).SelectMany(c => Enumerable.Range(c.Offset, c.Rows)).ToArray();
         _g = new double[m * n];
-        _gt = new double[n * m];
-        _ldl = new QuasiDefiniteLdl(n + _zeroRows.Length);
+        _gt = native ? [] : new double[n * m];
+        if (native) _cholesky = new QuasiDefiniteCholesky(n, _zeroRows.Length);
+        else _ldl = new QuasiDefiniteLdl(n + _zeroRows.Length);
         _reduced = new double[n + _zeroRows.Length];
         _work = new double[m];
         _residualTop = new double[n];
@@ -68,19 +83,50 @@ internal sealed class ItemKkt : IItemKkt
     public bool Factor(ItemProgram data)
     {
         _data = data;
-        int n = _n, m = _m, order = _ldl.Order;
+        _full = false;
+        if (_stayFull) return FactorFull();
+        int n = _n, m = _m;
         var a = data.ScaledA.AsSpan();
         foreach (var cone in _cones)
             if (!cone.IsZero) cone.HalfInverse(a.Slice(cone.Offset * n, cone.Rows * n), _g.AsSpan(cone.Offset * n, cone.Rows * n), n);
         foreach (int row in _zeroRows) _g.AsSpan(row * n, n).Clear();
-        var k = _ldl.Matrix;
-        Gram(_g, m, n, k, order);
+        if (_cholesky is not null && FactorBlocked(data)) return true;
+        if (_ldl is not null && FactorManaged(data)) return true;
+        _stayFull = true;
+        return FactorFull();
+    }
+
+    /// <summary>The reduced matrix assembled and factorised by <see cref="QuasiDefiniteCholesky"/>; false where it needs regularisation.</summary>
+    private bool FactorBlocked(ItemProgram data)
+    {
+        int n = _n;
+        var k = _cholesky!.Leading;
+        NativeBlas.GramLower(_g, _m, n, n, outer: false, 1, 0, k, n);
+        AddLeading(data, k, n);
+        for (int e = 0; e < _zeroRows.Length; e++) data.ScaledA.AsSpan(_zeroRows[e] * n, n).CopyTo(_cholesky.Coupling.Slice(e * n, n));
+        return _cholesky.Factor(HomogeneousKkt.StaticRegularization);
+    }
+
+    /// <summary>P̂ + δI added to the lower triangle of the leading n × n block of k (row length ldk).</summary>
+    private void AddLeading(ItemProgram data, Span<double> k, int ldk)
+    {
+        int n = _n;
         for (int j = 0; j < n; j++)
         {
             if (data.ScaledP is not null)
-                for (int l = 0; l <= j; l++) k[j * order + l] += data.ScaledP[j * n + l];
-            k[j * order + j] += HomogeneousKkt.StaticRegularization;
+                for (int l = 0; l <= j; l++) k[j * ldk + l] += data.ScaledP[j * n + l];
+            k[j * ldk + j] += HomogeneousKkt.StaticRegularization;
         }
+    }
+
+    /// <summary>The reduced matrix assembled and factorised by the managed <see cref="QuasiDefiniteLdl"/>; false where it needs regularisation.</summary>
+    private bool FactorManaged(ItemProgram data)
+    {
+        int n = _n, m = _m, order = _ldl!.Order;
+        var a = data.ScaledA.AsSpan();
+        var k = _ldl.Matrix;
+        Gram(_g, m, n, k, order);
+        AddLeading(data, k, order);
         for (int e = 0; e < _zeroRows.Length; e++)
         {
             var row = k.Slice((n + e) * order, order);
@@ -88,10 +134,7 @@ internal sealed class ItemKkt : IItemKkt
             row[(n)..(n + e + 1)].Clear();
             row[n + e] = -HomogeneousKkt.StaticRegularization;
         }
-        _full = false;
-        if (!_stayFull && _ldl.Factor(n) && _ldl.Regularized == 0) return true;
-        _stayFull = true;
-        return FactorFull();
+        return _ldl.Factor(n) && _ldl.Regularized == 0;
     }
 
     /// <summary>
@@ -129,7 +172,7 @@ internal sealed class ItemKkt : IItemKkt
                 }
                 row[n + i] -= HomogeneousKkt.StaticRegularization;
             }
-        if (NativeLu.IsAvailable && !KernelSwitch.TensorPathOnly)
+        if (_native)
         {
             // LAPACK's Bunch–Kaufman factorisation: an order of magnitude faster than the managed LDLᵀ at this size.
             _fullPivots ??= new int[order];
@@ -205,14 +248,9 @@ internal sealed class ItemKkt : IItemKkt
         rhs.AsSpan(_n).CopyTo(dz);
     }
 
-    /// <summary>GᵀG (m × n row-major G) into the leading n × n block of k (row length ldk): BLAS where available.</summary>
+    /// <summary>The lower triangle of GᵀG (m × n row-major G) into the leading n × n block of k (row length ldk), managed.</summary>
     private void Gram(ReadOnlySpan<double> g, int m, int n, Span<double> k, int ldk)
     {
-        if (NativeLu.IsAvailable && !KernelSwitch.TensorPathOnly)
-        {
-            NativeLu.Gram(g, m, n, k, ldk);
-            return;
-        }
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) _gt[j * m + i] = g[i * n + j];
         for (int j = 0; j < n; j++)
@@ -226,25 +264,24 @@ internal sealed class ItemKkt : IItemKkt
         var a = _data.ScaledA.AsSpan();
         // H_I⁻¹r_I, then the reduced right-hand side [top + Â_IᵀH_I⁻¹r_I; r_E].
         foreach (var cone in _cones)
-            if (!cone.IsZero) cone.MulHinv(bottom.Slice(cone.Offset, cone.Rows), _work.AsSpan(cone.Offset, cone.Rows));
+        {
+            if (cone.IsZero) _work.AsSpan(cone.Offset, cone.Rows).Clear();
+            else cone.MulHinv(bottom.Slice(cone.Offset, cone.Rows), _work.AsSpan(cone.Offset, cone.Rows));
+        }
         var rhs = _reduced.AsSpan();
         top.CopyTo(rhs);
-        foreach (var cone in _cones)
-        {
-            if (cone.IsZero) continue;
-            for (int i = cone.Offset; i < cone.Offset + cone.Rows; i++)
-                SpanKernels.AddScaled(_work[i], a.Slice(i * n, n), rhs[..n]);
-        }
+        DenseProducts.Multiply(a, _m, n, transpose: true, 1, _work, 1, rhs[..n], _native);
         for (int e = 0; e < _zeroRows.Length; e++) rhs[n + e] = bottom[_zeroRows[e]];
-        _ldl.Solve(rhs);
+        if (_cholesky is not null) _cholesky.Solve(rhs);
+        else _ldl!.Solve(rhs);
         rhs[..n].CopyTo(dx);
         for (int e = 0; e < _zeroRows.Length; e++) dz[_zeroRows[e]] = rhs[n + e];
         // Δz_I = H_I⁻¹(Â_IΔx − r_I).
+        DenseProducts.Multiply(a, _m, n, transpose: false, 1, dx, 0, _work, _native);
         foreach (var cone in _cones)
         {
             if (cone.IsZero) continue;
-            for (int i = cone.Offset; i < cone.Offset + cone.Rows; i++)
-                _work[i] = SpanKernels.Dot(a.Slice(i * n, n), dx) - bottom[i];
+            for (int i = cone.Offset; i < cone.Offset + cone.Rows; i++) _work[i] -= bottom[i];
             cone.MulHinv(_work.AsSpan(cone.Offset, cone.Rows), dz.Slice(cone.Offset, cone.Rows));
         }
     }
@@ -255,14 +292,10 @@ internal sealed class ItemKkt : IItemKkt
         int n = _n;
         var a = _data.ScaledA.AsSpan();
         top.CopyTo(_residualTop);
-        if (_data.ScaledP is { } p)
-            for (int j = 0; j < n; j++) _residualTop[j] -= SpanKernels.Dot(p.AsSpan(j * n, n), dx);
-        for (int i = 0; i < _m; i++)
-        {
-            var row = a.Slice(i * n, n);
-            SpanKernels.AddScaled(-dz[i], row, _residualTop);
-            _residualBottom[i] = bottom[i] - SpanKernels.Dot(row, dx);
-        }
+        if (_data.ScaledP is { } p) DenseProducts.Multiply(p, n, n, transpose: false, -1, dx, 1, _residualTop, _native);
+        DenseProducts.Multiply(a, _m, n, transpose: true, -1, dz, 1, _residualTop, _native);
+        bottom.CopyTo(_residualBottom);
+        DenseProducts.Multiply(a, _m, n, transpose: false, -1, dx, 1, _residualBottom, _native);
         foreach (var cone in _cones)
         {
             if (cone.IsZero) continue;

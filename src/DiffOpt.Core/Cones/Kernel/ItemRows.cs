@@ -4,31 +4,43 @@ namespace DiffOpt.Cones;
 
 /// <summary>
 /// The rows of one item's scaled Â (m × n, row-major) for the products of <see cref="HomogeneousItemSolver"/>'s
-/// iteration: dense spans, or, on the sparse KKT path, the rows' nonzeros (compressed sparse rows built once per item),
-/// so that Âx and Âᵀz cost the nonzeros rather than m·n.
+/// iteration: dense (through BLAS's dgemv when <c>native</c>), or, on the sparse KKT path, the rows' nonzeros
+/// (<see cref="CompressedRows"/>, built once per item), so that Âx and Âᵀz cost the nonzeros rather than m·n.
 /// </summary>
 internal sealed class ItemRows
 {
     private readonly double[] _dense;
-    private readonly int _n;
+    private readonly int _m, _n;
+    private readonly bool _native;
     private readonly CompressedRows? _sparse;
 
-    /// <summary>The rows of <paramref name="a"/> (m × n); compressed when <paramref name="sparse"/>.</summary>
-    public ItemRows(double[] a, int m, int n, bool sparse)
+    /// <summary>The rows of <paramref name="a"/> (m × n); compressed when <paramref name="sparse"/>, else multiplied by BLAS when <paramref name="native"/>.</summary>
+    public ItemRows(double[] a, int m, int n, bool sparse, bool native)
     {
         _dense = a;
-        _n = n;
+        (_m, _n, _native) = (m, n, native);
         if (sparse) _sparse = CompressedRows.FromDense(a, m, n);
     }
 
-    /// <summary>Âᵢ·x.</summary>
-    public double Dot(int i, ReadOnlySpan<double> x) =>
-        _sparse is null ? SpanKernels.Dot(_dense.AsSpan(i * _n, _n), x) : _sparse.Dot(i, x);
-
-    /// <summary>target += alpha·Âᵢᵀ.</summary>
-    public void AddScaled(int i, double alpha, Span<double> target)
+    /// <summary>y = α·Âx.</summary>
+    public void Multiply(double alpha, ReadOnlySpan<double> x, Span<double> y)
     {
-        if (_sparse is null) SpanKernels.AddScaled(alpha, _dense.AsSpan(i * _n, _n), target);
-        else _sparse.AddScaled(i, alpha, target);
+        if (_sparse is null)
+        {
+            DenseProducts.Multiply(_dense, _m, _n, transpose: false, alpha, x, 0, y, _native);
+            return;
+        }
+        for (int i = 0; i < _m; i++) y[i] = alpha * _sparse.Dot(i, x);
+    }
+
+    /// <summary>target += Âᵀz.</summary>
+    public void AddTransposed(ReadOnlySpan<double> z, Span<double> target)
+    {
+        if (_sparse is null)
+        {
+            DenseProducts.Multiply(_dense, _m, _n, transpose: true, 1, z, 1, target, _native);
+            return;
+        }
+        for (int i = 0; i < _m; i++) _sparse.AddScaled(i, z[i], target);
     }
 }

@@ -83,6 +83,9 @@ internal sealed class SparseItemKkt : IItemKkt
     }
 
     /// <inheritdoc />
+    public bool Native { get; } = DenseProducts.NativeAvailable;
+
+    /// <inheritdoc />
     public bool Solve(ReadOnlySpan<double> top, ReadOnlySpan<double> bottom, Span<double> dx, Span<double> dz)
     {
         top.CopyTo(_rhs);

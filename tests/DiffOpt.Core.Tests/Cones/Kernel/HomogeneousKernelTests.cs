@@ -48,7 +48,7 @@ public class HomogeneousKernelTests(ITestOutputHelper output)
         // two solvers that meet the default tolerance 1e-8 agree to about 1e-5 (measured: up to 5e-6 on the exponential family).
         var point = PlantedConePrograms.Plant(Family(family), variables: 7, batch: 4, seed: 21, withP: true, diagonal: 2);
         var data = ConeProgramData.Create(point.A, point.B, point.C, point.Cones, point.P).Wide();
-        var options = ConeProgramSolverOptions.Default;
+        var options = ConeProgramSolverOptions.Default with { PolishIterations = 0 };   // the tensor path does not polish
         var (kernel, tensors) = (HomogeneousKernel.Solve(data, options, ScalarType.Float64),
             HomogeneousInteriorPoint.SolveWithTensors(data, options, ScalarType.Float64));
         output.WriteLine($"{family}: kernel {string.Join(",", kernel.Status)} in {string.Join(",", kernel.Iterations)}; " +
@@ -68,6 +68,26 @@ public class HomogeneousKernelTests(ITestOutputHelper output)
             output.WriteLine($"{what}: {name} differs by {error:E2}");
             Assert.True(error <= tolerance, $"{what}: {name} of the kernel and the tensor path differ by {error:E2}");
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Families))]
+    public void Polish_BringsX_NoFartherFromATightSolution(string family)
+    {
+        // The default two polishing steps after the first solved point (none for the polyhedral family) against the same
+        // solve stopped there and a solve at tolerance 1e-11: the polished x is at least as close to the tight one, and
+        // every item stays solved.
+        var point = PlantedConePrograms.Plant(Family(family), variables: 7, batch: 4, seed: 22, withP: true, diagonal: 2);
+        var data = ConeProgramData.Create(point.A, point.B, point.C, point.Cones, point.P).Wide();
+        var plain = HomogeneousKernel.Solve(data, ConeProgramSolverOptions.Default with { PolishIterations = 0 }, ScalarType.Float64);
+        var polished = HomogeneousKernel.Solve(data, ConeProgramSolverOptions.Default, ScalarType.Float64);
+        var tight = HomogeneousKernel.Solve(data, Tight with { PolishIterations = 0 }, ScalarType.Float64);
+        Assert.All(polished.Status, s => Assert.Equal(SolverStatus.Solved, s));
+        double Error(HomogeneousInteriorPoint.Result r) => ((r.X - tight.X).abs() / (1 + tight.X.abs())).max().item<double>();
+        output.WriteLine($"{family}: x error stopped {Error(plain):E2} in {string.Join(",", plain.Iterations)}, " +
+            $"polished {Error(polished):E2} in {string.Join(",", polished.Iterations)}");
+        Assert.True(Error(polished) <= Error(plain) + 1e-12, $"{family}: polishing moved x away from the tight solution");
+        Assert.All(polished.Iterations.Zip(plain.Iterations), p => Assert.InRange(p.First, p.Second, p.Second + 2));
     }
 
     [Theory]

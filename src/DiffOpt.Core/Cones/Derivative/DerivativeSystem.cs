@@ -1,0 +1,157 @@
+using DiffOpt.Native;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Cones;
+
+/// <summary>
+/// The derivative's Jacobian J = [P, AᵀD; A, D − I] (order N = n + m) of a batch on the CPU in float64, kept in its
+/// parts (A, P and the diagonal blocks of D = DΠ_K*(v)) instead of as dense (B, N, N) tensors: <see cref="Fill"/>
+/// writes one item's dense J (for its LU) and <see cref="Multiply"/> applies J or Jᵀ matrix-free (for refinement and
+/// residuals), so no batch of dense J or D is ever formed.
+/// </summary>
+internal sealed class DerivativeSystem
+{
+    private readonly double[] _a;       // (B, m, n) or (m, n) row-major
+    private readonly double[]? _p;      // (B, n, n) or (n, n), or null
+    private readonly bool _sharedA, _sharedP;
+    private readonly Block[] _blocks;
+    private readonly int _n, _m;
+
+    /// <summary>One diagonal block of D: rows [Offset, Offset + Rows), either diagonal ((B, r)) or dense ((B, r, r)).</summary>
+    private sealed record Block(int Offset, int Rows, bool Diagonal, double[] Values);
+
+    /// <summary>The system for data A ((B, m, n) or (m, n)), P (likewise, or null) and the operator D.</summary>
+    public DerivativeSystem(Tensor a, Tensor? p, IConeOperator d, int batch, int n, int m)
+    {
+        Batch = batch;
+        _n = n;
+        _m = m;
+        _sharedA = a.dim() == 2;
+        _a = TensorCopy.ToDoubles(a);
+        _sharedP = p is not null && p.dim() == 2;
+        _p = p is null ? null : TensorCopy.ToDoubles(p);
+        var blocks = d is BlockDiagonalOperator diagonal ? diagonal.Blocks : [d];
+        _blocks = new Block[blocks.Count];
+        int offset = 0;
+        for (int k = 0; k < blocks.Count; k++)
+        {
+            var (isDiagonal, values) = blocks[k] switch
+            {
+                DiagonalOperator diag => (true, diag.Diagonal),
+                ComplementOperator { Inner: DiagonalOperator inner } => (true, 1 - inner.Diagonal),
+                var other => (false, other.Dense()),
+            };
+            _blocks[k] = new Block(offset, blocks[k].Rows, isDiagonal, TensorCopy.ToDoubles(values));
+            offset += blocks[k].Rows;
+        }
+    }
+
+    /// <summary>Whether the CPU system serves data of this dtype and device with an operator D (float64 on the CPU, LAPACK found).</summary>
+    public static bool Serves(Tensor data) =>
+        NativeBlas.IsAvailable && NativeLu.IsAvailable && !KernelSwitch.TensorPathOnly
+        && data.device_type == TorchSharp.DeviceType.CPU && data.dtype == ScalarType.Float64;
+
+    /// <summary>B.</summary>
+    public int Batch { get; }
+
+    /// <summary>N = n + m.</summary>
+    public int Order => _n + _m;
+
+    private ReadOnlySpan<double> A(int item) => _a.AsSpan(_sharedA ? 0 : item * _m * _n, _m * _n);
+
+    private ReadOnlySpan<double> P(int item) => _p is null ? default : _p.AsSpan(_sharedP ? 0 : item * _n * _n, _n * _n);
+
+    /// <summary>Item <paramref name="item"/>'s dense J, row-major N × N, into <paramref name="j"/>.</summary>
+    public void Fill(int item, Span<double> j)
+    {
+        int n = _n, m = _m, order = n + m;
+        j[..(order * order)].Clear();
+        var a = A(item);
+        var p = P(item);
+        if (_p is not null)
+            for (int r = 0; r < n; r++) p.Slice(r * n, n).CopyTo(j.Slice(r * order, n));
+        for (int i = 0; i < m; i++) a.Slice(i * n, n).CopyTo(j.Slice((n + i) * order, n));
+        foreach (var block in _blocks)
+        {
+            int r = block.Rows, o = block.Offset;
+            if (block.Diagonal)
+            {
+                var diagonal = block.Values.AsSpan(item * r, r);
+                for (int i = 0; i < r; i++)
+                {
+                    int row = o + i;
+                    j[(n + row) * order + n + row] = diagonal[i] - 1;
+                    if (diagonal[i] == 0) continue;
+                    for (int k = 0; k < n; k++) j[k * order + n + row] = a[row * n + k] * diagonal[i];
+                }
+                continue;
+            }
+            var dense = block.Values.AsSpan(item * r * r, r * r);
+            for (int i = 0; i < r; i++)
+            {
+                dense.Slice(i * r, r).CopyTo(j.Slice((n + o + i) * order + n + o, r));
+                j[(n + o + i) * order + n + o + i] -= 1;
+            }
+            // (AᵀD)_{k, o+c} = Σ_l A_{o+l, k} D_{l c}.
+            for (int l = 0; l < r; l++)
+            {
+                var aRow = a.Slice((o + l) * n, n);
+                var dRow = dense.Slice(l * r, r);
+                for (int k = 0; k < n; k++)
+                {
+                    double alk = aRow[k];
+                    if (alk == 0) continue;
+                    var target = j.Slice(k * order + n + o, r);
+                    for (int c = 0; c < r; c++) target[c] += alk * dRow[c];
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// result = J·z, or Jᵀ·z when <paramref name="transpose"/>, for item <paramref name="item"/> (z and result of length N;
+    /// <paramref name="work"/> of length at least m).
+    /// </summary>
+    public void Multiply(int item, ReadOnlySpan<double> z, Span<double> result, bool transpose, Span<double> work)
+    {
+        int n = _n, m = _m;
+        var a = A(item);
+        var zx = z[..n];
+        var zv = z.Slice(n, m);
+        var top = result[..n];
+        var bottom = result.Slice(n, m);
+        var dz = work[..m];
+        if (_p is null) top.Clear();
+        else NativeBlas.Gemv(P(item), n, n, n, transpose, 1, zx, 0, top);
+        if (!transpose)
+        {
+            // [P·zx + Aᵀ·D·zv; A·zx + D·zv − zv].
+            ApplyD(item, zv, dz);
+            NativeBlas.Gemv(a, m, n, n, transpose: true, 1, dz, 1, top);
+            NativeBlas.Gemv(a, m, n, n, transpose: false, 1, zx, 0, bottom);
+            for (int i = 0; i < m; i++) bottom[i] += dz[i] - zv[i];
+            return;
+        }
+        // [Pᵀ·zx + Aᵀ·zv; D·(A·zx + zv) − zv] (D symmetric).
+        NativeBlas.Gemv(a, m, n, n, transpose: true, 1, zv, 1, top);
+        NativeBlas.Gemv(a, m, n, n, transpose: false, 1, zx, 0, dz);
+        for (int i = 0; i < m; i++) dz[i] += zv[i];
+        ApplyD(item, dz, bottom);
+        for (int i = 0; i < m; i++) bottom[i] -= zv[i];
+    }
+
+    /// <summary>result = D·u for item <paramref name="item"/> (length m; result must not alias u).</summary>
+    private void ApplyD(int item, ReadOnlySpan<double> u, Span<double> result)
+    {
+        foreach (var block in _blocks)
+        {
+            int r = block.Rows, o = block.Offset;
+            if (block.Diagonal)
+            {
+                var diagonal = block.Values.AsSpan(item * r, r);
+                for (int i = 0; i < r; i++) result[o + i] = diagonal[i] * u[o + i];
+            }
+            else NativeBlas.Gemv(block.Values.AsSpan(item * r * r, r * r), r, r, r, transpose: false, 1, u.Slice(o, r), 0, result.Slice(o, r));
+        }
+    }
+}

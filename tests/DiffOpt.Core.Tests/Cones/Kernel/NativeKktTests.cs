@@ -1,0 +1,156 @@
+using DiffOpt.Cones;
+using DiffOpt.LinearAlgebra;
+using DiffOpt.Native;
+
+namespace DiffOpt.Tests.Cones.Kernel;
+
+/// <summary>
+/// The BLAS/LAPACK pieces of the CPU cone kernel against managed loops written from the definitions: the products
+/// (<see cref="NativeBlas.Gemv"/>, <see cref="NativeBlas.GramLower"/>), the blocked factorisation of a quasi-definite
+/// matrix (<see cref="QuasiDefiniteCholesky"/>) against the unpivoted LDLᵀ and its residual, and the reduced KKT solve
+/// of <see cref="ItemKkt"/> with and without BLAS on the same item.
+/// </summary>
+public class NativeKktTests
+{
+    private static double[] Random(Random random, int length) =>
+        Enumerable.Range(0, length).Select(_ => random.NextDouble() * 2 - 1).ToArray();
+
+    [Fact]
+    public void Gemv_MatchesTheDefinition_PlainAndTransposed()
+    {
+        Assert.True(NativeBlas.IsAvailable);
+        var random = new Random(3);
+        int rows = 7, columns = 5;
+        var a = Random(random, rows * columns);
+        var x = Random(random, columns);
+        var u = Random(random, rows);
+        var y = Random(random, rows);
+        var expected = y.Select((v, i) => 0.5 * v + 2 * Enumerable.Range(0, columns).Sum(j => a[i * columns + j] * x[j])).ToArray();
+        NativeBlas.Gemv(a, rows, columns, columns, transpose: false, 2, x, 0.5, y);
+        Assert.Equal(expected, y, (p, q) => Math.Abs(p - q) < 1e-13);
+
+        var z = new double[columns];
+        NativeBlas.Gemv(a, rows, columns, columns, transpose: true, -1, u, 0, z);
+        var expectedT = Enumerable.Range(0, columns).Select(j => -Enumerable.Range(0, rows).Sum(i => a[i * columns + j] * u[i])).ToArray();
+        Assert.Equal(expectedT, z, (p, q) => Math.Abs(p - q) < 1e-13);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void GramLower_MatchesTheDefinition(bool outer)
+    {
+        var random = new Random(5);
+        int rows = 9, columns = 4, order = outer ? rows : columns, ldc = order + 2;
+        var g = Random(random, rows * columns);
+        var c = new double[order * ldc];
+        NativeBlas.GramLower(g, rows, columns, columns, outer, 1, 0, c, ldc);
+        for (int i = 0; i < order; i++)
+            for (int j = 0; j <= i; j++)
+            {
+                double expected = outer
+                    ? Enumerable.Range(0, columns).Sum(k => g[i * columns + k] * g[j * columns + k])
+                    : Enumerable.Range(0, rows).Sum(k => g[k * columns + i] * g[k * columns + j]);
+                Assert.True(Math.Abs(c[i * ldc + j] - expected) < 1e-13, $"({i},{j}): {c[i * ldc + j]} vs {expected}");
+            }
+    }
+
+    [Theory]
+    [InlineData(6, 0)]
+    [InlineData(6, 3)]
+    [InlineData(40, 12)]
+    public void QuasiDefiniteCholesky_SolvesLikeTheLdl_WithASmallResidual(int n, int e)
+    {
+        var random = new Random(n + e);
+        var g = Random(random, (n + 3) * n);
+        var b = Random(random, e * n);
+        const double delta = 1e-3;
+        // K₁₁ = GᵀG + I (positive definite), the full K for the residual and the LDLᵀ.
+        var k11 = new double[n * n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                k11[i * n + j] = Enumerable.Range(0, n + 3).Sum(r => g[r * n + i] * g[r * n + j]) + (i == j ? 1 : 0);
+        int order = n + e;
+        var k = new double[order * order];
+        for (int i = 0; i < order; i++)
+            for (int j = 0; j < order; j++)
+                k[i * order + j] = i < n && j < n ? k11[i * n + j]
+                    : i >= n && j < n ? b[(i - n) * n + j]
+                    : i < n ? b[(j - n) * n + i]
+                    : i == j ? -delta : 0;
+        var blocked = new QuasiDefiniteCholesky(n, e);
+        k11.CopyTo(blocked.Leading);
+        b.CopyTo(blocked.Coupling);
+        Assert.True(blocked.Factor(delta));
+        var ldl = new QuasiDefiniteLdl(order);
+        k.CopyTo(ldl.Matrix);
+        Assert.True(ldl.Factor(n));
+        Assert.Equal(0, ldl.Regularized);
+
+        var rhs = Random(random, order);
+        var x = (double[])rhs.Clone();
+        blocked.Solve(x);
+        var reference = (double[])rhs.Clone();
+        ldl.Solve(reference);
+        double residual = Enumerable.Range(0, order).Max(i => Math.Abs(Enumerable.Range(0, order).Sum(j => k[i * order + j] * x[j]) - rhs[i]));
+        Assert.True(residual < 1e-11, $"residual {residual}");
+        Assert.Equal(reference, x, (p, q) => Math.Abs(p - q) < 1e-9 * (1 + Math.Abs(q)));
+    }
+
+    [Fact]
+    public void QuasiDefiniteCholesky_RefusesAnIndefiniteLeadingBlock()
+    {
+        var blocked = new QuasiDefiniteCholesky(2, 1);
+        new double[] { 1, 0, 0, -1 }.CopyTo(blocked.Leading);
+        new double[] { 1, 1 }.CopyTo(blocked.Coupling);
+        Assert.False(blocked.Factor(1e-8));
+        new double[] { 1, 0, 0, 1e-15 }.CopyTo(blocked.Leading);   // a pivot the LDLᵀ would regularise
+        Assert.False(blocked.Factor(1e-8));
+        new double[] { 1, 0, 0, double.NaN }.CopyTo(blocked.Leading);
+        Assert.False(blocked.Factor(1e-8));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ItemKkt_NativeAndManaged_GiveTheSameDirection(bool withP)
+    {
+        // An item with zero, orthant and second-order rows at an interior point: both paths solve the same K.
+        var random = new Random(withP ? 11 : 12);
+        int n = 8;
+        var cones = new Cone[] { new ZeroCone(2), new NonnegativeCone(6), new SecondOrderCone(4) };
+        int m = cones.Sum(c => c.Rows);
+        var a = Random(random, m * n);
+        double[]? p = null;
+        if (withP)
+        {
+            var h = Random(random, n * n);
+            p = new double[n * n];
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++) p[i * n + j] = Enumerable.Range(0, n).Sum(r => h[r * n + i] * h[r * n + j]);
+        }
+        var s = new double[m];
+        var z = new double[m];
+        for (int i = 2; i < 8; i++) (s[i], z[i]) = (0.1 + random.NextDouble(), 0.1 + random.NextDouble());
+        (s[8], s[9], s[10], s[11]) = (2, 0.3, -0.5, 0.2);
+        (z[8], z[9], z[10], z[11]) = (1.5, -0.4, 0.1, 0.6);
+        var top = Random(random, n);
+        var bottom = Random(random, m);
+        (double[] Dx, double[] Dz) Solve(bool native)
+        {
+            var kernel = HomogeneousItemSolver.Create(cones);
+            foreach (var cone in kernel) Assert.True(cone.Scale(s.AsSpan(cone.Offset, cone.Rows), z.AsSpan(cone.Offset, cone.Rows)));
+            var program = ItemEquilibration.Create(kernel, m, n, a, new double[m], new double[n], p);
+            var kkt = new ItemKkt(kernel, n, m, native);
+            Assert.Equal(native, kkt.Native);
+            Assert.True(kkt.Factor(program));
+            var (dx, dz) = (new double[n], new double[m]);
+            Assert.True(kkt.Solve(top, bottom, dx, dz));
+            return (dx, dz);
+        }
+        var (nativeX, nativeZ) = Solve(native: true);
+        var (managedX, managedZ) = Solve(native: false);
+        Assert.Equal(managedX, nativeX, (u, v) => Math.Abs(u - v) < 1e-9 * (1 + Math.Abs(v)));
+        Assert.Equal(managedZ, nativeZ, (u, v) => Math.Abs(u - v) < 1e-9 * (1 + Math.Abs(v)));
+    }
+}
