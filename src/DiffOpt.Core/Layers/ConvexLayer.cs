@@ -9,23 +9,34 @@ namespace DiffOpt.Layers;
 /// problem's parameters it returns the optimal values of chosen variables, differentiable in the parameters. The
 /// problem is compiled once into a parametric cone program whose data are a sparse affine map of the parameters; a
 /// forward pass maps a batch of parameters to data by one sparse × dense product per data block and solves it
-/// (QPs/LPs with the QP solver, other problems with the cone solver).
+/// (QPs/LPs with the QP solver, other problems with the cone solver). Optionally it also returns the duals of chosen
+/// constraints, differentiable too (the cone solver then serves every problem).
 /// </summary>
+/// <remarks>
+/// Dual conventions are cvxpy's, for the problem as minimised (a maximisation minimises −objective): λ ≥ 0 for
+/// <c>a &lt;= b</c> and <c>b &gt;= a</c> with Lagrangian f + λᵀ(a − b); ν for <c>a == b</c> with f + νᵀ(a − b); for
+/// <c>Constraint.SecondOrderCone(t, x)</c> and <c>Constraint.Psd(X)</c> a dual z in the cone with f − ⟨z, (t, x)⟩ and
+/// f − ⟨Z, X⟩ (Z symmetric).
+/// </remarks>
 public sealed class ConvexLayer : nn.Module<Tensor[], Tensor[]>
 {
     private readonly ParametricConeProgram _program;
     private readonly int[] _order;   // layer argument index of each program parameter
     private readonly RetainedWarmStart _warmStart = new();
+    private readonly ConstraintRows[] _dualRows;
 
     /// <summary>Compiles <paramref name="problem"/> into a layer.</summary>
     /// <param name="problem">A DPP problem.</param>
     /// <param name="parameters">Every parameter of the problem, in the order <see cref="forward(Tensor[])"/> takes their values.</param>
     /// <param name="variables">The variables whose values <see cref="forward(Tensor[])"/> returns, in this order.</param>
     /// <param name="options">Solver settings (the defaults when null).</param>
+    /// <param name="duals">Constraints of the problem whose duals <see cref="forward(Tensor[])"/> returns after the
+    /// variables, each shaped as its constraint (see the remarks for the conventions); null or empty for none.</param>
     /// <exception cref="DcpException">The problem is not DCP.</exception>
     /// <exception cref="DppException">The problem is not DPP.</exception>
-    /// <exception cref="ArgumentException">The parameter list does not match the problem's, or a variable is not in it.</exception>
-    public ConvexLayer(Problem problem, IReadOnlyList<Parameter> parameters, IReadOnlyList<Variable> variables, ConvexLayerOptions? options = null)
+    /// <exception cref="ArgumentException">The parameter list does not match the problem's, or a variable or a dual's constraint is not in it.</exception>
+    public ConvexLayer(Problem problem, IReadOnlyList<Parameter> parameters, IReadOnlyList<Variable> variables, ConvexLayerOptions? options = null,
+        IReadOnlyList<Constraint>? duals = null)
         : base(nameof(ConvexLayer))
     {
         ArgumentNullException.ThrowIfNull(problem);
@@ -42,6 +53,9 @@ public sealed class ConvexLayer : nn.Module<Tensor[], Tensor[]>
         foreach (var v in variables)
             if (v is null || !_program.VariableColumns.ContainsKey(v))
                 throw new ArgumentException($"Variable '{v?.Name}' does not occur in the problem.", nameof(variables));
+        Duals = duals?.ToArray() ?? [];
+        _dualRows = Duals.Select(c => c is not null && _program.ConstraintRows.TryGetValue(c, out var rows) ? rows
+            : throw new ArgumentException($"Constraint '{c}' is not one of the problem's constraints.", nameof(duals))).ToArray();
         Parameters = parameters.ToArray();
         Variables = variables.ToArray();
         Options = options ?? ConvexLayerOptions.Default;
@@ -54,6 +68,9 @@ public sealed class ConvexLayer : nn.Module<Tensor[], Tensor[]>
 
     /// <summary>The variables returned by <see cref="forward(Tensor[])"/>.</summary>
     public IReadOnlyList<Variable> Variables { get; }
+
+    /// <summary>The constraints whose duals <see cref="forward(Tensor[])"/> returns after the variables.</summary>
+    public IReadOnlyList<Constraint> Duals { get; }
 
     /// <summary>The solver settings.</summary>
     public ConvexLayerOptions Options { get; }
@@ -86,14 +103,13 @@ public sealed class ConvexLayer : nn.Module<Tensor[], Tensor[]>
         if (parameterValues.Length != Parameters.Count)
             throw new ArgumentException($"Expected {Parameters.Count} parameter values ({string.Join(", ", Parameters.Select(p => p.Name))}); got {parameterValues.Length}.", nameof(parameterValues));
         var batch = ParameterBatch.Create(_program.Parameters, _order.Select(i => parameterValues[i]).ToArray());
-        var result = ProgramSolve.Run(_program, batch, Options, Options.WarmStart ? _warmStart : null);
+        var result = ProgramSolve.Run(_program, batch, Options, Options.WarmStart ? _warmStart : null, duals: _dualRows.Length > 0);
         LastStatus = result.Status;
         LastIterations = result.Iterations;
-        return Variables.Select(v =>
-        {
-            var slice = result.X.narrow(1, _program.VariableColumns[v], v.Shape.Size);
-            return batch.Batched ? slice.reshape([batch.BatchSize, .. v.Shape.Dimensions]) : slice.reshape(v.Shape.Dimensions);
-        }).ToArray();
+        Tensor Shaped(Tensor rows, Shape shape) => batch.Batched ? rows.reshape([batch.BatchSize, .. shape.Dimensions]) : rows.reshape(shape.Dimensions);
+        var values = Variables.Select(v => Shaped(result.X.narrow(1, _program.VariableColumns[v], v.Shape.Size), v.Shape));
+        var duals = _dualRows.Select(rows => Shaped(DualValues.Of(result.Y!, rows), rows.Shape));
+        return values.Concat(duals).ToArray();
     }
 
     /// <summary>Frees the retained warm start with the module.</summary>

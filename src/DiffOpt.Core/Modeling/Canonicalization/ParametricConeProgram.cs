@@ -12,8 +12,10 @@ internal sealed class ParametricConeProgram
 {
     private ParametricConeProgram(int n, int m, IReadOnlyList<Cone> cones, IReadOnlyList<Parameter> parameters,
         IReadOnlyDictionary<Parameter, int> slots, IReadOnlyDictionary<Variable, int> columns, double sign,
-        AffineDataMap c, AffineDataMap A, AffineDataMap b, AffineDataMap? P, AffineDataMap d, IReadOnlyList<(AffineDataMap, double)> squaredOffsets)
+        AffineDataMap c, AffineDataMap A, AffineDataMap b, AffineDataMap? P, AffineDataMap d, IReadOnlyList<(AffineDataMap, double)> squaredOffsets,
+        IReadOnlyDictionary<Constraint, ConstraintRows> constraintRows)
     {
+        ConstraintRows = constraintRows;
         SquaredOffsets = squaredOffsets;
         VariableCount = n;
         RowCount = m;
@@ -67,6 +69,9 @@ internal sealed class ParametricConeProgram
     /// <summary>Only zero and nonnegative cones: a QP (or LP).</summary>
     public bool IsQp { get; }
 
+    /// <summary>The rows of each user constraint's own cone block (the block its canonicaliser adds last), for its dual.</summary>
+    public IReadOnlyDictionary<Constraint, ConstraintRows> ConstraintRows { get; }
+
     /// <summary>The parameter count p (length of θ).</summary>
     public int ParameterCount => Parameters.Sum(q => q.Shape.Size);
 
@@ -91,20 +96,27 @@ internal sealed class ParametricConeProgram
         var context = new CanonContext(columns, n, slots);
         double sign = problem.IsMinimize ? 1 : -1;
         var linear = ObjectiveCanonicalizer.Canonicalize(problem.Objective, sign, context);
-        foreach (var constraint in problem.Constraints) constraint.Canonicalize(context);
+        var owned = new Dictionary<ConeBlock, Constraint>(ReferenceEqualityComparer.Instance);
+        foreach (var constraint in problem.Constraints)
+        {
+            int before = context.Blocks.Count;
+            constraint.Canonicalize(context);
+            if (context.Blocks.Count > before) owned[context.Blocks[^1]] = constraint;
+        }
         foreach (var (v, first) in columns)
         {
             var x = LinearForm.Variable(first, v.Shape);
             if (v.Nonnegative) context.Nonnegative(x);
             if (v.Psd) context.Psd(x, v.Shape.Rows);
         }
-        return Assemble(context, linear, parameters, slots, columns, sign, p);
+        return Assemble(context, linear, parameters, slots, columns, sign, p, owned);
     }
 
     /// <summary>Orders the cone blocks and collects (c, A, b, P, d) as maps of [θ; 1].</summary>
     private static ParametricConeProgram Assemble(CanonContext context, LinearForm linear, IReadOnlyList<Parameter> parameters,
-        Dictionary<Parameter, int> slots, Dictionary<Variable, int> columns, double sign, int p)
+        Dictionary<Parameter, int> slots, Dictionary<Variable, int> columns, double sign, int p, Dictionary<ConeBlock, Constraint> owned)
     {
+        var constraintRows = new Dictionary<Constraint, ConstraintRows>(ReferenceEqualityComparer.Instance);
         int n = context.ColumnCount;
         static int Rank(Cone k) => k switch { ZeroCone => 0, NonnegativeCone => 1, SecondOrderCone => 2, PsdCone => 3, _ => 4 };
         var blocks = context.Blocks.Select((b, i) => (b, i)).OrderBy(t => Rank(t.b.Cone)).ThenBy(t => t.i).Select(t => t.b).ToList();
@@ -118,6 +130,10 @@ internal sealed class ParametricConeProgram
             foreach (var t in block.Rows.Terms)
                 if (t.Column >= 0) aEntries.Add(((long)(row + t.Row) * n + t.Column, t.Slot, -t.Value));
                 else bEntries.Add((row + t.Row, t.Slot, t.Value));
+            if (owned.TryGetValue(block, out var constraint))
+                constraintRows[constraint] = new ConstraintRows(row, block.Cone, block.Cone is PsdCone k
+                    ? Shape.Matrix(k.Order, k.Order)
+                    : block.Rows.Shape);
             AppendCone(cones, block.Cone);
             row += block.Cone.Rows;
         }
@@ -127,7 +143,8 @@ internal sealed class ParametricConeProgram
         return new ParametricConeProgram(n, row, cones, parameters, slots, columns, sign,
             new AffineDataMap(n, p, cEntries), new AffineDataMap((long)row * n, p, aEntries), new AffineDataMap(row, p, bEntries),
             pEntries.Count == 0 ? null : new AffineDataMap((long)n * n, p, pEntries), new AffineDataMap(1, p, dEntries),
-            context.SquaredOffsets.Select(o => (new AffineDataMap(o.Offset.Size, p, o.Offset.Terms.Select(t => ((long)t.Row, t.Slot, t.Value))), o.Weight)).ToList());
+            context.SquaredOffsets.Select(o => (new AffineDataMap(o.Offset.Size, p, o.Offset.Terms.Select(t => ((long)t.Row, t.Slot, t.Value))), o.Weight)).ToList(),
+            constraintRows);
     }
 
     /// <summary>Appends a cone, merging it into the previous one when both are zero, nonnegative or exponential.</summary>
@@ -151,3 +168,9 @@ internal sealed class ParametricConeProgram
         }
     }
 }
+
+/// <summary>
+/// Where a user constraint's dual lives in the cone program's y: <see cref="Cone"/>'s rows from <paramref name="Offset"/>,
+/// read as <paramref name="Shape"/> (the constraint's shape; a PSD block's svec rows as its symmetric matrix).
+/// </summary>
+internal sealed record ConstraintRows(int Offset, Cone Cone, Shape Shape);

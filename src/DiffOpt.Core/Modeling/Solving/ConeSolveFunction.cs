@@ -5,19 +5,20 @@ using static TorchSharp.torch.autograd;
 namespace DiffOpt.Modeling;
 
 /// <summary>
-/// x*(A, b, c, P) of a batch of cone programs as an autograd function that also reports the per-item statuses
-/// (what <see cref="ConeProgramFunction"/> does not expose): the backward pass is the adjoint of
-/// <see cref="ConeProgramDerivativeHandle"/>, zero for items without a solution.
+/// [x*, y*](A, b, c, P) of a batch of cone programs, (B, n + m), as an autograd function that also reports the per-item
+/// statuses (what <see cref="ConeProgramFunction"/> does not expose): the backward pass is the adjoint of
+/// <see cref="ConeProgramDerivativeHandle"/> for both parts, zero for items without a solution.
 /// </summary>
 internal sealed class ConeSolveFunction : SingleTensorFunction<ConeSolveFunction>
 {
     private const string HandleKey = "handle";
     private const string NeededKey = "needed";
+    private const string VariablesKey = "n";
 
     /// <summary>The function's name in the autograd graph.</summary>
     public override string Name => nameof(ConeSolveFunction);
 
-    /// <summary>Solves and returns x (B, n); <paramref name="report"/> receives the solution.</summary>
+    /// <summary>Solves and returns [x, y] (B, n + m); <paramref name="report"/> receives the solution.</summary>
     public static Tensor Apply(Tensor A, Tensor b, Tensor c, Tensor? P, IReadOnlyList<Cone> cones, ConeProgramSolver solver, ConeSolveReport report,
         ConeWarmStart? warmStart = null) =>
         apply(A, b, c, P!, cones, solver, report, warmStart!);
@@ -34,7 +35,8 @@ internal sealed class ConeSolveFunction : SingleTensorFunction<ConeSolveFunction
         ((ConeSolveReport)vars[6]).Solution = solution;
         ctx.save_data(HandleKey, handle);
         ctx.save_data(NeededKey, inputs.Select(t => t is not null && t.requires_grad).ToArray());
-        return solution.X;
+        ctx.save_data(VariablesKey, solution.X.shape[1]);
+        return cat([solution.X, solution.Y], 1);
     }
 
     /// <inheritdoc />
@@ -42,7 +44,8 @@ internal sealed class ConeSolveFunction : SingleTensorFunction<ConeSolveFunction
     {
         var handle = (ConeProgramDerivativeHandle)ctx.get_data(HandleKey);
         var needed = (bool[])ctx.get_data(NeededKey);
-        var (gA, gb, gc, gP) = handle.Adjoint(grad_output, null, null);
+        long n = (long)ctx.get_data(VariablesKey);
+        var (gA, gb, gc, gP) = handle.Adjoint(grad_output.narrow(1, 0, n), grad_output.narrow(1, n, grad_output.shape[1] - n), null);
         Tensor? Keep(int i, Tensor? g) => needed[i] ? g : null;
         return [Keep(0, gA)!, Keep(1, gb)!, Keep(2, gc)!, Keep(3, gP)!, null!, null!, null!, null!];
     }

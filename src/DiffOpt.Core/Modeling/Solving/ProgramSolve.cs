@@ -4,8 +4,12 @@ using static TorchSharp.torch;
 
 namespace DiffOpt.Modeling;
 
-/// <summary>A batch's solution of a parametric cone program: x (B, n), statuses, iterations and the objective data used.</summary>
-internal sealed record ProgramResult(Tensor X, IReadOnlyList<SolverStatus> Status, IReadOnlyList<int> Iterations, Tensor C, Tensor? P, Tensor D);
+/// <summary>
+/// A batch's solution of a parametric cone program: x (B, n), statuses, iterations, the objective data used and, when
+/// asked for, the cone program's dual y (B, m).
+/// </summary>
+internal sealed record ProgramResult(Tensor X, IReadOnlyList<SolverStatus> Status, IReadOnlyList<int> Iterations, Tensor C, Tensor? P, Tensor D,
+    Tensor? Y = null);
 
 /// <summary>
 /// Turns a batch of parameters into cone-program data (one sparse × dense product per block) and solves it: QPs and
@@ -16,9 +20,11 @@ internal static class ProgramSolve
 {
     /// <summary>
     /// Solves the program for <paramref name="batch"/>. With <paramref name="warmStart"/>, the solve starts from the
-    /// retained solution when it fits the batch, and the new solution replaces it.
+    /// retained solution when it fits the batch, and the new solution replaces it. With <paramref name="duals"/> the
+    /// cone solver serves every problem (its y is differentiable) and the result carries y.
     /// </summary>
-    public static ProgramResult Run(ParametricConeProgram program, ParameterBatch batch, ConvexLayerOptions options, RetainedWarmStart? warmStart = null)
+    public static ProgramResult Run(ParametricConeProgram program, ParameterBatch batch, ConvexLayerOptions options, RetainedWarmStart? warmStart = null,
+        bool duals = false)
     {
         var t1 = batch.Theta1;
         int n = program.VariableCount, m = program.RowCount;
@@ -29,8 +35,9 @@ internal static class ProgramSolve
         var P = program.P is null ? null : Shaped(program.P, n, n);
         var d = Shaped(program.D, 1);
         Tensor x;
+        Tensor? y = null;
         BatchSolution solution;
-        if (program.IsQp && options.UseQpSolver)
+        if (program.IsQp && options.UseQpSolver && !duals)
         {
             QpSolution qpSolution;
             (x, qpSolution) = SolveQp(program, Shaped(program.A, m, n), Shaped(program.B, m), c, P, options.Qp, t1, warmStart?.ForQp(batch));
@@ -40,12 +47,15 @@ internal static class ProgramSolve
         else
         {
             var report = new ConeSolveReport();
-            x = ConeSolveFunction.Apply(Shaped(program.A, m, n), Shaped(program.B, m), c, P, program.Cones, new ConeProgramSolver(options.Cone), report,
+            var xy = ConeSolveFunction.Apply(Shaped(program.A, m, n), Shaped(program.B, m), c, P, program.Cones, new ConeProgramSolver(options.Cone), report,
                 warmStart?.ForCone(batch));
+            x = xy.narrow(1, 0, n);
+            if (duals) y = xy.narrow(1, n, m);
             warmStart?.Keep(report.Solution!);
             solution = report.Solution!;
         }
         if (x.shape[0] != batch.BatchSize) x = x.expand(batch.BatchSize, n);
+        if (y is not null && y.shape[0] != batch.BatchSize) y = y.expand(batch.BatchSize, m);
         var status = solution.Status;
         var iterations = solution.Iterations;
         if (status.Count != batch.BatchSize)
@@ -53,7 +63,7 @@ internal static class ProgramSolve
             status = Enumerable.Repeat(status[0], batch.BatchSize).ToList();
             iterations = Enumerable.Repeat(iterations[0], batch.BatchSize).ToList();
         }
-        return new ProgramResult(x, status, iterations, c, P, d);
+        return new ProgramResult(x, status, iterations, c, P, d, y);
     }
 
     /// <summary>Ax + s = b with s in (zero cone, nonnegative cone) is Aeq x = beq, G x ≤ h.</summary>
