@@ -144,7 +144,7 @@ internal sealed class ProximalInteriorPoint
     {
         var iterating = (_status == Running) & (_iterations < _options.MaxIterations);
         long count = iterating.sum().item<long>();
-        long size = _status.shape[0];
+        long size = _status.size(0);
         if (Trace is not null || count == size || count > CompactionFraction * size) return;
         Retire(~iterating);
         var keep = iterating.nonzero().squeeze(-1);
@@ -253,21 +253,18 @@ internal sealed class ProximalInteriorPoint
     private bool Iterate(int iter)
     {
         SolveCancellation.ThrowIfRequested();
-        var running = _status == Running;
         // The scaled residuals drive the iteration; a candidate counts as solved only when the residuals of the point
         // that would be returned (unscaled, on the original data, with their rounding noise) meet the tolerance too.
         // Converged by the solver's own measures, yet the returned point's residuals below their rounding noise:
         // more iterations cannot help, so such items stop as inaccurate (when within the factor).
-        SettleByCheck(running & _res.Norms.Meets(_tol), check => check.NoiseLimited(_tol));
+        // (Most iterations have no item near convergence: the host test of MayMeet skips the batched one.)
+        if (_res.MayMeet(_tol)) SettleByCheck((_status == Running) & _res.Norms.Meets(_tol), check => check.NoiseLimited(_tol));
         if (iter > 0 && iter % ProgressWindow == 0) SettleByCheck(StalledItems(_status == Running), giveUp: null);
-        running = _status == Running;
+        var running = _status == Running;
 
         // PIQP's proximal infeasibility measures steer the adaptive regularisations (ρ only in the primal form).
         bool adaptive = _kkt.FixedRegularization is null;
-        var primalProxInf = maximum(
-            _delta * Batched.InfNorm(_scaling.UnscaleEqualityDual(_lambda - _it.Y)),
-            _deltaIneq * Batched.InfNorm(_scaling.UnscaleInequalityDual(_nu - _it.Z)));
-        var dualProxInf = adaptive ? _rho * Batched.InfNorm(_scaling.UnscalePrimal(_it.X - _xi)) : null;
+        var (primalProxInf, dualProxInf) = ProximalInfeasibility(adaptive);
         // Infeasibility and stalls need counters above their thresholds; most iterations have none.
         if (_maxStallCount > InfeasibilityUpdateThreshold) DetectInfeasibility(running);
         if (_kkt.FixedRegularization is not null && _maxStallCount > StallThreshold)
@@ -277,11 +274,14 @@ internal sealed class ProximalInteriorPoint
         if (!running.any().item<bool>()) return false;
         _iterations = _iterations + running.to(ScalarType.Int64);
 
-        if (_m > 0)
+        // Keep z off the boundary, which would make s/z blow up (PIQP), by a floor ε/max(1, s): on a far inactive
+        // row (a bound of 1e12 standing for "none") a floor of ε would hold s·z, hence μ and the duality gap, at
+        // ε·s, above the tolerance; with ε/s its s·z stays at ε while s/z stays finite (s²/ε). On the CPU a host
+        // pass rules out the common case that no dual is near its floor.
+        bool noneBelowFloor = ProximalTermsKernel.Applies(_it.Z, _it.S)
+                              && !ProximalTermsKernel.AnyBelowFloor(_it.Z, _it.S, running, _limits.MachineEpsilon);
+        if (_m > 0 && !noneBelowFloor)
         {
-            // Keep z off the boundary, which would make s/z blow up (PIQP), by a floor ε/max(1, s): on a far inactive
-            // row (a bound of 1e12 standing for "none") a floor of ε would hold s·z, hence μ and the duality gap, at
-            // ε·s, above the tolerance; with ε/s its s·z stays at ε while s/z stays finite (s²/ε).
             var floor = _limits.MachineEpsilon / _it.S.clamp_min(1);
             var shifted = (_it.Z < floor) & running.unsqueeze(-1);
             if (shifted.any().item<bool>())
@@ -321,10 +321,29 @@ internal sealed class ProximalInteriorPoint
         return true;
     }
 
-    private (Tensor Rx, Tensor Ry, Tensor Rz) RegularizedResiduals() => (
-        _res.Rx - Batched.PerItem(_rho) * (_it.X - _xi),
-        _res.Ry - Batched.PerItem(_delta) * (_lambda - _it.Y),
-        _res.Rz - Batched.PerItem(_deltaIneq) * (_nu - _it.Z));
+    /// <summary>The residuals with the proximal terms: rx − ρ(x − ξ), ry − δ(λ − y), rz − δ_ineq(ν − z); on the CPU in <see cref="ProximalTermsKernel"/>.</summary>
+    private (Tensor Rx, Tensor Ry, Tensor Rz) RegularizedResiduals()
+    {
+        if (ProximalTermsKernel.Applies(_res.Rx, _res.Ry, _res.Rz, _it.X, _it.Y, _it.Z, _xi, _lambda, _nu, _rho, _delta, _deltaIneq))
+            return ProximalTermsKernel.RegularizedResiduals(_res, _it, _xi, _lambda, _nu, _rho, _delta, _deltaIneq);
+        return (_res.Rx - Batched.PerItem(_rho) * (_it.X - _xi),
+            _res.Ry - Batched.PerItem(_delta) * (_lambda - _it.Y),
+            _res.Rz - Batched.PerItem(_deltaIneq) * (_nu - _it.Z));
+    }
+
+    /// <summary>
+    /// PIQP's proximal infeasibility measures per item: primal max(δ‖E_A(λ − y)‖∞, δ_ineq‖E_G(ν − z)‖∞) and, in the
+    /// adaptive form, dual ρ‖D(x − ξ)‖∞ (else null); on the CPU in <see cref="ProximalTermsKernel"/>.
+    /// </summary>
+    private (Tensor Primal, Tensor? Dual) ProximalInfeasibility(bool adaptive)
+    {
+        if (ProximalTermsKernel.Applies(_it.X, _it.Y, _it.Z, _xi, _lambda, _nu, _scaling.D, _scaling.EA, _scaling.EG, _rho, _delta, _deltaIneq))
+            return ProximalTermsKernel.InfeasibilityMeasures(_it, _xi, _lambda, _nu, _scaling, _rho, _delta, _deltaIneq, adaptive);
+        var primal = maximum(
+            _delta * Batched.InfNorm(_scaling.UnscaleEqualityDual(_lambda - _it.Y)),
+            _deltaIneq * Batched.InfNorm(_scaling.UnscaleInequalityDual(_nu - _it.Z)));
+        return (primal, adaptive ? _rho * Batched.InfNorm(_scaling.UnscalePrimal(_it.X - _xi)) : null);
+    }
 
     /// <summary>
     /// An item is declared infeasible when its progress has stalled (PIQP: the proximal centre of the duals,
@@ -398,7 +417,7 @@ internal sealed class ProximalInteriorPoint
     /// <summary>Factorises Φ for <paramref name="parameters"/> with the current static shift; (B,) true where it failed.</summary>
     private Tensor Factor(KktParameters parameters)
     {
-        using var phase = PhaseTimer.Measure("KKT factorisation", _status.shape[0]);
+        using var phase = PhaseTimer.Measure("KKT factorisation", _status.size(0));
         return _kkt.Factor(parameters, _staticShift);
     }
 
@@ -418,7 +437,7 @@ internal sealed class ProximalInteriorPoint
         var (steps, refined) = Refinement;
         if (_kkt is not InequalitySchurKktSolver { UsesKernels: true } schur) return BatchedCorrectorStep(_kkt, op, _it, residuals, _mu, steps, refined);
         QpIterate step;
-        using (PhaseTimer.Measure("step kernel (solves, line search)", _status.shape[0]))
+        using (PhaseTimer.Measure("step kernel (solves, line search)", _status.size(0)))
             step = schur.MehrotraStep(_it, residuals, _mu, Tau);
         // Items with a static shift take the refined batched step, as they would alone; the others keep the kernel's.
         return refined is null ? step : BatchedCorrectorStep(_kkt, op, _it, residuals, _mu, steps, refined).Where(refined, step);
@@ -433,7 +452,7 @@ internal sealed class ProximalInteriorPoint
         Tensor? refined = null)
     {
         var s = it.S; var z = it.Z;
-        long m = s.shape[^1];
+        long m = s.size(-1);
         var rs = -s * z;
         var affine = SolveNewton(kkt, op, it, residuals, rs, refinementSteps, refined);
         var alphaS = Tau * NonnegativeOrthant.StepToBoundary(s, affine.S, 1);
@@ -507,7 +526,7 @@ internal sealed class ProximalInteriorPoint
         var (meets, meetsRelaxed) = (zeros_like(mask), zeros_like(mask));
         if (unsolved.any().item<bool>())
         {
-            var all = arange(_status.shape[0], dtype: ScalarType.Int64, device: _status.device);
+            var all = arange(_status.size(0), dtype: ScalarType.Int64, device: _status.device);
             var check = SolutionCheck(all);
             _checkRatio = where(unsolved, check.WorstRatio(_tol), _checkRatio);
             (meets, meetsRelaxed) = (check.Meets(_tol), check.Meets(_tol, _options.InaccurateToleranceFactor));
@@ -523,8 +542,8 @@ internal sealed class ProximalInteriorPoint
     private void SettleByCheck(Tensor mask, Func<SolutionResiduals, Tensor>? giveUp)
     {
         var which = mask.nonzero().squeeze(-1);
-        if (which.shape[0] == 0) return;
-        using var phase = PhaseTimer.Measure("solution check", which.shape[0]);
+        if (which.size(0) == 0) return;
+        using var phase = PhaseTimer.Measure("solution check", which.size(0));
         var check = SolutionCheck(which);
         var (met, inaccurate) = StatusRule.Check(check.Meets(_tol), check.Meets(_tol, _options.InaccurateToleranceFactor), giveUp?.Invoke(check));
         Tensor Scatter(Tensor values) => zeros_like(mask).index_copy(0, which, values);

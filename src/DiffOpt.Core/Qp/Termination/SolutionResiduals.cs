@@ -29,7 +29,7 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
     public static SolutionResiduals Evaluate(QpProblem problem, Tensor z, Tensor lambda, Tensor nu, Tensor? rows = null, bool useKernel = true)
     {
         if (useKernel && KernelApplies(problem, z, lambda, nu))
-            return EvaluateWithKernel(problem, z, lambda, nu, rows ?? arange(z.shape[0], dtype: ScalarType.Int64));
+            return EvaluateWithKernel(problem, z, lambda, nu, rows ?? arange(z.size(0), dtype: ScalarType.Int64));
         Tensor Rows(Tensor t) => rows is null ? t : t.index_select(0, rows);
         Tensor Items(Tensor t) => rows is null ? t : Batched.SelectItems(t, rows);
         var q = Items(problem.Q); var g = Items(problem.G); var a = Items(problem.A);
@@ -89,7 +89,7 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
         var (zc, lc, nc) = (z.contiguous(), lambda.contiguous(), nu.contiguous());
         var data = new[] { problem.Q, problem.G, problem.A, problem.P, problem.H, problem.Bvec }.Select(t => t.contiguous()).ToArray();
         var indices = rows.to_type(ScalarType.Int64).cpu().contiguous();
-        long items = zc.shape[0];
+        long items = zc.size(0);
         var dtype = problem.DType;
         int count = (int)SolutionResidualsKernel.Measure.Count;
         var result = empty(items, count, dtype: dtype);
