@@ -85,6 +85,7 @@ internal sealed class ProximalInteriorPoint
     private Tensor _windowRatio = null!;                             // (B,) worst measure / limit at the last progress check
     private Tensor _checkRatio = null!;                              // (B,) worst measure / limit of the last check of the returned point
     private double _maxStallCount;                                   // an upper bound of the counters' largest entry
+    private long _iterationsBound;                                   // an upper bound of the iteration counts' largest entry
 
     private ProximalInteriorPoint(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt,
         QpIterate? warmStart, Tensor? iterationsSpent)
@@ -142,7 +143,7 @@ internal sealed class ProximalInteriorPoint
     /// </summary>
     private void Compact()
     {
-        var iterating = (_status == Running) & (_iterations < _options.MaxIterations);
+        var iterating = WithinBudget(_status == Running);
         long count = iterating.sum().item<long>();
         long size = _status.size(0);
         if (Trace is not null || count == size || count > CompactionFraction * size) return;
@@ -163,6 +164,16 @@ internal sealed class ProximalInteriorPoint
         (_status, _iterations, _prevPrimal, _prevDual, _windowRatio) = (S(_status), S(_iterations), S(_prevPrimal), S(_prevDual), S(_windowRatio));
         _checkRatio = S(_checkRatio);
     }
+
+    /// <summary>
+    /// <paramref name="mask"/> &amp; (iterations &lt; <see cref="QpSolverOptions.MaxIterations"/>); the mask itself while the
+    /// host's bound on the iterations shows that no item has reached the limit.
+    /// </summary>
+    private Tensor WithinBudget(Tensor mask) =>
+        _iterationsBound < _options.MaxIterations ? mask : mask & (_iterations < _options.MaxIterations);
+
+    /// <summary>mask.any(), read on the host when the mask is on the CPU.</summary>
+    private static bool AnyTrue(Tensor mask) => ProximalTermsKernel.ServesMask(mask) ? ProximalTermsKernel.Any(mask) : mask.any().item<bool>();
 
     /// <summary>Settles the status of the working items in <paramref name="mask"/> and writes their results to the full-batch outputs.</summary>
     private void Retire(Tensor mask)
@@ -192,6 +203,7 @@ internal sealed class ProximalInteriorPoint
         _status = where(ConvexityCheck.NotPositiveSemidefinite(_qp, _limits, _options.ConvexityTolerance).to(opts.device),
             full(b, (long)SolverStatus.NonConvex, ScalarType.Int64, opts.device), full(b, Running, ScalarType.Int64, opts.device));
         _iterations = _iterationsSpent ?? zeros(b, ScalarType.Int64, opts.device);
+        _iterationsBound = _iterationsSpent is null || b == 0 ? 0 : _iterationsSpent.max().item<long>();
 
         _norm = ResidualNormalizer.Create(_qp, _scaling);
         _it = _warmStart is null ? ColdStart() : WarmStart(_warmStart);
@@ -266,13 +278,15 @@ internal sealed class ProximalInteriorPoint
         bool adaptive = _kkt.FixedRegularization is null;
         var (primalProxInf, dualProxInf) = ProximalInfeasibility(adaptive);
         // Infeasibility and stalls need counters above their thresholds; most iterations have none.
+        bool statusMayChange = _maxStallCount > InfeasibilityUpdateThreshold || (_kkt.FixedRegularization is not null && _maxStallCount > StallThreshold);
         if (_maxStallCount > InfeasibilityUpdateThreshold) DetectInfeasibility(running);
         if (_kkt.FixedRegularization is not null && _maxStallCount > StallThreshold)
             _status = where(running & ((_noDualUpdate > StallThreshold) | (_noPrimalUpdate > StallThreshold)), full_like(_status, Stalled), _status);
 
-        running = (_status == Running) & (_iterations < _options.MaxIterations);
-        if (!running.any().item<bool>()) return false;
+        running = WithinBudget(statusMayChange ? _status == Running : running);
+        if (!AnyTrue(running)) return false;
         _iterations = _iterations + running.to(ScalarType.Int64);
+        _iterationsBound++;
 
         // Keep z off the boundary, which would make s/z blow up (PIQP), by a floor ε/max(1, s): on a far inactive
         // row (a bound of 1e12 standing for "none") a floor of ε would hold s·z, hence μ and the duality gap, at
@@ -305,7 +319,8 @@ internal sealed class ProximalInteriorPoint
 
         var muBefore = _mu;
         var candidate = _m > 0 ? CorrectorStep(factored, reg) : FullStep(factored, reg);
-        var accepted = running & candidate.IsFinite();
+        bool finite = ProximalTermsKernel.Applies(candidate.X, candidate.Y, candidate.Z, candidate.S) && ProximalTermsKernel.AllFinite(candidate);
+        var accepted = finite ? running : running & candidate.IsFinite();
         if (accepted.all().item<bool>()) _it = candidate;
         else
         {
@@ -385,7 +400,9 @@ internal sealed class ProximalInteriorPoint
     }
 
     /// <summary>w = s/z + δ: the inequality block of the condensed KKT operator.</summary>
-    private Tensor InequalityWeights() => NonnegativeOrthant.Scaling(_it.S, _it.Z) + Batched.PerItem(_deltaIneq);
+    private Tensor InequalityWeights() => ProximalTermsKernel.Applies(_it.S, _it.Z, _deltaIneq)
+        ? ProximalTermsKernel.InequalityWeights(_it.S, _it.Z, _deltaIneq)
+        : NonnegativeOrthant.Scaling(_it.S, _it.Z) + Batched.PerItem(_deltaIneq);
 
     /// <summary>
     /// Factorises Φ; where it fails, first adds a static diagonal shift, then multiplies ρ and δ by 100 (PIQP),
@@ -395,7 +412,7 @@ internal sealed class ProximalInteriorPoint
     private KktParameters FactorWithRetries(KktParameters parameters, Tensor running)
     {
         var failed = Factor(parameters) & running;
-        for (int retry = 0; retry < MaxFactorRetries && failed.any().item<bool>(); retry++)
+        for (int retry = 0; retry < MaxFactorRetries && AnyTrue(failed); retry++)
         {
             var firstFailure = failed & (_staticShift == 0);
             var diagonalScale = 1.0 + Batched.MaxAbs(_qp.P);
@@ -575,6 +592,7 @@ internal sealed class ProximalInteriorPoint
 
     private void SetStatus(Tensor mask, SolverStatus status, bool overwrite = false)
     {
+        if (ProximalTermsKernel.ServesMask(mask) && !ProximalTermsKernel.Any(mask)) return;
         var target = overwrite ? mask : mask & (_status == Running);
         _status = where(target, full_like(_status, (long)status), _status);
     }

@@ -133,6 +133,59 @@ internal static class ProximalTermsKernel
         return false;
     }
 
+    /// <summary>w = s/z + δ_ineq per item (s, z (B,m), δ_ineq (B)): the inequality block of the condensed KKT operator.</summary>
+    public static Tensor InequalityWeights(Tensor s, Tensor z, Tensor deltaIneq)
+    {
+        var c = Contiguous(s, z, deltaIneq);
+        var w = empty_like(c[0]);
+        if (c[0].dtype == ScalarType.Float64) Weights<double>(c, w);
+        else Weights<float>(c, w);
+        GC.KeepAlive(c);
+        return w;
+    }
+
+    private static unsafe void Weights<T>(Tensor[] c, Tensor w) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (s, z, result) = (Rows<T>.Of(c[0]), Rows<T>.Of(c[1]), Rows<T>.Of(w));
+        T* delta = NativeLapack.Data<T>(c[2]);
+        for (long i = 0, batch = c[0].size(0); i < batch; i++)
+        {
+            T* si = s.Item(i), zi = z.Item(i), wi = result.Item(i);
+            for (int j = 0; j < s.Cols; j++) wi[j] = si[j] / zi[j] + delta[i];
+        }
+    }
+
+    /// <summary>Whether every entry of the four blocks of <paramref name="it"/> is finite (the host form of <see cref="QpIterate.IsFinite"/> for all items).</summary>
+    public static bool AllFinite(QpIterate it)
+    {
+        var c = Contiguous(it.X, it.Y, it.Z, it.S);
+        bool finite = c.All(t => t.dtype == ScalarType.Float64 ? Finite<double>(t) : Finite<float>(t));
+        GC.KeepAlive(c);
+        return finite;
+    }
+
+    private static unsafe bool Finite<T>(Tensor t) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* data = NativeLapack.Data<T>(t);
+        for (long i = 0, count = t.numel(); i < count; i++)
+            if (!T.IsFinite(data[i])) return false;
+        return true;
+    }
+
+    /// <summary>Whether a CPU bool tensor <paramref name="mask"/> has a true entry (its any().item() without tensor operations).</summary>
+    public static unsafe bool Any(Tensor mask)
+    {
+        var c = mask.is_contiguous() ? mask : mask.contiguous();
+        bool* data = NativeLapack.Data<bool>(c);
+        bool found = false;
+        for (long i = 0, count = c.numel(); i < count && !found; i++) found = data[i];
+        GC.KeepAlive(c);
+        return found;
+    }
+
+    /// <summary>Whether <see cref="Any"/> serves <paramref name="mask"/>: a bool tensor on the CPU.</summary>
+    public static bool ServesMask(Tensor mask) => mask.dtype == ScalarType.Bool && mask.device_type == DeviceType.CPU && NativeLapack.IsAvailable;
+
     private static Tensor[] Contiguous(params Tensor[] tensors)
     {
         var result = new Tensor[tensors.Length];

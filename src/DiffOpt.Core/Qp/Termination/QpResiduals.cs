@@ -111,7 +111,7 @@ internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeas
             ScaledResidualsKernel.Evaluate(KernelProblem<float>(qp, norm), qp.BatchSize, BatchPoint<float>.Of(point),
                 NativeLapack.Data<float>(rx), NativeLapack.Data<float>(ry), NativeLapack.Data<float>(rz), NativeLapack.Data<float>(measures), NativeLapack.Data<float>(scratch));
         GC.KeepAlive(point); GC.KeepAlive(scratch);
-        Tensor M(ScaledResidualsKernel.Measure measure) => measures[.., (int)measure];
+        Tensor M(ScaledResidualsKernel.Measure measure) => measures.select(1, (int)measure);
         return new QpResiduals(rx, ry, rz, new ResidualMeasures(M(ScaledResidualsKernel.Measure.Primal), M(ScaledResidualsKernel.Measure.Dual),
             M(ScaledResidualsKernel.Measure.Gap), M(ScaledResidualsKernel.Measure.PrimalScale), M(ScaledResidualsKernel.Measure.DualScale),
             M(ScaledResidualsKernel.Measure.GapScale)))
