@@ -175,6 +175,9 @@ internal sealed class ProximalInteriorPoint
     /// <summary>mask.any(), read on the host when the mask is on the CPU.</summary>
     private static bool AnyTrue(Tensor mask) => ProximalTermsKernel.ServesMask(mask) ? ProximalTermsKernel.Any(mask) : mask.any().item<bool>();
 
+    /// <summary>mask.all(), read on the host when the mask is on the CPU.</summary>
+    private static bool AllTrue(Tensor mask) => ProximalTermsKernel.ServesMask(mask) ? ProximalTermsKernel.All(mask) : mask.all().item<bool>();
+
     /// <summary>Settles the status of the working items in <paramref name="mask"/> and writes their results to the full-batch outputs.</summary>
     private void Retire(Tensor mask)
     {
@@ -228,7 +231,7 @@ internal sealed class ProximalInteriorPoint
     private QpIterate ColdStart()
     {
         var ones = ones_like(_qp.H);
-        var first = FactorWithRetries(new KktParameters(_rho, _delta, ones + Batched.PerItem(_deltaIneq)), _status == Running);
+        var (first, _) = FactorWithRetries(new KktParameters(_rho, _delta, ones + Batched.PerItem(_deltaIneq)), _status == Running);
         var (steps, refined) = Refinement;
         var d = _kkt.Solve(first, new KktVector(-_qp.C, _qp.B, _qp.H), steps, refined);
         if (_m == 0) return new QpIterate(d.X, d.Y, d.Z, -d.Z);
@@ -313,15 +316,16 @@ internal sealed class ProximalInteriorPoint
             Trace($"{iter,3} status {_status[t].item<long>(),2} pres {V(_res.Norms.Primal):E2} dres {V(_res.Norms.Dual):E2} gap {V(_res.Norms.Gap):E2} mu {V(_mu):E2} rho {V(_rho):E2} delta {V(_delta):E2}/{V(_deltaIneq):E2} pinf {V(primalProxInf):E2} dinf {V(dualProxInf):E2} nopu {V(_noPrimalUpdate)} nodu {V(_noDualUpdate)} |x| {V(Batched.InfNorm(_it.X)):E2} cx {V(Batched.Dot(_qp.C, _it.X)):E2}");
         }
         var parameters = new KktParameters(_rho, _delta, InequalityWeights());
-        var factored = FactorWithRetries(parameters, running);
-        running = running & (_status == Running);
+        var (factored, factorFailed) = FactorWithRetries(parameters, running);
+        // (running implies status Running, so only a failure can change it.)
+        if (factorFailed) running = running & (_status == Running);
         var reg = RegularizedResiduals();
 
         var muBefore = _mu;
         var candidate = _m > 0 ? CorrectorStep(factored, reg) : FullStep(factored, reg);
         bool finite = ProximalTermsKernel.Applies(candidate.X, candidate.Y, candidate.Z, candidate.S) && ProximalTermsKernel.AllFinite(candidate);
         var accepted = finite ? running : running & candidate.IsFinite();
-        if (accepted.all().item<bool>()) _it = candidate;
+        if (AllTrue(accepted)) _it = candidate;
         else
         {
             SetStatus(running & ~accepted, SolverStatus.NumericalError);
@@ -407,12 +411,13 @@ internal sealed class ProximalInteriorPoint
     /// <summary>
     /// Factorises Φ; where it fails, first adds a static diagonal shift, then multiplies ρ and δ by 100 (PIQP),
     /// up to <see cref="MaxFactorRetries"/> times. Items that still fail get <see cref="SolverStatus.NumericalError"/>.
-    /// Returns the operator that was factorised, without the static shift.
+    /// Returns the operator that was factorised, without the static shift, and whether some item failed.
     /// </summary>
-    private KktParameters FactorWithRetries(KktParameters parameters, Tensor running)
+    private (KktParameters Operator, bool AnyFailed) FactorWithRetries(KktParameters parameters, Tensor running)
     {
         var failed = Factor(parameters) & running;
-        for (int retry = 0; retry < MaxFactorRetries && AnyTrue(failed); retry++)
+        bool anyFailed = AnyTrue(failed);
+        for (int retry = 0; retry < MaxFactorRetries && anyFailed; retry++)
         {
             var firstFailure = failed & (_staticShift == 0);
             var diagonalScale = 1.0 + Batched.MaxAbs(_qp.P);
@@ -426,9 +431,10 @@ internal sealed class ProximalInteriorPoint
             _regFloor = where(bump, minimum(_regFloor * 10, full_like(_regFloor, _tol.Absolute)), _regFloor);
             parameters = new KktParameters(_rho, _delta, _m > 0 ? InequalityWeights() : parameters.W);
             failed = Factor(parameters) & running;
+            anyFailed = AnyTrue(failed);
         }
-        SetStatus(failed, SolverStatus.NumericalError);
-        return parameters;
+        if (anyFailed) SetStatus(failed, SolverStatus.NumericalError);
+        return (parameters, anyFailed);
     }
 
     /// <summary>Factorises Φ for <paramref name="parameters"/> with the current static shift; (B,) true where it failed.</summary>
@@ -524,13 +530,26 @@ internal sealed class ProximalInteriorPoint
         _maxStallCount = update.MaxStallCount;
         if (_kkt.FixedRegularization is null) _delta = _deltaIneq;
 
-        var moveDualCentres = update.MoveDualCentres.unsqueeze(-1);
-        _xi = where(update.MovePrimalCentre.unsqueeze(-1), _it.X, _xi);
+        _xi = Follow(update.MovePrimalCentre, _it.X, _xi);
         // With the equality δ fixed (Schur form), the equality residual can only fall through the centre's moves
         // (method of multipliers with penalty 1/δ), so that centre follows every accepted step; PIQP's conditional
         // move would freeze the residual at δ‖y − λ‖ after one step without a 5 % gain.
-        _lambda = where(_kkt.FixedRegularization is null ? moveDualCentres : accepted.unsqueeze(-1), _it.Y, _lambda);
-        _nu = where(moveDualCentres, _it.Z, _nu);
+        _lambda = Follow(_kkt.FixedRegularization is null ? update.MoveDualCentres : accepted, _it.Y, _lambda);
+        _nu = Follow(update.MoveDualCentres, _it.Z, _nu);
+    }
+
+    /// <summary>
+    /// The centre per item: <paramref name="point"/> where <paramref name="move"/> (B) holds, else <paramref name="centre"/>.
+    /// When the host sees that every item moves or none does (always at B = 1), the result is the point or the centre itself.
+    /// </summary>
+    private static Tensor Follow(Tensor move, Tensor point, Tensor centre)
+    {
+        if (ProximalTermsKernel.ServesMask(move))
+        {
+            if (ProximalTermsKernel.All(move)) return point;
+            if (!ProximalTermsKernel.Any(move)) return centre;
+        }
+        return where(move.unsqueeze(-1), point, centre);
     }
 
     /// <summary>

@@ -200,16 +200,11 @@ internal sealed class QpProblem
     private static (double Asymmetry, bool InfiniteBounds) RequireFiniteAndSymmetric((Tensor? Tensor, string Name)[] args, Tensor Q)
     {
         var present = args.Where(a => a.Tensor is not null && a.Tensor.numel() > 0).ToArray();
-        var checks = present.Select(a => (a.Name == "h" ? ~isnan(a.Tensor!) : isfinite(a.Tensor!)).all().to_type(ScalarType.Float64)).ToList();
         var bounds = present.Where(a => a.Name == "h").Select(a => a.Tensor!).SingleOrDefault();
-        if (bounds is not null) checks.Add(isinf(bounds).any().to_type(ScalarType.Float64));
-        if (Q.numel() > 0)
-        {
-            checks.Add(Q.abs().max().to_type(ScalarType.Float64));
-            checks.Add((Q - Q.transpose(-1, -2)).abs().max().to_type(ScalarType.Float64));
-        }
-        if (checks.Count == 0) return (0, false);
-        var verdicts = stack(checks).cpu().data<double>().ToArray();
+        if (present.Length == 0) return (0, false);
+        var verdicts = HostInputChecks.Serve(present.Select(a => a.Tensor!).ToArray())
+            ? HostVerdicts(present, bounds, Q)
+            : TensorVerdicts(present, bounds, Q);
         for (int i = 0; i < present.Length; i++)
             if (verdicts[i] == 0)
                 throw new ArgumentException(present[i].Name == "h"
@@ -224,6 +219,44 @@ internal sealed class QpProblem
             throw new ArgumentException(
                 $"Argument 'Q' (shape {TensorText.Shape(Q)}) is not symmetric: max |Q - Qᵀ| = {asymmetry:G3}; expected a symmetric positive semidefinite matrix.", nameof(Q));
         return (asymmetry, infiniteBounds);
+    }
+
+    /// <summary>
+    /// The verdicts <see cref="RequireFiniteAndSymmetric"/> reads, in order: per present argument 1 where it passes
+    /// (finite; h: no NaN), else 0; whether h has an infinite entry (when h is present); max |Q| and max |Q − Qᵀ|
+    /// (when Q has entries). Batched tensor operations with one transfer to the host.
+    /// </summary>
+    private static double[] TensorVerdicts((Tensor? Tensor, string Name)[] present, Tensor? bounds, Tensor Q)
+    {
+        var checks = present.Select(a => (a.Name == "h" ? ~isnan(a.Tensor!) : isfinite(a.Tensor!)).all().to_type(ScalarType.Float64)).ToList();
+        if (bounds is not null) checks.Add(isinf(bounds).any().to_type(ScalarType.Float64));
+        if (Q.numel() > 0)
+        {
+            checks.Add(Q.abs().max().to_type(ScalarType.Float64));
+            checks.Add((Q - Q.transpose(-1, -2)).abs().max().to_type(ScalarType.Float64));
+        }
+        return stack(checks).cpu().data<double>().ToArray();
+    }
+
+    /// <summary>The verdicts of <see cref="TensorVerdicts"/> read on the host (<see cref="HostInputChecks"/>), for CPU data.</summary>
+    private static double[] HostVerdicts((Tensor? Tensor, string Name)[] present, Tensor? bounds, Tensor Q)
+    {
+        var verdicts = new List<double>();
+        bool infiniteBounds = false;
+        foreach (var (tensor, name) in present)
+        {
+            var (passes, anyInfinite) = HostInputChecks.Entries(tensor!, nanOnly: name == "h");
+            verdicts.Add(passes ? 1 : 0);
+            if (name == "h") infiniteBounds = anyInfinite;
+        }
+        if (bounds is not null) verdicts.Add(infiniteBounds ? 1 : 0);
+        if (Q.numel() > 0)
+        {
+            var (maxAbs, asymmetry) = HostInputChecks.Magnitudes(Q);
+            verdicts.Add(maxAbs);
+            verdicts.Add(asymmetry);
+        }
+        return verdicts.ToArray();
     }
 
 }

@@ -183,7 +183,18 @@ internal static class ProximalTermsKernel
         return found;
     }
 
-    /// <summary>Whether <see cref="Any"/> serves <paramref name="mask"/>: a bool tensor on the CPU.</summary>
+    /// <summary>Whether every entry of a CPU bool tensor <paramref name="mask"/> is true (its all().item() without tensor operations).</summary>
+    public static unsafe bool All(Tensor mask)
+    {
+        var c = mask.is_contiguous() ? mask : mask.contiguous();
+        bool* data = NativeLapack.Data<bool>(c);
+        bool all = true;
+        for (long i = 0, count = c.numel(); i < count && all; i++) all = data[i];
+        GC.KeepAlive(c);
+        return all;
+    }
+
+    /// <summary>Whether <see cref="Any"/> and <see cref="All"/> serve <paramref name="mask"/>: a bool tensor on the CPU.</summary>
     public static bool ServesMask(Tensor mask) => mask.dtype == ScalarType.Bool && mask.device_type == DeviceType.CPU && NativeLapack.IsAvailable;
 
     private static Tensor[] Contiguous(params Tensor[] tensors)
