@@ -144,7 +144,7 @@ internal sealed class ProximalInteriorPoint
     private void Compact()
     {
         var iterating = WithinBudget(_status == Running);
-        long count = iterating.sum().item<long>();
+        long count = HostMask.Count(iterating);
         long size = _status.size(0);
         if (Trace is not null || count == size || count > CompactionFraction * size) return;
         Retire(~iterating);
@@ -171,12 +171,6 @@ internal sealed class ProximalInteriorPoint
     /// </summary>
     private Tensor WithinBudget(Tensor mask) =>
         _iterationsBound < _options.MaxIterations ? mask : mask & (_iterations < _options.MaxIterations);
-
-    /// <summary>mask.any(), read on the host when the mask is on the CPU.</summary>
-    private static bool AnyTrue(Tensor mask) => ProximalTermsKernel.ServesMask(mask) ? ProximalTermsKernel.Any(mask) : mask.any().item<bool>();
-
-    /// <summary>mask.all(), read on the host when the mask is on the CPU.</summary>
-    private static bool AllTrue(Tensor mask) => ProximalTermsKernel.ServesMask(mask) ? ProximalTermsKernel.All(mask) : mask.all().item<bool>();
 
     /// <summary>Settles the status of the working items in <paramref name="mask"/> and writes their results to the full-batch outputs.</summary>
     private void Retire(Tensor mask)
@@ -287,7 +281,7 @@ internal sealed class ProximalInteriorPoint
             _status = where(running & ((_noDualUpdate > StallThreshold) | (_noPrimalUpdate > StallThreshold)), full_like(_status, Stalled), _status);
 
         running = WithinBudget(statusMayChange ? _status == Running : running);
-        if (!AnyTrue(running)) return false;
+        if (!HostMask.Any(running)) return false;
         _iterations = _iterations + running.to(ScalarType.Int64);
         _iterationsBound++;
 
@@ -325,7 +319,7 @@ internal sealed class ProximalInteriorPoint
         var candidate = _m > 0 ? CorrectorStep(factored, reg) : FullStep(factored, reg);
         bool finite = ProximalTermsKernel.Applies(candidate.X, candidate.Y, candidate.Z, candidate.S) && ProximalTermsKernel.AllFinite(candidate);
         var accepted = finite ? running : running & candidate.IsFinite();
-        if (AllTrue(accepted)) _it = candidate;
+        if (HostMask.All(accepted)) _it = candidate;
         else
         {
             SetStatus(running & ~accepted, SolverStatus.NumericalError);
@@ -416,7 +410,7 @@ internal sealed class ProximalInteriorPoint
     private (KktParameters Operator, bool AnyFailed) FactorWithRetries(KktParameters parameters, Tensor running)
     {
         var failed = Factor(parameters) & running;
-        bool anyFailed = AnyTrue(failed);
+        bool anyFailed = HostMask.Any(failed);
         for (int retry = 0; retry < MaxFactorRetries && anyFailed; retry++)
         {
             var firstFailure = failed & (_staticShift == 0);
@@ -431,7 +425,7 @@ internal sealed class ProximalInteriorPoint
             _regFloor = where(bump, minimum(_regFloor * 10, full_like(_regFloor, _tol.Absolute)), _regFloor);
             parameters = new KktParameters(_rho, _delta, _m > 0 ? InequalityWeights() : parameters.W);
             failed = Factor(parameters) & running;
-            anyFailed = AnyTrue(failed);
+            anyFailed = HostMask.Any(failed);
         }
         if (anyFailed) SetStatus(failed, SolverStatus.NumericalError);
         return (parameters, anyFailed);
@@ -544,11 +538,8 @@ internal sealed class ProximalInteriorPoint
     /// </summary>
     private static Tensor Follow(Tensor move, Tensor point, Tensor centre)
     {
-        if (ProximalTermsKernel.ServesMask(move))
-        {
-            if (ProximalTermsKernel.All(move)) return point;
-            if (!ProximalTermsKernel.Any(move)) return centre;
-        }
+        if (HostMask.OnHost(move) && HostMask.All(move)) return point;
+        if (HostMask.OnHost(move) && !HostMask.Any(move)) return centre;
         return where(move.unsqueeze(-1), point, centre);
     }
 
@@ -560,7 +551,7 @@ internal sealed class ProximalInteriorPoint
     {
         var unsolved = mask & ((_status == Running) | (_status == (long)SolverStatus.NumericalError));
         var (meets, meetsRelaxed) = (zeros_like(mask), zeros_like(mask));
-        if (unsolved.any().item<bool>())
+        if (HostMask.Any(unsolved))
         {
             var all = arange(_status.size(0), dtype: ScalarType.Int64, device: _status.device);
             var check = SolutionCheck(all);
@@ -577,6 +568,7 @@ internal sealed class ProximalInteriorPoint
     /// </summary>
     private void SettleByCheck(Tensor mask, Func<SolutionResiduals, Tensor>? giveUp)
     {
+        if (HostMask.OnHost(mask) && !HostMask.Any(mask)) return;
         var which = mask.nonzero().squeeze(-1);
         if (which.size(0) == 0) return;
         using var phase = PhaseTimer.Measure("solution check", which.size(0));
@@ -611,7 +603,7 @@ internal sealed class ProximalInteriorPoint
 
     private void SetStatus(Tensor mask, SolverStatus status, bool overwrite = false)
     {
-        if (ProximalTermsKernel.ServesMask(mask) && !ProximalTermsKernel.Any(mask)) return;
+        if (HostMask.OnHost(mask) && !HostMask.Any(mask)) return;
         var target = overwrite ? mask : mask & (_status == Running);
         _status = where(target, full_like(_status, (long)status), _status);
     }

@@ -2,13 +2,14 @@ using DiffOpt.InteriorPoint;
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Numerics;
 using DiffOpt.Tests.TestSupport;
 
 namespace DiffOpt.Tests.Qp;
 
 /// <summary>
 /// The host forms of the interior-point iteration's bookkeeping (<see cref="ProximalTermsKernel"/>,
-/// <see cref="SolutionVerdicts"/>, <see cref="QpResiduals.MayMeet"/>) give the tensor forms' values bit for bit (or, for
+/// <see cref="SolutionVerdicts"/>, <see cref="QpResiduals.MayMeet"/>, <see cref="HostMask"/>) give the tensor forms' values bit for bit (or, for
 /// the pre-tests, never rule out what the tensor form would find): per-item and shared scalings, an empty equality
 /// block, float64 and float32, and non-finite entries.
 /// </summary>
@@ -68,8 +69,11 @@ public class IterationHostFormsTests
             Assert.False(ProximalTermsKernel.AllFinite(poisoned));
             Assert.False(poisoned.IsFinite()[1].item<bool>());
         }
-        Assert.False(ProximalTermsKernel.Any(tensor(new[] { false, false })));
-        Assert.True(ProximalTermsKernel.Any(tensor(new[] { false, true })));
+        Assert.False(HostMask.Any(tensor(new[] { false, false })));
+        Assert.True(HostMask.Any(tensor(new[] { false, true })));
+        Assert.False(HostMask.All(tensor(new[] { false, true })));
+        Assert.True(HostMask.All(tensor(new[] { true, true })));
+        Assert.Equal(2, HostMask.Count(tensor(new[,] { { true, false }, { false, true } }).t()));   // a non-contiguous view
     }
 
     [Theory]

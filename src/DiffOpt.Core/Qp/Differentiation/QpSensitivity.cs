@@ -1,6 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using DiffOpt.InteriorPoint;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
 
@@ -52,7 +53,7 @@ internal static class QpSensitivity
         var rhsNorm = rhs.InfNorm();
         var (d, relative) = Relative(SolveAtSolution(state.Kkt, w, target, rhs, limits), rhsNorm);
         var retry = (relative > tolerance) & state.Usable;
-        if (retry.any().item<bool>())
+        if (HostMask.Any(retry))
         {
             var (again, againRelative) = gradX.dtype == ScalarType.Float64
                 ? Relative(SolveAtSolution(new PrimalKktSolver(state.Scaled), w, target, rhs, limits), rhsNorm)

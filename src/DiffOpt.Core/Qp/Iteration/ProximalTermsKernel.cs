@@ -172,31 +172,6 @@ internal static class ProximalTermsKernel
         return true;
     }
 
-    /// <summary>Whether a CPU bool tensor <paramref name="mask"/> has a true entry (its any().item() without tensor operations).</summary>
-    public static unsafe bool Any(Tensor mask)
-    {
-        var c = mask.is_contiguous() ? mask : mask.contiguous();
-        bool* data = NativeLapack.Data<bool>(c);
-        bool found = false;
-        for (long i = 0, count = c.numel(); i < count && !found; i++) found = data[i];
-        GC.KeepAlive(c);
-        return found;
-    }
-
-    /// <summary>Whether every entry of a CPU bool tensor <paramref name="mask"/> is true (its all().item() without tensor operations).</summary>
-    public static unsafe bool All(Tensor mask)
-    {
-        var c = mask.is_contiguous() ? mask : mask.contiguous();
-        bool* data = NativeLapack.Data<bool>(c);
-        bool all = true;
-        for (long i = 0, count = c.numel(); i < count && all; i++) all = data[i];
-        GC.KeepAlive(c);
-        return all;
-    }
-
-    /// <summary>Whether <see cref="Any"/> and <see cref="All"/> serve <paramref name="mask"/>: a bool tensor on the CPU.</summary>
-    public static bool ServesMask(Tensor mask) => mask.dtype == ScalarType.Bool && mask.device_type == DeviceType.CPU && NativeLapack.IsAvailable;
-
     private static Tensor[] Contiguous(params Tensor[] tensors)
     {
         var result = new Tensor[tensors.Length];
