@@ -29,8 +29,8 @@ internal static class BatchedCholesky
         }
 
         var a = overwrite && matrices.is_contiguous() ? matrices : matrices.contiguous().clone();
-        long batch = a.shape[0];
-        int n = (int)a.shape[^1];
+        long batch = a.size(0);
+        int n = (int)a.size(-1);
         bool single = a.dtype == ScalarType.Float32;
         long stride = (long)n * n * a.ElementSize;
         var basePointer = NativeLapack.DataPointer(a);
@@ -53,8 +53,8 @@ internal static class BatchedCholesky
     /// </summary>
     public static unsafe (Tensor Factor, Tensor Failed) FactorShifted(Tensor matrices, Tensor shift, Tensor destination)
     {
-        long batch = destination.shape[0];
-        int n = (int)destination.shape[^1];
+        long batch = destination.size(0);
+        int n = (int)destination.size(-1);
         if (!NativeLapack.Serves(destination) || !matrices.is_contiguous() || !destination.is_contiguous()
             || matrices.dtype != destination.dtype || shift.dtype != destination.dtype)
         {
@@ -66,13 +66,13 @@ internal static class BatchedCholesky
         var shiftValues = shift.expand(batch, n).contiguous();
         bool[] failures;
         if (UseInterleaved(destination.dtype, n))
-            failures = InterleavedCholesky.FactorShifted(NativeLapack.Data<double>(matrices), matrices.shape[0],
+            failures = InterleavedCholesky.FactorShifted(NativeLapack.Data<double>(matrices), matrices.size(0),
                 NativeLapack.Data<double>(shiftValues), NativeLapack.Data<double>(destination), batch, n, BatchParallel.ForEachItem);
         else if (destination.dtype == ScalarType.Float64)
-            failures = ShiftAndFactor(NativeLapack.Data<double>(matrices), matrices.shape[0], NativeLapack.Data<double>(shiftValues),
+            failures = ShiftAndFactor(NativeLapack.Data<double>(matrices), matrices.size(0), NativeLapack.Data<double>(shiftValues),
                 NativeLapack.Data<double>(destination), batch, n);
         else
-            failures = ShiftAndFactor(NativeLapack.Data<float>(matrices), matrices.shape[0], NativeLapack.Data<float>(shiftValues),
+            failures = ShiftAndFactor(NativeLapack.Data<float>(matrices), matrices.size(0), NativeLapack.Data<float>(shiftValues),
                 NativeLapack.Data<float>(destination), batch, n);
         GC.KeepAlive(matrices); GC.KeepAlive(shiftValues);
         return WithIdentityWhereFailed(destination, failures);
@@ -106,13 +106,13 @@ internal static class BatchedCholesky
     /// <summary>Solves LLᵀx = b per item for b (B,k), with a per-item (B,k,k) or shared (1,k,k) factor.</summary>
     public static unsafe Tensor Solve(Tensor factor, Tensor rhs)
     {
-        long batch = rhs.shape[0];
-        bool shared = factor.shape[0] == 1 && batch != 1;
+        long batch = rhs.size(0);
+        bool shared = factor.size(0) == 1 && batch != 1;
         if (!NativeLapack.Serves(factor) || rhs.dtype != factor.dtype || !factor.is_contiguous())
             return SolveLowerTransposed(factor, SolveLower(factor, rhs));
 
         var b = rhs.contiguous().clone();
-        int n = (int)factor.shape[^1];
+        int n = (int)factor.size(-1);
         if (n == 0) return b;
         bool single = factor.dtype == ScalarType.Float32;
         var factorPointer = NativeLapack.DataPointer(factor);
@@ -140,7 +140,7 @@ internal static class BatchedCholesky
 
     private static Tensor SolveTriangular(Tensor factor, Tensor rhs, bool transposed)
     {
-        bool shared = factor.shape[0] == 1 && rhs.shape[0] != 1;
+        bool shared = factor.size(0) == 1 && rhs.size(0) != 1;
         var columns = shared ? rhs.T.unsqueeze(0) : rhs.unsqueeze(-1);
         var x = linalg.solve_triangular(transposed ? factor.transpose(-1, -2) : factor, columns, upper: transposed);
         return shared ? x.squeeze(0).T : x.squeeze(-1);
@@ -152,7 +152,7 @@ internal static class BatchedCholesky
     /// </summary>
     public static Tensor SolveLowerRows(Tensor factor, Tensor rows)
     {
-        long batch = Math.Max(factor.shape[0], rows.shape[0]);
+        long batch = Math.Max(factor.size(0), rows.size(0));
         if (!NativeLapack.Serves(factor) || rows.dtype != factor.dtype || !factor.is_contiguous())
         {
             var x = linalg.solve_triangular(factor, Batched.ExpandBatch(rows.transpose(-1, -2), batch), upper: false);
@@ -161,12 +161,12 @@ internal static class BatchedCholesky
 
         // Row-major (r,k) rows are k×r column-major right-hand sides; a shared factor takes all items at once.
         var b = Batched.ExpandBatch(rows, batch).contiguous().clone();
-        int n = (int)factor.shape[^1], r = (int)rows.shape[^2];
+        int n = (int)factor.size(-1), r = (int)rows.size(-2);
         if (n == 0 || r == 0) return b;
         bool single = factor.dtype == ScalarType.Float32;
         var factorPointer = NativeLapack.DataPointer(factor);
         var rhsPointer = NativeLapack.DataPointer(b);
-        if (factor.shape[0] == 1)
+        if (factor.size(0) == 1)
             NativeLapack.SolveLower(factorPointer, n, rhsPointer, checked((int)(batch * r)), single);
         else
         {
@@ -195,5 +195,5 @@ internal static class BatchedCholesky
         InterleavedCholesky.Factor((double*)data, batch, n, BatchParallel.ForEachItem);
 
     private static Tensor Identity(Tensor like) =>
-        eye(like.shape[^1], dtype: like.dtype, device: like.device).expand_as(like);
+        eye(like.size(-1), dtype: like.dtype, device: like.device).expand_as(like);
 }

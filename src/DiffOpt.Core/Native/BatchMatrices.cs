@@ -22,6 +22,6 @@ internal readonly unsafe struct BatchMatrices<T>(T* data, long items, int rows, 
     {
         if (tensor.dim() != 3)
             throw new ArgumentException($"A batch-of-matrices view needs a (items, rows, cols) tensor; got shape {TensorText.Shape(tensor)}.", nameof(tensor));
-        return new(NativeLapack.Data<T>(tensor), tensor.shape[0], checked((int)tensor.shape[1]), checked((int)tensor.shape[2]));
+        return new(NativeLapack.Data<T>(tensor), tensor.size(0), checked((int)tensor.size(1)), checked((int)tensor.size(2)));
     }
 }

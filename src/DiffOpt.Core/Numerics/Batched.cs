@@ -12,12 +12,12 @@ internal static class Batched
 {
     /// <summary>vᵀM per item for v (B,r) and M (B,r,c) or shared M (1,r,c): returns (B,c).</summary>
     public static Tensor RowTimes(Tensor vector, Tensor matrix) =>
-        matrix.shape[0] == 1 && vector.shape[0] != 1
+        matrix.size(0) == 1 && vector.size(0) != 1
             ? vector.matmul(matrix[0])
             : vector.unsqueeze(-2).bmm(matrix).squeeze(-2);
 
     /// <summary>The items at <paramref name="index"/> (1-D int64 batch positions); a shared tensor (batch 1) stays as it is.</summary>
-    public static Tensor SelectItems(Tensor tensor, Tensor index) => tensor.shape[0] == 1 ? tensor : tensor.index_select(0, index);
+    public static Tensor SelectItems(Tensor tensor, Tensor index) => tensor.size(0) == 1 ? tensor : tensor.index_select(0, index);
 
     /// <summary>A view of <paramref name="tensor"/> with its batch dimension broadcast to <paramref name="batch"/>.</summary>
     public static Tensor ExpandBatch(Tensor tensor, long batch)
@@ -44,24 +44,24 @@ internal static class Batched
 
     /// <summary>Infinity norm of each row of a (B,k) tensor; 0 when k = 0.</summary>
     public static Tensor InfNorm(Tensor rows) =>
-        rows.shape[^1] == 0 ? zeros(rows.shape[0], dtype: rows.dtype, device: rows.device) : rows.abs().amax(-1);
+        rows.size(-1) == 0 ? zeros(rows.size(0), dtype: rows.dtype, device: rows.device) : rows.abs().amax(-1);
 
     /// <summary>Largest absolute entry of each (r,c) matrix of a (B,r,c) tensor: returns (B,); 0 for empty matrices.</summary>
     public static Tensor MaxAbs(Tensor matrices) =>
-        matrices.shape[^1] == 0 || matrices.shape[^2] == 0
-            ? zeros(matrices.shape[0], dtype: matrices.dtype, device: matrices.device)
+        matrices.size(-1) == 0 || matrices.size(-2) == 0
+            ? zeros(matrices.size(0), dtype: matrices.dtype, device: matrices.device)
             : matrices.abs().flatten(1).amax(-1);
 
     /// <summary>Column infinity norms of (B,r,c): returns (B,c); zeros when r = 0.</summary>
     public static Tensor ColumnInfNorms(Tensor matrix) =>
-        matrix.shape[^2] == 0
-            ? zeros(matrix.shape[0], matrix.shape[^1], dtype: matrix.dtype, device: matrix.device)
+        matrix.size(-2) == 0
+            ? zeros(matrix.size(0), matrix.size(-1), dtype: matrix.dtype, device: matrix.device)
             : matrix.abs().amax(-2);
 
     /// <summary>Row infinity norms of (B,r,c): returns (B,r); zeros when c = 0.</summary>
     public static Tensor RowInfNorms(Tensor matrix) =>
-        matrix.shape[^1] == 0
-            ? zeros(matrix.shape[0], matrix.shape[^2], dtype: matrix.dtype, device: matrix.device)
+        matrix.size(-1) == 0
+            ? zeros(matrix.size(0), matrix.size(-2), dtype: matrix.dtype, device: matrix.device)
             : matrix.abs().amax(-1);
 
     /// <summary>Elementwise maximum of (B,) tensors.</summary>

@@ -61,10 +61,10 @@ internal static class CompensatedTensors
     {
         var high = terms;
         var low = zeros(terms.shape[..^1], terms.dtype, terms.device);
-        if (terms.shape[^1] == 0) return new Compensated(low.clone(), low);
-        while (high.shape[^1] > 1)
+        if (terms.size(-1) == 0) return new Compensated(low.clone(), low);
+        while (high.size(-1) > 1)
         {
-            long n = high.shape[^1];
+            long n = high.size(-1);
             if (n % 2 == 1) high = cat(new[] { high, zeros_like(high.narrow(-1, 0, 1)) }, -1);
             var pairs = high.reshape(high.shape[..^1].Append((n + 1) / 2).Append(2).ToArray());
             var (sum, error) = TwoSum(pairs.select(-1, 0), pairs.select(-1, 1));

@@ -1,6 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using DiffOpt.InteriorPoint;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
 
@@ -35,7 +36,7 @@ internal static class Polishing
         Tensor candidates, Tensor ratioBefore, SolverTolerances tol)
     {
         using var phase = PhaseTimer.Measure("polishing (the rest)", qp.BatchSize);
-        if (!candidates.any().item<bool>()) return new Outcome(it, candidates);
+        if (!HostMask.Any(candidates)) return new Outcome(it, candidates);
         var limits = NumericLimits.For(qp.C.dtype);
         var active = ActiveSetKkt.ActiveRows(it);
         var noMultiplier = zeros_like(it.Z);
@@ -53,7 +54,8 @@ internal static class Polishing
             where(active, (z + step.Z).clamp_min(0), noMultiplier),
             where(active, noMultiplier, (qp.H - qp.Gx(x)).clamp_min(0)));
         var after = Check(problem, scaling, polished);
-        var accepted = candidates & polished.IsFinite() & (after.WorstRatio(tol) < ratioBefore);
+        bool finite = ProximalTermsKernel.Applies(polished.X, polished.Y, polished.Z, polished.S) && ProximalTermsKernel.AllFinite(polished);
+        var accepted = (finite ? candidates : candidates & polished.IsFinite()) & (after.WorstRatio(tol) < ratioBefore);
         var solved = accepted & after.Meets(tol);
         return new Outcome(polished.Where(accepted, it), accepted, solved);
     }

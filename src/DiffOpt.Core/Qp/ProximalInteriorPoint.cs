@@ -85,6 +85,7 @@ internal sealed class ProximalInteriorPoint
     private Tensor _windowRatio = null!;                             // (B,) worst measure / limit at the last progress check
     private Tensor _checkRatio = null!;                              // (B,) worst measure / limit of the last check of the returned point
     private double _maxStallCount;                                   // an upper bound of the counters' largest entry
+    private long _iterationsBound;                                   // an upper bound of the iteration counts' largest entry
 
     private ProximalInteriorPoint(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, KktSolver kkt,
         QpIterate? warmStart, Tensor? iterationsSpent)
@@ -142,9 +143,9 @@ internal sealed class ProximalInteriorPoint
     /// </summary>
     private void Compact()
     {
-        var iterating = (_status == Running) & (_iterations < _options.MaxIterations);
-        long count = iterating.sum().item<long>();
-        long size = _status.shape[0];
+        var iterating = WithinBudget(_status == Running);
+        long count = HostMask.Count(iterating);
+        long size = _status.size(0);
         if (Trace is not null || count == size || count > CompactionFraction * size) return;
         Retire(~iterating);
         var keep = iterating.nonzero().squeeze(-1);
@@ -163,6 +164,13 @@ internal sealed class ProximalInteriorPoint
         (_status, _iterations, _prevPrimal, _prevDual, _windowRatio) = (S(_status), S(_iterations), S(_prevPrimal), S(_prevDual), S(_windowRatio));
         _checkRatio = S(_checkRatio);
     }
+
+    /// <summary>
+    /// <paramref name="mask"/> &amp; (iterations &lt; <see cref="QpSolverOptions.MaxIterations"/>); the mask itself while the
+    /// host's bound on the iterations shows that no item has reached the limit.
+    /// </summary>
+    private Tensor WithinBudget(Tensor mask) =>
+        _iterationsBound < _options.MaxIterations ? mask : mask & (_iterations < _options.MaxIterations);
 
     /// <summary>Settles the status of the working items in <paramref name="mask"/> and writes their results to the full-batch outputs.</summary>
     private void Retire(Tensor mask)
@@ -192,6 +200,7 @@ internal sealed class ProximalInteriorPoint
         _status = where(ConvexityCheck.NotPositiveSemidefinite(_qp, _limits, _options.ConvexityTolerance).to(opts.device),
             full(b, (long)SolverStatus.NonConvex, ScalarType.Int64, opts.device), full(b, Running, ScalarType.Int64, opts.device));
         _iterations = _iterationsSpent ?? zeros(b, ScalarType.Int64, opts.device);
+        _iterationsBound = _iterationsSpent is null || b == 0 ? 0 : _iterationsSpent.max().item<long>();
 
         _norm = ResidualNormalizer.Create(_qp, _scaling);
         _it = _warmStart is null ? ColdStart() : WarmStart(_warmStart);
@@ -216,7 +225,7 @@ internal sealed class ProximalInteriorPoint
     private QpIterate ColdStart()
     {
         var ones = ones_like(_qp.H);
-        var first = FactorWithRetries(new KktParameters(_rho, _delta, ones + Batched.PerItem(_deltaIneq)), _status == Running);
+        var (first, _) = FactorWithRetries(new KktParameters(_rho, _delta, ones + Batched.PerItem(_deltaIneq)), _status == Running);
         var (steps, refined) = Refinement;
         var d = _kkt.Solve(first, new KktVector(-_qp.C, _qp.B, _qp.H), steps, refined);
         if (_m == 0) return new QpIterate(d.X, d.Y, d.Z, -d.Z);
@@ -253,35 +262,37 @@ internal sealed class ProximalInteriorPoint
     private bool Iterate(int iter)
     {
         SolveCancellation.ThrowIfRequested();
-        var running = _status == Running;
         // The scaled residuals drive the iteration; a candidate counts as solved only when the residuals of the point
         // that would be returned (unscaled, on the original data, with their rounding noise) meet the tolerance too.
         // Converged by the solver's own measures, yet the returned point's residuals below their rounding noise:
         // more iterations cannot help, so such items stop as inaccurate (when within the factor).
-        SettleByCheck(running & _res.Norms.Meets(_tol), check => check.NoiseLimited(_tol));
+        // (Most iterations have no item near convergence: the host test of MayMeet skips the batched one.)
+        if (_res.MayMeet(_tol)) SettleByCheck((_status == Running) & _res.Norms.Meets(_tol), check => check.NoiseLimited(_tol));
         if (iter > 0 && iter % ProgressWindow == 0) SettleByCheck(StalledItems(_status == Running), giveUp: null);
-        running = _status == Running;
+        var running = _status == Running;
 
         // PIQP's proximal infeasibility measures steer the adaptive regularisations (ρ only in the primal form).
         bool adaptive = _kkt.FixedRegularization is null;
-        var primalProxInf = maximum(
-            _delta * Batched.InfNorm(_scaling.UnscaleEqualityDual(_lambda - _it.Y)),
-            _deltaIneq * Batched.InfNorm(_scaling.UnscaleInequalityDual(_nu - _it.Z)));
-        var dualProxInf = adaptive ? _rho * Batched.InfNorm(_scaling.UnscalePrimal(_it.X - _xi)) : null;
+        var (primalProxInf, dualProxInf) = ProximalInfeasibility(adaptive);
         // Infeasibility and stalls need counters above their thresholds; most iterations have none.
+        bool statusMayChange = _maxStallCount > InfeasibilityUpdateThreshold || (_kkt.FixedRegularization is not null && _maxStallCount > StallThreshold);
         if (_maxStallCount > InfeasibilityUpdateThreshold) DetectInfeasibility(running);
         if (_kkt.FixedRegularization is not null && _maxStallCount > StallThreshold)
             _status = where(running & ((_noDualUpdate > StallThreshold) | (_noPrimalUpdate > StallThreshold)), full_like(_status, Stalled), _status);
 
-        running = (_status == Running) & (_iterations < _options.MaxIterations);
-        if (!running.any().item<bool>()) return false;
+        running = WithinBudget(statusMayChange ? _status == Running : running);
+        if (!HostMask.Any(running)) return false;
         _iterations = _iterations + running.to(ScalarType.Int64);
+        _iterationsBound++;
 
-        if (_m > 0)
+        // Keep z off the boundary, which would make s/z blow up (PIQP), by a floor ε/max(1, s): on a far inactive
+        // row (a bound of 1e12 standing for "none") a floor of ε would hold s·z, hence μ and the duality gap, at
+        // ε·s, above the tolerance; with ε/s its s·z stays at ε while s/z stays finite (s²/ε). On the CPU a host
+        // pass rules out the common case that no dual is near its floor.
+        bool noneBelowFloor = ProximalTermsKernel.Applies(_it.Z, _it.S)
+                              && !ProximalTermsKernel.AnyBelowFloor(_it.Z, _it.S, running, _limits.MachineEpsilon);
+        if (_m > 0 && !noneBelowFloor)
         {
-            // Keep z off the boundary, which would make s/z blow up (PIQP), by a floor ε/max(1, s): on a far inactive
-            // row (a bound of 1e12 standing for "none") a floor of ε would hold s·z, hence μ and the duality gap, at
-            // ε·s, above the tolerance; with ε/s its s·z stays at ε while s/z stays finite (s²/ε).
             var floor = _limits.MachineEpsilon / _it.S.clamp_min(1);
             var shifted = (_it.Z < floor) & running.unsqueeze(-1);
             if (shifted.any().item<bool>())
@@ -299,14 +310,16 @@ internal sealed class ProximalInteriorPoint
             Trace($"{iter,3} status {_status[t].item<long>(),2} pres {V(_res.Norms.Primal):E2} dres {V(_res.Norms.Dual):E2} gap {V(_res.Norms.Gap):E2} mu {V(_mu):E2} rho {V(_rho):E2} delta {V(_delta):E2}/{V(_deltaIneq):E2} pinf {V(primalProxInf):E2} dinf {V(dualProxInf):E2} nopu {V(_noPrimalUpdate)} nodu {V(_noDualUpdate)} |x| {V(Batched.InfNorm(_it.X)):E2} cx {V(Batched.Dot(_qp.C, _it.X)):E2}");
         }
         var parameters = new KktParameters(_rho, _delta, InequalityWeights());
-        var factored = FactorWithRetries(parameters, running);
-        running = running & (_status == Running);
+        var (factored, factorFailed) = FactorWithRetries(parameters, running);
+        // (running implies status Running, so only a failure can change it.)
+        if (factorFailed) running = running & (_status == Running);
         var reg = RegularizedResiduals();
 
         var muBefore = _mu;
         var candidate = _m > 0 ? CorrectorStep(factored, reg) : FullStep(factored, reg);
-        var accepted = running & candidate.IsFinite();
-        if (accepted.all().item<bool>()) _it = candidate;
+        bool finite = ProximalTermsKernel.Applies(candidate.X, candidate.Y, candidate.Z, candidate.S) && ProximalTermsKernel.AllFinite(candidate);
+        var accepted = finite ? running : running & candidate.IsFinite();
+        if (HostMask.All(accepted)) _it = candidate;
         else
         {
             SetStatus(running & ~accepted, SolverStatus.NumericalError);
@@ -321,10 +334,29 @@ internal sealed class ProximalInteriorPoint
         return true;
     }
 
-    private (Tensor Rx, Tensor Ry, Tensor Rz) RegularizedResiduals() => (
-        _res.Rx - Batched.PerItem(_rho) * (_it.X - _xi),
-        _res.Ry - Batched.PerItem(_delta) * (_lambda - _it.Y),
-        _res.Rz - Batched.PerItem(_deltaIneq) * (_nu - _it.Z));
+    /// <summary>The residuals with the proximal terms: rx − ρ(x − ξ), ry − δ(λ − y), rz − δ_ineq(ν − z); on the CPU in <see cref="ProximalTermsKernel"/>.</summary>
+    private (Tensor Rx, Tensor Ry, Tensor Rz) RegularizedResiduals()
+    {
+        if (ProximalTermsKernel.Applies(_res.Rx, _res.Ry, _res.Rz, _it.X, _it.Y, _it.Z, _xi, _lambda, _nu, _rho, _delta, _deltaIneq))
+            return ProximalTermsKernel.RegularizedResiduals(_res, _it, _xi, _lambda, _nu, _rho, _delta, _deltaIneq);
+        return (_res.Rx - Batched.PerItem(_rho) * (_it.X - _xi),
+            _res.Ry - Batched.PerItem(_delta) * (_lambda - _it.Y),
+            _res.Rz - Batched.PerItem(_deltaIneq) * (_nu - _it.Z));
+    }
+
+    /// <summary>
+    /// PIQP's proximal infeasibility measures per item: primal max(δ‖E_A(λ − y)‖∞, δ_ineq‖E_G(ν − z)‖∞) and, in the
+    /// adaptive form, dual ρ‖D(x − ξ)‖∞ (else null); on the CPU in <see cref="ProximalTermsKernel"/>.
+    /// </summary>
+    private (Tensor Primal, Tensor? Dual) ProximalInfeasibility(bool adaptive)
+    {
+        if (ProximalTermsKernel.Applies(_it.X, _it.Y, _it.Z, _xi, _lambda, _nu, _scaling.D, _scaling.EA, _scaling.EG, _rho, _delta, _deltaIneq))
+            return ProximalTermsKernel.InfeasibilityMeasures(_it, _xi, _lambda, _nu, _scaling, _rho, _delta, _deltaIneq, adaptive);
+        var primal = maximum(
+            _delta * Batched.InfNorm(_scaling.UnscaleEqualityDual(_lambda - _it.Y)),
+            _deltaIneq * Batched.InfNorm(_scaling.UnscaleInequalityDual(_nu - _it.Z)));
+        return (primal, adaptive ? _rho * Batched.InfNorm(_scaling.UnscalePrimal(_it.X - _xi)) : null);
+    }
 
     /// <summary>
     /// An item is declared infeasible when its progress has stalled (PIQP: the proximal centre of the duals,
@@ -366,17 +398,20 @@ internal sealed class ProximalInteriorPoint
     }
 
     /// <summary>w = s/z + δ: the inequality block of the condensed KKT operator.</summary>
-    private Tensor InequalityWeights() => NonnegativeOrthant.Scaling(_it.S, _it.Z) + Batched.PerItem(_deltaIneq);
+    private Tensor InequalityWeights() => ProximalTermsKernel.Applies(_it.S, _it.Z, _deltaIneq)
+        ? ProximalTermsKernel.InequalityWeights(_it.S, _it.Z, _deltaIneq)
+        : NonnegativeOrthant.Scaling(_it.S, _it.Z) + Batched.PerItem(_deltaIneq);
 
     /// <summary>
     /// Factorises Φ; where it fails, first adds a static diagonal shift, then multiplies ρ and δ by 100 (PIQP),
     /// up to <see cref="MaxFactorRetries"/> times. Items that still fail get <see cref="SolverStatus.NumericalError"/>.
-    /// Returns the operator that was factorised, without the static shift.
+    /// Returns the operator that was factorised, without the static shift, and whether some item failed.
     /// </summary>
-    private KktParameters FactorWithRetries(KktParameters parameters, Tensor running)
+    private (KktParameters Operator, bool AnyFailed) FactorWithRetries(KktParameters parameters, Tensor running)
     {
         var failed = Factor(parameters) & running;
-        for (int retry = 0; retry < MaxFactorRetries && failed.any().item<bool>(); retry++)
+        bool anyFailed = HostMask.Any(failed);
+        for (int retry = 0; retry < MaxFactorRetries && anyFailed; retry++)
         {
             var firstFailure = failed & (_staticShift == 0);
             var diagonalScale = 1.0 + Batched.MaxAbs(_qp.P);
@@ -390,15 +425,16 @@ internal sealed class ProximalInteriorPoint
             _regFloor = where(bump, minimum(_regFloor * 10, full_like(_regFloor, _tol.Absolute)), _regFloor);
             parameters = new KktParameters(_rho, _delta, _m > 0 ? InequalityWeights() : parameters.W);
             failed = Factor(parameters) & running;
+            anyFailed = HostMask.Any(failed);
         }
-        SetStatus(failed, SolverStatus.NumericalError);
-        return parameters;
+        if (anyFailed) SetStatus(failed, SolverStatus.NumericalError);
+        return (parameters, anyFailed);
     }
 
     /// <summary>Factorises Φ for <paramref name="parameters"/> with the current static shift; (B,) true where it failed.</summary>
     private Tensor Factor(KktParameters parameters)
     {
-        using var phase = PhaseTimer.Measure("KKT factorisation", _status.shape[0]);
+        using var phase = PhaseTimer.Measure("KKT factorisation", _status.size(0));
         return _kkt.Factor(parameters, _staticShift);
     }
 
@@ -418,7 +454,7 @@ internal sealed class ProximalInteriorPoint
         var (steps, refined) = Refinement;
         if (_kkt is not InequalitySchurKktSolver { UsesKernels: true } schur) return BatchedCorrectorStep(_kkt, op, _it, residuals, _mu, steps, refined);
         QpIterate step;
-        using (PhaseTimer.Measure("step kernel (solves, line search)", _status.shape[0]))
+        using (PhaseTimer.Measure("step kernel (solves, line search)", _status.size(0)))
             step = schur.MehrotraStep(_it, residuals, _mu, Tau);
         // Items with a static shift take the refined batched step, as they would alone; the others keep the kernel's.
         return refined is null ? step : BatchedCorrectorStep(_kkt, op, _it, residuals, _mu, steps, refined).Where(refined, step);
@@ -433,7 +469,7 @@ internal sealed class ProximalInteriorPoint
         Tensor? refined = null)
     {
         var s = it.S; var z = it.Z;
-        long m = s.shape[^1];
+        long m = s.size(-1);
         var rs = -s * z;
         var affine = SolveNewton(kkt, op, it, residuals, rs, refinementSteps, refined);
         var alphaS = Tau * NonnegativeOrthant.StepToBoundary(s, affine.S, 1);
@@ -488,13 +524,23 @@ internal sealed class ProximalInteriorPoint
         _maxStallCount = update.MaxStallCount;
         if (_kkt.FixedRegularization is null) _delta = _deltaIneq;
 
-        var moveDualCentres = update.MoveDualCentres.unsqueeze(-1);
-        _xi = where(update.MovePrimalCentre.unsqueeze(-1), _it.X, _xi);
+        _xi = Follow(update.MovePrimalCentre, _it.X, _xi);
         // With the equality δ fixed (Schur form), the equality residual can only fall through the centre's moves
         // (method of multipliers with penalty 1/δ), so that centre follows every accepted step; PIQP's conditional
         // move would freeze the residual at δ‖y − λ‖ after one step without a 5 % gain.
-        _lambda = where(_kkt.FixedRegularization is null ? moveDualCentres : accepted.unsqueeze(-1), _it.Y, _lambda);
-        _nu = where(moveDualCentres, _it.Z, _nu);
+        _lambda = Follow(_kkt.FixedRegularization is null ? update.MoveDualCentres : accepted, _it.Y, _lambda);
+        _nu = Follow(update.MoveDualCentres, _it.Z, _nu);
+    }
+
+    /// <summary>
+    /// The centre per item: <paramref name="point"/> where <paramref name="move"/> (B) holds, else <paramref name="centre"/>.
+    /// When the host sees that every item moves or none does (always at B = 1), the result is the point or the centre itself.
+    /// </summary>
+    private static Tensor Follow(Tensor move, Tensor point, Tensor centre)
+    {
+        if (HostMask.OnHost(move) && HostMask.All(move)) return point;
+        if (HostMask.OnHost(move) && !HostMask.Any(move)) return centre;
+        return where(move.unsqueeze(-1), point, centre);
     }
 
     /// <summary>
@@ -505,9 +551,9 @@ internal sealed class ProximalInteriorPoint
     {
         var unsolved = mask & ((_status == Running) | (_status == (long)SolverStatus.NumericalError));
         var (meets, meetsRelaxed) = (zeros_like(mask), zeros_like(mask));
-        if (unsolved.any().item<bool>())
+        if (HostMask.Any(unsolved))
         {
-            var all = arange(_status.shape[0], dtype: ScalarType.Int64, device: _status.device);
+            var all = arange(_status.size(0), dtype: ScalarType.Int64, device: _status.device);
             var check = SolutionCheck(all);
             _checkRatio = where(unsolved, check.WorstRatio(_tol), _checkRatio);
             (meets, meetsRelaxed) = (check.Meets(_tol), check.Meets(_tol, _options.InaccurateToleranceFactor));
@@ -522,9 +568,10 @@ internal sealed class ProximalInteriorPoint
     /// </summary>
     private void SettleByCheck(Tensor mask, Func<SolutionResiduals, Tensor>? giveUp)
     {
+        if (HostMask.OnHost(mask) && !HostMask.Any(mask)) return;
         var which = mask.nonzero().squeeze(-1);
-        if (which.shape[0] == 0) return;
-        using var phase = PhaseTimer.Measure("solution check", which.shape[0]);
+        if (which.size(0) == 0) return;
+        using var phase = PhaseTimer.Measure("solution check", which.size(0));
         var check = SolutionCheck(which);
         var (met, inaccurate) = StatusRule.Check(check.Meets(_tol), check.Meets(_tol, _options.InaccurateToleranceFactor), giveUp?.Invoke(check));
         Tensor Scatter(Tensor values) => zeros_like(mask).index_copy(0, which, values);
@@ -556,6 +603,7 @@ internal sealed class ProximalInteriorPoint
 
     private void SetStatus(Tensor mask, SolverStatus status, bool overwrite = false)
     {
+        if (HostMask.OnHost(mask) && !HostMask.Any(mask)) return;
         var target = overwrite ? mask : mask & (_status == Running);
         _status = where(target, full_like(_status, (long)status), _status);
     }

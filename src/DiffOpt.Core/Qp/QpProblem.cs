@@ -34,7 +34,7 @@ internal sealed class QpProblem
     /// </summary>
     public Tensor? FreeRows { get; }
 
-    public long BatchSize => P.shape[0];
+    public long BatchSize => P.size(0);
 
     /// <summary>|Q|, |G|, |A| elementwise (for rounding-noise estimates), computed on first use.</summary>
     public (Tensor Q, Tensor G, Tensor A) Magnitudes => _magnitudes ??= (Q.abs(), G.abs(), A.abs());
@@ -52,9 +52,9 @@ internal sealed class QpProblem
     public IEnumerable<Tensor> Tensors() =>
         new[] { Q, P, G, H, A, Bvec }.Concat(_magnitudes is { } m ? new[] { m.Q, m.G, m.A } : Array.Empty<Tensor>())
             .Concat(FreeRows is null ? Array.Empty<Tensor>() : new[] { FreeRows });
-    public long VariableCount => P.shape[1];
-    public long InequalityCount => H.shape[1];
-    public long EqualityCount => Bvec.shape[1];
+    public long VariableCount => P.size(1);
+    public long InequalityCount => H.size(1);
+    public long EqualityCount => Bvec.size(1);
     public ScalarType DType => P.dtype;
     public Device Device => P.device;
 
@@ -79,8 +79,8 @@ internal sealed class QpProblem
         RequireCommon(given, t => (t.device_type, t.device_index), (culprit, reference) =>
             $"Argument '{culprit.Name}' is on device {culprit.Tensor.device}; expected {reference.Example.device} like {reference.Names}.");
         RequireRank(Q, "Q", 2, "(n,n) or (B,n,n)");
-        long n = Q.shape[^1];
-        if (Q.shape[^2] != n)
+        long n = Q.size(-1);
+        if (Q.size(-2) != n)
             throw new ArgumentException($"Argument 'Q' has shape {TensorText.Shape(Q)}; expected square matrices (n,n) or (B,n,n).", nameof(Q));
 
         RequireCompanion(G, h, "G", "h");
@@ -99,7 +99,7 @@ internal sealed class QpProblem
             var (tensor, name, matrixRank) = args[i];
             if (tensor is null || tensor.dim() == matrixRank) continue;
             batched[i] = true;
-            long size = tensor.shape[0];
+            long size = tensor.size(0);
             if (batchSource is null) { batch = size; batchSource = name; }
             else if (size != batch)
                 throw new ArgumentException(
@@ -130,11 +130,11 @@ internal sealed class QpProblem
     private static (Tensor G, Tensor H, Tensor FreeRows) WithoutInfiniteBounds(Tensor g, Tensor h)
     {
         var infinite = isinf(h);
-        bool samePattern = h.shape[0] <= 1 || (infinite == infinite[0]).all().item<bool>();
+        bool samePattern = h.size(0) <= 1 || (infinite == infinite[0]).all().item<bool>();
         var rows = infinite.unsqueeze(-1);
-        var rewritten = g.shape[0] == 1 && samePattern
+        var rewritten = g.size(0) == 1 && samePattern
             ? g.masked_fill(rows[..1], 0)
-            : Batched.ExpandBatch(g, h.shape[0]).masked_fill(rows, 0).contiguous();
+            : Batched.ExpandBatch(g, h.size(0)).masked_fill(rows, 0).contiguous();
         var free = h == double.PositiveInfinity;
         return (rewritten, h.masked_fill(free, 1.0).masked_fill(h == double.NegativeInfinity, -1.0), free);
     }
@@ -165,7 +165,7 @@ internal sealed class QpProblem
         if (matrix is null) return 0;
         RequireRank(matrix, matrixName, 2, $"({rows},n) or (B,{rows},n)");
         RequireLastDim(matrix, matrixName, n, $"({rows},n) or (B,{rows},n)");
-        long r = matrix.shape[^2];
+        long r = matrix.size(-2);
         RequireRank(vector!, vectorName, 1, $"({rows}) or (B,{rows})");
         RequireLastDim(vector!, vectorName, r, $"({rows}) or (B,{rows}) with {rows} = {matrixName}.shape[-2]");
         return r;
@@ -188,7 +188,7 @@ internal sealed class QpProblem
 
     private static void RequireLastDim(Tensor tensor, string name, long size, string expected)
     {
-        if (tensor.shape[^1] != size)
+        if (tensor.size(-1) != size)
             throw new ArgumentException($"Argument '{name}' has shape {TensorText.Shape(tensor)}; expected {expected} with last dimension {size}.", name);
     }
 
@@ -200,16 +200,11 @@ internal sealed class QpProblem
     private static (double Asymmetry, bool InfiniteBounds) RequireFiniteAndSymmetric((Tensor? Tensor, string Name)[] args, Tensor Q)
     {
         var present = args.Where(a => a.Tensor is not null && a.Tensor.numel() > 0).ToArray();
-        var checks = present.Select(a => (a.Name == "h" ? ~isnan(a.Tensor!) : isfinite(a.Tensor!)).all().to_type(ScalarType.Float64)).ToList();
         var bounds = present.Where(a => a.Name == "h").Select(a => a.Tensor!).SingleOrDefault();
-        if (bounds is not null) checks.Add(isinf(bounds).any().to_type(ScalarType.Float64));
-        if (Q.numel() > 0)
-        {
-            checks.Add(Q.abs().max().to_type(ScalarType.Float64));
-            checks.Add((Q - Q.transpose(-1, -2)).abs().max().to_type(ScalarType.Float64));
-        }
-        if (checks.Count == 0) return (0, false);
-        var verdicts = stack(checks).cpu().data<double>().ToArray();
+        if (present.Length == 0) return (0, false);
+        var verdicts = HostInputChecks.Serve(present.Select(a => a.Tensor!).ToArray())
+            ? HostVerdicts(present, bounds, Q)
+            : TensorVerdicts(present, bounds, Q);
         for (int i = 0; i < present.Length; i++)
             if (verdicts[i] == 0)
                 throw new ArgumentException(present[i].Name == "h"
@@ -224,6 +219,44 @@ internal sealed class QpProblem
             throw new ArgumentException(
                 $"Argument 'Q' (shape {TensorText.Shape(Q)}) is not symmetric: max |Q - Qᵀ| = {asymmetry:G3}; expected a symmetric positive semidefinite matrix.", nameof(Q));
         return (asymmetry, infiniteBounds);
+    }
+
+    /// <summary>
+    /// The verdicts <see cref="RequireFiniteAndSymmetric"/> reads, in order: per present argument 1 where it passes
+    /// (finite; h: no NaN), else 0; whether h has an infinite entry (when h is present); max |Q| and max |Q − Qᵀ|
+    /// (when Q has entries). Batched tensor operations with one transfer to the host.
+    /// </summary>
+    private static double[] TensorVerdicts((Tensor? Tensor, string Name)[] present, Tensor? bounds, Tensor Q)
+    {
+        var checks = present.Select(a => (a.Name == "h" ? ~isnan(a.Tensor!) : isfinite(a.Tensor!)).all().to_type(ScalarType.Float64)).ToList();
+        if (bounds is not null) checks.Add(isinf(bounds).any().to_type(ScalarType.Float64));
+        if (Q.numel() > 0)
+        {
+            checks.Add(Q.abs().max().to_type(ScalarType.Float64));
+            checks.Add((Q - Q.transpose(-1, -2)).abs().max().to_type(ScalarType.Float64));
+        }
+        return stack(checks).cpu().data<double>().ToArray();
+    }
+
+    /// <summary>The verdicts of <see cref="TensorVerdicts"/> read on the host (<see cref="HostInputChecks"/>), for CPU data.</summary>
+    private static double[] HostVerdicts((Tensor? Tensor, string Name)[] present, Tensor? bounds, Tensor Q)
+    {
+        var verdicts = new List<double>();
+        bool infiniteBounds = false;
+        foreach (var (tensor, name) in present)
+        {
+            var (passes, anyInfinite) = HostInputChecks.Entries(tensor!, nanOnly: name == "h");
+            verdicts.Add(passes ? 1 : 0);
+            if (name == "h") infiniteBounds = anyInfinite;
+        }
+        if (bounds is not null) verdicts.Add(infiniteBounds ? 1 : 0);
+        if (Q.numel() > 0)
+        {
+            var (maxAbs, asymmetry) = HostInputChecks.Magnitudes(Q);
+            verdicts.Add(maxAbs);
+            verdicts.Add(asymmetry);
+        }
+        return verdicts.ToArray();
     }
 
 }

@@ -56,7 +56,7 @@ internal static class QpSolveDriver
     {
         var first = ProximalInteriorPoint.Solve(problem, qp, scaling, options, kkt, warmStart);
         var stalled = (first.Status == ProximalInteriorPoint.Stalled).nonzero().squeeze(-1);
-        if (stalled.shape[0] == 0) return first;
+        if (stalled.size(0) == 0) return first;
 
         var subQp = qp.Select(stalled);
         var second = ProximalInteriorPoint.Solve(problem.Select(stalled), subQp, scaling.Select(stalled), options, new PrimalKktSolver(subQp),

@@ -29,8 +29,8 @@ public sealed record QpWarmStart(Tensor X, Tensor? InequalityDuals = null, Tenso
 
     private static Tensor Broadcast(Tensor value, string name, QpProblem problem, long size)
     {
-        bool ok = (value.dim() == 1 && value.shape[0] == size)
-                  || (value.dim() == 2 && value.shape[0] == problem.BatchSize && value.shape[1] == size);
+        bool ok = (value.dim() == 1 && value.size(0) == size)
+                  || (value.dim() == 2 && value.size(0) == problem.BatchSize && value.size(1) == size);
         if (!ok)
             throw new ArgumentException(
                 $"Warm start '{name}' has shape {TensorText.Shape(value)}; expected ({size}) or ({problem.BatchSize},{size}).", name);

@@ -63,7 +63,7 @@ internal static class NonnegativeOrthant
     /// <summary>Per item of (B, m): the largest α ≤ <paramref name="limit"/> with v + α·dv ≥ 0, 0 where some vᵢ &lt; 0; <paramref name="limit"/> when m = 0.</summary>
     public static Tensor StepToBoundary(Tensor v, Tensor dv, double limit)
     {
-        if (v.shape[^1] == 0) return full(v.shape[0], limit, dtype: v.dtype, device: v.device);
+        if (v.size(-1) == 0) return full(v.size(0), limit, dtype: v.dtype, device: v.device);
         var ratio = where(dv < 0, -v / dv, full_like(v, double.PositiveInfinity)).amin(-1).clamp_max(limit);
         return where(v.lt(0).any(-1), zeros_like(ratio), ratio);
     }

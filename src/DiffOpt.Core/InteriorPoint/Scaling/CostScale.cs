@@ -12,7 +12,7 @@ internal static class CostScale
     /// <summary>σ per item from Ec (B, n) and EPE (B, n, n) or null.</summary>
     public static Tensor Of(Tensor scaledC, Tensor? scaledP, RuizSettings settings)
     {
-        long batch = scaledC.shape[0], n = scaledC.shape[1];
+        long batch = scaledC.size(0), n = scaledC.size(1);
         var cost = n == 0 ? ones(batch, dtype: scaledC.dtype, device: scaledC.device) : scaledC.abs().amax(1);
         if (scaledP is not null && n > 0) cost = maximum(cost, scaledP.abs().amax(2).mean([1]));
         return 1 / cost.clamp(settings.MinNorm, settings.MaxNorm);

@@ -49,17 +49,17 @@ internal static class RuizTensor
             return left.unsqueeze(-1) * matrix * right.unsqueeze(-2);
         var source = matrix.contiguous();
         var (l, r) = (left.to_type(matrix.dtype).contiguous(), right.to_type(matrix.dtype).contiguous());
-        var result = empty(left.shape[0], matrix.shape[1], matrix.shape[2], dtype: matrix.dtype);
+        var result = empty(left.size(0), matrix.size(1), matrix.size(2), dtype: matrix.dtype);
         if (matrix.dtype == ScalarType.Float64)
-            RuizKernel.ScaleRowsAndColumns(BatchMatrices<double>.Of(source), left.shape[0], NativeLapack.Data<double>(l), NativeLapack.Data<double>(r), NativeLapack.Data<double>(result));
+            RuizKernel.ScaleRowsAndColumns(BatchMatrices<double>.Of(source), left.size(0), NativeLapack.Data<double>(l), NativeLapack.Data<double>(r), NativeLapack.Data<double>(result));
         else
-            RuizKernel.ScaleRowsAndColumns(BatchMatrices<float>.Of(source), left.shape[0], NativeLapack.Data<float>(l), NativeLapack.Data<float>(r), NativeLapack.Data<float>(result));
+            RuizKernel.ScaleRowsAndColumns(BatchMatrices<float>.Of(source), left.size(0), NativeLapack.Data<float>(l), NativeLapack.Data<float>(r), NativeLapack.Data<float>(result));
         GC.KeepAlive(source); GC.KeepAlive(l); GC.KeepAlive(r);
         return result;
     }
 
     private static (Tensor Columns, Tensor[] Rows) Identity(IReadOnlyList<(Tensor Matrix, RowGroups Groups)> blocks, long n, long items, Tensor like) =>
-        (ones(items, n, like.dtype, like.device), blocks.Select(block => ones(items, block.Matrix.shape[1], like.dtype, like.device)).ToArray());
+        (ones(items, n, like.dtype, like.device), blocks.Select(block => ones(items, block.Matrix.size(1), like.dtype, like.device)).ToArray());
 
     /// <summary>The factors from <see cref="RuizKernel"/>, computed in float64 and returned in <paramref name="like"/>'s dtype.</summary>
     private static unsafe (Tensor Columns, Tensor[] Rows) KernelFactors(Tensor? p, IReadOnlyList<(Tensor Matrix, RowGroups Groups)> blocks,
@@ -70,7 +70,7 @@ internal static class RuizTensor
         var quadratic = p is null ? null : AsDouble(p);
         var matrices = blocks.Select(block => AsDouble(block.Matrix)).ToArray();
         var columns = ones(items, n, ScalarType.Float64);
-        var rows = blocks.Select(block => ones(items, block.Matrix.shape[1], ScalarType.Float64)).ToArray();
+        var rows = blocks.Select(block => ones(items, block.Matrix.size(1), ScalarType.Float64)).ToArray();
         var kernelBlocks = blocks.Select((block, k) =>
             new RuizKernel.Block(BatchMatrices<double>.Of(matrices[k]), NativeLapack.Data<double>(rows[k]), block.Groups)).ToArray();
         RuizKernel.Equilibrate(quadratic is null ? null : BatchMatrices<double>.Of(quadratic), kernelBlocks, checked((int)n), items, settings,

@@ -1,6 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using DiffOpt.InteriorPoint;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
 
@@ -37,7 +38,7 @@ internal static class QpSensitivity
     /// </summary>
     public static (Tensor?[] Gradients, BackwardCheck Check) Backward(QpDerivativeState state, Tensor gradX, bool[] needed, double tolerance)
     {
-        using var phase = PhaseTimer.Measure("backward (the rest)", gradX.shape[0]);
+        using var phase = PhaseTimer.Measure("backward (the rest)", gradX.size(0));
         var scaling = state.Scaling;
         var it = state.ScaledIterate;
         var limits = NumericLimits.For(gradX.dtype);
@@ -46,13 +47,13 @@ internal static class QpSensitivity
         // row by the interior-point iterate cannot bias the derivative.
         var w = ActiveSetKkt.Weights(ActiveSetKkt.ActiveRows(it),
             (it.S.clamp_min(0) / it.Z.clamp_min(limits.MachineEpsilon)).clamp_min(limits.DerivativeWeightFloor));
-        var zero = zeros(it.X.shape[0], dtype: gradX.dtype, device: gradX.device);
+        var zero = zeros(it.X.size(0), dtype: gradX.dtype, device: gradX.device);
         var rhs = new KktVector(-scaling.D * gradX, zeros_like(it.Y), zeros_like(it.Z));
         var target = new KktParameters(zero, zero, w);
         var rhsNorm = rhs.InfNorm();
         var (d, relative) = Relative(SolveAtSolution(state.Kkt, w, target, rhs, limits), rhsNorm);
         var retry = (relative > tolerance) & state.Usable;
-        if (retry.any().item<bool>())
+        if (HostMask.Any(retry))
         {
             var (again, againRelative) = gradX.dtype == ScalarType.Float64
                 ? Relative(SolveAtSolution(new PrimalKktSolver(state.Scaled), w, target, rhs, limits), rhsNorm)

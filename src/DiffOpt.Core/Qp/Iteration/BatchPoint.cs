@@ -15,7 +15,7 @@ internal readonly unsafe struct BatchPoint<T>(T* x, T* y, T* z, T* s) where T : 
     public static BatchPoint<T> Of(QpIterate it)
     {
         CheckBlocks(it.X, it.Y, it.Z);
-        if (!it.S.shape.SequenceEqual(it.Z.shape))
+        if (it.S.dim() != 2 || it.S.size(0) != it.Z.size(0) || it.S.size(1) != it.Z.size(1))
             throw new ArgumentException($"Slack block of shape {TensorText.Shape(it.S)} does not match z of shape {TensorText.Shape(it.Z)}.", nameof(it));
         return new(NativeLapack.Data<T>(it.X), NativeLapack.Data<T>(it.Y), NativeLapack.Data<T>(it.Z), NativeLapack.Data<T>(it.S));
     }
@@ -30,7 +30,7 @@ internal readonly unsafe struct BatchPoint<T>(T* x, T* y, T* z, T* s) where T : 
 
     private static void CheckBlocks(TorchSharp.torch.Tensor x, TorchSharp.torch.Tensor y, TorchSharp.torch.Tensor z)
     {
-        if (x.dim() != 2 || y.dim() != 2 || z.dim() != 2 || y.shape[0] != x.shape[0] || z.shape[0] != x.shape[0])
+        if (x.dim() != 2 || y.dim() != 2 || z.dim() != 2 || y.size(0) != x.size(0) || z.size(0) != x.size(0))
             throw new ArgumentException(
                 $"A batch-point view needs (B,n), (B,p), (B,m) blocks; got {TensorText.Shape(x)}, {TensorText.Shape(y)}, {TensorText.Shape(z)}.", nameof(x));
     }

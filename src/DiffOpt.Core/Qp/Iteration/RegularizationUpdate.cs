@@ -94,7 +94,7 @@ internal static class RegularizationUpdate
 
     private static Result ApplyPerItem(State state, Inputs inputs, Settings settings)
     {
-        long batch = state.Rho.shape[0];
+        long batch = state.Rho.size(0);
         state = new State(state.Rho.contiguous(), state.DeltaIneq.contiguous(), state.NoPrimalUpdate.contiguous(), state.NoDualUpdate.contiguous());
         var norms = inputs.Norms;
         inputs = new Inputs(inputs.Accepted.contiguous(),

@@ -62,7 +62,7 @@ internal sealed class InequalitySchurKktSolver : KktSolver
     {
         if (qp.InequalityCount > 2 * qp.N) return (zeros(qp.BatchSize, dtype: ScalarType.Bool, device: qp.C.device), null);
         var h = qp.A.transpose(-1, -2).div(limits.SchurDualRegularization).matmul(qp.A);
-        h = h.shape[0] >= qp.P.shape[0] ? h.add_(qp.P) : h.add(qp.P);
+        h = h.size(0) >= qp.P.size(0) ? h.add_(qp.P) : h.add(qp.P);
         h.diagonal(0, -2, -1).add_(limits.RegularizationFloor);
         var (factor, failed) = BatchedCholesky.Factor(h, overwrite: true);
         var served = ~failed;
@@ -142,7 +142,7 @@ internal sealed class InequalitySchurKktSolver : KktSolver
         var (rx, ry, rz) = (rhs.X.contiguous(), rhs.Y.contiguous(), rhs.Z.contiguous());
         var (dx, dy, dz) = (empty_like(rx), empty_like(ry), empty_like(rz));
         var sFactor = SFactorForKernel();
-        long batch = rx.shape[0];
+        long batch = rx.size(0);
         if (_hFactor.dtype == ScalarType.Float64)
             SchurSolveKernel.Solve(Operator<double>(sFactor), batch, NativeLapack.Data<double>(rx), NativeLapack.Data<double>(ry), NativeLapack.Data<double>(rz),
                 NativeLapack.Data<double>(dx), NativeLapack.Data<double>(dy), NativeLapack.Data<double>(dz));
@@ -164,7 +164,7 @@ internal sealed class InequalitySchurKktSolver : KktSolver
         var current = new QpIterate(it.X.contiguous(), it.Y.contiguous(), it.Z.contiguous(), it.S.contiguous());
         var r = new KktVector(residuals.X.contiguous(), residuals.Y.contiguous(), residuals.Z.contiguous());
         var next = new QpIterate(empty_like(current.X), empty_like(current.Y), empty_like(current.Z), empty_like(current.S));
-        long batch = current.X.shape[0], n = Qp.N, m = Qp.InequalityCount, p = Qp.EqualityCount;
+        long batch = current.X.size(0), n = Qp.N, m = Qp.InequalityCount, p = Qp.EqualityCount;
         var scratch = empty(batch, n + p + 4 * m, dtype: _hFactor.dtype);
         var means = mu.to_type(_hFactor.dtype).contiguous();
         var sFactor = SFactorForKernel();

@@ -57,7 +57,7 @@ internal abstract class KktSolver
     /// </summary>
     public KktVector Solve(KktParameters target, KktVector rhs, int refinementSteps, Tensor? refined = null)
     {
-        using var phase = PhaseTimer.Measure("KKT solves", rhs.X.shape[0]);
+        using var phase = PhaseTimer.Measure("KKT solves", rhs.X.size(0));
         var solution = SolveFactored(rhs);
         for (int step = 0; step < refinementSteps; step++)
         {
@@ -75,7 +75,7 @@ internal abstract class KktSolver
     /// </summary>
     public (KktVector Solution, Tensor Residual) SolveAccurately(KktParameters target, KktVector rhs, int maxSteps, double relativeTolerance)
     {
-        using var phase = PhaseTimer.Measure("KKT solves refined to accuracy", rhs.X.shape[0]);
+        using var phase = PhaseTimer.Measure("KKT solves refined to accuracy", rhs.X.size(0));
         var rhsNorm = rhs.InfNorm();
         var solution = SolveFactored(rhs);
         var residual = rhs - Multiply(target, solution);

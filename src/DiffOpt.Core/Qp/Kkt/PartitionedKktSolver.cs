@@ -19,7 +19,7 @@ internal sealed class PartitionedKktSolver : KktSolver
     /// </summary>
     public PartitionedKktSolver(ScaledQp qp, IReadOnlyList<(Tensor Index, KktSolver Solver)> parts) : base(qp)
     {
-        _parts = parts.Where(p => p.Index.shape[0] > 0).ToArray();
+        _parts = parts.Where(p => p.Index.size(0) > 0).ToArray();
     }
 
     /// <summary>Null: the parts carry their own regularisations, fixed or not.</summary>
@@ -61,7 +61,7 @@ internal sealed class PartitionedKktSolver : KktSolver
         {
             var partIndex = _parts[p].Index;
             owner = owner.index_fill(0, partIndex, p);
-            local = local.index_copy(0, partIndex, arange(partIndex.shape[0], dtype: ScalarType.Int64, device: index.device));
+            local = local.index_copy(0, partIndex, arange(partIndex.size(0), dtype: ScalarType.Int64, device: index.device));
         }
         var selectedOwner = owner.index_select(0, index);
         var selectedLocal = local.index_select(0, index);
@@ -69,7 +69,7 @@ internal sealed class PartitionedKktSolver : KktSolver
         for (int p = 0; p < _parts.Length; p++)
         {
             var rows = (selectedOwner == p).nonzero().squeeze(-1);
-            if (rows.shape[0] == 0) continue;
+            if (rows.size(0) == 0) continue;
             parts.Add((rows, _parts[p].Solver.Select(selectedLocal.index_select(0, rows), qp.Select(rows))));
         }
         return new PartitionedKktSolver(qp, parts);

@@ -19,7 +19,7 @@ internal sealed class PrimalKktSolver : KktSolver
 
     public PrimalKktSolver(ScaledQp qp) : base(qp)
     {
-        long items = Math.Max(qp.A.shape[0], qp.G.shape[0]);
+        long items = Math.Max(qp.A.size(0), qp.G.size(0));
         _c = cat(new[] { Batched.ExpandBatch(qp.A, items), Batched.ExpandBatch(qp.G, items) }, 1).contiguous();
         _cT = _c.transpose(-1, -2).contiguous();
     }
@@ -31,7 +31,7 @@ internal sealed class PrimalKktSolver : KktSolver
     public override Tensor Factor(KktParameters parameters, Tensor staticShift)
     {
         var inverseR = cat(new[] { (1.0 / parameters.Delta).unsqueeze(-1).expand(-1, Qp.EqualityCount), 1.0 / parameters.W }, 1);
-        _scaledC ??= empty(Qp.BatchSize, _c.shape[1], _c.shape[2], _c.dtype, _c.device);
+        _scaledC ??= empty(Qp.BatchSize, _c.size(1), _c.size(2), _c.dtype, _c.device);
         var scaledC = _scaledC.copy_(Batched.ExpandBatch(_c, Qp.BatchSize)).mul_(inverseR.unsqueeze(-1));
         // matmul broadcasts a shared [A; G] over the batch. (TorchSharp 0.107's Tensor.baddbmm passes its operands
         // to native code in the wrong order, so the sum is spelled out.)

@@ -101,18 +101,18 @@ internal sealed record ProblemNormalization(Tensor Cost, Tensor InequalityRows, 
 
     private Tensor DualOfNormalized(Tensor dual, Tensor rows)
     {
-        var batched = dual.dim() == 2 ? dual : dual.unsqueeze(0).expand(Cost.shape[0], dual.shape[0]);
+        var batched = dual.dim() == 2 ? dual : dual.unsqueeze(0).expand(Cost.size(0), dual.size(0));
         return batched.to(rows.dtype) * Batched.PerItem(Cost) / rows;
     }
 
     /// <summary>maxⱼ |Mᵢⱼ| per row of (B|1,r,n) matrices, without forming |M|.</summary>
     private static Tensor RowMagnitudes(Tensor matrix) =>
-        matrix.shape[^1] == 0 ? zeros(matrix.shape[0], matrix.shape[1], matrix.dtype, matrix.device)
+        matrix.size(-1) == 0 ? zeros(matrix.size(0), matrix.size(1), matrix.dtype, matrix.device)
             : maximum(matrix.amax(-1), matrix.amin(-1).neg());
 
     /// <summary>max |M| per item of (B|1,n,n) matrices.</summary>
     private static Tensor MatrixMagnitude(Tensor matrix) =>
-        matrix.numel() == 0 ? zeros(matrix.shape[0], matrix.dtype, matrix.device)
+        matrix.numel() == 0 ? zeros(matrix.size(0), matrix.dtype, matrix.device)
             : maximum(matrix.amax(new long[] { -2, -1 }), matrix.amin(new long[] { -2, -1 }).neg());
 
     /// <summary>
@@ -139,7 +139,7 @@ internal sealed record ProblemNormalization(Tensor Cost, Tensor InequalityRows, 
     /// <summary>σᵢ·Mᵢ for (B|1,n,n) matrices; a shared matrix stays shared when every item has the same factor.</summary>
     private static Tensor ScaleItems(Tensor matrix, Tensor factors)
     {
-        if (matrix.shape[0] == 1 && (factors == factors[0]).all().item<bool>())
+        if (matrix.size(0) == 1 && (factors == factors[0]).all().item<bool>())
             return matrix * factors[..1].view(1, 1, 1);
         return matrix * factors.view(-1, 1, 1);
     }

@@ -66,7 +66,7 @@ internal sealed class RuizEquilibration
     /// </summary>
     private static long ScalingItems(QpProblem problem)
     {
-        long[] items = [problem.Q.shape[0], problem.A.shape[0], problem.G.shape[0]];
+        long[] items = [problem.Q.size(0), problem.A.size(0), problem.G.size(0)];
         return items.Contains(0) ? 0 : items.Max();
     }
 

@@ -19,8 +19,10 @@ internal sealed class ScaledQp
     public ScaledQp(Tensor p, Tensor c, Tensor a, Tensor b, Tensor g, Tensor h)
     {
         P = p; C = c; A = a; B = b; G = g; H = h;
+        // The sizes are read once: each query of a tensor's shape crosses into native code.
+        (BatchSize, N, EqualityCount, InequalityCount) = (c.size(0), c.size(1), b.size(1), h.size(1));
         _usesKernel = NativeLapack.Serves(p)
-                      && new[] { p, a, g }.All(m => m.dtype == p.dtype && m.is_contiguous() && m.shape[0] == BatchSize);
+                      && new[] { p, a, g }.All(m => m.dtype == p.dtype && m.is_contiguous() && m.size(0) == BatchSize);
     }
 
     /// <summary>True when the per-item CPU kernels multiply this problem's matrices (CPU, per-item, contiguous).</summary>
@@ -33,10 +35,10 @@ internal sealed class ScaledQp
     public Tensor G { get; }
     public Tensor H { get; }
 
-    public long BatchSize => C.shape[0];
-    public long N => C.shape[1];
-    public long EqualityCount => B.shape[1];
-    public long InequalityCount => H.shape[1];
+    public long BatchSize { get; }
+    public long N { get; }
+    public long EqualityCount { get; }
+    public long InequalityCount { get; }
 
     /// <summary>Px (P is symmetric).</summary>
     public Tensor Px(Tensor x) => Multiply(P, x, transposed: false);
@@ -73,7 +75,7 @@ internal sealed class ScaledQp
     {
         if (!KernelTakes(v)) return Batched.RowTimes(v, transposed ? matrix : matrix.transpose(-1, -2));
         var vc = v.contiguous();
-        var result = empty(BatchSize, matrix.shape[transposed ? 2 : 1], dtype: matrix.dtype);
+        var result = empty(BatchSize, matrix.size(transposed ? 2 : 1), dtype: matrix.dtype);
         unsafe
         {
             if (matrix.dtype == ScalarType.Float64) Multiply(BatchMatrices<double>.Of(matrix), NativeLapack.Data<double>(vc), NativeLapack.Data<double>(result), transposed);
@@ -90,7 +92,7 @@ internal sealed class ScaledQp
     }
 
     /// <summary>Whether the CPU kernel multiplies <paramref name="v"/>: per-item CPU matrices and a (B,·) vector of their dtype.</summary>
-    private bool KernelTakes(Tensor v) => _usesKernel && v.dim() == 2 && v.shape[0] == BatchSize && v.dtype == P.dtype && v.device_type == DeviceType.CPU;
+    private bool KernelTakes(Tensor v) => _usesKernel && v.dim() == 2 && v.size(0) == BatchSize && v.dtype == P.dtype && v.device_type == DeviceType.CPU;
 
     /// <summary>The items at <paramref name="index"/> (a 1-D int64 tensor of batch positions).</summary>
     public ScaledQp Select(Tensor index) => new(

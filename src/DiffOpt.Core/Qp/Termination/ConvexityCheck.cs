@@ -26,7 +26,7 @@ internal static class ConvexityCheck
     {
         using var phase = PhaseTimer.Measure("convexity check", qp.BatchSize);
         var p = qp.P;
-        long n = qp.N, items = p.shape[0];
+        long n = qp.N, items = p.size(0);
         if (n == 0) return zeros(qp.BatchSize, ScalarType.Bool, p.device);
         double tau = Math.Max(tolerance, ShiftPerDimension * n * limits.MachineEpsilon);
         var norm = linalg.matrix_norm(p, "fro");

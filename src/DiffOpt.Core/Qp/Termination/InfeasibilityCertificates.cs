@@ -35,7 +35,7 @@ internal static class InfeasibilityCertificates
             (it.Y - lambda, (it.Z - nu).clamp_min(0)),
             (-res.Ry, (-res.Rz).clamp_min(0)),
         };
-        var found = zeros(it.X.shape[0], dtype: ScalarType.Bool, device: it.X.device);
+        var found = zeros(it.X.size(0), dtype: ScalarType.Bool, device: it.X.device);
         Tensor y = it.Y, z = it.Z;
         foreach (var (cy, cz) in candidates.Reverse())
         {

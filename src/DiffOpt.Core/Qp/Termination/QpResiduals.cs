@@ -22,8 +22,42 @@ internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeas
     public QpResiduals Select(Tensor index) =>
         new(Rx.index_select(0, index), Ry.index_select(0, index), Rz.index_select(0, index), Norms.Select(index));
 
+    /// <summary>
+    /// The kernel's (B, <see cref="ScaledResidualsKernel.Measure.Count"/>) table of the measures (contiguous, CPU) that
+    /// <see cref="Norms"/> are columns of; null when the batched form computed them.
+    /// </summary>
+    public Tensor? MeasureTable { get; init; }
+
     /// <summary>Every tensor of the residuals.</summary>
-    public IEnumerable<Tensor> Tensors() => new[] { Rx, Ry, Rz }.Concat(Norms.Tensors());
+    public IEnumerable<Tensor> Tensors() => new[] { Rx, Ry, Rz }.Concat(Norms.Tensors()).Concat(MeasureTable is null ? [] : [MeasureTable]);
+
+    /// <summary>
+    /// False only when no item can meet <paramref name="tol"/> by <see cref="ResidualMeasures.Meets(SolverTolerances, double)"/>:
+    /// read on the host from <see cref="MeasureTable"/> with a margin of 2 on the tolerances (so that the tensor form's
+    /// rounding cannot differ), which saves the batched test in the iterations where nothing converges. True when
+    /// there is no table.
+    /// </summary>
+    public bool MayMeet(SolverTolerances tol)
+    {
+        if (MeasureTable is not { } table) return true;
+        return table.dtype == ScalarType.Float64 ? AnyMeets<double>(table, tol) : AnyMeets<float>(table, tol);
+    }
+
+    private static unsafe bool AnyMeets<T>(Tensor table, SolverTolerances tol) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        const double Margin = 2.0;
+        T* row = NativeLapack.Data<T>(table);
+        long batch = table.size(0), count = (long)ScaledResidualsKernel.Measure.Count;
+        for (long i = 0; i < batch; i++, row += count)
+        {
+            double Measure(ScaledResidualsKernel.Measure m) => double.CreateTruncating(row[(int)m]);
+            var measures = (Measure(ScaledResidualsKernel.Measure.Primal), Measure(ScaledResidualsKernel.Measure.Dual), Measure(ScaledResidualsKernel.Measure.Gap),
+                Measure(ScaledResidualsKernel.Measure.PrimalScale), Measure(ScaledResidualsKernel.Measure.DualScale), Measure(ScaledResidualsKernel.Measure.GapScale));
+            if (ResidualMeasures.Meets(measures, tol, Margin)) return true;
+        }
+        GC.KeepAlive(table);
+        return false;
+    }
 
     /// <summary>
     /// Evaluates the residuals of <paramref name="it"/> for the scaled problem <paramref name="qp"/>; on the CPU in
@@ -31,7 +65,7 @@ internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeas
     /// </summary>
     public static QpResiduals Evaluate(ScaledQp qp, ResidualNormalizer norm, QpIterate it, bool useKernel = true)
     {
-        using var phase = PhaseTimer.Measure("residuals", it.X.shape[0]);
+        using var phase = PhaseTimer.Measure("residuals", it.X.size(0));
         if (useKernel && KernelApplies(qp, norm, it)) return EvaluateWithKernel(qp, norm, it);
         var (px, ax, gx, constraintForce) = qp.ResidualProducts(it.X, it.Y, it.Z);
 
@@ -60,7 +94,7 @@ internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeas
     {
         var dtype = qp.P.dtype;
         var perItem = new[] { qp.C, qp.B, qp.H, norm.InverseD, norm.InverseE, norm.DataPrimalScale, norm.DataDualScale, it.X, it.Y, it.Z, it.S };
-        return qp.UsesKernel && perItem.All(t => t.dtype == dtype && t.shape[0] == qp.BatchSize && t.device_type == DeviceType.CPU)
+        return qp.UsesKernel && perItem.All(t => t.dtype == dtype && t.size(0) == qp.BatchSize && t.device_type == DeviceType.CPU)
                && new[] { qp.C, qp.B, qp.H, norm.InverseD, norm.InverseE, norm.DataPrimalScale, norm.DataDualScale }.All(t => t.is_contiguous());
     }
 
@@ -77,10 +111,11 @@ internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeas
             ScaledResidualsKernel.Evaluate(KernelProblem<float>(qp, norm), qp.BatchSize, BatchPoint<float>.Of(point),
                 NativeLapack.Data<float>(rx), NativeLapack.Data<float>(ry), NativeLapack.Data<float>(rz), NativeLapack.Data<float>(measures), NativeLapack.Data<float>(scratch));
         GC.KeepAlive(point); GC.KeepAlive(scratch);
-        Tensor M(ScaledResidualsKernel.Measure measure) => measures[.., (int)measure];
+        Tensor M(ScaledResidualsKernel.Measure measure) => measures.select(1, (int)measure);
         return new QpResiduals(rx, ry, rz, new ResidualMeasures(M(ScaledResidualsKernel.Measure.Primal), M(ScaledResidualsKernel.Measure.Dual),
             M(ScaledResidualsKernel.Measure.Gap), M(ScaledResidualsKernel.Measure.PrimalScale), M(ScaledResidualsKernel.Measure.DualScale),
-            M(ScaledResidualsKernel.Measure.GapScale)));
+            M(ScaledResidualsKernel.Measure.GapScale)))
+        { MeasureTable = measures };
     }
 
     private static unsafe ScaledResidualsKernel.Problem<T> KernelProblem<T>(ScaledQp qp, ResidualNormalizer norm) where T : unmanaged =>

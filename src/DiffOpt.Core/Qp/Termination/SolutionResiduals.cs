@@ -29,7 +29,7 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
     public static SolutionResiduals Evaluate(QpProblem problem, Tensor z, Tensor lambda, Tensor nu, Tensor? rows = null, bool useKernel = true)
     {
         if (useKernel && KernelApplies(problem, z, lambda, nu))
-            return EvaluateWithKernel(problem, z, lambda, nu, rows ?? arange(z.shape[0], dtype: ScalarType.Int64));
+            return EvaluateWithKernel(problem, z, lambda, nu, rows ?? arange(z.size(0), dtype: ScalarType.Int64));
         Tensor Rows(Tensor t) => rows is null ? t : t.index_select(0, rows);
         Tensor Items(Tensor t) => rows is null ? t : Batched.SelectItems(t, rows);
         var q = Items(problem.Q); var g = Items(problem.G); var a = Items(problem.A);
@@ -89,7 +89,7 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
         var (zc, lc, nc) = (z.contiguous(), lambda.contiguous(), nu.contiguous());
         var data = new[] { problem.Q, problem.G, problem.A, problem.P, problem.H, problem.Bvec }.Select(t => t.contiguous()).ToArray();
         var indices = rows.to_type(ScalarType.Int64).cpu().contiguous();
-        long items = zc.shape[0];
+        long items = zc.size(0);
         var dtype = problem.DType;
         int count = (int)SolutionResidualsKernel.Measure.Count;
         var result = empty(items, count, dtype: dtype);
@@ -104,12 +104,13 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
                 (float)eps, NativeLapack.Data<float>(result), NativeLapack.Data<float>(scratch));
         GC.KeepAlive(zc); GC.KeepAlive(lc); GC.KeepAlive(nc); GC.KeepAlive(indices); GC.KeepAlive(scratch); GC.KeepAlive(data);
 
-        Tensor M(SolutionResidualsKernel.Measure measure) => result[.., (int)measure];
+        Tensor M(SolutionResidualsKernel.Measure measure) => result.select(1, (int)measure);
         var norms = new ResidualMeasures(M(SolutionResidualsKernel.Measure.Primal), M(SolutionResidualsKernel.Measure.Dual),
             M(SolutionResidualsKernel.Measure.Gap), M(SolutionResidualsKernel.Measure.PrimalScale),
             M(SolutionResidualsKernel.Measure.DualScale), M(SolutionResidualsKernel.Measure.GapScale));
         return new SolutionResiduals(norms, M(SolutionResidualsKernel.Measure.PrimalNoise), M(SolutionResidualsKernel.Measure.DualNoise),
-            M(SolutionResidualsKernel.Measure.GapNoise));
+            M(SolutionResidualsKernel.Measure.GapNoise))
+        { Table = result };
     }
 
     /// <summary>The kernel's view of contiguous Q, G, A, p, h, b (in that order).</summary>
@@ -123,6 +124,7 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
     /// </summary>
     public Tensor NoiseLimited(SolverTolerances tol)
     {
+        if (SolutionVerdicts.Serve(Table)) return SolutionVerdicts.NoiseLimited(Table!, tol);
         Tensor Limited(Tensor residual, Tensor noise, Tensor scale)
         {
             var limit = ResidualMeasures.Limit(scale, tol);
@@ -133,10 +135,18 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
     }
 
     /// <summary>True per item where each residual plus its noise is within tolerance × <paramref name="factor"/> (absolute, or relative to its scale).</summary>
-    public Tensor Meets(SolverTolerances tol, double factor = 1.0) => WithNoise().Meets(tol, factor);
+    public Tensor Meets(SolverTolerances tol, double factor = 1.0) =>
+        SolutionVerdicts.Serve(Table) ? SolutionVerdicts.Meets(Table!, tol, factor) : WithNoise().Meets(tol, factor);
 
     /// <summary>Per item, the largest (residual + noise) / limit over the three measures: at most 1 exactly where <see cref="Meets"/> holds.</summary>
-    public Tensor WorstRatio(SolverTolerances tol) => WithNoise().WorstRatio(tol);
+    public Tensor WorstRatio(SolverTolerances tol) =>
+        SolutionVerdicts.Serve(Table) ? SolutionVerdicts.WorstRatio(Table!, tol) : WithNoise().WorstRatio(tol);
+
+    /// <summary>
+    /// The kernel's (items, <see cref="SolutionResidualsKernel.Measure.Count"/>) table that the measures are columns of,
+    /// or null (tensor form); a float64 table serves the verdicts on the host (<see cref="SolutionVerdicts"/>).
+    /// </summary>
+    public Tensor? Table { get; init; }
 
     /// <summary>Per item: these residuals where <paramref name="keep"/> (B,) is true, <paramref name="other"/>'s elsewhere.</summary>
     public SolutionResiduals Where(Tensor keep, SolutionResiduals other) => new(Norms.Where(keep, other.Norms),

@@ -1,0 +1,68 @@
+using System.Numerics;
+using TorchSharp;
+using static TorchSharp.torch;
+using DiffOpt.Native;
+
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// The input checks of <see cref="QpProblem.Create"/> read on the host for CPU tensors: finiteness, NaN, infinite
+/// entries, the largest magnitude of Q and its largest asymmetry max |Q − Qᵀ|, each in one pass over the data where
+/// the tensor form takes three to five tensor operations per argument. The values are exact (tests, |·|,
+/// differences of two entries, maxima), so they equal the tensor form's.
+/// </summary>
+internal static class HostInputChecks
+{
+    /// <summary>Whether the host checks read <paramref name="tensors"/>: CPU float32 or float64 tensors of one dtype.</summary>
+    public static bool Serve(IReadOnlyList<Tensor> tensors) =>
+        tensors.Count > 0 && NativeLapack.Serves(tensors[0]) && tensors.All(t => t.dtype == tensors[0].dtype && t.device_type == DeviceType.CPU);
+
+    /// <summary>
+    /// The verdicts of one argument: whether every entry is finite (<paramref name="nanOnly"/>: no entry is NaN) and
+    /// whether some entry is ±∞.
+    /// </summary>
+    public static (bool Passes, bool AnyInfinite) Entries(Tensor t, bool nanOnly) =>
+        Read(t, c => c.dtype == ScalarType.Float64 ? Entries<double>(c, nanOnly) : Entries<float>(c, nanOnly));
+
+    private static unsafe (bool, bool) Entries<T>(Tensor c, bool nanOnly) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* data = NativeLapack.Data<T>(c);
+        bool nan = false, infinite = false;
+        for (long i = 0, count = c.numel(); i < count; i++)
+        {
+            nan |= T.IsNaN(data[i]);
+            infinite |= T.IsInfinity(data[i]);
+        }
+        return (nanOnly ? !nan : !nan && !infinite, infinite);
+    }
+
+    /// <summary>max |Q| and max |Q − Qᵀ| over the (B|·, n, n) matrices of <paramref name="q"/> (NaN where an entry is NaN).</summary>
+    public static (double MaxAbs, double Asymmetry) Magnitudes(Tensor q) =>
+        Read(q, c => c.dtype == ScalarType.Float64 ? Magnitudes<double>(c) : Magnitudes<float>(c));
+
+    private static unsafe (double, double) Magnitudes<T>(Tensor c) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* data = NativeLapack.Data<T>(c);
+        long n = c.size(-1), matrices = c.numel() / (n * n);
+        T maxAbs = T.NegativeInfinity, asymmetry = T.NegativeInfinity;
+        for (long b = 0; b < matrices; b++)
+        {
+            T* q = data + b * n * n;
+            for (long i = 0; i < n; i++)
+                for (long j = 0; j < n; j++)
+                {
+                    maxAbs = T.Max(maxAbs, T.Abs(q[i * n + j]));
+                    asymmetry = T.Max(asymmetry, T.Abs(q[i * n + j] - q[j * n + i]));
+                }
+        }
+        return (double.CreateTruncating(maxAbs), double.CreateTruncating(asymmetry));
+    }
+
+    private static TResult Read<TResult>(Tensor t, Func<Tensor, TResult> body)
+    {
+        var c = t.is_contiguous() ? t : t.contiguous();
+        var result = body(c);
+        GC.KeepAlive(c);
+        return result;
+    }
+}
