@@ -10,7 +10,7 @@ using DiffOpt.Native;
 
 namespace DiffOpt.Benchmarks;
 
-/// <summary>Entry point: <c>maros-meszaros</c>, <c>qp-case</c>, <c>qp-phases</c>, <c>cone-case</c>, <c>convex-layer-case</c>, <c>bdn</c> and <c>warm-start</c>.</summary>
+/// <summary>Entry point: <c>maros-meszaros</c>, <c>qp-case</c>, <c>qp-phases</c>, <c>denoising-phases</c>, <c>cone-case</c>, <c>convex-layer-case</c>, <c>bdn</c> and <c>warm-start</c>.</summary>
 public static class Program
 {
     /// <summary>Parses the command line and runs the chosen command.</summary>
@@ -29,6 +29,7 @@ public static class Program
             MarosMeszarosCommand.Create(),
             QpCaseCommand.Create(),
             QpPhasesCommand.Create(),
+            DenoisingPhasesCommand.Create(),
             ConeCaseCommand.Create(),
             ConvexLayerCaseCommand.Create(),
             BdnCommand.Create(),

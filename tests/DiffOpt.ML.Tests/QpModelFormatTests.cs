@@ -11,7 +11,7 @@ public class QpModelFormatTests
         var model = new TotalVariationQpModel
         {
             DifferenceInit = DifferenceOperatorInit.Random, InitialRegularization = 2.5, LearnRegularization = false,
-            LearnAdaptiveWeights = true, AdaptiveWeightWindow = 5,
+            LearnAdaptiveWeights = true, AdaptiveWeightWindow = 5, DifferenceBandwidth = 2,
         };
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))

@@ -115,4 +115,40 @@ public class TotalVariationDualFormTests
         var y = QpFunction.Apply(Q, p, G, zeros(2 * m, dtype: x.dtype), null, null, Tight);
         return y.narrow(1, 0, n);
     }
+    /// <summary>
+    /// With <see cref="TotalVariationQpModel.DifferenceBandwidth"/> = k, D starts and stays zero outside its k-band
+    /// (so Q = DDᵀ is banded and the solver factorises it banded), and the network equals a dense-D network holding
+    /// the same D: the same outputs, and the dense gradient restricted to the band.
+    /// </summary>
+    [Theory]
+    [InlineData(DifferenceOperatorInit.FirstDifference, 1)]
+    [InlineData(DifferenceOperatorInit.Random, 2)]
+    public void BandedDifferences_EqualTheDenseNetworkWithTheSameD_AndStayBanded(DifferenceOperatorInit init, int bandwidth)
+    {
+        using var scope = NewDisposeScope();
+        const int n = 14;
+        var banded = new TotalVariationQpModel { DifferenceInit = init, InitialRegularization = 0.4, LearnAdaptiveWeights = true, AdaptiveWeightWindow = 3, DifferenceBandwidth = bandwidth };
+        using var bandedNetwork = banded.CreateNetwork(new NetworkContext(n, n, ScalarType.Float64, Seed: 3, Tight));
+        using var denseNetwork = (banded with { DifferenceBandwidth = null }).CreateNetwork(new NetworkContext(n, n, ScalarType.Float64, Seed: 3, Tight));
+        var bandedD = bandedNetwork.named_parameters().Single(p => p.name == "D").parameter;
+        var denseD = denseNetwork.named_parameters().Single(p => p.name == "D").parameter;
+        var offset = arange(n, dtype: ScalarType.Int64).unsqueeze(0) - arange(n - 1, dtype: ScalarType.Int64).unsqueeze(1);
+        var outside = (offset < 0) | (offset > bandwidth);
+        Assert.True((bandedD.masked_select(outside) == 0).all().item<bool>(), "D starts outside its band");
+        using (no_grad()) denseD.copy_(bandedD);
+
+        random.manual_seed(4);
+        var x = 3 * randn(5, n, dtype: ScalarType.Float64);
+        var weights = randn(5, n, dtype: ScalarType.Float64);
+        var bandedOut = bandedNetwork.call(x);
+        bandedOut.mul(weights).sum().backward();
+        var denseOut = denseNetwork.call(x);
+        denseOut.mul(weights).sum().backward();
+
+        Assert.True(bandedOut.allclose(denseOut, rtol: 0, atol: 1e-7), $"outputs differ by {(bandedOut - denseOut).abs().max().ToDouble():E2}");
+        var expectedGrad = denseD.grad!.masked_fill(outside, 0);
+        Assert.True(bandedD.grad!.allclose(expectedGrad, rtol: 1e-5, atol: 1e-6), $"dD differs by {(bandedD.grad! - expectedGrad).abs().max().ToDouble():E2}");
+        Assert.True(expectedGrad.abs().max().ToDouble() > 0, "zero gradient");
+        Assert.True((bandedD.grad!.masked_select(outside) == 0).all().item<bool>(), "the gradient leaves the band");
+    }
 }

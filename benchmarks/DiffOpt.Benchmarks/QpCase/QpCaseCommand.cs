@@ -139,9 +139,9 @@ public static class QpCaseCommand
     /// One run on fresh leaves that require grad (those with entries, as the peer does); returns z* detached, the
     /// wall time and the CPU time of this process in ms. The leaves are made before the clocks start.
     /// </summary>
-    internal static (Tensor Z, RunTime Time) Forward(Tensor[] inputs, QpSolverOptions options, Tensor w, bool backward)
+    internal static (Tensor Z, RunTime Time) Forward(Tensor[] inputs, QpSolverOptions options, Tensor w, bool backward, bool[]? differentiated = null)
     {
-        var leaves = inputs.Select(t => t.detach().clone().requires_grad_(t.numel() > 0)).ToArray();
+        var leaves = inputs.Select((t, i) => t.detach().clone().requires_grad_(t.numel() > 0 && (differentiated?[i] ?? true))).ToArray();
         Tensor z = null!;
         var time = RunTimer.Time(() =>
         {

@@ -4,6 +4,7 @@ using DiffOpt.Benchmarks.QpCase;
 using DiffOpt.InteriorPoint;
 using DiffOpt.Qp;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace DiffOpt.Benchmarks.QpPhases;
 
@@ -19,8 +20,7 @@ public static class QpPhasesCommand
     public static Command Create()
     {
         var input = new Argument<FileInfo>("case") { Description = "Case file (JSON) written by the peer's gen_qps.py --json." };
-        var (threads, reps, warmup) = RunOptions.Create(reps: 5, repsDescription: "Recorded runs (phase times are averaged over them).", warmupDescription: "Unrecorded runs first.");
-        var json = new Option<FileInfo?>("--json") { Description = "Write the phase table to this file." };
+        var (threads, reps, warmup, json) = CommonOptions();
         var memory = new Option<bool>("--memory")
         {
             Description = "Also sample the working set every millisecond and book it to the phase running (says where the peak is reached; slows the run slightly).",
@@ -32,6 +32,13 @@ public static class QpPhasesCommand
         command.SetAction(parse => Run(parse.GetValue(input)!.FullName, parse.GetValue(threads), parse.GetValue(reps),
             parse.GetValue(warmup), parse.GetValue(json)?.FullName, parse.GetValue(memory)));
         return command;
+    }
+
+    /// <summary>The options every phase-table command takes: threads, recorded and unrecorded runs, and the JSON output.</summary>
+    internal static (Option<int> Threads, Option<int> Reps, Option<int> Warmup, Option<FileInfo?> Json) CommonOptions()
+    {
+        var (threads, reps, warmup) = RunOptions.Create(reps: 5, repsDescription: "Recorded runs (phase times are averaged over them).", warmupDescription: "Unrecorded runs first.");
+        return (threads, reps, warmup, new Option<FileInfo?>("--json") { Description = "Write the phase table to this file." });
     }
 
     /// <summary>One row of the phase table.</summary>
@@ -81,15 +88,30 @@ public static class QpPhasesCommand
         if (!RunOptions.CheckAndApply(threads, reps, warmup)) return 2;
         var data = QpCaseFile.Load(path);
         var inputs = new[] { "Q", "p", "G", "h", "A", "b" }.Select(data.Tensor).ToArray();
-        var w = data.Tensor("w");
+        var shape = new CaseShape(data.Name, data.Batch, data.N, data.M, data.P);
+        return Measure(shape, inputs, data.Tensor("w"), reps, warmup, jsonPath, trackMemory);
+    }
+
+    /// <summary>Name and sizes of a measured case (batch B, n variables, m inequalities, p equalities).</summary>
+    internal sealed record CaseShape(string Name, long Batch, long N, long M, long P);
+
+    /// <summary>
+    /// Measures forward + backward of <see cref="QpFunction"/> on <paramref name="inputs"/> (Q, p, G, h, A, b; the loss
+    /// is Σ w·z), prints the phase table and writes it to <paramref name="jsonPath"/> when given. Threads must be set.
+    /// <paramref name="differentiated"/> says which inputs require grad (all nonempty ones when null).
+    /// </summary>
+    internal static int Measure(CaseShape shape, Tensor[] inputs, Tensor w, int reps, int warmup, string? jsonPath, bool trackMemory,
+        bool[]? differentiated = null)
+    {
+        int threads = torch.get_num_threads();
         var options = QpSolverOptions.Default;
-        RunTimer.Measure(warmup, 0, collect: false, () => QpCaseCommand.Forward(inputs, options, w, backward: true).Time);
+        RunTimer.Measure(warmup, 0, collect: false, () => QpCaseCommand.Forward(inputs, options, w, backward: true, differentiated).Time);
 
         var recording = PhaseTimer.Start(trackMemory);
         RunTime[] runs;
         try
         {
-            runs = RunTimer.Measure(0, reps, collect: false, () => QpCaseCommand.Forward(inputs, options, w, backward: true).Time);
+            runs = RunTimer.Measure(0, reps, collect: false, () => QpCaseCommand.Forward(inputs, options, w, backward: true, differentiated).Time);
         }
         finally
         {
@@ -99,13 +121,13 @@ public static class QpPhasesCommand
         var bounds = MachineBounds.Measure();
         var report = new Report
         {
-            Case = data.Name, Threads = threads, Reps = reps,
+            Case = shape.Name, Threads = threads, Reps = reps,
             ForwardBackwardMs = Statistics.Median(runs.Select(r => r.WallMs).ToArray()),
             Bounds = bounds,
-            Phases = Rows(recording, new PhaseCostModel(data.N, data.M, data.P), bounds, reps, runs.Sum(r => r.WallMs)),
+            Phases = Rows(recording, new PhaseCostModel(shape.N, shape.M, shape.P), bounds, reps, runs.Sum(r => r.WallMs)),
             PeakWorkingSetMB = peakWorkingSetMB,
         };
-        Print(report, data);
+        Print(report, shape);
         if (jsonPath is not null) JsonOutput.Write(jsonPath, report);
         return 0;
     }
@@ -137,7 +159,7 @@ public static class QpPhasesCommand
         return rows.OrderByDescending(r => r.MsPerRun).ToArray();
     }
 
-    private static void Print(Report report, QpCaseFile data)
+    private static void Print(Report report, CaseShape data)
     {
         Console.WriteLine(FormattableString.Invariant(
             $"{report.Case} B={data.Batch} n={data.N} m={data.M} p={data.P} threads={report.Threads}: forward+backward {report.ForwardBackwardMs:F1} ms (median of {report.Reps}); machine: dgemm {report.Bounds.GemmGflops:F1} GFLOP/s, copy {report.Bounds.CopyGBytesPerSecond:F1} GB/s"));

@@ -26,10 +26,11 @@ internal static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed", DefaultValueFactory = _ => 0 };
         var trainCount = new Option<int?>("--train-count") { Description = "Rows of the training split (default: first 90 %)" };
         var plain = new Option<bool>("--no-adaptive-weights") { Description = "From tv: learn D and lambda only (no signal-dependent weight per difference)" };
+        var bandwidth = new Option<int?>("--bandwidth") { Description = "Keep D banded: each difference a learned stencil of k + 1 neighbouring samples (default: dense D)" };
         var progressSeconds = ProgressOption.Create();
         var batchSize = new Option<int>("--batch-size") { Description = "Signals per mini-batch", DefaultValueFactory = _ => new DenoisingTrainingOptions().BatchSize };
         var command = new Command("train", "Train the learned total-variation layer (DiffOpt.ML) and save it")
-            { data, model, init, epochs, lambda, learningRate, sweepCount, seed, trainCount, plain, progressSeconds, batchSize };
+            { data, model, init, epochs, lambda, learningRate, sweepCount, seed, trainCount, plain, bandwidth, progressSeconds, batchSize };
         command.SetAction(r => CommandRunner.Run(() =>
         {
             string path = r.GetValue(data)!;
@@ -38,8 +39,10 @@ internal static class TrainCommand
             {
                 Init = r.GetValue(init) == "random" ? DenoisingInit.Random : DenoisingInit.TotalVariation,
                 Epochs = r.GetValue(epochs), BatchSize = r.GetValue(batchSize), Lambda = r.GetValue(lambda), LearningRate = r.GetValue(learningRate), Seed = r.GetValue(seed),
-                AdaptiveWeights = !r.GetValue(plain),
+                AdaptiveWeights = !r.GetValue(plain), DifferenceBandwidth = r.GetValue(bandwidth),
             };
+            if (options.DifferenceBandwidth is < 1)
+                throw new SampleException($"--bandwidth must be at least 1, got {options.DifferenceBandwidth}");
             if (options.Lambda is <= 0 || options.Lambda is { } l && !double.IsFinite(l))
                 throw new SampleException($"--lambda must be positive and finite, got {options.Lambda}");
             var tuning = TvBaselineCommand.Head(train, r.GetValue(sweepCount));
@@ -50,7 +53,7 @@ internal static class TrainCommand
                     (l, mse) => Console.WriteLine(CommandRunner.Invariant($"lambda {l,7:0.00}: train mse {mse:F4}  ({clock.Elapsed.TotalSeconds:F1} s)"))),
             };
             Console.WriteLine(CommandRunner.Invariant(
-                $"learned TV layer from {(options.Init == DenoisingInit.Random ? "random D" : options.AdaptiveWeights ? "total variation, adaptive weights" : "total variation")}: lambda {options.Lambda:F2}{(options.Init == DenoisingInit.Random ? " (fixed)" : "")}, Adam lr {options.LearningRate ?? options.DefaultLearningRate:G3}, {options.Epochs} epochs, {train.Count} training and {test.Count} test signals"));
+                $"learned TV layer from {(options.Init == DenoisingInit.Random ? "random D" : options.AdaptiveWeights ? "total variation, adaptive weights" : "total variation")}{(options.DifferenceBandwidth is { } k ? $", D banded (bandwidth {k})" : "")}: lambda {options.Lambda:F2}{(options.Init == DenoisingInit.Random ? " (fixed)" : "")}, Adam lr {options.LearningRate ?? options.DefaultLearningRate:G3}, {options.Epochs} epochs, {train.Count} training and {test.Count} test signals"));
             var mlContext = new MLContext(seed: options.Seed);
             var interval = ProgressOption.Interval(r.GetValue(progressSeconds));
             var trained = CommandRunner.Checked(() => DenoisingModel.Train(mlContext, train, test, options, e => Console.WriteLine(Cli.EpochLine("optnet", e)),

@@ -51,6 +51,7 @@ public static partial class DenoisingModel
                 InitialRegularization = lambda,
                 LearnRegularization = fromTv,
                 LearnAdaptiveWeights = fromTv && options.AdaptiveWeights,
+                DifferenceBandwidth = options.DifferenceBandwidth,
             },
             NumberOfEpochs = options.Epochs,
             BatchSize = options.BatchSize,

@@ -41,6 +41,13 @@ public sealed record DenoisingTrainingOptions
     /// </summary>
     public bool AdaptiveWeights { get; init; } = true;
 
+    /// <summary>
+    /// When set to k, D stays banded: each difference is a learned stencil of k + 1 neighbouring samples
+    /// (<c>TotalVariationQpModel.DifferenceBandwidth</c>; k = 1 keeps the shape of first differences). The layer's
+    /// QP then has a banded Q, which the solver factorises in linear time. Default null: D is dense.
+    /// </summary>
+    public int? DifferenceBandwidth { get; init; }
+
     /// <summary>Training epochs. Default 10.</summary>
     public int Epochs { get; init; } = 10;
 

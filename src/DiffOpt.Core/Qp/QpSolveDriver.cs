@@ -6,7 +6,9 @@ using DiffOpt.Numerics;
 namespace DiffOpt.Qp;
 
 /// <summary>
-/// Runs the interior-point method on a scaled batch. The KKT form is chosen per item, from the item's own data
+/// Runs the interior-point method on a scaled batch. Bound rows (every row of G with at most one nonzero, at least
+/// n of them) take the primal form with a diagonal GᵀW⁻¹G (<see cref="BoxKktSolver"/>) for the whole batch, since
+/// that structure is the same for every item. Otherwise the KKT form is chosen per item, from the item's own data
 /// (<see cref="InequalitySchurKktSolver.Partition"/>): the items the fast fixed-regularisation Schur form serves run
 /// with it, the others with the adaptive primal form, each part on its own. Within a part, the items that stalled
 /// in the Schur form are solved once more, on their own, with the adaptive PIQP form, whose vanishing
@@ -27,6 +29,8 @@ internal static class QpSolveDriver
     /// <summary>Runs each item with the KKT form that serves it and merges the parts (see the class remarks).</summary>
     private static IpmResult RunPartitioned(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, QpIterate? warmStart)
     {
+        if (BoxKktSolver.TryCreate(qp) is { } box)
+            return RunWithFallback(problem, qp, scaling, options, box, warmStart);
         var limits = NumericLimits.For(qp.C.dtype);
         var (served, factor) = InequalitySchurKktSolver.Partition(qp, limits);
         long schurItems = factor is null ? 0 : served.sum().item<long>();

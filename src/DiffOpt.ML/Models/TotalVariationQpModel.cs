@@ -63,12 +63,22 @@ public sealed record TotalVariationQpModel : QpModel
     /// <summary>Width 2r + 1 of the window of differences each adaptive weight looks at (odd, at least 1). Default 9.</summary>
     public int AdaptiveWeightWindow { get; init; } = 9;
 
+    /// <summary>
+    /// When set to k ≥ 1, D stays banded: only the entries D_ij with 0 ≤ j − i ≤ k are learned, the others are fixed
+    /// at 0, so each difference is a learned stencil of k + 1 neighbouring samples (k = 1 keeps the shape of first
+    /// differences, with two learned taps per row). Q = DDᵀ then has bandwidth k, and the QP solver factorises the
+    /// layer's KKT systems banded (in time linear in n for small k) instead of dense. Default null: D is dense.
+    /// </summary>
+    public int? DifferenceBandwidth { get; init; }
+
     internal override void Validate(int featureSize, int outputSize)
     {
         OptionChecks.PositiveFinite(InitialRegularization, nameof(InitialRegularization));
         OptionChecks.Defined(DifferenceInit, nameof(DifferenceInit));
         if (AdaptiveWeightWindow < 1 || AdaptiveWeightWindow % 2 == 0)
             throw new ArgumentOutOfRangeException(nameof(AdaptiveWeightWindow), AdaptiveWeightWindow, $"{nameof(AdaptiveWeightWindow)} must be a positive odd width.");
+        if (DifferenceBandwidth is < 1)
+            throw new ArgumentOutOfRangeException(nameof(DifferenceBandwidth), DifferenceBandwidth, $"{nameof(DifferenceBandwidth)} must be at least 1 when set.");
         ModelChecks.SameSize(featureSize, outputSize, nameof(TotalVariationQpModel));
         if (outputSize < 2)
             throw new ArgumentException($"{nameof(TotalVariationQpModel)} needs signals of length at least 2, got {outputSize}.", "inputSchema");
@@ -83,14 +93,21 @@ internal sealed class TotalVariationNetwork : QpNetwork
     private readonly Parameter D;
     private readonly Parameter log_lambda;
     private readonly Conv1d? weight_map;
+    private readonly Tensor? band_mask;
     private readonly QpSolverOptions _solverOptions;
 
     public TotalVariationNetwork(TotalVariationQpModel model, NetworkContext context) : base(nameof(TotalVariationNetwork))
     {
         var n = context.OutputSize;
-        D = nn.Parameter(model.DifferenceInit == DifferenceOperatorInit.FirstDifference
+        var initial = model.DifferenceInit == DifferenceOperatorInit.FirstDifference
             ? FirstDifference(n, context.DType)
-            : RandomMatrix(n - 1, n, context));
+            : RandomMatrix(n - 1, n, context);
+        if (model.DifferenceBandwidth is { } bandwidth)
+        {
+            band_mask = BandMask(n, bandwidth, context.DType);
+            initial.mul_(band_mask);
+        }
+        D = nn.Parameter(initial);
         log_lambda = nn.Parameter(tensor(Math.Log(model.InitialRegularization), dtype: context.DType), model.LearnRegularization);
         if (model.LearnAdaptiveWeights)
         {
@@ -109,17 +126,18 @@ internal sealed class TotalVariationNetwork : QpNetwork
 
     public override Tensor forward(Tensor x)
     {
-        var m = D.shape[0];
+        var d = band_mask is null ? D : D.mul(band_mask);
+        var m = d.shape[0];
         var identity = eye(m, dtype: x.dtype, device: x.device);
-        var Q = D.matmul(D.t());
-        var p = x.matmul(D.t()).neg();
+        var Q = d.matmul(d.t());
+        var p = x.matmul(d.t()).neg();
         var G = cat([identity, identity.neg()], 0);
         var weights = weight_map is null
             ? ones(m, dtype: x.dtype, device: x.device).mul_(log_lambda.exp())
-            : weight_map.forward(x.matmul(D.t()).abs().unsqueeze(1)).squeeze(1).add(log_lambda).clamp(-MaxLogWeight, MaxLogWeight).exp();
+            : weight_map.forward(x.matmul(d.t()).abs().unsqueeze(1)).squeeze(1).add(log_lambda).clamp(-MaxLogWeight, MaxLogWeight).exp();
         var h = cat([weights, weights], -1);
         var u = QpFunction.Apply(Q, p, G, h, null, null, _solverOptions);
-        return x - u.matmul(D);
+        return x - u.matmul(d);
     }
 
     /// <summary>Bound on |log λᵢ(x)|, so that a diverging weight map gives finite box bounds rather than infinite ones.</summary>
@@ -130,6 +148,13 @@ internal sealed class TotalVariationNetwork : QpNetwork
     {
         using var identity = eye(n, dtype: dtype);
         return identity.narrow(0, 1, n - 1) - identity.narrow(0, 0, n - 1);
+    }
+
+    /// <summary>The (n − 1) × n mask of the entries 0 ≤ j − i ≤ k a banded D learns.</summary>
+    private static Tensor BandMask(long n, int bandwidth, ScalarType dtype)
+    {
+        using var ones = torch.ones(n - 1, n, dtype: dtype);
+        return ones.triu(0).tril(bandwidth);
     }
 
     private const double RandomInitStandardDeviation = 0.3;
@@ -147,6 +172,7 @@ internal sealed class TotalVariationNetwork : QpNetwork
             D.Dispose();
             log_lambda.Dispose();
             weight_map?.Dispose();
+            band_mask?.Dispose();
         }
         base.Dispose(disposing);
     }

@@ -5,7 +5,8 @@ namespace DiffOpt.ML.Persistence;
 /// Binary format: byte kind, then by kind
 /// 1 <see cref="EqualityConstrainedQpModel"/>: int EqualityCount; double QuadraticWeight.
 /// 2 <see cref="TotalVariationQpModel"/>: int DifferenceInit; double InitialRegularization; bool LearnRegularization;
-///   from format 0x00010002 on also bool LearnAdaptiveWeights; int AdaptiveWeightWindow.
+///   from format 0x00010002 on also bool LearnAdaptiveWeights; int AdaptiveWeightWindow;
+///   from format 0x00010003 on also int DifferenceBandwidth (0 for none).
 /// 3 <see cref="GenericQpModel"/>: int InequalityCount; int EqualityCount; double Epsilon.
 /// 4 <see cref="RegisteredModuleModel"/>: string Name.
 /// </remarks>
@@ -19,8 +20,11 @@ internal static class QpModelFormat
     /// <summary>The first format of the QP layer's file.</summary>
     public const uint InitialVersion = 0x00010001;
 
-    /// <summary>The format written now (the total-variation record carries the adaptive-weight fields).</summary>
-    public const uint CurrentVersion = 0x00010002;
+    /// <summary>The first format whose total-variation record carries the adaptive-weight fields.</summary>
+    public const uint AdaptiveWeightsVersion = 0x00010002;
+
+    /// <summary>The format written now (the total-variation record also carries the bandwidth of D).</summary>
+    public const uint CurrentVersion = 0x00010003;
 
     public static void Write(BinaryWriter writer, QpModel model)
     {
@@ -38,6 +42,7 @@ internal static class QpModelFormat
                 writer.Write(m.LearnRegularization);
                 writer.Write(m.LearnAdaptiveWeights);
                 writer.Write(m.AdaptiveWeightWindow);
+                writer.Write(m.DifferenceBandwidth ?? 0);
                 break;
             case GenericQpModel m:
                 writer.Write(GenericKind);
@@ -85,10 +90,14 @@ internal static class QpModelFormat
             InitialRegularization = FormatGuard.ReadFinite(reader, component, "the initial regularisation"),
             LearnRegularization = reader.ReadBoolean(),
         };
-        return version < CurrentVersion ? model : model with
+        if (version < AdaptiveWeightsVersion) return model;
+        model = model with
         {
             LearnAdaptiveWeights = reader.ReadBoolean(),
             AdaptiveWeightWindow = FormatGuard.ReadCount(reader, component, "the adaptive-weight window", 1),
         };
+        if (version < CurrentVersion) return model;
+        int bandwidth = FormatGuard.ReadCount(reader, component, "the bandwidth of D", 0);
+        return bandwidth == 0 ? model : model with { DifferenceBandwidth = bandwidth };
     }
 }

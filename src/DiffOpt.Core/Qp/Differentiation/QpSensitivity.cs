@@ -72,16 +72,23 @@ internal static class QpSensitivity
         var lambda = scaling.UnscaleInequalityDual(it.Z);
         var nu = scaling.UnscaleEqualityDual(it.Y);
 
+        // Gradients with respect to the caller's data: the normalisation multiplies each item's Q and p by its cost
+        // factor and each row of G, h (A, b) by its row factor, so those factors scale the vectors on that side.
+        var unit = ones(1, 1, dtype: dz.dtype, device: dz.device);
+        var normalization = state.Normalization;
+        var cost = normalization is null ? unit : Batched.PerItem(normalization.Cost);
+        var rows = normalization?.InequalityRows ?? unit;
+        var equalityRows = normalization?.EqualityRows ?? unit;
+        var batched = state.Problem.IsBatched;
         var grads = new Tensor?[6];
-        if (needed[0]) grads[0] = OuterSum(0.5 * dz, z, 0.5 * z, dz);
-        if (needed[1]) grads[1] = dz;
-        if (needed[2]) grads[2] = OuterSum(lambda, dz, dLambda, z);
-        if (needed[3]) grads[3] = -dLambda;
-        if (needed[4]) grads[4] = OuterSum(nu, dz, dNu, z);
-        if (needed[5]) grads[5] = -dNu;
-        if (state.Normalization is { } normalization) grads = normalization.GradientsOfOriginal(grads);
-        for (int i = 0; i < grads.Length; i++)
-            if (grads[i] is not null && !state.Problem.IsBatched[i]) grads[i] = grads[i]!.sum(dim: 0);
+        if (needed[0]) grads[0] = OuterSum(batched[0], 0.5 * cost * dz, z, 0.5 * cost * z, dz);
+        if (needed[1]) grads[1] = cost * dz;
+        if (needed[2]) grads[2] = OuterSum(batched[2], rows * lambda, dz, rows * dLambda, z);
+        if (needed[3]) grads[3] = -rows * dLambda;
+        if (needed[4]) grads[4] = OuterSum(batched[4], equalityRows * nu, dz, equalityRows * dNu, z);
+        if (needed[5]) grads[5] = -equalityRows * dNu;
+        foreach (int vector in new[] { 1, 3, 5 })
+            if (grads[vector] is not null && !batched[vector]) grads[vector] = grads[vector]!.sum(dim: 0);
         return (grads, new BackwardCheck(relative, trusted));
     }
 
@@ -119,11 +126,13 @@ internal static class QpSensitivity
     }
 
     /// <summary>
-    /// a₁b₁ᵀ + a₂b₂ᵀ per item for (B,r) a's and (B,c) b's, as one (B,r,2)·(B,2,c) product: the (B,r,c) result is
-    /// written once, where summing two outer products would write it three times.
+    /// a₁b₁ᵀ + a₂b₂ᵀ for (B,r) a's and (B,c) b's: per item (B,r,c) when <paramref name="perItem"/>, as one
+    /// (B,r,2)·(B,2,c) product that writes the result once; otherwise its sum over the batch (r,c), the gradient of
+    /// a matrix shared by the batch, as two (r,B)·(B,c) products with no (B,r,c) temporary.
     /// </summary>
-    private static Tensor OuterSum(Tensor a1, Tensor b1, Tensor a2, Tensor b2) =>
-        stack(new[] { a1, a2 }, -1).bmm(stack(new[] { b1, b2 }, -2));
+    private static Tensor OuterSum(bool perItem, Tensor a1, Tensor b1, Tensor a2, Tensor b2) => perItem
+        ? stack(new[] { a1, a2 }, -1).bmm(stack(new[] { b1, b2 }, -2))
+        : a1.t().matmul(b1).add_(a2.t().matmul(b2));
 }
 
 /// <summary>Per item: the relative residual ‖r‖∞/‖rhs‖∞ of the backward KKT solve (B,), and whether it met the tolerance and the item has a usable solution (B,) bool.</summary>

@@ -78,24 +78,6 @@ internal sealed record ProblemNormalization(Tensor Cost, Tensor InequalityRows, 
         EqualityDuals = warmStart.EqualityDuals is { } nu ? DualOfNormalized(nu, EqualityRows) : null,
     };
 
-    /// <summary>
-    /// Per-item gradients (B,…) with respect to the normalised data (Q, p, G, h, A, b; null where not needed) as
-    /// gradients with respect to the caller's data, before any sum over a broadcast batch.
-    /// </summary>
-    public Tensor?[] GradientsOfOriginal(Tensor?[] grads)
-    {
-        var cost = Batched.PerItem(Cost);
-        return
-        [
-            grads[0] is { } q ? q * cost.unsqueeze(-1) : null,
-            grads[1] is { } p ? p * cost : null,
-            grads[2] is { } g ? g * InequalityRows.unsqueeze(-1) : null,
-            grads[3] is { } h ? h * InequalityRows : null,
-            grads[4] is { } a ? a * EqualityRows.unsqueeze(-1) : null,
-            grads[5] is { } b ? b * EqualityRows : null,
-        ];
-    }
-
     /// <summary>Every tensor of the normalisation.</summary>
     public IEnumerable<Tensor> Tensors() => new[] { Cost, InequalityRows, EqualityRows };
 
