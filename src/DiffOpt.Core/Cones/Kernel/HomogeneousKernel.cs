@@ -35,20 +35,34 @@ internal static class HomogeneousKernel
         var sparse = SparseKktPattern.Choose(data.Cones, batch, m, n, a, p, path);
         // Polyhedral programs stop at (a face of) a vertex already accurate; their polish steps would be costly full-matrix solves.
         int polish = data.Cones.All(c => c is ZeroCone or NonnegativeCone) ? 0 : options.PolishIterations;
+        // Dense items reuse pooled buffers (ItemWorkspace); sparse ones keep their per-item pattern-shaped workspace.
+        bool pooled = sparse is null && ItemWorkspacePool.Pools(m, n);
         SolveCancellation.ThrowIfRequested();
         try
         {
             BatchParallel.ForEachItem(batch, item =>
             {
                 int i = (int)item;
-                double[] Slice(double[] all, int length) => all.AsSpan(i * length, length).ToArray();
-                var cones = HomogeneousItemSolver.Create(data.Cones);
-                var program = ItemEquilibration.Create(cones, m, n, Slice(a, m * n), Slice(b, m), Slice(c, n), p is null ? null : Slice(p, n * n),
-                    sparse is not null);
-                var solver = new HomogeneousItemSolver(program, cones, tolerances, sparse);
+                var workspace = pooled ? ItemWorkspacePool.Shared.Rent(data.Cones, m, n, p is not null) : null;
+                double[] Slice(double[] all, int length, double[]? into)
+                {
+                    var source = all.AsSpan(i * length, length);
+                    if (into is null) return source.ToArray();
+                    source.CopyTo(into);
+                    return into;
+                }
+                var cones = workspace?.Cones ?? HomogeneousItemSolver.Create(data.Cones);
+                var program = ItemEquilibration.Create(cones, m, n, Slice(a, m * n, workspace?.A), Slice(b, m, workspace?.B), Slice(c, n, workspace?.C),
+                    p is null ? null : Slice(p, n * n, workspace?.P), sparse is not null, workspace);
+                var solver = workspace?.Solver;
+                if (solver is null) solver = new HomogeneousItemSolver(program, cones, tolerances, sparse);
+                else solver.Reset(program, tolerances);
                 var start = warm?.Point(i, cones, program.D, program.E, program.CostScale);
                 var outcome = solver.Solve(options.MaxIterations, options.InaccurateToleranceFactor, start, polish);
                 outcomes[i] = solver.Measured(outcome, dtype == ScalarType.Float32);
+                if (workspace is null) return;
+                workspace.Solver = solver;
+                ItemWorkspacePool.Shared.Return(workspace, data.Cones, m, n, p is not null);
             });
         }
         catch (AggregateException error) when (error.InnerException is OperationCanceledException cancelled)
