@@ -52,6 +52,8 @@ public static class ConeCaseCommand
         public double ForwardMs { get; init; }
         /// <summary>Median forward + backward time in ms.</summary>
         public double ForwardBackwardMs { get; init; }
+        /// <summary>Median process CPU time of forward + backward in ms (less disturbed than wall time on a shared machine).</summary>
+        public double ForwardBackwardCpuMs { get; init; }
         /// <summary>Every timed forward run, ms.</summary>
         public required double[] ForwardAllMs { get; init; }
         /// <summary>Every timed forward + backward run, ms.</summary>
@@ -85,6 +87,7 @@ public static class ConeCaseCommand
             Case = data.Name, B = data.Batch, N = data.N, M = data.M, Threads = threads, Reps = reps, Warmup = warmup,
             ForwardMs = Statistics.Median(forward.Select(t => t.WallMs).ToArray()),
             ForwardBackwardMs = Statistics.Median(forwardBackward.Select(t => t.WallMs).ToArray()),
+            ForwardBackwardCpuMs = Statistics.Median(forwardBackward.Select(t => t.CpuMs).ToArray()),
             ForwardAllMs = forward.Select(t => t.WallMs).ToArray(),
             ForwardBackwardAllMs = forwardBackward.Select(t => t.WallMs).ToArray(),
             PeakWorkingSetMB = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),
