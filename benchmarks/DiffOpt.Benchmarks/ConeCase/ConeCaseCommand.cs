@@ -21,13 +21,14 @@ public static class ConeCaseCommand
         var (threads, reps, warmup) = RunOptions.Create();
         var json = new Option<FileInfo?>("--json") { Description = "Write timings, statuses and x to this file." };
         var tolerance = new Option<double?>("--tolerance") { Description = "Absolute and relative tolerance of the solver (default: the solver's, 1e-8)." };
+        var polish = new Option<int?>("--polish") { Description = "Polish iterations of the solver (default: the solver's, 2)." };
         var phases = new Option<bool>("--phases") { Description = "Also time the phases (solve, derivative set-up, adjoint) separately." };
         var command = new Command("cone-case", "Time forward and forward+backward of ConeProgramFunction on a cvxpylayers peer case.")
         {
-            input, threads, reps, warmup, json, phases, tolerance,
+            input, threads, reps, warmup, json, phases, tolerance, polish,
         };
         command.SetAction(parse => Run(parse.GetValue(input)!.FullName, parse.GetValue(threads), parse.GetValue(reps), parse.GetValue(warmup),
-            parse.GetValue(json)?.FullName, parse.GetValue(phases), parse.GetValue(tolerance)));
+            parse.GetValue(json)?.FullName, parse.GetValue(phases), parse.GetValue(tolerance), parse.GetValue(polish)));
         return command;
     }
 
@@ -68,10 +69,11 @@ public static class ConeCaseCommand
         public required double[][] X { get; init; }
     }
 
-    private static int Run(string path, int threads, int reps, int warmup, string? jsonPath, bool phases, double? tolerance)
+    private static int Run(string path, int threads, int reps, int warmup, string? jsonPath, bool phases, double? tolerance, int? polish)
     {
         if (!RunOptions.CheckAndApply(threads, reps, warmup)) return 2;
         var options = tolerance is { } t ? new ConeProgramSolverOptions { Tolerance = t, RelativeTolerance = t } : ConeProgramSolverOptions.Default;
+        if (polish is { } steps) options = options with { PolishIterations = steps };
         var data = ConeCaseFile.Load(path);
         var (a, b, c, w) = (data.Tensor("A"), data.Tensor("b"), data.Tensor("c"), data.Tensor("w"));
 
