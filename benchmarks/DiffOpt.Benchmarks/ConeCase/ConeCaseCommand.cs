@@ -21,13 +21,14 @@ public static class ConeCaseCommand
         var (threads, reps, warmup) = RunOptions.Create();
         var json = new Option<FileInfo?>("--json") { Description = "Write timings, statuses and x to this file." };
         var tolerance = new Option<double?>("--tolerance") { Description = "Absolute and relative tolerance of the solver (default: the solver's, 1e-8)." };
+        var polish = new Option<int?>("--polish") { Description = "Polish iterations of the solver (default: the solver's, 2)." };
         var phases = new Option<bool>("--phases") { Description = "Also time the phases (solve, derivative set-up, adjoint) separately." };
         var command = new Command("cone-case", "Time forward and forward+backward of ConeProgramFunction on a cvxpylayers peer case.")
         {
-            input, threads, reps, warmup, json, phases, tolerance,
+            input, threads, reps, warmup, json, phases, tolerance, polish,
         };
         command.SetAction(parse => Run(parse.GetValue(input)!.FullName, parse.GetValue(threads), parse.GetValue(reps), parse.GetValue(warmup),
-            parse.GetValue(json)?.FullName, parse.GetValue(phases), parse.GetValue(tolerance)));
+            parse.GetValue(json)?.FullName, parse.GetValue(phases), parse.GetValue(tolerance), parse.GetValue(polish)));
         return command;
     }
 
@@ -52,6 +53,8 @@ public static class ConeCaseCommand
         public double ForwardMs { get; init; }
         /// <summary>Median forward + backward time in ms.</summary>
         public double ForwardBackwardMs { get; init; }
+        /// <summary>Median process CPU time of forward + backward in ms (less disturbed than wall time on a shared machine).</summary>
+        public double ForwardBackwardCpuMs { get; init; }
         /// <summary>Every timed forward run, ms.</summary>
         public required double[] ForwardAllMs { get; init; }
         /// <summary>Every timed forward + backward run, ms.</summary>
@@ -66,10 +69,11 @@ public static class ConeCaseCommand
         public required double[][] X { get; init; }
     }
 
-    private static int Run(string path, int threads, int reps, int warmup, string? jsonPath, bool phases, double? tolerance)
+    private static int Run(string path, int threads, int reps, int warmup, string? jsonPath, bool phases, double? tolerance, int? polish)
     {
         if (!RunOptions.CheckAndApply(threads, reps, warmup)) return 2;
         var options = tolerance is { } t ? new ConeProgramSolverOptions { Tolerance = t, RelativeTolerance = t } : ConeProgramSolverOptions.Default;
+        if (polish is { } steps) options = options with { PolishIterations = steps };
         var data = ConeCaseFile.Load(path);
         var (a, b, c, w) = (data.Tensor("A"), data.Tensor("b"), data.Tensor("c"), data.Tensor("w"));
 
@@ -85,6 +89,7 @@ public static class ConeCaseCommand
             Case = data.Name, B = data.Batch, N = data.N, M = data.M, Threads = threads, Reps = reps, Warmup = warmup,
             ForwardMs = Statistics.Median(forward.Select(t => t.WallMs).ToArray()),
             ForwardBackwardMs = Statistics.Median(forwardBackward.Select(t => t.WallMs).ToArray()),
+            ForwardBackwardCpuMs = Statistics.Median(forwardBackward.Select(t => t.CpuMs).ToArray()),
             ForwardAllMs = forward.Select(t => t.WallMs).ToArray(),
             ForwardBackwardAllMs = forwardBackward.Select(t => t.WallMs).ToArray(),
             PeakWorkingSetMB = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),

@@ -147,7 +147,8 @@ internal sealed class BatchedLu
             return new Item
             {
                 Kept = [.. kept], Decoupled = [.. decoupled], DecoupledRows = rows,
-                Factors = new double[kept.Count * kept.Count], Pivots = new int[kept.Count],
+                // Uninitialised: FactorItem writes every entry (zeroing first is another pass over fresh pages).
+                Factors = GC.AllocateUninitializedArray<double>(kept.Count * kept.Count), Pivots = new int[kept.Count],
             };
         }
 

@@ -15,6 +15,9 @@ internal static unsafe class TensorCopy
         // Not disposed: when value already is contiguous CPU float64, these calls return value itself.
         var dense = value.to(ScalarType.Float64).cpu().contiguous();
         if (!NativeLapack.IsAvailable) return dense.data<double>().ToArray();
-        return new ReadOnlySpan<double>(NativeLapack.Data<double>(dense), checked((int)dense.numel())).ToArray();
+        // Uninitialised: the copy overwrites every entry, and zeroing megabytes first is a second pass over fresh pages.
+        var result = GC.AllocateUninitializedArray<double>(checked((int)dense.numel()));
+        new ReadOnlySpan<double>(NativeLapack.Data<double>(dense), result.Length).CopyTo(result);
+        return result;
     }
 }

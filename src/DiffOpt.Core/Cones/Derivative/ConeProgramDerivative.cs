@@ -64,7 +64,8 @@ internal sealed class ConeProgramDerivative
         var v = _y - ToFloat64(s);
         _d = m == 0 ? null : new CompositeCone(cones).ProjectDualDerivative(v);
         var a = ToFloat64(A).expand(batch, m, n);
-        var p = P is null ? zeros(batch, n, n, dtype: ScalarType.Float64, device: v.device) : ToFloat64(P).expand(batch, n, n);
+        // P = 0 as a broadcast view: the CPU path never reads it, and a (B, n, n) block of zeros is megabytes to fault in.
+        var p = (P is null ? zeros(n, n, dtype: ScalarType.Float64, device: v.device) : ToFloat64(P)).expand(batch, n, n);
         var identity = eye(m, dtype: ScalarType.Float64, device: v.device);
         Tensor Jacobian(Tensor pj, Tensor aj, Tensor dj) => cat([cat([pj, aj.transpose(1, 2).matmul(dj)], 2), cat([aj, dj - identity], 2)], 1);
         // Sparse A: the symmetric quasi-definite form of J, factorised sparsely (SparseDerivativeSolver), never forming D densely.
@@ -153,7 +154,8 @@ internal sealed class ConeProgramDerivative
         var (u, residual) = _solver.Solve(cat([top, bottom], 1), transpose: true);
         var ux = u.narrow(1, 0, n);
         var uv = u.narrow(1, n, m);
-        var gradA = -(Outer(_y, ux) + Outer(uv, _x));
+        // One (B, m, n) result, written in place: every fresh multi-megabyte temporary faults its pages in anew.
+        var gradA = Outer(-_y, ux).addcmul_(uv.unsqueeze(2), _x.unsqueeze(1), value: -1);
         Tensor? gradP = null;
         if (_hasP)
         {
@@ -184,6 +186,6 @@ internal sealed class ConeProgramDerivative
     /// <summary>M·z per item for M (B, r, c) or (r, c) and z (B, c).</summary>
     private static Tensor Times(Tensor matrix, Tensor z) => matrix.matmul(z.unsqueeze(2)).squeeze(2);
 
-    /// <summary>u·wᵀ per item for u (B, r) and w (B, c).</summary>
-    private static Tensor Outer(Tensor u, Tensor w) => u.unsqueeze(2).matmul(w.unsqueeze(1));
+    /// <summary>u·wᵀ per item for u (B, r) and w (B, c), as a broadcast product (not B rank-one matrix products).</summary>
+    private static Tensor Outer(Tensor u, Tensor w) => u.unsqueeze(2) * w.unsqueeze(1);
 }

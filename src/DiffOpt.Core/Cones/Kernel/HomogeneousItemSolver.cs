@@ -12,13 +12,13 @@ namespace DiffOpt.Cones;
 /// </summary>
 internal sealed class HomogeneousItemSolver
 {
-    private readonly ItemProgram _data;
+    private ItemProgram _data;
     private readonly KernelCone[] _cones;
     private readonly KernelExponentialCone[] _exponential;
     private readonly int _degree, _n, _m, _triples;
     private readonly IItemKkt _kkt;
-    private readonly ItemRows _rows;
-    private readonly ItemMeasures _measures;
+    private ItemRows _rows;
+    private ItemMeasures _measures;
     private readonly ItemPoint _point, _trial, _affine, _combined;
     private readonly double[] _x2, _z2, _gradient, _rx, _rz, _dx, _dz, _shift, _top, _bottom, _x, _y, _s;
     private double _curvature;
@@ -40,6 +40,19 @@ internal sealed class HomogeneousItemSolver
         (_x2, _gradient, _rx, _dx, _top, _x) = (new double[_n], new double[_n], new double[_n], new double[_n], new double[_n], new double[_n]);
         (_z2, _rz, _dz, _shift, _bottom, _y, _s) = (new double[_m], new double[_m], new double[_m], new double[_m], new double[_m],
             new double[_m], new double[_m]);
+    }
+
+    /// <summary>
+    /// Rebinds this solver (with its cones and buffers) to another item of the same shape, cones and KKT path, so that
+    /// a batch reuses one solver per thread (<see cref="ItemWorkspace"/>) instead of allocating one per item.
+    /// </summary>
+    public void Reset(ItemProgram data, SolverTolerances tolerances)
+    {
+        if (data.Rows != _m || data.Variables != _n) throw new ArgumentException("The item's shape differs from the solver's.", nameof(data));
+        _data = data;
+        _kkt.Reset();
+        _rows = new ItemRows(data.ScaledA, _m, _n, sparse: false, _kkt.Native);
+        _measures = new ItemMeasures(data, tolerances);
     }
 
     /// <summary>

@@ -22,39 +22,60 @@ internal static class HomogeneousKernel
     /// Solves the float64 CPU data with the tolerances of <paramref name="dtype"/>, from <paramref name="warm"/> when given,
     /// with the KKT factorisation <paramref name="path"/> (<see cref="SparseKktPattern.Choose"/> decides by default).
     /// </summary>
-    public static HomogeneousInteriorPoint.Result Solve(ConeProgramData data, ConeProgramSolverOptions options, ScalarType dtype,
+    public static unsafe HomogeneousInteriorPoint.Result Solve(ConeProgramData data, ConeProgramSolverOptions options, ScalarType dtype,
         WarmArrays? warm = null, KktPath path = KktPath.Auto)
     {
         var tolerances = options.TolerancesFor(dtype);
         int batch = (int)data.Batch, m = (int)data.Rows, n = (int)data.Variables;
-        var a = Doubles(data.A);
+        // A is read in place where libtorch's data pointer is at hand: a managed copy of the batch's A is megabytes of
+        // fresh pages for every solve, and the items copy their slices anyway.
+        var denseA = data.A.contiguous();
+        nint aView = NativeLapack.IsAvailable && denseA.numel() > 0 ? (nint)NativeLapack.Data<double>(denseA) : 0;
+        var aCopy = aView == 0 ? Doubles(data.A) : null;
+        ReadOnlySpan<double> A(long offset, long length) =>
+            aView != 0 ? new ReadOnlySpan<double>((double*)aView + offset, checked((int)length)) : aCopy.AsSpan(checked((int)offset), checked((int)length));
         var b = Doubles(data.B);
         var c = Doubles(data.C);
         var p = data.P is null ? null : Doubles(data.P);
         var outcomes = new HomogeneousItemSolver.Outcome[batch];
-        var sparse = SparseKktPattern.Choose(data.Cones, batch, m, n, a, p, path);
+        var sparse = SparseKktPattern.Choose(data.Cones, batch, m, n, A(0, (long)batch * m * n), p, path);
         // Polyhedral programs stop at (a face of) a vertex already accurate; their polish steps would be costly full-matrix solves.
         int polish = data.Cones.All(c => c is ZeroCone or NonnegativeCone) ? 0 : options.PolishIterations;
+        // Dense items reuse pooled buffers (ItemWorkspace); sparse ones keep their per-item pattern-shaped workspace.
+        bool pooled = sparse is null && ItemWorkspacePool.Pools(m, n);
         SolveCancellation.ThrowIfRequested();
         try
         {
             BatchParallel.ForEachItem(batch, item =>
             {
                 int i = (int)item;
-                double[] Slice(double[] all, int length) => all.AsSpan(i * length, length).ToArray();
-                var cones = HomogeneousItemSolver.Create(data.Cones);
-                var program = ItemEquilibration.Create(cones, m, n, Slice(a, m * n), Slice(b, m), Slice(c, n), p is null ? null : Slice(p, n * n),
-                    sparse is not null);
-                var solver = new HomogeneousItemSolver(program, cones, tolerances, sparse);
+                var workspace = pooled ? ItemWorkspacePool.Shared.Rent(data.Cones, m, n, p is not null) : null;
+                double[] Copy(ReadOnlySpan<double> source, double[]? into)
+                {
+                    if (into is null) return source.ToArray();
+                    source.CopyTo(into);
+                    return into;
+                }
+                double[] Slice(double[] all, int length, double[]? into) => Copy(all.AsSpan(i * length, length), into);
+                var cones = workspace?.Cones ?? HomogeneousItemSolver.Create(data.Cones);
+                var program = ItemEquilibration.Create(cones, m, n, Copy(A((long)i * m * n, m * n), workspace?.A), Slice(b, m, workspace?.B), Slice(c, n, workspace?.C),
+                    p is null ? null : Slice(p, n * n, workspace?.P), sparse is not null, workspace);
+                var solver = workspace?.Solver;
+                if (solver is null) solver = new HomogeneousItemSolver(program, cones, tolerances, sparse);
+                else solver.Reset(program, tolerances);
                 var start = warm?.Point(i, cones, program.D, program.E, program.CostScale);
                 var outcome = solver.Solve(options.MaxIterations, options.InaccurateToleranceFactor, start, polish);
                 outcomes[i] = solver.Measured(outcome, dtype == ScalarType.Float32);
+                if (workspace is null) return;
+                workspace.Solver = solver;
+                ItemWorkspacePool.Shared.Return(workspace, data.Cones, m, n, p is not null);
             });
         }
         catch (AggregateException error) when (error.InnerException is OperationCanceledException cancelled)
         {
             ExceptionDispatchInfo.Capture(cancelled).Throw();
         }
+        GC.KeepAlive(denseA);
         SolveCancellation.ThrowIfRequested();
 
         Tensor Stack(Func<HomogeneousItemSolver.Outcome, double[]> part, int length) =>

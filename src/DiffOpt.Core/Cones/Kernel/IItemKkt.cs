@@ -13,6 +13,9 @@ internal interface IItemKkt
     /// <summary>(Δx, Δz) with K[Δx; Δz] = [top; bottom], refined; false when the solution is not finite.</summary>
     bool Solve(ReadOnlySpan<double> top, ReadOnlySpan<double> bottom, Span<double> dx, Span<double> dz);
 
+    /// <summary>Forgets the state of the previous item (the solver is reused for another item of the same shape).</summary>
+    void Reset();
+
     /// <summary>Whether the item's dense products (with Â and P̂) go through BLAS (<see cref="DenseProducts"/>).</summary>
     bool Native { get; }
 }

@@ -14,32 +14,36 @@ internal static class ItemEquilibration
     /// <summary>
     /// The item's program with its equilibrated copy, from the original data (A m × n row-major, P n × n or null); with
     /// <paramref name="sparse"/> the sweeps read only A's and P's nonzeros (the same factors, since zeros add nothing to
-    /// a maximum) and the program keeps them for the stopping tests.
+    /// a maximum) and the program keeps them for the stopping tests. With <paramref name="buffers"/> the equilibrated
+    /// copy and the factors are written into its arrays instead of new ones.
     /// </summary>
-    public static unsafe ItemProgram Create(KernelCone[] cones, int m, int n, double[] a, double[] b, double[] c, double[]? p, bool sparse = false)
+    public static unsafe ItemProgram Create(KernelCone[] cones, int m, int n, double[] a, double[] b, double[] c, double[]? p, bool sparse = false,
+        ItemWorkspace? buffers = null)
     {
         var settings = RuizSettings.Cone;
         var sparseA = sparse ? CompressedRows.FromDense(a, m, n) : null;
         var sparseP = sparse && p is not null ? CompressedRows.FromDense(p, n, n) : null;
-        var d = Enumerable.Repeat(1.0, m).ToArray();
-        var e = Enumerable.Repeat(1.0, n).ToArray();
+        var d = buffers?.D ?? new double[m];
+        var e = buffers?.E ?? new double[n];
+        Array.Fill(d, 1.0);
+        Array.Fill(e, 1.0);
         fixed (double* aData = a, pData = p, dData = d, eData = e)
         {
             var blocks = new[] { new RuizKernel.Block(new BatchMatrices<double>(aData, 1, m, n), dData, RowGroupsOf(cones), sparseA) };
             BatchMatrices<double>? quadratic = p is null ? null : new BatchMatrices<double>(pData, 1, n, n);
             RuizKernel.Equilibrate(quadratic, blocks, n, 1, settings, eData, sparseP);
         }
-        var sa = new double[m * n];
+        var sa = buffers?.ScaledA ?? new double[m * n];
         for (int i = 0; i < m; i++)
             for (int j = 0; j < n; j++) sa[i * n + j] = d[i] * a[i * n + j] * e[j];
-        var sb = new double[m];
+        var sb = buffers?.ScaledB ?? new double[m];
         for (int i = 0; i < m; i++) sb[i] = d[i] * b[i];
-        var ec = new double[n];
+        var ec = buffers?.ScaledC ?? new double[n];
         for (int j = 0; j < n; j++) ec[j] = e[j] * c[j];
         double[]? sp = null;
         if (p is not null)
         {
-            sp = new double[n * n];
+            sp = buffers?.ScaledP ?? new double[n * n];
             for (int j = 0; j < n; j++)
                 for (int k = 0; k < n; k++) sp[j * n + k] = e[j] * p[j * n + k] * e[k];
         }

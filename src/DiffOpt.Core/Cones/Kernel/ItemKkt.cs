@@ -76,6 +76,9 @@ internal sealed class ItemKkt : IItemKkt
         _correctionZ = new double[m];
     }
 
+    /// <inheritdoc />
+    public void Reset() => _full = _stayFull = false;
+
     /// <summary>
     /// Assembles and factorises the reduced matrix for <paramref name="data"/> with the cones' current scalings;
     /// false when it is not finite.

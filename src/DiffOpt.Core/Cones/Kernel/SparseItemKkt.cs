@@ -86,6 +86,12 @@ internal sealed class SparseItemKkt : IItemKkt
     public bool Native { get; } = DenseProducts.NativeAvailable;
 
     /// <inheritdoc />
+    /// <remarks>Nothing carries over: every factorisation starts from the pattern and the current scalings.</remarks>
+    public void Reset()
+    {
+    }
+
+    /// <inheritdoc />
     public bool Solve(ReadOnlySpan<double> top, ReadOnlySpan<double> bottom, Span<double> dx, Span<double> dz)
     {
         top.CopyTo(_rhs);

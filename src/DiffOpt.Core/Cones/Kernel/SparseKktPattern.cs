@@ -139,7 +139,7 @@ internal sealed class SparseKktPattern
     };
 
     /// <summary>The dense-or-sparse choice for a batch: its pattern when the sparse path is preferred, else null.</summary>
-    internal static SparseKktPattern? Choose(IReadOnlyList<Cone> cones, int batch, int m, int n, double[] a, double[]? p, KktPath path)
+    internal static SparseKktPattern? Choose(IReadOnlyList<Cone> cones, int batch, int m, int n, ReadOnlySpan<double> a, double[]? p, KktPath path)
     {
         if (path == KktPath.Dense || m + n == 0) return null;
         var kernelCones = HomogeneousItemSolver.Create(cones);
