@@ -54,6 +54,10 @@ internal sealed class AffineDataMap
     /// <summary>Some entry depends on θ.</summary>
     public bool IsParametric { get; }
 
+    /// <summary>Each stored coefficient M[entry, slot] (slot −1 for the constant column), by entry then slot.</summary>
+    public IEnumerable<(long Entry, int Slot, double Value)> Coefficients =>
+        _rows.Select((row, k) => ((long)row, _slots[k] == _parameterCount ? -1 : _slots[k], _values[k]));
+
     /// <summary>The entries that some coefficient reaches, ascending: every other entry of the data is 0 for every θ.</summary>
     public IReadOnlyList<long> Support { get; }
 

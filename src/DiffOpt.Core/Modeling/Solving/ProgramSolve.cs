@@ -76,6 +76,13 @@ internal static class ProgramSolve
         var Q = P ?? zeros(n, n, dtype: t1.dtype, device: t1.device);
         Tensor? Rows(Tensor t, int dim, int start, int length) => length == 0 ? null : t.narrow(dim, start, length);
         var report = new QpSolveReport();
+        if (program.DefinedVariables is { } defined)
+        {
+            // A smaller equivalent QP without the variables that one equality defines; autograd runs through the substitution.
+            var (q, cReduced, g, h, aEq, bEq, full) = defined.Reduce(A, b, c, P);
+            var reduced = QpFunction.Apply(q, cReduced, g, h, aEq, bEq, options, report, warmStart);
+            return (full(reduced), report.Solution!);
+        }
         var x = QpFunction.Apply(Q, c, Rows(A, -2, mz, m - mz), Rows(b, -1, mz, m - mz), Rows(A, -2, 0, mz), Rows(b, -1, 0, mz), options, report,
             warmStart);
         return (x, report.Solution!);
