@@ -20,17 +20,17 @@ internal static class HomogeneousKernel
 
     /// <summary>
     /// Solves the float64 CPU data with the tolerances of <paramref name="dtype"/>, from <paramref name="warm"/> when given,
-    /// with the KKT factorisation <paramref name="path"/> (<see cref="SparseKktPattern.Choose"/> decides by default).
+    /// with the KKT factorisation <paramref name="path"/> (<c>SparseKktPattern.Choose</c> decides by default).
     /// </summary>
     public static HomogeneousInteriorPoint.Result Solve(ConeProgramData data, ConeProgramSolverOptions options, ScalarType dtype,
         WarmArrays? warm = null, KktPath path = KktPath.Auto)
     {
         var tolerances = options.TolerancesFor(dtype);
         int batch = (int)data.Batch, m = (int)data.Rows, n = (int)data.Variables;
-        var a = Doubles(data.A);
+        var a = TensorCopy.View(data.A);   // in place: A can be large (B · m · n)
         var b = Doubles(data.B);
         var c = Doubles(data.C);
-        var p = data.P is null ? null : Doubles(data.P);
+        var p = data.P is null ? null : Doubles(data.SharedP ? data.GivenP! : data.P);   // a shared P once, (n · n)
         var outcomes = new HomogeneousItemSolver.Outcome[batch];
         var sparse = SparseKktPattern.Choose(data.Cones, batch, m, n, a, p, path);
         // Polyhedral programs stop at (a face of) a vertex already accurate; their polish steps would be costly full-matrix solves.
@@ -43,7 +43,7 @@ internal static class HomogeneousKernel
                 int i = (int)item;
                 double[] Slice(double[] all, int length) => all.AsSpan(i * length, length).ToArray();
                 var cones = HomogeneousItemSolver.Create(data.Cones);
-                var program = ItemEquilibration.Create(cones, m, n, Slice(a, m * n), Slice(b, m), Slice(c, n), p is null ? null : Slice(p, n * n),
+                var program = ItemEquilibration.Create(cones, m, n, a.Slice((long)i * m * n, m * n).ToArray(), Slice(b, m), Slice(c, n), p is null ? null : p.Length == n * n ? (double[])p.Clone() : Slice(p, n * n),
                     sparse is not null);
                 var solver = new HomogeneousItemSolver(program, cones, tolerances, sparse);
                 var start = warm?.Point(i, cones, program.D, program.E, program.CostScale);
