@@ -137,7 +137,8 @@ internal sealed class ParametricConeProgram
                 if (t.Column >= 0) aEntries.Add(((long)(row + t.Row) * n + t.Column, t.Slot, -t.Value));
                 else bEntries.Add((row + t.Row, t.Slot, t.Value));
             if (owned.TryGetValue(block, out var constraint))
-                constraintRows[constraint] = new ConstraintRows(row, block.Cone, block.Cone is PsdCone k
+                constraintRows[constraint] = block.FirstRowIsDual ? new ConstraintRows(row, new NonnegativeCone(1), Shape.Scalar)
+                    : new ConstraintRows(row, block.Cone, block.Cone is PsdCone k
                     ? Shape.Matrix(k.Order, k.Order)
                     : block.Rows.Shape);
             AppendCone(cones, block.Cone);
