@@ -137,7 +137,10 @@ public static class ConvexLayerCaseCommand
         return (x.detach(), time, leaves);
     }
 
-    /// <summary>The time of mapping the batch of parameters to the cone program's data blocks.</summary>
+    /// <summary>
+    /// The time of mapping the batch of parameters to the cone program's data blocks as the cone route does it: A and P
+    /// at their supports, then scattered into dense matrices; b, c and d whole.
+    /// </summary>
     private static RunTime DataMap(Problem problem, Tensor[] values)
     {
         var program = problem.Compile();
@@ -145,8 +148,10 @@ public static class ConvexLayerCaseCommand
         return RunTimer.Time(() =>
         {
             var theta = ParameterBatch.Create(program.Parameters, leaves).Theta1;
-            foreach (var map in new[] { program.C, program.A, program.B, program.P, program.D })
-                map?.Apply(theta);
+            foreach (var map in new[] { program.A, program.P })
+                map?.Scatter(map.ApplyOnSupport(theta));
+            foreach (var map in new[] { program.C, program.B, program.D })
+                map.Apply(theta);
         });
     }
 
