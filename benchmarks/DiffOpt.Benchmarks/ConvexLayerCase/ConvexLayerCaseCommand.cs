@@ -22,12 +22,13 @@ public static class ConvexLayerCaseCommand
         var (threads, reps, warmup) = RunOptions.Create(reps: 5, warmup: 1);
         var json = new Option<FileInfo?>("--json") { Description = "Write timings, statuses, x and grads to this file." };
         var eps = new Option<double?>("--eps") { Description = "Absolute and relative tolerance of both solvers (their defaults when absent)." };
+        var coneOnly = new Option<bool>("--cone-only") { Description = "Send QPs to the cone solver too (ConvexLayerOptions.UseQpSolver = false)." };
         var command = new Command("convex-layer-case", "Time ConvexLayer forward and forward+backward on a cvxpylayers peer layer case.")
         {
-            input, threads, reps, warmup, json, eps,
+            input, threads, reps, warmup, json, eps, coneOnly,
         };
         command.SetAction(parse => Run(parse.GetValue(input)!.FullName, parse.GetValue(threads), parse.GetValue(reps), parse.GetValue(warmup),
-            parse.GetValue(json)?.FullName, parse.GetValue(eps)));
+            parse.GetValue(json)?.FullName, parse.GetValue(eps), parse.GetValue(coneOnly)));
         return command;
     }
 
@@ -66,7 +67,7 @@ public static class ConvexLayerCaseCommand
         public required Dictionary<string, object> Grads { get; init; }
     }
 
-    private static int Run(string path, int threads, int reps, int warmup, string? jsonPath, double? eps)
+    private static int Run(string path, int threads, int reps, int warmup, string? jsonPath, double? eps, bool coneOnly)
     {
         if (eps is <= 0)
         {
@@ -81,6 +82,7 @@ public static class ConvexLayerCaseCommand
                 Qp = new Qp.QpSolverOptions { Tolerance = e, RelativeTolerance = e },
             }
             : ConvexLayerOptions.Default;
+        if (coneOnly) options = options with { UseQpSolver = false };
         var data = LayerCaseFile.Load(path);
         var watch = Stopwatch.StartNew();
         var built = LayerCaseProblems.Build(data.Problem, data.Constants);
@@ -104,7 +106,7 @@ public static class ConvexLayerCaseCommand
         var report = new Report
         {
             Problem = data.Problem, B = data.Batch, Threads = threads, Reps = reps, Eps = eps,
-            Program = $"n={program.VariableCount} m={program.RowCount} {(layer.IsQp ? "QP solver" : "cone solver")}",
+            Program = $"n={program.VariableCount} m={program.RowCount} {(layer.IsQp && options.UseQpSolver ? "QP solver" : "cone solver")}",
             BuildMs = buildMs,
             ForwardMs = Statistics.Median(forward.Select(t => t.WallMs).ToArray()),
             ForwardBackwardMs = Statistics.Median(forwardBackward.Select(t => t.WallMs).ToArray()),
@@ -135,7 +137,10 @@ public static class ConvexLayerCaseCommand
         return (x.detach(), time, leaves);
     }
 
-    /// <summary>The time of mapping the batch of parameters to the cone program's data blocks.</summary>
+    /// <summary>
+    /// The time of mapping the batch of parameters to the cone program's data blocks as the cone route does it: A and P
+    /// at their supports, then scattered into dense matrices; b, c and d whole.
+    /// </summary>
     private static RunTime DataMap(Problem problem, Tensor[] values)
     {
         var program = problem.Compile();
@@ -143,8 +148,10 @@ public static class ConvexLayerCaseCommand
         return RunTimer.Time(() =>
         {
             var theta = ParameterBatch.Create(program.Parameters, leaves).Theta1;
-            foreach (var map in new[] { program.C, program.A, program.B, program.P, program.D })
-                map?.Apply(theta);
+            foreach (var map in new[] { program.A, program.P })
+                map?.Scatter(map.ApplyOnSupport(theta));
+            foreach (var map in new[] { program.C, program.B, program.D })
+                map.Apply(theta);
         });
     }
 

@@ -6,7 +6,7 @@ namespace DiffOpt.Cones;
 /// <summary>
 /// The derivative of the solution map (A, b, c, P) ↦ (x, y, s) of a solved batch of cone programs at the returned
 /// solution (<see cref="ConeProgramSolver.SolveWithDerivative(Tensor, Tensor, Tensor, IReadOnlyList{Cone}, Tensor?)"/>), through the normal map of docs/CONES.md: forward
-/// mode (<see cref="Forward"/>) and reverse mode (<see cref="Adjoint"/>). Items that are not
+/// mode (<see cref="Forward"/>) and reverse mode (<see cref="Adjoint(Tensor?, Tensor?, Tensor?)"/>). Items that are not
 /// <see cref="SolverStatus.Solved"/> or <see cref="SolverStatus.Inaccurate"/> get zero derivative.
 /// </summary>
 public sealed class ConeProgramDerivativeHandle
@@ -46,9 +46,15 @@ public sealed class ConeProgramDerivativeHandle
     /// the programs have no P.
     /// </summary>
     /// <exception cref="ArgumentException">A gradient has the wrong shape, dtype or device; ParamName names it.</exception>
-    public (Tensor A, Tensor B, Tensor C, Tensor? P) Adjoint(Tensor? dx, Tensor? dy, Tensor? ds)
+    public (Tensor A, Tensor B, Tensor C, Tensor? P) Adjoint(Tensor? dx, Tensor? dy, Tensor? ds) => Adjoint(dx, dy, ds, null, null);
+
+    /// <summary>
+    /// <see cref="Adjoint(Tensor?, Tensor?, Tensor?)"/> with ∇A and ∇P only at the given entries (each (B, k), or (k) when
+    /// the matrix is shared; null entries: the dense gradient).
+    /// </summary>
+    internal (Tensor A, Tensor B, Tensor C, Tensor? P) Adjoint(Tensor? dx, Tensor? dy, Tensor? ds, MatrixEntries? aEntries, MatrixEntries? pEntries)
     {
-        var g = _derivative.Adjoint(Masked(dx), Masked(dy), Masked(ds));
+        var g = _derivative.Adjoint(Masked(dx), Masked(dy), Masked(ds), aEntries, pEntries);
         return (g.A, _data.SharedB ? g.B.sum(dim: 0) : g.B, _data.SharedC ? g.C.sum(dim: 0) : g.C, g.P);
     }
 

@@ -69,6 +69,13 @@ public sealed class ConeProgramSolver(ConeProgramSolverOptions? options = null)
         return (solution, new ConeProgramDerivativeHandle(data, solution));
     }
 
+    /// <summary>Solves checked data (from <paramref name="warmStart"/> when given) and prepares the derivative.</summary>
+    internal (ConeProgramSolution Solution, ConeProgramDerivativeHandle Derivative) SolveWithDerivative(ConeProgramData data, ConeWarmStart? warmStart)
+    {
+        var solution = SolveCore(data, warmStart is null ? null : WarmArrays.Create(warmStart, data));
+        return (solution, new ConeProgramDerivativeHandle(data, solution));
+    }
+
     /// <summary>Solves checked data.</summary>
     internal ConeProgramSolution SolveCore(ConeProgramData data, WarmArrays? warm = null)
     {

@@ -20,4 +20,49 @@ internal static unsafe class TensorCopy
         new ReadOnlySpan<double>(NativeLapack.Data<double>(dense), result.Length).CopyTo(result);
         return result;
     }
+
+    /// <summary>
+    /// The entries of <paramref name="value"/> in row-major order without a copy when it already is contiguous CPU
+    /// float64 (else one contiguous float64 copy): <see cref="DoubleView"/> keeps the memory's owner alive. Requires
+    /// <see cref="NativeLapack.IsAvailable"/> (its data-pointer accessor); otherwise the view holds a managed copy.
+    /// </summary>
+    public static DoubleView View(Tensor value)
+    {
+        if (value.numel() == 0 || !NativeLapack.IsAvailable) return new DoubleView(null, ToDoubles(value), null, 0);
+        var dense = value.to(ScalarType.Float64).cpu().contiguous();
+        return new DoubleView(dense, null, NativeLapack.Data<double>(dense), dense.numel());
+    }
+}
+
+/// <summary>
+/// Float64 entries read in place from a tensor's memory (or from a managed copy), valid while the view is reachable: it
+/// holds the owning tensor.
+/// </summary>
+internal sealed unsafe class DoubleView
+{
+    private readonly Tensor? _owner;
+    private readonly double[]? _copy;
+    private readonly double* _data;
+
+    /// <summary>A view of <paramref name="data"/> (owned by <paramref name="owner"/>) or of <paramref name="copy"/>.</summary>
+    internal DoubleView(Tensor? owner, double[]? copy, double* data, long length)
+    {
+        _owner = owner;
+        _copy = copy;
+        _data = data;
+        Length = copy?.Length ?? length;
+    }
+
+    /// <summary>The number of entries.</summary>
+    public long Length { get; }
+
+    /// <summary>A view of a managed array.</summary>
+    public static DoubleView Of(double[] values) => new(null, values, null, values.Length);
+
+    /// <summary>Entries [start, start + length).</summary>
+    public ReadOnlySpan<double> Slice(long start, int length)
+    {
+        if (start < 0 || length < 0 || start + length > Length) throw new ArgumentOutOfRangeException(nameof(start));
+        return _copy is not null ? _copy.AsSpan(checked((int)start), length) : new ReadOnlySpan<double>(_data + start, length);
+    }
 }

@@ -309,6 +309,31 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
         Assert.True(tangent.Residual.max().item<double>() <= 1e-13, "float32 data are solved in float64");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AdjointAtEntries_IsTheDenseGradient_ReadAtThoseEntries(bool shared)
+    {
+        var point = Planted("Mixed", batch: 3, seed: 987, shared: shared);
+        long m = point.Rows, n = point.Variables;
+        var random = new ProblemGenerator(988);
+        var (gx, gy, gs) = (Normal(point.X, random), Normal(point.Y, random), Normal(point.S, random));
+        // Every other entry of A and a few of P, in no particular order, with a repeat.
+        var aFlat = Enumerable.Range(0, (int)(m * n)).Where(e => e % 2 == 0).Reverse().Append(0).Select(e => (long)e).ToArray();
+        var pFlat = new long[] { 0, n + 1, 2 * n - 1, n * n - 1 };
+        MatrixEntries Entries(long[] flat, long columns) =>
+            new(tensor(flat.Select(e => e / columns).ToArray()), tensor(flat.Select(e => e % columns).ToArray()));
+
+        var derivative = point.Derivative();
+        var dense = derivative.Adjoint(gx, gy, gs);
+        var sparse = derivative.Adjoint(gx, gy, gs, Entries(aFlat, n), Entries(pFlat, n));
+        Tensor Read(Tensor full, long[] flat) => full.flatten(full.dim() - 2).index_select(full.dim() - 2, tensor(flat));
+        Assert.Equal(Read(dense.A, aFlat).shape, sparse.A.shape);
+        Assert.True(Relative(sparse.A, Read(dense.A, aFlat)) <= 1e-14, "∇A at the entries");
+        Assert.True(Relative(sparse.P!, Read(dense.P!, pFlat)) <= 1e-14, "∇P at the entries");
+        Assert.True(Relative(sparse.B, dense.B) <= 1e-14 && Relative(sparse.C, dense.C) <= 1e-14);
+    }
+
     [Fact]
     public void SharedData_AreBroadcast_AndTheirGradientsSummedOverTheBatch()
     {

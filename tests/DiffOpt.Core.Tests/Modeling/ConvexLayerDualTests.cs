@@ -30,6 +30,30 @@ public class ConvexLayerDualTests
     }
 
     [Fact]
+    public void Norm2Bound_IsOneConeWithoutAnEpigraphVariable_AndItsDualIsTheScalarMultiplier()
+    {
+        // minimize ‖x − y‖² s.t. ‖x‖₂ ≤ r: x = y·min(1, r/‖y‖); 2(x − y) + λx/‖x‖ = 0 gives λ = 2(‖y‖ − r)₊.
+        var x = new Variable(3, "x");
+        var y = new Parameter(3, "y");
+        var r = new Parameter(1, "r");
+        var bound = Norm2(x) <= r[0];
+        var problem = Problem.Minimize(SumSquares(x - y), bound);
+        var program = problem.Compile();
+        Assert.Single(program.Cones.OfType<DiffOpt.Cones.SecondOrderCone>());
+        Assert.Equal(3, program.VariableCount);   // x alone: no epigraph variable of the norm
+        using var layer = new ConvexLayer(problem, [y, r], [x], LayerChecks.Tight, duals: [bound]);
+        var outside = layer.forward(tensor(new double[] { 3, 0, 4 }, float64), tensor(new double[] { 2 }, float64));
+        AssertClose([1.2, 0, 1.6], outside[0], 1e-7);
+        Assert.Equal(Array.Empty<long>(), outside[1].shape);
+        AssertClose([6], outside[1].reshape(1), 1e-6);
+        var inside = layer.forward(tensor(new double[] { 0.3, 0, 0.4 }, float64), tensor(new double[] { 2 }, float64));
+        AssertClose([0.3, 0, 0.4], inside[0], 1e-7);
+        AssertClose([0], inside[1].reshape(1), 1e-7);
+        using var dualsOnly = new ConvexLayer(problem, [y, r], [], LayerChecks.Tight, duals: [bound]);
+        LayerChecks.FiniteDifferencesMatch(dualsOnly, [tensor(new double[] { 3, 0.5, 4 }, float64), tensor(new double[] { 2 }, float64)], seed: 5);
+    }
+
+    [Fact]
     public void EqualityDual_FollowsCvxpysSign()
     {
         // minimize ‖x − y‖² s.t. Sum(x) == s: 2(x − y) + ν·1 = 0 gives ν = 2(Σy − s)/n (cvxpy: (x − 2)² with x == 1 gives ν = 2).

@@ -137,8 +137,13 @@ internal sealed class ConeProgramDerivative
     /// r = [gx; D·gy + (D − I)·gs], u = J⁻ᵀr, ∇c = −u_x, ∇b = u_v, ∇A = −(y·u_xᵀ + u_v·xᵀ), ∇P = −½(u_x·xᵀ + x·u_xᵀ).
     /// A shared A or P gets the sum of the items' gradients.
     /// </summary>
+    /// <param name="gx">∂loss/∂x, (B, n), or null.</param>
+    /// <param name="gy">∂loss/∂y, (B, m), or null.</param>
+    /// <param name="gs">∂loss/∂s, (B, m), or null.</param>
+    /// <param name="aEntries">When given, ∇A only at these entries of A: (B, k), or (k) when A is shared.</param>
+    /// <param name="pEntries">When given, ∇P only at these entries of P: (B, k), or (k) when P is shared.</param>
     /// <exception cref="ArgumentException">A gradient has the wrong shape, dtype or device (ParamName gx, gy or gs).</exception>
-    public ConeProgramGradients Adjoint(Tensor? gx, Tensor? gy, Tensor? gs)
+    public ConeProgramGradients Adjoint(Tensor? gx, Tensor? gy, Tensor? gs, MatrixEntries? aEntries = null, MatrixEntries? pEntries = null)
     {
         long m = _layout.Rows, n = _layout.Variables;
         if (gx is not null) _layout.CheckVector(gx, n, nameof(gx));
@@ -154,10 +159,13 @@ internal sealed class ConeProgramDerivative
         var (u, residual) = _solver.Solve(cat([top, bottom], 1), transpose: true);
         var ux = u.narrow(1, 0, n);
         var uv = u.narrow(1, n, m);
-        // One (B, m, n) result, written in place: every fresh multi-megabyte temporary faults its pages in anew.
-        var gradA = Outer(-_y, ux).addcmul_(uv.unsqueeze(2), _x.unsqueeze(1), value: -1);
+        // Dense: one (B, m, n) result, written in place (every fresh multi-megabyte temporary faults its pages in anew).
+        var gradA = aEntries is null
+            ? Outer(-_y, ux).addcmul_(uv.unsqueeze(2), _x.unsqueeze(1), value: -1)
+            : -(AtEntries(_y, ux, aEntries) + AtEntries(uv, _x, aEntries));
         Tensor? gradP = null;
-        if (_hasP)
+        if (_hasP && pEntries is not null) gradP = -0.5 * (AtEntries(ux, _x, pEntries) + AtEntries(_x, ux, pEntries));
+        else if (_hasP)
         {
             var half = Outer(ux, _x);
             gradP = -0.5 * (half + half.transpose(1, 2));
@@ -185,6 +193,10 @@ internal sealed class ConeProgramDerivative
 
     /// <summary>M·z per item for M (B, r, c) or (r, c) and z (B, c).</summary>
     private static Tensor Times(Tensor matrix, Tensor z) => matrix.matmul(z.unsqueeze(2)).squeeze(2);
+
+    /// <summary>(u·wᵀ)[rows, columns] per item for u (B, r) and w (B, c): (B, k), without forming u·wᵀ.</summary>
+    private static Tensor AtEntries(Tensor u, Tensor w, MatrixEntries entries) =>
+        u.index_select(1, entries.Rows) * w.index_select(1, entries.Columns);
 
     /// <summary>u·wᵀ per item for u (B, r) and w (B, c), as a broadcast product (not B rank-one matrix products).</summary>
     private static Tensor Outer(Tensor u, Tensor w) => u.unsqueeze(2) * w.unsqueeze(1);

@@ -29,8 +29,9 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
     internal const int MaxRefinement = 8;
 
     private readonly int _n, _m, _batch;
-    private readonly double[] _a;            // (B, m, n)
-    private readonly double[]? _p;           // (B, n, n) or null
+    private readonly Native.DoubleView _a;   // (B, m, n), read in place
+    private readonly double[]? _p;           // (B, n, n), (n, n) when shared by the items, or null
+    private readonly bool _sharedP;
     private readonly DerivativeBlocks _d;
     private readonly double[] _q, _lambda;   // eigenvectors per block (as D's layout) and eigenvalues per row, per item
     private readonly int[] _blockOf;          // the block of each row
@@ -55,8 +56,10 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
         _m = (int)a.shape[1];
         _n = (int)a.shape[2];
         _device = a.device;
-        _a = Native.TensorCopy.ToDoubles(a);
-        _p = p is null ? null : Native.TensorCopy.ToDoubles(p);
+        _a = Native.TensorCopy.View(a);
+        // A P broadcast to the batch (stride 0) is read once, not copied per item.
+        _sharedP = p is not null && p.shape[0] > 1 && p.stride(0) == 0;
+        _p = p is null ? null : Native.TensorCopy.ToDoubles(_sharedP ? p[0] : p);
         _d = d;
         (_starts, _rows) = (starts, rows);
         _fallback = fallback;
@@ -101,7 +104,8 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
             return null;
         using var noGrad = no_grad();
         var aMask = Native.TensorCopy.ToDoubles(a.ne(0).any(0).to(ScalarType.Float64)).Select(v => v != 0).ToArray();
-        var pMask = p is null ? null : Native.TensorCopy.ToDoubles(p.ne(0).any(0).to(ScalarType.Float64)).Select(v => v != 0).ToArray();
+        var pMask = p is null ? null
+            : Native.TensorCopy.ToDoubles((p.stride(0) == 0 ? p[0].ne(0) : p.ne(0).any(0)).to(ScalarType.Float64)).Select(v => v != 0).ToArray();
         long nonzeros = aMask.Count(x => x) + (pMask?.Count(x => x) ?? 0);
         if (!force && nonzeros > 0.3 * (m * n + n * n)) return null;
         var blocks = new DerivativeBlocks(cones, d, batch, a.device);
@@ -163,12 +167,12 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
             if (!SmallDense.SymmetricEigen(block, r, lambda.Slice(_d.Starts[k], r), q.Slice(_d.Storage[k], r * r))) return false;
         }
         var values = new double[_rows.Length];
-        var a = _a.AsSpan(item * _m * n, _m * n);
+        var a = _a.Slice((long)item * _m * n, _m * n);
         for (int j = 0; j < n + _m; j++)
             for (int e = _starts[j]; e < _starts[j + 1]; e++)
             {
                 int i = _rows[e];
-                if (j < n) values[e] = _p is null ? 0 : _p[(long)item * n * n + j * n + i];
+                if (j < n) values[e] = _p is null ? 0 : _p[(long)(_sharedP ? 0 : item) * n * n + j * n + i];
                 else if (i < n) values[e] = Rotated(a, q, j - n, i);
             }
         _rotated[item] = values;
@@ -366,7 +370,7 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
     private double Residual(int item, ReadOnlySpan<double> b, ReadOnlySpan<double> z, Span<double> residual, bool transpose)
     {
         int n = _n, m = _m, storage = _d.Storage[^1];
-        var a = _a.AsSpan(item * m * n, m * n);
+        var a = _a.Slice((long)item * m * n, m * n);
         var d = _d.Values.AsSpan(item * storage, storage);
         var zx = z[..n];
         var zv = z[n..];
@@ -374,7 +378,7 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
         var top = residual[..n];
         var bottom = residual[n..];
         if (_p is not null)
-            for (int j = 0; j < n; j++) top[j] -= SpanKernels.Dot(_p.AsSpan(item * n * n + j * n, n), zx);
+            for (int j = 0; j < n; j++) top[j] -= SpanKernels.Dot(_p.AsSpan((_sharedP ? 0 : item) * n * n + j * n, n), zx);
         // J = [P, AᵀD; A, D − I], Jᵀ = [P, Aᵀ; DA, D − I] (P and D symmetric).
         var dzv = new double[m];
         var ax = new double[m];

@@ -20,25 +20,19 @@ internal static class HomogeneousKernel
 
     /// <summary>
     /// Solves the float64 CPU data with the tolerances of <paramref name="dtype"/>, from <paramref name="warm"/> when given,
-    /// with the KKT factorisation <paramref name="path"/> (<see cref="SparseKktPattern.Choose"/> decides by default).
+    /// with the KKT factorisation <paramref name="path"/> (<c>SparseKktPattern.Choose</c> decides by default).
     /// </summary>
-    public static unsafe HomogeneousInteriorPoint.Result Solve(ConeProgramData data, ConeProgramSolverOptions options, ScalarType dtype,
+    public static HomogeneousInteriorPoint.Result Solve(ConeProgramData data, ConeProgramSolverOptions options, ScalarType dtype,
         WarmArrays? warm = null, KktPath path = KktPath.Auto)
     {
         var tolerances = options.TolerancesFor(dtype);
         int batch = (int)data.Batch, m = (int)data.Rows, n = (int)data.Variables;
-        // A is read in place where libtorch's data pointer is at hand: a managed copy of the batch's A is megabytes of
-        // fresh pages for every solve, and the items copy their slices anyway.
-        var denseA = data.A.contiguous();
-        nint aView = NativeLapack.IsAvailable && denseA.numel() > 0 ? (nint)NativeLapack.Data<double>(denseA) : 0;
-        var aCopy = aView == 0 ? Doubles(data.A) : null;
-        ReadOnlySpan<double> A(long offset, long length) =>
-            aView != 0 ? new ReadOnlySpan<double>((double*)aView + offset, checked((int)length)) : aCopy.AsSpan(checked((int)offset), checked((int)length));
+        var a = TensorCopy.View(data.A);   // in place: A can be large (B · m · n), and the items copy their slices anyway
         var b = Doubles(data.B);
         var c = Doubles(data.C);
-        var p = data.P is null ? null : Doubles(data.P);
+        var p = data.P is null ? null : Doubles(data.SharedP ? data.GivenP! : data.P);   // a shared P once, (n · n)
         var outcomes = new HomogeneousItemSolver.Outcome[batch];
-        var sparse = SparseKktPattern.Choose(data.Cones, batch, m, n, A(0, (long)batch * m * n), p, path);
+        var sparse = SparseKktPattern.Choose(data.Cones, batch, m, n, a, p, path);
         // Polyhedral programs stop at (a face of) a vertex already accurate; their polish steps would be costly full-matrix solves.
         int polish = data.Cones.All(c => c is ZeroCone or NonnegativeCone) ? 0 : options.PolishIterations;
         // Dense items reuse pooled buffers (ItemWorkspace); sparse ones keep their per-item pattern-shaped workspace.
@@ -58,8 +52,8 @@ internal static class HomogeneousKernel
                 }
                 double[] Slice(double[] all, int length, double[]? into) => Copy(all.AsSpan(i * length, length), into);
                 var cones = workspace?.Cones ?? HomogeneousItemSolver.Create(data.Cones);
-                var program = ItemEquilibration.Create(cones, m, n, Copy(A((long)i * m * n, m * n), workspace?.A), Slice(b, m, workspace?.B), Slice(c, n, workspace?.C),
-                    p is null ? null : Slice(p, n * n, workspace?.P), sparse is not null, workspace);
+                var program = ItemEquilibration.Create(cones, m, n, Copy(a.Slice((long)i * m * n, m * n), workspace?.A), Slice(b, m, workspace?.B), Slice(c, n, workspace?.C),
+                    p is null ? null : p.Length == n * n ? Copy(p, workspace?.P) : Slice(p, n * n, workspace?.P), sparse is not null, workspace);
                 var solver = workspace?.Solver;
                 if (solver is null) solver = new HomogeneousItemSolver(program, cones, tolerances, sparse);
                 else solver.Reset(program, tolerances);
@@ -75,7 +69,7 @@ internal static class HomogeneousKernel
         {
             ExceptionDispatchInfo.Capture(cancelled).Throw();
         }
-        GC.KeepAlive(denseA);
+        GC.KeepAlive(a);
         SolveCancellation.ThrowIfRequested();
 
         Tensor Stack(Func<HomogeneousItemSolver.Outcome, double[]> part, int length) =>

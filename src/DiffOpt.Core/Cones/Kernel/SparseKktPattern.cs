@@ -1,5 +1,6 @@
 using DiffOpt.InteriorPoint;
 using DiffOpt.LinearAlgebra;
+using DiffOpt.Native;
 
 namespace DiffOpt.Cones;
 
@@ -138,14 +139,21 @@ internal sealed class SparseKktPattern
         _ => 1,
     };
 
+    /// <summary>The dense-or-sparse choice for a batch whose A (B · m · n entries) is an array.</summary>
+    internal static SparseKktPattern? Choose(IReadOnlyList<Cone> cones, int batch, int m, int n, double[] a, double[]? p, KktPath path) =>
+        Choose(cones, batch, m, n, DoubleView.Of(a), p, path);
+
     /// <summary>The dense-or-sparse choice for a batch: its pattern when the sparse path is preferred, else null.</summary>
-    internal static SparseKktPattern? Choose(IReadOnlyList<Cone> cones, int batch, int m, int n, ReadOnlySpan<double> a, double[]? p, KktPath path)
+    internal static SparseKktPattern? Choose(IReadOnlyList<Cone> cones, int batch, int m, int n, DoubleView a, double[]? p, KktPath path)
     {
         if (path == KktPath.Dense || m + n == 0) return null;
         var kernelCones = HomogeneousItemSolver.Create(cones);
         var aMask = new bool[m * n];
         for (int item = 0; item < batch; item++)
-            for (int e = 0; e < m * n; e++) aMask[e] |= a[item * m * n + e] != 0;
+        {
+            var entries = a.Slice((long)item * m * n, m * n);
+            for (int e = 0; e < m * n; e++) aMask[e] |= entries[e] != 0;
+        }
         bool[]? pMask = null;
         if (p is not null)
         {

@@ -81,8 +81,15 @@ internal sealed class ConeProgramData
     /// c (B, n) or (n), P (B, n, n), (n, n) or null; the batched ones must agree on B; all float32 or all float64 on one
     /// device; finite; P symmetric (to 1e-10 relative, 1e-5 in float32); the cones must cover m rows.
     /// </summary>
+    /// <param name="A">(B, m, n) or (m, n).</param>
+    /// <param name="b">(B, m) or (m).</param>
+    /// <param name="c">(B, n) or (n).</param>
+    /// <param name="cones">The cones of K in row order.</param>
+    /// <param name="P">(B, n, n), (n, n) or null.</param>
+    /// <param name="matricesFinite">A and P are known to be finite (checked where they were built, for example on their
+    /// nonzeros): skips scanning every entry of a large sparse A or P.</param>
     /// <exception cref="ArgumentException">ParamName is the offending argument (A, b, c, P or cones); the message says what was expected.</exception>
-    public static ConeProgramData Create(Tensor A, Tensor b, Tensor c, IReadOnlyList<Cone> cones, Tensor? P)
+    public static ConeProgramData Create(Tensor A, Tensor b, Tensor c, IReadOnlyList<Cone> cones, Tensor? P, bool matricesFinite = false)
     {
         Require(A is not null && A.dim() is 2 or 3, nameof(A), "a tensor of shape (B, m, n) or (m, n)", A);
         long m = A!.shape[^2], n = A.shape[^1];
@@ -107,12 +114,13 @@ internal sealed class ConeProgramData
         var dtype = A.dtype;
         if (dtype is not (ScalarType.Float32 or ScalarType.Float64))
             throw new ArgumentException($"A must be float32 or float64; got {dtype}.", nameof(A));
-        foreach (var (value, name, _) in named)
+        foreach (var (value, name, unbatched) in named)
         {
             if (value.dtype != dtype || value.device_type != A.device_type || value.device_index != A.device_index)
                 throw new ArgumentException(
                     $"{name} must have A's dtype and device ({dtype} on {A.device}); got {value.dtype} on {value.device}.", name);
-            if (!value.detach().isfinite().all().item<bool>())
+            bool matrix = unbatched == 2;
+            if (!(matricesFinite && matrix) && !value.detach().isfinite().all().item<bool>())
                 throw new ArgumentException($"{name} contains NaN or infinite entries; the data must be finite.", name);
         }
         if (P is not null) CheckSymmetric(P.detach().to(ScalarType.Float64), P.dtype);

@@ -3,7 +3,14 @@ using DiffOpt.Cones;
 namespace DiffOpt.Modeling;
 
 /// <summary>One cone constraint of the canonical program: its slack rows s = form ∈ cone.</summary>
-internal sealed record ConeBlock(Cone Cone, LinearForm Rows);
+internal sealed record ConeBlock(Cone Cone, LinearForm Rows)
+{
+    /// <summary>
+    /// The constraint that owns this block is a scalar inequality whose multiplier is the block's first row (a
+    /// second-order cone (t, x) standing for ‖x‖₂ ≤ t), not the whole block.
+    /// </summary>
+    public bool FirstRowIsDual { get; init; }
+}
 
 /// <summary>
 /// The state of one canonicalisation: the cone program's columns (user variables first, then auxiliary ones),
@@ -69,7 +76,11 @@ internal sealed class CanonContext
         LessEqual(x.Scale(-1), t);
     }
 
-    /// <summary>‖x‖₂ ≤ t for a scalar t.</summary>
+    /// <summary>‖x‖₂ ≤ t for a scalar t as a user inequality's own block: its dual is the first row's.</summary>
+    public void SecondOrderBound(LinearForm t, LinearForm x) =>
+        Blocks.Add(new ConeBlock(new SecondOrderCone(1 + x.Size), LinearForm.Concat([t, x])) { FirstRowIsDual = true });
+
+    /// <summary>(t, x) in the second-order cone.</summary>
     public void SecondOrder(LinearForm t, LinearForm x) =>
         Blocks.Add(new ConeBlock(new SecondOrderCone(1 + x.Size), LinearForm.Concat([t, x])));
 

@@ -31,6 +31,7 @@ internal sealed class ParametricConeProgram
         D = d;
         ZeroRows = cones.OfType<ZeroCone>().Sum(z => z.Rows);
         IsQp = cones.All(k => k is ZeroCone or NonnegativeCone);
+        _definedVariables = new Lazy<DefinedVariables?>(() => Modeling.DefinedVariables.Find(this));
     }
 
     public int VariableCount { get; }
@@ -71,6 +72,11 @@ internal sealed class ParametricConeProgram
 
     /// <summary>The rows of each user constraint's own cone block (the block its canonicaliser adds last), for its dual.</summary>
     public IReadOnlyDictionary<Constraint, ConstraintRows> ConstraintRows { get; }
+
+    /// <summary>The variables that one equality defines, eliminated on the QP route (null when none; found once).</summary>
+    public DefinedVariables? DefinedVariables => _definedVariables.Value;
+
+    private readonly Lazy<DefinedVariables?> _definedVariables;
 
     /// <summary>The parameter count p (length of θ).</summary>
     public int ParameterCount => Parameters.Sum(q => q.Shape.Size);
@@ -131,7 +137,8 @@ internal sealed class ParametricConeProgram
                 if (t.Column >= 0) aEntries.Add(((long)(row + t.Row) * n + t.Column, t.Slot, -t.Value));
                 else bEntries.Add((row + t.Row, t.Slot, t.Value));
             if (owned.TryGetValue(block, out var constraint))
-                constraintRows[constraint] = new ConstraintRows(row, block.Cone, block.Cone is PsdCone k
+                constraintRows[constraint] = block.FirstRowIsDual ? new ConstraintRows(row, new NonnegativeCone(1), Shape.Scalar)
+                    : new ConstraintRows(row, block.Cone, block.Cone is PsdCone k
                     ? Shape.Matrix(k.Order, k.Order)
                     : block.Rows.Shape);
             AppendCone(cones, block.Cone);

@@ -28,6 +28,15 @@ public sealed class InequalityConstraint : Constraint
         return null;
     }
 
-    internal override void Canonicalize(CanonContext context) =>
+    internal override void Canonicalize(CanonContext context)
+    {
+        // Norm2(x) <= t is the cone (t, x) itself: Norm2's epigraph variable would be left undetermined by an inactive
+        // constraint (a non-unique solution, a singular derivative and a slower solve).
+        if (Expressions[0] is Norm2Atom norm)
+        {
+            context.SecondOrderBound(context.Canon(Expressions[1]), context.Canon(norm.Args[0]));
+            return;
+        }
         context.LessEqual(context.Canon(Expressions[0]), context.Canon(Expressions[1]));
+    }
 }

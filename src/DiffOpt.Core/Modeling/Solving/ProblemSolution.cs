@@ -25,8 +25,12 @@ public sealed class ProblemSolution
         _batched = batch.Batched;
         var x = result.X;
         var value = (x * (result.C.dim() == 1 ? result.C.unsqueeze(0) : result.C)).sum(1);
-        if (result.P is { } P)
-            value += 0.5 * (x * (P.dim() == 2 ? matmul(x, P) : bmm(P, x.unsqueeze(2)).squeeze(2))).sum(1);
+        if (result.PValues is { } pValues)
+        {
+            // ½xᵀPx = ½ Σ_k P[i_k, j_k]·x[i_k]·x[j_k] over the P map's support.
+            var entries = program.P!.Entries(program.VariableCount, x.device);
+            value += 0.5 * (pValues * x.index_select(1, entries.Rows) * x.index_select(1, entries.Columns)).sum(1);
+        }
         value += result.D.reshape(-1, 1).squeeze(1);
         foreach (var o in offsets) value += o;
         OptimalValue = (value * program.ObjectiveSign).to(ScalarType.Float64).cpu().data<double>().ToArray();

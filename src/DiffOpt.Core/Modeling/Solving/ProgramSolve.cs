@@ -5,10 +5,10 @@ using static TorchSharp.torch;
 namespace DiffOpt.Modeling;
 
 /// <summary>
-/// A batch's solution of a parametric cone program: x (B, n), statuses, iterations, the objective data used and, when
-/// asked for, the cone program's dual y (B, m).
+/// A batch's solution of a parametric cone program: x (B, n), statuses, iterations, the objective data used (P as its
+/// values at the P map's support, (B, k) or (k)) and, when asked for, the cone program's dual y (B, m).
 /// </summary>
-internal sealed record ProgramResult(Tensor X, IReadOnlyList<SolverStatus> Status, IReadOnlyList<int> Iterations, Tensor C, Tensor? P, Tensor D,
+internal sealed record ProgramResult(Tensor X, IReadOnlyList<SolverStatus> Status, IReadOnlyList<int> Iterations, Tensor C, Tensor? PValues, Tensor D,
     Tensor? Y = null);
 
 /// <summary>
@@ -32,7 +32,7 @@ internal static class ProgramSolve
             ? map.Apply(t1).reshape([batch.BatchSize, .. dims])
             : map.Apply(t1).reshape(dims);
         var c = Shaped(program.C, n);
-        var P = program.P is null ? null : Shaped(program.P, n, n);
+        var pValues = program.P?.ApplyOnSupport(t1);
         var d = Shaped(program.D, 1);
         Tensor x;
         Tensor? y = null;
@@ -40,6 +40,7 @@ internal static class ProgramSolve
         if (program.IsQp && options.UseQpSolver && !duals)
         {
             QpSolution qpSolution;
+            var P = program.P is null ? null : Shaped(program.P, n, n);
             (x, qpSolution) = SolveQp(program, Shaped(program.A, m, n), Shaped(program.B, m), c, P, options.Qp, t1, warmStart?.ForQp(batch));
             warmStart?.Keep(qpSolution);
             solution = qpSolution;
@@ -47,8 +48,9 @@ internal static class ProgramSolve
         else
         {
             var report = new ConeSolveReport();
-            var xy = ConeSolveFunction.Apply(Shaped(program.A, m, n), Shaped(program.B, m), c, P, program.Cones, new ConeProgramSolver(options.Cone), report,
-                warmStart?.ForCone(batch));
+            // A and P at their supports only: a large sparse A is never formed or differentiated densely outside the solver.
+            var xy = ConeSolveFunction.Apply(program, program.A.ApplyOnSupport(t1), Shaped(program.B, m), c, pValues,
+                new ConeProgramSolver(options.Cone), report, warmStart?.ForCone(batch));
             x = xy.narrow(1, 0, n);
             if (duals) y = xy.narrow(1, n, m);
             warmStart?.Keep(report.Solution!);
@@ -63,7 +65,7 @@ internal static class ProgramSolve
             status = Enumerable.Repeat(status[0], batch.BatchSize).ToList();
             iterations = Enumerable.Repeat(iterations[0], batch.BatchSize).ToList();
         }
-        return new ProgramResult(x, status, iterations, c, P, d, y);
+        return new ProgramResult(x, status, iterations, c, pValues, d, y);
     }
 
     /// <summary>Ax + s = b with s in (zero cone, nonnegative cone) is Aeq x = beq, G x ≤ h.</summary>
@@ -74,6 +76,13 @@ internal static class ProgramSolve
         var Q = P ?? zeros(n, n, dtype: t1.dtype, device: t1.device);
         Tensor? Rows(Tensor t, int dim, int start, int length) => length == 0 ? null : t.narrow(dim, start, length);
         var report = new QpSolveReport();
+        if (program.DefinedVariables is { } defined)
+        {
+            // A smaller equivalent QP without the variables that one equality defines; autograd runs through the substitution.
+            var (q, cReduced, g, h, aEq, bEq, full) = defined.Reduce(A, b, c, P);
+            var reduced = QpFunction.Apply(q, cReduced, g, h, aEq, bEq, options, report, warmStart);
+            return (full(reduced), report.Solution!);
+        }
         var x = QpFunction.Apply(Q, c, Rows(A, -2, mz, m - mz), Rows(b, -1, mz, m - mz), Rows(A, -2, 0, mz), Rows(b, -1, 0, mz), options, report,
             warmStart);
         return (x, report.Solution!);
