@@ -75,8 +75,11 @@ public class BoxKktSolverTests
         Assert.True(difference <= tolerance * (1 + size), $"box and primal solutions differ by {difference:E2} (size {size:E2})");
     }
 
-    /// <summary>A banded P (the Q = DDᵀ of k-band differences) is factorised banded, with the primal form's solutions.</summary>
-    [Theory]
+    /// <summary>
+    /// A banded P (the Q = DDᵀ of k-band differences) is factorised banded, with the primal form's solutions. The banded
+    /// factorisation is a CPU kernel: the tensor path (other devices) factorises dense.
+    /// </summary>
+    [KernelPathTheory]
     [InlineData(5, 20, 1, false, ScalarType.Float64)]
     [InlineData(4, 24, 2, true, ScalarType.Float64)]
     [InlineData(3, 16, 1, true, ScalarType.Float32)]

@@ -76,7 +76,7 @@ public class IterationHostFormsTests
         Assert.Equal(2, HostMask.Count(tensor(new[,] { { true, false }, { false, true } }).t()));   // a non-contiguous view
     }
 
-    [Theory]
+    [KernelPathTheory]
     [InlineData(6, 8, 7, 2)]
     [InlineData(3, 6, 5, 0)]
     public void SolutionVerdicts_EqualTheTensorForms(int batch, int n, int m, int k)
