@@ -6,8 +6,8 @@ using DiffOpt.Numerics;
 namespace DiffOpt.Qp;
 
 /// <summary>
-/// Runs the interior-point method on a scaled batch. Bound rows (every row of G with at most one nonzero, at least
-/// n of them) take the primal form with a diagonal GᵀW⁻¹G (<see cref="BoxKktSolver"/>) for the whole batch, since
+/// Runs the interior-point method on a scaled batch. Bound rows (every row of G with at most one nonzero, more
+/// than n of them) take the primal form with a diagonal GᵀW⁻¹G (<see cref="BoxKktSolver"/>) for the whole batch, since
 /// that structure is the same for every item. Otherwise the KKT form is chosen per item, from the item's own data
 /// (<see cref="InequalitySchurKktSolver.Partition"/>): the items the fast fixed-regularisation Schur form serves run
 /// with it, the others with the adaptive primal form, each part on its own. Within a part, the items that stalled

@@ -101,7 +101,7 @@ public class BoxKktSolverTests
     }
 
     [Fact]
-    public void TryCreate_DeclinesDenseRowsAndFewerRowsThanVariables()
+    public void TryCreate_DeclinesDenseRows_AndNoMoreRowsThanVariables()
     {
         using var scope = NewDisposeScope();
         var generator = new Generator(5);
@@ -114,6 +114,8 @@ public class BoxKktSolverTests
         denseRow[0, 1] = tensor(0.5, dtype: ScalarType.Float64);
         Assert.Null(BoxKktSolver.TryCreate(Scaled(q, denseRow, R)));
         Assert.Null(BoxKktSolver.TryCreate(Scaled(q, box.narrow(0, 0, 3), R)));
+        Assert.Null(BoxKktSolver.TryCreate(Scaled(q, box.narrow(0, 0, 4), R)));
+        Assert.NotNull(BoxKktSolver.TryCreate(Scaled(q, box.narrow(0, 0, 5), R)));
     }
 
     private static ScaledQp Scaled(Tensor q, Tensor g, Func<long[], Tensor> random)

@@ -40,12 +40,13 @@ internal sealed class BoxKktSolver : KktSolver
     internal int? Bandwidth => _bandwidth;
 
     /// <summary>
-    /// The solver when every row of <paramref name="qp"/>'s G has at most one nonzero and there are at least as
-    /// many inequality rows as variables (with fewer, the m×m Schur form is the cheaper one); null otherwise.
+    /// The solver when every row of <paramref name="qp"/>'s G has at most one nonzero and there are more inequality
+    /// rows than variables (with m ≤ n the m×m Schur form is no larger, and it was faster: the sparsemax layer, x ≥ 0
+    /// with one equality at B = 64, took 24-29 ms with it against 39-50 ms in this form); null otherwise.
     /// </summary>
     public static BoxKktSolver? TryCreate(ScaledQp qp)
     {
-        if (qp.N == 0 || qp.InequalityCount < qp.N) return null;
+        if (qp.N == 0 || qp.InequalityCount <= qp.N) return null;
         var nonzero = qp.G != 0;
         if ((nonzero.sum(-1) > 1).any().item<bool>()) return null;
         var columns = nonzero.to_type(ScalarType.Int64).argmax(-1);
