@@ -7,8 +7,8 @@ namespace DiffOpt.Qp;
 
 /// <summary>
 /// Runs the interior-point method on a scaled batch. Bound rows (every row of G with at most one nonzero, more
-/// than n of them) take the primal form with a diagonal GᵀW⁻¹G (<see cref="BoxKktSolver"/>) for the whole batch, since
-/// that structure is the same for every item. Otherwise the KKT form is chosen per item, from the item's own data
+/// than n of them, n at least 32) take the primal form with a diagonal GᵀW⁻¹G (<see cref="BoxKktSolver"/>) for
+/// the whole batch, since that structure is the same for every item. Otherwise the KKT form is chosen per item, from the item's own data
 /// (<see cref="InequalitySchurKktSolver.Partition"/>): the items the fast fixed-regularisation Schur form serves run
 /// with it, the others with the adaptive primal form, each part on its own. Within a part, the items that stalled
 /// in the Schur form are solved once more, on their own, with the adaptive PIQP form, whose vanishing
@@ -26,10 +26,17 @@ internal static class QpSolveDriver
         return result with { Iterate = result.Iterate with { Z = result.Iterate.Z.masked_fill(free, 0) } };
     }
 
+    /// <summary>
+    /// The box-row form has no per-item CPU step and residual kernels, so on small problems its tensor operations cost
+    /// more than the m × m factorisation it saves: a 3-variable box projection trained in 4 s with it against 3 s with
+    /// the Schur form; the denoising layer (n = 99) runs 3.5x faster with it.
+    /// </summary>
+    private const int BoxFormMinimumVariables = 32;
+
     /// <summary>Runs each item with the KKT form that serves it and merges the parts (see the class remarks).</summary>
     private static IpmResult RunPartitioned(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, QpIterate? warmStart)
     {
-        if (BoxKktSolver.TryCreate(qp) is { } box)
+        if (qp.N >= BoxFormMinimumVariables && BoxKktSolver.TryCreate(qp) is { } box)
             return RunWithFallback(problem, qp, scaling, options, box, warmStart);
         var limits = NumericLimits.For(qp.C.dtype);
         var (served, factor) = InequalitySchurKktSolver.Partition(qp, limits);
