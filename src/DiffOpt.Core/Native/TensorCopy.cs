@@ -29,7 +29,9 @@ internal static unsafe class TensorCopy
     public static DoubleView View(Tensor value)
     {
         if (value.numel() == 0 || !NativeLapack.IsAvailable) return new DoubleView(null, ToDoubles(value), null, 0);
-        var dense = value.to(ScalarType.Float64).cpu().contiguous();
+        // A handle of its own (alias), outside every dispose scope: `to` and `contiguous` return the caller's own tensor
+        // when nothing changes, which a scope or the caller may dispose while the view (a derivative's A) is still read.
+        var dense = value.to(ScalarType.Float64).cpu().contiguous().alias().DetachFromDisposeScope();
         return new DoubleView(dense, null, NativeLapack.Data<double>(dense), dense.numel());
     }
 }
