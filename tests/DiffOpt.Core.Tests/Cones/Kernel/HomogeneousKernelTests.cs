@@ -75,21 +75,30 @@ public class HomogeneousKernelTests(ITestOutputHelper output)
     public void Polish_BringsX_NoFartherFromATightSolution(string family)
     {
         // The default two polishing steps after the first solved point (none for the polyhedral family) against the same
-        // solve stopped there and a solve at tolerance 1e-11: the polished x is at least as close to the tight one, and
-        // every item stays solved.
+        // solve stopped there and a solve at tolerance 1e-11, at the default tolerance 1e-8 and at a loose 1e-5 where
+        // the stopped x is far from the tight one: the polished x is at least as close, and every item stays solved.
+        // On curved cones the tight reference is itself an interior point, off by about √1e-11 ≈ 3e-6 (the √gap rule of
+        // the test above), so distances below that are not resolved: two runs measured the exponential family's stopped
+        // x at 1.5e-6 and 6.4e-7 from the reference and its polished x at 7.8e-7 and 6.8e-7.
         var point = PlantedConePrograms.Plant(Family(family), variables: 7, batch: 4, seed: 22, withP: true, diagonal: 2);
         var data = ConeProgramData.Create(point.A, point.B, point.C, point.Cones, point.P).Wide();
-        var plain = HomogeneousKernel.Solve(data, ConeProgramSolverOptions.Default with { PolishIterations = 0 }, ScalarType.Float64);
-        var polished = HomogeneousKernel.Solve(data, ConeProgramSolverOptions.Default, ScalarType.Float64);
         var tight = HomogeneousKernel.Solve(data, Tight with { PolishIterations = 0 }, ScalarType.Float64);
-        Assert.All(polished.Status, s => Assert.Equal(SolverStatus.Solved, s));
-        double Error(HomogeneousInteriorPoint.Result r) => ((r.X - tight.X).abs() / (1 + tight.X.abs())).max().item<double>();
-        output.WriteLine($"{family}: x error stopped {Error(plain):E2} in {string.Join(",", plain.Iterations)}, " +
-            $"polished {Error(polished):E2} in {string.Join(",", polished.Iterations)}");
-        Assert.True(Error(polished) <= Error(plain) + 1e-12, $"{family}: polishing moved x away from the tight solution");
-        // Two polishing steps; the two runs' trajectories agree only up to rounding (MKL rounds by buffer alignment),
-        // which moved the first solved iteration by up to two in repeated runs: polishing never runs away.
-        Assert.All(polished.Iterations.Zip(plain.Iterations), p => Assert.InRange(p.First, p.Second - 2, p.Second + 4));
+        double resolution = Math.Sqrt(Tight.Tolerance);
+        foreach (double tolerance in new[] { 1e-8, 1e-5 })
+        {
+            var options = ConeProgramSolverOptions.Default with { Tolerance = tolerance, RelativeTolerance = tolerance };
+            var plain = HomogeneousKernel.Solve(data, options with { PolishIterations = 0 }, ScalarType.Float64);
+            var polished = HomogeneousKernel.Solve(data, options, ScalarType.Float64);
+            Assert.All(polished.Status, s => Assert.Equal(SolverStatus.Solved, s));
+            double Error(HomogeneousInteriorPoint.Result r) => ((r.X - tight.X).abs() / (1 + tight.X.abs())).max().item<double>();
+            output.WriteLine($"{family} at {tolerance:E0}: x error stopped {Error(plain):E2} in {string.Join(",", plain.Iterations)}, " +
+                $"polished {Error(polished):E2} in {string.Join(",", polished.Iterations)}");
+            Assert.True(Error(polished) <= Math.Max(Error(plain), resolution),
+                $"{family} at {tolerance:E0}: polishing moved x away from the tight solution");
+            // Two polishing steps; the two runs' trajectories agree only up to rounding (MKL rounds by buffer alignment),
+            // which moved the first solved iteration by up to two in repeated runs: polishing never runs away.
+            Assert.All(polished.Iterations.Zip(plain.Iterations), p => Assert.InRange(p.First, p.Second - 2, p.Second + 4));
+        }
     }
 
     [Theory]

@@ -1,0 +1,16 @@
+using DiffOpt.ML.Evaluation;
+using DiffOpt.Tests.TestSupport;
+
+namespace DiffOpt.ML.Tests;
+
+public class ScalarSafetyTests
+{
+    [Fact]
+    public void MlAssembly_PassesNoTemporaryScalarToTorch()
+    {
+        var findings = ImplicitScalarScan.Scan(typeof(VectorRegressionEvaluator).Assembly);
+        Assert.True(findings.Count == 0,
+            $"{findings.Count} TorchSharp calls with a temporary scalar (use DiffOpt.Native.ScalarSafeOperations):\n" +
+            string.Join("\n", findings.Take(40)));
+    }
+}
