@@ -4,13 +4,14 @@ using System.CommandLine;
 using DiffOpt.Benchmarks.MarosMeszaros;
 using DiffOpt.Benchmarks.QpCase;
 using DiffOpt.Benchmarks.QpPhases;
+using DiffOpt.Benchmarks.ScalarRace;
 using DiffOpt.Benchmarks.Suites;
 using DiffOpt.Benchmarks.WarmStart;
 using DiffOpt.Native;
 
 namespace DiffOpt.Benchmarks;
 
-/// <summary>Entry point: <c>maros-meszaros</c>, <c>qp-case</c>, <c>qp-phases</c>, <c>denoising-phases</c>, <c>cone-case</c>, <c>convex-layer-case</c>, <c>bdn</c> and <c>warm-start</c>.</summary>
+/// <summary>Entry point: <c>maros-meszaros</c>, <c>qp-case</c>, <c>qp-phases</c>, <c>denoising-phases</c>, <c>cone-case</c>, <c>convex-layer-case</c>, <c>bdn</c>, <c>warm-start</c> and <c>scalar-race</c>.</summary>
 public static class Program
 {
     /// <summary>Parses the command line and runs the chosen command.</summary>
@@ -34,6 +35,7 @@ public static class Program
             ConvexLayerCaseCommand.Create(),
             BdnCommand.Create(),
             WarmStartCommand.Create(),
+            ScalarRaceCommand.Create(),
         };
         root.Options.Add(mmapThreshold);
         var parsed = root.Parse(args);
