@@ -52,7 +52,8 @@ public static class ScalarRaceCommand
                 GC.WaitForPendingFinalizers();
                 Interlocked.Increment(ref collections);
             }
-        }) { IsBackground = true };
+        })
+        { IsBackground = true };
         if (collect) collector.Start();
         int rounds = 0, exceptions = 0, wrong = 0;
         var largestMove = new double[reference.Length];
