@@ -101,6 +101,14 @@ public static class ScalarSafeOperations
     /// <summary>min(<paramref name="tensor"/>, <paramref name="ceiling"/>) elementwise; an integer tensor stays integer.</summary>
     public static Tensor AtMost(this Tensor tensor, long ceiling) => With(ceiling, tensor.clamp_max);
 
+    /// <summary><paramref name="tensor"/> clamped to [<paramref name="floor"/>, <paramref name="ceiling"/>] elementwise, as <c>clamp(floor, ceiling)</c>.</summary>
+    public static Tensor Clamped(this Tensor tensor, double floor, double ceiling)
+    {
+        using var low = floor.ToScalar();
+        using var high = ceiling.ToScalar();
+        return tensor.clamp(low, high);
+    }
+
     /// <summary>A copy of <paramref name="tensor"/> with <paramref name="value"/> where <paramref name="mask"/> is true.</summary>
     public static Tensor FilledWhere(this Tensor tensor, Tensor mask, double value) => With(value, s => tensor.masked_fill(mask, s));
 
@@ -133,6 +141,9 @@ public static class ScalarSafeOperations
 
     /// <summary><paramref name="tensor"/> != <paramref name="value"/> elementwise (a bool tensor).</summary>
     public static Tensor NotEqualTo(this Tensor tensor, double value) => With(value, tensor.ne);
+
+    /// <summary><paramref name="tensor"/> != <paramref name="value"/> elementwise, with an integer scalar.</summary>
+    public static Tensor NotEqualTo(this Tensor tensor, long value) => With(value, tensor.ne);
 
     /// <summary>A tensor shaped like <paramref name="tensor"/> filled with <paramref name="value"/>, as <c>full_like</c>.</summary>
     public static Tensor FullLike(this Tensor tensor, double value) => With(value, s => full_like(tensor, s));

@@ -56,6 +56,8 @@ public class ScalarSafetyTests
         Assert.True(index.GreaterThan(1L).eq(index > 1L).all().item<bool>());
         Assert.True(index.LessThan(3L).eq(index < 3L).all().item<bool>());
         Assert.True(index.EqualTo(2L).eq(index == 2L).all().item<bool>());
+        Assert.True(index.NotEqualTo(2L).eq(index != 2L).all().item<bool>());
+        Assert.True(a.Clamped(-1.0, 1.5).eq(a.clamp(-1.0, 1.5)).all().item<bool>());
         Assert.True(a.FullLike(2.5).eq(full_like(a, 2.5)).all().item<bool>());
         Assert.Equal(ScalarType.Int64, index.FullLike(4L).dtype);
         Assert.True(ScalarSafeOperations.Range(4).eq(arange(4)).all().item<bool>());
