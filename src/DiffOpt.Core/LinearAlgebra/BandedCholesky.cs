@@ -25,9 +25,9 @@ internal static class BandedCholesky
         long n = matrices.shape[^1];
         if (n < 2) return 0;
         using var scope = NewDisposeScope();
-        var index = arange(n, device: matrices.device);
+        var index = ScalarSafeOperations.Range(n, device: matrices.device);
         var distance = (index.unsqueeze(-1) - index.unsqueeze(0)).abs();
-        var nonzero = (matrices != 0).any(0);
+        var nonzero = matrices.NotEqualTo(0.0).any(0);
         return where(nonzero, distance, zeros_like(distance)).max().item<long>();
     }
 

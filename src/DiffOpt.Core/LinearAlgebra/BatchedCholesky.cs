@@ -22,7 +22,7 @@ internal static class BatchedCholesky
         if (!NativeLapack.Serves(matrices))
         {
             var (factor, info) = linalg.cholesky_ex(matrices);
-            var failed = info != 0;
+            var failed = info.NotEqualTo(0L);
             if (failed.any().item<bool>())
                 factor = where(failed.view(-1, 1, 1), Identity(matrices), factor);
             return (factor, failed);
@@ -59,7 +59,7 @@ internal static class BatchedCholesky
             || matrices.dtype != destination.dtype || shift.dtype != destination.dtype)
         {
             destination.copy_(Batched.ExpandBatch(matrices, batch));
-            destination.diagonal(0, -2, -1).add_(shift);
+            destination.diagonal(0, -2, -1).PlusInPlace(shift);
             return Factor(destination, overwrite: true);
         }
 

@@ -101,11 +101,59 @@ public static class ScalarSafeOperations
     /// <summary>min(<paramref name="tensor"/>, <paramref name="ceiling"/>) elementwise; an integer tensor stays integer.</summary>
     public static Tensor AtMost(this Tensor tensor, long ceiling) => With(ceiling, tensor.clamp_max);
 
+    /// <summary><paramref name="tensor"/> clamped to [<paramref name="floor"/>, <paramref name="ceiling"/>] elementwise, as <c>clamp(floor, ceiling)</c>.</summary>
+    public static Tensor Clamped(this Tensor tensor, double floor, double ceiling)
+    {
+        using var low = floor.ToScalar();
+        using var high = ceiling.ToScalar();
+        return tensor.clamp(low, high);
+    }
+
     /// <summary>A copy of <paramref name="tensor"/> with <paramref name="value"/> where <paramref name="mask"/> is true.</summary>
     public static Tensor FilledWhere(this Tensor tensor, Tensor mask, double value) => With(value, s => tensor.masked_fill(mask, s));
 
     /// <summary>Fills <paramref name="tensor"/> with <paramref name="value"/> in place and returns it.</summary>
     public static Tensor FillInPlace(this Tensor tensor, double value) => With(value, tensor.fill_);
+
+    /// <summary><paramref name="tensor"/> &gt; <paramref name="value"/> elementwise (a bool tensor).</summary>
+    public static Tensor GreaterThan(this Tensor tensor, double value) => With(value, tensor.gt);
+
+    /// <summary><paramref name="tensor"/> &gt; <paramref name="value"/> elementwise, with an integer scalar.</summary>
+    public static Tensor GreaterThan(this Tensor tensor, long value) => With(value, tensor.gt);
+
+    /// <summary><paramref name="tensor"/> ≥ <paramref name="value"/> elementwise (a bool tensor).</summary>
+    public static Tensor GreaterOrEqual(this Tensor tensor, double value) => With(value, tensor.ge);
+
+    /// <summary><paramref name="tensor"/> &lt; <paramref name="value"/> elementwise (a bool tensor).</summary>
+    public static Tensor LessThan(this Tensor tensor, double value) => With(value, tensor.lt);
+
+    /// <summary><paramref name="tensor"/> &lt; <paramref name="value"/> elementwise, with an integer scalar.</summary>
+    public static Tensor LessThan(this Tensor tensor, long value) => With(value, tensor.lt);
+
+    /// <summary><paramref name="tensor"/> ≤ <paramref name="value"/> elementwise (a bool tensor).</summary>
+    public static Tensor LessOrEqual(this Tensor tensor, double value) => With(value, tensor.le);
+
+    /// <summary><paramref name="tensor"/> == <paramref name="value"/> elementwise (a bool tensor).</summary>
+    public static Tensor EqualTo(this Tensor tensor, double value) => With(value, tensor.eq);
+
+    /// <summary><paramref name="tensor"/> == <paramref name="value"/> elementwise, with an integer scalar.</summary>
+    public static Tensor EqualTo(this Tensor tensor, long value) => With(value, tensor.eq);
+
+    /// <summary><paramref name="tensor"/> != <paramref name="value"/> elementwise (a bool tensor).</summary>
+    public static Tensor NotEqualTo(this Tensor tensor, double value) => With(value, tensor.ne);
+
+    /// <summary><paramref name="tensor"/> != <paramref name="value"/> elementwise, with an integer scalar.</summary>
+    public static Tensor NotEqualTo(this Tensor tensor, long value) => With(value, tensor.ne);
+
+    /// <summary>A tensor shaped like <paramref name="tensor"/> filled with <paramref name="value"/>, as <c>full_like</c>.</summary>
+    public static Tensor FullLike(this Tensor tensor, double value) => With(value, s => full_like(tensor, s));
+
+    /// <summary>As <see cref="FullLike(Tensor, double)"/> with an integer scalar (an integer tensor stays integer).</summary>
+    public static Tensor FullLike(this Tensor tensor, long value) => With(value, s => full_like(tensor, s));
+
+    /// <summary>0, 1, …, <paramref name="stop"/> − 1, as <c>torch.arange(stop)</c> (int64 unless <paramref name="dtype"/> says otherwise).</summary>
+    public static Tensor Range(long stop, ScalarType? dtype = null, Device? device = null) =>
+        With(stop, s => arange(Zero, s, One, dtype, device));
 
     /// <summary>
     /// Runs <paramref name="operation"/> with <paramref name="value"/> as a scalar that is disposed only after the

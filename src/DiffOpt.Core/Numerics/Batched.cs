@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 using DiffOpt.LinearAlgebra;
 
 namespace DiffOpt.Numerics;
@@ -73,7 +74,7 @@ internal static class Batched
     }
 
     /// <summary>Adds <paramref name="diagonal"/> (B,k) to the diagonal of the square matrices <paramref name="matrix"/> (B,k,k).</summary>
-    public static Tensor AddDiagonal(Tensor matrix, Tensor diagonal) => matrix + diag_embed(diagonal);
+    public static Tensor AddDiagonal(Tensor matrix, Tensor diagonal) => matrix.Plus(diag_embed(diagonal));
 
     /// <summary>Expands a per-item scalar (B,) so it broadcasts against (B,k).</summary>
     public static Tensor PerItem(Tensor scalars) => scalars.unsqueeze(-1);

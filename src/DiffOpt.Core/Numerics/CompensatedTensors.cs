@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 
 namespace DiffOpt.Numerics;
 
@@ -7,20 +8,20 @@ namespace DiffOpt.Numerics;
 internal readonly record struct Compensated(Tensor Hi, Tensor Lo)
 {
     /// <summary>hi + lo, rounded once.</summary>
-    public Tensor Value => Hi + Lo;
+    public Tensor Value => Hi.Plus(Lo);
 
     /// <summary>The compensated sum: the high parts are added with their rounding error (TwoSum), the low parts plainly.</summary>
     public static Compensated operator +(Compensated a, Compensated b)
     {
         var (sum, error) = CompensatedTensors.TwoSum(a.Hi, b.Hi);
-        return new Compensated(sum, a.Lo + b.Lo + error);
+        return new Compensated(sum, a.Lo.Plus(b.Lo).Plus(error));
     }
 
     /// <summary>Adds an exact (uncompensated) term.</summary>
     public static Compensated operator +(Compensated a, Tensor b)
     {
         var (sum, error) = CompensatedTensors.TwoSum(a.Hi, b);
-        return new Compensated(sum, a.Lo + error);
+        return new Compensated(sum, a.Lo.Plus(error));
     }
 
     /// <summary>Subtracts an exact term.</summary>
@@ -41,9 +42,9 @@ internal static class CompensatedTensors
     /// <summary>s = a + b rounded, and the rounding error a + b − s exactly (Knuth's TwoSum), elementwise.</summary>
     public static (Tensor Sum, Tensor Error) TwoSum(Tensor a, Tensor b)
     {
-        var s = a + b;
+        var s = a.Plus(b);
         var bVirtual = s - a;
-        return (s, (a - (s - bVirtual)) + (b - bVirtual));
+        return (s, (a - (s - bVirtual)).Plus(b - bVirtual));
     }
 
     /// <summary>p = a·b rounded, and the rounding error a·b − p exactly (Dekker's TwoProduct), elementwise with broadcasting.</summary>
@@ -52,7 +53,7 @@ internal static class CompensatedTensors
         var p = a * b;
         var (aHigh, aLow) = Split(a);
         var (bHigh, bLow) = Split(b);
-        var error = ((aHigh * bHigh - p) + aHigh * bLow + aLow * bHigh) + aLow * bLow;
+        var error = (aHigh * bHigh - p).Plus(aHigh * bLow).Plus(aLow * bHigh).Plus(aLow * bLow);
         return (p, error);
     }
 
@@ -68,7 +69,7 @@ internal static class CompensatedTensors
             if (n % 2 == 1) high = cat(new[] { high, zeros_like(high.narrow(-1, 0, 1)) }, -1);
             var pairs = high.reshape(high.shape[..^1].Append((n + 1) / 2).Append(2).ToArray());
             var (sum, error) = TwoSum(pairs.select(-1, 0), pairs.select(-1, 1));
-            low = low + error.sum(-1);
+            low = low.Plus(error.sum(-1));
             high = sum;
         }
         return new Compensated(high.squeeze(-1), low);
@@ -79,7 +80,7 @@ internal static class CompensatedTensors
     {
         var (products, errors) = TwoProduct(x, y);
         var sum = Sum(products);
-        return sum with { Lo = sum.Lo + errors.sum(-1) };
+        return sum with { Lo = sum.Lo.Plus(errors.sum(-1)) };
     }
 
     /// <summary>vᵀM per item: Σ_i v_i M_ij for v (B,r) and M (B|1,r,c), compensated; (B,c).</summary>
@@ -90,7 +91,7 @@ internal static class CompensatedTensors
     private static (Tensor High, Tensor Low) Split(Tensor a)
     {
         double factor = a.dtype == ScalarType.Float32 ? 4097 : 134217729; // 2^⌈t/2⌉ + 1 for t = 24, 53 bits
-        var c = a * factor;
+        var c = a.Times(factor);
         var high = c - (c - a);
         return (high, a - high);
     }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 using DiffOpt.InteriorPoint;
 using DiffOpt.Numerics;
 
@@ -42,17 +43,17 @@ internal static class Polishing
         var noMultiplier = zeros_like(it.Z);
         var z = where(active, it.Z, noMultiplier);
         var (px, ax, gx, force) = qp.ResidualProducts(it.X, it.Y, z);
-        var rhs = new KktVector(-(px + qp.C + force), qp.B - ax, where(active, qp.H - gx, noMultiplier));
+        var rhs = new KktVector(-(px.Plus(qp.C).Plus(force)), qp.B - ax, where(active, qp.H - gx, noMultiplier));
 
-        var floor = full(qp.BatchSize, limits.RegularizationFloor, qp.C.dtype, qp.C.device);
-        ActiveSetKkt.Factor(kkt, ActiveSetKkt.Weights(active, full_like(it.Z, limits.DerivativeWeightFloor)), floor);
+        var floor = ScalarSafeOperations.With(limits.RegularizationFloor, s => full(qp.BatchSize, s, qp.C.dtype, qp.C.device));
+        ActiveSetKkt.Factor(kkt, ActiveSetKkt.Weights(active, it.Z.FullLike(limits.DerivativeWeightFloor)), floor);
         var exact = new KktParameters(zeros_like(floor), zeros_like(floor), ActiveSetKkt.Weights(active, noMultiplier));
         var (step, _) = kkt.SolveAccurately(exact, rhs, MaxRefinementSteps, 10 * limits.MachineEpsilon);
 
-        var x = it.X + step.X;
-        var polished = new QpIterate(x, it.Y + step.Y,
-            where(active, (z + step.Z).clamp_min(0), noMultiplier),
-            where(active, noMultiplier, (qp.H - qp.Gx(x)).clamp_min(0)));
+        var x = it.X.Plus(step.X);
+        var polished = new QpIterate(x, it.Y.Plus(step.Y),
+            where(active, z.Plus(step.Z).AtLeast(0L), noMultiplier),
+            where(active, noMultiplier, (qp.H - qp.Gx(x)).AtLeast(0L)));
         var after = Check(problem, scaling, polished);
         bool finite = ProximalTermsKernel.Applies(polished.X, polished.Y, polished.Z, polished.S) && ProximalTermsKernel.AllFinite(polished);
         var accepted = (finite ? candidates : candidates & polished.IsFinite()) & (after.WorstRatio(tol) < ratioBefore);

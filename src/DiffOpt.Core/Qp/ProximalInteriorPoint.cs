@@ -1,6 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using DiffOpt.InteriorPoint;
+using DiffOpt.Native;
 using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
@@ -143,7 +144,7 @@ internal sealed class ProximalInteriorPoint
     /// </summary>
     private void Compact()
     {
-        var iterating = WithinBudget(_status == Running);
+        var iterating = WithinBudget(_status.EqualTo(Running));
         long count = HostMask.Count(iterating);
         long size = _status.size(0);
         if (Trace is not null || count == size || count > CompactionFraction * size) return;
@@ -159,7 +160,7 @@ internal sealed class ProximalInteriorPoint
         Tensor S(Tensor t) => t.index_select(0, keep);
         (_xi, _lambda, _nu) = (S(_xi), S(_lambda), S(_nu));
         (_rho, _delta, _deltaIneq, _regFloor, _staticShift) = (S(_rho), S(_delta), S(_deltaIneq), S(_regFloor), S(_staticShift));
-        _anyShift = _anyShift && (_staticShift != 0).any().item<bool>();
+        _anyShift = _anyShift && _staticShift.NotEqualTo(0.0).any().item<bool>();
         (_noPrimalUpdate, _noDualUpdate, _mu) = (S(_noPrimalUpdate), S(_noDualUpdate), S(_mu));
         (_status, _iterations, _prevPrimal, _prevDual, _windowRatio) = (S(_status), S(_iterations), S(_prevPrimal), S(_prevDual), S(_windowRatio));
         _checkRatio = S(_checkRatio);
@@ -170,7 +171,7 @@ internal sealed class ProximalInteriorPoint
     /// host's bound on the iterations shows that no item has reached the limit.
     /// </summary>
     private Tensor WithinBudget(Tensor mask) =>
-        _iterationsBound < _options.MaxIterations ? mask : mask & (_iterations < _options.MaxIterations);
+        _iterationsBound < _options.MaxIterations ? mask : mask & _iterations.LessThan(_options.MaxIterations);
 
     /// <summary>Settles the status of the working items in <paramref name="mask"/> and writes their results to the full-batch outputs.</summary>
     private void Retire(Tensor mask)
@@ -190,32 +191,34 @@ internal sealed class ProximalInteriorPoint
         var b = _qp.BatchSize;
         var opts = (dtype: _qp.C.dtype, device: _qp.C.device);
         var fixedRegularization = _kkt.FixedRegularization;
-        _rho = fixedRegularization?.Rho ?? full(b, RhoInit, opts.dtype, opts.device);
-        _deltaIneq = full(b, DeltaInit, opts.dtype, opts.device);
+        Tensor Filled(double value) => ScalarSafeOperations.With(value, s => full(b, s, opts.dtype, opts.device));
+        Tensor Statuses(long value) => ScalarSafeOperations.With(value, s => full(b, s, ScalarType.Int64, opts.device));
+        _rho = fixedRegularization?.Rho ?? Filled(RhoInit);
+        _deltaIneq = Filled(DeltaInit);
         _delta = fixedRegularization?.Delta ?? _deltaIneq;
-        _regFloor = full(b, _limits.RegularizationFloor, opts.dtype, opts.device);
+        _regFloor = Filled(_limits.RegularizationFloor);
         _staticShift = zeros(b, opts.dtype, opts.device);
         _noPrimalUpdate = zeros(b, opts.dtype, opts.device);
         _noDualUpdate = zeros(b, opts.dtype, opts.device);
         _status = where(ConvexityCheck.NotPositiveSemidefinite(_qp, _limits, _options.ConvexityTolerance).to(opts.device),
-            full(b, (long)SolverStatus.NonConvex, ScalarType.Int64, opts.device), full(b, Running, ScalarType.Int64, opts.device));
+            Statuses((long)SolverStatus.NonConvex), Statuses(Running));
         _iterations = _iterationsSpent ?? zeros(b, ScalarType.Int64, opts.device);
         _iterationsBound = _iterationsSpent is null || b == 0 ? 0 : _iterationsSpent.max().item<long>();
 
         _norm = ResidualNormalizer.Create(_qp, _scaling);
         _it = _warmStart is null ? ColdStart() : WarmStart(_warmStart);
-        _rows = arange(b, dtype: ScalarType.Int64, device: opts.device);
+        _rows = ScalarSafeOperations.Range(b, ScalarType.Int64, opts.device);
         _final = new QpIterate(zeros_like(_it.X), zeros_like(_it.Y), zeros_like(_it.Z), zeros_like(_it.S));
-        _finalStatus = full(b, Running, ScalarType.Int64, opts.device);
+        _finalStatus = Statuses(Running);
         _finalIterations = zeros(b, ScalarType.Int64, opts.device);
-        _checkRatio = full(b, double.PositiveInfinity, opts.dtype, opts.device);
-        _finalCheckRatio = full(b, double.PositiveInfinity, opts.dtype, opts.device);
+        _checkRatio = Filled(double.PositiveInfinity);
+        _finalCheckRatio = Filled(double.PositiveInfinity);
         _mu = ComplementarityMean(_it);
         _xi = _it.X; _lambda = _it.Y; _nu = _it.Z;
         _res = QpResiduals.Evaluate(_qp, _norm, _it);
         _prevPrimal = _res.Norms.Primal;
         _prevDual = _res.Norms.Dual;
-        _windowRatio = full(b, double.PositiveInfinity, opts.dtype, opts.device);
+        _windowRatio = Filled(double.PositiveInfinity);
     }
 
     /// <summary>
@@ -225,14 +228,14 @@ internal sealed class ProximalInteriorPoint
     private QpIterate ColdStart()
     {
         var ones = ones_like(_qp.H);
-        var (first, _) = FactorWithRetries(new KktParameters(_rho, _delta, ones + Batched.PerItem(_deltaIneq)), _status == Running);
+        var (first, _) = FactorWithRetries(new KktParameters(_rho, _delta, ones.Plus(Batched.PerItem(_deltaIneq))), _status.EqualTo(Running));
         var (steps, refined) = Refinement;
         var d = _kkt.Solve(first, new KktVector(-_qp.C, _qp.B, _qp.H), steps, refined);
         if (_m == 0) return new QpIterate(d.X, d.Y, d.Z, -d.Z);
         var z = d.Z;
         var s = -d.Z;
-        var mu = Batched.Dot(s - s.amin(new long[] { -1 }, keepdim: true).clamp_max(0), z - z.amin(new long[] { -1 }, keepdim: true).clamp_max(0))
-            .div(_m).clamp_min(1e-10);
+        var mu = Batched.Dot(s - s.amin(new long[] { -1 }, keepdim: true).AtMost(0L), z - z.amin(new long[] { -1 }, keepdim: true).AtMost(0L))
+            .DividedBy(_m).AtLeast(1e-10);
         return CenteredPairs(d.X, d.Y, z, mu);
     }
 
@@ -244,7 +247,7 @@ internal sealed class ProximalInteriorPoint
     {
         if (_m == 0) return new QpIterate(warm.X, warm.Y, warm.Z, warm.S);
         var s = _qp.H - _qp.Gx(warm.X);
-        var mu = Batched.Dot(s.clamp_min(0), warm.Z.clamp_min(0)).div(_m).clamp_min(WarmStartMinimumMu);
+        var mu = Batched.Dot(s.AtLeast(0L), warm.Z.AtLeast(0L)).DividedBy(_m).AtLeast(WarmStartMinimumMu);
         return CenteredPairs(warm.X, warm.Y, warm.Z - s, mu);
     }
 
@@ -254,7 +257,7 @@ internal sealed class ProximalInteriorPoint
     /// </summary>
     private static QpIterate CenteredPairs(Tensor x, Tensor y, Tensor c, Tensor mu)
     {
-        var zNew = (c + (c * c + 4 * mu.unsqueeze(-1)).sqrt()) * 0.5;
+        var zNew = c.Plus((c * c).Plus(mu.unsqueeze(-1).Times(4L)).sqrt()).Times(0.5);
         return new QpIterate(x, y, zNew, zNew - c);
     }
 
@@ -267,9 +270,9 @@ internal sealed class ProximalInteriorPoint
         // Converged by the solver's own measures, yet the returned point's residuals below their rounding noise:
         // more iterations cannot help, so such items stop as inaccurate (when within the factor).
         // (Most iterations have no item near convergence: the host test of MayMeet skips the batched one.)
-        if (_res.MayMeet(_tol)) SettleByCheck((_status == Running) & _res.Norms.Meets(_tol), check => check.NoiseLimited(_tol));
-        if (iter > 0 && iter % ProgressWindow == 0) SettleByCheck(StalledItems(_status == Running), giveUp: null);
-        var running = _status == Running;
+        if (_res.MayMeet(_tol)) SettleByCheck(_status.EqualTo(Running) & _res.Norms.Meets(_tol), check => check.NoiseLimited(_tol));
+        if (iter > 0 && iter % ProgressWindow == 0) SettleByCheck(StalledItems(_status.EqualTo(Running)), giveUp: null);
+        var running = _status.EqualTo(Running);
 
         // PIQP's proximal infeasibility measures steer the adaptive regularisations (ρ only in the primal form).
         bool adaptive = _kkt.FixedRegularization is null;
@@ -278,11 +281,11 @@ internal sealed class ProximalInteriorPoint
         bool statusMayChange = _maxStallCount > InfeasibilityUpdateThreshold || (_kkt.FixedRegularization is not null && _maxStallCount > StallThreshold);
         if (_maxStallCount > InfeasibilityUpdateThreshold) DetectInfeasibility(running);
         if (_kkt.FixedRegularization is not null && _maxStallCount > StallThreshold)
-            _status = where(running & ((_noDualUpdate > StallThreshold) | (_noPrimalUpdate > StallThreshold)), full_like(_status, Stalled), _status);
+            _status = where(running & (_noDualUpdate.GreaterThan(StallThreshold) | _noPrimalUpdate.GreaterThan(StallThreshold)), _status.FullLike(Stalled), _status);
 
-        running = WithinBudget(statusMayChange ? _status == Running : running);
+        running = WithinBudget(statusMayChange ? _status.EqualTo(Running) : running);
         if (!HostMask.Any(running)) return false;
-        _iterations = _iterations + running.to(ScalarType.Int64);
+        _iterations = _iterations.Plus(running.to(ScalarType.Int64));
         _iterationsBound++;
 
         // Keep z off the boundary, which would make s/z blow up (PIQP), by a floor ε/max(1, s): on a far inactive
@@ -293,11 +296,11 @@ internal sealed class ProximalInteriorPoint
                               && !ProximalTermsKernel.AnyBelowFloor(_it.Z, _it.S, running, _limits.MachineEpsilon);
         if (_m > 0 && !noneBelowFloor)
         {
-            var floor = _limits.MachineEpsilon / _it.S.clamp_min(1);
+            var floor = _it.S.AtLeast(1L).Into(_limits.MachineEpsilon);
             var shifted = (_it.Z < floor) & running.unsqueeze(-1);
             if (shifted.any().item<bool>())
             {
-                _it = _it with { Z = where(shifted, _it.Z + floor, _it.Z) };
+                _it = _it with { Z = where(shifted, _it.Z.Plus(floor), _it.Z) };
                 _mu = ComplementarityMean(_it);
             }
         }
@@ -312,7 +315,7 @@ internal sealed class ProximalInteriorPoint
         var parameters = new KktParameters(_rho, _delta, InequalityWeights());
         var (factored, factorFailed) = FactorWithRetries(parameters, running);
         // (running implies status Running, so only a failure can change it.)
-        if (factorFailed) running = running & (_status == Running);
+        if (factorFailed) running = running & _status.EqualTo(Running);
         var reg = RegularizedResiduals();
 
         var muBefore = _mu;
@@ -366,8 +369,8 @@ internal sealed class ProximalInteriorPoint
     private void DetectInfeasibility(Tensor running)
     {
         // The certificates cost a few matrix-vector products; only stalled items can qualify.
-        var primalCandidates = running & (_noDualUpdate > InfeasibilityUpdateThreshold);
-        var dualCandidates = running & (_noPrimalUpdate > InfeasibilityUpdateThreshold);
+        var primalCandidates = running & _noDualUpdate.GreaterThan(InfeasibilityUpdateThreshold);
+        var dualCandidates = running & _noPrimalUpdate.GreaterThan(InfeasibilityUpdateThreshold);
         if (primalCandidates.any().item<bool>())
         {
             var (found, y, z) = InfeasibilityCertificates.PrimalInfeasible(_qp, _scaling, _it, _res, _lambda, _nu, _tol.Infeasibility);
@@ -378,7 +381,7 @@ internal sealed class ProximalInteriorPoint
         if (dualCandidates.any().item<bool>())
         {
             var (found, x) = InfeasibilityCertificates.DualInfeasible(_qp, _scaling, _it, _xi, _tol.Infeasibility);
-            var certified = dualCandidates & found & (_status == Running);
+            var certified = dualCandidates & found & _status.EqualTo(Running);
             SetStatus(certified, SolverStatus.DualInfeasible);
             _it = _it with { X = where(certified.unsqueeze(-1), x, _it.X) };
         }
@@ -388,11 +391,11 @@ internal sealed class ProximalInteriorPoint
     private void LowerRegularizationFloor(Tensor running, Tensor primalProxInf, Tensor dualProxInf)
     {
         double finetune = _limits.FinetuneRegularizationFloor;
-        var notYet = _regFloor != finetune;
-        var stalled = ((_noPrimalUpdate > FinetuneUpdateThreshold) & (_rho == _regFloor) & notYet)
-                      | ((_noDualUpdate > FinetuneUpdateThreshold) & (_deltaIneq == _regFloor) & notYet);
-        var lower = running & stalled & (dualProxInf < InfeasibilityThreshold) & (primalProxInf < InfeasibilityThreshold);
-        _regFloor = where(lower, full_like(_regFloor, finetune), _regFloor);
+        var notYet = _regFloor.NotEqualTo(finetune);
+        var stalled = (_noPrimalUpdate.GreaterThan(FinetuneUpdateThreshold) & (_rho == _regFloor) & notYet)
+                      | (_noDualUpdate.GreaterThan(FinetuneUpdateThreshold) & (_deltaIneq == _regFloor) & notYet);
+        var lower = running & stalled & dualProxInf.LessThan(InfeasibilityThreshold) & primalProxInf.LessThan(InfeasibilityThreshold);
+        _regFloor = where(lower, _regFloor.FullLike(finetune), _regFloor);
         _noPrimalUpdate = where(lower, zeros_like(_noPrimalUpdate), _noPrimalUpdate);
         _noDualUpdate = where(lower, zeros_like(_noDualUpdate), _noDualUpdate);
     }
@@ -400,7 +403,7 @@ internal sealed class ProximalInteriorPoint
     /// <summary>w = s/z + δ: the inequality block of the condensed KKT operator.</summary>
     private Tensor InequalityWeights() => ProximalTermsKernel.Applies(_it.S, _it.Z, _deltaIneq)
         ? ProximalTermsKernel.InequalityWeights(_it.S, _it.Z, _deltaIneq)
-        : NonnegativeOrthant.Scaling(_it.S, _it.Z) + Batched.PerItem(_deltaIneq);
+        : NonnegativeOrthant.Scaling(_it.S, _it.Z).Plus(Batched.PerItem(_deltaIneq));
 
     /// <summary>
     /// Factorises Φ; where it fails, first adds a static diagonal shift, then multiplies ρ and δ by 100 (PIQP),
@@ -413,16 +416,16 @@ internal sealed class ProximalInteriorPoint
         bool anyFailed = HostMask.Any(failed);
         for (int retry = 0; retry < MaxFactorRetries && anyFailed; retry++)
         {
-            var firstFailure = failed & (_staticShift == 0);
-            var diagonalScale = 1.0 + Batched.MaxAbs(_qp.P);
+            var firstFailure = failed & _staticShift.EqualTo(0L);
+            var diagonalScale = Batched.MaxAbs(_qp.P).Plus(1.0);
             _anyShift = true;
-            _staticShift = where(firstFailure, _limits.StaticRegularization * diagonalScale,
-                _kkt.FixedRegularization is null ? _staticShift : where(failed, _staticShift * 100, _staticShift));
+            _staticShift = where(firstFailure, diagonalScale.Times(_limits.StaticRegularization),
+                _kkt.FixedRegularization is null ? _staticShift : where(failed, _staticShift.Times(100L), _staticShift));
             var bump = _kkt.FixedRegularization is null ? failed & ~firstFailure : zeros_like(failed);
-            _rho = where(bump, _rho * 100, _rho);
-            _deltaIneq = where(bump, _deltaIneq * 100, _deltaIneq);
+            _rho = where(bump, _rho.Times(100L), _rho);
+            _deltaIneq = where(bump, _deltaIneq.Times(100L), _deltaIneq);
             if (_kkt.FixedRegularization is null) _delta = _deltaIneq;
-            _regFloor = where(bump, minimum(_regFloor * 10, full_like(_regFloor, _tol.Absolute)), _regFloor);
+            _regFloor = where(bump, minimum(_regFloor.Times(10L), _regFloor.FullLike(_tol.Absolute)), _regFloor);
             parameters = new KktParameters(_rho, _delta, _m > 0 ? InequalityWeights() : parameters.W);
             failed = Factor(parameters) & running;
             anyFailed = HostMask.Any(failed);
@@ -442,7 +445,7 @@ internal sealed class ProximalInteriorPoint
     /// Refinement of the KKT solves, per item: none while the factorised operator is exact; <see cref="RefinementStepsAfterShift"/>
     /// steps for the items whose factorisation needed a static shift (PIQP's iterative refinement); Items is null when no item is refined.
     /// </summary>
-    private (int Steps, Tensor? Items) Refinement => _anyShift ? (RefinementStepsAfterShift, _staticShift != 0) : (0, null);
+    private (int Steps, Tensor? Items) Refinement => _anyShift ? (RefinementStepsAfterShift, _staticShift.NotEqualTo(0.0)) : (0, null);
 
     /// <summary>
     /// Mehrotra predictor-corrector step with separate primal and dual step lengths. The Schur form on the CPU takes
@@ -472,20 +475,21 @@ internal sealed class ProximalInteriorPoint
         long m = s.size(-1);
         var rs = -s * z;
         var affine = SolveNewton(kkt, op, it, residuals, rs, refinementSteps, refined);
-        var alphaS = Tau * NonnegativeOrthant.StepToBoundary(s, affine.S, 1);
-        var alphaZ = Tau * NonnegativeOrthant.StepToBoundary(z, affine.Z, 1);
-        var affineComplementarity = Batched.Dot(s + Batched.PerItem(alphaS) * affine.S, z + Batched.PerItem(alphaZ) * affine.Z);
-        var sigma = (affineComplementarity / (mu * m)).clamp(0, 1).pow(3);
+        var alphaS = NonnegativeOrthant.StepToBoundary(s, affine.S, 1).Times(Tau);
+        var alphaZ = NonnegativeOrthant.StepToBoundary(z, affine.Z, 1).Times(Tau);
+        var affineComplementarity = Batched.Dot(s.Plus(Batched.PerItem(alphaS) * affine.S), z.Plus(Batched.PerItem(alphaZ) * affine.Z));
+        var ratio = affineComplementarity / mu.Times(m);
+        var sigma = ratio.clamp(ScalarSafeOperations.Zero, ScalarSafeOperations.One).Power(3.0);
 
-        var rsCorrected = rs - affine.S * affine.Z + Batched.PerItem(sigma * mu);
+        var rsCorrected = (rs - affine.S * affine.Z).Plus(Batched.PerItem(sigma * mu));
         var step = SolveNewton(kkt, op, it, residuals, rsCorrected, refinementSteps, refined);
-        var alphaPrimal = Batched.PerItem(Tau * NonnegativeOrthant.StepToBoundary(s, step.S, 1));
-        var alphaDual = Batched.PerItem(Tau * NonnegativeOrthant.StepToBoundary(z, step.Z, 1));
+        var alphaPrimal = Batched.PerItem(NonnegativeOrthant.StepToBoundary(s, step.S, 1).Times(Tau));
+        var alphaDual = Batched.PerItem(NonnegativeOrthant.StepToBoundary(z, step.Z, 1).Times(Tau));
         return new QpIterate(
-            it.X + alphaPrimal * step.X,
-            it.Y + alphaDual * step.Y,
-            z + alphaDual * step.Z,
-            s + alphaPrimal * step.S);
+            it.X.Plus(alphaPrimal * step.X),
+            it.Y.Plus(alphaDual * step.Y),
+            z.Plus(alphaDual * step.Z),
+            s.Plus(alphaPrimal * step.S));
     }
 
     /// <summary>Without inequalities the Newton step of the proximal subproblem is taken in full.</summary>
@@ -493,7 +497,7 @@ internal sealed class ProximalInteriorPoint
     {
         var (steps, refined) = Refinement;
         var d = _kkt.Solve(op, new KktVector(reg.Rx, reg.Ry, reg.Rz), steps, refined);
-        return new QpIterate(_it.X + d.X, _it.Y + d.Y, _it.Z, _it.S);
+        return new QpIterate(_it.X.Plus(d.X), _it.Y.Plus(d.Y), _it.Z, _it.S);
     }
 
     /// <summary>
@@ -549,11 +553,11 @@ internal sealed class ProximalInteriorPoint
     /// </summary>
     private void Finish(Tensor mask)
     {
-        var unsolved = mask & ((_status == Running) | (_status == (long)SolverStatus.NumericalError));
+        var unsolved = mask & (_status.EqualTo(Running) | _status.EqualTo((long)SolverStatus.NumericalError));
         var (meets, meetsRelaxed) = (zeros_like(mask), zeros_like(mask));
         if (HostMask.Any(unsolved))
         {
-            var all = arange(_status.size(0), dtype: ScalarType.Int64, device: _status.device);
+            var all = ScalarSafeOperations.Range(_status.size(0), ScalarType.Int64, _status.device);
             var check = SolutionCheck(all);
             _checkRatio = where(unsolved, check.WorstRatio(_tol), _checkRatio);
             (meets, meetsRelaxed) = (check.Meets(_tol), check.Meets(_tol, _options.InaccurateToleranceFactor));
@@ -587,7 +591,7 @@ internal sealed class ProximalInteriorPoint
     private Tensor StalledItems(Tensor running)
     {
         var ratio = _res.Norms.WorstRatio(_tol);
-        var stalled = running & (ratio > 0.5 * _windowRatio);
+        var stalled = running & (ratio > _windowRatio.Times(0.5));
         _windowRatio = ratio;
         return stalled;
     }
@@ -604,12 +608,12 @@ internal sealed class ProximalInteriorPoint
     private void SetStatus(Tensor mask, SolverStatus status, bool overwrite = false)
     {
         if (HostMask.OnHost(mask) && !HostMask.Any(mask)) return;
-        var target = overwrite ? mask : mask & (_status == Running);
-        _status = where(target, full_like(_status, (long)status), _status);
+        var target = overwrite ? mask : mask & _status.EqualTo(Running);
+        _status = where(target, _status.FullLike((long)status), _status);
     }
 
     private Tensor ComplementarityMean(QpIterate it) =>
-        _m > 0 ? Batched.Dot(it.S, it.Z) / _m : zeros_like(_rho);
+        _m > 0 ? Batched.Dot(it.S, it.Z).DividedBy(_m) : zeros_like(_rho);
 
     private IEnumerable<IDisposable> StateTensors()
     {

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
@@ -117,7 +118,7 @@ internal sealed class QpProblem
         Tensor Vector(Tensor? t, long rows) =>
             t is null ? zeros(batch, rows, options.dtype, options.device) : (t.dim() == 1 ? t.unsqueeze(0) : t).expand(batch, rows);
 
-        var qSym = asymmetry == 0 ? Q : (Q + Q.transpose(-1, -2)) * 0.5;
+        var qSym = asymmetry == 0 ? Q : Q.Plus(Q.transpose(-1, -2)).Times(0.5);
         var (g, hVector, freeRows) = infiniteBounds ? WithoutInfiniteBounds(Matrix(G, m), Vector(h, m)) : (Matrix(G, m), Vector(h, m), null);
         return new QpProblem(Matrix(qSym, n), Vector(p, n), g, hVector, Matrix(A, k), Vector(b, k), batched, freeRows);
     }
@@ -133,10 +134,10 @@ internal sealed class QpProblem
         bool samePattern = h.size(0) <= 1 || (infinite == infinite[0]).all().item<bool>();
         var rows = infinite.unsqueeze(-1);
         var rewritten = g.size(0) == 1 && samePattern
-            ? g.masked_fill(rows[..1], 0)
-            : Batched.ExpandBatch(g, h.size(0)).masked_fill(rows, 0).contiguous();
-        var free = h == double.PositiveInfinity;
-        return (rewritten, h.masked_fill(free, 1.0).masked_fill(h == double.NegativeInfinity, -1.0), free);
+            ? g.FilledWhere(rows[..1], 0.0)
+            : Batched.ExpandBatch(g, h.size(0)).FilledWhere(rows, 0.0).contiguous();
+        var free = h.EqualTo(double.PositiveInfinity);
+        return (rewritten, h.FilledWhere(free, 1.0).FilledWhere(h.EqualTo(double.NegativeInfinity), -1.0), free);
     }
 
     /// <summary>

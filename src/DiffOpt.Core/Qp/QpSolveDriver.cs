@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 using DiffOpt.InteriorPoint;
 using DiffOpt.Numerics;
 
@@ -23,7 +24,7 @@ internal static class QpSolveDriver
         using var phase = PhaseTimer.Measure("interior-point loop (the rest)", qp.BatchSize);
         var result = RunPartitioned(problem, qp, scaling, options, warmStart);
         if (problem.FreeRows is not { } free) return result;
-        return result with { Iterate = result.Iterate with { Z = result.Iterate.Z.masked_fill(free, 0) } };
+        return result with { Iterate = result.Iterate with { Z = result.Iterate.Z.FilledWhere(free, 0.0) } };
     }
 
     /// <summary>
@@ -66,7 +67,7 @@ internal static class QpSolveDriver
         QpIterate? warmStart)
     {
         var first = ProximalInteriorPoint.Solve(problem, qp, scaling, options, kkt, warmStart);
-        var stalled = (first.Status == ProximalInteriorPoint.Stalled).nonzero().squeeze(-1);
+        var stalled = first.Status.EqualTo(ProximalInteriorPoint.Stalled).nonzero().squeeze(-1);
         if (stalled.size(0) == 0) return first;
 
         var subQp = qp.Select(stalled);

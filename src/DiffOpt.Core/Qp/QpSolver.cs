@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 
 namespace DiffOpt.Qp;
 
@@ -105,12 +106,12 @@ public sealed class QpSolver
     private static (QpIterate Iterate, Tensor Status, Tensor Polished) Polish(QpProblem problem, ScaledQp scaled,
         RuizEquilibration scaling, IpmResult ipm, QpSolverOptions options)
     {
-        var usable = (ipm.Status == (long)SolverStatus.Solved) | (ipm.Status == (long)SolverStatus.Inaccurate);
+        var usable = ipm.Status.EqualTo((long)SolverStatus.Solved) | ipm.Status.EqualTo((long)SolverStatus.Inaccurate);
         if (!options.Polish) return (ipm.Iterate, ipm.Status, zeros_like(usable));
         var tol = options.TolerancesFor(problem.DType);
         var outcome = Polishing.Apply(problem, scaled, scaling, ipm.Kkt, ipm.Iterate, usable, ipm.CheckRatio, tol);
         if (outcome.AcceptedAndSolved is null) return (outcome.Iterate, ipm.Status, outcome.Accepted);
-        var status = where(outcome.AcceptedAndSolved, full_like(ipm.Status, (long)SolverStatus.Solved), ipm.Status);
+        var status = where(outcome.AcceptedAndSolved, ipm.Status.FullLike((long)SolverStatus.Solved), ipm.Status);
         return (outcome.Iterate, status, outcome.Accepted);
     }
 

@@ -1,6 +1,7 @@
 using DiffOpt.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 
 namespace DiffOpt.Qp;
 
@@ -22,7 +23,7 @@ public sealed record QpWarmStart(Tensor X, Tensor? InequalityDuals = null, Tenso
     internal QpIterate ToScaled(QpProblem problem, RuizEquilibration scaling)
     {
         var x = Broadcast(X, "X", problem, problem.VariableCount);
-        var z = InequalityDuals is null ? zeros_like(problem.H) : Broadcast(InequalityDuals, "InequalityDuals", problem, problem.InequalityCount).clamp_min(0);
+        var z = InequalityDuals is null ? zeros_like(problem.H) : Broadcast(InequalityDuals, "InequalityDuals", problem, problem.InequalityCount).AtLeast(0L);
         var y = EqualityDuals is null ? zeros_like(problem.Bvec) : Broadcast(EqualityDuals, "EqualityDuals", problem, problem.EqualityCount);
         return new QpIterate(scaling.ScalePrimal(x), scaling.ScaleEqualityDual(y), scaling.ScaleInequalityDual(z), zeros_like(problem.H));
     }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 
 namespace DiffOpt.InteriorPoint;
 
@@ -63,16 +64,16 @@ internal static class NonnegativeOrthant
     /// <summary>Per item of (B, m): the largest α ≤ <paramref name="limit"/> with v + α·dv ≥ 0, 0 where some vᵢ &lt; 0; <paramref name="limit"/> when m = 0.</summary>
     public static Tensor StepToBoundary(Tensor v, Tensor dv, double limit)
     {
-        if (v.size(-1) == 0) return full(v.size(0), limit, dtype: v.dtype, device: v.device);
-        var ratio = where(dv < 0, -v / dv, full_like(v, double.PositiveInfinity)).amin(-1).clamp_max(limit);
-        return where(v.lt(0).any(-1), zeros_like(ratio), ratio);
+        if (v.size(-1) == 0) return ScalarSafeOperations.With(limit, s => full(v.size(0), s, dtype: v.dtype, device: v.device));
+        var ratio = where(dv.LessThan(0L), -v / dv, v.FullLike(double.PositiveInfinity)).amin(-1).AtMost(limit);
+        return where(v.LessThan(0L).any(-1), zeros_like(ratio), ratio);
     }
 
     /// <summary>Per item of (B, m): whether every vᵢ ≥ −<paramref name="tolerance"/>.</summary>
-    public static Tensor Contains(Tensor v, double tolerance) => v.ge(-tolerance).all(-1);
+    public static Tensor Contains(Tensor v, double tolerance) => v.GreaterOrEqual(-tolerance).all(-1);
 
     /// <summary>Π(v) = max(v, 0).</summary>
-    public static Tensor Project(Tensor v) => v.clamp_min(0);
+    public static Tensor Project(Tensor v) => v.AtLeast(0L);
 
     /// <summary>The diagonal of W² = Hs at (s, z): s/z (the QP's inequality weights before regularisation).</summary>
     public static Tensor Scaling(Tensor s, Tensor z) => s / z;

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using DiffOpt.Native;
 
 namespace DiffOpt.InteriorPoint;
 
@@ -15,7 +16,7 @@ internal static class CostScale
         long batch = scaledC.size(0), n = scaledC.size(1);
         var cost = n == 0 ? ones(batch, dtype: scaledC.dtype, device: scaledC.device) : scaledC.abs().amax(1);
         if (scaledP is not null && n > 0) cost = maximum(cost, scaledP.abs().amax(2).mean([1]));
-        return 1 / cost.clamp(settings.MinNorm, settings.MaxNorm);
+        return cost.Clamped(settings.MinNorm, settings.MaxNorm).Into(1.0);
     }
 
     /// <summary>σ of one item from Ec (n) and EPE (n × n row-major) or null.</summary>

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using DiffOpt.Native;
 
 namespace DiffOpt.InteriorPoint;
 
@@ -37,6 +38,6 @@ internal sealed record RuizSettings(int Sweeps, double MinNorm, double MaxNorm, 
 
     /// <summary><see cref="Limit(double)"/> elementwise.</summary>
     public Tensor Limit(Tensor norms) => RaiseSmallNorms
-        ? where(norms == 0, ones_like(norms), norms.clamp(MinNorm, MaxNorm))
-        : where(norms < MinNorm, ones_like(norms), norms.clamp_max(MaxNorm));
+        ? where(norms.EqualTo(0L), ones_like(norms), norms.Clamped(MinNorm, MaxNorm))
+        : where(norms.LessThan(MinNorm), ones_like(norms), norms.AtMost(MaxNorm));
 }

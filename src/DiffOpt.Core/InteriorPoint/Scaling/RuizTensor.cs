@@ -113,7 +113,7 @@ internal static class RuizTensor
             columns = where(moving, columns / columnRoot, columns);
             for (int k = 0; k < rows.Length; k++) rows[k] = where(moving, rows[k] / rowRoots[k], rows[k]);
             var change = Batched.Max([Change(columnRoot), .. rowRoots.Select(Change)]);
-            active = active & (change > settings.ConvergedChange);
+            active = active & change.GreaterThan(settings.ConvergedChange);
             if (!active.any().item<bool>()) break;
         }
         return (columns, rows);
@@ -123,5 +123,5 @@ internal static class RuizTensor
     private static Tensor Root(Tensor norms, RowGroups groups, RuizSettings settings) => groups.Average(settings.Limit(norms)).sqrt();
 
     /// <summary>Per item, the largest |1/root − 1|: how far the sweep moved a factor.</summary>
-    private static Tensor Change(Tensor roots) => Batched.InfNorm((roots.reciprocal() - 1).flatten(1));
+    private static Tensor Change(Tensor roots) => Batched.InfNorm(roots.reciprocal().Minus(1L).flatten(1));
 }

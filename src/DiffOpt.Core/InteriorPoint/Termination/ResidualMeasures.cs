@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 
 namespace DiffOpt.InteriorPoint;
 
@@ -37,11 +38,11 @@ internal sealed record ResidualMeasures(Tensor Primal, Tensor Dual, Tensor Gap, 
         maximum(Primal / Limit(PrimalScale, tol), maximum(Dual / Limit(DualScale, tol), Gap / Limit(GapScale, tol)));
 
     /// <summary>What a measure with normaliser <paramref name="scale"/> must not exceed: the absolute tolerance, or the relative one × scale if larger.</summary>
-    public static Tensor Limit(Tensor scale, SolverTolerances tol) => maximum(full_like(scale, tol.Absolute), tol.Relative * scale);
+    public static Tensor Limit(Tensor scale, SolverTolerances tol) => maximum(scale.FullLike(tol.Absolute), scale.Times(tol.Relative));
 
     /// <summary>residual ≤ abs, or residual ≤ rel × scale.</summary>
     public static Tensor Within(Tensor residual, Tensor scale, double abs, double rel) =>
-        (residual <= abs) | (residual <= rel * scale);
+        residual.LessOrEqual(abs) | (residual <= scale.Times(rel));
 
     /// <summary>The measures of the items at <paramref name="index"/> (1-D int64 batch positions).</summary>
     public ResidualMeasures Select(Tensor index) => new(

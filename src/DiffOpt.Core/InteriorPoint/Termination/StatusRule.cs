@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using DiffOpt.Native;
 
 namespace DiffOpt.InteriorPoint;
 
@@ -38,13 +39,13 @@ internal static class StatusRule
     /// </summary>
     public static Tensor Finish(Tensor status, long running, Tensor mask, Tensor meets, Tensor meetsRelaxed)
     {
-        var isRunning = mask & (status == running);
-        var stopped = isRunning | (mask & (status == (long)SolverStatus.NumericalError));
+        var isRunning = mask & status.EqualTo(running);
+        var stopped = isRunning | (mask & status.EqualTo((long)SolverStatus.NumericalError));
         var solved = isRunning & meets;
         var inaccurate = stopped & ~solved & meetsRelaxed;
-        status = where(solved, full_like(status, (long)SolverStatus.Solved), status);
-        status = where(inaccurate, full_like(status, (long)SolverStatus.Inaccurate), status);
-        return where(isRunning & ~solved & ~inaccurate, full_like(status, (long)SolverStatus.MaxIterations), status);
+        status = where(solved, status.FullLike((long)SolverStatus.Solved), status);
+        status = where(inaccurate, status.FullLike((long)SolverStatus.Inaccurate), status);
+        return where(isRunning & ~solved & ~inaccurate, status.FullLike((long)SolverStatus.MaxIterations), status);
     }
 
     /// <summary>
@@ -68,5 +69,5 @@ internal static class StatusRule
 
     /// <summary><see cref="Certifies(double, double, double, double)"/> per item; <paramref name="floor"/> null means 0.</summary>
     public static Tensor Certifies(Tensor separation, Tensor violation, Tensor? floor, double epsilon) =>
-        (floor is null ? separation > 0 : separation > floor) & (violation <= epsilon * separation);
+        (floor is null ? separation.GreaterThan(0L) : separation > floor) & (violation <= separation.Times(epsilon));
 }

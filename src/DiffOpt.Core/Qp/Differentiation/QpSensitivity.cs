@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 using DiffOpt.InteriorPoint;
 using DiffOpt.Numerics;
 
@@ -46,13 +47,13 @@ internal static class QpSensitivity
         // keep W = s/λ (→ 0, floored); inactive rows drop out (W → ∞), so a small multiplier left on an inactive
         // row by the interior-point iterate cannot bias the derivative.
         var w = ActiveSetKkt.Weights(ActiveSetKkt.ActiveRows(it),
-            (it.S.clamp_min(0) / it.Z.clamp_min(limits.MachineEpsilon)).clamp_min(limits.DerivativeWeightFloor));
+            (it.S.AtLeast(0L) / it.Z.AtLeast(limits.MachineEpsilon)).AtLeast(limits.DerivativeWeightFloor));
         var zero = zeros(it.X.size(0), dtype: gradX.dtype, device: gradX.device);
         var rhs = new KktVector(-scaling.D * gradX, zeros_like(it.Y), zeros_like(it.Z));
         var target = new KktParameters(zero, zero, w);
         var rhsNorm = rhs.InfNorm();
         var (d, relative) = Relative(SolveAtSolution(state.Kkt, w, target, rhs, limits), rhsNorm);
-        var retry = (relative > tolerance) & state.Usable;
+        var retry = relative.GreaterThan(tolerance) & state.Usable;
         if (HostMask.Any(retry))
         {
             var (again, againRelative) = gradX.dtype == ScalarType.Float64
@@ -62,7 +63,7 @@ internal static class QpSensitivity
             d = KktVector.Select(better, again, d);
             relative = where(better, againRelative, relative);
         }
-        var trusted = state.Usable & (relative <= tolerance);
+        var trusted = state.Usable & relative.LessOrEqual(tolerance);
 
         var weight = trusted.to(gradX.dtype).unsqueeze(-1);
         var dz = scaling.D * d.X * weight;
@@ -81,7 +82,7 @@ internal static class QpSensitivity
         var equalityRows = normalization?.EqualityRows ?? unit;
         var batched = state.Problem.IsBatched;
         var grads = new Tensor?[6];
-        if (needed[0]) grads[0] = OuterSum(batched[0], 0.5 * cost * dz, z, 0.5 * cost * z, dz);
+        if (needed[0]) grads[0] = OuterSum(batched[0], cost.Times(0.5) * dz, z, cost.Times(0.5) * z, dz);
         if (needed[1]) grads[1] = cost * dz;
         if (needed[2]) grads[2] = OuterSum(batched[2], rows * lambda, dz, rows * dLambda, z);
         if (needed[3]) grads[3] = -rows * dLambda;
@@ -111,7 +112,7 @@ internal static class QpSensitivity
 
     /// <summary>A solve's residual relative to its right-hand side's norm (0 where the right-hand side is 0).</summary>
     private static (KktVector Solution, Tensor RelativeResidual) Relative((KktVector Solution, Tensor Residual) solve, Tensor rhsNorm) =>
-        (solve.Solution, where(rhsNorm > 0, solve.Residual / rhsNorm, zeros_like(solve.Residual)));
+        (solve.Solution, where(rhsNorm.GreaterThan(0L), solve.Residual / rhsNorm, zeros_like(solve.Residual)));
 
     /// <summary>
     /// Factorises <paramref name="kkt"/> at the solution (weights <paramref name="w"/>), unless it holds that
@@ -120,7 +121,7 @@ internal static class QpSensitivity
     /// </summary>
     private static (KktVector Solution, Tensor Residual) SolveAtSolution(KktSolver kkt, Tensor w, KktParameters target, KktVector rhs, NumericLimits limits)
     {
-        var regularization = zeros_like(target.Rho) + limits.RegularizationFloor;
+        var regularization = zeros_like(target.Rho).Plus(limits.RegularizationFloor);
         if (!ActiveSetKkt.HoldsFactorization(kkt, w, regularization)) ActiveSetKkt.Factor(kkt, w, regularization);
         return kkt.SolveAccurately(target, rhs, MaxRefinementSteps, 10 * limits.MachineEpsilon);
     }
@@ -132,7 +133,7 @@ internal static class QpSensitivity
     /// </summary>
     private static Tensor OuterSum(bool perItem, Tensor a1, Tensor b1, Tensor a2, Tensor b2) => perItem
         ? stack(new[] { a1, a2 }, -1).bmm(stack(new[] { b1, b2 }, -2))
-        : a1.t().matmul(b1).add_(a2.t().matmul(b2));
+        : a1.t().matmul(b1).PlusInPlace(a2.t().matmul(b2));
 }
 
 /// <summary>Per item: the relative residual ‖r‖∞/‖rhs‖∞ of the backward KKT solve (B,), and whether it met the tolerance and the item has a usable solution (B,) bool.</summary>

@@ -46,34 +46,34 @@ internal static class RegularizationUpdate
     {
         var norms = inputs.Norms;
         var accepted = inputs.Accepted;
-        var dualImproved = (norms.Dual < ImprovementFactor * inputs.PrevDual)
+        var dualImproved = (norms.Dual < inputs.PrevDual.Times(ImprovementFactor))
                            | ResidualMeasures.Within(norms.Dual, norms.DualScale, settings.Absolute, settings.Relative);
-        var primalImproved = (norms.Primal < ImprovementFactor * inputs.PrevPrimal)
+        var primalImproved = (norms.Primal < inputs.PrevPrimal.Times(ImprovementFactor))
                              | ResidualMeasures.Within(norms.Primal, norms.PrimalScale, settings.Absolute, settings.Relative);
         Tensor fast, slow;
-        if (!settings.HasInequalities) (fast, slow) = (full_like(state.Rho, 0.1), full_like(state.Rho, 0.5));
+        if (!settings.HasInequalities) (fast, slow) = (state.Rho.FullLike(0.1), state.Rho.FullLike(0.5));
         else
         {
-            var rate = ((inputs.MuBefore - inputs.Mu) / inputs.MuBefore).clamp_min(0);
-            (fast, slow) = (1 - rate, 1 - SlowShrinkRate * rate);
+            var rate = ((inputs.MuBefore - inputs.Mu) / inputs.MuBefore).AtLeast(0L);
+            (fast, slow) = (rate.SubtractedFrom(1L), rate.Times(SlowShrinkRate).SubtractedFrom(1L));
         }
         Tensor Shrink(Tensor reg, Tensor improved, Tensor proxInf)
         {
-            var suspected = settings.Iteration >= 5 ? proxInf >= settings.InfeasibilityThreshold : zeros_like(improved);
-            var factor = where(improved, fast, where(suspected, full_like(slow, settings.SuspectedInfeasibilityShrink), slow));
+            var suspected = settings.Iteration >= 5 ? proxInf.GreaterOrEqual(settings.InfeasibilityThreshold) : zeros_like(improved);
+            var factor = where(improved, fast, where(suspected, slow.FullLike(settings.SuspectedInfeasibilityShrink), slow));
             return where(accepted, maximum(inputs.RegFloor, factor * reg), reg);
         }
         var rho = state.Rho;
         if (inputs.DualProxInf is not null)
         {
-            dualImproved = dualImproved | ((rho == settings.Finetune) & (inputs.DualProxInf < settings.InfeasibilityThreshold));
+            dualImproved = dualImproved | (rho.EqualTo(settings.Finetune) & inputs.DualProxInf.LessThan(settings.InfeasibilityThreshold));
             rho = Shrink(rho, dualImproved, inputs.DualProxInf);
         }
-        primalImproved = primalImproved | ((state.DeltaIneq == settings.Finetune) & (inputs.PrimalProxInf < settings.InfeasibilityThreshold));
+        primalImproved = primalImproved | (state.DeltaIneq.EqualTo(settings.Finetune) & inputs.PrimalProxInf.LessThan(settings.InfeasibilityThreshold));
         var deltaIneq = Shrink(state.DeltaIneq, primalImproved, inputs.PrimalProxInf);
         var next = new State(rho, deltaIneq,
-            state.NoPrimalUpdate + (accepted & ~dualImproved).to(state.Rho.dtype),
-            state.NoDualUpdate + (accepted & ~primalImproved).to(state.Rho.dtype));
+            state.NoPrimalUpdate.Plus((accepted & ~dualImproved).to(state.Rho.dtype)),
+            state.NoDualUpdate.Plus((accepted & ~primalImproved).to(state.Rho.dtype)));
         double maxStallCount = maximum(next.NoPrimalUpdate.max(), next.NoDualUpdate.max()).to_type(ScalarType.Float64).item<double>();
         return new Result(next, accepted & dualImproved, accepted & primalImproved, maxStallCount);
     }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 using DiffOpt.InteriorPoint;
 
 namespace DiffOpt.Qp;
@@ -23,7 +24,7 @@ internal static class ActiveSetKkt
 
     /// <summary>The inequality weights: <paramref name="activeWeight"/> on active rows, <see cref="InactiveWeight"/> elsewhere.</summary>
     public static Tensor Weights(Tensor active, Tensor activeWeight) =>
-        where(active, activeWeight, full_like(activeWeight, InactiveWeight));
+        where(active, activeWeight, activeWeight.FullLike(InactiveWeight));
 
     /// <summary>
     /// Whether <paramref name="kkt"/>'s current factorisation is that of <see cref="Factor"/> for these weights and
@@ -51,7 +52,7 @@ internal static class ActiveSetKkt
         var failed = kkt.Factor(parameters, shift);
         for (int retry = 0; retry < MaxShiftRetries && failed.any().item<bool>(); retry++)
         {
-            shift = where(failed, maximum(shift * 100, regularization), shift);
+            shift = where(failed, maximum(shift.Times(100L), regularization), shift);
             failed = kkt.Factor(parameters, shift);
         }
     }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 using DiffOpt.LinearAlgebra;
 using DiffOpt.Numerics;
 
@@ -47,8 +48,8 @@ internal sealed class BoxKktSolver : KktSolver
     public static BoxKktSolver? TryCreate(ScaledQp qp)
     {
         if (qp.N == 0 || qp.InequalityCount <= qp.N) return null;
-        var nonzero = qp.G != 0;
-        if ((nonzero.sum(-1) > 1).any().item<bool>()) return null;
+        var nonzero = qp.G.NotEqualTo(0.0);
+        if (nonzero.sum(-1).GreaterThan(1L).any().item<bool>()) return null;
         var columns = nonzero.to_type(ScalarType.Int64).argmax(-1);
         return new BoxKktSolver(qp, columns, qp.G.gather(-1, columns.unsqueeze(-1)).squeeze(-1));
     }
@@ -61,7 +62,7 @@ internal sealed class BoxKktSolver : KktSolver
     public override Tensor Factor(KktParameters parameters, Tensor staticShift)
     {
         long batch = Qp.BatchSize, n = Qp.N;
-        var diagonal = ColumnSums(_coefficients * _coefficients / parameters.W).add_((parameters.Rho + staticShift).unsqueeze(-1));
+        var diagonal = ColumnSums(_coefficients * _coefficients / parameters.W).PlusInPlace(parameters.Rho.Plus(staticShift).unsqueeze(-1));
         Tensor failed;
         if (_bandwidth is { } bandwidth)
         {
@@ -73,20 +74,20 @@ internal sealed class BoxKktSolver : KktSolver
         {
             var matrices = Qp.EqualityCount == 0
                 ? Qp.P
-                : Qp.A.transpose(-1, -2).matmul(Qp.A * (1.0 / parameters.Delta).view(-1, 1, 1)).add_(Qp.P);
+                : Qp.A.transpose(-1, -2).matmul(Qp.A * parameters.Delta.Into(1.0).view(-1, 1, 1)).PlusInPlace(Qp.P);
             _buffer ??= empty(batch, n, n, Qp.P.dtype, Qp.P.device);
             (_cholesky, failed) = BatchedCholesky.FactorShifted(matrices.contiguous(), diagonal.contiguous(), _buffer);
         }
-        Factored = parameters with { Rho = parameters.Rho + staticShift };
+        Factored = parameters with { Rho = parameters.Rho.Plus(staticShift) };
         return failed;
     }
 
     protected override KktVector SolveFactored(KktVector rhs)
     {
         var p = Factored ?? throw new InvalidOperationException("Factor must be called before Solve.");
-        var invDelta = Batched.PerItem(1.0 / p.Delta);
-        var rhsX = rhs.X + ColumnSums(_coefficients * (rhs.Z / p.W));
-        if (Qp.EqualityCount > 0) rhsX = rhsX + Qp.ATy(rhs.Y * invDelta);
+        var invDelta = Batched.PerItem(p.Delta.Into(1.0));
+        var rhsX = rhs.X.Plus(ColumnSums(_coefficients * (rhs.Z / p.W)));
+        if (Qp.EqualityCount > 0) rhsX = rhsX.Plus(Qp.ATy(rhs.Y * invDelta));
         var dx = _bandwidth is null ? Batched.CholeskySolve(_cholesky!, rhsX) : BandedCholesky.Solve(_cholesky!, rhsX);
         var dy = Qp.EqualityCount > 0 ? (Qp.Ax(dx) - rhs.Y) * invDelta : zeros_like(rhs.Y);
         var dz = (dx.gather(-1, _columns) * _coefficients - rhs.Z) / p.W;

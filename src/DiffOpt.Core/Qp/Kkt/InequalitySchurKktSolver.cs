@@ -32,12 +32,12 @@ internal sealed class InequalitySchurKktSolver : KktSolver
     private InequalitySchurKktSolver(ScaledQp qp, NumericLimits limits, Tensor hFactor) : base(qp)
     {
         var b = qp.BatchSize;
-        _rho = full(b, limits.RegularizationFloor, qp.C.dtype, qp.C.device);
-        _delta = full(b, limits.SchurDualRegularization, qp.C.dtype, qp.C.device);
+        _rho = ScalarSafeOperations.With(limits.RegularizationFloor, s => full(b, s, qp.C.dtype, qp.C.device));
+        _delta = ScalarSafeOperations.With(limits.SchurDualRegularization, s => full(b, s, qp.C.dtype, qp.C.device));
         _hFactor = hFactor;
         _v = BatchedCholesky.SolveLowerRows(_hFactor, qp.G);
         _gHInvGT = _v.matmul(_v.transpose(-1, -2));
-        _inverseDelta = 1.0 / _delta;
+        _inverseDelta = _delta.Into(1.0);
         _usesKernels = KernelsApply();
     }
 
@@ -61,15 +61,16 @@ internal sealed class InequalitySchurKktSolver : KktSolver
     public static (Tensor Served, Tensor? Factor) Partition(ScaledQp qp, NumericLimits limits)
     {
         if (qp.InequalityCount > 2 * qp.N) return (zeros(qp.BatchSize, dtype: ScalarType.Bool, device: qp.C.device), null);
-        var h = qp.A.transpose(-1, -2).div(limits.SchurDualRegularization).matmul(qp.A);
-        h = h.size(0) >= qp.P.size(0) ? h.add_(qp.P) : h.add(qp.P);
-        h.diagonal(0, -2, -1).add_(limits.RegularizationFloor);
+        var h = qp.A.transpose(-1, -2).DividedBy(limits.SchurDualRegularization).matmul(qp.A);
+        h = h.size(0) >= qp.P.size(0) ? h.PlusInPlace(qp.P) : h.Plus(qp.P);
+        var diagonal = h.diagonal(0, -2, -1);
+        ScalarSafeOperations.With(limits.RegularizationFloor, s => diagonal.add_(s, ScalarSafeOperations.One));
         var (factor, failed) = BatchedCholesky.Factor(h, overwrite: true);
         var served = ~failed;
         if (qp.N > 0)
         {
             var pivots = factor.diagonal(0, -2, -1);
-            served = served & ((pivots * pivots).amin(-1) >= limits.StrongConvexity);
+            served = served & (pivots * pivots).amin(-1).GreaterOrEqual(limits.StrongConvexity);
         }
         return (served.expand(qp.BatchSize), factor);
     }
@@ -80,7 +81,7 @@ internal sealed class InequalitySchurKktSolver : KktSolver
     private InequalitySchurKktSolver(ScaledQp qp, Tensor rho, Tensor delta, Tensor hFactor, Tensor v, Tensor gHInvGT) : base(qp)
     {
         _rho = rho; _delta = delta; _hFactor = hFactor; _v = v; _gHInvGT = gHInvGT;
-        _inverseDelta = 1.0 / _delta;
+        _inverseDelta = _delta.Into(1.0);
         _usesKernels = KernelsApply();
     }
 
@@ -99,7 +100,7 @@ internal sealed class InequalitySchurKktSolver : KktSolver
         }
         // One buffer serves every factorisation of the solve (the previous factor is no longer needed).
         _s ??= empty(Qp.BatchSize, Qp.InequalityCount, Qp.InequalityCount, _gHInvGT.dtype, _gHInvGT.device);
-        var diagonal = parameters.W + staticShift.unsqueeze(-1);
+        var diagonal = parameters.W.Plus(staticShift.unsqueeze(-1));
         var (factor, failed) = BatchedCholesky.FactorShifted(_gHInvGT, diagonal, _s);
         _sFactor = factor;
         Factored = new KktParameters(_rho, _delta, diagonal);
@@ -116,7 +117,7 @@ internal sealed class InequalitySchurKktSolver : KktSolver
     internal KktVector SolveBatched(KktVector rhs)
     {
         var invDelta = Batched.PerItem(_inverseDelta);
-        var t = BatchedCholesky.SolveLower(_hFactor, rhs.X + Qp.ATy(rhs.Y * invDelta));
+        var t = BatchedCholesky.SolveLower(_hFactor, rhs.X.Plus(Qp.ATy(rhs.Y * invDelta)));
         var dz = Qp.InequalityCount == 0 ? zeros_like(rhs.Z) : Batched.CholeskySolve(_sFactor!, Batched.RowTimes(t, _v.transpose(-1, -2)) - rhs.Z);
         var dx = BatchedCholesky.SolveLowerTransposed(_hFactor, t - Batched.RowTimes(dz, _v));
         var dy = (Qp.Ax(dx) - rhs.Y) * invDelta;

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 using DiffOpt.InteriorPoint;
 using DiffOpt.LinearAlgebra;
 using DiffOpt.Numerics;
@@ -80,7 +81,7 @@ internal abstract class KktSolver
         var solution = SolveFactored(rhs);
         var residual = rhs - Multiply(target, solution);
         var residualNorm = residual.InfNorm();
-        var active = residualNorm > relativeTolerance * rhsNorm;
+        var active = residualNorm > rhsNorm.Times(relativeTolerance);
         for (int step = 0; step < maxSteps && active.any().item<bool>(); step++)
         {
             var candidate = solution + SolveFactored(residual);
@@ -89,11 +90,11 @@ internal abstract class KktSolver
             var better = active & (candidateNorm < residualNorm);
             // An item stops once a step gains less than a factor MinimumImprovement (its residual has reached its
             // rounding floor), as PIQP's iterative refinement does.
-            var progressing = active & (candidateNorm * MinimumImprovement < residualNorm);
+            var progressing = active & (candidateNorm.Times(MinimumImprovement) < residualNorm);
             solution = KktVector.Select(better, candidate, solution);
             residual = KktVector.Select(better, candidateResidual, residual);
             residualNorm = where(better, candidateNorm, residualNorm);
-            active = progressing & (residualNorm > relativeTolerance * rhsNorm);
+            active = progressing & (residualNorm > rhsNorm.Times(relativeTolerance));
         }
         return (solution, residualNorm);
     }
@@ -102,7 +103,7 @@ internal abstract class KktSolver
     public KktVector Multiply(KktParameters parameters, KktVector v)
     {
         var (px, ax, gx, force) = Qp.ResidualProducts(v.X, v.Y, v.Z);
-        var x = px + Batched.PerItem(parameters.Rho) * v.X + force;
+        var x = px.Plus(Batched.PerItem(parameters.Rho) * v.X).Plus(force);
         var y = ax - Batched.PerItem(parameters.Delta) * v.Y;
         var z = gx - parameters.W * v.Z;
         return new KktVector(x, y, z);
@@ -118,7 +119,7 @@ internal sealed record KktParameters(Tensor Rho, Tensor Delta, Tensor W);
 /// <summary>A vector of the condensed KKT space: x (B,n), y (B,k), z (B,m).</summary>
 internal sealed record KktVector(Tensor X, Tensor Y, Tensor Z)
 {
-    public static KktVector operator +(KktVector a, KktVector b) => new(a.X + b.X, a.Y + b.Y, a.Z + b.Z);
+    public static KktVector operator +(KktVector a, KktVector b) => new(a.X.Plus(b.X), a.Y.Plus(b.Y), a.Z.Plus(b.Z));
     public static KktVector operator -(KktVector a, KktVector b) => new(a.X - b.X, a.Y - b.Y, a.Z - b.Z);
 
     /// <summary>Infinity norm over all three blocks, per item (B,).</summary>

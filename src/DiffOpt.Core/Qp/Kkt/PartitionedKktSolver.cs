@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 
 namespace DiffOpt.Qp;
 
@@ -55,20 +56,20 @@ internal sealed class PartitionedKktSolver : KktSolver
     public override KktSolver Select(Tensor index, ScaledQp qp)
     {
         // For each selected item: its part and its position within that part.
-        var owner = full(Qp.BatchSize, -1L, ScalarType.Int64, index.device);
-        var local = full(Qp.BatchSize, -1L, ScalarType.Int64, index.device);
+        var owner = full(Qp.BatchSize, ScalarSafeOperations.MinusOne, ScalarType.Int64, index.device);
+        var local = full(Qp.BatchSize, ScalarSafeOperations.MinusOne, ScalarType.Int64, index.device);
         for (int p = 0; p < _parts.Length; p++)
         {
             var partIndex = _parts[p].Index;
-            owner = owner.index_fill(0, partIndex, p);
-            local = local.index_copy(0, partIndex, arange(partIndex.size(0), dtype: ScalarType.Int64, device: index.device));
+            owner = ScalarSafeOperations.With(p, s => owner.index_fill(0, partIndex, s));
+            local = local.index_copy(0, partIndex, ScalarSafeOperations.Range(partIndex.size(0), ScalarType.Int64, index.device));
         }
         var selectedOwner = owner.index_select(0, index);
         var selectedLocal = local.index_select(0, index);
         var parts = new List<(Tensor, KktSolver)>();
         for (int p = 0; p < _parts.Length; p++)
         {
-            var rows = (selectedOwner == p).nonzero().squeeze(-1);
+            var rows = selectedOwner.EqualTo(p).nonzero().squeeze(-1);
             if (rows.size(0) == 0) continue;
             parts.Add((rows, _parts[p].Solver.Select(selectedLocal.index_select(0, rows), qp.Select(rows))));
         }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
@@ -30,24 +31,24 @@ internal sealed class PrimalKktSolver : KktSolver
 
     public override Tensor Factor(KktParameters parameters, Tensor staticShift)
     {
-        var inverseR = cat(new[] { (1.0 / parameters.Delta).unsqueeze(-1).expand(-1, Qp.EqualityCount), 1.0 / parameters.W }, 1);
+        var inverseR = cat(new[] { parameters.Delta.Into(1.0).unsqueeze(-1).expand(-1, Qp.EqualityCount), parameters.W.Into(1.0) }, 1);
         _scaledC ??= empty(Qp.BatchSize, _c.size(1), _c.size(2), _c.dtype, _c.device);
         var scaledC = _scaledC.copy_(Batched.ExpandBatch(_c, Qp.BatchSize)).mul_(inverseR.unsqueeze(-1));
         // matmul broadcasts a shared [A; G] over the batch. (TorchSharp 0.107's Tensor.baddbmm passes its operands
         // to native code in the wrong order, so the sum is spelled out.)
-        var phi = _cT.matmul(scaledC).add_(Qp.P);
-        phi.diagonal(0, -2, -1).add_((parameters.Rho + staticShift).unsqueeze(-1));
+        var phi = _cT.matmul(scaledC).PlusInPlace(Qp.P);
+        phi.diagonal(0, -2, -1).PlusInPlace(parameters.Rho.Plus(staticShift).unsqueeze(-1));
         var (factor, failed) = CholeskyOrIdentity(phi);
         _cholesky = factor;
-        Factored = parameters with { Rho = parameters.Rho + staticShift };
+        Factored = parameters with { Rho = parameters.Rho.Plus(staticShift) };
         return failed;
     }
 
     protected override KktVector SolveFactored(KktVector rhs)
     {
         var p = Factored ?? throw new InvalidOperationException("Factor must be called before Solve.");
-        var invDelta = Batched.PerItem(1.0 / p.Delta);
-        var rhsX = rhs.X + Qp.ATy(rhs.Y * invDelta) + Qp.GTz(rhs.Z / p.W);
+        var invDelta = Batched.PerItem(p.Delta.Into(1.0));
+        var rhsX = rhs.X.Plus(Qp.ATy(rhs.Y * invDelta)).Plus(Qp.GTz(rhs.Z / p.W));
         var dx = Batched.CholeskySolve(_cholesky!, rhsX);
         var dy = (Qp.Ax(dx) - rhs.Y) * invDelta;
         var dz = (Qp.Gx(dx) - rhs.Z) / p.W;

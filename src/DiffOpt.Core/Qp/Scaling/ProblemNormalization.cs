@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 using DiffOpt.InteriorPoint;
 using DiffOpt.Numerics;
 
@@ -104,15 +105,16 @@ internal sealed record ProblemNormalization(Tensor Cost, Tensor InequalityRows, 
     private static Tensor UnitFactors(Tensor size)
     {
         double maxExponent = size.dtype == ScalarType.Float32 ? 100 : 1000;
-        var small = (size > 0) & (size < SmallSize);
-        var exponent = where(small, size.to_type(ScalarType.Float64).log2().neg().ceil().clamp(0, maxExponent), zeros_like(size, ScalarType.Float64));
+        var small = size.GreaterThan(0L) & size.LessThan(SmallSize);
+        var exponentOfSize = size.to_type(ScalarType.Float64).log2().neg().ceil();
+        var exponent = where(small, ScalarSafeOperations.With(maxExponent, top => exponentOfSize.clamp(ScalarSafeOperations.Zero, top)), zeros_like(size, ScalarType.Float64));
         return exponent.exp2().to_type(size.dtype);
     }
 
     /// <summary>Whether any size is positive and below <see cref="SmallSize"/> (one transfer to the host for all of them).</summary>
     private static bool AnySmall(params Tensor[] sizes)
     {
-        var present = sizes.Where(t => t.numel() > 0).Select(t => ((t > 0) & (t < SmallSize)).any()).ToArray();
+        var present = sizes.Where(t => t.numel() > 0).Select(t => (t.GreaterThan(0L) & t.LessThan(SmallSize)).any()).ToArray();
         return present.Length > 0 && stack(present).any().item<bool>();
     }
 

@@ -54,7 +54,7 @@ internal sealed class ScaledQp
     /// <summary>Px, Ax, Gx and Aᵀy + Gᵀz: the products of an iterate's residuals, each matrix read once on the CPU.</summary>
     public (Tensor Px, Tensor Ax, Tensor Gx, Tensor ConstraintForce) ResidualProducts(Tensor x, Tensor y, Tensor z)
     {
-        if (!KernelTakes(x) || !KernelTakes(y) || !KernelTakes(z)) return (Px(x), Ax(x), Gx(x), ATy(y) + GTz(z));
+        if (!KernelTakes(x) || !KernelTakes(y) || !KernelTakes(z)) return (Px(x), Ax(x), Gx(x), ATy(y).Plus(GTz(z)));
         var (xc, yc, zc) = (x.contiguous(), y.contiguous(), z.contiguous());
         var (px, ax, gx, force) = (empty_like(xc), empty_like(yc), empty_like(zc), empty_like(xc));
         unsafe

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 using DiffOpt.InteriorPoint;
 using DiffOpt.LinearAlgebra;
 
@@ -31,7 +32,7 @@ internal static class ConvexityCheck
         double tau = Math.Max(tolerance, ShiftPerDimension * n * limits.MachineEpsilon);
         var norm = linalg.matrix_norm(p, "fro");
         // P̃ = 0 (a linear program) is positive semidefinite; any positive shift shows it.
-        var shift = where(norm > 0, tau * norm, ones_like(norm)).unsqueeze(-1).expand(items, n);
+        var shift = where(norm.GreaterThan(0L), norm.Times(tau), ones_like(norm)).unsqueeze(-1).expand(items, n);
         var (_, failed) = BatchedCholesky.FactorShifted(p.contiguous(), shift, empty(items, n, n, p.dtype, p.device));
         return failed.to(p.device).expand(qp.BatchSize);
     }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 using DiffOpt.InteriorPoint;
 using DiffOpt.Numerics;
 
@@ -32,8 +33,8 @@ internal static class InfeasibilityCertificates
         var candidates = new[]
         {
             (it.Y, it.Z),
-            (it.Y - lambda, (it.Z - nu).clamp_min(0)),
-            (-res.Ry, (-res.Rz).clamp_min(0)),
+            (it.Y - lambda, (it.Z - nu).AtLeast(0L)),
+            (-res.Ry, (-res.Rz).AtLeast(0L)),
         };
         var found = zeros(it.X.size(0), dtype: ScalarType.Bool, device: it.X.device);
         Tensor y = it.Y, z = it.Z;
@@ -45,7 +46,7 @@ internal static class InfeasibilityCertificates
             found = found | ok;
         }
         var norm = Batched.Max(Batched.InfNorm(scaling.UnscaleEqualityDual(y)), Batched.InfNorm(scaling.UnscaleInequalityDual(z)))
-            .clamp_min(1e-300).unsqueeze(-1);
+            .AtLeast(1e-300).unsqueeze(-1);
         return (found, y / norm, z / norm);
     }
 
@@ -59,15 +60,15 @@ internal static class InfeasibilityCertificates
         var okDisplacement = IsDescentRay(qp, scaling, displacement, epsilon);
         var okIterate = IsDescentRay(qp, scaling, it.X, epsilon);
         var x = where(okIterate.unsqueeze(-1), it.X, displacement);
-        var norm = Batched.InfNorm(scaling.UnscalePrimal(x)).clamp_min(1e-300).unsqueeze(-1);
+        var norm = Batched.InfNorm(scaling.UnscalePrimal(x)).AtLeast(1e-300).unsqueeze(-1);
         return (okIterate | okDisplacement, x / norm);
     }
 
     /// <summary>z ≥ 0 (B,m) and y (B,k) with ‖Aᵀy + Gᵀz‖∞ ≤ ε·(−bᵀy − hᵀz).</summary>
     private static Tensor IsFarkasRay(ScaledQp qp, RuizEquilibration scaling, Tensor y, Tensor z, double epsilon)
     {
-        var separation = -(Batched.Dot(qp.B, y) + Batched.Dot(qp.H, z));
-        var violation = Batched.InfNorm(scaling.UnscaleDualResidual(qp.ATy(y) + qp.GTz(z)));
+        var separation = -(Batched.Dot(qp.B, y).Plus(Batched.Dot(qp.H, z)));
+        var violation = Batched.InfNorm(scaling.UnscaleDualResidual(qp.ATy(y).Plus(qp.GTz(z))));
         return StatusRule.Certifies(separation, violation, floor: null, epsilon);
     }
 
@@ -78,7 +79,7 @@ internal static class InfeasibilityCertificates
         var violation = Batched.Max(
             Batched.InfNorm(scaling.UnscaleDualResidual(qp.Px(x))),
             Batched.InfNorm(scaling.UnscaleEqualityResidual(qp.Ax(x))),
-            Batched.InfNorm(scaling.UnscaleInequalityResidual(qp.Gx(x).clamp_min(0))));
+            Batched.InfNorm(scaling.UnscaleInequalityResidual(qp.Gx(x).AtLeast(0L))));
         return StatusRule.Certifies(separation, violation, floor: null, epsilon);
     }
 }

@@ -69,7 +69,7 @@ internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeas
         if (useKernel && KernelApplies(qp, norm, it)) return EvaluateWithKernel(qp, norm, it);
         var (px, ax, gx, constraintForce) = qp.ResidualProducts(it.X, it.Y, it.Z);
 
-        var rx = -(px + qp.C + constraintForce);
+        var rx = -(px.Plus(qp.C).Plus(constraintForce));
         var ry = qp.B - ax;
         var rz = qp.H - gx - it.S;
 
@@ -82,7 +82,7 @@ internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeas
         return new QpResiduals(rx, ry, rz, new ResidualMeasures(
             Primal: Batched.InfNorm(cat(new[] { ry, rz }, -1) * norm.InverseE),
             Dual: Batched.InfNorm(rx * norm.InverseD),
-            Gap: (xPx + cx + by + hz).abs(),
+            Gap: xPx.Plus(cx).Plus(by).Plus(hz).abs(),
             PrimalScale: Batched.Max(one, norm.DataPrimalScale,
                 Batched.InfNorm(cat(new[] { ax, gx }, -1) * norm.InverseE), Batched.InfNorm(it.S * norm.InverseEG)),
             DualScale: Batched.Max(one, norm.DataDualScale,

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Native;
 using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
@@ -13,9 +14,9 @@ internal sealed record ResidualNormalizer(Tensor InverseD, Tensor InverseE, Tens
 {
     public static ResidualNormalizer Create(ScaledQp qp, RuizEquilibration scaling)
     {
-        var inverseD = 1.0 / scaling.D;
-        var inverseE = 1.0 / cat(new[] { scaling.EA, scaling.EG }, -1);
-        return new ResidualNormalizer(inverseD, inverseE, 1.0 / scaling.EG,
+        var inverseD = scaling.D.Into(1.0);
+        var inverseE = cat(new[] { scaling.EA, scaling.EG }, -1).Into(1.0);
+        return new ResidualNormalizer(inverseD, inverseE, scaling.EG.Into(1.0),
             Batched.InfNorm(cat(new[] { qp.B, qp.H }, -1) * inverseE),
             Batched.InfNorm(qp.C * inverseD));
     }

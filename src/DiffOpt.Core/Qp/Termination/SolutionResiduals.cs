@@ -29,7 +29,7 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
     public static SolutionResiduals Evaluate(QpProblem problem, Tensor z, Tensor lambda, Tensor nu, Tensor? rows = null, bool useKernel = true)
     {
         if (useKernel && KernelApplies(problem, z, lambda, nu))
-            return EvaluateWithKernel(problem, z, lambda, nu, rows ?? arange(z.size(0), dtype: ScalarType.Int64));
+            return EvaluateWithKernel(problem, z, lambda, nu, rows ?? ScalarSafeOperations.Range(z.size(0), ScalarType.Int64));
         Tensor Rows(Tensor t) => rows is null ? t : t.index_select(0, rows);
         Tensor Items(Tensor t) => rows is null ? t : Batched.SelectItems(t, rows);
         var q = Items(problem.Q); var g = Items(problem.G); var a = Items(problem.A);
@@ -52,7 +52,7 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
 
         var absZ = z.abs();
         var absQz = Batched.RowTimes(absZ, absQ);
-        var primal = maximum(Batched.InfNorm((az - b).Value), Batched.InfNorm((gz - h).Value.clamp_min(0)));
+        var primal = maximum(Batched.InfNorm((az - b).Value), Batched.InfNorm((gz - h).Value.AtLeast(0L)));
         var dual = Batched.InfNorm(stationarity);
         var one = ones_like(gap);
         var norms = new ResidualMeasures(primal, dual, gap,
@@ -64,14 +64,15 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
         double longest = problem.VariableCount + problem.InequalityCount + problem.EqualityCount + 2.0;
         double gammaSquared = (longest * eps) * (longest * eps);
         var primalMagnitude = maximum(
-            Batched.InfNorm(Batched.RowTimes(absZ, absA.transpose(-1, -2)) + b.abs()),
-            Batched.InfNorm(Batched.RowTimes(absZ, absG.transpose(-1, -2)) + h.abs()));
-        var dualMagnitude = Batched.InfNorm(absQz + p.abs() + Batched.RowTimes(lambda.abs(), absG) + Batched.RowTimes(nu.abs(), absA));
-        var gapMagnitude = Batched.Dot(absZ, absQz) + Batched.Dot(p.abs(), absZ) + Batched.Dot(h.abs(), lambda.abs()) + Batched.Dot(b.abs(), nu.abs());
+            Batched.InfNorm(Batched.RowTimes(absZ, absA.transpose(-1, -2)).Plus(b.abs())),
+            Batched.InfNorm(Batched.RowTimes(absZ, absG.transpose(-1, -2)).Plus(h.abs())));
+        var dualMagnitude = Batched.InfNorm(absQz.Plus(p.abs()).Plus(Batched.RowTimes(lambda.abs(), absG)).Plus(Batched.RowTimes(nu.abs(), absA)));
+        var gapMagnitude = Batched.Dot(absZ, absQz).Plus(Batched.Dot(p.abs(), absZ)).Plus(Batched.Dot(h.abs(), lambda.abs())).Plus(Batched.Dot(b.abs(), nu.abs()));
+        Tensor Noise(Tensor measure, Tensor magnitude) => measure.Times(eps).Plus(magnitude.Times(gammaSquared));
         return new SolutionResiduals(norms,
-            PrimalNoise: eps * primal + gammaSquared * primalMagnitude,
-            DualNoise: eps * dual + gammaSquared * dualMagnitude,
-            GapNoise: eps * gap + gammaSquared * gapMagnitude);
+            PrimalNoise: Noise(primal, primalMagnitude),
+            DualNoise: Noise(dual, dualMagnitude),
+            GapNoise: Noise(gap, gapMagnitude));
     }
 
     private static bool KernelApplies(QpProblem problem, params Tensor[] point)
@@ -128,7 +129,7 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
         Tensor Limited(Tensor residual, Tensor noise, Tensor scale)
         {
             var limit = ResidualMeasures.Limit(scale, tol);
-            return (residual + noise > limit) & (noise > 0.5 * limit);
+            return (residual.Plus(noise) > limit) & (noise > limit.Times(0.5));
         }
         return Limited(Norms.Primal, PrimalNoise, Norms.PrimalScale) | Limited(Norms.Dual, DualNoise, Norms.DualScale)
                | Limited(Norms.Gap, GapNoise, Norms.GapScale);
@@ -153,5 +154,5 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
         where(keep, PrimalNoise, other.PrimalNoise), where(keep, DualNoise, other.DualNoise), where(keep, GapNoise, other.GapNoise));
 
     private ResidualMeasures WithNoise() =>
-        Norms with { Primal = Norms.Primal + PrimalNoise, Dual = Norms.Dual + DualNoise, Gap = Norms.Gap + GapNoise };
+        Norms with { Primal = Norms.Primal.Plus(PrimalNoise), Dual = Norms.Dual.Plus(DualNoise), Gap = Norms.Gap.Plus(GapNoise) };
 }
