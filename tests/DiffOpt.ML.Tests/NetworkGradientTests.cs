@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -48,13 +49,13 @@ public class NetworkGradientTests
                 double Evaluate(double delta)
                 {
                     using var noGrad = no_grad();
-                    flat[i] += delta;
-                    var value = Objective().ToDouble();
-                    flat[i] -= delta;
+                    flat[i] = flat[i].Plus(delta);
+                    var value = Objective().item<double>();
+                    flat[i] = flat[i].Minus(delta);
                     return value;
                 }
                 var numeric = (Evaluate(step) - Evaluate(-step)) / (2 * step);
-                var exact = analytic[i].ToDouble();
+                var exact = analytic[i].item<double>();
                 Assert.True(Math.Abs(numeric - exact) <= 1e-4 * (1 + Math.Abs(numeric)),
                     $"{kind}: d/d{name}[{i}] autograd {exact} vs finite difference {numeric}");
             }

@@ -155,7 +155,7 @@ public class QpLayerTrainerModelTests
         var D = tensor(d, [n - 1, n], ScalarType.Float64);
         var residual = tensor(x.Zip(z, (a, b) => (a - b) / lambda).ToArray(), [n, 1], ScalarType.Float64);
         var u = linalg.lstsq(D.t(), residual).Solution.flatten();
-        var fit = (D.t().mv(u) - residual.flatten()).abs().max().ToDouble();
+        var fit = (D.t().mv(u) - residual.flatten()).abs().max().item<double>();
         Assert.True(fit < 1e-3, $"x − z is not in λ·range(Dᵀ): residual {fit}");
         var dz = D.mv(tensor(z, ScalarType.Float64)).data<double>().ToArray();
         var multipliers = u.data<double>().ToArray();

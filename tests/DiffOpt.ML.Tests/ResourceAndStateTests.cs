@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DiffOpt.ML.Tests.Infrastructure;
+using DiffOpt.Native;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using TorchSharp;
@@ -58,7 +59,7 @@ public class ResourceAndStateTests
         public SeededLinear(ModuleFactoryContext context) : base(nameof(SeededLinear))
         {
             using var generator = context.CreateGenerator();
-            weight = nn.Parameter(rand([context.OutputSize, context.FeatureSize], dtype: context.DType, generator: generator) - 0.5);
+            weight = nn.Parameter(rand([context.OutputSize, context.FeatureSize], dtype: context.DType, generator: generator).Minus(0.5));
             RegisterComponents();
         }
 

@@ -13,4 +13,11 @@ public class ScalarSafetyTests
             $"{findings.Count} TorchSharp calls with a temporary scalar (use DiffOpt.Native.ScalarSafeOperations):\n" +
             string.Join("\n", findings.Take(40)));
     }
+
+    [Fact]
+    public void TestCode_PassesNoTemporaryScalarToTorch()
+    {
+        var findings = ImplicitScalarScan.ScanTestCode(typeof(ScalarSafetyTests));
+        Assert.True(findings.Count == 0, ImplicitScalarScan.Report(findings));
+    }
 }

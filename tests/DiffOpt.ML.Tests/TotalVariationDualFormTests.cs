@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -45,10 +46,10 @@ public class TotalVariationDualFormTests
         var primal = Primal(x, D, logLambda.exp().expand(x.shape[0], D.shape[0]));
         primal.mul(weights).sum().backward();
 
-        Assert.True(dual.allclose(primal, rtol: 0, atol: 1e-7), $"outputs differ by {(dual - primal).abs().max().ToDouble():E2}");
-        Assert.True(dualGradD.allclose(D.grad!, rtol: 1e-5, atol: 1e-6), $"dD differs by {(dualGradD - D.grad!).abs().max().ToDouble():E2}");
+        Assert.True(dual.allclose(primal, rtol: 0, atol: 1e-7), $"outputs differ by {(dual - primal).abs().max().item<double>():E2}");
+        Assert.True(dualGradD.allclose(D.grad!, rtol: 1e-5, atol: 1e-6), $"dD differs by {(dualGradD - D.grad!).abs().max().item<double>():E2}");
         Assert.True(dualGradLogLambda.allclose(logLambda.grad!, rtol: 1e-5, atol: 1e-6),
-            $"dlogλ: dual {dualGradLogLambda.ToDouble()} vs primal {logLambda.grad!.ToDouble()}");
+            $"dlogλ: dual {dualGradLogLambda.item<double>()} vs primal {logLambda.grad!.item<double>()}");
     }
 
     [Fact]
@@ -64,8 +65,8 @@ public class TotalVariationDualFormTests
         using (no_grad())
         {
             // Away from the zero start, so that every weight differs per difference and per signal.
-            V.copy_(0.5 * randn(1, 1, 3, dtype: ScalarType.Float64));
-            c.copy_(0.5 * randn(1, dtype: ScalarType.Float64));
+            V.copy_(randn(1, 1, 3, dtype: ScalarType.Float64).Times(0.5));
+            c.copy_(randn(1, dtype: ScalarType.Float64).Times(0.5));
         }
         var x = randn(3, n, dtype: ScalarType.Float64);
         var outputWeights = randn(3, n, dtype: ScalarType.Float64);
@@ -80,17 +81,17 @@ public class TotalVariationDualFormTests
         var absDx = x.matmul(D.t()).abs();
         var padded = nn.functional.pad(absDx, [1, 1]);
         var window = V.view(3);
-        var lambdas = (padded.narrow(1, 0, n - 1) * window[0] + padded.narrow(1, 1, n - 1) * window[1] + padded.narrow(1, 2, n - 1) * window[2])
-            .add(c).add(logLambda).exp();
+        var lambdas = (padded.narrow(1, 0, n - 1) * window[0]).Plus(padded.narrow(1, 1, n - 1) * window[1]).Plus(padded.narrow(1, 2, n - 1) * window[2])
+            .Plus(c).Plus(logLambda).exp();
         var primal = Primal(x, D, lambdas);
         primal.mul(outputWeights).sum().backward();
 
-        Assert.True(dual.allclose(primal, rtol: 0, atol: 1e-7), $"outputs differ by {(dual - primal).abs().max().ToDouble():E2}");
+        Assert.True(dual.allclose(primal, rtol: 0, atol: 1e-7), $"outputs differ by {(dual - primal).abs().max().item<double>():E2}");
         var names = new[] { "D", "log_lambda", "V", "c" };
         var primalGrads = new[] { D, logLambda, V, c };
         for (int i = 0; i < names.Length; i++)
             Assert.True(dualGrads[i].allclose(primalGrads[i].grad!, rtol: 1e-5, atol: 1e-6),
-                $"d{names[i]} differs by {(dualGrads[i] - primalGrads[i].grad!).abs().max().ToDouble():E2}");
+                $"d{names[i]} differs by {(dualGrads[i] - primalGrads[i].grad!).abs().max().item<double>():E2}");
     }
 
     [Fact]
@@ -100,8 +101,8 @@ public class TotalVariationDualFormTests
             .CreateNetwork(new NetworkContext(60, 60, ScalarType.Float64, Seed: 1, QpSolverOptions.Default));
         var D = network.named_parameters().Single(p => p.name == "D").parameter;
         Assert.Equal(new long[] { 59, 60 }, D.shape);
-        Assert.InRange(D.std().ToDouble(), 0.28, 0.32); // 3,540 entries of 0.3·N(0, 1)
-        Assert.InRange(D.mean().ToDouble(), -0.02, 0.02);
+        Assert.InRange(D.std().item<double>(), 0.28, 0.32); // 3,540 entries of 0.3·N(0, 1)
+        Assert.InRange(D.mean().item<double>(), -0.02, 0.02);
     }
 
     /// <summary>z of the primal QP in y = (z, t): Q = diag(I, 0), p = (−x, λ), [D −I; −D −I]·y ≤ 0, with λ (B,m) per difference.</summary>
@@ -132,23 +133,25 @@ public class TotalVariationDualFormTests
         using var denseNetwork = (banded with { DifferenceBandwidth = null }).CreateNetwork(new NetworkContext(n, n, ScalarType.Float64, Seed: 3, Tight));
         var bandedD = bandedNetwork.named_parameters().Single(p => p.name == "D").parameter;
         var denseD = denseNetwork.named_parameters().Single(p => p.name == "D").parameter;
-        var offset = arange(n, dtype: ScalarType.Int64).unsqueeze(0) - arange(n - 1, dtype: ScalarType.Int64).unsqueeze(1);
-        var outside = (offset < 0) | (offset > bandwidth);
-        Assert.True((bandedD.masked_select(outside) == 0).all().item<bool>(), "D starts outside its band");
+        var columns = ScalarSafeOperations.With(n, s => arange(ScalarSafeOperations.Zero, s, ScalarSafeOperations.One, dtype: ScalarType.Int64));
+        var rows = ScalarSafeOperations.With(n - 1, s => arange(ScalarSafeOperations.Zero, s, ScalarSafeOperations.One, dtype: ScalarType.Int64));
+        var offset = columns.unsqueeze(0) - rows.unsqueeze(1);
+        var outside = offset.lt(ScalarSafeOperations.Zero) | ScalarSafeOperations.With(bandwidth, offset.gt);
+        Assert.True(bandedD.masked_select(outside).eq(ScalarSafeOperations.Zero).all().item<bool>(), "D starts outside its band");
         using (no_grad()) denseD.copy_(bandedD);
 
         random.manual_seed(4);
-        var x = 3 * randn(5, n, dtype: ScalarType.Float64);
+        var x = randn(5, n, dtype: ScalarType.Float64).Times(3L);
         var weights = randn(5, n, dtype: ScalarType.Float64);
         var bandedOut = bandedNetwork.call(x);
         bandedOut.mul(weights).sum().backward();
         var denseOut = denseNetwork.call(x);
         denseOut.mul(weights).sum().backward();
 
-        Assert.True(bandedOut.allclose(denseOut, rtol: 0, atol: 1e-7), $"outputs differ by {(bandedOut - denseOut).abs().max().ToDouble():E2}");
-        var expectedGrad = denseD.grad!.masked_fill(outside, 0);
-        Assert.True(bandedD.grad!.allclose(expectedGrad, rtol: 1e-5, atol: 1e-6), $"dD differs by {(bandedD.grad! - expectedGrad).abs().max().ToDouble():E2}");
-        Assert.True(expectedGrad.abs().max().ToDouble() > 0, "zero gradient");
-        Assert.True((bandedD.grad!.masked_select(outside) == 0).all().item<bool>(), "the gradient leaves the band");
+        Assert.True(bandedOut.allclose(denseOut, rtol: 0, atol: 1e-7), $"outputs differ by {(bandedOut - denseOut).abs().max().item<double>():E2}");
+        var expectedGrad = denseD.grad!.FilledWhere(outside, 0.0);
+        Assert.True(bandedD.grad!.allclose(expectedGrad, rtol: 1e-5, atol: 1e-6), $"dD differs by {(bandedD.grad! - expectedGrad).abs().max().item<double>():E2}");
+        Assert.True(expectedGrad.abs().max().item<double>() > 0, "zero gradient");
+        Assert.True(bandedD.grad!.masked_select(outside).eq(ScalarSafeOperations.Zero).all().item<bool>(), "the gradient leaves the band");
     }
 }

@@ -1,4 +1,5 @@
 using DiffOpt.Cones;
+using DiffOpt.Native;
 using DiffOpt.Tests.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -50,8 +51,8 @@ public class CompositeConeTests(ITestOutputHelper output)
         var d = Product.ProjectDual(-v);
         Assert.All(Product.Contains(p, 1e-12).data<bool>().ToArray(), Assert.True);
         Assert.All(Product.ContainsDual(d, 1e-12).data<bool>().ToArray(), Assert.True);
-        double identity = (v - p + d).abs().max().item<double>();
-        double gap = (p * d).sum(1).abs().max().item<double>() / v.square().sum(1).max().item<double>();
+        double identity = (v - p).Plus(d).abs().max().item<double>();
+        double gap = (p * d).sum(1).abs().max().item<double>() / v.pow(ScalarSafeOperations.Two).sum(1).max().item<double>();
         output.WriteLine($"v − p + d {identity:E2}, ⟨p, d⟩/‖v‖² {gap:E2}");
         Assert.True(identity <= 1e-14 && gap <= 1e-13);
     }
@@ -88,7 +89,7 @@ public class CompositeConeTests(ITestOutputHelper output)
     public void StepToBoundary_IsTheSmallestStepOfTheCones()
     {
         var random = new ProblemGenerator(755);
-        var s = Product.Project(RandomBatch(756)) + ConeChecks.Batch(Enumerable.Range(0, 6).Select(_ => Interior()).ToArray());
+        var s = Product.Project(RandomBatch(756)).Plus(ConeChecks.Batch(Enumerable.Range(0, 6).Select(_ => Interior()).ToArray()));
         var ds = RandomBatch(757);
         ds.narrow(1, 0, 2).zero_();                                        // an interior-point method keeps s = 0 on zero rows
         ds[1] = zeros(Product.Rows, dtype: ScalarType.Float64);            // no motion: unbounded

@@ -1,4 +1,5 @@
 using DiffOpt.Cones;
+using DiffOpt.Native;
 using DiffOpt.Tests.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -61,7 +62,7 @@ public class CompositeInteriorPointConeTests(ITestOutputHelper output)
         }
         var outside = ones_like(dense);
         for (int i = 0; i < Descriptions.Length; i++)
-            outside.narrow(1, Cone.Offsets[i], Descriptions[i].Rows).narrow(2, Cone.Offsets[i], Descriptions[i].Rows).fill_(0);
+            outside.narrow(1, Cone.Offsets[i], Descriptions[i].Rows).narrow(2, Cone.Offsets[i], Descriptions[i].Rows).fill_(ScalarSafeOperations.Zero);
         Assert.Equal(0.0, (dense * outside).abs().max().item<double>());
         ScalingChecks.AssertClose(s, scaling.MulHs(z), 1e-12, output, "Hs z = s over the product");
         var u = randn_like(s);

@@ -1,4 +1,5 @@
 using DiffOpt.Cones;
+using DiffOpt.Native;
 using DiffOpt.Tests.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -160,12 +161,12 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
         if (point.P is not null)
         {
             var d = Normal(point.P, random);
-            inputs.Add(("P", 0.5 * (d + d.transpose(-1, -2))));
+            inputs.Add(("P", d.Plus(d.transpose(-1, -2)).Times(0.5)));
         }
         var perturbed = new List<ConeProgramPoint>();
         foreach (var (name, direction) in inputs)
             foreach (var (offset, _) in Stencil)
-                perturbed.Add(Perturb(point, name, offset * Step * direction));
+                perturbed.Add(Perturb(point, name, direction.Times(offset * Step)));
         var all = perturbed[0] with
         {
             A = cat(perturbed.Select(p => p.A).ToArray()),
@@ -179,8 +180,8 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
         {
             var (name, direction) = inputs[k];
             Tensor Difference(Tensor t) => Stencil
-                .Select((entry, j) => entry.Weight * t.narrow(0, (Stencil.Length * k + j) * batch, batch))
-                .Aggregate((sum, term) => sum + term) / (12 * Step);
+                .Select((entry, j) => t.narrow(0, (Stencil.Length * k + j) * batch, batch).Times(entry.Weight))
+                .Aggregate((sum, term) => sum.Plus(term)).DividedBy(12 * Step);
             var tangent = name switch
             {
                 "A" => derivative.Forward(direction, null, null, null),
@@ -210,10 +211,10 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
         long batch = point.Batch;
         return name switch
         {
-            "A" => point with { A = point.A.expand(batch, point.Rows, point.Variables) + delta },
-            "b" => point with { B = point.B + delta },
-            "c" => point with { C = point.C + delta },
-            _ => point with { P = point.P!.expand(batch, point.Variables, point.Variables) + delta },
+            "A" => point with { A = point.A.expand(batch, point.Rows, point.Variables).Plus(delta) },
+            "b" => point with { B = point.B.Plus(delta) },
+            "c" => point with { C = point.C.Plus(delta) },
+            _ => point with { P = point.P!.expand(batch, point.Variables, point.Variables).Plus(delta) },
         };
     }
 
@@ -230,19 +231,19 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
         var cone = new CompositeCone(cones);
         int m = cone.Rows, batch = 5;
         var random = new ProblemGenerator(970 + family.Length);
-        var a = 2 * Normal(zeros(batch, m, dtype: ScalarType.Float64), random);
+        var a = Normal(zeros(batch, m, dtype: ScalarType.Float64), random).Times(2L);
         var x = cone.Project(a);
         var identity = eye(m, dtype: ScalarType.Float64);
         var point = new ConeProgramPoint(cones, -identity, zeros(batch, m, dtype: ScalarType.Float64), -a, identity, x, x - a, x);
         var derivative = point.Derivative();
         var direction = Normal(a, random);
         double step = 1e-6 * Math.Max(1, a.abs().max().item<double>());
-        var projectionDifference = (cone.Project(a - step * direction) - cone.Project(a + step * direction)) / (2 * step);
+        var projectionDifference = (cone.Project(a - direction.Times(step)) - cone.Project(a.Plus(direction.Times(step)))).DividedBy(2 * step);
         var tangent = derivative.Forward(null, null, direction, null);
         var errors = new[]
         {
             Relative(tangent.DX, projectionDifference), Relative(tangent.DS, projectionDifference),
-            Relative(tangent.DY, projectionDifference + direction),
+            Relative(tangent.DY, projectionDifference.Plus(direction)),
         };
         double closedForm = Relative(tangent.DX, -cone.ProjectDerivative(a).Apply(direction));
         output.WriteLine($"dx {errors[0]:E2}, ds {errors[1]:E2}, dy {errors[2]:E2} vs differences; dx {closedForm:E2} vs −DΠ_K(a)·dc; " +
@@ -259,14 +260,14 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
         const int n = 4, batch = 3;
         var random = new ProblemGenerator(975);
         var root = Normal(zeros(batch, n, n, dtype: ScalarType.Float64), random);
-        var p = root.matmul(root.transpose(1, 2)) + eye(n, dtype: ScalarType.Float64);
+        var p = root.matmul(root.transpose(1, 2)).Plus(eye(n, dtype: ScalarType.Float64));
         var c = Normal(zeros(batch, n, dtype: ScalarType.Float64), random);
         var x = -linalg.solve(p, c.unsqueeze(2)).squeeze(2);
         var empty = zeros(batch, 0, dtype: ScalarType.Float64);
         var derivative = new ConeProgramDerivative([], zeros(batch, 0, n, dtype: ScalarType.Float64), empty, c, p, x, empty, empty);
         var (dc, dP, gx) = (Normal(c, random), Normal(p, random), Normal(x, random));
-        var symmetric = 0.5 * (dP + dP.transpose(1, 2));
-        var expected = -linalg.solve(p, (dc + symmetric.matmul(x.unsqueeze(2)).squeeze(2)).unsqueeze(2)).squeeze(2);
+        var symmetric = dP.Plus(dP.transpose(1, 2)).Times(0.5);
+        var expected = -linalg.solve(p, dc.Plus(symmetric.matmul(x.unsqueeze(2)).squeeze(2)).unsqueeze(2)).squeeze(2);
         var tangent = derivative.Forward(null, null, dc, dP);
         var gradients = derivative.Adjoint(gx, null, null);
         double forward = Relative(tangent.DX, expected);

@@ -1,4 +1,5 @@
 using DiffOpt.Cones;
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using DiffOpt.Tests.TestSupport;
 using Xunit.Abstractions;
@@ -35,22 +36,22 @@ public class ConeProgramFunctionTests(ITestOutputHelper output)
         {
             using var _ = no_grad();
             var (x, y, s) = ConeProgramFunction.Apply(a, b, c, point.Cones, p, Tight);
-            return ((wx * x).sum() + (wy * y).sum() + (ws * s).sum()).item<double>();
+            return (wx * x).sum().Plus((wy * y).sum()).Plus((ws * s).sum()).item<double>();
         }
 
         var inputs = new Dictionary<string, Tensor> { ["A"] = point.A, ["b"] = point.B, ["c"] = point.C, ["P"] = point.P! }
             .ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().requires_grad_(kv.Key == argument));
         var (xs, ys, ss) = ConeProgramFunction.Apply(inputs["A"], inputs["b"], inputs["c"], point.Cones, inputs["P"], Tight);
-        ((wx * xs).sum() + (wy * ys).sum() + (ws * ss).sum()).backward();
+        (wx * xs).sum().Plus((wy * ys).sum()).Plus((ws * ss).sum()).backward();
         foreach (var (name, input) in inputs)
             Assert.True(name == argument ? input.grad is not null : input.grad is null, $"{name}: gradient presence");
         var gradient = inputs[argument].grad!;
         Assert.Equal(inputs[argument].shape, gradient.shape);
 
         var direction = Random(inputs[argument], random);
-        if (argument == "P") direction = direction + direction.transpose(-1, -2);
+        if (argument == "P") direction = direction.Plus(direction.transpose(-1, -2));
         double analytic = (gradient * direction).sum().item<double>();
-        Tensor Shift(string name, double t) => name == argument ? inputs[name].detach() + t * direction : inputs[name].detach();
+        Tensor Shift(string name, double t) => name == argument ? inputs[name].detach().Plus(direction.Times(t)) : inputs[name].detach();
         double numeric = (Loss(Shift("A", Step), Shift("b", Step), Shift("c", Step), Shift("P", Step))
             - Loss(Shift("A", -Step), Shift("b", -Step), Shift("c", -Step), Shift("P", -Step))) / (2 * Step);
         double error = Math.Abs(analytic - numeric) / Math.Max(1e-3, Math.Abs(numeric));
@@ -66,7 +67,7 @@ public class ConeProgramFunctionTests(ITestOutputHelper output)
         Assert.True(solution.AllSolved);
         var random = new Random(5);
         var (dA, db, dc, dP) = (Random(point.A, random), Random(point.B, random), Random(point.C, random), Random(point.P!, random));
-        dP = dP + dP.T;
+        dP = dP.Plus(dP.T);
         var (vx, vy, vs) = (Random(point.X, random), Random(point.Y, random), Random(point.S, random));
         var (dx, dy, ds) = derivative.Forward(dA, db, dc, dP);
         var (gA, gb, gc, gP) = derivative.Adjoint(vx, vy, vs);
@@ -101,7 +102,7 @@ public class ConeProgramFunctionTests(ITestOutputHelper output)
         var problem = ConeReferenceCases.Get("lp_primal_infeasible");
         var (a, b, c, _) = ConeReferenceTensors.Data(problem);
         var point = PlantedConePrograms.Plant(ConeReferenceTensors.Cones(problem), variables: problem.Variables, batch: 1, seed: 9);
-        var bs = stack([b, point.B[0] - point.A[0].matmul(point.X[0]) + a.matmul(point.X[0])]).requires_grad_(true);
+        var bs = stack([b, (point.B[0] - point.A[0].matmul(point.X[0])).Plus(a.matmul(point.X[0]))]).requires_grad_(true);
         var cs = stack([c, -a.T.matmul(point.Y[0])]);
         var (x, _, _) = ConeProgramFunction.Apply(a, bs, cs, point.Cones, null, Tight);
         x.sum().backward();

@@ -1,4 +1,5 @@
 using DiffOpt.Cones;
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Tests.Cones;
@@ -29,10 +30,10 @@ public class ConeProgramSolverArgumentTests
         { "batch sizes differ", "b", s => s.Solve(ones(2, 6, 4, dtype: ScalarType.Float64), ones(3, 6, dtype: ScalarType.Float64), C, Cones, P) },
         { "c in float32", "c", s => s.Solve(A, B, ones(4, dtype: ScalarType.Float32), Cones, P) },
         { "A in int64", "A", s => s.Solve(ones(6, 4, dtype: ScalarType.Int64), B, C, Cones, P) },
-        { "NaN in A", "A", s => s.Solve(A.index_put_(double.NaN, 0, 0), B, C, Cones, P) },
-        { "Inf in b", "b", s => s.Solve(A, B.index_put_(double.PositiveInfinity, 2), C, Cones, P) },
-        { "NaN in P", "P", s => s.Solve(A, B, C, Cones, P.index_put_(double.NaN, 1, 1)) },
-        { "P not symmetric", "P", s => s.Solve(A, B, C, Cones, P.index_put_(0.5, 0, 1)) },
+        { "NaN in A", "A", s => s.Solve(ScalarSafeOperations.With(double.NaN, value => A.index_put_(value, 0, 0)), B, C, Cones, P) },
+        { "Inf in b", "b", s => s.Solve(A, ScalarSafeOperations.With(double.PositiveInfinity, value => B.index_put_(value, 2)), C, Cones, P) },
+        { "NaN in P", "P", s => s.Solve(A, B, C, Cones, ScalarSafeOperations.With(double.NaN, value => P.index_put_(value, 1, 1))) },
+        { "P not symmetric", "P", s => s.Solve(A, B, C, Cones, P.index_put_(ScalarSafeOperations.Half, 0, 1)) },
     };
 
     [Theory]
@@ -53,7 +54,7 @@ public class ConeProgramSolverArgumentTests
     [Fact]
     public void SolveWithDerivative_ThrowsArgumentExceptionNamingTheArgument_OnBadInput()
     {
-        var error = Assert.Throws<ArgumentException>(() => new ConeProgramSolver().SolveWithDerivative(A, B, C, Cones, P.index_put_(0.5, 0, 1)));
+        var error = Assert.Throws<ArgumentException>(() => new ConeProgramSolver().SolveWithDerivative(A, B, C, Cones, P.index_put_(ScalarSafeOperations.Half, 0, 1)));
         Assert.Equal("P", error.ParamName);
     }
 

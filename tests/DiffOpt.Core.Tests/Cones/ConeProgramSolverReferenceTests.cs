@@ -1,4 +1,5 @@
 using DiffOpt.Cones;
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using DiffOpt.Tests.TestSupport;
 using TorchSharp;
@@ -82,7 +83,7 @@ public class ConeProgramSolverReferenceTests(ITestOutputHelper output)
         var problem = ConeReferenceCases.Get(name);
         var (a, b, c, _) = ConeReferenceTensors.Data(problem);
         var (feasibleB, feasibleC, plantedX) = FeasibleData(problem);
-        var batchB = torch.stack([feasibleB, b, feasibleB * 2]);
+        var batchB = torch.stack([feasibleB, b, feasibleB.Times(2L)]);
         var batchC = torch.stack([feasibleC, c, feasibleC]);
         var solution = new ConeProgramSolver(Tight).Solve(a, batchB, batchC, ConeReferenceTensors.Cones(problem));
         output.WriteLine(string.Join(", ", solution.Status) + " in " + string.Join(", ", solution.Iterations));

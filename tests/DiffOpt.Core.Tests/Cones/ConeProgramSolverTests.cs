@@ -1,4 +1,5 @@
 using DiffOpt.Cones;
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using DiffOpt.Tests.TestSupport;
 using Xunit.Abstractions;
@@ -70,7 +71,7 @@ public class ConeProgramSolverTests(ITestOutputHelper output)
     {
         // maximize Σ −xᵢ log xᵢ s.t. Σx = 1 as: minimize −Σtᵢ s.t. (tᵢ, xᵢ, 1) ∈ K_exp (xᵢ e^{tᵢ/xᵢ} ≤ 1 ⇔ tᵢ ≤ −xᵢ log xᵢ).
         var softmax = EntropyProgram(zeros(n, dtype: ScalarType.Float64));
-        AssertClose(full(n, 1.0 / n, dtype: ScalarType.Float64), softmax, 1e-6);
+        AssertClose(ScalarSafeOperations.With(1.0 / n, value => full(n, value, dtype: ScalarType.Float64)), softmax, 1e-6);
     }
 
     [Fact]
@@ -87,7 +88,7 @@ public class ConeProgramSolverTests(ITestOutputHelper output)
         // (tᵢ, xᵢ, 1) ∈ K_exp forces xᵢ ≥ 0, so Σx = −1 has no solution; item 1 (Σx = 1) is feasible.
         int n = 3;
         var (a, b, c) = EntropyData(zeros(n, dtype: ScalarType.Float64));
-        var bs = stack([b.clone().index_put_(-1.0, 0), b]);
+        var bs = stack([ScalarSafeOperations.With(-1.0, value => b.clone().index_put_(value, 0)), b]);
         Cone[] cones = [new ZeroCone(1), new ExponentialCone(n)];
         var solution = new ConeProgramSolver().Solve(a, bs, c, cones);
         output.WriteLine($"{string.Join(", ", solution.Status)} in {string.Join(", ", solution.Iterations)}");
@@ -110,7 +111,7 @@ public class ConeProgramSolverTests(ITestOutputHelper output)
         Assert.Equal(SolverStatus.DualInfeasible, solution.Status[0]);
         var x = solution.X[0];
         Assert.Equal(-1, (c * x).sum().item<double>(), 1e-9);
-        Assert.True((a.matmul(x) + solution.S[0]).abs().max().item<double>() <= 1e-7);
+        Assert.True(a.matmul(x).Plus(solution.S[0]).abs().max().item<double>() <= 1e-7);
         Assert.True(ConeMath.For(new SecondOrderCone(2)).Contains(solution.S.narrow(1, 1, 2), 1e-9).item<bool>());
     }
 
@@ -188,7 +189,7 @@ public class ConeProgramSolverTests(ITestOutputHelper output)
         int n = (int)w.shape[0];
         var a = zeros(1 + 3 * n, 2 * n, dtype: ScalarType.Float64);
         var b = zeros(1 + 3 * n, dtype: ScalarType.Float64);
-        a[0].narrow(0, 0, n).fill_(1);
+        a[0].narrow(0, 0, n).fill_(ScalarSafeOperations.One);
         b[0] = 1;
         for (int i = 0; i < n; i++)
         {

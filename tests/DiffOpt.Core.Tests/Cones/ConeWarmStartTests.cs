@@ -1,4 +1,5 @@
 using DiffOpt.Cones;
+using DiffOpt.Native;
 using DiffOpt.Tests.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -29,8 +30,8 @@ public class ConeWarmStartTests(ITestOutputHelper output)
         var solver = new ConeProgramSolver();
         var previous = solver.Solve(point.A, point.B, point.C, point.Cones, point.P);
         manual_seed(3);
-        var b = point.B * (1 + 1e-3 * randn_like(point.B));
-        var c = point.C * (1 + 1e-3 * randn_like(point.C));
+        var b = point.B * randn_like(point.B).Times(1e-3).Plus(1L);
+        var c = point.C * randn_like(point.C).Times(1e-3).Plus(1L);
         var cold = solver.Solve(point.A, b, c, point.Cones, point.P);
         var warm = solver.Solve(point.A, b, c, point.Cones, point.P, ConeWarmStart.From(previous));
         output.WriteLine($"{family}: cold {string.Join(",", cold.Iterations)} = {cold.Iterations.Sum()}, " +
@@ -38,9 +39,9 @@ public class ConeWarmStartTests(ITestOutputHelper output)
         Assert.All(warm.Status, s => Assert.Equal(SolverStatus.Solved, s));
         // Both meet the tolerance 1e-8; on curved cones two such points differ by about √gap (up to 3e-5 measured here),
         // while their objectives agree to the tolerance.
-        double difference = ((warm.X - cold.X).abs() / (1 + cold.X.abs())).max().item<double>();
-        Tensor Objective(Tensor x) => (c * x).sum(1) + 0.5 * (x * point.P!.matmul(x.unsqueeze(2)).squeeze(2)).sum(1);
-        double objective = ((Objective(warm.X) - Objective(cold.X)).abs() / (1 + Objective(cold.X).abs())).max().item<double>();
+        double difference = ((warm.X - cold.X).abs() / cold.X.abs().Plus(1L)).max().item<double>();
+        Tensor Objective(Tensor x) => (c * x).sum(1).Plus((x * point.P!.matmul(x.unsqueeze(2)).squeeze(2)).sum(1).Times(0.5));
+        double objective = ((Objective(warm.X) - Objective(cold.X)).abs() / Objective(cold.X).abs().Plus(1L)).max().item<double>();
         output.WriteLine($"  max relative x difference {difference:E2}, objective difference {objective:E2}");
         Assert.True(difference <= 1e-4, $"warm and cold x differ by {difference:E2}");
         Assert.True(objective <= 1e-7, $"warm and cold objectives differ by {objective:E2}");
@@ -54,7 +55,7 @@ public class ConeWarmStartTests(ITestOutputHelper output)
         var solver = new ConeProgramSolver();
         var good = solver.Solve(point.A, point.B, point.C, point.Cones);
         var wrongShape = new ConeWarmStart(good.X[.., ..3], good.Y, good.S);
-        var notFinite = new ConeWarmStart(good.X, good.Y * double.NaN, good.S);
+        var notFinite = new ConeWarmStart(good.X, good.Y.Times(double.NaN), good.S);
         var badMargin = ConeWarmStart.From(good) with { Margin = 0 };
         foreach (var bad in new[] { wrongShape, notFinite, badMargin })
         {

@@ -1,4 +1,5 @@
 using DiffOpt.Cones;
+using DiffOpt.Native;
 using DiffOpt.Tests.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -46,8 +47,8 @@ public class ExponentialInteriorPointTests(ITestOutputHelper output)
     public void Gradient_MatchesCentralDifferencesOfTheBarrier()
     {
         var s = Primal(1);
-        var numeric = ScalingChecks.Dense(e => (Cone.Barrier(s + Step(s) * e) - Cone.Barrier(s - Step(s) * e)).unsqueeze(1), s)
-            .squeeze(1) / (2 * Step(s));
+        var numeric = ScalingChecks.Dense(e => (Cone.Barrier(s.Plus(Step(s) * e)) - Cone.Barrier(s - Step(s) * e)).unsqueeze(1), s)
+            .squeeze(1) / Step(s).Times(2L);
         ScalingChecks.AssertClose(numeric, Cone.Gradient(s), 1e-5, output, "∇f vs central differences of f");
     }
 
@@ -55,12 +56,12 @@ public class ExponentialInteriorPointTests(ITestOutputHelper output)
     public void Hessian_MatchesCentralDifferencesOfTheGradient_AndIsSymmetric()
     {
         var s = Primal(2);
-        var numeric = ScalingChecks.Dense(e => Cone.Gradient(s + Step(s) * e) - Cone.Gradient(s - Step(s) * e), s) / (2 * Step(s)).unsqueeze(1);
+        var numeric = ScalingChecks.Dense(e => Cone.Gradient(s.Plus(Step(s) * e)) - Cone.Gradient(s - Step(s) * e), s) / Step(s).Times(2L).unsqueeze(1);
         var hessian = Cone.Hessian(s);
         var blocks = numeric.view(s.shape[0], Count, 3, Count, 3).diagonal(offset: 0, dim1: 1, dim2: 3).permute(0, 3, 1, 2);
         ScalingChecks.AssertClose(blocks, hessian, 1e-6, output, "∇²f vs central differences of ∇f");
         ScalingChecks.AssertClose(hessian.transpose(2, 3), hessian, 0, output, "∇²f symmetric");
-        var offBlock = numeric.view(s.shape[0], Count, 3, Count, 3).abs().sum(4).sum(2) * (1 - eye(Count, dtype: s.dtype));
+        var offBlock = numeric.view(s.shape[0], Count, 3, Count, 3).abs().sum(4).sum(2) * eye(Count, dtype: s.dtype).SubtractedFrom(1L);
         Assert.True(offBlock.max().item<double>() <= 1e-6, "the Hessian couples different triples");
     }
 
@@ -69,11 +70,11 @@ public class ExponentialInteriorPointTests(ITestOutputHelper output)
     {
         var s = Primal(3);
         var gradient = Cone.Gradient(s);
-        var degree = -InteriorPointArguments.Dot(gradient, s) / Count;
-        ScalingChecks.AssertClose(full_like(degree, 3).unsqueeze(1), degree.unsqueeze(1), 1e-12, output, "⟨−∇f(s), s⟩ per triple = 3");
+        var degree = (-InteriorPointArguments.Dot(gradient, s)).DividedBy(Count);
+        ScalingChecks.AssertClose(ScalarSafeOperations.With(3L, three => full_like(degree, three)).unsqueeze(1), degree.unsqueeze(1), 1e-12, output, "⟨−∇f(s), s⟩ per triple = 3");
         var hs = Cone.Hessian(s).matmul(s.view(-1, Count, 3, 1)).view(s.shape[0], -1);
         ScalingChecks.AssertClose(-gradient, hs, 1e-12, output, "∇²f(s)s = −∇f(s)");
-        ScalingChecks.AssertClose((Cone.Barrier(s) + 3 * Count * Math.Log(2.5)).unsqueeze(1), Cone.Barrier(s / 2.5).unsqueeze(1), 1e-13,
+        ScalingChecks.AssertClose(Cone.Barrier(s).Plus(3 * Count * Math.Log(2.5)).unsqueeze(1), Cone.Barrier(s.DividedBy(2.5)).unsqueeze(1), 1e-13,
             output, "f(s/2.5) = f(s) + 3·Count·log 2.5");
     }
 
@@ -113,8 +114,8 @@ public class ExponentialInteriorPointTests(ITestOutputHelper output)
         var x = -Cone.DualGradient(z);
         Assert.True(Cone.InBarrierDomain(x).all().item<bool>(), "−∇f*(z) ∉ int K");
         ScalingChecks.AssertClose(z, -Cone.Gradient(x), 1e-12, output, "−∇f(−∇f*(z)) = z");
-        var degree = InteriorPointArguments.Dot(x, z) / Count;
-        ScalingChecks.AssertClose(full_like(degree, 3).unsqueeze(1), degree.unsqueeze(1), 1e-12, output, "⟨−∇f*(z), z⟩ per triple = 3");
+        var degree = InteriorPointArguments.Dot(x, z).DividedBy(Count);
+        ScalingChecks.AssertClose(ScalarSafeOperations.With(3L, three => full_like(degree, three)).unsqueeze(1), degree.unsqueeze(1), 1e-12, output, "⟨−∇f*(z), z⟩ per triple = 3");
         var s = Primal(6, 40);
         ScalingChecks.AssertClose(s, -Cone.DualGradient(-Cone.Gradient(s)), 1e-12, output, "−∇f*(−∇f(s)) = s");
     }
@@ -123,10 +124,10 @@ public class ExponentialInteriorPointTests(ITestOutputHelper output)
     public void DualGradient_MatchesCentralDifferencesOfTheConjugate()
     {
         // f*(z) = −⟨z, x⟩ − f(x) at x = −∇f*(z), = −3·Count − f(x) by homogeneity: a value computed from x alone.
-        Tensor Conjugate(Tensor z) => -3 * Count - Cone.Barrier(-Cone.DualGradient(z));
+        Tensor Conjugate(Tensor z) => Cone.Barrier(-Cone.DualGradient(z)).SubtractedFrom(-3L * Count);
         var z = Dual(7);
-        var numeric = ScalingChecks.Dense(e => (Conjugate(z + Step(z) * e) - Conjugate(z - Step(z) * e)).unsqueeze(1), z)
-            .squeeze(1) / (2 * Step(z));
+        var numeric = ScalingChecks.Dense(e => (Conjugate(z.Plus(Step(z) * e)) - Conjugate(z - Step(z) * e)).unsqueeze(1), z)
+            .squeeze(1) / Step(z).Times(2L);
         ScalingChecks.AssertClose(numeric, Cone.DualGradient(z), 1e-5, output, "∇f* vs central differences of f*");
     }
 
@@ -206,10 +207,10 @@ public class ExponentialInteriorPointTests(ITestOutputHelper output)
         // z = −μ∇f(s) is the central path (then s = μ·s̃); Hs = μ∇²f*(z) = μ[∇²f(s/μ)]⁻¹ = [∇²f(s)]⁻¹/μ.
         var s = Primal(9);
         const double mu = 0.3;
-        var z = -mu * Cone.Gradient(s);
+        var z = Cone.Gradient(s).Times(-mu);
         var scaling = (ExponentialScaling)Cone.Scale(s, z);
         Assert.False(scaling.PrimalDual.any().item<bool>(), "a central triple used the primal–dual formula");
-        ScalingChecks.AssertClose(linalg.inv(Cone.Hessian(s)) / mu, scaling.Blocks, 1e-9, output, "Hs = [∇²f(s)]⁻¹/μ on the path (numerical inverse)");
+        ScalingChecks.AssertClose(linalg.inv(Cone.Hessian(s)).DividedBy(mu), scaling.Blocks, 1e-9, output, "Hs = [∇²f(s)]⁻¹/μ on the path (numerical inverse)");
         ScalingChecks.AssertClose(s, scaling.MulHs(z), 1e-9, output, "Hs z = s on the path");
     }
 
@@ -218,7 +219,7 @@ public class ExponentialInteriorPointTests(ITestOutputHelper output)
     {
         var s = Primal(10, 4);
         var z = Dual(10, 4);
-        z[1] = -0.7 * Cone.Gradient(s.narrow(0, 1, 1)).squeeze(0);
+        z[1] = Cone.Gradient(s.narrow(0, 1, 1)).squeeze(0).Times(-0.7);
         var batch = (ExponentialScaling)Cone.Scale(s, z);
         Assert.Equal(new[] { true, false, true, true }, batch.PrimalDual.all(1).data<bool>().ToArray());
         for (int i = 0; i < 4; i++)
@@ -235,7 +236,7 @@ public class ExponentialInteriorPointTests(ITestOutputHelper output)
     public void Centrality_IsZeroOnTheCentralPathOnly_AndPositiveElsewhere()
     {
         var s = Primal(13, 20);
-        var central = Cone.Centrality(s, -0.3 * Cone.Gradient(s));
+        var central = Cone.Centrality(s, Cone.Gradient(s).Times(-0.3));
         var e = Cone.UnitElement(ScalarType.Float64, CPU).unsqueeze(0);
         double atUnit = Cone.Centrality(e, e).abs().item<double>();
         var off = Cone.Centrality(s, Dual(13, 20));
@@ -283,7 +284,7 @@ public class ExponentialInteriorPointTests(ITestOutputHelper output)
     }
 
     /// <summary>A central-difference step, 1e-6 relative to each entry's size (the triples span six orders of magnitude).</summary>
-    private static Tensor Step(Tensor v) => 1e-6 * v.abs().clamp_min(1e-3);
+    private static Tensor Step(Tensor v) => v.abs().AtLeast(1e-3).Times(1e-6);
 
     private void AssertSymmetricPositiveDefinite(Tensor dense)
     {
@@ -296,7 +297,7 @@ public class ExponentialInteriorPointTests(ITestOutputHelper output)
 
     private void AssertRelative(Tensor exact, Tensor single, double tolerance, string what)
     {
-        double error = ((single.to(ScalarType.Float64) - exact).abs() / exact.abs().clamp_min(1e-300)).max().item<double>();
+        double error = ((single.to(ScalarType.Float64) - exact).abs() / exact.abs().AtLeast(1e-300)).max().item<double>();
         output.WriteLine($"{what}: worst entrywise relative error {error:E2}");
         Assert.True(error <= tolerance, $"{what}: relative error {error:G3}");
     }

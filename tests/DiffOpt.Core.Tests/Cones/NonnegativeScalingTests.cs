@@ -1,4 +1,5 @@
 using DiffOpt.Cones;
+using DiffOpt.Native;
 using DiffOpt.Tests.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -35,7 +36,7 @@ public class NonnegativeScalingTests(ITestOutputHelper output) : SymmetricScalin
         var scaled = ConeChecks.Batch(rows.Select(p => p.First.Zip(p.Second, (a, b) => Math.Sqrt(a / b) * 3.0)).Select(r => r.ToArray()).ToList());
         var hs = ConeChecks.Batch(rows.Select(p => p.First.Zip(p.Second, (a, b) => a / b).ToArray()).ToList());
         ScalingChecks.AssertClose(lambda, w.Lambda, 1e-15, Output, "λ = √(s∘z)");
-        ScalingChecks.AssertClose(scaled, w.Apply(full_like(s, 3.0)), 1e-15, Output, "W·3 = 3√(s/z)");
+        ScalingChecks.AssertClose(scaled, w.Apply(ScalarSafeOperations.With(3.0, value => full_like(s, value))), 1e-15, Output, "W·3 = 3√(s/z)");
         ScalingChecks.AssertClose(diag_embed(hs), w.DenseHs(), 1e-15, Output, "Hs = diag(s/z)");
     }
 }

@@ -1,4 +1,5 @@
 using DiffOpt.Cones;
+using DiffOpt.Native;
 using DiffOpt.Tests.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -15,7 +16,7 @@ public class RefinedBatchSolverTests(ITestOutputHelper output)
     private static Tensor Wilkinson(int n)
     {
         var a = eye(n, dtype: ScalarType.Float64) - ones(n, n, dtype: ScalarType.Float64).tril(-1);
-        a.select(1, n - 1).fill_(1.0);
+        a.select(1, n - 1).FillInPlace(1.0);
         return a;
     }
 
@@ -45,7 +46,7 @@ public class RefinedBatchSolverTests(ITestOutputHelper output)
     {
         var random = new ProblemGenerator(1002);
         var matrices = RandomBatch(random, 3, 5, 5);
-        matrices[1].select(1, 4).copy_(matrices[1].select(1, 0) + matrices[1].select(1, 2)); // rank 4
+        matrices[1].select(1, 4).copy_(matrices[1].select(1, 0).Plus(matrices[1].select(1, 2))); // rank 4
         var rhs = RandomBatch(random, 3, 5);
         var solver = new RefinedBatchSolver(matrices);
         Assert.Equal(new[] { false, true, false }, solver.Singular.data<bool>().ToArray());

@@ -1,4 +1,5 @@
 using DiffOpt.Cones;
+using DiffOpt.Native;
 using DiffOpt.Tests.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -38,7 +39,7 @@ public class SecondOrderScalingTests(ITestOutputHelper output) : SymmetricScalin
         var (s, z) = (Interior(30), Interior(31));
         var w = (SecondOrderScaling)Cone.Scale(s, z);
         var (scale, plus, minus) = w.Parts();
-        var rebuilt = scale.view(-1, 1, 1) * (eye(N, dtype: s.dtype) + plus.unsqueeze(2) * plus.unsqueeze(1) - minus.unsqueeze(2) * minus.unsqueeze(1));
+        var rebuilt = scale.view(-1, 1, 1) * (eye(N, dtype: s.dtype).Plus(plus.unsqueeze(2) * plus.unsqueeze(1)) - minus.unsqueeze(2) * minus.unsqueeze(1));
         ScalingChecks.AssertClose(w.DenseHs(), rebuilt, 1e-13, Output, "η²(I + uuᵀ − vvᵀ) = Hs");
     }
 

@@ -1,4 +1,5 @@
 using DiffOpt.Cones;
+using DiffOpt.Native;
 using DiffOpt.Tests.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -41,7 +42,7 @@ public class SparseDerivativeSolverTests(ITestOutputHelper output)
         {
             var (expected, _) = reference.Solve(r, transpose);
             var (actual, residual) = sparse.Solve(r, transpose);
-            double error = ((actual - expected).abs().max() / expected.abs().max().clamp_min(1)).item<double>();
+            double error = ((actual - expected).abs().max() / expected.abs().max().AtLeast(1L)).item<double>();
             output.WriteLine($"{family} P={withP} transpose={transpose}: difference {error:E2}, residual {residual.max().item<double>():E2}");
             Assert.True(error < 1e-9, $"difference {error:E2}");
             // A singular item (without P, A's null space makes J singular) is a least-squares solution: no small residual.

@@ -1,5 +1,6 @@
 using DiffOpt.Cones;
 using DiffOpt.InteriorPoint;
+using DiffOpt.Native;
 using DiffOpt.Numerics;
 using static TorchSharp.torch;
 
@@ -21,8 +22,9 @@ public class SharedEquilibrationTests
     private static Tensor BadlyScaled(long batch, long rows, long cols, int seed)
     {
         var generator = new TorchSharp.torch.Generator((ulong)seed);
-        var magnitude = (rand(batch, rows, cols, generator: generator, dtype: ScalarType.Float64) * 16 - 8).exp2();
-        var sign = (rand(batch, rows, cols, generator: generator, dtype: ScalarType.Float64) < 0.5).to_type(ScalarType.Float64) * 2 - 1;
+        var magnitude = rand(batch, rows, cols, generator: generator, dtype: ScalarType.Float64).Times(16L).Minus(8L).exp2();
+        var sign = rand(batch, rows, cols, generator: generator, dtype: ScalarType.Float64).lt(ScalarSafeOperations.Half)
+            .to_type(ScalarType.Float64).Times(2L).Minus(1L);
         return magnitude * sign;
     }
 
@@ -100,11 +102,14 @@ public class SharedEquilibrationTests
         using var scope = NewDisposeScope();
         var (a, p) = Data(1, 12, 5, seed: 21);
         // Zero out about 70 % of A and P's off-diagonal entries (keeping P symmetric), as canonicalised programs are.
-        var keep = (rand(1, 12, 5, generator: new TorchSharp.torch.Generator(22), dtype: ScalarType.Float64) < 0.3).to_type(ScalarType.Float64);
+        var keep = ScalarSafeOperations.With(0.3, rand(1, 12, 5, generator: new TorchSharp.torch.Generator(22), dtype: ScalarType.Float64).lt)
+            .to_type(ScalarType.Float64);
         a *= keep;
-        var mask = (rand(1, 5, 5, generator: new TorchSharp.torch.Generator(23), dtype: ScalarType.Float64) < 0.3).to_type(ScalarType.Float64);
-        mask = ((mask + mask.transpose(1, 2)) > 0).to_type(ScalarType.Float64) + eye(5, dtype: ScalarType.Float64).unsqueeze(0);
-        p *= mask.clamp_max(1);
+        var mask = ScalarSafeOperations.With(0.3, rand(1, 5, 5, generator: new TorchSharp.torch.Generator(23), dtype: ScalarType.Float64).lt)
+            .to_type(ScalarType.Float64);
+        mask = mask.Plus(mask.transpose(1, 2)).gt(ScalarSafeOperations.Zero).to_type(ScalarType.Float64)
+            .Plus(eye(5, dtype: ScalarType.Float64).unsqueeze(0));
+        p *= mask.AtMost(1L);
         var b = BadlyScaled(1, 12, 1, seed: 24).squeeze(-1);
         var c = BadlyScaled(1, 5, 1, seed: 25).squeeze(-1);
         double[] Row(Tensor t) => t[0].contiguous().data<double>().ToArray();

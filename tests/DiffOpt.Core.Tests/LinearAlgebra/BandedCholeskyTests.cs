@@ -1,4 +1,5 @@
 using DiffOpt.LinearAlgebra;
+using DiffOpt.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,7 +22,7 @@ public class BandedCholeskyTests
         var generator = new Generator((ulong)(n * 10 + bandwidth));
         var d = randn([shared ? 1 : batch, n, n], dtype: ScalarType.Float64, generator: generator).triu(0).tril(bandwidth);
         var a = d.matmul(d.transpose(1, 2));
-        var shift = rand([batch, n], dtype: ScalarType.Float64, generator: generator) + 0.1;
+        var shift = rand([batch, n], dtype: ScalarType.Float64, generator: generator).Plus(0.1);
         var rhs = randn([batch, n], dtype: ScalarType.Float64, generator: generator);
         Assert.Equal(bandwidth, BandedCholesky.Bandwidth(a));
 
@@ -29,10 +30,10 @@ public class BandedCholeskyTests
         Assert.False(BandedCholesky.Factor(a.to_type(dtype), shift.to_type(dtype), bandwidth, band).any().item<bool>());
         var x = BandedCholesky.Solve(band, rhs.to_type(dtype)).to_type(ScalarType.Float64);
 
-        var full = a.expand(batch, n, n) + diag_embed(shift);
+        var full = a.expand(batch, n, n).Plus(diag_embed(shift));
         var expected = linalg.solve(full, rhs.unsqueeze(-1)).squeeze(-1);
         double tolerance = dtype == ScalarType.Float32 ? 1e-3 : 1e-10;
-        double error = ((x - expected).abs().amax(-1) / (1 + expected.abs().amax(-1))).max().item<double>();
+        double error = ((x - expected).abs().amax(-1) / expected.abs().amax(-1).Plus(1L)).max().item<double>();
         Assert.True(error <= tolerance, $"banded and dense solutions differ by {error:E2} relative");
     }
 
@@ -42,8 +43,9 @@ public class BandedCholeskyTests
         using var scope = NewDisposeScope();
         const int n = 8;
         var offDiagonal = ones(n - 1, dtype: ScalarType.Float64);
-        var tridiagonal = 2 * eye(n, dtype: ScalarType.Float64) - diag(offDiagonal, 1) - diag(offDiagonal, -1);
-        var shift = stack([full(n, 0.5, dtype: ScalarType.Float64), full(n, -5.0, dtype: ScalarType.Float64)]);
+        var tridiagonal = eye(n, dtype: ScalarType.Float64).Times(2L) - diag(offDiagonal, 1) - diag(offDiagonal, -1);
+        var shift = stack([full(n, ScalarSafeOperations.Half, dtype: ScalarType.Float64),
+            ScalarSafeOperations.With(-5.0, value => full(n, value, dtype: ScalarType.Float64))]);
         var band = empty(2, n, 2, dtype: ScalarType.Float64);
 
         var failed = BandedCholesky.Factor(tridiagonal.unsqueeze(0), shift, 1, band);

@@ -1,6 +1,7 @@
 using DiffOpt.Cones;
 using DiffOpt.Layers;
 using DiffOpt.Modeling;
+using DiffOpt.Native;
 using static DiffOpt.Modeling.Atoms;
 using static TorchSharp.torch;
 
@@ -27,8 +28,8 @@ public class ConvexLayerTests
         for (int k = 0; k < 3; k++)
         {
             var (Ak, bk) = (values[0][k], values[1][k]);
-            var kkt = cat([cat([2 * Ak.t().mm(Ak), values[2].t()], 1), cat([values[2], zeros(2, 2, dtype: float64)], 1)], 0);
-            var rhs = cat([2 * Ak.t().mv(bk), values[3]]);
+            var kkt = cat([cat([Ak.t().mm(Ak).Times(2L), values[2].t()], 1), cat([values[2], zeros(2, 2, dtype: float64)], 1)], 0);
+            var rhs = cat([Ak.t().mv(bk).Times(2L), values[3]]);
             var expected = linalg.solve(kkt, rhs)[..5];
             Assert.True((got[k] - expected).abs().max().item<double>() < 1e-8);
         }
@@ -48,7 +49,7 @@ public class ConvexLayerTests
         var got = layer.forward(values)[0];
 
         // KKT of NNLS: x ≥ 0, g = 2Aᵀ(Ax − b) ≥ 0, xᵢgᵢ = 0.
-        var g = 2 * bmm(values[0].transpose(1, 2), bmm(values[0], got.unsqueeze(2)) - values[1].unsqueeze(2)).squeeze(2);
+        var g = bmm(values[0].transpose(1, 2), bmm(values[0], got.unsqueeze(2)) - values[1].unsqueeze(2)).squeeze(2).Times(2L);
         Assert.True(got.min().item<double>() > -1e-9);
         Assert.True(g.min().item<double>() > -1e-7);
         Assert.True((got * g).abs().max().item<double>() < 1e-7);
@@ -79,7 +80,7 @@ public class ConvexLayerTests
         // The gradient along a random direction against central differences of Newton's (machine-precision) solution.
         var D = LayerChecks.Randn(random, m, n);
         const double t = 1e-5;
-        double numeric = ((NewtonLogistic(Xv + t * D, tensor(labels), 0.1)[..n] - NewtonLogistic(Xv - t * D, tensor(labels), 0.1)[..n]) * w).sum().item<double>() / (2 * t);
+        double numeric = ((NewtonLogistic(Xv.Plus(D.Times(t)), tensor(labels), 0.1)[..n] - NewtonLogistic(Xv - D.Times(t), tensor(labels), 0.1)[..n]) * w).sum().item<double>() / (2 * t);
         double analytic = (leaf.grad! * D).sum().item<double>();
         Assert.True(Math.Abs(analytic - numeric) < 1e-5 * Math.Max(1, Math.Abs(numeric)), $"analytic {analytic:G10}, Newton central difference {numeric:G10}");
     }
@@ -154,7 +155,7 @@ public class ConvexLayerTests
         var yv = LayerChecks.Randn(new Random(19), 2, 4).to(float32);
         var got = layer.forward(yv)[0];
         Assert.Equal(ScalarType.Float32, got.dtype);
-        Assert.True((got - yv.clamp_min(0)).abs().max().item<float>() < 1e-4);
+        Assert.True((got - yv.AtLeast(0L)).abs().max().item<float>() < 1e-4);
     }
 
     [Fact]
@@ -241,13 +242,13 @@ public class ConvexLayerTests
     {
         long m = X.shape[0], n = X.shape[1];
         var Z = cat([X, ones(m, 1, dtype: float64)], 1) * labels.unsqueeze(1);
-        var reg = diag(cat([full(n, 2 * lambda, dtype: float64), zeros(1, dtype: float64)]));
+        var reg = diag(cat([ScalarSafeOperations.With(2 * lambda, value => full(n, value, dtype: float64)), zeros(1, dtype: float64)]));
         var w = zeros(n + 1, dtype: float64);
         for (int it = 0; it < 50; it++)
         {
             var s = sigmoid(-Z.mv(w));
-            var grad = -Z.t().mv(s) / m + reg.mv(w);
-            var H = Z.t().mm(Z * (s * (1 - s)).unsqueeze(1)) / m + reg + 1e-14 * eye(n + 1, dtype: float64);
+            var grad = (-Z.t().mv(s)).DividedBy(m).Plus(reg.mv(w));
+            var H = Z.t().mm(Z * (s * s.SubtractedFrom(1L)).unsqueeze(1)).DividedBy(m).Plus(reg).Plus(eye(n + 1, dtype: float64).Times(1e-14));
             w = w - linalg.solve(H, grad);
         }
         return w;

@@ -1,5 +1,6 @@
 using DiffOpt.Layers;
 using DiffOpt.Modeling;
+using DiffOpt.Native;
 using static DiffOpt.Modeling.Atoms;
 using static TorchSharp.torch;
 
@@ -25,7 +26,7 @@ public class ConvexLayerWarmStartTests
         Assert.True(warm.IsQp);
         var a = LayerChecks.Randn(new Random(1), 15, 10);
         var b0 = LayerChecks.Randn(new Random(2), 16, 15);
-        var b1 = b0 + 1e-4 * LayerChecks.Randn(new Random(3), 16, 15);
+        var b1 = b0.Plus(LayerChecks.Randn(new Random(3), 16, 15).Times(1e-4));
 
         using (NewDisposeScope()) warm.forward(a, b0); // the retained start must outlive the caller's scope
         var leafWarm = b1.clone().requires_grad_(true);
@@ -55,7 +56,7 @@ public class ConvexLayerWarmStartTests
         using var warm = new ConvexLayer(problem, [y], [x], ConvexLayerOptions.Default with { WarmStart = true });
         Assert.False(warm.IsQp);
         var y0 = LayerChecks.Randn(new Random(7), 8, 6);
-        var y1 = y0 + 1e-3 * LayerChecks.Randn(new Random(8), 8, 6);
+        var y1 = y0.Plus(LayerChecks.Randn(new Random(8), 8, 6).Times(1e-3));
 
         warm.forward(y0);
         var xWarm = warm.forward(y1)[0];
@@ -79,7 +80,7 @@ public class ConvexLayerWarmStartTests
         using var warm = new ConvexLayer(problem, [A, b, s], [x], ConvexLayerOptions.Default with { WarmStart = true });
         var a = LayerChecks.Randn(new Random(4), 15, 10);
         var b16 = LayerChecks.Randn(new Random(5), 16, 15);
-        var budgets = full(16, 3.0, dtype: ScalarType.Float64);
+        var budgets = ScalarSafeOperations.With(3.0, value => full(16, value, dtype: ScalarType.Float64));
         var oneInfeasible = budgets.clone();
         oneInfeasible[3] = -1.0; // Σx ≤ −1 with x ≥ 0: item 3 is infeasible, and its retained point is no solution
         warm.forward(a, b16, oneInfeasible);

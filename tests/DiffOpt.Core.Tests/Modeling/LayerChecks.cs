@@ -1,6 +1,7 @@
 using DiffOpt.Cones;
 using DiffOpt.Layers;
 using DiffOpt.Modeling;
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using static TorchSharp.torch;
 
@@ -35,7 +36,7 @@ internal static class LayerChecks
             double Loss(double t)
             {
                 using var _ = no_grad();
-                var shifted = values.Select((v, k) => k == i ? v + t * D : v).ToArray();
+                var shifted = values.Select((v, k) => k == i ? v.Plus(D.Times(t)) : v).ToArray();
                 return (layer.forward(shifted)[0] * w).sum().item<double>();
             }
             double numeric = (Loss(step) - Loss(-step)) / (2 * step);

@@ -1,5 +1,7 @@
 using DiffOpt.Layers;
 using DiffOpt.Modeling;
+using DiffOpt.Native;
+using DiffOpt.Tests.TestSupport;
 using static DiffOpt.Modeling.Atoms;
 using static TorchSharp.torch;
 
@@ -19,7 +21,7 @@ public class PaperLayerTests
         var got = layer.forward(yv)[0];
 
         Assert.True(layer.IsQp);
-        Assert.True((got - yv.clamp_min(0)).abs().max().item<double>() < 1e-7);
+        Assert.True((got - yv.AtLeast(0L)).abs().max().item<double>() < 1e-7);
         LayerChecks.FiniteDifferencesMatch(layer, [yv], seed: 2);
     }
 
@@ -74,18 +76,18 @@ public class PaperLayerTests
         var grad = yv.clone().requires_grad_(true);
         layer.forward(grad)[0].sum().backward();
         var s = sigmoid(yv);
-        Assert.True((grad.grad! - s * (1 - s)).abs().max().item<double>() < 1e-5, $"{(grad.grad! - s * (1 - s)).abs().max().item<double>()}");
+        Assert.True((grad.grad! - s * s.SubtractedFrom(1L)).abs().max().item<double>() < 1e-5, $"{(grad.grad! - s * s.SubtractedFrom(1L)).abs().max().item<double>()}");
     }
 
     /// <summary>Euclidean projection of each row onto the probability simplex (sort-based; Held, Wolfe and Crowder 1974).</summary>
     private static Tensor SimplexProjection(Tensor y)
     {
         var (sorted, _) = y.sort(1, descending: true);
-        var cumulative = sorted.cumsum(1) - 1;
-        var k = arange(1, y.shape[1] + 1, dtype: y.dtype);
-        var support = (sorted - cumulative / k) > 0;
+        var cumulative = sorted.cumsum(1).Minus(1L);
+        var k = Ranges.Arange(1, y.shape[1] + 1, y.dtype);
+        var support = (sorted - cumulative / k).gt(ScalarSafeOperations.Zero);
         var count = support.sum(1, keepdim: true);
-        var tau = cumulative.gather(1, count - 1) / count.to(y.dtype);
-        return (y - tau).clamp_min(0);
+        var tau = cumulative.gather(1, count.Minus(1L)) / count.to(y.dtype);
+        return (y - tau).AtLeast(0L);
     }
 }

@@ -1,5 +1,6 @@
 using DiffOpt.Layers;
 using DiffOpt.Modeling;
+using DiffOpt.Native;
 using TorchSharp;
 using static DiffOpt.Modeling.Atoms;
 using static TorchSharp.torch;
@@ -20,7 +21,7 @@ public class ReadmeExampleTests
         using var layer = new ConvexLayer(problem, [A, b], [x]);
 
         var trueA = randn(12, 8, dtype: float64);
-        var Ahat = new TorchSharp.Modules.Parameter(trueA + 0.5 * randn(12, 8, dtype: float64));
+        var Ahat = new TorchSharp.Modules.Parameter(trueA.Plus(randn(12, 8, dtype: float64).Times(0.5)));
         var optimizer = optim.Adam([Ahat], lr: 0.05);
         var losses = new List<double>();
         var bs = randn(16, 12, dtype: float64);
@@ -28,7 +29,7 @@ public class ReadmeExampleTests
         using (no_grad()) target = layer.forward(trueA, bs)[0];
         for (int step = 0; step < 15; step++)
         {
-            var loss = (layer.forward(Ahat, bs)[0] - target).square().mean();
+            var loss = (layer.forward(Ahat, bs)[0] - target).pow(ScalarSafeOperations.Two).mean();
             optimizer.zero_grad();
             loss.backward();
             optimizer.step();

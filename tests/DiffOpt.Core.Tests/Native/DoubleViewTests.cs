@@ -1,4 +1,5 @@
 using DiffOpt.Native;
+using DiffOpt.Tests.TestSupport;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Tests.Native;
@@ -9,7 +10,7 @@ public class DoubleViewTests
     [Fact]
     public void ContiguousFloat64_IsReadInPlace()
     {
-        var value = arange(6, dtype: ScalarType.Float64).view(2, 3);
+        var value = Ranges.Arange(6, ScalarType.Float64).view(2, 3);
         var view = TensorCopy.View(value);
         Assert.Equal(6, view.Length);
         value[1, 2] = 40.0;
@@ -19,9 +20,9 @@ public class DoubleViewTests
     [Fact]
     public void TransposedOrFloat32_IsReadRowMajor_AndSlicesAreBoundsChecked()
     {
-        var transposed = arange(6, dtype: ScalarType.Float64).view(2, 3).t();
+        var transposed = Ranges.Arange(6, ScalarType.Float64).view(2, 3).t();
         Assert.Equal(new[] { 0.0, 3.0, 1.0, 4.0, 2.0, 5.0 }, TensorCopy.View(transposed).Slice(0, 6).ToArray());
-        var single = TensorCopy.View(arange(4, dtype: ScalarType.Float32));
+        var single = TensorCopy.View(Ranges.Arange(4, ScalarType.Float32));
         Assert.Equal(new[] { 2.0, 3.0 }, single.Slice(2, 2).ToArray());
         Assert.Throws<ArgumentOutOfRangeException>(() => single.Slice(3, 2).ToArray());
         Assert.Equal(new[] { 1.0 }, DoubleView.Of([0.5, 1.0]).Slice(1, 1).ToArray());

@@ -27,6 +27,16 @@ public class ScalarSafetyTests
     }
 
     [Fact]
+    public void TestCode_PassesNoTemporaryScalarToTorch()
+    {
+        var findings = ImplicitScalarScan.ScanTestCode(typeof(ScalarSafetyTests));
+        Assert.True(findings.Count == 0, ImplicitScalarScan.Report(findings));
+        // Only this class's helpers are left out: the whole assembly's scan does find them.
+        Assert.Contains(ImplicitScalarScan.Scan(typeof(ScalarSafetyTests).Assembly),
+            f => f.Caller == $"{typeof(ScalarSafetyTests).FullName}.{nameof(SumWithHiddenAlpha)}");
+    }
+
+    [Fact]
     public void SafeOperations_MatchTheImplicitForms()
     {
         using var scope = NewDisposeScope();

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -64,7 +65,7 @@ public class BatchedCholeskyTests
         var source = SpdBatch(shared ? 1 : batch, n, seed: 17 + n).to_type(dtype);
         var shift = rand([batch, n], dtype: ScalarType.Float64, generator: new Generator(5)).to_type(dtype);
         shift[1, n / 2] = tensor(-1e6).to_type(dtype);   // makes item 1 indefinite
-        var shifted = Batched.ExpandBatch(source, batch) + diag_embed(shift);
+        var shifted = Batched.ExpandBatch(source, batch).Plus(diag_embed(shift));
 
         var destination = empty(batch, n, n, dtype: dtype);
         var (factor, failed) = BatchedCholesky.FactorShifted(source, shift, destination);
@@ -126,7 +127,7 @@ public class BatchedCholeskyTests
 
     private static void AssertRelativeError(Tensor expected, Tensor actual, double tolerance, string what)
     {
-        double error = ((actual - expected).abs().max() / (1 + expected.abs().max())).to_type(ScalarType.Float64).item<double>();
+        double error = ((actual - expected).abs().max() / expected.abs().max().Plus(1L)).to_type(ScalarType.Float64).item<double>();
         Assert.True(error < tolerance, $"{what}: max |x - x_torch| / (1 + max |x_torch|) = {error:E2}");
     }
 
@@ -134,6 +135,6 @@ public class BatchedCholeskyTests
     {
         var generator = new Generator((ulong)seed);
         var l = randn([batch, n, n], dtype: ScalarType.Float64, generator: generator);
-        return (l.bmm(l.transpose(1, 2)) + n * eye(n, dtype: ScalarType.Float64)).contiguous();
+        return l.bmm(l.transpose(1, 2)).Plus(eye(n, dtype: ScalarType.Float64).Times(n)).contiguous();
     }
 }

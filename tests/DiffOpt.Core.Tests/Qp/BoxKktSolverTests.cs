@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -20,8 +21,8 @@ public class BoxKktSolverTests
     private static Tensor BoundRows(int batch, int n, bool shared, Generator generator, ScalarType dtype)
     {
         long matrices = shared ? 1 : batch;
-        var upper = diag_embed(rand([matrices, n], dtype: ScalarType.Float64, generator: generator) + 0.5);
-        var lower = diag_embed(rand([matrices, n], dtype: ScalarType.Float64, generator: generator) + 0.5).neg();
+        var upper = diag_embed(rand([matrices, n], dtype: ScalarType.Float64, generator: generator).Plus(0.5));
+        var lower = diag_embed(rand([matrices, n], dtype: ScalarType.Float64, generator: generator).Plus(0.5)).neg();
         var rows = cat([upper, lower, zeros(matrices, 1, n, dtype: ScalarType.Float64)], 1);
         // Each item's rows in a different order, so that per-item column maps differ.
         if (!shared)
@@ -43,7 +44,7 @@ public class BoxKktSolverTests
         var q = l.matmul(l.transpose(1, 2));
         var g = BoundRows(batch, n, shared, generator, dtype);
         int m = (int)g.shape[1];
-        var problem = QpProblem.Create(shared ? q.squeeze(0) : q, R(batch, n), shared ? g.squeeze(0) : g, R(batch, m).abs() + 1,
+        var problem = QpProblem.Create(shared ? q.squeeze(0) : q, R(batch, n), shared ? g.squeeze(0) : g, R(batch, m).abs().Plus(1L),
             shared ? R(k, n) : R(batch, k, n), R(batch, k));
         var (_, qp) = RuizEquilibration.Apply(problem, iterations: 10);
         var box = BoxKktSolver.TryCreate(qp);
@@ -59,7 +60,7 @@ public class BoxKktSolverTests
     {
         long batch = qp.BatchSize, m = qp.InequalityCount;
         var primal = new PrimalKktSolver(qp);
-        var op = new KktParameters(random([batch]).abs() + 1e-3, random([batch]).abs() + 1e-3, random([batch, m]).abs() + 0.1);
+        var op = new KktParameters(random([batch]).abs().Plus(1e-3), random([batch]).abs().Plus(1e-3), random([batch, m]).abs().Plus(0.1));
         var shift = zeros(batch, dtype: qp.P.dtype);
         Assert.False(box.Factor(op, shift).any().item<bool>());
         Assert.False(primal.Factor(op, shift).any().item<bool>());
@@ -68,7 +69,7 @@ public class BoxKktSolverTests
         double tolerance = qp.P.dtype == ScalarType.Float32 ? 2e-3 : 1e-9;
         var solution = box.Solve(op, rhs, refinementSteps: 0);
         var residual = (rhs - box.Multiply(op, solution)).InfNorm();
-        Assert.True((residual <= tolerance * (1 + rhs.InfNorm())).all().item<bool>(), $"KKT residual {residual.max().to_type(ScalarType.Float64).item<double>():E2}");
+        Assert.True((residual <= rhs.InfNorm().Plus(1L).Times(tolerance)).all().item<bool>(), $"KKT residual {residual.max().to_type(ScalarType.Float64).item<double>():E2}");
         var expected = primal.Solve(op, rhs, refinementSteps: 0);
         double difference = (solution - expected).InfNorm().max().to_type(ScalarType.Float64).item<double>();
         double size = expected.InfNorm().max().to_type(ScalarType.Float64).item<double>();
@@ -92,7 +93,7 @@ public class BoxKktSolverTests
         var q = d.matmul(d.transpose(1, 2));
         var g = BoundRows(batch, n, shared, generator, dtype);
         int m = (int)g.shape[1];
-        var problem = QpProblem.Create(shared ? q.squeeze(0) : q, R(batch, n), shared ? g.squeeze(0) : g, R(batch, m).abs() + 1, null, null);
+        var problem = QpProblem.Create(shared ? q.squeeze(0) : q, R(batch, n), shared ? g.squeeze(0) : g, R(batch, m).abs().Plus(1L), null, null);
         var (_, qp) = RuizEquilibration.Apply(problem, iterations: 10);
         var box = BoxKktSolver.TryCreate(qp);
         Assert.NotNull(box);
@@ -120,7 +121,7 @@ public class BoxKktSolverTests
 
     private static ScaledQp Scaled(Tensor q, Tensor g, Func<long[], Tensor> random)
     {
-        var problem = QpProblem.Create(q, random([2, q.shape[0]]), g, random([2, g.shape[0]]).abs() + 1, null, null);
+        var problem = QpProblem.Create(q, random([2, q.shape[0]]), g, random([2, g.shape[0]]).abs().Plus(1L), null, null);
         return RuizEquilibration.Apply(problem, iterations: 10).Scaled;
     }
 
@@ -137,9 +138,10 @@ public class BoxKktSolverTests
         var generator = new Generator(11);
         const int batch = 6, n = 12, rows = n - 1;
         var identity = eye(n, dtype: ScalarType.Float64);
-        var d = identity.narrow(0, 1, rows) - identity.narrow(0, 0, rows) + 0.05 * randn([rows, n], dtype: ScalarType.Float64, generator: generator);
-        var signals = 10 * randn([batch, n], dtype: ScalarType.Float64, generator: generator);
-        var weights = 2 * (0.3 * randn([batch, rows], dtype: ScalarType.Float64, generator: generator)).exp();
+        var d = (identity.narrow(0, 1, rows) - identity.narrow(0, 0, rows))
+            .Plus(randn([rows, n], dtype: ScalarType.Float64, generator: generator).Times(0.05));
+        var signals = randn([batch, n], dtype: ScalarType.Float64, generator: generator).Times(10L);
+        var weights = randn([batch, rows], dtype: ScalarType.Float64, generator: generator).Times(0.3).exp().Times(2L);
         var bounds = eye(rows, dtype: ScalarType.Float64);
         var g = cat([bounds, bounds.neg()], 0);
         var w = randn([batch, rows], dtype: ScalarType.Float64, generator: generator);
@@ -150,7 +152,7 @@ public class BoxKktSolverTests
             var p = signals.matmul(d.t()).neg().requires_grad_();
             var h = cat([weights, weights], 1).requires_grad_();
             var gRows = extraRow ? cat([g, ones(1, rows, dtype: ScalarType.Float64)], 0) : g;
-            var hRows = extraRow ? cat([h, full(batch, 1, 1e6, dtype: ScalarType.Float64)], 1) : h;
+            var hRows = extraRow ? cat([h, ScalarSafeOperations.With(1e6, s => full(batch, 1, s, dtype: ScalarType.Float64))], 1) : h;
             var report = new QpSolveReport();
             var u = QpFunction.Apply(q, p, gRows, hRows, null, null, report: report);
             (w * u).sum().backward();
@@ -161,12 +163,12 @@ public class BoxKktSolverTests
 
         var box = Run(extraRow: false);
         var general = Run(extraRow: true);
-        Assert.True(((box.U - general.U).abs() <= 1e-6).all().item<bool>(), "solutions differ");
+        Assert.True(ScalarSafeOperations.With(1e-6, (box.U - general.U).abs().le).all().item<bool>(), "solutions differ");
         Assert.True(KernelCases.RelativeError(general.GradQ, box.GradQ) <= 1e-6, "gradients with respect to Q differ");
         Assert.True(KernelCases.RelativeError(general.GradP, box.GradP) <= 1e-6, "gradients with respect to p differ");
         Assert.True(KernelCases.RelativeError(general.GradH, box.GradH) <= 1e-6, "gradients with respect to h differ");
         // Some bounds must be active, or the comparison says nothing about the bound rows.
-        Assert.True((box.GradH.abs() > 1e-8).any().item<bool>(), "no active bound");
+        Assert.True(ScalarSafeOperations.With(1e-8, box.GradH.abs().gt).any().item<bool>(), "no active bound");
     }
 
     /// <summary>
@@ -181,10 +183,10 @@ public class BoxKktSolverTests
         Tensor R(params long[] shape) => randn(shape, dtype: ScalarType.Float64, generator: generator);
         const int batch = 5, n = 6, m = 4;
         var l = R(n, n);
-        var q = 0.01 * (l.matmul(l.t()) + eye(n, dtype: ScalarType.Float64));
-        var p = 0.01 * R(batch, n);
-        var g = 0.01 * R(m, n);
-        var h = 0.01 * R(batch, m).abs();
+        var q = l.matmul(l.t()).Plus(eye(n, dtype: ScalarType.Float64)).Times(0.01);
+        var p = R(batch, n).Times(0.01);
+        var g = R(m, n).Times(0.01);
+        var h = R(batch, m).abs().Times(0.01);
         var w = R(batch, n);
 
         (Tensor GradQ, Tensor GradG) Run(bool shared)

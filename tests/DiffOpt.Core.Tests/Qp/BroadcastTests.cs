@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using DiffOpt.Tests.TestSupport;
 using MathNet.Numerics.LinearAlgebra;
@@ -42,7 +43,7 @@ public class BroadcastTests(ITestOutputHelper output)
         {
             var sum = Enumerable.Range(0, items.Count)
                 .Select(i => FiniteDifferences.Gradients(QpTensors.Single(items[i]), weights[i].unsqueeze(0), FiniteDifferences.Tight, arg)[arg])
-                .Aggregate((x, y) => x + y);
+                .Aggregate((x, y) => x.Plus(y));
             double difference = (sum - grads[arg]).abs().max().item<double>() / (1 + sum.abs().max().item<double>());
             output.WriteLine($"{arg}: shared gradient vs sum of per-item gradients, relative difference {difference:E2}");
             Assert.True(difference <= 1e-9, $"{arg}: shared gradient differs from the sum over the batch by {difference:G3}");

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -22,7 +23,7 @@ public class CertificateTests
         var h = ones(2, 3, dtype: F64);
         h[0, 0] = tensor(-1.0, dtype: F64);
         h[0, 1] = tensor(-1.0, dtype: F64);
-        h[1] = full(3, 100.0, dtype: F64);
+        h[1] = ScalarSafeOperations.With(100.0, value => full(3, value, dtype: F64));
         var a = zeros(2, 2, n, dtype: F64);
         a[.., .., 0] = ones(2, 2, dtype: F64);
         a[.., .., 1] = ones(2, 2, dtype: F64);
@@ -39,8 +40,8 @@ public class CertificateTests
             double norm = Math.Max(lambda.abs().max().item<double>(), nu.abs().max().item<double>());
             Assert.Equal(1.0, norm, 12);
             Assert.True(lambda.min().item<double>() >= 0, "λ must be nonnegative");
-            double separation = -(b[i].dot(nu) + h[i].dot(lambda)).item<double>();
-            double violation = (a[i].T.matmul(nu) + g[i].T.matmul(lambda)).abs().max().item<double>();
+            double separation = -b[i].dot(nu).Plus(h[i].dot(lambda)).item<double>();
+            double violation = a[i].T.matmul(nu).Plus(g[i].T.matmul(lambda)).abs().max().item<double>();
             Assert.True(separation > 0, $"item {i}: bᵀν + hᵀλ = {-separation} must be negative");
             Assert.True(violation <= options.InfeasibilityTolerance * separation, $"item {i}: ‖Aᵀν + Gᵀλ‖ = {violation:E2}, separation {separation:E2}");
         }
@@ -62,7 +63,7 @@ public class CertificateTests
         var x = solution.X[0];
         Assert.Equal(1.0, x.abs().max().item<double>(), 12);
         double separation = -p.dot(x).item<double>();
-        double violation = Math.Max(q.matmul(x).abs().max().item<double>(), g.matmul(x).clamp_min(0).max().item<double>());
+        double violation = Math.Max(q.matmul(x).abs().max().item<double>(), g.matmul(x).AtLeast(0L).max().item<double>());
         Assert.True(separation > 0);
         Assert.True(violation <= options.InfeasibilityTolerance * separation, $"violation {violation:E2}, separation {separation:E2}");
     }

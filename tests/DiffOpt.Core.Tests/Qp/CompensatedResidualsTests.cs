@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using DiffOpt.Tests.TestSupport;
 using TorchSharp;
@@ -86,11 +87,11 @@ public class CompensatedResidualsTests
     {
         var (random, draw) = KernelCases.Problem(Batch, N, M, K, shared: false, ScalarType.Float64);
         Tensor R(params long[] shape) => draw(shape);
-        var (x, y, z) = (R(Batch, N) * 1e3, R(Batch, K) * 1e3, R(Batch, M).abs() * 1e3);
-        var c = -(Batched.RowTimes(x, random.Q) + Batched.RowTimes(y, random.A) + Batched.RowTimes(z, random.G));
+        var (x, y, z) = (R(Batch, N).Times(1e3), R(Batch, K).Times(1e3), R(Batch, M).abs().Times(1e3));
+        var c = -Batched.RowTimes(x, random.Q).Plus(Batched.RowTimes(y, random.A)).Plus(Batched.RowTimes(z, random.G));
         var b = random.Bvec.clone();
-        var rest = Batched.Dot(x, Batched.RowTimes(x, random.Q)) + Batched.Dot(c, x) + Batched.Dot(random.H, z)
-                   + Batched.Dot(b[.., 1..], y[.., 1..]);
+        var rest = Batched.Dot(x, Batched.RowTimes(x, random.Q)).Plus(Batched.Dot(c, x)).Plus(Batched.Dot(random.H, z))
+                   .Plus(Batched.Dot(b[.., 1..], y[.., 1..]));
         b[.., 0] = -rest / y[.., 0];
         return (QpProblem.Create(random.Q, c, random.G, random.H, random.A, b), x, y, z);
     }

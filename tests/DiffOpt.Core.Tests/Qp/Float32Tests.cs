@@ -100,6 +100,6 @@ public class Float32Tests(ITestOutputHelper output)
 
         Assert.True(solution.AllSolved);
         Assert.Equal(ScalarType.Float32, solution.X.dtype);
-        Assert.Equal(-1.0, solution.X[0, 0].ToDouble(), 5);
+        Assert.Equal(-1.0, solution.X[0, 0].item<float>(), 5);
     }
 }

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using DiffOpt.Tests.TestSupport;
 using MathNet.Numerics.LinearAlgebra;
@@ -110,7 +111,7 @@ public class InfeasibilityTests(ITestOutputHelper output)
         {
             var sum = batch.Solvable
                 .Select(i => FiniteDifferences.Gradients(batch.Alone(i), weights[i].unsqueeze(0), QpSolverOptions.Default, arg)[arg])
-                .Aggregate((x, y) => x + y);
+                .Aggregate((x, y) => x.Plus(y));
             double difference = (sum - grads[arg]).abs().max().item<double>() / (1 + sum.abs().max().item<double>());
             output.WriteLine($"{arg}: shared gradient vs sum over solvable items, relative difference {difference:E2}");
             // Solutions agree to solver accuracy only (see above), so the gradients agree to ~1e-8, not to rounding.

@@ -173,7 +173,7 @@ public class InfiniteBoundTests(ITestOutputHelper output)
             VectorAssert.Close(SolutionItem.Of(reference, i).X, item.X, 1e-6, $"item {i}: x vs no bounds", output);
             Assert.True(item.Lambda.Skip(4).All(l => Math.Abs(l) <= 1e-9), $"item {i}: the far bounds have multipliers {VectorAssert.Format(item.Lambda)}");
         }
-        var boundRows = arange(4, 4 + boxes.RowCount, dtype: ScalarType.Int64);
+        var boundRows = Ranges.Arange(4, 4 + boxes.RowCount, ScalarType.Int64);
         AssertClose(referenceGrads[QpArg.P], grads[QpArg.P], "p");
         AssertClose(referenceGrads[QpArg.Q], grads[QpArg.Q], "Q");
         AssertClose(referenceGrads[QpArg.B], grads[QpArg.B], "b");

@@ -1,4 +1,5 @@
 using DiffOpt.InteriorPoint;
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -27,7 +28,7 @@ public class IterationHostFormsTests
         var (problem, random) = KernelCases.Problem(batch, n, m, k, shared, dtype);
         var (scaling, _) = RuizEquilibration.Apply(problem, 10);
         Tensor R(params long[] shape) => random(shape);
-        Tensor Positive(long items) => R(items).abs() * 1e-3 + 1e-9;
+        Tensor Positive(long items) => R(items).abs().Times(1e-3).Plus(1e-9);
         var it = new QpIterate(R(batch, n), R(batch, k), R(batch, m).abs(), R(batch, m).abs());
         var (xi, lambda, nu) = (R(batch, n), R(batch, k), R(batch, m).abs());
         var (rho, delta, deltaIneq) = (Positive(batch), Positive(batch), Positive(batch));
@@ -43,7 +44,7 @@ public class IterationHostFormsTests
         AssertBitwise(res.Rx - rho.unsqueeze(-1) * (it.X - xi), rx, "rx");
         AssertBitwise(res.Ry - delta.unsqueeze(-1) * (lambda - it.Y), ry, "ry");
         AssertBitwise(res.Rz - deltaIneq.unsqueeze(-1) * (nu - it.Z), rz, "rz");
-        AssertBitwise(it.S / it.Z + deltaIneq.unsqueeze(-1), ProximalTermsKernel.InequalityWeights(it.S, it.Z, deltaIneq), "w");
+        AssertBitwise((it.S / it.Z).Plus(deltaIneq.unsqueeze(-1)), ProximalTermsKernel.InequalityWeights(it.S, it.Z, deltaIneq), "w");
     }
 
     [Fact]
@@ -84,7 +85,7 @@ public class IterationHostFormsTests
         using var scope = NewDisposeScope();
         var (problem, random) = KernelCases.Problem(batch, n, m, k, false, ScalarType.Float64);
         Tensor R(params long[] shape) => random(shape);
-        var rows = arange(batch, dtype: ScalarType.Int64);
+        var rows = Ranges.Arange(batch, ScalarType.Int64);
         var (z, lambda, nu) = (R(batch, n), R(batch, m).abs(), R(batch, k));
         var check = SolutionResiduals.Evaluate(problem, z, lambda, nu, rows);
         Assert.NotNull(check.Table);

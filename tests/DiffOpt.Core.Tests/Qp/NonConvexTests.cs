@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using DiffOpt.Tests.TestSupport;
 using static TorchSharp.torch;
@@ -55,7 +56,7 @@ public class NonConvexTests
     public void Solve_AcceptsSmallNegativeEigenvalues_UpToTheConvexityTolerance(double eigenvalue, SolverStatus expected)
     {
         // Q = diag(1, ε) rotated by 45°, minimised over the box |x| ≤ 1 (bounded whatever the sign of ε).
-        var rotation = tensor(new[,] { { 1.0, -1.0 }, { 1.0, 1.0 } }) / Math.Sqrt(2);
+        var rotation = tensor(new[,] { { 1.0, -1.0 }, { 1.0, 1.0 } }).DividedBy(Math.Sqrt(2));
         var q = rotation.matmul(diag(tensor(new[] { 1.0, eigenvalue }))).matmul(rotation.T);
         var box = cat(new[] { eye(2, dtype: ScalarType.Float64), -eye(2, dtype: ScalarType.Float64) });
 

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -26,17 +27,18 @@ public class RegularizationUpdateTests
         const int batch = 400;
         const double finetune = 1e-13, threshold = 0.9;
         var generator = new Generator((ulong)(iteration * 10 + (hasInequalities ? 1 : 0) + (adaptive ? 2 : 0)));
-        Tensor U(double low, double high) => (rand(batch, dtype: ScalarType.Float64, generator: generator) * (high - low) + low).to_type(dtype);
+        Tensor U(double low, double high) => rand(batch, dtype: ScalarType.Float64, generator: generator).Times(high - low).Plus(low).to_type(dtype);
         Tensor Pick(Tensor mask, Tensor a, Tensor b) => where(mask, a, b);
-        Tensor Coin() => rand(batch, generator: generator) < 0.5;
+        Tensor Coin() => rand(batch, generator: generator).lt(ScalarSafeOperations.Half);
 
-        var floor = Pick(Coin(), full(batch, 1e-10, dtype: dtype), full(batch, finetune, dtype: dtype));
+        var floor = Pick(Coin(), ScalarSafeOperations.With(1e-10, value => full(batch, value, dtype: dtype)),
+            ScalarSafeOperations.With(finetune, value => full(batch, value, dtype: dtype)));
         var rho = Pick(Coin(), floor.clone(), U(1e-9, 1e-3));
         var deltaIneq = Pick(Coin(), floor.clone(), U(1e-9, 1e-3));
         var prevPrimal = U(1e-12, 1);
         var prevDual = U(1e-12, 1);
         var norms = new ResidualMeasures(
-            Primal: prevPrimal * U(0.5, 1.2), Dual: Pick(Coin(), full(batch, 1e-12, dtype: dtype), prevDual * U(0.5, 1.2)),
+            Primal: prevPrimal * U(0.5, 1.2), Dual: Pick(Coin(), ScalarSafeOperations.With(1e-12, value => full(batch, value, dtype: dtype)), prevDual * U(0.5, 1.2)),
             Gap: U(0, 1), PrimalScale: U(1, 10), DualScale: U(1, 10), GapScale: U(1, 10));
         var muBefore = U(1e-8, 1);
         var inputs = new RegularizationUpdate.Inputs(Coin(), norms, prevPrimal, prevDual, muBefore, muBefore * U(0.01, 1.5),
@@ -63,7 +65,7 @@ public class RegularizationUpdateTests
     private static void AssertClose(Tensor expected, Tensor actual, double tolerance, string what)
     {
         var (e, a) = (expected.to_type(ScalarType.Float64), actual.to_type(ScalarType.Float64));
-        double error = ((a - e).abs() / e.abs().clamp_min(1e-300)).max().item<double>();
+        double error = ((a - e).abs() / e.abs().AtLeast(1e-300)).max().item<double>();
         Assert.True(error <= tolerance, $"{what}: per-item and batched differ by {error:E2} (relative)");
     }
 }

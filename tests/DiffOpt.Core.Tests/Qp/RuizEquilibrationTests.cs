@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -149,12 +150,12 @@ public class RuizEquilibrationTests
     {
         var generator = new Generator((ulong)seed);
         Tensor R(params long[] shape) => randn(shape, dtype: ScalarType.Float64, generator: generator);
-        Tensor Scales(params long[] shape) => (R(shape) * 1.5).clamp(-4, 4).exp();
+        Tensor Scales(params long[] shape) => R(shape).Times(1.5).AtLeast(-4L).AtMost(4L).exp();
         var columns = Scales(batch, 1, n);
         var l = R(sharedP ? 1 : batch, n, n);
         var q = l.matmul(l.transpose(1, 2)) * columns.transpose(1, 2)[..(sharedP ? 1 : batch)] * columns[..(sharedP ? 1 : batch)];
         var a = R(batch, equalities, n) * Scales(batch, equalities, 1) * columns;
         var g = R(batch, inequalities, n) * Scales(batch, inequalities, 1) * columns;
-        return QpProblem.Create(sharedP ? q.squeeze(0) : q, R(batch, n), g, R(batch, inequalities).abs() + 1, a, R(batch, equalities));
+        return QpProblem.Create(sharedP ? q.squeeze(0) : q, R(batch, n), g, R(batch, inequalities).abs().Plus(1L), a, R(batch, equalities));
     }
 }

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -25,7 +26,7 @@ public class ScaledQpProductsTests
         Tensor R(params long[] shape) => randn(shape, dtype: ScalarType.Float64, generator: generator).to_type(dtype);
         long matrices = shared ? 1 : batch;
         var l = R(matrices, n, n);
-        var pMatrix = l + l.transpose(1, 2);
+        var pMatrix = l.Plus(l.transpose(1, 2));
         var (a, g) = (R(matrices, p, n), R(matrices, m, n));
         var qp = new ScaledQp(pMatrix, R(batch, n), a, R(batch, p), g, R(batch, m));
         var (x, y, z) = (R(batch, n), R(batch, p), R(batch, m));
@@ -43,14 +44,14 @@ public class ScaledQpProductsTests
         AssertClose(Times(pMatrix, x), px, tolerance, "residuals: Px");
         AssertClose(Times(a, x), ax, tolerance, "residuals: Ax");
         AssertClose(Times(g, x), gx, tolerance, "residuals: Gx");
-        AssertClose(TransposedTimes(a, y) + TransposedTimes(g, z), force, tolerance, "residuals: Aᵀy + Gᵀz");
+        AssertClose(TransposedTimes(a, y).Plus(TransposedTimes(g, z)), force, tolerance, "residuals: Aᵀy + Gᵀz");
     }
 
     private static void AssertClose(Tensor expected, Tensor actual, double tolerance, string what)
     {
         Assert.Equal(expected.shape, actual.shape);
         if (expected.numel() == 0) return;
-        double error = ((actual - expected).abs().max() / (1 + expected.abs().max())).to_type(ScalarType.Float64).item<double>();
+        double error = ((actual - expected).abs().max() / expected.abs().max().Plus(1L)).to_type(ScalarType.Float64).item<double>();
         Assert.True(error <= tolerance * expected.shape[^1], $"{what}: relative error {error:E2}");
     }
 }

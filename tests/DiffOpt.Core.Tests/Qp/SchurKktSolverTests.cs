@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -25,7 +26,7 @@ public class SchurKktSolverTests
         Assert.NotNull(solver);
 
         var (rho, delta) = solver.FixedRegularization!.Value;
-        var op = new KktParameters(rho, delta, R(batch, m).abs() + 0.1);
+        var op = new KktParameters(rho, delta, R(batch, m).abs().Plus(0.1));
         Assert.False(solver.Factor(op, zeros(batch, dtype: dtype)).any().item<bool>());
         return (solver, solver.Factored!, shape => R(shape));
     }
@@ -61,8 +62,8 @@ public class SchurKktSolverTests
     {
         using var scope = NewDisposeScope();
         var (solver, op, random) = Factorised(batch, n, m, p, shared, dtype);
-        var s = random([batch, m]).abs() + 0.01;
-        var z = random([batch, m]).abs() + 0.01;
+        var s = random([batch, m]).abs().Plus(0.01);
+        var z = random([batch, m]).abs().Plus(0.01);
         var it = new QpIterate(random([batch, n]), random([batch, p]), z, s);
         var residuals = new KktVector(random([batch, n]), random([batch, p]), random([batch, m]));
         var mu = (s * z).mean([-1]);
@@ -73,7 +74,7 @@ public class SchurKktSolverTests
         double tolerance = dtype == ScalarType.Float32 ? 1e-3 : 1e-10;
         AssertClose(new KktVector(batched.X, batched.Y, cat(new[] { batched.Z, batched.S }, -1)),
             new KktVector(kernel.X, kernel.Y, cat(new[] { kernel.Z, kernel.S }, -1)), tolerance, "kernel and batched steps");
-        Assert.True((kernel.S > 0).all().item<bool>() && (kernel.Z > 0).all().item<bool>(), "the step must keep s, z > 0");
+        Assert.True(kernel.S.gt(ScalarSafeOperations.Zero).all().item<bool>() && kernel.Z.gt(ScalarSafeOperations.Zero).all().item<bool>(), "the step must keep s, z > 0");
     }
 
     private static void AssertClose(KktVector expected, KktVector actual, double tolerance, string what)
@@ -87,7 +88,7 @@ public class SchurKktSolverTests
     private static void AssertSolves(KktSolver solver, KktVector rhs, KktVector solution, double tolerance, string path)
     {
         var residual = (rhs - solver.Multiply(solver.Factored!, solution)).InfNorm();
-        var bound = tolerance * (1 + rhs.InfNorm());
+        var bound = rhs.InfNorm().Plus(1L).Times(tolerance);
         var worst = (residual / bound).max().to_type(ScalarType.Float64).item<double>();
         Assert.True(worst <= 1, $"{path}: KKT residual reaches {worst:F2} times the bound");
         Assert.True(solution.X.isfinite().all().item<bool>() && solution.Y.isfinite().all().item<bool>() && solution.Z.isfinite().all().item<bool>(),

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -34,15 +35,15 @@ public class SolutionResidualsTests
                      ("dual", r => r.Norms.Dual, r => r.DualNoise), ("gap", r => r.Norms.Gap, r => r.GapNoise) })
         {
             var difference = (measure(kernel) - measure(batched)).abs();
-            Assert.True((difference <= noise(kernel) + noise(batched)).all().item<bool>(), $"{name}: kernel and batched differ by more than their noise");
+            Assert.True((difference <= noise(kernel).Plus(noise(batched))).all().item<bool>(), $"{name}: kernel and batched differ by more than their noise");
             Assert.True((noise(kernel) <= noise(batched)).all().item<bool>(), $"{name}: the compensated noise must not exceed the plain one");
-            Assert.True((noise(batched) > 0).all().item<bool>(), $"{name}: the plain form must report a noise");
+            Assert.True(noise(batched).gt(ScalarSafeOperations.Zero).all().item<bool>(), $"{name}: the plain form must report a noise");
         }
         double tolerance = dtype == ScalarType.Float32 ? 1e-5 : 1e-13;
         foreach (var (name, expected, actual) in new[] { ("primal scale", batched.Norms.PrimalScale, kernel.Norms.PrimalScale),
                      ("dual scale", batched.Norms.DualScale, kernel.Norms.DualScale), ("gap scale", batched.Norms.GapScale, kernel.Norms.GapScale) })
         {
-            double error = ((actual - expected).abs() / (1 + expected.abs())).max().to_type(ScalarType.Float64).item<double>();
+            double error = ((actual - expected).abs() / expected.abs().Plus(1L)).max().to_type(ScalarType.Float64).item<double>();
             Assert.True(error <= tolerance * n, $"{name}: kernel and batched differ by {error:E2} (relative)");
         }
 

@@ -1,4 +1,5 @@
 using DiffOpt.Cones;
+using DiffOpt.Native;
 using MathNet.Numerics.LinearAlgebra;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -106,10 +107,10 @@ internal static class ConeChecks
         for (int j = 0; j < n; j++)
         {
             var e = zeros_like(v);
-            e.select(1, j).fill_(step);
-            var numeric = (map(v + e) - map(v - e)) / (2 * step);
+            e.select(1, j).FillInPlace(step);
+            var numeric = (map(v.Plus(e)) - map(v - e)).DividedBy(2 * step);
             var analytic = dense.select(2, j);
-            var error = ((analytic - numeric).abs().amax(1) / analytic.abs().amax(1).clamp_min(1)).max().item<double>();
+            var error = ((analytic - numeric).abs().amax(1) / analytic.abs().amax(1).AtLeast(1L)).max().item<double>();
             worst = Math.Max(worst, error);
         }
         output.WriteLine($"{what}: derivative vs central differences, worst relative error {worst:E2}");
@@ -131,11 +132,11 @@ internal static class ConeChecks
         for (int j = 0; j < n; j++)
         {
             var e = zeros(batch, n, dtype: dense.dtype);
-            e.select(1, j).fill_(1.0);
+            e.select(1, j).FillInPlace(1.0);
             applyError = Math.Max(applyError, (derivative.Apply(e) - dense.select(2, j)).abs().max().item<double>());
         }
         double asymmetry = (dense - dense.transpose(1, 2)).abs().max().item<double>();
-        var eigenvalues = linalg.eigvalsh(0.5 * (dense + dense.transpose(1, 2)));
+        var eigenvalues = linalg.eigvalsh(dense.Plus(dense.transpose(1, 2)).Times(0.5));
         double low = eigenvalues.min().item<double>(), high = eigenvalues.max().item<double>();
         output.WriteLine($"Dense vs Apply {applyError:E2}, asymmetry {asymmetry:E2}, eigenvalues in [{low:G6}, {high:G6}]");
         Assert.True(applyError <= tolerance, $"Dense() differs from Apply on basis vectors by {applyError:G3}");
@@ -156,9 +157,9 @@ internal static class ConeChecks
         output.WriteLine("steps: " + string.Join(", ", values.Select(a => a.ToString("G6"))));
         var finite = values.Select(a => double.IsFinite(a) ? a : 0).ToArray();
         var scale = tensor(finite, dtype: ScalarType.Float64).to(s.dtype).unsqueeze(1);
-        var before = Flags(cone.Contains(s + 0.999 * scale * ds, 0));
-        var after = Flags(cone.Contains(s + 1.001 * scale * ds, 0));
-        var far = Flags(cone.Contains(s + 1e6 * ds, 0));
+        var before = Flags(cone.Contains(s.Plus(scale.Times(0.999) * ds), 0));
+        var after = Flags(cone.Contains(s.Plus(scale.Times(1.001) * ds), 0));
+        var far = Flags(cone.Contains(s.Plus(ds.Times(1e6)), 0));
         for (int i = 0; i < values.Length; i++)
         {
             Assert.True(unbounded.Contains(i) == double.IsPositiveInfinity(values[i]), $"item {i}: step {values[i]}");
@@ -192,7 +193,7 @@ internal static class ConeChecks
         {
             Assert.Equal(ScalarType.Float32, rounded.dtype);
             Assert.Equal(exact.shape, rounded.shape);
-            double error = ((rounded.to(ScalarType.Float64) - exact).abs() / exact.abs().clamp_min(1)).max().item<double>();
+            double error = ((rounded.to(ScalarType.Float64) - exact).abs() / exact.abs().AtLeast(1L)).max().item<double>();
             output.WriteLine($"float32 {what}: relative error {error:E2}");
             Assert.True(error <= tolerance, $"float32 {what} off by {error:G3}");
         }

@@ -1,4 +1,5 @@
 using DiffOpt.Cones;
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using static TorchSharp.torch;
 
@@ -68,22 +69,22 @@ internal static class ConeProgramReference
         var inverse = linalg.inv(point.A.expand(batch, n, n));
         var p = point.P!.expand(batch, n, n);
         var h = inverse.transpose(1, 2).matmul(p).matmul(inverse);
-        var step = (1 / linalg.eigvalsh(h).amax(1)).unsqueeze(1);
+        var step = linalg.eigvalsh(h).amax(1).Into(1.0).unsqueeze(1);
         var linear = -inverse.transpose(1, 2).matmul(point.C.unsqueeze(2)).squeeze(2);
-        Tensor Gradient(Tensor s) => linear + h.matmul((s - point.B).unsqueeze(2)).squeeze(2);
+        Tensor Gradient(Tensor s) => linear.Plus(h.matmul((s - point.B).unsqueeze(2)).squeeze(2));
         var current = start.clone();
         double previous = double.PositiveInfinity;
         for (int iteration = 0; ; iteration++)
         {
             var next = cone.Project(current - step * Gradient(current));
-            double change = ((next - current).abs().amax(1) / next.abs().amax(1).clamp_min(1)).max().item<double>();
+            double change = ((next - current).abs().amax(1) / next.abs().amax(1).AtLeast(1L)).max().item<double>();
             current = next;
             if (change <= 1e-15 || (change <= 1e-14 && change >= previous)) break; // converged, or stalled at rounding
             previous = change;
             Assert.True(iteration < maxIterations, $"projected gradient did not converge: last change {change:E2}");
         }
         var x = inverse.matmul((point.B - current).unsqueeze(2)).squeeze(2);
-        var y = -inverse.transpose(1, 2).matmul((p.matmul(x.unsqueeze(2)).squeeze(2) + point.C).unsqueeze(2)).squeeze(2);
+        var y = -inverse.transpose(1, 2).matmul(p.matmul(x.unsqueeze(2)).squeeze(2).Plus(point.C).unsqueeze(2)).squeeze(2);
         return new ReferenceConeSolution(x, y, current);
     }
 }

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -78,7 +79,7 @@ internal static class FiniteDifferences
         var perturbed = new List<QpTensors>();
         foreach (var (arg, direction) in directions)
             foreach (double sign in new[] { 1.0, -1.0 })
-                perturbed.Add(expanded.With(arg, expanded[arg]! + sign * step * direction));
+                perturbed.Add(expanded.With(arg, expanded[arg]!.Plus(direction.Times(sign * step))));
         var all = QpTensors.FromArray(QpTensors.AllArgs
             .Select(a => expanded[a] is null ? null : cat(perturbed.Select(p => p[a]!).ToArray()))
             .ToArray());
@@ -101,7 +102,7 @@ internal static class FiniteDifferences
             for (int c = 0; c < count; c++)
             {
                 var d = tensor(Enumerable.Range(0, (int)t.numel()).Select(_ => random.Normal()).ToArray(), t.shape, ScalarType.Float64).to(t.dtype);
-                result.Add((arg, arg == QpArg.Q ? 0.5 * (d + d.transpose(-1, -2)) : d));
+                result.Add((arg, arg == QpArg.Q ? d.Plus(d.transpose(-1, -2)).Times(0.5) : d));
             }
         }
         return result;

@@ -38,6 +38,24 @@ public static class ImplicitScalarScan
     /// <summary>Every offending call in one method's body.</summary>
     public static IReadOnlyList<Finding> Scan(MethodBase method) => Findings(method).ToList();
 
+    /// <summary>
+    /// Every offending call in the test assembly of <paramref name="scanTests"/> outside that class, whose helpers use
+    /// the implicit forms on purpose (to show that the scan finds them). Test classes run in parallel, so a test's own
+    /// <c>a + b</c> races with another test's garbage collections exactly like library code.
+    /// </summary>
+    public static IReadOnlyList<Finding> ScanTestCode(Type scanTests)
+    {
+        string member = scanTests.FullName + ".", nested = scanTests.FullName + "+";
+        return Scan(scanTests.Assembly)
+            .Where(f => !f.Caller.StartsWith(member, StringComparison.Ordinal) && !f.Caller.StartsWith(nested, StringComparison.Ordinal))
+            .ToList();
+    }
+
+    /// <summary>A failure message: how many findings, and the first 40 of them.</summary>
+    public static string Report(IReadOnlyList<Finding> findings) =>
+        $"{findings.Count} TorchSharp calls with a temporary scalar (use DiffOpt.Native.ScalarSafeOperations):\n" +
+        string.Join("\n", findings.Take(40));
+
     private static IEnumerable<Finding> Findings(MethodBase method)
     {
         var calls = Calls(method).ToList();

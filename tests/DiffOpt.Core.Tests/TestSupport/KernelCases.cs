@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -18,8 +19,8 @@ internal static class KernelCases
         Tensor R(params long[] shape) => randn(shape, dtype: ScalarType.Float64, generator: generator).to_type(dtype);
         long matrices = shared ? 1 : batch;
         var l = R(matrices, n, n);
-        var q = l.matmul(l.transpose(1, 2)) + curvature * eye(n, dtype: dtype);
-        var problem = QpProblem.Create(shared ? q.squeeze(0) : q, R(batch, n), shared ? R(m, n) : R(batch, m, n), R(batch, m).abs() + 1,
+        var q = l.matmul(l.transpose(1, 2)).Plus(eye(n, dtype: dtype).Times(curvature));
+        var problem = QpProblem.Create(shared ? q.squeeze(0) : q, R(batch, n), shared ? R(m, n) : R(batch, m, n), R(batch, m).abs().Plus(1L),
             shared ? R(k, n) : R(batch, k, n), R(batch, k));
         return (problem, shape => R(shape));
     }
@@ -29,6 +30,6 @@ internal static class KernelCases
     {
         Assert.Equal(expected.shape, actual.shape);
         if (expected.numel() == 0) return 0;
-        return ((actual - expected).abs() / (1 + expected.abs())).max().to_type(ScalarType.Float64).item<double>();
+        return ((actual - expected).abs() / expected.abs().Plus(1L)).max().to_type(ScalarType.Float64).item<double>();
     }
 }

@@ -1,4 +1,5 @@
 using DiffOpt.Cones;
+using DiffOpt.Native;
 using MathNet.Numerics.LinearAlgebra;
 using static TorchSharp.torch;
 
@@ -104,7 +105,7 @@ internal static class PlantedConePrograms
     public static ConeProgramPoint Replant(ConeProgramPoint point, Tensor s, Tensor y)
     {
         var px = point.P is null ? zeros_like(point.X) : point.P.matmul(point.X.unsqueeze(2)).squeeze(2);
-        var b = point.A.matmul(point.X.unsqueeze(2)).squeeze(2) + s;
+        var b = point.A.matmul(point.X.unsqueeze(2)).squeeze(2).Plus(s);
         var c = -point.A.transpose(-1, -2).matmul(y.unsqueeze(2)).squeeze(2) - px;
         return point with { B = b, C = c, S = s, Y = y };
     }

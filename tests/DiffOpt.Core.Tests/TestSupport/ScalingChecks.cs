@@ -1,4 +1,5 @@
 using DiffOpt.Cones;
+using DiffOpt.Native;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 
@@ -59,7 +60,7 @@ internal static class ScalingChecks
         var u = randn_like(s);
         worst = Math.Max(worst, AssertClose(hs.matmul(u.unsqueeze(2)).squeeze(2), w.MulHs(u), tolerance, output, $"{cone}: MulHs = DenseHs·u"));
         worst = Math.Max(worst, AssertClose(s, w.MulHs(z), tolerance, output, $"{cone}: Hs z = s"));
-        var smallest = linalg.eigvalsh(0.5 * (hs + hs.transpose(1, 2))).amin(1).min().item<double>();
+        var smallest = linalg.eigvalsh(hs.Plus(hs.transpose(1, 2)).Times(0.5)).amin(1).min().item<double>();
         output.WriteLine($"{cone}: smallest eigenvalue of Hs {smallest:G4}");
         Assert.True(smallest > 0, $"Hs is not positive definite: eigenvalue {smallest:G4}");
         return worst;
@@ -106,7 +107,7 @@ internal static class ScalingChecks
     public static void AssertCentrality(ISymmetricInteriorPointCone cone, Tensor s, Tensor z, double tolerance, ITestOutputHelper output)
     {
         var e = cone.UnitElement(s.dtype, s.device).expand(s.shape[0], -1).contiguous();
-        var central = 0.7 * cone.JordanDivide(s, e);
+        var central = cone.JordanDivide(s, e).Times(0.7);
         double onPath = cone.Centrality(cone.Scale(s, central).Lambda).max().item<double>();
         double atUnit = cone.Centrality(cone.Scale(e, e).Lambda).max().item<double>();
         var lambda = cone.Scale(s, z).Lambda;
@@ -183,7 +184,7 @@ internal static class ScalingChecks
         for (int j = 0; j < n; j++)
         {
             var e = zeros_like(like);
-            e.select(1, j).fill_(1.0);
+            e.select(1, j).FillInPlace(1.0);
             columns[j] = map(e);
         }
         return stack(columns, 2);
@@ -195,7 +196,7 @@ internal static class ScalingChecks
         Assert.Equal(expected.shape, actual.shape);
         var flatExpected = expected.to(ScalarType.Float64).reshape(expected.shape[0], -1);
         var flatActual = actual.to(ScalarType.Float64).reshape(actual.shape[0], -1);
-        var error = ((flatActual - flatExpected).abs().amax(1) / flatExpected.abs().amax(1).clamp_min(1)).max().item<double>();
+        var error = ((flatActual - flatExpected).abs().amax(1) / flatExpected.abs().amax(1).AtLeast(1L)).max().item<double>();
         output.WriteLine($"{what}: worst relative error {error:E2}");
         Assert.True(error <= tolerance, $"{what}: relative error {error:G3} > {tolerance:G3}");
         return error;

@@ -2,6 +2,7 @@ using DiffOpt.ML.Convex;
 using DiffOpt.ML.RoundTripHelper;
 using DiffOpt.ML.Tests.Infrastructure;
 using DiffOpt.Modeling;
+using DiffOpt.Native;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using static DiffOpt.Modeling.Atoms;
@@ -115,7 +116,7 @@ public sealed class ConvexLayerParameterColumnsTests : IDisposable
         var radius = tensor(new double[] { 0.05, 0.1, 5, 0.08, 10 }, [5, 1], ScalarType.Float64); // the ball binds in rows 0, 1, 3
         var w = tensor(new double[] { 0.3, -1.1, 0.8, 0.5, -0.2, 1.4, 0.9, -0.6, 0.1, 0.7 }, [5, 2], ScalarType.Float64);
         var decision = network.Decide(network.PredictParameters(x), radius);
-        var norms = decision.pow(2).sum(1).sqrt().data<double>().ToArray();
+        var norms = decision.pow(ScalarSafeOperations.Two).sum(1).sqrt().data<double>().ToArray();
         Assert.True(Math.Abs(norms[0] - 0.05) < 1e-6 && Math.Abs(norms[1] - 0.1) < 1e-6 && Math.Abs(norms[3] - 0.08) < 1e-6, string.Join(", ", norms));
         Assert.True(norms[2] < 5 && norms[4] < 10);
         // Solved to 1e-12, autograd and central differences agree to about 6e-8 here.
@@ -135,13 +136,13 @@ public sealed class ConvexLayerParameterColumnsTests : IDisposable
             var flat = weight.detach().view(-1);
             for (int i = 0; i < grad.Length; i++)
             {
-                double original = flat[i].ToDouble(), plus, minus;
+                double original = flat[i].item<double>(), plus, minus;
                 using (no_grad())
                 {
                     flat[i] = original + h;
-                    plus = loss().ToDouble();
+                    plus = loss().item<double>();
                     flat[i] = original - h;
-                    minus = loss().ToDouble();
+                    minus = loss().item<double>();
                     flat[i] = original;
                 }
                 double numeric = (plus - minus) / (2 * h);

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using static TorchSharp.torch;
 
@@ -19,7 +20,7 @@ internal static class SyntheticData
         using var scope = NewDisposeScope();
         var A = tensor(a, [k, n], ScalarType.Float64);
         var b = A.mv(tensor(z0, ScalarType.Float64));
-        var solution = new QpSolver().Solve(eye(n, dtype: ScalarType.Float64) * q, tensor(x.SelectMany(v => v).ToArray(), [count, n], ScalarType.Float64).neg(),
+        var solution = new QpSolver().Solve(eye(n, dtype: ScalarType.Float64).Times(q), tensor(x.SelectMany(v => v).ToArray(), [count, n], ScalarType.Float64).neg(),
             eye(n, dtype: ScalarType.Float64).neg(), zeros(n, dtype: ScalarType.Float64), A, b);
         Assert.True(solution.AllSolved);
         var labels = solution.X.data<double>().ToArray();

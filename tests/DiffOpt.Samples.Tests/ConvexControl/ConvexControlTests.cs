@@ -1,4 +1,5 @@
 using ConvexControl.Control;
+using DiffOpt.Native;
 using DiffOpt.Samples.Tests.Common;
 using static TorchSharp.torch;
 using Program = ConvexControl.Program;
@@ -13,8 +14,8 @@ public class ConvexControlTests
     {
         var s = LinearSystem.Generate(seed: 1);
         var p = s.RiccatiSolution();
-        var gain = linalg.solve(s.R + s.B.t().matmul(p).matmul(s.B), s.B.t().matmul(p).matmul(s.A));
-        var residual = s.Q + s.A.t().matmul(p).matmul(s.A) - s.A.t().matmul(p).matmul(s.B).matmul(gain) - p;
+        var gain = linalg.solve(s.R.Plus(s.B.t().matmul(p).matmul(s.B)), s.B.t().matmul(p).matmul(s.A));
+        var residual = s.Q.Plus(s.A.t().matmul(p).matmul(s.A)) - s.A.t().matmul(p).matmul(s.B).matmul(gain) - p;
         Assert.True(residual.abs().max().item<double>() < 1e-8 * p.abs().max().item<double>());
     }
 
@@ -27,9 +28,9 @@ public class ConvexControlTests
         var parameters = PolicyParameters.Lqr(s);
         var p = s.RiccatiSolution();
         using var noGrad = no_grad();
-        var gain = linalg.solve(s.R + s.B.t().matmul(p).matmul(s.B), s.B.t().matmul(p).matmul(s.A));
+        var gain = linalg.solve(s.R.Plus(s.B.t().matmul(p).matmul(s.B)), s.B.t().matmul(p).matmul(s.A));
         var x = tensor(new double[] { 3, -2, -5, 4 }, [2, 2], ScalarType.Float64);
-        x = x * (0.6 / gain.matmul(x.t()).norm(0).max().item<double>()); // the LQR controls then have norm ≤ 0.6 < 1
+        x = x.Times(0.6 / gain.matmul(x.t()).norm(0).max().item<double>()); // the LQR controls then have norm ≤ 0.6 < 1
         var expected = -gain.matmul(x.t()).t();
         var u = policy.Act(x, parameters);
         Assert.True((u - expected).abs().max().item<double>() < 1e-5, $"max difference {(u - expected).abs().max().item<double>()}");
@@ -52,8 +53,8 @@ public class ConvexControlTests
         using var policy = new AdpPolicy(s.N, s.M);
         var parameters = PolicyParameters.Lqr(s);
         // Move q so that the ball constraint is active on some steps and the cost depends on q visibly.
-        using (no_grad()) parameters.Q.add_(tensor(new double[] { 0.3, -0.2, 0.1 }, ScalarType.Float64));
-        var noise = randn([2, 4, s.N], dtype: ScalarType.Float64, generator: new Generator(7)) * 20;
+        using (no_grad()) parameters.Q.PlusInPlace(tensor(new double[] { 0.3, -0.2, 0.1 }, ScalarType.Float64));
+        var noise = randn([2, 4, s.N], dtype: ScalarType.Float64, generator: new Generator(7)).Times(20L);
         parameters.Q.requires_grad_(true);
         var cost = RolloutTraining.AverageCost(s, policy, parameters, noise);
         cost.backward();
@@ -65,7 +66,7 @@ public class ConvexControlTests
             var step = zeros(s.M, dtype: ScalarType.Float64);
             step[j] = h;
             double Cost(Tensor q) => RolloutTraining.AverageCost(s, policy, parameters with { Q = q }, noise).item<double>();
-            double fd = (Cost(parameters.Q + step) - Cost(parameters.Q - step)) / (2 * h);
+            double fd = (Cost(parameters.Q.Plus(step)) - Cost(parameters.Q - step)) / (2 * h);
             double g = gradient[j].item<double>();
             Assert.True(Math.Abs(g - fd) <= 1e-3 * Math.Max(1, Math.Abs(fd)), $"dcost/dq[{j}]: autograd {g}, central differences {fd}");
         }

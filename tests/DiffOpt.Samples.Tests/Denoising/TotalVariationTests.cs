@@ -1,4 +1,5 @@
 using Denoising.TotalVariation;
+using DiffOpt.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -47,7 +48,7 @@ public class TotalVariationTests
         torch.manual_seed(1);
         const int batch = 6, n = 30;
         const double lambda = 4;
-        using var x = (torch.randn(batch, n, dtype: ScalarType.Float64) * 5).cumsum(1);
+        using var x = torch.randn(batch, n, dtype: ScalarType.Float64).Times(5L).cumsum(1);
         using var z = Denoiser.Denoise(x, lambda);
         var xs = x.data<double>().ToArray();
         var zs = z.data<double>().ToArray();
@@ -72,7 +73,7 @@ public class TotalVariationTests
     public void BatchedSolves_EqualOneAtATime_AcrossChunks()
     {
         torch.manual_seed(2);
-        using var x = torch.randn(5, 12, dtype: ScalarType.Float64) * 10;
+        using var x = torch.randn(5, 12, dtype: ScalarType.Float64).Times(10L);
         using var together = new TotalVariationDenoiser(chunkSize: 2).Denoise(x, 3);
         for (int i = 0; i < 5; i++)
         {
@@ -114,7 +115,7 @@ public class TotalVariationTests
         torch.manual_seed(4);
         // Piecewise-constant signals of length 20 with noise.
         using var clean = torch.repeat_interleave(torch.randint(10, 100, [8, 4], dtype: ScalarType.Float64), 5, dim: 1);
-        using var noisy = clean + 10 * torch.randn(8, 20, dtype: ScalarType.Float64);
+        using var noisy = clean.Plus(torch.randn(8, 20, dtype: ScalarType.Float64).Times(10L));
         var (tried, best) = LambdaSweep.Run(Denoiser, noisy, clean, [5, 10, 15, 20, 25, 30, 35, 40], tolerance: 0.5);
         Assert.Equal(tried.MinBy(t => t.Mse).Lambda, best);
         double bestMse = tried.MinBy(t => t.Mse).Mse;

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using SudokuStructuredPrediction.Baseline;
 using SudokuStructuredPrediction.Data;
 using TorchSharp;
@@ -19,7 +20,7 @@ public class ConvBaselineTests
         Assert.Equal([5L, 64L], output.shape);
         using var sums = output.reshape(5, 16, 4).sum(dim: -1);
         Assert.True(sums.allclose(torch.ones(5, 16), rtol: 1e-5, atol: 1e-5));
-        Assert.True((output >= 0).all().item<bool>());
+        Assert.True(output.ge(ScalarSafeOperations.Zero).all().item<bool>());
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using DiffOpt.Cones;
+using DiffOpt.Native;
 using DiffOpt.Tests.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -64,7 +65,7 @@ public class HomogeneousKernelTests(ITestOutputHelper output)
         var parts = new[] { ("x", kernel.X, tensors.X), ("y", kernel.Y, tensors.Y), ("s", kernel.S, tensors.S) };
         foreach (var (name, ours, theirs) in primalOnly ? parts.Take(1) : parts)
         {
-            double error = ((ours - theirs).abs() / (1 + theirs.abs())).max().item<double>();
+            double error = ((ours - theirs).abs() / theirs.abs().Plus(1L)).max().item<double>();
             output.WriteLine($"{what}: {name} differs by {error:E2}");
             Assert.True(error <= tolerance, $"{what}: {name} of the kernel and the tensor path differ by {error:E2}");
         }
@@ -90,7 +91,7 @@ public class HomogeneousKernelTests(ITestOutputHelper output)
             var plain = HomogeneousKernel.Solve(data, options with { PolishIterations = 0 }, ScalarType.Float64);
             var polished = HomogeneousKernel.Solve(data, options, ScalarType.Float64);
             Assert.All(polished.Status, s => Assert.Equal(SolverStatus.Solved, s));
-            double Error(HomogeneousInteriorPoint.Result r) => ((r.X - tight.X).abs() / (1 + tight.X.abs())).max().item<double>();
+            double Error(HomogeneousInteriorPoint.Result r) => ((r.X - tight.X).abs() / tight.X.abs().Plus(1L)).max().item<double>();
             output.WriteLine($"{family} at {tolerance:E0}: x error stopped {Error(plain):E2} in {string.Join(",", plain.Iterations)}, " +
                 $"polished {Error(polished):E2} in {string.Join(",", polished.Iterations)}");
             Assert.True(Error(polished) <= Math.Max(Error(plain), resolution),
@@ -128,8 +129,8 @@ public class HomogeneousKernelTests(ITestOutputHelper output)
         var b = point.B.clone();
         var c = point.C.clone();
         a[1].zero_();
-        b[1].fill_(-1);
-        c[2].mul_(1e12);
+        b[1].fill_(ScalarSafeOperations.MinusOne);
+        c[2].TimesInPlace(1e12);
         var options = ConeProgramSolverOptions.Default;
         var batch = HomogeneousKernel.Solve(ConeProgramData.Create(a, b, c, point.Cones, null).Wide(), options, ScalarType.Float64);
         output.WriteLine(string.Join(",", batch.Status));

@@ -1,4 +1,5 @@
 using DiffOpt.Cones;
+using DiffOpt.Native;
 using DiffOpt.Tests.TestSupport;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -54,7 +55,7 @@ public class SparseKktPathTests(ITestOutputHelper output)
 
     private void Close(string name, Tensor ours, Tensor theirs, double tolerance)
     {
-        double error = ((ours - theirs).abs() / (1 + theirs.abs())).max().item<double>();
+        double error = ((ours - theirs).abs() / theirs.abs().Plus(1L)).max().item<double>();
         output.WriteLine($"{name} differs by {error:E2}");
         Assert.True(error <= tolerance, $"{name} differs by {error:E2}");
     }
@@ -66,7 +67,7 @@ public class SparseKktPathTests(ITestOutputHelper output)
     {
         var problem = ConeReferenceCases.Get(name);
         var (a, b, c, p) = ConeReferenceTensors.Data(problem);
-        var data = ConeProgramData.Create(a, stack([b, 2 * b, b]), stack([c, c, zeros_like(c)]), ConeReferenceTensors.Cones(problem), p).Wide();
+        var data = ConeProgramData.Create(a, stack([b, b.Times(2L), b]), stack([c, c, zeros_like(c)]), ConeReferenceTensors.Cones(problem), p).Wide();
         var (dense, sparse) = BothPaths(data, ConeProgramSolverOptions.Default);
         output.WriteLine($"dense {string.Join(",", dense.Status)}; sparse {string.Join(",", sparse.Status)}");
         Assert.Equal(dense.Status, sparse.Status);
@@ -79,8 +80,8 @@ public class SparseKktPathTests(ITestOutputHelper output)
         var point = PlantedConePrograms.Plant(Family("mixed"), variables: 7, batch: 4, seed: 5, diagonal: 2);
         var (a, b, c) = (point.A.clone(), point.B.clone(), point.C.clone());
         a[1].zero_();
-        b[1].fill_(-1);
-        c[2].mul_(1e12);
+        b[1].fill_(ScalarSafeOperations.MinusOne);
+        c[2].TimesInPlace(1e12);
         var batch = HomogeneousKernel.Solve(ConeProgramData.Create(a, b, c, point.Cones, null).Wide(), ConeProgramSolverOptions.Default,
             ScalarType.Float64, path: KktPath.Sparse);
         output.WriteLine(string.Join(",", batch.Status));
