@@ -1,5 +1,6 @@
 using DiffOpt.Layers;
 using DiffOpt.Modeling;
+using DiffOpt.Native;
 using static DiffOpt.Modeling.Atoms;
 using static TorchSharp.torch;
 
@@ -73,7 +74,7 @@ public sealed record PolicyParameters(Tensor PSqrt, Tensor P21, Tensor Q)
         var p = system.RiccatiSolution();
         var s = system;
         return new PolicyParameters(
-            new TorchSharp.Modules.Parameter(LinearSystem.SquareRoot(s.R + s.B.t().matmul(p).matmul(s.B))),
+            new TorchSharp.Modules.Parameter(LinearSystem.SquareRoot(s.R.Plus(s.B.t().matmul(p).matmul(s.B)))),
             new TorchSharp.Modules.Parameter(s.A.t().matmul(p).matmul(s.B)),
             new TorchSharp.Modules.Parameter(zeros(s.M, dtype: ScalarType.Float64)));
     }

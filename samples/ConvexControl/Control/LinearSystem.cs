@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace ConvexControl.Control;
@@ -18,8 +19,8 @@ public sealed record LinearSystem(Tensor A, Tensor B, Tensor Q, Tensor R, double
     public static LinearSystem Generate(int seed, int n = 2, int m = 3)
     {
         using var generator = new Generator((ulong)seed);
-        var a = eye(n, dtype: ScalarType.Float64) + 1e-2 * randn([n, n], dtype: ScalarType.Float64, generator: generator);
-        var b = 1e-2 / 3 * randn([n, m], dtype: ScalarType.Float64, generator: generator);
+        var a = eye(n, dtype: ScalarType.Float64).Plus(randn([n, n], dtype: ScalarType.Float64, generator: generator).Times(1e-2));
+        var b = randn([n, m], dtype: ScalarType.Float64, generator: generator).Times(1e-2 / 3);
         return new LinearSystem(a, b, eye(n, dtype: ScalarType.Float64), eye(m, dtype: ScalarType.Float64), 0.2);
     }
 
@@ -33,9 +34,9 @@ public sealed record LinearSystem(Tensor A, Tensor B, Tensor Q, Tensor R, double
         for (int i = 0; i < maxIterations; i++)
         {
             using var scope = NewDisposeScope();
-            var gain = linalg.solve(R + B.t().matmul(p).matmul(B), B.t().matmul(p).matmul(A));
-            var next = Q + A.t().matmul(p).matmul(A) - A.t().matmul(p).matmul(B).matmul(gain);
-            next = 0.5 * (next + next.t());
+            var gain = linalg.solve(R.Plus(B.t().matmul(p).matmul(B)), B.t().matmul(p).matmul(A));
+            var next = Q.Plus(A.t().matmul(p).matmul(A)) - A.t().matmul(p).matmul(B).matmul(gain);
+            next = next.Plus(next.t()).Times(0.5);
             bool done = (next - p).abs().max().item<double>() <= 1e-12 * next.abs().max().item<double>();
             p = next.MoveToOuterDisposeScope();
             if (done) return p;
@@ -47,9 +48,9 @@ public sealed record LinearSystem(Tensor A, Tensor B, Tensor Q, Tensor R, double
     public static Tensor SquareRoot(Tensor symmetric)
     {
         var (values, vectors) = linalg.eigh(symmetric);
-        return vectors.matmul(diag(values.clamp_min(0).sqrt())).matmul(vectors.t());
+        return vectors.matmul(diag(values.AtLeast(0L).sqrt())).matmul(vectors.t());
     }
 
     /// <summary>The stage cost xᵀQx + uᵀRu per row of x (B, n) and u (B, m).</summary>
-    public Tensor StageCost(Tensor x, Tensor u) => (x.matmul(Q) * x).sum(1) + (u.matmul(R) * u).sum(1);
+    public Tensor StageCost(Tensor x, Tensor u) => (x.matmul(Q) * x).sum(1).Plus((u.matmul(R) * u).sum(1));
 }

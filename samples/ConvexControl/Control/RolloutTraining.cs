@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,10 +21,10 @@ public static class RolloutTraining
         for (int t = 0; t < horizon; t++)
         {
             var u = policy.Act(x, parameters);
-            cost = cost + system.StageCost(x, u);
-            x = x.matmul(system.A.t()) + u.matmul(system.B.t()) + system.NoiseScale * noise.select(1, t);
+            cost = cost.Plus(system.StageCost(x, u));
+            x = x.matmul(system.A.t()).Plus(u.matmul(system.B.t())).Plus(noise.select(1, t).Times(system.NoiseScale));
         }
-        return (cost / horizon).mean();
+        return ScalarSafeOperations.With(horizon, steps => cost.div(steps)).mean();
     }
 
     /// <summary>Runs <paramref name="iterations"/> SGD steps; returns the cost before each step and after the last.</summary>

@@ -1,5 +1,6 @@
 using DataPoisoning.Data;
 using DataPoisoning.Model;
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DataPoisoning.Attack;
@@ -26,11 +27,11 @@ public static class GradientCheck
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         long n = trainFeatures.numel();
-        var steps = eye(n, dtype: ScalarType.Float64).mul(h).reshape([n, .. trainFeatures.shape]);
-        var batch = cat([trainFeatures.unsqueeze(0) + steps, trainFeatures.unsqueeze(0) - steps], 0);
+        var steps = eye(n, dtype: ScalarType.Float64).Times(h).reshape([n, .. trainFeatures.shape]);
+        var batch = cat([trainFeatures.unsqueeze(0).Plus(steps), trainFeatures.unsqueeze(0) - steps], 0);
         var (theta, beta) = layer.Fit(batch);
         var losses = LogisticLayer.Loss(theta, beta, test);
-        return ((losses.narrow(0, 0, n) - losses.narrow(0, n, n)) / (2 * h)).reshape(trainFeatures.shape).MoveToOuterDisposeScope();
+        return (losses.narrow(0, 0, n) - losses.narrow(0, n, n)).DividedBy(2 * h).reshape(trainFeatures.shape).MoveToOuterDisposeScope();
     }
 
     /// <summary>‖a − b‖ / ‖b‖ over all entries.</summary>

@@ -1,5 +1,6 @@
 using DataPoisoning.Data;
 using DataPoisoning.Model;
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DataPoisoning.Attack;
@@ -29,15 +30,15 @@ public static class PoisoningAttack
         double step = 2 * budget / steps;
         for (int s = 0; s < steps; s++)
         {
-            var (_, g) = GradientCheck.Gradient(layer, train.Features + delta, test);
+            var (_, g) = GradientCheck.Gradient(layer, train.Features.Plus(delta), test);
             using (no_grad())
             {
-                var direction = g * mask / (g.norm(1, keepdim: true) + 1e-12);
-                delta = Project(delta + step * direction, budget);
+                var direction = g * mask / g.norm(1, keepdim: true).Plus(1e-12);
+                delta = Project(delta.Plus(direction.Times(step)), budget);
             }
         }
         double predicted = before + (gradient * delta).sum().item<double>();
-        var poisoned = train.Features + delta;
+        var poisoned = train.Features.Plus(delta);
         double realised;
         using (no_grad())
         {
@@ -49,5 +50,5 @@ public static class PoisoningAttack
 
     /// <summary>Scales each row of <paramref name="delta"/> back into the ball of radius <paramref name="radius"/>.</summary>
     private static Tensor Project(Tensor delta, double radius) =>
-        delta * clamp(radius / (delta.norm(1, keepdim: true) + 1e-300), max: 1.0);
+        delta * delta.norm(1, keepdim: true).Plus(1e-300).Into(radius).AtMost(1.0);
 }

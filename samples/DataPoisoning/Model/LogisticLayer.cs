@@ -1,6 +1,8 @@
 using DiffOpt;
 using DiffOpt.Layers;
 using DiffOpt.Modeling;
+using DiffOpt.ML;
+using DiffOpt.Native;
 using DataPoisoning.Data;
 using static DiffOpt.Modeling.Atoms;
 using static TorchSharp.torch;
@@ -67,8 +69,8 @@ public sealed class LogisticLayer : IDisposable
     /// <summary>The mean logistic loss of the classifier (θ, β) on <paramref name="set"/> (a batch when θ is (B, n)).</summary>
     public static Tensor Loss(Tensor theta, Tensor beta, LabelledSet set)
     {
-        var scores = theta.dim() == 1 ? set.Features.matmul(theta) + beta : theta.matmul(set.Features.t()) + beta.unsqueeze(-1);
-        return nn.functional.softplus(-set.Labels * scores).mean([-1]);
+        var scores = theta.dim() == 1 ? set.Features.matmul(theta).Plus(beta) : theta.matmul(set.Features.t()).Plus(beta.unsqueeze(-1));
+        return ScalarSafeSoftplus.Of(-set.Labels * scores).mean([-1]);
     }
 
     /// <inheritdoc/>

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace Denoising.TotalVariation;
@@ -14,6 +15,6 @@ public static class SignalMetrics
         if (!predicted.shape.SequenceEqual(clean.shape) || predicted.numel() == 0)
             throw new ArgumentException($"predicted ({string.Join(", ", predicted.shape)}) and clean ({string.Join(", ", clean.shape)}) must have the same non-empty shape.", nameof(predicted));
         using var scope = NewDisposeScope();
-        return (predicted.to(ScalarType.Float64) - clean.to(ScalarType.Float64)).square().mean().item<double>();
+        return (predicted.to(ScalarType.Float64) - clean.to(ScalarType.Float64)).pow(ScalarSafeOperations.Two).mean().item<double>();
     }
 }

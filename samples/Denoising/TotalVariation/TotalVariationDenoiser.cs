@@ -1,4 +1,5 @@
 using DiffOpt;
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -56,7 +57,7 @@ public sealed class TotalVariationDenoiser
         var Q = D.matmul(D.T);
         var eye = torch.eye(n - 1, dtype: ScalarType.Float64);
         var G = cat([eye, -eye], 0);
-        var h = full(2 * (n - 1), lambda, dtype: ScalarType.Float64);
+        var h = ScalarSafeOperations.With(lambda, bound => full(2 * (n - 1), bound, dtype: ScalarType.Float64));
         var parts = new List<Tensor>();
         for (long start = 0; start < x.shape[0]; start += _chunkSize)
         {

@@ -1,4 +1,5 @@
 using DiffOpt.Modeling;
+using DiffOpt.Native;
 using static DiffOpt.Modeling.Atoms;
 using static TorchSharp.torch;
 
@@ -48,7 +49,7 @@ public sealed class AllocationProblem
     public Tensor Cost(Tensor decisions, Tensor returns)
     {
         var sigma = tensor(Sigma, decisions.dtype);
-        return -(decisions * returns).sum(1) + RiskAversion * (decisions * sigma).pow(2).sum(1);
+        return (-(decisions * returns).sum(1)).Plus((decisions * sigma).pow(ScalarSafeOperations.Two).sum(1).Times(RiskAversion));
     }
 
     /// <summary>The same cost for one decision (doubles).</summary>

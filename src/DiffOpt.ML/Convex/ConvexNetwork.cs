@@ -36,8 +36,8 @@ internal sealed class ConvexNetwork : nn.Module<Tensor, Tensor>
             {
                 // PyTorch's default: uniform in ±1/√fan_in, drawn from the seeded generator.
                 var bound = 1.0 / Math.Sqrt(sizes[i]);
-                linear.weight!.copy_(rand([sizes[i + 1], sizes[i]], dtype: ScalarType.Float64, generator: generator).mul_(2 * bound).sub_(bound));
-                linear.bias!.copy_(rand([sizes[i + 1]], dtype: ScalarType.Float64, generator: generator).mul_(2 * bound).sub_(bound));
+                linear.weight!.copy_(UniformInitialization.Symmetric(rand([sizes[i + 1], sizes[i]], dtype: ScalarType.Float64, generator: generator), bound));
+                linear.bias!.copy_(UniformInitialization.Symmetric(rand([sizes[i + 1]], dtype: ScalarType.Float64, generator: generator), bound));
             }
             layers.Add(linear);
         }
@@ -63,7 +63,7 @@ internal sealed class ConvexNetwork : nn.Module<Tensor, Tensor>
         foreach (var p in _predicted)
         {
             var part = h.narrow(1, offset, p.Shape.Size);
-            parts.Add(p.Nonnegative ? nn.functional.softplus(part) : part);
+            parts.Add(p.Nonnegative ? ScalarSafeSoftplus.Of(part) : part);
             offset += p.Shape.Size;
         }
         return cat(parts, 1);

@@ -72,7 +72,8 @@ internal sealed class ConvexTrainingLoop(ConvexLayerTrainer.Options options, IHo
         }
         if (loss.numel() != 1)
             throw new InvalidOperationException($"The loss function returned a tensor of shape [{string.Join(", ", loss.shape)}]; it must return a scalar.");
-        var value = loss.ToDouble();
+        double value;
+        using (var item = loss.ToScalar()) value = item.ToDouble();
         if (!double.IsFinite(value))
             throw new InvalidOperationException($"The training loss became {value}; lower the learning rate or check the loss function.");
         loss.backward();

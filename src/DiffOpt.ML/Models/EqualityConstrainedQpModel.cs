@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -57,7 +58,7 @@ internal sealed class EqualityConstrainedNetwork : QpNetwork
     public override Tensor forward(Tensor x)
     {
         var n = x.shape[1];
-        var Q = eye(n, dtype: x.dtype, device: x.device).mul_(_quadraticWeight);
+        var Q = eye(n, dtype: x.dtype, device: x.device).TimesInPlace(_quadraticWeight);
         var G = eye(n, dtype: x.dtype, device: x.device).neg_();
         var h = zeros(n, dtype: x.dtype, device: x.device);
         var b = A.mv(log_z0.exp());

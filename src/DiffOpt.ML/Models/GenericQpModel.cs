@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -60,19 +61,19 @@ internal sealed class GenericQpNetwork : QpNetwork
         using (no_grad())
         {
             var bound = 1.0 / Math.Sqrt(context.FeatureSize);
-            linear.weight!.copy_(rand([n, context.FeatureSize], dtype: dtype, generator: generator).mul_(2 * bound).sub_(bound));
-            linear.bias!.copy_(rand([n], dtype: dtype, generator: generator).mul_(2 * bound).sub_(bound));
+            linear.weight!.copy_(UniformInitialization.Symmetric(rand([n, context.FeatureSize], dtype: dtype, generator: generator), bound));
+            linear.bias!.copy_(UniformInitialization.Symmetric(rand([n], dtype: dtype, generator: generator), bound));
         }
         L = nn.Parameter(eye(n, dtype: dtype));
         z0 = nn.Parameter(zeros(n, dtype: dtype));
         if (model.InequalityCount > 0)
         {
             // OptNet's general layer starts G uniform in [−1, 1) and s0 at 1.
-            G = nn.Parameter(rand([model.InequalityCount, n], dtype: dtype, generator: generator).mul_(2).sub_(1));
-            s0 = nn.Parameter(full(model.InequalityCount, SoftplusOfOne, dtype: dtype));
+            G = nn.Parameter(UniformInitialization.Symmetric(rand([model.InequalityCount, n], dtype: dtype, generator: generator), 1.0));
+            s0 = nn.Parameter(ScalarSafeOperations.With(SoftplusOfOne, one => full(model.InequalityCount, one, dtype: dtype)));
         }
         if (model.EqualityCount > 0)
-            A = nn.Parameter(randn([model.EqualityCount, n], dtype: dtype, generator: generator).div_(Math.Sqrt(n)));
+            A = nn.Parameter(ScalarSafeOperations.With(Math.Sqrt(n), root => randn([model.EqualityCount, n], dtype: dtype, generator: generator).div_(root)));
         _epsilon = model.Epsilon;
         _solverOptions = context.SolverOptions;
         RegisterComponents();
@@ -85,9 +86,9 @@ internal sealed class GenericQpNetwork : QpNetwork
     {
         var n = L.shape[0];
         var lower = L.tril();
-        var Q = lower.matmul(lower.t()).add(eye(n, dtype: x.dtype, device: x.device).mul_(_epsilon));
+        var Q = lower.matmul(lower.t()).Plus(eye(n, dtype: x.dtype, device: x.device).TimesInPlace(_epsilon));
         var p = linear.call(x);
-        Tensor? h = G is null ? null : G.mv(z0).add(nn.functional.softplus(s0!));
+        Tensor? h = G is null ? null : G.mv(z0).Plus(ScalarSafeSoftplus.Of(s0!));
         var b = A?.mv(z0);
         return QpFunction.Apply(Q, p, G, h, A, b, _solverOptions);
     }

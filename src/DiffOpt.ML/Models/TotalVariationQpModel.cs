@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -134,7 +135,8 @@ internal sealed class TotalVariationNetwork : QpNetwork
         var G = cat([identity, identity.neg()], 0);
         var weights = weight_map is null
             ? ones(m, dtype: x.dtype, device: x.device).mul_(log_lambda.exp())
-            : weight_map.forward(x.matmul(d.t()).abs().unsqueeze(1)).squeeze(1).add(log_lambda).clamp(-MaxLogWeight, MaxLogWeight).exp();
+            : ScalarSafeOperations.With(-MaxLogWeight, low => ScalarSafeOperations.With(MaxLogWeight, high =>
+                weight_map.forward(x.matmul(d.t()).abs().unsqueeze(1)).squeeze(1).Plus(log_lambda).clamp(low, high))).exp();
         var h = cat([weights, weights], -1);
         var u = QpFunction.Apply(Q, p, G, h, null, null, _solverOptions);
         return x - u.matmul(d);
@@ -162,7 +164,7 @@ internal sealed class TotalVariationNetwork : QpNetwork
     private static Tensor RandomMatrix(long rows, long columns, NetworkContext context)
     {
         using var generator = new Generator((ulong)context.Seed);
-        return randn([rows, columns], dtype: context.DType, generator: generator).mul_(RandomInitStandardDeviation);
+        return randn([rows, columns], dtype: context.DType, generator: generator).TimesInPlace(RandomInitStandardDeviation);
     }
 
     protected override void Dispose(bool disposing)

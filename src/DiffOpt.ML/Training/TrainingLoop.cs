@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using DiffOpt.ML.Persistence;
+using DiffOpt.Native;
 using Microsoft.ML.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -95,14 +96,15 @@ internal sealed class TrainingLoop
         var y = data.Labels.index_select(0, index);
         optimizer.zero_grad();
         var loss = _loss(network.call(x), y);
-        var objective = _options.L1Penalty > 0 ? loss + _options.L1Penalty * L1Norm(network) : loss;
+        var objective = _options.L1Penalty > 0 ? loss.Plus(L1Norm(network).Times(_options.L1Penalty)) : loss;
         objective.backward();
         optimizer.step();
-        return loss.ToDouble();
+        using var value = loss.ToScalar();
+        return value.ToDouble();
     }
 
     private static Tensor L1Norm(QpNetwork network) =>
-        network.PenalizedMatrices.Select(m => m.abs().sum()).Aggregate((a, b) => a + b);
+        network.PenalizedMatrices.Select(m => m.abs().sum()).Aggregate((a, b) => a.Plus(b));
 
     private double Evaluate(QpNetwork network, TrainingData data, InEpochReporter? reporter = null)
     {
@@ -116,7 +118,8 @@ internal sealed class TrainingLoop
             var length = Math.Min(_options.BatchSize, data.Count - start);
             var x = data.Features.narrow(0, start, length);
             var y = data.Labels.narrow(0, start, length);
-            sum += _loss(network.call(x), y).ToDouble() * length;
+            using var value = _loss(network.call(x), y).ToScalar();
+            sum += value.ToDouble() * length;
             reporter?.AfterBatch(++batches, sum / (start + length));
         }
         return sum / data.Count;

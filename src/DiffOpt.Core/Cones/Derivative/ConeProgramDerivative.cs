@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -114,15 +115,15 @@ internal sealed class ConeProgramDerivative
         if (dP is not null)
         {
             var wide = ToFloat64(dP);
-            top += Times(0.5 * (wide + wide.transpose(-1, -2)), _x);
+            top = top.Plus(Times(wide.Plus(wide.transpose(-1, -2)).Times(0.5), _x));
         }
         if (dA is not null)
         {
             var wide = ToFloat64(dA);
-            top += Times(wide.transpose(-1, -2), _y);
-            bottom += Times(wide, _x);
+            top = top.Plus(Times(wide.transpose(-1, -2), _y));
+            bottom = bottom.Plus(Times(wide, _x));
         }
-        if (dc is not null) top += ToFloat64(dc);
+        if (dc is not null) top = top.Plus(ToFloat64(dc));
         if (db is not null) bottom -= ToFloat64(db);
 
         var (solution, residual) = _solver.Solve(-cat([top, bottom], 1), transpose: false);
@@ -154,21 +155,21 @@ internal sealed class ConeProgramDerivative
         var top = gx is null ? ZeroVector(n) : ToFloat64(gx);
         var dual = gy is null ? ZeroVector(m) : ToFloat64(gy);
         var slack = gs is null ? ZeroVector(m) : ToFloat64(gs);
-        var bottom = ApplyD(dual + slack) - slack;
+        var bottom = ApplyD(dual.Plus(slack)) - slack;
 
         var (u, residual) = _solver.Solve(cat([top, bottom], 1), transpose: true);
         var ux = u.narrow(1, 0, n);
         var uv = u.narrow(1, n, m);
         // Dense: one (B, m, n) result, written in place (every fresh multi-megabyte temporary faults its pages in anew).
         var gradA = aEntries is null
-            ? Outer(-_y, ux).addcmul_(uv.unsqueeze(2), _x.unsqueeze(1), value: -1)
-            : -(AtEntries(_y, ux, aEntries) + AtEntries(uv, _x, aEntries));
+            ? Outer(-_y, ux).addcmul_(uv.unsqueeze(2), _x.unsqueeze(1), value: ScalarSafeOperations.MinusOne)
+            : -AtEntries(_y, ux, aEntries).Plus(AtEntries(uv, _x, aEntries));
         Tensor? gradP = null;
-        if (_hasP && pEntries is not null) gradP = -0.5 * (AtEntries(ux, _x, pEntries) + AtEntries(_x, ux, pEntries));
+        if (_hasP && pEntries is not null) gradP = AtEntries(ux, _x, pEntries).Plus(AtEntries(_x, ux, pEntries)).Times(-0.5);
         else if (_hasP)
         {
             var half = Outer(ux, _x);
-            gradP = -0.5 * (half + half.transpose(1, 2));
+            gradP = half.Plus(half.transpose(1, 2)).Times(-0.5);
         }
         return new ConeProgramGradients(
             ToDataType(_sharedA ? gradA.sum(dim: 0) : gradA),

@@ -38,7 +38,7 @@ internal sealed class DerivativeSystem
             var (isDiagonal, values) = blocks[k] switch
             {
                 DiagonalOperator diag => (true, diag.Diagonal),
-                ComplementOperator { Inner: DiagonalOperator inner } => (true, 1 - inner.Diagonal),
+                ComplementOperator { Inner: DiagonalOperator inner } => (true, inner.Diagonal.SubtractedFrom(1L)),
                 var other => (false, other.Dense()),
             };
             _blocks[k] = new Block(offset, blocks[k].Rows, isDiagonal, TensorCopy.ToDoubles(values));

@@ -1,4 +1,5 @@
 using DiffOpt.LinearAlgebra;
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -48,7 +49,7 @@ internal sealed class RefinedBatchSolver : IDerivativeSolver
             var sigma = linalg.svdvals(matrix);
             Singular = n == 0
                 ? zeros(matrix.shape[0], dtype: ScalarType.Bool, device: matrix.device)
-                : sigma.select(1, n - 1) <= SingularRatio * sigma.select(1, 0);
+                : sigma.select(1, n - 1) <= sigma.select(1, 0).Times(SingularRatio);
             var flag = Singular.view(-1, 1, 1);
             var identity = eye(n, dtype: matrix.dtype, device: matrix.device).expand_as(matrix);
             var (lu, pivots) = linalg.lu_factor(where(flag, identity, matrix));
@@ -101,10 +102,10 @@ internal sealed class RefinedBatchSolver : IDerivativeSolver
     {
         if (_system is not null) return SolveSystem(r, transpose);
         var solution = SolveOnce(r, transpose);
-        solution += SolveOnce(r - Multiply(solution, transpose), transpose);
+        solution = solution.Plus(SolveOnce(r - Multiply(solution, transpose), transpose));
         var scale = r.abs().amax(1);
         var error = (r - Multiply(solution, transpose)).abs().amax(1);
-        var residual = where(scale > 0, error / scale.clamp_min(double.Epsilon), zeros_like(scale));
+        var residual = where(scale.gt(ScalarSafeOperations.Zero), error / scale.AtLeast(double.Epsilon), zeros_like(scale));
         return (solution, residual);
     }
 

@@ -1,5 +1,6 @@
 using DiffOpt.InteriorPoint;
 using DiffOpt.LinearAlgebra;
+using DiffOpt.Native;
 using DiffOpt.Numerics;
 using static TorchSharp.torch;
 
@@ -103,9 +104,9 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
         if ((Native.KernelSwitch.TensorPathOnly && !force) || a.device_type != TorchSharp.DeviceType.CPU || a.dtype != ScalarType.Float64 || m == 0)
             return null;
         using var noGrad = no_grad();
-        var aMask = Native.TensorCopy.ToDoubles(a.ne(0).any(0).to(ScalarType.Float64)).Select(v => v != 0).ToArray();
+        var aMask = Native.TensorCopy.ToDoubles(a.ne(ScalarSafeOperations.Zero).any(0).to(ScalarType.Float64)).Select(v => v != 0).ToArray();
         var pMask = p is null ? null
-            : Native.TensorCopy.ToDoubles((p.stride(0) == 0 ? p[0].ne(0) : p.ne(0).any(0)).to(ScalarType.Float64)).Select(v => v != 0).ToArray();
+            : Native.TensorCopy.ToDoubles((p.stride(0) == 0 ? p[0].ne(ScalarSafeOperations.Zero) : p.ne(ScalarSafeOperations.Zero).any(0)).to(ScalarType.Float64)).Select(v => v != 0).ToArray();
         long nonzeros = aMask.Count(x => x) + (pMask?.Count(x => x) ?? 0);
         if (!force && nonzeros > 0.3 * (m * n + n * n)) return null;
         var blocks = new DerivativeBlocks(cones, d, batch, a.device);

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -31,7 +32,7 @@ internal static class ExponentialBarrier
         var (_, y, z) = Split(t);
         var psi = Psi(t);
         var (px, py, pz) = PsiGradient(t);
-        return stack([-px / psi, -py / psi - 1 / y, -pz / psi - 1 / z], -1);
+        return stack([-px / psi, -py / psi - y.Into(1.0), -pz / psi - z.Into(1.0)], -1);
     }
 
     /// <summary>
@@ -48,17 +49,17 @@ internal static class ExponentialBarrier
         var curvature = stack(
         [
             stack([zero, zero, zero], -1),
-            stack([zero, 1 / (y * psi) + 1 / (y * y), -1 / (z * psi)], -1),
-            stack([zero, -1 / (z * psi), y / (z * z * psi) + 1 / (z * z)], -1),
+            stack([zero, (y * psi).Into(1.0).Plus((y * y).Into(1.0)), (z * psi).Into(-1.0)], -1),
+            stack([zero, (z * psi).Into(-1.0), (y / (z * z * psi)).Plus((z * z).Into(1.0))], -1),
         ], -2);
-        return g.unsqueeze(-1) * g.unsqueeze(-2) + curvature;
+        return (g.unsqueeze(-1) * g.unsqueeze(-2)).Plus(curvature);
     }
 
     /// <summary>
     /// f*(d) per triple (…): at x = −∇f*(d) the supremum in f*(d) = sup_x {−⟨d, x⟩ − f(x)} is attained and
     /// ⟨d, x⟩ = 3 (logarithmic homogeneity), so f*(d) = −3 − f(x). NaN for d ∉ int K_exp*.
     /// </summary>
-    public static Tensor DualValue(Tensor d) => -3 - Value(-DualGradient(d));
+    public static Tensor DualValue(Tensor d) => Value(-DualGradient(d)).SubtractedFrom(-3L);
 
     /// <summary>
     /// [∇²f]⁻¹ in closed form, per triple (…, 3, 3). ∇²f = ggᵀ + C with g = ∇ψ/ψ and C = −∇²ψ/ψ + diag(0, 1/y², 1/z²),
@@ -72,13 +73,13 @@ internal static class ExponentialBarrier
         var (_, y, z) = Split(t);
         var psi = Psi(t);
         var (_, hy, hz) = PsiGradient(t);
-        var denominator = 2 * y + psi;
-        var kyy = y * y * (y + psi) / denominator;
+        var denominator = y.Times(2L).Plus(psi);
+        var kyy = y * y * y.Plus(psi) / denominator;
         var kyz = y * y * z / denominator;
-        var kzz = z * z * (y + psi) / denominator;
-        var khy = kyy * hy + kyz * hz;
-        var khz = kyz * hy + kzz * hz;
-        var corner = psi * psi + hy * khy + hz * khz;
+        var kzz = z * z * y.Plus(psi) / denominator;
+        var khy = (kyy * hy).Plus(kyz * hz);
+        var khz = (kyz * hy).Plus(kzz * hz);
+        var corner = (psi * psi).Plus(hy * khy).Plus(hz * khz);
         return stack(
         [
             stack([corner, khy, khz], -1),
@@ -91,7 +92,7 @@ internal static class ExponentialBarrier
     public static Tensor InDomain(Tensor t)
     {
         var (_, y, z) = Split(t);
-        return (y > 0) & (z > 0) & (Psi(t) > 0);
+        return y.gt(ScalarSafeOperations.Zero) & z.gt(ScalarSafeOperations.Zero) & Psi(t).gt(ScalarSafeOperations.Zero);
     }
 
     /// <summary>
@@ -101,7 +102,7 @@ internal static class ExponentialBarrier
     public static Tensor InDualDomain(Tensor d)
     {
         var (u, v, w) = Split(d);
-        return (u < 0) & (w > 0) & (v - u - u * (w / -u).log() > 0);
+        return u.lt(ScalarSafeOperations.Zero) & w.gt(ScalarSafeOperations.Zero) & (v - u - u * (w / -u).log()).gt(ScalarSafeOperations.Zero);
     }
 
     /// <summary>
@@ -121,19 +122,19 @@ internal static class ExponentialBarrier
         var (u, v, w) = Split(d);
         var inside = InDualDomain(d);
         var b = -u;
-        var target = (w / b).log() + (v - 2 * u) / b;
-        var ell = target.clamp_min(1).log();
+        var target = (w / b).log().Plus((v - u.Times(2L)) / b);
+        var ell = target.AtLeast(1L).log();
         for (int i = 0; i < OmegaNewtonSteps; i++)
         {
             var e = ell.exp();
-            ell = ell - (e + ell - target) / (e + 1);
+            ell = ell - (e.Plus(ell) - target) / e.Plus(1L);
         }
         var omega = ell.exp();
-        var y = 1 / (b * (omega - 1));
-        var z = omega / (w * (omega - 1));
-        var x = y * (ell + (b / w).log()) - 1 / b;
+        var y = (b * omega.Minus(1L)).Into(1.0);
+        var z = omega / (w * omega.Minus(1L));
+        var x = y * ell.Plus((b / w).log()) - b.Into(1.0);
         var primal = stack([x, y, z], -1);
-        return where(inside.unsqueeze(-1), -primal, full_like(primal, double.NaN));
+        return where(inside.unsqueeze(-1), -primal, ScalarSafeOperations.With(double.NaN, nan => full_like(primal, nan)));
     }
 
     /// <summary>ψ = y·log(z/y) − x.</summary>
@@ -147,7 +148,7 @@ internal static class ExponentialBarrier
     private static (Tensor X, Tensor Y, Tensor Z) PsiGradient(Tensor t)
     {
         var (x, y, z) = Split(t);
-        return (-ones_like(x), (z / y).log() - 1, y / z);
+        return (-ones_like(x), (z / y).log().Minus(1L), y / z);
     }
 
     private static (Tensor X, Tensor Y, Tensor Z) Split(Tensor t) => (t.select(-1, 0), t.select(-1, 1), t.select(-1, 2));

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -45,8 +46,8 @@ internal sealed class ExponentialInteriorPoint(ExponentialCone cone) : IInterior
     public Tensor Centrality(Tensor s, Tensor z)
     {
         InteriorPointArguments.CheckPair(s, nameof(s), z, nameof(z), Rows, cone);
-        var mu = InteriorPointArguments.Dot(s, z) / Degree;
-        return Degree * (mu.log() + 1) + Barrier(s) + DualBarrier(z);
+        var mu = InteriorPointArguments.Dot(s, z).DividedBy(Degree);
+        return mu.log().Plus(1L).Times(Degree).Plus(Barrier(s)).Plus(DualBarrier(z));
     }
 
     /// <summary>∇f per triple, (B, Rows).</summary>

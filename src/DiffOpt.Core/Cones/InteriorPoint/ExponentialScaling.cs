@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -29,21 +30,22 @@ internal sealed class ExponentialScaling : IConeScaling
         var zTilde = -ExponentialBarrier.Gradient(s);
         var dualHessian = ExponentialBarrier.InverseHessian(sTilde);
         var sz = Dot(s, z);
-        var mu = sz / 3;
-        var muTilde = Dot(sTilde, zTilde) / 3;
+        var mu = sz.DividedBy(3);
+        var muTilde = Dot(sTilde, zTilde).DividedBy(3);
         var ds = s - mu.unsqueeze(-1) * sTilde;
         var dz = z - mu.unsqueeze(-1) * zTilde;
         var dsdz = Dot(ds, dz);
         var hz = dualHessian.matmul(zTilde.unsqueeze(-1)).squeeze(-1);
         var t = hz - muTilde.unsqueeze(-1) * sTilde;
-        var curvature = Dot(zTilde, hz) - 3 * muTilde * muTilde;
-        var remainder = dualHessian - Outer(sTilde, sTilde) / 3 - Outer(t, t) / Expand(curvature);
+        var curvature = Dot(zTilde, hz) - muTilde.Times(3L) * muTilde;
+        var remainder = dualHessian - Outer(sTilde, sTilde).DividedBy(3) - Outer(t, t) / Expand(curvature);
         var axis = Cross(z, zTilde);
         var axisNorm2 = Dot(axis, axis);
         var weight = mu * remainder.flatten(-2).norm(-1) / axisNorm2;
-        var primalDual = Outer(s, s) / Expand(sz) + Outer(ds, ds) / Expand(dsdz) + Expand(weight) * Outer(axis, axis);
+        var primalDual = (Outer(s, s) / Expand(sz)).Plus(Outer(ds, ds) / Expand(dsdz)).Plus(Expand(weight) * Outer(axis, axis));
         double eps = s.dtype == ScalarType.Float32 ? 1.2e-7 : 2.2e-16;
-        PrimalDual = (mu * muTilde - 1 > Math.Sqrt(eps)) & (dsdz > 0) & (curvature > 0) & (axisNorm2 > 0)
+        PrimalDual = ScalarSafeOperations.With(Math.Sqrt(eps), (mu * muTilde).Minus(1L).gt) & dsdz.gt(ScalarSafeOperations.Zero) & curvature.gt(ScalarSafeOperations.Zero)
+            & axisNorm2.gt(ScalarSafeOperations.Zero)
             & primalDual.isfinite().flatten(-2).all(-1);
         Blocks = where(Expand(PrimalDual), primalDual, Expand(mu) * dualHessian);
     }

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -32,7 +33,7 @@ internal interface ISymmetricInteriorPointCone : IInteriorPointCone
     Tensor Centrality(Tensor lambda)
     {
         ConeArguments.CheckBatch(lambda, Rows, nameof(lambda), this);
-        var mu = (lambda * lambda).sum(1, keepdim: true) / Degree;
+        var mu = (lambda * lambda).sum(1, keepdim: true).DividedBy(Degree);
         var unit = UnitElement(lambda.dtype, lambda.device);
         return (JordanProduct(lambda, lambda) / mu - unit).norm(1);
     }

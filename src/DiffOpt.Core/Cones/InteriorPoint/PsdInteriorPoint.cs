@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -32,7 +33,7 @@ internal sealed class PsdInteriorPoint(PsdCone cone) : ISymmetricInteriorPointCo
     {
         InteriorPointArguments.CheckPair(a, nameof(a), u, nameof(u), Rows, cone);
         var product = _svec.ToMatrix(a).matmul(_svec.ToMatrix(u));
-        return _svec.ToVector(0.5 * (product + product.transpose(1, 2)));
+        return _svec.ToVector(product.Plus(product.transpose(1, 2)).Times(0.5));
     }
 
     /// <summary>
@@ -45,7 +46,7 @@ internal sealed class PsdInteriorPoint(PsdCone cone) : ISymmetricInteriorPointCo
         InteriorPointArguments.CheckPair(lambda, nameof(lambda), u, nameof(u), Rows, cone);
         var (d, q) = linalg.eigh(_svec.ToMatrix(lambda));
         var rotated = q.transpose(1, 2).matmul(_svec.ToMatrix(u)).matmul(q);
-        var solved = 2 * rotated / (d.unsqueeze(2) + d.unsqueeze(1));
+        var solved = rotated.Times(2L) / d.unsqueeze(2).Plus(d.unsqueeze(1));
         return _svec.ToVector(q.matmul(solved).matmul(q.transpose(1, 2)));
     }
 

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -26,12 +27,12 @@ internal sealed class PsdScaling : INesterovToddScaling
         var (lz, zInfo) = linalg.cholesky_ex(z);
         var (u, sigma, vh) = linalg.svd(lz.transpose(1, 2).matmul(ls), false);
         var root = sigma.rsqrt().unsqueeze(1);
-        var failed = (sInfo.ne(0) | zInfo.ne(0)).view(-1, 1, 1);
-        var nan = full_like(ls, double.NaN);
+        var failed = (sInfo.ne(ScalarSafeOperations.Zero) | zInfo.ne(ScalarSafeOperations.Zero)).view(-1, 1, 1);
+        var nan = ScalarSafeOperations.With(double.NaN, value => full_like(ls, value));
         _r = where(failed, nan, ls.matmul(vh.transpose(1, 2)) * root);
         _rInverseT = where(failed, nan, lz.matmul(u) * root);
         var lambda = _svec.ToVector(diag_embed(sigma));
-        Lambda = where(failed.view(-1, 1), full_like(lambda, double.NaN), lambda);
+        Lambda = where(failed.view(-1, 1), ScalarSafeOperations.With(double.NaN, value => full_like(lambda, value)), lambda);
     }
 
     /// <summary>λ = svec(Λ), Λ the singular values of L_zᵀL_s (the eigenvalues of the NT-scaled point).</summary>
@@ -74,6 +75,6 @@ internal sealed class PsdScaling : INesterovToddScaling
         ConeArguments.CheckBatch(u, _svec.Length, nameof(u), _cone);
         InteriorPointArguments.CheckLike(_r, "the scaling", u, nameof(u));
         var product = m.matmul(_svec.ToMatrix(u)).matmul(m.transpose(1, 2));
-        return _svec.ToVector(0.5 * (product + product.transpose(1, 2)));
+        return _svec.ToVector(product.Plus(product.transpose(1, 2)).Times(0.5));
     }
 }

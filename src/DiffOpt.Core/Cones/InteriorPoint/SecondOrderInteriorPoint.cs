@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -39,7 +40,7 @@ internal sealed class SecondOrderInteriorPoint(SecondOrderCone cone) : ISymmetri
         InteriorPointArguments.CheckPair(a, nameof(a), u, nameof(u), Rows, cone);
         var (a0, a1) = Split(a);
         var (u0, u1) = Split(u);
-        return cat([InteriorPointArguments.Dot(a, u).unsqueeze(1), a0 * u1 + u0 * a1], 1);
+        return cat([InteriorPointArguments.Dot(a, u).unsqueeze(1), (a0 * u1).Plus(u0 * a1)], 1);
     }
 
     /// <summary>
@@ -52,10 +53,10 @@ internal sealed class SecondOrderInteriorPoint(SecondOrderCone cone) : ISymmetri
         var (l0, l1) = Split(lambda);
         var (u0, u1) = Split(u);
         var norm1 = l1.norm(1, keepdim: true);
-        var rho = (l0 - norm1) * (l0 + norm1);
+        var rho = (l0 - norm1) * l0.Plus(norm1);
         var nu = InteriorPointArguments.Dot(l1, u1).unsqueeze(1);
         var x0 = (l0 * u0 - nu) / rho;
-        var x1 = (nu / l0 - u0) / rho * l1 + u1 / l0;
+        var x1 = ((nu / l0 - u0) / rho * l1).Plus(u1 / l0);
         return cat([x0, x1], 1);
     }
 

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -25,12 +26,12 @@ internal sealed class SecondOrderScaling : INesterovToddScaling
         var zJz = JNorm2(z);
         var sBar = s / sJs.sqrt();
         var zBar = z / zJz.sqrt();
-        var gamma = ((1 + InteriorPointArguments.Dot(zBar, sBar).unsqueeze(1)) / 2).sqrt();
+        var gamma = InteriorPointArguments.Dot(zBar, sBar).unsqueeze(1).Plus(1L).DividedBy(2).sqrt();
         var (s0, s1) = SecondOrderInteriorPoint.Split(sBar);
         var (z0, z1) = SecondOrderInteriorPoint.Split(zBar);
-        _a = (s0 + z0) / (2 * gamma);
-        _q = (s1 - z1) / (2 * gamma);
-        _eta = (sJs / zJz).pow(0.25);
+        _a = s0.Plus(z0) / gamma.Times(2L);
+        _q = (s1 - z1) / gamma.Times(2L);
+        _eta = (sJs / zJz).Power(0.25);
         Lambda = Apply(z);
     }
 
@@ -43,9 +44,9 @@ internal sealed class SecondOrderScaling : INesterovToddScaling
     /// </summary>
     public (Tensor Scale, Tensor Plus, Tensor Minus) Parts()
     {
-        var plus = Math.Sqrt(2) * cat([_a, _q], 1);
+        var plus = cat([_a, _q], 1).Times(Math.Sqrt(2));
         var minus = zeros_like(plus);
-        minus.select(1, 0).fill_(Math.Sqrt(2));
+        minus.select(1, 0).FillInPlace(Math.Sqrt(2));
         return ((_eta * _eta).squeeze(1), plus, minus);
     }
 
@@ -66,7 +67,7 @@ internal sealed class SecondOrderScaling : INesterovToddScaling
     {
         var w = cat([_a, _q], 1);
         var ju = Checked(u) * Signs(u);
-        return _eta * _eta * (2 * w * InteriorPointArguments.Dot(w, u).unsqueeze(1) - ju);
+        return _eta * _eta * (w.Times(2L) * InteriorPointArguments.Dot(w, u).unsqueeze(1) - ju);
     }
 
     /// <summary>η²(2w̄w̄ᵀ − J) per item.</summary>
@@ -74,7 +75,7 @@ internal sealed class SecondOrderScaling : INesterovToddScaling
     {
         var w = cat([_a, _q], 1);
         var eta2 = (_eta * _eta).unsqueeze(2);
-        return eta2 * (2 * w.unsqueeze(2) * w.unsqueeze(1) - diag_embed(Signs(w)));
+        return eta2 * (w.unsqueeze(2).Times(2L) * w.unsqueeze(1) - diag_embed(Signs(w)));
     }
 
     /// <summary>sᵀJs = (s₀ − ‖s₁‖)(s₀ + ‖s₁‖) as (B, 1), factored to avoid cancellation near the boundary.</summary>
@@ -82,14 +83,14 @@ internal sealed class SecondOrderScaling : INesterovToddScaling
     {
         var (s0, s1) = SecondOrderInteriorPoint.Split(s);
         var norm = s1.norm(1, keepdim: true);
-        return (s0 - norm) * (s0 + norm);
+        return (s0 - norm) * s0.Plus(norm);
     }
 
     /// <summary>(1, −1, …, −1) like x: the diagonal of J.</summary>
     private static Tensor Signs(Tensor x)
     {
         var signs = -ones_like(x);
-        signs.select(1, 0).fill_(1);
+        signs.select(1, 0).fill_(ScalarSafeOperations.One);
         return signs;
     }
 
@@ -98,8 +99,8 @@ internal sealed class SecondOrderScaling : INesterovToddScaling
     {
         var (u0, u1) = SecondOrderInteriorPoint.Split(u);
         var qu = InteriorPointArguments.Dot(_q, u1).unsqueeze(1);
-        var head = _a * u0 + sigma * qu;
-        var tail = sigma * _q * u0 + u1 + _q * (qu / (1 + _a));
+        var head = (_a * u0).Plus(qu.Times(sigma));
+        var tail = (_q.Times(sigma) * u0).Plus(u1).Plus(_q * (qu / _a.Plus(1L)));
         return cat([head, tail], 1);
     }
 

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -31,5 +32,5 @@ internal static class ConeArguments
 
     /// <summary>A (B,) tensor of +∞ with the dtype and device of <paramref name="like"/> (B = its first dimension).</summary>
     public static Tensor Unbounded(Tensor like) =>
-        full(like.shape[0], double.PositiveInfinity, dtype: like.dtype, device: like.device);
+        ScalarSafeOperations.With(double.PositiveInfinity, infinity => full(like.shape[0], infinity, dtype: like.dtype, device: like.device));
 }

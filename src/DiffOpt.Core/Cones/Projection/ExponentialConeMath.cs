@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -67,7 +68,7 @@ internal sealed class ExponentialConeMath(ExponentialCone cone) : ICone
     {
         ConeArguments.CheckBatch(y, Rows, nameof(y), cone);
         var triples = Triples(y);
-        var swapped = stack([-triples.select(2, 1), -triples.select(2, 0), Math.E * triples.select(2, 2)], 2);
+        var swapped = stack([-triples.select(2, 1), -triples.select(2, 0), triples.select(2, 2).Times(Math.E)], 2);
         return TriplesInCone(swapped, tolerance).all(1);
     }
 
@@ -85,25 +86,25 @@ internal sealed class ExponentialConeMath(ExponentialCone cone) : ICone
         ConeArguments.CheckSameAs(s, ds, nameof(ds));
         var start = Triples(s);
         var direction = Triples(ds);
-        Tensor Inside(Tensor alpha) => TriplesInCone(start + alpha.unsqueeze(2) * direction, 0);
+        Tensor Inside(Tensor alpha) => TriplesInCone(start.Plus(alpha.unsqueeze(2) * direction), 0);
         var unbounded = TriplesInCone(direction, 0);
         var hi = ones_like(start.select(2, 0));
         var left = ~Inside(hi) | unbounded;
         for (int i = 0; i < MaxDoublings && !left.all().item<bool>(); i++)
         {
-            hi = where(left, hi, 2 * hi);
+            hi = where(left, hi, hi.Times(2L));
             left = ~Inside(hi) | unbounded;
         }
         unbounded |= ~left;
-        var lo = where(hi > 1, 0.5 * hi, zeros_like(hi));
+        var lo = where(hi.gt(ScalarSafeOperations.One), hi.Times(0.5), zeros_like(hi));
         for (int i = 0; i < BisectionSteps; i++)
         {
-            var middle = 0.5 * (lo + hi);
+            var middle = lo.Plus(hi).Times(0.5);
             var inside = Inside(middle);
             lo = where(inside, middle, lo);
             hi = where(inside, hi, middle);
         }
-        var alpha = where(unbounded, full_like(lo, double.PositiveInfinity), lo);
+        var alpha = where(unbounded, ScalarSafeOperations.With(double.PositiveInfinity, infinity => full_like(lo, infinity)), lo);
         return where(TriplesInCone(start, 0), alpha, zeros_like(alpha)).amin(1);
     }
 
@@ -115,8 +116,8 @@ internal sealed class ExponentialConeMath(ExponentialCone cone) : ICone
     private static Tensor TriplesInCone(Tensor triples, double tolerance)
     {
         var (x, y, z) = (triples.select(2, 0), triples.select(2, 1), triples.select(2, 2));
-        var curved = (y > 0) & (z > 0) & (x <= y * (z.log() - y.log()) + tolerance);
-        var face = (x <= tolerance) & (y.abs() <= tolerance) & (z >= -tolerance);
+        var curved = y.gt(ScalarSafeOperations.Zero) & z.gt(ScalarSafeOperations.Zero) & x.le((y * (z.log() - y.log())).Plus(tolerance));
+        var face = ScalarSafeOperations.With(tolerance, x.le) & ScalarSafeOperations.With(tolerance, y.abs().le) & ScalarSafeOperations.With(-tolerance, z.ge);
         return curved | face;
     }
 

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -20,7 +21,7 @@ internal interface ICone
     /// Π_K*(v), the projection onto the dual cone. By default from Moreau's decomposition v = Π_K(v) − Π_K*(−v):
     /// Π_K*(v) = v + Π_K(−v); self-dual cones override it with <see cref="Project"/>.
     /// </summary>
-    Tensor ProjectDual(Tensor v) => v + Project(-v);
+    Tensor ProjectDual(Tensor v) => v.Plus(Project(-v));
 
     /// <summary>DΠ_K(v), the derivative of the projection at each item of v, as a symmetric operator with 0 ⪯ D ⪯ I.</summary>
     IConeOperator ProjectDerivative(Tensor v);

@@ -1,4 +1,5 @@
 using DiffOpt.InteriorPoint;
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -27,7 +28,7 @@ internal sealed class NonnegativeConeMath(NonnegativeCone cone) : ICone
     public IConeOperator ProjectDerivative(Tensor v)
     {
         ConeArguments.CheckBatch(v, Rows, nameof(v), cone);
-        return new DiagonalOperator((v.sign() + 1) * 0.5);
+        return new DiagonalOperator(v.sign().Plus(1L).Times(0.5));
     }
 
     /// <summary>DΠ_K*(v) = DΠ_K(v): the orthant is self-dual.</summary>

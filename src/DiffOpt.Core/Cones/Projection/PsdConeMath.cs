@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -18,7 +19,7 @@ internal sealed class PsdConeMath(PsdCone cone) : ICone
     public Tensor Project(Tensor v)
     {
         var (lambda, q) = Eigen(v, nameof(v));
-        return _svec.ToVector((q * lambda.clamp_min(0).unsqueeze(1)).matmul(q.transpose(1, 2)));
+        return _svec.ToVector((q * lambda.AtLeast(0L).unsqueeze(1)).matmul(q.transpose(1, 2)));
     }
 
     /// <summary>Π_K*(v) = Π_K(v): the cone is self-dual.</summary>
@@ -28,10 +29,10 @@ internal sealed class PsdConeMath(PsdCone cone) : ICone
     public IConeOperator ProjectDerivative(Tensor v)
     {
         var (lambda, q) = Eigen(v, nameof(v));
-        var positive = lambda.clamp_min(0);
-        var numerator = positive.unsqueeze(2) + positive.unsqueeze(1);
-        var denominator = lambda.abs().unsqueeze(2) + lambda.abs().unsqueeze(1);
-        var weights = where(denominator > 0, numerator / denominator.clamp_min(double.Epsilon), ones_like(denominator));
+        var positive = lambda.AtLeast(0L);
+        var numerator = positive.unsqueeze(2).Plus(positive.unsqueeze(1));
+        var denominator = lambda.abs().unsqueeze(2).Plus(lambda.abs().unsqueeze(1));
+        var weights = where(denominator.gt(ScalarSafeOperations.Zero), numerator / denominator.AtLeast(double.Epsilon), ones_like(denominator));
         return new PsdOperator(_svec, q, weights);
     }
 
@@ -42,7 +43,8 @@ internal sealed class PsdConeMath(PsdCone cone) : ICone
     public Tensor Contains(Tensor s, double tolerance)
     {
         ConeArguments.CheckBatch(s, Rows, nameof(s), cone);
-        return linalg.eigvalsh(_svec.ToMatrix(s)).amin(1).ge(-tolerance);
+        var smallest = linalg.eigvalsh(_svec.ToMatrix(s)).amin(1);
+        return ScalarSafeOperations.With(-tolerance, smallest.ge);
     }
 
     /// <summary>Same as <see cref="Contains"/>: the cone is self-dual.</summary>
@@ -57,12 +59,13 @@ internal sealed class PsdConeMath(PsdCone cone) : ICone
         ConeArguments.CheckBatch(s, Rows, nameof(s), cone);
         ConeArguments.CheckSameAs(s, ds, nameof(ds));
         var (factor, info) = linalg.cholesky_ex(_svec.ToMatrix(s));
-        var failed = info.ne(0);
+        var failed = info.ne(ScalarSafeOperations.Zero);
         var safeFactor = where(failed.view(-1, 1, 1), eye(cone.Order, dtype: s.dtype, device: s.device), factor);
         var half = linalg.solve_triangular(safeFactor, _svec.ToMatrix(ds), upper: false);
         var m = linalg.solve_triangular(safeFactor, half.transpose(1, 2), upper: false);
-        var smallest = linalg.eigvalsh(0.5 * (m + m.transpose(1, 2))).amin(1);
-        var alpha = where(smallest < 0, -1 / smallest, full_like(smallest, double.PositiveInfinity));
+        var smallest = linalg.eigvalsh(m.Plus(m.transpose(1, 2)).Times(0.5)).amin(1);
+        var alpha = where(smallest.lt(ScalarSafeOperations.Zero), smallest.Into(-1.0),
+            ScalarSafeOperations.With(double.PositiveInfinity, infinity => full_like(smallest, infinity)));
         return where(failed, zeros_like(alpha), alpha);
     }
 

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -39,7 +40,7 @@ internal sealed class PsdOperator(Svec svec, Tensor eigenvectors, Tensor weights
         int k = svec.Order;
         var q = Eigenvectors;
         var outer = einsum("bia,bjc->bijac", q, q);                      // (q_a q_cᵀ)_ij
-        var symmetric = 0.5 * (outer + outer.permute(0, 2, 1, 3, 4));  // ½(q_a q_cᵀ + q_c q_aᵀ)_ij
+        var symmetric = outer.Plus(outer.permute(0, 2, 1, 3, 4)).Times(0.5);  // ½(q_a q_cᵀ + q_c q_aᵀ)_ij
         var basis = (symmetric * svec.ScaleMatrix(q)).reshape(batch, k * k, k * k);
         var lower = svec.LowerIndex(q);
         var columns = basis.index_select(1, lower).index_select(2, lower) * svec.Scale(q).view(1, -1, 1);

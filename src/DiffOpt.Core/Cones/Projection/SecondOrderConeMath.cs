@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -17,9 +18,9 @@ internal sealed class SecondOrderConeMath(SecondOrderCone cone) : ICone
     {
         var (t, u, norm) = Split(v, nameof(v));
         var (inside, polar) = Regions(t, norm);
-        var middle = 0.5 * (1 + t / norm.clamp_min(double.Epsilon));
+        var middle = (t / norm.AtLeast(double.Epsilon)).Plus(1L).Times(0.5);
         var scaleU = where(inside, ones_like(t), where(polar, zeros_like(t), middle));
-        var outT = where(inside, t, where(polar, zeros_like(t), 0.5 * (norm + t)));
+        var outT = where(inside, t, where(polar, zeros_like(t), norm.Plus(t).Times(0.5)));
         return cat([outT.unsqueeze(1), scaleU.unsqueeze(1) * u], 1);
     }
 
@@ -31,14 +32,14 @@ internal sealed class SecondOrderConeMath(SecondOrderCone cone) : ICone
     {
         var (t, u, norm) = Split(v, nameof(v));
         var (inside, polar) = Regions(t, norm);
-        var safeNorm = norm.clamp_min(double.Epsilon);
+        var safeNorm = norm.AtLeast(double.Epsilon);
         var ratio = t / safeNorm;
         var one = ones_like(t);
         var zero = zeros_like(t);
-        var half = full_like(t, 0.5);
+        var half = full_like(t, ScalarSafeOperations.Half);
         Tensor Pick(Tensor insideValue, Tensor middleValue) => where(inside, insideValue, where(polar, zero, middleValue));
         var direction = where((inside | polar).unsqueeze(1), zeros_like(u), u / safeNorm.unsqueeze(1));
-        return new SecondOrderOperator(Pick(one, half), Pick(zero, half), Pick(one, 0.5 * (1 + ratio)), Pick(zero, -0.5 * ratio),
+        return new SecondOrderOperator(Pick(one, half), Pick(zero, half), Pick(one, ratio.Plus(1L).Times(0.5)), Pick(zero, ratio.Times(-0.5)),
             direction);
     }
 
@@ -49,7 +50,7 @@ internal sealed class SecondOrderConeMath(SecondOrderCone cone) : ICone
     public Tensor Contains(Tensor s, double tolerance)
     {
         var (t, _, norm) = Split(s, nameof(s));
-        return (norm - t).le(tolerance);
+        return ScalarSafeOperations.With(tolerance, (norm - t).le);
     }
 
     /// <summary>Same as <see cref="Contains"/>: the cone is self-dual.</summary>
@@ -68,15 +69,15 @@ internal sealed class SecondOrderConeMath(SecondOrderCone cone) : ICone
         var dt = ds.select(1, 0);
         var du = ds.narrow(1, 1, Rows - 1);
         var a = dt * dt - (du * du).sum(1);
-        var b = 2 * (t * dt - (u * du).sum(1));
-        var c = (t - norm) * (t + norm);
-        var discriminant = b * b - 4 * a * c;
-        var root = discriminant.clamp_min(0).sqrt();
-        var q = -b - where(b >= 0, root, -root);
-        var infinity = full_like(t, double.PositiveInfinity);
-        Tensor Positive(Tensor r) => where(r > 0, r, infinity);
-        var alpha = minimum(Positive(q / (2 * a)), Positive(2 * c / q));
-        alpha = where(discriminant < 0, infinity, alpha);
+        var b = (t * dt - (u * du).sum(1)).Times(2L);
+        var c = (t - norm) * t.Plus(norm);
+        var discriminant = b * b - a.Times(4L) * c;
+        var root = discriminant.AtLeast(0L).sqrt();
+        var q = -b - where(b.ge(ScalarSafeOperations.Zero), root, -root);
+        var infinity = ScalarSafeOperations.With(double.PositiveInfinity, value => full_like(t, value));
+        Tensor Positive(Tensor r) => where(r.gt(ScalarSafeOperations.Zero), r, infinity);
+        var alpha = minimum(Positive(q / a.Times(2L)), Positive(c.Times(2L) / q));
+        alpha = where(discriminant.lt(ScalarSafeOperations.Zero), infinity, alpha);
         return where(norm > t, zeros_like(alpha), alpha);
     }
 

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -23,8 +24,8 @@ internal sealed class SecondOrderOperator(Tensor a, Tensor b, Tensor c, Tensor e
         var dt = d.narrow(1, 0, 1);
         var du = d.narrow(1, 1, Rows - 1);
         var along = (Direction * du).sum(1, keepdim: true);
-        var outT = a.unsqueeze(1) * dt + b.unsqueeze(1) * along;
-        var outU = (b.unsqueeze(1) * dt + e.unsqueeze(1) * along) * Direction + c.unsqueeze(1) * du;
+        var outT = (a.unsqueeze(1) * dt).Plus(b.unsqueeze(1) * along);
+        var outU = ((b.unsqueeze(1) * dt).Plus(e.unsqueeze(1) * along) * Direction).Plus(c.unsqueeze(1) * du);
         return cat([outT, outU], 1);
     }
 
@@ -38,7 +39,7 @@ internal sealed class SecondOrderOperator(Tensor a, Tensor b, Tensor c, Tensor e
         dense.select(1, 0).narrow(1, 1, Rows - 1).copy_(corner);
         dense.select(2, 0).narrow(1, 1, Rows - 1).copy_(corner);
         var identity = eye(Rows - 1, dtype: Direction.dtype, device: Direction.device);
-        var lower = c.view(-1, 1, 1) * identity + e.view(-1, 1, 1) * Direction.unsqueeze(2) * Direction.unsqueeze(1);
+        var lower = (c.view(-1, 1, 1) * identity).Plus(e.view(-1, 1, 1) * Direction.unsqueeze(2) * Direction.unsqueeze(1));
         dense.narrow(1, 1, Rows - 1).narrow(2, 1, Rows - 1).copy_(lower);
         return dense;
     }

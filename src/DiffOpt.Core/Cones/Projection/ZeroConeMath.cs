@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -43,7 +44,7 @@ internal sealed class ZeroConeMath(ZeroCone cone) : ICone
     public Tensor Contains(Tensor s, double tolerance)
     {
         ConeArguments.CheckBatch(s, Rows, nameof(s), cone);
-        return s.abs().le(tolerance).all(1);
+        return ScalarSafeOperations.With(tolerance, s.abs().le).all(1);
     }
 
     /// <summary>Always true: the dual of {0} is all of ℝⁿ.</summary>

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -42,7 +43,7 @@ internal sealed class HomogeneousCones
     {
         var rows = zeros(InteriorPoint.Rows, dtype: ScalarType.Bool, device: device);
         for (int i = 0; i < InteriorPoint.Cones.Count; i++)
-            if (InteriorPoint.Cones[i] is ZeroInteriorPoint) rows.narrow(0, InteriorPoint.Offsets[i], InteriorPoint.Cones[i].Rows).fill_(true);
+            if (InteriorPoint.Cones[i] is ZeroInteriorPoint) rows.narrow(0, InteriorPoint.Offsets[i], InteriorPoint.Cones[i].Rows).fill_(ScalarSafeOperations.One);
         return rows;
     }
 
@@ -70,7 +71,7 @@ internal sealed class HomogeneousCones
             {
                 ISymmetricInteriorPointCone symmetric => SymmetricShift(symmetric, (INesterovToddScaling)scaling.Parts[i],
                     Block(affine.S, i), Block(affine.Z, i), target),
-                ExponentialInteriorPoint exponential => sBlock + target * exponential.DualGradient(zBlock),
+                ExponentialInteriorPoint exponential => sBlock.Plus(target * exponential.DualGradient(zBlock)),
                 _ => zeros_like(sBlock),
             };
         }
@@ -128,10 +129,10 @@ internal sealed class HomogeneousCones
         foreach (int i in Exponential)
         {
             var cone = (ExponentialInteriorPoint)InteriorPoint.Cones[i];
-            total += cone.Centrality(Block(s, i), Block(z, i));
+            total = total.Plus(cone.Centrality(Block(s, i), Block(z, i)));
             triples += cone.Rows / 3;
         }
-        return triples == 0 ? total : total / triples;
+        return triples == 0 ? total : total.DividedBy(triples);
     }
 
     /// <summary>ds = Wᵀ(λ \ (λ∘λ + η − σμe)), η = (W⁻ᵀΔs_a)∘(WΔz_a).</summary>
@@ -144,7 +145,7 @@ internal sealed class HomogeneousCones
         var lambda = where(w.Lambda.isfinite().all(1, keepdim: true), w.Lambda, unit.expand_as(w.Lambda));
         var eta = cone.JordanProduct(w.ApplyInverseTranspose(dsAffine), w.Apply(dzAffine));
         eta = where(eta.isfinite(), eta, zeros_like(eta));
-        var shift = cone.JordanProduct(lambda, lambda) + eta - sigmaMu * unit;
+        var shift = cone.JordanProduct(lambda, lambda).Plus(eta) - sigmaMu * unit;
         return w.ApplyTranspose(cone.JordanDivide(lambda, shift));
     }
 

@@ -1,4 +1,5 @@
 using DiffOpt.InteriorPoint;
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using static TorchSharp.torch;
 
@@ -52,7 +53,7 @@ internal static class HomogeneousInteriorPoint
             ? HomogeneousIterate.Start(cones.InteriorPoint, data.Batch, data.Variables, data.Device)
             : WarmStart(warm, data, scaled);
         var point = start;
-        var status = full(data.Batch, Running, dtype: ScalarType.Int64, device: data.Device);
+        var status = ScalarSafeOperations.With(Running, r => full(data.Batch, r, dtype: ScalarType.Int64, device: data.Device));
         var iterations = zeros(data.Batch, dtype: ScalarType.Int64, device: data.Device);
         Tensor? primalCertificate = null, rayX = null, rayS = null;
         for (int iteration = 0; ; iteration++)
@@ -62,18 +63,18 @@ internal static class HomogeneousInteriorPoint
             SolveCancellation.ThrowIfRequested();
             // Stopping tests, each on the items still running.
             var (x, y, s) = termination.Point(point);
-            var running = status == Running;
+            var running = IsRunning(status);
             Settle(status, running & termination.Meets(termination.Measure(x, y, s)), SolverStatus.Solved);
             var (primalProven, certificate) = termination.PrimalInfeasible(point);
-            primalCertificate = Settle(status, status == Running & primalProven, SolverStatus.PrimalInfeasible, certificate, primalCertificate);
+            primalCertificate = Settle(status, IsRunning(status) & primalProven, SolverStatus.PrimalInfeasible, certificate, primalCertificate);
             var (dualProven, ray, raySlack) = termination.DualInfeasible(point);
-            var newlyUnbounded = status == Running & dualProven;
+            var newlyUnbounded = IsRunning(status) & dualProven;
             rayX = Settle(status, newlyUnbounded, SolverStatus.DualInfeasible, ray, rayX);
             rayS = Keep(newlyUnbounded, raySlack, rayS);
-            running = status == Running;
+            running = IsRunning(status);
             if (iteration == options.MaxIterations || !running.any().item<bool>()) break;
 
-            iterations.add_(running.to(ScalarType.Int64));
+            iterations.PlusInPlace(running.to(ScalarType.Int64));
             var (next, ok) = Iterate(scaled, cones, start.Where(~running, point), running);
             Settle(status, running & ~ok, SolverStatus.NumericalError);
             point = next.Where(running & ok, point).MoveToOuterDisposeScope();
@@ -112,16 +113,17 @@ internal static class HomogeneousInteriorPoint
 
         var affine = newton.Direction(rx, rz, rtau, point.S, tauKappa);
         var affineStep = StepLength(cones, point, affine, running, combined: false);
-        var sigma = (1 - affineStep).pow(3);
+        var sigma = ScalarSafeOperations.With(3L, affineStep.SubtractedFrom(1L).pow);
         var sigmaMu = sigma * point.Mu(cones.Degree);
 
         var shift = cones.CombinedShift(point.S, point.Z, scaling, affine, sigmaMu);
-        var kappaShift = tauKappa + affine.Tau * affine.Kappa - sigmaMu;
-        var keep = (1 - sigma).unsqueeze(1);
-        var combined = newton.Direction(keep * rx, keep * rz, (1 - sigma) * rtau, shift, kappaShift);
+        var kappaShift = tauKappa.Plus(affine.Tau * affine.Kappa) - sigmaMu;
+        var keep = sigma.SubtractedFrom(1L).unsqueeze(1);
+        var combined = newton.Direction(keep * rx, keep * rz, sigma.SubtractedFrom(1L) * rtau, shift, kappaShift);
         var step = StepLength(cones, point, combined, running, combined: true);
         var next = point.Step(combined, step);
-        return (next, kkt.Usable & next.IsFinite() & (step >= MinimumStep) & next.Tau.gt(0) & next.Kappa.gt(0));
+        return (next, kkt.Usable & next.IsFinite() & ScalarSafeOperations.With(MinimumStep, step.ge) & next.Tau.gt(ScalarSafeOperations.Zero)
+            & next.Kappa.gt(ScalarSafeOperations.Zero));
     }
 
     /// <summary>
@@ -134,26 +136,28 @@ internal static class HomogeneousInteriorPoint
     {
         var boundary = minimum(cones.SymmetricStep(point.S, direction.S, point.Z, direction.Z),
             minimum(Ratio(point.Tau, direction.Tau), Ratio(point.Kappa, direction.Kappa)));
-        var alpha = (combined ? StepFraction * boundary : boundary).clamp_max(1);
+        var alpha = (combined ? boundary.Times(StepFraction) : boundary).AtMost(1L);
         alpha = where(alpha.isnan(), zeros_like(alpha), alpha);
         if (cones.Exponential.Count == 0) return alpha;
 
         Tensor? ceiling = combined
-            ? maximum(cones.Proximity(point.S, point.Z), full_like(alpha, HomogeneousCones.ExponentialProximityLimit))
+            ? maximum(cones.Proximity(point.S, point.Z),
+                ScalarSafeOperations.With(HomogeneousCones.ExponentialProximityLimit, limit => full_like(alpha, limit)))
             : null;
         for (int k = 0; k < MaxBacktracks; k++)
         {
             var trial = point.Step(direction, alpha);
             var accepted = cones.ExponentialAcceptable(trial.S, trial.Z, ceiling) | ~running;
             if (accepted.all().item<bool>()) return alpha;
-            alpha = where(accepted, alpha, Backtracking * alpha);
+            alpha = where(accepted, alpha, alpha.Times(Backtracking));
         }
         var last = point.Step(direction, alpha);
         return where(cones.ExponentialAcceptable(last.S, last.Z, null), alpha, zeros_like(alpha));
     }
 
     /// <summary>−v/dv where dv &lt; 0, +∞ elsewhere: the step at which v + α·dv reaches 0.</summary>
-    private static Tensor Ratio(Tensor v, Tensor dv) => where(dv < 0, -v / dv, full_like(v, double.PositiveInfinity));
+    private static Tensor Ratio(Tensor v, Tensor dv) => where(dv.lt(ScalarSafeOperations.Zero), -v / dv,
+        ScalarSafeOperations.With(double.PositiveInfinity, infinity => full_like(v, infinity)));
 
     /// <summary>
     /// The returned points, statuses (with Inaccurate for near misses) and the measures of the points as the caller
@@ -167,8 +171,8 @@ internal static class HomogeneousInteriorPoint
         status = StatusRule.Finish(status, Running, ones_like(status, ScalarType.Bool), termination.Meets(measures),
             termination.Meets(measures, options.InaccurateToleranceFactor));
 
-        var primal = (status == (long)SolverStatus.PrimalInfeasible).unsqueeze(1);
-        var dual = (status == (long)SolverStatus.DualInfeasible).unsqueeze(1);
+        var primal = ScalarSafeOperations.With((long)SolverStatus.PrimalInfeasible, status.eq).unsqueeze(1);
+        var dual = ScalarSafeOperations.With((long)SolverStatus.DualInfeasible, status.eq).unsqueeze(1);
         if (primalCertificate is not null)
         {
             y = where(primal, primalCertificate, y);
@@ -189,7 +193,10 @@ internal static class HomogeneousInteriorPoint
 
     /// <summary>Sets <paramref name="status"/> to <paramref name="value"/> where <paramref name="mask"/>.</summary>
     private static void Settle(Tensor status, Tensor mask, SolverStatus value) =>
-        status.masked_fill_(mask, (long)value);
+        ScalarSafeOperations.With((long)value, code => status.masked_fill_(mask, code));
+
+    /// <summary>Where <paramref name="status"/> still says running.</summary>
+    private static Tensor IsRunning(Tensor status) => ScalarSafeOperations.With(Running, status.eq);
 
     /// <summary>Settles the status and keeps the items' certificate rows.</summary>
     private static Tensor? Settle(Tensor status, Tensor mask, SolverStatus value, Tensor rows, Tensor? kept)

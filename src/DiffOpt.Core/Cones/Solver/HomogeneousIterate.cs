@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -23,8 +24,8 @@ internal sealed record HomogeneousIterate(Tensor X, Tensor S, Tensor Z, Tensor T
     public HomogeneousIterate Step(HomogeneousIterate direction, Tensor alpha)
     {
         var column = alpha.unsqueeze(1);
-        return new(X + column * direction.X, S + column * direction.S, Z + column * direction.Z,
-            Tau + alpha * direction.Tau, Kappa + alpha * direction.Kappa);
+        return new(X.Plus(column * direction.X), S.Plus(column * direction.S), Z.Plus(column * direction.Z),
+            Tau.Plus(alpha * direction.Tau), Kappa.Plus(alpha * direction.Kappa));
     }
 
     /// <summary>Per item, this point where <paramref name="keep"/> (B,) is true and <paramref name="other"/> elsewhere.</summary>
@@ -44,5 +45,5 @@ internal sealed record HomogeneousIterate(Tensor X, Tensor S, Tensor Z, Tensor T
         X.isfinite().all(1) & S.isfinite().all(1) & Z.isfinite().all(1) & Tau.isfinite() & Kappa.isfinite();
 
     /// <summary>μ = (sᵀz + τκ)/(ν + 1) per item, ν the cones' degree.</summary>
-    public Tensor Mu(int degree) => ((S * Z).sum(1) + Tau * Kappa) / (degree + 1);
+    public Tensor Mu(int degree) => (S * Z).sum(1).Plus(Tau * Kappa).DividedBy(degree + 1);
 }

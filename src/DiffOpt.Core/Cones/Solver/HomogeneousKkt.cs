@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -35,7 +36,7 @@ internal sealed class HomogeneousKkt
         Usable = usable & matrix.isfinite().flatten(1).all(1);
         _matrix = where(Usable.view(-1, 1, 1), matrix, identity.expand_as(matrix));
         var signs = cat([ones(_n, dtype: a.dtype, device: a.device), -ones(m, dtype: a.dtype, device: a.device)]);
-        var (lu, pivots) = linalg.lu_factor(_matrix + StaticRegularization * diag(signs));
+        var (lu, pivots) = linalg.lu_factor(_matrix.Plus(diag(signs).Times(StaticRegularization)));
         _lu = lu;
         _pivots = pivots ?? throw new InvalidOperationException("lu_factor returned no pivots.");
     }
@@ -49,7 +50,7 @@ internal sealed class HomogeneousKkt
         var rhs = cat([top, bottom], 1).unsqueeze(2);
         var solution = linalg.lu_solve(_lu, _pivots, rhs);
         for (int step = 0; step < RefinementSteps; step++)
-            solution += linalg.lu_solve(_lu, _pivots, rhs - _matrix.matmul(solution));
+            solution = solution.Plus(linalg.lu_solve(_lu, _pivots, rhs - _matrix.matmul(solution)));
         var flat = solution.squeeze(2);
         return (flat.narrow(1, 0, _n), flat.narrow(1, _n, flat.shape[1] - _n));
     }

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -45,7 +46,7 @@ internal sealed class HomogeneousNewton
         (_x2, _z2) = kkt.Solve(-data.C, data.B);
         var xi = point.X / point.Tau.unsqueeze(1);
         var pxi = Times(data.P, xi);
-        _gradient = data.C + 2 * pxi;
+        _gradient = data.C.Plus(pxi.Times(2L));
         _curvature = Dot(xi, pxi);
     }
 
@@ -53,9 +54,9 @@ internal sealed class HomogeneousNewton
     public static (Tensor X, Tensor Z, Tensor Tau) Residuals(ConeEquilibration data, HomogeneousIterate point)
     {
         var px = Times(data.P, point.X);
-        var rx = px + Times(data.A.transpose(1, 2), point.Z) + data.C * point.Tau.unsqueeze(1);
-        var rz = Times(data.A, point.X) + point.S - data.B * point.Tau.unsqueeze(1);
-        var rtau = point.Kappa + Dot(data.C, point.X) + Dot(data.B, point.Z) + Dot(point.X, px) / point.Tau;
+        var rx = px.Plus(Times(data.A.transpose(1, 2), point.Z)).Plus(data.C * point.Tau.unsqueeze(1));
+        var rz = Times(data.A, point.X).Plus(point.S) - data.B * point.Tau.unsqueeze(1);
+        var rtau = point.Kappa.Plus(Dot(data.C, point.X)).Plus(Dot(data.B, point.Z)).Plus(Dot(point.X, px) / point.Tau);
         return (rx, rz, rtau);
     }
 
@@ -64,15 +65,15 @@ internal sealed class HomogeneousNewton
     {
         var (x1, z1) = _kkt.Solve(-dx, ds - dz);
         var tau = _point.Tau;
-        var numerator = -dtau + dkappa / tau - Dot(_gradient, x1) - Dot(_data.B, z1);
-        var denominator = Dot(_gradient, _x2) + Dot(_data.B, _z2) - _curvature - _point.Kappa / tau;
+        var numerator = (-dtau).Plus(dkappa / tau) - Dot(_gradient, x1) - Dot(_data.B, z1);
+        var denominator = Dot(_gradient, _x2).Plus(Dot(_data.B, _z2)) - _curvature - _point.Kappa / tau;
         var dTau = numerator / denominator;
         var column = dTau.unsqueeze(1);
-        var deltaX = x1 + column * _x2;
-        var deltaZ = z1 + column * _z2;
-        var fromPrimal = -dz + column * _data.B - Times(_data.A, deltaX);
+        var deltaX = x1.Plus(column * _x2);
+        var deltaZ = z1.Plus(column * _z2);
+        var fromPrimal = (-dz).Plus(column * _data.B) - Times(_data.A, deltaX);
         var deltaS = where(_zeroRows, -ds - _scaling.MulHs(deltaZ), fromPrimal);
-        var deltaKappa = -(dkappa + _point.Kappa * dTau) / tau;
+        var deltaKappa = -dkappa.Plus(_point.Kappa * dTau) / tau;
         return new HomogeneousIterate(deltaX, deltaS, deltaZ, dTau, deltaKappa);
     }
 

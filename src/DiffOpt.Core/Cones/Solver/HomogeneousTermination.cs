@@ -1,4 +1,5 @@
 using DiffOpt.InteriorPoint;
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
@@ -24,11 +25,11 @@ internal sealed class HomogeneousTermination(ConeProgramData data, ConeEquilibra
         var ax = HomogeneousNewton.Times(data.A, x);
         var px = HomogeneousNewton.Times(data.P, x);
         var aty = HomogeneousNewton.Times(data.A.transpose(1, 2), y);
-        var primal = Norm(ax + s - data.B);
-        var dual = Norm(px + aty + data.C);
+        var primal = Norm(ax.Plus(s) - data.B);
+        var dual = Norm(px.Plus(aty).Plus(data.C));
         var quadratic = HomogeneousNewton.Dot(x, px);
-        var primalObjective = HomogeneousNewton.Dot(data.C, x) + 0.5 * quadratic;
-        var dualObjective = -HomogeneousNewton.Dot(data.B, y) - 0.5 * quadratic;
+        var primalObjective = HomogeneousNewton.Dot(data.C, x).Plus(quadratic.Times(0.5));
+        var dualObjective = -HomogeneousNewton.Dot(data.B, y) - quadratic.Times(0.5);
         var one = ones_like(primal);
         return new ResidualMeasures(primal, dual, (primalObjective - dualObjective).abs(),
             maximum(one, maximum(Norm(ax), maximum(Norm(s), Norm(data.B)))),
@@ -45,7 +46,7 @@ internal sealed class HomogeneousTermination(ConeProgramData data, ConeEquilibra
         var y = scaling.D * point.Z;
         var by = -HomogeneousNewton.Dot(data.B, y);
         var aty = Norm(HomogeneousNewton.Times(data.A.transpose(1, 2), y));
-        var proven = StatusRule.Certifies(by, aty, tolerances.Infeasibility * Norm(y), tolerances.Infeasibility);
+        var proven = StatusRule.Certifies(by, aty, Norm(y).Times(tolerances.Infeasibility), tolerances.Infeasibility);
         return (proven, y / by.unsqueeze(1));
     }
 
@@ -55,8 +56,8 @@ internal sealed class HomogeneousTermination(ConeProgramData data, ConeEquilibra
         var x = scaling.UnscaleX(point.X);
         var s = scaling.UnscaleS(point.S);
         var cx = -HomogeneousNewton.Dot(data.C, x);
-        var residual = maximum(Norm(HomogeneousNewton.Times(data.P, x)), Norm(HomogeneousNewton.Times(data.A, x) + s));
-        var proven = StatusRule.Certifies(cx, residual, tolerances.Infeasibility * maximum(Norm(x), Norm(s)), tolerances.Infeasibility);
+        var residual = maximum(Norm(HomogeneousNewton.Times(data.P, x)), Norm(HomogeneousNewton.Times(data.A, x).Plus(s)));
+        var proven = StatusRule.Certifies(cx, residual, maximum(Norm(x), Norm(s)).Times(tolerances.Infeasibility), tolerances.Infeasibility);
         var column = cx.unsqueeze(1);
         return (proven, x / column, s / column);
     }

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Modeling;
@@ -60,8 +61,8 @@ public sealed class QuadFormAtom : Atom
         int n = atom.Args[0].Shape.Size;
         double sign = atom.PsdMatrix ? 1 : -1;
         using var scope = NewDisposeScope();
-        var (values, vectors) = linalg.eigh(tensor(P.Values.ToArray(), [n, n], ScalarType.Float64) * sign);
-        var lambda = values.clamp_min(0).sqrt().data<double>().ToArray();
+        var (values, vectors) = linalg.eigh(tensor(P.Values.ToArray(), [n, n], ScalarType.Float64).Times(sign));
+        var lambda = values.AtLeast(0L).sqrt().data<double>().ToArray();
         var V = vectors.contiguous().data<double>().ToArray();
         var L = new double[n * n]; // row k: √λ_k v_kᵀ
         for (int k = 0; k < n; k++)

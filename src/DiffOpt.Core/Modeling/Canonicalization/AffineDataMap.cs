@@ -1,4 +1,5 @@
 using DiffOpt.Cones;
+using DiffOpt.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -94,8 +95,8 @@ internal sealed class AffineDataMap
         using (NewDisposeScope())
         {
             var index = SupportIndex(device);
-            entries = new MatrixEntries(index.div(columns, rounding_mode: RoundingMode.floor).DetachFromDisposeScope(),
-                index.remainder(columns).DetachFromDisposeScope());
+            entries = new MatrixEntries(ScalarSafeOperations.With(columns, s => index.div(s, rounding_mode: RoundingMode.floor)).DetachFromDisposeScope(),
+                ScalarSafeOperations.With(columns, index.remainder).DetachFromDisposeScope());
         }
         _entries[key] = entries;
         return entries;

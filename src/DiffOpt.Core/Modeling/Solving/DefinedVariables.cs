@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Modeling;
@@ -84,7 +85,7 @@ internal sealed class DefinedVariables
         var ST = S.transpose(-1, -2);
         var cK = c.index_select(-1, On(_kept));
         var cE = c.index_select(-1, On(_eliminated));
-        var cReduced = cK + Times(ST, cE);
+        var cReduced = cK.Plus(Times(ST, cE));
         Tensor Q;
         if (P is null) Q = zeros(Kept, Kept, dtype: A.dtype, device: A.device);
         else
@@ -95,15 +96,15 @@ internal sealed class DefinedVariables
             var pKE = pK.index_select(-1, On(_eliminated));
             var pEE = pE.index_select(-1, On(_eliminated));
             var cross = pKE.matmul(S);
-            var q = pKK + cross + cross.transpose(-1, -2) + ST.matmul(pEE).matmul(S);
-            Q = 0.5 * (q + q.transpose(-1, -2));
-            cReduced = cReduced + Times(pKE, s0) + Times(ST, Times(pEE, s0));
+            var q = pKK.Plus(cross).Plus(cross.transpose(-1, -2)).Plus(ST.matmul(pEE).matmul(S));
+            Q = q.Plus(q.transpose(-1, -2)).Times(0.5);
+            cReduced = cReduced.Plus(Times(pKE, s0)).Plus(Times(ST, Times(pEE, s0)));
         }
         Tensor? Rows(Tensor rows, Tensor value, bool matrix) => rows.shape[0] == 0 ? null
             : matrix ? value.index_select(-2, On(rows)).index_select(-1, On(_kept)) : value.index_select(-1, On(rows));
         Tensor Full(Tensor x)
         {
-            var zE = s0 + Times(S, x);
+            var zE = s0.Plus(Times(S, x));
             var stacked = cat([x, zE.expand(x.shape[0], zE.shape[^1])], 1);
             return stacked.index_select(1, On(_order));
         }

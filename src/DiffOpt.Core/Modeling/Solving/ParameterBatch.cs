@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Numerics;
 using static TorchSharp.torch;
 
@@ -36,7 +37,7 @@ internal sealed record ParameterBatch(Tensor Theta1, int BatchSize, bool Batched
                     throw new ArgumentException($"The value of parameter '{p.Name}' has batch size {v.shape[0]}; an earlier one has {batch}.", p.Name);
                 batch = (int)v.shape[0];
             }
-            if (p.Nonnegative && (v < 0).any().item<bool>())
+            if (p.Nonnegative && v.lt(ScalarSafeOperations.Zero).any().item<bool>())
                 throw new ArgumentException($"Parameter '{p.Name}' is declared nonnegative but its value has negative entries.", p.Name);
             if (!isfinite(v).all().item<bool>())
                 throw new ArgumentException($"The value of parameter '{p.Name}' has NaN or infinite entries.", p.Name);

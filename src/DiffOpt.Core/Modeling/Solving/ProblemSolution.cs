@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Modeling;
@@ -13,7 +14,7 @@ public sealed class ProblemSolution
         : this(program, batch, result, program.SquaredOffsets.Select(o =>
         {
             var g = o.G.Apply(batch.Theta1);
-            return o.Weight * (g.dim() == 1 ? g.unsqueeze(0) : g).square().sum(1);
+            return (g.dim() == 1 ? g.unsqueeze(0) : g).pow(ScalarSafeOperations.Two).sum(1).Times(o.Weight);
         }).ToList())
     {
     }
@@ -29,11 +30,11 @@ public sealed class ProblemSolution
         {
             // ½xᵀPx = ½ Σ_k P[i_k, j_k]·x[i_k]·x[j_k] over the P map's support.
             var entries = program.P!.Entries(program.VariableCount, x.device);
-            value += 0.5 * (pValues * x.index_select(1, entries.Rows) * x.index_select(1, entries.Columns)).sum(1);
+            value = value.Plus((pValues * x.index_select(1, entries.Rows) * x.index_select(1, entries.Columns)).sum(1).Times(0.5));
         }
-        value += result.D.reshape(-1, 1).squeeze(1);
-        foreach (var o in offsets) value += o;
-        OptimalValue = (value * program.ObjectiveSign).to(ScalarType.Float64).cpu().data<double>().ToArray();
+        value = value.Plus(result.D.reshape(-1, 1).squeeze(1));
+        foreach (var o in offsets) value = value.Plus(o);
+        OptimalValue = value.Times(program.ObjectiveSign).to(ScalarType.Float64).cpu().data<double>().ToArray();
     }
 
     /// <summary>Status of each item (one item when no parameter value was batched).</summary>
