@@ -70,7 +70,7 @@ public sealed class LogisticLayer : IDisposable
     public static Tensor Loss(Tensor theta, Tensor beta, LabelledSet set)
     {
         var scores = theta.dim() == 1 ? set.Features.matmul(theta).Plus(beta) : theta.matmul(set.Features.t()).Plus(beta.unsqueeze(-1));
-        return ScalarSafeSoftplus.Of(-set.Labels * scores).mean([-1]);
+        return (-set.Labels * scores).Softplus().mean([-1]);
     }
 
     /// <inheritdoc/>

@@ -1,3 +1,4 @@
+using System.Reflection;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -154,6 +155,25 @@ public static class ScalarSafeOperations
     /// <summary>0, 1, …, <paramref name="stop"/> − 1, as <c>torch.arange(stop)</c> (int64 unless <paramref name="dtype"/> says otherwise).</summary>
     public static Tensor Range(long stop, ScalarType? dtype = null, Device? device = null) =>
         With(stop, s => arange(Zero, s, One, dtype, device));
+
+    /// <summary>
+    /// softplus(<paramref name="tensor"/>) = log(1 + eˣ) elementwise with PyTorch's defaults (β = 1, threshold 20), as
+    /// <c>nn.functional.softplus(x)</c>.
+    /// </summary>
+    /// <remarks>
+    /// Every public softplus of TorchSharp 0.107 converts β and the threshold to temporary scalars; its private overload
+    /// taking scalars is called here with rooted ones, so libtorch runs the same kernel with the same values. A
+    /// TorchSharp that renames it fails on first use with <see cref="MissingMethodException"/>, never silently.
+    /// </remarks>
+    public static Tensor Softplus(this Tensor tensor) => SoftplusWithScalars(tensor, SoftplusBeta, SoftplusThreshold);
+
+    private static readonly Scalar SoftplusBeta = 1.0.ToScalar();
+    private static readonly Scalar SoftplusThreshold = 20.0.ToScalar();
+
+    private static readonly Func<Tensor, Scalar, Scalar, Tensor> SoftplusWithScalars =
+        (typeof(Tensor).GetMethod("softplus1", BindingFlags.Instance | BindingFlags.NonPublic, [typeof(Scalar), typeof(Scalar)])
+            ?? throw new MissingMethodException(typeof(Tensor).FullName, "softplus1"))
+        .CreateDelegate<Func<Tensor, Scalar, Scalar, Tensor>>();
 
     /// <summary>
     /// Runs <paramref name="operation"/> with <paramref name="value"/> as a scalar that is disposed only after the

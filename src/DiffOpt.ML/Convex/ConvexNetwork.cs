@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Layers;
 using DiffOpt.Modeling;
 using TorchSharp;
@@ -63,7 +64,7 @@ internal sealed class ConvexNetwork : nn.Module<Tensor, Tensor>
         foreach (var p in _predicted)
         {
             var part = h.narrow(1, offset, p.Shape.Size);
-            parts.Add(p.Nonnegative ? ScalarSafeSoftplus.Of(part) : part);
+            parts.Add(p.Nonnegative ? part.Softplus() : part);
             offset += p.Shape.Size;
         }
         return cat(parts, 1);

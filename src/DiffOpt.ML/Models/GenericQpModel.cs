@@ -88,7 +88,7 @@ internal sealed class GenericQpNetwork : QpNetwork
         var lower = L.tril();
         var Q = lower.matmul(lower.t()).Plus(eye(n, dtype: x.dtype, device: x.device).TimesInPlace(_epsilon));
         var p = linear.call(x);
-        Tensor? h = G is null ? null : G.mv(z0).Plus(ScalarSafeSoftplus.Of(s0!));
+        Tensor? h = G is null ? null : G.mv(z0).Plus(s0!.Softplus());
         var b = A?.mv(z0);
         return QpFunction.Apply(Q, p, G, h, A, b, _solverOptions);
     }

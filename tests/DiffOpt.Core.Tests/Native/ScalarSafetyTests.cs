@@ -58,6 +58,7 @@ public class ScalarSafetyTests
         Assert.Equal(ScalarType.Int64, index.Plus(1L).dtype);
         Assert.True(index.Times(2L).eq(index * 2L).all().item<bool>());
         Assert.True(a.GreaterThan(0.0).eq(a > 0.0).all().item<bool>());
+        Assert.True(a.Softplus().eq(nn.functional.softplus(a)).all().item<bool>());
         Assert.True(a.GreaterOrEqual(0.0).eq(a >= 0.0).all().item<bool>());
         Assert.True(a.LessThan(2.0).eq(a < 2.0).all().item<bool>());
         Assert.True(a.LessOrEqual(2.0).eq(a <= 2.0).all().item<bool>());
