@@ -130,8 +130,15 @@ internal static unsafe class NativeLapack
         }
     }
 
+    /// <summary>
+    /// A handle to the first of <paramref name="names"/> that loads. TorchSharp loads libtorch from the package's
+    /// runtimes folder on its first use, and only then does a load by name find it; so the CPU backend is initialised
+    /// first. (Resolved before that, the routines were missing for the life of the process: a test of the dense
+    /// kernels that ran before any tensor existed called a null function pointer and crashed the test host.)
+    /// </summary>
     internal static bool TryLoadAny(out IntPtr handle, params string[] names)
     {
+        TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU);
         foreach (var name in names)
             if (NativeLibrary.TryLoad(name, out handle)) return true;
         handle = IntPtr.Zero;
