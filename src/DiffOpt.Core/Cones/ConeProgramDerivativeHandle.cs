@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using static TorchSharp.torch;
 
@@ -24,8 +25,8 @@ public sealed class ConeProgramDerivativeHandle
         // Unsolved items are differentiated at zero (their J may be singular; the result is masked anyway).
         var keep = _solved.to(ScalarType.Bool);
         Tensor Masked(Tensor v) => where(keep, v, zeros_like(v));
-        _derivative = new ConeProgramDerivative(data.Cones, data.GivenA, data.B, data.C, data.GivenP,
-            Masked(solution.X), Masked(solution.Y), Masked(solution.S));
+        _derivative = TemporaryTensors.Hold(() => new ConeProgramDerivative(data.Cones, data.GivenA, data.B, data.C, data.GivenP,
+            Masked(solution.X), Masked(solution.Y), Masked(solution.S)));
     }
 
     /// <summary>
@@ -36,8 +37,11 @@ public sealed class ConeProgramDerivativeHandle
     /// <exception cref="ArgumentException">A direction has the wrong shape, dtype or device; ParamName names it.</exception>
     public (Tensor DX, Tensor DY, Tensor DS) Forward(Tensor? dA, Tensor? db, Tensor? dc, Tensor? dP = null)
     {
-        var tangent = _derivative.Forward(dA, Batched(db), Batched(dc), dP);
-        return (tangent.DX * _solved, tangent.DY * _solved, tangent.DS * _solved);
+        return TemporaryTensors.Hold(() =>
+        {
+            var tangent = _derivative.Forward(dA, Batched(db), Batched(dc), dP);
+            return (tangent.DX * _solved, tangent.DY * _solved, tangent.DS * _solved);
+        });
     }
 
     /// <summary>
@@ -54,8 +58,11 @@ public sealed class ConeProgramDerivativeHandle
     /// </summary>
     internal (Tensor A, Tensor B, Tensor C, Tensor? P) Adjoint(Tensor? dx, Tensor? dy, Tensor? ds, MatrixEntries? aEntries, MatrixEntries? pEntries)
     {
-        var g = _derivative.Adjoint(Masked(dx), Masked(dy), Masked(ds), aEntries, pEntries);
-        return (g.A, _data.SharedB ? g.B.sum(dim: 0) : g.B, _data.SharedC ? g.C.sum(dim: 0) : g.C, g.P);
+        return TemporaryTensors.Hold(() =>
+        {
+            var g = _derivative.Adjoint(Masked(dx), Masked(dy), Masked(ds), aEntries, pEntries);
+            return (g.A, _data.SharedB ? g.B.sum(dim: 0) : g.B, _data.SharedC ? g.C.sum(dim: 0) : g.C, g.P);
+        });
     }
 
     /// <summary>An unbatched direction broadcast to (B, ·).</summary>

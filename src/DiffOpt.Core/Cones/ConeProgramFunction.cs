@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 using static TorchSharp.torch.autograd;
 
@@ -41,23 +42,29 @@ public sealed class ConeProgramFunction : MultiTensorFunction<ConeProgramFunctio
     /// <inheritdoc />
     public override List<Tensor> forward(AutogradContext ctx, params object[] vars)
     {
-        var inputs = vars.Take(4).Select(v => v as Tensor).ToArray();
-        var solver = (ConeProgramSolver)vars[4];
-        var data = (ConeProgramData)vars[5];
-        var solution = solver.SolveCore(data);
-        ctx.save_data(DerivativeKey, new ConeProgramDerivativeHandle(data, solution));
-        ctx.save_data(NeededKey, inputs.Select(t => t is not null && t.requires_grad).ToArray());
-        return [solution.X, solution.Y, solution.S];
+        return TemporaryTensors.Hold<List<Tensor>>(() =>
+        {
+            var inputs = vars.Take(4).Select(v => v as Tensor).ToArray();
+            var solver = (ConeProgramSolver)vars[4];
+            var data = (ConeProgramData)vars[5];
+            var solution = solver.SolveCore(data);
+            ctx.save_data(DerivativeKey, new ConeProgramDerivativeHandle(data, solution));
+            ctx.save_data(NeededKey, inputs.Select(t => t is not null && t.requires_grad).ToArray());
+            return [solution.X, solution.Y, solution.S];
+        });
     }
 
     /// <inheritdoc />
     public override List<Tensor> backward(AutogradContext ctx, List<Tensor> grad_outputs)
     {
-        var derivative = (ConeProgramDerivativeHandle)ctx.get_data(DerivativeKey);
-        var needed = (bool[])ctx.get_data(NeededKey);
-        var (gradA, gradB, gradC, gradP) = derivative.Adjoint(Present(grad_outputs, 0), Present(grad_outputs, 1), Present(grad_outputs, 2));
-        Tensor? Keep(int i, Tensor? g) => needed[i] ? g : null;
-        return [Keep(0, gradA)!, Keep(1, gradB)!, Keep(2, gradC)!, Keep(3, gradP)!, null!, null!];
+        return TemporaryTensors.Hold<List<Tensor>>(() =>
+        {
+            var derivative = (ConeProgramDerivativeHandle)ctx.get_data(DerivativeKey);
+            var needed = (bool[])ctx.get_data(NeededKey);
+            var (gradA, gradB, gradC, gradP) = derivative.Adjoint(Present(grad_outputs, 0), Present(grad_outputs, 1), Present(grad_outputs, 2));
+            Tensor? Keep(int i, Tensor? g) => needed[i] ? g : null;
+            return [Keep(0, gradA)!, Keep(1, gradB)!, Keep(2, gradC)!, Keep(3, gradP)!, null!, null!];
+        });
     }
 
     /// <summary>The incoming gradient of output <paramref name="i"/>, or null when autograd passes none.</summary>

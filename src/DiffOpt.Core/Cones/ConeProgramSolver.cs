@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Qp;
 using static TorchSharp.torch;
 
@@ -29,7 +30,7 @@ public sealed class ConeProgramSolver(ConeProgramSolverOptions? options = null)
     /// <exception cref="ArgumentException">An argument is malformed; ParamName names it (A, b, c, P or cones).</exception>
     /// <exception cref="SolveFailedException">Some item has no usable solution (neither Solved nor Inaccurate) and <see cref="ConeProgramSolverOptions.ThrowOnFailure"/> is set.</exception>
     public ConeProgramSolution Solve(Tensor A, Tensor b, Tensor c, IReadOnlyList<Cone> cones, Tensor? P = null) =>
-        SolveCore(ConeProgramData.Create(A, b, c, cones, P));
+        TemporaryTensors.Hold(() => SolveCore(ConeProgramData.Create(A, b, c, cones, P)));
 
     /// <summary>Solves the batch starting from a previous solution (<see cref="ConeWarmStart"/>).</summary>
     /// <param name="A">(B, m, n), or (m, n) shared by the items; float32 or float64.</param>
@@ -42,8 +43,11 @@ public sealed class ConeProgramSolver(ConeProgramSolverOptions? options = null)
     /// <exception cref="ArgumentException">An argument is malformed; ParamName names it (A, b, c, P, cones or warmStart).</exception>
     public ConeProgramSolution Solve(Tensor A, Tensor b, Tensor c, IReadOnlyList<Cone> cones, Tensor? P, ConeWarmStart warmStart)
     {
-        var data = ConeProgramData.Create(A, b, c, cones, P);
-        return SolveCore(data, WarmArrays.Create(warmStart, data));
+        return TemporaryTensors.Hold(() =>
+        {
+            var data = ConeProgramData.Create(A, b, c, cones, P);
+            return SolveCore(data, WarmArrays.Create(warmStart, data));
+        });
     }
 
     /// <summary>
@@ -54,9 +58,7 @@ public sealed class ConeProgramSolver(ConeProgramSolverOptions? options = null)
     public (ConeProgramSolution Solution, ConeProgramDerivativeHandle Derivative) SolveWithDerivative(Tensor A, Tensor b, Tensor c,
         IReadOnlyList<Cone> cones, Tensor? P = null)
     {
-        var data = ConeProgramData.Create(A, b, c, cones, P);
-        var solution = SolveCore(data);
-        return (solution, new ConeProgramDerivativeHandle(data, solution));
+        return TemporaryTensors.Hold(() => SolveWithDerivative(ConeProgramData.Create(A, b, c, cones, P), warmStart: null));
     }
 
     /// <summary>Solves the batch from a previous solution and prepares the derivative (see the overload without <paramref name="warmStart"/>).</summary>
@@ -64,16 +66,17 @@ public sealed class ConeProgramSolver(ConeProgramSolverOptions? options = null)
     public (ConeProgramSolution Solution, ConeProgramDerivativeHandle Derivative) SolveWithDerivative(Tensor A, Tensor b, Tensor c,
         IReadOnlyList<Cone> cones, Tensor? P, ConeWarmStart warmStart)
     {
-        var data = ConeProgramData.Create(A, b, c, cones, P);
-        var solution = SolveCore(data, WarmArrays.Create(warmStart, data));
-        return (solution, new ConeProgramDerivativeHandle(data, solution));
+        return TemporaryTensors.Hold(() => SolveWithDerivative(ConeProgramData.Create(A, b, c, cones, P), warmStart));
     }
 
     /// <summary>Solves checked data (from <paramref name="warmStart"/> when given) and prepares the derivative.</summary>
     internal (ConeProgramSolution Solution, ConeProgramDerivativeHandle Derivative) SolveWithDerivative(ConeProgramData data, ConeWarmStart? warmStart)
     {
-        var solution = SolveCore(data, warmStart is null ? null : WarmArrays.Create(warmStart, data));
-        return (solution, new ConeProgramDerivativeHandle(data, solution));
+        return TemporaryTensors.Hold(() =>
+        {
+            var solution = SolveCore(data, warmStart is null ? null : WarmArrays.Create(warmStart, data));
+            return (solution, new ConeProgramDerivativeHandle(data, solution));
+        });
     }
 
     /// <summary>Solves checked data.</summary>

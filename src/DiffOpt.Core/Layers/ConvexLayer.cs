@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -99,17 +100,20 @@ public sealed class ConvexLayer : nn.Module<Tensor[], Tensor[]>
     /// <exception cref="ArgumentException">A value is missing or malformed; the message names the parameter.</exception>
     public override Tensor[] forward(params Tensor[] parameterValues)
     {
-        ArgumentNullException.ThrowIfNull(parameterValues);
-        if (parameterValues.Length != Parameters.Count)
-            throw new ArgumentException($"Expected {Parameters.Count} parameter values ({string.Join(", ", Parameters.Select(p => p.Name))}); got {parameterValues.Length}.", nameof(parameterValues));
-        var batch = ParameterBatch.Create(_program.Parameters, _order.Select(i => parameterValues[i]).ToArray());
-        var result = ProgramSolve.Run(_program, batch, Options, Options.WarmStart ? _warmStart : null, duals: _dualRows.Length > 0);
-        LastStatus = result.Status;
-        LastIterations = result.Iterations;
-        Tensor Shaped(Tensor rows, Shape shape) => batch.Batched ? rows.reshape([batch.BatchSize, .. shape.Dimensions]) : rows.reshape(shape.Dimensions);
-        var values = Variables.Select(v => Shaped(result.X.narrow(1, _program.VariableColumns[v], v.Shape.Size), v.Shape));
-        var duals = _dualRows.Select(rows => Shaped(DualValues.Of(result.Y!, rows), rows.Shape));
-        return values.Concat(duals).ToArray();
+        return TemporaryTensors.Hold<Tensor[]>(() =>
+        {
+            ArgumentNullException.ThrowIfNull(parameterValues);
+            if (parameterValues.Length != Parameters.Count)
+                throw new ArgumentException($"Expected {Parameters.Count} parameter values ({string.Join(", ", Parameters.Select(p => p.Name))}); got {parameterValues.Length}.", nameof(parameterValues));
+            var batch = ParameterBatch.Create(_program.Parameters, _order.Select(i => parameterValues[i]).ToArray());
+            var result = ProgramSolve.Run(_program, batch, Options, Options.WarmStart ? _warmStart : null, duals: _dualRows.Length > 0);
+            LastStatus = result.Status;
+            LastIterations = result.Iterations;
+            Tensor Shaped(Tensor rows, Shape shape) => batch.Batched ? rows.reshape([batch.BatchSize, .. shape.Dimensions]) : rows.reshape(shape.Dimensions);
+            var values = Variables.Select(v => Shaped(result.X.narrow(1, _program.VariableColumns[v], v.Shape.Size), v.Shape));
+            var duals = _dualRows.Select(rows => Shaped(DualValues.Of(result.Y!, rows), rows.Shape));
+            return values.Concat(duals).ToArray();
+        });
     }
 
     /// <summary>Frees the retained warm start with the module.</summary>

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.autograd;
@@ -50,33 +51,39 @@ public sealed class QpFunction : SingleTensorFunction<QpFunction>
     /// <inheritdoc/>
     public override Tensor forward(AutogradContext ctx, params object[] vars)
     {
-        var inputs = vars.Take(6).Select(v => v as Tensor).ToArray();
-        var options = (QpSolverOptions)vars[6];
-        var report = (QpSolveReport)vars[7];
-        var warmStart = vars[8] as QpWarmStart;
-        var problem = QpProblem.Create(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], inputs[5]);
-        var result = QpSolver.SolveCore(problem, options, warmStart);
-        report.Solution = result.Solution;
-        ctx.save_data(StateKey, result.State);
-        ctx.save_data(ReportKey, (report, options));
-        ctx.save_data(NeededKey, inputs.Select(t => t is not null && t.requires_grad).ToArray());
-        return result.Solution.X;
+        return TemporaryTensors.Hold<Tensor>(() =>
+        {
+            var inputs = vars.Take(6).Select(v => v as Tensor).ToArray();
+            var options = (QpSolverOptions)vars[6];
+            var report = (QpSolveReport)vars[7];
+            var warmStart = vars[8] as QpWarmStart;
+            var problem = QpProblem.Create(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], inputs[5]);
+            var result = QpSolver.SolveCore(problem, options, warmStart);
+            report.Solution = result.Solution;
+            ctx.save_data(StateKey, result.State);
+            ctx.save_data(ReportKey, (report, options));
+            ctx.save_data(NeededKey, inputs.Select(t => t is not null && t.requires_grad).ToArray());
+            return result.Solution.X;
+        });
     }
 
     /// <inheritdoc/>
     public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
     {
-        var state = (QpDerivativeState)ctx.get_data(StateKey);
-        var needed = (bool[])ctx.get_data(NeededKey);
-        var (report, options) = ((QpSolveReport, QpSolverOptions))ctx.get_data(ReportKey);
-        double tolerance = grad_output.dtype == ScalarType.Float32 ? options.Float32BackwardTolerance : options.BackwardTolerance;
-        var (grads, check) = QpSensitivity.Backward(state, grad_output, needed, tolerance);
-        report.BackwardResidual = check.RelativeResidual.to_type(ScalarType.Float64).cpu().data<double>().ToArray();
-        report.GradientTrusted = check.Trusted.cpu().data<bool>().ToArray();
-        var result = grads.ToList();
-        result.Add(null!); // the options argument
-        result.Add(null!); // the report argument
-        result.Add(null!); // the warm start argument
-        return result!;
+        return TemporaryTensors.Hold<List<Tensor>>(() =>
+        {
+            var state = (QpDerivativeState)ctx.get_data(StateKey);
+            var needed = (bool[])ctx.get_data(NeededKey);
+            var (report, options) = ((QpSolveReport, QpSolverOptions))ctx.get_data(ReportKey);
+            double tolerance = grad_output.dtype == ScalarType.Float32 ? options.Float32BackwardTolerance : options.BackwardTolerance;
+            var (grads, check) = QpSensitivity.Backward(state, grad_output, needed, tolerance);
+            report.BackwardResidual = check.RelativeResidual.to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+            report.GradientTrusted = check.Trusted.cpu().data<bool>().ToArray();
+            var result = grads.ToList();
+            result.Add(null!); // the options argument
+            result.Add(null!); // the report argument
+            result.Add(null!); // the warm start argument
+            return result!;
+        });
     }
 }

@@ -62,9 +62,12 @@ public sealed class QpSolver
     /// <exception cref="SolveFailedException"><see cref="QpSolverOptions.ThrowOnFailure"/> is set and an item failed.</exception>
     public QpSolution Solve(Tensor Q, Tensor p, Tensor? G, Tensor? h, Tensor? A, Tensor? b, QpWarmStart? warmStart)
     {
-        using var noGrad = no_grad();
-        var problem = QpProblem.Create(Q?.detach(), p?.detach(), G?.detach(), h?.detach(), A?.detach(), b?.detach());
-        return SolveCore(problem, Options, warmStart).Solution;
+        return TemporaryTensors.Hold<QpSolution>(() =>
+        {
+            using var noGrad = no_grad();
+            var problem = QpProblem.Create(Q?.detach(), p?.detach(), G?.detach(), h?.detach(), A?.detach(), b?.detach());
+            return SolveCore(problem, Options, warmStart).Solution;
+        });
     }
 
     /// <summary>Solves a validated problem and keeps what the derivative needs.</summary>

@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Cones;
 using DiffOpt.Qp;
 using static TorchSharp.torch;
@@ -85,9 +86,12 @@ public sealed class Problem
         var values = program.Parameters.Select(p => parameterValues is not null && parameterValues.TryGetValue(p, out var v) ? v
             : throw new ArgumentException($"No value for parameter '{p.Name}'.", nameof(parameterValues))).ToArray();
         using var noGrad = no_grad();
-        var theta = ParameterBatch.Create(program.Parameters, values);
-        var result = ProgramSolve.Run(program, theta, options ?? ConvexLayerOptions.Default);
-        return new ProblemSolution(program, theta, result);
+        return TemporaryTensors.Hold(() =>
+        {
+            var theta = ParameterBatch.Create(program.Parameters, values);
+            var result = ProgramSolve.Run(program, theta, options ?? ConvexLayerOptions.Default);
+            return new ProblemSolution(program, theta, result);
+        });
     }
 
     /// <summary>The parametric cone program (compiled once, after the DPP check).</summary>

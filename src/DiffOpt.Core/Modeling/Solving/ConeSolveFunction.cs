@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using DiffOpt.Cones;
 using static TorchSharp.torch;
 using static TorchSharp.torch.autograd;
@@ -32,37 +33,43 @@ internal sealed class ConeSolveFunction : SingleTensorFunction<ConeSolveFunction
     /// <inheritdoc />
     public override Tensor forward(AutogradContext ctx, params object[] vars)
     {
-        var inputs = vars.Take(4).Select(v => v as Tensor).ToArray();
-        var program = (ParametricConeProgram)vars[4];
-        var solver = (ConeProgramSolver)vars[5];
-        int n = program.VariableCount, m = program.RowCount;
-        var aValues = inputs[0]!;
-        var A = program.A.Scatter(aValues).view([.. aValues.shape[..^1], m, n]);
-        var pValues = inputs[3];
-        var P = pValues is null ? null : program.P!.Scatter(pValues).view([.. pValues.shape[..^1], n, n]);
-        // A and P are finite when their values at the supports are: check those, not every entry of the dense matrices.
-        bool finite = aValues.detach().isfinite().all().item<bool>() && (pValues is null || pValues.detach().isfinite().all().item<bool>());
-        var data = ConeProgramData.Create(A, inputs[1]!, inputs[2]!, program.Cones, P, matricesFinite: finite);
-        var (solution, handle) = solver.SolveWithDerivative(data, vars[7] as ConeWarmStart);
-        ((ConeSolveReport)vars[6]).Solution = solution;
-        ctx.save_data(HandleKey, handle);
-        ctx.save_data(NeededKey, inputs.Select(t => t is not null && t.requires_grad).ToArray());
-        ctx.save_data(VariablesKey, solution.X.shape[1]);
-        ctx.save_data(EntriesKey, (program.A.Entries(n, aValues.device), pValues is null ? null : program.P!.Entries(n, pValues.device)));
-        return cat([solution.X, solution.Y], 1);
+        return TemporaryTensors.Hold<Tensor>(() =>
+        {
+            var inputs = vars.Take(4).Select(v => v as Tensor).ToArray();
+            var program = (ParametricConeProgram)vars[4];
+            var solver = (ConeProgramSolver)vars[5];
+            int n = program.VariableCount, m = program.RowCount;
+            var aValues = inputs[0]!;
+            var A = program.A.Scatter(aValues).view([.. aValues.shape[..^1], m, n]);
+            var pValues = inputs[3];
+            var P = pValues is null ? null : program.P!.Scatter(pValues).view([.. pValues.shape[..^1], n, n]);
+            // A and P are finite when their values at the supports are: check those, not every entry of the dense matrices.
+            bool finite = aValues.detach().isfinite().all().item<bool>() && (pValues is null || pValues.detach().isfinite().all().item<bool>());
+            var data = ConeProgramData.Create(A, inputs[1]!, inputs[2]!, program.Cones, P, matricesFinite: finite);
+            var (solution, handle) = solver.SolveWithDerivative(data, vars[7] as ConeWarmStart);
+            ((ConeSolveReport)vars[6]).Solution = solution;
+            ctx.save_data(HandleKey, handle);
+            ctx.save_data(NeededKey, inputs.Select(t => t is not null && t.requires_grad).ToArray());
+            ctx.save_data(VariablesKey, solution.X.shape[1]);
+            ctx.save_data(EntriesKey, (program.A.Entries(n, aValues.device), pValues is null ? null : program.P!.Entries(n, pValues.device)));
+            return cat([solution.X, solution.Y], 1);
+        });
     }
 
     /// <inheritdoc />
     public override List<Tensor> backward(AutogradContext ctx, Tensor grad_output)
     {
-        var handle = (ConeProgramDerivativeHandle)ctx.get_data(HandleKey);
-        var needed = (bool[])ctx.get_data(NeededKey);
-        long n = (long)ctx.get_data(VariablesKey);
-        var (aEntries, pEntries) = ((MatrixEntries, MatrixEntries?))ctx.get_data(EntriesKey);
-        var (gA, gb, gc, gP) = handle.Adjoint(grad_output.narrow(1, 0, n), grad_output.narrow(1, n, grad_output.shape[1] - n), null,
-            aEntries, pEntries);
-        Tensor? Keep(int i, Tensor? g) => needed[i] ? g : null;
-        return [Keep(0, gA)!, Keep(1, gb)!, Keep(2, gc)!, Keep(3, gP)!, null!, null!, null!, null!];
+        return TemporaryTensors.Hold<List<Tensor>>(() =>
+        {
+            var handle = (ConeProgramDerivativeHandle)ctx.get_data(HandleKey);
+            var needed = (bool[])ctx.get_data(NeededKey);
+            long n = (long)ctx.get_data(VariablesKey);
+            var (aEntries, pEntries) = ((MatrixEntries, MatrixEntries?))ctx.get_data(EntriesKey);
+            var (gA, gb, gc, gP) = handle.Adjoint(grad_output.narrow(1, 0, n), grad_output.narrow(1, n, grad_output.shape[1] - n), null,
+                aEntries, pEntries);
+            Tensor? Keep(int i, Tensor? g) => needed[i] ? g : null;
+            return [Keep(0, gA)!, Keep(1, gb)!, Keep(2, gc)!, Keep(3, gP)!, null!, null!, null!, null!];
+        });
     }
 }
 
