@@ -330,8 +330,8 @@ internal sealed class ProximalInteriorPoint
         }
         _mu = ComplementarityMean(_it);
 
-        _prevPrimal = where(accepted, _res.Norms.Primal, _prevPrimal);
-        _prevDual = where(accepted, _res.Norms.Dual, _prevDual);
+        _prevPrimal = Follow(accepted, _res.Norms.Primal, _prevPrimal);
+        _prevDual = Follow(accepted, _res.Norms.Dual, _prevDual);
         _res = QpResiduals.Evaluate(_qp, _norm, _it);
         UpdateRegularization(accepted, iter, muBefore, primalProxInf, dualProxInf);
         return true;
@@ -537,14 +537,14 @@ internal sealed class ProximalInteriorPoint
     }
 
     /// <summary>
-    /// The centre per item: <paramref name="point"/> where <paramref name="move"/> (B) holds, else <paramref name="centre"/>.
+    /// The centre per item: <paramref name="point"/> ((B) or (B,k)) where <paramref name="move"/> (B) holds, else <paramref name="centre"/>.
     /// When the host sees that every item moves or none does (always at B = 1), the result is the point or the centre itself.
     /// </summary>
     private static Tensor Follow(Tensor move, Tensor point, Tensor centre)
     {
         if (HostMask.OnHost(move) && HostMask.All(move)) return point;
         if (HostMask.OnHost(move) && !HostMask.Any(move)) return centre;
-        return where(move.unsqueeze(-1), point, centre);
+        return where(point.dim() > move.dim() ? move.unsqueeze(-1) : move, point, centre);
     }
 
     /// <summary>
