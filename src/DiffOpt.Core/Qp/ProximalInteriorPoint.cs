@@ -177,6 +177,12 @@ internal sealed class ProximalInteriorPoint
     private void Retire(Tensor mask)
     {
         Finish(mask);
+        // The whole batch leaving an uncompacted working set (always at B = 1): the working state is the result.
+        if (ReferenceEquals(_qp, _fullQp) && HostMask.OnHost(mask) && HostMask.All(mask))
+        {
+            (_final, _finalStatus, _finalIterations, _finalCheckRatio) = (_it, _status, _iterations, _checkRatio);
+            return;
+        }
         var leaving = mask.nonzero().squeeze(-1);
         var rows = _rows.index_select(0, leaving);
         _final = _it.Select(leaving).ScatterInto(_final, rows);
