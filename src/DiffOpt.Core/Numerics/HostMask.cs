@@ -27,7 +27,7 @@ internal static class HostMask
 
     private static unsafe long Count(Tensor mask, bool stopAtFirst)
     {
-        var c = mask.is_contiguous() ? mask : mask.contiguous();
+        var c = Dense.Of(mask);
         bool* data = NativeLapack.Data<bool>(c);
         long count = 0;
         for (long i = 0, n = c.numel(); i < n; i++)

@@ -177,6 +177,12 @@ internal sealed class ProximalInteriorPoint
     private void Retire(Tensor mask)
     {
         Finish(mask);
+        // The whole batch leaving an uncompacted working set (always at B = 1): the working state is the result.
+        if (ReferenceEquals(_qp, _fullQp) && HostMask.OnHost(mask) && HostMask.All(mask))
+        {
+            (_final, _finalStatus, _finalIterations, _finalCheckRatio) = (_it, _status, _iterations, _checkRatio);
+            return;
+        }
         var leaving = mask.nonzero().squeeze(-1);
         var rows = _rows.index_select(0, leaving);
         _final = _it.Select(leaving).ScatterInto(_final, rows);
@@ -330,8 +336,8 @@ internal sealed class ProximalInteriorPoint
         }
         _mu = ComplementarityMean(_it);
 
-        _prevPrimal = where(accepted, _res.Norms.Primal, _prevPrimal);
-        _prevDual = where(accepted, _res.Norms.Dual, _prevDual);
+        _prevPrimal = Follow(accepted, _res.Norms.Primal, _prevPrimal);
+        _prevDual = Follow(accepted, _res.Norms.Dual, _prevDual);
         _res = QpResiduals.Evaluate(_qp, _norm, _it);
         UpdateRegularization(accepted, iter, muBefore, primalProxInf, dualProxInf);
         return true;
@@ -537,14 +543,14 @@ internal sealed class ProximalInteriorPoint
     }
 
     /// <summary>
-    /// The centre per item: <paramref name="point"/> where <paramref name="move"/> (B) holds, else <paramref name="centre"/>.
+    /// The centre per item: <paramref name="point"/> ((B) or (B,k)) where <paramref name="move"/> (B) holds, else <paramref name="centre"/>.
     /// When the host sees that every item moves or none does (always at B = 1), the result is the point or the centre itself.
     /// </summary>
     private static Tensor Follow(Tensor move, Tensor point, Tensor centre)
     {
         if (HostMask.OnHost(move) && HostMask.All(move)) return point;
         if (HostMask.OnHost(move) && !HostMask.Any(move)) return centre;
-        return where(move.unsqueeze(-1), point, centre);
+        return where(point.dim() > move.dim() ? move.unsqueeze(-1) : move, point, centre);
     }
 
     /// <summary>

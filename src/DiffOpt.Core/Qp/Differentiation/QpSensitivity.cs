@@ -65,29 +65,31 @@ internal static class QpSensitivity
         }
         var trusted = state.Usable & relative.LessOrEqual(tolerance);
 
-        var weight = trusted.to(gradX.dtype).unsqueeze(-1);
-        var dz = scaling.D * d.X * weight;
-        var dLambda = scaling.EG * d.Z * weight;
-        var dNu = scaling.EA * d.Y * weight;
+        // Untrusted items get zero gradients; when the host sees every item trusted (the common case) the weight is 1.
+        Tensor Weighted(Tensor v) => HostMask.OnHost(trusted) && HostMask.All(trusted) ? v : v * trusted.to(gradX.dtype).unsqueeze(-1);
+        var dz = Weighted(scaling.D * d.X);
+        var dLambda = Weighted(scaling.EG * d.Z);
+        var dNu = Weighted(scaling.EA * d.Y);
         var z = scaling.UnscalePrimal(it.X);
         var lambda = scaling.UnscaleInequalityDual(it.Z);
         var nu = scaling.UnscaleEqualityDual(it.Y);
 
         // Gradients with respect to the caller's data: the normalisation multiplies each item's Q and p by its cost
         // factor and each row of G, h (A, b) by its row factor, so those factors scale the vectors on that side.
-        var unit = ones(1, 1, dtype: dz.dtype, device: dz.device);
+        // Without a normalisation every factor is 1 and is left out (x·1 = x exactly).
         var normalization = state.Normalization;
-        var cost = normalization is null ? unit : Batched.PerItem(normalization.Cost);
-        var rows = normalization?.InequalityRows ?? unit;
-        var equalityRows = normalization?.EqualityRows ?? unit;
+        Tensor Cost(Tensor v) => normalization is null ? v : Batched.PerItem(normalization.Cost) * v;
+        Tensor HalfCost(Tensor v) => normalization is null ? v.Times(0.5) : Batched.PerItem(normalization.Cost).Times(0.5) * v;
+        Tensor Rows(Tensor v) => normalization is null ? v : normalization.InequalityRows * v;
+        Tensor EqualityRows(Tensor v) => normalization is null ? v : normalization.EqualityRows * v;
         var batched = state.Problem.IsBatched;
         var grads = new Tensor?[6];
-        if (needed[0]) grads[0] = OuterSum(batched[0], cost.Times(0.5) * dz, z, cost.Times(0.5) * z, dz);
-        if (needed[1]) grads[1] = cost * dz;
-        if (needed[2]) grads[2] = OuterSum(batched[2], rows * lambda, dz, rows * dLambda, z);
-        if (needed[3]) grads[3] = -rows * dLambda;
-        if (needed[4]) grads[4] = OuterSum(batched[4], equalityRows * nu, dz, equalityRows * dNu, z);
-        if (needed[5]) grads[5] = -equalityRows * dNu;
+        if (needed[0]) grads[0] = OuterSum(batched[0], HalfCost(dz), z, HalfCost(z), dz);
+        if (needed[1]) grads[1] = Cost(dz);
+        if (needed[2]) grads[2] = OuterSum(batched[2], Rows(lambda), dz, Rows(dLambda), z);
+        if (needed[3]) grads[3] = -Rows(dLambda);
+        if (needed[4]) grads[4] = OuterSum(batched[4], EqualityRows(nu), dz, EqualityRows(dNu), z);
+        if (needed[5]) grads[5] = -EqualityRows(dNu);
         foreach (int vector in new[] { 1, 3, 5 })
             if (grads[vector] is not null && !batched[vector]) grads[vector] = grads[vector]!.sum(dim: 0);
         return (grads, new BackwardCheck(relative, trusted));

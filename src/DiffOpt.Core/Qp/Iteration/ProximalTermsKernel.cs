@@ -175,7 +175,7 @@ internal static class ProximalTermsKernel
     private static Tensor[] Contiguous(params Tensor[] tensors)
     {
         var result = new Tensor[tensors.Length];
-        for (int i = 0; i < tensors.Length; i++) result[i] = tensors[i].is_contiguous() ? tensors[i] : tensors[i].contiguous();
+        for (int i = 0; i < tensors.Length; i++) result[i] = Dense.Of(tensors[i]);
         return result;
     }
 

@@ -95,12 +95,12 @@ internal static class RegularizationUpdate
     private static Result ApplyPerItem(State state, Inputs inputs, Settings settings)
     {
         long batch = state.Rho.size(0);
-        state = new State(state.Rho.contiguous(), state.DeltaIneq.contiguous(), state.NoPrimalUpdate.contiguous(), state.NoDualUpdate.contiguous());
+        state = new State(Dense.Of(state.Rho), Dense.Of(state.DeltaIneq), Dense.Of(state.NoPrimalUpdate), Dense.Of(state.NoDualUpdate));
         var norms = inputs.Norms;
-        inputs = new Inputs(inputs.Accepted.contiguous(),
-            norms with { Primal = norms.Primal.contiguous(), Dual = norms.Dual.contiguous(), PrimalScale = norms.PrimalScale.contiguous(), DualScale = norms.DualScale.contiguous() },
-            inputs.PrevPrimal.contiguous(), inputs.PrevDual.contiguous(), inputs.MuBefore.contiguous(), inputs.Mu.contiguous(),
-            inputs.PrimalProxInf.contiguous(), inputs.DualProxInf?.contiguous(), inputs.RegFloor.contiguous());
+        inputs = new Inputs(Dense.Of(inputs.Accepted),
+            norms with { Primal = Dense.Of(norms.Primal), Dual = Dense.Of(norms.Dual), PrimalScale = Dense.Of(norms.PrimalScale), DualScale = Dense.Of(norms.DualScale) },
+            Dense.Of(inputs.PrevPrimal), Dense.Of(inputs.PrevDual), Dense.Of(inputs.MuBefore), Dense.Of(inputs.Mu),
+            Dense.Of(inputs.PrimalProxInf), inputs.DualProxInf is null ? null : Dense.Of(inputs.DualProxInf), Dense.Of(inputs.RegFloor));
         var next = new State(empty_like(state.Rho), empty_like(state.DeltaIneq), empty_like(state.NoPrimalUpdate), empty_like(state.NoDualUpdate));
         var movePrimal = empty(batch, ScalarType.Bool);
         var moveDual = empty(batch, ScalarType.Bool);

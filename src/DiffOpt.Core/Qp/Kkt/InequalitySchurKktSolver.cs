@@ -140,7 +140,7 @@ internal sealed class InequalitySchurKktSolver : KktSolver
     /// <summary>The solve in <see cref="SchurSolveKernel"/> (see <see cref="KernelsApply"/> for when it applies).</summary>
     internal unsafe KktVector SolveWithKernel(KktVector rhs)
     {
-        var (rx, ry, rz) = (rhs.X.contiguous(), rhs.Y.contiguous(), rhs.Z.contiguous());
+        var (rx, ry, rz) = (Dense.Of(rhs.X), Dense.Of(rhs.Y), Dense.Of(rhs.Z));
         var (dx, dy, dz) = (empty_like(rx), empty_like(ry), empty_like(rz));
         var sFactor = SFactorForKernel();
         long batch = rx.size(0);
@@ -162,12 +162,12 @@ internal sealed class InequalitySchurKktSolver : KktSolver
     internal unsafe QpIterate MehrotraStep(QpIterate it, KktVector residuals, Tensor mu, double tau)
     {
         if (!_usesKernels || Factored is null) throw new InvalidOperationException("MehrotraStep needs the CPU kernels and a factorisation.");
-        var current = new QpIterate(it.X.contiguous(), it.Y.contiguous(), it.Z.contiguous(), it.S.contiguous());
-        var r = new KktVector(residuals.X.contiguous(), residuals.Y.contiguous(), residuals.Z.contiguous());
+        var current = new QpIterate(Dense.Of(it.X), Dense.Of(it.Y), Dense.Of(it.Z), Dense.Of(it.S));
+        var r = new KktVector(Dense.Of(residuals.X), Dense.Of(residuals.Y), Dense.Of(residuals.Z));
         var next = new QpIterate(empty_like(current.X), empty_like(current.Y), empty_like(current.Z), empty_like(current.S));
         long batch = current.X.size(0), n = Qp.N, m = Qp.InequalityCount, p = Qp.EqualityCount;
         var scratch = empty(batch, n + p + 4 * m, dtype: _hFactor.dtype);
-        var means = mu.to_type(_hFactor.dtype).contiguous();
+        var means = Dense.Of(mu.dtype == _hFactor.dtype ? mu : mu.to_type(_hFactor.dtype));
         var sFactor = SFactorForKernel();
         if (_hFactor.dtype == ScalarType.Float64)
             MehrotraStepKernel.Step(Operator<double>(sFactor), batch, BatchPoint<double>.Of(current), BatchPoint<double>.Of(r), NativeLapack.Data<double>(means), tau,
@@ -179,7 +179,7 @@ internal sealed class InequalitySchurKktSolver : KktSolver
         return next;
     }
 
-    private Tensor SFactorForKernel() => _sFactor?.contiguous() ?? empty(1, 0, 0, _hFactor.dtype);
+    private Tensor SFactorForKernel() => _sFactor is null ? empty(1, 0, 0, _hFactor.dtype) : Dense.Of(_sFactor);
 
     private unsafe SchurSolveKernel.Operator<T> Operator<T>(Tensor sFactor) where T : unmanaged =>
         new(BatchMatrices<T>.Of(_hFactor), BatchMatrices<T>.Of(_v), BatchMatrices<T>.Of(sFactor), BatchMatrices<T>.Of(Qp.A), NativeLapack.Data<T>(_inverseDelta));

@@ -93,7 +93,7 @@ internal abstract class KktSolver
             var progressing = active & (candidateNorm.Times(MinimumImprovement) < residualNorm);
             solution = KktVector.Select(better, candidate, solution);
             residual = KktVector.Select(better, candidateResidual, residual);
-            residualNorm = where(better, candidateNorm, residualNorm);
+            residualNorm = HostMask.OnHost(better) && HostMask.All(better) ? candidateNorm : where(better, candidateNorm, residualNorm);
             active = progressing & (residualNorm > rhsNorm.Times(relativeTolerance));
         }
         return (solution, residualNorm);
@@ -123,11 +123,13 @@ internal sealed record KktVector(Tensor X, Tensor Y, Tensor Z)
     public static KktVector operator -(KktVector a, KktVector b) => new(a.X - b.X, a.Y - b.Y, a.Z - b.Z);
 
     /// <summary>Infinity norm over all three blocks, per item (B,).</summary>
-    public Tensor InfNorm() => Batched.Max(Batched.InfNorm(X), Batched.InfNorm(Y), Batched.InfNorm(Z));
+    public Tensor InfNorm() => HostRowNorms.InfNorm(X, Y, Z) ?? Batched.Max(Batched.InfNorm(X), Batched.InfNorm(Y), Batched.InfNorm(Z));
 
     /// <summary>Per item: <paramref name="a"/> where <paramref name="mask"/> (B,) is true, else <paramref name="b"/>.</summary>
     public static KktVector Select(Tensor mask, KktVector a, KktVector b)
     {
+        // A host mask that is all true or all false (always at B = 1) picks a whole vector.
+        if (HostMask.OnHost(mask)) { if (HostMask.All(mask)) return a; if (!HostMask.Any(mask)) return b; }
         var m = mask.unsqueeze(-1);
         return new KktVector(where(m, a.X, b.X), where(m, a.Y, b.Y), where(m, a.Z, b.Z));
     }

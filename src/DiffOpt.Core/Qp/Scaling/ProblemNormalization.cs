@@ -114,8 +114,28 @@ internal sealed record ProblemNormalization(Tensor Cost, Tensor InequalityRows, 
     /// <summary>Whether any size is positive and below <see cref="SmallSize"/> (one transfer to the host for all of them).</summary>
     private static bool AnySmall(params Tensor[] sizes)
     {
+        if (sizes.All(t => NativeLapack.Serves(t))) return sizes.Any(HostAnySmall);
         var present = sizes.Where(t => t.numel() > 0).Select(t => (t.GreaterThan(0L) & t.LessThan(SmallSize)).any()).ToArray();
         return present.Length > 0 && stack(present).any().item<bool>();
+    }
+
+    /// <summary><see cref="AnySmall"/> of one CPU float tensor, read on the host (no small libtorch results).</summary>
+    private static unsafe bool HostAnySmall(Tensor size)
+    {
+        if (size.numel() == 0) return false;
+        var dense = Dense.Of(size);
+        bool any = dense.dtype == ScalarType.Float64 ? AnySmall(NativeLapack.Data<double>(dense), dense.numel())
+            : AnySmall(NativeLapack.Data<float>(dense), dense.numel());
+        GC.KeepAlive(dense);
+        return any;
+    }
+
+    private static unsafe bool AnySmall<T>(T* data, long count) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        T small = T.CreateTruncating(SmallSize);
+        for (long i = 0; i < count; i++)
+            if (data[i] > T.Zero && data[i] < small) return true;
+        return false;
     }
 
     private static Tensor ScaleRows(Tensor matrix, Tensor rows) => rows.unsqueeze(-1) * matrix;

@@ -55,7 +55,7 @@ internal sealed class ScaledQp
     public (Tensor Px, Tensor Ax, Tensor Gx, Tensor ConstraintForce) ResidualProducts(Tensor x, Tensor y, Tensor z)
     {
         if (!KernelTakes(x) || !KernelTakes(y) || !KernelTakes(z)) return (Px(x), Ax(x), Gx(x), ATy(y).Plus(GTz(z)));
-        var (xc, yc, zc) = (x.contiguous(), y.contiguous(), z.contiguous());
+        var (xc, yc, zc) = (Dense.Of(x), Dense.Of(y), Dense.Of(z));
         var (px, ax, gx, force) = (empty_like(xc), empty_like(yc), empty_like(zc), empty_like(xc));
         unsafe
         {
@@ -74,7 +74,7 @@ internal sealed class ScaledQp
     private Tensor Multiply(Tensor matrix, Tensor v, bool transposed)
     {
         if (!KernelTakes(v)) return Batched.RowTimes(v, transposed ? matrix : matrix.transpose(-1, -2));
-        var vc = v.contiguous();
+        var vc = Dense.Of(v);
         var result = empty(BatchSize, matrix.size(transposed ? 2 : 1), dtype: matrix.dtype);
         unsafe
         {

@@ -100,7 +100,7 @@ internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeas
 
     private static unsafe QpResiduals EvaluateWithKernel(ScaledQp qp, ResidualNormalizer norm, QpIterate it)
     {
-        var point = new QpIterate(it.X.contiguous(), it.Y.contiguous(), it.Z.contiguous(), it.S.contiguous());
+        var point = new QpIterate(Dense.Of(it.X), Dense.Of(it.Y), Dense.Of(it.Z), Dense.Of(it.S));
         var (rx, ry, rz) = (empty_like(point.X), empty_like(point.Y), empty_like(point.Z));
         var measures = empty(qp.BatchSize, (int)ScaledResidualsKernel.Measure.Count, dtype: qp.P.dtype);
         var scratch = empty(qp.BatchSize, ScaledResidualsKernel.ScratchPerItem(qp.N, qp.EqualityCount, qp.InequalityCount), dtype: point.X.dtype);

@@ -87,9 +87,9 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
 
     private static unsafe SolutionResiduals EvaluateWithKernel(QpProblem problem, Tensor z, Tensor lambda, Tensor nu, Tensor rows)
     {
-        var (zc, lc, nc) = (z.contiguous(), lambda.contiguous(), nu.contiguous());
-        var data = new[] { problem.Q, problem.G, problem.A, problem.P, problem.H, problem.Bvec }.Select(t => t.contiguous()).ToArray();
-        var indices = rows.to_type(ScalarType.Int64).cpu().contiguous();
+        var (zc, lc, nc) = (Dense.Of(z), Dense.Of(lambda), Dense.Of(nu));
+        var data = new[] { problem.Q, problem.G, problem.A, problem.P, problem.H, problem.Bvec }.Select(t => Dense.Of(t)).ToArray();
+        var indices = Dense.Of(rows.dtype == ScalarType.Int64 && rows.device_type == DeviceType.CPU ? rows : rows.to_type(ScalarType.Int64).cpu());
         long items = zc.size(0);
         var dtype = problem.DType;
         int count = (int)SolutionResidualsKernel.Measure.Count;

@@ -1,0 +1,59 @@
+using System.Numerics;
+using TorchSharp;
+using static TorchSharp.torch;
+using DiffOpt.Native;
+
+namespace DiffOpt.Numerics;
+
+/// <summary>
+/// Per-item infinity norm over several (B,k) blocks in one host pass: the same values as the maximum of
+/// <see cref="Batched.InfNorm"/> over the blocks (NaN propagates; 0 for empty blocks), as one new tensor instead
+/// of about eight small libtorch results.
+/// </summary>
+internal static class HostRowNorms
+{
+    /// <summary>
+    /// max over <paramref name="blocks"/> of each row's largest |entry|, (B,); null unless every block is a 2-D CPU
+    /// tensor of one float dtype with the same batch size (the caller then takes the tensor form).
+    /// </summary>
+    public static Tensor? InfNorm(params Tensor[] blocks)
+    {
+        if (!Applies(blocks)) return null;
+        var dense = blocks.Select(Dense.Of).ToArray();
+        var result = empty(blocks[0].size(0), dtype: blocks[0].dtype);
+        if (result.dtype == ScalarType.Float64) Fill<double>(dense, result);
+        else Fill<float>(dense, result);
+        GC.KeepAlive(dense);
+        return result;
+    }
+
+    private static bool Applies(Tensor[] blocks)
+    {
+        if (blocks.Length == 0 || !NativeLapack.Serves(blocks[0])) return false;
+        var (dtype, batch) = (blocks[0].dtype, blocks[0].size(0));
+        return blocks.All(b => b.dim() == 2 && b.dtype == dtype && b.size(0) == batch && b.device_type == DeviceType.CPU);
+    }
+
+    private static unsafe void Fill<T>(Tensor[] blocks, Tensor result) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* output = NativeLapack.Data<T>(result);
+        long batch = result.size(0);
+        for (long i = 0; i < batch; i++) output[i] = T.Zero;
+        foreach (var block in blocks)
+        {
+            long cols = block.size(1);
+            if (cols == 0) continue;
+            T* data = NativeLapack.Data<T>(block);
+            for (long i = 0; i < batch; i++)
+            {
+                T max = output[i];
+                for (T* row = data + i * cols, end = row + cols; row < end && !T.IsNaN(max); row++)
+                {
+                    T a = T.Abs(*row);
+                    if (T.IsNaN(a) || a > max) max = a;
+                }
+                output[i] = max;
+            }
+        }
+    }
+}
