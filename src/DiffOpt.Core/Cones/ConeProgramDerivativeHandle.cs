@@ -16,7 +16,10 @@ public sealed class ConeProgramDerivativeHandle
     private readonly ConeProgramDerivative _derivative;
     private readonly Tensor _solved;   // (B, 1), 1 where the item has a solution, in the data's dtype
 
-    /// <summary>Forms the derivative of the programs <paramref name="data"/> at <paramref name="solution"/> (one factorisation).</summary>
+    /// <summary>
+    /// Forms the derivative of the programs <paramref name="data"/> at <paramref name="solution"/> (one factorisation).
+    /// Its callers (the solver's and the autograd functions' entry points) hold the temporary tensors of the call.
+    /// </summary>
     internal ConeProgramDerivativeHandle(ConeProgramData data, ConeProgramSolution solution)
     {
         _data = data;
@@ -25,8 +28,8 @@ public sealed class ConeProgramDerivativeHandle
         // Unsolved items are differentiated at zero (their J may be singular; the result is masked anyway).
         var keep = _solved.to(ScalarType.Bool);
         Tensor Masked(Tensor v) => where(keep, v, zeros_like(v));
-        _derivative = TemporaryTensors.Hold(() => new ConeProgramDerivative(data.Cones, data.GivenA, data.B, data.C, data.GivenP,
-            Masked(solution.X), Masked(solution.Y), Masked(solution.S)));
+        _derivative = new ConeProgramDerivative(data.Cones, data.GivenA, data.B, data.C, data.GivenP,
+            Masked(solution.X), Masked(solution.Y), Masked(solution.S));
     }
 
     /// <summary>

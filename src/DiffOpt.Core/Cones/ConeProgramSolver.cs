@@ -69,14 +69,15 @@ public sealed class ConeProgramSolver(ConeProgramSolverOptions? options = null)
         return TemporaryTensors.Hold(() => SolveWithDerivative(ConeProgramData.Create(A, b, c, cones, P), warmStart));
     }
 
-    /// <summary>Solves checked data (from <paramref name="warmStart"/> when given) and prepares the derivative.</summary>
+    /// <summary>
+    /// Solves checked data (from <paramref name="warmStart"/> when given) and prepares the derivative. Callers hold the
+    /// call's temporary tensors (<see cref="TemporaryTensors.Hold{T}(Func{T})"/>): the public overloads and the
+    /// autograd functions do.
+    /// </summary>
     internal (ConeProgramSolution Solution, ConeProgramDerivativeHandle Derivative) SolveWithDerivative(ConeProgramData data, ConeWarmStart? warmStart)
     {
-        return TemporaryTensors.Hold(() =>
-        {
-            var solution = SolveCore(data, warmStart is null ? null : WarmArrays.Create(warmStart, data));
-            return (solution, new ConeProgramDerivativeHandle(data, solution));
-        });
+        var solution = SolveCore(data, warmStart is null ? null : WarmArrays.Create(warmStart, data));
+        return (solution, new ConeProgramDerivativeHandle(data, solution));
     }
 
     /// <summary>Solves checked data.</summary>

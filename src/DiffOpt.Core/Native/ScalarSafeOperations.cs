@@ -15,7 +15,7 @@ namespace DiffOpt.Native;
 /// <c>Expected false to be true ... toDouble</c> or computes with garbage. The operations here pass either one of the
 /// rooted constants below or a scalar held by a <c>using</c> declaration until the call has returned. DiffOpt's own
 /// code uses them instead of the implicit forms; a test scans the compiled assemblies for the implicit forms. The
-/// concepts guide ("Known issue") has the history.
+/// concepts guide ("TorchSharp's temporary scalars, and how DiffOpt avoids them") has the history.
 /// </remarks>
 public static class ScalarSafeOperations
 {
@@ -41,18 +41,11 @@ public static class ScalarSafeOperations
     public static Tensor PlusInPlace(this Tensor target, Tensor addend) => target.add_(addend, One);
 
     /// <summary><paramref name="left"/> + <paramref name="factor"/>·<paramref name="right"/> in one call (torch's <c>alpha</c>).</summary>
-    public static Tensor PlusScaled(this Tensor left, Tensor right, double factor)
-    {
-        using var alpha = factor.ToScalar();
-        return left.add(right, alpha);
-    }
+    public static Tensor PlusScaled(this Tensor left, Tensor right, double factor) => With(factor, alpha => left.add(right, alpha));
 
     /// <summary>Adds <paramref name="factor"/>·<paramref name="addend"/> to <paramref name="target"/> in place.</summary>
-    public static Tensor PlusScaledInPlace(this Tensor target, Tensor addend, double factor)
-    {
-        using var alpha = factor.ToScalar();
-        return target.add_(addend, alpha);
-    }
+    public static Tensor PlusScaledInPlace(this Tensor target, Tensor addend, double factor) =>
+        With(factor, alpha => target.add_(addend, alpha));
 
     /// <summary><paramref name="tensor"/> + <paramref name="value"/> elementwise.</summary>
     public static Tensor Plus(this Tensor tensor, double value) => With(value, s => tensor.add(s, One));

@@ -30,11 +30,4 @@ internal static class TemporaryTensors
             scope.Dispose();
         }
     }
-
-    /// <summary>As <see cref="Hold{T}(Func{T})"/> for work without a result.</summary>
-    public static void Hold(Action work) => Hold(() =>
-    {
-        work();
-        return true;
-    });
 }

@@ -6,7 +6,7 @@ namespace DiffOpt.Tests.TestSupport;
 
 /// <summary>
 /// Finds, in a compiled assembly's IL, the TorchSharp calls that pass a temporary <see cref="Scalar"/> to libtorch
-/// with nothing keeping it alive during the native call (docs/guides/concepts.md, "Known issue"; the remedy is
+/// with nothing keeping it alive during the native call (docs/guides/concepts.md, "TorchSharp's temporary scalars"; the remedy is
 /// <c>DiffOpt.Native.ScalarSafeOperations</c>). Two kinds are reported: a scalar conversion
 /// (<c>Scalar.op_Implicit</c>, <c>ToScalar</c>) whose result is passed on instead of being stored in a static field
 /// or in a local that the method disposes; and a call to a TorchSharp method that makes such a temporary itself
