@@ -98,6 +98,57 @@ public class ActiveSetDerivativeSolverTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AtAnInteriorPointSolution_OfRandomLps_UsesTheSquareForm_AndAgreesWithTheFullLu()
+    {
+        // Random LPs built like the benchmark's lp cases (gen_cones.py): A normal / √n, b = Ax₀ + s₀ and c = −Aᵀy₀ with
+        // s₀ and y₀ interior, solved by the interior-point solver; there v_i is small but never 0, so D is 0 or 1 and
+        // each generic LP sits at a vertex with n active rows.
+        const int batch = 4, n = 30, zero = 5, nonnegative = 60, m = zero + nonnegative;
+        var random = new ProblemGenerator(1230);
+        var a = new double[batch * m * n];
+        var b = new double[batch * m];
+        var c = new double[batch * n];
+        for (int item = 0; item < batch; item++)
+        {
+            for (int e = 0; e < m * n; e++) a[item * m * n + e] = random.Normal() / Math.Sqrt(n);
+            var x0 = Enumerable.Range(0, n).Select(_ => random.Normal()).ToArray();
+            var s0 = Enumerable.Range(0, m).Select(i => i < zero ? 0 : random.Uniform(0.5, 1.5)).ToArray();
+            var y0 = Enumerable.Range(0, m).Select(i => i < zero ? random.Normal() : random.Uniform(0.5, 1.5)).ToArray();
+            for (int i = 0; i < m; i++)
+            {
+                b[item * m + i] = s0[i];
+                for (int j = 0; j < n; j++)
+                {
+                    b[item * m + i] += a[(item * m + i) * n + j] * x0[j];
+                    c[item * n + j] -= a[(item * m + i) * n + j] * y0[i];
+                }
+            }
+        }
+        Cone[] cones = [new ZeroCone(zero), new NonnegativeCone(nonnegative)];
+        var A = tensor(a, [batch, m, n], ScalarType.Float64);
+        var solution = new ConeProgramSolver().Solve(A, tensor(b, [batch, m], ScalarType.Float64), tensor(c, [batch, n], ScalarType.Float64), cones);
+        Assert.All(solution.Status, status => Assert.Equal(SolverStatus.Solved, status));
+        var point = new ConeProgramPoint(cones, A, tensor(b, [batch, m], ScalarType.Float64), tensor(c, [batch, n], ScalarType.Float64), null,
+            solution.X, solution.Y, solution.S);
+        var system = Build(point);
+        var reduced = new ActiveSetDerivativeSolver(system);
+        var full = new RefinedBatchSolver(system);
+        Assert.Equal(Enumerable.Repeat(n, batch), reduced.ReducedOrders);
+        Assert.False(full.Singular.any().item<bool>());
+        foreach (bool transpose in new[] { false, true })
+        {
+            var rhs = tensor(Enumerable.Range(0, batch * system.Order).Select(_ => random.Normal()).ToArray(), [batch, system.Order], ScalarType.Float64);
+            var (solved, residual) = reduced.Solve(rhs, transpose);
+            var (reference, fullResidual) = full.Solve(rhs, transpose);
+            double difference = ((solved - reference).abs().amax(1) / reference.abs().amax(1)).max().item<double>();
+            output.WriteLine($"transpose {transpose}: relative difference {difference:E2}, residual {residual.max().item<double>():E2} " +
+                $"(full LU {fullResidual.max().item<double>():E2})");
+            Assert.True(difference <= 1e-10, $"reduced and full solutions differ by {difference:G3}");
+            Assert.True(residual.max().item<double>() <= 1e-12, "the full system's residual after refinement");
+        }
+    }
+
+    [Fact]
     public void Construction_RefusesABlockD()
     {
         var point = PlantedConePrograms.Plant([new SecondOrderCone(3), new NonnegativeCone(2)], 4, batch: 2, seed: 1220);
