@@ -10,8 +10,9 @@ namespace DiffOpt.Cones;
 /// active-set system of the rows where d_i ≠ 0.
 /// </summary>
 /// <remarks>
-/// The reduction (J of the normal map, Busseti, Moursi and Boyd 2019, eq. (6); Agrawal et al. 2019, §3, whose
-/// DΠ of the nonnegative orthant is diag(1[v &gt; 0]), §A). Split the rows into I = {i : d_i = 0} and K = {i : d_i ≠ 0}
+/// The reduction of J, the Jacobian of the normal map F(x, v) of docs/CONES.md ("Derivative and adjoint through the
+/// normal map"), with DΠ of the nonnegative orthant diag(1[v &gt; 0]) and ½ at v = 0 as in diffcp (Agrawal et al.,
+/// "Differentiating through a cone program", 2019). Split the rows into I = {i : d_i = 0} and K = {i : d_i ≠ 0}
 /// and write D_K = diag(d_K), W = diag((1 − d_K)/d_K) ⪰ 0 (W = 0 on the rows with d_i = 1: zero-cone rows and active
 /// inequalities).
 /// <list type="bullet">
@@ -24,7 +25,7 @@ namespace DiffOpt.Cones;
 /// </list>
 /// Both are exact for the D the full system uses: no row is classified by a tolerance, and a degenerate row
 /// (s_i ≈ y_i ≈ 0) is eliminated only when its d_i is exactly 0, where the full J decouples it in the same way; a
-/// row with 0 &lt; d_i &lt; 1 stays in S. J is block triangular with blocks S·diag(I, D_K⁻¹) and −I, so J is singular
+/// row with 0 &lt; d_i &lt; 1 stays in S. J is block triangular with blocks S·diag(I, D_K) and −I, so J is singular
 /// exactly when S is (e.g. more active rows than LICQ allows); such items are left to the full system.
 /// S is symmetric (LAPACK's Bunch–Kaufman LDLᵀ, half an LU's work). When P = 0 and every kept row has d_i = 1 and
 /// there are n of them (an LP at a nondegenerate vertex), S = [0, A_Kᵀ; A_K, 0] and the solves reduce further to
