@@ -14,9 +14,6 @@ namespace DiffOpt.LinearAlgebra;
 /// </summary>
 internal sealed class BatchedLu
 {
-    /// <summary>Iterations of Hager's estimator at most.</summary>
-    internal const int EstimatorSteps = 5;
-
     private readonly Item[] _items;
     private readonly int _n;
 
@@ -86,7 +83,8 @@ internal sealed class BatchedLu
             norm = Math.Max(norm, sum);
         }
         int info = k == 0 ? 0 : NativeLu.Factor(item.Factors, item.Pivots, k);
-        ReciprocalCondition[i] = k == 0 ? 1 : info != 0 || !(norm > 0) ? 0 : 1 / (norm * InverseNormEstimate(item));
+        ReciprocalCondition[i] = k == 0 ? 1 : info != 0 || !(norm > 0) ? 0 : 1 / (norm * InverseNormEstimate.Of(k,
+            (b, transpose) => NativeLu.Solve(item.Factors, item.Pivots, k, b, transpose)));
         if (!double.IsFinite(ReciprocalCondition[i])) ReciprocalCondition[i] = 0;
     }
 
@@ -185,38 +183,5 @@ internal sealed class BatchedLu
             if (k > 0) NativeLu.Solve(Factors, Pivots, k, work, transpose: true);
             for (int r = 0; r < k; r++) b[Kept[r]] = work[r];
         }
-    }
-
-    /// <summary>Hager's lower bound on ‖A_KK⁻¹‖₁ for the factorised part of <paramref name="item"/>.</summary>
-    private static double InverseNormEstimate(Item item)
-    {
-        int n = item.Kept.Length;
-        var factors = item.Factors.AsSpan();
-        var pivots = item.Pivots.AsSpan();
-        var x = new double[n];
-        var z = new double[n];
-        Array.Fill(x, 1.0 / n);
-        double estimate = 0;
-        int previous = -1;
-        for (int step = 0; step < EstimatorSteps; step++)
-        {
-            NativeLu.Solve(factors, pivots, n, x, transpose: false);
-            double norm = 0;
-            foreach (double v in x) norm += Math.Abs(v);
-            if (step > 0 && norm <= estimate) break;
-            estimate = norm;
-            for (int k = 0; k < n; k++) z[k] = x[k] >= 0 ? 1 : -1;
-            NativeLu.Solve(factors, pivots, n, z, transpose: true);
-            int best = 0;
-            for (int k = 1; k < n; k++)
-                if (Math.Abs(z[k]) > Math.Abs(z[best])) best = k;
-            // zᵀx for the current x (e_previous, or the uniform start) bounds what another step can gain.
-            double zx = previous < 0 ? z.Sum() / n : z[previous];
-            if (step > 0 && Math.Abs(z[best]) <= zx) break;
-            Array.Clear(x);
-            x[best] = 1;
-            previous = best;
-        }
-        return estimate;
     }
 }

@@ -147,16 +147,20 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
     /// <summary>
     /// For one random direction of each input (A, b, c, P when present): Forward's (dx, dy, ds) and the adjoint's
     /// ⟨∇, d⟩ for a random loss against central differences of <paramref name="solve"/> (all perturbed programs solved
-    /// as one batch; five-point stencil), each to 1e-6 relative.
+    /// as one batch; five-point stencil), each to 1e-6 relative. <paramref name="rowDirection"/>, when given, maps the
+    /// random directions of A and b (rows along dimension 1) to admissible ones; without <paramref name="withDuals"/>
+    /// the loss has no y term and dy is not compared (for programs whose y is not unique).
     /// </summary>
-    private void AssertMatchesCentralDifferences(ConeProgramPoint point, Func<ConeProgramPoint, ReferenceConeSolution> solve, ProblemGenerator random)
+    private void AssertMatchesCentralDifferences(ConeProgramPoint point, Func<ConeProgramPoint, ReferenceConeSolution> solve, ProblemGenerator random,
+        Func<Tensor, Tensor>? rowDirection = null, bool withDuals = true)
     {
         var derivative = point.Derivative();
-        var (gx, gy, gs) = (Normal(point.X, random), Normal(point.Y, random), Normal(point.S, random));
+        var (gx, gy, gs) = (Normal(point.X, random), withDuals ? Normal(point.Y, random) : null, Normal(point.S, random));
         var gradients = derivative.Adjoint(gx, gy, gs);
+        rowDirection ??= direction => direction;
         var inputs = new List<(string Name, Tensor Direction)>
         {
-            ("A", Normal(point.A, random)), ("b", Normal(point.B, random)), ("c", Normal(point.C, random)),
+            ("A", rowDirection(Normal(point.A, random))), ("b", rowDirection(Normal(point.B, random))), ("c", Normal(point.C, random)),
         };
         if (point.P is not null)
         {
@@ -199,11 +203,36 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
                 _ => Inner(gradients.P, direction),
             };
             double adjointError = Math.Abs(adjoint - loss) / Math.Max(Math.Max(Math.Abs(adjoint), Math.Abs(loss)), 1e-3);
-            var errors = new[] { Relative(tangent.DX, dx), Relative(tangent.DY, dy), Relative(tangent.DS, ds), adjointError };
+            var errors = new[] { Relative(tangent.DX, dx), withDuals ? Relative(tangent.DY, dy) : 0, Relative(tangent.DS, ds), adjointError };
             output.WriteLine($"d{name}: dx {errors[0]:E2}, dy {errors[1]:E2}, ds {errors[2]:E2}, <grad, d> {errors[3]:E2} " +
                 $"(|<grad, d>| = {Math.Abs(loss):G4})");
             Assert.True(errors.Max() <= 1e-6, $"d{name}: derivative differs from central differences by {errors.Max():G3}");
         }
+    }
+
+    [Theory]
+    [InlineData(0.0, 0.0)]
+    [InlineData(1e-13, 0.0)]
+    [InlineData(0.0, 1e-13)]
+    public void Forward_AndAdjoint_MatchCentralDifferences_AtADegenerateRow(double dual, double slack)
+    {
+        // The LP family (n = 5; active rows: the zero cone's 0 and 1, the nonnegative cone's 2, 4 and 6) with its
+        // inactive row 3 replaced by a copy of the active row 2 at s₃ = slack, y₃ = dual: s₃ and y₃ both about 0, six
+        // active rows for five variables. D reads row 3 as ½ (v₃ = 0: kept in the reduced system), 1 (v₃ > 0: J is
+        // singular, least squares of the full J) or 0 (v₃ < 0: eliminated). Directions that keep the copy (row 3 of dA
+        // and db equal to row 2) leave x differentiable; y₂ + y₃ is unique but not the split, so the loss has no y term.
+        var point = Planted("LP", batch: 3, seed: 945);
+        const int copy = 3, of = 2;
+        var row = tensor(new long[] { copy });
+        Tensor Copied(Tensor t) => t.index_copy(1, row, t.narrow(1, of, 1));
+        Tensor Set(Tensor t, double value) =>
+            t.index_copy(1, row, tensor(Enumerable.Repeat(value, (int)point.Batch).ToArray(), [point.Batch, 1], ScalarType.Float64));
+        point = PlantedConePrograms.Replant(point with { A = Copied(point.A) }, Set(point.S, slack), Set(point.Y, dual));
+        var derivative = point.Derivative();
+        output.WriteLine($"least squares per item: {string.Join(", ", derivative.LeastSquares.data<bool>().ToArray())}");
+        Assert.Equal(dual > 0, derivative.LeastSquares.any().item<bool>());
+        AssertMatchesCentralDifferences(point, ConeProgramReference.SolveWithQp, new ProblemGenerator(946),
+            Copied, withDuals: false);
     }
 
     private static ConeProgramPoint Perturb(ConeProgramPoint point, string name, Tensor delta)

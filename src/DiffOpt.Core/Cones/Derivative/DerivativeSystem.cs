@@ -11,7 +11,7 @@ namespace DiffOpt.Cones;
 /// </summary>
 internal sealed class DerivativeSystem
 {
-    private readonly double[] _a;       // (B, m, n) or (m, n) row-major
+    private readonly DoubleView _a;     // (B, m, n) or (m, n) row-major, read in place
     private readonly double[]? _p;      // (B, n, n) or (n, n), or null
     private readonly bool _sharedA, _sharedP;
     private readonly Block[] _blocks;
@@ -27,7 +27,7 @@ internal sealed class DerivativeSystem
         _n = n;
         _m = m;
         _sharedA = a.dim() == 2;
-        _a = TensorCopy.ToDoubles(a);
+        _a = TensorCopy.View(a);
         _sharedP = p is not null && p.dim() == 2;
         _p = p is null ? null : TensorCopy.ToDoubles(p);
         var blocks = d is BlockDiagonalOperator diagonal ? diagonal.Blocks : [d];
@@ -46,6 +46,32 @@ internal sealed class DerivativeSystem
         }
     }
 
+    /// <summary>A copy of <paramref name="source"/>'s parts for the given items only (shared A and P stay shared).</summary>
+    private DerivativeSystem(DerivativeSystem source, int[] items)
+    {
+        Batch = items.Length;
+        _n = source._n;
+        _m = source._m;
+        _sharedA = source._sharedA;
+        _sharedP = source._sharedP;
+        _a = _sharedA ? source._a : DoubleView.Of(Gather(source._a, items, _m * _n));
+        _p = source._p is null || _sharedP ? source._p : Gather(DoubleView.Of(source._p), items, _n * _n);
+        _blocks = source._blocks
+            .Select(block => block with { Values = Gather(DoubleView.Of(block.Values), items, block.Diagonal ? block.Rows : block.Rows * block.Rows) })
+            .ToArray();
+    }
+
+    /// <summary>The system of the given items of this one, in their order (for a solver that takes over some items).</summary>
+    public DerivativeSystem Select(int[] items) => new(this, items);
+
+    /// <summary>The per-item slices of length <paramref name="size"/> of <paramref name="values"/> for the given items.</summary>
+    private static double[] Gather(DoubleView values, int[] items, int size)
+    {
+        var result = new double[items.Length * size];
+        for (int t = 0; t < items.Length; t++) values.Slice((long)items[t] * size, size).CopyTo(result.AsSpan(t * size, size));
+        return result;
+    }
+
     /// <summary>Whether the CPU system serves data of this dtype and device with an operator D (float64 on the CPU, LAPACK found).</summary>
     public static bool Serves(Tensor data) =>
         NativeBlas.IsAvailable && NativeLu.IsAvailable && !KernelSwitch.TensorPathOnly
@@ -57,9 +83,27 @@ internal sealed class DerivativeSystem
     /// <summary>N = n + m.</summary>
     public int Order => _n + _m;
 
-    private ReadOnlySpan<double> A(int item) => _a.AsSpan(_sharedA ? 0 : item * _m * _n, _m * _n);
+    /// <summary>n.</summary>
+    public int Variables => _n;
 
-    private ReadOnlySpan<double> P(int item) => _p is null ? default : _p.AsSpan(_sharedP ? 0 : item * _n * _n, _n * _n);
+    /// <summary>m.</summary>
+    public int Rows => _m;
+
+    /// <summary>Whether D is diagonal (zero and nonnegative cones only): <see cref="Diagonal"/> then gives all of it.</summary>
+    public bool Polyhedral => _blocks.All(block => block.Diagonal);
+
+    /// <summary>Item <paramref name="item"/>'s D's diagonal (length m) into <paramref name="d"/>; only when <see cref="Polyhedral"/>.</summary>
+    public void Diagonal(int item, Span<double> d)
+    {
+        if (!Polyhedral) throw new InvalidOperationException("D has blocks that are not diagonal.");
+        foreach (var block in _blocks) block.Values.AsSpan(item * block.Rows, block.Rows).CopyTo(d.Slice(block.Offset, block.Rows));
+    }
+
+    /// <summary>Item <paramref name="item"/>'s A, row-major m × n.</summary>
+    public ReadOnlySpan<double> A(int item) => _a.Slice(_sharedA ? 0 : (long)item * _m * _n, _m * _n);
+
+    /// <summary>Item <paramref name="item"/>'s P, row-major n × n; empty when the programs have none.</summary>
+    public ReadOnlySpan<double> P(int item) => _p is null ? default : _p.AsSpan(_sharedP ? 0 : item * _n * _n, _n * _n);
 
     /// <summary>Item <paramref name="item"/>'s dense J, row-major N × N, into <paramref name="j"/>.</summary>
     public void Fill(int item, Span<double> j)

@@ -15,19 +15,13 @@ namespace DiffOpt.Cones;
 /// symbolic factorisation. Jᵀ uses the same K (Λ is divided out of its rows). K + diag(δI, −δI) is factorised by
 /// <see cref="SparseLdl"/> per item and every solve is refined against J itself. An item whose factorisation needs
 /// dynamic regularisation, whose K̃⁻¹ is as large as a singular K makes it (<see cref="SingularInverseNorm"/>), or whose
-/// refined residual stays above <see cref="AcceptedResidual"/> is
+/// refined residual stays above <see cref="IterativeRefinement.AcceptedResidual"/> is
 /// solved by the dense <see cref="RefinedBatchSolver"/> instead (least squares when singular), built on demand.
 /// </summary>
 internal sealed class SparseDerivativeSolver : IDerivativeSolver
 {
-    /// <summary>Relative residual ‖J·z − r‖∞/‖r‖∞ above which an item is handed to the dense solver.</summary>
-    internal const double AcceptedResidual = 1e-10;
-
     /// <summary>Eigenvalues of D at most this count as 0 (decoupled components).</summary>
     internal const double ZeroEigenvalue = 1e-12;
-
-    /// <summary>Refinement steps at most per solve.</summary>
-    internal const int MaxRefinement = 8;
 
     private readonly int _n, _m, _batch;
     private readonly Native.DoubleView _a;   // (B, m, n), read in place
@@ -41,9 +35,8 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
     private readonly SparseLdl?[] _factors;
     private readonly double[][] _rotated;     // per item: K's entry values with Â for every component (before zeroing)
     private readonly bool[] _dense;
-    private readonly Func<long[], RefinedBatchSolver> _fallback;
+    private readonly DenseFallback _fallback;
     private readonly Device _device;
-    private (string Key, RefinedBatchSolver Solver)? _cached;
 
     /// <summary>
     /// Factorises the items' K. <paramref name="a"/> (B, m, n) and <paramref name="p"/> ((B, n, n) or null) are float64
@@ -63,7 +56,7 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
         _p = p is null ? null : Native.TensorCopy.ToDoubles(_sharedP ? p[0] : p);
         _d = d;
         (_starts, _rows) = (starts, rows);
-        _fallback = fallback;
+        _fallback = new DenseFallback(fallback);
         _blockOf = new int[_m];
         for (int k = 0; k < d.Starts.Length; k++)
             for (int i = 0; i < d.Sizes[k]; i++) _blockOf[d.Starts[k] + i] = k;
@@ -82,8 +75,7 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
         if (refused.Length > 0)
         {
             // Built now, so that Singular is known before the first solve.
-            _cached = (string.Join(",", refused), fallback(refused));
-            Singular = Singular.index_copy(0, tensor(refused, device: _device), _cached.Value.Solver.Singular);
+            Singular = Singular.index_copy(0, tensor(refused, device: _device), _fallback.For(refused).Singular);
         }
     }
 
@@ -263,41 +255,19 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
                 failed[item] = true;
                 return;
             }
-            var b = rhs.AsSpan(item * order, order);
-            var z = solution.AsSpan(item * order, order);
-            double scale = SpanKernels.NormInf(b);
-            var residual = b.ToArray();
-            var correction = new double[order];
             var work = new double[3 * order];
-            double error = scale;
-            for (int step = 0; step <= MaxRefinement; step++)
-            {
-                SolveItem(item, residual, correction, transpose, work);
-                for (int i = 0; i < order; i++) z[i] += correction[i];
-                double next = Residual(item, b, z, residual, transpose);
-                if (!(next < error))
-                {
-                    for (int i = 0; i < order; i++) z[i] -= correction[i];
-                    break;
-                }
-                error = next;
-                if (error <= 1e-15 * scale) break;
-            }
-            residuals[item] = scale > 0 ? error / scale : 0;
-            failed[item] = !(residuals[item] <= AcceptedResidual);
+            residuals[item] = IterativeRefinement.Run(rhs.AsSpan(item * order, order), solution.AsSpan(item * order, order),
+                (residual, correction) => SolveItem(item, residual, correction, transpose, work),
+                (z, residual) => Residual(item, rhs.AsSpan(item * order, order), z, residual, transpose));
+            failed[item] = !(residuals[item] <= IterativeRefinement.AcceptedResidual);
         });
         var result = tensor(solution, dtype: ScalarType.Float64, device: _device).view(_batch, order);
         var relative = tensor(residuals, dtype: ScalarType.Float64, device: _device);
-        var items = Enumerable.Range(0, _batch).Where(i => failed[i]).Select(i => (long)i).ToArray();
-        if (items.Length == 0) return (result, relative);
         // The items the sparse path cannot serve, by the dense LU (least squares where J is singular).
-        var index = tensor(items, device: _device);
-        var key = string.Join(",", items);
-        if (_cached?.Key != key) _cached = (key, _fallback(items));
-        var dense = _cached.Value.Solver;
-        var (denseSolution, denseResidual) = dense.Solve(r.index_select(0, index), transpose);
-        Singular = Singular.index_copy(0, index, dense.Singular);
-        return (result.index_copy(0, index, denseSolution), relative.index_copy(0, index, denseResidual));
+        var singular = Singular;
+        var merged = _fallback.Merge(r, transpose, failed, result, relative, ref singular);
+        Singular = singular;
+        return merged;
     }
 
     /// <summary>One solve J·z = b (or Jᵀ·z = b) with the item's factorisation, through K (see the class summary).</summary>

@@ -1,0 +1,98 @@
+using DiffOpt.Numerics;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Cones;
+
+/// <summary>
+/// Solves with the derivative Jacobians J of a CPU <see cref="DerivativeSystem"/> whose D is diagonal (zero and
+/// nonnegative cones) through each item's active-set system (<see cref="ActiveSetItem"/>: the rows where D = 0
+/// eliminated, order n + |active rows|, or n for an LP at a nondegenerate vertex), refined against the full J, with
+/// each item's residual ‖J·z − r‖∞/‖r‖∞ of the full system. An item whose reduced system is nearly singular
+/// (reciprocal condition at most <see cref="ReducedSingularRatio"/>) or whose refined residual stays above
+/// <see cref="IterativeRefinement.AcceptedResidual"/> is solved by the dense LU of the full J instead
+/// (<see cref="RefinedBatchSolver"/>, which decides singularity and takes the least-squares solution).
+/// </summary>
+internal sealed class ActiveSetDerivativeSolver : IDerivativeSolver
+{
+    /// <summary>
+    /// Reciprocal condition of the reduced system at or below which the full system takes the item: a hundred times
+    /// the full solver's <see cref="RefinedBatchSolver.SingularRatio"/>, so that the full J decides every borderline case.
+    /// </summary>
+    internal const double ReducedSingularRatio = 100 * RefinedBatchSolver.SingularRatio;
+
+    /// <summary>
+    /// Relative residual of the full system at which refinement stops: a few units of rounding, reached after one
+    /// correction on a well-conditioned item (each further step costs a reduced solve and a product with the full J).
+    /// </summary>
+    internal const double Enough = 1e-14;
+
+    private readonly DerivativeSystem _system;
+    private readonly ActiveSetItem?[] _items;
+    private readonly DenseFallback _fallback;
+
+    /// <summary>Factorises every item's reduced system; <paramref name="system"/> must be <see cref="DerivativeSystem.Polyhedral"/>.</summary>
+    public ActiveSetDerivativeSolver(DerivativeSystem system)
+    {
+        if (!system.Polyhedral) throw new ArgumentException("The active-set solver needs a diagonal D.", nameof(system));
+        _system = system;
+        int batch = system.Batch;
+        _items = new ActiveSetItem?[batch];
+        BatchParallel.ForEachItem(batch, index =>
+        {
+            int i = (int)index;
+            var d = new double[system.Rows];
+            system.Diagonal(i, d);
+            var item = new ActiveSetItem(system.A(i), system.P(i), d, system.Variables);
+            _items[i] = item.ReciprocalCondition > ReducedSingularRatio ? item : null;
+        });
+        _fallback = new DenseFallback(items => new RefinedBatchSolver(system.Select(items.Select(i => (int)i).ToArray())));
+        Singular = zeros(batch, dtype: ScalarType.Bool);
+        var refused = Enumerable.Range(0, batch).Where(i => _items[i] is null).Select(i => (long)i).ToArray();
+        // Built now, so that Singular is known before the first solve.
+        if (refused.Length > 0) Singular = Singular.index_copy(0, tensor(refused), _fallback.For(refused).Singular);
+    }
+
+    /// <summary>The order of each item's factorised system (0 for an item the full system took), for reports and tests.</summary>
+    public int[] ReducedOrders => _items.Select(item => item?.Order ?? 0).ToArray();
+
+    /// <inheritdoc />
+    public Tensor Singular { get; private set; }
+
+    /// <inheritdoc />
+    public (Tensor Solution, Tensor Residual) Solve(Tensor r, bool transpose)
+    {
+        var system = _system;
+        int order = system.Order, batch = system.Batch;
+        var rhs = Native.TensorCopy.ToDoubles(r);
+        var solution = new double[rhs.Length];
+        var residuals = new double[batch];
+        var failed = new bool[batch];
+        BatchParallel.ForEachItem(batch, index =>
+        {
+            int i = (int)index;
+            if (_items[i] is not { } item)
+            {
+                failed[i] = true;
+                return;
+            }
+            var work = new double[Math.Max(item.WorkLength, order)];
+            residuals[i] = IterativeRefinement.Run(rhs.AsSpan(i * order, order), solution.AsSpan(i * order, order),
+                (residual, correction) => item.Solve(system.A(i), residual, correction, transpose, work),
+                (z, residual) =>
+                {
+                    // b − J·z with the full J.
+                    system.Multiply(i, z, residual, transpose, work);
+                    var b = rhs.AsSpan(i * order, order);
+                    for (int k = 0; k < order; k++) residual[k] = b[k] - residual[k];
+                    return SpanKernels.NormInf(residual);
+                }, Enough);
+            failed[i] = !(residuals[i] <= IterativeRefinement.AcceptedResidual);
+        });
+        var result = tensor(solution, dtype: ScalarType.Float64).view(batch, order);
+        var relative = tensor(residuals, dtype: ScalarType.Float64);
+        var singular = Singular;
+        var merged = _fallback.Merge(r, transpose, failed, result, relative, ref singular);
+        Singular = singular;
+        return merged;
+    }
+}

@@ -1,0 +1,158 @@
+using DiffOpt.Cones;
+using DiffOpt.Tests.TestSupport;
+using Xunit.Abstractions;
+using static TorchSharp.torch;
+
+namespace DiffOpt.Tests.Cones;
+
+/// <summary>
+/// The active-set derivative solver (<see cref="ActiveSetDerivativeSolver"/>) against the dense LU of the full
+/// J = [P, AᵀD; A, D − I] on the same <see cref="DerivativeSystem"/>: the square form (an LP at a vertex), the symmetric
+/// form (a QP, and an LP with a row at v_i = 0 where D = ½), the least-squares fallback at a singular J, and the
+/// residual it reports (the full system's).
+/// </summary>
+public class ActiveSetDerivativeSolverTests(ITestOutputHelper output)
+{
+    /// <summary>
+    /// A planted batch of three: "LP" (zero 2, nonnegative 6, n = 5: five active rows), "QP" (zero 2, nonnegative 7,
+    /// n = 6, P ≻ 0), "LPHalf" (the LP with item 1's inactive row 3 moved to s = y = 0, so v = 0 and D = ½ there),
+    /// "LPSingular" (three active nonnegative rows for n = 2: LICQ fails and J is singular, except in item 1 whose
+    /// row 2 is made inactive).
+    /// </summary>
+    private static ConeProgramPoint Planted(string family)
+    {
+        switch (family)
+        {
+            case "LP":
+                return PlantedConePrograms.Plant([new ZeroCone(2), new NonnegativeCone(6)], 5, batch: 3, seed: 1201, withP: false);
+            case "QP":
+                return PlantedConePrograms.Plant([new ZeroCone(2), new NonnegativeCone(7)], 6, batch: 3, seed: 1202);
+            case "LPHalf":
+                {
+                    var point = Planted("LP");
+                    var s = point.S.clone();
+                    s[1, 2 + 3] = tensor(0.0);
+                    return PlantedConePrograms.Replant(point, s, point.Y);
+                }
+            default:
+                {
+                    var point = PlantedConePrograms.Plant([new NonnegativeCone(6)], 2, batch: 3, seed: 1203, withP: false);
+                    var (s, y) = (point.S.clone(), point.Y.clone());
+                    s[1, 2] = tensor(1.0);
+                    y[1, 2] = tensor(0.0);
+                    return PlantedConePrograms.Replant(point, s, y);
+                }
+        }
+    }
+
+    private static DerivativeSystem Build(ConeProgramPoint point)
+    {
+        var d = new CompositeCone(point.Cones).ProjectDualDerivative(point.Y - point.S);
+        return new DerivativeSystem(point.A, point.P, d, (int)point.Batch, (int)point.Variables, (int)point.Rows);
+    }
+
+    /// <summary>The dense J per item, (B, N, N), from the definition.</summary>
+    private static Tensor DenseJacobian(ConeProgramPoint point)
+    {
+        long batch = point.Batch, m = point.Rows, n = point.Variables;
+        var d = new CompositeCone(point.Cones).ProjectDualDerivative(point.Y - point.S).Dense();
+        var a = point.A.expand(batch, m, n);
+        var p = point.P is null ? zeros(batch, n, n, dtype: ScalarType.Float64) : point.P.expand(batch, n, n);
+        return cat([cat([p, a.transpose(1, 2).matmul(d)], 2), cat([a, d - eye(m, dtype: ScalarType.Float64)], 2)], 1);
+    }
+
+    [Theory]
+    [InlineData("LP", new[] { 5, 5, 5 })]
+    [InlineData("QP", new[] { 12, 12, 12 })]
+    [InlineData("LPHalf", new[] { 5, 11, 5 })]
+    [InlineData("LPSingular", new[] { 0, 2, 0 })]
+    public void Solve_AgreesWithTheFullLu_AndReportsTheFullResidual(string family, int[] orders)
+    {
+        var point = Planted(family);
+        var system = Build(point);
+        var reduced = new ActiveSetDerivativeSolver(system);
+        var full = new RefinedBatchSolver(system);
+        output.WriteLine($"reduced orders {string.Join(", ", reduced.ReducedOrders)} of N = {system.Order}");
+        Assert.Equal(orders, reduced.ReducedOrders);
+        Assert.Equal(full.Singular.data<bool>().ToArray(), reduced.Singular.data<bool>().ToArray());
+        Assert.Equal(family == "LPSingular", reduced.Singular[0].item<bool>());
+
+        var dense = DenseJacobian(point);
+        var random = new ProblemGenerator(1210 + family.Length);
+        foreach (bool transpose in new[] { false, true })
+        {
+            var rhs = tensor(Enumerable.Range(0, (int)point.Batch * system.Order).Select(_ => random.Normal()).ToArray(),
+                [point.Batch, system.Order], ScalarType.Float64);
+            var (solution, residual) = reduced.Solve(rhs, transpose);
+            var (reference, _) = full.Solve(rhs, transpose);
+            double difference = ((solution - reference).abs().amax(1) / reference.abs().amax(1)).max().item<double>();
+            var matrices = transpose ? dense.transpose(1, 2) : dense;
+            var recomputed = (matrices.matmul(solution.unsqueeze(2)).squeeze(2) - rhs).abs().amax(1) / rhs.abs().amax(1);
+            output.WriteLine($"transpose {transpose}: relative difference to the full LU {difference:E2}, " +
+                $"residuals {string.Join(", ", residual.data<double>().ToArray().Select(r => r.ToString("E2")))}");
+            Assert.True(difference <= 1e-10, $"reduced and full solutions differ by {difference:G3}");
+            for (int i = 0; i < point.Batch; i++)
+                Assert.Equal(recomputed[i].item<double>(), residual[i].item<double>(), 1e-13);
+            if (family != "LPSingular") Assert.True(residual.max().item<double>() <= 1e-12, "regular items solve to rounding");
+        }
+    }
+
+    [Fact]
+    public void AtAnInteriorPointSolution_OfRandomLps_UsesTheSquareForm_AndAgreesWithTheFullLu()
+    {
+        // Random LPs built like the benchmark's lp cases (gen_cones.py): A normal / √n, b = Ax₀ + s₀ and c = −Aᵀy₀ with
+        // s₀ and y₀ interior, solved by the interior-point solver; there v_i is small but never 0, so D is 0 or 1 and
+        // each generic LP sits at a vertex with n active rows.
+        const int batch = 4, n = 30, zero = 5, nonnegative = 60, m = zero + nonnegative;
+        var random = new ProblemGenerator(1230);
+        var a = new double[batch * m * n];
+        var b = new double[batch * m];
+        var c = new double[batch * n];
+        for (int item = 0; item < batch; item++)
+        {
+            for (int e = 0; e < m * n; e++) a[item * m * n + e] = random.Normal() / Math.Sqrt(n);
+            var x0 = Enumerable.Range(0, n).Select(_ => random.Normal()).ToArray();
+            var s0 = Enumerable.Range(0, m).Select(i => i < zero ? 0 : random.Uniform(0.5, 1.5)).ToArray();
+            var y0 = Enumerable.Range(0, m).Select(i => i < zero ? random.Normal() : random.Uniform(0.5, 1.5)).ToArray();
+            for (int i = 0; i < m; i++)
+            {
+                b[item * m + i] = s0[i];
+                for (int j = 0; j < n; j++)
+                {
+                    b[item * m + i] += a[(item * m + i) * n + j] * x0[j];
+                    c[item * n + j] -= a[(item * m + i) * n + j] * y0[i];
+                }
+            }
+        }
+        Cone[] cones = [new ZeroCone(zero), new NonnegativeCone(nonnegative)];
+        var A = tensor(a, [batch, m, n], ScalarType.Float64);
+        var solution = new ConeProgramSolver().Solve(A, tensor(b, [batch, m], ScalarType.Float64), tensor(c, [batch, n], ScalarType.Float64), cones);
+        Assert.All(solution.Status, status => Assert.Equal(SolverStatus.Solved, status));
+        var point = new ConeProgramPoint(cones, A, tensor(b, [batch, m], ScalarType.Float64), tensor(c, [batch, n], ScalarType.Float64), null,
+            solution.X, solution.Y, solution.S);
+        var system = Build(point);
+        var reduced = new ActiveSetDerivativeSolver(system);
+        var full = new RefinedBatchSolver(system);
+        Assert.Equal(Enumerable.Repeat(n, batch), reduced.ReducedOrders);
+        Assert.False(full.Singular.any().item<bool>());
+        foreach (bool transpose in new[] { false, true })
+        {
+            var rhs = tensor(Enumerable.Range(0, batch * system.Order).Select(_ => random.Normal()).ToArray(), [batch, system.Order], ScalarType.Float64);
+            var (solved, residual) = reduced.Solve(rhs, transpose);
+            var (reference, fullResidual) = full.Solve(rhs, transpose);
+            double difference = ((solved - reference).abs().amax(1) / reference.abs().amax(1)).max().item<double>();
+            output.WriteLine($"transpose {transpose}: relative difference {difference:E2}, residual {residual.max().item<double>():E2} " +
+                $"(full LU {fullResidual.max().item<double>():E2})");
+            Assert.True(difference <= 1e-10, $"reduced and full solutions differ by {difference:G3}");
+            Assert.True(residual.max().item<double>() <= 1e-12, "the full system's residual after refinement");
+        }
+    }
+
+    [Fact]
+    public void Construction_RefusesABlockD()
+    {
+        var point = PlantedConePrograms.Plant([new SecondOrderCone(3), new NonnegativeCone(2)], 4, batch: 2, seed: 1220);
+        var error = Assert.Throws<ArgumentException>(() => new ActiveSetDerivativeSolver(Build(point)));
+        Assert.Equal("system", error.ParamName);
+    }
+}
