@@ -39,6 +39,9 @@ internal abstract class KernelCone(int offset, int rows)
     /// <summary>hu = Hs·u.</summary>
     public abstract void MulH(ReadOnlySpan<double> u, Span<double> hu);
 
+    /// <summary>result = |Hs|·u, with the absolute values of Hs's entries (for a componentwise backward error).</summary>
+    public abstract void MulAbsH(ReadOnlySpan<double> u, Span<double> result);
+
     /// <summary>result = Hs⁻¹·u.</summary>
     public abstract void MulHinv(ReadOnlySpan<double> u, Span<double> result);
 
@@ -83,6 +86,9 @@ internal abstract class DenseBlockCone : KernelCone
     public override void MulH(ReadOnlySpan<double> u, Span<double> hu) => Apply(H, false, u, hu);
 
     /// <inheritdoc />
+    public override void MulAbsH(ReadOnlySpan<double> u, Span<double> result) => Apply(H, false, u, result, absolute: true);
+
+    /// <inheritdoc />
     public override void MulHinv(ReadOnlySpan<double> u, Span<double> result)
     {
         int r = BlockSize;
@@ -113,8 +119,11 @@ internal abstract class DenseBlockCone : KernelCone
         }
     }
 
-    /// <summary>result = M·u blockwise for M = H or Fᵀ (or its transpose).</summary>
-    protected void Apply(double[] m, bool transpose, ReadOnlySpan<double> u, Span<double> result)
+    /// <summary>
+    /// result = M·u blockwise for M = H or Fᵀ (or its transpose), or |M|·u with the absolute values of M's entries
+    /// when <paramref name="absolute"/>.
+    /// </summary>
+    protected void Apply(double[] m, bool transpose, ReadOnlySpan<double> u, Span<double> result, bool absolute = false)
     {
         int r = BlockSize;
         for (int b = 0; b < Rows; b += r)
@@ -123,7 +132,11 @@ internal abstract class DenseBlockCone : KernelCone
             for (int i = 0; i < r; i++)
             {
                 double sum = 0;
-                for (int k = 0; k < r; k++) sum += (transpose ? block[k * r + i] : block[i * r + k]) * u[b + k];
+                for (int k = 0; k < r; k++)
+                {
+                    double entry = transpose ? block[k * r + i] : block[i * r + k];
+                    sum += (absolute ? Math.Abs(entry) : entry) * u[b + k];
+                }
                 result[b + i] = sum;
             }
         }

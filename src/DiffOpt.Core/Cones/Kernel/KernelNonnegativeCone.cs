@@ -30,6 +30,12 @@ internal sealed class KernelNonnegativeCone(int offset, int rows) : KernelCone(o
     }
 
     /// <inheritdoc />
+    public override void MulAbsH(ReadOnlySpan<double> u, Span<double> result)
+    {
+        for (int i = 0; i < Rows; i++) result[i] = Math.Abs(_h[i]) * u[i];
+    }
+
+    /// <inheritdoc />
     public override void MulHinv(ReadOnlySpan<double> u, Span<double> result)
     {
         for (int i = 0; i < Rows; i++) result[i] = u[i] / _h[i];

@@ -21,6 +21,9 @@ internal sealed class KernelZeroCone(int offset, int rows) : KernelCone(offset, 
     /// <inheritdoc />
     public override void MulH(ReadOnlySpan<double> u, Span<double> hu) => hu[..Rows].Clear();
 
+    /// <inheritdoc />
+    public override void MulAbsH(ReadOnlySpan<double> u, Span<double> result) => result[..Rows].Clear();
+
     /// <summary>Not defined (Hs = 0): the zero rows stay in the reduced KKT matrix instead of being eliminated.</summary>
     public override void MulHinv(ReadOnlySpan<double> u, Span<double> result) =>
         throw new InvalidOperationException("The zero cone's Hs = 0 has no inverse.");
