@@ -6,10 +6,11 @@ namespace DiffOpt.Modeling;
 
 /// <summary>
 /// A batch's solution of a parametric cone program: x (B, n), statuses, iterations, the objective data used (P as its
-/// values at the P map's support, (B, k) or (k)) and, when asked for, the cone program's dual y (B, m).
+/// values at the P map's support, (B, k) or (k)) and, when asked for, the cone program's dual y (B, m). On the cone route,
+/// <see cref="LeastSquares"/> flags the items whose derivative system is singular (null on the QP route).
 /// </summary>
 internal sealed record ProgramResult(Tensor X, IReadOnlyList<SolverStatus> Status, IReadOnlyList<int> Iterations, Tensor C, Tensor? PValues, Tensor D,
-    Tensor? Y = null);
+    Tensor? Y = null, IReadOnlyList<bool>? LeastSquares = null);
 
 /// <summary>
 /// Turns a batch of parameters into cone-program data (one sparse × dense product per block) and solves it: QPs and
@@ -37,6 +38,7 @@ internal static class ProgramSolve
         Tensor x;
         Tensor? y = null;
         BatchSolution solution;
+        IReadOnlyList<bool>? leastSquares = null;
         if (program.IsQp && options.UseQpSolver && !duals)
         {
             QpSolution qpSolution;
@@ -55,6 +57,7 @@ internal static class ProgramSolve
             if (duals) y = xy.narrow(1, n, m);
             warmStart?.Keep(report.Solution!);
             solution = report.Solution!;
+            leastSquares = report.LeastSquares;
         }
         if (x.shape[0] != batch.BatchSize) x = x.expand(batch.BatchSize, n);
         if (y is not null && y.shape[0] != batch.BatchSize) y = y.expand(batch.BatchSize, m);
@@ -65,7 +68,8 @@ internal static class ProgramSolve
             status = Enumerable.Repeat(status[0], batch.BatchSize).ToList();
             iterations = Enumerable.Repeat(iterations[0], batch.BatchSize).ToList();
         }
-        return new ProgramResult(x, status, iterations, c, pValues, d, y);
+        if (leastSquares is not null && leastSquares.Count != batch.BatchSize) leastSquares = Enumerable.Repeat(leastSquares[0], batch.BatchSize).ToList();
+        return new ProgramResult(x, status, iterations, c, pValues, d, y, leastSquares);
     }
 
     /// <summary>Ax + s = b with s in (zero cone, nonnegative cone) is Aeq x = beq, G x ≤ h.</summary>
