@@ -9,8 +9,9 @@ namespace DiffOpt.Tests.Modeling;
 /// <summary>
 /// Bounds whose cone form needs auxiliary variables (Norm1, a sum of atoms, LogSumExp, Huber), on the projection
 /// x* = argmin ‖x − y‖² s.t. the bound. With the bound inactive the auxiliaries are not determined (a set of optimal
-/// points): the cone route's derivative system is singular and takes the minimum-norm least-squares path, and x*'s
-/// part of the derivative is still exact because x* is unique. Checked against closed forms (or the KKT conditions)
+/// points): the cone route's derivative system is singular and takes the minimum-norm least-squares path (the QP
+/// route's active-set derivative drops the inactive rows and needs no fallback), and x*'s part of the derivative is
+/// still exact because x* is unique. Checked against closed forms (or the KKT conditions)
 /// and central differences, inactive and active.
 /// </summary>
 public class AuxiliaryBoundTests
@@ -97,6 +98,12 @@ public class AuxiliaryBoundTests
             Assert.True(layer.LastStatus[0] == SolverStatus.Solved, $"active: {active}, status {layer.LastStatus[0]}, iterations {layer.LastIterations[0]}");
             Assert.Equal(active, (got - values[0]).abs().max().item<double>() > 1e-3);
             if (!qpRoute) Assert.Equal(new[] { !active }, layer.LastLeastSquares);
+            else
+            {
+                // The QP route's derivative drops inactive rows, so an undetermined auxiliary costs it no retry.
+                Assert.True(layer.LastQpReport!.BackwardResidual![0] <= LayerChecks.Tight.Qp.BackwardTolerance, $"{layer.LastQpReport.BackwardResidual[0]:E2}");
+                Assert.Equal(new[] { true }, layer.LastQpReport.GradientTrusted);
+            }
             if (reference is not null)
             {
                 var refLeaves = values.Select(v => v.clone().requires_grad_(true)).ToArray();

@@ -183,7 +183,13 @@ public class DirectBoundTests
             for (int i = 0; i < 2; i++)
                 Assert.True((leaves[i].grad! - expectedGradients[i]).abs().max().item<double>() < gradientTolerance,
                     $"{name} (active: {active}): gradient {i} {leaves[i].grad!.Show()}, expected {expectedGradients[i].Show()}");
-            if (qpRoute) Assert.Empty(layer.LastLeastSquares);
+            if (qpRoute)
+            {
+                // The QP route's backward KKT solve: below the retry tolerance at once, so no second factorisation.
+                Assert.Empty(layer.LastLeastSquares);
+                Assert.True(layer.LastQpReport!.BackwardResidual![0] <= LayerChecks.Tight.Qp.BackwardTolerance, $"{layer.LastQpReport.BackwardResidual[0]:E2}");
+                Assert.Equal(new[] { true }, layer.LastQpReport.GradientTrusted);
+            }
             else Assert.Equal(new[] { false }, layer.LastLeastSquares);
             LayerChecks.FiniteDifferencesMatch(layer, values, seed: 7, tolerance: 1e-5, step: 1e-3, fourthOrder: true);
         }
