@@ -32,6 +32,9 @@ public sealed class ConeProgramDerivativeHandle
             Masked(solution.X), Masked(solution.Y), Masked(solution.S));
     }
 
+    /// <summary>(B,) bool: the items whose derivative system is singular, solved in the minimum-norm least-squares sense.</summary>
+    internal Tensor LeastSquares => _derivative.LeastSquares;
+
     /// <summary>
     /// (dx, dy, ds), each (B, ·), the derivative of the solution along the data direction (dA, db, dc, dP); a null
     /// direction is zero, and each may be batched or shared (dA (B, m, n) or (m, n), db (B, m) or (m), dc (B, n) or (n),

@@ -85,6 +85,15 @@ public sealed class ConvexLayer : nn.Module<Tensor[], Tensor[]>
     /// <summary>Interior-point iterations per batch item of the last <see cref="forward(Tensor[])"/> call.</summary>
     public IReadOnlyList<int> LastIterations { get; private set; } = [];
 
+    /// <summary>
+    /// Per batch item of the last cone-route forward pass: its derivative system was singular (a non-unique or degenerate
+    /// solution), so its gradients take the minimum-norm least-squares path; empty after a QP-route pass.
+    /// </summary>
+    internal IReadOnlyList<bool> LastLeastSquares { get; private set; } = [];
+
+    /// <summary>The QP solver's report of the last QP-route forward pass (its backward residuals after backward), else null.</summary>
+    internal Qp.QpSolveReport? LastQpReport { get; private set; }
+
     /// <summary>Solves for the given parameter values (the first, then the rest); see <see cref="forward(Tensor[])"/>.</summary>
     /// <param name="first">The value of the first parameter.</param>
     /// <param name="rest">The values of the other parameters, in order.</param>
@@ -109,6 +118,8 @@ public sealed class ConvexLayer : nn.Module<Tensor[], Tensor[]>
             var result = ProgramSolve.Run(_program, batch, Options, Options.WarmStart ? _warmStart : null, duals: _dualRows.Length > 0);
             LastStatus = result.Status;
             LastIterations = result.Iterations;
+            LastLeastSquares = result.LeastSquares ?? [];
+            LastQpReport = result.QpReport;
             Tensor Shaped(Tensor rows, Shape shape) => batch.Batched ? rows.reshape([batch.BatchSize, .. shape.Dimensions]) : rows.reshape(shape.Dimensions);
             var values = Variables.Select(v => Shaped(result.X.narrow(1, _program.VariableColumns[v], v.Shape.Size), v.Shape));
             var duals = _dualRows.Select(rows => Shaped(DualValues.Of(result.Y!, rows), rows.Shape));

@@ -50,6 +50,10 @@ internal static class LayerChecks
         }
     }
 
+    /// <summary>The entries of <paramref name="t"/> (any shape, row-major) for a failure message.</summary>
+    public static string Show(this Tensor t) =>
+        "[" + string.Join(", ", t.detach().to(ScalarType.Float64).cpu().reshape(-1).data<double>().ToArray().Select(v => v.ToString("G10"))) + "]";
+
     /// <summary>Standard normal entries shaped like <paramref name="like"/> (float64, from <paramref name="random"/>).</summary>
     public static Tensor RandomLike(Tensor like, Random random) =>
         tensor(Enumerable.Range(0, (int)like.numel()).Select(_ => Normal(random)).ToArray(), like.shape, ScalarType.Float64).to(like.dtype);

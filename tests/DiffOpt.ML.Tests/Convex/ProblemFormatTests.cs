@@ -67,6 +67,26 @@ public class ProblemFormatTests
     }
 
     [Fact]
+    public void BoundsInTheirDirectConeForms_RoundTrip_AndSolveTheSame()
+    {
+        // Mirrored and sign-dependent bounds (Sqrt(x) >= r needs r's nonnegativity) compile from the read tree as written.
+        var x = new Variable(3, "x");
+        var r = new Parameter("r", nonnegative: true);
+        var original = Problem.Minimize(SumSquares(x - 1.0), Abs(x) <= 2.0, -Log(x) <= -r, 30.0 >= SumSquares(x), Sqrt(x) >= r, Minimum(x, 5.0) >= 0.1);
+        var loaded = Load(Save(original));
+        Assert.Equal(ProblemWriter.Text(original), ProblemWriter.Text(loaded));
+        double[] Solve(Problem problem)
+        {
+            var solution = problem.Solve(new Dictionary<Parameter, TorchSharp.torch.Tensor> { [problem.Parameters[0]] = TorchSharp.torch.tensor(0.5) });
+            Assert.Equal(SolverStatus.Solved, solution.Status[0]);
+            return solution.Value(problem.Variables[0]).data<double>().ToArray();
+        }
+        var expected = Math.Exp(0.5);   // log x ≥ 0.5 is the active bound
+        Assert.All(Solve(original), v => Assert.Equal(expected, v, 1e-6));
+        Assert.Equal(Solve(original), Solve(loaded));
+    }
+
+    [Fact]
     public void TheTestTree_CoversEveryAtomTypeOfDiffOptCore()
     {
         // A new atom in DiffOpt.Modeling fails here until the format (ProblemNodeTag) and this tree know it.

@@ -8,11 +8,10 @@ public sealed class AbsAtom : FunctionAtom
     /// <inheritdoc />
     public override string Name => "Abs";
 
-    /// <summary>t with t ≥ x and t ≥ −x.</summary>
-    internal static LinearForm Canonicalize(AbsAtom atom, LinearForm[] x, CanonContext context)
-    {
-        var t = context.NewVariable(atom.Shape);
-        context.AbsoluteBound(x[0], t);
-        return t;
-    }
+    /// <summary>An epigraph variable t with <see cref="Bound"/>.</summary>
+    internal static LinearForm Canonicalize(AbsAtom atom, LinearForm[] x, CanonContext context) =>
+        context.NewVariable(atom.Shape, t => Bound(atom, x, t, context));
+
+    /// <summary>|x| ≤ t: t ≥ x and t ≥ −x.</summary>
+    internal static void Bound(AbsAtom atom, LinearForm[] x, LinearForm t, CanonContext context) => context.AbsoluteBound(x[0], t);
 }

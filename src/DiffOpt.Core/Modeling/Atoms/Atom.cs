@@ -5,7 +5,8 @@ namespace DiffOpt.Modeling;
 /// argument, its sign and shape); the DCP composition rule is applied here once (Grant, Boyd and Ye, "Disciplined
 /// convex programming"; cvxpy's <c>Atom.is_convex</c>): f(g₁, …, g_k) is convex when f is convex and each g_i is
 /// affine, or convex with f increasing in argument i, or concave with f decreasing in it (concave: the mirror).
-/// Each atom's cone form is the static <c>Canonicalize</c> of its own file, listed in <see cref="Dcp2ConeRegistry"/>.
+/// Each atom's cone form is the static <c>Canonicalize</c> of its own file, listed in <see cref="Dcp2ConeRegistry"/>,
+/// and, where a bound f(x) ≤ t (g(x) ≥ t) has a cone form without auxiliary variables, the static <c>Bound</c> there.
 /// </summary>
 public abstract class Atom : Expression
 {

@@ -8,11 +8,11 @@ public sealed class EntropyAtom : FunctionAtom
     /// <inheritdoc />
     public override string Name => "Entropy";
 
-    /// <summary>t with (t, x, 1) ∈ K_exp, i.e. x·e^{t/x} ≤ 1 ⇔ t ≤ −x log x.</summary>
-    internal static LinearForm Canonicalize(EntropyAtom atom, LinearForm[] x, CanonContext context)
-    {
-        var t = context.NewVariable(atom.Shape);
+    /// <summary>A hypograph variable t with <see cref="Bound"/>.</summary>
+    internal static LinearForm Canonicalize(EntropyAtom atom, LinearForm[] x, CanonContext context) =>
+        context.NewVariable(atom.Shape, t => Bound(atom, x, t, context));
+
+    /// <summary>−x log x ≥ t: (t, x, 1) ∈ K_exp, i.e. x·e^{t/x} ≤ 1.</summary>
+    internal static void Bound(EntropyAtom atom, LinearForm[] x, LinearForm t, CanonContext context) =>
         context.Exponential(t, x[0], LinearForm.Scalar(1));
-        return t;
-    }
 }

@@ -8,11 +8,11 @@ public sealed class ExpAtom : FunctionAtom
     /// <inheritdoc />
     public override string Name => "Exp";
 
-    /// <summary>t with (x, 1, t) ∈ K_exp, i.e. e^x ≤ t.</summary>
-    internal static LinearForm Canonicalize(ExpAtom atom, LinearForm[] x, CanonContext context)
-    {
-        var t = context.NewVariable(atom.Shape);
+    /// <summary>An epigraph variable t with <see cref="Bound"/>.</summary>
+    internal static LinearForm Canonicalize(ExpAtom atom, LinearForm[] x, CanonContext context) =>
+        context.NewVariable(atom.Shape, t => Bound(atom, x, t, context));
+
+    /// <summary>e^x ≤ t: (x, 1, t) ∈ K_exp.</summary>
+    internal static void Bound(ExpAtom atom, LinearForm[] x, LinearForm t, CanonContext context) =>
         context.Exponential(x[0], LinearForm.Scalar(1), t);
-        return t;
-    }
 }

@@ -43,13 +43,15 @@ public abstract class ExtremumAtom : Atom
 
     internal override bool IsDecreasing(int i) => false;
 
-    /// <summary>t with t ≥ each argument (maximum) or t ≤ each argument (minimum).</summary>
-    internal static LinearForm Canonicalize(ExtremumAtom atom, LinearForm[] x, CanonContext context)
+    /// <summary>An epigraph (hypograph) variable t with <see cref="Bound"/>.</summary>
+    internal static LinearForm Canonicalize(ExtremumAtom atom, LinearForm[] x, CanonContext context) =>
+        context.NewVariable(atom.Shape, t => Bound(atom, x, t, context));
+
+    /// <summary>max(a, b, …) ≤ t: t ≥ each argument; min(a, b, …) ≥ t: t ≤ each argument.</summary>
+    internal static void Bound(ExtremumAtom atom, LinearForm[] x, LinearForm t, CanonContext context)
     {
-        var t = context.NewVariable(atom.Shape);
         foreach (var a in x)
             if (atom._maximum) context.LessEqual(a, t);
             else context.LessEqual(t, a);
-        return t;
     }
 }

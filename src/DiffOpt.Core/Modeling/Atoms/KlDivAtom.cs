@@ -27,4 +27,8 @@ public sealed class KlDivAtom : ElementwiseAtom
         context.Exponential(r.Scale(-1), x[0], x[1]);
         return LinearForm.Add(LinearForm.Add(r, x[0], -1), x[1]);
     }
+
+    /// <summary>x log(x/y) − x + y ≤ t: the form above with r = t + x − y, (y − x − t, x, y) ∈ K_exp.</summary>
+    internal static void Bound(KlDivAtom atom, LinearForm[] x, LinearForm t, CanonContext context) =>
+        context.Exponential(LinearForm.Add(LinearForm.Add(x[1], x[0], -1), t, -1), x[0], x[1]);
 }

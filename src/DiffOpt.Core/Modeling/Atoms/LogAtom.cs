@@ -8,11 +8,11 @@ public sealed class LogAtom : FunctionAtom
     /// <inheritdoc />
     public override string Name => "Log";
 
-    /// <summary>t with (t, 1, x) ∈ K_exp, i.e. t ≤ log x.</summary>
-    internal static LinearForm Canonicalize(LogAtom atom, LinearForm[] x, CanonContext context)
-    {
-        var t = context.NewVariable(atom.Shape);
+    /// <summary>A hypograph variable t with <see cref="Bound"/>.</summary>
+    internal static LinearForm Canonicalize(LogAtom atom, LinearForm[] x, CanonContext context) =>
+        context.NewVariable(atom.Shape, t => Bound(atom, x, t, context));
+
+    /// <summary>log x ≥ t: (t, 1, x) ∈ K_exp.</summary>
+    internal static void Bound(LogAtom atom, LinearForm[] x, LinearForm t, CanonContext context) =>
         context.Exponential(t, LinearForm.Scalar(1), x[0]);
-        return t;
-    }
 }

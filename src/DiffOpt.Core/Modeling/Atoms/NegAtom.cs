@@ -8,12 +8,14 @@ public sealed class NegAtom : FunctionAtom
     /// <inheritdoc />
     public override string Name => "Neg";
 
-    /// <summary>t with t ≥ −x and t ≥ 0.</summary>
-    internal static LinearForm Canonicalize(NegAtom atom, LinearForm[] x, CanonContext context)
+    /// <summary>An epigraph variable t with <see cref="Bound"/>.</summary>
+    internal static LinearForm Canonicalize(NegAtom atom, LinearForm[] x, CanonContext context) =>
+        context.NewVariable(atom.Shape, t => Bound(atom, x, t, context));
+
+    /// <summary>max(−x, 0) ≤ t: t ≥ −x and t ≥ 0.</summary>
+    internal static void Bound(NegAtom atom, LinearForm[] x, LinearForm t, CanonContext context)
     {
-        var t = context.NewVariable(atom.Shape);
         context.LessEqual(x[0].Scale(-1), t);
         context.Nonnegative(t);
-        return t;
     }
 }

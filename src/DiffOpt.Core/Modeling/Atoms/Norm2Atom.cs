@@ -8,11 +8,10 @@ public sealed class Norm2Atom : FunctionAtom
     /// <inheritdoc />
     public override string Name => "Norm2";
 
-    /// <summary>t with (t, x) in the second-order cone.</summary>
-    internal static LinearForm Canonicalize(Norm2Atom atom, LinearForm[] x, CanonContext context)
-    {
-        var t = context.NewVariable(Shape.Scalar);
-        context.SecondOrder(t, x[0]);
-        return t;
-    }
+    /// <summary>An epigraph variable t with <see cref="Bound"/>.</summary>
+    internal static LinearForm Canonicalize(Norm2Atom atom, LinearForm[] x, CanonContext context) =>
+        context.NewVariable(Shape.Scalar, t => Bound(atom, x, t, context));
+
+    /// <summary>‖x‖₂ ≤ t: (t, x) in the second-order cone.</summary>
+    internal static void Bound(Norm2Atom atom, LinearForm[] x, LinearForm t, CanonContext context) => context.SecondOrder(t, x[0]);
 }

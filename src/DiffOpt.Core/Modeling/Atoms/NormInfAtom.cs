@@ -8,11 +8,10 @@ public sealed class NormInfAtom : FunctionAtom
     /// <inheritdoc />
     public override string Name => "NormInf";
 
-    /// <summary>t with t ≥ x_i and t ≥ −x_i.</summary>
-    internal static LinearForm Canonicalize(NormInfAtom atom, LinearForm[] x, CanonContext context)
-    {
-        var t = context.NewVariable(Shape.Scalar);
-        context.AbsoluteBound(x[0], t);
-        return t;
-    }
+    /// <summary>An epigraph variable t with <see cref="Bound"/>.</summary>
+    internal static LinearForm Canonicalize(NormInfAtom atom, LinearForm[] x, CanonContext context) =>
+        context.NewVariable(Shape.Scalar, t => Bound(atom, x, t, context));
+
+    /// <summary>max |x_i| ≤ t: t ≥ x_i and t ≥ −x_i.</summary>
+    internal static void Bound(NormInfAtom atom, LinearForm[] x, LinearForm t, CanonContext context) => context.AbsoluteBound(x[0], t);
 }

@@ -8,12 +8,14 @@ public sealed class PosAtom : FunctionAtom
     /// <inheritdoc />
     public override string Name => "Pos";
 
-    /// <summary>t with t ≥ x and t ≥ 0.</summary>
-    internal static LinearForm Canonicalize(PosAtom atom, LinearForm[] x, CanonContext context)
+    /// <summary>An epigraph variable t with <see cref="Bound"/>.</summary>
+    internal static LinearForm Canonicalize(PosAtom atom, LinearForm[] x, CanonContext context) =>
+        context.NewVariable(atom.Shape, t => Bound(atom, x, t, context));
+
+    /// <summary>max(x, 0) ≤ t: t ≥ x and t ≥ 0.</summary>
+    internal static void Bound(PosAtom atom, LinearForm[] x, LinearForm t, CanonContext context)
     {
-        var t = context.NewVariable(atom.Shape);
         context.LessEqual(x[0], t);
         context.Nonnegative(t);
-        return t;
     }
 }

@@ -26,7 +26,11 @@ public sealed class QuadOverLinAtom : Atom
 
     internal override bool IsDecreasing(int i) => i == 1 || Args[0].Sign.IsNonpositive();
 
-    /// <summary>t with (y + t, y − t, 2x) in the second-order cone.</summary>
+    /// <summary>An epigraph variable t with <see cref="Bound"/>.</summary>
     internal static LinearForm Canonicalize(QuadOverLinAtom atom, LinearForm[] x, CanonContext context) =>
         context.QuadOverLinEpigraph(x[0], x[1]);
+
+    /// <summary>‖x‖²/y ≤ t: (y + t, y − t, 2x) in the second-order cone.</summary>
+    internal static void Bound(QuadOverLinAtom atom, LinearForm[] x, LinearForm t, CanonContext context) =>
+        context.QuadOverLinBound(x[0], x[1], t);
 }

@@ -11,7 +11,11 @@ public sealed class SumSquaresAtom : FunctionAtom
     /// <inheritdoc />
     public override string Name => "SumSquares";
 
-    /// <summary>Elsewhere: t ≥ ‖x‖²/1 as a second-order cone.</summary>
+    /// <summary>Elsewhere: an epigraph variable t with <see cref="Bound"/>.</summary>
     internal static LinearForm Canonicalize(SumSquaresAtom atom, LinearForm[] x, CanonContext context) =>
         context.QuadOverLinEpigraph(x[0], LinearForm.Scalar(1));
+
+    /// <summary>‖x‖² ≤ t as ‖x‖²/1 ≤ t, one second-order cone.</summary>
+    internal static void Bound(SumSquaresAtom atom, LinearForm[] x, LinearForm t, CanonContext context) =>
+        context.QuadOverLinBound(x[0], LinearForm.Scalar(1), t);
 }

@@ -6,11 +6,17 @@ namespace DiffOpt.Modeling;
 internal sealed record ConeBlock(Cone Cone, LinearForm Rows)
 {
     /// <summary>
-    /// The constraint that owns this block is a scalar inequality whose multiplier is the block's first row (a
-    /// second-order cone (t, x) standing for ‖x‖₂ ≤ t), not the whole block.
+    /// Set on the blocks of a bound written directly in its cone form (<see cref="CanonContext.Bound"/>): the share of
+    /// the block's rows in the dual of the user's inequality; null for other blocks.
     /// </summary>
-    public bool FirstRowIsDual { get; init; }
+    public BoundDual? Dual { get; init; }
 }
+
+/// <summary>
+/// The block rows' weights in the multiplier λ (of <paramref name="Shape"/>) of an inequality written as f(x) ≤ t or
+/// g(x) ≥ t in a cone form: λ_Entry gains Weight·y_Row for each (Row, Entry, Weight), Row counted within the block.
+/// </summary>
+internal sealed record BoundDual(Shape Shape, IReadOnlyList<(int Row, int Entry, double Weight)> Weights);
 
 /// <summary>
 /// The state of one canonicalisation: the cone program's columns (user variables first, then auxiliary ones),
@@ -60,6 +66,14 @@ internal sealed class CanonContext
         return v;
     }
 
+    /// <summary>A new auxiliary variable t (an epigraph or hypograph variable) with the constraints <paramref name="bound"/> adds on it.</summary>
+    public LinearForm NewVariable(Shape shape, Action<LinearForm> bound)
+    {
+        var t = NewVariable(shape);
+        bound(t);
+        return t;
+    }
+
     /// <summary>f = 0.</summary>
     public void Zero(LinearForm f) => Blocks.Add(new ConeBlock(new ZeroCone(f.Size), f));
 
@@ -76,9 +90,42 @@ internal sealed class CanonContext
         LessEqual(x.Scale(-1), t);
     }
 
-    /// <summary>‖x‖₂ ≤ t for a scalar t as a user inequality's own block: its dual is the first row's.</summary>
-    public void SecondOrderBound(LinearForm t, LinearForm x) =>
-        Blocks.Add(new ConeBlock(new SecondOrderCone(1 + x.Size), LinearForm.Concat([t, x])) { FirstRowIsDual = true });
+    /// <summary>
+    /// Adds the cone rows that <paramref name="rows"/> writes for an atom's bound on <paramref name="t"/> (f(x) ≤ t, or
+    /// g(x) ≥ t when <paramref name="upper"/> is false) without auxiliary variables. The rows are written on a stand-in
+    /// for t (entries of <paramref name="shape"/>; a scalar t is broadcast), then t's form replaces it; the stand-in's
+    /// coefficients give the inequality's multiplier: perturbing t by dt moves the Lagrangian term −⟨y, s⟩ by
+    /// −⟨y, (∂s/∂t)dt⟩, which must equal λ's term −λᵀdt for f ≤ t (+λᵀdt for g ≥ t), so λ = ±(∂s/∂t)ᵀy.
+    /// </summary>
+    public void Bound(LinearForm t, Shape shape, bool upper, Action<LinearForm> rows)
+    {
+        int first = Blocks.Count;
+        rows(LinearForm.Variable(StandIn, shape));
+        var tRows = t.ByRow();
+        double sign = upper ? 1 : -1;
+        for (int b = first; b < Blocks.Count; b++)
+        {
+            var terms = new List<Term>();
+            var weights = new List<(int, int, double)>();
+            foreach (var term in Blocks[b].Rows.Terms)
+            {
+                if (term.Column < StandIn)
+                {
+                    terms.Add(term);
+                    continue;
+                }
+                if (term.Slot != LinearForm.One) throw new InvalidOperationException("A bound's rows scale t by a parameter.");
+                int entry = term.Column - StandIn;
+                weights.Add((term.Row, entry, sign * term.Value));
+                foreach (var u in tRows[t.Size == 1 ? 0 : entry])
+                    terms.Add(u with { Row = term.Row, Value = u.Value * term.Value });
+            }
+            Blocks[b] = new ConeBlock(Blocks[b].Cone, new LinearForm(Blocks[b].Rows.Shape, terms)) { Dual = new BoundDual(shape, weights) };
+        }
+    }
+
+    /// <summary>The first column of <see cref="Bound"/>'s stand-in for t, beyond any real column.</summary>
+    private const int StandIn = 1 << 30;
 
     /// <summary>(t, x) in the second-order cone.</summary>
     public void SecondOrder(LinearForm t, LinearForm x) =>
@@ -93,13 +140,12 @@ internal sealed class CanonContext
             Blocks.Add(new ConeBlock(new SecondOrderCone(3), rows.Select([3 * i, 3 * i + 1, 3 * i + 2], Shape.Vector(3))));
     }
 
-    /// <summary>A scalar t ≥ ‖x‖²/y via (y + t, y − t, 2x) in the second-order cone (which also forces y ≥ 0).</summary>
-    public LinearForm QuadOverLinEpigraph(LinearForm x, LinearForm y)
-    {
-        var t = NewVariable(Shape.Scalar);
+    /// <summary>A new scalar t with <see cref="QuadOverLinBound"/>.</summary>
+    public LinearForm QuadOverLinEpigraph(LinearForm x, LinearForm y) => NewVariable(Shape.Scalar, t => QuadOverLinBound(x, y, t));
+
+    /// <summary>‖x‖²/y ≤ t (scalars y, t) via (y + t, y − t, 2x) in the second-order cone (which also forces y ≥ 0).</summary>
+    public void QuadOverLinBound(LinearForm x, LinearForm y, LinearForm t) =>
         Blocks.Add(new ConeBlock(new SecondOrderCone(2 + x.Size), LinearForm.Concat([LinearForm.Add(y, t), LinearForm.Add(y, t, -1), x.Scale(2)])));
-        return t;
-    }
 
     /// <summary>(x_i, y_i, z_i) ∈ K_exp for each i (y e^{x/y} ≤ z; scalars broadcast).</summary>
     public void Exponential(LinearForm x, LinearForm y, LinearForm z)

@@ -107,7 +107,9 @@ internal sealed class ParametricConeProgram
         {
             int before = context.Blocks.Count;
             constraint.Canonicalize(context);
-            if (context.Blocks.Count > before) owned[context.Blocks[^1]] = constraint;
+            // A bound in its direct cone form owns all its blocks (their rows make up its dual); any other constraint its last.
+            for (int b = before; b < context.Blocks.Count; b++)
+                if (context.Blocks[b].Dual is not null || b == context.Blocks.Count - 1) owned[context.Blocks[b]] = constraint;
         }
         foreach (var (v, first) in columns)
         {
@@ -123,6 +125,7 @@ internal sealed class ParametricConeProgram
         Dictionary<Parameter, int> slots, Dictionary<Variable, int> columns, double sign, int p, Dictionary<ConeBlock, Constraint> owned)
     {
         var constraintRows = new Dictionary<Constraint, ConstraintRows>(ReferenceEqualityComparer.Instance);
+        var boundDuals = new Dictionary<Constraint, (Shape Shape, List<(int, int, double)> Weights)>(ReferenceEqualityComparer.Instance);
         int n = context.ColumnCount;
         static int Rank(Cone k) => k switch { ZeroCone => 0, NonnegativeCone => 1, SecondOrderCone => 2, PsdCone => 3, _ => 4 };
         var blocks = context.Blocks.Select((b, i) => (b, i)).OrderBy(t => Rank(t.b.Cone)).ThenBy(t => t.i).Select(t => t.b).ToList();
@@ -136,14 +139,20 @@ internal sealed class ParametricConeProgram
             foreach (var t in block.Rows.Terms)
                 if (t.Column >= 0) aEntries.Add(((long)(row + t.Row) * n + t.Column, t.Slot, -t.Value));
                 else bEntries.Add((row + t.Row, t.Slot, t.Value));
-            if (owned.TryGetValue(block, out var constraint))
-                constraintRows[constraint] = block.FirstRowIsDual ? new ConstraintRows(row, new NonnegativeCone(1), Shape.Scalar)
-                    : new ConstraintRows(row, block.Cone, block.Cone is PsdCone k
+            if (owned.TryGetValue(block, out var constraint) && block.Dual is { } dual)
+            {
+                if (!boundDuals.TryGetValue(constraint, out var weights)) boundDuals[constraint] = weights = (dual.Shape, []);
+                weights.Weights.AddRange(dual.Weights.Select(w => (row + w.Row, w.Entry, w.Weight)));
+            }
+            else if (constraint is not null)
+                constraintRows[constraint] = new ConstraintRows(row, block.Cone, block.Cone is PsdCone k
                     ? Shape.Matrix(k.Order, k.Order)
                     : block.Rows.Shape);
             AppendCone(cones, block.Cone);
             row += block.Cone.Rows;
         }
+        foreach (var (constraint, dual) in boundDuals)
+            constraintRows[constraint] = new ConstraintRows(0, new NonnegativeCone(dual.Shape.Size), dual.Shape, dual.Weights);
         var cEntries = linear.Terms.Where(t => t.Column >= 0).Select(t => ((long)t.Column, t.Slot, t.Value));
         var dEntries = linear.Terms.Where(t => t.Column < 0).Select(t => (0L, t.Slot, t.Value));
         var pEntries = context.Quadratic.Select(q => ((long)q.I * n + q.J, q.Slot, q.Value)).ToList();
@@ -178,6 +187,8 @@ internal sealed class ParametricConeProgram
 
 /// <summary>
 /// Where a user constraint's dual lives in the cone program's y: <see cref="Cone"/>'s rows from <paramref name="Offset"/>,
-/// read as <paramref name="Shape"/> (the constraint's shape; a PSD block's svec rows as its symmetric matrix).
+/// read as <paramref name="Shape"/> (the constraint's shape; a PSD block's svec rows as its symmetric matrix). For a
+/// bound in its direct cone form, <paramref name="Weights"/> instead: entry e of the dual is Σ Weight·y_Row over its
+/// (Row, e, Weight), and the cone is the nonnegative orthant of the multiplier λ.
 /// </summary>
-internal sealed record ConstraintRows(int Offset, Cone Cone, Shape Shape);
+internal sealed record ConstraintRows(int Offset, Cone Cone, Shape Shape, IReadOnlyList<(int Row, int Entry, double Weight)>? Weights = null);

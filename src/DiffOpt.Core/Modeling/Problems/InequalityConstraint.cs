@@ -28,15 +28,15 @@ public sealed class InequalityConstraint : Constraint
         return null;
     }
 
+    /// <summary>
+    /// An atom's bound (f(x) ≤ t, g(x) ≥ t and their negated forms) in its direct cone form where the atom has one
+    /// (<see cref="Dcp2ConeRegistry.TryBound"/>); otherwise lhs's and rhs's canonical forms with lhs ≤ rhs, which
+    /// keeps the epigraph variables of their atoms (Norm1, LogSumExp, Huber, sums of atoms, …).
+    /// </summary>
     internal override void Canonicalize(CanonContext context)
     {
-        // Norm2(x) <= t is the cone (t, x) itself: Norm2's epigraph variable would be left undetermined by an inactive
-        // constraint (a non-unique solution, a singular derivative and a slower solve).
-        if (Expressions[0] is Norm2Atom norm)
-        {
-            context.SecondOrderBound(context.Canon(Expressions[1]), context.Canon(norm.Args[0]));
-            return;
-        }
-        context.LessEqual(context.Canon(Expressions[0]), context.Canon(Expressions[1]));
+        var (small, large) = (Expressions[0], Expressions[1]);
+        if (Dcp2ConeRegistry.TryBound(small, large, small.Shape.Size >= large.Shape.Size ? small.Shape : large.Shape, context)) return;
+        context.LessEqual(context.Canon(small), context.Canon(large));
     }
 }

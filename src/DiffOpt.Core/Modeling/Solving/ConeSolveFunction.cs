@@ -47,7 +47,9 @@ internal sealed class ConeSolveFunction : SingleTensorFunction<ConeSolveFunction
             bool finite = aValues.detach().isfinite().all().item<bool>() && (pValues is null || pValues.detach().isfinite().all().item<bool>());
             var data = ConeProgramData.Create(A, inputs[1]!, inputs[2]!, program.Cones, P, matricesFinite: finite);
             var (solution, handle) = solver.SolveWithDerivative(data, vars[7] as ConeWarmStart);
-            ((ConeSolveReport)vars[6]).Solution = solution;
+            var report = (ConeSolveReport)vars[6];
+            report.Solution = solution;
+            report.LeastSquares = handle.LeastSquares.cpu().data<bool>().ToArray();
             ctx.save_data(HandleKey, handle);
             ctx.save_data(NeededKey, inputs.Select(t => t is not null && t.requires_grad).ToArray());
             ctx.save_data(VariablesKey, solution.X.shape[1]);
@@ -77,4 +79,7 @@ internal sealed class ConeSolveFunction : SingleTensorFunction<ConeSolveFunction
 internal sealed class ConeSolveReport
 {
     public ConeProgramSolution? Solution { get; set; }
+
+    /// <summary>Per item: its derivative system is singular and takes the minimum-norm least-squares path.</summary>
+    public IReadOnlyList<bool>? LeastSquares { get; set; }
 }

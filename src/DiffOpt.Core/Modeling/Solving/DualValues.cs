@@ -15,6 +15,7 @@ internal static class DualValues
     /// <summary>The dual of the constraint at <paramref name="rows"/>, (B, size of its shape), row-major.</summary>
     public static Tensor Of(Tensor y, ConstraintRows rows)
     {
+        if (rows.Weights is { } weights) return Weighted(y, weights, rows.Shape.Size);
         var block = y.narrow(1, rows.Offset, rows.Cone.Rows);
         return rows.Cone switch
         {
@@ -22,6 +23,16 @@ internal static class DualValues
             PsdCone psd => Matrix(block, psd.Order),
             _ => block,
         };
+    }
+
+    /// <summary>λ (B, size) with λ_e = Σ w·y_r over the (r, e, w) of a bound written in its direct cone form.</summary>
+    private static Tensor Weighted(Tensor y, IReadOnlyList<(int Row, int Entry, double Weight)> weights, int size)
+    {
+        var rows = weights.Select(w => (long)w.Row).Distinct().ToArray();
+        var position = rows.Select((r, i) => (r, i)).ToDictionary(t => t.r, t => t.i);
+        var map = new double[rows.Length * size];
+        foreach (var (row, entry, weight) in weights) map[position[row] * size + entry] += weight;
+        return y.index_select(1, tensor(rows, device: y.device)).matmul(tensor(map, dtype: y.dtype, device: y.device).view(rows.Length, size));
     }
 
     /// <summary>The symmetric k × k matrices (B, k·k) of svec rows (lower triangle column by column, off-diagonals × √2).</summary>

@@ -6,10 +6,12 @@ namespace DiffOpt.Modeling;
 
 /// <summary>
 /// A batch's solution of a parametric cone program: x (B, n), statuses, iterations, the objective data used (P as its
-/// values at the P map's support, (B, k) or (k)) and, when asked for, the cone program's dual y (B, m).
+/// values at the P map's support, (B, k) or (k)) and, when asked for, the cone program's dual y (B, m). On the cone route,
+/// <see cref="LeastSquares"/> flags the items whose derivative system is singular (null on the QP route); on the QP route,
+/// <see cref="QpReport"/> receives the backward KKT solves' residuals once the backward pass has run.
 /// </summary>
 internal sealed record ProgramResult(Tensor X, IReadOnlyList<SolverStatus> Status, IReadOnlyList<int> Iterations, Tensor C, Tensor? PValues, Tensor D,
-    Tensor? Y = null);
+    Tensor? Y = null, IReadOnlyList<bool>? LeastSquares = null, QpSolveReport? QpReport = null);
 
 /// <summary>
 /// Turns a batch of parameters into cone-program data (one sparse × dense product per block) and solves it: QPs and
@@ -37,13 +39,14 @@ internal static class ProgramSolve
         Tensor x;
         Tensor? y = null;
         BatchSolution solution;
+        IReadOnlyList<bool>? leastSquares = null;
+        QpSolveReport? qpReport = null;
         if (program.IsQp && options.UseQpSolver && !duals)
         {
-            QpSolution qpSolution;
             var P = program.P is null ? null : Shaped(program.P, n, n);
-            (x, qpSolution) = SolveQp(program, Shaped(program.A, m, n), Shaped(program.B, m), c, P, options.Qp, t1, warmStart?.ForQp(batch));
-            warmStart?.Keep(qpSolution);
-            solution = qpSolution;
+            (x, qpReport) = SolveQp(program, Shaped(program.A, m, n), Shaped(program.B, m), c, P, options.Qp, t1, warmStart?.ForQp(batch));
+            warmStart?.Keep(qpReport.Solution!);
+            solution = qpReport.Solution!;
         }
         else
         {
@@ -55,6 +58,7 @@ internal static class ProgramSolve
             if (duals) y = xy.narrow(1, n, m);
             warmStart?.Keep(report.Solution!);
             solution = report.Solution!;
+            leastSquares = report.LeastSquares;
         }
         if (x.shape[0] != batch.BatchSize) x = x.expand(batch.BatchSize, n);
         if (y is not null && y.shape[0] != batch.BatchSize) y = y.expand(batch.BatchSize, m);
@@ -65,11 +69,12 @@ internal static class ProgramSolve
             status = Enumerable.Repeat(status[0], batch.BatchSize).ToList();
             iterations = Enumerable.Repeat(iterations[0], batch.BatchSize).ToList();
         }
-        return new ProgramResult(x, status, iterations, c, pValues, d, y);
+        if (leastSquares is not null && leastSquares.Count != batch.BatchSize) leastSquares = Enumerable.Repeat(leastSquares[0], batch.BatchSize).ToList();
+        return new ProgramResult(x, status, iterations, c, pValues, d, y, leastSquares, qpReport);
     }
 
     /// <summary>Ax + s = b with s in (zero cone, nonnegative cone) is Aeq x = beq, G x ≤ h.</summary>
-    private static (Tensor X, QpSolution Solution) SolveQp(ParametricConeProgram program, Tensor A, Tensor b, Tensor c, Tensor? P,
+    private static (Tensor X, QpSolveReport Report) SolveQp(ParametricConeProgram program, Tensor A, Tensor b, Tensor c, Tensor? P,
         QpSolverOptions options, Tensor t1, QpWarmStart? warmStart)
     {
         int n = program.VariableCount, m = program.RowCount, mz = program.ZeroRows;
@@ -81,10 +86,10 @@ internal static class ProgramSolve
             // A smaller equivalent QP without the variables that one equality defines; autograd runs through the substitution.
             var (q, cReduced, g, h, aEq, bEq, full) = defined.Reduce(A, b, c, P);
             var reduced = QpFunction.Apply(q, cReduced, g, h, aEq, bEq, options, report, warmStart);
-            return (full(reduced), report.Solution!);
+            return (full(reduced), report);
         }
         var x = QpFunction.Apply(Q, c, Rows(A, -2, mz, m - mz), Rows(b, -1, mz, m - mz), Rows(A, -2, 0, mz), Rows(b, -1, 0, mz), options, report,
             warmStart);
-        return (x, report.Solution!);
+        return (x, report);
     }
 }
