@@ -10,7 +10,7 @@ namespace DiffOpt.Tests.Qp;
 /// <summary>
 /// The host form of iterative refinement's residuals (<see cref="RefinementResiduals"/>) gives the tensor form's
 /// r = rhs − K·v and its norms bit for bit (float64 and float32, B = 1, an empty equality block, NaN), and the host
-/// helpers it relies on (<see cref="HostValues"/>, <see cref="HostTensors"/>) keep the values they are given.
+/// helpers of the small-batch path (<see cref="HostValues"/>, <see cref="HostTensors"/>) agree with the tensor forms.
 /// </summary>
 public class RefinementResidualsTests
 {
@@ -68,6 +68,13 @@ public class RefinementResidualsTests
         Assert.False(HostValues.AllZero(tensor(new[] { 0.0, 1e-300 })));
         Assert.False(HostValues.AllZero(tensor(new[] { double.NaN })));
         Assert.False(HostValues.AllZero(tensor(new[] { 0L })), "an integer tensor is not read");
+        // Equal is (a == b).all(): ±0 are equal, NaN is not; tensors it cannot read are left to the tensor form.
+        var a = tensor(new[] { 0.0, 1.5, -2.0 });
+        Assert.True(HostValues.Equal(a, tensor(new[] { -0.0, 1.5, -2.0 })));
+        Assert.False(HostValues.Equal(a, tensor(new[] { 0.0, 1.5, -2.5 })));
+        Assert.False(HostValues.Equal(tensor(new[] { double.NaN }), tensor(new[] { double.NaN })));
+        Assert.Null(HostValues.Equal(a, a.to_type(ScalarType.Float32)));
+        Assert.Null(HostValues.Equal(tensor(new[,] { { 1.0, 2.0 }, { 3.0, 4.0 } }).t(), tensor(new[,] { { 1.0, 3.0 }, { 2.0, 4.0 } })));
         Assert.Equal(new[] { true, false, true }, HostTensors.Of(new[] { true, false, true }).data<bool>().ToArray());
         var values = new[] { 1.0 / 3, -0.0, double.NegativeInfinity };
         AssertBitwise(tensor(values), HostTensors.Of(values, ScalarType.Float64), "float64");

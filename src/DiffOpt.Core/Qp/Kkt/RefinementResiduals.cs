@@ -61,26 +61,33 @@ internal static class RefinementResiduals
         long batch = qp.BatchSize;
         int n = (int)qp.N, p = (int)qp.EqualityCount, m = (int)qp.InequalityCount;
         // The products go to the residual's own storage; each entry is then replaced by rhs − (K·v) in place.
-        T[] force = new T[batch * n];
+        var force = System.Buffers.ArrayPool<T>.Shared.Rent(checked((int)(batch * n)));
         T* rx = NativeLapack.Data<T>(residual.X), ry = NativeLapack.Data<T>(residual.Y), rz = NativeLapack.Data<T>(residual.Z);
         T* vx = NativeLapack.Data<T>(v.X), vy = NativeLapack.Data<T>(v.Y), vz = NativeLapack.Data<T>(v.Z);
         T* bx = NativeLapack.Data<T>(rhs.X), by = NativeLapack.Data<T>(rhs.Y), bz = NativeLapack.Data<T>(rhs.Z);
         T* rho = NativeLapack.Data<T>(target.Rho), delta = NativeLapack.Data<T>(target.Delta), w = NativeLapack.Data<T>(target.W);
-        fixed (T* f = force)
+        try
         {
-            MatrixProductsKernel.Residuals(BatchMatrices<T>.Of(qp.P), BatchMatrices<T>.Of(qp.A), BatchMatrices<T>.Of(qp.G), batch,
-                vx, vy, vz, rx, ry, rz, f);
-            for (long i = 0; i < batch; i++)
+            fixed (T* f = force)
             {
-                T max = T.Zero;
-                for (long k = i * n, end = k + n; k < end; k++)
-                    Track(ref max, rx[k] = bx[k] - ((rx[k] + rho[i] * vx[k]) + f[k]));
-                for (long k = i * p, end = k + p; k < end; k++)
-                    Track(ref max, ry[k] = by[k] - (ry[k] - delta[i] * vy[k]));
-                for (long k = i * m, end = k + m; k < end; k++)
-                    Track(ref max, rz[k] = bz[k] - (rz[k] - w[k] * vz[k]));
-                norms[i] = double.CreateTruncating(max);
+                MatrixProductsKernel.Residuals(BatchMatrices<T>.Of(qp.P), BatchMatrices<T>.Of(qp.A), BatchMatrices<T>.Of(qp.G), batch,
+                    vx, vy, vz, rx, ry, rz, f);
+                for (long i = 0; i < batch; i++)
+                {
+                    T max = T.Zero;
+                    for (long k = i * n, end = k + n; k < end; k++)
+                        Track(ref max, rx[k] = bx[k] - ((rx[k] + rho[i] * vx[k]) + f[k]));
+                    for (long k = i * p, end = k + p; k < end; k++)
+                        Track(ref max, ry[k] = by[k] - (ry[k] - delta[i] * vy[k]));
+                    for (long k = i * m, end = k + m; k < end; k++)
+                        Track(ref max, rz[k] = bz[k] - (rz[k] - w[k] * vz[k]));
+                    norms[i] = double.CreateTruncating(max);
+                }
             }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<T>.Shared.Return(force);
         }
         GC.KeepAlive(qp); GC.KeepAlive(target); GC.KeepAlive(rhs); GC.KeepAlive(v); GC.KeepAlive(residual);
     }
