@@ -63,7 +63,7 @@ internal static class BatchedCholesky
             return Factor(destination, overwrite: true);
         }
 
-        var shiftValues = shift.expand(batch, n).contiguous();
+        var shiftValues = shift.dim() == 2 && shift.size(0) == batch && shift.size(1) == n ? Dense.Of(shift) : shift.expand(batch, n).contiguous();
         bool[] failures;
         if (UseInterleaved(destination.dtype, n))
             failures = InterleavedCholesky.FactorShifted(NativeLapack.Data<double>(matrices), matrices.size(0),
@@ -97,7 +97,7 @@ internal static class BatchedCholesky
     /// <summary>The factor with the identity in place of each failed item's, and the failure mask.</summary>
     private static (Tensor Factor, Tensor Failed) WithIdentityWhereFailed(Tensor factor, bool[] failures)
     {
-        var failedItems = tensor(failures, device: factor.device);
+        var failedItems = HostTensors.Of(failures, factor.device);
         if (failures.Any(f => f))
             factor = where(failedItems.view(-1, 1, 1), Identity(factor), factor).contiguous();
         return (factor, failedItems);

@@ -27,6 +27,36 @@ internal static class HostRowNorms
         return result;
     }
 
+    /// <summary>
+    /// The largest |entry| of each row of each matrix of <paramref name="matrices"/> (B,r,c), as (B,r) (NaN propagates;
+    /// 0 when c = 0); null unless it is a 3-D CPU tensor of a float dtype.
+    /// </summary>
+    public static unsafe Tensor? OfMatrixRows(Tensor matrices)
+    {
+        if (!NativeLapack.Serves(matrices) || matrices.dim() != 3) return null;
+        var dense = Dense.Of(matrices);
+        var result = empty(matrices.size(0), matrices.size(1), dtype: matrices.dtype);
+        long rows = matrices.size(0) * matrices.size(1), cols = matrices.size(2);
+        if (result.dtype == ScalarType.Float64) FillRows(NativeLapack.Data<double>(dense), rows, cols, NativeLapack.Data<double>(result));
+        else FillRows(NativeLapack.Data<float>(dense), rows, cols, NativeLapack.Data<float>(result));
+        GC.KeepAlive(dense);
+        return result;
+    }
+
+    private static unsafe void FillRows<T>(T* data, long rows, long cols, T* output) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (long i = 0; i < rows; i++)
+        {
+            T max = T.Zero;
+            for (T* entry = data + i * cols, end = entry + cols; entry < end && !T.IsNaN(max); entry++)
+            {
+                T a = T.Abs(*entry);
+                if (T.IsNaN(a) || a > max) max = a;
+            }
+            output[i] = max;
+        }
+    }
+
     private static bool Applies(Tensor[] blocks)
     {
         if (blocks.Length == 0 || !NativeLapack.Serves(blocks[0])) return false;

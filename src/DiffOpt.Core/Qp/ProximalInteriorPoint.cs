@@ -48,8 +48,9 @@ internal sealed class ProximalInteriorPoint
     private readonly KktSolver _fullKkt;
 
     // Results of items that left the working set, in full batch order.
-    private QpIterate _final = null!;
-    private Tensor _finalStatus = null!, _finalIterations = null!, _finalCheckRatio = null!;
+    // Null until items leave a compacted working set (see CreateFinal).
+    private QpIterate? _final;
+    private Tensor? _finalStatus, _finalIterations, _finalCheckRatio;
 
     private readonly SolverTolerances _tol;
     private readonly NumericLimits _limits;
@@ -124,17 +125,43 @@ internal sealed class ProximalInteriorPoint
         {
             Initialize();
             Trace?.Invoke("KKT solver: " + _kkt.GetType().Name);
-            loop.DisposeEverythingBut(StateTensors());
+            bool small = IsSmall(_fullQp);
+            Prune(loop, small);
             for (int iter = 0; iter < _options.MaxIterations; iter++)
             {
                 if (!Iterate(iter)) break;
                 Compact();
-                loop.DisposeEverythingBut(StateTensors());
+                Prune(loop, small);
             }
             Retire(ones_like(_status, dtype: ScalarType.Bool));
             loop.MoveToOuter(StateTensors());
         }
-        return new IpmResult(_final, _finalStatus, _finalIterations, _finalCheckRatio, _fullKkt);
+        return new IpmResult(_final!, _finalStatus!, _finalIterations!, _finalCheckRatio!, _fullKkt);
+    }
+
+    /// <summary>
+    /// Frees the loop's tensors that the state no longer holds. Each pass hashes every state tensor (about a tenth of a
+    /// B = 1, n = 10 solve when done every iteration), so for a <paramref name="small"/> problem, whose temporaries are
+    /// small, the pass waits until the scope holds <see cref="SmallScopeLimit"/> tensors; the rest are freed when the loop ends.
+    /// </summary>
+    private void Prune(DisposeScope loop, bool small)
+    {
+        if (!small || loop.DisposablesCount > SmallScopeLimit) loop.DisposeEverythingBut(StateTensors());
+    }
+
+    /// <summary>Tensors the loop's scope of a small problem may hold before <see cref="Prune"/> frees them.</summary>
+    private const int SmallScopeLimit = 1024;
+
+    /// <summary>
+    /// Largest B·(n + m + p)² of a small problem: no tensor of its solve is larger (32 KB in float64), so the tensors
+    /// that <see cref="Prune"/> lets accumulate take at most <see cref="SmallScopeLimit"/> × 32 KB.
+    /// </summary>
+    private const long SmallProblemElements = 4096;
+
+    private static bool IsSmall(ScaledQp qp)
+    {
+        long size = qp.N + qp.InequalityCount + qp.B.size(-1);
+        return qp.BatchSize * size * size <= SmallProblemElements;
     }
 
     /// <summary>
@@ -183,12 +210,27 @@ internal sealed class ProximalInteriorPoint
             (_final, _finalStatus, _finalIterations, _finalCheckRatio) = (_it, _status, _iterations, _checkRatio);
             return;
         }
+        var (final, finalStatus, finalIterations, finalCheckRatio) = _final is null ? CreateFinal() : (_final, _finalStatus!, _finalIterations!, _finalCheckRatio!);
         var leaving = mask.nonzero().squeeze(-1);
         var rows = _rows.index_select(0, leaving);
-        _final = _it.Select(leaving).ScatterInto(_final, rows);
-        _finalStatus = _finalStatus.index_copy(0, rows, _status.index_select(0, leaving));
-        _finalIterations = _finalIterations.index_copy(0, rows, _iterations.index_select(0, leaving));
-        _finalCheckRatio = _finalCheckRatio.index_copy(0, rows, _checkRatio.index_select(0, leaving));
+        _final = _it.Select(leaving).ScatterInto(final, rows);
+        _finalStatus = finalStatus.index_copy(0, rows, _status.index_select(0, leaving));
+        _finalIterations = finalIterations.index_copy(0, rows, _iterations.index_select(0, leaving));
+        _finalCheckRatio = finalCheckRatio.index_copy(0, rows, _checkRatio.index_select(0, leaving));
+    }
+
+    /// <summary>
+    /// The full-batch outputs, before any item has left the working set: zeros, status running, ratio +∞. Made only
+    /// when items leave a compacted working set (a batch that leaves whole returns its working state).
+    /// </summary>
+    private (QpIterate Final, Tensor Status, Tensor Iterations, Tensor CheckRatio) CreateFinal()
+    {
+        var (b, dtype, device) = (_fullQp.BatchSize, _fullQp.C.dtype, _fullQp.C.device);
+        Tensor Zeros(Tensor t) => zeros(b, t.size(1), dtype, device);
+        return (new QpIterate(Zeros(_it.X), Zeros(_it.Y), Zeros(_it.Z), Zeros(_it.S)),
+            ScalarSafeOperations.With(Running, s => full(b, s, ScalarType.Int64, device)),
+            zeros(b, ScalarType.Int64, device),
+            ScalarSafeOperations.With(double.PositiveInfinity, s => full(b, s, dtype, device)));
     }
 
     /// <summary>Sets up the per-item state and the starting point (cold, or from <see cref="_warmStart"/>).</summary>
@@ -214,11 +256,7 @@ internal sealed class ProximalInteriorPoint
         _norm = ResidualNormalizer.Create(_qp, _scaling);
         _it = _warmStart is null ? ColdStart() : WarmStart(_warmStart);
         _rows = ScalarSafeOperations.Range(b, ScalarType.Int64, opts.device);
-        _final = new QpIterate(zeros_like(_it.X), zeros_like(_it.Y), zeros_like(_it.Z), zeros_like(_it.S));
-        _finalStatus = Statuses(Running);
-        _finalIterations = zeros(b, ScalarType.Int64, opts.device);
         _checkRatio = Filled(double.PositiveInfinity);
-        _finalCheckRatio = Filled(double.PositiveInfinity);
         _mu = ComplementarityMean(_it);
         _xi = _it.X; _lambda = _it.Y; _nu = _it.Z;
         _res = QpResiduals.Evaluate(_qp, _norm, _it);
@@ -276,7 +314,7 @@ internal sealed class ProximalInteriorPoint
         // Converged by the solver's own measures, yet the returned point's residuals below their rounding noise:
         // more iterations cannot help, so such items stop as inaccurate (when within the factor).
         // (Most iterations have no item near convergence: the host test of MayMeet skips the batched one.)
-        if (_res.MayMeet(_tol)) SettleByCheck(_status.EqualTo(Running) & _res.Norms.Meets(_tol), check => check.NoiseLimited(_tol));
+        if (_res.MayMeet(_tol)) SettleByCheck(_status.EqualTo(Running) & _res.Meets(_tol), check => check.NoiseLimited(_tol));
         if (iter > 0 && iter % ProgressWindow == 0) SettleByCheck(StalledItems(_status.EqualTo(Running)), giveUp: null);
         var running = _status.EqualTo(Running);
 
@@ -291,7 +329,7 @@ internal sealed class ProximalInteriorPoint
 
         running = WithinBudget(statusMayChange ? _status.EqualTo(Running) : running);
         if (!HostMask.Any(running)) return false;
-        _iterations = _iterations.Plus(running.to(ScalarType.Int64));
+        _iterations = HostMask.OnHost(running) && HostMask.All(running) ? _iterations.Plus(1L) : _iterations.Plus(running.to(ScalarType.Int64));
         _iterationsBound++;
 
         // Keep z off the boundary, which would make s/z blow up (PIQP), by a floor ε/max(1, s): on a far inactive
@@ -560,15 +598,11 @@ internal sealed class ProximalInteriorPoint
     private void Finish(Tensor mask)
     {
         var unsolved = mask & (_status.EqualTo(Running) | _status.EqualTo((long)SolverStatus.NumericalError));
-        var (meets, meetsRelaxed) = (zeros_like(mask), zeros_like(mask));
-        if (HostMask.Any(unsolved))
-        {
-            var all = ScalarSafeOperations.Range(_status.size(0), ScalarType.Int64, _status.device);
-            var check = SolutionCheck(all);
-            _checkRatio = where(unsolved, check.WorstRatio(_tol), _checkRatio);
-            (meets, meetsRelaxed) = (check.Meets(_tol), check.Meets(_tol, _options.InaccurateToleranceFactor));
-        }
-        _status = StatusRule.Finish(_status, Running, mask, meets, meetsRelaxed);
+        // The rule changes only the statuses of such items.
+        if (!HostMask.Any(unsolved)) return;
+        var check = SolutionCheck(null);
+        _checkRatio = where(unsolved, check.WorstRatio(_tol), _checkRatio);
+        _status = StatusRule.Finish(_status, Running, mask, check.Meets(_tol), check.Meets(_tol, _options.InaccurateToleranceFactor));
     }
 
     /// <summary>
@@ -579,13 +613,14 @@ internal sealed class ProximalInteriorPoint
     private void SettleByCheck(Tensor mask, Func<SolutionResiduals, Tensor>? giveUp)
     {
         if (HostMask.OnHost(mask) && !HostMask.Any(mask)) return;
-        var which = mask.nonzero().squeeze(-1);
-        if (which.size(0) == 0) return;
-        using var phase = PhaseTimer.Measure("solution check", which.size(0));
+        // A host mask of the whole working set (always at B = 1) checks it without selecting and scattering.
+        var which = HostMask.OnHost(mask) && HostMask.All(mask) ? null : mask.nonzero().squeeze(-1);
+        if (which is not null && which.size(0) == 0) return;
+        using var phase = PhaseTimer.Measure("solution check", which?.size(0) ?? mask.size(0));
         var check = SolutionCheck(which);
         var (met, inaccurate) = StatusRule.Check(check.Meets(_tol), check.Meets(_tol, _options.InaccurateToleranceFactor), giveUp?.Invoke(check));
-        Tensor Scatter(Tensor values) => zeros_like(mask).index_copy(0, which, values);
-        _checkRatio = _checkRatio.index_copy(0, which, check.WorstRatio(_tol));
+        Tensor Scatter(Tensor values) => which is null ? values : zeros_like(mask).index_copy(0, which, values);
+        _checkRatio = which is null ? check.WorstRatio(_tol) : _checkRatio.index_copy(0, which, check.WorstRatio(_tol));
         SetStatus(Scatter(met), SolverStatus.Solved);
         SetStatus(Scatter(inaccurate), SolverStatus.Inaccurate);
     }
@@ -602,13 +637,13 @@ internal sealed class ProximalInteriorPoint
         return stalled;
     }
 
-    /// <summary>The returned point's residuals for the working items at <paramref name="which"/> (positions in the working set).</summary>
-    private SolutionResiduals SolutionCheck(Tensor which)
+    /// <summary>The returned point's residuals for the working items at <paramref name="which"/> (positions in the working set; null: all of them).</summary>
+    private SolutionResiduals SolutionCheck(Tensor? which)
     {
-        var it = _it.Select(which);
-        var scaling = _scaling.Select(which);
+        var it = which is null ? _it : _it.Select(which);
+        var scaling = which is null ? _scaling : _scaling.Select(which);
         return SolutionResiduals.Evaluate(_problem, scaling.UnscalePrimal(it.X), scaling.UnscaleInequalityDual(it.Z),
-            scaling.UnscaleEqualityDual(it.Y), _rows.index_select(0, which));
+            scaling.UnscaleEqualityDual(it.Y), which is null ? _rows : _rows.index_select(0, which));
     }
 
     private void SetStatus(Tensor mask, SolverStatus status, bool overwrite = false)

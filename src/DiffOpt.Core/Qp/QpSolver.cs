@@ -89,10 +89,10 @@ public sealed class QpSolver
             var status = statusCodes.cpu().data<long>().Select(code => (SolverStatus)code).ToArray();
             var iterations = ipm.Iterations.cpu().data<long>().Select(i => (int)i).ToArray();
             var residuals = SolutionResiduals.Evaluate(problem, x, z, y);
-            var host = stack(new[] { residuals.Norms.Primal, residuals.Norms.Dual, residuals.Norms.Gap }).to_type(ScalarType.Float64).cpu();
-            var solution = new QpSolution(x, z, y, status, iterations, Row(host, 0), Row(host, 1), Row(host, 2),
+            var (primal, dual, gap) = residuals.HostMeasures();
+            var solution = new QpSolution(x, z, y, status, iterations, primal, dual, gap,
                 polished.cpu().data<bool>().ToArray());
-            var usable = tensor(status.Select(s => s.HasSolution()).ToArray(), device: x.device);
+            var usable = HostTensors.Of(status.Select(s => s.HasSolution()).ToArray(), x.device);
             var state = new QpDerivativeState(normalized, normalization, scaled, scaling, ipm.Kkt, it, usable);
             result = new QpSolveResult(solution, state);
             scope.MoveToOuter(state.Tensors().Append(x).Append(y).Append(z));
@@ -117,8 +117,6 @@ public sealed class QpSolver
         var status = where(outcome.AcceptedAndSolved, ipm.Status.FullLike((long)SolverStatus.Solved), ipm.Status);
         return (outcome.Iterate, status, outcome.Accepted);
     }
-
-    private static double[] Row(Tensor rows, int index) => rows[index].data<double>().ToArray();
 }
 
 /// <summary>A solution together with the state its derivative needs.</summary>

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
 
@@ -10,11 +11,13 @@ namespace DiffOpt.Qp;
 internal sealed record QpIterate(Tensor X, Tensor Y, Tensor Z, Tensor S)
 {
     /// <summary>Per item: keep this iterate where <paramref name="keep"/> (B,) is true, take <paramref name="other"/> elsewhere.</summary>
-    public QpIterate Where(Tensor keep, QpIterate other) => new(
-        where(keep.unsqueeze(-1), X, other.X),
-        where(keep.unsqueeze(-1), Y, other.Y),
-        where(keep.unsqueeze(-1), Z, other.Z),
-        where(keep.unsqueeze(-1), S, other.S));
+    public QpIterate Where(Tensor keep, QpIterate other)
+    {
+        // A host mask that is all true or all false (always at B = 1) picks a whole iterate.
+        if (HostMask.OnHost(keep)) { if (HostMask.All(keep)) return this; if (!HostMask.Any(keep)) return other; }
+        var k = keep.unsqueeze(-1);
+        return new(where(k, X, other.X), where(k, Y, other.Y), where(k, Z, other.Z), where(k, S, other.S));
+    }
 
     /// <summary>The items at <paramref name="index"/> (1-D int64 batch positions).</summary>
     public QpIterate Select(Tensor index) => new(

@@ -2,6 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using DiffOpt.Native;
 using DiffOpt.InteriorPoint;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
 
@@ -35,7 +36,7 @@ internal static class ActiveSetKkt
         kkt.Factored is { } factored && Same(factored.W, w)
         && (kkt.FixedRegularization is not null || (Same(factored.Rho, regularization) && Same(factored.Delta, regularization)));
 
-    private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && (a == b).all().item<bool>();
+    private static bool Same(Tensor a, Tensor b) => a.shape.SequenceEqual(b.shape) && (HostValues.Equal(a, b) ?? (a == b).all().item<bool>());
 
     /// <summary>
     /// Factorises the operator with inequality weights <paramref name="w"/> and regularisation

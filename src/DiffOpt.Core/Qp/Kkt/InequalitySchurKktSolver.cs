@@ -100,7 +100,8 @@ internal sealed class InequalitySchurKktSolver : KktSolver
         }
         // One buffer serves every factorisation of the solve (the previous factor is no longer needed).
         _s ??= empty(Qp.BatchSize, Qp.InequalityCount, Qp.InequalityCount, _gHInvGT.dtype, _gHInvGT.device);
-        var diagonal = parameters.W.Plus(staticShift.unsqueeze(-1));
+        // Without a shift (the host sees it is zero) the diagonal is W itself (W + 0 = W: its entries are positive).
+        var diagonal = HostValues.AllZero(staticShift) ? parameters.W : parameters.W.Plus(staticShift.unsqueeze(-1));
         var (factor, failed) = BatchedCholesky.FactorShifted(_gHInvGT, diagonal, _s);
         _sFactor = factor;
         Factored = new KktParameters(_rho, _delta, diagonal);
@@ -166,17 +167,29 @@ internal sealed class InequalitySchurKktSolver : KktSolver
         var r = new KktVector(Dense.Of(residuals.X), Dense.Of(residuals.Y), Dense.Of(residuals.Z));
         var next = new QpIterate(empty_like(current.X), empty_like(current.Y), empty_like(current.Z), empty_like(current.S));
         long batch = current.X.size(0), n = Qp.N, m = Qp.InequalityCount, p = Qp.EqualityCount;
-        var scratch = empty(batch, n + p + 4 * m, dtype: _hFactor.dtype);
+        int scratchLength = checked((int)(batch * (n + p + 4 * m)));
         var means = Dense.Of(mu.dtype == _hFactor.dtype ? mu : mu.to_type(_hFactor.dtype));
         var sFactor = SFactorForKernel();
-        if (_hFactor.dtype == ScalarType.Float64)
-            MehrotraStepKernel.Step(Operator<double>(sFactor), batch, BatchPoint<double>.Of(current), BatchPoint<double>.Of(r), NativeLapack.Data<double>(means), tau,
-                BatchPoint<double>.Of(next), NativeLapack.Data<double>(scratch));
-        else
-            MehrotraStepKernel.Step(Operator<float>(sFactor), batch, BatchPoint<float>.Of(current), BatchPoint<float>.Of(r), NativeLapack.Data<float>(means), (float)tau,
-                BatchPoint<float>.Of(next), NativeLapack.Data<float>(scratch));
-        GC.KeepAlive(current); GC.KeepAlive(r); GC.KeepAlive(next); GC.KeepAlive(scratch); GC.KeepAlive(means); GC.KeepAlive(sFactor);
+        if (_hFactor.dtype == ScalarType.Float64) Step(Operator<double>(sFactor), batch, current, r, means, tau, next, scratchLength);
+        else Step(Operator<float>(sFactor), batch, current, r, means, (float)tau, next, scratchLength);
+        GC.KeepAlive(current); GC.KeepAlive(r); GC.KeepAlive(next); GC.KeepAlive(means); GC.KeepAlive(sFactor);
         return next;
+    }
+
+    /// <summary>Runs <see cref="MehrotraStepKernel.Step{T}"/> with its scratch in a pooled managed array (a tensor would cost a libtorch result per step).</summary>
+    private static unsafe void Step<T>(SchurSolveKernel.Operator<T> op, long batch, QpIterate current, KktVector r, Tensor means, T tau, QpIterate next,
+        int scratchLength) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var scratch = System.Buffers.ArrayPool<T>.Shared.Rent(scratchLength);
+        try
+        {
+            fixed (T* s = scratch)
+                MehrotraStepKernel.Step(op, batch, BatchPoint<T>.Of(current), BatchPoint<T>.Of(r), NativeLapack.Data<T>(means), tau, BatchPoint<T>.Of(next), s);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<T>.Shared.Return(scratch);
+        }
     }
 
     private Tensor SFactorForKernel() => _sFactor is null ? empty(1, 0, 0, _hFactor.dtype) : Dense.Of(_sFactor);

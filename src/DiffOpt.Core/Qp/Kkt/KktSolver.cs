@@ -77,6 +77,7 @@ internal abstract class KktSolver
     public (KktVector Solution, Tensor Residual) SolveAccurately(KktParameters target, KktVector rhs, int maxSteps, double relativeTolerance)
     {
         using var phase = PhaseTimer.Measure("KKT solves refined to accuracy", rhs.X.size(0));
+        if (RefinementResiduals.Applies(Qp, target, rhs)) return SolveAccuratelyOnHost(target, rhs, maxSteps, relativeTolerance);
         var rhsNorm = rhs.InfNorm();
         var solution = SolveFactored(rhs);
         var residual = rhs - Multiply(target, solution);
@@ -97,6 +98,40 @@ internal abstract class KktSolver
             active = progressing & (residualNorm > rhsNorm.Times(relativeTolerance));
         }
         return (solution, residualNorm);
+    }
+
+    /// <summary>
+    /// <see cref="SolveAccurately"/> with the residuals, their norms and the per-item decisions on the host
+    /// (<see cref="RefinementResiduals"/>): the same steps, comparisons and roundings, without the masks' tensors.
+    /// </summary>
+    private (KktVector Solution, Tensor Residual) SolveAccuratelyOnHost(KktParameters target, KktVector rhs, int maxSteps, double relativeTolerance)
+    {
+        bool single = Qp.P.dtype == ScalarType.Float32;
+        // rhsNorm × tolerance as the tensor form rounds it (in the problem's precision).
+        var limit = RefinementResiduals.InfNorms(rhs).Select(norm => single ? (double)((float)norm * (float)relativeTolerance) : norm * relativeTolerance).ToArray();
+        var solution = SolveFactored(rhs);
+        var (residual, residualNorm) = RefinementResiduals.Evaluate(Qp, target, rhs, solution);
+        var active = residualNorm.Select((norm, i) => norm > limit[i]).ToArray();
+        for (int step = 0; step < maxSteps && active.Contains(true); step++)
+        {
+            var candidate = solution + SolveFactored(residual);
+            var (candidateResidual, candidateNorm) = RefinementResiduals.Evaluate(Qp, target, rhs, candidate);
+            var better = active.Select((a, i) => a && candidateNorm[i] < residualNorm[i]).ToArray();
+            // An item stops once a step gains less than a factor MinimumImprovement (see SolveAccurately).
+            var progressing = active.Select((a, i) => a && candidateNorm[i] * MinimumImprovement < residualNorm[i]).ToArray();
+            if (better.Contains(true))
+            {
+                var mask = better.All(b => b) ? null : HostTensors.Of(better, rhs.X.device);
+                solution = mask is null ? candidate : KktVector.Select(mask, candidate, solution);
+                residual = mask is null ? candidateResidual : KktVector.Select(mask, candidateResidual, residual);
+            }
+            for (int i = 0; i < active.Length; i++)
+            {
+                if (better[i]) residualNorm[i] = candidateNorm[i];
+                active[i] = progressing[i] && residualNorm[i] > limit[i];
+            }
+        }
+        return (solution, HostTensors.Of(residualNorm, Qp.P.dtype, rhs.X.device));
     }
 
     /// <summary>Applies the operator <paramref name="parameters"/> to <paramref name="v"/>.</summary>

@@ -53,7 +53,7 @@ internal sealed record ProblemNormalization(Tensor Cost, Tensor InequalityRows, 
             : problem;
         var (scaling, scaled) = RuizEquilibration.Apply(normalized, equilibrationIterations);
 
-        var costSize = maximum(MatrixMagnitude(scaled.P).expand(scaled.BatchSize), scaled.C.abs().amax(-1));
+        var costSize = CostSize(scaled);
         bool costScaled = AnySmall(costSize);
         if (!rowsScaled && !costScaled) return new Prepared(null, problem, scaling, scaled);
         var cost = costScaled ? UnitFactors(costSize) : ones_like(costSize);
@@ -88,10 +88,15 @@ internal sealed record ProblemNormalization(Tensor Cost, Tensor InequalityRows, 
         return batched.to(rows.dtype) * Batched.PerItem(Cost) / rows;
     }
 
-    /// <summary>maxⱼ |Mᵢⱼ| per row of (B|1,r,n) matrices, without forming |M|.</summary>
+    /// <summary>Per item, the largest |entry| of P and c (on the host for per-item CPU data: max|·| is exact in any order).</summary>
+    private static Tensor CostSize(ScaledQp scaled) =>
+        (scaled.P.size(0) == scaled.BatchSize && scaled.P.is_contiguous() ? HostRowNorms.InfNorm(scaled.P.view(scaled.BatchSize, scaled.N * scaled.N), scaled.C) : null)
+        ?? maximum(MatrixMagnitude(scaled.P).expand(scaled.BatchSize), scaled.C.abs().amax(-1));
+
+    /// <summary>maxⱼ |Mᵢⱼ| per row of (B|1,r,n) matrices, without forming |M| (on the host for CPU data).</summary>
     private static Tensor RowMagnitudes(Tensor matrix) =>
-        matrix.size(-1) == 0 ? zeros(matrix.size(0), matrix.size(1), matrix.dtype, matrix.device)
-            : maximum(matrix.amax(-1), matrix.amin(-1).neg());
+        HostRowNorms.OfMatrixRows(matrix) ?? (matrix.size(-1) == 0 ? zeros(matrix.size(0), matrix.size(1), matrix.dtype, matrix.device)
+            : maximum(matrix.amax(-1), matrix.amin(-1).neg()));
 
     /// <summary>max |M| per item of (B|1,n,n) matrices.</summary>
     private static Tensor MatrixMagnitude(Tensor matrix) =>

@@ -43,6 +43,32 @@ internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeas
         return table.dtype == ScalarType.Float64 ? AnyMeets<double>(table, tol) : AnyMeets<float>(table, tol);
     }
 
+    /// <summary>
+    /// <see cref="ResidualMeasures.Meets(SolverTolerances, double)"/> of <see cref="Norms"/>, read on the host from a
+    /// float64 <see cref="MeasureTable"/> (the same comparisons in the same precision: one tensor instead of about twenty).
+    /// </summary>
+    public Tensor Meets(SolverTolerances tol)
+    {
+        if (MeasureTable is not { } table || !SolutionVerdicts.Serve(table)) return Norms.Meets(tol);
+        var meets = new bool[table.size(0)];
+        HostMeets(table, tol, meets);
+        return HostTensors.Of(meets);
+    }
+
+    private static unsafe void HostMeets(Tensor table, SolverTolerances tol, bool[] meets)
+    {
+        double* row = NativeLapack.Data<double>(table);
+        int count = (int)ScaledResidualsKernel.Measure.Count;
+        for (long i = 0; i < meets.Length; i++, row += count)
+        {
+            double Measure(ScaledResidualsKernel.Measure m) => row[(int)m];
+            meets[i] = ResidualMeasures.Meets((Measure(ScaledResidualsKernel.Measure.Primal), Measure(ScaledResidualsKernel.Measure.Dual),
+                Measure(ScaledResidualsKernel.Measure.Gap), Measure(ScaledResidualsKernel.Measure.PrimalScale),
+                Measure(ScaledResidualsKernel.Measure.DualScale), Measure(ScaledResidualsKernel.Measure.GapScale)), tol);
+        }
+        GC.KeepAlive(table);
+    }
+
     private static unsafe bool AnyMeets<T>(Tensor table, SolverTolerances tol) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         const double Margin = 2.0;
@@ -98,24 +124,38 @@ internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeas
                && new[] { qp.C, qp.B, qp.H, norm.InverseD, norm.InverseE, norm.DataPrimalScale, norm.DataDualScale }.All(t => t.is_contiguous());
     }
 
-    private static unsafe QpResiduals EvaluateWithKernel(ScaledQp qp, ResidualNormalizer norm, QpIterate it)
+    private static QpResiduals EvaluateWithKernel(ScaledQp qp, ResidualNormalizer norm, QpIterate it)
     {
         var point = new QpIterate(Dense.Of(it.X), Dense.Of(it.Y), Dense.Of(it.Z), Dense.Of(it.S));
         var (rx, ry, rz) = (empty_like(point.X), empty_like(point.Y), empty_like(point.Z));
         var measures = empty(qp.BatchSize, (int)ScaledResidualsKernel.Measure.Count, dtype: qp.P.dtype);
-        var scratch = empty(qp.BatchSize, ScaledResidualsKernel.ScratchPerItem(qp.N, qp.EqualityCount, qp.InequalityCount), dtype: point.X.dtype);
-        if (qp.P.dtype == ScalarType.Float64)
-            ScaledResidualsKernel.Evaluate(KernelProblem<double>(qp, norm), qp.BatchSize, BatchPoint<double>.Of(point),
-                NativeLapack.Data<double>(rx), NativeLapack.Data<double>(ry), NativeLapack.Data<double>(rz), NativeLapack.Data<double>(measures), NativeLapack.Data<double>(scratch));
-        else
-            ScaledResidualsKernel.Evaluate(KernelProblem<float>(qp, norm), qp.BatchSize, BatchPoint<float>.Of(point),
-                NativeLapack.Data<float>(rx), NativeLapack.Data<float>(ry), NativeLapack.Data<float>(rz), NativeLapack.Data<float>(measures), NativeLapack.Data<float>(scratch));
-        GC.KeepAlive(point); GC.KeepAlive(scratch);
-        Tensor M(ScaledResidualsKernel.Measure measure) => measures.select(1, (int)measure);
+        if (qp.P.dtype == ScalarType.Float64) Fill<double>(qp, norm, point, rx, ry, rz, measures);
+        else Fill<float>(qp, norm, point, rx, ry, rz, measures);
+        GC.KeepAlive(point);
+        // One native call for the six columns.
+        var m = measures.unbind(1);
+        Tensor M(ScaledResidualsKernel.Measure measure) => m[(int)measure];
         return new QpResiduals(rx, ry, rz, new ResidualMeasures(M(ScaledResidualsKernel.Measure.Primal), M(ScaledResidualsKernel.Measure.Dual),
             M(ScaledResidualsKernel.Measure.Gap), M(ScaledResidualsKernel.Measure.PrimalScale), M(ScaledResidualsKernel.Measure.DualScale),
             M(ScaledResidualsKernel.Measure.GapScale)))
         { MeasureTable = measures };
+    }
+
+    /// <summary>Runs the kernel with its scratch in a pooled managed array (a tensor would cost a libtorch result per call).</summary>
+    private static unsafe void Fill<T>(ScaledQp qp, ResidualNormalizer norm, QpIterate point, Tensor rx, Tensor ry, Tensor rz, Tensor measures)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var scratch = System.Buffers.ArrayPool<T>.Shared.Rent(checked((int)(qp.BatchSize * ScaledResidualsKernel.ScratchPerItem(qp.N, qp.EqualityCount, qp.InequalityCount))));
+        try
+        {
+            fixed (T* s = scratch)
+                ScaledResidualsKernel.Evaluate(KernelProblem<T>(qp, norm), qp.BatchSize, BatchPoint<T>.Of(point),
+                    NativeLapack.Data<T>(rx), NativeLapack.Data<T>(ry), NativeLapack.Data<T>(rz), NativeLapack.Data<T>(measures), s);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<T>.Shared.Return(scratch);
+        }
     }
 
     private static unsafe ScaledResidualsKernel.Problem<T> KernelProblem<T>(ScaledQp qp, ResidualNormalizer norm) where T : unmanaged =>

@@ -19,8 +19,61 @@ namespace DiffOpt.Qp;
 /// A residual below its noise cannot be told from zero in floating point, so a tolerance counts as met only when
 /// residual + noise is within it: the status never claims an accuracy the arithmetic cannot show.
 /// </summary>
-internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNoise, Tensor DualNoise, Tensor GapNoise)
+internal sealed record SolutionResiduals
 {
+    private ResidualMeasures? _norms;
+    private Tensor? _primalNoise, _dualNoise, _gapNoise;
+
+    /// <summary>Residuals with their measures and noises given as tensors (B,).</summary>
+    public SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNoise, Tensor DualNoise, Tensor GapNoise) =>
+        (_norms, _primalNoise, _dualNoise, _gapNoise) = (Norms, PrimalNoise, DualNoise, GapNoise);
+
+    /// <summary>
+    /// Residuals that are the columns of the kernel's <paramref name="table"/>. The column views are made when first
+    /// read: the verdicts read the table on the host, so most checks need none of them.
+    /// </summary>
+    private SolutionResiduals(Tensor table) => _table = table;
+
+    /// <summary>The three measures with their normalisers.</summary>
+    public ResidualMeasures Norms { get => Column(ref _norms); init => _norms = value; }
+
+    /// <summary>Rounding noise of the primal measure.</summary>
+    public Tensor PrimalNoise { get => Column(ref _primalNoise); init => _primalNoise = value; }
+
+    /// <summary>Rounding noise of the dual measure.</summary>
+    public Tensor DualNoise { get => Column(ref _dualNoise); init => _dualNoise = value; }
+
+    /// <summary>Rounding noise of the duality gap.</summary>
+    public Tensor GapNoise { get => Column(ref _gapNoise); init => _gapNoise = value; }
+
+    /// <summary>
+    /// Per item, the primal, dual and gap measures on the host (float64), read from a float64 table without tensors
+    /// when there is one.
+    /// </summary>
+    public (double[] Primal, double[] Dual, double[] Gap) HostMeasures()
+    {
+        if (SolutionVerdicts.Serve(Table)) return SolutionVerdicts.Measures(Table!);
+        var host = stack(new[] { Norms.Primal, Norms.Dual, Norms.Gap }).to_type(ScalarType.Float64).cpu();
+        double[] Row(int index) => host[index].data<double>().ToArray();
+        return (Row(0), Row(1), Row(2));
+    }
+
+    private T Column<T>(ref T? field) where T : class
+    {
+        if (field is null)
+        {
+            // One native call for the columns.
+            var columns = Table!.unbind(1);
+            Tensor M(SolutionResidualsKernel.Measure measure) => columns[(int)measure];
+            _norms = new ResidualMeasures(M(SolutionResidualsKernel.Measure.Primal), M(SolutionResidualsKernel.Measure.Dual),
+                M(SolutionResidualsKernel.Measure.Gap), M(SolutionResidualsKernel.Measure.PrimalScale),
+                M(SolutionResidualsKernel.Measure.DualScale), M(SolutionResidualsKernel.Measure.GapScale));
+            (_primalNoise, _dualNoise, _gapNoise) = (M(SolutionResidualsKernel.Measure.PrimalNoise), M(SolutionResidualsKernel.Measure.DualNoise),
+                M(SolutionResidualsKernel.Measure.GapNoise));
+        }
+        return field!;
+    }
+
     /// <summary>
     /// Residuals of (z, λ, ν) for the items of <paramref name="problem"/> at batch positions <paramref name="rows"/>
     /// (all items when null). On the CPU they are evaluated in <see cref="SolutionResidualsKernel"/> unless
@@ -94,24 +147,33 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
         var dtype = problem.DType;
         int count = (int)SolutionResidualsKernel.Measure.Count;
         var result = empty(items, count, dtype: dtype);
-        var scratch = empty(items, SolutionResidualsKernel.ScratchPerItem(problem.VariableCount), dtype: dtype);
         double eps = NumericLimits.For(dtype).MachineEpsilon;
+        var scratchLength = checked((int)(items * SolutionResidualsKernel.ScratchPerItem(problem.VariableCount)));
         long* rowPointer = NativeLapack.Data<long>(indices);
         if (dtype == ScalarType.Float64)
-            SolutionResidualsKernel.Evaluate(KernelData<double>(data), rowPointer, items, NativeLapack.Data<double>(zc), NativeLapack.Data<double>(lc), NativeLapack.Data<double>(nc),
-                eps, NativeLapack.Data<double>(result), NativeLapack.Data<double>(scratch));
+            Fill(KernelData<double>(data), rowPointer, items, NativeLapack.Data<double>(zc), NativeLapack.Data<double>(lc), NativeLapack.Data<double>(nc),
+                eps, NativeLapack.Data<double>(result), scratchLength);
         else
-            SolutionResidualsKernel.Evaluate(KernelData<float>(data), rowPointer, items, NativeLapack.Data<float>(zc), NativeLapack.Data<float>(lc), NativeLapack.Data<float>(nc),
-                (float)eps, NativeLapack.Data<float>(result), NativeLapack.Data<float>(scratch));
-        GC.KeepAlive(zc); GC.KeepAlive(lc); GC.KeepAlive(nc); GC.KeepAlive(indices); GC.KeepAlive(scratch); GC.KeepAlive(data);
+            Fill(KernelData<float>(data), rowPointer, items, NativeLapack.Data<float>(zc), NativeLapack.Data<float>(lc), NativeLapack.Data<float>(nc),
+                (float)eps, NativeLapack.Data<float>(result), scratchLength);
+        GC.KeepAlive(zc); GC.KeepAlive(lc); GC.KeepAlive(nc); GC.KeepAlive(indices); GC.KeepAlive(data);
 
-        Tensor M(SolutionResidualsKernel.Measure measure) => result.select(1, (int)measure);
-        var norms = new ResidualMeasures(M(SolutionResidualsKernel.Measure.Primal), M(SolutionResidualsKernel.Measure.Dual),
-            M(SolutionResidualsKernel.Measure.Gap), M(SolutionResidualsKernel.Measure.PrimalScale),
-            M(SolutionResidualsKernel.Measure.DualScale), M(SolutionResidualsKernel.Measure.GapScale));
-        return new SolutionResiduals(norms, M(SolutionResidualsKernel.Measure.PrimalNoise), M(SolutionResidualsKernel.Measure.DualNoise),
-            M(SolutionResidualsKernel.Measure.GapNoise))
-        { Table = result };
+        return new SolutionResiduals(result);
+    }
+
+    /// <summary>Runs the kernel with its scratch in a pooled managed array (a tensor would cost a libtorch result per call).</summary>
+    private static unsafe void Fill<T>(SolutionResidualsKernel.Data<T> data, long* rows, long items, T* z, T* lambda, T* nu, T epsilon, T* result, int scratchLength)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var scratch = System.Buffers.ArrayPool<T>.Shared.Rent(scratchLength);
+        try
+        {
+            fixed (T* s = scratch) SolutionResidualsKernel.Evaluate(data, rows, items, z, lambda, nu, epsilon, result, s);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<T>.Shared.Return(scratch);
+        }
     }
 
     /// <summary>The kernel's view of contiguous Q, G, A, p, h, b (in that order).</summary>
@@ -147,7 +209,18 @@ internal sealed record SolutionResiduals(ResidualMeasures Norms, Tensor PrimalNo
     /// The kernel's (items, <see cref="SolutionResidualsKernel.Measure.Count"/>) table that the measures are columns of,
     /// or null (tensor form); a float64 table serves the verdicts on the host (<see cref="SolutionVerdicts"/>).
     /// </summary>
-    public Tensor? Table { get; init; }
+    public Tensor? Table
+    {
+        get => _table;
+        init
+        {
+            // A copy without the table (`with { Table = null }`) keeps the columns as tensors.
+            if (value is null && _table is not null) Column(ref _norms);
+            _table = value;
+        }
+    }
+
+    private readonly Tensor? _table;
 
     /// <summary>Per item: these residuals where <paramref name="keep"/> (B,) is true, <paramref name="other"/>'s elsewhere.</summary>
     public SolutionResiduals Where(Tensor keep, SolutionResiduals other) => new(Norms.Where(keep, other.Norms),

@@ -39,6 +39,16 @@ internal static class SolutionVerdicts
     });
 
     /// <summary><see cref="ResidualMeasures.Limit"/>: the absolute tolerance, or the relative one × scale if larger.</summary>
+    /// <summary>Per item, the primal, dual and gap measures (without noise) of a table that <see cref="Serve"/>s.</summary>
+    public static (double[] Primal, double[] Dual, double[] Gap) Measures(Tensor table)
+    {
+        long items = table.size(0);
+        var (primal, dual, gap) = (new double[items], new double[items], new double[items]);
+        ForEachRow(table, (i, row) => (primal[i], dual[i], gap[i]) = (row[(int)SolutionResidualsKernel.Measure.Primal],
+            row[(int)SolutionResidualsKernel.Measure.Dual], row[(int)SolutionResidualsKernel.Measure.Gap]));
+        return (primal, dual, gap);
+    }
+
     private static double Limit(double scale, SolverTolerances tol) => Math.Max(tol.Absolute, tol.Relative * scale);
 
     private static (double Primal, double Dual, double Gap, double PrimalScale, double DualScale, double GapScale) WithNoise(ReadOnlySpan<double> row) => (
@@ -54,14 +64,14 @@ internal static class SolutionVerdicts
     {
         var values = new bool[table.size(0)];
         ForEachRow(table, (i, row) => values[i] = verdict(row));
-        return tensor(values);
+        return HostTensors.Of(values);
     }
 
     private static Tensor MapValues(Tensor table, RowFunction<double> value)
     {
         var values = new double[table.size(0)];
         ForEachRow(table, (i, row) => values[i] = value(row));
-        return tensor(values);
+        return HostTensors.Of(values, ScalarType.Float64);
     }
 
     private delegate void RowAction(long item, ReadOnlySpan<double> row);

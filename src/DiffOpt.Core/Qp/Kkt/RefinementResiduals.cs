@@ -1,0 +1,118 @@
+using System.Numerics;
+using TorchSharp;
+using static TorchSharp.torch;
+using DiffOpt.Native;
+
+namespace DiffOpt.Qp;
+
+/// <summary>
+/// The residuals of iterative refinement on the CPU: r = rhs − K·v for the condensed KKT operator K of
+/// <see cref="KktSolver.Multiply"/> and its infinity norm per item, in one pass over the item's data (the tensor form
+/// takes about twenty small libtorch results per step). Each entry is rounded as the tensor form rounds it:
+/// rx − ((Px + ρ·vx) + (Aᵀvy + Gᵀvz)), ry − (Av − δ·vy), rz − (Gv − w·vz), with the products of
+/// <see cref="MatrixProductsKernel.Residuals{T}"/>, so both forms give the same bits.
+/// </summary>
+internal static class RefinementResiduals
+{
+    /// <summary>
+    /// Whether the kernel serves the operator <paramref name="target"/> of <paramref name="qp"/> with right-hand side
+    /// <paramref name="rhs"/>: per-item CPU matrices (<see cref="ScaledQp.UsesKernel"/>), ρ and δ of shape (B), w and
+    /// the right-hand side contiguous (B,·) CPU tensors of the problem's dtype.
+    /// </summary>
+    public static bool Applies(ScaledQp qp, KktParameters target, KktVector rhs)
+    {
+        if (!qp.UsesKernel) return false;
+        var dtype = qp.P.dtype;
+        bool Fits(Tensor t, int rank, long columns) => t.dtype == dtype && t.device_type == DeviceType.CPU && t.dim() == rank
+                                                       && t.size(0) == qp.BatchSize && (rank == 1 || t.size(1) == columns) && t.is_contiguous();
+        return Fits(target.Rho, 1, 0) && Fits(target.Delta, 1, 0) && Fits(target.W, 2, qp.InequalityCount)
+               && Fits(rhs.X, 2, qp.N) && Fits(rhs.Y, 2, qp.EqualityCount) && Fits(rhs.Z, 2, qp.InequalityCount);
+    }
+
+    /// <summary>Per item, the largest |entry| of <paramref name="v"/> over its three blocks (NaN propagates; 0 when empty).</summary>
+    public static double[] InfNorms(KktVector v)
+    {
+        var (x, y, z) = (Dense.Of(v.X), Dense.Of(v.Y), Dense.Of(v.Z));
+        var norms = new double[x.size(0)];
+        if (x.dtype == ScalarType.Float64) Norms<double>(x, y, z, norms);
+        else Norms<float>(x, y, z, norms);
+        GC.KeepAlive(x); GC.KeepAlive(y); GC.KeepAlive(z);
+        return norms;
+    }
+
+    /// <summary>
+    /// r = <paramref name="rhs"/> − K(<paramref name="target"/>)·<paramref name="v"/> (three new tensors) and ‖r‖∞ per item
+    /// (in the problem's precision, held as double). Requires <see cref="Applies"/>.
+    /// </summary>
+    public static (KktVector Residual, double[] Norms) Evaluate(ScaledQp qp, KktParameters target, KktVector rhs, KktVector v)
+    {
+        var point = new KktVector(Dense.Of(v.X), Dense.Of(v.Y), Dense.Of(v.Z));
+        var residual = new KktVector(empty_like(rhs.X), empty_like(rhs.Y), empty_like(rhs.Z));
+        var norms = new double[qp.BatchSize];
+        if (qp.P.dtype == ScalarType.Float64) Fill<double>(qp, target, rhs, point, residual, norms);
+        else Fill<float>(qp, target, rhs, point, residual, norms);
+        GC.KeepAlive(point);
+        return (residual, norms);
+    }
+
+    private static unsafe void Fill<T>(ScaledQp qp, KktParameters target, KktVector rhs, KktVector v, KktVector residual, double[] norms)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        long batch = qp.BatchSize;
+        int n = (int)qp.N, p = (int)qp.EqualityCount, m = (int)qp.InequalityCount;
+        // The products go to the residual's own storage; each entry is then replaced by rhs − (K·v) in place.
+        var force = System.Buffers.ArrayPool<T>.Shared.Rent(checked((int)(batch * n)));
+        T* rx = NativeLapack.Data<T>(residual.X), ry = NativeLapack.Data<T>(residual.Y), rz = NativeLapack.Data<T>(residual.Z);
+        T* vx = NativeLapack.Data<T>(v.X), vy = NativeLapack.Data<T>(v.Y), vz = NativeLapack.Data<T>(v.Z);
+        T* bx = NativeLapack.Data<T>(rhs.X), by = NativeLapack.Data<T>(rhs.Y), bz = NativeLapack.Data<T>(rhs.Z);
+        T* rho = NativeLapack.Data<T>(target.Rho), delta = NativeLapack.Data<T>(target.Delta), w = NativeLapack.Data<T>(target.W);
+        try
+        {
+            fixed (T* f = force)
+            {
+                MatrixProductsKernel.Residuals(BatchMatrices<T>.Of(qp.P), BatchMatrices<T>.Of(qp.A), BatchMatrices<T>.Of(qp.G), batch,
+                    vx, vy, vz, rx, ry, rz, f);
+                for (long i = 0; i < batch; i++)
+                {
+                    T max = T.Zero;
+                    for (long k = i * n, end = k + n; k < end; k++)
+                        Track(ref max, rx[k] = bx[k] - ((rx[k] + rho[i] * vx[k]) + f[k]));
+                    for (long k = i * p, end = k + p; k < end; k++)
+                        Track(ref max, ry[k] = by[k] - (ry[k] - delta[i] * vy[k]));
+                    for (long k = i * m, end = k + m; k < end; k++)
+                        Track(ref max, rz[k] = bz[k] - (rz[k] - w[k] * vz[k]));
+                    norms[i] = double.CreateTruncating(max);
+                }
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<T>.Shared.Return(force);
+        }
+        GC.KeepAlive(qp); GC.KeepAlive(target); GC.KeepAlive(rhs); GC.KeepAlive(v); GC.KeepAlive(residual);
+    }
+
+    private static unsafe void Norms<T>(Tensor x, Tensor y, Tensor z, double[] norms) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        long batch = norms.Length;
+        foreach (var block in new[] { x, y, z })
+        {
+            long cols = block.size(1);
+            if (cols == 0) continue;
+            T* data = NativeLapack.Data<T>(block);
+            for (long i = 0; i < batch; i++)
+            {
+                T max = T.CreateTruncating(norms[i]);
+                for (T* entry = data + i * cols, end = entry + cols; entry < end; entry++) Track(ref max, *entry);
+                norms[i] = double.CreateTruncating(max);
+            }
+        }
+    }
+
+    /// <summary>max ← max(max, |value|), NaN sticking (as <c>amax</c> of <c>abs</c> does).</summary>
+    private static void Track<T>(ref T max, T value) where T : IFloatingPointIeee754<T>
+    {
+        T a = T.Abs(value);
+        if (!T.IsNaN(max) && (T.IsNaN(a) || a > max)) max = a;
+    }
+}
