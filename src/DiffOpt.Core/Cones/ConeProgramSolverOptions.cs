@@ -54,9 +54,13 @@ public sealed record ConeProgramSolverOptions
     /// otherwise the last solved point is returned. Near the optimum every step shrinks the gap several-fold, and on
     /// curved cones x is off by roughly the gap's order at the stopping point (measured on the exponential-cone
     /// benchmark: 3e-4 from a 1e-10 solve at the default tolerance), so two steps buy several times the accuracy in x
-    /// for about a tenth more iterations. Programs with only zero and nonnegative cones are not polished (measured: their
-    /// x is within 1e-5 of diffcp's at the first solved point, and the extra steps cost half again the solve there).
-    /// Default 2; 0 stops at the first solved point as the tensor path does.
+    /// for about a tenth more iterations. With an exponential cone the polishing steps are centring steps instead (a
+    /// Newton step towards the central path that halves μ, with the exponential cones' dual scaling): there x sits up to
+    /// √(μ·x) off along the curved boundary when the tolerances are first met (measured on 64 entropy programs: median
+    /// 4e-6 from softmax), and two centring steps bring the median to about 1e-8. Programs with only zero and
+    /// nonnegative cones are not polished (measured: their x is within 1e-5 of diffcp's at the first solved point, and
+    /// the extra steps cost half again the solve there). Default 2; 0 stops at the first solved point as the tensor
+    /// path does.
     /// </summary>
     public int PolishIterations { get; init; } = 2;
 
