@@ -64,10 +64,11 @@ public class PaperLayerTests
     [KernelPathFact]
     public void Softmax_AtTheDefaultOptions_IsWithinItsClosedForm()
     {
-        // Issue #13, on a batch shaped like the cvxpylayers softmax case (64 × 20): at the default options x within 1e-6 of
-        // softmax for most items and the gradient within 1e-5 of the closed form. Measured before the exponential cones'
+        // Issue #13, on a batch shaped like the cvxpylayers softmax case (64 × 20): at the default options x close to
+        // softmax and the gradient within 1e-5 of the closed form. Measured on that case before the exponential cones'
         // third-order corrector and centring polish (CPU kernel; the tensor path does not polish): x off by 4e-6
-        // (median) to 1e-5, the gradient by 1.5e-5; after: 1e-8 (median) to 6e-6, the gradient 1e-6.
+        // (median) to 1e-5, the gradient by 1.5e-5; after: 7e-10 (median) to 2.2e-7. On this batch one item of 64
+        // stays 3.5e-6 off (the others below 1e-6), so the largest error is held to 1e-5 only.
         var x = new Variable(20, "x");
         var y = new Parameter(20, "y");
         using var layer = new ConvexLayer(Problem.Minimize(-(y * x) - Sum(Entropy(x)), Sum(x) == 1), [y], [x]);
@@ -83,6 +84,7 @@ public class PaperLayerTests
         var errors = (got.detach() - s).abs().max(1).values.data<double>().ToArray();
         Array.Sort(errors);
         Assert.True(errors[32] <= 1e-7, $"median x error {errors[32]:E2}");
+        Assert.True(errors[^2] <= 1e-6, $"second largest x error {errors[^2]:E2}");
         Assert.True(errors[^1] <= 1e-5, $"largest x error {errors[^1]:E2}");
         var expected = s * w - s * (s * w).sum(1, keepdim: true);
         double gradient = (leaf.grad! - expected).abs().max().item<double>();

@@ -72,8 +72,8 @@ internal sealed class HomogeneousItemSolver
     /// <summary>
     /// Runs the method from the standard start (or <paramref name="warm"/>) for at most <paramref name="maxIterations"/>
     /// iterations; once solved, up to <paramref name="polish"/> more iterations, each kept only if the point still counts
-    /// as solved (<see cref="ConeProgramSolverOptions.PolishIterations"/>).
-    /// With exponential cones the polishing iterations are centring steps (<see cref="Iterate"/>).
+    /// as solved (<see cref="ConeProgramSolverOptions.PolishIterations"/>). With exponential cones the polishing
+    /// iterations are centring steps (<see cref="Iterate"/>, <see cref="ConeProgramSolverOptions.ExponentialPolishIterations"/>).
     /// </summary>
     public Outcome Solve(int maxIterations, double inaccurateFactor, ItemPoint? warm = null, int polish = 0)
     {
@@ -101,7 +101,10 @@ internal sealed class HomogeneousItemSolver
             }
             if (iteration == maxIterations) break;
             iterations++;
-            if (!Iterate(polishing: solved is not null && _exponential.Length > 0))
+            bool polishing = solved is not null && _exponential.Length > 0;
+            // With exponential cones a stalled step is retried once as a centring step (Clarabel likewise switches to
+            // the dual scaling when the primal–dual step gets too short).
+            if (!Iterate(polishing) && (polishing || _exponential.Length == 0 || !Iterate(polishing: true)))
             {
                 if (solved is not null)
                 {
@@ -194,18 +197,21 @@ internal sealed class HomogeneousItemSolver
         }
         double sigmaMu = sigma * (SpanKernels.Dot(p.S, p.Z) + tauKappa) / (_degree + 1);
         double kappaShift = tauKappa + _affine.Tau * _affine.Kappa - sigmaMu;
-        if (!Combined(rtau, sigma, sigmaMu, kappaShift, affineStep, _combined)) return false;
-        double step = StepLength(_combined, combined: true);
-        if (_exponential.Length > 0 && affineStep > 0 && step < HomogeneousInteriorPoint.CorrectorFallbackStep
+        // A corrected direction that cannot be computed counts as a zero step, as on the tensor path.
+        bool solved = Combined(rtau, sigma, sigmaMu, kappaShift, affineStep, _combined);
+        double step = solved ? StepLength(_combined, combined: true) : 0;
+        if (_exponential.Length > 0 && affineStep > 0 && !(step >= HomogeneousInteriorPoint.CorrectorFallbackStep)
             && Combined(rtau, sigma, sigmaMu, kappaShift, 0, _uncorrected))
         {
             double uncorrected = StepLength(_uncorrected, combined: true);
-            if (uncorrected > step)
+            if (!solved || uncorrected > step)
             {
                 _combined.CopyFrom(_uncorrected);
                 step = uncorrected;
+                solved = true;
             }
         }
+        if (!solved) return false;
         _trial.SetStep(p, _combined, step);
         if (!_trial.IsFinite() || !(step >= HomogeneousInteriorPoint.MinimumStep) || !(_trial.Tau > 0) || !(_trial.Kappa > 0)) return false;
         p.CopyFrom(_trial);

@@ -33,8 +33,8 @@ public class ExponentialAccuracyTests(ITestOutputHelper output)
     public void EntropyPrograms_AtTheDefaultOptions_AreWithinTheirClosedForm()
     {
         // Stopped by the residual tests alone, x sat up to √(μ·x) off along the curved boundary (measured before the
-        // third-order corrector and the centring polish: median 4e-6, max 1.5e-5 over these items; after: median
-        // about 1e-8, max 7e-7).
+        // third-order corrector and the centring polish: median 4.4e-6, max 1.5e-5 over these items, 18.1 iterations on
+        // average; after: median 6e-10, max 3.8e-7, 17.1 iterations).
         var (data, softmax) = EntropyPrograms(seed: 3);
         var result = HomogeneousKernel.Solve(data, ConeProgramSolverOptions.Default, ScalarType.Float64);
         var errors = (result.X.narrow(1, 0, Size) - softmax).abs().max(1).values.data<double>().ToArray();
@@ -42,7 +42,7 @@ public class ExponentialAccuracyTests(ITestOutputHelper output)
         output.WriteLine($"x vs softmax: median {errors[Batch / 2]:E2}, max {errors[^1]:E2}; iterations mean {result.Iterations.Average():F2}");
         Assert.All(result.Status, s => Assert.Equal(SolverStatus.Solved, s));
         Assert.True(errors[Batch / 2] <= 1e-7, $"median x error {errors[Batch / 2]:E2}");
-        Assert.True(errors[^1] <= 1e-5, $"largest x error {errors[^1]:E2}");
+        Assert.True(errors[^1] <= 1e-6, $"largest x error {errors[^1]:E2}");
     }
 
     [Fact]
