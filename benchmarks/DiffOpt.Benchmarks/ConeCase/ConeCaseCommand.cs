@@ -21,7 +21,7 @@ public static class ConeCaseCommand
         var (threads, reps, warmup) = RunOptions.Create();
         var json = new Option<FileInfo?>("--json") { Description = "Write timings, statuses and x to this file." };
         var tolerance = new Option<double?>("--tolerance") { Description = "Absolute and relative tolerance of the solver (default: the solver's, 1e-8)." };
-        var polish = new Option<int?>("--polish") { Description = "Polish iterations of the solver (default: the solver's, 2)." };
+        var polish = new Option<int?>("--polish") { Description = "Polish iterations of the solver, with or without an exponential cone (default: the solver's, 2 and 3)." };
         var phases = new Option<bool>("--phases") { Description = "Also time the phases (solve, derivative set-up, adjoint) separately." };
         var command = new Command("cone-case", "Time forward and forward+backward of ConeProgramFunction on a cvxpylayers peer case.")
         {
@@ -73,7 +73,7 @@ public static class ConeCaseCommand
     {
         if (!RunOptions.CheckAndApply(threads, reps, warmup)) return 2;
         var options = tolerance is { } t ? new ConeProgramSolverOptions { Tolerance = t, RelativeTolerance = t } : ConeProgramSolverOptions.Default;
-        if (polish is { } steps) options = options with { PolishIterations = steps };
+        if (polish is { } steps) options = options with { PolishIterations = steps, ExponentialPolishIterations = steps };
         var data = ConeCaseFile.Load(path);
         var (a, b, c, w) = (data.Tensor("A"), data.Tensor("b"), data.Tensor("c"), data.Tensor("w"));
 

@@ -184,7 +184,7 @@ public class ConeProgramSolverTests(ITestOutputHelper output)
     }
 
     /// <summary>The data (A, b, c) of <see cref="EntropyProgram"/>.</summary>
-    private static (Tensor A, Tensor B, Tensor C) EntropyData(Tensor w)
+    internal static (Tensor A, Tensor B, Tensor C) EntropyData(Tensor w)
     {
         int n = (int)w.shape[0];
         var a = zeros(1 + 3 * n, 2 * n, dtype: ScalarType.Float64);

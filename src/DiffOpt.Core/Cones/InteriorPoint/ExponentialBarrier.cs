@@ -137,6 +137,49 @@ internal static class ExponentialBarrier
         return where(inside.unsqueeze(-1), -primal, ScalarSafeOperations.With(double.NaN, nan => full_like(primal, nan)));
     }
 
+    /// <summary>
+    /// The third-order term η = ½∇³f*(d)[Δz, (∇²f*(d))⁻¹Δs] of the central path s + μ∇f*(z) = 0 along an affine
+    /// direction, per triple (…, 3) (Dahl and Andersen 2022, §5.2). Through the conjugate, with t = −∇f*(d) and
+    /// H = ∇²f(t): ∇²f*(d) = H⁻¹ and ∇³f*(d)[a, b] = H⁻¹∇³f(t)[H⁻¹a, H⁻¹b], so η = ½H⁻¹∇³f(t)[H⁻¹Δz, Δs]
+    /// (<see cref="ThirdDerivative"/>). NaN outside int K_exp*.
+    /// </summary>
+    public static Tensor ThirdOrderTerm(Tensor d, Tensor dz, Tensor ds)
+    {
+        var t = -DualGradient(d);
+        var inverse = InverseHessian(t);
+        var p = inverse.matmul(dz.unsqueeze(-1)).squeeze(-1);
+        return inverse.matmul(ThirdDerivative(t, p, ds).unsqueeze(-1)).squeeze(-1).Times(0.5);
+    }
+
+    /// <summary>
+    /// ∇³f(t)[p, q] per triple (…, 3). With ψ's gradient g = (−1, log(z/y) − 1, y/z), Hessian M (zero in the x row and
+    /// column) and third derivative T: ∇³(−log ψ)[p, q] = −2(g·p)(g·q)g/ψ³ + ((g·q)Mp + (g·p)Mq + (pᵀMq)g)/ψ²
+    /// − T[p, q]/ψ, plus −2p_y q_y/y³ and −2p_z q_z/z³ from −log y − log z.
+    /// </summary>
+    public static Tensor ThirdDerivative(Tensor t, Tensor p, Tensor q)
+    {
+        var (_, y, z) = Split(t);
+        var psi = Psi(t);
+        var (gx, gy, gz) = PsiGradient(t);
+        var (px, py, pz) = Split(p);
+        var (qx, qy, qz) = Split(q);
+        var gp = (gx * px).Plus(gy * py).Plus(gz * pz);
+        var gq = (gx * qx).Plus(gy * qy).Plus(gz * qz);
+        var zz = z * z;
+        Tensor M1(Tensor a, Tensor b) => (b / z) - (a / y);                 // (M·(·, a, b))_y
+        Tensor M2(Tensor a, Tensor b) => (a / z) - (y * b / zz);            // (M·(·, a, b))_z
+        var (mp1, mp2, mq1, mq2) = (M1(py, pz), M2(py, pz), M1(qy, qz), M2(qy, qz));
+        var pmq = (py * mq1).Plus(pz * mq2);
+        var t1 = (py * qy / (y * y)) - (pz * qz / zz);
+        var t2 = (y * pz * qz / (zz * z)).Times(2L) - ((py * qz).Plus(pz * qy) / zz);
+        var cubic = (gp * gq / (psi * psi * psi)).Times(-2L);
+        var square = (psi * psi).Into(1.0);
+        var rx = (cubic * gx).Plus(square * pmq * gx);
+        var ry = (cubic * gy).Plus(square * ((gq * mp1).Plus(gp * mq1).Plus(pmq * gy))) - (t1 / psi) - (py * qy / (y * y * y)).Times(2L);
+        var rz = (cubic * gz).Plus(square * ((gq * mp2).Plus(gp * mq2).Plus(pmq * gz))) - (t2 / psi) - (pz * qz / (zz * z)).Times(2L);
+        return stack([rx, ry, rz], -1);
+    }
+
     /// <summary>ψ = y·log(z/y) − x.</summary>
     private static Tensor Psi(Tensor t)
     {

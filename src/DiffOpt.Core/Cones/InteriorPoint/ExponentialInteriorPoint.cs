@@ -62,6 +62,16 @@ internal sealed class ExponentialInteriorPoint(ExponentialCone cone) : IInterior
     /// <summary>∇f* per triple of a dual point z (B, Rows) (<see cref="ExponentialBarrier.DualGradient"/>).</summary>
     public Tensor DualGradient(Tensor z) => Flat(ExponentialBarrier.DualGradient(Triples(z, nameof(z))));
 
+    /// <summary>
+    /// The third-order term ½∇³f*(z)[Δz, (∇²f*(z))⁻¹Δs] per triple (B, Rows) (<see cref="ExponentialBarrier.ThirdOrderTerm"/>),
+    /// 0 on triples where it is not finite.
+    /// </summary>
+    public Tensor ThirdOrderTerm(Tensor z, Tensor dz, Tensor ds)
+    {
+        var eta = ExponentialBarrier.ThirdOrderTerm(Triples(z, nameof(z)), Triples(dz, nameof(dz)), Triples(ds, nameof(ds)));
+        return Flat(where(eta.isfinite().all(-1, keepdim: true), eta, zeros_like(eta)));
+    }
+
     /// <summary>Whether every triple of s (B, Rows) is in the interior of K_exp (the barrier's domain), (B,) bool.</summary>
     public Tensor InBarrierDomain(Tensor s) => ExponentialBarrier.InDomain(Triples(s, nameof(s))).all(1);
 

@@ -81,4 +81,43 @@ internal static class ExponentialTriple
         g[2] = -g[2];
         return -3 - Value(g);
     }
+
+    /// <summary>
+    /// The third-order term η = ½∇³f*(d)[Δz, (∇²f*(d))⁻¹Δs] of the central path s + μ∇f*(z) = 0 along the affine
+    /// direction (Δs, Δz) (Dahl and Andersen 2022, §5.2). Through the conjugate, with t = −∇f*(d) and H = ∇²f(t):
+    /// ∇²f*(d) = H⁻¹ and ∇³f*(d)[a, b] = H⁻¹∇³f(t)[H⁻¹a, H⁻¹b], so η = ½H⁻¹∇³f(t)[H⁻¹Δz, Δs]. NaN outside int K_exp*.
+    /// </summary>
+    public static void ThirdOrderTerm(ReadOnlySpan<double> d, ReadOnlySpan<double> dz, ReadOnlySpan<double> ds, Span<double> eta)
+    {
+        Span<double> t = stackalloc double[3], inverse = stackalloc double[9], p = stackalloc double[3], third = stackalloc double[3];
+        DualGradient(d, t);
+        for (int i = 0; i < 3; i++) t[i] = -t[i];
+        InverseHessian(t, inverse);
+        for (int i = 0; i < 3; i++) p[i] = inverse[3 * i] * dz[0] + inverse[3 * i + 1] * dz[1] + inverse[3 * i + 2] * dz[2];
+        ThirdDerivative(t, p, ds, third);
+        for (int i = 0; i < 3; i++)
+            eta[i] = 0.5 * (inverse[3 * i] * third[0] + inverse[3 * i + 1] * third[1] + inverse[3 * i + 2] * third[2]);
+    }
+
+    /// <summary>
+    /// ∇³f(t)[p, q] into r. With ψ's gradient g = (−1, log(z/y) − 1, y/z), Hessian M and third derivative T:
+    /// ∇³(−log ψ)[p, q] = −2(g·p)(g·q)g/ψ³ + ((g·q)Mp + (g·p)Mq + (pᵀMq)g)/ψ² − T[p, q]/ψ, plus −2p_y q_y/y³ and
+    /// −2p_z q_z/z³ from −log y − log z.
+    /// </summary>
+    public static void ThirdDerivative(ReadOnlySpan<double> t, ReadOnlySpan<double> p, ReadOnlySpan<double> q, Span<double> r)
+    {
+        double y = t[1], z = t[2], psi = Psi(t[0], y, z);
+        double g1 = Math.Log(z / y) - 1, g2 = y / z;
+        double gp = -p[0] + g1 * p[1] + g2 * p[2], gq = -q[0] + g1 * q[1] + g2 * q[2];
+        // M = ∇²ψ is zero in the first row and column: [[−1/y, 1/z], [1/z, −y/z²]] on (y, z).
+        double mp1 = -p[1] / y + p[2] / z, mp2 = p[1] / z - y * p[2] / (z * z);
+        double mq1 = -q[1] / y + q[2] / z, mq2 = q[1] / z - y * q[2] / (z * z);
+        double pmq = p[1] * mq1 + p[2] * mq2;
+        double t1 = p[1] * q[1] / (y * y) - p[2] * q[2] / (z * z);
+        double t2 = -(p[1] * q[2] + p[2] * q[1]) / (z * z) + 2 * y * p[2] * q[2] / (z * z * z);
+        double cubic = -2 * gp * gq / (psi * psi * psi), square = 1 / (psi * psi);
+        r[0] = -cubic + square * -pmq;
+        r[1] = cubic * g1 + square * (gq * mp1 + gp * mq1 + pmq * g1) - t1 / psi - 2 * p[1] * q[1] / (y * y * y);
+        r[2] = cubic * g2 + square * (gq * mp2 + gp * mq2 + pmq * g2) - t2 / psi - 2 * p[2] * q[2] / (z * z * z);
+    }
 }

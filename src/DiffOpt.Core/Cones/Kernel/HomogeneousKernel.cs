@@ -34,7 +34,8 @@ internal static class HomogeneousKernel
         var outcomes = new HomogeneousItemSolver.Outcome[batch];
         var sparse = SparseKktPattern.Choose(data.Cones, batch, m, n, a, p, path);
         // Polyhedral programs stop at (a face of) a vertex already accurate; their polish steps would be costly full-matrix solves.
-        int polish = data.Cones.All(c => c is ZeroCone or NonnegativeCone) ? 0 : options.PolishIterations;
+        int polish = data.Cones.All(c => c is ZeroCone or NonnegativeCone) ? 0
+            : data.Cones.Any(c => c is ExponentialCone) ? options.ExponentialPolishIterations : options.PolishIterations;
         // Dense items reuse pooled buffers (ItemWorkspace); sparse ones keep their per-item pattern-shaped workspace.
         bool pooled = sparse is null && ItemWorkspacePool.Pools(m, n);
         SolveCancellation.ThrowIfRequested();

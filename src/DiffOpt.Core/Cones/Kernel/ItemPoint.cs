@@ -18,6 +18,15 @@ internal sealed class ItemPoint(int n, int m)
     /// <summary>κ.</summary>
     public double Kappa { get; set; }
 
+    /// <summary>Sets every entry to 0.</summary>
+    public void Clear()
+    {
+        Array.Clear(X);
+        Array.Clear(S);
+        Array.Clear(Z);
+        Tau = Kappa = 0;
+    }
+
     /// <summary>Copies <paramref name="other"/> into this point.</summary>
     public void CopyFrom(ItemPoint other)
     {

@@ -33,7 +33,7 @@ internal sealed class KernelExponentialCone(int offset, int count) : DenseBlockC
         for (int t = 0; t < Rows; t += 3)
         {
             var h = H.AsSpan(3 * t, 9);
-            ScaleTriple(s.Slice(t, 3), z.Slice(t, 3), h);
+            ScaleTriple(s.Slice(t, 3), z.Slice(t, 3), h, DualScaling);
             if (!SpanKernels.AllFinite(h)) return false;
             var f = FT.AsSpan(3 * t, 9);
             h.CopyTo(f);
@@ -62,15 +62,37 @@ internal sealed class KernelExponentialCone(int offset, int count) : DenseBlockC
         return true;
     }
 
-    /// <inheritdoc />
+    /// <summary>
+    /// The weight of the third-order term in <see cref="CombinedShift"/> (the solver sets it each iteration: the affine
+    /// step length, or 0 for the uncorrected direction).
+    /// </summary>
+    public double CorrectionWeight { get; set; }
+
+    /// <summary>
+    /// Whether <see cref="Scale"/> uses the dual scaling μ∇²f*(z) (μ = ⟨s, z⟩/3 per triple), the Jacobian of the
+    /// central-path condition s + μ∇f*(z) = 0, instead of the primal–dual scaling: the polishing steps' Newton model.
+    /// </summary>
+    public bool DualScaling { get; set; }
+
+    /// <summary>
+    /// ds = s + σμ∇f*(z) − w·η with η = ½∇³f*(z)[Δz_a, (∇²f*(z))⁻¹Δs_a] (<see cref="ExponentialTriple.ThirdOrderTerm"/>)
+    /// and w = <see cref="CorrectionWeight"/>; a triple whose η is not finite is not corrected.
+    /// </summary>
     public override void CombinedShift(ReadOnlySpan<double> s, ReadOnlySpan<double> z, ReadOnlySpan<double> dsAffine,
         ReadOnlySpan<double> dzAffine, double sigmaMu, Span<double> shift)
     {
+        Span<double> eta = stackalloc double[3];
         for (int t = 0; t < Rows; t += 3)
         {
             var g = shift.Slice(t, 3);
             ExponentialTriple.DualGradient(z.Slice(t, 3), g);
-            for (int i = 0; i < 3; i++) g[i] = s[t + i] + sigmaMu * g[i];
+            eta.Clear();
+            if (CorrectionWeight != 0)
+            {
+                ExponentialTriple.ThirdOrderTerm(z.Slice(t, 3), dzAffine.Slice(t, 3), dsAffine.Slice(t, 3), eta);
+                if (!SpanKernels.AllFinite(eta)) eta.Clear();
+            }
+            for (int i = 0; i < 3; i++) g[i] = s[t + i] + sigmaMu * g[i] - CorrectionWeight * eta[i];
         }
     }
 
@@ -95,8 +117,8 @@ internal sealed class KernelExponentialCone(int offset, int count) : DenseBlockC
         return Degree * (Math.Log(sz / Degree) + 1) + barrier;
     }
 
-    /// <summary>The triple's Hs (see <see cref="ExponentialScaling"/>).</summary>
-    private static void ScaleTriple(ReadOnlySpan<double> s, ReadOnlySpan<double> z, Span<double> hs)
+    /// <summary>The triple's Hs (see <see cref="ExponentialScaling"/>); the dual scaling where <paramref name="dualScaling"/>.</summary>
+    private static void ScaleTriple(ReadOnlySpan<double> s, ReadOnlySpan<double> z, Span<double> hs, bool dualScaling)
     {
         Span<double> sT = stackalloc double[3], zT = stackalloc double[3], dual = stackalloc double[9];
         Span<double> ds = stackalloc double[3], dz = stackalloc double[3], hz = stackalloc double[3];
@@ -138,7 +160,7 @@ internal sealed class KernelExponentialCone(int offset, int count) : DenseBlockC
                 hs[3 * i + j] = s[i] * s[j] / sz + ds[i] * ds[j] / dsdz + weight * axis[i] * axis[j];
                 finite &= double.IsFinite(hs[3 * i + j]);
             }
-        bool primalDual = mu * muT - 1 > RootEpsilon && dsdz > 0 && curvature > 0 && axisNorm2 > 0 && finite;
+        bool primalDual = !dualScaling && mu * muT - 1 > RootEpsilon && dsdz > 0 && curvature > 0 && axisNorm2 > 0 && finite;
         if (primalDual) return;
         for (int i = 0; i < 9; i++) hs[i] = mu * dual[i];
     }

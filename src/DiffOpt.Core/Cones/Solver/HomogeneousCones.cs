@@ -12,8 +12,10 @@ namespace DiffOpt.Cones;
 /// Affine step: ds = s for every cone (symmetric: linearising λ∘(WΔz + W⁻ᵀΔs) = −λ∘λ and applying Wᵀ gives
 /// HsΔz + Δs = −Wᵀλ = −s; nonsymmetric: the target s = 0 of s + μ∇f*(z) = 0 at μ = 0).
 /// Combined step, symmetric cones (Mehrotra; Vandenberghe 2010, §5.3): ds = Wᵀ(λ \ (λ∘λ + η − σμe)) with the
-/// second-order term η = (W⁻ᵀΔs_a)∘(WΔz_a) of the affine direction. Exponential cones (Dahl and Andersen 2022, §5,
-/// without their higher-order corrector): the central path is s = −μ∇f*(z), so ds = s + σμ∇f*(z).
+/// second-order term η = (W⁻ᵀΔs_a)∘(WΔz_a) of the affine direction. Exponential cones (Dahl and Andersen 2022, §5):
+/// the central path is s = −μ∇f*(z), so ds = s + σμ∇f*(z) − w·η with their third-order corrector
+/// η = ½∇³f*(z)[Δz_a, (∇²f*(z))⁻¹Δs_a], weighted by the affine step length w = α_a (η is the second-order term of the
+/// path along the whole affine direction, of which only α_a can be followed).
 /// Zero cones: ds = 0 and Hs = 0, so Δs = 0 and s stays 0.
 /// </remarks>
 internal sealed class HomogeneousCones
@@ -59,8 +61,11 @@ internal sealed class HomogeneousCones
     /// <summary>The scaling at (s, z), per cone.</summary>
     public CompositeScaling Scale(Tensor s, Tensor z) => (CompositeScaling)InteriorPoint.Scale(s, z);
 
-    /// <summary>ds of the combined step (see remarks) for the affine direction <paramref name="affine"/> and σμ (B,).</summary>
-    public Tensor CombinedShift(Tensor s, Tensor z, CompositeScaling scaling, HomogeneousIterate affine, Tensor sigmaMu)
+    /// <summary>
+    /// ds of the combined step (see remarks) for the affine direction <paramref name="affine"/> and σμ (B,), with the
+    /// exponential cones' third-order term weighted by <paramref name="correction"/> (B,) (null: none).
+    /// </summary>
+    public Tensor CombinedShift(Tensor s, Tensor z, CompositeScaling scaling, HomogeneousIterate affine, Tensor sigmaMu, Tensor? correction)
     {
         var parts = new Tensor[InteriorPoint.Cones.Count];
         var target = sigmaMu.unsqueeze(1);
@@ -71,7 +76,10 @@ internal sealed class HomogeneousCones
             {
                 ISymmetricInteriorPointCone symmetric => SymmetricShift(symmetric, (INesterovToddScaling)scaling.Parts[i],
                     Block(affine.S, i), Block(affine.Z, i), target),
-                ExponentialInteriorPoint exponential => sBlock.Plus(target * exponential.DualGradient(zBlock)),
+                ExponentialInteriorPoint exponential => correction is null
+                    ? sBlock.Plus(target * exponential.DualGradient(zBlock))
+                    : sBlock.Plus(target * exponential.DualGradient(zBlock))
+                        - correction.unsqueeze(1) * exponential.ThirdOrderTerm(zBlock, Block(affine.Z, i), Block(affine.S, i)),
                 _ => zeros_like(sBlock),
             };
         }

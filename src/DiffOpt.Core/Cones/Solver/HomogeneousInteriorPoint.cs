@@ -30,6 +30,14 @@ internal static class HomogeneousInteriorPoint
     /// </summary>
     internal const double MinimumStep = 1e-8;
 
+    /// <summary>
+    /// A combined step shorter than this with the exponential cones' third-order correction is compared with the step
+    /// along the uncorrected direction, and the longer one is taken. Measured on entropy programs: near μ ≈ 1e-10 the
+    /// corrected step can collapse to a few hundredths for tens of iterations (at tolerances below 1e-8), which the
+    /// uncorrected direction avoids; above 0.5 the comparison brings no further gain.
+    /// </summary>
+    internal const double CorrectorFallbackStep = 0.5;
+
     private const long Running = -1;
 
     /// <summary>The raw result: float64 tensors, statuses, iterations and measures of the returned points.</summary>
@@ -116,11 +124,22 @@ internal static class HomogeneousInteriorPoint
         var sigma = ScalarSafeOperations.With(3L, affineStep.SubtractedFrom(1L).pow);
         var sigmaMu = sigma * point.Mu(cones.Degree);
 
-        var shift = cones.CombinedShift(point.S, point.Z, scaling, affine, sigmaMu);
         var kappaShift = tauKappa.Plus(affine.Tau * affine.Kappa) - sigmaMu;
         var keep = sigma.SubtractedFrom(1L).unsqueeze(1);
-        var combined = newton.Direction(keep * rx, keep * rz, sigma.SubtractedFrom(1L) * rtau, shift, kappaShift);
+        HomogeneousIterate Combined(Tensor? correction) => newton.Direction(keep * rx, keep * rz, sigma.SubtractedFrom(1L) * rtau,
+            cones.CombinedShift(point.S, point.Z, scaling, affine, sigmaMu, correction), kappaShift);
+        bool exponential = cones.Exponential.Count > 0;
+        var combined = Combined(exponential ? affineStep : null);
         var step = StepLength(cones, point, combined, running, combined: true);
+        var retry = running & step.LessThan(CorrectorFallbackStep) & affineStep.GreaterThan(0L);
+        if (exponential && retry.any().item<bool>())
+        {
+            var uncorrected = Combined(null);
+            var uncorrectedStep = StepLength(cones, point, uncorrected, retry, combined: true);
+            var better = retry & (uncorrectedStep > step);
+            combined = uncorrected.Where(better, combined);
+            step = where(better, uncorrectedStep, step);
+        }
         var next = point.Step(combined, step);
         return (next, kkt.Usable & next.IsFinite() & ScalarSafeOperations.With(MinimumStep, step.ge) & next.Tau.gt(ScalarSafeOperations.Zero)
             & next.Kappa.gt(ScalarSafeOperations.Zero));
