@@ -276,7 +276,7 @@ internal sealed class ItemKkt : IItemKkt
         var rhs = _fullRhs ??= new double[_n + _m];
         top.CopyTo(rhs);
         bottom.CopyTo(rhs.AsSpan(_n));
-        if (_fullNative) NativeLu.SolveSymmetric(_fullLdl!.Matrix, _fullPivots, _n + _m, rhs);
+        if (_fullNative) BunchKaufmanSolve.Solve(_fullLdl!.Matrix, _fullPivots, _n + _m, rhs);
         else _fullLdl!.Solve(rhs);
         rhs.AsSpan(0, _n).CopyTo(dx);
         rhs.AsSpan(_n).CopyTo(dz);
