@@ -53,6 +53,10 @@ public static class ConvexLayerCaseCommand
         public double ForwardMs { get; init; }
         /// <summary>Median forward + backward time in ms.</summary>
         public double ForwardBackwardMs { get; init; }
+        /// <summary>Median process CPU time of forward, ms (less disturbed than wall time on a shared machine).</summary>
+        public double ForwardCpuMs { get; init; }
+        /// <summary>Median process CPU time of forward + backward, ms.</summary>
+        public double ForwardBackwardCpuMs { get; init; }
         /// <summary>Median time of turning the batch of parameters into cone-program data (forward), ms.</summary>
         public double DataMapMs { get; init; }
         /// <summary>Every timed forward run, ms.</summary>
@@ -110,6 +114,8 @@ public static class ConvexLayerCaseCommand
             BuildMs = buildMs,
             ForwardMs = Statistics.Median(forward.Select(t => t.WallMs).ToArray()),
             ForwardBackwardMs = Statistics.Median(forwardBackward.Select(t => t.WallMs).ToArray()),
+            ForwardCpuMs = Statistics.Median(forward.Select(t => t.CpuMs).ToArray()),
+            ForwardBackwardCpuMs = Statistics.Median(forwardBackward.Select(t => t.CpuMs).ToArray()),
             DataMapMs = Statistics.Median(map.Select(t => t.WallMs).ToArray()),
             ForwardAllMs = forward.Select(t => t.WallMs).ToArray(),
             ForwardBackwardAllMs = forwardBackward.Select(t => t.WallMs).ToArray(),
@@ -119,7 +125,7 @@ public static class ConvexLayerCaseCommand
         };
         var status = string.Join(" ", report.Status.Select(kv => $"{kv.Key}={kv.Value}"));
         Console.WriteLine(FormattableString.Invariant(
-            $"{report.Problem} B={report.B} ({report.Program}) threads={threads}: build {buildMs:F1} ms, forward {report.ForwardMs:F1} ms, forward+backward {report.ForwardBackwardMs:F1} ms, parameter->data {report.DataMapMs:F2} ms (median of {reps} after {warmup} warm-up), status {status}"));
+            $"{report.Problem} B={report.B} ({report.Program}) threads={threads}: build {buildMs:F1} ms, forward {report.ForwardMs:F1} ms (CPU {report.ForwardCpuMs:F1}), forward+backward {report.ForwardBackwardMs:F1} ms (CPU {report.ForwardBackwardCpuMs:F1}), parameter->data {report.DataMapMs:F2} ms (median of {reps} after {warmup} warm-up), status {status}"));
         if (jsonPath is not null) JsonOutput.Write(jsonPath, report);
         return 0;
     }

@@ -27,6 +27,7 @@ internal sealed class ItemKkt : IItemKkt
     private readonly int _n, _m;
     private readonly double[] _g;      // G = FᵀÂ per cone, m × n (zero rows unused)
     private readonly double[] _gt;     // Gᵀ, n × m
+    private readonly GramRows _gramRows;
     private readonly QuasiDefiniteLdl? _ldl;
     private readonly QuasiDefiniteCholesky? _cholesky;
     private readonly bool _native;
@@ -80,6 +81,7 @@ internal sealed class ItemKkt : IItemKkt
         _zeroRows = cones.Where(c => c.IsZero).SelectMany(c => Enumerable.Range(c.Offset, c.Rows)).ToArray();
         _g = new double[m * n];
         _gt = native ? [] : new double[n * m];
+        _gramRows = new GramRows(cones, n, m);
         if (native) _cholesky = new QuasiDefiniteCholesky(n, _zeroRows.Length);
         else _ldl = new QuasiDefiniteLdl(n + _zeroRows.Length);
         _reduced = new double[n + _zeroRows.Length];
@@ -96,6 +98,7 @@ internal sealed class ItemKkt : IItemKkt
     {
         _full = _stayFull = false;
         _backwardError.Reset();
+        _gramRows.Reset();
     }
 
     /// <summary>
@@ -123,7 +126,7 @@ internal sealed class ItemKkt : IItemKkt
     {
         int n = _n;
         var k = _cholesky!.Leading;
-        NativeBlas.GramLower(_g, _m, n, n, outer: false, 1, 0, k, n);
+        _gramRows.Gram(data, _g, k);
         AddLeading(data, k, n);
         for (int e = 0; e < _zeroRows.Length; e++) data.ScaledA.AsSpan(_zeroRows[e] * n, n).CopyTo(_cholesky.Coupling.Slice(e * n, n));
         return _cholesky.Factor(HomogeneousKkt.StaticRegularization);
@@ -273,7 +276,7 @@ internal sealed class ItemKkt : IItemKkt
         var rhs = _fullRhs ??= new double[_n + _m];
         top.CopyTo(rhs);
         bottom.CopyTo(rhs.AsSpan(_n));
-        if (_fullNative) NativeLu.SolveSymmetric(_fullLdl!.Matrix, _fullPivots, _n + _m, rhs);
+        if (_fullNative) BunchKaufmanSolve.Solve(_fullLdl!.Matrix, _fullPivots, _n + _m, rhs);
         else _fullLdl!.Solve(rhs);
         rhs.AsSpan(0, _n).CopyTo(dx);
         rhs.AsSpan(_n).CopyTo(dz);

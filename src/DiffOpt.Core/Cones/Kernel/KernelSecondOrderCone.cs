@@ -9,6 +9,7 @@ internal sealed class KernelSecondOrderCone : DenseBlockCone
     private readonly double[] _q;
     private readonly double[] _lambda;
     private readonly double[] _t1, _t2, _t3;
+    private double[] _combination = [];
     private double _eta, _a;
 
     /// <summary>A cone of <paramref name="rows"/> rows at <paramref name="offset"/>.</summary>
@@ -69,6 +70,35 @@ internal sealed class KernelSecondOrderCone : DenseBlockCone
             }
         Multiply(z, 1, _lambda);
         return true;
+    }
+
+    /// <summary>
+    /// G = W⁻¹A from W⁻¹'s arrow-plus-rank-one form in O(Rows·n) rather than the dense block's O(Rows²·n): with
+    /// v = Σᵢ qᵢAᵢ (i ≥ 1) and u = v/(1 + a) − A₀, G₀ = (aA₀ − v)/η and Gᵢ = (Aᵢ + qᵢu)/η.
+    /// </summary>
+    public override void HalfInverse(ReadOnlySpan<double> a, Span<double> g, int n)
+    {
+        int r = Rows;
+        if (_combination.Length != n) _combination = new double[n];
+        var v = _combination.AsSpan();
+        v.Clear();
+        for (int i = 1; i < r; i++) Numerics.SpanKernels.AddScaled(_q[i - 1], a.Slice(i * n, n), v);
+        var head = a[..n];
+        double inverseEta = 1 / _eta, shrink = 1 / (1 + _a);
+        var first = g[..n];
+        for (int j = 0; j < n; j++)
+        {
+            double vj = v[j];
+            first[j] = (_a * head[j] - vj) * inverseEta;
+            v[j] = vj * shrink - head[j];   // u
+        }
+        for (int i = 1; i < r; i++)
+        {
+            double qi = _q[i - 1];
+            var row = a.Slice(i * n, n);
+            var target = g.Slice(i * n, n);
+            for (int j = 0; j < n; j++) target[j] = (row[j] + qi * v[j]) * inverseEta;
+        }
     }
 
     /// <inheritdoc />

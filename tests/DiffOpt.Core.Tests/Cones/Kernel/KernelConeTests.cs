@@ -80,6 +80,34 @@ public class KernelConeTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Families))]
+    public void HalfInverse_GivesTheGramOfTheInverseScaling(string family)
+    {
+        // G = FᵀA with Hs⁻¹ = FFᵀ: GᵀG = AᵀHs⁻¹A, A taken column by column through MulHinv.
+        var cone = For(family);
+        var random = new Random(19);
+        int r = cone.Rows, n = 3;
+        var kernel = HomogeneousItemSolver.Create([cone])[0];
+        Assert.True(kernel.Scale(Interior(cone, random), Interior(cone, random)));
+        var a = Enumerable.Range(0, r * n).Select(_ => 2 * random.NextDouble() - 1).ToArray();
+        var g = new double[r * n];
+        kernel.HalfInverse(a, g, n);
+        var column = new double[r];
+        var inverse = new double[r];
+        for (int j = 0; j < n; j++)
+        {
+            for (int i = 0; i < r; i++) column[i] = a[i * n + j];
+            kernel.MulHinv(column, inverse);
+            for (int l = 0; l < n; l++)
+            {
+                double expected = Enumerable.Range(0, r).Sum(i => a[i * n + l] * inverse[i]);
+                double gram = Enumerable.Range(0, r).Sum(i => g[i * n + l] * g[i * n + j]);
+                AssertClose(expected, gram, $"GᵀG[{l},{j}]");
+            }
+        }
+    }
+
     private static void AssertClose(double expected, double actual, string what) =>
         Assert.True(Math.Abs(expected - actual) <= 1e-9 * Math.Max(1, Math.Abs(expected)), $"{what}: expected {expected:R}, got {actual:R}");
 }

@@ -110,17 +110,51 @@ public class NativeKktTests
         Assert.False(blocked.Factor(1e-8));
     }
 
-    [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void ItemKkt_NativeAndManaged_GiveTheSameDirection(bool withP)
+    [Fact]
+    public void GramRows_MatchesTheSumOverTheRowsOfEveryConeButTheZeroCone()
     {
-        // An item with zero, orthant and second-order rows at an interior point: both paths solve the same K.
+        // Orthant rows 2–4 with one nonzero (diagonal terms), row 5 empty, rows 6–7 dense, and a second-order cone.
+        var random = new Random(23);
+        int n = 5;
+        var cones = HomogeneousItemSolver.Create([new ZeroCone(2), new NonnegativeCone(6), new SecondOrderCone(3)]);
+        int m = 11;
+        var a = Random(random, m * n);
+        for (int i = 2; i < 6; i++) a.AsSpan(i * n, n).Clear();
+        (a[2 * n + 1], a[3 * n + 4], a[4 * n + 1]) = (-1, 2.5, 0.75);
+        var program = ItemEquilibration.Create(cones, m, n, a, new double[m], new double[n], null);
+        var g = Random(random, m * n);   // any G with Â's pattern in the orthant rows; the zero rows must be ignored
+        for (int i = 2; i < 8; i++)
+            for (int j = 0; j < n; j++)
+                if (program.ScaledA[i * n + j] == 0) g[i * n + j] = 0;
+        var k = new double[n * n];
+        new GramRows(cones, n, m).Gram(program, g, k);
+        for (int j = 0; j < n; j++)
+            for (int l = 0; l <= j; l++)
+            {
+                double expected = Enumerable.Range(2, m - 2).Sum(i => g[i * n + j] * g[i * n + l]);
+                Assert.True(Math.Abs(k[j * n + l] - expected) < 1e-13, $"({j},{l}): {k[j * n + l]} vs {expected}");
+            }
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public void ItemKkt_NativeAndManaged_GiveTheSameDirection(bool withP, bool bounds)
+    {
+        // An item with zero, orthant and second-order rows at an interior point: both paths solve the same K. With
+        // bounds, orthant rows 2–4 have one nonzero and row 5 none (GramRows adds them to the diagonal, the managed
+        // Gram sums every row).
         var random = new Random(withP ? 11 : 12);
         int n = 8;
         var cones = new Cone[] { new ZeroCone(2), new NonnegativeCone(6), new SecondOrderCone(4) };
         int m = cones.Sum(c => c.Rows);
         var a = Random(random, m * n);
+        if (bounds)
+        {
+            for (int i = 2; i < 6; i++) a.AsSpan(i * n, n).Clear();
+            (a[2 * n + 0], a[3 * n + 5], a[4 * n + 0]) = (-1, 2.5, 0.75);
+        }
         double[]? p = null;
         if (withP)
         {
