@@ -53,7 +53,10 @@ public class HomogeneousKernelTests(ITestOutputHelper output)
         var data = ConeProgramData.Create(point.A, point.B, point.C, point.Cones, point.P).Wide();
         var options = ConeProgramSolverOptions.Default with
         {
-            Tolerance = 1e-10, RelativeTolerance = 1e-10, PolishIterations = 0, ExponentialPolishIterations = 0,   // the tensor path does not polish
+            Tolerance = 1e-10,
+            RelativeTolerance = 1e-10,
+            PolishIterations = 0,
+            ExponentialPolishIterations = 0,   // the tensor path does not polish
         };
         var (kernel, tensors) = (HomogeneousKernel.Solve(data, options, ScalarType.Float64),
             HomogeneousInteriorPoint.SolveWithTensors(data, options, ScalarType.Float64));
