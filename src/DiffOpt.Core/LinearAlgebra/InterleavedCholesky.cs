@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace DiffOpt.LinearAlgebra;
 
@@ -17,6 +18,9 @@ namespace DiffOpt.LinearAlgebra;
 /// </summary>
 internal static class InterleavedCholesky
 {
+    /// <summary>Matrices per group: the float64 lanes of a <see cref="Vector256{T}"/>.</summary>
+    private const int Lanes = 4;
+
     /// <summary>
     /// Factorises the <paramref name="batch"/> row-major k×k float64 matrices at <paramref name="data"/> in place and
     /// returns, per matrix, whether a pivot was not positive (or not finite), as LAPACK's potrf reports it. The
@@ -34,18 +38,17 @@ internal static class InterleavedCholesky
     public static unsafe bool[] FactorShifted(double* source, long sourceItems, double* shift, double* destination, long batch, int k,
         Action<long, Action<long>> forEachGroup)
     {
-        const int lanes = 4;
         var failed = new bool[batch];
         if (k == 0) return failed;
-        long groups = (batch + lanes - 1) / lanes;
+        long groups = (batch + Lanes - 1) / Lanes;
         nint matrix = (nint)k * k;
         forEachGroup(groups, group =>
         {
-            long first = group * lanes;
-            int count = (int)Math.Min(lanes, batch - first);
+            long first = group * Lanes;
+            int count = (int)Math.Min(Lanes, batch - first);
             var packed = ArrayPool<Vector256<double>>.Shared.Rent(k * (k + 1) / 2 + k);
-            var lane = stackalloc double*[lanes];
-            for (int l = 0; l < lanes; l++)
+            var lane = stackalloc double*[Lanes];
+            for (int l = 0; l < Lanes; l++)
                 lane[l] = l < count ? (sourceItems == 1 ? source : source + (first + l) * matrix) : null;
             Pack(lane, shift == null ? null : shift + first * k, count, k, packed);
             var bad = FactorPacked(packed, k);
@@ -64,7 +67,37 @@ internal static class InterleavedCholesky
     /// <summary>Interleaves the lower triangles of the lanes' matrices (plus their diagonal shift, (count,k), if any).</summary>
     private static unsafe void Pack(double** lane, double* shift, int count, int k, Vector256<double>[] packed)
     {
-        // Lanes without a matrix (the batch's last group) hold the identity.
+        if (count == Lanes && Avx.IsSupported) PackFull(lane, shift, k, packed);
+        else PackPartial(lane, shift, count, k, packed);
+    }
+
+    /// <summary>
+    /// <see cref="Pack"/> of a full group: each row of the four matrices is read four entries at a time and the 4×4
+    /// block is transposed in registers; the entries left before the diagonal's end one by one.
+    /// </summary>
+    private static unsafe void PackFull(double** lane, double* shift, int k, Vector256<double>[] packed)
+    {
+        fixed (Vector256<double>* target = packed)
+        {
+            for (int i = 0; i < k; i++)
+            {
+                nint row = (nint)i * k;
+                double* r0 = lane[0] + row, r1 = lane[1] + row, r2 = lane[2] + row, r3 = lane[3] + row;
+                var at = target + Packed(i, 0);
+                int j = 0;
+                for (; j + Lanes <= i + 1; j += Lanes)
+                    Transpose(Vector256.Load(r0 + j), Vector256.Load(r1 + j), Vector256.Load(r2 + j), Vector256.Load(r3 + j), at + j);
+                for (; j <= i; j++)
+                    at[j] = Vector256.Create(r0[j], r1[j], r2[j], r3[j]);
+                if (shift != null)
+                    at[i] += Vector256.Create(shift[i], shift[k + i], shift[2 * k + i], shift[3 * k + i]);
+            }
+        }
+    }
+
+    /// <summary><see cref="Pack"/> of any group; lanes without a matrix (the batch's last group) hold the identity.</summary>
+    private static unsafe void PackPartial(double** lane, double* shift, int count, int k, Vector256<double>[] packed)
+    {
         double Entry(int l, int i, int j)
         {
             if (l >= count) return i == j ? 1 : 0;
@@ -76,9 +109,15 @@ internal static class InterleavedCholesky
                 packed[Packed(i, j)] = Vector256.Create(Entry(0, i, j), Entry(1, i, j), Entry(2, i, j), Entry(3, i, j));
     }
 
+    /// <summary>Writes the packed lower triangle back to the lanes' row-major matrices; their strict upper triangles are not touched.</summary>
     private static unsafe void Unpack(Vector256<double>[] packed, int count, int k, double* matrices)
     {
         nint matrix = (nint)k * k;
+        if (count == Lanes && Avx.IsSupported)
+        {
+            UnpackFull(packed, k, matrices, matrix);
+            return;
+        }
         for (int i = 0; i < k; i++)
             for (int j = 0; j <= i; j++)
             {
@@ -86,6 +125,48 @@ internal static class InterleavedCholesky
                 nint at = (nint)i * k + j;
                 for (int l = 0; l < count; l++) matrices[l * matrix + at] = value.GetElement(l);
             }
+    }
+
+    /// <summary><see cref="Unpack"/> of a full group: 4×4 blocks transposed in registers, the entries up to the diagonal one by one.</summary>
+    private static unsafe void UnpackFull(Vector256<double>[] packed, int k, double* matrices, nint matrix)
+    {
+        var block = stackalloc Vector256<double>[Lanes];
+        fixed (Vector256<double>* source = packed)
+        {
+            for (int i = 0; i < k; i++)
+            {
+                double* r0 = matrices + (nint)i * k, r1 = r0 + matrix, r2 = r1 + matrix, r3 = r2 + matrix;
+                var at = source + Packed(i, 0);
+                int j = 0;
+                for (; j + Lanes <= i + 1; j += Lanes)
+                {
+                    Transpose(at[j], at[j + 1], at[j + 2], at[j + 3], block);
+                    Vector256.Store(block[0], r0 + j);
+                    Vector256.Store(block[1], r1 + j);
+                    Vector256.Store(block[2], r2 + j);
+                    Vector256.Store(block[3], r3 + j);
+                }
+                for (; j <= i; j++)
+                {
+                    var value = at[j];
+                    (r0[j], r1[j], r2[j], r3[j]) = (value.GetElement(0), value.GetElement(1), value.GetElement(2), value.GetElement(3));
+                }
+            }
+        }
+    }
+
+    /// <summary>Writes the transpose of the 4×4 block with rows a, b, c, d to <paramref name="columns"/>[0..3].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Transpose(Vector256<double> a, Vector256<double> b, Vector256<double> c, Vector256<double> d, Vector256<double>* columns)
+    {
+        var ab02 = Avx.UnpackLow(a, b);
+        var ab13 = Avx.UnpackHigh(a, b);
+        var cd02 = Avx.UnpackLow(c, d);
+        var cd13 = Avx.UnpackHigh(c, d);
+        columns[0] = Avx.Permute2x128(ab02, cd02, 0x20);
+        columns[1] = Avx.Permute2x128(ab13, cd13, 0x20);
+        columns[2] = Avx.Permute2x128(ab02, cd02, 0x31);
+        columns[3] = Avx.Permute2x128(ab13, cd13, 0x31);
     }
 
     /// <summary>

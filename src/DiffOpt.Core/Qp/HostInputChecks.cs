@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using TorchSharp;
 using static TorchSharp.torch;
 using DiffOpt.Native;
@@ -27,8 +28,24 @@ internal static class HostInputChecks
     private static unsafe (bool, bool) Entries<T>(Tensor c, bool nanOnly) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T* data = NativeLapack.Data<T>(c);
+        long i = 0, count = c.numel();
         bool nan = false, infinite = false;
-        for (long i = 0, count = c.numel(); i < count; i++)
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // NaN is the one value unequal to itself; ±∞ the ones of magnitude +∞.
+            var nanLanes = Vector256<T>.Zero;
+            var infiniteLanes = Vector256<T>.Zero;
+            var positiveInfinity = Vector256.Create(T.PositiveInfinity);
+            for (int width = Vector256<T>.Count; i + width <= count; i += width)
+            {
+                var value = Vector256.Load(data + i);
+                nanLanes |= ~Vector256.Equals(value, value);
+                infiniteLanes |= Vector256.Equals(Vector256.Abs(value), positiveInfinity);
+            }
+            nan = Vector256.ExtractMostSignificantBits(nanLanes) != 0;
+            infinite = Vector256.ExtractMostSignificantBits(infiniteLanes) != 0;
+        }
+        for (; i < count; i++)
         {
             nan |= T.IsNaN(data[i]);
             infinite |= T.IsInfinity(data[i]);

@@ -4,6 +4,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using DiffOpt.LinearAlgebra;
 using DiffOpt.Numerics;
+using DiffOpt.Tests.TestSupport;
 
 namespace DiffOpt.Tests.Qp;
 
@@ -52,6 +53,35 @@ public class BatchedCholeskyTests
         }
         Assert.True(factor.isfinite().all().item<bool>(), "failed items must get a finite (identity) factor");
     }
+
+    [KernelPathTheory]
+    [InlineData(9, 37, false)]   // two full groups (packed by 4×4 transposes) and a last group of 1
+    [InlineData(8, 30, true)]    // full groups of a shared source
+    [InlineData(4, 24, false)]   // one full group
+    public void FactorShifted_OfFullGroups_IsBitIdenticalToEachItemAlone_AndKeepsTheUpperTriangle(int batch, int n, bool shared)
+    {
+        // An item alone is a group of one (the lane-by-lane packing); in a batch it shares a full group (the
+        // transposed packing): the same arithmetic on the same values, so the factors agree to the bit.
+        using var scope = NewDisposeScope();
+        var source = SpdBatch(shared ? 1 : batch, n, seed: 3 * n + batch);
+        var shift = rand([batch, n], dtype: ScalarType.Float64, generator: new Generator(11));
+        var destination = NotANumber(batch, n);
+        var (factor, failed) = BatchedCholesky.FactorShifted(source, shift, destination);
+
+        Assert.False(failed.any().item<bool>());
+        for (int i = 0; i < batch; i++)
+        {
+            var alone = NotANumber(1, n);
+            var itemSource = shared ? source : source[TensorIndex.Slice(i, i + 1)].contiguous();
+            var (expected, _) = BatchedCholesky.FactorShifted(itemSource, shift[TensorIndex.Slice(i, i + 1)].contiguous(), alone);
+            Assert.True(factor[i].tril().eq(expected[0].tril()).all().item<bool>(), $"item {i}: the factor differs from the item's factor alone");
+            Assert.True(factor[i].triu(1).isnan().sum().item<long>() == n * (n - 1) / 2, $"item {i}: the strict upper triangle was written");
+        }
+    }
+
+    /// <summary>A (batch,n,n) float64 tensor of NaNs: a destination whose untouched entries stay visible.</summary>
+    private static Tensor NotANumber(int batch, int n) =>
+        ScalarSafeOperations.With(double.NaN, s => full(new long[] { batch, n, n }, s, dtype: ScalarType.Float64));
 
     [Theory]
     [InlineData(5, 6, false, ScalarType.Float64)]    // LAPACK
