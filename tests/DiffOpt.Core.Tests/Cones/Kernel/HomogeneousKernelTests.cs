@@ -102,7 +102,9 @@ public class HomogeneousKernelTests(ITestOutputHelper output)
             double Error(HomogeneousInteriorPoint.Result r) => ((r.X - tight.X).abs() / tight.X.abs().Plus(1L)).max().item<double>();
             output.WriteLine($"{family} at {tolerance:E0}: x error stopped {Error(plain):E2} in {string.Join(",", plain.Iterations)}, " +
                 $"polished {Error(polished):E2} in {string.Join(",", polished.Iterations)}");
-            Assert.True(Error(polished) <= Math.Max(Error(plain), resolution),
+            // Plus 1e-9 for rounding: polyhedral programs are not polished, so there the two solves differ only by MKL's
+            // alignment-dependent rounding (one GC-stress run measured the polished x a rounding error farther).
+            Assert.True(Error(polished) <= Math.Max(Error(plain), resolution) + 1e-9,
                 $"{family} at {tolerance:E0}: polishing moved x away from the tight solution");
             // The default polishing steps (three centring steps with an exponential cone, else two); the two runs'
             // trajectories agree only up to rounding (MKL rounds by buffer alignment), which moved the first solved
@@ -152,11 +154,13 @@ public class HomogeneousKernelTests(ITestOutputHelper output)
             var alone = HomogeneousKernel.Solve(ConeProgramData.Create(a[i], b[i], c[i], point.Cones, null).Wide(), options, ScalarType.Float64);
             Assert.Equal(SolverStatus.Solved, batch.Status[i]);
             Assert.Equal(alone.Status[0], batch.Status[i]);
-            // Equal up to rounding (MKL rounds by buffer alignment), far inside what a disturbed item would show.
+            // Equal up to the solve's resolution, far inside what a disturbed item would show: MKL rounds by buffer
+            // alignment, so the two solves take slightly different paths, and on the curved cones of this family each
+            // stops somewhere within about 0.3·√μ ≈ 1e-5 of the optimum (measured 3.2e-7 apart under GC stress).
             var expected = alone.X[0].data<double>().ToArray();
             var actual = batch.X[i].data<double>().ToArray();
             double scale = 1 + expected.Max(Math.Abs);
-            Assert.All(expected.Zip(actual), pair => Assert.True(Math.Abs(pair.First - pair.Second) <= 1e-7 * scale,
+            Assert.All(expected.Zip(actual), pair => Assert.True(Math.Abs(pair.First - pair.Second) <= 1e-5 * scale,
                 $"item {i}: {pair.Second} alone {pair.First}"));
         }
     }
