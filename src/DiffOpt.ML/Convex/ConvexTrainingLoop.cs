@@ -49,14 +49,14 @@ internal sealed class ConvexTrainingLoop(ConvexLayerTrainer.Options options, IHo
     }
 
     /// <summary>One optimizer step on the solved items of a batch; null when none was solved.</summary>
-    private double? Step(ConvexNetwork network, optim.Optimizer optimizer, TrainingData data, long[] rows)
+    private double? Step(ConvexNetwork network, ParameterUpdate optimizer, TrainingData data, long[] rows)
     {
         using var scope = NewDisposeScope();
         var index = tensor(rows);
         var x = data.Features.index_select(0, index);
         var y = data.Labels.index_select(0, index);
         var fed = data.Extra?.index_select(0, index);
-        optimizer.zero_grad();
+        optimizer.ZeroGrad();
         var theta = network.PredictParameters(x);
         Tensor loss;
         if (options.TaskLoss is null && options.ParameterLoss is { } parameterLoss)
@@ -77,7 +77,7 @@ internal sealed class ConvexTrainingLoop(ConvexLayerTrainer.Options options, IHo
         if (!double.IsFinite(value))
             throw new InvalidOperationException($"The training loss became {value}; lower the learning rate or check the loss function.");
         loss.backward();
-        optimizer.step();
+        optimizer.Step();
         return value;
     }
 }

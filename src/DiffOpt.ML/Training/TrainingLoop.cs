@@ -86,7 +86,7 @@ internal sealed class TrainingLoop
         _run.EpochCallback?.Invoke(new QpTrainingEpoch(progress, snapshot(network)));
     }
 
-    private double TrainStep(QpNetwork network, optim.Optimizer optimizer, TrainingData data, long[] rows)
+    private double TrainStep(QpNetwork network, ParameterUpdate optimizer, TrainingData data, long[] rows)
     {
         // The token also stops the QP solves of a batch between their iterations, not only between batches.
         using var cancellation = SolveCancellation.Scope(_run.CancellationToken);
@@ -94,11 +94,11 @@ internal sealed class TrainingLoop
         var index = tensor(rows);
         var x = data.Features.index_select(0, index);
         var y = data.Labels.index_select(0, index);
-        optimizer.zero_grad();
+        optimizer.ZeroGrad();
         var loss = _loss(network.call(x), y);
         var objective = _options.L1Penalty > 0 ? loss.Plus(L1Norm(network).Times(_options.L1Penalty)) : loss;
         objective.backward();
-        optimizer.step();
+        optimizer.Step();
         using var value = loss.ToScalar();
         return value.ToDouble();
     }
