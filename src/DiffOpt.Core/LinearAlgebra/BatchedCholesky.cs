@@ -78,6 +78,23 @@ internal static class BatchedCholesky
         return WithIdentityWhereFailed(destination, failures);
     }
 
+    /// <summary>
+    /// Per item, whether matrices (B|1,k,k) + diag(shift) for a (B,k) shift are not positive definite: the failures of
+    /// <see cref="FactorShifted"/> for a batch of <paramref name="batch"/> items. Where <see cref="InterleavedCholesky"/>
+    /// serves, the factors stay in its per-group buffer and no (B,k,k) tensor is written.
+    /// </summary>
+    public static unsafe Tensor FailsShifted(Tensor matrices, Tensor shift, long batch)
+    {
+        int n = (int)matrices.size(-1);
+        if (!NativeLapack.Serves(matrices) || !matrices.is_contiguous() || shift.dtype != matrices.dtype || !UseInterleaved(matrices.dtype, n))
+            return FactorShifted(matrices, shift, empty(batch, n, n, matrices.dtype, matrices.device)).Failed;
+        var shiftValues = shift.dim() == 2 && shift.size(0) == batch && shift.size(1) == n ? Dense.Of(shift) : shift.expand(batch, n).contiguous();
+        var failures = InterleavedCholesky.FactorShifted(NativeLapack.Data<double>(matrices), matrices.size(0), NativeLapack.Data<double>(shiftValues),
+            null, batch, n, BatchParallel.ForEachItem);
+        GC.KeepAlive(matrices); GC.KeepAlive(shiftValues);
+        return HostTensors.Of(failures, matrices.device);
+    }
+
     /// <summary>Per item: copies the (possibly shared) source, adds the shift to its diagonal and factorises it with LAPACK while it is in cache.</summary>
     private static unsafe bool[] ShiftAndFactor<T>(T* source, long sourceItems, T* shift, T* destination, long batch, int n)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>

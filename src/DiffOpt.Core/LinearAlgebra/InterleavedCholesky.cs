@@ -33,7 +33,8 @@ internal static class InterleavedCholesky
     /// As <see cref="Factor"/> for the matrices source_i + diag(shift_i), written to <paramref name="destination"/>
     /// (batch,k,k): <paramref name="source"/> holds <paramref name="sourceItems"/> matrices (1: shared by every
     /// item, or <paramref name="batch"/>), <paramref name="shift"/> is (batch,k) or null. The sum is formed while
-    /// the matrices are interleaved, so it costs no pass of its own.
+    /// the matrices are interleaved, so it costs no pass of its own. With a null <paramref name="destination"/> only
+    /// the failures are computed: no factor is written (a definiteness test needs no memory of the matrices' size).
     /// </summary>
     public static unsafe bool[] FactorShifted(double* source, long sourceItems, double* shift, double* destination, long batch, int k,
         Action<long, Action<long>> forEachGroup)
@@ -52,7 +53,7 @@ internal static class InterleavedCholesky
                 lane[l] = l < count ? (sourceItems == 1 ? source : source + (first + l) * matrix) : null;
             Pack(lane, shift == null ? null : shift + first * k, count, k, packed);
             var bad = FactorPacked(packed, k);
-            Unpack(packed, count, k, destination + first * matrix);
+            if (destination != null) Unpack(packed, count, k, destination + first * matrix);
             ArrayPool<Vector256<double>>.Shared.Return(packed);
             for (int l = 0; l < count; l++)
                 failed[first + l] = bad.GetElement(l) != 0;

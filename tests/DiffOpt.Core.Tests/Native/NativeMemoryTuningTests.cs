@@ -8,7 +8,7 @@ namespace DiffOpt.Tests.Native;
 
 /// <summary>
 /// <see cref="NativeMemoryTuning"/> is the application's choice: solving and differentiating never touch the process's
-/// allocator, and <see cref="NativeMemoryTuning.Apply"/> makes exactly the one documented <c>mallopt</c> call. The
+/// allocator, and <see cref="NativeMemoryTuning.Apply"/> makes exactly the two documented <c>mallopt</c> calls. The
 /// tests replace the call to glibc by a recorder (one class, so xUnit runs them one after another).
 /// </summary>
 public sealed class NativeMemoryTuningTests : IDisposable
@@ -46,14 +46,14 @@ public sealed class NativeMemoryTuningTests : IDisposable
     }
 
     [Fact]
-    public void Apply_SetsGlibcsMmapThresholdTo4MiB_OnLinuxOnly()
+    public void Apply_SetsGlibcsMmapThresholdTo4MiB_AndTrimThresholdTo128MiB_OnLinuxOnly()
     {
         bool applied = NativeMemoryTuning.Apply();
 
         Assert.Equal(OperatingSystem.IsLinux(), applied);
         if (applied)
         {
-            Assert.Equal(new[] { (-3, 4 * 1024 * 1024) }, _calls); // M_MMAP_THRESHOLD in glibc's malloc.h
+            Assert.Equal(new[] { (-3, 4 * 1024 * 1024), (-1, 128 * 1024 * 1024) }, _calls); // M_MMAP_THRESHOLD, M_TRIM_THRESHOLD in glibc's malloc.h
             Assert.True(NativeMemoryTuning.IsApplied);
         }
         else Assert.Empty(_calls);
@@ -63,19 +63,22 @@ public sealed class NativeMemoryTuningTests : IDisposable
     public void ApplyWithAThreshold_PassesItOn_AndRefusesValuesGlibcDoesNotAccept()
     {
         bool applied = NativeMemoryTuning.Apply(1024 * 1024);
-        if (applied) Assert.Equal(new[] { (-3, 1024 * 1024) }, _calls);
+        if (applied) Assert.Equal(new[] { (-3, 1024 * 1024), (-1, 128 * 1024 * 1024) }, _calls);
 
         Assert.Throws<ArgumentOutOfRangeException>("mmapThresholdBytes", () => NativeMemoryTuning.Apply(0));
         Assert.Throws<ArgumentOutOfRangeException>("mmapThresholdBytes", () => NativeMemoryTuning.Apply(-1));
         Assert.Throws<ArgumentOutOfRangeException>("mmapThresholdBytes",
             () => NativeMemoryTuning.Apply(NativeMemoryTuning.MaximumMmapThresholdBytes + 1));
-        Assert.Equal(applied ? 1 : 0, _calls.Count);
+        Assert.Equal(applied ? 2 : 0, _calls.Count);
     }
 
     [Fact]
     public void Apply_ReturnsFalse_WhenTheCLibraryRefusesOrHasNoMallopt()
     {
         NativeMemoryTuning.Mallopt = Recorder(result: 0); // mallopt's error return
+        Assert.False(NativeMemoryTuning.Apply());
+
+        NativeMemoryTuning.Mallopt = (parameter, _) => parameter == -1 ? 0 : 1; // refuses only the trim threshold
         Assert.False(NativeMemoryTuning.Apply());
 
         NativeMemoryTuning.Mallopt = (_, _) => throw new EntryPointNotFoundException("mallopt");

@@ -111,6 +111,30 @@ public class BatchedCholeskyTests
     }
 
     [Theory]
+    [InlineData(7, 30, false, ScalarType.Float64)]   // interleaved, no factor written, a last group of 3
+    [InlineData(6, 30, true, ScalarType.Float64)]    // interleaved, shared source
+    [InlineData(5, 6, false, ScalarType.Float64)]    // LAPACK
+    [InlineData(4, 12, false, ScalarType.Float32)]
+    public void FailsShifted_FlagsExactlyTheItemsWithANonPositivePivot(int batch, int n, bool shared, ScalarType dtype)
+    {
+        // A + diag(shift) with A SPD and shift ≥ 0 is positive definite; a shift of −(λ_max(A) + 1) on one diagonal entry
+        // gives eᵢᵀ(A + diag(shift))eᵢ = a_ii − λ_max(A) − 1 < 0, so that item is indefinite, whatever the rounding.
+        using var scope = NewDisposeScope();
+        var source = SpdBatch(shared ? 1 : batch, n, seed: 29 + n).to_type(dtype);
+        var shift = rand([batch, n], dtype: ScalarType.Float64, generator: new Generator(7)).to_type(dtype);
+        var largest = linalg.eigvalsh(source.to_type(ScalarType.Float64)).amax(-1);
+        foreach (int item in new[] { 1, batch - 1 })
+            shift[item, item % n] = largest[shared ? 0 : item].Plus(1.0).neg().to_type(dtype);
+
+        var failed = BatchedCholesky.FailsShifted(source, shift, batch);
+
+        var expected = Enumerable.Range(0, batch).Select(i => i == 1 || i == batch - 1).ToArray();
+        Assert.Equal(expected, failed.data<bool>().ToArray());
+        var (_, factorFailed) = BatchedCholesky.FactorShifted(source, shift, empty(batch, n, n, dtype: dtype));
+        Assert.Equal(factorFailed.data<bool>().ToArray(), failed.data<bool>().ToArray());
+    }
+
+    [Theory]
     [InlineData(5, 1, ScalarType.Float64)]    // shorter than one SIMD vector
     [InlineData(6, 13, ScalarType.Float64)]   // a vector tail
     [InlineData(3, 40, ScalarType.Float64)]

@@ -16,7 +16,7 @@ namespace DiffOpt.Qp;
 /// (<see cref="QpSolverOptions.ConvexityTolerance"/>), but never below 100·n·ε, which rounding alone can explain
 /// (Cholesky's backward error is about n·ε·‖P̃‖; Higham, "Accuracy and Stability of Numerical Algorithms", 2nd ed.,
 /// Theorem 10.3). The shift is added on the way into the factorisation, so the check costs one factorisation of
-/// the quadratic terms and no other pass over them.
+/// the quadratic terms, no other pass over them and no memory of their size (the factors are not kept).
 /// </summary>
 internal static class ConvexityCheck
 {
@@ -33,7 +33,7 @@ internal static class ConvexityCheck
         var norm = linalg.matrix_norm(p, "fro");
         // P̃ = 0 (a linear program) is positive semidefinite; any positive shift shows it.
         var shift = where(norm.GreaterThan(0L), norm.Times(tau), ones_like(norm)).unsqueeze(-1).expand(items, n);
-        var (_, failed) = BatchedCholesky.FactorShifted(p.contiguous(), shift, empty(items, n, n, p.dtype, p.device));
+        var failed = BatchedCholesky.FailsShifted(p.contiguous(), shift, items);
         return failed.to(p.device).expand(qp.BatchSize);
     }
 }
