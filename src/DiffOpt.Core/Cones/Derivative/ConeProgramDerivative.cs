@@ -12,7 +12,7 @@ namespace DiffOpt.Cones;
 /// <see cref="Adjoint"/> then cost one refined solve each. For sparse CPU data J is put in a symmetric quasi-definite form
 /// and factorised sparsely (<see cref="SparseDerivativeSolver"/>); otherwise, on the CPU in float64, J is assembled and
 /// factorised one item at a time from A, P and D's blocks (<see cref="DerivativeSystem"/>) and applied matrix-free
-/// (when every cone is a zero or nonnegative cone, through the active-set system of <see cref="ActiveSetDerivativeSolver"/>);
+/// (for the items whose D is diagonal, through the active-set system of <see cref="ActiveSetDerivativeSolver"/>);
 /// elsewhere it is formed densely ((B, n + m, n + m)) in tensors.
 /// </summary>
 /// <remarks>
@@ -85,8 +85,8 @@ internal sealed class ConeProgramDerivative
         if (_d is not null && DerivativeSystem.Serves(v))
         {
             var system = new DerivativeSystem(ToFloat64(A), P is null ? null : ToFloat64(P), _d, (int)batch, (int)n, (int)m);
-            // Zero and nonnegative cones only: the active-set system of the rows where D ≠ 0 (ActiveSetItem).
-            _solver = system.Polyhedral ? new ActiveSetDerivativeSolver(system) : new RefinedBatchSolver(system);
+            // Items whose D is diagonal (zero, nonnegative, and second-order cones with D = 0 or I): the active-set system.
+            _solver = ActiveSetDerivativeSolver.Create(system);
             return;
         }
         var d = _d is null ? zeros(batch, 0, 0, dtype: ScalarType.Float64, device: v.device) : _d.Dense();
