@@ -172,6 +172,18 @@ public class ActiveSetDerivativeSolverTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ATinyBoundCoefficient_LeavesTheItemToTheFullSystem()
+    {
+        // det S = ±Πα²·det S': with α = 1e-13 on x₀'s bound J is nearly singular while S' is not; the full system decides.
+        var point = PlantedConePrograms.WithSingletonRows(Planted("QPBounds"), [(2, 0, -1e-13)], item: 2);
+        var system = Build(point);
+        var reduced = new ActiveSetDerivativeSolver(system);
+        var full = new RefinedBatchSolver(system);
+        Assert.Equal(new[] { 4, 4, 0 }, reduced.ReducedOrders);
+        Assert.Equal(full.Singular.data<bool>().ToArray(), reduced.Singular.data<bool>().ToArray());
+    }
+
+    [Fact]
     public void ItemsWithAGeneralSecondOrderBlock_GoToTheFullSystem_AndAllGeneralBatchesSkipTheReduction()
     {
         // Every item's second-order pair on the boundary: D's block is neither 0 nor I anywhere.

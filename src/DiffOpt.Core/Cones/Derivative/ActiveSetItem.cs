@@ -107,7 +107,15 @@ internal sealed class ActiveSetItem
         }
         int info = order == 0 ? 0 : _square ? NativeLu.Factor(_factors, _pivots, order)
             : NativeLu.FactorSymmetric(_factors, _pivots, order, new double[64 * order]);
-        ReciprocalCondition = order == 0 ? 1 : info != 0 || !(norm > 0) ? 0 : 1 / (norm * InverseNormEstimate.Of(order, SolveReduced));
+        double reduced = order == 0 ? 1 : info != 0 || !(norm > 0) ? 0 : 1 / (norm * InverseNormEstimate.Of(order, SolveReduced));
+        // det S = ±Πα²·det S': a bound coefficient tiny beside the rest of S makes J nearly singular although S' is not.
+        double smallest = double.PositiveInfinity, largest = norm;
+        foreach (double alpha in _boundCoefficient)
+        {
+            smallest = Math.Min(smallest, Math.Abs(alpha));
+            largest = Math.Max(largest, Math.Abs(alpha));
+        }
+        ReciprocalCondition = Math.Min(reduced, _boundCoefficient.Length == 0 ? 1 : smallest / largest);
         if (!double.IsFinite(ReciprocalCondition)) ReciprocalCondition = 0;
     }
 
@@ -120,7 +128,10 @@ internal sealed class ActiveSetItem
     /// <summary>The length of <see cref="Solve"/>'s work space.</summary>
     public int WorkLength => 2 * _n + _m + _free.Length + _kept.Length;
 
-    /// <summary>The estimate of 1/(‖S'‖₁‖S'⁻¹‖₁) (or of A_K'R's in the square form); 0 when exactly singular.</summary>
+    /// <summary>
+    /// The estimate of 1/(‖S'‖₁‖S'⁻¹‖₁) (or of A_K'R's in the square form), lowered to min|α|/max(‖S'‖₁, max|α|) when a
+    /// bound coefficient is that small; 0 when exactly singular.
+    /// </summary>
     public double ReciprocalCondition { get; }
 
     /// <summary>The column of the only nonzero of <paramref name="row"/>, or −1 when it has none or several.</summary>
