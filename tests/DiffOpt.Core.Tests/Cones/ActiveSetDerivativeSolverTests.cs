@@ -8,8 +8,8 @@ namespace DiffOpt.Tests.Cones;
 /// <summary>
 /// The active-set derivative solver (<see cref="ActiveSetDerivativeSolver"/>) against the dense LU of the full
 /// J = [P, AᵀD; A, D − I] on the same <see cref="DerivativeSystem"/>: the square form (an LP at a vertex), the symmetric
-/// form (a QP, and an LP with a row at v_i = 0 where D = ½), the least-squares fallback at a singular J, and the
-/// residual it reports (the full system's).
+/// form (a QP, and an LP with a row at v_i = 0 where D = ½), variables fixed by single active rows, second-order blocks
+/// whose D is 0 or I, the least-squares fallback at a singular J, and the residual it reports (the full system's).
 /// </summary>
 public class ActiveSetDerivativeSolverTests(ITestOutputHelper output)
 {
@@ -17,7 +17,10 @@ public class ActiveSetDerivativeSolverTests(ITestOutputHelper output)
     /// A planted batch of three: "LP" (zero 2, nonnegative 6, n = 5: five active rows), "QP" (zero 2, nonnegative 7,
     /// n = 6, P ≻ 0), "LPHalf" (the LP with item 1's inactive row 3 moved to s = y = 0, so v = 0 and D = ½ there),
     /// "LPSingular" (three active nonnegative rows for n = 2: LICQ fails and J is singular, except in item 1 whose
-    /// row 2 is made inactive).
+    /// row 2 is made inactive), "LPBounds" and "QPBounds" (the LP and the QP with some rows single nonzeros:
+    /// <see cref="BoundRows"/>), "QPBoundsSingular" (QPBounds with item 0's active row 8 a second bound on x₀, so that J
+    /// is singular there), "SOCP" (zero 2, second-order 4, nonnegative 6, n = 10: the second-order block's D is I in
+    /// item 0, general in item 1 (the pair on the boundary) and 0 in item 2).
     /// </summary>
     private static ConeProgramPoint Planted(string family)
     {
@@ -27,6 +30,14 @@ public class ActiveSetDerivativeSolverTests(ITestOutputHelper output)
                 return PlantedConePrograms.Plant([new ZeroCone(2), new NonnegativeCone(6)], 5, batch: 3, seed: 1201, withP: false);
             case "QP":
                 return PlantedConePrograms.Plant([new ZeroCone(2), new NonnegativeCone(7)], 6, batch: 3, seed: 1202);
+            case "LPBounds":
+                return PlantedConePrograms.WithSingletonRows(Planted("LP"), [(2, 0, -1.0), (4, 1, 2.0), (3, 4, -1.0)]);
+            case "QPBounds":
+                return PlantedConePrograms.WithSingletonRows(Planted("QP"), BoundRows);
+            case "QPBoundsSingular":
+                return PlantedConePrograms.WithSingletonRows(Planted("QPBounds"), [(8, 0, 3.0)], item: 0);
+            case "SOCP":
+                return PlantedConePrograms.Plant([new ZeroCone(2), new SecondOrderCone(4), new NonnegativeCone(6)], 10, batch: 3, seed: 1204);
             case "LPHalf":
                 {
                     var point = Planted("LP");
@@ -45,6 +56,12 @@ public class ActiveSetDerivativeSolverTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Rows of the QP family (zero 2, nonnegative 7 from row 2, its even rows active) made single nonzeros: the zero-cone
+    /// row 0 fixes x₃, the active rows 2, 4, 6 bound x₀, x₁, x₂, the inactive row 3 bounds x₄ (d = 0: dropped anyway).
+    /// </summary>
+    internal static readonly (int Row, int Column, double Value)[] BoundRows = [(0, 3, 1.5), (2, 0, -1.0), (4, 1, -2.0), (6, 2, 0.5), (3, 4, -1.0)];
+
     private static DerivativeSystem Build(ConeProgramPoint point)
     {
         var d = new CompositeCone(point.Cones).ProjectDualDerivative(point.Y - point.S);
@@ -62,20 +79,26 @@ public class ActiveSetDerivativeSolverTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("LP", new[] { 5, 5, 5 })]
-    [InlineData("QP", new[] { 12, 12, 12 })]
-    [InlineData("LPHalf", new[] { 5, 11, 5 })]
-    [InlineData("LPSingular", new[] { 0, 2, 0 })]
-    public void Solve_AgreesWithTheFullLu_AndReportsTheFullResidual(string family, int[] orders)
+    [InlineData("LP", new[] { 5, 5, 5 }, 0)]
+    [InlineData("QP", new[] { 12, 12, 12 }, 0)]
+    [InlineData("LPHalf", new[] { 5, 11, 5 }, 0)]
+    [InlineData("LPSingular", new[] { 0, 2, 0 }, 0)]
+    [InlineData("LPBounds", new[] { 3, 3, 3 }, 2)]
+    [InlineData("QPBounds", new[] { 4, 4, 4 }, 4)]
+    [InlineData("QPBoundsSingular", new[] { 0, 4, 4 }, 4)]
+    [InlineData("SOCP", new[] { 19, 0, 15 }, 0)]
+    public void Solve_AgreesWithTheFullLu_AndReportsTheFullResidual(string family, int[] orders, int fixedVariables)
     {
+        bool singular = family.EndsWith("Singular", StringComparison.Ordinal);
         var point = Planted(family);
         var system = Build(point);
         var reduced = new ActiveSetDerivativeSolver(system);
         var full = new RefinedBatchSolver(system);
         output.WriteLine($"reduced orders {string.Join(", ", reduced.ReducedOrders)} of N = {system.Order}");
         Assert.Equal(orders, reduced.ReducedOrders);
+        Assert.Equal(orders.Select(order => order == 0 ? 0 : fixedVariables), reduced.FixedVariables);
         Assert.Equal(full.Singular.data<bool>().ToArray(), reduced.Singular.data<bool>().ToArray());
-        Assert.Equal(family == "LPSingular", reduced.Singular[0].item<bool>());
+        Assert.Equal(singular, reduced.Singular[0].item<bool>());
 
         var dense = DenseJacobian(point);
         var random = new ProblemGenerator(1210 + family.Length);
@@ -90,10 +113,10 @@ public class ActiveSetDerivativeSolverTests(ITestOutputHelper output)
             var recomputed = (matrices.matmul(solution.unsqueeze(2)).squeeze(2) - rhs).abs().amax(1) / rhs.abs().amax(1);
             output.WriteLine($"transpose {transpose}: relative difference to the full LU {difference:E2}, " +
                 $"residuals {string.Join(", ", residual.data<double>().ToArray().Select(r => r.ToString("E2")))}");
-            Assert.True(difference <= 1e-10, $"reduced and full solutions differ by {difference:G3}");
+            Assert.True(difference <= (singular ? 1e-10 : 1e-12), $"reduced and full solutions differ by {difference:G3}");
             for (int i = 0; i < point.Batch; i++)
                 Assert.Equal(recomputed[i].item<double>(), residual[i].item<double>(), 1e-13);
-            if (family != "LPSingular") Assert.True(residual.max().item<double>() <= 1e-12, "regular items solve to rounding");
+            if (!singular) Assert.True(residual.max().item<double>() <= 1e-12, "regular items solve to rounding");
         }
     }
 
@@ -149,10 +172,25 @@ public class ActiveSetDerivativeSolverTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Construction_RefusesABlockD()
+    public void ATinyBoundCoefficient_LeavesTheItemToTheFullSystem()
     {
-        var point = PlantedConePrograms.Plant([new SecondOrderCone(3), new NonnegativeCone(2)], 4, batch: 2, seed: 1220);
-        var error = Assert.Throws<ArgumentException>(() => new ActiveSetDerivativeSolver(Build(point)));
-        Assert.Equal("system", error.ParamName);
+        // det S = ±Πα²·det S': with α = 1e-13 on x₀'s bound J is nearly singular while S' is not; the full system decides.
+        var point = PlantedConePrograms.WithSingletonRows(Planted("QPBounds"), [(2, 0, -1e-13)], item: 2);
+        var system = Build(point);
+        var reduced = new ActiveSetDerivativeSolver(system);
+        var full = new RefinedBatchSolver(system);
+        Assert.Equal(new[] { 4, 4, 0 }, reduced.ReducedOrders);
+        Assert.Equal(full.Singular.data<bool>().ToArray(), reduced.Singular.data<bool>().ToArray());
+    }
+
+    [Fact]
+    public void ItemsWithAGeneralSecondOrderBlock_GoToTheFullSystem_AndAllGeneralBatchesSkipTheReduction()
+    {
+        // Every item's second-order pair on the boundary: D's block is neither 0 nor I anywhere.
+        var point = PlantedConePrograms.Plant([new SecondOrderCone(3), new SecondOrderCone(3), new SecondOrderCone(3)], 4, batch: 3, seed: 1220);
+        var system = Build(point);
+        Assert.All(Enumerable.Range(0, 3), i => Assert.False(system.TryDiagonal(i, new double[system.Rows])));
+        Assert.IsType<RefinedBatchSolver>(ActiveSetDerivativeSolver.Create(system));
+        Assert.IsType<ActiveSetDerivativeSolver>(ActiveSetDerivativeSolver.Create(Build(Planted("SOCP"))));
     }
 }

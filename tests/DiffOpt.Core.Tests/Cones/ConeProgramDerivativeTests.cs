@@ -127,6 +127,19 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
         AssertMatchesCentralDifferences(point, ConeProgramReference.SolveWithQp, new ProblemGenerator(931));
     }
 
+    [Fact]
+    public void Forward_AndAdjoint_MatchCentralDifferences_WithVariablesFixedBySingleRows()
+    {
+        // Bounds and a fixing written as canonicalisation writes them: the active-set solver eliminates the variables they
+        // fix, leaving a 2 × 2 random block A_K'R. Seeds 940 and 945 make that block nearly singular (derivatives
+        // ~1e4, so the stencil's step already changes the active set); 942 keeps it well conditioned (derivatives ~500).
+        var point = PlantedConePrograms.WithSingletonRows(Planted("QP", batch: 3, seed: 942), ActiveSetDerivativeSolverTests.BoundRows);
+        var solved = ConeProgramReference.SolveWithQp(point);
+        output.WriteLine($"QP reference vs planted solution: x {Relative(solved.X, point.X):E2}, y {Relative(solved.Y, point.Y):E2}");
+        Assert.True(Relative(solved.X, point.X) <= 1e-9 && Relative(solved.Y, point.Y) <= 1e-9, "the QP reference's duals must be y");
+        AssertMatchesCentralDifferences(point, ConeProgramReference.SolveWithQp, new ProblemGenerator(941));
+    }
+
     [Theory]
     [InlineData("SOCP")]
     [InlineData("SDP")]

@@ -111,6 +111,23 @@ internal static class PlantedConePrograms
     }
 
     /// <summary>
+    /// The point with the given rows of A replaced by single nonzeros (row, column, value), in every item or only in
+    /// <paramref name="item"/>, and b, c recomputed by <see cref="Replant"/>: bounds x_j ≥ l (an active or inactive
+    /// nonnegative row) and fixings x_j = l (a zero-cone row) as canonicalisation writes them.
+    /// </summary>
+    public static ConeProgramPoint WithSingletonRows(ConeProgramPoint point, IReadOnlyList<(int Row, int Column, double Value)> rows, int? item = null)
+    {
+        var a = point.A.clone();
+        foreach (int i in item is { } only ? [only] : Enumerable.Range(0, (int)point.Batch))
+            foreach (var (row, column, value) in rows)
+            {
+                a[i, row] = zeros(point.Variables, dtype: a.dtype);
+                a[i, row, column] = tensor(value, dtype: a.dtype);
+            }
+        return Replant(point with { A = a }, point.S, point.Y);
+    }
+
+    /// <summary>
     /// A complementary pair (s, y) of <paramref name="cone"/> of the given kind (an exponential cone's triple t gets
     /// kind + t mod 3), with random directions and
     /// magnitudes in [0.5, 2]. Zero cone: s = 0, y arbitrary. Nonnegative: row-wise, even rows active.

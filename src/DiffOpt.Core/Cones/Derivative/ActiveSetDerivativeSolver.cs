@@ -4,11 +4,12 @@ using static TorchSharp.torch;
 namespace DiffOpt.Cones;
 
 /// <summary>
-/// Solves with the derivative Jacobians J of a CPU <see cref="DerivativeSystem"/> whose D is diagonal (zero and
-/// nonnegative cones) through each item's active-set system (<see cref="ActiveSetItem"/>: the rows where D = 0
-/// eliminated, order n + |active rows|, or n for an LP at a nondegenerate vertex), refined against the full J, with
-/// each item's residual ‖J·z − r‖∞/‖r‖∞ of the full system. An item whose reduced system is nearly singular
-/// (reciprocal condition at most <see cref="ReducedSingularRatio"/>) or whose refined residual stays above
+/// Solves with the derivative Jacobians J of a CPU <see cref="DerivativeSystem"/> through each item's active-set system
+/// (<see cref="ActiveSetItem"/>: the rows where D = 0 and the variables a single active row fixes eliminated) when the
+/// item's D is diagonal (<see cref="DerivativeSystem.TryDiagonal"/>: zero and nonnegative cones, and second-order cones
+/// whose D is exactly 0 or I), refined against the full J, with each item's residual ‖J·z − r‖∞/‖r‖∞ of the full
+/// system. An item whose D is not diagonal, whose reduced system is nearly singular (reciprocal condition at most
+/// <see cref="ReducedSingularRatio"/>) or whose refined residual stays above
 /// <see cref="IterativeRefinement.AcceptedResidual"/> is solved by the dense LU of the full J instead
 /// (<see cref="RefinedBatchSolver"/>, which decides singularity and takes the least-squares solution).
 /// </summary>
@@ -30,10 +31,21 @@ internal sealed class ActiveSetDerivativeSolver : IDerivativeSolver
     private readonly ActiveSetItem?[] _items;
     private readonly DenseFallback _fallback;
 
-    /// <summary>Factorises every item's reduced system; <paramref name="system"/> must be <see cref="DerivativeSystem.Polyhedral"/>.</summary>
+    /// <summary>
+    /// The solver for <paramref name="system"/>: this one when some item's D is diagonal, else the dense LU of every
+    /// item (<see cref="RefinedBatchSolver"/>).
+    /// </summary>
+    public static IDerivativeSolver Create(DerivativeSystem system)
+    {
+        var d = new double[system.Rows];
+        for (int i = 0; i < system.Batch; i++)
+            if (system.TryDiagonal(i, d)) return new ActiveSetDerivativeSolver(system);
+        return new RefinedBatchSolver(system);
+    }
+
+    /// <summary>Factorises the reduced system of every item whose D is diagonal; the others go to the full system.</summary>
     public ActiveSetDerivativeSolver(DerivativeSystem system)
     {
-        if (!system.Polyhedral) throw new ArgumentException("The active-set solver needs a diagonal D.", nameof(system));
         _system = system;
         int batch = system.Batch;
         _items = new ActiveSetItem?[batch];
@@ -41,7 +53,7 @@ internal sealed class ActiveSetDerivativeSolver : IDerivativeSolver
         {
             int i = (int)index;
             var d = new double[system.Rows];
-            system.Diagonal(i, d);
+            if (!system.TryDiagonal(i, d)) return;
             var item = new ActiveSetItem(system.A(i), system.P(i), d, system.Variables);
             _items[i] = item.ReciprocalCondition > ReducedSingularRatio ? item : null;
         });
@@ -54,6 +66,9 @@ internal sealed class ActiveSetDerivativeSolver : IDerivativeSolver
 
     /// <summary>The order of each item's factorised system (0 for an item the full system took), for reports and tests.</summary>
     public int[] ReducedOrders => _items.Select(item => item?.Order ?? 0).ToArray();
+
+    /// <summary>The number of variables each item's reduced system fixed by a single active row (0 for an item the full system took).</summary>
+    public int[] FixedVariables => _items.Select(item => item?.Fixed ?? 0).ToArray();
 
     /// <inheritdoc />
     public Tensor Singular { get; private set; }
@@ -77,7 +92,7 @@ internal sealed class ActiveSetDerivativeSolver : IDerivativeSolver
             }
             var work = new double[Math.Max(item.WorkLength, order)];
             residuals[i] = IterativeRefinement.Run(rhs.AsSpan(i * order, order), solution.AsSpan(i * order, order),
-                (residual, correction) => item.Solve(system.A(i), residual, correction, transpose, work),
+                (residual, correction) => item.Solve(system.A(i), system.P(i), residual, correction, transpose, work),
                 (z, residual) =>
                 {
                     // b − J·z with the full J.

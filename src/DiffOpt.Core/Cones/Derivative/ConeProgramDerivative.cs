@@ -12,7 +12,7 @@ namespace DiffOpt.Cones;
 /// <see cref="Adjoint"/> then cost one refined solve each. For sparse CPU data J is put in a symmetric quasi-definite form
 /// and factorised sparsely (<see cref="SparseDerivativeSolver"/>); otherwise, on the CPU in float64, J is assembled and
 /// factorised one item at a time from A, P and D's blocks (<see cref="DerivativeSystem"/>) and applied matrix-free
-/// (when every cone is a zero or nonnegative cone, through the active-set system of <see cref="ActiveSetDerivativeSolver"/>);
+/// (for the items whose D is diagonal, through the active-set system of <see cref="ActiveSetDerivativeSolver"/>);
 /// elsewhere it is formed densely ((B, n + m, n + m)) in tensors.
 /// </summary>
 /// <remarks>
@@ -85,8 +85,8 @@ internal sealed class ConeProgramDerivative
         if (_d is not null && DerivativeSystem.Serves(v))
         {
             var system = new DerivativeSystem(ToFloat64(A), P is null ? null : ToFloat64(P), _d, (int)batch, (int)n, (int)m);
-            // Zero and nonnegative cones only: the active-set system of the rows where D ≠ 0 (ActiveSetItem).
-            _solver = system.Polyhedral ? new ActiveSetDerivativeSolver(system) : new RefinedBatchSolver(system);
+            // Items whose D is diagonal (zero, nonnegative, and second-order cones with D = 0 or I): the active-set system.
+            _solver = ActiveSetDerivativeSolver.Create(system);
             return;
         }
         var d = _d is null ? zeros(batch, 0, 0, dtype: ScalarType.Float64, device: v.device) : _d.Dense();
@@ -163,23 +163,27 @@ internal sealed class ConeProgramDerivative
         var (u, residual) = _solver.Solve(cat([top, bottom], 1), transpose: true);
         var ux = u.narrow(1, 0, n);
         var uv = u.narrow(1, n, m);
-        // Dense: one (B, m, n) result, written in place (every fresh multi-megabyte temporary faults its pages in anew).
-        var gradA = aEntries is null
-            ? Outer(-_y, ux).addcmul_(uv.unsqueeze(2), _x.unsqueeze(1), value: ScalarSafeOperations.MinusOne)
-            : -AtEntries(_y, ux, aEntries).Plus(AtEntries(uv, _x, aEntries));
+        Tensor gradA;
+        if (aEntries is null)
+        {
+            // Dense: one (B, m, n) result, written in place (every fresh multi-megabyte temporary faults its pages in anew).
+            gradA = Outer(-_y, ux).addcmul_(uv.unsqueeze(2), _x.unsqueeze(1), value: ScalarSafeOperations.MinusOne);
+            if (_sharedA) gradA = gradA.sum(dim: 0);
+        }
+        else gradA = _sharedA ? -SummedAtEntries(_y, ux, uv, _x, aEntries) : -AtEntries(_y, ux, aEntries).Plus(AtEntries(uv, _x, aEntries));
         Tensor? gradP = null;
-        if (_hasP && pEntries is not null) gradP = AtEntries(ux, _x, pEntries).Plus(AtEntries(_x, ux, pEntries)).Times(-0.5);
+        if (_hasP && pEntries is not null)
+        {
+            gradP = _sharedP ? SummedAtEntries(ux, _x, _x, ux, pEntries) : AtEntries(ux, _x, pEntries).Plus(AtEntries(_x, ux, pEntries));
+            gradP = gradP.Times(-0.5);
+        }
         else if (_hasP)
         {
             var half = Outer(ux, _x);
             gradP = half.Plus(half.transpose(1, 2)).Times(-0.5);
+            if (_sharedP) gradP = gradP.sum(dim: 0);
         }
-        return new ConeProgramGradients(
-            ToDataType(_sharedA ? gradA.sum(dim: 0) : gradA),
-            ToDataType(uv),
-            ToDataType(-ux),
-            gradP is null ? null : ToDataType(_sharedP ? gradP.sum(dim: 0) : gradP),
-            residual);
+        return new ConeProgramGradients(ToDataType(gradA), ToDataType(uv), ToDataType(-ux), gradP is null ? null : ToDataType(gradP), residual);
     }
 
     /// <summary>D·u per item for u (B, m) (D symmetric, so also Dᵀ·u).</summary>
@@ -201,6 +205,17 @@ internal sealed class ConeProgramDerivative
     /// <summary>(u·wᵀ)[rows, columns] per item for u (B, r) and w (B, c): (B, k), without forming u·wᵀ.</summary>
     private static Tensor AtEntries(Tensor u, Tensor w, MatrixEntries entries) =>
         u.index_select(1, entries.Rows) * w.index_select(1, entries.Columns);
+
+    /// <summary>
+    /// Σ over the items of (u·wᵀ + s·tᵀ)[rows, columns] for u, s (B, r) and w, t (B, c): (k), the gradient of data shared
+    /// by the batch. Each factor is gathered as (k, B) rows of its contiguous transpose (whole rows copied, where picking
+    /// k columns of a (B, r) view copies element by element).
+    /// </summary>
+    private static Tensor SummedAtEntries(Tensor u, Tensor w, Tensor s, Tensor t, MatrixEntries entries)
+    {
+        static Tensor Gather(Tensor v, Tensor index) => v.t().contiguous().index_select(0, index);
+        return (Gather(u, entries.Rows) * Gather(w, entries.Columns)).Plus(Gather(s, entries.Rows) * Gather(t, entries.Columns)).sum(dim: 1);
+    }
 
     /// <summary>u·wᵀ per item for u (B, r) and w (B, c), as a broadcast product (not B rank-one matrix products).</summary>
     private static Tensor Outer(Tensor u, Tensor w) => u.unsqueeze(2) * w.unsqueeze(1);

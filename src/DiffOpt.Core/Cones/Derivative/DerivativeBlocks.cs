@@ -9,8 +9,8 @@ namespace DiffOpt.Cones;
 /// </summary>
 internal sealed class DerivativeBlocks
 {
-    /// <summary>Reads the blocks of <paramref name="d"/> (rows m) for the cones <paramref name="cones"/> of a batch of <paramref name="batch"/>.</summary>
-    public DerivativeBlocks(IReadOnlyList<Cone> cones, IConeOperator d, long batch, Device device)
+    /// <summary>The layout of the blocks of D for the cones <paramref name="cones"/>; <see cref="Read"/> fills in their values.</summary>
+    public DerivativeBlocks(IReadOnlyList<Cone> cones)
     {
         var starts = new List<int>();
         var sizes = new List<int>();
@@ -30,6 +30,15 @@ internal sealed class DerivativeBlocks
         Sizes = sizes.ToArray();
         Storage = new int[Starts.Length + 1];
         for (int k = 0; k < Starts.Length; k++) Storage[k + 1] = Storage[k] + Sizes[k] * Sizes[k];
+    }
+
+    /// <summary>
+    /// Reads the blocks of <paramref name="d"/> (rows m) of a batch of <paramref name="batch"/> into <see cref="Values"/>
+    /// (one application of D per block column; the layout alone, which decides whether the sparse solver pays, needs none).
+    /// </summary>
+    public DerivativeBlocks Read(IConeOperator d, long batch, Device device)
+    {
+        int row = Rows;
         Values = new double[batch * Storage[^1]];
         int widest = Sizes.Length == 0 ? 0 : Sizes.Max();
         using var scope = NewDisposeScope();
@@ -47,6 +56,7 @@ internal sealed class DerivativeBlocks
                     for (int i = 0; i < r; i++) Values[item * Storage[^1] + Storage[k] + i * r + t] = image[item * row + Starts[k] + i];
                 }
         }
+        return this;
     }
 
     /// <summary>m.</summary>
@@ -61,8 +71,8 @@ internal sealed class DerivativeBlocks
     /// <summary>Where each block starts in an item's storage (blocks + 1 entries; the last is the item's length).</summary>
     public int[] Storage { get; }
 
-    /// <summary>The blocks, row-major, item after item.</summary>
-    public double[] Values { get; }
+    /// <summary>The blocks, row-major, item after item (empty until <see cref="Read"/>).</summary>
+    public double[] Values { get; private set; } = [];
 
     /// <summary>D of the given items as dense (items, m, m) float64 matrices on <paramref name="device"/>.</summary>
     public Tensor Dense(long[] items, Device device)

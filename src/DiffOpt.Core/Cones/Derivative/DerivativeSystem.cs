@@ -89,14 +89,34 @@ internal sealed class DerivativeSystem
     /// <summary>m.</summary>
     public int Rows => _m;
 
-    /// <summary>Whether D is diagonal (zero and nonnegative cones only): <see cref="Diagonal"/> then gives all of it.</summary>
-    public bool Polyhedral => _blocks.All(block => block.Diagonal);
-
-    /// <summary>Item <paramref name="item"/>'s D's diagonal (length m) into <paramref name="d"/>; only when <see cref="Polyhedral"/>.</summary>
-    public void Diagonal(int item, Span<double> d)
+    /// <summary>
+    /// Item <paramref name="item"/>'s D as a diagonal (length m) into <paramref name="d"/> when it is one: every block is
+    /// diagonal (zero and nonnegative cones) or exactly 0 or exactly I (a second-order cone whose v lies in its polar
+    /// cone or in the cone itself, where DΠ's closed form is 0 or I); false when some block is neither.
+    /// </summary>
+    public bool TryDiagonal(int item, Span<double> d)
     {
-        if (!Polyhedral) throw new InvalidOperationException("D has blocks that are not diagonal.");
-        foreach (var block in _blocks) block.Values.AsSpan(item * block.Rows, block.Rows).CopyTo(d.Slice(block.Offset, block.Rows));
+        foreach (var block in _blocks)
+        {
+            int r = block.Rows, o = block.Offset;
+            if (block.Diagonal)
+            {
+                block.Values.AsSpan(item * r, r).CopyTo(d.Slice(o, r));
+                continue;
+            }
+            var dense = block.Values.AsSpan(item * r * r, r * r);
+            bool zero = true, identity = true;
+            for (int i = 0; i < r; i++)
+                for (int c = 0; c < r; c++)
+                {
+                    double value = dense[i * r + c];
+                    zero &= value == 0;
+                    identity &= value == (i == c ? 1 : 0);
+                }
+            if (!zero && !identity) return false;
+            d.Slice(o, r).Fill(identity ? 1 : 0);
+        }
+        return true;
     }
 
     /// <summary>Item <paramref name="item"/>'s A, row-major m × n.</summary>

@@ -101,12 +101,13 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
             : Native.TensorCopy.ToDoubles((p.stride(0) == 0 ? p[0].ne(ScalarSafeOperations.Zero) : p.ne(ScalarSafeOperations.Zero).any(0)).to(ScalarType.Float64)).Select(v => v != 0).ToArray();
         long nonzeros = aMask.Count(x => x) + (pMask?.Count(x => x) ?? 0);
         if (!force && nonzeros > 0.3 * (m * n + n * n)) return null;
-        var blocks = new DerivativeBlocks(cones, d, batch, a.device);
+        var blocks = new DerivativeBlocks(cones);
         var (starts, rows) = Pattern(blocks, (int)n, aMask, pMask);
         var positive = Enumerable.Range(0, (int)(n + m)).Select(i => i < n).ToArray();
         var symbolic = new SparseLdlSymbolic((int)(n + m), starts, rows, positive);
         double sparseCost = SparseKktPattern.SparsePenalty * (symbolic.FactorFlops + 4.0 * (symbolic.FactorEntries + symbolic.Entries));
         if (!force && !(sparseCost < Math.Pow(n + m, 3) / 3)) return null;
+        blocks.Read(d, batch, a.device);
         return new SparseDerivativeSolver(a, p, blocks, symbolic, starts, rows,
             items => new RefinedBatchSolver(dense(items, blocks.Dense(items, a.device))));
     }
