@@ -17,10 +17,11 @@ public class ConeProgramSolverReferenceTests(ITestOutputHelper output)
     /// Agreement with the constructed optimum, relative to 1 + ‖x*‖∞. Where SOC or PSD pairs meet on the curved boundary
     /// an interior-point point is off by about √gap (README of ReferenceData: 1e-5 at cvxopt's 1e-10), so the point is
     /// compared after a solve at 1e-12, which some curved cases end as Inaccurate (within 1e3 × 1e-12); the status is
-    /// checked at the default tolerances. √(1e3 × 1e-12) ≈ 3e-5 bounds it; repeated runs of the mixed case gave y off by
-    /// up to 4.3e-6 (MKL's alignment-dependent rounding changes where the solve stops), so 1e-5.
+    /// checked at the default tolerances. √(1e3 × 1e-12) ≈ 3e-5 bounds it. Repeated runs of the mixed case usually give y
+    /// off by 2e-8 to 4.3e-6, but one full-suite run gave 1.57e-5 (MKL's alignment-dependent rounding changes where the
+    /// solve stops), so the bound is that resolution itself.
     /// </summary>
-    private const double CurvedTolerance = 1e-5;
+    private const double CurvedTolerance = 3e-5;
 
     /// <summary>Agreement where every pair is sharp (orthant-only cases): the point is exact to the solve's accuracy.</summary>
     private const double SharpTolerance = 1e-9;
