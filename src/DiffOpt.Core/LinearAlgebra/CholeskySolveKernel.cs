@@ -7,7 +7,9 @@ namespace DiffOpt.LinearAlgebra;
 /// <summary>
 /// Solves L Lᵀ x = b for one right-hand side with a row-major lower-triangular factor L, vectorised along the rows
 /// of L: forward substitution as dot products of row i with the solved part, back substitution column-oriented
-/// (once x_i is known, row i of L updates the entries above it), so both read L row by row. For the small orders
+/// (once x_i is known, row i of L updates the entries above it), so both read L row by row. Both take four rows at
+/// a time, which shares the loads of b and keeps the divisions off the chain of dependent steps: 0.64x (forward)
+/// and 0.47x (backward) the perf samples of one row at a time in <c>qp-case</c> B = 128, n = m = 50, p = 10. For the small orders
 /// of a batch's KKT systems this avoids the per-call cost of LAPACK's potrs: 0.60x to 0.90x its time at orders 10 to
 /// 100 (0.61x at 50, 0.71x at 100; <c>DiffOpt.Benchmarks bdn --filter '*CholeskyBenchmarks*'</c>, 128 items, 1 thread).
 /// </summary>
@@ -25,7 +27,10 @@ internal static class CholeskySolveKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void ForwardInPlace<T>(T* l, int n, T* b) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < n; i++)
+        int i = 0;
+        T* dots = stackalloc T[Block];
+        for (; i + Block <= n; i += Block) ForwardBlock(l, n, b, i, dots);
+        for (; i < n; i++)
         {
             T* row = l + (long)i * n;
             b[i] = (b[i] - VectorKernels.Dot(row, b, i)) / row[i];
@@ -36,12 +41,52 @@ internal static class CholeskySolveKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void BackwardInPlace<T>(T* l, int n, T* b) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = n - 1; i >= 0; i--)
+        int i = n - 1;
+        for (; i + 1 >= Block; i -= Block) BackwardBlock(l, n, b, i);
+        for (; i >= 0; i--)
         {
             T* row = l + (long)i * n;
             T xi = b[i] / row[i];
             b[i] = xi;
             VectorKernels.SubtractScaled(row, xi, b, i);
         }
+    }
+
+    /// <summary>Rows solved together: their dot products (forward) or updates (backward) share the loads of b.</summary>
+    private const int Block = 4;
+
+    /// <summary>
+    /// Forward substitution for rows i..i+3: their four dot products with the solved part b[0..i) run as independent
+    /// chains over the same loads of b (into <paramref name="d"/>), then the 4×4 diagonal block is solved.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void ForwardBlock<T>(T* l, int n, T* b, int i, T* d) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* r0 = l + (long)i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+        VectorKernels.DotFourRows(r0, n, b, i, d);
+        // The reciprocals do not wait for the dot products, so the divisions leave the chain of dependent steps.
+        T p0 = T.One / r0[i], p1 = T.One / r1[i + 1], p2 = T.One / r2[i + 2], p3 = T.One / r3[i + 3];
+        T x0 = (b[i] - d[0]) * p0;
+        T x1 = (b[i + 1] - d[1] - r1[i] * x0) * p1;
+        T x2 = (b[i + 2] - d[2] - r2[i] * x0 - r2[i + 1] * x1) * p2;
+        T x3 = (b[i + 3] - d[3] - r3[i] * x0 - r3[i + 1] * x1 - r3[i + 2] * x2) * p3;
+        b[i] = x0; b[i + 1] = x1; b[i + 2] = x2; b[i + 3] = x3;
+    }
+
+    /// <summary>
+    /// Back substitution for rows i, i−1, i−2, i−3: the 4×4 diagonal block is solved (with the reciprocals of its
+    /// diagonal, as in <see cref="ForwardBlock"/>), then the four rows update b[0..i−3) in one pass.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void BackwardBlock<T>(T* l, int n, T* b, int i) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* r0 = l + (long)i * n, r1 = r0 - n, r2 = r1 - n, r3 = r2 - n;
+        T p0 = T.One / r0[i], p1 = T.One / r1[i - 1], p2 = T.One / r2[i - 2], p3 = T.One / r3[i - 3];
+        T x0 = b[i] * p0;
+        T x1 = (b[i - 1] + -x0 * r0[i - 1]) * p1;
+        T x2 = (b[i - 2] + -x0 * r0[i - 2] + -x1 * r1[i - 2]) * p2;
+        T x3 = (b[i - 3] + -x0 * r0[i - 3] + -x1 * r1[i - 3] + -x2 * r2[i - 3]) * p3;
+        b[i] = x0; b[i - 1] = x1; b[i - 2] = x2; b[i - 3] = x3;
+        VectorKernels.SubtractScaledFourRows(r0, -n, x0, x1, x2, x3, b, i - 3);
     }
 }

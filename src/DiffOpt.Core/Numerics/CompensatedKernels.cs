@@ -70,11 +70,17 @@ internal static class CompensatedKernels
                 AccumulateProducts(ref sum0, ref errors0, Vector256.Load(x + k), Vector256.Load(y + k));
                 k += width;
             }
-            for (int lane = 0; lane < width; lane++)
+            // Fold the chains and then the halves lane-wise with TwoSum, so that only a quarter of the lanes are
+            // summed one after the other: every fold's rounding error joins the errors, so hi + lo is still Dot2's.
+            var sum = TwoSum(sum0, sum1, out var foldError);
+            var errors = errors0 + errors1 + foldError;
+            // Both halves of the second fold hold the same sums and errors; the lower one is kept.
+            sum = TwoSum(sum, Vector256.Create(sum.GetUpper(), sum.GetLower()), out foldError);
+            errors += Vector256.Create(errors.GetUpper(), errors.GetLower()) + foldError;
+            for (int lane = 0; lane < width / 2; lane++)
             {
-                Add(ref hi, ref low, sum0.GetElement(lane));
-                Add(ref hi, ref low, sum1.GetElement(lane));
-                low += errors0.GetElement(lane) + errors1.GetElement(lane);
+                Add(ref hi, ref low, sum.GetElement(lane));
+                low += errors.GetElement(lane);
             }
         }
         for (; k < length; k++) AddProduct(ref hi, ref low, x[k], y[k]);
@@ -89,10 +95,18 @@ internal static class CompensatedKernels
     {
         var p = a * b;
         var productError = FusedMultiplyAdd(a, b, -p);
-        var s = sum + p;
-        var bVirtual = s - sum;
-        errors += productError + ((sum - (s - bVirtual)) + (p - bVirtual));
-        sum = s;
+        sum = TwoSum(sum, p, out var sumError);
+        errors += productError + sumError;
+    }
+
+    /// <summary>Lane by lane, a + b rounded, and the rounding errors in <paramref name="error"/> (Knuth's TwoSum).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> TwoSum<T>(Vector256<T> a, Vector256<T> b, out Vector256<T> error) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var s = a + b;
+        var bVirtual = s - a;
+        error = (a - (s - bVirtual)) + (b - bVirtual);
+        return s;
     }
 
     /// <summary>(yHi + yLo)_k += a·x_k for k &lt; length, compensated per entry.</summary>

@@ -49,21 +49,35 @@ internal static class SchurSolveKernel
         T inverseDelta = op.InverseDelta[item];
 
         new Span<T>(rx, n).CopyTo(new Span<T>(dx, n));
-        for (int i = 0; i < p; i++)
+        int i = 0;
+        for (; i + 4 <= p; i += 4)
+            VectorKernels.SubtractScaledFourRows(a + (long)i * n, n, -ry[i] * inverseDelta, -ry[i + 1] * inverseDelta,
+                -ry[i + 2] * inverseDelta, -ry[i + 3] * inverseDelta, dx, n);
+        for (; i < p; i++)
             VectorKernels.SubtractScaled(a + (long)i * n, -ry[i] * inverseDelta, dx, n);
         CholeskySolveKernel.ForwardInPlace(l, n, dx);
 
         if (m > 0)
         {
-            for (int i = 0; i < m; i++)
-                dz[i] = VectorKernels.Dot(v + (long)i * n, dx, n) - rz[i];
+            for (i = 0; i + 4 <= m; i += 4)
+                VectorKernels.DotFourRows(v + (long)i * n, n, dx, n, dz + i);
+            for (; i < m; i++)
+                dz[i] = VectorKernels.Dot(v + (long)i * n, dx, n);
+            for (i = 0; i < m; i++)
+                dz[i] -= rz[i];
             CholeskySolveKernel.SolveInPlace(op.SFactor.Item(item), m, dz);
-            for (int i = 0; i < m; i++)
+            for (i = 0; i + 4 <= m; i += 4)
+                VectorKernels.SubtractScaledFourRows(v + (long)i * n, n, dz[i], dz[i + 1], dz[i + 2], dz[i + 3], dx, n);
+            for (; i < m; i++)
                 VectorKernels.SubtractScaled(v + (long)i * n, dz[i], dx, n);
         }
         CholeskySolveKernel.BackwardInPlace(l, n, dx);
 
-        for (int i = 0; i < p; i++)
-            dy[i] = (VectorKernels.Dot(a + (long)i * n, dx, n) - ry[i]) * inverseDelta;
+        for (i = 0; i + 4 <= p; i += 4)
+            VectorKernels.DotFourRows(a + (long)i * n, n, dx, n, dy + i);
+        for (; i < p; i++)
+            dy[i] = VectorKernels.Dot(a + (long)i * n, dx, n);
+        for (i = 0; i < p; i++)
+            dy[i] = (dy[i] - ry[i]) * inverseDelta;
     }
 }
