@@ -42,12 +42,60 @@ internal static class SpanKernels
         for (; k < n; k++) y[k] += a * x[k];
     }
 
-    /// <summary>max_k |x_k| (0 for an empty span; NaN if any entry is NaN).</summary>
+    /// <summary>y_k = a·x_k over y's length (each entry rounded once, as the scalar loop).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Scale(double a, ReadOnlySpan<double> x, Span<double> y)
+    {
+        int n = y.Length, k = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        {
+            var vx = MemoryMarshal.Cast<double, Vector<double>>(x[..n]);
+            var vy = MemoryMarshal.Cast<double, Vector<double>>(y);
+            var va = new Vector<double>(a);
+            for (int i = 0; i < vy.Length; i++) vy[i] = va * vx[i];
+            k = vy.Length * Vector<double>.Count;
+        }
+        for (; k < n; k++) y[k] = a * x[k];
+    }
+
+    /// <summary>y_k += x_k over y's length (each entry rounded once, as the scalar loop).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Add(ReadOnlySpan<double> x, Span<double> y)
+    {
+        int n = y.Length, k = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        {
+            var vx = MemoryMarshal.Cast<double, Vector<double>>(x[..n]);
+            var vy = MemoryMarshal.Cast<double, Vector<double>>(y);
+            for (int i = 0; i < vy.Length; i++) vy[i] += vx[i];
+            k = vy.Length * Vector<double>.Count;
+        }
+        for (; k < n; k++) y[k] += x[k];
+    }
+
+    /// <summary>max_k |x_k| (0 for an empty span; NaN if any entry is NaN). The maximum is exact, so the order of the vectorised scan does not matter.</summary>
     public static double NormInf(ReadOnlySpan<double> x)
     {
+        int n = x.Length, k = 0;
         double max = 0;
-        foreach (double v in x)
+        if (Vector.IsHardwareAccelerated && n >= 2 * Vector<double>.Count)
         {
+            var vx = MemoryMarshal.Cast<double, Vector<double>>(x);
+            var best = Vector<double>.Zero;
+            var nan = Vector<long>.Zero;
+            for (int i = 0; i < vx.Length; i++)
+            {
+                var v = vx[i];
+                nan |= ~Vector.Equals(v, v);
+                best = Vector.Max(best, Vector.Abs(v));
+            }
+            if (nan != Vector<long>.Zero) return double.NaN;
+            for (int lane = 0; lane < Vector<double>.Count; lane++) max = Math.Max(max, best[lane]);
+            k = vx.Length * Vector<double>.Count;
+        }
+        for (; k < n; k++)
+        {
+            double v = x[k];
             if (double.IsNaN(v)) return double.NaN;
             max = Math.Max(max, Math.Abs(v));
         }

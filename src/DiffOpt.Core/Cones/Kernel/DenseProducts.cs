@@ -4,8 +4,9 @@ using DiffOpt.Numerics;
 namespace DiffOpt.Cones;
 
 /// <summary>
-/// y = α·op(A)·x + β·y for a row-major dense matrix, with BLAS's dgemv (<see cref="NativeBlas"/>) or, when
-/// the caller asks for the managed path, loops: the matrix–vector products of the CPU cone kernel.
+/// y = α·op(A)·x + β·y for a row-major dense matrix, with BLAS's dgemv (<see cref="NativeBlas"/>) or, for small
+/// matrices, the vectorised <see cref="SmallGemv"/> (cheaper than a BLAS call there), or, when the caller asks for the
+/// managed path, loops: the matrix–vector products of the CPU cone kernel.
 /// </summary>
 internal static class DenseProducts
 {
@@ -19,6 +20,11 @@ internal static class DenseProducts
     public static void Multiply(ReadOnlySpan<double> a, int rows, int columns, bool transpose, double alpha, ReadOnlySpan<double> x,
         double beta, Span<double> y, bool native)
     {
+        if (native && (long)rows * columns <= SmallGemv.MaxEntries)
+        {
+            SmallGemv.Multiply(a, rows, columns, transpose, alpha, x, beta, y);
+            return;
+        }
         if (native)
         {
             NativeBlas.Gemv(a, rows, columns, columns, transpose, alpha, x, beta, y);

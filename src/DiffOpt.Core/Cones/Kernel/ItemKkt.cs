@@ -138,8 +138,7 @@ internal sealed class ItemKkt : IItemKkt
         int n = _n;
         for (int j = 0; j < n; j++)
         {
-            if (data.ScaledP is not null)
-                for (int l = 0; l <= j; l++) k[j * ldk + l] += data.ScaledP[j * n + l];
+            if (data.ScaledP is not null) SpanKernels.Add(data.ScaledP.AsSpan(j * n, j + 1), k.Slice(j * ldk, j + 1));
             k[j * ldk + j] += HomogeneousKkt.StaticRegularization;
         }
     }
@@ -251,8 +250,8 @@ internal sealed class ItemKkt : IItemKkt
         for (int step = 0; step < MaxRefinement && residual > RefineAbove * scale; step++)
         {
             SolveOnce(_residualTop, _residualBottom, _correctionX, _correctionZ);
-            for (int i = 0; i < _n; i++) dx[i] += _correctionX[i];
-            for (int i = 0; i < _m; i++) dz[i] += _correctionZ[i];
+            SpanKernels.Add(_correctionX, dx[.._n]);
+            SpanKernels.Add(_correctionZ, dz[.._m]);
             double next = Residual(top, bottom, dx, dz);
             if (!(next < residual))
             {

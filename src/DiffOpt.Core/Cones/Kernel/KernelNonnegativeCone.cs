@@ -1,4 +1,5 @@
 using DiffOpt.InteriorPoint;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Cones;
 
@@ -47,9 +48,7 @@ internal sealed class KernelNonnegativeCone(int offset, int rows) : KernelCone(o
         for (int i = 0; i < Rows; i++)
         {
             double f = 1 / Math.Sqrt(_h[i]);
-            var row = a.Slice(i * n, n);
-            var target = g.Slice(i * n, n);
-            for (int j = 0; j < n; j++) target[j] = f * row[j];
+            SpanKernels.Scale(f, a.Slice(i * n, n), g.Slice(i * n, n));
         }
     }
 

@@ -1,0 +1,125 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace DiffOpt.Numerics;
+
+/// <summary>
+/// y = α·op(A)·x + β·y for a small row-major dense matrix in managed code, four rows per pass with <see cref="Vector256"/>
+/// fused multiply–adds. The cone kernel multiplies by an item's Â tens of times per iteration (solves and their
+/// refinement); at 65 × 30 and 72 × 60 this loop took about 30 % and 15 % less CPU than libtorch's MKL dgemv (perf samples).
+/// Unlike MKL's, its rounding does not depend on the arrays' alignment.
+/// </summary>
+internal static class SmallGemv
+{
+    /// <summary>Entries (rows · columns) up to which <see cref="Multiply"/> is preferred to BLAS (larger matrices were not measured).</summary>
+    public const int MaxEntries = 8192;
+
+    /// <summary>
+    /// y = α·A·x + β·y, or α·Aᵀ·x + β·y when <paramref name="transpose"/>, for the row-major rows × columns
+    /// <paramref name="a"/>; β = 0 ignores y's contents.
+    /// </summary>
+    public static void Multiply(ReadOnlySpan<double> a, int rows, int columns, bool transpose, double alpha, ReadOnlySpan<double> x,
+        double beta, Span<double> y)
+    {
+        if (a.Length < rows * columns || x.Length < (transpose ? rows : columns) || y.Length < (transpose ? columns : rows))
+            throw new ArgumentException("The spans are shorter than the matrix's shape.");
+        if (transpose) MultiplyTransposed(a, rows, columns, alpha, x, beta, y);
+        else MultiplyRows(a, rows, columns, alpha, x, beta, y);
+    }
+
+    private static void MultiplyRows(ReadOnlySpan<double> a, int rows, int columns, double alpha, ReadOnlySpan<double> x, double beta, Span<double> y)
+    {
+        ref double ra = ref MemoryMarshal.GetReference(a);
+        ref double rx = ref MemoryMarshal.GetReference(x);
+        int vectorEnd = Vector256.IsHardwareAccelerated ? columns & ~3 : 0;
+        int i = 0;
+        for (; i + 4 <= rows; i += 4)
+        {
+            nuint o0 = (nuint)(i * columns), o1 = o0 + (nuint)columns, o2 = o1 + (nuint)columns, o3 = o2 + (nuint)columns;
+            var s0 = Vector256<double>.Zero;
+            var s1 = Vector256<double>.Zero;
+            var s2 = Vector256<double>.Zero;
+            var s3 = Vector256<double>.Zero;
+            int j = 0;
+            for (; j < vectorEnd; j += 4)
+            {
+                var vx = Vector256.LoadUnsafe(ref rx, (nuint)j);
+                s0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, o0 + (nuint)j), vx, s0);
+                s1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, o1 + (nuint)j), vx, s1);
+                s2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, o2 + (nuint)j), vx, s2);
+                s3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, o3 + (nuint)j), vx, s3);
+            }
+            double d0 = Vector256.Sum(s0), d1 = Vector256.Sum(s1), d2 = Vector256.Sum(s2), d3 = Vector256.Sum(s3);
+            for (; j < columns; j++)
+            {
+                double xj = Unsafe.Add(ref rx, j);
+                d0 += Unsafe.Add(ref ra, o0 + (nuint)j) * xj;
+                d1 += Unsafe.Add(ref ra, o1 + (nuint)j) * xj;
+                d2 += Unsafe.Add(ref ra, o2 + (nuint)j) * xj;
+                d3 += Unsafe.Add(ref ra, o3 + (nuint)j) * xj;
+            }
+            Store(y, i, alpha * d0, beta);
+            Store(y, i + 1, alpha * d1, beta);
+            Store(y, i + 2, alpha * d2, beta);
+            Store(y, i + 3, alpha * d3, beta);
+        }
+        for (; i < rows; i++)
+        {
+            nuint o = (nuint)(i * columns);
+            var s = Vector256<double>.Zero;
+            int j = 0;
+            for (; j < vectorEnd; j += 4) s = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, o + (nuint)j), Vector256.LoadUnsafe(ref rx, (nuint)j), s);
+            double d = Vector256.Sum(s);
+            for (; j < columns; j++) d += Unsafe.Add(ref ra, o + (nuint)j) * Unsafe.Add(ref rx, j);
+            Store(y, i, alpha * d, beta);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(Span<double> y, int i, double product, double beta) => y[i] = beta == 0 ? product : beta * y[i] + product;
+
+    private static void MultiplyTransposed(ReadOnlySpan<double> a, int rows, int columns, double alpha, ReadOnlySpan<double> x, double beta,
+        Span<double> y)
+    {
+        var result = y[..columns];
+        if (beta == 0) result.Clear();
+        else if (beta != 1) for (int j = 0; j < columns; j++) result[j] *= beta;
+        ref double ra = ref MemoryMarshal.GetReference(a);
+        ref double ry = ref MemoryMarshal.GetReference(result);
+        int vectorEnd = Vector256.IsHardwareAccelerated ? columns & ~3 : 0;
+        int i = 0;
+        for (; i + 4 <= rows; i += 4)
+        {
+            nuint o0 = (nuint)(i * columns), o1 = o0 + (nuint)columns, o2 = o1 + (nuint)columns, o3 = o2 + (nuint)columns;
+            double c0 = alpha * x[i], c1 = alpha * x[i + 1], c2 = alpha * x[i + 2], c3 = alpha * x[i + 3];
+            var v0 = Vector256.Create(c0);
+            var v1 = Vector256.Create(c1);
+            var v2 = Vector256.Create(c2);
+            var v3 = Vector256.Create(c3);
+            int j = 0;
+            for (; j < vectorEnd; j += 4)
+            {
+                var acc = Vector256.LoadUnsafe(ref ry, (nuint)j);
+                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, o0 + (nuint)j), v0, acc);
+                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, o1 + (nuint)j), v1, acc);
+                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, o2 + (nuint)j), v2, acc);
+                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, o3 + (nuint)j), v3, acc);
+                acc.StoreUnsafe(ref ry, (nuint)j);
+            }
+            for (; j < columns; j++)
+                Unsafe.Add(ref ry, j) += c0 * Unsafe.Add(ref ra, o0 + (nuint)j) + c1 * Unsafe.Add(ref ra, o1 + (nuint)j)
+                    + c2 * Unsafe.Add(ref ra, o2 + (nuint)j) + c3 * Unsafe.Add(ref ra, o3 + (nuint)j);
+        }
+        for (; i < rows; i++)
+        {
+            nuint o = (nuint)(i * columns);
+            double c = alpha * x[i];
+            var v = Vector256.Create(c);
+            int j = 0;
+            for (; j < vectorEnd; j += 4)
+                Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, o + (nuint)j), v, Vector256.LoadUnsafe(ref ry, (nuint)j)).StoreUnsafe(ref ry, (nuint)j);
+            for (; j < columns; j++) Unsafe.Add(ref ry, j) += c * Unsafe.Add(ref ra, o + (nuint)j);
+        }
+    }
+}
