@@ -16,6 +16,7 @@ internal static unsafe class NativeBlas
     private static readonly delegate* unmanaged<byte*, byte*, int*, int*, int*, double*, double*, int*, double*, int*, double*, double*, int*, void> Dgemm;
     private static readonly delegate* unmanaged<byte*, byte*, byte*, byte*, int*, int*, double*, double*, int*, double*, int*, void> Dtrsm;
     private static readonly delegate* unmanaged<byte*, int*, double*, int*, int*, void> Dpotrf;
+    private static readonly delegate* unmanaged<int*, int> SetThreadsLocal;
 
     static NativeBlas()
     {
@@ -30,7 +31,16 @@ internal static unsafe class NativeBlas
             Dpotrf = (delegate* unmanaged<byte*, int*, double*, int*, int*, void>)potrf;
             IsAvailable = true;
         }
+        // libtorch exports MKL's Fortran entry (every spelling resolves to it): the count is passed by reference.
+        if (NativeLibrary.TryGetExport(torch, "mkl_set_num_threads_local_", out var local))
+            SetThreadsLocal = (delegate* unmanaged<int*, int>)local;
     }
+
+    /// <summary>
+    /// Sets how many threads MKL may use for calls from the current thread (0: back to the global setting) and returns
+    /// the previous per-thread value; a no-op returning 0 where MKL's <c>mkl_set_num_threads_local</c> is not exported.
+    /// </summary>
+    public static int SetThreadsOfThisThread(int threads) => SetThreadsLocal is null ? 0 : SetThreadsLocal(&threads);
 
     /// <summary>True when the routines were found.</summary>
     public static bool IsAvailable { get; }

@@ -49,7 +49,7 @@ internal sealed class ActiveSetDerivativeSolver : IDerivativeSolver
         _system = system;
         int batch = system.Batch;
         _items = new ActiveSetItem?[batch];
-        BatchParallel.ForEachItem(batch, index =>
+        BatchParallel.ForEachLongItem(batch, index =>
         {
             int i = (int)index;
             var d = new double[system.Rows];
@@ -82,7 +82,7 @@ internal sealed class ActiveSetDerivativeSolver : IDerivativeSolver
         var solution = new double[rhs.Length];
         var residuals = new double[batch];
         var failed = new bool[batch];
-        BatchParallel.ForEachItem(batch, index =>
+        BatchParallel.ForEachLongItem(batch, index =>
         {
             int i = (int)index;
             if (_items[i] is not { } item)

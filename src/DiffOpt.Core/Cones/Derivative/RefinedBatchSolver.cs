@@ -117,7 +117,7 @@ internal sealed class RefinedBatchSolver : IDerivativeSolver
         var rhs = Native.TensorCopy.ToDoubles(r);
         var solution = new double[rhs.Length];
         var residuals = new double[batch];
-        Numerics.BatchParallel.ForEachItem(batch, index =>
+        Numerics.BatchParallel.ForEachLongItem(batch, index =>
         {
             int i = (int)index;
             var b = rhs.AsSpan(i * n, n);

@@ -69,7 +69,7 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
         _factors = new SparseLdl?[_batch];
         _rotated = new double[_batch][];
         _dense = new bool[_batch];
-        BatchParallel.ForEachItem(_batch, item => _dense[item] = !FactorItem((int)item, pattern));
+        BatchParallel.ForEachLongItem(_batch, item => _dense[item] = !FactorItem((int)item, pattern));
         Singular = zeros(_batch, dtype: ScalarType.Bool, device: _device);
         var refused = Enumerable.Range(0, _batch).Where(i => _dense[i]).Select(i => (long)i).ToArray();
         if (refused.Length > 0)
@@ -248,7 +248,7 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
         var solution = new double[rhs.Length];
         var residuals = new double[_batch];
         var failed = new bool[_batch];
-        BatchParallel.ForEachItem(_batch, index =>
+        BatchParallel.ForEachLongItem(_batch, index =>
         {
             int item = (int)index;
             if (_dense[item])

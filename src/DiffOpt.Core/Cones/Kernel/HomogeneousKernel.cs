@@ -41,7 +41,7 @@ internal static class HomogeneousKernel
         SolveCancellation.ThrowIfRequested();
         try
         {
-            BatchParallel.ForEachItem(batch, item =>
+            BatchParallel.ForEachLongItem(batch, item =>
             {
                 int i = (int)item;
                 var workspace = pooled ? ItemWorkspacePool.Shared.Rent(data.Cones, m, n, p is not null) : null;
