@@ -1,6 +1,7 @@
 using DiffOpt.Benchmarks.ConeCase;
 using DiffOpt.Benchmarks.ConvexLayerCase;
 using System.CommandLine;
+using DiffOpt.Benchmarks.LayerBuild;
 using DiffOpt.Benchmarks.MarosMeszaros;
 using DiffOpt.Benchmarks.QpCase;
 using DiffOpt.Benchmarks.QpPhases;
@@ -11,7 +12,7 @@ using DiffOpt.Native;
 
 namespace DiffOpt.Benchmarks;
 
-/// <summary>Entry point: <c>maros-meszaros</c>, <c>qp-case</c>, <c>qp-phases</c>, <c>denoising-phases</c>, <c>cone-case</c>, <c>convex-layer-case</c>, <c>bdn</c>, <c>warm-start</c> and <c>scalar-race</c>.</summary>
+/// <summary>Entry point: <c>maros-meszaros</c>, <c>qp-case</c>, <c>qp-phases</c>, <c>denoising-phases</c>, <c>cone-case</c>, <c>convex-layer-case</c>, <c>layer-build</c>, <c>bdn</c>, <c>warm-start</c> and <c>scalar-race</c>.</summary>
 public static class Program
 {
     /// <summary>Parses the command line and runs the chosen command.</summary>
@@ -33,6 +34,7 @@ public static class Program
             DenoisingPhasesCommand.Create(),
             ConeCaseCommand.Create(),
             ConvexLayerCaseCommand.Create(),
+            LayerBuildCommand.Create(),
             BdnCommand.Create(),
             WarmStartCommand.Create(),
             ScalarRaceCommand.Create(),

@@ -147,7 +147,7 @@ public static class ConvexLayerCaseCommand
     /// The time of mapping the batch of parameters to the cone program's data blocks as the cone route does it: A and P
     /// at their supports, then scattered into dense matrices; b, c and d whole.
     /// </summary>
-    private static RunTime DataMap(Problem problem, Tensor[] values)
+    internal static RunTime DataMap(Problem problem, Tensor[] values)
     {
         var program = problem.Compile();
         var leaves = values.Select(v => v.detach().clone().requires_grad_()).ToArray();

@@ -225,16 +225,21 @@ public class ConvexLayerTests
     }
 
     [Fact]
-    public void Compiles_A100By100LeastSquaresLayer_Quickly()
+    public void A100By100LeastSquaresLayer_SolvesTheNormalEquations()
     {
+        // The build time of this layer (goal < 100 ms; cvxpylayers #33: 42 s) is measured by the benchmark CLI's
+        // layer-build command, not here; this checks what the build produces.
         var x = new Variable(100, "x");
         var A = new Parameter(100, 100, "A");
         var b = new Parameter(100, "b");
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        using var layer = new ConvexLayer(Problem.Minimize(SumSquares(A * x - b)), [A, b], [x]);
-        watch.Stop();
-        // The goal is < 100 ms (cvxpylayers #33: 42 s); the bound here leaves room for a loaded shared machine and the JIT.
-        Assert.True(watch.ElapsedMilliseconds < 2000, $"{watch.ElapsedMilliseconds} ms");
+        using var layer = new ConvexLayer(Problem.Minimize(SumSquares(A * x - b)), [A, b], [x], LayerChecks.Tight);
+        var generator = new TorchSharp.torch.Generator(33);
+        var a = randn(100, 100, dtype: float64, generator: generator) + 10 * eye(100, dtype: float64);
+        var rhs = randn(100, dtype: float64, generator: generator);
+        var solved = layer.forward(a, rhs)[0];
+        var expected = linalg.solve(a, rhs);
+        double error = (solved - expected).abs().max().item<double>() / expected.abs().max().item<double>();
+        Assert.True(error < 1e-8, $"relative error {error:G3}");
     }
 
     /// <summary>Newton's method on (1/m) Σ log(1 + exp(−lᵢ(xᵢᵀθ + β))) + λ‖θ‖², an independent reference.</summary>
