@@ -81,9 +81,12 @@ internal sealed class ProximalInteriorPoint
     private Tensor _noPrimalUpdate = null!, _noDualUpdate = null!;   // (B,) counters
     private Tensor _mu = null!;                                      // (B,) average complementarity
     private Tensor _status = null!, _iterations = null!;             // (B,) int64
+    private Tensor? _runningOf, _running;                            // RunningMask() and the status tensor it was read from
     private QpResiduals _res = null!;
     private ResidualNormalizer _norm = null!;
-    private Tensor _prevPrimal = null!, _prevDual = null!;
+    // The previous step's primal and dual measures: the rows of the measure table _prevTable while the residuals come
+    // as kernel tables (QpResiduals.MeasureTable), else the columns _prevPrimal and _prevDual.
+    private Tensor? _prevPrimal, _prevDual, _prevTable;
     private Tensor _windowRatio = null!;                             // (B,) worst measure / limit at the last progress check
     private Tensor _checkRatio = null!;                              // (B,) worst measure / limit of the last check of the returned point
     private double _maxStallCount;                                   // an upper bound of the counters' largest entry
@@ -171,7 +174,7 @@ internal sealed class ProximalInteriorPoint
     /// </summary>
     private void Compact()
     {
-        var iterating = WithinBudget(_status.EqualTo(Running));
+        var iterating = WithinBudget(RunningMask());
         long count = HostMask.Count(iterating);
         long size = _status.size(0);
         if (Trace is not null || count == size || count > CompactionFraction * size) return;
@@ -189,7 +192,9 @@ internal sealed class ProximalInteriorPoint
         (_rho, _delta, _deltaIneq, _regFloor, _staticShift) = (S(_rho), S(_delta), S(_deltaIneq), S(_regFloor), S(_staticShift));
         _anyShift = _anyShift && _staticShift.NotEqualTo(0.0).any().item<bool>();
         (_noPrimalUpdate, _noDualUpdate, _mu) = (S(_noPrimalUpdate), S(_noDualUpdate), S(_mu));
-        (_status, _iterations, _prevPrimal, _prevDual, _windowRatio) = (S(_status), S(_iterations), S(_prevPrimal), S(_prevDual), S(_windowRatio));
+        (_status, _iterations, _windowRatio) = (S(_status), S(_iterations), S(_windowRatio));
+        Tensor? SelectOrNull(Tensor? t) => t is null ? null : S(t);
+        (_prevPrimal, _prevDual, _prevTable) = (SelectOrNull(_prevPrimal), SelectOrNull(_prevDual), SelectOrNull(_prevTable));
         _checkRatio = S(_checkRatio);
     }
 
@@ -260,8 +265,7 @@ internal sealed class ProximalInteriorPoint
         _mu = ComplementarityMean(_it);
         _xi = _it.X; _lambda = _it.Y; _nu = _it.Z;
         _res = QpResiduals.Evaluate(_qp, _norm, _it);
-        _prevPrimal = _res.Norms.Primal;
-        _prevDual = _res.Norms.Dual;
+        KeepPreviousMeasures(null);
         _windowRatio = Filled(double.PositiveInfinity);
     }
 
@@ -272,7 +276,9 @@ internal sealed class ProximalInteriorPoint
     private QpIterate ColdStart()
     {
         var ones = ones_like(_qp.H);
-        var (first, _) = FactorWithRetries(new KktParameters(_rho, _delta, ones.Plus(Batched.PerItem(_deltaIneq))), _status.EqualTo(Running));
+        var running = RunningMask();
+        var (first, _) = FactorWithRetries(new KktParameters(_rho, _delta, ones.Plus(Batched.PerItem(_deltaIneq))), running,
+            HostMask.OnHost(running) && HostMask.All(running));
         var (steps, refined) = Refinement;
         var d = _kkt.Solve(first, new KktVector(-_qp.C, _qp.B, _qp.H), steps, refined);
         if (_m == 0) return new QpIterate(d.X, d.Y, d.Z, -d.Z);
@@ -314,9 +320,9 @@ internal sealed class ProximalInteriorPoint
         // Converged by the solver's own measures, yet the returned point's residuals below their rounding noise:
         // more iterations cannot help, so such items stop as inaccurate (when within the factor).
         // (Most iterations have no item near convergence: the host test of MayMeet skips the batched one.)
-        if (_res.MayMeet(_tol)) SettleByCheck(_status.EqualTo(Running) & _res.Meets(_tol), check => check.NoiseLimited(_tol));
-        if (iter > 0 && iter % ProgressWindow == 0) SettleByCheck(StalledItems(_status.EqualTo(Running)), giveUp: null);
-        var running = _status.EqualTo(Running);
+        if (_res.MayMeet(_tol)) SettleByCheck(RunningMask() & _res.Meets(_tol), check => check.NoiseLimited(_tol));
+        if (iter > 0 && iter % ProgressWindow == 0) SettleByCheck(StalledItems(RunningMask()), giveUp: null);
+        var running = RunningMask();
 
         // PIQP's proximal infeasibility measures steer the adaptive regularisations (ρ only in the primal form).
         bool adaptive = _kkt.FixedRegularization is null;
@@ -327,9 +333,10 @@ internal sealed class ProximalInteriorPoint
         if (_kkt.FixedRegularization is not null && _maxStallCount > StallThreshold)
             _status = where(running & (_noDualUpdate.GreaterThan(StallThreshold) | _noPrimalUpdate.GreaterThan(StallThreshold)), _status.FullLike(Stalled), _status);
 
-        running = WithinBudget(statusMayChange ? _status.EqualTo(Running) : running);
+        running = WithinBudget(statusMayChange ? RunningMask() : running);
         if (!HostMask.Any(running)) return false;
-        _iterations = HostMask.OnHost(running) && HostMask.All(running) ? _iterations.Plus(1L) : _iterations.Plus(running.to(ScalarType.Int64));
+        bool allRunning = HostMask.OnHost(running) && HostMask.All(running);
+        _iterations = allRunning ? _iterations.Plus(1L) : _iterations.Plus(running.to(ScalarType.Int64));
         _iterationsBound++;
 
         // Keep z off the boundary, which would make s/z blow up (PIQP), by a floor ε/max(1, s): on a far inactive
@@ -357,9 +364,9 @@ internal sealed class ProximalInteriorPoint
             Trace($"{iter,3} status {_status[t].item<long>(),2} pres {V(_res.Norms.Primal):E2} dres {V(_res.Norms.Dual):E2} gap {V(_res.Norms.Gap):E2} mu {V(_mu):E2} rho {V(_rho):E2} delta {V(_delta):E2}/{V(_deltaIneq):E2} pinf {V(primalProxInf):E2} dinf {V(dualProxInf):E2} nopu {V(_noPrimalUpdate)} nodu {V(_noDualUpdate)} |x| {V(Batched.InfNorm(_it.X)):E2} cx {V(Batched.Dot(_qp.C, _it.X)):E2}");
         }
         var parameters = new KktParameters(_rho, _delta, InequalityWeights());
-        var (factored, factorFailed) = FactorWithRetries(parameters, running);
+        var (factored, factorFailed) = FactorWithRetries(parameters, running, allRunning);
         // (running implies status Running, so only a failure can change it.)
-        if (factorFailed) running = running & _status.EqualTo(Running);
+        if (factorFailed) running = running & RunningMask();
         var reg = RegularizedResiduals();
 
         var muBefore = _mu;
@@ -374,12 +381,37 @@ internal sealed class ProximalInteriorPoint
         }
         _mu = ComplementarityMean(_it);
 
-        _prevPrimal = Follow(accepted, _res.Norms.Primal, _prevPrimal);
-        _prevDual = Follow(accepted, _res.Norms.Dual, _prevDual);
+        KeepPreviousMeasures(accepted);
         _res = QpResiduals.Evaluate(_qp, _norm, _it);
         UpdateRegularization(accepted, iter, muBefore, primalProxInf, dualProxInf);
         return true;
     }
+
+    /// <summary>
+    /// Before the residuals of a new iterate replace <see cref="_res"/>: the previous measures become those of
+    /// <see cref="_res"/> for the items that took the step (<paramref name="accepted"/>; all items when null) and stay
+    /// for the others. Kernel tables stay tables (no columns are made); otherwise the measures are kept as columns.
+    /// </summary>
+    private void KeepPreviousMeasures(Tensor? accepted)
+    {
+        if (_res.MeasureTable is { } table && (accepted is null || _prevTable is not null))
+        {
+            _prevTable = accepted is null ? table : Follow(accepted, table, _prevTable!);
+            return;
+        }
+        var (primal, dual) = (_res.Norms.Primal, _res.Norms.Dual);
+        if (accepted is not null)
+        {
+            var (prevPrimal, prevDual) = PreviousColumns();
+            (primal, dual) = (Follow(accepted, primal, prevPrimal), Follow(accepted, dual, prevDual));
+        }
+        (_prevPrimal, _prevDual, _prevTable) = (primal, dual, null);
+    }
+
+    /// <summary>The previous primal and dual measures as columns (B,).</summary>
+    private (Tensor Primal, Tensor Dual) PreviousColumns() => _prevTable is { } table
+        ? (table.select(1, (long)ScaledResidualsKernel.Measure.Primal), table.select(1, (long)ScaledResidualsKernel.Measure.Dual))
+        : (_prevPrimal!, _prevDual!);
 
     /// <summary>The residuals with the proximal terms: rx − ρ(x − ξ), ry − δ(λ − y), rz − δ_ineq(ν − z); on the CPU in <see cref="ProximalTermsKernel"/>.</summary>
     private (Tensor Rx, Tensor Ry, Tensor Rz) RegularizedResiduals()
@@ -425,7 +457,7 @@ internal sealed class ProximalInteriorPoint
         if (dualCandidates.any().item<bool>())
         {
             var (found, x) = InfeasibilityCertificates.DualInfeasible(_qp, _scaling, _it, _xi, _tol.Infeasibility);
-            var certified = dualCandidates & found & _status.EqualTo(Running);
+            var certified = dualCandidates & found & RunningMask();
             SetStatus(certified, SolverStatus.DualInfeasible);
             _it = _it with { X = where(certified.unsqueeze(-1), x, _it.X) };
         }
@@ -454,9 +486,11 @@ internal sealed class ProximalInteriorPoint
     /// up to <see cref="MaxFactorRetries"/> times. Items that still fail get <see cref="SolverStatus.NumericalError"/>.
     /// Returns the operator that was factorised, without the static shift, and whether some item failed.
     /// </summary>
-    private (KktParameters Operator, bool AnyFailed) FactorWithRetries(KktParameters parameters, Tensor running)
+    private (KktParameters Operator, bool AnyFailed) FactorWithRetries(KktParameters parameters, Tensor running, bool allRunning = false)
     {
-        var failed = Factor(parameters) & running;
+        // (running is a host mask of all true when allRunning: the failures are then Factor's own.)
+        Tensor Failed(Tensor factorFailed) => allRunning ? factorFailed : factorFailed & running;
+        var failed = Failed(Factor(parameters));
         bool anyFailed = HostMask.Any(failed);
         for (int retry = 0; retry < MaxFactorRetries && anyFailed; retry++)
         {
@@ -471,7 +505,7 @@ internal sealed class ProximalInteriorPoint
             if (_kkt.FixedRegularization is null) _delta = _deltaIneq;
             _regFloor = where(bump, minimum(_regFloor.Times(10L), _regFloor.FullLike(_tol.Absolute)), _regFloor);
             parameters = new KktParameters(_rho, _delta, _m > 0 ? InequalityWeights() : parameters.W);
-            failed = Factor(parameters) & running;
+            failed = Failed(Factor(parameters));
             anyFailed = HostMask.Any(failed);
         }
         if (anyFailed) SetStatus(failed, SolverStatus.NumericalError);
@@ -566,18 +600,37 @@ internal sealed class ProximalInteriorPoint
     {
         var settings = new RegularizationUpdate.Settings(iter, _m > 0, _tol.Absolute, _tol.Relative, _limits.FinetuneRegularizationFloor,
             InfeasibilityThreshold, SuspectedInfeasibilityShrink);
-        var inputs = new RegularizationUpdate.Inputs(accepted, _res.Norms, _prevPrimal, _prevDual, muBefore, _mu, primalProxInf, dualProxInf, _regFloor);
+        RegularizationUpdate.Inputs inputs;
+        if (_res.MeasureTable is { } table && _prevTable is not null)
+            inputs = RegularizationUpdate.Inputs.FromTables(accepted, table, _prevTable, muBefore, _mu, primalProxInf, dualProxInf, _regFloor);
+        else
+        {
+            var (prevPrimal, prevDual) = PreviousColumns();
+            inputs = new RegularizationUpdate.Inputs(accepted, _res.Norms, prevPrimal, prevDual, muBefore, _mu, primalProxInf, dualProxInf, _regFloor);
+        }
         var update = RegularizationUpdate.Apply(new RegularizationUpdate.State(_rho, _deltaIneq, _noPrimalUpdate, _noDualUpdate), inputs, settings);
         (_rho, _deltaIneq, _noPrimalUpdate, _noDualUpdate) = (update.Next.Rho, update.Next.DeltaIneq, update.Next.NoPrimalUpdate, update.Next.NoDualUpdate);
         _maxStallCount = update.MaxStallCount;
         if (_kkt.FixedRegularization is null) _delta = _deltaIneq;
 
-        _xi = Follow(update.MovePrimalCentre, _it.X, _xi);
+        _xi = Follow(update.HostMovePrimalCentre, () => update.MovePrimalCentre, _it.X, _xi);
         // With the equality δ fixed (Schur form), the equality residual can only fall through the centre's moves
         // (method of multipliers with penalty 1/δ), so that centre follows every accepted step; PIQP's conditional
         // move would freeze the residual at δ‖y − λ‖ after one step without a 5 % gain.
-        _lambda = Follow(_kkt.FixedRegularization is null ? update.MoveDualCentres : accepted, _it.Y, _lambda);
-        _nu = Follow(update.MoveDualCentres, _it.Z, _nu);
+        _lambda = _kkt.FixedRegularization is null ? Follow(update.HostMoveDualCentres, () => update.MoveDualCentres, _it.Y, _lambda)
+            : Follow(accepted, _it.Y, _lambda);
+        _nu = Follow(update.HostMoveDualCentres, () => update.MoveDualCentres, _it.Z, _nu);
+    }
+
+    /// <summary>
+    /// <see cref="Follow(Tensor, Tensor, Tensor)"/> with the moves decided on the host when <paramref name="hostMove"/>
+    /// is given (then the mask <paramref name="move"/> is made only when the items differ).
+    /// </summary>
+    private static Tensor Follow(bool[]? hostMove, Func<Tensor> move, Tensor point, Tensor centre)
+    {
+        if (hostMove is not null && Array.TrueForAll(hostMove, m => m)) return point;
+        if (hostMove is not null && !Array.Exists(hostMove, m => m)) return centre;
+        return Follow(move(), point, centre);
     }
 
     /// <summary>
@@ -597,7 +650,7 @@ internal sealed class ProximalInteriorPoint
     /// </summary>
     private void Finish(Tensor mask)
     {
-        var unsolved = mask & (_status.EqualTo(Running) | _status.EqualTo((long)SolverStatus.NumericalError));
+        var unsolved = mask & (RunningMask() | _status.EqualTo((long)SolverStatus.NumericalError));
         // The rule changes only the statuses of such items.
         if (!HostMask.Any(unsolved)) return;
         var check = SolutionCheck(null);
@@ -649,8 +702,18 @@ internal sealed class ProximalInteriorPoint
     private void SetStatus(Tensor mask, SolverStatus status, bool overwrite = false)
     {
         if (HostMask.OnHost(mask) && !HostMask.Any(mask)) return;
-        var target = overwrite ? mask : mask & _status.EqualTo(Running);
+        var target = overwrite ? mask : mask & RunningMask();
         _status = where(target, _status.FullLike((long)status), _status);
+    }
+
+    /// <summary>
+    /// (B,) status = running. Status tensors are replaced, never changed in place, so the mask is recomputed only
+    /// when <see cref="_status"/> is a new tensor.
+    /// </summary>
+    private Tensor RunningMask()
+    {
+        if (!ReferenceEquals(_runningOf, _status)) (_runningOf, _running) = (_status, _status.EqualTo(Running));
+        return _running!;
     }
 
     private Tensor ComplementarityMean(QpIterate it) =>
@@ -661,7 +724,7 @@ internal sealed class ProximalInteriorPoint
         var tensors = new List<IDisposable?>
         {
             _it?.X, _it?.Y, _it?.Z, _it?.S, _xi, _lambda, _nu, _rho, _delta, _deltaIneq, _regFloor, _staticShift,
-            _noPrimalUpdate, _noDualUpdate, _mu, _status, _iterations, _prevPrimal, _prevDual, _windowRatio, _checkRatio,
+            _noPrimalUpdate, _noDualUpdate, _mu, _status, _running, _iterations, _prevPrimal, _prevDual, _prevTable, _windowRatio, _checkRatio,
             _rows, _final?.X, _final?.Y, _final?.Z, _final?.S, _finalStatus, _finalIterations, _finalCheckRatio,
         };
         // DisposeScope.DisposeEverythingBut adopts whatever it keeps, so the full-batch data must be listed too.

@@ -41,7 +41,7 @@ internal static class QpSolveDriver
             return RunWithFallback(problem, qp, scaling, options, box, warmStart);
         var limits = NumericLimits.For(qp.C.dtype);
         var (served, factor) = InequalitySchurKktSolver.Partition(qp, limits);
-        long schurItems = factor is null ? 0 : served.sum().item<long>();
+        long schurItems = factor is null ? 0 : HostMask.Count(served);
         if (schurItems == qp.BatchSize)
             return RunWithFallback(problem, qp, scaling, options, InequalitySchurKktSolver.Create(qp, limits, factor!), warmStart);
         if (schurItems == 0)
@@ -67,8 +67,9 @@ internal static class QpSolveDriver
         QpIterate? warmStart)
     {
         var first = ProximalInteriorPoint.Solve(problem, qp, scaling, options, kkt, warmStart);
-        var stalled = first.Status.EqualTo(ProximalInteriorPoint.Stalled).nonzero().squeeze(-1);
-        if (stalled.size(0) == 0) return first;
+        var stalledItems = first.Status.EqualTo(ProximalInteriorPoint.Stalled);
+        if (!HostMask.Any(stalledItems)) return first;
+        var stalled = stalledItems.nonzero().squeeze(-1);
 
         var subQp = qp.Select(stalled);
         var second = ProximalInteriorPoint.Solve(problem.Select(stalled), subQp, scaling.Select(stalled), options, new PrimalKktSolver(subQp),

@@ -9,7 +9,8 @@ namespace DiffOpt.Tests.Qp;
 /// <summary>
 /// PIQP's regularisation update: the per-item CPU loop equals the batched tensor form on random outcomes that reach
 /// every branch (accepted or not, improved by 5 % or within tolerance, suspected infeasibility, the fine-tune floor,
-/// with and without inequalities, adaptive ρ or fixed), in float64 and float32.
+/// with and without inequalities, adaptive ρ or fixed), in float64 and float32; and both forms give the same update
+/// when the measures come as rows of the residual kernel's tables.
 /// </summary>
 public class RegularizationUpdateTests
 {
@@ -60,6 +61,24 @@ public class RegularizationUpdateTests
         // Both kinds of outcome occur, so that the comparison covers the branches.
         Assert.InRange(perItem.MovePrimalCentre.sum().item<long>(), 1, batch - 1);
         Assert.InRange(perItem.MoveDualCentres.sum().item<long>(), 1, batch - 1);
+
+        // The same measures as rows of residual-kernel tables (as the iteration passes them): the same update, in
+        // the per-item loop and in the batched form. The previous table's unread columns hold NaN.
+        var nan = ScalarSafeOperations.With(double.NaN, value => full(batch, value, dtype: dtype));
+        var table = stack([norms.Primal, norms.Dual, norms.Gap, norms.PrimalScale, norms.DualScale, norms.GapScale], 1).contiguous();
+        var previous = stack([prevPrimal, prevDual, nan, nan, nan, nan], 1).contiguous();
+        var tableInputs = RegularizationUpdate.Inputs.FromTables(inputs.Accepted, table, previous, inputs.MuBefore, inputs.Mu,
+            inputs.PrimalProxInf, inputs.DualProxInf, inputs.RegFloor);
+        foreach (bool useKernel in new[] { true, false })
+        {
+            var fromTables = RegularizationUpdate.Apply(state, tableInputs, settings, useKernel);
+            AssertClose(perItem.Next.Rho, fromTables.Next.Rho, 0, "ρ from tables");
+            AssertClose(perItem.Next.DeltaIneq, fromTables.Next.DeltaIneq, 0, "δ from tables");
+            AssertClose(perItem.Next.NoPrimalUpdate, fromTables.Next.NoPrimalUpdate, 0, "stalled primal updates from tables");
+            AssertClose(perItem.Next.NoDualUpdate, fromTables.Next.NoDualUpdate, 0, "stalled dual updates from tables");
+            Assert.Equal(perItem.MovePrimalCentre.data<bool>().ToArray(), fromTables.MovePrimalCentre.data<bool>().ToArray());
+            Assert.Equal(perItem.MoveDualCentres.data<bool>().ToArray(), fromTables.MoveDualCentres.data<bool>().ToArray());
+        }
     }
 
     private static void AssertClose(Tensor expected, Tensor actual, double tolerance, string what)

@@ -51,7 +51,7 @@ internal static class ActiveSetKkt
         var shift = zeros_like(regularization);
         var parameters = new KktParameters(regularization, regularization, w);
         var failed = kkt.Factor(parameters, shift);
-        for (int retry = 0; retry < MaxShiftRetries && failed.any().item<bool>(); retry++)
+        for (int retry = 0; retry < MaxShiftRetries && HostMask.Any(failed); retry++)
         {
             shift = where(failed, maximum(shift.Times(100L), regularization), shift);
             failed = kkt.Factor(parameters, shift);

@@ -16,8 +16,35 @@ namespace DiffOpt.Qp;
 /// </code>
 /// with their unscaled norms (<see cref="ResidualMeasures"/>).
 /// </summary>
-internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeasures Norms)
+internal sealed record QpResiduals
 {
+    private ResidualMeasures? _norms;
+
+    /// <summary>Residuals with their measures given as tensors (B,).</summary>
+    public QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeasures Norms) => (this.Rx, this.Ry, this.Rz, _norms) = (Rx, Ry, Rz, Norms);
+
+    /// <summary>
+    /// Residuals whose measures are the rows of the kernel's table <paramref name="measureTable"/>; <see cref="Norms"/>
+    /// makes its columns when first read (the iteration reads the table itself, which saves six tensors per step).
+    /// </summary>
+    private QpResiduals(Tensor rx, Tensor ry, Tensor rz, Tensor measureTable) => (Rx, Ry, Rz, MeasureTable) = (rx, ry, rz, measureTable);
+
+    /// <summary>rx = −(Px + c + Aᵀy + Gᵀz), (B,n).</summary>
+    public Tensor Rx { get; init; }
+
+    /// <summary>ry = b − Ax, (B,p).</summary>
+    public Tensor Ry { get; init; }
+
+    /// <summary>rz = h − Gx − s, (B,m).</summary>
+    public Tensor Rz { get; init; }
+
+    /// <summary>The unscaled norms per item (columns of <see cref="MeasureTable"/> when there is one).</summary>
+    public ResidualMeasures Norms
+    {
+        get => _norms ??= Columns(MeasureTable!);
+        init => _norms = value;
+    }
+
     /// <summary>The residuals of the items at <paramref name="index"/> (1-D int64 batch positions).</summary>
     public QpResiduals Select(Tensor index) =>
         new(Rx.index_select(0, index), Ry.index_select(0, index), Rz.index_select(0, index), Norms.Select(index));
@@ -28,8 +55,19 @@ internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeas
     /// </summary>
     public Tensor? MeasureTable { get; init; }
 
-    /// <summary>Every tensor of the residuals.</summary>
-    public IEnumerable<Tensor> Tensors() => new[] { Rx, Ry, Rz }.Concat(Norms.Tensors()).Concat(MeasureTable is null ? [] : [MeasureTable]);
+    /// <summary>Every tensor of the residuals (of the measures, those made so far).</summary>
+    public IEnumerable<Tensor> Tensors() =>
+        new[] { Rx, Ry, Rz }.Concat(_norms?.Tensors() ?? []).Concat(MeasureTable is null ? [] : [MeasureTable]);
+
+    /// <summary>The measures as columns of a kernel table (one native call for the six).</summary>
+    private static ResidualMeasures Columns(Tensor table)
+    {
+        var m = table.unbind(1);
+        Tensor M(ScaledResidualsKernel.Measure measure) => m[(int)measure];
+        return new ResidualMeasures(M(ScaledResidualsKernel.Measure.Primal), M(ScaledResidualsKernel.Measure.Dual),
+            M(ScaledResidualsKernel.Measure.Gap), M(ScaledResidualsKernel.Measure.PrimalScale), M(ScaledResidualsKernel.Measure.DualScale),
+            M(ScaledResidualsKernel.Measure.GapScale));
+    }
 
     /// <summary>
     /// False only when no item can meet <paramref name="tol"/> by <see cref="ResidualMeasures.Meets(SolverTolerances, double)"/>:
@@ -132,13 +170,7 @@ internal sealed record QpResiduals(Tensor Rx, Tensor Ry, Tensor Rz, ResidualMeas
         if (qp.P.dtype == ScalarType.Float64) Fill<double>(qp, norm, point, rx, ry, rz, measures);
         else Fill<float>(qp, norm, point, rx, ry, rz, measures);
         GC.KeepAlive(point);
-        // One native call for the six columns.
-        var m = measures.unbind(1);
-        Tensor M(ScaledResidualsKernel.Measure measure) => m[(int)measure];
-        return new QpResiduals(rx, ry, rz, new ResidualMeasures(M(ScaledResidualsKernel.Measure.Primal), M(ScaledResidualsKernel.Measure.Dual),
-            M(ScaledResidualsKernel.Measure.Gap), M(ScaledResidualsKernel.Measure.PrimalScale), M(ScaledResidualsKernel.Measure.DualScale),
-            M(ScaledResidualsKernel.Measure.GapScale)))
-        { MeasureTable = measures };
+        return new QpResiduals(rx, ry, rz, measures);
     }
 
     /// <summary>Runs the kernel with its scratch in a pooled managed array (a tensor would cost a libtorch result per call).</summary>
