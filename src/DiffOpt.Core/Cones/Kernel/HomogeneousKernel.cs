@@ -68,7 +68,8 @@ internal static class HomogeneousKernel
                 var cones = workspace?.Cones ?? HomogeneousItemSolver.Create(data.Cones);
                 var itemB = Slice(b, m, workspace?.B);
                 var itemC = Slice(c, n, workspace?.C);
-                var itemP = p is null ? null : p.Length == n * n ? Copy(p, workspace?.P) : Slice(p, n * n, workspace?.P);
+                // A shared P is only read: items without a workspace read the one array.
+                var itemP = p is null ? null : p.Length != n * n ? Slice(p, n * n, workspace?.P) : workspace is null ? p : Copy(p, workspace.P);
                 var program = supportA is not null ? ItemEquilibration.Create(cones, m, n, supportA.Item(i), itemB, itemC, itemP)
                     : ItemEquilibration.Create(cones, m, n, DenseA(i, workspace?.A), itemB, itemC, itemP, sparse: false, workspace);
                 var solver = workspace?.Solver;
