@@ -28,8 +28,9 @@ public sealed class ConeProgramDerivativeHandle
         // Unsolved items are differentiated at zero (their J may be singular; the result is masked anyway).
         var keep = _solved.to(ScalarType.Bool);
         Tensor Masked(Tensor v) => where(keep, v, zeros_like(v));
-        _derivative = new ConeProgramDerivative(data.Cones, data.GivenA, data.B, data.C, data.GivenP,
-            Masked(solution.X), Masked(solution.Y), Masked(solution.S));
+        _derivative = data.SparseA is { } sparseA
+            ? new ConeProgramDerivative(data.Cones, sparseA, data.B, data.C, data.GivenP, Masked(solution.X), Masked(solution.Y), Masked(solution.S))
+            : new ConeProgramDerivative(data.Cones, data.GivenA, data.B, data.C, data.GivenP, Masked(solution.X), Masked(solution.Y), Masked(solution.S));
     }
 
     /// <summary>(B,) bool: the items whose derivative system is singular, solved in the minimum-norm least-squares sense.</summary>

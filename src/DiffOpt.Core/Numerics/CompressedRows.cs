@@ -1,12 +1,14 @@
 namespace DiffOpt.Numerics;
 
 /// <summary>
-/// The nonzeros of a dense row-major matrix by rows (compressed sparse rows), built once, for per-item products and
-/// norms that should cost the nonzeros rather than rows × columns.
+/// The nonzeros of a row-major matrix by rows (compressed sparse rows), built once, for per-item products and
+/// norms that should cost the nonzeros rather than rows × columns. Items of a batch may share the row starts and
+/// column indices (<see cref="DiffOpt.Cones.SparseBatchMatrix"/>) and hold their own values.
 /// </summary>
 internal sealed class CompressedRows
 {
-    private CompressedRows(int rows, int columns, int[] starts, int[] columnIndices, double[] values)
+    /// <summary>The matrix with the nonzeros (<paramref name="starts"/>, <paramref name="columnIndices"/>, <paramref name="values"/>); the arrays are kept, not copied.</summary>
+    public CompressedRows(int rows, int columns, int[] starts, int[] columnIndices, double[] values)
     {
         Rows = rows;
         Columns = columns;
@@ -53,6 +55,9 @@ internal sealed class CompressedRows
         }
         return new CompressedRows(rows, columns, starts, indices, values);
     }
+
+    /// <summary>The same pattern with <paramref name="values"/> in place of <see cref="Values"/>.</summary>
+    public CompressedRows WithValues(double[] values) => new(Rows, Columns, Starts, ColumnIndices, values);
 
     /// <summary>Row i times x.</summary>
     public double Dot(int i, ReadOnlySpan<double> x)

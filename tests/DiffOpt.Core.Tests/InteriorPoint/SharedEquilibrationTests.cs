@@ -90,7 +90,7 @@ public class SharedEquilibrationTests
             AssertClose(Row(batched.D), program.D, "D");
             AssertClose(Row(batched.E), program.E, "E");
             AssertClose([batched.CostScale[item].item<double>()], [program.CostScale], "σ");
-            AssertClose(Row(batched.A), program.ScaledA, "Â");
+            AssertClose(Row(batched.A), program.DenseScaledA, "Â");
             AssertClose(Row(batched.C), program.ScaledC, "ĉ");
             AssertClose(Row(batched.P!), program.ScaledP!, "P̂");
         }
@@ -121,7 +121,13 @@ public class SharedEquilibrationTests
         Assert.Equal(dense.D, sparse.D);
         Assert.Equal(dense.E, sparse.E);
         Assert.Equal(dense.CostScale, sparse.CostScale);
-        Assert.Equal(dense.ScaledA, sparse.ScaledA);
+        // The sparse program holds Â by A's nonzeros only: scattered, it is the dense program's Â.
+        Assert.Null(sparse.ScaledA);
+        var scaledA = new double[12 * 5];
+        var nonzeros = sparse.ScaledSparseA!;
+        for (int i = 0; i < 12; i++)
+            for (int k = nonzeros.Starts[i]; k < nonzeros.Starts[i + 1]; k++) scaledA[i * 5 + nonzeros.ColumnIndices[k]] = nonzeros.Values[k];
+        Assert.Equal(dense.ScaledA, scaledA);
         Assert.Equal(dense.ScaledP, sparse.ScaledP);
 
         var random = new Random(26);

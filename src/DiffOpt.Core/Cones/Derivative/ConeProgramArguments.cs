@@ -40,11 +40,19 @@ internal sealed class ConeProgramArguments(long batch, long rows, long variables
         if (A is null) throw new ArgumentException("A must be a tensor of shape (B, m, n) or (m, n); got null.", nameof(A));
         if (A.dim() is not (2 or 3))
             throw new ArgumentException($"A must have shape (B, m, n) or (m, n); got [{Shape(A)}].", nameof(A));
+        var layout = Of(A.shape[^2], A.shape[^1], b);
+        layout.CheckMatrix(A, layout.Rows, layout.Variables, nameof(A));
+        return layout;
+    }
+
+    /// <summary>The layout of m × n programs with b ((B, m)): B, the dtype and the device from b, which is checked against it.</summary>
+    /// <exception cref="ArgumentException">b is null, not float32/float64, or of the wrong shape (ParamName "b").</exception>
+    public static ConeProgramArguments Of(long rows, long variables, Tensor b)
+    {
         if (b is null) throw new ArgumentException("b must be a tensor of shape (B, m); got null.", nameof(b));
         if (b.dim() != 2 || b.dtype is not (ScalarType.Float32 or ScalarType.Float64))
             throw new ArgumentException($"b must be a float32 or float64 tensor of shape (B, m); got [{Shape(b)}], {b.dtype}.", nameof(b));
-        var layout = new ConeProgramArguments(b.shape[0], A.shape[^2], A.shape[^1], b.dtype, b.device);
-        layout.CheckMatrix(A, layout.Rows, layout.Variables, nameof(A));
+        var layout = new ConeProgramArguments(b.shape[0], rows, variables, b.dtype, b.device);
         layout.CheckVector(b, layout.Rows, nameof(b));
         return layout;
     }

@@ -47,8 +47,26 @@ internal sealed class ConeProgramDerivative
     /// m rows; ParamName names it.
     /// </exception>
     public ConeProgramDerivative(IReadOnlyList<Cone> cones, Tensor A, Tensor b, Tensor c, Tensor? P, Tensor x, Tensor y, Tensor s)
+        : this(cones, ConeProgramArguments.Of(A, b), A, null, c, P, x, y, s)
     {
-        _layout = ConeProgramArguments.Of(A, b);
+    }
+
+    /// <summary>
+    /// Forms and factorises J for A held sparsely (values (B, k), or (k) shared, in b's dtype and on its device): the
+    /// sparse solver reads A's values where it serves the data; the dense A is formed only for the dense solvers, and
+    /// for the sparse solver's fallback only for the items that fall back.
+    /// </summary>
+    /// <inheritdoc cref="ConeProgramDerivative(IReadOnlyList{Cone}, Tensor, Tensor, Tensor, Tensor?, Tensor, Tensor, Tensor)"/>
+    public ConeProgramDerivative(IReadOnlyList<Cone> cones, SparseBatchMatrix A, Tensor b, Tensor c, Tensor? P, Tensor x, Tensor y, Tensor s)
+        : this(cones, SparseLayout(A, b), null, A, c, P, x, y, s)
+    {
+    }
+
+    /// <summary>The shared body of the constructors: A is <paramref name="denseA"/> or <paramref name="sparseA"/>.</summary>
+    private ConeProgramDerivative(IReadOnlyList<Cone> cones, ConeProgramArguments layout, Tensor? denseA, SparseBatchMatrix? sparseA, Tensor c,
+        Tensor? P, Tensor x, Tensor y, Tensor s)
+    {
+        _layout = layout;
         CompositeCone.Validate(cones, _layout.Rows);
         long m = _layout.Rows, n = _layout.Variables, batch = _layout.Batch;
         _layout.CheckVector(c, n, nameof(c));
@@ -58,25 +76,31 @@ internal sealed class ConeProgramDerivative
         _layout.CheckVector(s, m, nameof(s));
 
         using var noGrad = no_grad();
-        _sharedA = A.dim() == 2;
+        _sharedA = sparseA?.Shared ?? denseA!.dim() == 2;
         _sharedP = P is not null && P.dim() == 2;
         _hasP = P is not null;
         _x = ToFloat64(x);
         _y = ToFloat64(y);
         var v = _y - ToFloat64(s);
         _d = m == 0 ? null : new CompositeCone(cones).ProjectDualDerivative(v);
-        var a = ToFloat64(A).expand(batch, m, n);
+        var wideA = sparseA?.To(ScalarType.Float64);
+        // The dense A (B, m, n), formed on first use only when A is held sparsely.
+        Tensor? dense = denseA is null ? null : ToFloat64(denseA).expand(batch, m, n);
+        Tensor DenseA() => dense ??= wideA!.Dense(batch);
+        Tensor DenseItems(Tensor index, long[] items) => wideA is not null && dense is null ? wideA.Dense(items) : DenseA().index_select(0, index);
         // P = 0 as a broadcast view: the CPU path never reads it, and a (B, n, n) block of zeros is megabytes to fault in.
         var p = (P is null ? zeros(n, n, dtype: ScalarType.Float64, device: v.device) : ToFloat64(P)).expand(batch, n, n);
         var identity = eye(m, dtype: ScalarType.Float64, device: v.device);
         Tensor Jacobian(Tensor pj, Tensor aj, Tensor dj) => cat([cat([pj, aj.transpose(1, 2).matmul(dj)], 2), cat([aj, dj - identity], 2)], 1);
         // Sparse A: the symmetric quasi-definite form of J, factorised sparsely (SparseDerivativeSolver), never forming D densely.
-        var sparse = _d is null ? null : SparseDerivativeSolver.TryCreate(cones, a, P is null ? null : p, _d,
-            (items, dense) =>
-            {
-                var index = tensor(items, device: v.device);
-                return Jacobian(p.index_select(0, index), a.index_select(0, index), dense);
-            });
+        Tensor Fallback(long[] items, Tensor denseD)
+        {
+            var index = tensor(items, device: v.device);
+            return Jacobian(p.index_select(0, index), DenseItems(index, items), denseD);
+        }
+        var sparse = _d is null ? null
+            : wideA is not null ? SparseDerivativeSolver.TryCreate(cones, wideA, batch, P is null ? null : p, _d, Fallback)
+            : SparseDerivativeSolver.TryCreate(cones, dense!, P is null ? null : p, _d, Fallback);
         if (sparse is not null)
         {
             _solver = sparse;
@@ -84,13 +108,23 @@ internal sealed class ConeProgramDerivative
         }
         if (_d is not null && DerivativeSystem.Serves(v))
         {
-            var system = new DerivativeSystem(ToFloat64(A), P is null ? null : ToFloat64(P), _d, (int)batch, (int)n, (int)m);
+            // A as given: a shared one is read once.
+            var givenA = denseA is not null ? ToFloat64(denseA) : _sharedA ? wideA!.Dense(1)[0] : DenseA();
+            var system = new DerivativeSystem(givenA, P is null ? null : ToFloat64(P), _d, (int)batch, (int)n, (int)m);
             // Items whose D is diagonal (zero, nonnegative, and second-order cones with D = 0 or I): the active-set system.
             _solver = ActiveSetDerivativeSolver.Create(system);
             return;
         }
         var d = _d is null ? zeros(batch, 0, 0, dtype: ScalarType.Float64, device: v.device) : _d.Dense();
-        _solver = new RefinedBatchSolver(Jacobian(p, a, d));
+        _solver = new RefinedBatchSolver(Jacobian(p, DenseA(), d));
+    }
+
+    /// <summary>The layout of programs whose A is held sparsely, with A's values checked against it (ParamName "A").</summary>
+    private static ConeProgramArguments SparseLayout(SparseBatchMatrix A, Tensor b)
+    {
+        var layout = ConeProgramArguments.Of(A.Rows, A.Columns, b);
+        layout.CheckVector(A.Shared ? A.Values.unsqueeze(0).expand(layout.Batch, A.Entries) : A.Values, A.Entries, nameof(A));
+        return layout;
     }
 
     /// <summary>(B,) bool: the items whose J is singular, solved in the least-squares sense.</summary>

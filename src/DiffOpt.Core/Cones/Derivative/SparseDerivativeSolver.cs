@@ -24,7 +24,7 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
     internal const double ZeroEigenvalue = 1e-12;
 
     private readonly int _n, _m, _batch;
-    private readonly Native.DoubleView _a;   // (B, m, n), read in place
+    private readonly CompressedRows[] _a;     // per item: A's values at the shared support (one object when A is shared)
     private readonly double[]? _p;           // (B, n, n), (n, n) when shared by the items, or null
     private readonly bool _sharedP;
     private readonly DerivativeBlocks _d;
@@ -39,18 +39,20 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
     private readonly Device _device;
 
     /// <summary>
-    /// Factorises the items' K. <paramref name="a"/> (B, m, n) and <paramref name="p"/> ((B, n, n) or null) are float64
-    /// CPU; <paramref name="pattern"/> is the shared symbolic analysis from <see cref="Pattern"/>;
-    /// <paramref name="fallback"/> builds the dense solver for a subset of items.
+    /// Factorises the items' K. <paramref name="a"/> (values (B, k) or (k) shared, at a support that contains the
+    /// pattern's A entries) and <paramref name="p"/> ((B, n, n) or null) are float64 CPU; <paramref name="pattern"/> is
+    /// the shared symbolic analysis from <see cref="Pattern"/>; <paramref name="fallback"/> builds the dense solver for a
+    /// subset of items.
     /// </summary>
-    public SparseDerivativeSolver(Tensor a, Tensor? p, DerivativeBlocks d, SparseLdlSymbolic pattern, int[] starts, int[] rows,
+    public SparseDerivativeSolver(SparseBatchMatrix a, long batch, Tensor? p, DerivativeBlocks d, SparseLdlSymbolic pattern, int[] starts, int[] rows,
         Func<long[], RefinedBatchSolver> fallback)
     {
-        _batch = (int)a.shape[0];
-        _m = (int)a.shape[1];
-        _n = (int)a.shape[2];
-        _device = a.device;
-        _a = Native.TensorCopy.View(a);
+        _batch = (int)batch;
+        _m = a.Rows;
+        _n = a.Columns;
+        _device = a.Values.device;
+        var shared = a.Shared ? a.Item(0) : null;
+        _a = Enumerable.Range(0, _batch).Select(item => shared ?? a.Item(item)).ToArray();
         // A P broadcast to the batch (stride 0) is read once, not copied per item.
         _sharedP = p is not null && p.shape[0] > 1 && p.stride(0) == 0;
         _p = p is null ? null : Native.TensorCopy.ToDoubles(_sharedP ? p[0] : p);
@@ -92,25 +94,47 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
     public static SparseDerivativeSolver? TryCreate(IReadOnlyList<Cone> cones, Tensor a, Tensor? p, IConeOperator d,
         Func<long[], Tensor, Tensor> dense, bool force = false)
     {
-        long batch = a.shape[0], m = a.shape[1], n = a.shape[2];
-        if ((Native.KernelSwitch.TensorPathOnly && !force) || a.device_type != TorchSharp.DeviceType.CPU || a.dtype != ScalarType.Float64 || m == 0)
-            return null;
+        if (!Serves(a, force) || a.shape[1] == 0) return null;
         using var noGrad = no_grad();
         var aMask = Native.TensorCopy.ToDoubles(a.ne(ScalarSafeOperations.Zero).any(0).to(ScalarType.Float64)).Select(v => v != 0).ToArray();
+        // A's nonzeros alone already too many for the rule below: not worth gathering them.
+        if (!force && TooDense(aMask.Count(x => x), a.shape[1], a.shape[2])) return null;
+        return TryCreate(cones, SparseBatchMatrix.Gather(a, aMask), a.shape[0], p, d, dense, force);
+    }
+
+    /// <summary>Whether <paramref name="nonzeros"/> of A and P (m × n and n × n) are too many for the sparse solver to pay.</summary>
+    private static bool TooDense(long nonzeros, long m, long n) => nonzeros > 0.3 * (m * n + n * n);
+
+    /// <summary>
+    /// The solver for A held sparsely (values (B, k) or (k), float64) in a batch of <paramref name="batch"/> items; see
+    /// the overload for a dense A.
+    /// </summary>
+    /// <inheritdoc cref="TryCreate(IReadOnlyList{Cone}, Tensor, Tensor?, IConeOperator, Func{long[], Tensor, Tensor}, bool)"/>
+    public static SparseDerivativeSolver? TryCreate(IReadOnlyList<Cone> cones, SparseBatchMatrix a, long batch, Tensor? p, IConeOperator d,
+        Func<long[], Tensor, Tensor> dense, bool force = false)
+    {
+        long m = a.Rows, n = a.Columns;
+        if (!Serves(a.Values, force) || m == 0) return null;
+        using var noGrad = no_grad();
+        var aMask = a.NonzeroMask();
         var pMask = p is null ? null
             : Native.TensorCopy.ToDoubles((p.stride(0) == 0 ? p[0].ne(ScalarSafeOperations.Zero) : p.ne(ScalarSafeOperations.Zero).any(0)).to(ScalarType.Float64)).Select(v => v != 0).ToArray();
         long nonzeros = aMask.Count(x => x) + (pMask?.Count(x => x) ?? 0);
-        if (!force && nonzeros > 0.3 * (m * n + n * n)) return null;
+        if (!force && TooDense(nonzeros, m, n)) return null;
         var blocks = new DerivativeBlocks(cones);
         var (starts, rows) = Pattern(blocks, (int)n, aMask, pMask);
         var positive = Enumerable.Range(0, (int)(n + m)).Select(i => i < n).ToArray();
         var symbolic = new SparseLdlSymbolic((int)(n + m), starts, rows, positive);
         double sparseCost = SparseKktPattern.SparsePenalty * (symbolic.FactorFlops + 4.0 * (symbolic.FactorEntries + symbolic.Entries));
         if (!force && !(sparseCost < Math.Pow(n + m, 3) / 3)) return null;
-        blocks.Read(d, batch, a.device);
-        return new SparseDerivativeSolver(a, p, blocks, symbolic, starts, rows,
-            items => new RefinedBatchSolver(dense(items, blocks.Dense(items, a.device))));
+        blocks.Read(d, batch, a.Values.device);
+        return new SparseDerivativeSolver(a.Restrict(aMask), batch, p, blocks, symbolic, starts, rows,
+            items => new RefinedBatchSolver(dense(items, blocks.Dense(items, a.Values.device))));
     }
+
+    /// <summary>Whether the sparse solver can take data like <paramref name="values"/>: float64 on the CPU, and not on the tensor path unless forced.</summary>
+    private static bool Serves(Tensor values, bool force) =>
+        (!Native.KernelSwitch.TensorPathOnly || force) && values.device_type == TorchSharp.DeviceType.CPU && values.dtype == ScalarType.Float64;
 
     /// <summary>
     /// The upper triangle of K's pattern for A's (m × n, the union over the items) and P's (n × n or null) nonzero masks:
@@ -161,14 +185,21 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
             if (!SmallDense.SymmetricEigen(block, r, lambda.Slice(_d.Starts[k], r), q.Slice(_d.Storage[k], r * r))) return false;
         }
         var values = new double[_rows.Length];
-        var a = _a.Slice((long)item * _m * n, _m * n);
-        for (int j = 0; j < n + _m; j++)
+        for (int j = 0; j < n; j++)
+            for (int e = _starts[j]; e < _starts[j + 1]; e++)
+                values[e] = _p is null ? 0 : _p[(long)(_sharedP ? 0 : item) * n * n + j * n + _rows[e]];
+        var rotated = new double[n];
+        for (int j = n; j < n + _m; j++)
+        {
+            Rotated(_a[item], q, j - n, rotated);
             for (int e = _starts[j]; e < _starts[j + 1]; e++)
             {
                 int i = _rows[e];
-                if (j < n) values[e] = _p is null ? 0 : _p[(long)(_sharedP ? 0 : item) * n * n + j * n + i];
-                else if (i < n) values[e] = Rotated(a, q, j - n, i);
+                if (i >= n) continue;
+                values[e] = rotated[i];
+                rotated[i] = 0;
             }
+        }
         _rotated[item] = values;
         var factored = (double[])values.Clone();
         const double delta = HomogeneousKkt.StaticRegularization;
@@ -230,14 +261,15 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
         return estimate;
     }
 
-    /// <summary>Â_c·e_j = Σ_k Q[k, c]·A[row k, j] over the rows of component c's block.</summary>
-    private double Rotated(ReadOnlySpan<double> a, ReadOnlySpan<double> q, int component, int j)
+    /// <summary>
+    /// target += Â_c = Σ_t Q[t, c]·A[row t] over the rows of component c's block (the entries of the block's variables;
+    /// <paramref name="target"/> is zero there on entry).
+    /// </summary>
+    private void Rotated(CompressedRows a, ReadOnlySpan<double> q, int component, Span<double> target)
     {
         int k = _blockOf[component], start = _d.Starts[k], r = _d.Sizes[k], c = component - start;
         var block = q.Slice(_d.Storage[k], r * r);
-        double sum = 0;
-        for (int t = 0; t < r; t++) sum += block[t * r + c] * a[(start + t) * _n + j];
-        return sum;
+        for (int t = 0; t < r; t++) a.AddScaled(start + t, block[t * r + c], target);
     }
 
     /// <inheritdoc />
@@ -342,7 +374,7 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
     private double Residual(int item, ReadOnlySpan<double> b, ReadOnlySpan<double> z, Span<double> residual, bool transpose)
     {
         int n = _n, m = _m, storage = _d.Storage[^1];
-        var a = _a.Slice((long)item * m * n, m * n);
+        var a = _a[item];
         var d = _d.Values.AsSpan(item * storage, storage);
         var zx = z[..n];
         var zv = z[n..];
@@ -357,9 +389,8 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
         MultiplyD(d, zv, dzv);
         for (int i = 0; i < m; i++)
         {
-            var row = a.Slice(i * n, n);
-            ax[i] = SpanKernels.Dot(row, zx);
-            SpanKernels.AddScaled(-(transpose ? zv[i] : dzv[i]), row, top);
+            ax[i] = a.Dot(i, zx);
+            a.AddScaled(i, -(transpose ? zv[i] : dzv[i]), top);
         }
         var dax = transpose ? new double[m] : ax;
         if (transpose) MultiplyD(d, ax, dax);

@@ -60,7 +60,7 @@ internal sealed class GramRows
                     _dense.Add(i);
                     continue;
                 }
-                var row = data.ScaledA.AsSpan(i * n, n);
+                var row = data.DenseScaledA.AsSpan(i * n, n);
                 int count = 0, column = -1;
                 for (int j = 0; j < n && count < 2; j++)
                     if (row[j] != 0)

@@ -35,7 +35,7 @@ internal sealed class HomogeneousItemSolver
         _triples = _exponential.Sum(c => c.Rows / 3);
         _degree = _cones.Sum(c => c.Degree);
         _kkt = sparse is null ? new ItemKkt(_cones, _n, _m) : new SparseItemKkt(sparse, _cones);
-        _rows = new ItemRows(data.ScaledA, _m, _n, sparse is not null, _kkt.Native);
+        _rows = new ItemRows(data, _kkt.Native);
         _measures = new ItemMeasures(data, tolerances);
         (_point, _trial, _affine, _combined, _uncorrected) = (new(_n, _m), new(_n, _m), new(_n, _m), new(_n, _m), new(_n, _m));
         (_x2, _gradient, _rx, _dx, _top, _x) = (new double[_n], new double[_n], new double[_n], new double[_n], new double[_n], new double[_n]);
@@ -52,7 +52,7 @@ internal sealed class HomogeneousItemSolver
         if (data.Rows != _m || data.Variables != _n) throw new ArgumentException("The item's shape differs from the solver's.", nameof(data));
         _data = data;
         _kkt.Reset();
-        _rows = new ItemRows(data.ScaledA, _m, _n, sparse: false, _kkt.Native);
+        _rows = new ItemRows(data, _kkt.Native);
         _measures = new ItemMeasures(data, tolerances);
     }
 

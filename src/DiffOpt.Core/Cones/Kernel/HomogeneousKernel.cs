@@ -27,12 +27,18 @@ internal static class HomogeneousKernel
     {
         var tolerances = options.TolerancesFor(dtype);
         int batch = (int)data.Batch, m = (int)data.Rows, n = (int)data.Variables;
-        var a = TensorCopy.View(data.A);   // in place: A can be large (B · m · n), and the items copy their slices anyway
+        // A given densely is read in place (it can be large, B · m · n); a sparse A never becomes dense on the sparse path.
+        var a = data.SparseA is null ? TensorCopy.View(data.A) : null;
         var b = Doubles(data.B);
         var c = Doubles(data.C);
         var p = data.P is null ? null : Doubles(data.SharedP ? data.GivenP! : data.P);   // a shared P once, (n · n)
         var outcomes = new HomogeneousItemSolver.Outcome[batch];
-        var sparse = SparseKktPattern.Choose(data.Cones, batch, m, n, a, p, path);
+        var mask = path == KktPath.Dense ? null : data.SparseA?.NonzeroMask() ?? SparseKktPattern.NonzeroMask(a!, batch, m, n);
+        var sparse = mask is null ? null : SparseKktPattern.Choose(data.Cones, batch, m, n, mask, p, path);
+        // On the sparse path every item gives A's values at the pattern's support (the mask: the union of the items' nonzeros).
+        var supportA = sparse is null ? null : data.SparseA?.Restrict(mask!) ?? SparseBatchMatrix.Gather(data.SharedA ? data.GivenA : data.A, mask!);
+        supportA?.HostValues();   // copied here, not by the first item's thread
+        data.SparseA?.HostValues();
         // Polyhedral programs stop at (a face of) a vertex already accurate; their polish steps would be costly full-matrix solves.
         int polish = data.Cones.All(c => c is ZeroCone or NonnegativeCone) ? 0
             : data.Cones.Any(c => c is ExponentialCone) ? options.ExponentialPolishIterations : options.PolishIterations;
@@ -52,9 +58,20 @@ internal static class HomogeneousKernel
                     return into;
                 }
                 double[] Slice(double[] all, int length, double[]? into) => Copy(all.AsSpan(i * length, length), into);
+                double[] DenseA(int item, double[]? into)
+                {
+                    if (a is not null) return Copy(a.Slice((long)item * m * n, m * n), into);
+                    into ??= new double[m * n];
+                    data.SparseA!.ScatterItem(item, into);
+                    return into;
+                }
                 var cones = workspace?.Cones ?? HomogeneousItemSolver.Create(data.Cones);
-                var program = ItemEquilibration.Create(cones, m, n, Copy(a.Slice((long)i * m * n, m * n), workspace?.A), Slice(b, m, workspace?.B), Slice(c, n, workspace?.C),
-                    p is null ? null : p.Length == n * n ? Copy(p, workspace?.P) : Slice(p, n * n, workspace?.P), sparse is not null, workspace);
+                var itemB = Slice(b, m, workspace?.B);
+                var itemC = Slice(c, n, workspace?.C);
+                // A shared P is only read: items without a workspace read the one array.
+                var itemP = p is null ? null : p.Length != n * n ? Slice(p, n * n, workspace?.P) : workspace is null ? p : Copy(p, workspace.P);
+                var program = supportA is not null ? ItemEquilibration.Create(cones, m, n, supportA.Item(i), itemB, itemC, itemP)
+                    : ItemEquilibration.Create(cones, m, n, DenseA(i, workspace?.A), itemB, itemC, itemP, sparse: false, workspace);
                 var solver = workspace?.Solver;
                 if (solver is null) solver = new HomogeneousItemSolver(program, cones, tolerances, sparse);
                 else solver.Reset(program, tolerances);

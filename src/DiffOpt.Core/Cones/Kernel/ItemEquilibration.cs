@@ -14,28 +14,49 @@ internal static class ItemEquilibration
     /// <summary>
     /// The item's program with its equilibrated copy, from the original data (A m × n row-major, P n × n or null); with
     /// <paramref name="sparse"/> the sweeps read only A's and P's nonzeros (the same factors, since zeros add nothing to
-    /// a maximum) and the program keeps them for the stopping tests. With <paramref name="buffers"/> the equilibrated
-    /// copy and the factors are written into its arrays instead of new ones.
+    /// a maximum) and the program keeps them (and no dense A) for the stopping tests. With <paramref name="buffers"/>
+    /// the equilibrated copy and the factors are written into its arrays instead of new ones.
     /// </summary>
-    public static unsafe ItemProgram Create(KernelCone[] cones, int m, int n, double[] a, double[] b, double[] c, double[]? p, bool sparse = false,
-        ItemWorkspace? buffers = null)
+    public static ItemProgram Create(KernelCone[] cones, int m, int n, double[] a, double[] b, double[] c, double[]? p, bool sparse = false,
+        ItemWorkspace? buffers = null) =>
+        sparse ? Create(cones, m, n, CompressedRows.FromDense(a, m, n), b, c, p) : Create(cones, m, n, a, null, b, c, p, buffers);
+
+    /// <summary>The item's program from A's nonzeros (<paramref name="a"/>, m × n) for the sparse KKT path: Â keeps A's pattern.</summary>
+    public static ItemProgram Create(KernelCone[] cones, int m, int n, CompressedRows a, double[] b, double[] c, double[]? p) =>
+        Create(cones, m, n, null, a, b, c, p, null);
+
+    /// <summary>The equilibration of A given densely (<paramref name="dense"/>) or by its nonzeros (<paramref name="sparseA"/>).</summary>
+    private static unsafe ItemProgram Create(KernelCone[] cones, int m, int n, double[]? dense, CompressedRows? sparseA, double[] b, double[] c,
+        double[]? p, ItemWorkspace? buffers)
     {
         var settings = RuizSettings.Cone;
-        var sparseA = sparse ? CompressedRows.FromDense(a, m, n) : null;
-        var sparseP = sparse && p is not null ? CompressedRows.FromDense(p, n, n) : null;
+        var sparseP = sparseA is not null && p is not null ? CompressedRows.FromDense(p, n, n) : null;
         var d = buffers?.D ?? new double[m];
         var e = buffers?.E ?? new double[n];
         Array.Fill(d, 1.0);
         Array.Fill(e, 1.0);
-        fixed (double* aData = a, pData = p, dData = d, eData = e)
+        fixed (double* aData = dense, pData = p, dData = d, eData = e)
         {
+            // With nonzeros the sweeps never read the dense matrix (aData is then null).
             var blocks = new[] { new RuizKernel.Block(new BatchMatrices<double>(aData, 1, m, n), dData, RowGroupsOf(cones), sparseA) };
             BatchMatrices<double>? quadratic = p is null ? null : new BatchMatrices<double>(pData, 1, n, n);
             RuizKernel.Equilibrate(quadratic, blocks, n, 1, settings, eData, sparseP);
         }
-        var sa = buffers?.ScaledA ?? new double[m * n];
-        for (int i = 0; i < m; i++)
-            for (int j = 0; j < n; j++) sa[i * n + j] = d[i] * a[i * n + j] * e[j];
+        double[]? sa = null;
+        CompressedRows? scaledSparseA = null;
+        if (sparseA is not null)
+        {
+            var scaled = new double[sparseA.Values.Length];
+            for (int i = 0; i < m; i++)
+                for (int k = sparseA.Starts[i]; k < sparseA.Starts[i + 1]; k++) scaled[k] = d[i] * sparseA.Values[k] * e[sparseA.ColumnIndices[k]];
+            scaledSparseA = sparseA.WithValues(scaled);
+        }
+        else
+        {
+            sa = buffers?.ScaledA ?? new double[m * n];
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++) sa[i * n + j] = d[i] * dense![i * n + j] * e[j];
+        }
         var sb = buffers?.ScaledB ?? new double[m];
         for (int i = 0; i < m; i++) sb[i] = d[i] * b[i];
         var ec = buffers?.ScaledC ?? new double[n];
@@ -51,7 +72,7 @@ internal static class ItemEquilibration
         for (int j = 0; j < n; j++) ec[j] *= sigma;
         if (sp is not null)
             for (int k = 0; k < sp.Length; k++) sp[k] *= sigma;
-        return new ItemProgram(m, n, a, b, c, p, sa, sb, ec, sp, d, e, sigma, sparseA, sparseP);
+        return new ItemProgram(m, n, dense, b, c, p, sa, sb, ec, sp, d, e, sigma, sparseA, sparseP, scaledSparseA);
     }
 
     /// <summary>The rows sharing a factor: each second-order and PSD block and each exponential triple.</summary>

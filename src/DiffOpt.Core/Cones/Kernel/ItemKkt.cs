@@ -111,7 +111,7 @@ internal sealed class ItemKkt : IItemKkt
         _full = false;
         if (_stayFull) return FactorFull();
         int n = _n, m = _m;
-        var a = data.ScaledA.AsSpan();
+        var a = data.DenseScaledA.AsSpan();
         foreach (var cone in _cones)
             if (!cone.IsZero) cone.HalfInverse(a.Slice(cone.Offset * n, cone.Rows * n), _g.AsSpan(cone.Offset * n, cone.Rows * n), n);
         foreach (int row in _zeroRows) _g.AsSpan(row * n, n).Clear();
@@ -128,7 +128,7 @@ internal sealed class ItemKkt : IItemKkt
         var k = _cholesky!.Leading;
         _gramRows.Gram(data, _g, k);
         AddLeading(data, k, n);
-        for (int e = 0; e < _zeroRows.Length; e++) data.ScaledA.AsSpan(_zeroRows[e] * n, n).CopyTo(_cholesky.Coupling.Slice(e * n, n));
+        for (int e = 0; e < _zeroRows.Length; e++) data.DenseScaledA.AsSpan(_zeroRows[e] * n, n).CopyTo(_cholesky.Coupling.Slice(e * n, n));
         return _cholesky.Factor(HomogeneousKkt.StaticRegularization);
     }
 
@@ -147,7 +147,7 @@ internal sealed class ItemKkt : IItemKkt
     private bool FactorManaged(ItemProgram data)
     {
         int n = _n, m = _m, order = _ldl!.Order;
-        var a = data.ScaledA.AsSpan();
+        var a = data.DenseScaledA.AsSpan();
         var k = _ldl.Matrix;
         Gram(_g, m, n, k, order);
         AddLeading(data, k, order);
@@ -172,7 +172,7 @@ internal sealed class ItemKkt : IItemKkt
         _fullLdl ??= new QuasiDefiniteLdl(order);
         _full = true;
         var k = _fullLdl.Matrix;
-        var a = _data.ScaledA.AsSpan();
+        var a = _data.DenseScaledA.AsSpan();
         for (int j = 0; j < n; j++)
         {
             var row = k.Slice(j * order, j + 1);
@@ -294,7 +294,7 @@ internal sealed class ItemKkt : IItemKkt
     private void SolveReduced(ReadOnlySpan<double> top, ReadOnlySpan<double> bottom, Span<double> dx, Span<double> dz)
     {
         int n = _n;
-        var a = _data.ScaledA.AsSpan();
+        var a = _data.DenseScaledA.AsSpan();
         // H_I⁻¹r_I, then the reduced right-hand side [top + Â_IᵀH_I⁻¹r_I; r_E].
         foreach (var cone in _cones)
         {
@@ -323,7 +323,7 @@ internal sealed class ItemKkt : IItemKkt
     private double Residual(ReadOnlySpan<double> top, ReadOnlySpan<double> bottom, ReadOnlySpan<double> dx, ReadOnlySpan<double> dz)
     {
         int n = _n;
-        var a = _data.ScaledA.AsSpan();
+        var a = _data.DenseScaledA.AsSpan();
         top.CopyTo(_residualTop);
         if (_data.ScaledP is { } p) DenseProducts.Multiply(p, n, n, transpose: false, -1, dx, 1, _residualTop, _native);
         DenseProducts.Multiply(a, _m, n, transpose: true, -1, dz, 1, _residualTop, _native);

@@ -103,7 +103,7 @@ internal sealed class ItemMeasures(ItemProgram data, SolverTolerances tolerances
                 if (!y.IsEmpty) sparse.AddScaled(i, y[i], _aty);
                 continue;
             }
-            var row = data.A.AsSpan(i * n, n);
+            var row = data.A!.AsSpan(i * n, n);
             _ax[i] = SpanKernels.Dot(row, x);
             if (!y.IsEmpty) SpanKernels.AddScaled(y[i], row, _aty);
         }

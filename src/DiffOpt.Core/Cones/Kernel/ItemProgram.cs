@@ -4,10 +4,17 @@ namespace DiffOpt.Cones;
 
 /// <summary>
 /// One batch item's data for the CPU kernel, float64 copies: the original program (A, b, c, P) and its Ruiz
-/// equilibration (Â, b̂, ĉ, P̂, D, E, σ; <see cref="ConeEquilibration"/>). A and Â are m × n row-major, P and P̂ n × n
-/// (null when P = 0). On the sparse KKT path, <see cref="SparseA"/> and <see cref="SparseP"/> hold the nonzeros of A and P,
-/// so that the equilibration's sweeps and the stopping tests' products cost the nonzeros.
+/// equilibration (Â, b̂, ĉ, P̂, D, E, σ; <see cref="ConeEquilibration"/>). On the dense KKT path A and Â are m × n
+/// row-major; on the sparse one they are held only by their nonzeros (<see cref="SparseA"/>, <see cref="ScaledSparseA"/>,
+/// the pattern shared by the batch) and <see cref="A"/> and <see cref="ScaledA"/> are null, so that the equilibration's
+/// sweeps, the iteration's products and the stopping tests cost the nonzeros. P and P̂ are n × n (null when P = 0);
+/// <see cref="SparseP"/> holds P's nonzeros on the sparse path.
 /// </summary>
-internal sealed record ItemProgram(int Rows, int Variables, double[] A, double[] B, double[] C, double[]? P,
-    double[] ScaledA, double[] ScaledB, double[] ScaledC, double[]? ScaledP, double[] D, double[] E, double CostScale,
-    CompressedRows? SparseA = null, CompressedRows? SparseP = null);
+internal sealed record ItemProgram(int Rows, int Variables, double[]? A, double[] B, double[] C, double[]? P,
+    double[]? ScaledA, double[] ScaledB, double[] ScaledC, double[]? ScaledP, double[] D, double[] E, double CostScale,
+    CompressedRows? SparseA = null, CompressedRows? SparseP = null, CompressedRows? ScaledSparseA = null)
+{
+    /// <summary>Â, m × n row-major, on the dense path.</summary>
+    /// <exception cref="InvalidOperationException">The item holds Â by its nonzeros only.</exception>
+    public double[] DenseScaledA => ScaledA ?? throw new InvalidOperationException("Â is held by its nonzeros (sparse KKT path).");
+}

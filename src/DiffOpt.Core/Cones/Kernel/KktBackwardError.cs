@@ -56,7 +56,7 @@ internal sealed class KktBackwardError
 
     private void Absolute(ItemProgram data)
     {
-        for (int k = 0; k < _absA.Length; k++) _absA[k] = Math.Abs(data.ScaledA[k]);
+        for (int k = 0; k < _absA.Length; k++) _absA[k] = Math.Abs(data.DenseScaledA[k]);
         if (data.ScaledP is { } p)
         {
             _absP ??= new double[_n * _n];

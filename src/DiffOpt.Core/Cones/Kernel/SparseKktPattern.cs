@@ -21,7 +21,7 @@ internal sealed class SparseKktPattern
         /// <summary>P̂ at <see cref="Index"/> (j·n + l).</summary>
         P,
 
-        /// <summary>Â at <see cref="Index"/> (i·n + j).</summary>
+        /// <summary>Â at <see cref="Index"/>, the entry's position in A's nonzeros by rows (<see cref="ASupport"/>).</summary>
         A,
 
         /// <summary>−Hs at <see cref="Index"/> into the stacked blocks of <see cref="ScalingBlocks"/>.</summary>
@@ -43,6 +43,15 @@ internal sealed class SparseKktPattern
         var rows = new List<int>();
         var sources = new List<Source>();
         var indices = new List<int>();
+        var aStarts = new int[m + 1];
+        var aColumns = new List<int>();
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+                if (aMask[i * n + j]) aColumns.Add(j);
+            aStarts[i + 1] = aColumns.Count;
+        }
+        ASupport = (aStarts, aColumns.ToArray());
         void Add(int row, Source source, int index)
         {
             rows.Add(row);
@@ -62,8 +71,7 @@ internal sealed class SparseKktPattern
             int r = BlockSizes[k];
             for (int i = cone.Offset; i < cone.Offset + cone.Rows; i++)
             {
-                for (int j = 0; j < n; j++)
-                    if (aMask[i * n + j]) Add(j, Source.A, i * n + j);
+                for (int e = aStarts[i]; e < aStarts[i + 1]; e++) Add(ASupport.Columns[e], Source.A, e);
                 if (cone.IsZero) Add(n + i, Source.None, 0);
                 else
                 {
@@ -84,6 +92,9 @@ internal sealed class SparseKktPattern
 
     /// <summary>n.</summary>
     public int Variables { get; }
+
+    /// <summary>A's nonzero mask by rows (row starts, m + 1, and column indices): the support at which items give Â's values.</summary>
+    public (int[] Starts, int[] Columns) ASupport { get; }
 
     /// <summary>m.</summary>
     public int Rows { get; }
@@ -141,19 +152,28 @@ internal sealed class SparseKktPattern
 
     /// <summary>The dense-or-sparse choice for a batch whose A (B · m · n entries) is an array.</summary>
     internal static SparseKktPattern? Choose(IReadOnlyList<Cone> cones, int batch, int m, int n, double[] a, double[]? p, KktPath path) =>
-        Choose(cones, batch, m, n, DoubleView.Of(a), p, path);
+        path == KktPath.Dense ? null : Choose(cones, batch, m, n, NonzeroMask(DoubleView.Of(a), batch, m, n), p, path);
 
-    /// <summary>The dense-or-sparse choice for a batch: its pattern when the sparse path is preferred, else null.</summary>
-    internal static SparseKktPattern? Choose(IReadOnlyList<Cone> cones, int batch, int m, int n, DoubleView a, double[]? p, KktPath path)
+    /// <summary>The union over the <paramref name="batch"/> items of the nonzeros of A (B · m · n entries, row-major).</summary>
+    internal static bool[] NonzeroMask(DoubleView a, int batch, int m, int n)
     {
-        if (path == KktPath.Dense || m + n == 0) return null;
-        var kernelCones = HomogeneousItemSolver.Create(cones);
         var aMask = new bool[m * n];
         for (int item = 0; item < batch; item++)
         {
             var entries = a.Slice((long)item * m * n, m * n);
             for (int e = 0; e < m * n; e++) aMask[e] |= entries[e] != 0;
         }
+        return aMask;
+    }
+
+    /// <summary>
+    /// The dense-or-sparse choice for a batch whose A has the nonzero mask <paramref name="aMask"/> (m × n, the union
+    /// over the items): its pattern when the sparse path is preferred, else null.
+    /// </summary>
+    internal static SparseKktPattern? Choose(IReadOnlyList<Cone> cones, int batch, int m, int n, bool[] aMask, double[]? p, KktPath path)
+    {
+        if (path == KktPath.Dense || m + n == 0) return null;
+        var kernelCones = HomogeneousItemSolver.Create(cones);
         bool[]? pMask = null;
         if (p is not null)
         {

@@ -45,14 +45,16 @@ internal static class HomogeneousInteriorPoint
 
     /// <summary>
     /// Solves the float64 data <paramref name="data"/> with the tolerances of <paramref name="dtype"/>: with the CPU
-    /// kernel (<see cref="HomogeneousKernel"/>) where it serves the data, else with batched tensor operations.
+    /// kernel (<see cref="HomogeneousKernel"/>, which reads a sparse A as it is) where it serves the data, else with batched
+    /// tensor operations on the dense A.
     /// </summary>
     public static Result Solve(ConeProgramData data, ConeProgramSolverOptions options, ScalarType dtype, WarmArrays? warm = null) =>
         HomogeneousKernel.Serves(data.Device) ? HomogeneousKernel.Solve(data, options, dtype, warm) : SolveWithTensors(data, options, dtype, warm);
 
-    /// <summary>The tensor path of <see cref="Solve"/>, for any device.</summary>
+    /// <summary>The tensor path of <see cref="Solve"/>, for any device (on the dense A: a sparse one is formed densely here).</summary>
     internal static Result SolveWithTensors(ConeProgramData data, ConeProgramSolverOptions options, ScalarType dtype, WarmArrays? warm = null)
     {
+        data = data.Dense();
         var tolerances = options.TolerancesFor(dtype);
         var scaled = new ConeEquilibration(data);
         var cones = new HomogeneousCones(data.Cones);

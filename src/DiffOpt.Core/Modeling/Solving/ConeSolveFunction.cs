@@ -8,7 +8,8 @@ namespace DiffOpt.Modeling;
 /// <summary>
 /// [x*, y*](A, b, c, P) of a batch of cone programs, (B, n + m), as an autograd function that also reports the per-item
 /// statuses (what <see cref="ConeProgramFunction"/> does not expose). A and P come as their values at the supports of
-/// their data maps (<see cref="AffineDataMap.ApplyOnSupport"/>): they are formed densely for the solver only, and the
+/// their data maps (<see cref="AffineDataMap.ApplyOnSupport"/>): A goes to the solver as it is (<see cref="SparseBatchMatrix"/>,
+/// formed densely only where the solver needs it), P is formed densely, and the
 /// backward pass, the adjoint of <see cref="ConeProgramDerivativeHandle"/>, returns their gradients at the supports
 /// (never a dense (B, m, n) gradient); zero for items without a solution.
 /// </summary>
@@ -40,7 +41,7 @@ internal sealed class ConeSolveFunction : SingleTensorFunction<ConeSolveFunction
             var solver = (ConeProgramSolver)vars[5];
             int n = program.VariableCount, m = program.RowCount;
             var aValues = inputs[0]!;
-            var A = program.A.Scatter(aValues).view([.. aValues.shape[..^1], m, n]);
+            var A = SparseBatchMatrix.FromSupport(program.A.Support, m, n, aValues);
             var pValues = inputs[3];
             var P = pValues is null ? null : program.P!.Scatter(pValues).view([.. pValues.shape[..^1], n, n]);
             // A and P are finite when their values at the supports are: check those, not every entry of the dense matrices.

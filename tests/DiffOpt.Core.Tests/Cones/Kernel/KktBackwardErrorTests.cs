@@ -94,8 +94,8 @@ public class KktBackwardErrorTests
             }
             for (int i = 0; i < m; i++)
             {
-                kx += data.ScaledA[i * n + j] * dz[i];
-                magnitude += Math.Abs(data.ScaledA[i * n + j] * dz[i]);
+                kx += data.DenseScaledA[i * n + j] * dz[i];
+                magnitude += Math.Abs(data.DenseScaledA[i * n + j] * dz[i]);
             }
             residualTop[j] = top[j] - kx;
             expected = Math.Max(expected, Math.Abs(residualTop[j]) / magnitude);
@@ -105,8 +105,8 @@ public class KktBackwardErrorTests
             double kx = 0, magnitude = Math.Abs(bottom[i]);
             for (int j = 0; j < n; j++)
             {
-                kx += data.ScaledA[i * n + j] * dx[j];
-                magnitude += Math.Abs(data.ScaledA[i * n + j] * dx[j]);
+                kx += data.DenseScaledA[i * n + j] * dx[j];
+                magnitude += Math.Abs(data.DenseScaledA[i * n + j] * dx[j]);
             }
             for (int k = 0; k < m; k++)
             {
@@ -191,9 +191,9 @@ public class KktBackwardErrorTests
 
         var h = DenseH(kernel, m);
         var (residualTop, residualBottom) = (new double[n], new double[m]);
-        for (int j = 0; j < n; j++) residualTop[j] = top[j] - Enumerable.Range(0, m).Sum(i => data.ScaledA[i * n + j] * dz[i]);
+        for (int j = 0; j < n; j++) residualTop[j] = top[j] - Enumerable.Range(0, m).Sum(i => data.DenseScaledA[i * n + j] * dz[i]);
         for (int i = 0; i < m; i++)
-            residualBottom[i] = bottom[i] - Enumerable.Range(0, n).Sum(j => data.ScaledA[i * n + j] * dx[j])
+            residualBottom[i] = bottom[i] - Enumerable.Range(0, n).Sum(j => data.DenseScaledA[i * n + j] * dx[j])
                 + Enumerable.Range(0, m).Sum(k => h[i, k] * dz[k]);
         double measured = new KktBackwardError(kernel, n, m, native).Measure(data, top, bottom, dx, dz, residualTop, residualBottom);
         double relative = Math.Max(residualTop.Max(Math.Abs), residualBottom.Max(Math.Abs)) / Math.Max(top.Max(Math.Abs), bottom.Max(Math.Abs));

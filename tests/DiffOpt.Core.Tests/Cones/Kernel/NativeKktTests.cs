@@ -125,7 +125,7 @@ public class NativeKktTests
         var g = Random(random, m * n);   // any G with Â's pattern in the orthant rows; the zero rows must be ignored
         for (int i = 2; i < 8; i++)
             for (int j = 0; j < n; j++)
-                if (program.ScaledA[i * n + j] == 0) g[i * n + j] = 0;
+                if (program.DenseScaledA[i * n + j] == 0) g[i * n + j] = 0;
         var k = new double[n * n];
         new GramRows(cones, n, m).Gram(program, g, k);
         for (int j = 0; j < n; j++)
