@@ -145,7 +145,7 @@ public static class ConvexLayerCaseCommand
 
     /// <summary>
     /// The time of mapping the batch of parameters to the cone program's data blocks as the cone route does it: A and P
-    /// at their supports, then scattered into dense matrices; b, c and d whole.
+    /// at their supports (A goes to the solver so; P is then scattered into dense matrices); b, c and d whole.
     /// </summary>
     internal static RunTime DataMap(Problem problem, Tensor[] values)
     {
@@ -154,8 +154,8 @@ public static class ConvexLayerCaseCommand
         return RunTimer.Time(() =>
         {
             var theta = ParameterBatch.Create(program.Parameters, leaves).Theta1;
-            foreach (var map in new[] { program.A, program.P })
-                map?.Scatter(map.ApplyOnSupport(theta));
+            program.A.ApplyOnSupport(theta);
+            program.P?.Scatter(program.P.ApplyOnSupport(theta));
             foreach (var map in new[] { program.C, program.B, program.D })
                 map.Apply(theta);
         });
