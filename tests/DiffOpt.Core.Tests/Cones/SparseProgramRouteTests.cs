@@ -8,7 +8,8 @@ namespace DiffOpt.Tests.Cones;
 
 /// <summary>
 /// A held sparsely (<see cref="SparseBatchMatrix"/>, as the modeling layer gives it) against the same programs given
-/// densely to <see cref="ConeProgramSolver"/>: the solutions, statuses, iterations and gradients agree (to 1e-10), on
+/// densely to <see cref="ConeProgramSolver"/>: the solutions, statuses, iterations and gradients agree (to 1e-10; on the
+/// kernel's dense KKT path to the solver's accuracy, as MKL rounds by buffer alignment there), on
 /// the kernel's dense and sparse KKT paths, with batched and shared A, and for the derivative's dense fallback.
 /// </summary>
 public class SparseProgramRouteTests(ITestOutputHelper output)
@@ -104,9 +105,19 @@ public class SparseProgramRouteTests(ITestOutputHelper output)
         var sparse = HomogeneousKernel.Solve(ConeProgramData.Create(Sparse(A, support), b, c, Cones, null).Wide(), options, ScalarType.Float64,
             path: path);
         Assert.Equal(dense.Status, sparse.Status);
-        Assert.Equal(dense.Iterations, sparse.Iterations);
-        AssertClose(dense.X, sparse.X, $"x ({path})");
-        AssertClose(dense.Y, sparse.Y, $"y ({path})");
+        if (sparsePath)
+        {
+            Assert.Equal(dense.Iterations, sparse.Iterations);
+            AssertClose(dense.X, sparse.X, $"x ({path})");
+            AssertClose(dense.Y, sparse.Y, $"y ({path})");
+            return;
+        }
+        // The dense path's MKL calls round by the alignment of the pooled buffers an item lands in, so two solves of the
+        // same data can end one iteration apart (seen once in full runs: 13 against 14): agreement to the solver's
+        // accuracy, not to rounding, is what the route can promise there.
+        Assert.All(dense.Iterations.Zip(sparse.Iterations), pair => Assert.InRange(pair.Second - pair.First, -1, 1));
+        AssertClose(dense.X, sparse.X, $"x ({path})", 1e-6);
+        AssertClose(dense.Y, sparse.Y, $"y ({path})", 1e-6);
     }
 
     [Fact]
@@ -168,11 +179,11 @@ public class SparseProgramRouteTests(ITestOutputHelper output)
         AssertClose(dense.Forward(null, direction, null, null).DX, sparse.Forward(null, direction, null, null).DX, "dx");
     }
 
-    private void AssertClose(Tensor expected, Tensor actual, string name)
+    private void AssertClose(Tensor expected, Tensor actual, string name, double tolerance = 1e-10)
     {
         double scale = Math.Max(1, expected.abs().max().item<double>());
         double difference = (expected - actual).abs().max().item<double>();
         output.WriteLine($"{name}: max difference {difference:E2} (scale {scale:E2})");
-        Assert.True(difference <= 1e-10 * scale, $"{name}: difference {difference:E2}");
+        Assert.True(difference <= tolerance * scale, $"{name}: difference {difference:E2}");
     }
 }

@@ -234,7 +234,7 @@ public class ConvexLayerTests
         var b = new Parameter(100, "b");
         using var layer = new ConvexLayer(Problem.Minimize(SumSquares(A * x - b)), [A, b], [x], LayerChecks.Tight);
         var generator = new TorchSharp.torch.Generator(33);
-        var a = randn(100, 100, dtype: float64, generator: generator) + 10 * eye(100, dtype: float64);
+        var a = randn(100, 100, dtype: float64, generator: generator).PlusScaled(eye(100, dtype: float64), 10);
         var rhs = randn(100, dtype: float64, generator: generator);
         var solved = layer.forward(a, rhs)[0];
         var expected = linalg.solve(a, rhs);
