@@ -61,7 +61,12 @@ internal static class ExponentialTriple
         for (int i = 0; i < ExponentialBarrier.OmegaNewtonSteps; i++)
         {
             double e = Math.Exp(ell);
-            ell -= (e + ell - target) / (e + 1);
+            double step = (e + ell - target) / (e + 1);
+            ell -= step;
+            // Newton's error on G(ℓ) = e^ℓ + ℓ − t shrinks as e' = G''/(2G')·e² ≤ ½e², and near the root a step is the
+            // error it removes: after a step of 1e-9·max(1, |ℓ|) what is left is below ℓ's rounding, so the remaining
+            // steps (and their exps) would move ℓ by less than its rounding.
+            if (Math.Abs(step) <= 1e-9 * Math.Max(1, Math.Abs(ell))) break;
         }
         double omega = Math.Exp(ell);
         double y = 1 / (b * (omega - 1)), z = omega / (w * (omega - 1));
