@@ -46,12 +46,9 @@ internal static class RegularizationUpdate
         {
             if (Tables is not var (measures, previous)) return this;
             Tensor Column(Tensor table, ScaledResidualsKernel.Measure m) => table.select(1, (long)m);
-            var norms = new ResidualMeasures(Column(measures, ScaledResidualsKernel.Measure.Primal), Column(measures, ScaledResidualsKernel.Measure.Dual),
-                Column(measures, ScaledResidualsKernel.Measure.Gap), Column(measures, ScaledResidualsKernel.Measure.PrimalScale),
-                Column(measures, ScaledResidualsKernel.Measure.DualScale), Column(measures, ScaledResidualsKernel.Measure.GapScale));
             return this with
             {
-                Norms = norms,
+                Norms = QpResiduals.Columns(measures),
                 PrevPrimal = Column(previous, ScaledResidualsKernel.Measure.Primal),
                 PrevDual = Column(previous, ScaledResidualsKernel.Measure.Dual),
                 Tables = null,

@@ -59,8 +59,8 @@ internal sealed record QpResiduals
     public IEnumerable<Tensor> Tensors() =>
         new[] { Rx, Ry, Rz }.Concat(_norms?.Tensors() ?? []).Concat(MeasureTable is null ? [] : [MeasureTable]);
 
-    /// <summary>The measures as columns of a kernel table (one native call for the six).</summary>
-    private static ResidualMeasures Columns(Tensor table)
+    /// <summary>The measures as columns of a kernel table (B, <see cref="ScaledResidualsKernel.Measure.Count"/>), one native call for the six.</summary>
+    internal static ResidualMeasures Columns(Tensor table)
     {
         var m = table.unbind(1);
         Tensor M(ScaledResidualsKernel.Measure measure) => m[(int)measure];
