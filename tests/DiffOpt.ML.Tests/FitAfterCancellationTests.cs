@@ -23,11 +23,12 @@ public class FitAfterCancellationTests
             {
                 // One batch of 3000 rows: the cancellation lands inside the solve, at a different point each round. A
                 // dedicated thread cancels (a timer's callback waits for a free thread-pool thread, which the solver's
-                // parallel kernels may hold until the fit is over).
+                // parallel kernels may hold until the fit is over). Enough epochs that the fit is still running at the
+                // latest cancellation (80 ms): with 3, a faster solver finished first once and nothing was cancelled.
                 int delay = 5 + 15 * round;
                 var canceller = new Thread(() => { Thread.Sleep(delay); cancellation.Cancel(); }) { IsBackground = true };
                 canceller.Start();
-                var big = ml.DiffOpt().Trainers.QpLayer(SmallTraining.Options with { BatchSize = 3000, NumberOfEpochs = 3 });
+                var big = ml.DiffOpt().Trainers.QpLayer(SmallTraining.Options with { BatchSize = 3000, NumberOfEpochs = 40 });
                 Assert.ThrowsAny<OperationCanceledException>(() =>
                     big.Fit(VectorRows.Floats(ml, LargeRows), null, new QpTrainingMonitor { CancellationToken = cancellation.Token }));
                 canceller.Join();
