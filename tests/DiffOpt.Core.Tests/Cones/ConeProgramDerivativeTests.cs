@@ -9,9 +9,7 @@ namespace DiffOpt.Tests.Cones;
 /// <summary>
 /// The derivative of a cone program's solution map at a planted solution (<see cref="ConeProgramDerivative"/>):
 /// the adjoint identity, central differences of re-solved programs, float32, shared data, null and bad arguments,
-/// and the least-squares fallback at a singular J. Each test opens a dispose scope: it calls internal entry points,
-/// whose callers must hold the call's temporary tensors (<see cref="TemporaryTensors.Hold{T}(Func{T})"/>); without
-/// one, a tensor-path run under <c>DIFFOPT_TEST_GC_STRESS=1</c> crashed the host in a <c>div</c> of the PSD projection.
+/// and the least-squares fallback at a singular J.
 /// </summary>
 public class ConeProgramDerivativeTests(ITestOutputHelper output)
 {
@@ -105,7 +103,6 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
     [InlineData("Mixed", true)]
     public void Adjoint_IsTheTransposeOfForward_AtPlantedSolutions(string family, bool shared)
     {
-        using var temporaries = NewDisposeScope();
         var random = new ProblemGenerator(900 + family.Length);
         for (int trial = 0; trial < 3; trial++)
         {
@@ -123,7 +120,6 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
     [InlineData("QP")]
     public void Forward_AndAdjoint_MatchCentralDifferences_OfQpSolverResolves(string family)
     {
-        using var temporaries = NewDisposeScope();
         var point = Planted(family, batch: 3, seed: 930 + family.Length);
         var solved = ConeProgramReference.SolveWithQp(point);
         output.WriteLine($"QP reference vs planted solution: x {Relative(solved.X, point.X):E2}, y {Relative(solved.Y, point.Y):E2}");
@@ -134,7 +130,6 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
     [Fact]
     public void Forward_AndAdjoint_MatchCentralDifferences_WithVariablesFixedBySingleRows()
     {
-        using var temporaries = NewDisposeScope();
         // Bounds and a fixing written as canonicalisation writes them: the active-set solver eliminates the variables they
         // fix, leaving a 2 × 2 random block A_K'R. Seeds 940 and 945 make that block nearly singular (derivatives
         // ~1e4, so the stencil's step already changes the active set); 942 keeps it well conditioned (derivatives ~500).
@@ -152,7 +147,6 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
     [InlineData("Mixed")]
     public void Forward_AndAdjoint_MatchCentralDifferences_OfSquareProgramResolves(string family)
     {
-        using var temporaries = NewDisposeScope();
         var (cones, _, _) = Family(family);
         int m = cones.Sum(c => c.Rows);
         var point = PlantedConePrograms.Plant(cones, m, batch: 3, seed: 950 + family.Length, noise: 0.1, diagonal: 1);
@@ -235,7 +229,6 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
     [InlineData(0.0, 1e-13)]
     public void Forward_AndAdjoint_MatchCentralDifferences_AtADegenerateRow(double dual, double slack)
     {
-        using var temporaries = NewDisposeScope();
         // The LP family (n = 5; active rows: the zero cone's 0 and 1, the nonnegative cone's 2, 4 and 6) with its
         // inactive row 3 replaced by a copy of the active row 2 at s₃ = slack, y₃ = dual: s₃ and y₃ both about 0, six
         // active rows for five variables. D reads row 3 as ½ (v₃ = 0: kept in the reduced system), 1 (v₃ > 0: J is
@@ -274,7 +267,6 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
     [InlineData("Mixed")]
     public void Forward_OfTheProjectionProgram_IsMinusTheProjectionsDerivative(string family)
     {
-        using var temporaries = NewDisposeScope();
         // minimize ½‖x − a‖² s.t. x ∈ K as A = −I, b = 0, P = I, c = −a: x = Π_K(a), s = x, y = x − a = Π_K*(−a).
         // Along dc: dx = ds = −DΠ_K(a)·dc and dy = dx + dc, compared with central differences of the projection.
         var (cones, _, _) = Family(family);
@@ -306,7 +298,6 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
     [Fact]
     public void Forward_WithoutConstraints_IsTheUnconstrainedQpsDerivative()
     {
-        using var temporaries = NewDisposeScope();
         // No cones (m = 0): x = −P⁻¹c, so dx = −P⁻¹(dc + dP·x) and ∇c = −P⁻¹gx.
         const int n = 4, batch = 3;
         var random = new ProblemGenerator(975);
@@ -331,7 +322,6 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
     [Fact]
     public void Float32_GivesFloat32Results_MatchingFloat64OnTheSameData()
     {
-        using var temporaries = NewDisposeScope();
         var rounded = Planted("Mixed", batch: 3, seed: 980).To(ScalarType.Float32);
         var exact = rounded.To(ScalarType.Float64);
         var random = new ProblemGenerator(981);
@@ -367,7 +357,6 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
     [InlineData(true)]
     public void AdjointAtEntries_IsTheDenseGradient_ReadAtThoseEntries(bool shared)
     {
-        using var temporaries = NewDisposeScope();
         var point = Planted("Mixed", batch: 3, seed: 987, shared: shared);
         long m = point.Rows, n = point.Variables;
         var random = new ProblemGenerator(988);
@@ -391,7 +380,6 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
     [Fact]
     public void SharedData_AreBroadcast_AndTheirGradientsSummedOverTheBatch()
     {
-        using var temporaries = NewDisposeScope();
         var shared = Planted("Mixed", batch: 3, seed: 985, shared: true);
         Assert.Equal(2, shared.A.dim());
         Assert.Equal(2, shared.P!.dim());
@@ -420,7 +408,6 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
     [Fact]
     public void NullDirectionsAndGradients_AreZero_AndAbsentPHasNoGradient()
     {
-        using var temporaries = NewDisposeScope();
         var point = Planted("LP", batch: 2, seed: 990);
         var derivative = point.Derivative();
         var random = new ProblemGenerator(991);
@@ -453,7 +440,6 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
     [InlineData("s")]
     public void Construction_ThrowsNamingTheArgument_WhenItsShapeOrDtypeIsWrong(string argument)
     {
-        using var temporaries = NewDisposeScope();
         var p = Planted("QP", batch: 2, seed: 995);
         Func<ConeProgramDerivative> wrong = argument switch
         {
@@ -482,7 +468,6 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
     [InlineData("gs")]
     public void ForwardAndAdjoint_ThrowNamingTheArgument_WhenItsShapeOrDtypeIsWrong(string argument)
     {
-        using var temporaries = NewDisposeScope();
         var p = Planted("QP", batch: 2, seed: 996);
         var derivative = p.Derivative();
         Action wrong = argument switch
@@ -504,7 +489,6 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
     [Fact]
     public void SingularJ_FallsBackToLeastSquares_PerItem_WithoutNaN()
     {
-        using var temporaries = NewDisposeScope();
         // An LP with n = 2 and three active rows (even rows of one nonnegative cone): LICQ fails, J is singular.
         // Item 1 is made regular by turning its row 2 inactive (two active rows, n = 2).
         var point = PlantedConePrograms.Plant([new NonnegativeCone(6)], variables: 2, batch: 2, seed: 997, withP: false);

@@ -85,7 +85,6 @@ public class SparseDerivativeSolverTests(ITestOutputHelper output)
         // Two equal zero-cone rows make J singular along (0, e₀ − e₁), a direction Hager's estimate started from the
         // uniform vector cannot see: the estimate's vectors stay symmetric in the two rows. (A sparse-route case of
         // n = 60, m = 235 went undetected this way and got a valid but not the minimum-norm gradient.)
-        using var temporaries = NewDisposeScope();
         var cones = new Cone[] { new ZeroCone(4), new NonnegativeCone(90) };
         int m = 94, n = 40;
         var point = PlantedConePrograms.Plant(cones, variables: n, batch: 2, seed: seed, withP: true);
