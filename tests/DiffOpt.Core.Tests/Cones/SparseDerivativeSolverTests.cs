@@ -74,4 +74,40 @@ public class SparseDerivativeSolverTests(ITestOutputHelper output)
         Assert.False(actual.isnan().any().item<bool>());
         Assert.True((actual - expected).abs().max().item<double>() < 1e-9);
     }
+
+    [Theory]
+    [InlineData(61)]
+    [InlineData(62)]
+    [InlineData(63)]
+    [InlineData(64)]
+    public void DuplicateEqualityRows_OfALargerProgram_AreFlaggedSingular(int seed)
+    {
+        // Two equal zero-cone rows make J singular along (0, e₀ − e₁), a direction Hager's estimate started from the
+        // uniform vector cannot see: the estimate's vectors stay symmetric in the two rows. (A sparse-route case of
+        // n = 60, m = 235 went undetected this way and got a valid but not the minimum-norm gradient.)
+        var cones = new Cone[] { new ZeroCone(4), new NonnegativeCone(90) };
+        int m = 94, n = 40;
+        var point = PlantedConePrograms.Plant(cones, variables: n, batch: 2, seed: seed, withP: true);
+        var a = point.A.to(ScalarType.Float64).clone();
+        a[.., 1] = a[.., 0];
+        var d = new CompositeCone(cones).ProjectDualDerivative(point.Y - point.S);
+        var p = point.P!.to(ScalarType.Float64);
+        var identity = eye(m, dtype: ScalarType.Float64);
+        Tensor Jacobian(Tensor pj, Tensor aj, Tensor dj) => cat([cat([pj, aj.transpose(1, 2).matmul(dj)], 2), cat([aj, dj - identity], 2)], 1);
+        var reference = new RefinedBatchSolver(Jacobian(p, a, d.Dense()));
+        var sparse = SparseDerivativeSolver.TryCreate(cones, a, p, d,
+            (items, blocks) => Jacobian(p.index_select(0, tensor(items)), a.index_select(0, tensor(items)), blocks), force: true);
+        Assert.NotNull(sparse);
+        Assert.All(reference.Singular.data<bool>().ToArray(), Assert.True);
+        Assert.Equal(reference.Singular.data<bool>().ToArray(), sparse.Singular.data<bool>().ToArray());
+        var r = randn(2, n + m, dtype: ScalarType.Float64, generator: new TorchSharp.torch.Generator((ulong)seed));
+        foreach (bool transpose in new[] { false, true })
+        {
+            var (expected, _) = reference.Solve(r, transpose);
+            var (actual, _) = sparse.Solve(r, transpose);
+            double error = ((actual - expected).abs().max() / expected.abs().max()).item<double>();
+            output.WriteLine($"seed {seed} transpose={transpose}: difference from the dense least squares {error:E2}");
+            Assert.True(error < 1e-9, $"difference {error:E2}");
+        }
+    }
 }

@@ -62,10 +62,6 @@ public class SparseProgramRouteTests(ITestOutputHelper output)
     [InlineData(true, false)]
     public void SparseA_MatchesDenseA_InSolutionAndGradients(bool shared, bool withP)
     {
-        // These tests call the solvers' internal entry points, whose callers must hold the call's temporary tensors
-        // (TemporaryTensors.Hold): without a scope, a temporary handed to libtorch can be finalised mid-call (a
-        // tensor-path run crashed the host in linalg_lu_factor here).
-        using var temporaries = NewDisposeScope();
         // Large and sparse enough for the kernel's sparse KKT path and the sparse derivative solver (the routes differ
         // most there; the dense KKT path is compared in KernelPaths_ReadSparseA_AsTheDenseOne).
         const int batch = 4, n = 150;
@@ -102,7 +98,6 @@ public class SparseProgramRouteTests(ITestOutputHelper output)
     [InlineData(true)]
     public void KernelPaths_ReadSparseA_AsTheDenseOne(bool sparsePath)
     {
-        using var temporaries = NewDisposeScope();
         var path = sparsePath ? KktPath.Sparse : KktPath.Dense;
         var (A, b, c, support) = Program(batch: 3, n: 30, shared: false, seed: 9);
         var options = ConeProgramSolverOptions.Default;
@@ -128,7 +123,6 @@ public class SparseProgramRouteTests(ITestOutputHelper output)
     [Fact]
     public void TensorPath_FormsTheDenseA()
     {
-        using var temporaries = NewDisposeScope();
         var (A, b, c, support) = Program(batch: 2, n: 30, shared: false, seed: 4);
         var options = ConeProgramSolverOptions.Default;
         var dense = HomogeneousInteriorPoint.SolveWithTensors(ConeProgramData.Create(A, b, c, Cones, null).Wide(), options, ScalarType.Float64);
@@ -142,7 +136,6 @@ public class SparseProgramRouteTests(ITestOutputHelper output)
     [KernelPathFact]
     public void SingularItem_TakesTheDenseFallback_WithSparseA()
     {
-        using var temporaries = NewDisposeScope();
         // P = I/2 and few active rows (D = I on the zero cone and on 30 orthant rows, 0 on the others) make J regular;
         // in item 0 the two equality rows are zero (explicit zeros at the batch's support), so its J is singular.
         const int batch = 2, n = 60;

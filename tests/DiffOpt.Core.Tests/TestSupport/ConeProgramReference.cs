@@ -76,9 +76,11 @@ internal static class ConeProgramReference
         double previous = double.PositiveInfinity;
         for (int iteration = 0; ; iteration++)
         {
+            // The projection is internal code: its temporaries are held by this scope (and freed with it).
+            using var temporaries = NewDisposeScope();
             var next = cone.Project(current - step * Gradient(current));
             double change = ((next - current).abs().amax(1) / next.abs().amax(1).AtLeast(1L)).max().item<double>();
-            current = next;
+            current = next.MoveToOuterDisposeScope();
             if (change <= 1e-15 || (change <= 1e-14 && change >= previous)) break; // converged, or stalled at rounding
             previous = change;
             Assert.True(iteration < maxIterations, $"projected gradient did not converge: last change {change:E2}");

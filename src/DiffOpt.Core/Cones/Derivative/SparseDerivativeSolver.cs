@@ -224,42 +224,11 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
         _factors[item] = ldl;
         // A singular J leaves K singular, and K̃ = K + diag(δI, −δI) then has ‖K̃⁻¹‖ ≈ 1/δ: such items go to the dense
         // LU, which decides by J's condition number and takes the least-squares solution.
-        return InverseNorm(ldl, n + _m) < SingularInverseNorm;
+        return InverseNormEstimate.Of(n + _m, (b, _) => ldl.Solve(b)) < SingularInverseNorm; // K̃ symmetric: K̃⁻ᵀ = K̃⁻¹
     }
 
     /// <summary>‖K̃⁻¹‖₁ at or above which an item counts as (nearly) singular: 1 % of the 1/δ a singular K gives.</summary>
     internal const double SingularInverseNorm = 1e-2 / HomogeneousKkt.StaticRegularization;
-
-    /// <summary>
-    /// Hager's estimate of ‖K̃⁻¹‖₁ (K̃ symmetric, so K̃⁻ᵀ = K̃⁻¹; Higham, "Accuracy and Stability of Numerical
-    /// Algorithms", Alg. 15.3), from at most five pairs of solves.
-    /// </summary>
-    private static double InverseNorm(SparseLdl ldl, int order)
-    {
-        var x = Enumerable.Repeat(1.0 / order, order).ToArray();
-        var z = new double[order];
-        double estimate = 0;
-        for (int step = 0; step < 5; step++)
-        {
-            var y = (double[])x.Clone();
-            ldl.Solve(y);
-            estimate = y.Sum(Math.Abs);
-            for (int i = 0; i < order; i++) z[i] = y[i] >= 0 ? 1 : -1;
-            ldl.Solve(z);
-            int largest = 0;
-            double dot = 0;
-            for (int i = 0; i < order; i++)
-            {
-                dot += z[i] * x[i];
-                if (Math.Abs(z[i]) > Math.Abs(z[largest])) largest = i;
-            }
-            if (!double.IsFinite(estimate)) return double.PositiveInfinity;
-            if (Math.Abs(z[largest]) <= dot) break;
-            Array.Clear(x);
-            x[largest] = 1;
-        }
-        return estimate;
-    }
 
     /// <summary>
     /// target += Â_c = Σ_t Q[t, c]·A[row t] over the rows of component c's block (the entries of the block's variables;
