@@ -180,7 +180,9 @@ internal sealed class HomogeneousItemSolver
         double tau = p.Tau, xPx = 0;
         _curvature = 0;
         bool native = _kkt.Native;
-        if (_data.ScaledP is null) Array.Clear(_rx);
+        if (_data.ScaledSparseP is { } sparseP)
+            for (int j = 0; j < _n; j++) _rx[j] = sparseP.Dot(j, p.X);
+        else if (_data.ScaledP is null) Array.Clear(_rx);
         else DenseProducts.Multiply(_data.ScaledP, _n, _n, transpose: false, 1, p.X, 0, _rx, native);
         for (int j = 0; j < _n; j++)
         {
