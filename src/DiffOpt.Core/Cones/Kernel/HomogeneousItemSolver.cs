@@ -304,9 +304,13 @@ internal sealed class HomogeneousItemSolver
 
     private bool ExponentialAcceptable(ItemPoint point, double? ceiling)
     {
-        foreach (var cone in _exponential)
-            if (!cone.InDomains(point.S.AsSpan(cone.Offset, cone.Rows), point.Z.AsSpan(cone.Offset, cone.Rows))) return false;
-        if (ceiling is null) return true;
+        if (ceiling is null)
+        {
+            foreach (var cone in _exponential)
+                if (!cone.InDomains(point.S.AsSpan(cone.Offset, cone.Rows), point.Z.AsSpan(cone.Offset, cone.Rows))) return false;
+            return true;
+        }
+        // The centrality is NaN outside the domains, so this is also the domain test.
         double proximity = Proximity(point);
         return double.IsFinite(proximity) && proximity <= ceiling.Value;
     }
