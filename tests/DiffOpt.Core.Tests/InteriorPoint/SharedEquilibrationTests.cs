@@ -128,7 +128,14 @@ public class SharedEquilibrationTests
         for (int i = 0; i < 12; i++)
             for (int k = nonzeros.Starts[i]; k < nonzeros.Starts[i + 1]; k++) scaledA[i * 5 + nonzeros.ColumnIndices[k]] = nonzeros.Values[k];
         Assert.Equal(dense.ScaledA, scaledA);
-        Assert.Equal(dense.ScaledP, sparse.ScaledP);
+        // P̂ likewise, by P's nonzeros only.
+        Assert.Null(sparse.ScaledP);
+        Assert.True(sparse.SparseP!.Values.Length < 0.8 * 5 * 5, $"the test P has {sparse.SparseP.Values.Length} nonzeros of 25");
+        var scaledP = new double[5 * 5];
+        var pNonzeros = sparse.ScaledSparseP!;
+        for (int j = 0; j < 5; j++)
+            for (int k = pNonzeros.Starts[j]; k < pNonzeros.Starts[j + 1]; k++) scaledP[j * 5 + pNonzeros.ColumnIndices[k]] = pNonzeros.Values[k];
+        Assert.Equal(dense.ScaledP, scaledP);
 
         var random = new Random(26);
         double[] Point(int length) => Enumerable.Range(0, length).Select(_ => random.NextDouble() * 2 - 1).ToArray();

@@ -19,23 +19,32 @@ internal static class ExponentialTriple
         return u < 0 && w > 0 && v - u - u * Math.Log(w / -u) > 0;
     }
 
-    /// <summary>f(t).</summary>
-    public static double Value(ReadOnlySpan<double> t) => -Math.Log(Psi(t[0], t[1], t[2])) - Math.Log(t[1]) - Math.Log(t[2]);
+    /// <summary>f(t), NaN outside int K_exp.</summary>
+    public static double Value(ReadOnlySpan<double> t)
+    {
+        double y = t[1], z = t[2];
+        if (!(y > 0 && z > 0)) return double.NaN;
+        double psi = Psi(t[0], y, z);
+        if (!(psi > 0)) return double.NaN;
+        // −log ψ − log y − log z with one log unless the product leaves the normal range.
+        double product = psi * y * z;
+        return double.IsNormal(product) ? -Math.Log(product) : -Math.Log(psi) - Math.Log(y) - Math.Log(z);
+    }
 
     /// <summary>∇f(t) into g.</summary>
     public static void Gradient(ReadOnlySpan<double> t, Span<double> g)
     {
-        double y = t[1], z = t[2], psi = Psi(t[0], y, z);
+        double y = t[1], z = t[2], ratio = Math.Log(z / y), psi = y * ratio - t[0];
         g[0] = 1 / psi;
-        g[1] = -(Math.Log(z / y) - 1) / psi - 1 / y;
+        g[1] = -(ratio - 1) / psi - 1 / y;
         g[2] = -(y / z) / psi - 1 / z;
     }
 
-    /// <summary>[∇²f(t)]⁻¹ in closed form into h (3×3 row-major).</summary>
-    public static void InverseHessian(ReadOnlySpan<double> t, Span<double> h)
+    /// <summary>[∇²f(t)]⁻¹ in closed form into h (3×3 row-major), for t's ψ and log(z/y) (<paramref name="ratio"/>).</summary>
+    public static void InverseHessian(ReadOnlySpan<double> t, double psi, double ratio, Span<double> h)
     {
-        double y = t[1], z = t[2], psi = Psi(t[0], y, z);
-        double hy = Math.Log(z / y) - 1, hz = y / z;
+        double y = t[1], z = t[2];
+        double hy = ratio - 1, hz = y / z;
         double denominator = 2 * y + psi;
         double kyy = y * y * (y + psi) / denominator, kyz = y * y * z / denominator, kzz = z * z * (y + psi) / denominator;
         double khy = kyy * hy + kyz * hz, khz = kyz * hy + kzz * hz;
@@ -50,41 +59,69 @@ internal static class ExponentialTriple
     /// <summary>∇f*(d) into g (NaN outside int K_exp*), by Newton's method on the Wright omega equation.</summary>
     public static void DualGradient(ReadOnlySpan<double> d, Span<double> g)
     {
-        if (!InDualDomain(d))
+        if (!Conjugate(d, g, out _, out _, out _))
         {
             g[0] = g[1] = g[2] = double.NaN;
             return;
         }
+        g[0] = -g[0];
+        g[1] = -g[1];
+        g[2] = -g[2];
+    }
+
+    /// <summary>
+    /// The conjugate point t = −∇f*(d) of d = (u, v, w) ∈ int K_exp* into <paramref name="t"/> (see
+    /// <see cref="ExponentialBarrier.DualGradient"/>), with what its formulas reuse in closed form: with b = −u,
+    /// ℓ = log ω and r = ℓ + log(b/w), t = (y·r − 1/b, 1/(b(ω − 1)), ω/(w(ω − 1))), so log(t_z/t_y) = log(ωb/w) = r
+    /// (<paramref name="ratio"/>), ψ(t) = y·r − x = 1/b (<paramref name="psi"/>), and f*(d) = −3 − f(t) =
+    /// ℓ − 2 log(b(ω − 1)) − log w − 3 (<paramref name="value"/>). False (t untouched) outside int K_exp*.
+    /// </summary>
+    public static bool Conjugate(ReadOnlySpan<double> d, Span<double> t, out double psi, out double ratio, out double value)
+    {
         double u = d[0], v = d[1], w = d[2], b = -u;
-        double target = Math.Log(w / b) + (v - 2 * u) / b;
-        double ell = Math.Log(Math.Max(target, 1));
+        psi = ratio = value = double.NaN;
+        if (!(u < 0 && w > 0)) return false;
+        double logWb = Math.Log(w / b);
+        // d ∈ int K_exp* ⇔ v − u − u·log(w/−u) > 0 ⇔ the omega equation's right side exceeds 1.
+        if (!(v - u - u * logWb > 0)) return false;
+        double target = Math.Max(logWb + (v - 2 * u) / b, 1), logTarget = Math.Log(target);
+        // The start: ω(t) ≈ t − log t + log t/t, the first terms of ω's expansion for large t (Corless and Jeffrey,
+        // "The Wright ω function", 2002), exact at t = 1; log ω is off by less than 0.08 for every t > 1 (log t, by up
+        // to 0.31), which saves one to two Newton steps.
+        double ell = Math.Log(target - logTarget + logTarget / target), omega = double.NaN;
         for (int i = 0; i < ExponentialBarrier.OmegaNewtonSteps; i++)
         {
             double e = Math.Exp(ell);
             double step = (e + ell - target) / (e + 1);
             ell -= step;
             // Newton's error on G(ℓ) = e^ℓ + ℓ − t shrinks as e' = G''/(2G')·e² ≤ ½e², and near the root a step is the
-            // error it removes: after a step of 1e-9·max(1, |ℓ|) what is left is below ℓ's rounding, so the remaining
-            // steps (and their exps) would move ℓ by less than its rounding.
-            if (Math.Abs(step) <= 1e-9 * Math.Max(1, Math.Abs(ell))) break;
+            // error it removes: after a step of 1e-8 at most ½·1e-16 is left in ℓ, which is ω's relative error, below
+            // its rounding, so further steps (and their exps) would not change ω. Then ω = e·e^(−step) to the step's
+            // third order, whose error (below 1e-24) is far below ω's rounding.
+            if (Math.Abs(step) <= 1e-8)
+            {
+                omega = e * (1 - step * (1 - 0.5 * step));
+                break;
+            }
         }
-        double omega = Math.Exp(ell);
+        if (double.IsNaN(omega)) omega = Math.Exp(ell);
         double y = 1 / (b * (omega - 1)), z = omega / (w * (omega - 1));
-        double x = y * (ell + Math.Log(b / w)) - 1 / b;
-        g[0] = -x;
-        g[1] = -y;
-        g[2] = -z;
+        ratio = ell - logWb;
+        t[0] = y * ratio - 1 / b;
+        t[1] = y;
+        t[2] = z;
+        psi = 1 / b;
+        double scaled = b * (omega - 1), product = scaled * scaled * w;
+        value = ell - 3 - (double.IsNormal(product) ? Math.Log(product) : 2 * Math.Log(scaled) + Math.Log(w));
+        return true;
     }
 
-    /// <summary>f*(d) = −3 − f(−∇f*(d)).</summary>
+    /// <summary>f*(d) = −3 − f(−∇f*(d)) (<see cref="Conjugate"/>), NaN outside int K_exp*.</summary>
     public static double DualValue(ReadOnlySpan<double> d)
     {
-        Span<double> g = stackalloc double[3];
-        DualGradient(d, g);
-        g[0] = -g[0];
-        g[1] = -g[1];
-        g[2] = -g[2];
-        return -3 - Value(g);
+        Span<double> t = stackalloc double[3];
+        Conjugate(d, t, out _, out _, out double value);
+        return value;
     }
 
     /// <summary>
@@ -94,12 +131,26 @@ internal static class ExponentialTriple
     /// </summary>
     public static void ThirdOrderTerm(ReadOnlySpan<double> d, ReadOnlySpan<double> dz, ReadOnlySpan<double> ds, Span<double> eta)
     {
-        Span<double> t = stackalloc double[3], inverse = stackalloc double[9], p = stackalloc double[3], third = stackalloc double[3];
-        DualGradient(d, t);
-        for (int i = 0; i < 3; i++) t[i] = -t[i];
-        InverseHessian(t, inverse);
+        Span<double> t = stackalloc double[3], inverse = stackalloc double[9];
+        if (!Conjugate(d, t, out double psi, out double ratio, out _))
+        {
+            eta[0] = eta[1] = eta[2] = double.NaN;
+            return;
+        }
+        InverseHessian(t, psi, ratio, inverse);
+        ThirdOrderTerm(t, inverse, psi, ratio, dz, ds, eta);
+    }
+
+    /// <summary>
+    /// <see cref="ThirdOrderTerm(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double})"/> from
+    /// the conjugate point t, H⁻¹ = [∇²f(t)]⁻¹ (<paramref name="inverse"/>), ψ(t) and log(t_z/t_y) already computed.
+    /// </summary>
+    public static void ThirdOrderTerm(ReadOnlySpan<double> t, ReadOnlySpan<double> inverse, double psi, double ratio,
+        ReadOnlySpan<double> dz, ReadOnlySpan<double> ds, Span<double> eta)
+    {
+        Span<double> p = stackalloc double[3], third = stackalloc double[3];
         for (int i = 0; i < 3; i++) p[i] = inverse[3 * i] * dz[0] + inverse[3 * i + 1] * dz[1] + inverse[3 * i + 2] * dz[2];
-        ThirdDerivative(t, p, ds, third);
+        ThirdDerivative(t, psi, ratio, p, ds, third);
         for (int i = 0; i < 3; i++)
             eta[i] = 0.5 * (inverse[3 * i] * third[0] + inverse[3 * i + 1] * third[1] + inverse[3 * i + 2] * third[2]);
     }
@@ -107,12 +158,13 @@ internal static class ExponentialTriple
     /// <summary>
     /// ∇³f(t)[p, q] into r. With ψ's gradient g = (−1, log(z/y) − 1, y/z), Hessian M and third derivative T:
     /// ∇³(−log ψ)[p, q] = −2(g·p)(g·q)g/ψ³ + ((g·q)Mp + (g·p)Mq + (pᵀMq)g)/ψ² − T[p, q]/ψ, plus −2p_y q_y/y³ and
-    /// −2p_z q_z/z³ from −log y − log z.
+    /// −2p_z q_z/z³ from −log y − log z; t's ψ and log(z/y) (<paramref name="ratio"/>) are given.
     /// </summary>
-    public static void ThirdDerivative(ReadOnlySpan<double> t, ReadOnlySpan<double> p, ReadOnlySpan<double> q, Span<double> r)
+    public static void ThirdDerivative(ReadOnlySpan<double> t, double psi, double ratio, ReadOnlySpan<double> p, ReadOnlySpan<double> q,
+        Span<double> r)
     {
-        double y = t[1], z = t[2], psi = Psi(t[0], y, z);
-        double g1 = Math.Log(z / y) - 1, g2 = y / z;
+        double y = t[1], z = t[2];
+        double g1 = ratio - 1, g2 = y / z;
         double gp = -p[0] + g1 * p[1] + g2 * p[2], gq = -q[0] + g1 * q[1] + g2 * q[2];
         // M = ∇²ψ is zero in the first row and column: [[−1/y, 1/z], [1/z, −y/z²]] on (y, z).
         double mp1 = -p[1] / y + p[2] / z, mp2 = p[1] / z - y * p[2] / (z * z);

@@ -180,7 +180,9 @@ internal sealed class HomogeneousItemSolver
         double tau = p.Tau, xPx = 0;
         _curvature = 0;
         bool native = _kkt.Native;
-        if (_data.ScaledP is null) Array.Clear(_rx);
+        if (_data.ScaledSparseP is { } sparseP)
+            for (int j = 0; j < _n; j++) _rx[j] = sparseP.Dot(j, p.X);
+        else if (_data.ScaledP is null) Array.Clear(_rx);
         else DenseProducts.Multiply(_data.ScaledP, _n, _n, transpose: false, 1, p.X, 0, _rx, native);
         for (int j = 0; j < _n; j++)
         {
@@ -302,9 +304,13 @@ internal sealed class HomogeneousItemSolver
 
     private bool ExponentialAcceptable(ItemPoint point, double? ceiling)
     {
-        foreach (var cone in _exponential)
-            if (!cone.InDomains(point.S.AsSpan(cone.Offset, cone.Rows), point.Z.AsSpan(cone.Offset, cone.Rows))) return false;
-        if (ceiling is null) return true;
+        if (ceiling is null)
+        {
+            foreach (var cone in _exponential)
+                if (!cone.InDomains(point.S.AsSpan(cone.Offset, cone.Rows), point.Z.AsSpan(cone.Offset, cone.Rows))) return false;
+            return true;
+        }
+        // The centrality is NaN outside the domains, so this is also the domain test.
         double proximity = Proximity(point);
         return double.IsFinite(proximity) && proximity <= ceiling.Value;
     }

@@ -38,6 +38,9 @@ internal static class HomogeneousKernel
         // On the sparse path every item gives A's values at the pattern's support (the mask: the union of the items' nonzeros).
         var supportA = sparse is null ? null : data.SparseA?.Restrict(mask!) ?? SparseBatchMatrix.Gather(data.SharedA ? data.GivenA : data.A, mask!);
         supportA?.HostValues();   // copied here, not by the first item's thread
+        // On the sparse path P is held by its values at the pattern's support too; a shared P is gathered once.
+        bool sharedP = p is not null && p.Length == n * n;
+        var supportP = sparse is not null && sharedP ? sparse.SupportP(p) : null;
         data.SparseA?.HostValues();
         // Polyhedral programs stop at (a face of) a vertex already accurate; their polish steps would be costly full-matrix solves.
         int polish = data.Cones.All(c => c is ZeroCone or NonnegativeCone) ? 0
@@ -69,9 +72,11 @@ internal static class HomogeneousKernel
                 var itemB = Slice(b, m, workspace?.B);
                 var itemC = Slice(c, n, workspace?.C);
                 // A shared P is only read: items without a workspace read the one array.
-                var itemP = p is null ? null : p.Length != n * n ? Slice(p, n * n, workspace?.P) : workspace is null ? p : Copy(p, workspace.P);
-                var program = supportA is not null ? ItemEquilibration.Create(cones, m, n, supportA.Item(i), itemB, itemC, itemP)
-                    : ItemEquilibration.Create(cones, m, n, DenseA(i, workspace?.A), itemB, itemC, itemP, sparse: false, workspace);
+                double[]? DenseP() => p is null ? null : !sharedP ? Slice(p, n * n, workspace?.P) : workspace is null ? p : Copy(p, workspace.P);
+                var program = supportA is not null
+                    ? ItemEquilibration.Create(cones, m, n, supportA.Item(i), itemB, itemC,
+                        supportP ?? (p is null ? null : sparse!.SupportP(p.AsSpan(i * n * n, n * n))))
+                    : ItemEquilibration.Create(cones, m, n, DenseA(i, workspace?.A), itemB, itemC, DenseP(), sparse: false, workspace);
                 var solver = workspace?.Solver;
                 if (solver is null) solver = new HomogeneousItemSolver(program, cones, tolerances, sparse);
                 else solver.Reset(program, tolerances);

@@ -19,18 +19,24 @@ internal static class ItemEquilibration
     /// </summary>
     public static ItemProgram Create(KernelCone[] cones, int m, int n, double[] a, double[] b, double[] c, double[]? p, bool sparse = false,
         ItemWorkspace? buffers = null) =>
-        sparse ? Create(cones, m, n, CompressedRows.FromDense(a, m, n), b, c, p) : Create(cones, m, n, a, null, b, c, p, buffers);
+        sparse ? Create(cones, m, n, CompressedRows.FromDense(a, m, n), b, c, p is null ? null : CompressedRows.FromDense(p, n, n))
+            : Create(cones, m, n, a, null, b, c, p, null, buffers);
 
-    /// <summary>The item's program from A's nonzeros (<paramref name="a"/>, m × n) for the sparse KKT path: Â keeps A's pattern.</summary>
-    public static ItemProgram Create(KernelCone[] cones, int m, int n, CompressedRows a, double[] b, double[] c, double[]? p) =>
-        Create(cones, m, n, null, a, b, c, p, null);
+    /// <summary>
+    /// The item's program from A's and P's nonzeros (<paramref name="a"/>, m × n; <paramref name="p"/>, n × n or null)
+    /// for the sparse KKT path: Â and P̂ keep A's and P's patterns.
+    /// </summary>
+    public static ItemProgram Create(KernelCone[] cones, int m, int n, CompressedRows a, double[] b, double[] c, CompressedRows? p) =>
+        Create(cones, m, n, null, a, b, c, null, p, null);
 
-    /// <summary>The equilibration of A given densely (<paramref name="dense"/>) or by its nonzeros (<paramref name="sparseA"/>).</summary>
+    /// <summary>
+    /// The equilibration of A given densely (<paramref name="dense"/>, with P dense) or by its nonzeros
+    /// (<paramref name="sparseA"/>, with P by its nonzeros <paramref name="sparseP"/>).
+    /// </summary>
     private static unsafe ItemProgram Create(KernelCone[] cones, int m, int n, double[]? dense, CompressedRows? sparseA, double[] b, double[] c,
-        double[]? p, ItemWorkspace? buffers)
+        double[]? p, CompressedRows? sparseP, ItemWorkspace? buffers)
     {
         var settings = RuizSettings.Cone;
-        var sparseP = sparseA is not null && p is not null ? CompressedRows.FromDense(p, n, n) : null;
         var d = buffers?.D ?? new double[m];
         var e = buffers?.E ?? new double[n];
         Array.Fill(d, 1.0);
@@ -68,11 +74,20 @@ internal static class ItemEquilibration
             for (int j = 0; j < n; j++)
                 for (int k = 0; k < n; k++) sp[j * n + k] = e[j] * p[j * n + k] * e[k];
         }
-        double sigma = CostScale.Of(ec, sp, sp is not null, settings);
+        double[]? spValues = null;
+        if (sparseP is not null)
+        {
+            spValues = new double[sparseP.Values.Length];
+            for (int j = 0; j < n; j++)
+                for (int k = sparseP.Starts[j]; k < sparseP.Starts[j + 1]; k++) spValues[k] = e[j] * sparseP.Values[k] * e[sparseP.ColumnIndices[k]];
+        }
+        var scaledSparseP = spValues is null ? null : sparseP!.WithValues(spValues);
+        double sigma = scaledSparseP is not null ? CostScale.Of(ec, scaledSparseP, settings) : CostScale.Of(ec, sp, sp is not null, settings);
         for (int j = 0; j < n; j++) ec[j] *= sigma;
-        if (sp is not null)
-            for (int k = 0; k < sp.Length; k++) sp[k] *= sigma;
-        return new ItemProgram(m, n, dense, b, c, p, sa, sb, ec, sp, d, e, sigma, sparseA, sparseP, scaledSparseA);
+        foreach (var scaled in new[] { sp, spValues })
+            if (scaled is not null)
+                for (int k = 0; k < scaled.Length; k++) scaled[k] *= sigma;
+        return new ItemProgram(m, n, dense, b, c, p, sa, sb, ec, sp, d, e, sigma, sparseA, sparseP, scaledSparseA, scaledSparseP);
     }
 
     /// <summary>The rows sharing a factor: each second-order and PSD block and each exponential triple.</summary>

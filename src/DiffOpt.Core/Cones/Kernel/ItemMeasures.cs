@@ -107,9 +107,9 @@ internal sealed class ItemMeasures(ItemProgram data, SolverTolerances tolerances
             _ax[i] = SpanKernels.Dot(row, x);
             if (!y.IsEmpty) SpanKernels.AddScaled(y[i], row, _aty);
         }
-        if (data.P is null) Array.Clear(_px);
-        else if (data.SparseP is { } sparseP)
+        if (data.SparseP is { } sparseP)
             for (int j = 0; j < n; j++) _px[j] = sparseP.Dot(j, x);
+        else if (data.P is null) Array.Clear(_px);
         else
             for (int j = 0; j < n; j++) _px[j] = SpanKernels.Dot(data.P.AsSpan(j * n, n), x);
     }

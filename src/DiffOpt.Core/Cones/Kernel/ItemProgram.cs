@@ -7,12 +7,14 @@ namespace DiffOpt.Cones;
 /// equilibration (Â, b̂, ĉ, P̂, D, E, σ; <see cref="ConeEquilibration"/>). On the dense KKT path A and Â are m × n
 /// row-major; on the sparse one they are held only by their nonzeros (<see cref="SparseA"/>, <see cref="ScaledSparseA"/>,
 /// the pattern shared by the batch) and <see cref="A"/> and <see cref="ScaledA"/> are null, so that the equilibration's
-/// sweeps, the iteration's products and the stopping tests cost the nonzeros. P and P̂ are n × n (null when P = 0);
-/// <see cref="SparseP"/> holds P's nonzeros on the sparse path.
+/// sweeps, the iteration's products and the stopping tests cost the nonzeros. On the dense path P and P̂ are n × n
+/// (null when P = 0); on the sparse one they are null and <see cref="SparseP"/> and <see cref="ScaledSparseP"/> hold
+/// them by the support of <see cref="SparseKktPattern.PSupport"/> (null when P = 0).
 /// </summary>
 internal sealed record ItemProgram(int Rows, int Variables, double[]? A, double[] B, double[] C, double[]? P,
     double[]? ScaledA, double[] ScaledB, double[] ScaledC, double[]? ScaledP, double[] D, double[] E, double CostScale,
-    CompressedRows? SparseA = null, CompressedRows? SparseP = null, CompressedRows? ScaledSparseA = null)
+    CompressedRows? SparseA = null, CompressedRows? SparseP = null, CompressedRows? ScaledSparseA = null,
+    CompressedRows? ScaledSparseP = null)
 {
     /// <summary>Â, m × n row-major, on the dense path.</summary>
     /// <exception cref="InvalidOperationException">The item holds Â by its nonzeros only.</exception>

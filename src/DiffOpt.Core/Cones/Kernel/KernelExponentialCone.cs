@@ -6,11 +6,16 @@ namespace DiffOpt.Cones;
 /// <summary>
 /// A product of exponential cones in the CPU kernel (<see cref="ExponentialScaling"/>, <see cref="ExponentialInteriorPoint"/>):
 /// per triple the Dahl–Andersen primal–dual scaling Hs (or the fallback μ∇²f*(z)), Fᵀ = L⁻¹ for Hs = LLᵀ, the
-/// combined shift s + σμ∇f*(z), and the domain and central-path proximity tests of the step search.
+/// combined shift s + σμ∇f*(z), and the domain and central-path proximity tests of the step search. Each triple's
+/// conjugate point −∇f*(z) is kept (<see cref="ExponentialConjugates"/>) for the iterate's z (set by <see cref="Scale"/>)
+/// and for the last z the step search tried, which becomes the next iterate's when the step is taken, so that the
+/// shift, the proximity and the next scaling repeat no Wright-omega solve.
 /// </summary>
 internal sealed class KernelExponentialCone(int offset, int count) : DenseBlockCone(offset, 3 * count, 3)
 {
     private static readonly double RootEpsilon = Math.Sqrt(2.2e-16);
+
+    private readonly ExponentialConjugates _iterate = new(count), _tried = new(count);
 
     /// <inheritdoc />
     public override int Degree => Rows;
@@ -33,7 +38,9 @@ internal sealed class KernelExponentialCone(int offset, int count) : DenseBlockC
         for (int t = 0; t < Rows; t += 3)
         {
             var h = H.AsSpan(3 * t, 9);
-            ScaleTriple(s.Slice(t, 3), z.Slice(t, 3), h, DualScaling);
+            if (_tried.Holds(z.Slice(t, 3), t)) _iterate.CopyFrom(_tried, t);
+            else if (!_iterate.Compute(z.Slice(t, 3), t)) return false;
+            ScaleTriple(s.Slice(t, 3), z.Slice(t, 3), _iterate.Point(t), _iterate.DualHessian(t), h, DualScaling);
             if (!SpanKernels.AllFinite(h)) return false;
             var f = FT.AsSpan(3 * t, 9);
             h.CopyTo(f);
@@ -42,6 +49,10 @@ internal sealed class KernelExponentialCone(int offset, int count) : DenseBlockC
         }
         return true;
     }
+
+    /// <summary>The held conjugates of the triple at row <paramref name="t"/> for this z, or null.</summary>
+    private ExponentialConjugates? Held(ReadOnlySpan<double> z, int t) =>
+        _iterate.Holds(z, t) ? _iterate : _tried.Holds(z, t) ? _tried : null;
 
     /// <summary>
     /// Fᵀ = Λ^{−1/2}Qᵀ for Hs = QΛQᵀ, with eigenvalues below 1e-15·λ_max raised to it: near the optimum Hs can be
@@ -75,7 +86,8 @@ internal sealed class KernelExponentialCone(int offset, int count) : DenseBlockC
     public bool DualScaling { get; set; }
 
     /// <summary>
-    /// ds = s + σμ∇f*(z) − w·η with η = ½∇³f*(z)[Δz_a, (∇²f*(z))⁻¹Δs_a] (<see cref="ExponentialTriple.ThirdOrderTerm"/>)
+    /// ds = s + σμ∇f*(z) − w·η with η = ½∇³f*(z)[Δz_a, (∇²f*(z))⁻¹Δs_a]
+    /// (<see cref="ExponentialTriple.ThirdOrderTerm(ReadOnlySpan{double}, ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double})"/>)
     /// and w = <see cref="CorrectionWeight"/>; a triple whose η is not finite is not corrected.
     /// </summary>
     public override void CombinedShift(ReadOnlySpan<double> s, ReadOnlySpan<double> z, ReadOnlySpan<double> dsAffine,
@@ -85,11 +97,17 @@ internal sealed class KernelExponentialCone(int offset, int count) : DenseBlockC
         for (int t = 0; t < Rows; t += 3)
         {
             var g = shift.Slice(t, 3);
-            ExponentialTriple.DualGradient(z.Slice(t, 3), g);
+            var held = Held(z.Slice(t, 3), t);
+            if (held is not null)
+                for (int i = 0; i < 3; i++) g[i] = -held.Point(t)[i];
+            else ExponentialTriple.DualGradient(z.Slice(t, 3), g);
             eta.Clear();
             if (CorrectionWeight != 0)
             {
-                ExponentialTriple.ThirdOrderTerm(z.Slice(t, 3), dzAffine.Slice(t, 3), dsAffine.Slice(t, 3), eta);
+                if (held is not null)
+                    ExponentialTriple.ThirdOrderTerm(held.Point(t), held.DualHessian(t), held.Psi(t), held.Ratio(t),
+                        dzAffine.Slice(t, 3), dsAffine.Slice(t, 3), eta);
+                else ExponentialTriple.ThirdOrderTerm(z.Slice(t, 3), dzAffine.Slice(t, 3), dsAffine.Slice(t, 3), eta);
                 if (!SpanKernels.AllFinite(eta)) eta.Clear();
             }
             for (int i = 0; i < 3; i++) g[i] = s[t + i] + sigmaMu * g[i] - CorrectionWeight * eta[i];
@@ -107,30 +125,35 @@ internal sealed class KernelExponentialCone(int offset, int count) : DenseBlockC
         return true;
     }
 
-    /// <summary>ν(log μ + 1) + Σf(s) + Σf*(z), μ = ⟨s, z⟩/ν (<see cref="ExponentialInteriorPoint.Centrality"/>).</summary>
+    /// <summary>
+    /// ν(log μ + 1) + Σf(s) + Σf*(z), μ = ⟨s, z⟩/ν (<see cref="ExponentialInteriorPoint.Centrality"/>); NaN unless every
+    /// triple of s is in int K_exp and of z in int K_exp* (so that it is also the step search's domain test).
+    /// </summary>
     public double Centrality(ReadOnlySpan<double> s, ReadOnlySpan<double> z)
     {
         double sz = 0, barrier = 0;
         for (int i = 0; i < Rows; i++) sz += s[i] * z[i];
         for (int t = 0; t < Rows; t += 3)
-            barrier += ExponentialTriple.Value(s.Slice(t, 3)) + ExponentialTriple.DualValue(z.Slice(t, 3));
+        {
+            var held = Held(z.Slice(t, 3), t);
+            if (held is null && !(held = _tried).Compute(z.Slice(t, 3), t)) return double.NaN;
+            barrier += ExponentialTriple.Value(s.Slice(t, 3)) + held.Value(t);
+        }
         return Degree * (Math.Log(sz / Degree) + 1) + barrier;
     }
 
-    /// <summary>The triple's Hs (see <see cref="ExponentialScaling"/>); the dual scaling where <paramref name="dualScaling"/>.</summary>
-    private static void ScaleTriple(ReadOnlySpan<double> s, ReadOnlySpan<double> z, Span<double> hs, bool dualScaling)
+    /// <summary>
+    /// The triple's Hs (see <see cref="ExponentialScaling"/>) from z's conjugate point s̃ = −∇f*(z) and ∇²f*(z)
+    /// (<paramref name="dual"/>); the dual scaling where <paramref name="dualScaling"/>.
+    /// </summary>
+    private static void ScaleTriple(ReadOnlySpan<double> s, ReadOnlySpan<double> z, ReadOnlySpan<double> sT, ReadOnlySpan<double> dual,
+        Span<double> hs, bool dualScaling)
     {
-        Span<double> sT = stackalloc double[3], zT = stackalloc double[3], dual = stackalloc double[9];
+        Span<double> zT = stackalloc double[3];
         Span<double> ds = stackalloc double[3], dz = stackalloc double[3], hz = stackalloc double[3];
         Span<double> t = stackalloc double[3], axis = stackalloc double[3], rem = stackalloc double[9];
-        ExponentialTriple.DualGradient(z, sT);
         ExponentialTriple.Gradient(s, zT);
-        for (int i = 0; i < 3; i++)
-        {
-            sT[i] = -sT[i];
-            zT[i] = -zT[i];
-        }
-        ExponentialTriple.InverseHessian(sT, dual);
+        for (int i = 0; i < 3; i++) zT[i] = -zT[i];
         double sz = Dot(s, z), mu = sz / 3, muT = Dot(sT, zT) / 3;
         for (int i = 0; i < 3; i++)
         {

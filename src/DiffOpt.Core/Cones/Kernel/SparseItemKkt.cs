@@ -49,7 +49,7 @@ internal sealed class SparseItemKkt : IItemKkt
             {
                 double value = p.Sources[e] switch
                 {
-                    SparseKktPattern.Source.P => data.ScaledP![p.Index[e]],
+                    SparseKktPattern.Source.P => data.ScaledSparseP!.Values[p.Index[e]],
                     SparseKktPattern.Source.A => data.ScaledSparseA!.Values[p.Index[e]],
                     SparseKktPattern.Source.H => -_blocks[p.Index[e]],
                     _ => 0,

@@ -1,6 +1,7 @@
 using DiffOpt.InteriorPoint;
 using DiffOpt.LinearAlgebra;
 using DiffOpt.Native;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Cones;
 
@@ -18,7 +19,7 @@ internal sealed class SparseKktPattern
     /// <summary>What an entry of K's upper triangle holds.</summary>
     internal enum Source : byte
     {
-        /// <summary>P̂ at <see cref="Index"/> (j·n + l).</summary>
+        /// <summary>P̂ at <see cref="Index"/> (the entry's position in <see cref="PSupport"/>).</summary>
         P,
 
         /// <summary>Â at <see cref="Index"/>, the entry's position in A's nonzeros by rows (<see cref="ASupport"/>).</summary>
@@ -43,15 +44,10 @@ internal sealed class SparseKktPattern
         var rows = new List<int>();
         var sources = new List<Source>();
         var indices = new List<int>();
-        var aStarts = new int[m + 1];
-        var aColumns = new List<int>();
-        for (int i = 0; i < m; i++)
-        {
-            for (int j = 0; j < n; j++)
-                if (aMask[i * n + j]) aColumns.Add(j);
-            aStarts[i + 1] = aColumns.Count;
-        }
-        ASupport = (aStarts, aColumns.ToArray());
+        ASupport = Support(aMask, m, n);
+        var aStarts = ASupport.Starts;
+        PSupport = pMask is null ? null : Support(pMask, n, n);
+        int PEntry(int j, int l) => Array.BinarySearch(PSupport!.Value.Columns, PSupport.Value.Starts[j], PSupport.Value.Starts[j + 1] - PSupport.Value.Starts[j], l);
         void Add(int row, Source source, int index)
         {
             rows.Add(row);
@@ -60,9 +56,16 @@ internal sealed class SparseKktPattern
         }
         for (int j = 0; j < n; j++)
         {
+            // Column j above the diagonal holds P̂'s row j (P is symmetric); where only (l, j) is in P's support, the
+            // entry (j, l) read is 0 in every item.
             for (int l = 0; l < j; l++)
-                if (pMask is not null && (pMask[j * n + l] || pMask[l * n + j])) Add(l, Source.P, j * n + l);
-            Add(j, pMask is not null && pMask[j * n + j] ? Source.P : Source.None, j * n + j);
+                if (pMask is not null && (pMask[j * n + l] || pMask[l * n + j]))
+                {
+                    if (pMask[j * n + l]) Add(l, Source.P, PEntry(j, l));
+                    else Add(l, Source.None, 0);
+                }
+            if (pMask is not null && pMask[j * n + j]) Add(j, Source.P, PEntry(j, j));
+            else Add(j, Source.None, 0);
             starts.Add(rows.Count);
         }
         for (int k = 0; k < cones.Length; k++)
@@ -95,6 +98,33 @@ internal sealed class SparseKktPattern
 
     /// <summary>A's nonzero mask by rows (row starts, m + 1, and column indices): the support at which items give Â's values.</summary>
     public (int[] Starts, int[] Columns) ASupport { get; }
+
+    /// <summary>P's nonzero mask (the union over the items) by rows, n + 1 starts and column indices; null for P = 0.</summary>
+    public (int[] Starts, int[] Columns)? PSupport { get; }
+
+    /// <summary>One item's P (n × n row-major) by its values at <see cref="PSupport"/>; null for P = 0.</summary>
+    public CompressedRows? SupportP(ReadOnlySpan<double> p)
+    {
+        if (PSupport is not { } support) return null;
+        var values = new double[support.Columns.Length];
+        for (int j = 0; j < Variables; j++)
+            for (int e = support.Starts[j]; e < support.Starts[j + 1]; e++) values[e] = p[j * Variables + support.Columns[e]];
+        return new CompressedRows(Variables, Variables, support.Starts, support.Columns, values);
+    }
+
+    /// <summary>A mask's (rows × columns) nonzeros by rows: row starts and column indices.</summary>
+    private static (int[] Starts, int[] Columns) Support(bool[] mask, int rows, int columns)
+    {
+        var starts = new int[rows + 1];
+        var indices = new List<int>();
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < columns; j++)
+                if (mask[i * columns + j]) indices.Add(j);
+            starts[i + 1] = indices.Count;
+        }
+        return (starts, indices.ToArray());
+    }
 
     /// <summary>m.</summary>
     public int Rows { get; }

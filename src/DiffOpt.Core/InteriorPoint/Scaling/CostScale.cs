@@ -1,5 +1,6 @@
 using static TorchSharp.torch;
 using DiffOpt.Native;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.InteriorPoint;
 
@@ -23,19 +24,28 @@ internal static class CostScale
     public static double Of(ReadOnlySpan<double> scaledC, ReadOnlySpan<double> scaledP, bool hasP, RuizSettings settings)
     {
         int n = scaledC.Length;
+        double rowMaxSum = 0;
+        if (hasP)
+            for (int j = 0; j < n; j++) rowMaxSum += SpanKernels.NormInf(scaledP.Slice(j * n, n));
+        return Of(scaledC, rowMaxSum, hasP, settings);
+    }
+
+    /// <summary>σ of one item from Ec (n) and EPE by its nonzeros (null for P = 0): the same value, zeros add nothing to a row's maximum.</summary>
+    public static double Of(ReadOnlySpan<double> scaledC, CompressedRows? scaledP, RuizSettings settings)
+    {
+        double rowMaxSum = 0;
+        if (scaledP is not null)
+            for (int j = 0; j < scaledP.Rows; j++) rowMaxSum += SpanKernels.NormInf(scaledP.Values.AsSpan(scaledP.Starts[j], scaledP.Starts[j + 1] - scaledP.Starts[j]));
+        return Of(scaledC, rowMaxSum, scaledP is not null, settings);
+    }
+
+    /// <summary>σ from Ec and the sum of EPE's row maxima (of absolute values).</summary>
+    private static double Of(ReadOnlySpan<double> scaledC, double rowMaxSum, bool hasP, RuizSettings settings)
+    {
+        int n = scaledC.Length;
         double cost = n == 0 ? 1 : 0;
         foreach (double value in scaledC) cost = Math.Max(cost, Math.Abs(value));
-        if (hasP && n > 0)
-        {
-            double rowMaxSum = 0;
-            for (int j = 0; j < n; j++)
-            {
-                double rowMax = 0;
-                foreach (double value in scaledP.Slice(j * n, n)) rowMax = Math.Max(rowMax, Math.Abs(value));
-                rowMaxSum += rowMax;
-            }
-            cost = Math.Max(cost, rowMaxSum / n);
-        }
+        if (hasP && n > 0) cost = Math.Max(cost, rowMaxSum / n);
         return 1 / Math.Clamp(cost, settings.MinNorm, settings.MaxNorm);
     }
 }

@@ -53,6 +53,32 @@ public class SparseKktPathTests(ITestOutputHelper output)
         Close("y", sparse.Y, dense.Y, 1e-4);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void SparsePath_WithASparseP_ReachesTheDensePathsObjective(bool shared)
+    {
+        // P held by its nonzeros (SparseKktPattern.PSupport): a diagonal on some variables, as the logistic layer's
+        // ridge term on θ only; per item, supports that differ (their union is the pattern) and one off-diagonal pair.
+        var cones = Family("mixed");
+        int n = cones.Sum(c => c.Rows) + 1, batch = 4;
+        var point = PlantedConePrograms.Plant(cones, variables: n, batch: batch, seed: 37, withP: false, diagonal: 2);
+        var p = zeros(shared ? 1 : batch, n, n, dtype: ScalarType.Float64);
+        for (int item = 0; item < p.shape[0]; item++)
+            for (int j = 0; j < n; j++)
+                if ((j + item) % 3 != 0) p[item, j, j] = tensor(1 + 0.5 * j, dtype: ScalarType.Float64);
+        p[0, 1, 2] = tensor(0.25, dtype: ScalarType.Float64);
+        p[0, 2, 1] = tensor(0.25, dtype: ScalarType.Float64);
+        var data = ConeProgramData.Create(point.A, point.B, point.C, point.Cones, shared ? p[0] : p).Wide();
+        Assert.Equal(shared, data.SharedP);
+        var (dense, sparse) = BothPaths(data, Tight);
+        output.WriteLine($"shared={shared}: dense {string.Join(",", dense.Status)}; sparse {string.Join(",", sparse.Status)}");
+        Assert.All(dense.Status.Concat(sparse.Status), s => Assert.True(s.HasSolution(), $"{s}"));
+        Tensor Objective(Tensor x) => (point.C * x).sum(1).Plus((x.unsqueeze(1).matmul(p).squeeze(1) * x).sum(1).Times(0.5));
+        Close("objective", Objective(sparse.X), Objective(dense.X), 1e-7);
+        Close("y", sparse.Y, dense.Y, 1e-4);
+    }
+
     private void Close(string name, Tensor ours, Tensor theirs, double tolerance)
     {
         double error = ((ours - theirs).abs() / theirs.abs().Plus(1L)).max().item<double>();
