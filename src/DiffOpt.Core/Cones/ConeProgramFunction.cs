@@ -35,7 +35,8 @@ public sealed class ConeProgramFunction : MultiTensorFunction<ConeProgramFunctio
     {
         var solver = new ConeProgramSolver(options);
         var data = ConeProgramData.Create(A, b, c, cones, P);
-        var outputs = apply(A, b, c, P!, solver, data);
+        // Views of the arguments let their gradients reach leaves without a copy (GradientHandOff).
+        var outputs = apply(GradientHandOff.View(A)!, GradientHandOff.View(b)!, GradientHandOff.View(c)!, GradientHandOff.View(P)!, solver, data);
         return (outputs[0], outputs[1], outputs[2]);
     }
 

@@ -45,17 +45,9 @@ public sealed class QpFunction : SingleTensorFunction<QpFunction>
     {
         var opts = options ?? QpSolverOptions.Default;
         opts.Validate();
-        return apply(HandOff(Q), HandOff(p), HandOff(G), HandOff(h), HandOff(A), HandOff(b), opts, report ?? new QpSolveReport(), warmStart!);
+        return apply(GradientHandOff.View(Q), GradientHandOff.View(p), GradientHandOff.View(G), GradientHandOff.View(h),
+            GradientHandOff.View(A), GradientHandOff.View(b), opts, report ?? new QpSolveReport(), warmStart!);
     }
-
-    /// <summary>
-    /// A same-shape view of an argument that requires grad, for the function to take in its place (the argument itself
-    /// otherwise). TorchSharp keeps a reference to each gradient <see cref="backward"/> returns, so a leaf's gradient
-    /// accumulation finds it shared and copies it, a full pass over (B,n,n) and (B,m,n) data into freshly mapped pages;
-    /// through the view's backward the leaf receives a new view of the gradient instead, which it takes without a copy.
-    /// </summary>
-    private static Tensor? HandOff(Tensor? argument) =>
-        argument is not null && argument.requires_grad && is_grad_enabled() ? argument.view(argument.shape) : argument;
 
     /// <inheritdoc/>
     public override Tensor forward(AutogradContext ctx, params object[] vars)

@@ -22,6 +22,67 @@ public class ConeProgramFunctionTests(ITestOutputHelper output)
     private static ConeProgramPoint Point() =>
         PlantedConePrograms.Plant([new ZeroCone(2), new NonnegativeCone(6)], variables: 5, batch: 2, seed: 21, sharedA: true, sharedP: true);
 
+    [Fact]
+    public void ConcurrentCalls_GiveTheGradientsOfASequentialCall()
+    {
+        // Calls from several threads at once (ML.NET prediction engines, parallel training) share only the kernel's
+        // workspace pool and libtorch: each must get the gradients a call alone gets.
+        var point = PlantedConePrograms.Plant([new ZeroCone(2), new NonnegativeCone(6)], variables: 5, batch: 2, seed: 22);
+        var weights = Random(point.X, new Random(4));
+        Tensor[] Gradients()
+        {
+            using var scope = NewDisposeScope();
+            Tensor[] l = [point.A.detach().clone().requires_grad_(true), point.B.detach().clone().requires_grad_(true),
+                point.C.detach().clone().requires_grad_(true), point.P!.detach().clone().requires_grad_(true)];
+            (weights * ConeProgramFunction.Apply(l[0], l[1], l[2], point.Cones, l[3], Tight).X).sum().backward();
+            return l.Select(t => t.grad!.detach().clone().MoveToOuterDisposeScope()).ToArray();
+        }
+        var expected = Gradients();
+        var results = new Tensor[8][];
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => results[i] = Gradients());
+        // Relative to the largest gradient entry: c's gradient is at rounding level here (about 1e-16), and threads may
+        // round differently (MKL), so each gradient's own scale would turn that noise into a large relative error.
+        double scale = expected.Max(g => g.abs().max().item<double>());
+        for (int i = 0; i < 8; i++)
+            for (int k = 0; k < 4; k++)
+            {
+                double error = (results[i][k] - expected[k]).abs().max().item<double>() / scale;
+                output.WriteLine($"call {i} input {k}: {error:E2}");
+                Assert.True(error < 1e-9, $"call {i} input {k}: {error:E2}");
+            }
+    }
+
+    [Fact]
+    public void LeafGradients_AreExactlyThoseAutogradGradReturns_AndAccumulate()
+    {
+        // Apply hands views of its arguments to autograd (GradientHandOff), so that leaves take the gradients without a
+        // copy: what the leaves receive must still be exactly the gradients, and a second pass must add to them.
+        var point = PlantedConePrograms.Plant([new ZeroCone(2), new NonnegativeCone(6)], variables: 5, batch: 2, seed: 22);
+        var random = new Random(4);
+        var weights = Random(point.X, random);
+        Tensor[] Leaves() => [point.A.detach().clone().requires_grad_(true), point.B.detach().clone().requires_grad_(true),
+            point.C.detach().clone().requires_grad_(true), point.P!.detach().clone().requires_grad_(true)];
+        Tensor Loss(Tensor[] l) => (weights * ConeProgramFunction.Apply(l[0], l[1], l[2], point.Cones, l[3], Tight).X).sum();
+
+        var leaves = Leaves();
+        var expected = autograd.grad(new List<Tensor> { Loss(leaves) }, leaves);
+        var accumulated = Leaves();
+        Loss(accumulated).backward();
+        var once = accumulated.Select(l => l.grad!.detach().clone()).ToArray();
+        Loss(accumulated).backward();
+        // Each call solves again, and the dense KKT path's MKL calls round by buffer alignment (see
+        // SparseProgramRouteTests), so separate solves agree to rounding, not bitwise; a lost or doubled hand-off would
+        // be off by the gradient itself.
+        double scale = expected.Max(g => g.abs().max().item<double>()); // c's gradient is at rounding level here
+        double Relative(Tensor a, Tensor b) => (a - b).abs().max().item<double>() / scale;
+        for (int i = 0; i < leaves.Length; i++)
+        {
+            output.WriteLine($"input {i}: one pass {Relative(once[i], expected[i]):E2}, two {Relative(accumulated[i].grad!, expected[i].Times(2.0)):E2}");
+            Assert.True(Relative(once[i], expected[i]) < 1e-9, $"input {i}: leaf gradient differs from autograd.grad");
+            Assert.True(Relative(accumulated[i].grad!, expected[i].Times(2.0)) < 1e-9, $"input {i}: two passes");
+        }
+    }
+
     [Theory]
     [InlineData("A")]
     [InlineData("b")]
