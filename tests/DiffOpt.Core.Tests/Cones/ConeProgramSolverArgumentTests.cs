@@ -32,6 +32,13 @@ public class ConeProgramSolverArgumentTests
         { "A in int64", "A", s => s.Solve(ones(6, 4, dtype: ScalarType.Int64), B, C, Cones, P) },
         { "NaN in A", "A", s => s.Solve(ScalarSafeOperations.With(double.NaN, value => A.index_put_(value, 0, 0)), B, C, Cones, P) },
         { "Inf in b", "b", s => s.Solve(A, ScalarSafeOperations.With(double.PositiveInfinity, value => B.index_put_(value, 2)), C, Cones, P) },
+        // The finiteness checks read CPU data on the host: float32, a transposed (non-contiguous) A, the last entry of a batch.
+        { "-Inf in a float32 A", "A", s => s.Solve(ScalarSafeOperations.With(double.NegativeInfinity, value => ones(6, 4).index_put_(value, 3, 1)),
+            ones(6), ones(4), Cones) },
+        { "NaN in a transposed A", "A", s => s.Solve(ScalarSafeOperations.With(double.NaN, value => ones(4, 6, dtype: ScalarType.Float64).index_put_(value, 2, 5)).t(),
+            B, C, Cones, P) },
+        { "Inf in a batch's last entry of A", "A", s => s.Solve(ScalarSafeOperations.With(double.PositiveInfinity,
+            value => ones(3, 6, 4, dtype: ScalarType.Float64).index_put_(value, 2, 5, 3)), B, C, Cones, P) },
         { "NaN in P", "P", s => s.Solve(A, B, C, Cones, ScalarSafeOperations.With(double.NaN, value => P.index_put_(value, 1, 1))) },
         { "P not symmetric", "P", s => s.Solve(A, B, C, Cones, P.index_put_(ScalarSafeOperations.Half, 0, 1)) },
     };

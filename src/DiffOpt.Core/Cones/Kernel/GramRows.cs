@@ -60,14 +60,7 @@ internal sealed class GramRows
                     _dense.Add(i);
                     continue;
                 }
-                var row = data.DenseScaledA.AsSpan(i * n, n);
-                int count = 0, column = -1;
-                for (int j = 0; j < n && count < 2; j++)
-                    if (row[j] != 0)
-                    {
-                        count++;
-                        column = j;
-                    }
+                int count = DenseRows.Nonzeros(data.DenseScaledA.AsSpan(i * n, n), out int column);
                 if (count > 1) _dense.Add(i);
                 else if (count == 1)
                 {

@@ -17,7 +17,7 @@ internal sealed class HomogeneousItemSolver
     private readonly KernelExponentialCone[] _exponential;
     private readonly int _degree, _n, _m, _triples;
     private readonly IItemKkt _kkt;
-    private ItemRows _rows;
+    private readonly ItemRows _rows;
     private ItemMeasures _measures;
     private readonly ItemPoint _point, _trial, _affine, _combined, _uncorrected;
     private readonly double[] _x2, _z2, _gradient, _rx, _rz, _dx, _dz, _shift, _top, _bottom, _x, _y, _s;
@@ -35,7 +35,8 @@ internal sealed class HomogeneousItemSolver
         _triples = _exponential.Sum(c => c.Rows / 3);
         _degree = _cones.Sum(c => c.Degree);
         _kkt = sparse is null ? new ItemKkt(_cones, _n, _m) : new SparseItemKkt(sparse, _cones);
-        _rows = new ItemRows(data, _kkt.Native);
+        _rows = new ItemRows(_m, _n, _kkt.Native);
+        _rows.Bind(data);
         _measures = new ItemMeasures(data, tolerances);
         (_point, _trial, _affine, _combined, _uncorrected) = (new(_n, _m), new(_n, _m), new(_n, _m), new(_n, _m), new(_n, _m));
         (_x2, _gradient, _rx, _dx, _top, _x) = (new double[_n], new double[_n], new double[_n], new double[_n], new double[_n], new double[_n]);
@@ -52,7 +53,7 @@ internal sealed class HomogeneousItemSolver
         if (data.Rows != _m || data.Variables != _n) throw new ArgumentException("The item's shape differs from the solver's.", nameof(data));
         _data = data;
         _kkt.Reset();
-        _rows = new ItemRows(data, _kkt.Native);
+        _rows.Bind(data);
         _measures = new ItemMeasures(data, tolerances);
     }
 

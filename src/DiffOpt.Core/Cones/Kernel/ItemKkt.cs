@@ -10,7 +10,7 @@ namespace DiffOpt.Cones;
 ///     [P̂ + Σ Â_kᵀH_k⁻¹Â_k + δI, Â_Eᵀ; Â_E, −δI]   (E the zero-cone rows),
 /// of order n + |E|, factorised by blocks with LAPACK (<see cref="QuasiDefiniteCholesky"/>: dgemm for the Gram sum, dpotrf,
 /// dtrsm) where BLAS is available and by the managed dense LDLᵀ (<see cref="QuasiDefiniteLdl"/>) elsewhere; the products
-/// with Â go through <see cref="DenseProducts"/> (dgemv). Each solve is refined against K
+/// with Â go through <see cref="DenseRows"/> (rows with one nonzero as scalars, the others by dgemv). Each solve is refined against K
 /// itself (without δ, with Hs rather than Hs⁻¹) until the residual stops shrinking, at most <see cref="MaxRefinement"/>
 /// steps, as the tensor path's <see cref="HomogeneousKkt"/> does with its dense LU. A solve is accepted when its
 /// residual is small against the right-hand side or its componentwise backward error is (<see cref="KktBackwardError"/>).
@@ -33,6 +33,7 @@ internal sealed class ItemKkt : IItemKkt
     private readonly bool _native;
     private readonly double[] _reduced, _work, _residualTop, _residualBottom, _correctionX, _correctionZ;
     private readonly KktBackwardError _backwardError;
+    private readonly DenseRows _rows;
     private ItemProgram _data = null!;
     private QuasiDefiniteLdl? _fullLdl;
     private double[]? _fullRhs;
@@ -91,6 +92,7 @@ internal sealed class ItemKkt : IItemKkt
         _correctionX = new double[n];
         _correctionZ = new double[m];
         _backwardError = new KktBackwardError(cones, n, m, native);
+        _rows = new DenseRows(m, n, native);
     }
 
     /// <inheritdoc />
@@ -108,6 +110,7 @@ internal sealed class ItemKkt : IItemKkt
     public bool Factor(ItemProgram data)
     {
         _data = data;
+        _rows.Bind(data);
         _full = false;
         if (_stayFull) return FactorFull();
         int n = _n, m = _m;
@@ -294,7 +297,6 @@ internal sealed class ItemKkt : IItemKkt
     private void SolveReduced(ReadOnlySpan<double> top, ReadOnlySpan<double> bottom, Span<double> dx, Span<double> dz)
     {
         int n = _n;
-        var a = _data.DenseScaledA.AsSpan();
         // H_I⁻¹r_I, then the reduced right-hand side [top + Â_IᵀH_I⁻¹r_I; r_E].
         foreach (var cone in _cones)
         {
@@ -303,14 +305,14 @@ internal sealed class ItemKkt : IItemKkt
         }
         var rhs = _reduced.AsSpan();
         top.CopyTo(rhs);
-        DenseProducts.Multiply(a, _m, n, transpose: true, 1, _work, 1, rhs[..n], _native);
+        _rows.MultiplyTransposed(1, _work, 1, rhs[..n]);
         for (int e = 0; e < _zeroRows.Length; e++) rhs[n + e] = bottom[_zeroRows[e]];
         if (_cholesky is not null) _cholesky.Solve(rhs);
         else _ldl!.Solve(rhs);
         rhs[..n].CopyTo(dx);
         for (int e = 0; e < _zeroRows.Length; e++) dz[_zeroRows[e]] = rhs[n + e];
         // Δz_I = H_I⁻¹(Â_IΔx − r_I).
-        DenseProducts.Multiply(a, _m, n, transpose: false, 1, dx, 0, _work, _native);
+        _rows.Multiply(1, dx, 0, _work);
         foreach (var cone in _cones)
         {
             if (cone.IsZero) continue;
@@ -323,12 +325,11 @@ internal sealed class ItemKkt : IItemKkt
     private double Residual(ReadOnlySpan<double> top, ReadOnlySpan<double> bottom, ReadOnlySpan<double> dx, ReadOnlySpan<double> dz)
     {
         int n = _n;
-        var a = _data.DenseScaledA.AsSpan();
         top.CopyTo(_residualTop);
         if (_data.ScaledP is { } p) DenseProducts.Multiply(p, n, n, transpose: false, -1, dx, 1, _residualTop, _native);
-        DenseProducts.Multiply(a, _m, n, transpose: true, -1, dz, 1, _residualTop, _native);
+        _rows.MultiplyTransposed(-1, dz, 1, _residualTop);
         bottom.CopyTo(_residualBottom);
-        DenseProducts.Multiply(a, _m, n, transpose: false, -1, dx, 1, _residualBottom, _native);
+        _rows.Multiply(-1, dx, 1, _residualBottom);
         foreach (var cone in _cones)
         {
             if (cone.IsZero) continue;

@@ -4,22 +4,20 @@ namespace DiffOpt.Cones;
 
 /// <summary>
 /// The rows of one item's scaled Â (m × n, row-major) for the products of <see cref="HomogeneousItemSolver"/>'s
-/// iteration: dense (through BLAS's dgemv when <c>native</c>), or, on the sparse KKT path, the rows' nonzeros
-/// (<see cref="ItemProgram.ScaledSparseA"/>), so that Âx and Âᵀz cost the nonzeros rather than m·n.
+/// iteration: dense (<see cref="DenseRows"/>: rows with one nonzero as scalars, the others through BLAS's dgemv when
+/// <c>native</c>), or, on the sparse KKT path, the rows' nonzeros (<see cref="ItemProgram.ScaledSparseA"/>), so that Âx
+/// and Âᵀz cost the nonzeros rather than m·n.
 /// </summary>
-internal sealed class ItemRows
+internal sealed class ItemRows(int m, int n, bool native)
 {
-    private readonly double[]? _dense;
-    private readonly int _m, _n;
-    private readonly bool _native;
-    private readonly CompressedRows? _sparse;
+    private readonly DenseRows _dense = new(m, n, native);
+    private CompressedRows? _sparse;
 
-    /// <summary>The rows of <paramref name="data"/>'s Â: its nonzeros when it holds them, else dense, multiplied by BLAS when <paramref name="native"/>.</summary>
-    public ItemRows(ItemProgram data, bool native)
+    /// <summary>Reads the rows of <paramref name="data"/>'s Â: its nonzeros when it holds them, else the dense matrix.</summary>
+    public void Bind(ItemProgram data)
     {
         _sparse = data.ScaledSparseA;
-        _dense = _sparse is null ? data.DenseScaledA : null;
-        (_m, _n, _native) = (data.Rows, data.Variables, native);
+        if (_sparse is null) _dense.Bind(data);
     }
 
     /// <summary>y = α·Âx.</summary>
@@ -27,10 +25,10 @@ internal sealed class ItemRows
     {
         if (_sparse is null)
         {
-            DenseProducts.Multiply(_dense!, _m, _n, transpose: false, alpha, x, 0, y, _native);
+            _dense.Multiply(alpha, x, 0, y);
             return;
         }
-        for (int i = 0; i < _m; i++) y[i] = alpha * _sparse.Dot(i, x);
+        for (int i = 0; i < m; i++) y[i] = alpha * _sparse.Dot(i, x);
     }
 
     /// <summary>target += Âᵀz.</summary>
@@ -38,9 +36,9 @@ internal sealed class ItemRows
     {
         if (_sparse is null)
         {
-            DenseProducts.Multiply(_dense!, _m, _n, transpose: true, 1, z, 1, target, _native);
+            _dense.MultiplyTransposed(1, z, 1, target);
             return;
         }
-        for (int i = 0; i < _m; i++) _sparse.AddScaled(i, z[i], target);
+        for (int i = 0; i < m; i++) _sparse.AddScaled(i, z[i], target);
     }
 }
