@@ -62,24 +62,13 @@ internal sealed class QuasiDefiniteCholesky
         NativeBlas.SolveLower(_leading, n, n, transpose: false, top);
         if (e > 0)
         {
-            Gemv(_coupling, e, n, transpose: false, 1, top, 0, _middle);
+            SmallGemv.MultiplyOrBlas(_coupling, e, n, transpose: false, 1, top, 0, _middle);
             for (int i = 0; i < e; i++) bottom[i] = _middle[i] - bottom[i];
             NativeBlas.SolveLower(_schur, e, e, transpose: false, bottom);
             NativeBlas.SolveLower(_schur, e, e, transpose: true, bottom);
-            Gemv(_coupling, e, n, transpose: true, -1, bottom, 1, top);
+            SmallGemv.MultiplyOrBlas(_coupling, e, n, transpose: true, -1, bottom, 1, top);
         }
         NativeBlas.SolveLower(_leading, n, n, transpose: true, top);
-    }
-
-    /// <summary>
-    /// y = α·op(B)·x + β·y for the row-major rows × columns B: the managed <see cref="SmallGemv"/> up to its size (cheaper
-    /// than a BLAS call there, as for the cone kernel's products), else BLAS.
-    /// </summary>
-    private static void Gemv(ReadOnlySpan<double> b, int rows, int columns, bool transpose, double alpha, ReadOnlySpan<double> x,
-        double beta, Span<double> y)
-    {
-        if ((long)rows * columns <= SmallGemv.MaxEntries) SmallGemv.Multiply(b, rows, columns, transpose, alpha, x, beta, y);
-        else NativeBlas.Gemv(b, rows, columns, columns, transpose, alpha, x, beta, y);
     }
 
     /// <summary>Whether every squared diagonal entry of the factor (a pivot of the LDLᵀ) is finite and above the tolerance.</summary>

@@ -59,6 +59,15 @@ internal sealed class CompressedRows
     /// <summary>The same pattern with <paramref name="values"/> in place of <see cref="Values"/>.</summary>
     public CompressedRows WithValues(double[] values) => new(Rows, Columns, Starts, ColumnIndices, values);
 
+    /// <summary>diag(<paramref name="rowFactors"/>)·M·diag(<paramref name="columnFactors"/>) on the same pattern.</summary>
+    public CompressedRows Scaled(ReadOnlySpan<double> rowFactors, ReadOnlySpan<double> columnFactors)
+    {
+        var scaled = new double[Values.Length];
+        for (int i = 0; i < Rows; i++)
+            for (int p = Starts[i]; p < Starts[i + 1]; p++) scaled[p] = rowFactors[i] * Values[p] * columnFactors[ColumnIndices[p]];
+        return WithValues(scaled);
+    }
+
     /// <summary>Row i times x.</summary>
     public double Dot(int i, ReadOnlySpan<double> x)
     {

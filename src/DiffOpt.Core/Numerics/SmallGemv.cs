@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using DiffOpt.Native;
 
 namespace DiffOpt.Numerics;
 
@@ -14,6 +15,17 @@ internal static class SmallGemv
 {
     /// <summary>Entries (rows · columns) up to which <see cref="Multiply"/> is preferred to BLAS (larger matrices were not measured).</summary>
     public const int MaxEntries = 8192;
+
+    /// <summary>
+    /// y = α·op(A)·x + β·y (as <see cref="Multiply"/>) by this kernel up to <see cref="MaxEntries"/> entries and by BLAS's
+    /// dgemv (<see cref="NativeBlas"/>, which must be available) above.
+    /// </summary>
+    public static void MultiplyOrBlas(ReadOnlySpan<double> a, int rows, int columns, bool transpose, double alpha, ReadOnlySpan<double> x,
+        double beta, Span<double> y)
+    {
+        if ((long)rows * columns <= MaxEntries) Multiply(a, rows, columns, transpose, alpha, x, beta, y);
+        else NativeBlas.Gemv(a, rows, columns, columns, transpose, alpha, x, beta, y);
+    }
 
     /// <summary>
     /// y = α·A·x + β·y, or α·Aᵀ·x + β·y when <paramref name="transpose"/>, for the row-major rows × columns

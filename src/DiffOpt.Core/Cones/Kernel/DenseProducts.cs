@@ -20,14 +20,9 @@ internal static class DenseProducts
     public static void Multiply(ReadOnlySpan<double> a, int rows, int columns, bool transpose, double alpha, ReadOnlySpan<double> x,
         double beta, Span<double> y, bool native)
     {
-        if (native && (long)rows * columns <= SmallGemv.MaxEntries)
-        {
-            SmallGemv.Multiply(a, rows, columns, transpose, alpha, x, beta, y);
-            return;
-        }
         if (native)
         {
-            NativeBlas.Gemv(a, rows, columns, columns, transpose, alpha, x, beta, y);
+            SmallGemv.MultiplyOrBlas(a, rows, columns, transpose, alpha, x, beta, y);
             return;
         }
         if (transpose)

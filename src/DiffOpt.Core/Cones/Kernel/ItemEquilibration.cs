@@ -49,15 +49,8 @@ internal static class ItemEquilibration
             RuizKernel.Equilibrate(quadratic, blocks, n, 1, settings, eData, sparseP);
         }
         double[]? sa = null;
-        CompressedRows? scaledSparseA = null;
-        if (sparseA is not null)
-        {
-            var scaled = new double[sparseA.Values.Length];
-            for (int i = 0; i < m; i++)
-                for (int k = sparseA.Starts[i]; k < sparseA.Starts[i + 1]; k++) scaled[k] = d[i] * sparseA.Values[k] * e[sparseA.ColumnIndices[k]];
-            scaledSparseA = sparseA.WithValues(scaled);
-        }
-        else
+        var scaledSparseA = sparseA?.Scaled(d, e);
+        if (sparseA is null)
         {
             sa = buffers?.ScaledA ?? new double[m * n];
             for (int i = 0; i < m; i++)
@@ -74,17 +67,10 @@ internal static class ItemEquilibration
             for (int j = 0; j < n; j++)
                 for (int k = 0; k < n; k++) sp[j * n + k] = e[j] * p[j * n + k] * e[k];
         }
-        double[]? spValues = null;
-        if (sparseP is not null)
-        {
-            spValues = new double[sparseP.Values.Length];
-            for (int j = 0; j < n; j++)
-                for (int k = sparseP.Starts[j]; k < sparseP.Starts[j + 1]; k++) spValues[k] = e[j] * sparseP.Values[k] * e[sparseP.ColumnIndices[k]];
-        }
-        var scaledSparseP = spValues is null ? null : sparseP!.WithValues(spValues);
+        var scaledSparseP = sparseP?.Scaled(e, e);
         double sigma = scaledSparseP is not null ? CostScale.Of(ec, scaledSparseP, settings) : CostScale.Of(ec, sp, sp is not null, settings);
         for (int j = 0; j < n; j++) ec[j] *= sigma;
-        foreach (var scaled in new[] { sp, spValues })
+        foreach (var scaled in new[] { sp, scaledSparseP?.Values })
             if (scaled is not null)
                 for (int k = 0; k < scaled.Length; k++) scaled[k] *= sigma;
         return new ItemProgram(m, n, dense, b, c, p, sa, sb, ec, sp, d, e, sigma, sparseA, sparseP, scaledSparseA, scaledSparseP);
