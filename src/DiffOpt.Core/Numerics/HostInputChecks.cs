@@ -4,11 +4,11 @@ using TorchSharp;
 using static TorchSharp.torch;
 using DiffOpt.Native;
 
-namespace DiffOpt.Qp;
+namespace DiffOpt.Numerics;
 
 /// <summary>
-/// The input checks of <see cref="QpProblem.Create"/> read on the host for CPU tensors: finiteness, NaN, infinite
-/// entries, the largest magnitude of Q and its largest asymmetry max |Q − Qᵀ|, each in one pass over the data where
+/// The input checks of the solvers (<see cref="Qp.QpProblem.Create"/>, the cone program's data) read on the host for CPU
+/// tensors: finiteness, NaN, infinite entries, the largest magnitude of Q and its largest asymmetry max |Q − Qᵀ|, each in one pass over the data where
 /// the tensor form takes three to five tensor operations per argument. The values are exact (tests, |·|,
 /// differences of two entries, maxima), so they equal the tensor form's.
 /// </summary>

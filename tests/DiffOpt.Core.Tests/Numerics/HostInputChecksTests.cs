@@ -1,8 +1,8 @@
-using DiffOpt.Qp;
+using DiffOpt.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace DiffOpt.Tests.Qp;
+namespace DiffOpt.Tests.Numerics;
 
 /// <summary>
 /// The host form of the input checks (<see cref="HostInputChecks.Entries"/>): a NaN or ±∞ is found wherever it sits,

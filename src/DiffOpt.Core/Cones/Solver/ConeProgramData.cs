@@ -1,4 +1,4 @@
-using DiffOpt.Qp;
+using DiffOpt.Numerics;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
