@@ -65,6 +65,8 @@ public static class ConvexLayerCaseCommand
         public required double[] ForwardBackwardAllMs { get; init; }
         /// <summary>Number of items per status.</summary>
         public required Dictionary<string, int> Status { get; init; }
+        /// <summary>Interior-point iterations of each item in the last solve.</summary>
+        public required int[] Iterations { get; init; }
         /// <summary>x* of the first variable (B, n).</summary>
         public required double[][] X { get; init; }
         /// <summary>∂L/∂parameter by name, each shaped as the parameter's batch.</summary>
@@ -120,15 +122,20 @@ public static class ConvexLayerCaseCommand
             ForwardAllMs = forward.Select(t => t.WallMs).ToArray(),
             ForwardBackwardAllMs = forwardBackward.Select(t => t.WallMs).ToArray(),
             Status = layer.LastStatus.GroupBy(s => s.ToString()).ToDictionary(g => g.Key, g => g.Count()),
+            Iterations = [.. layer.LastIterations],
             X = x,
             Grads = grads,
         };
         var status = string.Join(" ", report.Status.Select(kv => $"{kv.Key}={kv.Value}"));
         Console.WriteLine(FormattableString.Invariant(
-            $"{report.Problem} B={report.B} ({report.Program}) threads={threads}: build {buildMs:F1} ms, forward {report.ForwardMs:F1} ms (CPU {report.ForwardCpuMs:F1}), forward+backward {report.ForwardBackwardMs:F1} ms (CPU {report.ForwardBackwardCpuMs:F1}), parameter->data {report.DataMapMs:F2} ms (median of {reps} after {warmup} warm-up), status {status}"));
+            $"{report.Problem} B={report.B} ({report.Program}) threads={threads}: build {buildMs:F1} ms, forward {report.ForwardMs:F1} ms (CPU {report.ForwardCpuMs:F1}), forward+backward {report.ForwardBackwardMs:F1} ms (CPU {report.ForwardBackwardCpuMs:F1}), parameter->data {report.DataMapMs:F2} ms (median of {reps} after {warmup} warm-up), status {status}, iterations {IterationSummary(report.Iterations)}"));
         if (jsonPath is not null) JsonOutput.Write(jsonPath, report);
         return 0;
     }
+
+    /// <summary>Mean and range of the items' iteration counts, e.g. "11.4 (9-15)".</summary>
+    private static string IterationSummary(int[] iterations) => iterations.Length == 0 ? "-"
+        : FormattableString.Invariant($"{iterations.Average():F1} ({iterations.Min()}-{iterations.Max()})");
 
     /// <summary>One run on fresh leaves that require grad; returns x* detached, the run's time and the leaves.</summary>
     private static (Tensor X, RunTime Time, Tensor[] Leaves) Run(ConvexLayer layer, Tensor[] values, Tensor weights, bool backward)
