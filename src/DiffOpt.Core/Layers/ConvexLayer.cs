@@ -44,19 +44,25 @@ public sealed class ConvexLayer : nn.Module<Tensor[], Tensor[]>
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(variables);
         _program = problem.Compile();
-        var index = parameters.Select((p, i) => (p, i)).ToDictionary(t => t.p, t => t.i);
-        if (index.Count != parameters.Count) throw new ArgumentException("A parameter is listed twice.", nameof(parameters));
+        // Plain loops, not LINQ over tuples: their one-time JIT is a visible part of the first layer build.
+        var index = new Dictionary<Parameter, int>(parameters.Count);
+        for (int i = 0; i < parameters.Count; i++)
+            if (!index.TryAdd(parameters[i], i)) throw new ArgumentException("A parameter is listed twice.", nameof(parameters));
         foreach (var p in parameters)
             if (!_program.ParameterSlots.ContainsKey(p))
                 throw new ArgumentException($"Parameter '{p.Name}' does not occur in the problem.", nameof(parameters));
-        _order = _program.Parameters.Select(p => index.TryGetValue(p, out int i) ? i
-            : throw new ArgumentException($"The problem's parameter '{p.Name}' is missing from the layer's parameters.", nameof(parameters))).ToArray();
+        _order = new int[_program.Parameters.Count];
+        for (int k = 0; k < _order.Length; k++)
+            _order[k] = index.TryGetValue(_program.Parameters[k], out int i) ? i
+                : throw new ArgumentException($"The problem's parameter '{_program.Parameters[k].Name}' is missing from the layer's parameters.", nameof(parameters));
         foreach (var v in variables)
             if (v is null || !_program.VariableColumns.ContainsKey(v))
                 throw new ArgumentException($"Variable '{v?.Name}' does not occur in the problem.", nameof(variables));
         Duals = duals?.ToArray() ?? [];
-        _dualRows = Duals.Select(c => c is not null && _program.ConstraintRows.TryGetValue(c, out var rows) ? rows
-            : throw new ArgumentException($"Constraint '{c}' is not one of the problem's constraints.", nameof(duals))).ToArray();
+        _dualRows = new ConstraintRows[Duals.Count];
+        for (int k = 0; k < _dualRows.Length; k++)
+            _dualRows[k] = Duals[k] is { } c && _program.ConstraintRows.TryGetValue(c, out var rows) ? rows
+                : throw new ArgumentException($"Constraint '{Duals[k]}' is not one of the problem's constraints.", nameof(duals));
         Parameters = parameters.ToArray();
         Variables = variables.ToArray();
         Options = options ?? ConvexLayerOptions.Default;

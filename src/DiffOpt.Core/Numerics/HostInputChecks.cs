@@ -53,6 +53,17 @@ internal static class HostInputChecks
         return (nanOnly ? !nan : !nan && !infinite, infinite);
     }
 
+    /// <summary>
+    /// Whether every entry of <paramref name="value"/> is finite: read on the host in one pass for CPU data, else by tensor
+    /// operations (which allocate two temporaries of the data's size: 16 of the 125 ms of a forward pass on diffcp's
+    /// lp_b128_n50; 0.36 of the 0.85 ms that the layer-build benchmark's parameters took to become data).
+    /// </summary>
+    public static bool AllFinite(Tensor value)
+    {
+        var data = value.detach();
+        return Serve([data]) ? Entries(data, nanOnly: false).Passes : data.isfinite().all().item<bool>();
+    }
+
     /// <summary>max |Q| and max |Q − Qᵀ| over the (B|·, n, n) matrices of <paramref name="q"/> (NaN where an entry is NaN).</summary>
     public static (double MaxAbs, double Asymmetry) Magnitudes(Tensor q) =>
         Read(q, c => c.dtype == ScalarType.Float64 ? Magnitudes<double>(c) : Magnitudes<float>(c));

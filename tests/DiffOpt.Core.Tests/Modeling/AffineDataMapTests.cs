@@ -44,6 +44,35 @@ public class AffineDataMapTests
     }
 
     [Fact]
+    public void ManyCoefficients_MergeInTheOrderAdded_AndApplyAsTheirSum()
+    {
+        // 600 coefficients on 40 entries × (p + 1) = 6 columns: many duplicates, met out of order, some cancelling.
+        var random = new Random(7);
+        var added = new List<(long Row, int Slot, double Value)>();
+        for (int k = 0; k < 600; k++)
+        {
+            var (row, slot, value) = ((long)random.Next(40), random.Next(-1, 5), Math.Round(random.NextDouble() * 8 - 4, 3));
+            added.Add((row, slot, value));
+            if (k % 50 == 0) added.Add((row, slot, -value));
+        }
+        var map = new AffineDataMap(40, 5, added);
+
+        // The sum of each (row, slot)'s values in the order added (floating-point addition is not associative).
+        var sums = new SortedDictionary<(long, int), double>();
+        foreach (var (row, slot, value) in added) sums[(row, slot)] = sums.GetValueOrDefault((row, slot)) + value;
+        var expected = sums.Where(kv => kv.Value != 0).Select(kv => (kv.Key.Item1, kv.Key.Item2, kv.Value)).ToArray();
+        Assert.Equal(expected, map.Coefficients.ToArray());
+        Assert.Equal(expected.Select(e => e.Item1).Distinct(), map.Support);
+
+        // Θ1·Mᵀ against the dense product with M written out (slot −1 is Θ1's last column).
+        var dense = new double[40, 6];
+        foreach (var (row, slot, value) in expected) dense[row, slot < 0 ? 5 : slot] += value;
+        var theta1 = cat([randn(3, 5, dtype: ScalarType.Float64, generator: new Generator(3)), ones(3, 1, dtype: ScalarType.Float64)], 1);
+        var reference = theta1.mm(tensor(dense).t());
+        Assert.True((map.Apply(theta1) - reference).abs().max().item<double>() <= 1e-12);
+    }
+
+    [Fact]
     public void Entries_AreTheSupportsRowsAndColumns()
     {
         var entries = Map().Entries(4, CPU);

@@ -117,4 +117,14 @@ public class DisciplineTests
         Assert.Throws<ArgumentException>(() => Problem.Minimize(_x));
         Assert.Throws<NotSupportedException>(() => Power(_x, Math.PI));
     }
+
+    [Fact]
+    public void ShapeRefusals_NameTheExpressionsAndTheirShapes()
+    {
+        // The message is formatted only when the check fails (RequireMessage): it must still be complete then.
+        var sum = Assert.Throws<ArgumentException>(() => _x - new Variable(2, "w"));
+        Assert.Equal("Cannot subtract 'x' (3) and 'w' (2): shapes differ. (Parameter 'b')", sum.Message);
+        var product = Assert.Throws<ArgumentException>(() => _A * (_x[0..2] + 1));
+        Assert.Equal("Cannot multiply 'A' (2,3) by 'x[0..2] + 1' (2): inner dimensions differ. (Parameter 'b')", product.Message);
+    }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DiffOpt.Modeling;
 
 /// <summary>
@@ -50,9 +52,15 @@ public abstract class Atom : Expression
     /// <summary>The DCP composition rule over the arguments' curvatures.</summary>
     internal virtual Curvature ComputeCurvature(DisciplineMode mode)
     {
-        if (_args.All(a => a.CurvatureIn(mode) == Curvature.Constant)) return Curvature.Constant;
-        bool convex = IsAtomConvex && Enumerable.Range(0, _args.Length).All(i => ArgumentKeeps(i, mode, convex: true));
-        bool concave = IsAtomConcave && Enumerable.Range(0, _args.Length).All(i => ArgumentKeeps(i, mode, convex: false));
+        bool constant = true;
+        foreach (var a in _args) constant &= a.CurvatureIn(mode) == Curvature.Constant;
+        if (constant) return Curvature.Constant;
+        bool convex = IsAtomConvex, concave = IsAtomConcave;
+        for (int i = 0; i < _args.Length; i++)
+        {
+            convex = convex && ArgumentKeeps(i, mode, convex: true);
+            concave = concave && ArgumentKeeps(i, mode, convex: false);
+        }
         return convex && concave ? Curvature.Affine : convex ? Curvature.Convex : concave ? Curvature.Concave : Curvature.Unknown;
     }
 
@@ -94,5 +102,11 @@ public abstract class Atom : Expression
     private protected static void Require(bool ok, string message, string argName)
     {
         if (!ok) throw new ArgumentException(message, argName);
+    }
+
+    /// <summary>Throws an <see cref="ArgumentException"/> naming this atom unless <paramref name="ok"/> (the message formatted only then).</summary>
+    private protected static void Require(bool ok, [InterpolatedStringHandlerArgument(nameof(ok))] ref RequireMessage message, string argName)
+    {
+        if (!ok) throw new ArgumentException(message.ToStringAndClear(), argName);
     }
 }

@@ -20,30 +20,68 @@ internal sealed class AffineDataMap
     private readonly int[] _slots;
     private readonly double[] _values;
     private readonly int _parameterCount;
-    private readonly Dictionary<(bool, ScalarType, DeviceType, int), Tensor> _cache = [];
-    private readonly Dictionary<(long, DeviceType, int), MatrixEntries> _entries = [];
-    private readonly Dictionary<(DeviceType, int), Tensor> _supportIndex = [];
+    // Created on first use, not when the problem is compiled (whose first run would JIT their value-tuple instantiations).
+    private Dictionary<(bool, ScalarType, DeviceType, int), Tensor>? _cache;
+    private Dictionary<(long, DeviceType, int), MatrixEntries>? _entries;
+    private Dictionary<(DeviceType, int), Tensor>? _supportIndex;
 
     /// <summary>A map with entries M[row, slot] += value (slot −1 is the constant column; duplicates add up).</summary>
     public AffineDataMap(long length, int parameterCount, IEnumerable<(long Row, int Slot, double Value)> entries)
+        : this(length, parameterCount, Collect(entries))
+    {
+    }
+
+    /// <summary>A map with the buffer's entries M[row, slot] += value (duplicates add up in the order added).</summary>
+    public AffineDataMap(long length, int parameterCount, CoefficientBuffer coefficients)
     {
         Length = length;
         _parameterCount = parameterCount;
-        var merged = new Dictionary<(long, int), double>();
-        foreach (var (row, slot, value) in entries)
-            merged[(row, slot)] = merged.GetValueOrDefault((row, slot)) + value;
-        var kept = merged.Where(kv => kv.Value != 0).OrderBy(kv => kv.Key.Item1).ThenBy(kv => kv.Key.Item2).ToArray();
-        _rows = kept.Select(kv => checked((int)kv.Key.Item1)).ToArray();
-        _slots = kept.Select(kv => kv.Key.Item2 < 0 ? parameterCount : kv.Key.Item2).ToArray();
-        _values = kept.Select(kv => kv.Value).ToArray();
-        IsParametric = _slots.Any(s => s != parameterCount);
-        Support = _rows.Distinct().Select(r => (long)r).ToArray();   // _rows is sorted
-        _positions = new int[_rows.Length];
-        for (int k = 0, position = -1; k < _rows.Length; k++)
+        // Sort by key row·(p + 1) + slot + 1 (the constant column first within a row), stably so that duplicates add up
+        // in the order they were added; drop the coefficients that cancel.
+        int count = coefficients.Count;
+        long width = parameterCount + 1L;
+        var keys = new long[count];
+        var order = new int[count];
+        for (int k = 0; k < count; k++)
         {
-            if (k == 0 || _rows[k] != _rows[k - 1]) position++;
-            _positions[k] = position;
+            keys[k] = checked((int)coefficients.Entries[k]) * width + coefficients.Slots[k] + 1;
+            order[k] = k;
         }
+        StableKeySort.Sort(keys, order);
+        var sums = new double[count];
+        int kept = 0, supportCount = 0;
+        for (int start = 0, end; start < count; start = end)
+        {
+            double sum = 0;
+            for (end = start; end < count && keys[end] == keys[start]; end++) sum += coefficients.Values[order[end]];
+            if (sum == 0) continue;
+            if (kept == 0 || keys[start] / width != keys[kept - 1] / width) supportCount++;
+            keys[kept] = keys[start];
+            sums[kept++] = sum;
+        }
+        _rows = new int[kept];
+        _slots = new int[kept];
+        _values = new double[kept];
+        _positions = new int[kept];
+        var support = new long[supportCount];
+        for (int k = 0, position = -1; k < kept; k++)
+        {
+            int row = (int)(keys[k] / width), slot = (int)(keys[k] % width) - 1;
+            if (k == 0 || row != _rows[k - 1]) support[++position] = row;
+            _rows[k] = row;
+            _slots[k] = slot < 0 ? parameterCount : slot;
+            _values[k] = sums[k];
+            _positions[k] = position;
+            IsParametric |= slot >= 0;
+        }
+        Support = support;
+    }
+
+    private static CoefficientBuffer Collect(IEnumerable<(long Row, int Slot, double Value)> entries)
+    {
+        var buffer = new CoefficientBuffer();
+        foreach (var (row, slot, value) in entries) buffer.Add(row, slot, value);
+        return buffer;
     }
 
     /// <summary>The number of data entries.</summary>
@@ -91,6 +129,7 @@ internal sealed class AffineDataMap
     public MatrixEntries Entries(long columns, Device device)
     {
         var key = (columns, device.type, device.index);
+        _entries ??= [];
         if (_entries.TryGetValue(key, out var entries)) return entries;
         using (NewDisposeScope())
         {
@@ -118,6 +157,7 @@ internal sealed class AffineDataMap
     private Tensor SupportIndex(Device device)
     {
         var key = (device.type, device.index);
+        _supportIndex ??= [];
         if (_supportIndex.TryGetValue(key, out var index)) return index;
         using (NewDisposeScope())
             index = tensor(Support.ToArray(), [Support.Count]).to(device).DetachFromDisposeScope();
@@ -132,12 +172,19 @@ internal sealed class AffineDataMap
     private Tensor Matrix(bool compact, ScalarType dtype, Device device)
     {
         var key = (compact, dtype, device.type, device.index);
+        _cache ??= [];
         if (_cache.TryGetValue(key, out var m)) return m;
         // Kept for the map's lifetime: detached from any dispose scope the caller may have open.
         using (NewDisposeScope())
         {
             var rows = compact ? _positions : _rows;
-            var indices = tensor(rows.Select(r => (long)r).Concat(_slots.Select(s => (long)s)).ToArray(), [2, rows.Length]);
+            var flat = new long[2 * rows.Length];
+            for (int k = 0; k < rows.Length; k++)
+            {
+                flat[k] = rows[k];
+                flat[rows.Length + k] = _slots[k];
+            }
+            var indices = tensor(flat, [2, rows.Length]);
             var values = tensor(_values, [_values.Length], ScalarType.Float64);
             long length = compact ? Support.Count : Length;
             m = sparse_coo_tensor(indices, values, [length, _parameterCount + 1]).to(dtype).to(device).DetachFromDisposeScope();

@@ -9,43 +9,44 @@ internal static class Dcp2ConeRegistry
 {
     private delegate LinearForm Canonicalizer(Atom atom, LinearForm[] args, CanonContext context);
 
+    // Plain lambdas, no generic adapters: building the tables loads no generic instantiation per atom (part of the first build's cost).
     private static readonly Dictionary<Type, Canonicalizer> Table = new()
     {
-        [typeof(AddAtom)] = Of<AddAtom>(AddAtom.Canonicalize),
-        [typeof(NegateAtom)] = Of<NegateAtom>(NegateAtom.Canonicalize),
-        [typeof(MultiplyAtom)] = Of<MultiplyAtom>(MultiplyAtom.Canonicalize),
-        [typeof(MatMulAtom)] = Of<MatMulAtom>(MatMulAtom.Canonicalize),
-        [typeof(DivideAtom)] = Of<DivideAtom>(DivideAtom.Canonicalize),
-        [typeof(IndexAtom)] = Of<IndexAtom>(IndexAtom.Canonicalize),
-        [typeof(SumAtom)] = Of<SumAtom>(SumAtom.Canonicalize),
-        [typeof(TraceAtom)] = Of<TraceAtom>(TraceAtom.Canonicalize),
-        [typeof(DiagAtom)] = Of<DiagAtom>(DiagAtom.Canonicalize),
-        [typeof(ReshapeAtom)] = Of<ReshapeAtom>(ReshapeAtom.Canonicalize),
-        [typeof(TransposeAtom)] = Of<TransposeAtom>(TransposeAtom.Canonicalize),
-        [typeof(StackAtom)] = Of<StackAtom>(StackAtom.Canonicalize),
-        [typeof(SumSquaresAtom)] = Of<SumSquaresAtom>(SumSquaresAtom.Canonicalize),
-        [typeof(SquareAtom)] = Of<SquareAtom>(SquareAtom.Canonicalize),
-        [typeof(Norm1Atom)] = Of<Norm1Atom>(Norm1Atom.Canonicalize),
-        [typeof(Norm2Atom)] = Of<Norm2Atom>(Norm2Atom.Canonicalize),
-        [typeof(NormInfAtom)] = Of<NormInfAtom>(NormInfAtom.Canonicalize),
-        [typeof(AbsAtom)] = Of<AbsAtom>(AbsAtom.Canonicalize),
-        [typeof(PosAtom)] = Of<PosAtom>(PosAtom.Canonicalize),
-        [typeof(NegAtom)] = Of<NegAtom>(NegAtom.Canonicalize),
-        [typeof(MaximumAtom)] = Of<MaximumAtom>(ExtremumAtom.Canonicalize),
-        [typeof(MinimumAtom)] = Of<MinimumAtom>(ExtremumAtom.Canonicalize),
-        [typeof(QuadFormAtom)] = Of<QuadFormAtom>(QuadFormAtom.Canonicalize),
-        [typeof(QuadOverLinAtom)] = Of<QuadOverLinAtom>(QuadOverLinAtom.Canonicalize),
-        [typeof(PowerAtom)] = Of<PowerAtom>(PowerAtom.Canonicalize),
-        [typeof(SqrtAtom)] = Of<SqrtAtom>(SqrtAtom.Canonicalize),
-        [typeof(ExpAtom)] = Of<ExpAtom>(ExpAtom.Canonicalize),
-        [typeof(LogAtom)] = Of<LogAtom>(LogAtom.Canonicalize),
-        [typeof(EntropyAtom)] = Of<EntropyAtom>(EntropyAtom.Canonicalize),
-        [typeof(LogSumExpAtom)] = Of<LogSumExpAtom>(LogSumExpAtom.Canonicalize),
-        [typeof(LogisticAtom)] = Of<LogisticAtom>(LogisticAtom.Canonicalize),
-        [typeof(HuberAtom)] = Of<HuberAtom>(HuberAtom.Canonicalize),
-        [typeof(KlDivAtom)] = Of<KlDivAtom>(KlDivAtom.Canonicalize),
-        [typeof(LambdaMaxAtom)] = Of<LambdaMaxAtom>(LambdaMaxAtom.Canonicalize),
-        [typeof(LogDetAtom)] = Of<LogDetAtom>(LogDetAtom.Canonicalize),
+        [typeof(AddAtom)] = (a, x, c) => AddAtom.Canonicalize((AddAtom)a, x, c),
+        [typeof(NegateAtom)] = (a, x, c) => NegateAtom.Canonicalize((NegateAtom)a, x, c),
+        [typeof(MultiplyAtom)] = (a, x, c) => MultiplyAtom.Canonicalize((MultiplyAtom)a, x, c),
+        [typeof(MatMulAtom)] = (a, x, c) => MatMulAtom.Canonicalize((MatMulAtom)a, x, c),
+        [typeof(DivideAtom)] = (a, x, c) => DivideAtom.Canonicalize((DivideAtom)a, x, c),
+        [typeof(IndexAtom)] = (a, x, c) => IndexAtom.Canonicalize((IndexAtom)a, x, c),
+        [typeof(SumAtom)] = (a, x, c) => SumAtom.Canonicalize((SumAtom)a, x, c),
+        [typeof(TraceAtom)] = (a, x, c) => TraceAtom.Canonicalize((TraceAtom)a, x, c),
+        [typeof(DiagAtom)] = (a, x, c) => DiagAtom.Canonicalize((DiagAtom)a, x, c),
+        [typeof(ReshapeAtom)] = (a, x, c) => ReshapeAtom.Canonicalize((ReshapeAtom)a, x, c),
+        [typeof(TransposeAtom)] = (a, x, c) => TransposeAtom.Canonicalize((TransposeAtom)a, x, c),
+        [typeof(StackAtom)] = (a, x, c) => StackAtom.Canonicalize((StackAtom)a, x, c),
+        [typeof(SumSquaresAtom)] = (a, x, c) => SumSquaresAtom.Canonicalize((SumSquaresAtom)a, x, c),
+        [typeof(SquareAtom)] = (a, x, c) => SquareAtom.Canonicalize((SquareAtom)a, x, c),
+        [typeof(Norm1Atom)] = (a, x, c) => Norm1Atom.Canonicalize((Norm1Atom)a, x, c),
+        [typeof(Norm2Atom)] = (a, x, c) => Norm2Atom.Canonicalize((Norm2Atom)a, x, c),
+        [typeof(NormInfAtom)] = (a, x, c) => NormInfAtom.Canonicalize((NormInfAtom)a, x, c),
+        [typeof(AbsAtom)] = (a, x, c) => AbsAtom.Canonicalize((AbsAtom)a, x, c),
+        [typeof(PosAtom)] = (a, x, c) => PosAtom.Canonicalize((PosAtom)a, x, c),
+        [typeof(NegAtom)] = (a, x, c) => NegAtom.Canonicalize((NegAtom)a, x, c),
+        [typeof(MaximumAtom)] = (a, x, c) => ExtremumAtom.Canonicalize((MaximumAtom)a, x, c),
+        [typeof(MinimumAtom)] = (a, x, c) => ExtremumAtom.Canonicalize((MinimumAtom)a, x, c),
+        [typeof(QuadFormAtom)] = (a, x, c) => QuadFormAtom.Canonicalize((QuadFormAtom)a, x, c),
+        [typeof(QuadOverLinAtom)] = (a, x, c) => QuadOverLinAtom.Canonicalize((QuadOverLinAtom)a, x, c),
+        [typeof(PowerAtom)] = (a, x, c) => PowerAtom.Canonicalize((PowerAtom)a, x, c),
+        [typeof(SqrtAtom)] = (a, x, c) => SqrtAtom.Canonicalize((SqrtAtom)a, x, c),
+        [typeof(ExpAtom)] = (a, x, c) => ExpAtom.Canonicalize((ExpAtom)a, x, c),
+        [typeof(LogAtom)] = (a, x, c) => LogAtom.Canonicalize((LogAtom)a, x, c),
+        [typeof(EntropyAtom)] = (a, x, c) => EntropyAtom.Canonicalize((EntropyAtom)a, x, c),
+        [typeof(LogSumExpAtom)] = (a, x, c) => LogSumExpAtom.Canonicalize((LogSumExpAtom)a, x, c),
+        [typeof(LogisticAtom)] = (a, x, c) => LogisticAtom.Canonicalize((LogisticAtom)a, x, c),
+        [typeof(HuberAtom)] = (a, x, c) => HuberAtom.Canonicalize((HuberAtom)a, x, c),
+        [typeof(KlDivAtom)] = (a, x, c) => KlDivAtom.Canonicalize((KlDivAtom)a, x, c),
+        [typeof(LambdaMaxAtom)] = (a, x, c) => LambdaMaxAtom.Canonicalize((LambdaMaxAtom)a, x, c),
+        [typeof(LogDetAtom)] = (a, x, c) => LogDetAtom.Canonicalize((LogDetAtom)a, x, c),
     };
 
     /// <summary>
@@ -54,24 +55,30 @@ internal static class Dcp2ConeRegistry
     /// epigraph variable of such a bound would be left undetermined by an inactive constraint (a set of optimal
     /// points, a singular derivative and the slower least-squares path); the direct form has none.
     /// </summary>
-    private static readonly Dictionary<Type, (BoundRows Rows, bool Upper, Func<Sign, bool>? Applies)> Bounds = new()
+    private static Dictionary<Type, (BoundRows Rows, bool Upper, Func<Sign, bool>? Applies)> Bounds => DirectBounds.Table;
+
+    /// <summary>The direct bounds' table, in a class of its own so that it is built on first use (problems without inequalities never use it).</summary>
+    private static class DirectBounds
     {
-        [typeof(AbsAtom)] = Upper<AbsAtom>(AbsAtom.Bound),
-        [typeof(NormInfAtom)] = Upper<NormInfAtom>(NormInfAtom.Bound),
-        [typeof(MaximumAtom)] = Upper<MaximumAtom>(ExtremumAtom.Bound),
-        [typeof(MinimumAtom)] = Lower<MinimumAtom>(ExtremumAtom.Bound),
-        [typeof(PosAtom)] = Upper<PosAtom>(PosAtom.Bound),
-        [typeof(NegAtom)] = Upper<NegAtom>(NegAtom.Bound),
-        [typeof(Norm2Atom)] = Upper<Norm2Atom>(Norm2Atom.Bound),
-        [typeof(SquareAtom)] = Upper<SquareAtom>(SquareAtom.Bound),
-        [typeof(SumSquaresAtom)] = Upper<SumSquaresAtom>(SumSquaresAtom.Bound),
-        [typeof(QuadOverLinAtom)] = Upper<QuadOverLinAtom>(QuadOverLinAtom.Bound),
-        [typeof(ExpAtom)] = Upper<ExpAtom>(ExpAtom.Bound),
-        [typeof(KlDivAtom)] = Upper<KlDivAtom>(KlDivAtom.Bound),
-        [typeof(LogAtom)] = Lower<LogAtom>(LogAtom.Bound),
-        [typeof(EntropyAtom)] = Lower<EntropyAtom>(EntropyAtom.Bound),
-        [typeof(SqrtAtom)] = Lower<SqrtAtom>(SqrtAtom.Bound, SqrtAtom.BoundHolds),
-    };
+        public static readonly Dictionary<Type, (BoundRows Rows, bool Upper, Func<Sign, bool>? Applies)> Table = new()
+        {
+            [typeof(AbsAtom)] = ((a, x, t, c) => AbsAtom.Bound((AbsAtom)a, x, t, c), true, null),
+            [typeof(NormInfAtom)] = ((a, x, t, c) => NormInfAtom.Bound((NormInfAtom)a, x, t, c), true, null),
+            [typeof(MaximumAtom)] = ((a, x, t, c) => ExtremumAtom.Bound((MaximumAtom)a, x, t, c), true, null),
+            [typeof(MinimumAtom)] = ((a, x, t, c) => ExtremumAtom.Bound((MinimumAtom)a, x, t, c), false, null),
+            [typeof(PosAtom)] = ((a, x, t, c) => PosAtom.Bound((PosAtom)a, x, t, c), true, null),
+            [typeof(NegAtom)] = ((a, x, t, c) => NegAtom.Bound((NegAtom)a, x, t, c), true, null),
+            [typeof(Norm2Atom)] = ((a, x, t, c) => Norm2Atom.Bound((Norm2Atom)a, x, t, c), true, null),
+            [typeof(SquareAtom)] = ((a, x, t, c) => SquareAtom.Bound((SquareAtom)a, x, t, c), true, null),
+            [typeof(SumSquaresAtom)] = ((a, x, t, c) => SumSquaresAtom.Bound((SumSquaresAtom)a, x, t, c), true, null),
+            [typeof(QuadOverLinAtom)] = ((a, x, t, c) => QuadOverLinAtom.Bound((QuadOverLinAtom)a, x, t, c), true, null),
+            [typeof(ExpAtom)] = ((a, x, t, c) => ExpAtom.Bound((ExpAtom)a, x, t, c), true, null),
+            [typeof(KlDivAtom)] = ((a, x, t, c) => KlDivAtom.Bound((KlDivAtom)a, x, t, c), true, null),
+            [typeof(LogAtom)] = ((a, x, t, c) => LogAtom.Bound((LogAtom)a, x, t, c), false, null),
+            [typeof(EntropyAtom)] = ((a, x, t, c) => EntropyAtom.Bound((EntropyAtom)a, x, t, c), false, null),
+            [typeof(SqrtAtom)] = ((a, x, t, c) => SqrtAtom.Bound((SqrtAtom)a, x, t, c), false, SqrtAtom.BoundHolds),
+        };
+    }
 
     private delegate void BoundRows(Atom atom, LinearForm[] args, LinearForm t, CanonContext context);
 
@@ -108,19 +115,9 @@ internal static class Dcp2ConeRegistry
         return true;
     }
 
-    private static (BoundRows, bool, Func<Sign, bool>?) Upper<T>(Action<T, LinearForm[], LinearForm, CanonContext> f) where T : Atom =>
-        ((atom, args, t, context) => f((T)atom, args, t, context), true, null);
-
-    private static (BoundRows, bool, Func<Sign, bool>?) Lower<T>(Action<T, LinearForm[], LinearForm, CanonContext> f, Func<Sign, bool>? applies = null)
-        where T : Atom =>
-        ((atom, args, t, context) => f((T)atom, args, t, context), false, applies);
-
     /// <summary>Canonicalises <paramref name="atom"/> whose arguments have the forms <paramref name="args"/>.</summary>
     public static LinearForm Canonicalize(Atom atom, LinearForm[] args, CanonContext context) =>
         Table.TryGetValue(atom.GetType(), out var f)
             ? f(atom, args, context)
             : throw new NotSupportedException($"No canonicaliser for {atom.GetType().Name} ('{atom}').");
-
-    private static Canonicalizer Of<T>(Func<T, LinearForm[], CanonContext, LinearForm> f) where T : Atom =>
-        (atom, args, context) => f((T)atom, args, context);
 }

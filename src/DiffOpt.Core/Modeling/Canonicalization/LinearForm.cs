@@ -46,12 +46,20 @@ internal sealed class LinearForm
     public static LinearForm Scalar(double value) => Constant([value], Modeling.Shape.Scalar);
 
     /// <summary>x[first + i] for entry i.</summary>
-    public static LinearForm Variable(int first, Shape shape) =>
-        new(shape, Enumerable.Range(0, shape.Size).Select(i => new Term(i, first + i, One, 1)).ToList());
+    public static LinearForm Variable(int first, Shape shape)
+    {
+        var terms = new List<Term>(shape.Size);
+        for (int i = 0; i < shape.Size; i++) terms.Add(new Term(i, first + i, One, 1));
+        return new(shape, terms);
+    }
 
     /// <summary>θ[first + i] for entry i.</summary>
-    public static LinearForm Parameter(int first, Shape shape) =>
-        new(shape, Enumerable.Range(0, shape.Size).Select(i => new Term(i, One, first + i, 1)).ToList());
+    public static LinearForm Parameter(int first, Shape shape)
+    {
+        var terms = new List<Term>(shape.Size);
+        for (int i = 0; i < shape.Size; i++) terms.Add(new Term(i, One, first + i, 1));
+        return new(shape, terms);
+    }
 
     /// <summary>The same terms seen with another shape of the same size.</summary>
     public LinearForm WithShape(Shape shape) => new(shape, Terms);

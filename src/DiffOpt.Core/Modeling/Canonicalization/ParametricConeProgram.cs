@@ -29,8 +29,12 @@ internal sealed class ParametricConeProgram
         B = b;
         this.P = P;
         D = d;
-        ZeroRows = cones.OfType<ZeroCone>().Sum(z => z.Rows);
-        IsQp = cones.All(k => k is ZeroCone or NonnegativeCone);
+        IsQp = true;
+        foreach (var k in cones)
+        {
+            if (k is ZeroCone z) ZeroRows += z.Rows;
+            IsQp &= k is ZeroCone or NonnegativeCone;
+        }
         _definedVariables = new Lazy<DefinedVariables?>(() => Modeling.DefinedVariables.Find(this));
     }
 
@@ -125,43 +129,60 @@ internal sealed class ParametricConeProgram
         Dictionary<Parameter, int> slots, Dictionary<Variable, int> columns, double sign, int p, Dictionary<ConeBlock, Constraint> owned)
     {
         var constraintRows = new Dictionary<Constraint, ConstraintRows>(ReferenceEqualityComparer.Instance);
-        var boundDuals = new Dictionary<Constraint, (Shape Shape, List<(int, int, double)> Weights)>(ReferenceEqualityComparer.Instance);
+        Dictionary<Constraint, (Shape Shape, List<(int, int, double)> Weights)>? boundDuals = null;
         int n = context.ColumnCount;
-        static int Rank(Cone k) => k switch { ZeroCone => 0, NonnegativeCone => 1, SecondOrderCone => 2, PsdCone => 3, _ => 4 };
-        var blocks = context.Blocks.Select((b, i) => (b, i)).OrderBy(t => Rank(t.b.Cone)).ThenBy(t => t.i).Select(t => t.b).ToList();
         var cones = new List<Cone>();
-        var aEntries = new List<(long, int, double)>();
-        var bEntries = new List<(long, int, double)>();
+        var aEntries = new CoefficientBuffer();
+        var bEntries = new CoefficientBuffer();
         int row = 0;
-        foreach (var block in blocks)
-        {
-            // s = form = g + Gx, so Ax + s = b with A = −G and b = g.
-            foreach (var t in block.Rows.Terms)
-                if (t.Column >= 0) aEntries.Add(((long)(row + t.Row) * n + t.Column, t.Slot, -t.Value));
-                else bEntries.Add((row + t.Row, t.Slot, t.Value));
-            if (owned.TryGetValue(block, out var constraint) && block.Dual is { } dual)
+        // Cone blocks in the order zero, nonnegative, second-order, PSD, exponential; in the order added within a kind.
+        for (int rank = 0; rank <= 4; rank++)
+            foreach (var block in context.Blocks)
             {
-                if (!boundDuals.TryGetValue(constraint, out var weights)) boundDuals[constraint] = weights = (dual.Shape, []);
-                weights.Weights.AddRange(dual.Weights.Select(w => (row + w.Row, w.Entry, w.Weight)));
+                if (Rank(block.Cone) != rank) continue;
+                // s = form = g + Gx, so Ax + s = b with A = −G and b = g.
+                foreach (var t in block.Rows.Terms)
+                    if (t.Column >= 0) aEntries.Add((long)(row + t.Row) * n + t.Column, t.Slot, -t.Value);
+                    else bEntries.Add(row + t.Row, t.Slot, t.Value);
+                if (owned.TryGetValue(block, out var constraint) && block.Dual is { } dual)
+                {
+                    boundDuals ??= new(ReferenceEqualityComparer.Instance);
+                    if (!boundDuals.TryGetValue(constraint, out var weights)) boundDuals[constraint] = weights = (dual.Shape, []);
+                    foreach (var w in dual.Weights) weights.Weights.Add((row + w.Row, w.Entry, w.Weight));
+                }
+                else if (constraint is not null)
+                    constraintRows[constraint] = new ConstraintRows(row, block.Cone, block.Cone is PsdCone k
+                        ? Shape.Matrix(k.Order, k.Order)
+                        : block.Rows.Shape);
+                AppendCone(cones, block.Cone);
+                row += block.Cone.Rows;
             }
-            else if (constraint is not null)
-                constraintRows[constraint] = new ConstraintRows(row, block.Cone, block.Cone is PsdCone k
-                    ? Shape.Matrix(k.Order, k.Order)
-                    : block.Rows.Shape);
-            AppendCone(cones, block.Cone);
-            row += block.Cone.Rows;
+        if (boundDuals is not null)
+            foreach (var (constraint, dual) in boundDuals)
+                constraintRows[constraint] = new ConstraintRows(0, new NonnegativeCone(dual.Shape.Size), dual.Shape, dual.Weights);
+        var cEntries = new CoefficientBuffer();
+        var dEntries = new CoefficientBuffer();
+        foreach (var t in linear.Terms)
+            if (t.Column >= 0) cEntries.Add(t.Column, t.Slot, t.Value);
+            else dEntries.Add(0, t.Slot, t.Value);
+        var pEntries = new CoefficientBuffer(context.Quadratic.Count);
+        foreach (var q in context.Quadratic) pEntries.Add((long)q.I * n + q.J, q.Slot, q.Value);
+        var squaredOffsets = new (AffineDataMap, double)[context.SquaredOffsets.Count];
+        for (int k = 0; k < squaredOffsets.Length; k++)
+        {
+            var (offset, weight) = context.SquaredOffsets[k];
+            var entries = new CoefficientBuffer(offset.Terms.Count);
+            foreach (var t in offset.Terms) entries.Add(t.Row, t.Slot, t.Value);
+            squaredOffsets[k] = (new AffineDataMap(offset.Size, p, entries), weight);
         }
-        foreach (var (constraint, dual) in boundDuals)
-            constraintRows[constraint] = new ConstraintRows(0, new NonnegativeCone(dual.Shape.Size), dual.Shape, dual.Weights);
-        var cEntries = linear.Terms.Where(t => t.Column >= 0).Select(t => ((long)t.Column, t.Slot, t.Value));
-        var dEntries = linear.Terms.Where(t => t.Column < 0).Select(t => (0L, t.Slot, t.Value));
-        var pEntries = context.Quadratic.Select(q => ((long)q.I * n + q.J, q.Slot, q.Value)).ToList();
         return new ParametricConeProgram(n, row, cones, parameters, slots, columns, sign,
             new AffineDataMap(n, p, cEntries), new AffineDataMap((long)row * n, p, aEntries), new AffineDataMap(row, p, bEntries),
             pEntries.Count == 0 ? null : new AffineDataMap((long)n * n, p, pEntries), new AffineDataMap(1, p, dEntries),
-            context.SquaredOffsets.Select(o => (new AffineDataMap(o.Offset.Size, p, o.Offset.Terms.Select(t => ((long)t.Row, t.Slot, t.Value))), o.Weight)).ToList(),
-            constraintRows);
+            squaredOffsets, constraintRows);
     }
+
+    /// <summary>The position of a cone's kind in the program's row order.</summary>
+    private static int Rank(Cone k) => k switch { ZeroCone => 0, NonnegativeCone => 1, SecondOrderCone => 2, PsdCone => 3, _ => 4 };
 
     /// <summary>Appends a cone, merging it into the previous one when both are zero, nonnegative or exponential.</summary>
     private static void AppendCone(List<Cone> cones, Cone cone)

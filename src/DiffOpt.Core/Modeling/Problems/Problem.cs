@@ -43,10 +43,10 @@ public sealed class Problem
     public IReadOnlyList<Constraint> Constraints { get; }
 
     /// <summary>The distinct variables, in order of first occurrence (objective first).</summary>
-    public IReadOnlyList<Variable> Variables => AllExpressions().SelectMany(e => e.Variables()).Distinct().ToList();
+    public IReadOnlyList<Variable> Variables => Leaves<Variable>();
 
     /// <summary>The distinct parameters, in order of first occurrence (objective first).</summary>
-    public IReadOnlyList<Parameter> Parameters => AllExpressions().SelectMany(e => e.Parameters()).Distinct().ToList();
+    public IReadOnlyList<Parameter> Parameters => Leaves<Parameter>();
 
     /// <summary>True when the problem follows the DCP rules (parameters count as constants).</summary>
     public bool IsDcp() => DisciplineChecker.FindViolation(this, DisciplineMode.Dcp) is null;
@@ -103,5 +103,21 @@ public sealed class Problem
         return _compiled = ParametricConeProgram.Compile(this);
     }
 
-    private IEnumerable<Expression> AllExpressions() => Constraints.SelectMany(c => c.Expressions).Prepend(Objective);
+    /// <summary>The distinct leaves of type <typeparamref name="T"/>, in depth-first order of first occurrence (objective first).</summary>
+    private List<T> Leaves<T>() where T : Leaf
+    {
+        // A walk that visits each node once (shared sub-expressions too), not LINQ over nested iterators.
+        var found = new List<T>();
+        var visited = new HashSet<Expression>(ReferenceEqualityComparer.Instance);
+        void Visit(Expression e)
+        {
+            if (!visited.Add(e)) return;
+            if (e is T leaf) found.Add(leaf);
+            foreach (var a in e.Args) Visit(a);
+        }
+        Visit(Objective);
+        foreach (var constraint in Constraints)
+            foreach (var e in constraint.Expressions) Visit(e);
+        return found;
+    }
 }

@@ -39,7 +39,7 @@ internal sealed record ParameterBatch(Tensor Theta1, int BatchSize, bool Batched
             }
             if (p.Nonnegative && v.lt(ScalarSafeOperations.Zero).any().item<bool>())
                 throw new ArgumentException($"Parameter '{p.Name}' is declared nonnegative but its value has negative entries.", p.Name);
-            if (!isfinite(v).all().item<bool>())
+            if (!HostInputChecks.AllFinite(v))
                 throw new ArgumentException($"The value of parameter '{p.Name}' has NaN or infinite entries.", p.Name);
         }
         bool batched = batch >= 0;
