@@ -129,6 +129,7 @@ internal sealed class ParametricConeProgram
         int n = context.ColumnCount;
         static int Rank(Cone k) => k switch { ZeroCone => 0, NonnegativeCone => 1, SecondOrderCone => 2, PsdCone => 3, _ => 4 };
         var blocks = context.Blocks.Select((b, i) => (b, i)).OrderBy(t => Rank(t.b.Cone)).ThenBy(t => t.i).Select(t => t.b).ToList();
+        var aliases = new AliasSubstitution(context);
         var cones = new List<Cone>();
         var aEntries = new List<(long, int, double)>();
         var bEntries = new List<(long, int, double)>();
@@ -136,7 +137,7 @@ internal sealed class ParametricConeProgram
         foreach (var block in blocks)
         {
             // s = form = g + Gx, so Ax + s = b with A = −G and b = g.
-            foreach (var t in block.Rows.Terms)
+            foreach (var t in aliases.Rows(block).Terms)
                 if (t.Column >= 0) aEntries.Add(((long)(row + t.Row) * n + t.Column, t.Slot, -t.Value));
                 else bEntries.Add((row + t.Row, t.Slot, t.Value));
             if (owned.TryGetValue(block, out var constraint) && block.Dual is { } dual)
