@@ -1,6 +1,7 @@
 using DiffOpt.Cones;
 using DiffOpt.LinearAlgebra;
 using DiffOpt.Native;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Tests.Cones.Kernel;
 
@@ -56,12 +57,15 @@ public class NativeKktTests
     }
 
     [Theory]
-    [InlineData(6, 0)]
-    [InlineData(6, 3)]
-    [InlineData(40, 12)]
-    public void QuasiDefiniteCholesky_SolvesLikeTheLdl_WithASmallResidual(int n, int e)
+    [InlineData(6, 0, 0)]
+    [InlineData(6, 3, 0)]
+    [InlineData(40, 12, 0)]
+    [InlineData(40, 12, 3)]   // every third variable isolated: the split factorisation
+    [InlineData(7, 3, 1)]     // all isolated (K₁₁ diagonal)
+    [InlineData(9, 0, 2)]
+    public void QuasiDefiniteCholesky_SolvesLikeTheLdl_WithASmallResidual(int n, int e, int isolatedEvery)
     {
-        var random = new Random(n + e);
+        var random = new Random(n + e + isolatedEvery);
         var g = Random(random, (n + 3) * n);
         var b = Random(random, e * n);
         const double delta = 1e-3;
@@ -70,6 +74,10 @@ public class NativeKktTests
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)
                 k11[i * n + j] = Enumerable.Range(0, n + 3).Sum(r => g[r * n + i] * g[r * n + j]) + (i == j ? 1 : 0);
+        // Isolated variables: no off-diagonal entry in their row and column of K₁₁.
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                if (i != j && isolatedEvery > 0 && (i % isolatedEvery == 0 || j % isolatedEvery == 0)) k11[i * n + j] = 0;
         int order = n + e;
         var k = new double[order * order];
         for (int i = 0; i < order; i++)
@@ -108,6 +116,44 @@ public class NativeKktTests
         Assert.False(blocked.Factor(1e-8));
         new double[] { 1, 0, 0, double.NaN }.CopyTo(blocked.Leading);
         Assert.False(blocked.Factor(1e-8));
+        // Variable 0 isolated, the dense block of 1 and 2 indefinite.
+        var split = new QuasiDefiniteCholesky(3, 1);
+        new double[] { 1, 0, 0, 0, 1, 2, 0, 2, 1 }.CopyTo(split.Leading);
+        new double[] { 1, 1, 1 }.CopyTo(split.Coupling);
+        Assert.False(split.Factor(1e-8));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(60)]
+    public void SmallTriangular_SolvesLikeBlas(int n)
+    {
+        var random = new Random(n);
+        int lda = n + 2;   // a row length beyond the order: only the lower triangle of the leading n columns is read
+        var l = Random(random, n * lda);
+        for (int i = 0; i < n; i++) l[i * lda + i] = 2 + Math.Abs(l[i * lda + i]);
+        foreach (bool transpose in new[] { false, true })
+        {
+            var rhs = Random(random, n);
+            var x = (double[])rhs.Clone();
+            SmallTriangular.SolveLower(l, n, lda, transpose, x);
+            // The residual of L·x (or Lᵀ·x) against the right-hand side.
+            for (int i = 0; i < n; i++)
+            {
+                double sum = 0;
+                for (int j = 0; j < n; j++)
+                {
+                    double entry = transpose ? (i <= j ? l[j * lda + i] : 0) : (j <= i ? l[i * lda + j] : 0);
+                    sum += entry * x[j];
+                }
+                Assert.True(Math.Abs(sum - rhs[i]) < 1e-12 * (1 + Math.Abs(rhs[i])), $"row {i}: {sum} vs {rhs[i]}");
+            }
+            if (!NativeBlas.IsAvailable) continue;
+            var blas = (double[])rhs.Clone();
+            NativeBlas.SolveLower(l, n, lda, transpose, blas);
+            Assert.Equal(blas, x, (p, q) => Math.Abs(p - q) < 1e-12 * (1 + Math.Abs(q)));
+        }
     }
 
     [Fact]
