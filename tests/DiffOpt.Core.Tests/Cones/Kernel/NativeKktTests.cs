@@ -61,8 +61,9 @@ public class NativeKktTests
     [InlineData(6, 3, 0)]
     [InlineData(40, 12, 0)]
     [InlineData(40, 12, 3)]   // every third variable isolated: the split factorisation
-    [InlineData(7, 3, 1)]     // all isolated (K₁₁ diagonal)
-    [InlineData(9, 0, 2)]
+    [InlineData(33, 3, 1)]    // all isolated (K₁₁ diagonal)
+    [InlineData(36, 0, 2)]
+    [InlineData(9, 2, 2)]     // below the split order: the whole block
     public void QuasiDefiniteCholesky_SolvesLikeTheLdl_WithASmallResidual(int n, int e, int isolatedEvery)
     {
         var random = new Random(n + e + isolatedEvery);
@@ -116,10 +117,24 @@ public class NativeKktTests
         Assert.False(blocked.Factor(1e-8));
         new double[] { 1, 0, 0, double.NaN }.CopyTo(blocked.Leading);
         Assert.False(blocked.Factor(1e-8));
-        // Variable 0 isolated, the dense block of 1 and 2 indefinite.
-        var split = new QuasiDefiniteCholesky(3, 1);
-        new double[] { 1, 0, 0, 0, 1, 2, 0, 2, 1 }.CopyTo(split.Leading);
-        new double[] { 1, 1, 1 }.CopyTo(split.Coupling);
+        // The split factorisation: all but variables 1 and 2 isolated; their block indefinite, then an isolated pivot negative.
+        int n = QuasiDefiniteCholesky.MinimumSplitOrder;
+        var split = new QuasiDefiniteCholesky(n, 1);
+        double[] Leading(double k00, double k21)
+        {
+            var k = new double[n * n];
+            for (int j = 0; j < n; j++) k[j * n + j] = 1;
+            k[0] = k00;
+            k[2 * n + 1] = k[1 * n + 2] = k21;
+            return k;
+        }
+        Leading(1, 0.5).CopyTo(split.Leading);
+        Enumerable.Repeat(1.0, n).ToArray().CopyTo(split.Coupling);
+        Assert.True(split.Factor(1e-8));
+        Leading(1, 2).CopyTo(split.Leading);
+        Enumerable.Repeat(1.0, n).ToArray().CopyTo(split.Coupling);
+        Assert.False(split.Factor(1e-8));
+        Leading(-1, 0.5).CopyTo(split.Leading);
         Assert.False(split.Factor(1e-8));
     }
 
