@@ -6,7 +6,9 @@ namespace DiffOpt.Cones;
 /// second-order cone t ≥ ‖x‖) are applied as scalars and only the other rows go through the dense product
 /// (<see cref="DenseProducts"/>), packed. On the portfolio layer (72 × 60, 50 one-entry rows and one empty row) the
 /// dense product then covers 21 of its 72 rows. The split depends on Â's pattern and is made once per item
-/// (<see cref="Bind"/>); an Â without such rows is multiplied in place.
+/// (<see cref="Bind(ItemProgram)"/>); an Â without such rows is multiplied in place. The same split serves P̂
+/// (<see cref="Bind(ItemProgram, double[])"/>), whose empty rows are skipped: the portfolio layer's P̂ (60 × 60) has
+/// nonzeros on the diagonal of its alias block only.
 /// </summary>
 internal sealed class DenseRows
 {
@@ -33,11 +35,17 @@ internal sealed class DenseRows
     private bool InPlace => _denseCount == _m;
 
     /// <summary>Reads <paramref name="data"/>'s Â and splits its rows, unless it is the item already bound.</summary>
-    public void Bind(ItemProgram data)
+    public void Bind(ItemProgram data) => Bind(data, data.DenseScaledA);
+
+    /// <summary>
+    /// Reads <paramref name="matrix"/> (m × n row-major, a matrix of <paramref name="data"/>) and splits its rows,
+    /// unless <paramref name="data"/> is the item already bound.
+    /// </summary>
+    public void Bind(ItemProgram data, double[] matrix)
     {
         if (ReferenceEquals(_source, data)) return;
         int n = _n;
-        _a = data.DenseScaledA;
+        _a = matrix;
         _denseCount = _sparseCount = 0;
         for (int i = 0; i < _m; i++)
         {

@@ -33,7 +33,7 @@ internal sealed class ItemKkt : IItemKkt
     private readonly bool _native;
     private readonly double[] _reduced, _work, _residualTop, _residualBottom, _correctionX, _correctionZ;
     private readonly KktBackwardError _backwardError;
-    private readonly DenseRows _rows;
+    private readonly DenseRows _rows, _pRows;
     private ItemProgram _data = null!;
     private QuasiDefiniteLdl? _fullLdl;
     private double[]? _fullRhs;
@@ -93,6 +93,7 @@ internal sealed class ItemKkt : IItemKkt
         _correctionZ = new double[m];
         _backwardError = new KktBackwardError(cones, n, m, native);
         _rows = new DenseRows(m, n, native);
+        _pRows = new DenseRows(n, n, native);
     }
 
     /// <inheritdoc />
@@ -111,6 +112,7 @@ internal sealed class ItemKkt : IItemKkt
     {
         _data = data;
         _rows.Bind(data);
+        if (data.ScaledP is { } p) _pRows.Bind(data, p);
         _full = false;
         if (_stayFull) return FactorFull();
         int n = _n, m = _m;
@@ -326,7 +328,7 @@ internal sealed class ItemKkt : IItemKkt
     {
         int n = _n;
         top.CopyTo(_residualTop);
-        if (_data.ScaledP is { } p) DenseProducts.Multiply(p, n, n, transpose: false, -1, dx, 1, _residualTop, _native);
+        if (_data.ScaledP is not null) _pRows.Multiply(-1, dx, 1, _residualTop);
         _rows.MultiplyTransposed(-1, dz, 1, _residualTop);
         bottom.CopyTo(_residualBottom);
         _rows.Multiply(-1, dx, 1, _residualBottom);

@@ -18,6 +18,9 @@ internal sealed record ConeBlock(Cone Cone, LinearForm Rows)
 /// </summary>
 internal sealed record BoundDual(Shape Shape, IReadOnlyList<(int Row, int Entry, double Weight)> Weights);
 
+/// <summary>A variable u (columns from <paramref name="FirstColumn"/>) equal to the form <paramref name="Form"/> by the zero rows of <paramref name="Definition"/>.</summary>
+internal sealed record Alias(LinearForm Form, int FirstColumn, ConeBlock Definition);
+
 /// <summary>
 /// The state of one canonicalisation: the cone program's columns (user variables first, then auxiliary ones),
 /// the cone constraints collected so far and the quadratic objective terms. Canonicalisers add to it.
@@ -237,7 +240,13 @@ internal sealed class CanonContext
         }
     }
 
-    /// <summary>The first column of consecutive columns holding r: r itself when it is a plain slice of x, else a new u = r.</summary>
+    /// <summary>The copies u = r made for quadratic objective terms, with the zero-cone block that defines each.</summary>
+    public List<Alias> Aliases { get; } = [];
+
+    /// <summary>
+    /// The first column of consecutive columns holding r: r itself when it is a plain slice of x, else a new u = r
+    /// (recorded in <see cref="Aliases"/>).
+    /// </summary>
     private int ColumnOf(LinearForm r)
     {
         if (r.Terms.Count == r.Size && r.Terms.Select((t, i) => t.Row == i && t.Slot == LinearForm.One && t.Value == 1 && t.Column >= 0
@@ -245,6 +254,7 @@ internal sealed class CanonContext
             return r.Terms[0].Column;
         var u = NewVariable(Shape.Vector(r.Size));
         Zero(LinearForm.Add(u, r.WithShape(u.Shape), -1));
+        Aliases.Add(new Alias(r, u.Terms[0].Column, Blocks[^1]));
         return u.Terms[0].Column;
     }
 

@@ -131,6 +131,7 @@ internal sealed class ParametricConeProgram
         var constraintRows = new Dictionary<Constraint, ConstraintRows>(ReferenceEqualityComparer.Instance);
         Dictionary<Constraint, (Shape Shape, List<(int, int, double)> Weights)>? boundDuals = null;
         int n = context.ColumnCount;
+        var aliases = new AliasSubstitution(context);
         var cones = new List<Cone>();
         var aEntries = new CoefficientBuffer();
         var bEntries = new CoefficientBuffer();
@@ -141,7 +142,7 @@ internal sealed class ParametricConeProgram
             {
                 if (Rank(block.Cone) != rank) continue;
                 // s = form = g + Gx, so Ax + s = b with A = −G and b = g.
-                foreach (var t in block.Rows.Terms)
+                foreach (var t in aliases.Rows(block).Terms)
                     if (t.Column >= 0) aEntries.Add((long)(row + t.Row) * n + t.Column, t.Slot, -t.Value);
                     else bEntries.Add(row + t.Row, t.Slot, t.Value);
                 if (owned.TryGetValue(block, out var constraint) && block.Dual is { } dual)

@@ -1,6 +1,7 @@
 using DiffOpt.Cones;
 using DiffOpt.LinearAlgebra;
 using DiffOpt.Native;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Tests.Cones.Kernel;
 
@@ -56,12 +57,16 @@ public class NativeKktTests
     }
 
     [Theory]
-    [InlineData(6, 0)]
-    [InlineData(6, 3)]
-    [InlineData(40, 12)]
-    public void QuasiDefiniteCholesky_SolvesLikeTheLdl_WithASmallResidual(int n, int e)
+    [InlineData(6, 0, 0)]
+    [InlineData(6, 3, 0)]
+    [InlineData(40, 12, 0)]
+    [InlineData(40, 12, 3)]   // every third variable isolated: the split factorisation
+    [InlineData(33, 3, 1)]    // all isolated (K₁₁ diagonal)
+    [InlineData(36, 0, 2)]
+    [InlineData(9, 2, 2)]     // below the split order: the whole block
+    public void QuasiDefiniteCholesky_SolvesLikeTheLdl_WithASmallResidual(int n, int e, int isolatedEvery)
     {
-        var random = new Random(n + e);
+        var random = new Random(n + e + isolatedEvery);
         var g = Random(random, (n + 3) * n);
         var b = Random(random, e * n);
         const double delta = 1e-3;
@@ -70,6 +75,10 @@ public class NativeKktTests
         for (int i = 0; i < n; i++)
             for (int j = 0; j < n; j++)
                 k11[i * n + j] = Enumerable.Range(0, n + 3).Sum(r => g[r * n + i] * g[r * n + j]) + (i == j ? 1 : 0);
+        // Isolated variables: no off-diagonal entry in their row and column of K₁₁.
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                if (i != j && isolatedEvery > 0 && (i % isolatedEvery == 0 || j % isolatedEvery == 0)) k11[i * n + j] = 0;
         int order = n + e;
         var k = new double[order * order];
         for (int i = 0; i < order; i++)
@@ -108,6 +117,58 @@ public class NativeKktTests
         Assert.False(blocked.Factor(1e-8));
         new double[] { 1, 0, 0, double.NaN }.CopyTo(blocked.Leading);
         Assert.False(blocked.Factor(1e-8));
+        // The split factorisation: all but variables 1 and 2 isolated; their block indefinite, then an isolated pivot negative.
+        int n = QuasiDefiniteCholesky.MinimumSplitOrder;
+        var split = new QuasiDefiniteCholesky(n, 1);
+        double[] Leading(double k00, double k21)
+        {
+            var k = new double[n * n];
+            for (int j = 0; j < n; j++) k[j * n + j] = 1;
+            k[0] = k00;
+            k[2 * n + 1] = k[1 * n + 2] = k21;
+            return k;
+        }
+        Leading(1, 0.5).CopyTo(split.Leading);
+        Enumerable.Repeat(1.0, n).ToArray().CopyTo(split.Coupling);
+        Assert.True(split.Factor(1e-8));
+        Leading(1, 2).CopyTo(split.Leading);
+        Enumerable.Repeat(1.0, n).ToArray().CopyTo(split.Coupling);
+        Assert.False(split.Factor(1e-8));
+        Leading(-1, 0.5).CopyTo(split.Leading);
+        Assert.False(split.Factor(1e-8));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(60)]
+    public void SmallTriangular_SolvesLikeBlas(int n)
+    {
+        var random = new Random(n);
+        int lda = n + 2;   // a row length beyond the order: only the lower triangle of the leading n columns is read
+        var l = Random(random, n * lda);
+        for (int i = 0; i < n; i++) l[i * lda + i] = 2 + Math.Abs(l[i * lda + i]);
+        foreach (bool transpose in new[] { false, true })
+        {
+            var rhs = Random(random, n);
+            var x = (double[])rhs.Clone();
+            SmallTriangular.SolveLower(l, n, lda, transpose, x);
+            // The residual of L·x (or Lᵀ·x) against the right-hand side.
+            for (int i = 0; i < n; i++)
+            {
+                double sum = 0;
+                for (int j = 0; j < n; j++)
+                {
+                    double entry = transpose ? (i <= j ? l[j * lda + i] : 0) : (j <= i ? l[i * lda + j] : 0);
+                    sum += entry * x[j];
+                }
+                Assert.True(Math.Abs(sum - rhs[i]) < 1e-12 * (1 + Math.Abs(rhs[i])), $"row {i}: {sum} vs {rhs[i]}");
+            }
+            if (!NativeBlas.IsAvailable) continue;
+            var blas = (double[])rhs.Clone();
+            NativeBlas.SolveLower(l, n, lda, transpose, blas);
+            Assert.Equal(blas, x, (p, q) => Math.Abs(p - q) < 1e-12 * (1 + Math.Abs(q)));
+        }
     }
 
     [Fact]
