@@ -173,35 +173,83 @@ internal static class InterleavedCholesky
     /// <summary>
     /// Overwrites the packed lower triangle with L, row by row, and returns a lane mask (all bits set) of the
     /// matrices with a non-positive or non-finite pivot; their pivots are replaced by 1 so that the other lanes'
-    /// arithmetic is unaffected and nothing overflows. The k entries after the triangle hold 1/l_jj.
+    /// arithmetic is unaffected and nothing overflows. The k entries after the triangle hold 1/l_jj. Rows are taken
+    /// in pairs: the two rows' dot products with a finished row j share its loads (loads, not multiply-adds, bound
+    /// one dot product), and each dot product is summed as <see cref="Dot"/> sums it, so the factor is the same.
     /// </summary>
     private static Vector256<double> FactorPacked(Vector256<double>[] a, int k)
     {
         var bad = Vector256<double>.Zero;
         var inverseDiagonal = a.AsSpan(k * (k + 1) / 2, k);
-        var infinity = Vector256.Create(double.PositiveInfinity);
         ref var start = ref a[0];
-        for (int i = 0; i < k; i++)
+        int i = 0;
+        for (; i + 1 < k; i += 2)
         {
             ref var rowI = ref Unsafe.Add(ref start, Packed(i, 0));
-            for (int j = 0; j <= i; j++)
+            ref var rowNext = ref Unsafe.Add(ref start, Packed(i + 1, 0));
+            for (int j = 0; j < i; j++)
             {
                 ref var rowJ = ref Unsafe.Add(ref start, Packed(j, 0));
-                var sum = Unsafe.Add(ref rowI, j) - Dot(ref rowI, ref rowJ, j);
-                if (j < i)
-                {
-                    Unsafe.Add(ref rowI, j) = sum * inverseDiagonal[j];
-                    continue;
-                }
-                // sum > 0 is false for zero, negative and NaN pivots alike.
-                var positive = Vector256.GreaterThan(sum, Vector256<double>.Zero) & Vector256.LessThan(sum, infinity);
-                bad |= ~positive;
-                var pivot = Vector256.Sqrt(Vector256.ConditionalSelect(positive, sum, Vector256<double>.One));
-                Unsafe.Add(ref rowI, i) = pivot;
-                inverseDiagonal[i] = Vector256<double>.One / pivot;
+                var (dotI, dotNext) = DotPair(ref rowI, ref rowNext, ref rowJ, j);
+                Unsafe.Add(ref rowI, j) = (Unsafe.Add(ref rowI, j) - dotI) * inverseDiagonal[j];
+                Unsafe.Add(ref rowNext, j) = (Unsafe.Add(ref rowNext, j) - dotNext) * inverseDiagonal[j];
             }
+            bad |= Pivot(ref rowI, i, inverseDiagonal);
+            Unsafe.Add(ref rowNext, i) = (Unsafe.Add(ref rowNext, i) - Dot(ref rowNext, ref rowI, i)) * inverseDiagonal[i];
+            bad |= Pivot(ref rowNext, i + 1, inverseDiagonal);
+        }
+        for (; i < k; i++)
+        {
+            ref var rowI = ref Unsafe.Add(ref start, Packed(i, 0));
+            for (int j = 0; j < i; j++)
+                Unsafe.Add(ref rowI, j) = (Unsafe.Add(ref rowI, j) - Dot(ref rowI, ref Unsafe.Add(ref start, Packed(j, 0)), j)) * inverseDiagonal[j];
+            bad |= Pivot(ref rowI, i, inverseDiagonal);
         }
         return bad;
+    }
+
+    /// <summary>
+    /// l_ii = √(a_ii − Σ_{k&lt;i} l_ik²) for the row starting at <paramref name="row"/> (its first i entries done), and its
+    /// inverse; returns the lane mask of non-positive or non-finite pivots, which are replaced by 1.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Pivot(ref Vector256<double> row, int i, Span<Vector256<double>> inverseDiagonal)
+    {
+        var sum = Unsafe.Add(ref row, i) - Dot(ref row, ref row, i);
+        // sum > 0 is false for zero, negative and NaN pivots alike.
+        var positive = Vector256.GreaterThan(sum, Vector256<double>.Zero) & Vector256.LessThan(sum, Vector256.Create(double.PositiveInfinity));
+        var pivot = Vector256.Sqrt(Vector256.ConditionalSelect(positive, sum, Vector256<double>.One));
+        Unsafe.Add(ref row, i) = pivot;
+        inverseDiagonal[i] = Vector256<double>.One / pivot;
+        return ~positive;
+    }
+
+    /// <summary><see cref="Dot"/>(x, z) and <see cref="Dot"/>(y, z), summed in the same order, reading z once.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<double> X, Vector256<double> Y) DotPair(ref Vector256<double> x, ref Vector256<double> y, ref Vector256<double> z, int length)
+    {
+        Vector256<double> s0 = default, s1 = default, s2 = default, s3 = default;
+        Vector256<double> t0 = default, t1 = default, t2 = default, t3 = default;
+        int p = 0;
+        for (; p + 4 <= length; p += 4)
+        {
+            var (z0, z1, z2, z3) = (Unsafe.Add(ref z, p), Unsafe.Add(ref z, p + 1), Unsafe.Add(ref z, p + 2), Unsafe.Add(ref z, p + 3));
+            s0 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref x, p), z0, s0);
+            t0 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref y, p), z0, t0);
+            s1 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref x, p + 1), z1, s1);
+            t1 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref y, p + 1), z1, t1);
+            s2 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref x, p + 2), z2, s2);
+            t2 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref y, p + 2), z2, t2);
+            s3 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref x, p + 3), z3, s3);
+            t3 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref y, p + 3), z3, t3);
+        }
+        for (; p < length; p++)
+        {
+            var zp = Unsafe.Add(ref z, p);
+            s0 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref x, p), zp, s0);
+            t0 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref y, p), zp, t0);
+        }
+        return ((s0 + s1) + (s2 + s3), (t0 + t1) + (t2 + t3));
     }
 
     /// <summary>Σ_{p&lt;length} x_p y_p per lane, with four independent accumulators (the sum's latency, not the

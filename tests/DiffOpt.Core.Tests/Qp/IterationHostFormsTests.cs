@@ -35,16 +35,16 @@ public class IterationHostFormsTests
 
         var (primal, dual) = ProximalTermsKernel.InfeasibilityMeasures(it, xi, lambda, nu, scaling, rho, delta, deltaIneq, withDual: true);
         var expectedPrimal = maximum(delta * InfNorm(scaling.EA * (lambda - it.Y)), deltaIneq * InfNorm(scaling.EG * (nu - it.Z)));
-        AssertBitwise(expectedPrimal, primal, "primal proximal infeasibility");
-        AssertBitwise(rho * InfNorm(scaling.D * (it.X - xi)), dual!, "dual proximal infeasibility");
+        KernelCases.AssertBitwise(expectedPrimal, primal, "primal proximal infeasibility");
+        KernelCases.AssertBitwise(rho * InfNorm(scaling.D * (it.X - xi)), dual!, "dual proximal infeasibility");
         Assert.Null(ProximalTermsKernel.InfeasibilityMeasures(it, xi, lambda, nu, scaling, rho, delta, deltaIneq, withDual: false).Dual);
 
         var res = new QpResiduals(R(batch, n), R(batch, k), R(batch, m), null!);
         var (rx, ry, rz) = ProximalTermsKernel.RegularizedResiduals(res, it, xi, lambda, nu, rho, delta, deltaIneq);
-        AssertBitwise(res.Rx - rho.unsqueeze(-1) * (it.X - xi), rx, "rx");
-        AssertBitwise(res.Ry - delta.unsqueeze(-1) * (lambda - it.Y), ry, "ry");
-        AssertBitwise(res.Rz - deltaIneq.unsqueeze(-1) * (nu - it.Z), rz, "rz");
-        AssertBitwise((it.S / it.Z).Plus(deltaIneq.unsqueeze(-1)), ProximalTermsKernel.InequalityWeights(it.S, it.Z, deltaIneq), "w");
+        KernelCases.AssertBitwise(res.Rx - rho.unsqueeze(-1) * (it.X - xi), rx, "rx");
+        KernelCases.AssertBitwise(res.Ry - delta.unsqueeze(-1) * (lambda - it.Y), ry, "ry");
+        KernelCases.AssertBitwise(res.Rz - deltaIneq.unsqueeze(-1) * (nu - it.Z), rz, "rz");
+        KernelCases.AssertBitwise((it.S / it.Z).Plus(deltaIneq.unsqueeze(-1)), ProximalTermsKernel.InequalityWeights(it.S, it.Z, deltaIneq), "w");
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public class IterationHostFormsTests
         double median = check.Norms.Dual.median().item<double>();
         foreach (var tol in new[] { new SolverTolerances(median, 0, 1e-9), new SolverTolerances(1e-9, median / 10, 1e-9), new SolverTolerances(1e-12, 1e-12, 1e-9) })
         {
-            AssertBitwise(tensorForm.WorstRatio(tol), check.WorstRatio(tol), "worst ratio");
+            KernelCases.AssertBitwise(tensorForm.WorstRatio(tol), check.WorstRatio(tol), "worst ratio");
             foreach (var factor in new[] { 1.0, 10.0 })
                 Assert.Equal(tensorForm.Meets(tol, factor).data<bool>().ToArray(), check.Meets(tol, factor).data<bool>().ToArray());
             Assert.Equal(tensorForm.NoiseLimited(tol).data<bool>().ToArray(), check.NoiseLimited(tol).data<bool>().ToArray());
@@ -118,13 +118,4 @@ public class IterationHostFormsTests
     }
 
     private static Tensor InfNorm(Tensor rows) => rows.size(-1) == 0 ? zeros(rows.size(0), dtype: rows.dtype) : rows.abs().amax(-1);
-
-    private static void AssertBitwise(Tensor expected, Tensor actual, string name)
-    {
-        Assert.Equal(expected.shape, actual.shape);
-        if (expected.numel() == 0) return;
-        var (e, a) = (expected.to_type(ScalarType.Float64).data<double>().ToArray(), actual.to_type(ScalarType.Float64).data<double>().ToArray());
-        for (int i = 0; i < e.Length; i++)
-            Assert.True(BitConverter.DoubleToInt64Bits(e[i]) == BitConverter.DoubleToInt64Bits(a[i]), $"{name}[{i}]: expected {e[i]:R}, got {a[i]:R}");
-    }
 }

@@ -33,11 +33,11 @@ public class RefinementResidualsTests
 
         var (residual, norms) = RefinementResiduals.Evaluate(scaled, target, rhs, v);
         var expected = rhs - kkt.Multiply(target, v);
-        AssertBitwise(expected.X, residual.X, "rx");
-        AssertBitwise(expected.Y, residual.Y, "ry");
-        AssertBitwise(expected.Z, residual.Z, "rz");
-        AssertBitwise(expected.InfNorm(), HostTensors.Of(norms, dtype), "residual norm");
-        AssertBitwise(rhs.InfNorm(), HostTensors.Of(RefinementResiduals.InfNorms(rhs), dtype), "rhs norm");
+        KernelCases.AssertBitwise(expected.X, residual.X, "rx");
+        KernelCases.AssertBitwise(expected.Y, residual.Y, "ry");
+        KernelCases.AssertBitwise(expected.Z, residual.Z, "rz");
+        KernelCases.AssertBitwise(expected.InfNorm(), HostTensors.Of(norms, dtype), "residual norm");
+        KernelCases.AssertBitwise(rhs.InfNorm(), HostTensors.Of(RefinementResiduals.InfNorms(rhs), dtype), "rhs norm");
 
         // A NaN in v makes its item's residual norm NaN, as amax does; the other items keep theirs.
         v.X[0, 0] = tensor(double.NaN).to_type(dtype);
@@ -77,17 +77,7 @@ public class RefinementResidualsTests
         Assert.Null(HostValues.Equal(tensor(new[,] { { 1.0, 2.0 }, { 3.0, 4.0 } }).t(), tensor(new[,] { { 1.0, 3.0 }, { 2.0, 4.0 } })));
         Assert.Equal(new[] { true, false, true }, HostTensors.Of(new[] { true, false, true }).data<bool>().ToArray());
         var values = new[] { 1.0 / 3, -0.0, double.NegativeInfinity };
-        AssertBitwise(tensor(values), HostTensors.Of(values, ScalarType.Float64), "float64");
-        AssertBitwise(tensor(values, dtype: ScalarType.Float32), HostTensors.Of(values, ScalarType.Float32), "float32");
-    }
-
-    private static void AssertBitwise(Tensor expected, Tensor actual, string name)
-    {
-        Assert.Equal(expected.shape, actual.shape);
-        Assert.Equal(expected.dtype, actual.dtype);
-        if (expected.numel() == 0) return;
-        var (e, a) = (expected.to_type(ScalarType.Float64).data<double>().ToArray(), actual.to_type(ScalarType.Float64).data<double>().ToArray());
-        for (int i = 0; i < e.Length; i++)
-            Assert.True(BitConverter.DoubleToInt64Bits(e[i]) == BitConverter.DoubleToInt64Bits(a[i]), $"{name}[{i}]: expected {e[i]:R}, got {a[i]:R}");
+        KernelCases.AssertBitwise(tensor(values), HostTensors.Of(values, ScalarType.Float64), "float64");
+        KernelCases.AssertBitwise(tensor(values, dtype: ScalarType.Float32), HostTensors.Of(values, ScalarType.Float32), "float32");
     }
 }

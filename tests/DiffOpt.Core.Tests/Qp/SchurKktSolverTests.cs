@@ -10,8 +10,8 @@ namespace DiffOpt.Tests.Qp;
 /// <summary>
 /// The Schur-complement KKT solver of strongly convex batches: its solves satisfy the regularised KKT system they
 /// stand for, on both paths (the per-item CPU kernel and the batched tensor form used on other devices), for
-/// per-item and shared matrices, without equality or inequality rows, and in float32; and its fused
-/// predictor-corrector step equals the interior-point method's batched one.
+/// per-item and shared matrices, without equality or inequality rows, and in float32; its fused predictor-corrector
+/// step equals the interior-point method's batched one, and its item-by-item accurate solves the batched refinement.
 /// </summary>
 public class SchurKktSolverTests
 {
@@ -75,6 +75,41 @@ public class SchurKktSolverTests
         AssertClose(new KktVector(batched.X, batched.Y, cat(new[] { batched.Z, batched.S }, -1)),
             new KktVector(kernel.X, kernel.Y, cat(new[] { kernel.Z, kernel.S }, -1)), tolerance, "kernel and batched steps");
         Assert.True(kernel.S.gt(ScalarSafeOperations.Zero).all().item<bool>() && kernel.Z.gt(ScalarSafeOperations.Zero).all().item<bool>(), "the step must keep s, z > 0");
+    }
+
+    [KernelPathTheory]
+    [InlineData(5, 13, 9, 3, false, ScalarType.Float64)]
+    [InlineData(4, 40, 50, 10, false, ScalarType.Float64)]
+    [InlineData(6, 8, 7, 2, true, ScalarType.Float64)]
+    [InlineData(3, 6, 0, 2, false, ScalarType.Float64)]
+    [InlineData(3, 6, 5, 0, false, ScalarType.Float64)]
+    [InlineData(4, 21, 17, 4, false, ScalarType.Float32)]
+    public void SolveAccurately_ItemByItem_EqualsTheBatchedRefinement_AndSolvesTheTarget(int batch, int n, int m, int p, bool shared, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var (solver, op, random) = Factorised(batch, n, m, p, shared, dtype);
+        // An operator near the factorised one (no primal regularisation, slightly smaller weights): refinement has to take steps.
+        var target = new KktParameters(zeros(batch, dtype: dtype), op.Delta, op.W.Times(0.999));
+        var rhs = new KktVector(random([batch, n]), random([batch, p]), random([batch, m]));
+        double eps = NumericLimits.For(dtype).MachineEpsilon;
+
+        var (itemByItem, itemNorms) = solver.SolveAccurately(target, rhs, 20, 10 * eps);
+        // A right-hand side the host forms cannot read (not contiguous) takes the batched tensor refinement.
+        var strided = rhs with { X = rhs.X.t().contiguous().t() };
+        Assert.False(strided.X.is_contiguous());
+        var (batched, batchedNorms) = solver.SolveAccurately(target, strided, 20, 10 * eps);
+        KernelCases.AssertBitwise(batched.X, itemByItem.X, "dx");
+        KernelCases.AssertBitwise(batched.Y, itemByItem.Y, "dy");
+        KernelCases.AssertBitwise(batched.Z, itemByItem.Z, "dz");
+        KernelCases.AssertBitwise(batchedNorms, itemNorms, "residual norms");
+
+        // The reported norms are those of the returned solution's residual, and refinement brought them to the rounding level.
+        var residual = (rhs - solver.Multiply(target, itemByItem)).InfNorm();
+        KernelCases.AssertBitwise(residual, itemNorms, "reported residual");
+        var plain = (rhs - solver.Multiply(target, solver.Solve(op, rhs, 0))).InfNorm();
+        Assert.True((itemNorms < plain).all().item<bool>(), "refinement must lower every item's residual below the plain solve's");
+        double limit = dtype == ScalarType.Float32 ? 1e-4 : 1e-11;
+        Assert.True((itemNorms <= rhs.InfNorm().Times(limit)).all().item<bool>(), $"relative residuals {(itemNorms / rhs.InfNorm()).to_type(ScalarType.Float64).max().item<double>():E2}");
     }
 
     private static void AssertClose(KktVector expected, KktVector actual, double tolerance, string what)

@@ -32,4 +32,15 @@ internal static class KernelCases
         if (expected.numel() == 0) return 0;
         return ((actual - expected).abs() / expected.abs().Plus(1L)).max().to_type(ScalarType.Float64).item<double>();
     }
+
+    /// <summary>Asserts that <paramref name="actual"/> holds the bits of <paramref name="expected"/> (same shape and dtype; −0 ≠ +0, NaN = NaN).</summary>
+    public static void AssertBitwise(Tensor expected, Tensor actual, string name)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        Assert.Equal(expected.dtype, actual.dtype);
+        if (expected.numel() == 0) return;
+        var (e, a) = (expected.to_type(ScalarType.Float64).data<double>().ToArray(), actual.to_type(ScalarType.Float64).data<double>().ToArray());
+        for (int i = 0; i < e.Length; i++)
+            Assert.True(BitConverter.DoubleToInt64Bits(e[i]) == BitConverter.DoubleToInt64Bits(a[i]), $"{name}[{i}]: expected {e[i]:R}, got {a[i]:R}");
+    }
 }

@@ -40,14 +40,19 @@ internal static class MatrixProductsKernel
         T* x, T* y, T* z, T* px, T* ax, T* gx, T* force) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = p.Cols, rowsA = a.Rows, rowsG = g.Rows;
-        BatchParallel.ForEachItem(batch, item =>
-        {
-            T* xi = x + item * n, f = force + item * n;
-            MultiplyRows(p.Item(item), n, n, xi, px + item * n);
-            new Span<T>(f, n).Clear();
-            MultiplyAndAddTransposed(a.Item(item), rowsA, n, xi, ax + item * rowsA, y + item * rowsA, f);
-            MultiplyAndAddTransposed(g.Item(item), rowsG, n, xi, gx + item * rowsG, z + item * rowsG, f);
-        });
+        BatchParallel.ForEachItem(batch, item => ResidualsOfItem(p, a, g, item,
+            x + item * n, y + item * rowsA, z + item * rowsG, px + item * n, ax + item * rowsA, gx + item * rowsG, force + item * n));
+    }
+
+    /// <summary>The products of <see cref="Residuals{T}"/> for batch item <paramref name="item"/>; the vectors point at that item's entries.</summary>
+    public static unsafe void ResidualsOfItem<T>(BatchMatrices<T> p, BatchMatrices<T> a, BatchMatrices<T> g, long item,
+        T* x, T* y, T* z, T* px, T* ax, T* gx, T* force) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = p.Cols;
+        MultiplyRows(p.Item(item), n, n, x, px);
+        new Span<T>(force, n).Clear();
+        MultiplyAndAddTransposed(a.Item(item), a.Rows, n, x, ax, y, force);
+        MultiplyAndAddTransposed(g.Item(item), g.Rows, n, x, gx, z, force);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

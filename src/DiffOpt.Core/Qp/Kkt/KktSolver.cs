@@ -109,6 +109,8 @@ internal abstract class KktSolver
         bool single = Qp.P.dtype == ScalarType.Float32;
         // rhsNorm × tolerance as the tensor form rounds it (in the problem's precision).
         var limit = RefinementResiduals.InfNorms(rhs).Select(norm => single ? (double)((float)norm * (float)relativeTolerance) : norm * relativeTolerance).ToArray();
+        if (RefineItems(target, rhs, limit, new SchurRefinementKernel.Settings(maxSteps, MinimumImprovement)) is { } refined)
+            return (refined.Solution, HostTensors.Of(refined.Norms, Qp.P.dtype, rhs.X.device));
         var solution = SolveFactored(rhs);
         var (residual, residualNorm) = RefinementResiduals.Evaluate(Qp, target, rhs, solution);
         var active = residualNorm.Select((norm, i) => norm > limit[i]).ToArray();
@@ -133,6 +135,13 @@ internal abstract class KktSolver
         }
         return (solution, HostTensors.Of(residualNorm, Qp.P.dtype, rhs.X.device));
     }
+
+    /// <summary>
+    /// <see cref="SolveAccuratelyOnHost"/> item by item in one kernel, when the solver has one (the same steps and bits);
+    /// null otherwise. <paramref name="limit"/> holds each item's residual limit.
+    /// </summary>
+    protected virtual (KktVector Solution, double[] Norms)? RefineItems(KktParameters target, KktVector rhs, double[] limit,
+        SchurRefinementKernel.Settings settings) => null;
 
     /// <summary>Applies the operator <paramref name="parameters"/> to <paramref name="v"/>.</summary>
     public KktVector Multiply(KktParameters parameters, KktVector v)

@@ -2,6 +2,7 @@ using System.Numerics;
 using TorchSharp;
 using static TorchSharp.torch;
 using DiffOpt.Native;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
 
@@ -60,29 +61,19 @@ internal static class RefinementResiduals
     {
         long batch = qp.BatchSize;
         int n = (int)qp.N, p = (int)qp.EqualityCount, m = (int)qp.InequalityCount;
-        // The products go to the residual's own storage; each entry is then replaced by rhs − (K·v) in place.
         var force = System.Buffers.ArrayPool<T>.Shared.Rent(checked((int)(batch * n)));
         T* rx = NativeLapack.Data<T>(residual.X), ry = NativeLapack.Data<T>(residual.Y), rz = NativeLapack.Data<T>(residual.Z);
         T* vx = NativeLapack.Data<T>(v.X), vy = NativeLapack.Data<T>(v.Y), vz = NativeLapack.Data<T>(v.Z);
         T* bx = NativeLapack.Data<T>(rhs.X), by = NativeLapack.Data<T>(rhs.Y), bz = NativeLapack.Data<T>(rhs.Z);
-        T* rho = NativeLapack.Data<T>(target.Rho), delta = NativeLapack.Data<T>(target.Delta), w = NativeLapack.Data<T>(target.W);
+        var op = OperatorOf<T>(qp, target);
         try
         {
             fixed (T* f = force)
             {
-                MatrixProductsKernel.Residuals(BatchMatrices<T>.Of(qp.P), BatchMatrices<T>.Of(qp.A), BatchMatrices<T>.Of(qp.G), batch,
-                    vx, vy, vz, rx, ry, rz, f);
-                for (long i = 0; i < batch; i++)
-                {
-                    T max = T.Zero;
-                    for (long k = i * n, end = k + n; k < end; k++)
-                        Track(ref max, rx[k] = bx[k] - ((rx[k] + rho[i] * vx[k]) + f[k]));
-                    for (long k = i * p, end = k + p; k < end; k++)
-                        Track(ref max, ry[k] = by[k] - (ry[k] - delta[i] * vy[k]));
-                    for (long k = i * m, end = k + m; k < end; k++)
-                        Track(ref max, rz[k] = bz[k] - (rz[k] - w[k] * vz[k]));
-                    norms[i] = double.CreateTruncating(max);
-                }
+                T* forces = f;
+                BatchParallel.ForEachItem(batch, i => norms[i] = double.CreateTruncating(OfItem(op, i,
+                    new ItemVector<T>(vx + i * n, vy + i * p, vz + i * m), new ItemVector<T>(bx + i * n, by + i * p, bz + i * m),
+                    new ItemVector<T>(rx + i * n, ry + i * p, rz + i * m), forces + i * n)));
             }
         }
         finally
@@ -90,6 +81,35 @@ internal static class RefinementResiduals
             System.Buffers.ArrayPool<T>.Shared.Return(force);
         }
         GC.KeepAlive(qp); GC.KeepAlive(target); GC.KeepAlive(rhs); GC.KeepAlive(v); GC.KeepAlive(residual);
+    }
+
+    /// <summary>The kernel's view of the operator <paramref name="target"/> of <paramref name="qp"/> (both must stay alive while it is used; see <see cref="Applies"/>).</summary>
+    internal static unsafe Operator<T> OperatorOf<T>(ScaledQp qp, KktParameters target) where T : unmanaged =>
+        new(BatchMatrices<T>.Of(qp.P), BatchMatrices<T>.Of(qp.A), BatchMatrices<T>.Of(qp.G),
+            NativeLapack.Data<T>(target.Rho), NativeLapack.Data<T>(target.Delta), NativeLapack.Data<T>(target.W));
+
+    /// <summary>The operator K of <see cref="KktSolver.Multiply"/> for a batch: P, A, G (B|1,·,n), ρ (B), δ (B), w (B,m).</summary>
+    internal readonly unsafe struct Operator<T>(BatchMatrices<T> p, BatchMatrices<T> a, BatchMatrices<T> g, T* rho, T* delta, T* w) where T : unmanaged
+    {
+        public readonly BatchMatrices<T> P = p, A = a, G = g;
+        public readonly T* Rho = rho, Delta = delta, W = w;
+    }
+
+    /// <summary>
+    /// r = b − K·v for batch item <paramref name="item"/> (the vectors point at that item's blocks) and ‖r‖∞; <paramref name="force"/>
+    /// holds n values of work space. The products are written to r's storage, then each entry is replaced by b − (K·v) in place.
+    /// </summary>
+    internal static unsafe T OfItem<T>(Operator<T> op, long item, ItemVector<T> v, ItemVector<T> b, ItemVector<T> r, T* force)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int n = op.P.Cols, p = op.A.Rows, m = op.G.Rows;
+        MatrixProductsKernel.ResidualsOfItem(op.P, op.A, op.G, item, v.X, v.Y, v.Z, r.X, r.Y, r.Z, force);
+        T rho = op.Rho[item], delta = op.Delta[item], max = T.Zero;
+        T* w = op.W + item * m;
+        for (int k = 0; k < n; k++) Track(ref max, r.X[k] = b.X[k] - ((r.X[k] + rho * v.X[k]) + force[k]));
+        for (int k = 0; k < p; k++) Track(ref max, r.Y[k] = b.Y[k] - (r.Y[k] - delta * v.Y[k]));
+        for (int k = 0; k < m; k++) Track(ref max, r.Z[k] = b.Z[k] - (r.Z[k] - w[k] * v.Z[k]));
+        return max;
     }
 
     private static unsafe void Norms<T>(Tensor x, Tensor y, Tensor z, double[] norms) where T : unmanaged, IFloatingPointIeee754<T>
@@ -115,4 +135,10 @@ internal static class RefinementResiduals
         T a = T.Abs(value);
         if (!T.IsNaN(max) && (T.IsNaN(a) || a > max)) max = a;
     }
+}
+
+/// <summary>One batch item's blocks (x, y, z) of a vector of the condensed KKT space, as pointers into the batch's storage.</summary>
+internal readonly unsafe struct ItemVector<T>(T* x, T* y, T* z) where T : unmanaged
+{
+    public readonly T* X = x, Y = y, Z = z;
 }
