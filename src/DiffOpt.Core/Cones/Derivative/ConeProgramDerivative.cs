@@ -10,7 +10,8 @@ namespace DiffOpt.Cones;
 /// F(x, v) = [Px + AᵀΠ_K*(v) + c; Ax + Π_K*(v) − v − b] = 0, whose Jacobian in (x, v) is
 /// J = [P, AᵀD; A, D − I] with D = DΠ_K*(v). J is factorised once per item; <see cref="Forward"/> and
 /// <see cref="Adjoint"/> then cost one refined solve each. For sparse CPU data J is put in a symmetric quasi-definite form
-/// and factorised sparsely (<see cref="SparseDerivativeSolver"/>); otherwise, on the CPU in float64, J is assembled and
+/// and factorised sparsely (<see cref="SparseDerivativeSolver"/>) unless the active-set path below is expected to cost
+/// less (<see cref="ActiveSetCost"/>); otherwise, on the CPU in float64, J is assembled and
 /// factorised one item at a time from A, P and D's blocks (<see cref="DerivativeSystem"/>) and applied matrix-free
 /// (for the items whose D is diagonal, through the active-set system of <see cref="ActiveSetDerivativeSolver"/>);
 /// elsewhere it is formed densely ((B, n + m, n + m)) in tensors.
@@ -98,15 +99,17 @@ internal sealed class ConeProgramDerivative
             var index = tensor(items, device: v.device);
             return Jacobian(p.index_select(0, index), DenseItems(index, items), denseD);
         }
+        // The active-set path below takes the batch when it is expected to be the faster one.
+        bool activeSet = DerivativeSystem.Serves(v);
         var sparse = _d is null ? null
-            : wideA is not null ? SparseDerivativeSolver.TryCreate(cones, wideA, batch, P is null ? null : p, _d, Fallback)
-            : SparseDerivativeSolver.TryCreate(cones, dense!, P is null ? null : p, _d, Fallback);
+            : wideA is not null ? SparseDerivativeSolver.TryCreate(cones, wideA, batch, P is null ? null : p, _d, Fallback, activeSet)
+            : SparseDerivativeSolver.TryCreate(cones, dense!, P is null ? null : p, _d, Fallback, activeSet);
         if (sparse is not null)
         {
             _solver = sparse;
             return;
         }
-        if (_d is not null && DerivativeSystem.Serves(v))
+        if (_d is not null && activeSet)
         {
             // A as given: a shared one is read once.
             var givenA = denseA is not null ? ToFloat64(denseA) : _sharedA ? wideA!.Dense(1)[0] : DenseA();
@@ -126,6 +129,9 @@ internal sealed class ConeProgramDerivative
         layout.CheckVector(A.Shared ? A.Values.unsqueeze(0).expand(layout.Batch, A.Entries) : A.Values, A.Entries, nameof(A));
         return layout;
     }
+
+    /// <summary>The solver of J chosen for the batch (for tests).</summary>
+    internal IDerivativeSolver Solver => _solver;
 
     /// <summary>(B,) bool: the items whose J is singular, solved in the least-squares sense.</summary>
     public Tensor LeastSquares => _solver.Singular;

@@ -104,19 +104,23 @@ internal sealed class DerivativeSystem
                 block.Values.AsSpan(item * r, r).CopyTo(d.Slice(o, r));
                 continue;
             }
-            var dense = block.Values.AsSpan(item * r * r, r * r);
-            bool zero = true, identity = true;
-            for (int i = 0; i < r; i++)
-                for (int c = 0; c < r; c++)
-                {
-                    double value = dense[i * r + c];
-                    zero &= value == 0;
-                    identity &= value == (i == c ? 1 : 0);
-                }
-            if (!zero && !identity) return false;
+            if (ZeroOrIdentity(block.Values.AsSpan(item * r * r, r * r), r) is not { } identity) return false;
             d.Slice(o, r).Fill(identity ? 1 : 0);
         }
         return true;
+    }
+
+    /// <summary>Whether the dense r × r <paramref name="block"/> is exactly I (true) or exactly 0 (false); null when neither.</summary>
+    public static bool? ZeroOrIdentity(ReadOnlySpan<double> block, int r)
+    {
+        bool zero = true, identity = true;
+        for (int i = 0; i < r; i++)
+            for (int c = 0; c < r; c++)
+            {
+                zero &= block[i * r + c] == 0;
+                identity &= block[i * r + c] == (i == c ? 1 : 0);
+            }
+        return identity ? true : zero ? false : null;
     }
 
     /// <summary>Item <paramref name="item"/>'s A, row-major m × n.</summary>

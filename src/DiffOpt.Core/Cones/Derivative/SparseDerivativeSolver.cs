@@ -90,16 +90,18 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
     /// <param name="p">P, (B, n, n) float64, or null.</param>
     /// <param name="d">D = DΠ_K*(v), matrix-free.</param>
     /// <param name="dense">Forms the dense J of the given items (the fallback's matrix) from D's dense blocks.</param>
+    /// <param name="activeSet">Whether the active-set path (<see cref="ActiveSetDerivativeSolver"/>) can take the batch
+    /// instead: then null also when <see cref="ActiveSetCost"/> expects it to be cheaper than this solver.</param>
     /// <param name="force">Skip the density and cost rules and the tensor-path switch (tests).</param>
     public static SparseDerivativeSolver? TryCreate(IReadOnlyList<Cone> cones, Tensor a, Tensor? p, IConeOperator d,
-        Func<long[], Tensor, Tensor> dense, bool force = false)
+        Func<long[], Tensor, Tensor> dense, bool activeSet = false, bool force = false)
     {
         if (!Serves(a, force) || a.shape[1] == 0) return null;
         using var noGrad = no_grad();
         var aMask = Native.TensorCopy.ToDoubles(a.ne(ScalarSafeOperations.Zero).any(0).to(ScalarType.Float64)).Select(v => v != 0).ToArray();
         // A's nonzeros alone already too many for the rule below: not worth gathering them.
         if (!force && TooDense(aMask.Count(x => x), a.shape[1], a.shape[2])) return null;
-        return TryCreate(cones, SparseBatchMatrix.Gather(a, aMask), a.shape[0], p, d, dense, force);
+        return TryCreate(cones, SparseBatchMatrix.Gather(a, aMask), a.shape[0], p, d, dense, activeSet, force);
     }
 
     /// <summary>Whether <paramref name="nonzeros"/> of A and P (m × n and n × n) are too many for the sparse solver to pay.</summary>
@@ -109,9 +111,9 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
     /// The solver for A held sparsely (values (B, k) or (k), float64) in a batch of <paramref name="batch"/> items; see
     /// the overload for a dense A.
     /// </summary>
-    /// <inheritdoc cref="TryCreate(IReadOnlyList{Cone}, Tensor, Tensor?, IConeOperator, Func{long[], Tensor, Tensor}, bool)"/>
+    /// <inheritdoc cref="TryCreate(IReadOnlyList{Cone}, Tensor, Tensor?, IConeOperator, Func{long[], Tensor, Tensor}, bool, bool)"/>
     public static SparseDerivativeSolver? TryCreate(IReadOnlyList<Cone> cones, SparseBatchMatrix a, long batch, Tensor? p, IConeOperator d,
-        Func<long[], Tensor, Tensor> dense, bool force = false)
+        Func<long[], Tensor, Tensor> dense, bool activeSet = false, bool force = false)
     {
         long m = a.Rows, n = a.Columns;
         if (!Serves(a.Values, force) || m == 0) return null;
@@ -128,6 +130,8 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
         double sparseCost = SparseKktPattern.SparsePenalty * (symbolic.FactorFlops + 4.0 * (symbolic.FactorEntries + symbolic.Entries));
         if (!force && !(sparseCost < Math.Pow(n + m, 3) / 3)) return null;
         blocks.Read(d, batch, a.Values.device);
+        double activeCost = activeSet ? ActiveSetCost.Of(blocks, batch, (int)n, aMask, pMask is not null) : double.NaN;
+        if (!force && activeCost < sparseCost * batch) return null;
         return new SparseDerivativeSolver(a.Restrict(aMask), batch, p, blocks, symbolic, starts, rows,
             items => new RefinedBatchSolver(dense(items, blocks.Dense(items, a.Values.device))));
     }
