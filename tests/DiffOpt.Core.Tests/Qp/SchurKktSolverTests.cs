@@ -32,12 +32,7 @@ public class SchurKktSolverTests
     }
 
     [KernelPathTheory]
-    [InlineData(5, 13, 9, 3, false, ScalarType.Float64)]
-    [InlineData(4, 40, 50, 10, false, ScalarType.Float64)]   // SIMD loops with tails
-    [InlineData(6, 8, 7, 2, true, ScalarType.Float64)]       // shared P, G, A: shared H factor and V
-    [InlineData(3, 6, 0, 2, false, ScalarType.Float64)]      // no inequalities
-    [InlineData(3, 6, 5, 0, false, ScalarType.Float64)]      // no equalities
-    [InlineData(4, 21, 17, 4, false, ScalarType.Float32)]
+    [MemberData(nameof(KernelCases.Shapes), MemberType = typeof(KernelCases))]
     public void Solve_SatisfiesTheKktSystem_OnTheKernelAndTheBatchedPath(int batch, int n, int m, int p, bool shared, ScalarType dtype)
     {
         using var scope = NewDisposeScope();
@@ -78,12 +73,7 @@ public class SchurKktSolverTests
     }
 
     [KernelPathTheory]
-    [InlineData(5, 13, 9, 3, false, ScalarType.Float64)]
-    [InlineData(4, 40, 50, 10, false, ScalarType.Float64)]
-    [InlineData(6, 8, 7, 2, true, ScalarType.Float64)]
-    [InlineData(3, 6, 0, 2, false, ScalarType.Float64)]
-    [InlineData(3, 6, 5, 0, false, ScalarType.Float64)]
-    [InlineData(4, 21, 17, 4, false, ScalarType.Float32)]
+    [MemberData(nameof(KernelCases.Shapes), MemberType = typeof(KernelCases))]
     public void SolveAccurately_ItemByItem_EqualsTheBatchedRefinement_AndSolvesTheTarget(int batch, int n, int m, int p, bool shared, ScalarType dtype)
     {
         using var scope = NewDisposeScope();

@@ -15,12 +15,7 @@ namespace DiffOpt.Tests.Qp;
 public class SolutionResidualsTests
 {
     [Theory]
-    [InlineData(5, 13, 9, 3, false, ScalarType.Float64)]
-    [InlineData(4, 40, 50, 10, false, ScalarType.Float64)]
-    [InlineData(6, 8, 7, 2, true, ScalarType.Float64)]
-    [InlineData(3, 6, 0, 2, false, ScalarType.Float64)]
-    [InlineData(3, 6, 5, 0, false, ScalarType.Float64)]
-    [InlineData(4, 21, 17, 4, false, ScalarType.Float32)]
+    [MemberData(nameof(KernelCases.Shapes), MemberType = typeof(KernelCases))]
     public void Kernel_AgreesWithTheBatchedForm_WithinTheirNoise(int batch, int n, int m, int k, bool shared, ScalarType dtype)
     {
         using var scope = NewDisposeScope();

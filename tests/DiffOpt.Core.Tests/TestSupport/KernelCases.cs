@@ -33,6 +33,21 @@ internal static class KernelCases
         return ((actual - expected).abs() / expected.abs().Plus(1L)).max().to_type(ScalarType.Float64).item<double>();
     }
 
+    /// <summary>
+    /// The (batch, n, m inequalities, k equalities, shared, dtype) shapes the kernel tests run: a plain batch, SIMD loops
+    /// with tails (n = 40, m = 50), shared P, G, A (one H factor and V for the batch), no inequalities, no equalities,
+    /// float32.
+    /// </summary>
+    public static TheoryData<int, int, int, int, bool, ScalarType> Shapes => new()
+    {
+        { 5, 13, 9, 3, false, ScalarType.Float64 },
+        { 4, 40, 50, 10, false, ScalarType.Float64 },
+        { 6, 8, 7, 2, true, ScalarType.Float64 },
+        { 3, 6, 0, 2, false, ScalarType.Float64 },
+        { 3, 6, 5, 0, false, ScalarType.Float64 },
+        { 4, 21, 17, 4, false, ScalarType.Float32 },
+    };
+
     /// <summary>Asserts that <paramref name="actual"/> holds the bits of <paramref name="expected"/> (same shape and dtype; −0 ≠ +0, NaN = NaN).</summary>
     public static void AssertBitwise(Tensor expected, Tensor actual, string name)
     {
