@@ -157,20 +157,20 @@ internal sealed class InequalitySchurKktSolver : KktSolver
 
     /// <summary>The accurate solves in <see cref="SchurRefinementKernel"/>, item by item (only when <see cref="UsesKernels"/>).</summary>
     protected override (KktVector Solution, double[] Norms)? RefineItems(KktParameters target, KktVector rhs, double[] limit,
-        SchurRefinementKernel.Settings settings)
+        RefinementRule rule)
     {
         if (!_usesKernels || Factored is null) return null;
         var solution = new KktVector(empty_like(rhs.X), empty_like(rhs.Y), empty_like(rhs.Z));
         var norms = new double[limit.Length];
         var sFactor = SFactorForKernel();
-        if (_hFactor.dtype == ScalarType.Float64) Refine<double>(sFactor, target, rhs, solution, limit, settings, norms);
-        else Refine<float>(sFactor, target, rhs, solution, limit, settings, norms);
+        if (_hFactor.dtype == ScalarType.Float64) Refine<double>(sFactor, target, rhs, solution, limit, rule, norms);
+        else Refine<float>(sFactor, target, rhs, solution, limit, rule, norms);
         GC.KeepAlive(sFactor); GC.KeepAlive(target); GC.KeepAlive(rhs);
         return (solution, norms);
     }
 
     private unsafe void Refine<T>(Tensor sFactor, KktParameters target, KktVector rhs, KktVector solution, double[] limit,
-        SchurRefinementKernel.Settings settings, double[] norms) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        RefinementRule rule, double[] norms) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
         long batch = rhs.X.size(0);
         var scratch = System.Buffers.ArrayPool<T>.Shared.Rent(checked((int)(batch * SchurRefinementKernel.ScratchPerItem(Qp.N, Qp.EqualityCount, Qp.InequalityCount))));
@@ -180,7 +180,7 @@ internal sealed class InequalitySchurKktSolver : KktSolver
                 SchurRefinementKernel.Solve(Operator<T>(sFactor), RefinementResiduals.OperatorOf<T>(Qp, target), batch,
                     new ItemVector<T>(NativeLapack.Data<T>(rhs.X), NativeLapack.Data<T>(rhs.Y), NativeLapack.Data<T>(rhs.Z)),
                     new ItemVector<T>(NativeLapack.Data<T>(solution.X), NativeLapack.Data<T>(solution.Y), NativeLapack.Data<T>(solution.Z)),
-                    limit, settings, norms, s);
+                    limit, rule, norms, s);
         }
         finally
         {

@@ -20,8 +20,6 @@ namespace DiffOpt.Qp;
 /// </summary>
 internal abstract class KktSolver
 {
-    private const double MinimumImprovement = 2.0;
-
     protected KktSolver(ScaledQp qp)
     {
         Qp = qp;
@@ -71,77 +69,53 @@ internal abstract class KktSolver
     /// <summary>
     /// Like <see cref="Solve"/>, but refines each item until its residual is at most <paramref name="relativeTolerance"/>
     /// times its right-hand side norm, refinement stops improving it, or <paramref name="maxSteps"/> is reached; a step
-    /// that does not improve an item is discarded for that item. Returns the solution and the per-item residual norm.
-    /// Each item stops on its own, so what it gets does not depend on how long its batch companions refine.
+    /// that does not improve an item is discarded for that item (<see cref="RefinementRule"/>). Returns the solution and
+    /// the per-item residual norm. Each item stops on its own, so what it gets does not depend on how long its batch
+    /// companions refine. The residuals are formed on the host (<see cref="RefinementResiduals"/>) when it can read the
+    /// data, item by item with the solves when the solver has a kernel for them (<see cref="RefineItems"/>), and as
+    /// tensors otherwise; the decisions are taken on the host, so every form gives the same bits.
     /// </summary>
     public (KktVector Solution, Tensor Residual) SolveAccurately(KktParameters target, KktVector rhs, int maxSteps, double relativeTolerance)
     {
         using var phase = PhaseTimer.Measure("KKT solves refined to accuracy", rhs.X.size(0));
-        if (RefinementResiduals.Applies(Qp, target, rhs)) return SolveAccuratelyOnHost(target, rhs, maxSteps, relativeTolerance);
-        var rhsNorm = rhs.InfNorm();
-        var solution = SolveFactored(rhs);
-        var residual = rhs - Multiply(target, solution);
-        var residualNorm = residual.InfNorm();
-        var active = residualNorm > rhsNorm.Times(relativeTolerance);
-        for (int step = 0; step < maxSteps && active.any().item<bool>(); step++)
-        {
-            var candidate = solution + SolveFactored(residual);
-            var candidateResidual = rhs - Multiply(target, candidate);
-            var candidateNorm = candidateResidual.InfNorm();
-            var better = active & (candidateNorm < residualNorm);
-            // An item stops once a step gains less than a factor MinimumImprovement (its residual has reached its
-            // rounding floor), as PIQP's iterative refinement does.
-            var progressing = active & (candidateNorm.Times(MinimumImprovement) < residualNorm);
-            solution = KktVector.Select(better, candidate, solution);
-            residual = KktVector.Select(better, candidateResidual, residual);
-            residualNorm = HostMask.OnHost(better) && HostMask.All(better) ? candidateNorm : where(better, candidateNorm, residualNorm);
-            active = progressing & (residualNorm > rhsNorm.Times(relativeTolerance));
-        }
-        return (solution, residualNorm);
-    }
-
-    /// <summary>
-    /// <see cref="SolveAccurately"/> with the residuals, their norms and the per-item decisions on the host
-    /// (<see cref="RefinementResiduals"/>): the same steps, comparisons and roundings, without the masks' tensors.
-    /// </summary>
-    private (KktVector Solution, Tensor Residual) SolveAccuratelyOnHost(KktParameters target, KktVector rhs, int maxSteps, double relativeTolerance)
-    {
-        bool single = Qp.P.dtype == ScalarType.Float32;
-        // rhsNorm × tolerance as the tensor form rounds it (in the problem's precision).
-        var limit = RefinementResiduals.InfNorms(rhs).Select(norm => single ? (double)((float)norm * (float)relativeTolerance) : norm * relativeTolerance).ToArray();
-        if (RefineItems(target, rhs, limit, new SchurRefinementKernel.Settings(maxSteps, MinimumImprovement)) is { } refined)
+        var rule = RefinementRule.WithSteps(maxSteps);
+        bool onHost = RefinementResiduals.Applies(Qp, target, rhs);
+        var rhsNorms = onHost ? RefinementResiduals.InfNorms(rhs) : TensorCopy.ToDoubles(rhs.InfNorm());
+        var limit = RefinementRule.Limits(rhsNorms, relativeTolerance, Qp.P.dtype == ScalarType.Float32);
+        if (onHost && RefineItems(target, rhs, limit, rule) is { } refined)
             return (refined.Solution, HostTensors.Of(refined.Norms, Qp.P.dtype, rhs.X.device));
+
+        (KktVector Residual, double[] Norms) Residual(KktVector v)
+        {
+            if (onHost) return RefinementResiduals.Evaluate(Qp, target, rhs, v);
+            var r = rhs - Multiply(target, v);
+            return (r, TensorCopy.ToDoubles(r.InfNorm()));
+        }
+
         var solution = SolveFactored(rhs);
-        var (residual, residualNorm) = RefinementResiduals.Evaluate(Qp, target, rhs, solution);
-        var active = residualNorm.Select((norm, i) => norm > limit[i]).ToArray();
-        for (int step = 0; step < maxSteps && active.Contains(true); step++)
+        var (residual, norms) = Residual(solution);
+        var items = norms.Select((norm, i) => rule.Start(norm, limit[i])).ToArray();
+        for (int step = 0; step < rule.MaxSteps && items.Any(item => item.Active); step++)
         {
             var candidate = solution + SolveFactored(residual);
-            var (candidateResidual, candidateNorm) = RefinementResiduals.Evaluate(Qp, target, rhs, candidate);
-            var better = active.Select((a, i) => a && candidateNorm[i] < residualNorm[i]).ToArray();
-            // An item stops once a step gains less than a factor MinimumImprovement (see SolveAccurately).
-            var progressing = active.Select((a, i) => a && candidateNorm[i] * MinimumImprovement < residualNorm[i]).ToArray();
-            if (better.Contains(true))
-            {
-                var mask = better.All(b => b) ? null : HostTensors.Of(better, rhs.X.device);
-                solution = mask is null ? candidate : KktVector.Select(mask, candidate, solution);
-                residual = mask is null ? candidateResidual : KktVector.Select(mask, candidateResidual, residual);
-            }
-            for (int i = 0; i < active.Length; i++)
-            {
-                if (better[i]) residualNorm[i] = candidateNorm[i];
-                active[i] = progressing[i] && residualNorm[i] > limit[i];
-            }
+            var (candidateResidual, candidateNorms) = Residual(candidate);
+            var better = new bool[items.Length];
+            for (int i = 0; i < items.Length; i++)
+                better[i] = items[i].Active && items[i].Offer(candidateNorms[i]);
+            if (!better.Contains(true)) continue;
+            var mask = better.All(b => b) ? null : HostTensors.Of(better, rhs.X.device);
+            solution = mask is null ? candidate : KktVector.Select(mask, candidate, solution);
+            residual = mask is null ? candidateResidual : KktVector.Select(mask, candidateResidual, residual);
         }
-        return (solution, HostTensors.Of(residualNorm, Qp.P.dtype, rhs.X.device));
+        return (solution, HostTensors.Of(items.Select(item => item.Norm).ToArray(), Qp.P.dtype, rhs.X.device));
     }
 
     /// <summary>
-    /// <see cref="SolveAccuratelyOnHost"/> item by item in one kernel, when the solver has one (the same steps and bits);
+    /// <see cref="SolveAccurately"/> item by item in one kernel, when the solver has one (the same steps and bits);
     /// null otherwise. <paramref name="limit"/> holds each item's residual limit.
     /// </summary>
     protected virtual (KktVector Solution, double[] Norms)? RefineItems(KktParameters target, KktVector rhs, double[] limit,
-        SchurRefinementKernel.Settings settings) => null;
+        RefinementRule rule) => null;
 
     /// <summary>Applies the operator <paramref name="parameters"/> to <paramref name="v"/>.</summary>
     public KktVector Multiply(KktParameters parameters, KktVector v)

@@ -15,30 +15,26 @@ internal static class SchurRefinementKernel
     /// <summary>Work space per item, in values, for n variables, p equalities and m inequalities.</summary>
     public static long ScratchPerItem(long n, long p, long m) => 4 * (n + p + m) + n;
 
-    /// <summary>The refinement's settings: at most <see cref="MaxSteps"/> steps; a step must shrink the residual by <see cref="MinimumImprovement"/> to go on.</summary>
-    internal readonly record struct Settings(int MaxSteps, double MinimumImprovement);
-
     /// <summary>
-    /// For every item: x = K⁻¹b refined against <paramref name="target"/> from the factorisation <paramref name="solver"/>,
-    /// until ‖b − Kx‖∞ ≤ <paramref name="limit"/>[item], a step gains less than the minimum improvement or the steps run
-    /// out; a step that does not lower the residual is discarded. <paramref name="b"/> and <paramref name="x"/> point at
+    /// For every item: x = K⁻¹b refined against <paramref name="target"/> from the factorisation <paramref name="solver"/>
+    /// under <paramref name="rule"/>, with residual limit <paramref name="limit"/>[item]. <paramref name="b"/> and <paramref name="x"/> point at
     /// the batch's first item (blocks (B,n), (B,p), (B,m)); the final residual norms go to <paramref name="norms"/>.
     /// </summary>
     public static unsafe void Solve<T>(SchurSolveKernel.Operator<T> solver, RefinementResiduals.Operator<T> target, long batch,
-        ItemVector<T> b, ItemVector<T> x, double[] limit, Settings settings, double[] norms, T* scratch) where T : unmanaged, IFloatingPointIeee754<T>
+        ItemVector<T> b, ItemVector<T> x, double[] limit, RefinementRule rule, double[] norms, T* scratch) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int n = target.P.Cols, p = target.A.Rows, m = target.G.Rows;
         long perItem = ScratchPerItem(n, p, m);
         BatchParallel.ForEachItem(batch, item =>
         {
             ItemVector<T> At(ItemVector<T> v) => new(v.X + item * n, v.Y + item * p, v.Z + item * m);
-            norms[item] = SolveItem(solver, target, item, n, p, m, At(b), At(x), limit[item], settings, scratch + item * perItem);
+            norms[item] = SolveItem(solver, target, item, n, p, m, At(b), At(x), limit[item], rule, scratch + item * perItem);
         });
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe double SolveItem<T>(SchurSolveKernel.Operator<T> solver, RefinementResiduals.Operator<T> target, long item,
-        int n, int p, int m, ItemVector<T> b, ItemVector<T> x, double limit, Settings settings, T* scratch) where T : unmanaged, IFloatingPointIeee754<T>
+        int n, int p, int m, ItemVector<T> b, ItemVector<T> x, double limit, RefinementRule rule, T* scratch) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int size = n + p + m;
         ItemVector<T> Block(T* start) => new(start, start + n, start + n + p);
@@ -47,26 +43,20 @@ internal static class SchurRefinementKernel
         var (dv, cv, rv, crv) = (Block(d), Block(candidate), Block(residual), Block(candidateResidual));
 
         SchurSolveKernel.SolveItem(solver, item, n, m, p, b.X, b.Y, b.Z, x.X, x.Y, x.Z);
-        double norm = double.CreateTruncating(RefinementResiduals.OfItem(target, item, x, b, rv, force));
-        bool active = norm > limit;
-        for (int step = 0; step < settings.MaxSteps && active; step++)
+        var state = rule.Start(double.CreateTruncating(RefinementResiduals.OfItem(target, item, x, b, rv, force)), limit);
+        for (int step = 0; step < rule.MaxSteps && state.Active; step++)
         {
             SchurSolveKernel.SolveItem(solver, item, n, m, p, rv.X, rv.Y, rv.Z, dv.X, dv.Y, dv.Z);
             Add(x.X, dv.X, cv.X, n);
             Add(x.Y, dv.Y, cv.Y, p);
             Add(x.Z, dv.Z, cv.Z, m);
-            double candidateNorm = double.CreateTruncating(RefinementResiduals.OfItem(target, item, cv, b, crv, force));
-            // The item stops once a step gains less than the minimum improvement (its residual is at its rounding floor).
-            bool progressing = candidateNorm * settings.MinimumImprovement < norm;
-            if (candidateNorm < norm)
+            if (state.Offer(double.CreateTruncating(RefinementResiduals.OfItem(target, item, cv, b, crv, force))))
             {
                 Copy(cv, x, n, p, m);
                 new Span<T>(candidateResidual, size).CopyTo(new Span<T>(residual, size));
-                norm = candidateNorm;
             }
-            active = progressing && norm > limit;
         }
-        return norm;
+        return state.Norm;
     }
 
     private static unsafe void Add<T>(T* a, T* b, T* sum, int length) where T : unmanaged, IFloatingPointIeee754<T>
