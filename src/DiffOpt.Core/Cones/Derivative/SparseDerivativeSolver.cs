@@ -104,6 +104,9 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
         return TryCreate(cones, SparseBatchMatrix.Gather(a, aMask), a.shape[0], p, d, dense, activeSet, force);
     }
 
+    /// <summary>K's pattern and its symbolic analysis so far, by structure (a layer's batches share one).</summary>
+    private static readonly StructureCache<(int[] Starts, int[] Rows, SparseLdlSymbolic Symbolic)> Analysed = new();
+
     /// <summary>Whether <paramref name="nonzeros"/> of A and P (m × n and n × n) are too many for the sparse solver to pay.</summary>
     private static bool TooDense(long nonzeros, long m, long n) => nonzeros > 0.3 * (m * n + n * n);
 
@@ -124,9 +127,12 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
         long nonzeros = aMask.Count(x => x) + (pMask?.Count(x => x) ?? 0);
         if (!force && TooDense(nonzeros, m, n)) return null;
         var blocks = new DerivativeBlocks(cones);
-        var (starts, rows) = Pattern(blocks, (int)n, aMask, pMask);
-        var positive = Enumerable.Range(0, (int)(n + m)).Select(i => i < n).ToArray();
-        var symbolic = new SparseLdlSymbolic((int)(n + m), starts, rows, positive);
+        var (starts, rows, symbolic) = Analysed.GetOrAdd(cones, (int)n, aMask, pMask, 0, () =>
+        {
+            var (starts, rows) = Pattern(blocks, (int)n, aMask, pMask);
+            var positive = Enumerable.Range(0, (int)(n + m)).Select(i => i < n).ToArray();
+            return (starts, rows, new SparseLdlSymbolic((int)(n + m), starts, rows, positive));
+        });
         double sparseCost = SparseKktPattern.SparsePenalty * (symbolic.FactorFlops + 4.0 * (symbolic.FactorEntries + symbolic.Entries));
         if (!force && !(sparseCost < Math.Pow(n + m, 3) / 3)) return null;
         blocks.Read(d, batch, a.Values.device);

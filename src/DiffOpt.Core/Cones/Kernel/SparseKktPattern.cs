@@ -203,7 +203,6 @@ internal sealed class SparseKktPattern
     internal static SparseKktPattern? Choose(IReadOnlyList<Cone> cones, int batch, int m, int n, bool[] aMask, double[]? p, KktPath path)
     {
         if (path == KktPath.Dense || m + n == 0) return null;
-        var kernelCones = HomogeneousItemSolver.Create(cones);
         bool[]? pMask = null;
         if (p is not null)
         {
@@ -212,6 +211,16 @@ internal sealed class SparseKktPattern
             for (int item = 0; item < (stride == 0 ? 1 : batch); item++)
                 for (int e = 0; e < n * n; e++) pMask[e] |= p[item * stride + e] != 0;
         }
+        return Chosen.GetOrAdd(cones, n, aMask, pMask, (int)path, () => Choose(cones, m, n, aMask, pMask, path));
+    }
+
+    /// <summary>The choices made so far, by structure (a layer's batches share one).</summary>
+    private static readonly StructureCache<SparseKktPattern?> Chosen = new();
+
+    /// <summary>The choice for the masks of A and P, made anew.</summary>
+    private static SparseKktPattern? Choose(IReadOnlyList<Cone> cones, int m, int n, bool[] aMask, bool[]? pMask, KktPath path)
+    {
+        var kernelCones = HomogeneousItemSolver.Create(cones);
         // A pattern as dense as the matrix gains nothing and its minimum-degree ordering would cost a dense elimination.
         long nonzeros = aMask.Count(x => x) + (pMask?.Count(x => x) ?? 0);
         if (path == KktPath.Auto && nonzeros > 0.3 * ((long)m * n + (long)n * n)) return null;

@@ -171,9 +171,49 @@ public class KktBackwardErrorTests
     /// </summary>
     private static (double BackwardError, double Relative) SolveAtSpread(Random random, double spread, bool native)
     {
+        var (kernel, n, m) = SpreadItem();
+        ScaleAtSpread(kernel, random, spread, m);
+        var data = ItemEquilibration.Create(kernel, m, n, Random(random, m * n), new double[m], new double[n], null);
+        var kkt = new ItemKkt(kernel, n, m, native);
+        Assert.True(kkt.Factor(data));
+        return SolveAndMeasure(kkt, kernel, data, random, native);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ItemKkt_AfterAMissedReducedSolve_TheNextIteration_TriesTheReducedMatrixAgain(bool native)
+    {
+        // At an s/z spread of 1e±7 the reduced matrix has lost its smallest pivots: its solve misses both tests, and that
+        // iteration continues on the full matrix. At the next (here benign) scaling the reduced matrix is factorised
+        // again and meets the bound by itself.
+        var random = new Random(71);
+        var (kernel, n, m) = SpreadItem();
+        ScaleAtSpread(kernel, random, 3e3, m);
+        var data = ItemEquilibration.Create(kernel, m, n, Random(random, m * n), new double[m], new double[n], null);
+        var kkt = new ItemKkt(kernel, n, m, native);
+        Assert.True(kkt.Factor(data));
+        Assert.False(kkt.UsesFullMatrix);
+        SolveAndMeasure(kkt, kernel, data, random, native);
+        Assert.True(kkt.UsesFullMatrix, "the reduced solve met a test: no fallback to exercise");
+        ScaleAtSpread(kernel, random, 1, m);
+        Assert.True(kkt.Factor(data));
+        Assert.False(kkt.UsesFullMatrix);
+        var (measured, _) = SolveAndMeasure(kkt, kernel, data, random, native);
+        Assert.False(kkt.UsesFullMatrix);
+        Assert.True(measured <= ItemKkt.AcceptedBackwardError, $"reduced matrix: backward error {measured}");
+    }
+
+    /// <summary>A zero, an orthant and a second-order cone (m = 29) with n = 10.</summary>
+    private static (KernelCone[] Kernel, int N, int M) SpreadItem()
+    {
         var cones = new Cone[] { new ZeroCone(2), new NonnegativeCone(24), new SecondOrderCone(3) };
-        int n = 10, m = cones.Sum(c => c.Rows);
-        var kernel = HomogeneousItemSolver.Create(cones);
+        return (HomogeneousItemSolver.Create(cones), 10, cones.Sum(c => c.Rows));
+    }
+
+    /// <summary>Scales <see cref="SpreadItem"/>'s cones with orthant rows at s/z of spread^±2 (half each).</summary>
+    private static void ScaleAtSpread(KernelCone[] kernel, Random random, double spread, int m)
+    {
         var (s, z) = (new double[m], new double[m]);
         for (int i = 2; i < 26; i++)
         {
@@ -183,9 +223,16 @@ public class KktBackwardErrorTests
         (s[26], s[27], s[28]) = (1, 0.3, 0);
         (z[26], z[27], z[28]) = (1, -0.3, 0.1);
         foreach (var cone in kernel) Assert.True(cone.Scale(s.AsSpan(cone.Offset, cone.Rows), z.AsSpan(cone.Offset, cone.Rows)));
-        var data = ItemEquilibration.Create(kernel, m, n, Random(random, m * n), new double[m], new double[n], null);
-        var kkt = new ItemKkt(kernel, n, m, native);
-        Assert.True(kkt.Factor(data));
+    }
+
+    /// <summary>
+    /// Solves K[Δx; Δz] = rhs (random) with the factorised <paramref name="kkt"/>; the backward error of the solution and
+    /// its residual relative to the right-hand side, both from the definition of K.
+    /// </summary>
+    private static (double BackwardError, double Relative) SolveAndMeasure(ItemKkt kkt, KernelCone[] kernel, ItemProgram data,
+        Random random, bool native)
+    {
+        int n = data.Variables, m = data.Rows;
         var (top, bottom, dx, dz) = (Random(random, n), Random(random, m), new double[n], new double[m]);
         Assert.True(kkt.Solve(top, bottom, dx, dz));
 

@@ -128,13 +128,20 @@ public class SparseKktPathTests(ITestOutputHelper output)
         const int n = 200, m = 400;
         var cones = new Cone[] { new ZeroCone(10), new NonnegativeCone(m - 10) };
         var random = new Random(3);
-        var sparse = new double[m * n];
-        for (int i = 0; i < m; i++)
-            for (int t = 0; t < 3; t++) sparse[i * n + random.Next(n)] = random.NextDouble() + 0.5;
+        var sparse = ThreePerRow(m, n, random);
         var dense = Enumerable.Range(0, m * n).Select(_ => random.NextDouble()).ToArray();
         Assert.NotNull(SparseKktPattern.Choose(cones, 1, m, n, sparse, null, KktPath.Auto));
         Assert.Null(SparseKktPattern.Choose(cones, 1, m, n, dense, null, KktPath.Auto));
         Assert.Null(SparseKktPattern.Choose(cones, 1, m, n, sparse, null, KktPath.Dense));
         Assert.NotNull(SparseKktPattern.Choose(cones, 1, m, n, dense, null, KktPath.Sparse));
+    }
+
+    /// <summary>A row-major m × n matrix with up to three nonzeros in [0.5, 1.5) per row, at random columns.</summary>
+    internal static double[] ThreePerRow(int m, int n, Random random)
+    {
+        var a = new double[m * n];
+        for (int i = 0; i < m; i++)
+            for (int t = 0; t < 3; t++) a[i * n + random.Next(n)] = random.NextDouble() + 0.5;
+        return a;
     }
 }
