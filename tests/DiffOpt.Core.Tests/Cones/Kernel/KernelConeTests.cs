@@ -10,13 +10,14 @@ namespace DiffOpt.Tests.Cones.Kernel;
 /// </summary>
 public class KernelConeTests
 {
-    public static TheoryData<string> Families => new() { "nonnegative", "soc", "psd", "exp" };
+    public static TheoryData<string> Families => new() { "nonnegative", "soc", "psd", "psd5", "exp" };
 
     private static Cone For(string family) => family switch
     {
         "nonnegative" => new NonnegativeCone(4),
         "soc" => new SecondOrderCone(5),
         "psd" => new PsdCone(3),
+        "psd5" => new PsdCone(5),
         _ => new ExponentialCone(2),
     };
 
