@@ -47,14 +47,35 @@ internal static class SmallDense
     /// <summary>C = op(A)·op(B) for n×n matrices, op the transpose when the flag is set; C must not alias A or B.</summary>
     public static void Multiply(ReadOnlySpan<double> a, bool transposeA, ReadOnlySpan<double> b, bool transposeB, Span<double> c, int n)
     {
-        for (int i = 0; i < n; i++)
+        int size = n * n;
+        a = a[..size];
+        b = b[..size];
+        c = c[..size];
+        // Each case's inner loop runs along contiguous rows: dot products of rows for A·Bᵀ, row updates otherwise.
+        if (transposeB && !transposeA)
+        {
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++) c[i * n + j] = SpanKernels.Dot(a.Slice(i * n, n), b.Slice(j * n, n));
+            return;
+        }
+        if (transposeB)
+        {
+            // AᵀBᵀ = (BA)ᵀ: C_ij = Σₖ B_jk·A_ki.
             for (int j = 0; j < n; j++)
-            {
-                double sum = 0;
-                for (int k = 0; k < n; k++)
-                    sum += (transposeA ? a[k * n + i] : a[i * n + k]) * (transposeB ? b[j * n + k] : b[k * n + j]);
-                c[i * n + j] = sum;
-            }
+                for (int i = 0; i < n; i++)
+                {
+                    double sum = 0;
+                    for (int k = 0; k < n; k++) sum += b[j * n + k] * a[k * n + i];
+                    c[i * n + j] = sum;
+                }
+            return;
+        }
+        for (int i = 0; i < n; i++)
+        {
+            var row = c.Slice(i * n, n);
+            row.Clear();
+            for (int k = 0; k < n; k++) SpanKernels.AddScaled(transposeA ? a[k * n + i] : a[i * n + k], b.Slice(k * n, n), row);
+        }
     }
 
     /// <summary>
@@ -87,17 +108,21 @@ internal static class SmallDense
                     double theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
                     double t = Math.Sign(theta == 0 ? 1 : theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
                     double c = 1 / Math.Sqrt(t * t + 1), s = t * c;
+                    // A ← JᵀAJ on the symmetric A: a_pq becomes 0, a_pp and a_qq move by ∓t·a_pq (Numerical Recipes §11.1),
+                    // and rows/columns p and q of the other entries rotate (their mirror images written alike).
+                    a[p * n + p] -= t * apq;
+                    a[q * n + q] += t * apq;
+                    a[p * n + q] = 0;
+                    a[q * n + p] = 0;
                     for (int k = 0; k < n; k++)
                     {
+                        if (k == p || k == q) continue;
                         double akp = a[k * n + p], akq = a[k * n + q];
-                        a[k * n + p] = c * akp - s * akq;
-                        a[k * n + q] = s * akp + c * akq;
-                    }
-                    for (int k = 0; k < n; k++)
-                    {
-                        double apk = a[p * n + k], aqk = a[q * n + k];
-                        a[p * n + k] = c * apk - s * aqk;
-                        a[q * n + k] = s * apk + c * aqk;
+                        double rotatedP = c * akp - s * akq, rotatedQ = s * akp + c * akq;
+                        a[k * n + p] = rotatedP;
+                        a[p * n + k] = rotatedP;
+                        a[k * n + q] = rotatedQ;
+                        a[q * n + k] = rotatedQ;
                     }
                     if (!withVectors) continue;
                     for (int k = 0; k < n; k++)
