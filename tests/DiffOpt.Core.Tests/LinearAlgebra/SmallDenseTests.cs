@@ -69,4 +69,46 @@ public class SmallDenseTests
         Assert.True(SmallDense.SymmetricEigen(work, n, alone, Span<double>.Empty));
         for (int i = 0; i < n; i++) Assert.Equal(values[i], alone[i]);
     }
+
+    [Theory]
+    [InlineData(1, 0)]
+    [InlineData(2, 0)]
+    [InlineData(3, 0)]
+    [InlineData(5, 0)]
+    [InlineData(6, 0)]
+    [InlineData(5, 1)]   // diagonal: already tridiagonal, nothing to reduce
+    [InlineData(5, 2)]   // I + uuᵀ: a fourfold eigenvalue
+    [InlineData(5, 3)]   // entries of 1e6 and a negative definite part
+    public void SymmetricEigenvalues_EqualTheJacobiEigenvalues(int n, int kind)
+    {
+        var random = new Random(29 + n + 10 * kind);
+        var u = Enumerable.Range(0, n).Select(_ => 2 * random.NextDouble() - 1).ToArray();
+        var a = new double[n * n];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j <= i; j++)
+            {
+                double value = kind switch
+                {
+                    0 => 2 * random.NextDouble() - 1,
+                    1 => i == j ? u[i] : 0,
+                    2 => (i == j ? 1 : 0) + u[i] * u[j],
+                    _ => 1e6 * (2 * random.NextDouble() - 1) - (i == j ? 3e6 : 0),
+                };
+                a[i * n + j] = a[j * n + i] = value;
+            }
+        double norm = Math.Sqrt(a.Sum(v => v * v));
+        var jacobi = new double[n];
+        Assert.True(SmallDense.SymmetricEigen(a.ToArray(), n, jacobi, Span<double>.Empty));
+        var values = new double[n];
+        var work = new double[n];
+        Assert.True(SmallDense.SymmetricEigenvalues(a.ToArray(), n, values, work));
+        Array.Sort(jacobi);
+        Array.Sort(values);
+        for (int i = 0; i < n; i++)
+            Assert.True(Math.Abs(jacobi[i] - values[i]) <= 1e-14 * Math.Max(norm, 1e-300), $"λ{i}: Jacobi {jacobi[i]:R}, QL {values[i]:R}");
+        // The invariants: trace and Frobenius norm.
+        double trace = Enumerable.Range(0, n).Sum(i => a[i * n + i]);
+        Assert.True(Math.Abs(values.Sum() - trace) <= 1e-13 * norm);
+        Assert.True(Math.Abs(Math.Sqrt(values.Sum(v => v * v)) - norm) <= 1e-13 * norm);
+    }
 }

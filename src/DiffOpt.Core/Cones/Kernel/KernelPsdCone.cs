@@ -10,7 +10,7 @@ namespace DiffOpt.Cones;
 internal sealed class KernelPsdCone : DenseBlockCone
 {
     private readonly int _k;
-    private readonly double[] _r, _rInverse, _g, _lambda;
+    private readonly double[] _r, _rInverse, _g, _lambda, _e;
     private readonly double[] _m1, _m2, _m3, _m4, _v1;
     private static readonly double Root2 = Math.Sqrt(2);
 
@@ -27,6 +27,7 @@ internal sealed class KernelPsdCone : DenseBlockCone
         _m3 = new double[kk];
         _m4 = new double[kk];
         _lambda = new double[order];
+        _e = new double[order];
         _v1 = new double[Rows];
     }
 
@@ -48,7 +49,7 @@ internal sealed class KernelPsdCone : DenseBlockCone
     public override double InteriorShift(ReadOnlySpan<double> v)
     {
         ToMatrix(v, _m1);
-        if (!SmallDense.SymmetricEigen(_m1, _k, _v1, Span<double>.Empty)) return double.NaN;
+        if (!SmallDense.SymmetricEigenvalues(_m1, _k, _v1, _e)) return double.NaN;
         double smallest = double.PositiveInfinity;
         for (int i = 0; i < _k; i++) smallest = Math.Min(smallest, _v1[i]);
         return -smallest;
@@ -112,7 +113,7 @@ internal sealed class KernelPsdCone : DenseBlockCone
         SmallDense.InvertLower(_m1, k);
         ToMatrix(dv, _m2);
         CongruenceMatrix(_m1, false, _m2, _m3);                            // L⁻¹ ΔS L⁻ᵀ
-        if (!SmallDense.SymmetricEigen(_m3, k, _v1, Span<double>.Empty)) return 0;
+        if (!SmallDense.SymmetricEigenvalues(_m3, k, _v1, _e)) return 0;
         double smallest = double.PositiveInfinity;
         for (int i = 0; i < k; i++) smallest = Math.Min(smallest, _v1[i]);
         return smallest < 0 ? -1 / smallest : double.PositiveInfinity;
