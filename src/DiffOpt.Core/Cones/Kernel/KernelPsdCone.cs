@@ -49,10 +49,7 @@ internal sealed class KernelPsdCone : DenseBlockCone
     public override double InteriorShift(ReadOnlySpan<double> v)
     {
         ToMatrix(v, _m1);
-        if (!SmallDense.SymmetricEigenvalues(_m1, _k, _v1, _e)) return double.NaN;
-        double smallest = double.PositiveInfinity;
-        for (int i = 0; i < _k; i++) smallest = Math.Min(smallest, _v1[i]);
-        return -smallest;
+        return -SmallestEigenvalue(_m1, _m2);
     }
 
     /// <inheritdoc />
@@ -113,10 +110,24 @@ internal sealed class KernelPsdCone : DenseBlockCone
         SmallDense.InvertLower(_m1, k);
         ToMatrix(dv, _m2);
         CongruenceMatrix(_m1, false, _m2, _m3);                            // L⁻¹ ΔS L⁻ᵀ
-        if (!SmallDense.SymmetricEigenvalues(_m3, k, _v1, _e)) return 0;
+        double smallest = SmallestEigenvalue(_m3, _m2);
+        if (double.IsNaN(smallest)) return 0;
+        return smallest < 0 ? -1 / smallest : double.PositiveInfinity;
+    }
+
+    /// <summary>
+    /// The smallest eigenvalue of the symmetric matrix <paramref name="m"/> (destroyed, as is <paramref name="copy"/>) by
+    /// tridiagonal QL, or by Jacobi sweeps on a copy should QL not converge; NaN if it is not finite.
+    /// </summary>
+    private double SmallestEigenvalue(double[] m, double[] copy)
+    {
+        int k = _k;
+        m.AsSpan(0, k * k).CopyTo(copy);
+        if (!SmallDense.SymmetricEigenvalues(m, k, _v1, _e) && !SmallDense.SymmetricEigen(copy, k, _v1, Span<double>.Empty))
+            return double.NaN;
         double smallest = double.PositiveInfinity;
         for (int i = 0; i < k; i++) smallest = Math.Min(smallest, _v1[i]);
-        return smallest < 0 ? -1 / smallest : double.PositiveInfinity;
+        return smallest;
     }
 
     /// <summary>Y = M·X·Mᵀ (or MᵀXM), symmetrised; X and Y must differ from the work matrix _m4.</summary>
