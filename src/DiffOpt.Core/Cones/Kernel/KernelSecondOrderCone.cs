@@ -176,7 +176,9 @@ internal sealed class KernelSecondOrderCone : KernelCone
         double factor = sigma > 0 ? _eta : 1 / _eta;
         double u0 = u[0];
         result[0] = factor * (_a * u0 + sigma * qu);
-        for (int i = 1; i < r; i++) result[i] = factor * (sigma * _q[i - 1] * u0 + u[i] + _q[i - 1] * (qu / (1 + _a)));
+        // Rows i ≥ 1: uᵢ + qᵢ(σu₀ + qᵀu/(1 + a)), the bracket formed once.
+        double along = sigma * u0 + qu / (1 + _a);
+        for (int i = 1; i < r; i++) result[i] = factor * (u[i] + _q[i - 1] * along);
     }
 
     /// <summary>x∘y = (xᵀy, x₀y₁ + y₀x₁).</summary>
