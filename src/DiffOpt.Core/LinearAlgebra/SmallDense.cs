@@ -5,7 +5,8 @@ namespace DiffOpt.LinearAlgebra;
 /// <summary>
 /// Dense routines for the small row-major matrices of one batch item (cone blocks of a few to a few dozen rows):
 /// Cholesky, triangular inverse, products, and Jacobi eigen- and singular-value decompositions, which are accurate
-/// to a few ulps relative to the largest value for any order (Demmel and Veselić, SIAM J. Matrix Anal. Appl. 13, 1992).
+/// to a few ulps relative to the largest value for any order (Demmel and Veselić, SIAM J. Matrix Anal. Appl. 13, 1992),
+/// and eigenvalues alone by the cheaper tridiagonal QL method (<see cref="SymmetricEigenvalues"/>).
 /// </summary>
 internal static class SmallDense
 {

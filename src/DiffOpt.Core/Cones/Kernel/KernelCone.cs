@@ -63,7 +63,8 @@ internal abstract class KernelCone(int offset, int rows)
 
 /// <summary>
 /// A cone whose scaling is block diagonal with dense blocks of <see cref="BlockSize"/> rows (one block for a
-/// second-order or PSD cone, one per triple for exponential cones): holds Hs and Fᵀ (Hs⁻¹ = FFᵀ) per block.
+/// PSD cone, one per triple for exponential cones): holds Hs and Fᵀ (Hs⁻¹ = FFᵀ) per block. (The second-order cone
+/// applies its one block from a closed form instead.)
 /// </summary>
 internal abstract class DenseBlockCone : KernelCone
 {
