@@ -1,3 +1,5 @@
+using DiffOpt.Numerics;
+
 namespace DiffOpt.Cones;
 
 /// <summary>
@@ -17,6 +19,9 @@ internal abstract class KernelCone(int offset, int rows)
 
     /// <summary>The degree ν of the cone's barrier.</summary>
     public abstract int Degree { get; }
+
+    /// <summary>Rows of the dense diagonal blocks of Hs (1: Hs is diagonal).</summary>
+    public virtual int BlockSize => 1;
 
     /// <summary>Whether this is a zero cone (equality rows: no scaling, s stays 0).</summary>
     public virtual bool IsZero => false;
@@ -58,7 +63,8 @@ internal abstract class KernelCone(int offset, int rows)
 
 /// <summary>
 /// A cone whose scaling is block diagonal with dense blocks of <see cref="BlockSize"/> rows (one block for a
-/// second-order or PSD cone, one per triple for exponential cones): holds Hs and Fᵀ (Hs⁻¹ = FFᵀ) per block.
+/// PSD cone, one per triple for exponential cones): holds Hs and Fᵀ (Hs⁻¹ = FFᵀ) per block. (The second-order cone
+/// applies its one block from a closed form instead.)
 /// </summary>
 internal abstract class DenseBlockCone : KernelCone
 {
@@ -69,24 +75,44 @@ internal abstract class DenseBlockCone : KernelCone
     protected readonly double[] FT;
 
     private readonly double[] _work;
+    private readonly int _blockSize;
 
     /// <summary>A cone of <paramref name="rows"/> rows in blocks of <paramref name="blockSize"/>.</summary>
     protected DenseBlockCone(int offset, int rows, int blockSize) : base(offset, rows)
     {
-        BlockSize = blockSize;
+        _blockSize = blockSize;
         H = new double[rows * blockSize];
         FT = new double[rows * blockSize];
         _work = new double[blockSize];
     }
 
-    /// <summary>Rows per dense block.</summary>
-    public int BlockSize { get; }
+    /// <inheritdoc />
+    public override int BlockSize => _blockSize;
 
     /// <inheritdoc />
-    public override void MulH(ReadOnlySpan<double> u, Span<double> hu) => Apply(H, false, u, hu);
+    public override void MulH(ReadOnlySpan<double> u, Span<double> hu)
+    {
+        int r = BlockSize;
+        for (int b = 0; b < Rows; b += r)
+            SmallGemv.Multiply(H.AsSpan(b * r, r * r), r, r, false, 1, u.Slice(b, r), 0, hu.Slice(b, r));
+    }
 
     /// <inheritdoc />
-    public override void MulAbsH(ReadOnlySpan<double> u, Span<double> result) => Apply(H, false, u, result, absolute: true);
+    public override void MulAbsH(ReadOnlySpan<double> u, Span<double> result)
+    {
+        int r = BlockSize;
+        for (int b = 0; b < Rows; b += r)
+        {
+            var block = H.AsSpan(b * r, r * r);
+            for (int i = 0; i < r; i++)
+            {
+                var row = block.Slice(i * r, r);
+                double sum = 0;
+                for (int k = 0; k < r; k++) sum += Math.Abs(row[k]) * u[b + k];
+                result[b + i] = sum;
+            }
+        }
+    }
 
     /// <inheritdoc />
     public override void MulHinv(ReadOnlySpan<double> u, Span<double> result)
@@ -95,13 +121,8 @@ internal abstract class DenseBlockCone : KernelCone
         for (int b = 0; b < Rows; b += r)
         {
             var f = FT.AsSpan(b * r, r * r);
-            for (int i = 0; i < r; i++) _work[i] = Row(f, i, r, u.Slice(b, r));
-            for (int i = 0; i < r; i++)
-            {
-                double sum = 0;
-                for (int k = 0; k < r; k++) sum += f[k * r + i] * _work[k];
-                result[b + i] = sum;
-            }
+            SmallGemv.Multiply(f, r, r, false, 1, u.Slice(b, r), 0, _work);
+            SmallGemv.Multiply(f, r, r, true, 1, _work, 0, result.Slice(b, r));
         }
     }
 
@@ -115,37 +136,7 @@ internal abstract class DenseBlockCone : KernelCone
             var f = FT.AsSpan(b * r, r * r);
             for (int i = 0; i < r; i++)
                 for (int k = 0; k < r; k++)
-                    Numerics.SpanKernels.AddScaled(f[i * r + k], a.Slice((b + k) * n, n), g.Slice((b + i) * n, n));
+                    SpanKernels.AddScaled(f[i * r + k], a.Slice((b + k) * n, n), g.Slice((b + i) * n, n));
         }
-    }
-
-    /// <summary>
-    /// result = M·u blockwise for M = H or Fᵀ (or its transpose), or |M|·u with the absolute values of M's entries
-    /// when <paramref name="absolute"/>.
-    /// </summary>
-    protected void Apply(double[] m, bool transpose, ReadOnlySpan<double> u, Span<double> result, bool absolute = false)
-    {
-        int r = BlockSize;
-        for (int b = 0; b < Rows; b += r)
-        {
-            var block = m.AsSpan(b * r, r * r);
-            for (int i = 0; i < r; i++)
-            {
-                double sum = 0;
-                for (int k = 0; k < r; k++)
-                {
-                    double entry = transpose ? block[k * r + i] : block[i * r + k];
-                    sum += (absolute ? Math.Abs(entry) : entry) * u[b + k];
-                }
-                result[b + i] = sum;
-            }
-        }
-    }
-
-    private static double Row(ReadOnlySpan<double> m, int i, int r, ReadOnlySpan<double> u)
-    {
-        double sum = 0;
-        for (int k = 0; k < r; k++) sum += m[i * r + k] * u[k];
-        return sum;
     }
 }

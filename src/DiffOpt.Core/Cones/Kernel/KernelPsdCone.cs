@@ -4,14 +4,14 @@ namespace DiffOpt.Cones;
 
 /// <summary>
 /// A k × k PSD cone in svec form in the CPU kernel (<see cref="PsdScaling"/>, <see cref="PsdInteriorPoint"/>): with
-/// S = L_sL_sᵀ, Z = L_zL_zᵀ and L_zᵀL_s = UΛVᵀ, R = L_sVΛ^{−1/2}, R⁻ᵀ = L_zUΛ^{−1/2}; W(X) = RᵀXR, λ = svec(Λ),
+/// S = L_sL_sᵀ, Z = L_zL_zᵀ and L_zᵀL_s = UΛVᵀ, R = L_sVΛ^{−1/2}, R⁻¹ = Λ^{−1/2}UᵀL_zᵀ; W(X) = RᵀXR, λ = svec(Λ),
 /// Hs(X) = GXG with G = RRᵀ, and Fᵀ = W⁻ᵀ: X ↦ R⁻¹XR⁻ᵀ (Hs⁻¹ = W⁻¹W⁻ᵀ). Hs and Fᵀ are stored as dense svec matrices.
 /// </summary>
 internal sealed class KernelPsdCone : DenseBlockCone
 {
     private readonly int _k;
-    private readonly double[] _r, _rInverseT, _g, _lambda;
-    private readonly double[] _m1, _m2, _m3, _m4, _v1, _v2;
+    private readonly double[] _r, _rInverse, _g, _lambda, _e;
+    private readonly double[] _m1, _m2, _m3, _m4, _v1;
     private static readonly double Root2 = Math.Sqrt(2);
 
     /// <summary>The cone of order <paramref name="order"/> at <paramref name="offset"/>.</summary>
@@ -20,15 +20,15 @@ internal sealed class KernelPsdCone : DenseBlockCone
         _k = order;
         int kk = order * order;
         _r = new double[kk];
-        _rInverseT = new double[kk];
+        _rInverse = new double[kk];
         _g = new double[kk];
         _m1 = new double[kk];
         _m2 = new double[kk];
         _m3 = new double[kk];
         _m4 = new double[kk];
         _lambda = new double[order];
+        _e = new double[order];
         _v1 = new double[Rows];
-        _v2 = new double[Rows];
     }
 
     /// <inheritdoc />
@@ -49,10 +49,7 @@ internal sealed class KernelPsdCone : DenseBlockCone
     public override double InteriorShift(ReadOnlySpan<double> v)
     {
         ToMatrix(v, _m1);
-        if (!SmallDense.SymmetricEigen(_m1, _k, _v1, Span<double>.Empty)) return double.NaN;
-        double smallest = double.PositiveInfinity;
-        for (int i = 0; i < _k; i++) smallest = Math.Min(smallest, _v1[i]);
-        return -smallest;
+        return -SmallestEigenvalue(_m1, _m2);
     }
 
     /// <inheritdoc />
@@ -65,26 +62,18 @@ internal sealed class KernelPsdCone : DenseBlockCone
         SmallDense.Multiply(_m2, true, _m1, false, _m3, k);                 // L_zᵀL_s
         if (!SmallDense.Svd(_m3, k, _lambda, _m4)) return false;           // _m3 ← U, _m4 ← V
         SmallDense.Multiply(_m1, false, _m4, false, _r, k);                 // L_sV
-        SmallDense.Multiply(_m2, false, _m3, false, _rInverseT, k);         // L_zU
+        SmallDense.Multiply(_m3, true, _m2, true, _rInverse, k);            // UᵀL_zᵀ
         for (int i = 0; i < k; i++)
             for (int j = 0; j < k; j++)
             {
                 double root = 1 / Math.Sqrt(_lambda[j]);
                 _r[i * k + j] *= root;
-                _rInverseT[i * k + j] *= root;
+                _rInverse[j * k + i] *= root;
             }
         SmallDense.Multiply(_r, false, _r, true, _g, k);                    // G = RRᵀ
-        int n = Rows;
-        for (int column = 0; column < n; column++)
-        {
-            _v1.AsSpan().Clear();
-            _v1[column] = 1;
-            // Hs e_c = svec(G smat(e_c) G); Fᵀ e_c = svec(R⁻¹ smat(e_c) R⁻ᵀ), R⁻¹ = (R⁻ᵀ)ᵀ.
-            Congruence(_g, false, _v1, _v2);
-            for (int row = 0; row < n; row++) H[row * n + column] = _v2[row];
-            Congruence(_rInverseT, true, _v1, _v2);
-            for (int row = 0; row < n; row++) FT[row * n + column] = _v2[row];
-        }
+        // Hs = svec matrix of X ↦ GXG; Fᵀ = that of X ↦ R⁻¹XR⁻ᵀ.
+        SvecCongruence.Matrix(_g, k, H);
+        SvecCongruence.Matrix(_rInverse, k, FT);
         return SpanAllFinite(H) && SpanAllFinite(FT);
     }
 
@@ -95,7 +84,7 @@ internal sealed class KernelPsdCone : DenseBlockCone
         int k = _k;
         // η = W⁻ᵀ(Δs_a)∘W(Δz_a) = svec of the symmetrised product of R⁻¹ΔS R⁻ᵀ and RᵀΔZ R.
         ToMatrix(dsAffine, _m1);
-        CongruenceMatrix(_rInverseT, true, _m1, _m2);
+        CongruenceMatrix(_rInverse, false, _m1, _m2);
         ToMatrix(dzAffine, _m1);
         CongruenceMatrix(_r, true, _m1, _m3);
         SmallDense.Multiply(_m2, false, _m3, false, _m4, k);
@@ -121,18 +110,24 @@ internal sealed class KernelPsdCone : DenseBlockCone
         SmallDense.InvertLower(_m1, k);
         ToMatrix(dv, _m2);
         CongruenceMatrix(_m1, false, _m2, _m3);                            // L⁻¹ ΔS L⁻ᵀ
-        if (!SmallDense.SymmetricEigen(_m3, k, _v1, Span<double>.Empty)) return 0;
-        double smallest = double.PositiveInfinity;
-        for (int i = 0; i < k; i++) smallest = Math.Min(smallest, _v1[i]);
+        double smallest = SmallestEigenvalue(_m3, _m2);
+        if (double.IsNaN(smallest)) return 0;
         return smallest < 0 ? -1 / smallest : double.PositiveInfinity;
     }
 
-    /// <summary>svec(M·smat(u)·Mᵀ) (or with Mᵀ·smat(u)·M when <paramref name="transpose"/>), symmetrised.</summary>
-    private void Congruence(double[] m, bool transpose, ReadOnlySpan<double> u, Span<double> result)
+    /// <summary>
+    /// The smallest eigenvalue of the symmetric matrix <paramref name="m"/> (destroyed, as is <paramref name="copy"/>) by
+    /// tridiagonal QL, or by Jacobi sweeps on a copy should QL not converge; NaN if it is not finite.
+    /// </summary>
+    private double SmallestEigenvalue(double[] m, double[] copy)
     {
-        ToMatrix(u, _m1);
-        CongruenceMatrix(m, transpose, _m1, _m2);
-        ToVector(_m2, result);
+        int k = _k;
+        m.AsSpan(0, k * k).CopyTo(copy);
+        if (!SmallDense.SymmetricEigenvalues(m, k, _v1, _e) && !SmallDense.SymmetricEigen(copy, k, _v1, Span<double>.Empty))
+            return double.NaN;
+        double smallest = double.PositiveInfinity;
+        for (int i = 0; i < k; i++) smallest = Math.Min(smallest, _v1[i]);
+        return smallest;
     }
 
     /// <summary>Y = M·X·Mᵀ (or MᵀXM), symmetrised; X and Y must differ from the work matrix _m4.</summary>

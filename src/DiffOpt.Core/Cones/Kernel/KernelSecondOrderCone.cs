@@ -2,19 +2,21 @@ namespace DiffOpt.Cones;
 
 /// <summary>
 /// A second-order cone in the CPU kernel (<see cref="SecondOrderScaling"/>, <see cref="SecondOrderInteriorPoint"/>):
-/// the NT scaling W = η[a, qᵀ; q, I + qqᵀ/(1 + a)] (symmetric), Hs = W² = η²(2w̄w̄ᵀ − J) and Fᵀ = W⁻¹ (Hs⁻¹ = W⁻¹W⁻¹).
+/// the NT scaling W = η[a, qᵀ; q, I + qqᵀ/(1 + a)] (symmetric), Hs = W² = η²(2w̄w̄ᵀ − J) and Fᵀ = W⁻¹ (Hs⁻¹ = W⁻¹W⁻¹),
+/// one dense block in the KKT matrices but applied in O(Rows) from these rank-one-plus-diagonal forms (never stored densely).
 /// </summary>
-internal sealed class KernelSecondOrderCone : DenseBlockCone
+internal sealed class KernelSecondOrderCone : KernelCone
 {
     private readonly double[] _q;
     private readonly double[] _lambda;
-    private readonly double[] _t1, _t2, _t3;
+    private readonly double[] _t1, _t2, _t3, _half;
     private double[] _combination = [];
     private double _eta, _a;
 
     /// <summary>A cone of <paramref name="rows"/> rows at <paramref name="offset"/>.</summary>
-    public KernelSecondOrderCone(int offset, int rows) : base(offset, rows, rows)
+    public KernelSecondOrderCone(int offset, int rows) : base(offset, rows)
     {
+        _half = new double[rows];
         _q = new double[rows - 1];
         _lambda = new double[rows];
         _t1 = new double[rows];
@@ -24,6 +26,9 @@ internal sealed class KernelSecondOrderCone : DenseBlockCone
 
     /// <inheritdoc />
     public override int Degree => 1;
+
+    /// <inheritdoc />
+    public override int BlockSize => Rows;
 
     /// <inheritdoc />
     public override void Unit(Span<double> e)
@@ -54,22 +59,44 @@ internal sealed class KernelSecondOrderCone : DenseBlockCone
         for (int i = 1; i < r; i++) _q[i - 1] = (s[i] / sRoot - z[i] / zRoot) / (2 * gamma);
         _eta = Math.Sqrt(Math.Sqrt(sJs / zJz));
         if (!double.IsFinite(_a) || !double.IsFinite(_eta)) return false;
-        // Hs = η²(2w̄w̄ᵀ − J), w̄ = (a, q); Fᵀ = W⁻¹ = (1/η)[a, −qᵀ; −q, I + qqᵀ/(1 + a)].
-        double eta2 = _eta * _eta;
-        for (int i = 0; i < r; i++)
-            for (int j = 0; j < r; j++)
-            {
-                double wi = i == 0 ? _a : _q[i - 1], wj = j == 0 ? _a : _q[j - 1];
-                double sign = i == j ? (i == 0 ? 1 : -1) : 0;
-                H[i * r + j] = eta2 * (2 * wi * wj - sign);
-                double inverse;
-                if (i == 0 && j == 0) inverse = _a;
-                else if (i == 0 || j == 0) inverse = -(i == 0 ? _q[j - 1] : _q[i - 1]);
-                else inverse = (i == j ? 1 : 0) + _q[i - 1] * _q[j - 1] / (1 + _a);
-                FT[i * r + j] = inverse / _eta;
-            }
         Multiply(z, 1, _lambda);
         return true;
+    }
+
+    /// <summary>hu = Hs·u = η²(2w̄(w̄ᵀu) − Ju), w̄ = (a, q).</summary>
+    public override void MulH(ReadOnlySpan<double> u, Span<double> hu)
+    {
+        int r = Rows;
+        double wu = _a * u[0];
+        for (int i = 1; i < r; i++) wu += _q[i - 1] * u[i];
+        double eta2 = _eta * _eta;
+        hu[0] = eta2 * (2 * _a * wu - u[0]);
+        for (int i = 1; i < r; i++) hu[i] = eta2 * (2 * _q[i - 1] * wu + u[i]);
+    }
+
+    /// <summary>result = Hs⁻¹·u = W⁻¹(W⁻¹·u).</summary>
+    public override void MulHinv(ReadOnlySpan<double> u, Span<double> result)
+    {
+        Multiply(u, -1, _half);
+        Multiply(_half, -1, result);
+    }
+
+    /// <summary>|Hs|·u entry by entry from Hs = η²(2w̄w̄ᵀ − J), w̄ = (a, q) (rare: the KKT solve's backward error).</summary>
+    public override void MulAbsH(ReadOnlySpan<double> u, Span<double> result)
+    {
+        int r = Rows;
+        double eta2 = _eta * _eta;
+        for (int i = 0; i < r; i++)
+        {
+            double wi = i == 0 ? _a : _q[i - 1], sum = 0;
+            for (int j = 0; j < r; j++)
+            {
+                double wj = j == 0 ? _a : _q[j - 1];
+                double sign = i == j ? (i == 0 ? 1 : -1) : 0;
+                sum += Math.Abs(eta2 * (2 * wi * wj - sign)) * u[j];
+            }
+            result[i] = sum;
+        }
     }
 
     /// <summary>
@@ -149,7 +176,9 @@ internal sealed class KernelSecondOrderCone : DenseBlockCone
         double factor = sigma > 0 ? _eta : 1 / _eta;
         double u0 = u[0];
         result[0] = factor * (_a * u0 + sigma * qu);
-        for (int i = 1; i < r; i++) result[i] = factor * (sigma * _q[i - 1] * u0 + u[i] + _q[i - 1] * (qu / (1 + _a)));
+        // Rows i ≥ 1: uᵢ + qᵢ(σu₀ + qᵀu/(1 + a)), the bracket formed once.
+        double along = sigma * u0 + qu / (1 + _a);
+        for (int i = 1; i < r; i++) result[i] = factor * (u[i] + _q[i - 1] * along);
     }
 
     /// <summary>x∘y = (xᵀy, x₀y₁ + y₀x₁).</summary>

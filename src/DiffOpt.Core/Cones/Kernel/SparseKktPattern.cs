@@ -174,11 +174,7 @@ internal sealed class SparseKktPattern
     internal const double SparsePenalty = 32;
 
     /// <summary>The scaling's block size of a cone (its Hs is block diagonal with dense blocks of this size).</summary>
-    internal static int BlockSize(KernelCone cone) => cone switch
-    {
-        DenseBlockCone blocks => blocks.BlockSize,
-        _ => 1,
-    };
+    internal static int BlockSize(KernelCone cone) => cone.BlockSize;
 
     /// <summary>The dense-or-sparse choice for a batch whose A (B · m · n entries) is an array.</summary>
     internal static SparseKktPattern? Choose(IReadOnlyList<Cone> cones, int batch, int m, int n, double[] a, double[]? p, KktPath path) =>

@@ -10,13 +10,14 @@ namespace DiffOpt.Tests.Cones.Kernel;
 /// </summary>
 public class KernelConeTests
 {
-    public static TheoryData<string> Families => new() { "nonnegative", "soc", "psd", "exp" };
+    public static TheoryData<string> Families => new() { "nonnegative", "soc", "psd", "psd5", "exp" };
 
     private static Cone For(string family) => family switch
     {
         "nonnegative" => new NonnegativeCone(4),
         "soc" => new SecondOrderCone(5),
         "psd" => new PsdCone(3),
+        "psd5" => new PsdCone(5),
         _ => new ExponentialCone(2),
     };
 
@@ -49,13 +50,11 @@ public class KernelConeTests
         var scaling = tensorCones.Scale(Row(s), Row(z));
         var dense = scaling.DenseHs()[0];
 
-        var hu = new double[r];
         var back = new double[r];
+        var columns = Columns(kernel);
         for (int j = 0; j < r; j++)
         {
-            var unit = new double[r];
-            unit[j] = 1;
-            kernel.MulH(unit, hu);
+            var hu = columns[j];
             for (int i = 0; i < r; i++) AssertClose(dense[i, j].item<double>(), hu[i], $"Hs[{i},{j}]");
             kernel.MulHinv(hu, back);
             for (int i = 0; i < r; i++) AssertClose(i == j ? 1 : 0, back[i], $"Hs⁻¹Hs[{i},{j}]");
@@ -85,11 +84,9 @@ public class KernelConeTests
     public void HalfInverse_GivesTheGramOfTheInverseScaling(string family)
     {
         // G = FᵀA with Hs⁻¹ = FFᵀ: GᵀG = AᵀHs⁻¹A, A taken column by column through MulHinv.
-        var cone = For(family);
         var random = new Random(19);
-        int r = cone.Rows, n = 3;
-        var kernel = HomogeneousItemSolver.Create([cone])[0];
-        Assert.True(kernel.Scale(Interior(cone, random), Interior(cone, random)));
+        var kernel = ScaledKernel(family, random);
+        int r = kernel.Rows, n = 3;
         var a = Enumerable.Range(0, r * n).Select(_ => 2 * random.NextDouble() - 1).ToArray();
         var g = new double[r * n];
         kernel.HalfInverse(a, g, n);
@@ -106,6 +103,49 @@ public class KernelConeTests
                 AssertClose(expected, gram, $"GᵀG[{l},{j}]");
             }
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(Families))]
+    public void MulAbsH_MultipliesByTheEntriesAbsoluteValues(string family)
+    {
+        // |Hs|·u for a nonnegative u (as the backward error passes it), Hs's columns taken through MulH (checked above
+        // against the tensor path).
+        var random = new Random(23);
+        var kernel = ScaledKernel(family, random);
+        int r = kernel.Rows;
+        var u = Enumerable.Range(0, r).Select(_ => random.NextDouble()).ToArray();
+        var expected = new double[r];
+        var columns = Columns(kernel);
+        for (int j = 0; j < r; j++)
+            for (int i = 0; i < r; i++) expected[i] += Math.Abs(columns[j][i]) * u[j];
+        var result = new double[r];
+        kernel.MulAbsH(u, result);
+        for (int i = 0; i < r; i++) AssertClose(expected[i], result[i], $"|Hs|u[{i}]");
+    }
+
+    /// <summary>The kernel cone of <paramref name="family"/>, scaled at random interior points.</summary>
+    private static KernelCone ScaledKernel(string family, Random random)
+    {
+        var cone = For(family);
+        var kernel = HomogeneousItemSolver.Create([cone])[0];
+        Assert.True(kernel.Scale(Interior(cone, random), Interior(cone, random)));
+        return kernel;
+    }
+
+    /// <summary>Hs column by column, through MulH.</summary>
+    private static double[][] Columns(KernelCone kernel)
+    {
+        int r = kernel.Rows;
+        var columns = new double[r][];
+        for (int j = 0; j < r; j++)
+        {
+            var unit = new double[r];
+            unit[j] = 1;
+            columns[j] = new double[r];
+            kernel.MulH(unit, columns[j]);
+        }
+        return columns;
     }
 
     private static void AssertClose(double expected, double actual, string what) =>
