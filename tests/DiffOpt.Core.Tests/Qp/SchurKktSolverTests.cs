@@ -47,6 +47,47 @@ public class SchurKktSolverTests
         AssertClose(batched, kernel, tolerance, "kernel and batched solutions");
     }
 
+    /// <summary>
+    /// The fused step and the item-by-item accurate solves, whose solves prefetch the next item's matrices, have the
+    /// bits they have without the prefetches: a hint to the cache only.
+    /// </summary>
+    [KernelPathTheory]
+    [InlineData(5, 13, 9, 3)]
+    [InlineData(6, 21, 17, 0)]
+    public void KernelSolves_WithAndWithoutPrefetching_HaveTheSameBits(int batch, int n, int m, int p)
+    {
+        using var scope = NewDisposeScope();
+        var (solver, op, random) = Factorised(batch, n, m, p, shared: false, ScalarType.Float64);
+        var s = random([batch, m]).abs().Plus(0.01);
+        var z = random([batch, m]).abs().Plus(0.01);
+        var it = new QpIterate(random([batch, n]), random([batch, p]), z, s);
+        var residuals = new KktVector(random([batch, n]), random([batch, p]), random([batch, m]));
+        var mu = (s * z).mean([-1]);
+        // An operator near the factorised one, so that the accurate solves take refinement steps.
+        var target = new KktParameters(zeros(batch, dtype: ScalarType.Float64), op.Delta, op.W.Times(0.999));
+        double eps = NumericLimits.For(ScalarType.Float64).MachineEpsilon;
+        (QpIterate Step, KktVector Accurate) Run() => (solver.MehrotraStep(it, residuals, mu, 0.99),
+            solver.SolveAccurately(target, residuals, 20, 10 * eps).Solution);
+
+        var prefetched = Run();
+        CachePrefetch.Enabled = false;
+        try
+        {
+            var plain = Run();
+            KernelCases.AssertBitwise(plain.Step.X, prefetched.Step.X, "step x");
+            KernelCases.AssertBitwise(plain.Step.Y, prefetched.Step.Y, "step y");
+            KernelCases.AssertBitwise(plain.Step.Z, prefetched.Step.Z, "step z");
+            KernelCases.AssertBitwise(plain.Step.S, prefetched.Step.S, "step s");
+            KernelCases.AssertBitwise(plain.Accurate.X, prefetched.Accurate.X, "accurate x");
+            KernelCases.AssertBitwise(plain.Accurate.Y, prefetched.Accurate.Y, "accurate y");
+            KernelCases.AssertBitwise(plain.Accurate.Z, prefetched.Accurate.Z, "accurate z");
+        }
+        finally
+        {
+            CachePrefetch.Enabled = true;
+        }
+    }
+
     [KernelPathTheory]
     [InlineData(5, 13, 9, 3, false, ScalarType.Float64)]
     [InlineData(4, 40, 50, 10, false, ScalarType.Float64)]

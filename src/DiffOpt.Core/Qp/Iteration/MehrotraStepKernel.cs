@@ -50,7 +50,7 @@ internal static class MehrotraStepKernel
 
         // Corrector: rs − ds∘dz + σμ.
         for (int i = 0; i < m; i++) rs[i] = rs[i] - ds[i] * dz[i] + sigma * mu;
-        NewtonDirection(op, item, n, m, p, it, r, rs, rhsZ, dx, dy, dz, ds);
+        NewtonDirection(op, item, n, m, p, it, r, rs, rhsZ, dx, dy, dz, ds, prefetchNext: true);
         T alphaPrimal = tau * StepToBoundary(s, ds, m), alphaDual = tau * StepToBoundary(z, dz, m);
 
         for (int i = 0; i < n; i++) next.X[i] = it.X[i] + alphaPrimal * dx[i];
@@ -67,10 +67,10 @@ internal static class MehrotraStepKernel
     /// rz − rs/z in its last block, then ds = (rs − s∘dz)/z.
     /// </summary>
     private static unsafe void NewtonDirection<T>(SchurSolveKernel.Operator<T> op, long item, int n, int m, int p, BatchPoint<T> it,
-        BatchPoint<T> r, T* rs, T* rhsZ, T* dx, T* dy, T* dz, T* ds) where T : unmanaged, IFloatingPointIeee754<T>
+        BatchPoint<T> r, T* rs, T* rhsZ, T* dx, T* dy, T* dz, T* ds, bool prefetchNext = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < m; i++) rhsZ[i] = r.Z[i] - rs[i] / it.Z[i];
-        SchurSolveKernel.SolveItem(op, item, n, m, p, r.X, r.Y, rhsZ, dx, dy, dz);
+        SchurSolveKernel.SolveItem(op, item, n, m, p, r.X, r.Y, rhsZ, dx, dy, dz, prefetchNext);
         for (int i = 0; i < m; i++) ds[i] = (rs[i] - it.S[i] * dz[i]) / it.Z[i];
     }
 

@@ -46,7 +46,8 @@ internal static class SchurRefinementKernel
         var state = rule.Start(double.CreateTruncating(RefinementResiduals.OfItem(target, item, x, b, rv, force)), limit);
         for (int step = 0; step < rule.MaxSteps && state.Active; step++)
         {
-            SchurSolveKernel.SolveItem(solver, item, n, m, p, rv.X, rv.Y, rv.Z, dv.X, dv.Y, dv.Z);
+            // The first correction finds the item's factors in cache: it prefetches the next item's.
+            SchurSolveKernel.SolveItem(solver, item, n, m, p, rv.X, rv.Y, rv.Z, dv.X, dv.Y, dv.Z, prefetchNext: step == 0);
             Add(x.X, dv.X, cv.X, n);
             Add(x.Y, dv.Y, cv.Y, p);
             Add(x.Z, dv.Z, cv.Z, m);

@@ -40,11 +40,18 @@ internal static class SchurSolveKernel
             rx + item * n, ry + item * p, rz + item * m, dx + item * n, dy + item * p, dz + item * m));
     }
 
-    /// <summary>The solve for batch item <paramref name="item"/>, with that item's vectors.</summary>
+    /// <summary>
+    /// The solve for batch item <paramref name="item"/>, with that item's vectors; with <paramref name="prefetchNext"/>
+    /// the next item's matrices are prefetched meanwhile (<see cref="CachePrefetch"/>: for a solve that finds this
+    /// item's matrices in cache already).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void SolveItem<T>(Operator<T> op, long item, int n, int m, int p, T* rx, T* ry, T* rz, T* dx, T* dy, T* dz)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    internal static unsafe void SolveItem<T>(Operator<T> op, long item, int n, int m, int p, T* rx, T* ry, T* rz, T* dx, T* dy, T* dz,
+        bool prefetchNext = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        prefetchNext &= item + 1 < op.SFactor.Items && op.HFactor.Items == op.SFactor.Items && op.V.Items == op.SFactor.Items
+                        && op.A.Items == op.SFactor.Items;
+        long blocks = m / 4;
         T* l = op.HFactor.Item(item), v = op.V.Item(item), a = op.A.Item(item);
         T inverseDelta = op.InverseDelta[item];
 
@@ -60,14 +67,28 @@ internal static class SchurSolveKernel
         if (m > 0)
         {
             for (i = 0; i + 4 <= m; i += 4)
+            {
+                if (prefetchNext)
+                {
+                    CachePrefetch.Part(op.HFactor.Item(item + 1), (long)n * n, i / 4, blocks);
+                    CachePrefetch.Part(op.V.Item(item + 1), (long)m * n, i / 4, blocks);
+                }
                 VectorKernels.DotFourRows(v + (long)i * n, n, dx, n, dz + i);
+            }
             for (; i < m; i++)
                 dz[i] = VectorKernels.Dot(v + (long)i * n, dx, n);
             for (i = 0; i < m; i++)
                 dz[i] -= rz[i];
             CholeskySolveKernel.SolveInPlace(op.SFactor.Item(item), m, dz);
             for (i = 0; i + 4 <= m; i += 4)
+            {
+                if (prefetchNext)
+                {
+                    CachePrefetch.Part(op.SFactor.Item(item + 1), (long)m * m, i / 4, blocks);
+                    CachePrefetch.Part(op.A.Item(item + 1), (long)p * n, i / 4, blocks);
+                }
                 VectorKernels.SubtractScaledFourRows(v + (long)i * n, n, dz[i], dz[i + 1], dz[i + 2], dz[i + 3], dx, n);
+            }
             for (; i < m; i++)
                 VectorKernels.SubtractScaled(v + (long)i * n, dz[i], dx, n);
         }

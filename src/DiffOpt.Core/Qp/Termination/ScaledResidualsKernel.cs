@@ -58,16 +58,25 @@ internal static class ScaledResidualsKernel
         // hi parts: Px in px, the constraint force Aᵀy + Gᵀz in rx, Ax in ry, Gx in rz; lo parts in the scratch.
         T* px = scratch, pxLo = px + n, forceLo = pxLo + n, axLo = forceLo + n, gxLo = axLo + p;
         T* pm = problem.P.Item(item), am = problem.A.Item(item), gm = problem.G.Item(item);
-        for (int j = 0; j < n; j++) px[j] = CompensatedKernels.Dot(pm + (long)j * n, x, n, out pxLo[j]);
+        // Each row read prefetches the same row of the next item (CachePrefetch), when every matrix is per item.
+        bool ahead = item + 1 < problem.P.Items && problem.P.Items == problem.A.Items && problem.P.Items == problem.G.Items;
+        T* nextP = ahead ? problem.P.Item(item + 1) : null, nextA = ahead ? problem.A.Item(item + 1) : null, nextG = ahead ? problem.G.Item(item + 1) : null;
+        for (int j = 0; j < n; j++)
+        {
+            if (ahead) CachePrefetch.Values(nextP + (long)j * n, n);
+            px[j] = CompensatedKernels.Dot(pm + (long)j * n, x, n, out pxLo[j]);
+        }
         new Span<T>(rx, n).Clear();
         new Span<T>(forceLo, n).Clear();
         for (int i = 0; i < p; i++)
         {
+            if (ahead) CachePrefetch.Values(nextA + (long)i * n, n);
             ry[i] = CompensatedKernels.Dot(am + (long)i * n, x, n, out axLo[i]);
             CompensatedKernels.AddScaled(am + (long)i * n, y[i], rx, forceLo, n);
         }
         for (int i = 0; i < m; i++)
         {
+            if (ahead) CachePrefetch.Values(nextG + (long)i * n, n);
             rz[i] = CompensatedKernels.Dot(gm + (long)i * n, x, n, out gxLo[i]);
             CompensatedKernels.AddScaled(gm + (long)i * n, z[i], rx, forceLo, n);
         }
