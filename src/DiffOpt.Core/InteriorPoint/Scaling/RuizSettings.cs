@@ -28,7 +28,10 @@ internal sealed record RuizSettings(int Sweeps, double MinNorm, double MaxNorm, 
     /// </summary>
     public static RuizSettings Qp(int sweeps) => new(sweeps, 1e-4, 1e4, 1e-3, RaiseSmallNorms: false, PowersOfTwo: true, ScaleCost: false);
 
-    /// <summary>The cone solver's equilibration (Clarabel's defaults): 15 sweeps, norms clamped to [1e-4, 1e4], a cost scale.</summary>
+    /// <summary>
+    /// The cone solver's equilibration: 15 sweeps (Clarabel's default is 10), norms clamped to [1e-4, 1e4] as Clarabel's scaling
+    /// bounds, a cost scale.
+    /// </summary>
     public static RuizSettings Cone { get; } = new(15, 1e-4, 1e4, 0, RaiseSmallNorms: true, PowersOfTwo: false, ScaleCost: true);
 
     /// <summary>The norm a factor's step is taken from (its step is 1/√ of it).</summary>
