@@ -37,7 +37,7 @@ internal sealed class SparseKktPattern
     {
         Variables = n;
         Rows = m;
-        BlockSizes = cones.Select(BlockSize).ToArray();
+        BlockSizes = cones.Select(cone => cone.BlockSize).ToArray();
         BlockStarts = new int[cones.Length + 1];
         for (int k = 0; k < cones.Length; k++) BlockStarts[k + 1] = BlockStarts[k] + (cones[k].IsZero ? 0 : cones[k].Rows * BlockSizes[k]);
         var starts = new List<int> { 0 };
@@ -172,9 +172,6 @@ internal sealed class SparseKktPattern
     /// stays sparse (1.7 s either way) and softmax is unchanged (57 ms).
     /// </summary>
     internal const double SparsePenalty = 32;
-
-    /// <summary>The scaling's block size of a cone (its Hs is block diagonal with dense blocks of this size).</summary>
-    internal static int BlockSize(KernelCone cone) => cone.BlockSize;
 
     /// <summary>The dense-or-sparse choice for a batch whose A (B · m · n entries) is an array.</summary>
     internal static SparseKktPattern? Choose(IReadOnlyList<Cone> cones, int batch, int m, int n, double[] a, double[]? p, KktPath path) =>
