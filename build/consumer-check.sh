@@ -6,7 +6,9 @@
 #   3. creates a throwaway console app in a temp folder (nuget.config: the local feed plus nuget.org) that
 #      references DiffOpt.ML only, and checks that its build fails naming the libtorch package to add;
 #   4. adds that package, builds, trains a small model with the QP-layer trainer and saves it, loads it in a
-#      second process, predicts the same rows with a PredictionEngine and compares the outputs byte for byte.
+#      second process, predicts the same rows with a PredictionEngine and compares the outputs byte for byte;
+#   5. on linux-x64, checks that the host loads DiffOpt.Core's ReadyToRun image (runtimes/linux-x64/lib) and
+#      prints the first ConvexLayer build's time in a fresh process (printed, never judged: timing is not a test).
 # Packages already in the machine's NuGet cache are used through a fallback folder; the check's own
 # packages go to a temp cache, so nothing is left behind. Fails loudly (non-zero exit) on any difference.
 # DIFFOPT_CONSUMER_CHECK_KEEP=1 keeps the temp folder (it is always kept on failure).
@@ -61,6 +63,9 @@ for id in DiffOpt.Core DiffOpt.ML DiffOpt.ML.Cpu; do
   fi
 done
 core_listing=$(unzip -Z1 "$feed/DiffOpt.Core.$version.nupkg")
+if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
+  grep -qx runtimes/linux-x64/lib/net10.0/DiffOpt.Core.dll <<<"$core_listing" || fail "DiffOpt.Core has no linux-x64 ReadyToRun image"
+fi
 for file in buildTransitive/DiffOpt.Core.targets buildTransitive/DiffOpt.Core.props buildTransitive/LinuxLibTorchSharpCompat.targets; do
   grep -qx "$file" <<<"$core_listing" || fail "DiffOpt.Core has no $file"
 done
@@ -131,4 +136,20 @@ dotnet "$app/out/ConsumerCheck.dll" predict "$work" || fail "the predict run"
 [ -s "$work/predictions-train.txt" ] || fail "no predictions written"
 cmp "$work/predictions-train.txt" "$work/predictions-predict.txt" \
   || { diff "$work/predictions-train.txt" "$work/predictions-predict.txt" | head; fail "the loaded model predicts differently"; }
+if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
+  step "first use in a fresh process: DiffOpt.Core's ReadyToRun image, then its IL in the image's place (3 pairs)"
+  cp -al "$app/out" "$app/out-il" # hard links: the 0.5 GB of natives are not copied; the one file replaced is unlinked first
+  rm "$app/out-il/runtimes/linux-x64/lib/net10.0/DiffOpt.Core.dll"
+  cp "$app/out/DiffOpt.Core.dll" "$app/out-il/runtimes/linux-x64/lib/net10.0/DiffOpt.Core.dll"
+  for pair in 1 2 3; do
+    for variant in out out-il; do
+      first_use=$(dotnet "$app/$variant/ConsumerCheck.dll" first-use) || fail "the first-use run ($variant)"
+      echo "  > $(tr '\n' ' ' <<<"$first_use")"
+      if [ "$variant" = out ]; then
+        grep -q "DiffOpt.Core image: ReadyToRun (runtimes/linux-x64/lib/net10.0/DiffOpt.Core.dll)" <<<"$first_use" \
+          || fail "the host did not load DiffOpt.Core's linux-x64 ReadyToRun image"
+      fi
+    done
+  done
+fi
 step "passed: $(wc -l <"$work/predictions-train.txt") predictions identical across processes; app output ${out_size} MB; $((SECONDS - start)) s"

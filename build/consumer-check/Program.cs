@@ -1,13 +1,34 @@
 // The consumer app of build/consumer-check.sh: what a NuGet user writes, built against the packed packages.
 //   train <folder>    trains a small QP-layer model, saves <folder>/model.zip, writes the predictions of this process
 //   predict <folder>  loads <folder>/model.zip (a fresh process) and writes its predictions of the same rows
+//   first-use         builds a 100 x 100 least-squares ConvexLayer in a fresh process (first build timed) and says
+//                     which DiffOpt.Core image the host loaded: the precompiled (ReadyToRun) one or the IL
+using System.Diagnostics;
+using System.Reflection.PortableExecutable;
+using DiffOpt.Layers;
 using DiffOpt.ML;
+using DiffOpt.Modeling;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 
+if (args is ["first-use"])
+{
+    TorchSharp.torch.InitializeDeviceType(TorchSharp.DeviceType.CPU); // libtorch's own load is not the layer's build
+    var watch = Stopwatch.StartNew();
+    var x = new Variable(100, "x");
+    var A = new Parameter(100, 100, "A");
+    var b = new Parameter(100, "b");
+    using (new ConvexLayer(Problem.Minimize(Atoms.SumSquares(A * x - b)), [A, b], [x]))
+        Console.WriteLine($"first ConvexLayer build (100 x 100 least squares): {watch.Elapsed.TotalMilliseconds:F0} ms");
+    var core = typeof(ConvexLayer).Assembly.Location;
+    using var pe = new PEReader(File.OpenRead(core));
+    bool precompiled = pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
+    Console.WriteLine($"DiffOpt.Core image: {(precompiled ? "ReadyToRun" : "IL only")} ({Path.GetRelativePath(AppContext.BaseDirectory, core)})");
+    return 0;
+}
 if (args.Length != 2 || args[0] is not ("train" or "predict"))
 {
-    Console.Error.WriteLine("usage: ConsumerCheck train|predict <folder>");
+    Console.Error.WriteLine("usage: ConsumerCheck train|predict <folder> | first-use");
     return 2;
 }
 var folder = args[1];
