@@ -58,11 +58,12 @@ internal sealed class QuasiDefiniteCholesky
     public Span<double> Coupling => _coupling;
 
     /// <summary>
-    /// Factorises K for the regularisation <paramref name="delta"/> &gt; 0 of its lower-right block. False when K₁₁ is
+    /// Factorises K for the regularisation <paramref name="delta"/> &gt; 0 of its lower-right block, which is
+    /// −(δI + diag(<paramref name="lowerRight"/>)) when that (length e, nonnegative) is given. False when K₁₁ is
     /// not numerically positive definite (a pivot at most <see cref="QuasiDefiniteLdl.PivotTolerance"/>) or an entry
     /// is not finite; the contents are then undefined.
     /// </summary>
-    public bool Factor(double delta)
+    public bool Factor(double delta, ReadOnlySpan<double> lowerRight = default)
     {
         int n = _n, e = _e;
         Split();
@@ -74,7 +75,7 @@ internal sealed class QuasiDefiniteCholesky
         else if (!FactorSplit()) return false;
         if (e == 0) return true;
         NativeBlas.GramLower(_coupling, e, n, n, outer: true, 1, 0, _schur, e);
-        for (int i = 0; i < e; i++) _schur[i * e + i] += delta;
+        for (int i = 0; i < e; i++) _schur[i * e + i] += delta + (lowerRight.IsEmpty ? 0 : lowerRight[i]);
         return NativeBlas.CholeskyLower(_schur, e, e) == 0 && PivotsAbove(_schur, e);
     }
 

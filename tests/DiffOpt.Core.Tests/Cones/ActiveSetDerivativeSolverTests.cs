@@ -20,7 +20,8 @@ public class ActiveSetDerivativeSolverTests(ITestOutputHelper output)
     /// row 2 is made inactive), "LPBounds" and "QPBounds" (the LP and the QP with some rows single nonzeros:
     /// <see cref="BoundRows"/>), "QPBoundsSingular" (QPBounds with item 0's active row 8 a second bound on x₀, so that J
     /// is singular there), "SOCP" (zero 2, second-order 4, nonnegative 6, n = 10: the second-order block's D is I in
-    /// item 0, general in item 1 (the pair on the boundary) and 0 in item 2).
+    /// item 0, general in item 1 (the pair on the boundary: reduced in D's eigenbasis to the quasi-definite system of its
+    /// λ &gt; ½ rows, n + 6) and 0 in item 2).
     /// </summary>
     private static ConeProgramPoint Planted(string family)
     {
@@ -86,7 +87,7 @@ public class ActiveSetDerivativeSolverTests(ITestOutputHelper output)
     [InlineData("LPBounds", new[] { 3, 3, 3 }, 2)]
     [InlineData("QPBounds", new[] { 4, 4, 4 }, 4)]
     [InlineData("QPBoundsSingular", new[] { 0, 4, 4 }, 4)]
-    [InlineData("SOCP", new[] { 19, 0, 15 }, 0)]
+    [InlineData("SOCP", new[] { 19, 16, 15 }, 0)]
     public void Solve_AgreesWithTheFullLu_AndReportsTheFullResidual(string family, int[] orders, int fixedVariables)
     {
         bool singular = family.EndsWith("Singular", StringComparison.Ordinal);
@@ -100,8 +101,24 @@ public class ActiveSetDerivativeSolverTests(ITestOutputHelper output)
         Assert.Equal(full.Singular.data<bool>().ToArray(), reduced.Singular.data<bool>().ToArray());
         Assert.Equal(singular, reduced.Singular[0].item<bool>());
 
+        foreach (var (difference, residual, recomputed) in AgainstTheFullLu(point, system, reduced, full, 1210 + family.Length))
+        {
+            Assert.True(difference <= (singular ? 1e-10 : 1e-12), $"reduced and full solutions differ by {difference:G3}");
+            for (int i = 0; i < point.Batch; i++)
+                Assert.Equal(recomputed[i].item<double>(), residual[i].item<double>(), 1e-13);
+            if (!singular) Assert.True(residual.max().item<double>() <= 1e-12, "regular items solve to rounding");
+        }
+    }
+
+    /// <summary>
+    /// Both solvers on a random right-hand side, plain and then transposed: the largest relative difference of their
+    /// solutions, the residuals <paramref name="reduced"/> reports and those recomputed with the dense J, per item.
+    /// </summary>
+    private IEnumerable<(double Difference, Tensor Residual, Tensor Recomputed)> AgainstTheFullLu(ConeProgramPoint point, DerivativeSystem system,
+        IDerivativeSolver reduced, RefinedBatchSolver full, int seed)
+    {
         var dense = DenseJacobian(point);
-        var random = new ProblemGenerator(1210 + family.Length);
+        var random = new ProblemGenerator(seed);
         foreach (bool transpose in new[] { false, true })
         {
             var rhs = tensor(Enumerable.Range(0, (int)point.Batch * system.Order).Select(_ => random.Normal()).ToArray(),
@@ -113,10 +130,7 @@ public class ActiveSetDerivativeSolverTests(ITestOutputHelper output)
             var recomputed = (matrices.matmul(solution.unsqueeze(2)).squeeze(2) - rhs).abs().amax(1) / rhs.abs().amax(1);
             output.WriteLine($"transpose {transpose}: relative difference to the full LU {difference:E2}, " +
                 $"residuals {string.Join(", ", residual.data<double>().ToArray().Select(r => r.ToString("E2")))}");
-            Assert.True(difference <= (singular ? 1e-10 : 1e-12), $"reduced and full solutions differ by {difference:G3}");
-            for (int i = 0; i < point.Batch; i++)
-                Assert.Equal(recomputed[i].item<double>(), residual[i].item<double>(), 1e-13);
-            if (!singular) Assert.True(residual.max().item<double>() <= 1e-12, "regular items solve to rounding");
+            yield return (difference, residual, recomputed);
         }
     }
 
@@ -183,14 +197,44 @@ public class ActiveSetDerivativeSolverTests(ITestOutputHelper output)
         Assert.Equal(full.Singular.data<bool>().ToArray(), reduced.Singular.data<bool>().ToArray());
     }
 
-    [Fact]
-    public void ItemsWithAGeneralSecondOrderBlock_GoToTheFullSystem_AndAllGeneralBatchesSkipTheReduction()
+    [Theory]
+    [InlineData("SecondOrder", true)]
+    [InlineData("SecondOrderOnly", true)]
+    [InlineData("Mixed", false)]
+    [InlineData("Psd", false)]
+    [InlineData("Exponential", false)]
+    public void ItemsWithGeneralSecondOrderBlocks_AreReducedInDsEigenbasis_OthersGoToTheFullLu(string family, bool rotated)
     {
-        // Every item's second-order pair on the boundary: D's block is neither 0 nor I anywhere.
-        var point = PlantedConePrograms.Plant([new SecondOrderCone(3), new SecondOrderCone(3), new SecondOrderCone(3)], 4, batch: 3, seed: 1220);
+        // Cone k of item i gets the pair kind (i + k) mod 3: every item has blocks whose D is neither 0 nor I.
+        Cone[] cones = family switch
+        {
+            "SecondOrder" => [new ZeroCone(2), new NonnegativeCone(6), new SecondOrderCone(3), new SecondOrderCone(5), new SecondOrderCone(4)],
+            "SecondOrderOnly" => [new SecondOrderCone(3), new SecondOrderCone(3), new SecondOrderCone(3)],
+            "Psd" => [new PsdCone(3), new PsdCone(3), new PsdCone(3)],
+            "Exponential" => [new ExponentialCone(2), new ExponentialCone(2), new ExponentialCone(2)],
+            _ => [new ZeroCone(2), new NonnegativeCone(4), new SecondOrderCone(4), new PsdCone(3), new ExponentialCone(2)],
+        };
+        var point = PlantedConePrograms.Plant(cones, 20, batch: 3, seed: 1220 + family.Length);
         var system = Build(point);
         Assert.All(Enumerable.Range(0, 3), i => Assert.False(system.TryDiagonal(i, new double[system.Rows])));
-        Assert.IsType<RefinedBatchSolver>(ActiveSetDerivativeSolver.Create(system));
-        Assert.IsType<ActiveSetDerivativeSolver>(ActiveSetDerivativeSolver.Create(Build(Planted("SOCP"))));
+        var full = new RefinedBatchSolver(system);
+        Assert.False(full.Singular.any().item<bool>());
+        if (!rotated)
+        {
+            Assert.IsType<RefinedBatchSolver>(ActiveSetDerivativeSolver.Create(system));
+            return;
+        }
+        var reduced = Assert.IsType<ActiveSetDerivativeSolver>(ActiveSetDerivativeSolver.Create(system));
+        output.WriteLine($"reduced orders {string.Join(", ", reduced.ReducedOrders)} of N = {system.Order}");
+        Assert.All(reduced.ReducedOrders, order => Assert.InRange(order, 1, system.Order - 1));
+        Assert.False(reduced.Singular.any().item<bool>());
+
+        foreach (var (difference, residual, recomputed) in AgainstTheFullLu(point, system, reduced, full, 1240 + family.Length))
+        {
+            Assert.True(difference <= 1e-11, $"reduced and full solutions differ by {difference:G3}");
+            Assert.True(recomputed.max().item<double>() <= 1e-12, "J·z = r to rounding, by the dense J");
+            for (int i = 0; i < point.Batch; i++)
+                Assert.Equal(recomputed[i].item<double>(), residual[i].item<double>(), 1e-13);
+        }
     }
 }

@@ -7,7 +7,10 @@ namespace DiffOpt.Cones;
 /// <see cref="SparseDerivativeSolver.TryCreate(IReadOnlyList{Cone}, SparseBatchMatrix, long, Tensor?, IConeOperator, Func{long[], Tensor, Tensor}, bool, bool)"/>'s
 /// cost rule (dense multiply–adds), counted from what <see cref="ActiveSetItem"/> does with each item's D: the
 /// reduced system's factorisation (Bunch–Kaufman LDLᵀ, order³/6, or the square form's LU, |R|³/3), and the dense
-/// A (and P) it reads in every refinement step; an item whose D is not diagonal costs the full LU (n + m)³/3.
+/// A (and P) it reads in every refinement step; a second-order block of D that is neither 0 nor I is reduced in its
+/// eigenbasis (<see cref="DerivativeEigenbasis"/>), counted as r kept rows (no eigenvalue taken as 0) plus the
+/// rotation of its rows of A (r²n) and its Jacobi sweeps (about 10·r³); an item with any other such block costs the
+/// full LU (n + m)³/3.
 /// </summary>
 internal static class ActiveSetCost
 {
@@ -26,13 +29,14 @@ internal static class ActiveSetCost
         double total = 0;
         for (long item = 0; item < batch; item++)
         {
-            if (!TryDiagonal(d, d.Values.AsSpan((int)(item * storage), storage), diagonal))
+            double rotation = Diagonal(d, d.Values.AsSpan((int)(item * storage), storage), diagonal, n);
+            if (double.IsNaN(rotation))
             {
                 total += full + reads;
                 continue;
             }
             var (order, square) = Order(diagonal, single, n, hasP);
-            total += (square ? Math.Pow(order, 3) / 3 : Math.Pow(order, 3) / 6) + 4.0 * order * order + reads;
+            total += (square ? Math.Pow(order, 3) / 3 : Math.Pow(order, 3) / 6) + 4.0 * order * order + reads + rotation;
         }
         return total;
     }
@@ -79,17 +83,27 @@ internal static class ActiveSetCost
         return (square ? free : free + kept, square);
     }
 
-    /// <summary>D's diagonal from one item's blocks when each is diagonal, or exactly 0 or I (as <see cref="DerivativeSystem.TryDiagonal"/>).</summary>
-    private static bool TryDiagonal(DerivativeBlocks d, ReadOnlySpan<double> values, Span<double> diagonal)
+    /// <summary>
+    /// D's diagonal from one item's blocks where each is diagonal, or exactly 0 or I (as <see cref="DerivativeSystem.TryDiagonal"/>),
+    /// with ½ (a kept row) on the rows of a second-order block; returns the cost of rotating those blocks into their
+    /// eigenbasis, or NaN when some other block is general (the item goes to the full LU).
+    /// </summary>
+    private static double Diagonal(DerivativeBlocks d, ReadOnlySpan<double> values, Span<double> diagonal, int n)
     {
+        double rotation = 0;
         for (int k = 0; k < d.Starts.Length; k++)
         {
             int r = d.Sizes[k];
             var block = values.Slice(d.Storage[k], r * r);
             if (r == 1) diagonal[d.Starts[k]] = block[0];
             else if (DerivativeSystem.ZeroOrIdentity(block, r) is { } identity) diagonal.Slice(d.Starts[k], r).Fill(identity ? 1 : 0);
-            else return false;
+            else if (!d.SecondOrder[k]) return double.NaN;
+            else
+            {
+                diagonal.Slice(d.Starts[k], r).Fill(0.5);
+                rotation += (double)r * r * n + 10.0 * r * r * r;
+            }
         }
-        return true;
+        return rotation;
     }
 }

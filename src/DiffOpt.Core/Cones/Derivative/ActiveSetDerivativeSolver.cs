@@ -5,10 +5,13 @@ namespace DiffOpt.Cones;
 
 /// <summary>
 /// Solves with the derivative Jacobians J of a CPU <see cref="DerivativeSystem"/> through each item's active-set system
-/// (<see cref="ActiveSetItem"/>: the rows where D = 0 and the variables a single active row fixes eliminated) when the
-/// item's D is diagonal (<see cref="DerivativeSystem.TryDiagonal"/>: zero and nonnegative cones, and second-order cones
-/// whose D is exactly 0 or I), refined against the full J, with each item's residual ‖J·z − r‖∞/‖r‖∞ of the full
-/// system. An item whose D is not diagonal, whose reduced system is nearly singular (reciprocal condition at most
+/// (<see cref="ActiveSetItem"/>: the rows where D = 0 and the variables a single active row fixes eliminated), refined
+/// against the full J, with each item's residual ‖J·z − r‖∞/‖r‖∞ of the full system. An item whose D is diagonal
+/// (<see cref="DerivativeSystem.TryDiagonal"/>: zero and nonnegative cones, and second-order cones whose D is exactly 0
+/// or I) is reduced as it stands by Bunch–Kaufman; one whose other blocks are second-order cones' is reduced in the
+/// eigenbasis of D's blocks (<see cref="DerivativeEigenbasis"/>: J = diag(I, Q)·J̃·diag(I, Qᵀ) with J̃'s D diagonal) and
+/// factorised with fixed pivots (<see cref="QuasiDefiniteItem"/>; Bunch–Kaufman when that fails). An item with PSD or
+/// exponential blocks, whose reduced system is nearly singular (reciprocal condition at most
 /// <see cref="ReducedSingularRatio"/>) or whose refined residual stays above
 /// <see cref="IterativeRefinement.AcceptedResidual"/> is solved by the dense LU of the full J instead
 /// (<see cref="RefinedBatchSolver"/>, which decides singularity and takes the least-squares solution).
@@ -29,43 +32,58 @@ internal sealed class ActiveSetDerivativeSolver : IDerivativeSolver
 
     private readonly DerivativeSystem _system;
     private readonly ActiveSetItem?[] _items;
+    private readonly DerivativeEigenbasis?[] _bases; // per item whose D is not diagonal: its eigenbasis
+    private readonly double[]?[] _rotatedA;          // and Â = QᵀA there
+    private readonly QuasiDefiniteItem?[] _quasi;    // its quasi-definite factorisation, where that succeeded
     private readonly DenseFallback _fallback;
 
     /// <summary>
-    /// The solver for <paramref name="system"/>: this one when some item's D is diagonal, else the dense LU of every
-    /// item (<see cref="RefinedBatchSolver"/>).
+    /// The solver for <paramref name="system"/>: this one when some item's D is diagonal or can be rotated to a diagonal
+    /// (<see cref="DerivativeEigenbasis.Applies"/>), else the dense LU of every item (<see cref="RefinedBatchSolver"/>).
     /// </summary>
     public static IDerivativeSolver Create(DerivativeSystem system)
     {
-        var d = new double[system.Rows];
         for (int i = 0; i < system.Batch; i++)
-            if (system.TryDiagonal(i, d)) return new ActiveSetDerivativeSolver(system);
+            if (DerivativeEigenbasis.Applies(system, i)) return new ActiveSetDerivativeSolver(system);
         return new RefinedBatchSolver(system);
     }
 
-    /// <summary>Factorises the reduced system of every item whose D is diagonal; the others go to the full system.</summary>
+    /// <summary>Factorises the reduced system of every item (in D's eigenbasis where D is not diagonal).</summary>
     public ActiveSetDerivativeSolver(DerivativeSystem system)
     {
         _system = system;
-        int batch = system.Batch;
+        int batch = system.Batch, n = system.Variables;
         _items = new ActiveSetItem?[batch];
+        _bases = new DerivativeEigenbasis?[batch];
+        _rotatedA = new double[]?[batch];
+        _quasi = new QuasiDefiniteItem?[batch];
         BatchParallel.ForEachLongItem(batch, index =>
         {
             int i = (int)index;
             var d = new double[system.Rows];
-            if (!system.TryDiagonal(i, d)) return;
-            var item = new ActiveSetItem(system.A(i), system.P(i), d, system.Variables);
+            ActiveSetItem item;
+            if (system.TryDiagonal(i, d)) item = new ActiveSetItem(system.A(i), system.P(i), d, n);
+            else
+            {
+                if (DerivativeEigenbasis.Of(system, i) is not { } basis) return;
+                var rotated = new double[system.Rows * n];
+                basis.RotateRows(system.A(i), n, rotated);
+                (_bases[i], _rotatedA[i]) = (basis, rotated);
+                // Fixed pivots first; Bunch–Kaufman when the quasi-definite factorisation fails.
+                if ((_quasi[i] = QuasiDefiniteItem.TryCreate(rotated, system.P(i), basis.Values, n)) is not null) return;
+                item = new ActiveSetItem(rotated, system.P(i), basis.Values, n);
+            }
             _items[i] = item.ReciprocalCondition > ReducedSingularRatio ? item : null;
         });
         _fallback = new DenseFallback(items => new RefinedBatchSolver(system.Select(items.Select(i => (int)i).ToArray())));
         Singular = zeros(batch, dtype: ScalarType.Bool);
-        var refused = Enumerable.Range(0, batch).Where(i => _items[i] is null).Select(i => (long)i).ToArray();
+        var refused = Enumerable.Range(0, batch).Where(i => _items[i] is null && _quasi[i] is null).Select(i => (long)i).ToArray();
         // Built now, so that Singular is known before the first solve.
         if (refused.Length > 0) Singular = Singular.index_copy(0, tensor(refused), _fallback.For(refused).Singular);
     }
 
     /// <summary>The order of each item's factorised system (0 for an item the full system took), for reports and tests.</summary>
-    public int[] ReducedOrders => _items.Select(item => item?.Order ?? 0).ToArray();
+    public int[] ReducedOrders => _items.Select((item, i) => _quasi[i]?.Order ?? item?.Order ?? 0).ToArray();
 
     /// <summary>The number of variables each item's reduced system fixed by a single active row (0 for an item the full system took).</summary>
     public int[] FixedVariables => _items.Select(item => item?.Fixed ?? 0).ToArray();
@@ -85,14 +103,35 @@ internal sealed class ActiveSetDerivativeSolver : IDerivativeSolver
         BatchParallel.ForEachLongItem(batch, index =>
         {
             int i = (int)index;
-            if (_items[i] is not { } item)
+            var item = _items[i];
+            var quasi = _quasi[i];
+            if (item is null && quasi is null)
             {
                 failed[i] = true;
                 return;
             }
-            var work = new double[Math.Max(item.WorkLength, order)];
+            var work = new double[Math.Max(item?.WorkLength ?? quasi!.WorkLength, order)];
+            var basis = _bases[i];
+            var rotated = basis is null ? null : new double[2 * order];
             residuals[i] = IterativeRefinement.Run(rhs.AsSpan(i * order, order), solution.AsSpan(i * order, order),
-                (residual, correction) => item.Solve(system.A(i), system.P(i), residual, correction, transpose, work),
+                (residual, correction) =>
+                {
+                    if (basis is null)
+                    {
+                        item!.Solve(system.A(i), system.P(i), residual, correction, transpose, work);
+                        return;
+                    }
+                    // J = diag(I, Q)·J̃·diag(I, Qᵀ) and Jᵀ = diag(I, Q)·J̃ᵀ·diag(I, Qᵀ): solve with J̃ on the rotated residual.
+                    int n = system.Variables;
+                    var rhsRotated = rotated.AsSpan(0, order);
+                    var zRotated = rotated.AsSpan(order, order);
+                    residual[..n].CopyTo(rhsRotated);
+                    basis.Apply(residual[n..], rhsRotated[n..], transposed: true);
+                    if (quasi is not null) quasi.Solve(_rotatedA[i], rhsRotated, zRotated, transpose, work);
+                    else item!.Solve(_rotatedA[i], system.P(i), rhsRotated, zRotated, transpose, work);
+                    zRotated[..n].CopyTo(correction);
+                    basis.Apply(zRotated[n..], correction[n..], transposed: false);
+                },
                 (z, residual) =>
                 {
                     // b − J·z with the full J.

@@ -106,7 +106,7 @@ internal sealed class ActiveSetItem
             norm = Math.Max(norm, sum);
         }
         int info = order == 0 ? 0 : _square ? NativeLu.Factor(_factors, _pivots, order)
-            : NativeLu.FactorSymmetric(_factors, _pivots, order, new double[64 * order]);
+            : NativeLu.FactorSymmetric(_factors, _pivots, order, FactorWork(64 * order));
         double reduced = order == 0 ? 1 : info != 0 || !(norm > 0) ? 0 : 1 / (norm * InverseNormEstimate.Of(order, SolveReduced));
         // det S = ±Πα²·det S': a bound coefficient tiny beside the rest of S makes J nearly singular although S' is not.
         double smallest = double.PositiveInfinity, largest = norm;
@@ -118,6 +118,14 @@ internal sealed class ActiveSetItem
         ReciprocalCondition = Math.Min(reduced, _boundCoefficient.Length == 0 ? 1 : smallest / largest);
         if (!double.IsFinite(ReciprocalCondition)) ReciprocalCondition = 0;
     }
+
+    /// <summary>The thread's LAPACK work space, reused by the items it factorises (fresh arrays per item cost page faults).</summary>
+    [ThreadStatic]
+    private static double[]? t_factorWork;
+
+    /// <summary>The thread's work space of at least <paramref name="length"/>.</summary>
+    private static double[] FactorWork(int length) =>
+        t_factorWork is { } work && work.Length >= length ? work : t_factorWork = new double[length];
 
     /// <summary>The order of the factorised system: |R| for the square form, else |R| + |K'|.</summary>
     public int Order { get; }

@@ -12,8 +12,8 @@ namespace DiffOpt.Cones;
 /// <see cref="Adjoint"/> then cost one refined solve each. For sparse CPU data J is put in a symmetric quasi-definite form
 /// and factorised sparsely (<see cref="SparseDerivativeSolver"/>) unless the active-set path below is expected to cost
 /// less (<see cref="ActiveSetCost"/>); otherwise, on the CPU in float64, J is assembled and
-/// factorised one item at a time from A, P and D's blocks (<see cref="DerivativeSystem"/>) and applied matrix-free
-/// (for the items whose D is diagonal, through the active-set system of <see cref="ActiveSetDerivativeSolver"/>);
+/// reduced one item at a time from A, P and D's blocks (<see cref="DerivativeSystem"/>) to the active-set system of
+/// <see cref="ActiveSetDerivativeSolver"/> (in the eigenbasis of D's second-order blocks), with J applied matrix-free;
 /// elsewhere it is formed densely ((B, n + m, n + m)) in tensors.
 /// </summary>
 /// <remarks>
@@ -114,7 +114,7 @@ internal sealed class ConeProgramDerivative
             // A as given: a shared one is read once.
             var givenA = denseA is not null ? ToFloat64(denseA) : _sharedA ? wideA!.Dense(1)[0] : DenseA();
             var system = new DerivativeSystem(givenA, P is null ? null : ToFloat64(P), _d, (int)batch, (int)n, (int)m);
-            // Items whose D is diagonal (zero, nonnegative, and second-order cones with D = 0 or I): the active-set system.
+            // The active-set system, in D's eigenbasis where D has general second-order blocks.
             _solver = ActiveSetDerivativeSolver.Create(system);
             return;
         }

@@ -14,6 +14,7 @@ internal sealed class DerivativeBlocks
     {
         var starts = new List<int>();
         var sizes = new List<int>();
+        var secondOrder = new List<bool>();
         int row = 0;
         foreach (var cone in cones)
         {
@@ -22,12 +23,14 @@ internal sealed class DerivativeBlocks
             {
                 starts.Add(row + b);
                 sizes.Add(r);
+                secondOrder.Add(cone is SecondOrderCone);
             }
             row += cone.Rows;
         }
         Rows = row;
         Starts = starts.ToArray();
         Sizes = sizes.ToArray();
+        SecondOrder = secondOrder.ToArray();
         Storage = new int[Starts.Length + 1];
         for (int k = 0; k < Starts.Length; k++) Storage[k + 1] = Storage[k] + Sizes[k] * Sizes[k];
     }
@@ -67,6 +70,9 @@ internal sealed class DerivativeBlocks
 
     /// <summary>Each block's order.</summary>
     public int[] Sizes { get; }
+
+    /// <summary>Whether each block is a second-order cone's.</summary>
+    public bool[] SecondOrder { get; }
 
     /// <summary>Where each block starts in an item's storage (blocks + 1 entries; the last is the item's length).</summary>
     public int[] Storage { get; }

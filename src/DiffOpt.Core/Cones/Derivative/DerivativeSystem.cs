@@ -17,8 +17,11 @@ internal sealed class DerivativeSystem
     private readonly Block[] _blocks;
     private readonly int _n, _m;
 
-    /// <summary>One diagonal block of D: rows [Offset, Offset + Rows), either diagonal ((B, r)) or dense ((B, r, r)).</summary>
-    private sealed record Block(int Offset, int Rows, bool Diagonal, double[] Values);
+    /// <summary>
+    /// One diagonal block of D: rows [Offset, Offset + Rows), either diagonal ((B, r)) or dense ((B, r, r)); whether it
+    /// is a second-order cone's.
+    /// </summary>
+    private sealed record Block(int Offset, int Rows, bool Diagonal, double[] Values, bool SecondOrder);
 
     /// <summary>The system for data A ((B, m, n) or (m, n)), P (likewise, or null) and the operator D.</summary>
     public DerivativeSystem(Tensor a, Tensor? p, IConeOperator d, int batch, int n, int m)
@@ -41,7 +44,7 @@ internal sealed class DerivativeSystem
                 ComplementOperator { Inner: DiagonalOperator inner } => (true, inner.Diagonal.SubtractedFrom(1L)),
                 var other => (false, other.Dense()),
             };
-            _blocks[k] = new Block(offset, blocks[k].Rows, isDiagonal, TensorCopy.ToDoubles(values));
+            _blocks[k] = new Block(offset, blocks[k].Rows, isDiagonal, TensorCopy.ToDoubles(values), blocks[k] is SecondOrderOperator);
             offset += blocks[k].Rows;
         }
     }
@@ -121,6 +124,21 @@ internal sealed class DerivativeSystem
                 identity &= block[i * r + c] == (i == c ? 1 : 0);
             }
         return identity ? true : zero ? false : null;
+    }
+
+    /// <summary>The number of diagonal blocks of D.</summary>
+    public int BlockCount => _blocks.Length;
+
+    /// <summary>Block <paramref name="k"/>'s first row, its order r, whether it is held as a diagonal and whether it is a second-order cone's.</summary>
+    public (int Offset, int Rows, bool Diagonal, bool SecondOrder) BlockLayout(int k) =>
+        (_blocks[k].Offset, _blocks[k].Rows, _blocks[k].Diagonal, _blocks[k].SecondOrder);
+
+    /// <summary>Item <paramref name="item"/>'s values of block <paramref name="k"/>: its diagonal (length r) or its dense r × r matrix, row-major.</summary>
+    public ReadOnlySpan<double> BlockValues(int k, int item)
+    {
+        var block = _blocks[k];
+        int size = block.Diagonal ? block.Rows : block.Rows * block.Rows;
+        return block.Values.AsSpan(item * size, size);
     }
 
     /// <summary>Item <paramref name="item"/>'s A, row-major m × n.</summary>

@@ -1,0 +1,117 @@
+using DiffOpt.LinearAlgebra;
+
+namespace DiffOpt.Cones;
+
+/// <summary>
+/// One item's D = DΠ_K*(v) in the eigenbasis of its blocks, D = QΛQᵀ (Q block diagonal and orthogonal, Λ = diag(λ),
+/// 0 ≤ λ ≤ 1), which turns J = [P, AᵀD; A, D − I] into J = diag(I, Q)·J̃·diag(I, Qᵀ) with J̃ = [P, ÂᵀΛ; Â, Λ − I] and
+/// Â = QᵀA (and likewise Jᵀ with J̃ᵀ): J̃ is the Jacobian of a program whose D is diagonal, which
+/// <see cref="ActiveSetItem"/> reduces to a symmetric system of half an LU's work. Blocks held as diagonals and blocks
+/// that are exactly 0 or I keep Q = I; the others (second-order cones at a point on neither side) are decomposed by
+/// Jacobi rotations. For a second-order block λ is 0, 1 and ½(1 + t/‖u‖) (CONES.md), so an
+/// eigenvalue within <see cref="Snap"/> of 0 or 1 is set to it exactly: the rotated system then drops the component
+/// (λ = 0) or gives it no diagonal (λ = 1) as it would at the exact eigenvalue, and the solves, refined against J
+/// itself, correct the O(<see cref="Snap"/>) perturbation.
+/// </summary>
+internal sealed class DerivativeEigenbasis
+{
+    /// <summary>Distance of an eigenvalue from 0 or 1 at most which it is set to 0 or 1.</summary>
+    internal const double Snap = 1e-12;
+
+    private readonly int[] _offsets, _sizes;  // the rotated blocks
+    private readonly double[][] _vectors;     // per rotated block its Q, row-major, eigenvectors as columns
+
+    private DerivativeEigenbasis(double[] values, int[] offsets, int[] sizes, double[][] vectors)
+    {
+        Values = values;
+        _offsets = offsets;
+        _sizes = sizes;
+        _vectors = vectors;
+    }
+
+    /// <summary>λ, one per row of D (the diagonal blocks' own entries where Q = I).</summary>
+    public double[] Values { get; }
+
+    /// <summary>
+    /// Item <paramref name="item"/>'s eigenbasis of <paramref name="system"/>'s D; null when a block is not finite, or
+    /// when a block to rotate is not a second-order cone's: the reduction pays for second-order blocks, whose eigenbasis
+    /// is found in a few Jacobi sweeps, while PSD blocks (order 10 to 15 in svec form) and exponential triples made the
+    /// derivative's set-up slower than the LU of the full J (measured on the benchmark's mixed and sdp cone cases).
+    /// </summary>
+    public static DerivativeEigenbasis? Of(DerivativeSystem system, int item)
+    {
+        var values = new double[system.Rows];
+        var offsets = new List<int>();
+        var sizes = new List<int>();
+        var vectors = new List<double[]>();
+        for (int k = 0; k < system.BlockCount; k++)
+        {
+            var (offset, r, diagonal, secondOrder) = system.BlockLayout(k);
+            var block = system.BlockValues(k, item);
+            var lambda = values.AsSpan(offset, r);
+            if (diagonal)
+            {
+                block.CopyTo(lambda);
+                continue;
+            }
+            if (DerivativeSystem.ZeroOrIdentity(block, r) is { } identity)
+            {
+                lambda.Fill(identity ? 1 : 0);
+                continue;
+            }
+            if (!secondOrder) return null;
+            var q = new double[r * r];
+            if (!SmallDense.SymmetricEigen(block.ToArray(), r, lambda, q)) return null;
+            for (int i = 0; i < r; i++)
+                lambda[i] = lambda[i] <= Snap ? 0 : lambda[i] >= 1 - Snap ? 1 : lambda[i];
+            offsets.Add(offset);
+            sizes.Add(r);
+            vectors.Add(q);
+        }
+        return new DerivativeEigenbasis(values, [.. offsets], [.. sizes], [.. vectors]);
+    }
+
+    /// <summary>Whether <see cref="Of"/> can rotate item <paramref name="item"/>: each block of its D is diagonal, exactly 0 or I, or a second-order cone's.</summary>
+    public static bool Applies(DerivativeSystem system, int item)
+    {
+        for (int k = 0; k < system.BlockCount; k++)
+        {
+            var (_, r, diagonal, secondOrder) = system.BlockLayout(k);
+            if (!diagonal && !secondOrder && DerivativeSystem.ZeroOrIdentity(system.BlockValues(k, item), r) is null) return false;
+        }
+        return true;
+    }
+
+    /// <summary>Â = QᵀA into <paramref name="target"/> for A row-major m × n (rows of blocks with Q = I copied).</summary>
+    public void RotateRows(ReadOnlySpan<double> a, int n, Span<double> target)
+    {
+        a.CopyTo(target);
+        for (int b = 0; b < _offsets.Length; b++)
+        {
+            int o = _offsets[b], r = _sizes[b];
+            var q = _vectors[b];
+            var rows = target.Slice(o * n, r * n);
+            rows.Clear();
+            // Row c of QᵀA is Σ_t Q[t, c]·A[o + t].
+            for (int c = 0; c < r; c++)
+                for (int t = 0; t < r; t++) Numerics.SpanKernels.AddScaled(q[t * r + c], a.Slice((o + t) * n, n), rows.Slice(c * n, n));
+        }
+    }
+
+    /// <summary>y = Q·x, or Qᵀ·x when <paramref name="transposed"/> (length m; y must not alias x).</summary>
+    public void Apply(ReadOnlySpan<double> x, Span<double> y, bool transposed)
+    {
+        x.CopyTo(y);
+        for (int b = 0; b < _offsets.Length; b++)
+        {
+            int o = _offsets[b], r = _sizes[b];
+            var q = _vectors[b];
+            for (int i = 0; i < r; i++)
+            {
+                double sum = 0;
+                for (int t = 0; t < r; t++) sum += (transposed ? q[t * r + i] : q[i * r + t]) * x[o + t];
+                y[o + i] = sum;
+            }
+        }
+    }
+}
