@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace DiffOpt.LinearAlgebra;
 
 /// <summary>
@@ -59,7 +62,12 @@ internal sealed class SparseLdl
                 d -= lki * yi;
                 _l[end] = lki;
             }
-            if (!double.IsFinite(d)) return false;
+            if (!double.IsFinite(d))
+            {
+                // Leave the workspace cleared for the next factorisation or solve (a solver is reused for other items).
+                Array.Clear(y);
+                return false;
+            }
             double sign = s.Positive[k] ? 1 : -1;
             if (!(sign * d > QuasiDefiniteLdl.PivotTolerance))
             {
@@ -72,28 +80,41 @@ internal sealed class SparseLdl
     }
 
     /// <summary>Overwrites <paramref name="x"/> (length N, original order) with K̃⁻¹x for the factorised K̃.</summary>
+    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong length.</exception>
     public void Solve(Span<double> x)
     {
         var s = _symbolic;
-        var w = _y;
-        for (int k = 0; k < s.Order; k++) w[k] = x[s.Permutation[k]];
-        for (int i = 0; i < s.Order; i++)
+        int order = s.Order;
+        if (x.Length != order) throw new ArgumentException($"Expected {order} values, got {x.Length}.", nameof(x));
+        // The loops index the pattern's arrays without bounds checks: every index comes from the symbolic analysis,
+        // whose LStarts and LRows are consistent by construction and whose rows lie in [0, order).
+        ref double w = ref MemoryMarshal.GetArrayDataReference(_y);
+        ref double l = ref MemoryMarshal.GetArrayDataReference(_l);
+        ref double d = ref MemoryMarshal.GetArrayDataReference(_d);
+        ref int starts = ref MemoryMarshal.GetArrayDataReference(s.LStarts);
+        ref int rows = ref MemoryMarshal.GetArrayDataReference(s.LRows);
+        ref int permutation = ref MemoryMarshal.GetArrayDataReference(s.Permutation);
+        ref double v = ref MemoryMarshal.GetReference(x);
+        for (int k = 0; k < order; k++) Unsafe.Add(ref w, k) = Unsafe.Add(ref v, Unsafe.Add(ref permutation, k));
+        for (int i = 0; i < order; i++)
         {
-            double wi = w[i];
-            if (wi != 0)
-                for (int p = s.LStarts[i]; p < s.LStarts[i + 1]; p++) w[s.LRows[p]] -= _l[p] * wi;
+            double wi = Unsafe.Add(ref w, i);
+            if (wi == 0) continue;
+            int end = Unsafe.Add(ref starts, i + 1);
+            for (int p = Unsafe.Add(ref starts, i); p < end; p++) Unsafe.Add(ref w, Unsafe.Add(ref rows, p)) -= Unsafe.Add(ref l, p) * wi;
         }
-        for (int i = 0; i < s.Order; i++) w[i] /= _d[i];
-        for (int i = s.Order - 1; i >= 0; i--)
+        for (int i = 0; i < order; i++) Unsafe.Add(ref w, i) /= Unsafe.Add(ref d, i);
+        for (int i = order - 1; i >= 0; i--)
         {
-            double wi = w[i];
-            for (int p = s.LStarts[i]; p < s.LStarts[i + 1]; p++) wi -= _l[p] * w[s.LRows[p]];
-            w[i] = wi;
+            double wi = Unsafe.Add(ref w, i);
+            int end = Unsafe.Add(ref starts, i + 1);
+            for (int p = Unsafe.Add(ref starts, i); p < end; p++) wi -= Unsafe.Add(ref l, p) * Unsafe.Add(ref w, Unsafe.Add(ref rows, p));
+            Unsafe.Add(ref w, i) = wi;
         }
-        for (int k = 0; k < s.Order; k++)
+        for (int k = 0; k < order; k++)
         {
-            x[s.Permutation[k]] = w[k];
-            w[k] = 0;
+            Unsafe.Add(ref v, Unsafe.Add(ref permutation, k)) = Unsafe.Add(ref w, k);
+            Unsafe.Add(ref w, k) = 0;
         }
     }
 }

@@ -44,6 +44,9 @@ internal sealed class HomogeneousItemSolver
             new double[_m], new double[_m]);
     }
 
+    /// <summary>The kernel cones this solver scales (in row order).</summary>
+    public KernelCone[] Cones => _cones;
+
     /// <summary>
     /// Rebinds this solver (with its cones and buffers) to another item of the same shape, cones and KKT path, so that
     /// a batch reuses one solver per thread (<see cref="ItemWorkspace"/>) instead of allocating one per item.

@@ -43,12 +43,25 @@ internal sealed class KernelExponentialCone(int offset, int count) : DenseBlockC
             ScaleTriple(s.Slice(t, 3), z.Slice(t, 3), _iterate.Point(t), _iterate.DualHessian(t), h, DualScaling);
             if (!SpanKernels.AllFinite(h)) return false;
             var f = FT.AsSpan(3 * t, 9);
+            if (!HalfInverseUsed)
+            {
+                // The test the eigen path below makes, without Fᵀ: a positive diagonal entry bounds λ_max from below.
+                if (!(h[0] > 0 || h[4] > 0 || h[8] > 0) && !EigenHalfInverse(h, f)) return false;
+                continue;
+            }
             h.CopyTo(f);
             if (SmallDense.Cholesky(f, 3)) SmallDense.InvertLower(f, 3);
             else if (!EigenHalfInverse(h, f)) return false;
         }
         return true;
     }
+
+    /// <summary>
+    /// Whether <see cref="Scale"/> forms Fᵀ (Hs⁻¹ = FFᵀ) for <see cref="DenseBlockCone.HalfInverse"/> and
+    /// <see cref="DenseBlockCone.MulHinv"/> (the reduced KKT form of <see cref="ItemKkt"/>); the full form of
+    /// <see cref="SparseItemKkt"/> applies Hs only and turns it off. Scale accepts and rejects the same scalings either way.
+    /// </summary>
+    public bool HalfInverseUsed { get; set; } = true;
 
     /// <summary>The held conjugates of the triple at row <paramref name="t"/> for this z, or null.</summary>
     private ExponentialConjugates? Held(ReadOnlySpan<double> z, int t) =>

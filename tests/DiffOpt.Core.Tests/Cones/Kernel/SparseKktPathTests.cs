@@ -101,6 +101,29 @@ public class SparseKktPathTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void SparsePath_ReusedSolvers_GiveEveryItemTheSolutionItHasAlone()
+    {
+        // A thread's solver serves its next item on the sparse path: an item's result must not depend on the items solved
+        // before it with the same solver, infeasible and badly scaled ones included (bitwise: the arithmetic is the same).
+        var point = PlantedConePrograms.Plant(Family("exp"), variables: 9, batch: 8, seed: 11, diagonal: 2);
+        var (a, b, c) = (point.A.clone(), point.B.clone(), point.C.clone());
+        a[1].zero_();
+        b[1].fill_(ScalarSafeOperations.MinusOne);
+        c[2].TimesInPlace(1e12);
+        var batch = HomogeneousKernel.Solve(ConeProgramData.Create(a, b, c, point.Cones, null).Wide(), ConeProgramSolverOptions.Default,
+            ScalarType.Float64, path: KktPath.Sparse);
+        output.WriteLine(string.Join(",", batch.Status));
+        for (int i = 0; i < 8; i++)
+        {
+            var alone = HomogeneousKernel.Solve(ConeProgramData.Create(a[i], b[i], c[i], point.Cones, null).Wide(),
+                ConeProgramSolverOptions.Default, ScalarType.Float64, path: KktPath.Sparse);
+            Assert.Equal(alone.Status[0], batch.Status[i]);
+            Assert.Equal(alone.Iterations[0], batch.Iterations[i]);
+            Assert.Equal(alone.X[0].data<double>().ToArray(), batch.X[i].data<double>().ToArray());
+        }
+    }
+
+    [Fact]
     public void SparsePath_KeepsOtherItems_WhenOneItemCannotBeSolved()
     {
         var point = PlantedConePrograms.Plant(Family("mixed"), variables: 7, batch: 4, seed: 5, diagonal: 2);
