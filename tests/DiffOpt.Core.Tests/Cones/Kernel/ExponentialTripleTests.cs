@@ -87,6 +87,30 @@ public class ExponentialTripleTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void MulHinv_InvertsMulH_TripleByTriple()
+    {
+        // Hs⁻¹(Hs u) = u for the primal–dual and the dual scaling at random interior points (Hs and Hs⁻¹ = FFᵀ applied per
+        // triple in scalars), and Hs is symmetric: vᵀHs u = uᵀHs v.
+        var random = new ProblemGenerator(71);
+        const int count = 5;
+        double[] Interior() => Enumerable.Range(0, 3 * count)
+            .Select(i => ExponentialInteriorPoint.CentralTriple[i % 3] + 0.25 * random.Uniform(-1, 1)).ToArray();
+        foreach (bool dual in new[] { false, true })
+        {
+            var cone = new KernelExponentialCone(0, count) { DualScaling = dual };
+            Assert.True(cone.Scale(Interior(), Interior()));
+            var u = Enumerable.Range(0, 3 * count).Select(_ => random.Uniform(-1, 1)).ToArray();
+            var v = Enumerable.Range(0, 3 * count).Select(_ => random.Uniform(-1, 1)).ToArray();
+            var (hu, hv, back) = (new double[3 * count], new double[3 * count], new double[3 * count]);
+            cone.MulH(u, hu);
+            cone.MulH(v, hv);
+            cone.MulHinv(hu, back);
+            for (int i = 0; i < u.Length; i++) Assert.Equal(u[i], back[i], 1e-12);
+            Assert.Equal(v.Zip(hu, (a, b) => a * b).Sum(), u.Zip(hv, (a, b) => a * b).Sum(), 1e-12);
+        }
+    }
+
+    [Fact]
     public void Centrality_IsNaNOutsideEitherDomain_WhicheverTripleFailedBefore()
     {
         // Centrality and InDomains test the triples from the one that failed last: the answers must not depend on it.
