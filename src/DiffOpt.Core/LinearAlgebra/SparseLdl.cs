@@ -46,21 +46,35 @@ internal sealed class SparseLdl
         for (int e = 0; e < values.Length; e++) _c[s.PositionOf(e)] = values[e];
         var y = _y;
         Regularized = 0;
+        // The inner loops index without bounds checks, as Solve does: the symbolic analysis's arrays are consistent
+        // (positions within L's storage and C's, rows and columns in [0, order)) by construction.
+        ref double ry = ref MemoryMarshal.GetArrayDataReference(_y);
+        ref double rl = ref MemoryMarshal.GetArrayDataReference(_l);
+        ref double rc = ref MemoryMarshal.GetArrayDataReference(_c);
+        ref int cStarts = ref MemoryMarshal.GetArrayDataReference(s.CStarts);
+        ref int cRows = ref MemoryMarshal.GetArrayDataReference(s.CRows);
+        ref int rowStarts = ref MemoryMarshal.GetArrayDataReference(s.RowStarts);
+        ref int rowColumns = ref MemoryMarshal.GetArrayDataReference(s.RowColumns);
+        ref int rowPositions = ref MemoryMarshal.GetArrayDataReference(s.RowPositions);
+        ref int lStarts = ref MemoryMarshal.GetArrayDataReference(s.LStarts);
+        ref int lRows = ref MemoryMarshal.GetArrayDataReference(s.LRows);
         for (int k = 0; k < s.Order; k++)
         {
-            for (int p = s.CStarts[k]; p < s.CStarts[k + 1]; p++) y[s.CRows[p]] += _c[p];
+            int cEnd = Unsafe.Add(ref cStarts, k + 1);
+            for (int p = Unsafe.Add(ref cStarts, k); p < cEnd; p++) Unsafe.Add(ref ry, Unsafe.Add(ref cRows, p)) += Unsafe.Add(ref rc, p);
             double d = y[k];
             y[k] = 0;
             // Solve L(0:k, 0:k)·(D l_k) = C(0:k, k) over the row's pattern; entries of column i above row k come first.
-            for (int t = s.RowStarts[k]; t < s.RowStarts[k + 1]; t++)
+            int rowEnd = Unsafe.Add(ref rowStarts, k + 1);
+            for (int t = Unsafe.Add(ref rowStarts, k); t < rowEnd; t++)
             {
-                int i = s.RowColumns[t], end = s.RowPositions[t];
-                double yi = y[i];
-                y[i] = 0;
-                for (int p = s.LStarts[i]; p < end; p++) y[s.LRows[p]] -= _l[p] * yi;
+                int i = Unsafe.Add(ref rowColumns, t), end = Unsafe.Add(ref rowPositions, t);
+                double yi = Unsafe.Add(ref ry, i);
+                Unsafe.Add(ref ry, i) = 0;
+                for (int p = Unsafe.Add(ref lStarts, i); p < end; p++) Unsafe.Add(ref ry, Unsafe.Add(ref lRows, p)) -= Unsafe.Add(ref rl, p) * yi;
                 double lki = yi / _d[i];
                 d -= lki * yi;
-                _l[end] = lki;
+                Unsafe.Add(ref rl, end) = lki;
             }
             if (!double.IsFinite(d))
             {
