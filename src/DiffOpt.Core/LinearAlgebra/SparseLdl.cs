@@ -76,12 +76,9 @@ internal sealed class SparseLdl
                 d -= lki * yi;
                 Unsafe.Add(ref rl, end) = lki;
             }
-            if (!double.IsFinite(d))
-            {
-                // Leave the workspace cleared for the next factorisation or solve (a solver is reused for other items).
-                Array.Clear(y);
-                return false;
-            }
+            // Row k's steps have zeroed every entry of y they touched (row k's pattern and k), so a factorisation that
+            // stops here leaves the workspace clean for the next (a solver is reused for other items).
+            if (!double.IsFinite(d)) return false;
             double sign = s.Positive[k] ? 1 : -1;
             if (!(sign * d > QuasiDefiniteLdl.PivotTolerance))
             {

@@ -86,6 +86,10 @@ public class ExponentialTripleTests(ITestOutputHelper output)
         Assert.True(double.IsNaN(ExponentialTriple.DualValue([0.5, 0.8, 1.3])), "u > 0");
     }
 
+    /// <summary><paramref name="count"/> triples of the central point moved by up to 0.25 per entry (interior to both cones).</summary>
+    private static double[] Triples(ProblemGenerator random, int count) => Enumerable.Range(0, 3 * count)
+        .Select(i => ExponentialInteriorPoint.CentralTriple[i % 3] + 0.25 * random.Uniform(-1, 1)).ToArray();
+
     [Fact]
     public void MulHinv_InvertsMulH_TripleByTriple()
     {
@@ -93,8 +97,7 @@ public class ExponentialTripleTests(ITestOutputHelper output)
         // triple in scalars), and Hs is symmetric: vᵀHs u = uᵀHs v.
         var random = new ProblemGenerator(71);
         const int count = 5;
-        double[] Interior() => Enumerable.Range(0, 3 * count)
-            .Select(i => ExponentialInteriorPoint.CentralTriple[i % 3] + 0.25 * random.Uniform(-1, 1)).ToArray();
+        double[] Interior() => Triples(random, count);
         foreach (bool dual in new[] { false, true })
         {
             var cone = new KernelExponentialCone(0, count) { DualScaling = dual };
@@ -117,8 +120,7 @@ public class ExponentialTripleTests(ITestOutputHelper output)
         // Reference: ν(log μ + 1) + Σf(s) + Σf*(z) from the triple formulas, NaN when any triple is outside.
         var random = new ProblemGenerator(67);
         const int count = 4;
-        double[] Interior() => Enumerable.Range(0, 3 * count)
-            .Select(i => ExponentialInteriorPoint.CentralTriple[i % 3] + 0.25 * random.Uniform(-1, 1)).ToArray();
+        double[] Interior() => Triples(random, count);
         double Reference(double[] s, double[] z)
         {
             double sz = s.Zip(z, (a, b) => a * b).Sum(), barrier = 0;
