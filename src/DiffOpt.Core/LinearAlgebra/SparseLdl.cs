@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace DiffOpt.LinearAlgebra;
 
 /// <summary>
@@ -43,22 +46,38 @@ internal sealed class SparseLdl
         for (int e = 0; e < values.Length; e++) _c[s.PositionOf(e)] = values[e];
         var y = _y;
         Regularized = 0;
+        // The inner loops index without bounds checks, as Solve does: the symbolic analysis's arrays are consistent
+        // (positions within L's storage and C's, rows and columns in [0, order)) by construction.
+        ref double ry = ref MemoryMarshal.GetArrayDataReference(_y);
+        ref double rl = ref MemoryMarshal.GetArrayDataReference(_l);
+        ref double rc = ref MemoryMarshal.GetArrayDataReference(_c);
+        ref int cStarts = ref MemoryMarshal.GetArrayDataReference(s.CStarts);
+        ref int cRows = ref MemoryMarshal.GetArrayDataReference(s.CRows);
+        ref int rowStarts = ref MemoryMarshal.GetArrayDataReference(s.RowStarts);
+        ref int rowColumns = ref MemoryMarshal.GetArrayDataReference(s.RowColumns);
+        ref int rowPositions = ref MemoryMarshal.GetArrayDataReference(s.RowPositions);
+        ref int lStarts = ref MemoryMarshal.GetArrayDataReference(s.LStarts);
+        ref int lRows = ref MemoryMarshal.GetArrayDataReference(s.LRows);
         for (int k = 0; k < s.Order; k++)
         {
-            for (int p = s.CStarts[k]; p < s.CStarts[k + 1]; p++) y[s.CRows[p]] += _c[p];
+            int cEnd = Unsafe.Add(ref cStarts, k + 1);
+            for (int p = Unsafe.Add(ref cStarts, k); p < cEnd; p++) Unsafe.Add(ref ry, Unsafe.Add(ref cRows, p)) += Unsafe.Add(ref rc, p);
             double d = y[k];
             y[k] = 0;
             // Solve L(0:k, 0:k)·(D l_k) = C(0:k, k) over the row's pattern; entries of column i above row k come first.
-            for (int t = s.RowStarts[k]; t < s.RowStarts[k + 1]; t++)
+            int rowEnd = Unsafe.Add(ref rowStarts, k + 1);
+            for (int t = Unsafe.Add(ref rowStarts, k); t < rowEnd; t++)
             {
-                int i = s.RowColumns[t], end = s.RowPositions[t];
-                double yi = y[i];
-                y[i] = 0;
-                for (int p = s.LStarts[i]; p < end; p++) y[s.LRows[p]] -= _l[p] * yi;
+                int i = Unsafe.Add(ref rowColumns, t), end = Unsafe.Add(ref rowPositions, t);
+                double yi = Unsafe.Add(ref ry, i);
+                Unsafe.Add(ref ry, i) = 0;
+                for (int p = Unsafe.Add(ref lStarts, i); p < end; p++) Unsafe.Add(ref ry, Unsafe.Add(ref lRows, p)) -= Unsafe.Add(ref rl, p) * yi;
                 double lki = yi / _d[i];
                 d -= lki * yi;
-                _l[end] = lki;
+                Unsafe.Add(ref rl, end) = lki;
             }
+            // Row k's steps have zeroed every entry of y they touched (row k's pattern and k), so a factorisation that
+            // stops here leaves the workspace clean for the next (a solver is reused for other items).
             if (!double.IsFinite(d)) return false;
             double sign = s.Positive[k] ? 1 : -1;
             if (!(sign * d > QuasiDefiniteLdl.PivotTolerance))
@@ -72,28 +91,41 @@ internal sealed class SparseLdl
     }
 
     /// <summary>Overwrites <paramref name="x"/> (length N, original order) with K̃⁻¹x for the factorised K̃.</summary>
+    /// <exception cref="ArgumentException"><paramref name="x"/> has the wrong length.</exception>
     public void Solve(Span<double> x)
     {
         var s = _symbolic;
-        var w = _y;
-        for (int k = 0; k < s.Order; k++) w[k] = x[s.Permutation[k]];
-        for (int i = 0; i < s.Order; i++)
+        int order = s.Order;
+        if (x.Length != order) throw new ArgumentException($"Expected {order} values, got {x.Length}.", nameof(x));
+        // The loops index the pattern's arrays without bounds checks: every index comes from the symbolic analysis,
+        // whose LStarts and LRows are consistent by construction and whose rows lie in [0, order).
+        ref double w = ref MemoryMarshal.GetArrayDataReference(_y);
+        ref double l = ref MemoryMarshal.GetArrayDataReference(_l);
+        ref double d = ref MemoryMarshal.GetArrayDataReference(_d);
+        ref int starts = ref MemoryMarshal.GetArrayDataReference(s.LStarts);
+        ref int rows = ref MemoryMarshal.GetArrayDataReference(s.LRows);
+        ref int permutation = ref MemoryMarshal.GetArrayDataReference(s.Permutation);
+        ref double v = ref MemoryMarshal.GetReference(x);
+        for (int k = 0; k < order; k++) Unsafe.Add(ref w, k) = Unsafe.Add(ref v, Unsafe.Add(ref permutation, k));
+        for (int i = 0; i < order; i++)
         {
-            double wi = w[i];
-            if (wi != 0)
-                for (int p = s.LStarts[i]; p < s.LStarts[i + 1]; p++) w[s.LRows[p]] -= _l[p] * wi;
+            double wi = Unsafe.Add(ref w, i);
+            if (wi == 0) continue;
+            int end = Unsafe.Add(ref starts, i + 1);
+            for (int p = Unsafe.Add(ref starts, i); p < end; p++) Unsafe.Add(ref w, Unsafe.Add(ref rows, p)) -= Unsafe.Add(ref l, p) * wi;
         }
-        for (int i = 0; i < s.Order; i++) w[i] /= _d[i];
-        for (int i = s.Order - 1; i >= 0; i--)
+        for (int i = 0; i < order; i++) Unsafe.Add(ref w, i) /= Unsafe.Add(ref d, i);
+        for (int i = order - 1; i >= 0; i--)
         {
-            double wi = w[i];
-            for (int p = s.LStarts[i]; p < s.LStarts[i + 1]; p++) wi -= _l[p] * w[s.LRows[p]];
-            w[i] = wi;
+            double wi = Unsafe.Add(ref w, i);
+            int end = Unsafe.Add(ref starts, i + 1);
+            for (int p = Unsafe.Add(ref starts, i); p < end; p++) wi -= Unsafe.Add(ref l, p) * Unsafe.Add(ref w, Unsafe.Add(ref rows, p));
+            Unsafe.Add(ref w, i) = wi;
         }
-        for (int k = 0; k < s.Order; k++)
+        for (int k = 0; k < order; k++)
         {
-            x[s.Permutation[k]] = w[k];
-            w[k] = 0;
+            Unsafe.Add(ref v, Unsafe.Add(ref permutation, k)) = Unsafe.Add(ref w, k);
+            Unsafe.Add(ref w, k) = 0;
         }
     }
 }

@@ -105,6 +105,27 @@ public class SparseLdlTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void FailedFactorization_LeavesTheWorkspaceForTheNext()
+    {
+        // A non-finite entry stops the factorisation part-way; the same workspace then factorises and solves a good
+        // matrix on the pattern as a fresh one does.
+        var (dense, starts, rows, values, positive) = Random(20, 15, 0.15, 9);
+        int n = 35;
+        var symbolic = new SparseLdlSymbolic(n, starts, rows, positive);
+        var ldl = new SparseLdl(symbolic);
+        var broken = (double[])values.Clone();
+        broken[values.Length / 2] = double.NaN;
+        Assert.False(ldl.Factor(broken));
+        Assert.True(ldl.Factor(values));
+        var b = Enumerable.Range(0, n).Select(i => Math.Sin(3.0 * i)).ToArray();
+        var x = (double[])b.Clone();
+        ldl.Solve(x);
+        double error = RelativeError(x, DenseSolve(dense, b, n));
+        Assert.True(error < 1e-12, $"error {error:E2}");
+        Assert.Throws<ArgumentException>(() => ldl.Solve(new double[n + 1]));
+    }
+
+    [Fact]
     public void Symbolic_IsReusedAcrossValues_AndThreads()
     {
         var (_, starts, rows, _, positive) = Random(25, 25, 0.08, 7);

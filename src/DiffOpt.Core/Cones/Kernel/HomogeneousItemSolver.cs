@@ -44,6 +44,9 @@ internal sealed class HomogeneousItemSolver
             new double[_m], new double[_m]);
     }
 
+    /// <summary>The kernel cones this solver scales (in row order).</summary>
+    public KernelCone[] Cones => _cones;
+
     /// <summary>
     /// Rebinds this solver (with its cones and buffers) to another item of the same shape, cones and KKT path, so that
     /// a batch reuses one solver per thread (<see cref="ItemWorkspace"/>) instead of allocating one per item.
@@ -295,12 +298,18 @@ internal sealed class HomogeneousItemSolver
         double? ceiling = combined ? Math.Max(Proximity(p), HomogeneousCones.ExponentialProximityLimit) : null;
         for (int k = 0; k < HomogeneousInteriorPoint.MaxBacktracks; k++)
         {
-            _trial.SetStep(p, direction, alpha);
+            TrialRows(direction, alpha);
             if (ExponentialAcceptable(_trial, ceiling)) return alpha;
             alpha *= HomogeneousInteriorPoint.Backtracking;
         }
-        _trial.SetStep(p, direction, alpha);
+        TrialRows(direction, alpha);
         return ExponentialAcceptable(_trial, null) ? alpha : 0;
+    }
+
+    /// <summary>The trial point's exponential rows of s and z at step α (the only entries the step search reads).</summary>
+    private void TrialRows(ItemPoint direction, double alpha)
+    {
+        foreach (var cone in _exponential) _trial.SetStep(_point, direction, alpha, cone.Offset, cone.Rows);
     }
 
     private bool ExponentialAcceptable(ItemPoint point, double? ceiling)

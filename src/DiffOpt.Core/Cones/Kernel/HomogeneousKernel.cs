@@ -47,6 +47,9 @@ internal static class HomogeneousKernel
             : data.Cones.Any(c => c is ExponentialCone) ? options.ExponentialPolishIterations : options.PolishIterations;
         // Dense items reuse pooled buffers (ItemWorkspace); sparse ones keep their per-item pattern-shaped workspace.
         bool pooled = sparse is null && ItemWorkspacePool.Pools(m, n);
+        // Sparse items share their pattern, so a thread's solver (with its cones and factor storage) serves its next item:
+        // fresh per-item arrays of the factor's size cost a clearing and, above glibc's mmap threshold, page faults.
+        var sparseSolvers = sparse is null ? null : new System.Collections.Concurrent.ConcurrentBag<HomogeneousItemSolver>();
         SolveCancellation.ThrowIfRequested();
         try
         {
@@ -68,7 +71,9 @@ internal static class HomogeneousKernel
                     data.SparseA!.ScatterItem(item, into);
                     return into;
                 }
-                var cones = workspace?.Cones ?? HomogeneousItemSolver.Create(data.Cones);
+                HomogeneousItemSolver? reused = null;
+                sparseSolvers?.TryTake(out reused);
+                var cones = workspace?.Cones ?? reused?.Cones ?? HomogeneousItemSolver.Create(data.Cones);
                 var itemB = Slice(b, m, workspace?.B);
                 var itemC = Slice(c, n, workspace?.C);
                 // A shared P is only read: items without a workspace read the one array.
@@ -77,12 +82,13 @@ internal static class HomogeneousKernel
                     ? ItemEquilibration.Create(cones, m, n, supportA.Item(i), itemB, itemC,
                         supportP ?? (p is null ? null : sparse!.SupportP(p.AsSpan(i * n * n, n * n))))
                     : ItemEquilibration.Create(cones, m, n, DenseA(i, workspace?.A), itemB, itemC, DenseP(), sparse: false, workspace);
-                var solver = workspace?.Solver;
+                var solver = workspace?.Solver ?? reused;
                 if (solver is null) solver = new HomogeneousItemSolver(program, cones, tolerances, sparse);
                 else solver.Reset(program, tolerances);
                 var start = warm?.Point(i, cones, program.D, program.E, program.CostScale);
                 var outcome = solver.Solve(options.MaxIterations, options.InaccurateToleranceFactor, start, polish);
                 outcomes[i] = solver.Measured(outcome, dtype == ScalarType.Float32);
+                sparseSolvers?.Add(solver);
                 if (workspace is null) return;
                 workspace.Solver = solver;
                 ItemWorkspacePool.Shared.Return(workspace, data.Cones, m, n, p is not null);

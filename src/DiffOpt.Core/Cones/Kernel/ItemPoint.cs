@@ -50,6 +50,19 @@ internal sealed class ItemPoint(int n, int m)
         Kappa = point.Kappa + alpha * direction.Kappa;
     }
 
+    /// <summary>
+    /// Rows [<paramref name="offset"/>, <paramref name="offset"/> + <paramref name="rows"/>) of s and z :=
+    /// <paramref name="point"/>'s + α·<paramref name="direction"/>'s; the other entries are left as they are.
+    /// </summary>
+    public void SetStep(ItemPoint point, ItemPoint direction, double alpha, int offset, int rows)
+    {
+        for (int i = offset; i < offset + rows; i++)
+        {
+            S[i] = point.S[i] + alpha * direction.S[i];
+            Z[i] = point.Z[i] + alpha * direction.Z[i];
+        }
+    }
+
     /// <summary>Whether every entry is finite.</summary>
     public bool IsFinite() => Numerics.SpanKernels.AllFinite(X) && Numerics.SpanKernels.AllFinite(S)
         && Numerics.SpanKernels.AllFinite(Z) && double.IsFinite(Tau) && double.IsFinite(Kappa);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using DiffOpt.InteriorPoint;
 using DiffOpt.LinearAlgebra;
 using DiffOpt.Numerics;
@@ -25,6 +27,7 @@ internal sealed class SparseItemKkt : IItemKkt
     {
         _pattern = pattern;
         _cones = cones;
+        foreach (var cone in cones.OfType<KernelExponentialCone>()) cone.HalfInverseUsed = false;
         _n = pattern.Variables;
         _m = pattern.Rows;
         _ldl = new SparseLdl(pattern.Symbolic);
@@ -123,17 +126,24 @@ internal sealed class SparseItemKkt : IItemKkt
     {
         var p = _pattern;
         _rhs.CopyTo(_residual, 0);
+        // Indexed without bounds checks: the pattern's column starts and rows are consistent and lie in [0, n + m).
+        ref double exact = ref MemoryMarshal.GetArrayDataReference(_exact);
+        ref double solution = ref MemoryMarshal.GetArrayDataReference(_solution);
+        ref double residual = ref MemoryMarshal.GetArrayDataReference(_residual);
+        ref int starts = ref MemoryMarshal.GetArrayDataReference(p.ColumnStarts);
+        ref int rows = ref MemoryMarshal.GetArrayDataReference(p.EntryRows);
         for (int j = 0; j < _n + _m; j++)
         {
-            double xj = _solution[j], sum = 0;
-            for (int e = p.ColumnStarts[j]; e < p.ColumnStarts[j + 1]; e++)
+            double xj = Unsafe.Add(ref solution, j), sum = 0;
+            int end = Unsafe.Add(ref starts, j + 1);
+            for (int e = Unsafe.Add(ref starts, j); e < end; e++)
             {
-                int i = p.EntryRows[e];
-                double v = _exact[e];
-                sum += v * _solution[i];
-                if (i != j) _residual[i] -= v * xj;
+                int i = Unsafe.Add(ref rows, e);
+                double v = Unsafe.Add(ref exact, e);
+                sum += v * Unsafe.Add(ref solution, i);
+                if (i != j) Unsafe.Add(ref residual, i) -= v * xj;
             }
-            _residual[j] -= sum;
+            Unsafe.Add(ref residual, j) -= sum;
         }
         return SpanKernels.NormInf(_residual);
     }

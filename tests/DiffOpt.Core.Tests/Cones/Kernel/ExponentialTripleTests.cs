@@ -86,6 +86,63 @@ public class ExponentialTripleTests(ITestOutputHelper output)
         Assert.True(double.IsNaN(ExponentialTriple.DualValue([0.5, 0.8, 1.3])), "u > 0");
     }
 
+    /// <summary><paramref name="count"/> triples of the central point moved by up to 0.25 per entry (interior to both cones).</summary>
+    private static double[] Triples(ProblemGenerator random, int count) => Enumerable.Range(0, 3 * count)
+        .Select(i => ExponentialInteriorPoint.CentralTriple[i % 3] + 0.25 * random.Uniform(-1, 1)).ToArray();
+
+    [Fact]
+    public void MulHinv_InvertsMulH_TripleByTriple()
+    {
+        // Hs⁻¹(Hs u) = u for the primal–dual and the dual scaling at random interior points (Hs and Hs⁻¹ = FFᵀ applied per
+        // triple in scalars), and Hs is symmetric: vᵀHs u = uᵀHs v.
+        var random = new ProblemGenerator(71);
+        const int count = 5;
+        double[] Interior() => Triples(random, count);
+        foreach (bool dual in new[] { false, true })
+        {
+            var cone = new KernelExponentialCone(0, count) { DualScaling = dual };
+            Assert.True(cone.Scale(Interior(), Interior()));
+            var u = Enumerable.Range(0, 3 * count).Select(_ => random.Uniform(-1, 1)).ToArray();
+            var v = Enumerable.Range(0, 3 * count).Select(_ => random.Uniform(-1, 1)).ToArray();
+            var (hu, hv, back) = (new double[3 * count], new double[3 * count], new double[3 * count]);
+            cone.MulH(u, hu);
+            cone.MulH(v, hv);
+            cone.MulHinv(hu, back);
+            for (int i = 0; i < u.Length; i++) Assert.Equal(u[i], back[i], 1e-12);
+            Assert.Equal(v.Zip(hu, (a, b) => a * b).Sum(), u.Zip(hv, (a, b) => a * b).Sum(), 1e-12);
+        }
+    }
+
+    [Fact]
+    public void Centrality_IsNaNOutsideEitherDomain_WhicheverTripleFailedBefore()
+    {
+        // Centrality and InDomains test the triples from the one that failed last: the answers must not depend on it.
+        // Reference: ν(log μ + 1) + Σf(s) + Σf*(z) from the triple formulas, NaN when any triple is outside.
+        var random = new ProblemGenerator(67);
+        const int count = 4;
+        double[] Interior() => Triples(random, count);
+        double Reference(double[] s, double[] z)
+        {
+            double sz = s.Zip(z, (a, b) => a * b).Sum(), barrier = 0;
+            for (int t = 0; t < 3 * count; t += 3)
+                barrier += ExponentialTriple.Value(s.AsSpan(t, 3)) + ExponentialTriple.DualValue(z.AsSpan(t, 3));
+            return 3 * count * (Math.Log(sz / (3 * count)) + 1) + barrier;
+        }
+        var cone = new KernelExponentialCone(0, count);
+        for (int trial = 0; trial < 40; trial++)
+        {
+            var (s, z) = (Interior(), Interior());
+            int broken = (int)random.Uniform(0, count + 2);   // count, count + 1: all triples inside
+            if (broken < count && trial % 2 == 0) s[3 * broken] = 5;      // ψ < 0
+            else if (broken < count) z[3 * broken] = 0.5;                // u > 0
+            bool inside = broken >= count;
+            Assert.Equal(inside, cone.InDomains(s, z));
+            double expected = Reference(s, z), ours = cone.Centrality(s, z);
+            Assert.Equal(inside, double.IsFinite(ours));
+            if (inside) Assert.Equal(expected, ours, 1e-12);
+        }
+    }
+
     [Fact]
     public void Cache_GivesTheShiftCentralityAndScalingOfRecomputing_OnlyAtTheHeldZ()
     {

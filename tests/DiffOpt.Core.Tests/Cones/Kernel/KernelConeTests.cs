@@ -79,6 +79,38 @@ public class KernelConeTests
         }
     }
 
+    [Fact]
+    public void ExponentialScale_WithoutHalfInverse_AcceptsTheSameScalings()
+    {
+        // Without Fᵀ (the sparse KKT path) Scale forms the same Hs and accepts and rejects the same points: interior
+        // pairs near and far from the central path, near the boundary, and outside the dual cone.
+        var random = new Random(29);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            var cone = new ExponentialCone(3);
+            double spread = trial % 4 == 0 ? 1e-6 : 0.45;
+            var s = Interior(cone, random).Select(v => v * (1 + spread * (2 * random.NextDouble() - 1))).ToArray();
+            var z = Interior(cone, random);
+            if (trial % 10 == 0) z[0] = -z[0];
+            var full = (KernelExponentialCone)HomogeneousItemSolver.Create([cone])[0];
+            var bare = (KernelExponentialCone)HomogeneousItemSolver.Create([cone])[0];
+            bare.HalfInverseUsed = false;
+            bool accepted = full.Scale(s, z);
+            Assert.Equal(accepted, bare.Scale(s, z));
+            if (!accepted) continue;
+            var unit = new double[9];
+            var (h1, h2) = (new double[9], new double[9]);
+            for (int j = 0; j < 9; j++)
+            {
+                Array.Clear(unit);
+                unit[j] = 1;
+                full.MulH(unit, h1);
+                bare.MulH(unit, h2);
+                Assert.Equal(h1, h2);
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Families))]
     public void HalfInverse_GivesTheGramOfTheInverseScaling(string family)

@@ -100,10 +100,14 @@ public class SparseKktPathTests(ITestOutputHelper output)
         Assert.Equal(problem.Status.ToString(), sparse.Status[0].ToString());
     }
 
-    [Fact]
-    public void SparsePath_KeepsOtherItems_WhenOneItemCannotBeSolved()
+    /// <summary>
+    /// A planted batch whose item 1 is primal infeasible (A = 0, b = −1) and item 2 badly scaled (c·1e12), solved on the
+    /// sparse path.
+    /// </summary>
+    private (Tensor A, Tensor B, Tensor C, IReadOnlyList<Cone> Cones, HomogeneousInteriorPoint.Result Batch) BrokenBatch(string family, int variables,
+        int size, int seed)
     {
-        var point = PlantedConePrograms.Plant(Family("mixed"), variables: 7, batch: 4, seed: 5, diagonal: 2);
+        var point = PlantedConePrograms.Plant(Family(family), variables: variables, batch: size, seed: seed, diagonal: 2);
         var (a, b, c) = (point.A.clone(), point.B.clone(), point.C.clone());
         a[1].zero_();
         b[1].fill_(ScalarSafeOperations.MinusOne);
@@ -111,10 +115,33 @@ public class SparseKktPathTests(ITestOutputHelper output)
         var batch = HomogeneousKernel.Solve(ConeProgramData.Create(a, b, c, point.Cones, null).Wide(), ConeProgramSolverOptions.Default,
             ScalarType.Float64, path: KktPath.Sparse);
         output.WriteLine(string.Join(",", batch.Status));
+        return (a, b, c, point.Cones, batch);
+    }
+
+    [Fact]
+    public void SparsePath_ReusedSolvers_GiveEveryItemTheSolutionItHasAlone()
+    {
+        // A thread's solver serves its next item on the sparse path: an item's result must not depend on the items solved
+        // before it with the same solver, infeasible and badly scaled ones included (bitwise: the arithmetic is the same).
+        var (a, b, c, cones, batch) = BrokenBatch("exp", variables: 9, size: 8, seed: 11);
+        for (int i = 0; i < 8; i++)
+        {
+            var alone = HomogeneousKernel.Solve(ConeProgramData.Create(a[i], b[i], c[i], cones, null).Wide(),
+                ConeProgramSolverOptions.Default, ScalarType.Float64, path: KktPath.Sparse);
+            Assert.Equal(alone.Status[0], batch.Status[i]);
+            Assert.Equal(alone.Iterations[0], batch.Iterations[i]);
+            Assert.Equal(alone.X[0].data<double>().ToArray(), batch.X[i].data<double>().ToArray());
+        }
+    }
+
+    [Fact]
+    public void SparsePath_KeepsOtherItems_WhenOneItemCannotBeSolved()
+    {
+        var (a, b, c, cones, batch) = BrokenBatch("mixed", variables: 7, size: 4, seed: 5);
         Assert.Equal(SolverStatus.PrimalInfeasible, batch.Status[1]);
         foreach (int i in new[] { 0, 3 })
         {
-            var alone = HomogeneousKernel.Solve(ConeProgramData.Create(a[i], b[i], c[i], point.Cones, null).Wide(),
+            var alone = HomogeneousKernel.Solve(ConeProgramData.Create(a[i], b[i], c[i], cones, null).Wide(),
                 ConeProgramSolverOptions.Default, ScalarType.Float64, path: KktPath.Dense);
             Assert.Equal(SolverStatus.Solved, batch.Status[i]);
             Assert.Equal(alone.Status[0], batch.Status[i]);
