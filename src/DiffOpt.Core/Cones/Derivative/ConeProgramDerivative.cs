@@ -256,15 +256,17 @@ internal sealed class ConeProgramDerivative
     }
 
     /// <summary>
-    /// ∇A = −(y·u_xᵀ + u_v·xᵀ) per item, (B, m, n): one result written in place, its pages mapped in beforehand
-    /// (<see cref="FreshPages"/>: a fresh multi-megabyte block otherwise faults every page in on first touch).
+    /// ∇A = −(y·u_xᵀ + u_v·xᵀ) per item, (B, m, n), one result written in place; from <see cref="FreshPages.MinimumBytes"/>
+    /// into memory mapped in beforehand (a fresh multi-megabyte block otherwise faults every page in on first touch),
+    /// below it as the product's own result (one pass fewer).
     /// </summary>
     private Tensor DenseGradientA(Tensor ux, Tensor uv)
     {
         long batch = _layout.Batch, m = _layout.Rows, n = _layout.Variables;
-        var gradA = FreshPages.Empty([batch, m, n], ScalarType.Float64, _x.device);
-        return gradA.copy_(ux.unsqueeze(1).expand(batch, m, n)).mul_(_y.neg().unsqueeze(2))
-            .addcmul_(uv.unsqueeze(2), _x.unsqueeze(1), value: ScalarSafeOperations.MinusOne);
+        var minusY = _y.neg().unsqueeze(2);
+        var gradA = batch * m * n * sizeof(double) < FreshPages.MinimumBytes ? minusY * ux.unsqueeze(1)
+            : FreshPages.Empty([batch, m, n], ScalarType.Float64, _x.device).copy_(ux.unsqueeze(1).expand(batch, m, n)).mul_(minusY);
+        return gradA.addcmul_(uv.unsqueeze(2), _x.unsqueeze(1), value: ScalarSafeOperations.MinusOne);
     }
 
     /// <summary>Σ over the items of u·wᵀ + s·tᵀ for u, s (B, r) and w, t (B, c): (r, c), by two matrix products over the batch.</summary>
