@@ -378,6 +378,20 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void DenseGradientOfA_IsTheRankTwoProduct_OfTheGradientsOfBAndC_WhenItFillsMegabytes()
+    {
+        // ∇A = −(y·u_xᵀ + u_v·xᵀ) with ∇c = −u_x and ∇b = u_v, so ∇A = y·∇cᵀ − ∇b·xᵀ per item; B·m·n·8 bytes ≥ 2 MiB
+        // puts ∇A in memory mapped in beforehand (FreshPages).
+        var point = Planted("LP", batch: 6600, seed: 983);
+        Assert.True(point.Batch * point.Rows * point.Variables * sizeof(double) >= FreshPages.MinimumBytes);
+        var random = new ProblemGenerator(984);
+        var gradients = point.Derivative().Adjoint(Normal(point.X, random), Normal(point.Y, random), Normal(point.S, random));
+        var expected = point.Y.unsqueeze(2) * gradients.C.unsqueeze(1) - gradients.B.unsqueeze(2) * point.X.unsqueeze(1);
+        Assert.Equal(expected.shape, gradients.A.shape);
+        Assert.True(Relative(gradients.A, expected) <= 1e-14, "∇A = y·∇cᵀ − ∇b·xᵀ");
+    }
+
+    [Fact]
     public void SharedData_AreBroadcast_AndTheirGradientsSummedOverTheBatch()
     {
         var shared = Planted("Mixed", batch: 3, seed: 985, shared: true);

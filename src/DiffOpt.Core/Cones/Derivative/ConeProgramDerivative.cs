@@ -206,9 +206,7 @@ internal sealed class ConeProgramDerivative
         Tensor gradA;
         if (aEntries is null)
         {
-            // Dense: one (B, m, n) result, written in place (every fresh multi-megabyte temporary faults its pages in anew).
-            gradA = Outer(-_y, ux).addcmul_(uv.unsqueeze(2), _x.unsqueeze(1), value: ScalarSafeOperations.MinusOne);
-            if (_sharedA) gradA = gradA.sum(dim: 0);
+            gradA = _sharedA ? SummedOuter(_y, ux, uv, _x).neg_() : DenseGradientA(ux, uv);
         }
         else gradA = _sharedA ? -SummedAtEntries(_y, ux, uv, _x, aEntries) : -AtEntries(_y, ux, aEntries).Plus(AtEntries(uv, _x, aEntries));
         Tensor? gradP = null;
@@ -256,6 +254,23 @@ internal sealed class ConeProgramDerivative
         static Tensor Gather(Tensor v, Tensor index) => v.t().contiguous().index_select(0, index);
         return (Gather(u, entries.Rows) * Gather(w, entries.Columns)).Plus(Gather(s, entries.Rows) * Gather(t, entries.Columns)).sum(dim: 1);
     }
+
+    /// <summary>
+    /// ∇A = −(y·u_xᵀ + u_v·xᵀ) per item, (B, m, n), one result written in place; from <see cref="FreshPages.MinimumBytes"/>
+    /// into memory mapped in beforehand (a fresh multi-megabyte block otherwise faults every page in on first touch),
+    /// below it as the product's own result (one pass fewer).
+    /// </summary>
+    private Tensor DenseGradientA(Tensor ux, Tensor uv)
+    {
+        long batch = _layout.Batch, m = _layout.Rows, n = _layout.Variables;
+        var minusY = _y.neg().unsqueeze(2);
+        var gradA = batch * m * n * sizeof(double) < FreshPages.MinimumBytes ? minusY * ux.unsqueeze(1)
+            : FreshPages.Empty([batch, m, n], ScalarType.Float64, _x.device).copy_(ux.unsqueeze(1).expand(batch, m, n)).mul_(minusY);
+        return gradA.addcmul_(uv.unsqueeze(2), _x.unsqueeze(1), value: ScalarSafeOperations.MinusOne);
+    }
+
+    /// <summary>Σ over the items of u·wᵀ + s·tᵀ for u, s (B, r) and w, t (B, c): (r, c), by two matrix products over the batch.</summary>
+    private static Tensor SummedOuter(Tensor u, Tensor w, Tensor s, Tensor t) => u.t().matmul(w).PlusInPlace(s.t().matmul(t));
 
     /// <summary>u·wᵀ per item for u (B, r) and w (B, c), as a broadcast product (not B rank-one matrix products).</summary>
     private static Tensor Outer(Tensor u, Tensor w) => u.unsqueeze(2) * w.unsqueeze(1);
