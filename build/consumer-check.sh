@@ -37,6 +37,7 @@ case "$(uname -s)" in
   *) runtime=libtorch-cpu-win-x64 ;;
 esac
 feed=$work/feed
+platform=$(uname -s)-$(uname -m) # the package's ReadyToRun image is for Linux-x86_64 only
 global_packages=$(dotnet nuget locals global-packages --list | sed 's/^global-packages: //')
 export NUGET_PACKAGES=$work/packages
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -63,7 +64,7 @@ for id in DiffOpt.Core DiffOpt.ML DiffOpt.ML.Cpu; do
   fi
 done
 core_listing=$(unzip -Z1 "$feed/DiffOpt.Core.$version.nupkg")
-if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
+if [ "$platform" = Linux-x86_64 ]; then
   grep -qx runtimes/linux-x64/lib/net10.0/DiffOpt.Core.dll <<<"$core_listing" || fail "DiffOpt.Core has no linux-x64 ReadyToRun image"
 fi
 for file in buildTransitive/DiffOpt.Core.targets buildTransitive/DiffOpt.Core.props buildTransitive/LinuxLibTorchSharpCompat.targets; do
@@ -136,7 +137,7 @@ dotnet "$app/out/ConsumerCheck.dll" predict "$work" || fail "the predict run"
 [ -s "$work/predictions-train.txt" ] || fail "no predictions written"
 cmp "$work/predictions-train.txt" "$work/predictions-predict.txt" \
   || { diff "$work/predictions-train.txt" "$work/predictions-predict.txt" | head; fail "the loaded model predicts differently"; }
-if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
+if [ "$platform" = Linux-x86_64 ]; then
   step "first use in a fresh process: DiffOpt.Core's ReadyToRun image, then its IL in the image's place (3 pairs)"
   cp -al "$app/out" "$app/out-il" # hard links: the 0.5 GB of natives are not copied; the one file replaced is unlinked first
   rm "$app/out-il/runtimes/linux-x64/lib/net10.0/DiffOpt.Core.dll"

@@ -263,9 +263,9 @@ internal sealed class ConeProgramDerivative
     private Tensor DenseGradientA(Tensor ux, Tensor uv)
     {
         long batch = _layout.Batch, m = _layout.Rows, n = _layout.Variables;
-        var minusY = _y.neg().unsqueeze(2);
-        var gradA = batch * m * n * sizeof(double) < FreshPages.MinimumBytes ? minusY * ux.unsqueeze(1)
-            : FreshPages.Empty([batch, m, n], ScalarType.Float64, _x.device).copy_(ux.unsqueeze(1).expand(batch, m, n)).mul_(minusY);
+        var minusY = _y.neg();
+        var gradA = batch * m * n * sizeof(double) < FreshPages.MinimumBytes ? Outer(minusY, ux)
+            : FreshPages.Empty([batch, m, n], ScalarType.Float64, _x.device).copy_(ux.unsqueeze(1).expand(batch, m, n)).mul_(minusY.unsqueeze(2));
         return gradA.addcmul_(uv.unsqueeze(2), _x.unsqueeze(1), value: ScalarSafeOperations.MinusOne);
     }
 

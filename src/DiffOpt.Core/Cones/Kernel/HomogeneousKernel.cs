@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using DiffOpt.InteriorPoint;
 using DiffOpt.Native;
@@ -49,7 +50,7 @@ internal static class HomogeneousKernel
         bool pooled = sparse is null && ItemWorkspacePool.Pools(m, n);
         // Sparse items share their pattern, so a thread's solver (with its cones and factor storage) serves its next item:
         // fresh per-item arrays of the factor's size cost a clearing and, above glibc's mmap threshold, page faults.
-        var sparseSolvers = sparse is null ? null : new System.Collections.Concurrent.ConcurrentBag<HomogeneousItemSolver>();
+        var sparseSolvers = sparse is null ? null : new ConcurrentBag<HomogeneousItemSolver>();
         SolveCancellation.ThrowIfRequested();
         try
         {
