@@ -85,7 +85,10 @@ internal sealed class ActiveSetDerivativeSolver : IDerivativeSolver
     /// <summary>The order of each item's factorised system (0 for an item the full system took), for reports and tests.</summary>
     public int[] ReducedOrders => _items.Select((item, i) => _quasi[i]?.Order ?? item?.Order ?? 0).ToArray();
 
-    /// <summary>The number of variables each item's reduced system fixed by a single active row (0 for an item the full system took).</summary>
+    /// <summary>
+    /// The number of variables each item's reduced system fixed by a single active row: 0 for an item the full system took
+    /// and for one factorised with fixed pivots (<see cref="QuasiDefiniteItem"/>, which fixes no variable).
+    /// </summary>
     public int[] FixedVariables => _items.Select(item => item?.Fixed ?? 0).ToArray();
 
     /// <inheritdoc />
