@@ -93,10 +93,18 @@ internal static class CompensatedKernels
     private static void AccumulateProducts<T>(ref Vector256<T> sum, ref Vector256<T> errors, Vector256<T> a, Vector256<T> b)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        // TwoSum(sum, p) and the error sum, rounded exactly as written plainly, but with three of the eight additions
+        // as fused multiply-adds by ±1 (x·(±1) is exact, so each is the same single rounding): on CPUs whose adds and
+        // multiplies run on separate pipes (AMD Zen), the additions would otherwise all queue on the add pipes.
+        var one = Vector256<T>.One;
+        var minusOne = -one;
         var p = a * b;
         var productError = FusedMultiplyAdd(a, b, -p);
-        sum = TwoSum(sum, p, out var sumError);
-        errors += productError + sumError;
+        var s = sum + p;
+        var bVirtual = FusedMultiplyAdd(sum, minusOne, s);
+        var sumError = (sum - (s - bVirtual)) + FusedMultiplyAdd(bVirtual, minusOne, p);
+        errors += FusedMultiplyAdd(productError, one, sumError);
+        sum = s;
     }
 
     /// <summary>Lane by lane, a + b rounded, and the rounding errors in <paramref name="error"/> (Knuth's TwoSum).</summary>

@@ -24,8 +24,11 @@ internal static class Polishing
 {
     private const int MaxRefinementSteps = 20;
 
-    /// <summary>The iterate after polishing, which items took the polished point, and which of those meet the tolerance.</summary>
-    public sealed record Outcome(QpIterate Iterate, Tensor Accepted, Tensor? AcceptedAndSolved = null);
+    /// <summary>
+    /// The iterate after polishing, which items took the polished point, which of those meet the tolerance, and, when
+    /// every item took it, the check of the returned points on the problem polished (<see cref="SolutionResiduals"/>).
+    /// </summary>
+    public sealed record Outcome(QpIterate Iterate, Tensor Accepted, Tensor? AcceptedAndSolved = null, SolutionResiduals? CheckOfIterate = null);
 
     /// <summary>
     /// Polishes the items in <paramref name="candidates"/> (B,) of the scaled iterate <paramref name="it"/> with the
@@ -58,7 +61,8 @@ internal static class Polishing
         bool finite = ProximalTermsKernel.Applies(polished.X, polished.Y, polished.Z, polished.S) && ProximalTermsKernel.AllFinite(polished);
         var accepted = (finite ? candidates : candidates & polished.IsFinite()) & (after.WorstRatio(tol) < ratioBefore);
         var solved = accepted & after.Meets(tol);
-        return new Outcome(polished.Where(accepted, it), accepted, solved);
+        bool allAccepted = HostMask.OnHost(accepted) && HostMask.All(accepted);
+        return new Outcome(polished.Where(accepted, it), accepted, solved, allAccepted ? after : null);
     }
 
     private static SolutionResiduals Check(QpProblem problem, RuizEquilibration scaling, QpIterate it) =>

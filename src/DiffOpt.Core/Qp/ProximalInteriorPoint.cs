@@ -133,10 +133,12 @@ internal sealed class ProximalInteriorPoint
             for (int iter = 0; iter < _options.MaxIterations; iter++)
             {
                 if (!Iterate(iter)) break;
+                using var phase = PhaseTimer.Measure("compaction and freeing temporaries", _status.size(0));
                 Compact();
                 Prune(loop, small);
             }
-            Retire(ones_like(_status, dtype: ScalarType.Bool));
+            using (PhaseTimer.Measure("compaction and freeing temporaries", _status.size(0)))
+                Retire(ones_like(_status, dtype: ScalarType.Bool));
             loop.MoveToOuter(StateTensors());
         }
         return new IpmResult(_final!, _finalStatus!, _finalIterations!, _finalCheckRatio!, _fullKkt);
@@ -241,6 +243,7 @@ internal sealed class ProximalInteriorPoint
     /// <summary>Sets up the per-item state and the starting point (cold, or from <see cref="_warmStart"/>).</summary>
     private void Initialize()
     {
+        using var phase = PhaseTimer.Measure("starting point (the rest)", _qp.BatchSize);
         var b = _qp.BatchSize;
         var opts = (dtype: _qp.C.dtype, device: _qp.C.device);
         var fixedRegularization = _kkt.FixedRegularization;
@@ -314,6 +317,7 @@ internal sealed class ProximalInteriorPoint
     /// <summary>One iteration for every running item. Returns false when no item is running any more.</summary>
     private bool Iterate(int iter)
     {
+        using var phase = PhaseTimer.Measure("iteration checks and proximal terms", _status.size(0));
         SolveCancellation.ThrowIfRequested();
         // The scaled residuals drive the iteration; a candidate counts as solved only when the residuals of the point
         // that would be returned (unscaled, on the original data, with their rounding noise) meet the tolerance too.
@@ -598,6 +602,7 @@ internal sealed class ProximalInteriorPoint
     /// </summary>
     private void UpdateRegularization(Tensor accepted, int iter, Tensor muBefore, Tensor primalProxInf, Tensor? dualProxInf)
     {
+        using var phase = PhaseTimer.Measure("regularisation update", accepted.size(0));
         var settings = new RegularizationUpdate.Settings(iter, _m > 0, _tol.Absolute, _tol.Relative, _limits.FinetuneRegularizationFloor,
             InfeasibilityThreshold, SuspectedInfeasibilityShrink);
         RegularizationUpdate.Inputs inputs;

@@ -80,7 +80,7 @@ public sealed class QpSolver
             var (normalization, normalized, scaling, scaled) = ProblemNormalization.Prepare(problem, options.EquilibrationIterations);
             var start = warmStart is null ? null : (normalization?.Normalize(warmStart) ?? warmStart).ToScaled(normalized, scaling);
             var ipm = QpSolveDriver.Run(normalized, scaled, scaling, options, start);
-            var (it, statusCodes, polished) = Polish(normalized, scaled, scaling, ipm, options);
+            var (it, statusCodes, polished, polishedCheck) = Polish(normalized, scaled, scaling, ipm, options);
             var x = scaling.UnscalePrimal(it.X);
             var y = scaling.UnscaleEqualityDual(it.Y);
             var z = scaling.UnscaleInequalityDual(it.Z);
@@ -88,7 +88,9 @@ public sealed class QpSolver
 
             var status = statusCodes.cpu().data<long>().Select(code => (SolverStatus)code).ToArray();
             var iterations = ipm.Iterations.cpu().data<long>().Select(i => (int)i).ToArray();
-            var residuals = SolutionResiduals.Evaluate(problem, x, z, y);
+            // Without a normalisation the polishing's check of the returned points (when every item took its polished
+            // point) is this check: the same problem and the same unscaled points, so the same bits.
+            var residuals = normalization is null && polishedCheck is not null ? polishedCheck : SolutionResiduals.Evaluate(problem, x, z, y);
             var (primal, dual, gap) = residuals.HostMeasures();
             var solution = new QpSolution(x, z, y, status, iterations, primal, dual, gap,
                 polished.cpu().data<bool>().ToArray());
@@ -103,19 +105,19 @@ public sealed class QpSolver
 
     /// <summary>
     /// Polishes the usable items of the interior-point result (<see cref="Polishing"/>) when the options ask for it;
-    /// returns the iterate, the statuses (an inaccurate item whose polished point meets the tolerance is solved) and
-    /// which items took the polished point.
+    /// returns the iterate, the statuses (an inaccurate item whose polished point meets the tolerance is solved),
+    /// which items took the polished point and, when all did, the check of the returned points on <paramref name="problem"/>.
     /// </summary>
-    private static (QpIterate Iterate, Tensor Status, Tensor Polished) Polish(QpProblem problem, ScaledQp scaled,
+    private static (QpIterate Iterate, Tensor Status, Tensor Polished, SolutionResiduals? Check) Polish(QpProblem problem, ScaledQp scaled,
         RuizEquilibration scaling, IpmResult ipm, QpSolverOptions options)
     {
         var usable = ipm.Status.EqualTo((long)SolverStatus.Solved) | ipm.Status.EqualTo((long)SolverStatus.Inaccurate);
-        if (!options.Polish) return (ipm.Iterate, ipm.Status, zeros_like(usable));
+        if (!options.Polish) return (ipm.Iterate, ipm.Status, zeros_like(usable), null);
         var tol = options.TolerancesFor(problem.DType);
         var outcome = Polishing.Apply(problem, scaled, scaling, ipm.Kkt, ipm.Iterate, usable, ipm.CheckRatio, tol);
-        if (outcome.AcceptedAndSolved is null) return (outcome.Iterate, ipm.Status, outcome.Accepted);
+        if (outcome.AcceptedAndSolved is null) return (outcome.Iterate, ipm.Status, outcome.Accepted, outcome.CheckOfIterate);
         var status = where(outcome.AcceptedAndSolved, ipm.Status.FullLike((long)SolverStatus.Solved), ipm.Status);
-        return (outcome.Iterate, status, outcome.Accepted);
+        return (outcome.Iterate, status, outcome.Accepted, outcome.CheckOfIterate);
     }
 }
 

@@ -92,6 +92,28 @@ public class CompensatedKernelsTests
         Assert.True(plainMisses > columns / 2, $"the data must defeat plain sums (they missed in {plainMisses} of {columns} columns)");
     }
 
+    [Fact]
+    public void AddScaled_VectorLanes_RoundLikeTheScalarFormula_BitForBit()
+    {
+        // The vector loop writes some of TwoSum's additions as fused multiply-adds by ±1, which must round exactly as
+        // the plain additions of the scalar AddProduct that serves the entries past the last full vector.
+        const int length = 61;
+        var random = new Random(17);
+        double Value() => Math.ScaleB(random.NextDouble() - 0.5, random.Next(-30, 30));
+        var x = Enumerable.Range(0, length).Select(_ => Value()).ToArray();
+        var (hi, lo) = (Enumerable.Range(0, length).Select(_ => Value()).ToArray(), Enumerable.Range(0, length).Select(_ => Value() * 1e-17).ToArray());
+        var (expectedHi, expectedLo) = ((double[])hi.Clone(), (double[])lo.Clone());
+        double a = Value();
+        unsafe
+        {
+            fixed (double* xp = x, h = hi, l = lo)
+                CompensatedKernels.AddScaled(xp, a, h, l, length);
+        }
+        for (int k = 0; k < length; k++) CompensatedKernels.AddProduct(ref expectedHi[k], ref expectedLo[k], a, x[k]);
+        Assert.Equal(expectedHi, hi);
+        Assert.Equal(expectedLo, lo);
+    }
+
     /// <summary>ε|result| + γ_n²Σ|terms| with γ_n = nε/(1 − nε), doubled for the final combination of hi and lo.</summary>
     internal static double Dot2Bound(double exact, double magnitude, int terms, double epsilon = 1.1102230246251565e-16)
     {

@@ -33,6 +33,24 @@ public class PolishingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ReportedResiduals_OfPolishedPoints_AreTheReturnedPointsOwn()
+    {
+        // The solve reuses the polishing's check of the returned points for its report when nothing was normalised;
+        // the report must be that of the returned points on the caller's data, bit for bit.
+        var random = new ProblemGenerator(65);
+        var args = QpTensors.Stack(Enumerable.Range(0, 6).Select(_ => random.Planted(12, 9, 4, 3).Problem).ToList());
+
+        var solution = args.Solve();
+
+        Assert.All(solution.Polished, Assert.True);
+        var problem = QpProblem.Create(args.Q, args.P, args.G, args.H, args.A, args.B);
+        var (primal, dual, gap) = SolutionResiduals.Evaluate(problem, solution.X, solution.InequalityDuals, solution.EqualityDuals).HostMeasures();
+        Assert.Equal(primal, solution.PrimalResidual);
+        Assert.Equal(dual, solution.DualResidual);
+        Assert.Equal(gap, solution.DualityGap);
+    }
+
+    [Fact]
     public void Solve_ReturnsTheInteriorPointIterate_WhenPolishIsOff()
     {
         var planted = new ProblemGenerator(62).Planted(60, 40, 15, 8);

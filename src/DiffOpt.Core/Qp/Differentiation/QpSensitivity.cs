@@ -64,6 +64,7 @@ internal static class QpSensitivity
             relative = where(better, againRelative, relative);
         }
         var trusted = state.Usable & relative.LessOrEqual(tolerance);
+        using var gradientPhase = PhaseTimer.Measure("backward gradients of the data", gradX.size(0));
 
         // Untrusted items get zero gradients; when the host sees every item trusted (the common case) the weight is 1.
         Tensor Weighted(Tensor v) => HostMask.OnHost(trusted) && HostMask.All(trusted) ? v : v * trusted.to(gradX.dtype).unsqueeze(-1);
