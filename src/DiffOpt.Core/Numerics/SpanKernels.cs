@@ -73,6 +73,22 @@ internal static class SpanKernels
         for (; k < n; k++) y[k] += x[k];
     }
 
+    /// <summary>y_k = x_k / d_k over y's length (each entry rounded once, as the scalar loop; y may be x).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Divide(ReadOnlySpan<double> x, ReadOnlySpan<double> d, Span<double> y)
+    {
+        int n = y.Length, k = 0;
+        if (Vector.IsHardwareAccelerated && n >= Vector<double>.Count)
+        {
+            var vx = MemoryMarshal.Cast<double, Vector<double>>(x[..n]);
+            var vd = MemoryMarshal.Cast<double, Vector<double>>(d[..n]);
+            var vy = MemoryMarshal.Cast<double, Vector<double>>(y);
+            for (int i = 0; i < vy.Length; i++) vy[i] = vx[i] / vd[i];
+            k = vy.Length * Vector<double>.Count;
+        }
+        for (; k < n; k++) y[k] = x[k] / d[k];
+    }
+
     /// <summary>max_k |x_k| (0 for an empty span; NaN if any entry is NaN). The maximum is exact, so the order of the vectorised scan does not matter.</summary>
     public static double NormInf(ReadOnlySpan<double> x)
     {

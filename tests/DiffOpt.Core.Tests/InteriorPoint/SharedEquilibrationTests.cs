@@ -141,10 +141,17 @@ public class SharedEquilibrationTests
         double[] Point(int length) => Enumerable.Range(0, length).Select(_ => random.NextDouble() * 2 - 1).ToArray();
         var (x, y, s) = (Point(5), Point(12), Point(12));
         var tolerances = new SolverTolerances(1e-8, 1e-8, 1e-8);
-        var fromDense = new ItemMeasures(dense, tolerances).Measure(x, y, s);
-        var fromSparse = new ItemMeasures(sparse, tolerances).Measure(x, y, s);
+        var fromDense = Measures(dense, tolerances).Measure(x, y, s);
+        var fromSparse = Measures(sparse, tolerances).Measure(x, y, s);
         double[] All((double, double, double, double, double, double) t) => [t.Item1, t.Item2, t.Item3, t.Item4, t.Item5, t.Item6];
         AssertClose(All(fromDense), All(fromSparse), "measures");
+    }
+
+    private static ItemMeasures Measures(ItemProgram item, SolverTolerances tolerances)
+    {
+        var measures = new ItemMeasures(item.Rows, item.Variables);
+        measures.Bind(item, tolerances);
+        return measures;
     }
 
     [Fact]

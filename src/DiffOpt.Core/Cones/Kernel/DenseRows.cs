@@ -1,11 +1,16 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace DiffOpt.Cones;
 
 /// <summary>
 /// The products y = α·Âx + βy and y = α·Âᵀz + βy with one item's dense Â (m × n, row-major) on the dense KKT path,
 /// where rows with at most one nonzero (bounds such as w ≥ 0 in the layers' programs, the empty first row of a
 /// second-order cone t ≥ ‖x‖) are applied as scalars and only the other rows go through the dense product
-/// (<see cref="DenseProducts"/>), packed. On the portfolio layer (72 × 60, 50 one-entry rows and one empty row) the
-/// dense product then covers 21 of its 72 rows. The split depends on Â's pattern and is made once per item
+/// (<see cref="DenseProducts"/>), packed. On the portfolio layer (72 × 60: 60 one-entry rows, one empty row) the
+/// dense product then covers its 11 zero-cone rows. The split depends on Â's pattern and is made once per item
 /// (<see cref="Bind(ItemProgram)"/>); an Â without such rows is multiplied in place. The same split serves P̂
 /// (<see cref="Bind(ItemProgram, double[])"/>), whose empty rows are skipped: the portfolio layer's P̂ (60 × 60) has
 /// nonzeros on the diagonal of its alias block only.
@@ -15,7 +20,7 @@ internal sealed class DenseRows
     private readonly int _m, _n;
     private readonly bool _native;
     private readonly double[] _packed, _packedX, _packedY, _sparseValues;
-    private readonly int[] _dense, _sparseRows, _sparseColumns;
+    private readonly int[] _dense, _sparseRows, _sparseColumns, _rowColumns;
     private int _denseCount, _sparseCount;
     private double[] _a = [];
     private ItemProgram? _source;
@@ -28,8 +33,20 @@ internal sealed class DenseRows
         _packedX = new double[m];
         _packedY = new double[m];
         _sparseValues = new double[m];
-        (_dense, _sparseRows, _sparseColumns) = (new int[m], new int[m], new int[m]);
+        (_dense, _sparseRows, _sparseColumns, _rowColumns) = (new int[m], new int[m], new int[m], new int[m]);
     }
+
+    /// <summary>
+    /// Row i of the bound matrix by its nonzeros: the column of its one nonzero, <see cref="EmptyRow"/> or
+    /// <see cref="DenseRow"/> (two or more).
+    /// </summary>
+    public int RowColumn(int i) => _rowColumns[i];
+
+    /// <summary>What <see cref="RowColumn"/> gives for a row without nonzeros.</summary>
+    public const int EmptyRow = -1;
+
+    /// <summary>What <see cref="RowColumn"/> gives for a row with two or more nonzeros.</summary>
+    public const int DenseRow = -2;
 
     /// <summary>Whether every row goes through the dense product (no row has fewer than two nonzeros).</summary>
     private bool InPlace => _denseCount == _m;
@@ -47,14 +64,14 @@ internal sealed class DenseRows
         int n = _n;
         _a = matrix;
         _denseCount = _sparseCount = 0;
+        Classify(_a, _m, n, _rowColumns);
         for (int i = 0; i < _m; i++)
         {
-            var row = _a.AsSpan(i * n, n);
-            int count = Nonzeros(row, out int column);
-            if (count > 1) _dense[_denseCount++] = i;
-            else if (count == 1)
+            int column = _rowColumns[i];
+            if (column == DenseRow) _dense[_denseCount++] = i;
+            else if (column != EmptyRow)
             {
-                (_sparseRows[_sparseCount], _sparseColumns[_sparseCount], _sparseValues[_sparseCount]) = (i, column, row[column]);
+                (_sparseRows[_sparseCount], _sparseColumns[_sparseCount], _sparseValues[_sparseCount]) = (i, column, _a[i * n + column]);
                 _sparseCount++;
             }
         }
@@ -63,12 +80,35 @@ internal sealed class DenseRows
         _source = data;
     }
 
+    /// <summary>
+    /// Each row of the row-major m × n <paramref name="a"/> by its nonzeros into <paramref name="rowColumns"/>: the column
+    /// of its one nonzero, <see cref="EmptyRow"/> or <see cref="DenseRow"/> (as <see cref="RowColumn"/>).
+    /// </summary>
+    internal static void Classify(ReadOnlySpan<double> a, int m, int n, Span<int> rowColumns)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            int count = Nonzeros(a.Slice(i * n, n), out int column);
+            rowColumns[i] = count > 1 ? DenseRow : column;
+        }
+    }
+
     /// <summary>The nonzeros of <paramref name="row"/> counted up to 2, and the column of the last one counted (−1 without).</summary>
     internal static int Nonzeros(ReadOnlySpan<double> row, out int column)
     {
-        int count = 0;
+        int count = 0, j = 0;
         column = -1;
-        for (int j = 0; j < row.Length && count < 2; j++)
+        // Four entries at a time (NaN counts as nonzero, as in the scalar test).
+        for (; j + 4 <= row.Length && count < 2; j += 4)
+        {
+            uint bits = ~Vector256.Equals(Vector256.Create<double>(row.Slice(j, 4)), Vector256<double>.Zero).ExtractMostSignificantBits() & 0xF;
+            for (; bits != 0 && count < 2; bits &= bits - 1)
+            {
+                count++;
+                column = j + BitOperations.TrailingZeroCount(bits);
+            }
+        }
+        for (; j < row.Length && count < 2; j++)
             if (row[j] != 0)
             {
                 count++;
@@ -93,7 +133,7 @@ internal sealed class DenseRows
             DenseProducts.Multiply(_packed, dense, _n, transpose: false, alpha, x, 0, _packedY, _native);
             for (int r = 0; r < dense; r++) y[_dense[r]] += _packedY[r];
         }
-        for (int k = 0; k < _sparseCount; k++) y[_sparseRows[k]] += alpha * (_sparseValues[k] * x[_sparseColumns[k]]);
+        AddSingles(alpha, _sparseRows, _sparseColumns, x[.._n], y[.._m]);
     }
 
     /// <summary>y = α·Âᵀz + β·y (β = 0 ignores y's contents).</summary>
@@ -112,6 +152,23 @@ internal sealed class DenseRows
         }
         else if (beta == 0) y[.._n].Clear();
         else if (beta != 1) for (int j = 0; j < _n; j++) y[j] *= beta;
-        for (int k = 0; k < _sparseCount; k++) y[_sparseColumns[k]] += alpha * (_sparseValues[k] * z[_sparseRows[k]]);
+        AddSingles(alpha, _sparseColumns, _sparseRows, z[.._m], y[.._n]);
+    }
+
+    /// <summary>
+    /// y[to[k]] += α·(vₖ·x[from[k]]) over the rows with one nonzero, without bounds checks: the callers slice x and y
+    /// to the matrix's shape (which throws where they are shorter), and <see cref="Bind(ItemProgram, double[])"/> took
+    /// the indices within it.
+    /// </summary>
+    private void AddSingles(double alpha, int[] to, int[] from, ReadOnlySpan<double> x, Span<double> y)
+    {
+        int count = _sparseCount;
+        ref double rx = ref MemoryMarshal.GetReference(x);
+        ref double ry = ref MemoryMarshal.GetReference(y);
+        ref double rv = ref MemoryMarshal.GetArrayDataReference(_sparseValues);
+        ref int rto = ref MemoryMarshal.GetArrayDataReference(to);
+        ref int rfrom = ref MemoryMarshal.GetArrayDataReference(from);
+        for (int k = 0; k < count; k++)
+            Unsafe.Add(ref ry, Unsafe.Add(ref rto, k)) += alpha * (Unsafe.Add(ref rv, k) * Unsafe.Add(ref rx, Unsafe.Add(ref rfrom, k)));
     }
 }

@@ -1,20 +1,23 @@
 using DiffOpt.Native;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Cones;
 
 /// <summary>
 /// The Gram sum GᵀG = Σᵢ gᵢgᵢᵀ of the reduced KKT matrix (<see cref="ItemKkt"/>, G = FᵀÂ, m × n) over the rows that
 /// need a dense product: a zero-cone row adds nothing, and an orthant row whose Â row has a single nonzero Âᵢⱼ adds
-/// only gᵢⱼ² to the diagonal entry (j, j) (bounds such as w ≥ 0 in the layers' programs). The other rows are packed
-/// and multiplied by BLAS (<see cref="NativeBlas.GramLower"/>), so that the dgemm costs those rows only. The split
-/// depends on Â's pattern and is made once per item.
+/// only gᵢⱼ² to the diagonal entry (j, j) (bounds such as w ≥ 0 in the layers' programs). The other rows are packed,
+/// and so are the columns where they can be nonzero (the union of their Â rows' supports: F is block diagonal by
+/// cones, so a row of G mixes the Â rows of its own cone only). The portfolio layer's second-order cone touches 10 of
+/// its 60 variables, so its Gram sum is 10 × 10 (<see cref="SmallGram"/>); a sum over every column is BLAS's
+/// (<see cref="NativeBlas.GramLower"/>). The split depends on Â's pattern and is made once per item.
 /// </summary>
 internal sealed class GramRows
 {
     private readonly KernelCone[] _cones;
     private readonly int _n;
-    private readonly double[] _packed;
-    private readonly List<int> _dense = [], _singleRows = [], _singleColumns = [];
+    private readonly double[] _packed, _gram;
+    private readonly List<int> _dense = [], _singleRows = [], _singleColumns = [], _columns = [];
     private ItemProgram? _source;
 
     /// <summary>Workspace for an item with the cones <paramref name="cones"/>, n variables and m rows.</summary>
@@ -23,19 +26,40 @@ internal sealed class GramRows
         _cones = cones;
         _n = n;
         _packed = new double[m * n];
+        _gram = new double[n * n];
     }
 
     /// <summary>Forgets the item whose row split is held (the next <see cref="Gram"/> makes it again).</summary>
     public void Reset() => _source = null;
 
-    /// <summary>The lower triangle of GᵀG for <paramref name="data"/>'s Â into the row-major n × n <paramref name="k"/>.</summary>
+    /// <summary>
+    /// The lower triangle of GᵀG for <paramref name="data"/>'s Â into the row-major n × n <paramref name="k"/>, for a G
+    /// = FᵀÂ with F block diagonal by cones (the dense rows' entries outside their cones' Â columns are not read).
+    /// </summary>
     public void Gram(ItemProgram data, ReadOnlySpan<double> g, Span<double> k)
     {
-        int n = _n;
         if (!ReferenceEquals(_source, data)) Split(data);
-        for (int r = 0; r < _dense.Count; r++) g.Slice(_dense[r] * n, n).CopyTo(_packed.AsSpan(r * n, n));
-        if (_dense.Count > 0) NativeBlas.GramLower(_packed, _dense.Count, n, n, outer: false, 1, 0, k, n);
-        else k[..(n * n)].Clear();
+        int n = _n, rows = _dense.Count, c = _columns.Count;
+        if (rows > 0 && c == n)
+        {
+            for (int r = 0; r < rows; r++) g.Slice(_dense[r] * n, n).CopyTo(_packed.AsSpan(r * n, n));
+            NativeBlas.GramLower(_packed, rows, n, n, outer: false, 1, 0, k, n);
+        }
+        else
+        {
+            k[..(n * n)].Clear();
+            if (rows > 0)
+            {
+                for (int r = 0; r < rows; r++)
+                {
+                    var row = g.Slice(_dense[r] * n, n);
+                    for (int a = 0; a < c; a++) _packed[r * c + a] = row[_columns[a]];
+                }
+                SmallGram.Lower(_packed, rows, c, outer: false, 1, _gram, c);
+                for (int a = 0; a < c; a++)
+                    for (int b = 0; b <= a; b++) k[_columns[a] * n + _columns[b]] = _gram[a * c + b];
+            }
+        }
         for (int r = 0; r < _singleRows.Count; r++)
         {
             int j = _singleColumns[r];
@@ -50,6 +74,8 @@ internal sealed class GramRows
         _dense.Clear();
         _singleRows.Clear();
         _singleColumns.Clear();
+        _columns.Clear();
+        var a = data.DenseScaledA;
         foreach (var cone in _cones)
         {
             if (cone.IsZero) continue;
@@ -60,7 +86,7 @@ internal sealed class GramRows
                     _dense.Add(i);
                     continue;
                 }
-                int count = DenseRows.Nonzeros(data.DenseScaledA.AsSpan(i * n, n), out int column);
+                int count = DenseRows.Nonzeros(a.AsSpan(i * n, n), out int column);
                 if (count > 1) _dense.Add(i);
                 else if (count == 1)
                 {
@@ -69,6 +95,11 @@ internal sealed class GramRows
                 }
             }
         }
+        Span<bool> used = n <= 1024 ? stackalloc bool[n] : new bool[n];
+        foreach (int i in _dense)
+            for (int j = 0; j < n; j++) used[j] |= a[i * n + j] != 0;
+        for (int j = 0; j < n; j++)
+            if (used[j]) _columns.Add(j);
         _source = data;
     }
 }

@@ -18,7 +18,7 @@ internal sealed class HomogeneousItemSolver
     private readonly int _degree, _n, _m, _triples;
     private readonly IItemKkt _kkt;
     private readonly ItemRows _rows;
-    private ItemMeasures _measures;
+    private readonly ItemMeasures _measures;
     private readonly ItemPoint _point, _trial, _affine, _combined, _uncorrected;
     private readonly double[] _x2, _z2, _gradient, _rx, _rz, _dx, _dz, _shift, _top, _bottom, _x, _y, _s;
     private double _curvature, _lastStep;
@@ -35,9 +35,10 @@ internal sealed class HomogeneousItemSolver
         _triples = _exponential.Sum(c => c.Rows / 3);
         _degree = _cones.Sum(c => c.Degree);
         _kkt = sparse is null ? new ItemKkt(_cones, _n, _m) : new SparseItemKkt(sparse, _cones);
-        _rows = new ItemRows(_m, _n, _kkt.Native);
+        _rows = new ItemRows(_m, (_kkt as ItemKkt)?.Rows);
         _rows.Bind(data);
-        _measures = new ItemMeasures(data, tolerances);
+        _measures = new ItemMeasures(_m, _n);
+        _measures.Bind(data, tolerances);
         (_point, _trial, _affine, _combined, _uncorrected) = (new(_n, _m), new(_n, _m), new(_n, _m), new(_n, _m), new(_n, _m));
         (_x2, _gradient, _rx, _dx, _top, _x) = (new double[_n], new double[_n], new double[_n], new double[_n], new double[_n], new double[_n]);
         (_z2, _rz, _dz, _shift, _bottom, _y, _s) = (new double[_m], new double[_m], new double[_m], new double[_m], new double[_m],
@@ -57,7 +58,7 @@ internal sealed class HomogeneousItemSolver
         _data = data;
         _kkt.Reset();
         _rows.Bind(data);
-        _measures = new ItemMeasures(data, tolerances);
+        _measures.Bind(data, tolerances);
     }
 
     /// <summary>
@@ -272,8 +273,13 @@ internal sealed class HomogeneousItemSolver
         // Δs = −keep·rz + Δτ·b̂ − ÂΔx (−ds on the zero cones).
         _rows.Multiply(-1, result.X, result.S);
         foreach (var cone in _cones)
-            for (int i = cone.Offset; i < cone.Offset + cone.Rows; i++)
-                result.S[i] = cone.IsZero ? -ds[i] : result.S[i] - keep * rz[i] + dTau * _data.ScaledB[i];
+        {
+            int end = cone.Offset + cone.Rows;
+            if (cone.IsZero)
+                for (int i = cone.Offset; i < end; i++) result.S[i] = -ds[i];
+            else
+                for (int i = cone.Offset; i < end; i++) result.S[i] = result.S[i] - keep * rz[i] + dTau * _data.ScaledB[i];
+        }
         result.Tau = dTau;
         result.Kappa = -(dkappa + p.Kappa * dTau) / tau;
         return true;

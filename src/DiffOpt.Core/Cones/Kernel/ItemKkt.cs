@@ -47,6 +47,9 @@ internal sealed class ItemKkt : IItemKkt
     /// <summary>Whether the current iteration solves with the full matrix (tests).</summary>
     internal bool UsesFullMatrix => _full;
 
+    /// <summary>The split rows of Â (<see cref="DenseRows"/>), bound by <see cref="Factor"/>; the iteration's products share them.</summary>
+    internal DenseRows Rows => _rows;
+
     /// <summary>Whether the products and factorisations use BLAS/LAPACK.</summary>
     public bool Native => _native;
 
@@ -142,13 +145,21 @@ internal sealed class ItemKkt : IItemKkt
         return _cholesky.Factor(HomogeneousKkt.StaticRegularization);
     }
 
-    /// <summary>P̂ + δI added to the lower triangle of the leading n × n block of k (row length ldk).</summary>
+    /// <summary>
+    /// P̂ + δI added to the lower triangle of the leading n × n block of k (row length ldk); P̂'s rows with one nonzero
+    /// (<see cref="DenseRows.RowColumn"/>: an alias block's diagonal) add that entry only, and its empty rows nothing.
+    /// </summary>
     private void AddLeading(ItemProgram data, Span<double> k, int ldk)
     {
         int n = _n;
         for (int j = 0; j < n; j++)
         {
-            if (data.ScaledP is not null) SpanKernels.Add(data.ScaledP.AsSpan(j * n, j + 1), k.Slice(j * ldk, j + 1));
+            if (data.ScaledP is { } p)
+            {
+                int column = _pRows.RowColumn(j);
+                if (column == DenseRows.DenseRow) SpanKernels.Add(p.AsSpan(j * n, j + 1), k.Slice(j * ldk, j + 1));
+                else if (column >= 0 && column <= j) k[j * ldk + column] += p[j * n + column];
+            }
             k[j * ldk + j] += HomogeneousKkt.StaticRegularization;
         }
     }

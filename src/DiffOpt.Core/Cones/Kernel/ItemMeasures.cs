@@ -5,13 +5,29 @@ namespace DiffOpt.Cones;
 
 /// <summary>
 /// The stopping tests of <see cref="HomogeneousTermination"/> for one item on the CPU, on the original float64 data:
-/// the residual measures of a point (x, y, s) and the infeasibility certificates read from the iterate.
+/// the residual measures of a point (x, y, s) and the infeasibility certificates read from the iterate. The rows of a
+/// dense A and P with at most one nonzero (<see cref="DenseRows.Classify"/>: the layers' bounds, an alias block's
+/// diagonal P) are applied as scalars, with the same roundings as their dot products, so that the tests of an
+/// iteration cost such rows one multiplication instead of n. The buffers serve the items that a solver is rebound to
+/// (<see cref="Bind"/>).
 /// </summary>
-internal sealed class ItemMeasures(ItemProgram data, SolverTolerances tolerances)
+internal sealed class ItemMeasures(int m, int n)
 {
-    private readonly double[] _ax = new double[data.Rows];
-    private readonly double[] _aty = new double[data.Variables];
-    private readonly double[] _px = new double[data.Variables];
+    private readonly double[] _ax = new double[m];
+    private readonly double[] _aty = new double[n];
+    private readonly double[] _px = new double[n];
+    private readonly int[] _aRows = new int[m], _pRows = new int[n];   // DenseRows.RowColumn of the dense A and P
+    private ItemProgram _data = null!;
+    private SolverTolerances _tolerances;
+
+    /// <summary>Measures the item <paramref name="item"/> with the tolerances <paramref name="itemTolerances"/> from now on.</summary>
+    public void Bind(ItemProgram item, SolverTolerances itemTolerances)
+    {
+        if (item.Rows != m || item.Variables != n) throw new ArgumentException("The item's shape differs from the measures'.", nameof(item));
+        (_data, _tolerances) = (item, itemTolerances);
+        if (item.SparseA is null) DenseRows.Classify(item.A, m, n, _aRows);
+        if (item.SparseP is null && item.P is { } p) DenseRows.Classify(p, n, n, _pRows);
+    }
 
     /// <summary>The measures: primal, dual, gap and their normalisers (<see cref="ResidualMeasures"/>).</summary>
     public (double Primal, double Dual, double Gap, double PrimalScale, double DualScale, double GapScale) Measure(
@@ -25,25 +41,24 @@ internal sealed class ItemMeasures(ItemProgram data, SolverTolerances tolerances
     private (double Primal, double Dual, double Gap, double PrimalScale, double DualScale, double GapScale) Measured(
         ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> s)
     {
-        int n = data.Variables, m = data.Rows;
         double primal = 0, ax = 0, dual = 0, px = 0, aty = 0;
         for (int i = 0; i < m; i++)
         {
-            primal = Max(primal, Math.Abs(_ax[i] + s[i] - data.B[i]));
+            primal = Max(primal, Math.Abs(_ax[i] + s[i] - _data.B[i]));
             ax = Max(ax, Math.Abs(_ax[i]));
         }
         double quadratic = SpanKernels.Dot(x, _px);
         for (int j = 0; j < n; j++)
         {
-            dual = Max(dual, Math.Abs(_px[j] + _aty[j] + data.C[j]));
+            dual = Max(dual, Math.Abs(_px[j] + _aty[j] + _data.C[j]));
             px = Max(px, Math.Abs(_px[j]));
             aty = Max(aty, Math.Abs(_aty[j]));
         }
-        double primalObjective = SpanKernels.Dot(data.C, x) + 0.5 * quadratic;
-        double dualObjective = -SpanKernels.Dot(data.B, y) - 0.5 * quadratic;
+        double primalObjective = SpanKernels.Dot(_data.C, x) + 0.5 * quadratic;
+        double dualObjective = -SpanKernels.Dot(_data.B, y) - 0.5 * quadratic;
         return (primal, dual, Math.Abs(primalObjective - dualObjective),
-            Max(1, Max(ax, Max(SpanKernels.NormInf(s), SpanKernels.NormInf(data.B)))),
-            Max(1, Max(px, Max(aty, SpanKernels.NormInf(data.C)))),
+            Max(1, Max(ax, Max(SpanKernels.NormInf(s), SpanKernels.NormInf(_data.B)))),
+            Max(1, Max(px, Max(aty, SpanKernels.NormInf(_data.C)))),
             Max(1, Math.Min(Math.Abs(primalObjective), Math.Abs(dualObjective))));
     }
 
@@ -55,7 +70,7 @@ internal sealed class ItemMeasures(ItemProgram data, SolverTolerances tolerances
     {
         if (status is not (null or SolverStatus.NumericalError)) return status.Value;
         var measures = Measure(x, y, s);
-        return StatusRule.Finish(status, ResidualMeasures.Meets(measures, tolerances), ResidualMeasures.Meets(measures, tolerances, inaccurateFactor));
+        return StatusRule.Finish(status, ResidualMeasures.Meets(measures, _tolerances), ResidualMeasures.Meets(measures, _tolerances, inaccurateFactor));
     }
 
     /// <summary>
@@ -69,16 +84,15 @@ internal sealed class ItemMeasures(ItemProgram data, SolverTolerances tolerances
     {
         certificate = rayX = rayS = null;
         Products(x, y);
-        if (ResidualMeasures.Meets(Measured(x, y, s), tolerances)) return SolverStatus.Solved;
-        int n = data.Variables, m = data.Rows;
-        double eps = tolerances.Infeasibility;
-        double yScale = costScale * tau, by = -yScale * SpanKernels.Dot(data.B, y);
+        if (ResidualMeasures.Meets(Measured(x, y, s), _tolerances)) return SolverStatus.Solved;
+        double eps = _tolerances.Infeasibility;
+        double yScale = costScale * tau, by = -yScale * SpanKernels.Dot(_data.B, y);
         if (StatusRule.Certifies(by, yScale * SpanKernels.NormInf(_aty), eps * yScale * SpanKernels.NormInf(y), eps))
         {
             certificate = y.Select(v => yScale * v / by).ToArray();
             return SolverStatus.PrimalInfeasible;
         }
-        double cx = -tau * SpanKernels.Dot(data.C, x);
+        double cx = -tau * SpanKernels.Dot(_data.C, x);
         double residual = tau * SpanKernels.NormInf(_px);
         for (int i = 0; i < m; i++) residual = Max(residual, tau * Math.Abs(_ax[i] + s[i]));
         if (StatusRule.Certifies(cx, residual, eps * tau * Math.Max(SpanKernels.NormInf(x), SpanKernels.NormInf(s)), eps))
@@ -93,25 +107,41 @@ internal sealed class ItemMeasures(ItemProgram data, SolverTolerances tolerances
     /// <summary>Ax, Px and (when y is given) Aᵀy into the buffers.</summary>
     private void Products(ReadOnlySpan<double> x, ReadOnlySpan<double> y)
     {
-        int n = data.Variables, m = data.Rows;
         Array.Clear(_aty);
-        for (int i = 0; i < m; i++)
-        {
-            if (data.SparseA is { } sparse)
+        if (_data.SparseA is { } sparse)
+            for (int i = 0; i < m; i++)
             {
                 _ax[i] = sparse.Dot(i, x);
                 if (!y.IsEmpty) sparse.AddScaled(i, y[i], _aty);
-                continue;
             }
-            var row = data.A!.AsSpan(i * n, n);
-            _ax[i] = SpanKernels.Dot(row, x);
-            if (!y.IsEmpty) SpanKernels.AddScaled(y[i], row, _aty);
-        }
-        if (data.SparseP is { } sparseP)
-            for (int j = 0; j < n; j++) _px[j] = sparseP.Dot(j, x);
-        else if (data.P is null) Array.Clear(_px);
         else
-            for (int j = 0; j < n; j++) _px[j] = SpanKernels.Dot(data.P.AsSpan(j * n, n), x);
+            for (int i = 0; i < m; i++)
+            {
+                int column = _aRows[i];
+                if (column == DenseRows.DenseRow)
+                {
+                    var row = _data.A!.AsSpan(i * n, n);
+                    _ax[i] = SpanKernels.Dot(row, x);
+                    if (!y.IsEmpty) SpanKernels.AddScaled(y[i], row, _aty);
+                }
+                else if (column == DenseRows.EmptyRow) _ax[i] = 0;
+                else
+                {
+                    double entry = _data.A![i * n + column];
+                    _ax[i] = entry * x[column];
+                    if (!y.IsEmpty) _aty[column] += y[i] * entry;
+                }
+            }
+        if (_data.SparseP is { } sparseP)
+            for (int j = 0; j < n; j++) _px[j] = sparseP.Dot(j, x);
+        else if (_data.P is null) Array.Clear(_px);
+        else
+            for (int j = 0; j < n; j++)
+            {
+                int column = _pRows[j];
+                _px[j] = column == DenseRows.DenseRow ? SpanKernels.Dot(_data.P.AsSpan(j * n, n), x)
+                    : column == DenseRows.EmptyRow ? 0 : _data.P[j * n + column] * x[column];
+            }
     }
 
     /// <summary>max that propagates NaN (as torch's maximum does).</summary>

@@ -6,18 +6,22 @@ namespace DiffOpt.Cones;
 /// The rows of one item's scaled Â (m × n, row-major) for the products of <see cref="HomogeneousItemSolver"/>'s
 /// iteration: dense (<see cref="DenseRows"/>: rows with one nonzero as scalars, the others through BLAS's dgemv when
 /// <c>native</c>), or, on the sparse KKT path, the rows' nonzeros (<see cref="ItemProgram.ScaledSparseA"/>), so that Âx
-/// and Âᵀz cost the nonzeros rather than m·n.
+/// and Âᵀz cost the nonzeros rather than m·n. The dense rows are shared with the KKT solver (<see cref="ItemKkt.Rows"/>),
+/// which binds the same Â, so that an item's rows are split once; without them (sparse KKT path) Â must be held by its
+/// nonzeros.
 /// </summary>
-internal sealed class ItemRows(int m, int n, bool native)
+internal sealed class ItemRows(int m, DenseRows? dense)
 {
-    private readonly DenseRows _dense = new(m, n, native);
+    private readonly DenseRows? _dense = dense;
     private CompressedRows? _sparse;
 
     /// <summary>Reads the rows of <paramref name="data"/>'s Â: its nonzeros when it holds them, else the dense matrix.</summary>
     public void Bind(ItemProgram data)
     {
         _sparse = data.ScaledSparseA;
-        if (_sparse is null) _dense.Bind(data);
+        if (_sparse is not null) return;
+        if (_dense is null) throw new InvalidOperationException("A dense Â needs the dense KKT path's rows.");
+        _dense.Bind(data);
     }
 
     /// <summary>y = α·Âx.</summary>
@@ -25,7 +29,7 @@ internal sealed class ItemRows(int m, int n, bool native)
     {
         if (_sparse is null)
         {
-            _dense.Multiply(alpha, x, 0, y);
+            _dense!.Multiply(alpha, x, 0, y);
             return;
         }
         for (int i = 0; i < m; i++) y[i] = alpha * _sparse.Dot(i, x);
@@ -36,7 +40,7 @@ internal sealed class ItemRows(int m, int n, bool native)
     {
         if (_sparse is null)
         {
-            _dense.MultiplyTransposed(1, z, 1, target);
+            _dense!.MultiplyTransposed(1, z, 1, target);
             return;
         }
         for (int i = 0; i < m; i++) _sparse.AddScaled(i, z[i], target);

@@ -37,10 +37,7 @@ internal sealed class KernelNonnegativeCone(int offset, int rows) : KernelCone(o
     }
 
     /// <inheritdoc />
-    public override void MulHinv(ReadOnlySpan<double> u, Span<double> result)
-    {
-        for (int i = 0; i < Rows; i++) result[i] = u[i] / _h[i];
-    }
+    public override void MulHinv(ReadOnlySpan<double> u, Span<double> result) => SpanKernels.Divide(u, _h, result[..Rows]);
 
     /// <inheritdoc />
     public override void HalfInverse(ReadOnlySpan<double> a, Span<double> g, int n)

@@ -109,4 +109,39 @@ public class DenseRowsTests
         Assert.Equal(1, one);
         Assert.Equal(2, DenseRows.Nonzeros([1, 0, 2, 5], out _));
     }
+
+    /// <summary>
+    /// The vectorised count (four entries at a time, then the tail) against a scalar count, on rows of every length up
+    /// to 13 with one or two nonzeros (or a NaN, which counts) at every position, and empty rows.
+    /// </summary>
+    [Fact]
+    public void Nonzeros_MatchesAScalarCount_AtEveryPosition()
+    {
+        for (int length = 0; length <= 13; length++)
+            for (int first = -1; first < length; first++)
+                for (int second = first; second < length; second++)
+                {
+                    var row = new double[length];
+                    if (first >= 0) row[first] = first % 3 == 0 ? double.NaN : -0.5 - first;
+                    if (second > first) row[second] = 2;
+                    int expected = row.Count(v => v != 0);
+                    int count = DenseRows.Nonzeros(row, out int column);
+                    Assert.Equal(expected, count);
+                    if (expected == 1) Assert.Equal(first >= 0 ? first : second, column);
+                    if (expected == 0) Assert.Equal(-1, column);
+                }
+    }
+
+    [Fact]
+    public void Classify_NamesTheColumnOfOneNonzero_AndMarksEmptyAndDenseRows()
+    {
+        int n = 9;
+        var a = new double[4 * n];
+        a[0 * n + 7] = 3;                     // one nonzero, in the vectorised part's second block
+        (a[1 * n + 0], a[1 * n + 8]) = (1, -1);   // two
+        a[3 * n + 8] = -2;                    // one, in the tail
+        var columns = new int[4];
+        DenseRows.Classify(a, 4, n, columns);
+        Assert.Equal([7, DenseRows.DenseRow, DenseRows.EmptyRow, 8], columns);
+    }
 }

@@ -197,6 +197,45 @@ public class NativeKktTests
             }
     }
 
+    /// <summary>
+    /// An item shaped like the portfolio layer: dense zero-cone rows, bounds (one nonzero per orthant row), an empty row
+    /// and a second-order cone on the last variables only, and an orthant row over two of them. Its G = FᵀÂ from the
+    /// cones' scalings (<see cref="KernelCone.HalfInverse"/>), the Gram sum is packed to those columns: the result must
+    /// be the sum over every row but the zero cone's, and zero off the diagonal elsewhere.
+    /// </summary>
+    [Fact]
+    public void GramRows_PacksTheColumnsOfTheDenseRows()
+    {
+        var random = new Random(29);
+        int n = 9, m = 2 + 6 + 4;
+        var cones = HomogeneousItemSolver.Create([new ZeroCone(2), new NonnegativeCone(6), new SecondOrderCone(4)]);
+        var a = new double[m * n];
+        for (int j = 0; j < 2 * n; j++) a[j] = random.NextDouble() * 2 - 1;   // zero-cone rows: dense
+        for (int i = 2; i < 7; i++) a[i * n + (i - 2)] = 0.5 + random.NextDouble();
+        (a[7 * n + 6], a[7 * n + 8]) = (1, -2);                                  // an orthant row over two columns
+        for (int i = 9; i < 12; i++) a[i * n + 6 + (i - 9)] = random.NextDouble() - 2;   // row 8 (the cone's first) empty
+        var s = new double[m];
+        var z = new double[m];
+        for (int i = 2; i < 8; i++) (s[i], z[i]) = (0.1 + random.NextDouble(), 0.1 + random.NextDouble());
+        (s[8], s[9], s[10], s[11]) = (2, 0.3, -0.5, 0.2);
+        (z[8], z[9], z[10], z[11]) = (1.5, -0.4, 0.1, 0.6);
+        foreach (var cone in cones) Assert.True(cone.Scale(s.AsSpan(cone.Offset, cone.Rows), z.AsSpan(cone.Offset, cone.Rows)));
+        var program = ItemEquilibration.Create(cones, m, n, a, new double[m], new double[n], null);
+        var g = new double[m * n];
+        foreach (var cone in cones)
+            if (!cone.IsZero)
+                cone.HalfInverse(program.DenseScaledA.AsSpan(cone.Offset * n, cone.Rows * n), g.AsSpan(cone.Offset * n, cone.Rows * n), n);
+        var k = Enumerable.Repeat(double.NaN, n * n).ToArray();
+        new GramRows(cones, n, m).Gram(program, g, k);
+        for (int j = 0; j < n; j++)
+            for (int l = 0; l <= j; l++)
+            {
+                double expected = Enumerable.Range(2, m - 2).Sum(i => g[i * n + j] * g[i * n + l]);
+                Assert.True(Math.Abs(k[j * n + l] - expected) < 1e-13, $"({j},{l}): {k[j * n + l]} vs {expected}");
+                if (l < j && j < 6) Assert.Equal(0, k[j * n + l]);
+            }
+    }
+
     [Theory]
     [InlineData(false, false)]
     [InlineData(true, false)]
