@@ -83,6 +83,12 @@ internal sealed class DerivativeSystem
     /// <summary>B.</summary>
     public int Batch { get; }
 
+    /// <summary>Whether one A serves every item (<see cref="A"/> returns the same matrix for each).</summary>
+    public bool SharesA => _sharedA;
+
+    /// <summary>Whether one P (or none) serves every item.</summary>
+    public bool SharesP => _sharedP || _p is null;
+
     /// <summary>N = n + m.</summary>
     public int Order => _n + _m;
 

@@ -7,7 +7,8 @@ namespace DiffOpt.Cones;
 /// need a dense product: a zero-cone row adds nothing, and an orthant row whose Â row has a single nonzero Âᵢⱼ adds
 /// only gᵢⱼ² to the diagonal entry (j, j) (bounds such as w ≥ 0 in the layers' programs). The other rows are packed
 /// and multiplied by BLAS (<see cref="NativeBlas.GramLower"/>), so that the dgemm costs those rows only. The split
-/// depends on Â's pattern and is made once per item.
+/// depends on Â's pattern and is made once per item, or once per batch when the items share Â
+/// (<see cref="ItemProgram.IsShared"/>).
 /// </summary>
 internal sealed class GramRows
 {
@@ -16,6 +17,7 @@ internal sealed class GramRows
     private readonly double[] _packed;
     private readonly List<int> _dense = [], _singleRows = [], _singleColumns = [];
     private ItemProgram? _source;
+    private double[]? _matrix;   // the Â split
 
     /// <summary>Workspace for an item with the cones <paramref name="cones"/>, n variables and m rows.</summary>
     public GramRows(KernelCone[] cones, int n, int m)
@@ -32,7 +34,7 @@ internal sealed class GramRows
     public void Gram(ItemProgram data, ReadOnlySpan<double> g, Span<double> k)
     {
         int n = _n;
-        if (!ReferenceEquals(_source, data)) Split(data);
+        if (!ReferenceEquals(_source, data) && !(ReferenceEquals(_matrix, data.DenseScaledA) && data.IsShared(_matrix))) Split(data);
         for (int r = 0; r < _dense.Count; r++) g.Slice(_dense[r] * n, n).CopyTo(_packed.AsSpan(r * n, n));
         if (_dense.Count > 0) NativeBlas.GramLower(_packed, _dense.Count, n, n, outer: false, 1, 0, k, n);
         else k[..(n * n)].Clear();
@@ -70,5 +72,6 @@ internal sealed class GramRows
             }
         }
         _source = data;
+        _matrix = data.DenseScaledA;
     }
 }
