@@ -38,12 +38,7 @@ internal sealed class DerivativeSystem
         int offset = 0;
         for (int k = 0; k < blocks.Count; k++)
         {
-            var (isDiagonal, values) = blocks[k] switch
-            {
-                DiagonalOperator diag => (true, diag.Diagonal),
-                ComplementOperator { Inner: DiagonalOperator inner } => (true, inner.Diagonal.SubtractedFrom(1L)),
-                var other => (false, other.Dense()),
-            };
+            var (isDiagonal, values) = DerivativeBlocks.Of(blocks[k]);
             _blocks[k] = new Block(offset, blocks[k].Rows, isDiagonal, TensorCopy.ToDoubles(values), blocks[k] is SecondOrderOperator);
             offset += blocks[k].Rows;
         }
