@@ -110,6 +110,44 @@ public class ActiveSetDerivativeSolverTests(ITestOutputHelper output)
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ASharedA_AndP_ReduceAsTheSameDataGivenPerItem(bool withP)
+    {
+        // A and P shared by the batch: the rows' single nonzeros and whether P = 0 are found once for every item; the
+        // reduced systems (orders, fixed variables) and solutions must be those of the same data copied per item.
+        var planted = PlantedConePrograms.Plant([new ZeroCone(2), new NonnegativeCone(7)], 6, batch: 3, seed: 1205, withP: withP, sharedA: true,
+            sharedP: true);
+        var a = planted.A.clone();
+        foreach (var (row, column, value) in BoundRows)
+        {
+            a[row] = zeros(planted.Variables, dtype: a.dtype);
+            a[row, column] = tensor(value, dtype: a.dtype);
+        }
+        var point = PlantedConePrograms.Replant(planted with { A = a }, planted.S, planted.Y);
+        long batch = point.B.shape[0], m = a.shape[0], n = a.shape[1];
+        var perItem = point with { A = a.expand(batch, m, n).clone(), P = point.P?.expand(batch, n, n).clone() };
+        var sharedSystem = Build(point);
+        Assert.True(sharedSystem.SharesA && sharedSystem.SharesP);
+        var shared = new ActiveSetDerivativeSolver(sharedSystem);
+        var reference = new ActiveSetDerivativeSolver(Build(perItem));
+        Assert.Equal(reference.ReducedOrders, shared.ReducedOrders);
+        Assert.Equal(reference.FixedVariables, shared.FixedVariables);
+        Assert.All(shared.FixedVariables, f => Assert.Equal(4, f));   // rows 0, 2, 4 and 6 of BoundRows fix x₃, x₀, x₁, x₂
+        var random = new ProblemGenerator(1206);
+        foreach (bool transpose in new[] { false, true })
+        {
+            var rhs = tensor(Enumerable.Range(0, (int)batch * sharedSystem.Order).Select(_ => random.Normal()).ToArray(),
+                [batch, sharedSystem.Order], ScalarType.Float64);
+            var (ours, _) = shared.Solve(rhs, transpose);
+            var (theirs, _) = reference.Solve(rhs, transpose);
+            double difference = ((ours - theirs).abs().amax(1) / theirs.abs().amax(1)).max().item<double>();
+            output.WriteLine($"P={withP} transpose {transpose}: relative difference {difference:E2}");
+            Assert.True(difference <= 1e-12, $"shared and per-item solutions differ by {difference:G3}");
+        }
+    }
+
     /// <summary>
     /// Both solvers on a random right-hand side, plain and then transposed: the largest relative difference of their
     /// solutions, the residuals <paramref name="reduced"/> reports and those recomputed with the dense J, per item.

@@ -57,12 +57,15 @@ internal sealed class ActiveSetDerivativeSolver : IDerivativeSolver
         _bases = new DerivativeEigenbasis?[batch];
         _rotatedA = new double[]?[batch];
         _quasi = new QuasiDefiniteItem?[batch];
+        // A shared A's row pattern and whether a shared P is 0 are found once, not per item.
+        var rowPattern = system.SharesA ? ActiveSetItem.RowPattern(system.A(0), system.Rows, n) : null;
+        bool? pIsZero = system.SharesP ? ActiveSetItem.IsZero(system.P(0)) : null;
         BatchParallel.ForEachLongItem(batch, index =>
         {
             int i = (int)index;
             var d = new double[system.Rows];
             ActiveSetItem item;
-            if (system.TryDiagonal(i, d)) item = new ActiveSetItem(system.A(i), system.P(i), d, n);
+            if (system.TryDiagonal(i, d)) item = new ActiveSetItem(system.A(i), system.P(i), d, n, rowPattern, pIsZero);
             else
             {
                 if (DerivativeEigenbasis.Of(system, i) is not { } basis) return;
@@ -71,7 +74,7 @@ internal sealed class ActiveSetDerivativeSolver : IDerivativeSolver
                 (_bases[i], _rotatedA[i]) = (basis, rotated);
                 // Fixed pivots first; Bunch–Kaufman when the quasi-definite factorisation fails.
                 if ((_quasi[i] = QuasiDefiniteItem.TryCreate(rotated, system.P(i), basis.Values, n)) is not null) return;
-                item = new ActiveSetItem(rotated, system.P(i), basis.Values, n);
+                item = new ActiveSetItem(rotated, system.P(i), basis.Values, n, pIsZero: pIsZero);
             }
             _items[i] = item.ReciprocalCondition > ReducedSingularRatio ? item : null;
         });

@@ -51,8 +51,12 @@ internal sealed class ActiveSetItem
     private readonly double[] _factors;
     private readonly int[] _pivots;
 
-    /// <summary>Factorises the reduced system of one item with A (m × n row-major), P (n × n, or empty for P = 0) and D's diagonal d.</summary>
-    public ActiveSetItem(ReadOnlySpan<double> a, ReadOnlySpan<double> p, ReadOnlySpan<double> d, int n)
+    /// <summary>
+    /// Factorises the reduced system of one item with A (m × n row-major), P (n × n, or empty for P = 0) and D's diagonal d.
+    /// A batch whose A or P is shared passes what depends on them alone, found once (<see cref="RowPattern"/> of A,
+    /// <see cref="IsZero"/> of P); else each is found here.
+    /// </summary>
+    public ActiveSetItem(ReadOnlySpan<double> a, ReadOnlySpan<double> p, ReadOnlySpan<double> d, int n, int[]? rowPattern = null, bool? pIsZero = null)
     {
         _n = n;
         _m = d.Length;
@@ -68,7 +72,7 @@ internal sealed class ActiveSetItem
                 dropped.Add(i);
                 continue;
             }
-            int single = d[i] == 1 ? SingleNonzero(a.Slice(i * n, n)) : -1;
+            int single = d[i] != 1 ? -1 : rowPattern?[i] ?? SingleNonzero(a.Slice(i * n, n));
             if (single >= 0 && !fixedColumn[single])
             {
                 fixedColumn[single] = true;
@@ -87,8 +91,7 @@ internal sealed class ActiveSetItem
         _scale = new double[_kept.Length];
         for (int t = 0; t < _kept.Length; t++) _scale[t] = d[_kept[t]];
         int k = _kept.Length, free = _free.Length;
-        bool noP = true;
-        foreach (double v in p) noP &= v == 0;
+        bool noP = pIsZero ?? IsZero(p);
         _square = k == free && noP && _scale.All(v => v == 1);
         int order = _square ? free : free + k;
         Order = order;
@@ -141,6 +144,22 @@ internal sealed class ActiveSetItem
     /// bound coefficient is that small; 0 when exactly singular.
     /// </summary>
     public double ReciprocalCondition { get; }
+
+    /// <summary>Per row of A (m × n row-major) the column of its only nonzero, or −1 when it has none or several.</summary>
+    public static int[] RowPattern(ReadOnlySpan<double> a, int m, int n)
+    {
+        var pattern = new int[m];
+        for (int i = 0; i < m; i++) pattern[i] = SingleNonzero(a.Slice(i * n, n));
+        return pattern;
+    }
+
+    /// <summary>Whether every entry of <paramref name="p"/> is 0 (true when it is empty: P = 0).</summary>
+    public static bool IsZero(ReadOnlySpan<double> p)
+    {
+        bool zero = true;
+        foreach (double v in p) zero &= v == 0;
+        return zero;
+    }
 
     /// <summary>The column of the only nonzero of <paramref name="row"/>, or −1 when it has none or several.</summary>
     private static int SingleNonzero(ReadOnlySpan<double> row)

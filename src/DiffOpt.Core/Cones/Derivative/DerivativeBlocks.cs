@@ -1,11 +1,13 @@
+using DiffOpt.Native;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Cones;
 
 /// <summary>
 /// The block-diagonal D = DΠ_K*(v) of a batch as its dense diagonal blocks (1 × 1 for zero and nonnegative cones, 3 × 3
-/// per exponential triple, one block per second-order or PSD cone), read from the matrix-free operator by applying it to
-/// one indicator vector per block column (column t of every block at once), so that nothing of order m² is formed.
+/// per exponential triple, one block per second-order or PSD cone), read from each cone's operator: its diagonal, or its
+/// dense matrix (of the cone's order only), so that nothing of order m² is formed; an operator whose blocks are not the
+/// cones' is read by applying it to one indicator vector per block column (column t of every block at once).
 /// </summary>
 internal sealed class DerivativeBlocks
 {
@@ -41,16 +43,18 @@ internal sealed class DerivativeBlocks
     /// </summary>
     public DerivativeBlocks Read(IConeOperator d, long batch, Device device)
     {
-        int row = Rows;
         Values = new double[batch * Storage[^1]];
-        int widest = Sizes.Length == 0 ? 0 : Sizes.Max();
         using var scope = NewDisposeScope();
+        if (d is BlockDiagonalOperator cones && ReadCones(cones.Blocks, batch)) return this;
+        Array.Clear(Values);
+        int row = Rows;
+        int widest = Sizes.Length == 0 ? 0 : Sizes.Max();
         for (int t = 0; t < widest; t++)
         {
             var unit = new double[row];
             for (int k = 0; k < Starts.Length; k++)
                 if (t < Sizes[k]) unit[Starts[k] + t] = 1;
-            var image = Native.TensorCopy.ToDoubles(d.Apply(tensor(unit, dtype: ScalarType.Float64, device: device).unsqueeze(0).expand(batch, row)));
+            var image = TensorCopy.ToDoubles(d.Apply(tensor(unit, dtype: ScalarType.Float64, device: device).unsqueeze(0).expand(batch, row)));
             for (long item = 0; item < batch; item++)
                 for (int k = 0; k < Starts.Length; k++)
                 {
@@ -61,6 +65,72 @@ internal sealed class DerivativeBlocks
         }
         return this;
     }
+
+    /// <summary>
+    /// Reads the blocks from one operator per cone (<paramref name="operators"/>, in row order; false, with nothing read,
+    /// where they do not match the layout): a diagonal operator's diagonal, an exponential cone's 3 × 3 blocks (or I
+    /// minus them), or the dense matrix of an operator that is one block (a second-order or PSD cone: its order squared
+    /// per item). No operator's dense matrix is formed beyond its blocks.
+    /// </summary>
+    private bool ReadCones(IReadOnlyList<IConeOperator> operators, long batch)
+    {
+        int block = 0, offset = 0;
+        var ranges = new (int First, int End)[operators.Count];
+        for (int o = 0; o < operators.Count; o++)
+        {
+            int first = block, end = offset + operators[o].Rows;
+            while (block < Starts.Length && Starts[block] + Sizes[block] <= end) block++;
+            if (block < Starts.Length && Starts[block] < end) return false;   // a block straddles two operators
+            ranges[o] = (first, block);
+            var inner = operators[o] is ComplementOperator complement ? complement.Inner : operators[o];
+            bool whole = block - first == 1 && Sizes[first] == operators[o].Rows;
+            bool triples = inner is TripleBlockOperator && Enumerable.Range(first, block - first).All(k => Sizes[k] == 3 && Starts[k] == offset + 3 * (k - first));
+            if (!(inner is DiagonalOperator || whole || triples)) return false;
+            offset = end;
+        }
+        if (offset != Rows || block != Starts.Length) return false;
+        int storage = Storage[^1];
+        offset = 0;
+        for (int o = 0; o < operators.Count; o++)
+        {
+            int r = operators[o].Rows;
+            var (diagonal, tensorValues) = Triples(operators[o]) ?? Of(operators[o]);
+            var values = TensorCopy.ToDoubles(tensorValues);
+            // Per item: the diagonal (r), the triples' blocks (r/3 · 9 = 3r) or the one dense block (r²).
+            int width = diagonal ? r : values.Length / (int)Math.Max(1, batch);
+            for (long item = 0; item < batch; item++)
+                for (int k = ranges[o].First; k < ranges[o].End; k++)
+                {
+                    int size = Sizes[k], local = Starts[k] - offset;
+                    var target = Values.AsSpan((int)(item * storage + Storage[k]), size * size);
+                    for (int i = 0; i < size; i++)
+                        if (diagonal) target[i * size + i] = values[item * width + local + i];
+                        else if (size == r) values.AsSpan((int)(item * width + i * r), r).CopyTo(target.Slice(i * r, r));
+                        else values.AsSpan((int)(item * width + 3 * local + 3 * i), 3).CopyTo(target.Slice(3 * i, 3));
+                }
+            offset += r;
+        }
+        return true;
+    }
+
+    /// <summary>An exponential cone's operator as its 3 × 3 blocks (B, c, 3, 3) (I − M's for its complement); null for other operators.</summary>
+    private static (bool Diagonal, Tensor Values)? Triples(IConeOperator block) => block switch
+    {
+        TripleBlockOperator triples => (false, triples.Blocks),
+        ComplementOperator { Inner: TripleBlockOperator triples } => (false, eye(3, dtype: triples.Blocks.dtype, device: triples.Blocks.device) - triples.Blocks),
+        _ => null,
+    };
+
+    /// <summary>
+    /// One cone's operator as its diagonals (B, r) when it is diagonal (DΠ of the orthant, or I minus it), else as its
+    /// dense matrices (B, r, r).
+    /// </summary>
+    internal static (bool Diagonal, Tensor Values) Of(IConeOperator block) => block switch
+    {
+        DiagonalOperator diag => (true, diag.Diagonal),
+        ComplementOperator { Inner: DiagonalOperator inner } => (true, inner.Diagonal.SubtractedFrom(1L)),
+        var other => (false, other.Dense()),
+    };
 
     /// <summary>m.</summary>
     public int Rows { get; }

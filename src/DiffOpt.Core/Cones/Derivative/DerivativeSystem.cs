@@ -38,12 +38,7 @@ internal sealed class DerivativeSystem
         int offset = 0;
         for (int k = 0; k < blocks.Count; k++)
         {
-            var (isDiagonal, values) = blocks[k] switch
-            {
-                DiagonalOperator diag => (true, diag.Diagonal),
-                ComplementOperator { Inner: DiagonalOperator inner } => (true, inner.Diagonal.SubtractedFrom(1L)),
-                var other => (false, other.Dense()),
-            };
+            var (isDiagonal, values) = DerivativeBlocks.Of(blocks[k]);
             _blocks[k] = new Block(offset, blocks[k].Rows, isDiagonal, TensorCopy.ToDoubles(values), blocks[k] is SecondOrderOperator);
             offset += blocks[k].Rows;
         }
@@ -82,6 +77,12 @@ internal sealed class DerivativeSystem
 
     /// <summary>B.</summary>
     public int Batch { get; }
+
+    /// <summary>Whether one A serves every item (<see cref="A"/> returns the same matrix for each).</summary>
+    public bool SharesA => _sharedA;
+
+    /// <summary>Whether one P (or none) serves every item.</summary>
+    public bool SharesP => _sharedP || _p is null;
 
     /// <summary>N = n + m.</summary>
     public int Order => _n + _m;

@@ -56,11 +56,17 @@ internal sealed class DenseRows
 
     /// <summary>
     /// Reads <paramref name="matrix"/> (m × n row-major, a matrix of <paramref name="data"/>) and splits its rows,
-    /// unless <paramref name="data"/> is the item already bound.
+    /// unless <paramref name="data"/> is the item already bound or <paramref name="matrix"/> is the batch's shared
+    /// matrix already bound (<see cref="ItemProgram.IsShared"/>).
     /// </summary>
     public void Bind(ItemProgram data, double[] matrix)
     {
         if (ReferenceEquals(_source, data)) return;
+        if (ReferenceEquals(_a, matrix) && data.IsShared(matrix))
+        {
+            _source = data;
+            return;
+        }
         int n = _n;
         _a = matrix;
         _denseCount = _sparseCount = 0;

@@ -10,7 +10,8 @@ namespace DiffOpt.Cones;
 /// and so are the columns where they can be nonzero (the union of their Â rows' supports: F is block diagonal by
 /// cones, so a row of G mixes the Â rows of its own cone only). The portfolio layer's second-order cone touches 10 of
 /// its 60 variables, so its Gram sum is 10 × 10 (<see cref="SmallGram"/>); a sum over every column is BLAS's
-/// (<see cref="NativeBlas.GramLower"/>). The split depends on Â's pattern and is made once per item.
+/// (<see cref="NativeBlas.GramLower"/>). The split depends on Â's pattern and is made once per item, or once per
+/// batch when the items share Â (<see cref="ItemProgram.IsShared"/>).
 /// </summary>
 internal sealed class GramRows
 {
@@ -19,6 +20,7 @@ internal sealed class GramRows
     private readonly double[] _packed, _gram;
     private readonly List<int> _dense = [], _singleRows = [], _singleColumns = [], _columns = [];
     private ItemProgram? _source;
+    private double[]? _matrix;   // the Â split
 
     /// <summary>Workspace for an item with the cones <paramref name="cones"/>, n variables and m rows.</summary>
     public GramRows(KernelCone[] cones, int n, int m)
@@ -38,7 +40,7 @@ internal sealed class GramRows
     /// </summary>
     public void Gram(ItemProgram data, ReadOnlySpan<double> g, Span<double> k)
     {
-        if (!ReferenceEquals(_source, data)) Split(data);
+        if (!ReferenceEquals(_source, data) && !(ReferenceEquals(_matrix, data.DenseScaledA) && data.IsShared(_matrix))) Split(data);
         int n = _n, rows = _dense.Count, c = _columns.Count;
         if (rows > 0 && c == n)
         {
@@ -101,5 +103,6 @@ internal sealed class GramRows
         for (int j = 0; j < n; j++)
             if (used[j]) _columns.Add(j);
         _source = data;
+        _matrix = data.DenseScaledA;
     }
 }

@@ -28,13 +28,15 @@ internal static class HomogeneousKernel
     {
         var tolerances = options.TolerancesFor(dtype);
         int batch = (int)data.Batch, m = (int)data.Rows, n = (int)data.Variables;
-        // A given densely is read in place (it can be large, B · m · n); a sparse A never becomes dense on the sparse path.
-        var a = data.SparseA is null ? TensorCopy.View(data.A) : null;
+        // A given densely is read in place (it can be large, B · m · n; a shared A once, m · n); a sparse A never becomes
+        // dense on the sparse path.
+        var a = data.SparseA is null ? TensorCopy.View(data.SharedA ? data.GivenA : data.A) : null;
+        int aItems = data.SharedA ? 1 : batch;
         var b = Doubles(data.B);
         var c = Doubles(data.C);
         var p = data.P is null ? null : Doubles(data.SharedP ? data.GivenP! : data.P);   // a shared P once, (n · n)
         var outcomes = new HomogeneousItemSolver.Outcome[batch];
-        var mask = path == KktPath.Dense ? null : data.SparseA?.NonzeroMask() ?? SparseKktPattern.NonzeroMask(a!, batch, m, n);
+        var mask = path == KktPath.Dense ? null : data.SparseA?.NonzeroMask() ?? SparseKktPattern.NonzeroMask(a!, aItems, m, n);
         var sparse = mask is null ? null : SparseKktPattern.Choose(data.Cones, batch, m, n, mask, p, path);
         // On the sparse path every item gives A's values at the pattern's support (the mask: the union of the items' nonzeros).
         var supportA = sparse is null ? null : data.SparseA?.Restrict(mask!) ?? SparseBatchMatrix.Gather(data.SharedA ? data.GivenA : data.A, mask!);
@@ -48,6 +50,9 @@ internal static class HomogeneousKernel
             : data.Cones.Any(c => c is ExponentialCone) ? options.ExponentialPolishIterations : options.PolishIterations;
         // Dense items reuse pooled buffers (ItemWorkspace); sparse ones keep their per-item pattern-shaped workspace.
         bool pooled = sparse is null && ItemWorkspacePool.Pools(m, n);
+        // A and P shared by the batch (the modeling layer's parameter-free blocks) are equilibrated once on the dense path.
+        var shared = sparse is null && data.SharedA && (p is null || sharedP) ? new BatchEquilibration(HomogeneousItemSolver.Create(data.Cones), m, n,
+            DenseItemA(data, a, 0, m, n, null), p) : null;
         // Sparse items share their pattern, so a thread's solver (with its cones and factor storage) serves its next item:
         // fresh per-item arrays of the factor's size cost a clearing and, above glibc's mmap threshold, page faults.
         var sparseSolvers = sparse is null ? null : new ConcurrentBag<HomogeneousItemSolver>();
@@ -65,13 +70,6 @@ internal static class HomogeneousKernel
                     return into;
                 }
                 double[] Slice(double[] all, int length, double[]? into) => Copy(all.AsSpan(i * length, length), into);
-                double[] DenseA(int item, double[]? into)
-                {
-                    if (a is not null) return Copy(a.Slice((long)item * m * n, m * n), into);
-                    into ??= new double[m * n];
-                    data.SparseA!.ScatterItem(item, into);
-                    return into;
-                }
                 HomogeneousItemSolver? reused = null;
                 sparseSolvers?.TryTake(out reused);
                 var cones = workspace?.Cones ?? reused?.Cones ?? HomogeneousItemSolver.Create(data.Cones);
@@ -82,7 +80,9 @@ internal static class HomogeneousKernel
                 var program = supportA is not null
                     ? ItemEquilibration.Create(cones, m, n, supportA.Item(i), itemB, itemC,
                         supportP ?? (p is null ? null : sparse!.SupportP(p.AsSpan(i * n * n, n * n))))
-                    : ItemEquilibration.Create(cones, m, n, DenseA(i, workspace?.A), itemB, itemC, DenseP(), sparse: false, workspace);
+                    : shared is not null ? shared.Item(itemB, itemC, workspace)
+                    : ItemEquilibration.Create(cones, m, n, DenseItemA(data, a, data.SharedA ? 0 : i, m, n, workspace?.A), itemB, itemC, DenseP(),
+                        sparse: false, workspace);
                 var solver = workspace?.Solver ?? reused;
                 if (solver is null) solver = new HomogeneousItemSolver(program, cones, tolerances, sparse);
                 else solver.Reset(program, tolerances);
@@ -108,6 +108,18 @@ internal static class HomogeneousKernel
         var measures = new ResidualMeasures(Measure(0), Measure(1), Measure(2), Measure(3), Measure(4), Measure(5));
         return new HomogeneousInteriorPoint.Result(Stack(o => o.X, n), Stack(o => o.Y, m), Stack(o => o.S, m),
             outcomes.Select(o => o.Status).ToArray(), outcomes.Select(o => o.Iterations).ToArray(), measures);
+    }
+
+    /// <summary>
+    /// Item <paramref name="item"/>'s dense A (m × n row-major) into <paramref name="into"/> (or a new array): from
+    /// <paramref name="a"/>, the dense A read in place, else from the sparse A.
+    /// </summary>
+    private static double[] DenseItemA(ConeProgramData data, DoubleView? a, int item, int m, int n, double[]? into)
+    {
+        into ??= new double[m * n];
+        if (a is not null) a.Slice((long)item * m * n, m * n).CopyTo(into);
+        else data.SparseA!.ScatterItem(item, into);
+        return into;
     }
 
     /// <summary>A float64 tensor's entries in row-major order.</summary>

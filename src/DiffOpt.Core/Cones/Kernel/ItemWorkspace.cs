@@ -5,7 +5,8 @@ namespace DiffOpt.Cones;
 /// the equilibrated copy and its factors (<see cref="ItemEquilibration"/>), the kernel cones and the solver with its
 /// KKT workspace. A batch rents one per item from <see cref="ItemWorkspacePool"/> and returns it, so a thread reuses the
 /// same arrays item after item and call after call: allocating them afresh per item cost more than half of the LP
-/// benchmark's kernel set-up in garbage collection and first-touch page faults.
+/// benchmark's kernel set-up in garbage collection and first-touch page faults. The items of a batch that shares A and P
+/// read the batch's A, P, Â, D and E (<see cref="BatchEquilibration"/>) and leave those buffers unused.
 /// </summary>
 internal sealed class ItemWorkspace
 {

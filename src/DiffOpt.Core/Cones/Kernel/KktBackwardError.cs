@@ -16,6 +16,7 @@ internal sealed class KktBackwardError
     private readonly double[] _absA, _absX, _absZ, _top, _bottom;
     private double[]? _absP;
     private ItemProgram? _source;
+    private double[]? _matrix;   // the Â whose magnitudes _absA holds
 
     /// <summary>Workspace for an item with the cones <paramref name="cones"/>, n variables and m rows.</summary>
     public KktBackwardError(KernelCone[] cones, int n, int m, bool native)
@@ -56,7 +57,10 @@ internal sealed class KktBackwardError
 
     private void Absolute(ItemProgram data)
     {
-        for (int k = 0; k < _absA.Length; k++) _absA[k] = Math.Abs(data.DenseScaledA[k]);
+        // A batch's shared Â is never written, so its magnitudes hold for every item reading it.
+        if (!(ReferenceEquals(_matrix, data.DenseScaledA) && data.IsShared(_matrix)))
+            for (int k = 0; k < _absA.Length; k++) _absA[k] = Math.Abs(data.DenseScaledA[k]);
+        _matrix = data.DenseScaledA;
         if (data.ScaledP is { } p)
         {
             _absP ??= new double[_n * _n];

@@ -21,26 +21,31 @@ internal static class CostScale
     }
 
     /// <summary>σ of one item from Ec (n) and EPE (n × n row-major) or null.</summary>
-    public static double Of(ReadOnlySpan<double> scaledC, ReadOnlySpan<double> scaledP, bool hasP, RuizSettings settings)
-    {
-        int n = scaledC.Length;
-        double rowMaxSum = 0;
-        if (hasP)
-            for (int j = 0; j < n; j++) rowMaxSum += SpanKernels.NormInf(scaledP.Slice(j * n, n));
-        return Of(scaledC, rowMaxSum, hasP, settings);
-    }
+    public static double Of(ReadOnlySpan<double> scaledC, ReadOnlySpan<double> scaledP, bool hasP, RuizSettings settings) =>
+        Of(scaledC, hasP ? RowMaxSum(scaledP, scaledC.Length) : 0, hasP, settings);
 
     /// <summary>σ of one item from Ec (n) and EPE by its nonzeros (null for P = 0): the same value, zeros add nothing to a row's maximum.</summary>
-    public static double Of(ReadOnlySpan<double> scaledC, CompressedRows? scaledP, RuizSettings settings)
+    public static double Of(ReadOnlySpan<double> scaledC, CompressedRows? scaledP, RuizSettings settings) =>
+        Of(scaledC, scaledP is null ? 0 : RowMaxSum(scaledP), scaledP is not null, settings);
+
+    /// <summary>The sum over rows of EPE (n × n row-major) of ‖row‖∞, summed in row order: σ's share of P.</summary>
+    public static double RowMaxSum(ReadOnlySpan<double> scaledP, int n)
     {
         double rowMaxSum = 0;
-        if (scaledP is not null)
-            for (int j = 0; j < scaledP.Rows; j++) rowMaxSum += SpanKernels.NormInf(scaledP.Values.AsSpan(scaledP.Starts[j], scaledP.Starts[j + 1] - scaledP.Starts[j]));
-        return Of(scaledC, rowMaxSum, scaledP is not null, settings);
+        for (int j = 0; j < n; j++) rowMaxSum += SpanKernels.NormInf(scaledP.Slice(j * n, n));
+        return rowMaxSum;
     }
 
-    /// <summary>σ from Ec and the sum of EPE's row maxima (of absolute values).</summary>
-    private static double Of(ReadOnlySpan<double> scaledC, double rowMaxSum, bool hasP, RuizSettings settings)
+    /// <summary><see cref="RowMaxSum(ReadOnlySpan{double}, int)"/> of EPE by its nonzeros (the same value).</summary>
+    public static double RowMaxSum(CompressedRows scaledP)
+    {
+        double rowMaxSum = 0;
+        for (int j = 0; j < scaledP.Rows; j++) rowMaxSum += SpanKernels.NormInf(scaledP.Values.AsSpan(scaledP.Starts[j], scaledP.Starts[j + 1] - scaledP.Starts[j]));
+        return rowMaxSum;
+    }
+
+    /// <summary>σ from Ec and the sum of EPE's row maxima (of absolute values; <see cref="RowMaxSum(ReadOnlySpan{double}, int)"/>).</summary>
+    public static double Of(ReadOnlySpan<double> scaledC, double rowMaxSum, bool hasP, RuizSettings settings)
     {
         int n = scaledC.Length;
         double cost = n == 0 ? 1 : 0;

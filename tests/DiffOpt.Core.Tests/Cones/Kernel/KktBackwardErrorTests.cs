@@ -118,6 +118,14 @@ public class KktBackwardErrorTests
         }
         var error = new KktBackwardError(kernel, n, m, native);
         double measured = error.Measure(data, top, bottom, dx, dz, residualTop, residualBottom);
+        // Again after another item whose Â and P̂ were the same arrays (a pooled workspace's, rewritten by this item):
+        // their magnitudes must be formed again, not taken as the previous item's.
+        var workspace = new ItemWorkspace(Cones, m, n, withP);
+        var previous = ItemEquilibration.Create(kernel, m, n, Random(new Random(5), m * n), new double[m], new double[n], p, sparse: false, workspace);
+        var reused = new KktBackwardError(kernel, n, m, native);
+        reused.Measure(previous, top, bottom, dx, dz, residualTop, residualBottom);
+        var again = ItemEquilibration.Create(kernel, m, n, a, new double[m], new double[n], p, sparse: false, workspace);
+        Assert.Equal(measured, reused.Measure(again, top, bottom, dx, dz, residualTop, residualBottom));
         Assert.True(expected > 0.01, $"a random (Δx, Δz) is far from a solution: {expected}");
         Assert.Equal(expected, measured, 1e-12);
     }
