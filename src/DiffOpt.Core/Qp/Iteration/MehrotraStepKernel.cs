@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using DiffOpt.InteriorPoint;
+using DiffOpt.LinearAlgebra;
 using DiffOpt.Numerics;
 
 namespace DiffOpt.Qp;
@@ -11,9 +12,9 @@ namespace DiffOpt.Qp;
 /// corrector solve and the update, in one pass per item. The corrector solve then reads the item's factors from
 /// cache, and the element-wise work between the solves costs no batched tensor operations (about ninety per
 /// iteration in the tensor form, each with its own dispatch and allocation). The two solves share their stages that
-/// do not read rz (<see cref="SchurSolveKernel.ForwardItem{T}"/>, <see cref="SchurSolveKernel.ProjectItem{T}"/>) and
-/// the predictor skips the stage that forms dx and dy: 0.6x the multiply-adds of two full solves at n = m = 50, with
-/// the same bits.
+/// do not read rz (t = L⁻¹(rx + Aᵀry/δ) and V t) and the predictor skips the stages that form dx and dy: 0.6x the
+/// multiply-adds of two full solves at n = m = 50, with the same bits. Items go in pairs whose triangular solves
+/// alternate step by step, so that each fills the other's waits on its chain of dependent steps.
 /// </summary>
 internal static class MehrotraStepKernel
 {
@@ -27,62 +28,141 @@ internal static class MehrotraStepKernel
     {
         int n = op.HFactor.Cols, m = op.V.Rows, p = op.A.Rows;
         long perItem = n + p + 5L * m;
-        BatchParallel.ForEachItem(batch, item => StepItem(op, item, n, m, p,
-            Offset(current, item, n, m, p), Offset(residuals, item, n, m, p), mu[item], tau, Offset(next, item, n, m, p),
-            scratch + item * perItem));
+        Lane<T> At(long item) => new(item, Offset(current, item, n, m, p), Offset(residuals, item, n, m, p), mu[item],
+            Offset(next, item, n, m, p), scratch + item * perItem, n, m, p);
+        // Items go in pairs, whose triangular solves alternate (CholeskySolveKernel's two-system forms).
+        BatchParallel.ForEachItem((batch + 1) / 2, pair =>
+        {
+            long first = 2 * pair;
+            bool paired = first + 1 < batch;
+            StepLanes(op, n, m, p, At(first), paired ? At(first + 1) : default, paired, tau);
+        });
     }
 
     private static unsafe BatchPoint<T> Offset<T>(BatchPoint<T> point, long item, int n, int m, int p) where T : unmanaged =>
         new(point.X + item * n, point.Y + item * p, point.Z + item * m, point.S == null ? null : point.S + item * m);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void StepItem<T>(SchurSolveKernel.Operator<T> op, long item, int n, int m, int p,
-        BatchPoint<T> it, BatchPoint<T> r, T mu, T tau, BatchPoint<T> next, T* scratch) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>One item's data and scratch: dx, dy, dz, ds, rs, rz − rs/z and V t.</summary>
+    private readonly unsafe struct Lane<T>(long item, BatchPoint<T> it, BatchPoint<T> r, T mu, BatchPoint<T> next, T* scratch,
+        int n, int m, int p) where T : unmanaged
     {
-        T* dx = scratch, dy = dx + n, dz = dy + p, ds = dz + m, rs = ds + m, rhsZ = rs + m, vt = rhsZ + m;
-        T* s = it.S, z = it.Z;
-
-        // The predictor and the corrector differ only in rz: both share t = L⁻¹(rx + Aᵀry/δ) (held in dx) and V t,
-        // and the predictor needs only dz and ds, so dx and dy are formed once, for the corrector.
-        SchurSolveKernel.ForwardItem(op, item, n, p, r.X, r.Y, dx);
-        if (m > 0) SchurSolveKernel.ProjectItem(op, item, n, m, p, dx, vt, prefetchNext: true);
-
-        // Predictor: complementarity right-hand side rs = −s∘z.
-        for (int i = 0; i < m; i++) rs[i] = -s[i] * z[i];
-        Multipliers(op, item, m, it, r, rs, rhsZ, vt, dz, ds);
-        T alphaS = tau * StepToBoundary(s, ds, m), alphaZ = tau * StepToBoundary(z, dz, m);
-        T affine = T.Zero;
-        for (int i = 0; i < m; i++) affine += (s[i] + alphaS * ds[i]) * (z[i] + alphaZ * dz[i]);
-        T sigma = T.Clamp(affine / (mu * T.CreateTruncating(m)), T.Zero, T.One);
-        sigma = sigma * sigma * sigma;
-
-        // Corrector: rs − ds∘dz + σμ.
-        for (int i = 0; i < m; i++) rs[i] = rs[i] - ds[i] * dz[i] + sigma * mu;
-        Multipliers(op, item, m, it, r, rs, rhsZ, vt, dz, ds);
-        SchurSolveKernel.BackwardItem(op, item, n, m, p, r.Y, dz, dx, dy, prefetchNext: true);
-        T alphaPrimal = tau * StepToBoundary(s, ds, m), alphaDual = tau * StepToBoundary(z, dz, m);
-
-        for (int i = 0; i < n; i++) next.X[i] = it.X[i] + alphaPrimal * dx[i];
-        for (int i = 0; i < p; i++) next.Y[i] = it.Y[i] + alphaDual * dy[i];
-        for (int i = 0; i < m; i++)
-        {
-            next.Z[i] = z[i] + alphaDual * dz[i];
-            next.S[i] = s[i] + alphaPrimal * ds[i];
-        }
+        public readonly long Item = item;
+        public readonly BatchPoint<T> It = it, R = r, Next = next;
+        public readonly T Mu = mu;
+        public readonly T* Dx = scratch, Dy = scratch + n, Dz = scratch + n + p, Ds = scratch + n + p + m,
+            Rs = scratch + n + p + 2 * m, RhsZ = scratch + n + p + 3 * m, Vt = scratch + n + p + 4 * m;
     }
 
     /// <summary>
-    /// dz and ds of the Newton direction for the complementarity right-hand side rs (S dz + Z ds = rs): the condensed
-    /// system with rz − rs/z in its last block, from its shared V t (<see cref="SchurSolveKernel.MultipliersItem{T}"/>),
-    /// then ds = (rs − s∘dz)/z.
+    /// The step of item <paramref name="a"/> and, when <paramref name="paired"/>, of item <paramref name="b"/>: the
+    /// predictor and the corrector differ only in rz, so both share t = L⁻¹(rx + Aᵀry/δ) (held in dx) and V t, and
+    /// the predictor needs only dz and ds: dx and dy are formed once, for the corrector.
     /// </summary>
-    private static unsafe void Multipliers<T>(SchurSolveKernel.Operator<T> op, long item, int m, BatchPoint<T> it, BatchPoint<T> r,
-        T* rs, T* rhsZ, T* vt, T* dz, T* ds) where T : unmanaged, IFloatingPointIeee754<T>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void StepLanes<T>(SchurSolveKernel.Operator<T> op, int n, int m, int p, Lane<T> a, Lane<T> b, bool paired, T tau)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (m == 0) return;
-        for (int i = 0; i < m; i++) rhsZ[i] = r.Z[i] - rs[i] / it.Z[i];
-        SchurSolveKernel.MultipliersItem(op, item, m, vt, rhsZ, dz);
-        for (int i = 0; i < m; i++) ds[i] = (rs[i] - it.S[i] * dz[i]) / it.Z[i];
+        int ahead = paired ? 2 : 1;
+        T* la = op.HFactor.Item(a.Item), lb = paired ? op.HFactor.Item(b.Item) : null;
+        SchurSolveKernel.ForwardRightHandSide(op, a.Item, n, p, a.R.X, a.R.Y, a.Dx);
+        if (paired)
+        {
+            SchurSolveKernel.ForwardRightHandSide(op, b.Item, n, p, b.R.X, b.R.Y, b.Dx);
+            CholeskySolveKernel.ForwardInPlace(la, a.Dx, lb, b.Dx, n);
+        }
+        else CholeskySolveKernel.ForwardInPlace(la, n, a.Dx);
+
+        T sigmaA = T.Zero, sigmaB = T.Zero;
+        if (m > 0)
+        {
+            SchurSolveKernel.ProjectItem(op, a.Item, n, m, p, a.Dx, a.Vt, ahead);
+            Predictor(a, m);
+            if (paired)
+            {
+                SchurSolveKernel.ProjectItem(op, b.Item, n, m, p, b.Dx, b.Vt, ahead);
+                Predictor(b, m);
+            }
+            SolveS(op, m, a, b, paired);
+            Corrector(a, m, tau);
+            if (paired) Corrector(b, m, tau);
+            SolveS(op, m, a, b, paired);
+            Slacks(a, m);
+            SchurSolveKernel.SubtractProjection(op, a.Item, n, m, p, a.Dz, a.Dx, ahead);
+            if (paired)
+            {
+                Slacks(b, m);
+                SchurSolveKernel.SubtractProjection(op, b.Item, n, m, p, b.Dz, b.Dx, ahead);
+            }
+        }
+        if (paired) CholeskySolveKernel.BackwardInPlace(la, a.Dx, lb, b.Dx, n);
+        else CholeskySolveKernel.BackwardInPlace(la, n, a.Dx);
+        Update(op, n, m, p, a, tau);
+        if (paired) Update(op, n, m, p, b, tau);
+    }
+
+    /// <summary>dz = S⁻¹(V t − rz + rs/z) of both lanes, from V t − rz + rs/z in dz.</summary>
+    private static unsafe void SolveS<T>(SchurSolveKernel.Operator<T> op, int m, Lane<T> a, Lane<T> b, bool paired)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (paired) CholeskySolveKernel.SolveInPlace(op.SFactor.Item(a.Item), a.Dz, op.SFactor.Item(b.Item), b.Dz, m);
+        else CholeskySolveKernel.SolveInPlace(op.SFactor.Item(a.Item), m, a.Dz);
+    }
+
+    /// <summary>The predictor's complementarity right-hand side rs = −s∘z and its condensed dz right-hand side.</summary>
+    private static unsafe void Predictor<T>(Lane<T> lane, int m) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* s = lane.It.S, z = lane.It.Z;
+        for (int i = 0; i < m; i++) lane.Rs[i] = -s[i] * z[i];
+        CondensedRightHandSide(lane, m);
+    }
+
+    /// <summary>
+    /// From the predictor's dz: its ds, the centring σ = (affine complementarity / μm)³, and the corrector's
+    /// right-hand side rs − ds∘dz + σμ.
+    /// </summary>
+    private static unsafe void Corrector<T>(Lane<T> lane, int m, T tau) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* s = lane.It.S, z = lane.It.Z, ds = lane.Ds, dz = lane.Dz, rs = lane.Rs;
+        Slacks(lane, m);
+        T alphaS = tau * StepToBoundary(s, ds, m), alphaZ = tau * StepToBoundary(z, dz, m);
+        T affine = T.Zero;
+        for (int i = 0; i < m; i++) affine += (s[i] + alphaS * ds[i]) * (z[i] + alphaZ * dz[i]);
+        T sigma = T.Clamp(affine / (lane.Mu * T.CreateTruncating(m)), T.Zero, T.One);
+        sigma = sigma * sigma * sigma;
+        for (int i = 0; i < m; i++) rs[i] = rs[i] - ds[i] * dz[i] + sigma * lane.Mu;
+        CondensedRightHandSide(lane, m);
+    }
+
+    /// <summary>
+    /// The condensed system's last block for the complementarity right-hand side rs (S dz + Z ds = rs): rz − rs/z,
+    /// and V t minus it in dz, the right-hand side of dz's solve with L_S (<see cref="SchurSolveKernel"/>).
+    /// </summary>
+    private static unsafe void CondensedRightHandSide<T>(Lane<T> lane, int m) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < m; i++) lane.RhsZ[i] = lane.R.Z[i] - lane.Rs[i] / lane.It.Z[i];
+        for (int i = 0; i < m; i++) lane.Dz[i] = lane.Vt[i] - lane.RhsZ[i];
+    }
+
+    /// <summary>ds = (rs − s∘dz)/z.</summary>
+    private static unsafe void Slacks<T>(Lane<T> lane, int m) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < m; i++) lane.Ds[i] = (lane.Rs[i] - lane.It.S[i] * lane.Dz[i]) / lane.It.Z[i];
+    }
+
+    /// <summary>dy from the corrector's dx, the step lengths and the next iterate.</summary>
+    private static unsafe void Update<T>(SchurSolveKernel.Operator<T> op, int n, int m, int p, Lane<T> lane, T tau)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        SchurSolveKernel.EqualityMultipliers(op, lane.Item, n, p, lane.R.Y, lane.Dx, lane.Dy);
+        BatchPoint<T> it = lane.It, next = lane.Next;
+        T alphaPrimal = tau * StepToBoundary(it.S, lane.Ds, m), alphaDual = tau * StepToBoundary(it.Z, lane.Dz, m);
+        for (int i = 0; i < n; i++) next.X[i] = it.X[i] + alphaPrimal * lane.Dx[i];
+        for (int i = 0; i < p; i++) next.Y[i] = it.Y[i] + alphaDual * lane.Dy[i];
+        for (int i = 0; i < m; i++)
+        {
+            next.Z[i] = it.Z[i] + alphaDual * lane.Dz[i];
+            next.S[i] = it.S[i] + alphaPrimal * lane.Ds[i];
+        }
     }
 
     /// <summary>The largest α ≤ 1 with v + α·d ≥ 0: the orthant's step to the boundary (<see cref="NonnegativeOrthant.StepToBoundary{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, T)"/>).</summary>

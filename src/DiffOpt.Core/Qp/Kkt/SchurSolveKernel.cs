@@ -49,18 +49,27 @@ internal static class SchurSolveKernel
     internal static unsafe void SolveItem<T>(Operator<T> op, long item, int n, int m, int p, T* rx, T* ry, T* rz, T* dx, T* dy, T* dz,
         bool prefetchNext = false) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ForwardItem(op, item, n, p, rx, ry, dx);
+        int ahead = prefetchNext ? 1 : 0;
+        ForwardRightHandSide(op, item, n, p, rx, ry, dx);
+        CholeskySolveKernel.ForwardInPlace(op.HFactor.Item(item), n, dx);
         if (m > 0)
         {
-            ProjectItem(op, item, n, m, p, dx, dz, prefetchNext);
-            MultipliersItem(op, item, m, dz, rz, dz);
+            ProjectItem(op, item, n, m, p, dx, dz, ahead);
+            for (int i = 0; i < m; i++)
+                dz[i] -= rz[i];
+            CholeskySolveKernel.SolveInPlace(op.SFactor.Item(item), m, dz);
         }
-        BackwardItem(op, item, n, m, p, ry, dz, dx, dy, prefetchNext);
+        SubtractProjection(op, item, n, m, p, dz, dx, ahead);
+        CholeskySolveKernel.BackwardInPlace(op.HFactor.Item(item), n, dx);
+        EqualityMultipliers(op, item, n, p, ry, dx, dy);
     }
 
-    /// <summary>The first stage of <see cref="SolveItem{T}"/>: t = L⁻¹ (rx + Aᵀry/δ) into <paramref name="t"/> (n).</summary>
+    /// <summary>
+    /// The solve's stages, for solves that share some (<see cref="MehrotraStepKernel"/>): the right-hand side
+    /// rx + Aᵀry/δ of t = L⁻¹ (rx + Aᵀry/δ), into <paramref name="t"/> (n).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void ForwardItem<T>(Operator<T> op, long item, int n, int p, T* rx, T* ry, T* t)
+    internal static unsafe void ForwardRightHandSide<T>(Operator<T> op, long item, int n, int p, T* rx, T* ry, T* t)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         T* a = op.A.Item(item);
@@ -72,28 +81,23 @@ internal static class SchurSolveKernel
                 -ry[i + 2] * inverseDelta, -ry[i + 3] * inverseDelta, t, n);
         for (; i < p; i++)
             VectorKernels.SubtractScaled(a + (long)i * n, -ry[i] * inverseDelta, t, n);
-        CholeskySolveKernel.ForwardInPlace(op.HFactor.Item(item), n, t);
     }
 
     /// <summary>
-    /// The second stage: V t into <paramref name="vt"/> (m); with <paramref name="prefetchNext"/> the next item's L
-    /// and V are prefetched meanwhile.
+    /// V t into <paramref name="vt"/> (m); with <paramref name="prefetchAhead"/> &gt; 0 the L and V of the item that
+    /// many items on are prefetched meanwhile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void ProjectItem<T>(Operator<T> op, long item, int n, int m, int p, T* t, T* vt, bool prefetchNext = false)
+    internal static unsafe void ProjectItem<T>(Operator<T> op, long item, int n, int m, int p, T* t, T* vt, int prefetchAhead = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        prefetchNext &= HasNext(op, item);
-        long blocks = m / 4;
+        bool prefetch = HasItem(op, item, prefetchAhead);
+        long blocks = m / 4, next = item + prefetchAhead;
         T* v = op.V.Item(item);
         int i = 0;
         for (; i + 4 <= m; i += 4)
         {
-            if (prefetchNext)
-            {
-                CachePrefetch.Part(op.HFactor.Item(item + 1), (long)n * n, i / 4, blocks);
-                CachePrefetch.Part(op.V.Item(item + 1), (long)m * n, i / 4, blocks);
-            }
+            if (prefetch) PrefetchParts(op.HFactor.Item(next), (long)n * n, op.V.Item(next), (long)m * n, i / 4, blocks);
             VectorKernels.DotFourRows(v + (long)i * n, n, t, n, vt + i);
         }
         for (; i < m; i++)
@@ -101,46 +105,35 @@ internal static class SchurSolveKernel
     }
 
     /// <summary>
-    /// The third stage: dz = S⁻¹ (V t − rz) into <paramref name="dz"/> (m) from V t in <paramref name="vt"/>, which
-    /// may be <paramref name="dz"/> itself. Stages one and two do not read rz: solves with one rx and ry and several
-    /// rz (Mehrotra's predictor and corrector) share them.
+    /// t − Vᵀdz over t in <paramref name="dx"/> (n), the right-hand side of dx = L⁻ᵀ (t − Vᵀdz); with
+    /// <paramref name="prefetchAhead"/> &gt; 0 the L_S and A of the item that many items on are prefetched meanwhile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void MultipliersItem<T>(Operator<T> op, long item, int m, T* vt, T* rz, T* dz)
+    internal static unsafe void SubtractProjection<T>(Operator<T> op, long item, int n, int m, int p, T* dz, T* dx, int prefetchAhead = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < m; i++)
-            dz[i] = vt[i] - rz[i];
-        CholeskySolveKernel.SolveInPlace(op.SFactor.Item(item), m, dz);
-    }
-
-    /// <summary>
-    /// The last stage: dx = L⁻ᵀ (t − Vᵀdz) over t in <paramref name="dx"/> (n), then dy = (A dx − ry)/δ; with
-    /// <paramref name="prefetchNext"/> the next item's L_S and A are prefetched meanwhile.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe void BackwardItem<T>(Operator<T> op, long item, int n, int m, int p, T* ry, T* dz, T* dx, T* dy,
-        bool prefetchNext = false) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        prefetchNext &= HasNext(op, item);
-        long blocks = m / 4;
-        T* v = op.V.Item(item), a = op.A.Item(item), l = op.HFactor.Item(item);
-        T inverseDelta = op.InverseDelta[item];
+        bool prefetch = HasItem(op, item, prefetchAhead);
+        long blocks = m / 4, next = item + prefetchAhead;
+        T* v = op.V.Item(item);
         int i = 0;
         for (; i + 4 <= m; i += 4)
         {
-            if (prefetchNext)
-            {
-                CachePrefetch.Part(op.SFactor.Item(item + 1), (long)m * m, i / 4, blocks);
-                CachePrefetch.Part(op.A.Item(item + 1), (long)p * n, i / 4, blocks);
-            }
+            if (prefetch) PrefetchParts(op.SFactor.Item(next), (long)m * m, op.A.Item(next), (long)p * n, i / 4, blocks);
             VectorKernels.SubtractScaledFourRows(v + (long)i * n, n, dz[i], dz[i + 1], dz[i + 2], dz[i + 3], dx, n);
         }
         for (; i < m; i++)
             VectorKernels.SubtractScaled(v + (long)i * n, dz[i], dx, n);
-        CholeskySolveKernel.BackwardInPlace(l, n, dx);
+    }
 
-        for (i = 0; i + 4 <= p; i += 4)
+    /// <summary>dy = (A dx − ry)/δ into <paramref name="dy"/> (p).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void EqualityMultipliers<T>(Operator<T> op, long item, int n, int p, T* ry, T* dx, T* dy)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* a = op.A.Item(item);
+        T inverseDelta = op.InverseDelta[item];
+        int i = 0;
+        for (; i + 4 <= p; i += 4)
             VectorKernels.DotFourRows(a + (long)i * n, n, dx, n, dy + i);
         for (; i < p; i++)
             dy[i] = VectorKernels.Dot(a + (long)i * n, dx, n);
@@ -148,8 +141,20 @@ internal static class SchurSolveKernel
             dy[i] = (dy[i] - ry[i]) * inverseDelta;
     }
 
-    /// <summary>Whether the batch has an item after <paramref name="item"/> with matrices of its own.</summary>
-    private static bool HasNext<T>(Operator<T> op, long item) where T : unmanaged =>
-        item + 1 < op.SFactor.Items && op.HFactor.Items == op.SFactor.Items && op.V.Items == op.SFactor.Items
+    /// <summary>Prefetches part <paramref name="part"/> of <paramref name="parts"/> of two matrices (<see cref="CachePrefetch.Part{T}"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchParts<T>(T* first, long firstLength, T* second, long secondLength, long part, long parts)
+        where T : unmanaged
+    {
+        CachePrefetch.Part(first, firstLength, part, parts);
+        CachePrefetch.Part(second, secondLength, part, parts);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="ahead"/> &gt; 0 and the batch has the item that many after <paramref name="item"/>,
+    /// with matrices of its own.
+    /// </summary>
+    private static bool HasItem<T>(Operator<T> op, long item, int ahead) where T : unmanaged =>
+        ahead > 0 && item + ahead < op.SFactor.Items && op.HFactor.Items == op.SFactor.Items && op.V.Items == op.SFactor.Items
         && op.A.Items == op.SFactor.Items;
 }
