@@ -30,11 +30,7 @@ internal static class CholeskySolveKernel
         int i = 0;
         T* dots = stackalloc T[Block];
         for (; i + Block <= n; i += Block) ForwardBlock(l, n, b, i, dots);
-        for (; i < n; i++)
-        {
-            T* row = l + (long)i * n;
-            b[i] = (b[i] - VectorKernels.Dot(row, b, i)) / row[i];
-        }
+        for (; i < n; i++) ForwardRow(l, n, b, i);
     }
 
     /// <summary>Overwrites <paramref name="b"/> with L⁻ᵀb.</summary>
@@ -43,13 +39,73 @@ internal static class CholeskySolveKernel
     {
         int i = n - 1;
         for (; i + 1 >= Block; i -= Block) BackwardBlock(l, n, b, i);
+        for (; i >= 0; i--) BackwardRow(l, n, b, i);
+    }
+
+    /// <summary>
+    /// <see cref="SolveInPlace{T}(T*, int, T*)"/> for two independent systems of order n at once, with the same
+    /// arithmetic per system: the steps of the two alternate, so each fills the other's wait on its chain of dependent
+    /// steps (the 4×4 diagonal blocks).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void SolveInPlace<T>(T* l0, T* b0, T* l1, T* b1, int n) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ForwardInPlace(l0, b0, l1, b1, n);
+        BackwardInPlace(l0, b0, l1, b1, n);
+    }
+
+    /// <summary>Overwrites <paramref name="b0"/> with L₀⁻¹b₀ and <paramref name="b1"/> with L₁⁻¹b₁, their steps alternating.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void ForwardInPlace<T>(T* l0, T* b0, T* l1, T* b1, int n) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        T* dots0 = stackalloc T[Block];
+        T* dots1 = stackalloc T[Block];
+        for (; i + Block <= n; i += Block)
+        {
+            ForwardBlock(l0, n, b0, i, dots0);
+            ForwardBlock(l1, n, b1, i, dots1);
+        }
+        for (; i < n; i++)
+        {
+            ForwardRow(l0, n, b0, i);
+            ForwardRow(l1, n, b1, i);
+        }
+    }
+
+    /// <summary>Overwrites <paramref name="b0"/> with L₀⁻ᵀb₀ and <paramref name="b1"/> with L₁⁻ᵀb₁, their steps alternating.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static unsafe void BackwardInPlace<T>(T* l0, T* b0, T* l1, T* b1, int n) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = n - 1;
+        for (; i + 1 >= Block; i -= Block)
+        {
+            BackwardBlock(l0, n, b0, i);
+            BackwardBlock(l1, n, b1, i);
+        }
         for (; i >= 0; i--)
         {
-            T* row = l + (long)i * n;
-            T xi = b[i] / row[i];
-            b[i] = xi;
-            VectorKernels.SubtractScaled(row, xi, b, i);
+            BackwardRow(l0, n, b0, i);
+            BackwardRow(l1, n, b1, i);
         }
+    }
+
+    /// <summary>Forward substitution for the single row i.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void ForwardRow<T>(T* l, int n, T* b, int i) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* row = l + (long)i * n;
+        b[i] = (b[i] - VectorKernels.Dot(row, b, i)) / row[i];
+    }
+
+    /// <summary>Back substitution for the single row i.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void BackwardRow<T>(T* l, int n, T* b, int i) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* row = l + (long)i * n;
+        T xi = b[i] / row[i];
+        b[i] = xi;
+        VectorKernels.SubtractScaled(row, xi, b, i);
     }
 
     /// <summary>Rows solved together: their dot products (forward) or updates (backward) share the loads of b.</summary>

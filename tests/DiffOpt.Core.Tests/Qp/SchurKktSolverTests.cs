@@ -93,6 +93,7 @@ public class SchurKktSolverTests
     [InlineData(4, 40, 50, 10, false, ScalarType.Float64)]
     [InlineData(6, 8, 7, 2, true, ScalarType.Float64)]
     [InlineData(3, 6, 5, 0, false, ScalarType.Float64)]
+    [InlineData(3, 14, 7, 1, false, ScalarType.Float64)]
     [InlineData(4, 21, 17, 4, false, ScalarType.Float32)]
     public void MehrotraStep_EqualsTheBatchedPredictorCorrectorStep(int batch, int n, int m, int p, bool shared, ScalarType dtype)
     {

@@ -200,7 +200,7 @@ internal sealed class InequalitySchurKktSolver : KktSolver
         var r = new KktVector(Dense.Of(residuals.X), Dense.Of(residuals.Y), Dense.Of(residuals.Z));
         var next = new QpIterate(empty_like(current.X), empty_like(current.Y), empty_like(current.Z), empty_like(current.S));
         long batch = current.X.size(0), n = Qp.N, m = Qp.InequalityCount, p = Qp.EqualityCount;
-        int scratchLength = checked((int)(batch * (n + p + 4 * m)));
+        int scratchLength = checked((int)(batch * (n + p + 5 * m)));
         var means = Dense.Of(mu.dtype == _hFactor.dtype ? mu : mu.to_type(_hFactor.dtype));
         var sFactor = SFactorForKernel();
         if (_hFactor.dtype == ScalarType.Float64) Step(Operator<double>(sFactor), batch, current, r, means, tau, next, scratchLength);
