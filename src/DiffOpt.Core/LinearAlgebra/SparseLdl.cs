@@ -44,13 +44,13 @@ internal sealed class SparseLdl
         if (values.Length != s.Entries)
             throw new ArgumentException($"Expected {s.Entries} values, got {values.Length}.", nameof(values));
         for (int e = 0; e < values.Length; e++) _c[s.PositionOf(e)] = values[e];
-        var y = _y;
         Regularized = 0;
-        // The inner loops index without bounds checks, as Solve does: the symbolic analysis's arrays are consistent
-        // (positions within L's storage and C's, rows and columns in [0, order)) by construction.
+        // The loops index without bounds checks, as Solve does: y and d hold order entries, and the symbolic analysis's
+        // arrays are consistent (positions within L's storage and C's, rows and columns in [0, order)) by construction.
         ref double ry = ref MemoryMarshal.GetArrayDataReference(_y);
         ref double rl = ref MemoryMarshal.GetArrayDataReference(_l);
         ref double rc = ref MemoryMarshal.GetArrayDataReference(_c);
+        ref double rd = ref MemoryMarshal.GetArrayDataReference(_d);
         ref int cStarts = ref MemoryMarshal.GetArrayDataReference(s.CStarts);
         ref int cRows = ref MemoryMarshal.GetArrayDataReference(s.CRows);
         ref int rowStarts = ref MemoryMarshal.GetArrayDataReference(s.RowStarts);
@@ -62,8 +62,8 @@ internal sealed class SparseLdl
         {
             int cEnd = Unsafe.Add(ref cStarts, k + 1);
             for (int p = Unsafe.Add(ref cStarts, k); p < cEnd; p++) Unsafe.Add(ref ry, Unsafe.Add(ref cRows, p)) += Unsafe.Add(ref rc, p);
-            double d = y[k];
-            y[k] = 0;
+            double d = Unsafe.Add(ref ry, k);
+            Unsafe.Add(ref ry, k) = 0;
             // Solve L(0:k, 0:k)·(D l_k) = C(0:k, k) over the row's pattern; entries of column i above row k come first.
             int rowEnd = Unsafe.Add(ref rowStarts, k + 1);
             for (int t = Unsafe.Add(ref rowStarts, k); t < rowEnd; t++)
@@ -72,7 +72,7 @@ internal sealed class SparseLdl
                 double yi = Unsafe.Add(ref ry, i);
                 Unsafe.Add(ref ry, i) = 0;
                 for (int p = Unsafe.Add(ref lStarts, i); p < end; p++) Unsafe.Add(ref ry, Unsafe.Add(ref lRows, p)) -= Unsafe.Add(ref rl, p) * yi;
-                double lki = yi / _d[i];
+                double lki = yi / Unsafe.Add(ref rd, i);
                 d -= lki * yi;
                 Unsafe.Add(ref rl, end) = lki;
             }
@@ -85,7 +85,7 @@ internal sealed class SparseLdl
                 d = sign * QuasiDefiniteLdl.DynamicRegularization;
                 Regularized++;
             }
-            _d[k] = d;
+            Unsafe.Add(ref rd, k) = d;
         }
         return true;
     }

@@ -145,11 +145,14 @@ internal sealed class ActiveSetItem
     /// </summary>
     public double ReciprocalCondition { get; }
 
-    /// <summary>Per row of A (m × n row-major) the column of its only nonzero, or −1 when it has none or several.</summary>
+    /// <summary>
+    /// Per row of A (m × n row-major) the column of its only nonzero, or a negative value when it has none or several
+    /// (<see cref="DenseRows.Classify"/>).
+    /// </summary>
     public static int[] RowPattern(ReadOnlySpan<double> a, int m, int n)
     {
         var pattern = new int[m];
-        for (int i = 0; i < m; i++) pattern[i] = SingleNonzero(a.Slice(i * n, n));
+        DenseRows.Classify(a, m, n, pattern);
         return pattern;
     }
 
@@ -162,17 +165,7 @@ internal sealed class ActiveSetItem
     }
 
     /// <summary>The column of the only nonzero of <paramref name="row"/>, or −1 when it has none or several.</summary>
-    private static int SingleNonzero(ReadOnlySpan<double> row)
-    {
-        int found = -1;
-        for (int j = 0; j < row.Length; j++)
-        {
-            if (row[j] == 0) continue;
-            if (found >= 0) return -1;
-            found = j;
-        }
-        return found;
-    }
+    private static int SingleNonzero(ReadOnlySpan<double> row) => DenseRows.Nonzeros(row, out int column) == 1 ? column : -1;
 
     /// <summary>S' = [P_RR, A_K'Rᵀ; A_K'R, −W] (symmetric, so row- and column-major agree) into the factor storage.</summary>
     private void Assemble(ReadOnlySpan<double> a, ReadOnlySpan<double> p, int order)

@@ -62,7 +62,7 @@ internal sealed class DenseRows
     public void Bind(ItemProgram data, double[] matrix)
     {
         if (ReferenceEquals(_source, data)) return;
-        if (ReferenceEquals(_a, matrix) && data.IsShared(matrix))
+        if (data.Reuses(_a, matrix))
         {
             _source = data;
             return;

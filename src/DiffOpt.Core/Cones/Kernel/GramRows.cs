@@ -40,7 +40,7 @@ internal sealed class GramRows
     /// </summary>
     public void Gram(ItemProgram data, ReadOnlySpan<double> g, Span<double> k)
     {
-        if (!ReferenceEquals(_source, data) && !(ReferenceEquals(_matrix, data.DenseScaledA) && data.IsShared(_matrix))) Split(data);
+        if (!ReferenceEquals(_source, data) && !data.Reuses(_matrix, data.DenseScaledA)) Split(data);
         int n = _n, rows = _dense.Count, c = _columns.Count;
         if (rows > 0 && c == n)
         {

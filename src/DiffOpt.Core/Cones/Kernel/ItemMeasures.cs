@@ -17,6 +17,7 @@ internal sealed class ItemMeasures(int m, int n)
     private readonly double[] _aty = new double[n];
     private readonly double[] _px = new double[n];
     private readonly int[] _aRows = new int[m], _pRows = new int[n];   // DenseRows.RowColumn of the dense A and P
+    private double[]? _classifiedA, _classifiedP;                       // the matrices _aRows and _pRows were read from
     private ItemProgram _data = null!;
     private SolverTolerances _tolerances;
 
@@ -25,8 +26,9 @@ internal sealed class ItemMeasures(int m, int n)
     {
         if (item.Rows != m || item.Variables != n) throw new ArgumentException("The item's shape differs from the measures'.", nameof(item));
         (_data, _tolerances) = (item, itemTolerances);
-        if (item.SparseA is null) DenseRows.Classify(item.A, m, n, _aRows);
-        if (item.SparseP is null && item.P is { } p) DenseRows.Classify(p, n, n, _pRows);
+        // A batch's shared A and P are classified once (ItemProgram.Reuses).
+        if (item.SparseA is null && item.A is { } a && !item.Reuses(_classifiedA, a)) DenseRows.Classify(_classifiedA = a, m, n, _aRows);
+        if (item.SparseP is null && item.P is { } p && !item.Reuses(_classifiedP, p)) DenseRows.Classify(_classifiedP = p, n, n, _pRows);
     }
 
     /// <summary>The measures: primal, dual, gap and their normalisers (<see cref="ResidualMeasures"/>).</summary>

@@ -23,6 +23,13 @@ internal sealed record ItemProgram(int Rows, int Variables, double[]? A, double[
     /// </summary>
     public bool IsShared(double[] matrix) => Batch is not null && Batch.Holds(matrix);
 
+    /// <summary>
+    /// Whether what a consumer derived from <paramref name="bound"/> (the matrix it read last) holds for this item's
+    /// <paramref name="matrix"/>: the same array, and one of the batch's shared matrices (<see cref="IsShared"/>), so
+    /// that no item has written it since.
+    /// </summary>
+    public bool Reuses(double[]? bound, double[] matrix) => ReferenceEquals(bound, matrix) && IsShared(matrix);
+
     /// <summary>Â, m × n row-major, on the dense path.</summary>
     /// <exception cref="InvalidOperationException">The item holds Â by its nonzeros only.</exception>
     public double[] DenseScaledA => ScaledA ?? throw new InvalidOperationException("Â is held by its nonzeros (sparse KKT path).");

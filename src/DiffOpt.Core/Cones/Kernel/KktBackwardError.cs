@@ -58,7 +58,7 @@ internal sealed class KktBackwardError
     private void Absolute(ItemProgram data)
     {
         // A batch's shared Â is never written, so its magnitudes hold for every item reading it.
-        if (!(ReferenceEquals(_matrix, data.DenseScaledA) && data.IsShared(_matrix)))
+        if (!data.Reuses(_matrix, data.DenseScaledA))
             for (int k = 0; k < _absA.Length; k++) _absA[k] = Math.Abs(data.DenseScaledA[k]);
         _matrix = data.DenseScaledA;
         if (data.ScaledP is { } p)

@@ -24,10 +24,6 @@ internal static class CostScale
     public static double Of(ReadOnlySpan<double> scaledC, ReadOnlySpan<double> scaledP, bool hasP, RuizSettings settings) =>
         Of(scaledC, hasP ? RowMaxSum(scaledP, scaledC.Length) : 0, hasP, settings);
 
-    /// <summary>σ of one item from Ec (n) and EPE by its nonzeros (null for P = 0): the same value, zeros add nothing to a row's maximum.</summary>
-    public static double Of(ReadOnlySpan<double> scaledC, CompressedRows? scaledP, RuizSettings settings) =>
-        Of(scaledC, scaledP is null ? 0 : RowMaxSum(scaledP), scaledP is not null, settings);
-
     /// <summary>The sum over rows of EPE (n × n row-major) of ‖row‖∞, summed in row order: σ's share of P.</summary>
     public static double RowMaxSum(ReadOnlySpan<double> scaledP, int n)
     {
@@ -36,7 +32,7 @@ internal static class CostScale
         return rowMaxSum;
     }
 
-    /// <summary><see cref="RowMaxSum(ReadOnlySpan{double}, int)"/> of EPE by its nonzeros (the same value).</summary>
+    /// <summary><see cref="RowMaxSum(ReadOnlySpan{double}, int)"/> of EPE by its nonzeros (the same value: zeros add nothing to a row's maximum).</summary>
     public static double RowMaxSum(CompressedRows scaledP)
     {
         double rowMaxSum = 0;
