@@ -34,6 +34,18 @@ internal sealed class QuasiDefiniteCholesky
 
     /// <summary>A factoriser for a leading block of order <paramref name="n"/> and <paramref name="e"/> coupling rows.</summary>
     public QuasiDefiniteCholesky(int n, int e)
+        : this(n, e, n)
+    {
+    }
+
+    /// <summary>
+    /// A factoriser whose split buffers are only allocated where the split can happen (n ≥ <see cref="MinimumSplitOrder"/>):
+    /// for callers that hold many factors at once (one per item of a batch), where each fresh array costs page faults.
+    /// </summary>
+    public static QuasiDefiniteCholesky Compact(int n, int e) => new(n, e, n >= MinimumSplitOrder ? n : 0);
+
+    /// <summary>The factoriser with split buffers for <paramref name="split"/> variables (n, or 0 below <see cref="MinimumSplitOrder"/>).</summary>
+    private QuasiDefiniteCholesky(int n, int e, int split)
     {
         _n = n;
         _e = e;
@@ -41,12 +53,12 @@ internal sealed class QuasiDefiniteCholesky
         _coupling = new double[e * n];
         _schur = new double[e * e];
         _middle = new double[e];
-        _packed = new double[n * n];
-        _packedCoupling = new double[e * n];
-        _gathered = new double[n];
-        _divisors = new double[n];
-        _dense = new int[n];
-        _isolated = new int[n];
+        _packed = new double[split * split];
+        _packedCoupling = new double[e * split];
+        _gathered = new double[split];
+        _divisors = new double[split];
+        _dense = new int[split];
+        _isolated = new int[split];
     }
 
     /// <summary>The order n + e of K.</summary>

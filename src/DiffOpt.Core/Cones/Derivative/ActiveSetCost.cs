@@ -7,9 +7,9 @@ namespace DiffOpt.Cones;
 /// <see cref="SparseDerivativeSolver.TryCreate(IReadOnlyList{Cone}, SparseBatchMatrix, long, Tensor?, IConeOperator, Func{long[], Tensor, Tensor}, bool, bool)"/>'s
 /// cost rule (dense multiply–adds), counted from what <see cref="ActiveSetItem"/> does with each item's D: the
 /// reduced system's factorisation (Bunch–Kaufman LDLᵀ, order³/6, or the square form's LU, |R|³/3), and the dense
-/// A (and P) it reads in every refinement step; a second-order block of D that is neither 0 nor I is reduced in its
-/// eigenbasis (<see cref="DerivativeEigenbasis"/>), counted as r kept rows (no eigenvalue taken as 0) plus the
-/// rotation of its rows of A (r²n) and its Jacobi sweeps (about 10·r³); an item with any other such block costs the
+/// A (and P) it reads in every refinement step; a second-order or exponential block of D that is neither 0 nor I is
+/// reduced in its eigenbasis (<see cref="DerivativeEigenbasis"/>), counted as r kept rows (no eigenvalue taken as 0)
+/// plus the rotation of its rows of A (r²n) and its eigenvectors (about 10·r³); an item with any other such block costs the
 /// full LU (n + m)³/3.
 /// </summary>
 internal static class ActiveSetCost
@@ -85,8 +85,9 @@ internal static class ActiveSetCost
 
     /// <summary>
     /// D's diagonal from one item's blocks where each is diagonal, or exactly 0 or I (as <see cref="DerivativeSystem.TryDiagonal"/>),
-    /// with ½ (a kept row) on the rows of a second-order block; returns the cost of rotating those blocks into their
-    /// eigenbasis, or NaN when some other block is general (the item goes to the full LU).
+    /// with ½ (a kept row) on the rows of a rotatable block (<see cref="DerivativeBlocks.Rotatable"/>); returns the cost
+    /// of rotating those blocks into their eigenbasis, or NaN when some other block is general (the item goes to the
+    /// full LU).
     /// </summary>
     private static double Diagonal(DerivativeBlocks d, ReadOnlySpan<double> values, Span<double> diagonal, int n)
     {
@@ -97,7 +98,7 @@ internal static class ActiveSetCost
             var block = values.Slice(d.Storage[k], r * r);
             if (r == 1) diagonal[d.Starts[k]] = block[0];
             else if (DerivativeSystem.ZeroOrIdentity(block, r) is { } identity) diagonal.Slice(d.Starts[k], r).Fill(identity ? 1 : 0);
-            else if (!d.SecondOrder[k]) return double.NaN;
+            else if (!d.Rotatable[k]) return double.NaN;
             else
             {
                 diagonal.Slice(d.Starts[k], r).Fill(0.5);

@@ -8,11 +8,11 @@ namespace DiffOpt.Cones;
 /// (<see cref="ActiveSetItem"/>: the rows where D = 0 and the variables a single active row fixes eliminated), refined
 /// against the full J, with each item's residual ‖J·z − r‖∞/‖r‖∞ of the full system. An item whose D is diagonal
 /// (<see cref="DerivativeSystem.TryDiagonal"/>: zero and nonnegative cones, and second-order cones whose D is exactly 0
-/// or I) is reduced as it stands by Bunch–Kaufman; one whose other blocks are second-order cones' is reduced in the
-/// eigenbasis of D's blocks (<see cref="DerivativeEigenbasis"/>: J = diag(I, Q)·J̃·diag(I, Qᵀ) with J̃'s D diagonal) and
-/// factorised with fixed pivots (<see cref="QuasiDefiniteItem"/>; Bunch–Kaufman when that fails). An item with PSD or
-/// exponential blocks, whose reduced system is nearly singular (reciprocal condition at most
-/// <see cref="ReducedSingularRatio"/>) or whose refined residual stays above
+/// or I) is reduced as it stands by Bunch–Kaufman; one whose other blocks are second-order cones' or exponential
+/// triples' is reduced in the eigenbasis of D's blocks (<see cref="DerivativeEigenbasis"/>: J = diag(I, Q)·J̃·diag(I, Qᵀ)
+/// with J̃'s D diagonal) and factorised with fixed pivots (<see cref="QuasiDefiniteItem"/>; Bunch–Kaufman when that
+/// fails). An item with a PSD block that is neither 0 nor I, whose reduced system is nearly singular (reciprocal
+/// condition at most <see cref="ReducedSingularRatio"/>) or whose refined residual stays above
 /// <see cref="IterativeRefinement.AcceptedResidual"/> is solved by the dense LU of the full J instead
 /// (<see cref="RefinedBatchSolver"/>, which decides singularity and takes the least-squares solution).
 /// </summary>
@@ -33,7 +33,7 @@ internal sealed class ActiveSetDerivativeSolver : IDerivativeSolver
     private readonly DerivativeSystem _system;
     private readonly ActiveSetItem?[] _items;
     private readonly DerivativeEigenbasis?[] _bases; // per item whose D is not diagonal: its eigenbasis
-    private readonly double[]?[] _rotatedA;          // and Â = QᵀA there
+    private readonly double[]?[] _rotatedA;          // and Â = QᵀA there, unless the quasi-definite item holds what it reads
     private readonly QuasiDefiniteItem?[] _quasi;    // its quasi-definite factorisation, where that succeeded
     private readonly DenseFallback _fallback;
 
@@ -69,12 +69,13 @@ internal sealed class ActiveSetDerivativeSolver : IDerivativeSolver
             else
             {
                 if (DerivativeEigenbasis.Of(system, i) is not { } basis) return;
-                var rotated = new double[system.Rows * n];
+                var rotated = RotatedRows(system.Rows * n).AsSpan(0, system.Rows * n);
                 basis.RotateRows(system.A(i), n, rotated);
-                (_bases[i], _rotatedA[i]) = (basis, rotated);
-                // Fixed pivots first; Bunch–Kaufman when the quasi-definite factorisation fails.
+                _bases[i] = basis;
+                // Fixed pivots first; Bunch–Kaufman when the quasi-definite factorisation fails (it reads all of Â: a copy).
                 if ((_quasi[i] = QuasiDefiniteItem.TryCreate(rotated, system.P(i), basis.Values, n)) is not null) return;
-                item = new ActiveSetItem(rotated, system.P(i), basis.Values, n, pIsZero: pIsZero);
+                _rotatedA[i] = rotated.ToArray();
+                item = new ActiveSetItem(_rotatedA[i], system.P(i), basis.Values, n, pIsZero: pIsZero);
             }
             _items[i] = item.ReciprocalCondition > ReducedSingularRatio ? item : null;
         });
@@ -84,6 +85,14 @@ internal sealed class ActiveSetDerivativeSolver : IDerivativeSolver
         // Built now, so that Singular is known before the first solve.
         if (refused.Length > 0) Singular = Singular.index_copy(0, tensor(refused), _fallback.For(refused).Singular);
     }
+
+    /// <summary>The thread's scratch Â, reused by the items it rotates (fresh arrays per item cost page faults).</summary>
+    [ThreadStatic]
+    private static double[]? t_rotated;
+
+    /// <summary>The thread's scratch of at least <paramref name="length"/> entries (every one of them is overwritten).</summary>
+    private static double[] RotatedRows(int length) =>
+        t_rotated is { } rows && rows.Length >= length ? rows : t_rotated = new double[length];
 
     /// <summary>The order of each item's factorised system (0 for an item the full system took), for reports and tests.</summary>
     public int[] ReducedOrders => _items.Select((item, i) => _quasi[i]?.Order ?? item?.Order ?? 0).ToArray();
@@ -133,7 +142,7 @@ internal sealed class ActiveSetDerivativeSolver : IDerivativeSolver
                     var zRotated = rotated.AsSpan(order, order);
                     residual[..n].CopyTo(rhsRotated);
                     basis.Apply(residual[n..], rhsRotated[n..], transposed: true);
-                    if (quasi is not null) quasi.Solve(_rotatedA[i], rhsRotated, zRotated, transpose, work);
+                    if (quasi is not null) quasi.Solve(rhsRotated, zRotated, transpose, work);
                     else item!.Solve(_rotatedA[i], system.P(i), rhsRotated, zRotated, transpose, work);
                     zRotated[..n].CopyTo(correction);
                     basis.Apply(zRotated[n..], correction[n..], transposed: false);

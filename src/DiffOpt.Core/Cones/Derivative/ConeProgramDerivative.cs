@@ -13,7 +13,7 @@ namespace DiffOpt.Cones;
 /// and factorised sparsely (<see cref="SparseDerivativeSolver"/>) unless the active-set path below is expected to cost
 /// less (<see cref="ActiveSetCost"/>); otherwise, on the CPU in float64, J is assembled and
 /// reduced one item at a time from A, P and D's blocks (<see cref="DerivativeSystem"/>) to the active-set system of
-/// <see cref="ActiveSetDerivativeSolver"/> (in the eigenbasis of D's second-order blocks), with J applied matrix-free;
+/// <see cref="ActiveSetDerivativeSolver"/> (in the eigenbasis of D's second-order and exponential blocks), with J applied matrix-free;
 /// elsewhere it is formed densely ((B, n + m, n + m)) in tensors.
 /// </summary>
 /// <remarks>
@@ -114,7 +114,7 @@ internal sealed class ConeProgramDerivative
             // A as given: a shared one is read once.
             var givenA = denseA is not null ? ToFloat64(denseA) : _sharedA ? wideA!.Dense(1)[0] : DenseA();
             var system = new DerivativeSystem(givenA, P is null ? null : ToFloat64(P), _d, (int)batch, (int)n, (int)m);
-            // The active-set system, in D's eigenbasis where D has general second-order blocks.
+            // The active-set system, in D's eigenbasis where D has general second-order or exponential blocks.
             _solver = ActiveSetDerivativeSolver.Create(system);
             return;
         }

@@ -16,7 +16,7 @@ internal sealed class DerivativeBlocks
     {
         var starts = new List<int>();
         var sizes = new List<int>();
-        var secondOrder = new List<bool>();
+        var rotatable = new List<bool>();
         int row = 0;
         foreach (var cone in cones)
         {
@@ -25,14 +25,14 @@ internal sealed class DerivativeBlocks
             {
                 starts.Add(row + b);
                 sizes.Add(r);
-                secondOrder.Add(cone is SecondOrderCone);
+                rotatable.Add(cone is SecondOrderCone or ExponentialCone);
             }
             row += cone.Rows;
         }
         Rows = row;
         Starts = starts.ToArray();
         Sizes = sizes.ToArray();
-        SecondOrder = secondOrder.ToArray();
+        Rotatable = rotatable.ToArray();
         Storage = new int[Starts.Length + 1];
         for (int k = 0; k < Starts.Length; k++) Storage[k + 1] = Storage[k] + Sizes[k] * Sizes[k];
     }
@@ -114,7 +114,7 @@ internal sealed class DerivativeBlocks
     }
 
     /// <summary>An exponential cone's operator as its 3 × 3 blocks (B, c, 3, 3) (I − M's for its complement); null for other operators.</summary>
-    private static (bool Diagonal, Tensor Values)? Triples(IConeOperator block) => block switch
+    internal static (bool Diagonal, Tensor Values)? Triples(IConeOperator block) => block switch
     {
         TripleBlockOperator triples => (false, triples.Blocks),
         ComplementOperator { Inner: TripleBlockOperator triples } => (false, eye(3, dtype: triples.Blocks.dtype, device: triples.Blocks.device) - triples.Blocks),
@@ -129,8 +129,34 @@ internal sealed class DerivativeBlocks
     {
         DiagonalOperator diag => (true, diag.Diagonal),
         ComplementOperator { Inner: DiagonalOperator inner } => (true, inner.Diagonal.SubtractedFrom(1L)),
+        SecondOrderOperator secondOrder when secondOrder.Direction.device_type == TorchSharp.DeviceType.CPU => (false, SecondOrderDense(secondOrder)),
         var other => (false, other.Dense()),
     };
+
+    /// <summary>
+    /// A second-order cone's D = [a, bŵᵀ; bŵ, cI + eŵŵᵀ] as dense (B, r, r) matrices assembled on the host (a handful of
+    /// tensor operations per cone instead, on small tensors, cost more than the arithmetic).
+    /// </summary>
+    private static Tensor SecondOrderDense(SecondOrderOperator block)
+    {
+        var (ta, tb, tc, te) = block.Coefficients;
+        var (a, b, c, e) = (TensorCopy.ToDoubles(ta), TensorCopy.ToDoubles(tb), TensorCopy.ToDoubles(tc), TensorCopy.ToDoubles(te));
+        var w = TensorCopy.ToDoubles(block.Direction);
+        int batch = a.Length, r = block.Rows, k = r - 1;
+        var dense = new double[batch * r * r];
+        for (int item = 0; item < batch; item++)
+        {
+            var d = dense.AsSpan(item * r * r, r * r);
+            var u = w.AsSpan(item * k, k);
+            d[0] = a[item];
+            for (int p = 0; p < k; p++)
+            {
+                d[p + 1] = d[(p + 1) * r] = b[item] * u[p];
+                for (int q = 0; q < k; q++) d[(p + 1) * r + q + 1] = (p == q ? c[item] : 0) + e[item] * u[p] * u[q];
+            }
+        }
+        return tensor(dense, [batch, r, r], dtype: ScalarType.Float64).to(block.Direction.dtype);
+    }
 
     /// <summary>m.</summary>
     public int Rows { get; }
@@ -141,8 +167,11 @@ internal sealed class DerivativeBlocks
     /// <summary>Each block's order.</summary>
     public int[] Sizes { get; }
 
-    /// <summary>Whether each block is a second-order cone's.</summary>
-    public bool[] SecondOrder { get; }
+    /// <summary>
+    /// Whether each block is a second-order cone's or an exponential triple's: the blocks the active-set path reduces
+    /// in their eigenbasis (<see cref="DerivativeEigenbasis"/>).
+    /// </summary>
+    public bool[] Rotatable { get; }
 
     /// <summary>Where each block starts in an item's storage (blocks + 1 entries; the last is the item's length).</summary>
     public int[] Storage { get; }

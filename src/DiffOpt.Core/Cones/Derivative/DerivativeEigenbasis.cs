@@ -7,8 +7,9 @@ namespace DiffOpt.Cones;
 /// 0 ≤ λ ≤ 1), which turns J = [P, AᵀD; A, D − I] into J = diag(I, Q)·J̃·diag(I, Qᵀ) with J̃ = [P, ÂᵀΛ; Â, Λ − I] and
 /// Â = QᵀA (and likewise Jᵀ with J̃ᵀ): J̃ is the Jacobian of a program whose D is diagonal, which
 /// <see cref="ActiveSetItem"/> reduces to a symmetric system of half an LU's work. Blocks held as diagonals and blocks
-/// that are exactly 0 or I keep Q = I; the others (second-order cones at a point on neither side) are decomposed by
-/// Jacobi rotations. For a second-order block λ is 0, 1 and ½(1 + t/‖u‖) (CONES.md), so an
+/// that are exactly 0 or I keep Q = I; the others are decomposed: second-order cones at a point on neither side in
+/// closed form (<see cref="SecondOrderEigenbasis"/>), exponential triples by Jacobi rotations. For a second-order block
+/// λ is 0, 1 and ½(1 + t/‖u‖) (CONES.md), and a triple's λ lie in [0, 1] (DΠ of a convex set), so an
 /// eigenvalue within <see cref="Snap"/> of 0 or 1 is set to it exactly: the rotated system then drops the component
 /// (λ = 0) or gives it no diagonal (λ = 1) as it would at the exact eigenvalue, and the solves, refined against J
 /// itself, correct the O(<see cref="Snap"/>) perturbation.
@@ -34,9 +35,9 @@ internal sealed class DerivativeEigenbasis
 
     /// <summary>
     /// Item <paramref name="item"/>'s eigenbasis of <paramref name="system"/>'s D; null when a block is not finite, or
-    /// when a block to rotate is not a second-order cone's: the reduction pays for second-order blocks, whose eigenbasis
-    /// is found in a few Jacobi sweeps, while PSD blocks (order 10 to 15 in svec form) and exponential triples made the
-    /// derivative's set-up slower than the LU of the full J (measured on the benchmark's mixed and sdp cone cases).
+    /// when a block to rotate is neither a second-order cone's nor an exponential triple's: the reduction pays for those,
+    /// whose eigenbases are cheap (closed form; Jacobi on order 3), while PSD blocks (order 10 to 15 in svec form) made
+    /// the derivative's set-up slower than the LU of the full J (measured on the benchmark's mixed and sdp cone cases).
     /// </summary>
     public static DerivativeEigenbasis? Of(DerivativeSystem system, int item)
     {
@@ -46,7 +47,7 @@ internal sealed class DerivativeEigenbasis
         var vectors = new List<double[]>();
         for (int k = 0; k < system.BlockCount; k++)
         {
-            var (offset, r, diagonal, secondOrder) = system.BlockLayout(k);
+            var (offset, r, diagonal, secondOrder, exponential) = system.BlockLayout(k);
             var block = system.BlockValues(k, item);
             var lambda = values.AsSpan(offset, r);
             if (diagonal)
@@ -59,9 +60,11 @@ internal sealed class DerivativeEigenbasis
                 lambda.Fill(identity ? 1 : 0);
                 continue;
             }
-            if (!secondOrder) return null;
+            if (!secondOrder && !exponential) return null;
             var q = new double[r * r];
-            if (!SmallDense.SymmetricEigen(block.ToArray(), r, lambda, q)) return null;
+            // A second-order block's eigenbasis in closed form; Jacobi sweeps for a triple's (order 3) and where that fails.
+            if (!(secondOrder && SecondOrderEigenbasis.TryDecompose(block, r, lambda, q))
+                && !SmallDense.SymmetricEigen(block.ToArray(), r, lambda, q)) return null;
             for (int i = 0; i < r; i++)
                 lambda[i] = lambda[i] <= Snap ? 0 : lambda[i] >= 1 - Snap ? 1 : lambda[i];
             offsets.Add(offset);
@@ -71,13 +74,16 @@ internal sealed class DerivativeEigenbasis
         return new DerivativeEigenbasis(values, [.. offsets], [.. sizes], [.. vectors]);
     }
 
-    /// <summary>Whether <see cref="Of"/> can rotate item <paramref name="item"/>: each block of its D is diagonal, exactly 0 or I, or a second-order cone's.</summary>
+    /// <summary>
+    /// Whether <see cref="Of"/> can rotate item <paramref name="item"/>: each block of its D is diagonal, exactly 0 or I,
+    /// a second-order cone's or an exponential triple's.
+    /// </summary>
     public static bool Applies(DerivativeSystem system, int item)
     {
         for (int k = 0; k < system.BlockCount; k++)
         {
-            var (_, r, diagonal, secondOrder) = system.BlockLayout(k);
-            if (!diagonal && !secondOrder && DerivativeSystem.ZeroOrIdentity(system.BlockValues(k, item), r) is null) return false;
+            var (_, r, diagonal, secondOrder, exponential) = system.BlockLayout(k);
+            if (!diagonal && !secondOrder && !exponential && DerivativeSystem.ZeroOrIdentity(system.BlockValues(k, item), r) is null) return false;
         }
         return true;
     }

@@ -19,9 +19,9 @@ internal sealed class DerivativeSystem
 
     /// <summary>
     /// One diagonal block of D: rows [Offset, Offset + Rows), either diagonal ((B, r)) or dense ((B, r, r)); whether it
-    /// is a second-order cone's.
+    /// is a second-order cone's or an exponential triple's.
     /// </summary>
-    private sealed record Block(int Offset, int Rows, bool Diagonal, double[] Values, bool SecondOrder);
+    private sealed record Block(int Offset, int Rows, bool Diagonal, double[] Values, bool SecondOrder, bool Exponential = false);
 
     /// <summary>The system for data A ((B, m, n) or (m, n)), P (likewise, or null) and the operator D.</summary>
     public DerivativeSystem(Tensor a, Tensor? p, IConeOperator d, int batch, int n, int m)
@@ -34,13 +34,32 @@ internal sealed class DerivativeSystem
         _sharedP = p is not null && p.dim() == 2;
         _p = p is null ? null : TensorCopy.ToDoubles(p);
         var blocks = d is BlockDiagonalOperator diagonal ? diagonal.Blocks : [d];
-        _blocks = new Block[blocks.Count];
+        var held = new List<Block>(blocks.Count);
         int offset = 0;
-        for (int k = 0; k < blocks.Count; k++)
+        foreach (var block in blocks)
         {
-            var (isDiagonal, values) = DerivativeBlocks.Of(blocks[k]);
-            _blocks[k] = new Block(offset, blocks[k].Rows, isDiagonal, TensorCopy.ToDoubles(values), blocks[k] is SecondOrderOperator);
-            offset += blocks[k].Rows;
+            if (DerivativeBlocks.Triples(block) is { } triples) AddTriples(held, offset, TensorCopy.ToDoubles(triples.Values), batch, block.Rows / 3);
+            else
+            {
+                var (isDiagonal, values) = DerivativeBlocks.Of(block);
+                held.Add(new Block(offset, block.Rows, isDiagonal, TensorCopy.ToDoubles(values), block is SecondOrderOperator));
+            }
+            offset += block.Rows;
+        }
+        _blocks = [.. held];
+    }
+
+    /// <summary>
+    /// An exponential cone's <paramref name="count"/> 3 × 3 blocks ((B, count, 3, 3) <paramref name="values"/>) as blocks of
+    /// their own from row <paramref name="offset"/>: never its dense (3count)² matrix, and each can be rotated alone.
+    /// </summary>
+    private static void AddTriples(List<Block> held, int offset, double[] values, int batch, int count)
+    {
+        for (int t = 0; t < count; t++)
+        {
+            var own = new double[batch * 9];
+            for (int item = 0; item < batch; item++) values.AsSpan((item * count + t) * 9, 9).CopyTo(own.AsSpan(item * 9, 9));
+            held.Add(new Block(offset + 3 * t, 3, false, own, SecondOrder: false, Exponential: true));
         }
     }
 
@@ -130,9 +149,12 @@ internal sealed class DerivativeSystem
     /// <summary>The number of diagonal blocks of D.</summary>
     public int BlockCount => _blocks.Length;
 
-    /// <summary>Block <paramref name="k"/>'s first row, its order r, whether it is held as a diagonal and whether it is a second-order cone's.</summary>
-    public (int Offset, int Rows, bool Diagonal, bool SecondOrder) BlockLayout(int k) =>
-        (_blocks[k].Offset, _blocks[k].Rows, _blocks[k].Diagonal, _blocks[k].SecondOrder);
+    /// <summary>
+    /// Block <paramref name="k"/>'s first row, its order r, whether it is held as a diagonal, whether it is a second-order
+    /// cone's and whether it is an exponential triple's.
+    /// </summary>
+    public (int Offset, int Rows, bool Diagonal, bool SecondOrder, bool Exponential) BlockLayout(int k) =>
+        (_blocks[k].Offset, _blocks[k].Rows, _blocks[k].Diagonal, _blocks[k].SecondOrder, _blocks[k].Exponential);
 
     /// <summary>Item <paramref name="item"/>'s values of block <paramref name="k"/>: its diagonal (length r) or its dense r × r matrix, row-major.</summary>
     public ReadOnlySpan<double> BlockValues(int k, int item)
@@ -238,7 +260,7 @@ internal sealed class DerivativeSystem
                 var diagonal = block.Values.AsSpan(item * r, r);
                 for (int i = 0; i < r; i++) result[o + i] = diagonal[i] * u[o + i];
             }
-            else NativeBlas.Gemv(block.Values.AsSpan(item * r * r, r * r), r, r, r, transpose: false, 1, u.Slice(o, r), 0, result.Slice(o, r));
+            else Numerics.SmallGemv.MultiplyOrBlas(block.Values.AsSpan(item * r * r, r * r), r, r, transpose: false, 1, u.Slice(o, r), 0, result.Slice(o, r));
         }
     }
 }

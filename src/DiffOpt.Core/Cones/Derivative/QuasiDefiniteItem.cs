@@ -27,20 +27,28 @@ internal sealed class QuasiDefiniteItem
     private readonly int[] _dropped, _eliminated, _coupled; // I, E, C (ascending)
     private readonly double[] _weight;   // ω on E
     private readonly double[] _lambda;   // λ per row
+    private readonly double[] _rows;     // Â's rows on I, then on E (the solves read no other row of Â)
     private readonly QuasiDefiniteCholesky _factor;
 
-    private QuasiDefiniteItem(int n, ReadOnlySpan<double> lambda, int[] dropped, int[] eliminated, int[] coupled, double[] weight,
-        QuasiDefiniteCholesky factor)
+    private QuasiDefiniteItem(int n, ReadOnlySpan<double> a, ReadOnlySpan<double> lambda, int[] dropped, int[] eliminated, int[] coupled,
+        double[] weight, QuasiDefiniteCholesky factor)
     {
         _n = n;
         _m = lambda.Length;
         _lambda = lambda.ToArray();
         (_dropped, _eliminated, _coupled, _weight, _factor) = (dropped, eliminated, coupled, weight, factor);
+        _rows = new double[(dropped.Length + eliminated.Length) * n];
+        int t = 0;
+        foreach (int i in dropped.Concat(eliminated)) a.Slice(i * n, n).CopyTo(_rows.AsSpan(t++ * n, n));
     }
+
+    /// <summary>Â's row <paramref name="t"/> of I (t &lt; |I|), or of E at |I| + its place in E.</summary>
+    private ReadOnlySpan<double> Row(int t) => _rows.AsSpan(t * _n, _n);
 
     /// <summary>
     /// The factorised item for Â (m × n row-major), P (n × n, or empty for P = 0) and λ; null when K̃ cannot be
-    /// factorised with fixed pivots or is (nearly) singular.
+    /// factorised with fixed pivots or is (nearly) singular. The item keeps the rows of Â its solves read, so that
+    /// <paramref name="a"/> may be a scratch buffer.
     /// </summary>
     public static QuasiDefiniteItem? TryCreate(ReadOnlySpan<double> a, ReadOnlySpan<double> p, ReadOnlySpan<double> lambda, int n)
     {
@@ -50,14 +58,14 @@ internal sealed class QuasiDefiniteItem
         for (int i = 0; i < lambda.Length; i++)
             (lambda[i] <= 0 ? dropped : lambda[i] <= 0.5 ? eliminated : coupled).Add(i);
         int e = coupled.Count;
-        var factor = new QuasiDefiniteCholesky(n, e);
+        var factor = QuasiDefiniteCholesky.Compact(n, e);
         var leading = factor.Leading;
         if (!p.IsEmpty) p[..(n * n)].CopyTo(leading);
         var weight = new double[eliminated.Count];
         if (eliminated.Count > 0)
         {
             // Â_EᵀΩÂ_E as the Gram matrix of the rows √ω_i·Â_i.
-            var scaled = new double[eliminated.Count * n];
+            var scaled = ScaledRows(eliminated.Count * n);
             for (int t = 0; t < eliminated.Count; t++)
             {
                 int i = eliminated[t];
@@ -77,7 +85,19 @@ internal sealed class QuasiDefiniteItem
         if (!factor.Factor(HomogeneousKkt.StaticRegularization, lowerRight)) return null;
         // A singular K leaves ‖K̃⁻¹‖ ≈ 1/δ (as in SparseDerivativeSolver): the pivoted solvers decide such items.
         if (!(InverseNormEstimate.Of(n + e, (b, _) => factor.Solve(b)) < SparseDerivativeSolver.SingularInverseNorm)) return null;
-        return new QuasiDefiniteItem(n, lambda, [.. dropped], [.. eliminated], [.. coupled], weight, factor);
+        return new QuasiDefiniteItem(n, a, lambda, [.. dropped], [.. eliminated], [.. coupled], weight, factor);
+    }
+
+    /// <summary>The thread's rows √ω_i·Â_i, reused by the items it factorises (fresh arrays per item cost page faults).</summary>
+    [ThreadStatic]
+    private static double[]? t_scaled;
+
+    /// <summary>The thread's zeroed rows buffer of <paramref name="length"/> entries.</summary>
+    private static double[] ScaledRows(int length)
+    {
+        if (t_scaled is not { } rows || rows.Length < length) return t_scaled = new double[length];
+        Array.Clear(rows, 0, length);
+        return rows;
     }
 
     /// <summary>The order of the factorised system, n + |C|.</summary>
@@ -88,11 +108,11 @@ internal sealed class QuasiDefiniteItem
 
     /// <summary>
     /// An approximate z with J̃·z = r, or J̃ᵀ·z = r when <paramref name="transpose"/> (r and z of length n + m; exact up
-    /// to the δ of K̃), for the item's Â <paramref name="a"/>; <paramref name="work"/> of length at least
-    /// <see cref="WorkLength"/>.
+    /// to the δ of K̃); <paramref name="work"/> of length at least <see cref="WorkLength"/>.
     /// </summary>
-    public void Solve(ReadOnlySpan<double> a, ReadOnlySpan<double> r, Span<double> z, bool transpose, Span<double> work)
+    public void Solve(ReadOnlySpan<double> r, Span<double> z, bool transpose, Span<double> work)
     {
+        int dropped = _dropped.Length;
         int n = _n, e = _coupled.Length;
         var bottom = r[n..];
         var zx = z[..n];
@@ -101,18 +121,19 @@ internal sealed class QuasiDefiniteItem
         var g = work.Slice(n + e, _m);
         // S·[x; w] = [f; g]: f = r₁ (+ Â_Iᵀr₂_I transposed), g = r₂ on K (÷ λ transposed); see ActiveSetItem.
         r[..n].CopyTo(k);
-        foreach (int i in _dropped)
-            if (transpose)
+        if (transpose)
+            for (int t = 0; t < dropped; t++)
             {
+                int i = _dropped[t];
                 zv[i] = -bottom[i];
-                SpanKernels.AddScaled(bottom[i], a.Slice(i * n, n), k[..n]);
+                SpanKernels.AddScaled(bottom[i], Row(t), k[..n]);
             }
         for (int i = 0; i < _m; i++) g[i] = _lambda[i] > 0 && transpose ? bottom[i] / _lambda[i] : bottom[i];
         // E eliminated: w_i = ω_i(Â_i·x − g_i) moves ω_i·g_i·Â_i to the right-hand side.
         for (int t = 0; t < _eliminated.Length; t++)
         {
             int i = _eliminated[t];
-            SpanKernels.AddScaled(_weight[t] * g[i], a.Slice(i * n, n), k[..n]);
+            SpanKernels.AddScaled(_weight[t] * g[i], Row(dropped + t), k[..n]);
         }
         for (int t = 0; t < e; t++) k[n + t] = g[_coupled[t]];
         _factor.Solve(k);
@@ -126,10 +147,10 @@ internal sealed class QuasiDefiniteItem
         for (int t = 0; t < _eliminated.Length; t++)
         {
             int i = _eliminated[t];
-            double w = _weight[t] * (SpanKernels.Dot(a.Slice(i * n, n), zx) - g[i]);
+            double w = _weight[t] * (SpanKernels.Dot(Row(dropped + t), zx) - g[i]);
             zv[i] = transpose ? w : w / _lambda[i];
         }
         if (!transpose)
-            foreach (int i in _dropped) zv[i] = SpanKernels.Dot(a.Slice(i * n, n), zx) - bottom[i];
+            for (int t = 0; t < dropped; t++) zv[_dropped[t]] = SpanKernels.Dot(Row(t), zx) - bottom[_dropped[t]];
     }
 }

@@ -98,10 +98,36 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
     {
         if (!Serves(a, force) || a.shape[1] == 0) return null;
         using var noGrad = no_grad();
-        var aMask = Native.TensorCopy.ToDoubles(a.ne(ScalarSafeOperations.Zero).any(0).to(ScalarType.Float64)).Select(v => v != 0).ToArray();
         // A's nonzeros alone already too many for the rule below: not worth gathering them.
-        if (!force && TooDense(aMask.Count(x => x), a.shape[1], a.shape[2])) return null;
+        if (NonzeroMask(a, stopWhenTooDense: !force) is not { } aMask) return null;
         return TryCreate(cones, SparseBatchMatrix.Gather(a, aMask), a.shape[0], p, d, dense, activeSet, force);
+    }
+
+    /// <summary>
+    /// The nonzero mask (m × n, the union over the items) of the dense float64 CPU <paramref name="a"/> (B, m, n), read
+    /// in place item by item (a broadcast A once); null, when <paramref name="stopWhenTooDense"/>, as soon as the items
+    /// read so far have too many nonzeros (<see cref="TooDense"/>: the union only grows), which for dense data is after
+    /// the first item instead of a pass over the whole batch.
+    /// </summary>
+    private static bool[]? NonzeroMask(Tensor a, bool stopWhenTooDense)
+    {
+        int m = (int)a.shape[1], n = (int)a.shape[2], size = m * n;
+        var items = a.shape[0] > 1 && a.stride(0) == 0 ? a[0].unsqueeze(0) : a;
+        var view = Native.TensorCopy.View(items);
+        var mask = new bool[size];
+        long count = 0;
+        for (long item = 0; item < items.shape[0]; item++)
+        {
+            var values = view.Slice(item * size, size);
+            for (int k = 0; k < size; k++)
+                if (!mask[k] && values[k] != 0)
+                {
+                    mask[k] = true;
+                    count++;
+                }
+            if (stopWhenTooDense && TooDense(count, m, n)) return null;
+        }
+        return mask;
     }
 
     /// <summary>K's pattern and its symbolic analysis so far, by structure (a layer's batches share one).</summary>

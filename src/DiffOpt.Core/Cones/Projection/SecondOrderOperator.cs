@@ -14,6 +14,9 @@ internal sealed class SecondOrderOperator(Tensor a, Tensor b, Tensor c, Tensor e
     /// <summary>ŵ (B, n − 1), the unit direction of u (any unit vector, or zero, where b = e = 0).</summary>
     public Tensor Direction { get; } = direction;
 
+    /// <summary>The coefficients a, b, c, e, each (B).</summary>
+    public (Tensor A, Tensor B, Tensor C, Tensor E) Coefficients => (a, b, c, e);
+
     /// <inheritdoc />
     public int Rows => (int)Direction.shape[1] + 1;
 
