@@ -75,6 +75,10 @@ public static class QpCaseCommand
         public required double[] ForwardAllMs { get; init; }
         /// <summary>Every timed forward + backward run, ms.</summary>
         public required double[] ForwardBackwardAllMs { get; init; }
+        /// <summary>CPU time of this process in every timed forward run, ms.</summary>
+        public required double[] ForwardAllCpuMs { get; init; }
+        /// <summary>Minor page faults of this process in every timed forward run.</summary>
+        public required long[] ForwardAllMinorFaults { get; init; }
         /// <summary>Peak working set of this whole process (runtime, libtorch and case data included), MB.</summary>
         public double PeakWorkingSetMB { get; init; }
         /// <summary>Mean interior-point iterations over the batch (from one extra untimed solve).</summary>
@@ -117,6 +121,8 @@ public static class QpCaseCommand
             ForwardBackwardMs = Statistics.Median(forwardBackward.Select(t => t.WallMs).ToArray()),
             ForwardAllMs = forward.Select(t => t.WallMs).ToArray(),
             ForwardBackwardAllMs = forwardBackward.Select(t => t.WallMs).ToArray(),
+            ForwardAllCpuMs = forward.Select(t => t.CpuMs).ToArray(),
+            ForwardAllMinorFaults = forward.Select(t => t.MinorFaults).ToArray(),
             ForwardCpuMs = Statistics.Median(forward.Select(t => t.CpuMs).ToArray()),
             ForwardBackwardCpuMs = Statistics.Median(forwardBackward.Select(t => t.CpuMs).ToArray()),
             PeakWorkingSetMB = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),

@@ -26,6 +26,15 @@ namespace DiffOpt.Native;
 /// after 2 warm-ups, two alternating runs each) took 634 and 611 ms of CPU time per solve at 128 KiB, 313 and 305 ms
 /// at 128 MiB, with a peak working set of 455 MB against 479-482 MB. On other operating systems, or a C library other
 /// than glibc, nothing is changed and <see cref="Apply()"/> returns false.
+/// <para>
+/// With the threshold fixed, a block above it (B = 128, n = 100: every 10 MB batch matrix) is mapped afresh, and
+/// faulted in page by page, until glibc's heap has grown enough to serve it: a process's first 5-6 forward solves are
+/// slower (27k, 21k, 15k, 10k, 5k, then 0 page faults per solve; ~10 µs each on a VM), and a process may stay at 15k
+/// faults and 2.4× the CPU time per solve (qp-case --reps 14 --warmup 0: one of three processes). Where the system's
+/// transparent huge pages are "madvise", glibc 2.35 and later can ask for them on every block it maps, with
+/// <c>GLIBC_TUNABLES=glibc.malloc.hugetlb=1</c> in the environment when the process starts (it cannot be changed from
+/// here): then the first solve takes 4.6k faults and the second is within 40 % of the steady state in every process.
+/// </para>
 /// </remarks>
 public static class NativeMemoryTuning
 {
