@@ -88,6 +88,93 @@ internal static class SmallGemv
         }
     }
 
+    /// <summary>
+    /// y = α·A·x + β·y and w = α·Aᵀ·z + w in one pass over the row-major rows × columns <paramref name="a"/> (β = 0
+    /// ignores y's contents), each entry rounded as by <see cref="Multiply"/>'s two calls: a KKT residual needs both
+    /// products, and A is then read once.
+    /// </summary>
+    public static void MultiplyBoth(ReadOnlySpan<double> a, int rows, int columns, double alpha, ReadOnlySpan<double> x, double beta, Span<double> y,
+        ReadOnlySpan<double> z, Span<double> w)
+    {
+        if (a.Length < rows * columns || x.Length < columns || y.Length < rows || z.Length < rows || w.Length < columns)
+            throw new ArgumentException("The spans are shorter than the matrix's shape.");
+        ref double ra = ref MemoryMarshal.GetReference(a);
+        ref double rx = ref MemoryMarshal.GetReference(x);
+        ref double rw = ref MemoryMarshal.GetReference(w);
+        int vectorEnd = Vector256.IsHardwareAccelerated ? columns & ~3 : 0;
+        int i = 0;
+        for (; i + 4 <= rows; i += 4)
+        {
+            nuint o0 = (nuint)(i * columns), o1 = o0 + (nuint)columns, o2 = o1 + (nuint)columns, o3 = o2 + (nuint)columns;
+            double c0 = alpha * z[i], c1 = alpha * z[i + 1], c2 = alpha * z[i + 2], c3 = alpha * z[i + 3];
+            var v0 = Vector256.Create(c0);
+            var v1 = Vector256.Create(c1);
+            var v2 = Vector256.Create(c2);
+            var v3 = Vector256.Create(c3);
+            var s0 = Vector256<double>.Zero;
+            var s1 = Vector256<double>.Zero;
+            var s2 = Vector256<double>.Zero;
+            var s3 = Vector256<double>.Zero;
+            int j = 0;
+            for (; j < vectorEnd; j += 4)
+            {
+                var vx = Vector256.LoadUnsafe(ref rx, (nuint)j);
+                var a0 = Vector256.LoadUnsafe(ref ra, o0 + (nuint)j);
+                var a1 = Vector256.LoadUnsafe(ref ra, o1 + (nuint)j);
+                var a2 = Vector256.LoadUnsafe(ref ra, o2 + (nuint)j);
+                var a3 = Vector256.LoadUnsafe(ref ra, o3 + (nuint)j);
+                s0 = Vector256.FusedMultiplyAdd(a0, vx, s0);
+                s1 = Vector256.FusedMultiplyAdd(a1, vx, s1);
+                s2 = Vector256.FusedMultiplyAdd(a2, vx, s2);
+                s3 = Vector256.FusedMultiplyAdd(a3, vx, s3);
+                var acc = Vector256.LoadUnsafe(ref rw, (nuint)j);
+                acc = Vector256.FusedMultiplyAdd(a0, v0, acc);
+                acc = Vector256.FusedMultiplyAdd(a1, v1, acc);
+                acc = Vector256.FusedMultiplyAdd(a2, v2, acc);
+                acc = Vector256.FusedMultiplyAdd(a3, v3, acc);
+                acc.StoreUnsafe(ref rw, (nuint)j);
+            }
+            double d0 = Vector256.Sum(s0), d1 = Vector256.Sum(s1), d2 = Vector256.Sum(s2), d3 = Vector256.Sum(s3);
+            for (; j < columns; j++)
+            {
+                double xj = Unsafe.Add(ref rx, j);
+                double a0 = Unsafe.Add(ref ra, o0 + (nuint)j), a1 = Unsafe.Add(ref ra, o1 + (nuint)j);
+                double a2 = Unsafe.Add(ref ra, o2 + (nuint)j), a3 = Unsafe.Add(ref ra, o3 + (nuint)j);
+                d0 += a0 * xj;
+                d1 += a1 * xj;
+                d2 += a2 * xj;
+                d3 += a3 * xj;
+                Unsafe.Add(ref rw, j) += c0 * a0 + c1 * a1 + c2 * a2 + c3 * a3;
+            }
+            Store(y, i, alpha * d0, beta);
+            Store(y, i + 1, alpha * d1, beta);
+            Store(y, i + 2, alpha * d2, beta);
+            Store(y, i + 3, alpha * d3, beta);
+        }
+        for (; i < rows; i++)
+        {
+            nuint o = (nuint)(i * columns);
+            double c = alpha * z[i];
+            var v = Vector256.Create(c);
+            var s = Vector256<double>.Zero;
+            int j = 0;
+            for (; j < vectorEnd; j += 4)
+            {
+                var ai = Vector256.LoadUnsafe(ref ra, o + (nuint)j);
+                s = Vector256.FusedMultiplyAdd(ai, Vector256.LoadUnsafe(ref rx, (nuint)j), s);
+                Vector256.FusedMultiplyAdd(ai, v, Vector256.LoadUnsafe(ref rw, (nuint)j)).StoreUnsafe(ref rw, (nuint)j);
+            }
+            double d = Vector256.Sum(s);
+            for (; j < columns; j++)
+            {
+                double aij = Unsafe.Add(ref ra, o + (nuint)j);
+                d += aij * Unsafe.Add(ref rx, j);
+                Unsafe.Add(ref rw, j) += c * aij;
+            }
+            Store(y, i, alpha * d, beta);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(Span<double> y, int i, double product, double beta) => y[i] = beta == 0 ? product : beta * y[i] + product;
 

@@ -54,11 +54,45 @@ public class SmallGemvTests
         }
     }
 
+    /// <summary>
+    /// <see cref="SmallGemv.MultiplyBoth"/> against the two products it fuses, entry for entry (the same roundings), on
+    /// random data over shapes with row and column tails, and on the defining sums for small integers (exact).
+    /// </summary>
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    [InlineData(-2.0)]
+    public void MultiplyBoth_EqualsItsTwoProducts(double beta)
+    {
+        var random = new Random(3);
+        for (int rows = 0; rows <= 9; rows++)
+            for (int columns = 0; columns <= 11; columns++)
+            {
+                double[] Draw(int length) => Enumerable.Range(0, length).Select(_ => random.NextDouble() - 0.5).ToArray();
+                var (a, x, z) = (Draw(rows * columns), Draw(columns), Draw(rows));
+                var (y, w) = (Draw(rows), Draw(columns));
+                var (expectedY, expectedW) = ((double[])y.Clone(), (double[])w.Clone());
+                SmallGemv.Multiply(a, rows, columns, false, -1.5, x, beta, expectedY);
+                SmallGemv.Multiply(a, rows, columns, true, -1.5, z, 1, expectedW);
+                // Entries of at most ±4 in magnitude: every product and partial sum is exact, whatever the order of summation.
+                double[] Integral(double[] v) => v.Select(e => Math.Round(8 * e)).ToArray();
+                var integral = Integral(w);
+                var exact = Reference(Integral(a), rows, columns, true, 1, Integral(z), 1, integral);
+                if (beta == 0) Array.Fill(y, double.NaN);   // β = 0 ignores y's contents
+                SmallGemv.MultiplyBoth(a, rows, columns, -1.5, x, beta, y, z, w);
+                Assert.Equal(expectedY, y);
+                Assert.Equal(expectedW, w);
+                SmallGemv.MultiplyBoth(Integral(a), rows, columns, 1, new double[columns], 1, new double[rows], Integral(z), integral);
+                Assert.Equal(exact, integral);
+            }
+    }
+
     [Fact]
     public void ShortSpans_Throw()
     {
         Assert.Throws<ArgumentException>(() => SmallGemv.Multiply(new double[5], 2, 3, false, 1, new double[3], 0, new double[2]));
         Assert.Throws<ArgumentException>(() => SmallGemv.Multiply(new double[6], 2, 3, true, 1, new double[2], 0, new double[2]));
+        Assert.Throws<ArgumentException>(() => SmallGemv.MultiplyBoth(new double[6], 2, 3, 1, new double[3], 0, new double[2], new double[2], new double[2]));
     }
 
     private static double[] Reference(double[] a, int rows, int columns, bool transpose, double alpha, double[] x, double beta, double[] y)

@@ -39,4 +39,21 @@ internal static class DenseProducts
             y[i] = beta == 0 ? dot : beta * y[i] + dot;
         }
     }
+
+    /// <summary>
+    /// y = α·A·x + y and w = α·Aᵀ·z + w for the row-major rows × columns <paramref name="a"/>: one pass over A where
+    /// <see cref="SmallGemv.MultiplyBoth"/> serves (native path, up to <see cref="SmallGemv.MaxEntries"/> entries), the
+    /// two products of <see cref="Multiply"/> elsewhere, with the same roundings.
+    /// </summary>
+    public static void MultiplyBoth(ReadOnlySpan<double> a, int rows, int columns, double alpha, ReadOnlySpan<double> x, Span<double> y,
+        ReadOnlySpan<double> z, Span<double> w, bool native)
+    {
+        if (native && (long)rows * columns <= SmallGemv.MaxEntries)
+        {
+            SmallGemv.MultiplyBoth(a, rows, columns, alpha, x, 1, y, z, w);
+            return;
+        }
+        Multiply(a, rows, columns, transpose: false, alpha, x, 1, y, native);
+        Multiply(a, rows, columns, transpose: true, alpha, z, 1, w, native);
+    }
 }

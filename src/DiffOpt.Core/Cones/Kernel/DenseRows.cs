@@ -2,6 +2,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using DiffOpt.Numerics;
 
 namespace DiffOpt.Cones;
 
@@ -159,6 +160,35 @@ internal sealed class DenseRows
         else if (beta == 0) y[.._n].Clear();
         else if (beta != 1) for (int j = 0; j < _n; j++) y[j] *= beta;
         AddSingles(alpha, _sparseColumns, _sparseRows, z[.._m], y[.._n]);
+    }
+
+    /// <summary>
+    /// y = α·Âx + y and w = α·Âᵀz + w with one pass over Â's dense rows (<see cref="SmallGemv.MultiplyBoth"/>), each
+    /// entry rounded as by <see cref="Multiply"/> and <see cref="MultiplyTransposed"/>; the two calls where BLAS takes
+    /// the products (managed loops, or matrices beyond <see cref="SmallGemv.MaxEntries"/>).
+    /// </summary>
+    public void MultiplyBoth(double alpha, ReadOnlySpan<double> x, Span<double> y, ReadOnlySpan<double> z, Span<double> w)
+    {
+        int dense = _denseCount;
+        if (!_native || (long)dense * _n > SmallGemv.MaxEntries)
+        {
+            Multiply(alpha, x, 1, y);
+            MultiplyTransposed(alpha, z, 1, w);
+            return;
+        }
+        if (InPlace)
+        {
+            SmallGemv.MultiplyBoth(_a, _m, _n, alpha, x, 1, y, z, w);
+            return;
+        }
+        if (dense > 0)
+        {
+            for (int r = 0; r < dense; r++) _packedX[r] = z[_dense[r]];
+            SmallGemv.MultiplyBoth(_packed, dense, _n, alpha, x, 0, _packedY, _packedX, w);
+            for (int r = 0; r < dense; r++) y[_dense[r]] += _packedY[r];
+        }
+        AddSingles(alpha, _sparseRows, _sparseColumns, x[.._n], y[.._m]);
+        AddSingles(alpha, _sparseColumns, _sparseRows, z[.._m], w[.._n]);
     }
 
     /// <summary>

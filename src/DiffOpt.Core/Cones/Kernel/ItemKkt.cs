@@ -343,9 +343,8 @@ internal sealed class ItemKkt : IItemKkt
         int n = _n;
         top.CopyTo(_residualTop);
         if (_data.ScaledP is not null) _pRows.Multiply(-1, dx, 1, _residualTop);
-        _rows.MultiplyTransposed(-1, dz, 1, _residualTop);
         bottom.CopyTo(_residualBottom);
-        _rows.Multiply(-1, dx, 1, _residualBottom);
+        _rows.MultiplyBoth(-1, dx, _residualBottom, dz, _residualTop);
         foreach (var cone in _cones)
         {
             if (cone.IsZero) continue;

@@ -48,10 +48,9 @@ internal sealed class KktBackwardError
         // |top| + |P̂||Δx| + |Â|ᵀ|Δz| and |bottom| + |Â||Δx| + |Hs||Δz|.
         for (int j = 0; j < n; j++) _top[j] = Math.Abs(top[j]);
         if (_absP is not null) DenseProducts.Multiply(_absP, n, n, transpose: false, 1, _absX, 1, _top, _native);
-        DenseProducts.Multiply(_absA, m, n, transpose: true, 1, _absZ, 1, _top, _native);
         foreach (var cone in _cones) cone.MulAbsH(_absZ.AsSpan(cone.Offset, cone.Rows), _bottom.AsSpan(cone.Offset, cone.Rows));
         for (int i = 0; i < m; i++) _bottom[i] += Math.Abs(bottom[i]);
-        DenseProducts.Multiply(_absA, m, n, transpose: false, 1, _absX, 1, _bottom, _native);
+        DenseProducts.MultiplyBoth(_absA, m, n, 1, _absX, _bottom, _absZ, _top, _native);
         return Math.Max(Ratio(residualTop, _top), Ratio(residualBottom, _bottom));
     }
 

@@ -63,6 +63,32 @@ public class DenseRowsTests
     }
 
     /// <summary>
+    /// <see cref="DenseRows.MultiplyBoth"/> (Âx and Âᵀz in one pass, for a KKT residual) against the two products it
+    /// replaces, entry for entry, with the dense rows packed (split) or multiplied in place, with and without BLAS.
+    /// </summary>
+    [Theory]
+    [InlineData(true, true)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(false, false)]
+    public void MultiplyBoth_EqualsMultiplyAndMultiplyTransposed(bool split, bool native)
+    {
+        var random = new Random(17);
+        var rows = new DenseRows(Rows, Columns, native);
+        foreach (var item in new[] { Item(random, split), Item(random, !split) })
+        {
+            rows.Bind(item);
+            var (x, z, y, w) = (Random(random, Columns), Random(random, Rows), Random(random, Rows), Random(random, Columns));
+            var (expectedY, expectedW) = ((double[])y.Clone(), (double[])w.Clone());
+            rows.Multiply(-1, x, 1, expectedY);
+            rows.MultiplyTransposed(-1, z, 1, expectedW);
+            rows.MultiplyBoth(-1, x, y, z, w);
+            Assert.Equal(expectedY, y);
+            Assert.Equal(expectedW, w);
+        }
+    }
+
+    /// <summary>
     /// <see cref="ItemKkt"/> on an item with one-entry and empty orthant rows (its products through <see cref="DenseRows"/>):
     /// three right-hand sides after one factorisation each
     /// solve K[Δx; Δz] = rhs, K = [0, Âᵀ; Â, −Hs], to a relative residual formed from the definition.
