@@ -368,8 +368,11 @@ internal sealed class HomogeneousItemSolver
         point.Tau = point.Kappa = 1;
     }
 
-    /// <summary>The kernel cones of a cone list, in row order.</summary>
-    internal static KernelCone[] Create(IReadOnlyList<Cone> cones)
+    /// <summary>
+    /// The kernel cones of a cone list, in row order; for the sparse KKT form (<see cref="SparseItemKkt"/>) when
+    /// <paramref name="sparseKkt"/>, whose exponential cones form no Fᵀ (<see cref="KernelExponentialCone.HalfInverseUsed"/>).
+    /// </summary>
+    internal static KernelCone[] Create(IReadOnlyList<Cone> cones, bool sparseKkt = false)
     {
         var result = new KernelCone[cones.Count];
         int offset = 0;
@@ -381,7 +384,7 @@ internal sealed class HomogeneousItemSolver
                 NonnegativeCone nonnegative => new KernelNonnegativeCone(offset, nonnegative.Rows),
                 SecondOrderCone secondOrder => new KernelSecondOrderCone(offset, secondOrder.Rows),
                 PsdCone psd => new KernelPsdCone(offset, psd.Order),
-                ExponentialCone exponential => new KernelExponentialCone(offset, exponential.Count),
+                ExponentialCone exponential => new KernelExponentialCone(offset, exponential.Count, formsHalfInverse: !sparseKkt),
                 _ => throw new ArgumentException($"No CPU kernel for cone {cones[k]}.", nameof(cones)),
             };
             offset += cones[k].Rows;

@@ -72,7 +72,7 @@ internal static class HomogeneousKernel
                 double[] Slice(double[] all, int length, double[]? into) => Copy(all.AsSpan(i * length, length), into);
                 HomogeneousItemSolver? reused = null;
                 sparseSolvers?.TryTake(out reused);
-                var cones = workspace?.Cones ?? reused?.Cones ?? HomogeneousItemSolver.Create(data.Cones);
+                var cones = workspace?.Cones ?? reused?.Cones ?? HomogeneousItemSolver.Create(data.Cones, sparseKkt: sparse is not null);
                 var itemB = Slice(b, m, workspace?.B);
                 var itemC = Slice(c, n, workspace?.C);
                 // A shared P is only read: items without a workspace read the one array.

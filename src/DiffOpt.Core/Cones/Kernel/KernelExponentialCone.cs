@@ -9,9 +9,10 @@ namespace DiffOpt.Cones;
 /// combined shift s + σμ∇f*(z), and the domain and central-path proximity tests of the step search. Each triple's
 /// conjugate point −∇f*(z) is kept (<see cref="ExponentialConjugates"/>) for the iterate's z (set by <see cref="Scale"/>)
 /// and for the last z the step search tried, which becomes the next iterate's when the step is taken, so that the
-/// shift, the proximity and the next scaling repeat no Wright-omega solve.
+/// shift, the proximity and the next scaling repeat no Wright-omega solve. <paramref name="formsHalfInverse"/> sets
+/// <see cref="HalfInverseUsed"/>.
 /// </summary>
-internal sealed class KernelExponentialCone(int offset, int count) : DenseBlockCone(offset, 3 * count, 3)
+internal sealed class KernelExponentialCone(int offset, int count, bool formsHalfInverse = true) : DenseBlockCone(offset, 3 * count, 3)
 {
     private static readonly double RootEpsilon = Math.Sqrt(2.2e-16);
 
@@ -59,9 +60,10 @@ internal sealed class KernelExponentialCone(int offset, int count) : DenseBlockC
     /// <summary>
     /// Whether <see cref="Scale"/> forms Fᵀ (Hs⁻¹ = FFᵀ) for <see cref="DenseBlockCone.HalfInverse"/> and
     /// <see cref="DenseBlockCone.MulHinv"/> (the reduced KKT form of <see cref="ItemKkt"/>); the full form of
-    /// <see cref="SparseItemKkt"/> applies Hs only and turns it off. Scale accepts and rejects the same scalings either way.
+    /// <see cref="SparseItemKkt"/> applies Hs only and is given cones without it (<see cref="HomogeneousItemSolver.Create"/>).
+    /// Scale accepts and rejects the same scalings either way.
     /// </summary>
-    public bool HalfInverseUsed { get; set; } = true;
+    public bool HalfInverseUsed { get; } = formsHalfInverse;
 
     /// <summary>The held conjugates of the triple at row <paramref name="t"/> for this z, or null.</summary>
     private ExponentialConjugates? Held(ReadOnlySpan<double> z, int t) =>

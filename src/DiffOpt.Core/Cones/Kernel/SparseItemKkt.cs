@@ -27,7 +27,8 @@ internal sealed class SparseItemKkt : IItemKkt
     {
         _pattern = pattern;
         _cones = cones;
-        foreach (var cone in cones.OfType<KernelExponentialCone>()) cone.HalfInverseUsed = false;
+        if (cones.OfType<KernelExponentialCone>().Any(cone => cone.HalfInverseUsed))
+            throw new ArgumentException("The sparse KKT form needs kernel cones created for it (HomogeneousItemSolver.Create with sparseKkt).", nameof(cones));
         _n = pattern.Variables;
         _m = pattern.Rows;
         _ldl = new SparseLdl(pattern.Symbolic);

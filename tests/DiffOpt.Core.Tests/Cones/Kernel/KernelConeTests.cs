@@ -93,8 +93,9 @@ public class KernelConeTests
             var z = Interior(cone, random);
             if (trial % 10 == 0) z[0] = -z[0];
             var full = (KernelExponentialCone)HomogeneousItemSolver.Create([cone])[0];
-            var bare = (KernelExponentialCone)HomogeneousItemSolver.Create([cone])[0];
-            bare.HalfInverseUsed = false;
+            var bare = (KernelExponentialCone)HomogeneousItemSolver.Create([cone], sparseKkt: true)[0];
+            Assert.True(full.HalfInverseUsed);
+            Assert.False(bare.HalfInverseUsed);
             bool accepted = full.Scale(s, z);
             Assert.Equal(accepted, bare.Scale(s, z));
             if (!accepted) continue;

@@ -171,4 +171,15 @@ public class SparseKktPathTests(ITestOutputHelper output)
             for (int t = 0; t < 3; t++) a[i * n + random.Next(n)] = random.NextDouble() + 0.5;
         return a;
     }
+
+    [Fact]
+    public void SparseKkt_RefusesExponentialConesThatFormTheHalfInverse()
+    {
+        Cone[] cones = [new ZeroCone(1), new ExponentialCone(1)];
+        var pattern = new SparseKktPattern(HomogeneousItemSolver.Create(cones, sparseKkt: true), n: 2, m: 4, aMask: [.. Enumerable.Repeat(true, 8)],
+            pMask: null);
+        var error = Assert.Throws<ArgumentException>(() => new SparseItemKkt(pattern, HomogeneousItemSolver.Create(cones)));
+        Assert.Equal("cones", error.ParamName);
+        Assert.NotNull(new SparseItemKkt(pattern, HomogeneousItemSolver.Create(cones, sparseKkt: true)));
+    }
 }
