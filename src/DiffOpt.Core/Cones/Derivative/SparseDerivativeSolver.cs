@@ -114,7 +114,7 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
         int m = (int)a.shape[1], n = (int)a.shape[2], size = m * n;
         var items = a.shape[0] > 1 && a.stride(0) == 0 ? a[0].unsqueeze(0) : a;
         var view = Native.TensorCopy.View(items);
-        var mask = new bool[size];
+        bool[]? mask = new bool[size];
         long count = 0;
         for (long item = 0; item < items.shape[0]; item++)
         {
@@ -125,8 +125,14 @@ internal sealed class SparseDerivativeSolver : IDerivativeSolver
                     mask[k] = true;
                     count++;
                 }
-            if (stopWhenTooDense && TooDense(count, m, n)) return null;
+            if (stopWhenTooDense && TooDense(count, m, n))
+            {
+                mask = null;
+                break;
+            }
         }
+        // The spans point into the view's tensor (a copy when A was not contiguous): keep it until they are read.
+        GC.KeepAlive(view);
         return mask;
     }
 
