@@ -190,19 +190,25 @@ public class BatchEquilibrationTests(ITestOutputHelper output)
     {
         // Solved to the end, the iterates near the boundary amplify BLAS's alignment-dependent rounding: two per-item
         // solves of the same data were measured up to 3.4e-6 apart in x (PSD family), within the √gap resolution of an
-        // interior point at tolerance 1e-8 (HomogeneousKernelTests). The shared batch must settle every item alike and
-        // reach x as close.
+        // interior point at tolerance 1e-8 (HomogeneousKernelTests). The shared batch must settle every item alike and,
+        // with P ≻ 0 (x unique), reach x as close. Without P, x need not be unique (soc: items 0 and 3 have 5 of their
+        // 7 variables fixed by the active constraints, so the optimal set is a face of dimension 2, and the two solves
+        // were measured 1.9e-4 and 3.4e-4 apart along it in CI), so there the optimal values are compared instead.
         foreach (bool withP in new[] { true, false })
         {
-            var (shared, perItem) = SharedAndPerItem(Planted(family, withP, seed: 32));
+            var point = Planted(family, withP, seed: 32);
+            var (shared, perItem) = SharedAndPerItem(point);
             var ours = HomogeneousKernel.Solve(shared, ConeProgramSolverOptions.Default, ScalarType.Float64);
             var theirs = HomogeneousKernel.Solve(perItem, ConeProgramSolverOptions.Default, ScalarType.Float64);
             Assert.Equal(theirs.Status, ours.Status);
             Assert.Contains(SolverStatus.Solved, ours.Status);
             double difference = ((ours.X - theirs.X).abs() / theirs.X.abs().Plus(1L)).max().item<double>();
-            output.WriteLine($"{family} P={withP}: x differs by {difference:E2}; iterations {string.Join(",", ours.Iterations)} and " +
-                $"{string.Join(",", theirs.Iterations)}");
-            Assert.True(difference <= 1e-5, $"{family} P={withP}: x differs by {difference:E2}");
+            var (value, reference) = ((point.C * ours.X).sum(1), (point.C * theirs.X).sum(1));
+            double valueDifference = ((value - reference).abs() / reference.abs().Plus(1L)).max().item<double>();
+            output.WriteLine($"{family} P={withP}: x differs by {difference:E2}, the optimal value by {valueDifference:E2}; " +
+                $"iterations {string.Join(",", ours.Iterations)} and {string.Join(",", theirs.Iterations)}");
+            if (withP) Assert.True(difference <= 1e-5, $"{family} P={withP}: x differs by {difference:E2}");
+            Assert.True(valueDifference <= 1e-7, $"{family} P={withP}: the optimal value differs by {valueDifference:E2}");
         }
     }
 
