@@ -19,7 +19,7 @@ internal sealed class HomogeneousItemSolver
     private readonly IItemKkt _kkt;
     private readonly ItemRows _rows;
     private readonly ItemMeasures _measures;
-    private readonly ItemPoint _point, _trial, _affine, _combined, _uncorrected;
+    private readonly ItemPoint _point, _trial, _affine, _combined, _uncorrected, _best;
     private readonly double[] _x2, _z2, _gradient, _rx, _rz, _dx, _dz, _shift, _top, _bottom, _x, _y, _s;
     private double _curvature, _lastStep;
     private bool _lastCentring;
@@ -39,7 +39,8 @@ internal sealed class HomogeneousItemSolver
         _rows.Bind(data);
         _measures = new ItemMeasures(_m, _n);
         _measures.Bind(data, tolerances);
-        (_point, _trial, _affine, _combined, _uncorrected) = (new(_n, _m), new(_n, _m), new(_n, _m), new(_n, _m), new(_n, _m));
+        (_point, _trial, _affine, _combined, _uncorrected, _best) = (new(_n, _m), new(_n, _m), new(_n, _m), new(_n, _m), new(_n, _m),
+            new(_n, _m));
         (_x2, _gradient, _rx, _dx, _top, _x) = (new double[_n], new double[_n], new double[_n], new double[_n], new double[_n], new double[_n]);
         (_z2, _rz, _dz, _shift, _bottom, _y, _s) = (new double[_m], new double[_m], new double[_m], new double[_m], new double[_m],
             new double[_m], new double[_m]);
@@ -87,6 +88,7 @@ internal sealed class HomogeneousItemSolver
         else _point.CopyFrom(warm);
         SolverStatus? status = null;
         int iterations = 0, polished = 0, attempts = 0;
+        double bestRatio = double.PositiveInfinity;
         _lastCentring = false;
         double[]? certificateY = null, rayX = null, rayS = null;
         ItemPoint? solved = null;   // the last solved point while polishing
@@ -94,6 +96,11 @@ internal sealed class HomogeneousItemSolver
         {
             Unscale(_point, _x, _y, _s);
             status = _measures.Check(_x, _y, _s, _point.Tau, _data.CostScale, out certificateY, out rayX, out rayS);
+            if (status is null && _measures.LastWorstRatio < bestRatio)
+            {
+                bestRatio = _measures.LastWorstRatio;
+                _best.CopyFrom(_point);
+            }
             bool polishing = solved is not null;
             if (polishing && status != SolverStatus.Solved)
             {
@@ -126,6 +133,10 @@ internal sealed class HomogeneousItemSolver
                     status = SolverStatus.Solved;
                     break;
                 }
+                // A stalled item ends at the running point closest to the tolerances, not at the last one: near the
+                // accuracy the KKT solves allow, a short step can raise the residuals by orders of magnitude before the
+                // iteration fails (Clarabel likewise restores its previous iterate on insufficient progress).
+                if (double.IsFinite(bestRatio)) _point.CopyFrom(_best);
                 status = SolverStatus.NumericalError;
                 break;
             }

@@ -76,6 +76,12 @@ internal sealed class ItemMeasures(int m, int n)
     }
 
     /// <summary>
+    /// How far the point of the last <see cref="Check"/> is from the tolerances: the largest measure / limit
+    /// (<see cref="ResidualMeasures.WorstRatio(SolverTolerances)"/>), at most 1 when met; NaN when a measure is not finite.
+    /// </summary>
+    public double LastWorstRatio { get; private set; }
+
+    /// <summary>
     /// The three stopping tests of one iteration at (x, y, s) = (Ex̂, Dẑ/σ, ŝ/D)/τ with one pass over A: whether the
     /// point is solved, else whether y·στ = Dẑ proves primal infeasibility (then <paramref name="certificate"/> holds
     /// it scaled to bᵀy = −1), else whether (x, s)·τ proves dual infeasibility (then <paramref name="rayX"/>,
@@ -86,7 +92,9 @@ internal sealed class ItemMeasures(int m, int n)
     {
         certificate = rayX = rayS = null;
         Products(x, y);
-        if (ResidualMeasures.Meets(Measured(x, y, s), _tolerances)) return SolverStatus.Solved;
+        var measures = Measured(x, y, s);
+        LastWorstRatio = ResidualMeasures.WorstRatio(measures, _tolerances);
+        if (ResidualMeasures.Meets(measures, _tolerances)) return SolverStatus.Solved;
         double eps = _tolerances.Infeasibility;
         double yScale = costScale * tau, by = -yScale * SpanKernels.Dot(_data.B, y);
         if (StatusRule.Certifies(by, yScale * SpanKernels.NormInf(_aty), eps * yScale * SpanKernels.NormInf(y), eps))

@@ -63,6 +63,9 @@ internal static class HomogeneousInteriorPoint
             ? HomogeneousIterate.Start(cones.InteriorPoint, data.Batch, data.Variables, data.Device)
             : WarmStart(warm, data, scaled);
         var point = start;
+        // The running point closest to the tolerances so far, which a stalled item returns (HomogeneousItemSolver.Solve).
+        var (best, bestRatio) = (start, ScalarSafeOperations.With(double.PositiveInfinity,
+            infinity => full(data.Batch, infinity, dtype: ScalarType.Float64, device: data.Device)));
         var status = ScalarSafeOperations.With(Running, r => full(data.Batch, r, dtype: ScalarType.Int64, device: data.Device));
         var iterations = zeros(data.Batch, dtype: ScalarType.Int64, device: data.Device);
         Tensor? primalCertificate = null, rayX = null, rayS = null;
@@ -74,7 +77,8 @@ internal static class HomogeneousInteriorPoint
             // Stopping tests, each on the items still running.
             var (x, y, s) = termination.Point(point);
             var running = IsRunning(status);
-            Settle(status, running & termination.Meets(termination.Measure(x, y, s)), SolverStatus.Solved);
+            var measures = termination.Measure(x, y, s);
+            Settle(status, running & termination.Meets(measures), SolverStatus.Solved);
             var (primalProven, certificate) = termination.PrimalInfeasible(point);
             primalCertificate = Settle(status, IsRunning(status) & primalProven, SolverStatus.PrimalInfeasible, certificate, primalCertificate);
             var (dualProven, ray, raySlack) = termination.DualInfeasible(point);
@@ -82,6 +86,13 @@ internal static class HomogeneousInteriorPoint
             rayX = Settle(status, newlyUnbounded, SolverStatus.DualInfeasible, ray, rayX);
             rayS = Keep(newlyUnbounded, raySlack, rayS);
             running = IsRunning(status);
+            var ratio = termination.WorstRatio(measures);
+            var improved = running & (ratio < bestRatio);
+            if (improved.any().item<bool>())
+            {
+                bestRatio = where(improved, ratio, bestRatio).MoveToOuterDisposeScope();
+                best = point.Where(improved, best).MoveToOuterDisposeScope();
+            }
             if (iteration == options.MaxIterations || !running.any().item<bool>()) break;
 
             iterations.PlusInPlace(running.to(ScalarType.Int64));
@@ -89,6 +100,8 @@ internal static class HomogeneousInteriorPoint
             Settle(status, running & ~ok, SolverStatus.NumericalError);
             point = next.Where(running & ok, point).MoveToOuterDisposeScope();
         }
+        var stalled = ScalarSafeOperations.With((long)SolverStatus.NumericalError, status.eq) & bestRatio.isfinite();
+        if (stalled.any().item<bool>()) point = best.Where(stalled, point);
         return Finish(termination, point, status, iterations, options, primalCertificate, rayX, rayS, dtype);
     }
 

@@ -40,6 +40,9 @@ internal sealed class HomogeneousTermination(ConeProgramData data, ConeEquilibra
     /// <summary>(B,) bool: the measures meet the tolerances times <paramref name="factor"/> (the shared rule, <see cref="ResidualMeasures.Meets(SolverTolerances, double)"/>).</summary>
     public Tensor Meets(ResidualMeasures measures, double factor = 1) => measures.Meets(tolerances, factor);
 
+    /// <summary>(B,): the largest measure / limit (<see cref="ResidualMeasures.WorstRatio(SolverTolerances)"/>), at most 1 where the tolerances are met.</summary>
+    public Tensor WorstRatio(ResidualMeasures measures) => measures.WorstRatio(tolerances);
+
     /// <summary>(B,) bool, and the certificate y with bᵀy = −1: the iterate proves primal infeasibility.</summary>
     public (Tensor Proven, Tensor Y) PrimalInfeasible(HomogeneousIterate point)
     {

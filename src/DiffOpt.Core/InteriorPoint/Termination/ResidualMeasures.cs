@@ -37,6 +37,15 @@ internal sealed record ResidualMeasures(Tensor Primal, Tensor Dual, Tensor Gap, 
     public Tensor WorstRatio(SolverTolerances tol) =>
         maximum(Primal / Limit(PrimalScale, tol), maximum(Dual / Limit(DualScale, tol), Gap / Limit(GapScale, tol)));
 
+    /// <summary><see cref="WorstRatio(SolverTolerances)"/> for one item's measures (the CPU kernels); NaN where a measure is not finite.</summary>
+    public static double WorstRatio((double Primal, double Dual, double Gap, double PrimalScale, double DualScale, double GapScale) measures,
+        SolverTolerances tol)
+    {
+        static double Ratio(double v, double scale, SolverTolerances tol) => double.IsFinite(v) ? v / Math.Max(tol.Absolute, tol.Relative * scale) : double.NaN;
+        return Math.Max(Ratio(measures.Primal, measures.PrimalScale, tol), Math.Max(Ratio(measures.Dual, measures.DualScale, tol),
+            Ratio(measures.Gap, measures.GapScale, tol)));
+    }
+
     /// <summary>What a measure with normaliser <paramref name="scale"/> must not exceed: the absolute tolerance, or the relative one × scale if larger.</summary>
     public static Tensor Limit(Tensor scale, SolverTolerances tol) => maximum(scale.FullLike(tol.Absolute), scale.Times(tol.Relative));
 
