@@ -38,7 +38,8 @@ public sealed record ConeProgramSolverOptions
     /// <summary>
     /// An item stopped by the iteration limit or by a stalled step is <see cref="SolverStatus.Inaccurate"/> rather than
     /// <see cref="SolverStatus.MaxIterations"/> or <see cref="SolverStatus.NumericalError"/> when its measures meet the
-    /// tolerances times this factor. Default 1e3.
+    /// tolerances times this factor. Default 1e3. A stalled item returns the iterate that came closest to the
+    /// tolerances, not its last one (near the reachable accuracy a short step can raise the residuals).
     /// </summary>
     public double InaccurateToleranceFactor { get; init; } = 1e3;
 
