@@ -28,9 +28,13 @@ public static class QpCaseCommand
             Description = "Run a full .NET garbage collection (with finalizers) between runs, outside the timed region.",
         };
         var json = new Option<FileInfo?>("--json") { Description = "Write timings, statuses and z to this file." };
+        var noWorkspace = new Option<bool>("--no-workspace")
+        {
+            Description = "Give every call fresh work memory instead of one QpWorkspace kept across the runs (as a layer keeps its own).",
+        };
         var command = new Command("qp-case", "Time forward and forward+backward of QpFunction on a qpth peer case.")
         {
-            input, threads, reps, warmup, tolerance, relativeTolerance, noPolish, collect, json,
+            input, threads, reps, warmup, tolerance, relativeTolerance, noPolish, collect, json, noWorkspace,
         };
         command.SetAction(parse =>
         {
@@ -38,8 +42,9 @@ public static class QpCaseCommand
             if (parse.GetValue(tolerance) is { } tol) options = options with { Tolerance = tol };
             if (parse.GetValue(relativeTolerance) is { } rel) options = options with { RelativeTolerance = rel };
             if (parse.GetValue(noPolish)) options = options with { Polish = false };
+            using var workspace = parse.GetValue(noWorkspace) ? null : new QpWorkspace();
             return Run(parse.GetValue(input)!.FullName, parse.GetValue(threads), parse.GetValue(reps), parse.GetValue(warmup),
-                options, parse.GetValue(collect), parse.GetValue(json)?.FullName);
+                options, parse.GetValue(collect), parse.GetValue(json)?.FullName, workspace);
         });
         return command;
     }
@@ -79,6 +84,10 @@ public static class QpCaseCommand
         public required double[] ForwardAllCpuMs { get; init; }
         /// <summary>Minor page faults of this process in every timed forward run.</summary>
         public required long[] ForwardAllMinorFaults { get; init; }
+        /// <summary>This process's CPU time during each timed forward + backward run, ms.</summary>
+        public required double[] ForwardBackwardAllCpuMs { get; init; }
+        /// <summary>This process's minor page faults during each timed forward + backward run.</summary>
+        public required long[] ForwardBackwardAllMinorFaults { get; init; }
         /// <summary>Peak working set of this whole process (runtime, libtorch and case data included), MB.</summary>
         public double PeakWorkingSetMB { get; init; }
         /// <summary>Mean interior-point iterations over the batch (from one extra untimed solve).</summary>
@@ -97,7 +106,8 @@ public static class QpCaseCommand
         public required double[][] Z { get; init; }
     }
 
-    private static int Run(string path, int threads, int reps, int warmup, QpSolverOptions options, bool collect, string? jsonPath)
+    private static int Run(string path, int threads, int reps, int warmup, QpSolverOptions options, bool collect, string? jsonPath,
+        QpWorkspace? workspace)
     {
         if (!RunOptions.CheckAndApply(threads, reps, warmup)) return 2;
         options.Validate();
@@ -105,12 +115,12 @@ public static class QpCaseCommand
         var inputs = new[] { "Q", "p", "G", "h", "A", "b" }.Select(data.Tensor).ToArray();
         var w = data.Tensor("w");
 
-        var forward = RunTimer.Measure(warmup, reps, collect, () => Forward(inputs, options, w, backward: false).Time);
-        var forwardBackward = RunTimer.Measure(warmup, reps, collect, () => Forward(inputs, options, w, backward: true).Time);
+        var forward = RunTimer.Measure(warmup, reps, collect, () => Forward(inputs, options, w, backward: false, workspace: workspace).Time);
+        var forwardBackward = RunTimer.Measure(warmup, reps, collect, () => Forward(inputs, options, w, backward: true, workspace: workspace).Time);
 
         double[][] z;
         using (var scope = NewDisposeScope())
-            z = RunTimer.ToRows(Forward(inputs, options, w, backward: true).Z);
+            z = RunTimer.ToRows(Forward(inputs, options, w, backward: true, workspace: workspace).Z);
         var solution = new QpSolver(options).Solve(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], inputs[5]);
 
         var report = new Report
@@ -123,6 +133,8 @@ public static class QpCaseCommand
             ForwardBackwardAllMs = forwardBackward.Select(t => t.WallMs).ToArray(),
             ForwardAllCpuMs = forward.Select(t => t.CpuMs).ToArray(),
             ForwardAllMinorFaults = forward.Select(t => t.MinorFaults).ToArray(),
+            ForwardBackwardAllCpuMs = forwardBackward.Select(t => t.CpuMs).ToArray(),
+            ForwardBackwardAllMinorFaults = forwardBackward.Select(t => t.MinorFaults).ToArray(),
             ForwardCpuMs = Statistics.Median(forward.Select(t => t.CpuMs).ToArray()),
             ForwardBackwardCpuMs = Statistics.Median(forwardBackward.Select(t => t.CpuMs).ToArray()),
             PeakWorkingSetMB = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),
@@ -145,13 +157,14 @@ public static class QpCaseCommand
     /// One run on fresh leaves that require grad (those with entries, as the peer does); returns z* detached, the
     /// wall time and the CPU time of this process in ms. The leaves are made before the clocks start.
     /// </summary>
-    internal static (Tensor Z, RunTime Time) Forward(Tensor[] inputs, QpSolverOptions options, Tensor w, bool backward, bool[]? differentiated = null)
+    internal static (Tensor Z, RunTime Time) Forward(Tensor[] inputs, QpSolverOptions options, Tensor w, bool backward, bool[]? differentiated = null,
+        QpWorkspace? workspace = null)
     {
         var leaves = inputs.Select((t, i) => t.detach().clone().requires_grad_(t.numel() > 0 && (differentiated?[i] ?? true))).ToArray();
         Tensor z = null!;
         var time = RunTimer.Time(() =>
         {
-            z = QpFunction.Apply(leaves[0], leaves[1], leaves[2], leaves[3], leaves[4], leaves[5], options);
+            z = QpFunction.Apply(leaves[0], leaves[1], leaves[2], leaves[3], leaves[4], leaves[5], options, workspace: workspace);
             if (backward) (w * z).sum().backward();
         });
         return (z.detach(), time);

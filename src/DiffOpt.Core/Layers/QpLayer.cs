@@ -24,6 +24,12 @@ public sealed class QpLayer : nn.Module<Tensor, Tensor, Tensor?, Tensor?, Tensor
     public QpSolverOptions Options { get; }
 
     /// <summary>
+    /// The work memory this layer's forward passes reuse (see <see cref="QpWorkspace"/>: a pass's buffers return to it
+    /// when the dispose scope that holds the pass's result ends); freed when the layer is disposed.
+    /// </summary>
+    public QpWorkspace Workspace { get; } = new();
+
+    /// <summary>
     /// The report of the last forward pass (statuses, residuals, polishing) and, once its backward pass has run, of
     /// the gradient's check per item; null before the first forward pass.
     /// </summary>
@@ -33,8 +39,15 @@ public sealed class QpLayer : nn.Module<Tensor, Tensor, Tensor?, Tensor?, Tensor
     public override Tensor forward(Tensor Q, Tensor p, Tensor? G, Tensor? h, Tensor? A, Tensor? b)
     {
         var report = new QpSolveReport();
-        var z = QpFunction.Apply(Q, p, G, h, A, b, Options, report);
+        var z = QpFunction.Apply(Q, p, G, h, A, b, Options, report, workspace: Workspace);
         LastReport = report;
         return z;
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing) Workspace.Dispose();
+        base.Dispose(disposing);
     }
 }

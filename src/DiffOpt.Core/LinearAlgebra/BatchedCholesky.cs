@@ -165,9 +165,10 @@ internal static class BatchedCholesky
 
     /// <summary>
     /// R L⁻ᵀ per item for the rows R (B|1,r,k) and the factor L (B|1,k,k) of H = LLᵀ, so that (R L⁻ᵀ)(R L⁻ᵀ)ᵀ =
-    /// R H⁻¹ Rᵀ: each row is one triangular solve with L. Returns (B,r,k) with B the larger batch.
+    /// R H⁻¹ Rᵀ: each row is one triangular solve with L. Returns (B,r,k) with B the larger batch, in
+    /// <paramref name="destination"/> (contiguous, of that shape) when one is given and LAPACK serves.
     /// </summary>
-    public static Tensor SolveLowerRows(Tensor factor, Tensor rows)
+    public static Tensor SolveLowerRows(Tensor factor, Tensor rows, Tensor? destination = null)
     {
         long batch = Math.Max(factor.size(0), rows.size(0));
         if (!NativeLapack.Serves(factor) || rows.dtype != factor.dtype || !factor.is_contiguous())
@@ -177,7 +178,7 @@ internal static class BatchedCholesky
         }
 
         // Row-major (r,k) rows are k×r column-major right-hand sides; a shared factor takes all items at once.
-        var b = Batched.ExpandBatch(rows, batch).contiguous().clone();
+        var b = destination is null ? Batched.ExpandBatch(rows, batch).contiguous().clone() : destination.copy_(Batched.ExpandBatch(rows, batch));
         int n = (int)factor.size(-1), r = (int)rows.size(-2);
         if (n == 0 || r == 0) return b;
         bool single = factor.dtype == ScalarType.Float32;

@@ -17,6 +17,7 @@ internal static unsafe class NativeBlas
     private static readonly delegate* unmanaged<byte*, byte*, byte*, byte*, int*, int*, double*, double*, int*, double*, int*, void> Dtrsm;
     private static readonly delegate* unmanaged<byte*, int*, double*, int*, int*, void> Dpotrf;
     private static readonly delegate* unmanaged<int*, int> SetThreadsLocal;
+    private static readonly delegate* unmanaged<int, int*, int*, int*, int*, int*, double*, double**, int*, double**, int*, double*, double**, int*, int, int*, void> DgemmBatch;
 
     static NativeBlas()
     {
@@ -31,6 +32,8 @@ internal static unsafe class NativeBlas
             Dpotrf = (delegate* unmanaged<byte*, int*, double*, int*, int*, void>)potrf;
             IsAvailable = true;
         }
+        if (NativeLibrary.TryGetExport(torch, "cblas_dgemm_batch", out var gemmBatch))
+            DgemmBatch = (delegate* unmanaged<int, int*, int*, int*, int*, int*, double*, double**, int*, double**, int*, double*, double**, int*, int, int*, void>)gemmBatch;
         // libtorch exports MKL's Fortran entry (every spelling resolves to it): the count is passed by reference.
         if (NativeLibrary.TryGetExport(torch, "mkl_set_num_threads_local_", out var local))
             SetThreadsLocal = (delegate* unmanaged<int*, int>)local;
@@ -84,6 +87,22 @@ internal static unsafe class NativeBlas
         fixed (double* pg = g)
         fixed (double* pc = c)
             Dgemm(&left, &right, &n, &n, &k, &alpha, pg, &ld, pg, &ld, &beta, pc, &ldOut);
+    }
+
+    /// <summary>True when MKL's grouped batch product (<c>cblas_dgemm_batch</c>) was found as well.</summary>
+    public static bool HasBatchProduct => IsAvailable && DgemmBatch is not null;
+
+    /// <summary>
+    /// C_i = op(A_i)·op(B_i) for i &lt; <paramref name="count"/> in one call of MKL's <c>cblas_dgemm_batch</c>, column-major
+    /// (one group; every matrix c_i is m × n, α = 1, β = 0), as libtorch's batched matmul calls it: the same call gives
+    /// the same bits. The pointers are of the matrices' first entries.
+    /// </summary>
+    public static void GemmBatch(bool transposeA, bool transposeB, int m, int n, int k, double** a, int lda, double** b, int ldb, double** c, int ldc, int count)
+    {
+        const int ColumnMajor = 102, NoTranspose = 111, Transpose = 112; // CBLAS_LAYOUT, CBLAS_TRANSPOSE
+        int opA = transposeA ? Transpose : NoTranspose, opB = transposeB ? Transpose : NoTranspose;
+        double one = 1, zero = 0;
+        DgemmBatch(ColumnMajor, &opA, &opB, &m, &n, &k, &one, a, &lda, b, &ldb, &zero, c, &ldc, 1, &count);
     }
 
     /// <summary>

@@ -38,15 +38,17 @@ public sealed class QpFunction : SingleTensorFunction<QpFunction>
     /// <param name="warmStart">Starting point of the forward solve (for example <see cref="QpWarmStart.From"/> of the previous
     /// call's solution), or null for the default start. It changes where the solver starts, not what it returns: the
     /// result meets the same tolerance, and the gradient is that of the returned point.</param>
+    /// <param name="workspace">Work memory kept across calls (see <see cref="QpWorkspace"/>: the buffers of a call return to it
+    /// when the dispose scope holding the result's backward state ends), or null for fresh memory every call.</param>
     /// <returns>The solutions z*, shape (B,n) (B = 1 when no argument is batched).</returns>
     /// <exception cref="ArgumentException">An argument is malformed; the message names it.</exception>
     public static Tensor Apply(Tensor Q, Tensor p, Tensor? G, Tensor? h, Tensor? A, Tensor? b, QpSolverOptions? options = null,
-        QpSolveReport? report = null, QpWarmStart? warmStart = null)
+        QpSolveReport? report = null, QpWarmStart? warmStart = null, QpWorkspace? workspace = null)
     {
         var opts = options ?? QpSolverOptions.Default;
         opts.Validate();
         return apply(GradientHandOff.View(Q), GradientHandOff.View(p), GradientHandOff.View(G), GradientHandOff.View(h),
-            GradientHandOff.View(A), GradientHandOff.View(b), opts, report ?? new QpSolveReport(), warmStart!);
+            GradientHandOff.View(A), GradientHandOff.View(b), opts, report ?? new QpSolveReport(), warmStart!, workspace!);
     }
 
     /// <inheritdoc/>
@@ -58,8 +60,9 @@ public sealed class QpFunction : SingleTensorFunction<QpFunction>
             var options = (QpSolverOptions)vars[6];
             var report = (QpSolveReport)vars[7];
             var warmStart = vars[8] as QpWarmStart;
+            var workspace = vars[9] as QpWorkspace;
             var problem = QpProblem.Create(inputs[0], inputs[1], inputs[2], inputs[3], inputs[4], inputs[5]);
-            var result = QpSolver.SolveCore(problem, options, warmStart);
+            var result = QpSolver.SolveCore(problem, options, warmStart, workspace);
             report.Solution = result.Solution;
             ctx.save_data(StateKey, result.State);
             ctx.save_data(ReportKey, (report, options));
@@ -84,6 +87,7 @@ public sealed class QpFunction : SingleTensorFunction<QpFunction>
             result.Add(null!); // the options argument
             result.Add(null!); // the report argument
             result.Add(null!); // the warm start argument
+            result.Add(null!); // the workspace argument
             return result!;
         });
     }

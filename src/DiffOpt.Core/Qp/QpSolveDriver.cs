@@ -19,10 +19,12 @@ namespace DiffOpt.Qp;
 /// </summary>
 internal static class QpSolveDriver
 {
-    public static IpmResult Run(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, QpIterate? warmStart = null)
+    /// <summary>Runs the method (see the class remarks); the Schur form keeps its batch-sized matrices in <paramref name="buffers"/> when given.</summary>
+    public static IpmResult Run(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, QpIterate? warmStart = null,
+        BufferLease? buffers = null)
     {
         using var phase = PhaseTimer.Measure("interior-point loop (the rest)", qp.BatchSize);
-        var result = RunPartitioned(problem, qp, scaling, options, warmStart);
+        var result = RunPartitioned(problem, qp, scaling, options, warmStart, buffers);
         if (problem.FreeRows is not { } free) return result;
         return result with { Iterate = result.Iterate with { Z = result.Iterate.Z.FilledWhere(free, 0.0) } };
     }
@@ -35,15 +37,16 @@ internal static class QpSolveDriver
     private const int BoxFormMinimumVariables = 32;
 
     /// <summary>Runs each item with the KKT form that serves it and merges the parts (see the class remarks).</summary>
-    private static IpmResult RunPartitioned(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, QpIterate? warmStart)
+    private static IpmResult RunPartitioned(QpProblem problem, ScaledQp qp, RuizEquilibration scaling, QpSolverOptions options, QpIterate? warmStart,
+        BufferLease? buffers)
     {
         if (qp.N >= BoxFormMinimumVariables && BoxKktSolver.TryCreate(qp) is { } box)
             return RunWithFallback(problem, qp, scaling, options, box, warmStart);
         var limits = NumericLimits.For(qp.C.dtype);
-        var (served, factor) = InequalitySchurKktSolver.Partition(qp, limits);
+        var (served, factor) = InequalitySchurKktSolver.Partition(qp, limits, buffers);
         long schurItems = factor is null ? 0 : HostMask.Count(served);
         if (schurItems == qp.BatchSize)
-            return RunWithFallback(problem, qp, scaling, options, InequalitySchurKktSolver.Create(qp, limits, factor!), warmStart);
+            return RunWithFallback(problem, qp, scaling, options, InequalitySchurKktSolver.Create(qp, limits, factor!, buffers), warmStart);
         if (schurItems == 0)
             return RunWithFallback(problem, qp, scaling, options, new PrimalKktSolver(qp), warmStart);
 
@@ -51,7 +54,7 @@ internal static class QpSolveDriver
         var primal = (~served).nonzero().squeeze(-1);
         var schurQp = qp.Select(schur);
         var first = RunWithFallback(problem.Select(schur), schurQp, scaling.Select(schur), options,
-            InequalitySchurKktSolver.Create(schurQp, limits, Batched.SelectItems(factor!, schur)), warmStart?.Select(schur));
+            InequalitySchurKktSolver.Create(schurQp, limits, Batched.SelectItems(factor!, schur), buffers), warmStart?.Select(schur));
         var primalQp = qp.Select(primal);
         var second = RunWithFallback(problem.Select(primal), primalQp, scaling.Select(primal), options, new PrimalKktSolver(primalQp),
             warmStart?.Select(primal));

@@ -2,7 +2,7 @@ namespace DiffOpt.Qp;
 
 /// <summary>
 /// What a differentiable solve reports about each item of its batch: pass one to
-/// <see cref="QpFunction.Apply(TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, TorchSharp.torch.Tensor?, TorchSharp.torch.Tensor?, TorchSharp.torch.Tensor?, TorchSharp.torch.Tensor?, QpSolverOptions?, QpSolveReport?, QpWarmStart?)"/>
+/// <see cref="QpFunction.Apply(TorchSharp.torch.Tensor, TorchSharp.torch.Tensor, TorchSharp.torch.Tensor?, TorchSharp.torch.Tensor?, TorchSharp.torch.Tensor?, TorchSharp.torch.Tensor?, QpSolverOptions?, QpSolveReport?, QpWarmStart?, QpWorkspace?)"/>
 /// (or read <see cref="Layers.QpLayer.LastReport"/>); the forward pass fills <see cref="Solution"/>, the backward pass
 /// the gradient's check.
 /// </summary>

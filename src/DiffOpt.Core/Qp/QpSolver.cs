@@ -18,14 +18,27 @@ public sealed class QpSolver
 {
     /// <summary>Creates a solver with the given options (the defaults when null).</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
-    public QpSolver(QpSolverOptions? options = null)
+    public QpSolver(QpSolverOptions? options = null) : this(options, workspace: null)
+    {
+    }
+
+    /// <summary>
+    /// Creates a solver with the given options (the defaults when null) whose solves keep their work memory in
+    /// <paramref name="workspace"/> across calls (null: fresh memory every call). The caller owns the workspace.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public QpSolver(QpSolverOptions? options, QpWorkspace? workspace)
     {
         Options = options ?? QpSolverOptions.Default;
         Options.Validate();
+        Workspace = workspace;
     }
 
     /// <summary>The options this solver uses.</summary>
     public QpSolverOptions Options { get; }
+
+    /// <summary>The workspace whose memory the solves reuse, or null.</summary>
+    public QpWorkspace? Workspace { get; }
 
     /// <summary>
     /// Solves a batch of QPs. Each argument is unbatched ((n,n), (n), (m,n), (m), (p,n), (p)) or batched with a
@@ -66,20 +79,40 @@ public sealed class QpSolver
         {
             using var noGrad = no_grad();
             var problem = QpProblem.Create(Q?.detach(), p?.detach(), G?.detach(), h?.detach(), A?.detach(), b?.detach());
-            return SolveCore(problem, Options, warmStart).Solution;
+            var result = SolveCore(problem, Options, warmStart, Workspace);
+            result.State.Lease?.Release(); // no backward pass reads the state: the buffers are free now
+            return result.Solution;
         });
     }
 
     /// <summary>Solves a validated problem and keeps what the derivative needs.</summary>
-    internal static QpSolveResult SolveCore(QpProblem problem, QpSolverOptions options, QpWarmStart? warmStart = null)
+    /// <remarks>
+    /// With a <paramref name="workspace"/>, the call leases its buffers; they are free again once the tensors of the
+    /// returned state are disposed or collected, or its lease is released.
+    /// </remarks>
+    internal static QpSolveResult SolveCore(QpProblem problem, QpSolverOptions options, QpWarmStart? warmStart = null,
+        QpWorkspace? workspace = null)
+    {
+        var lease = workspace?.Lease(problem);
+        try
+        {
+            return SolveCore(problem, options, warmStart, lease);
+        }
+        finally
+        {
+            lease?.EndCall();
+        }
+    }
+
+    private static QpSolveResult SolveCore(QpProblem problem, QpSolverOptions options, QpWarmStart? warmStart, BufferLease? lease)
     {
         QpSolveResult result;
         using (var scope = NewDisposeScope())
         {
             // The solver sees the problem normalised to unit size (ProblemNormalization); the caller gets its own.
-            var (normalization, normalized, scaling, scaled) = ProblemNormalization.Prepare(problem, options.EquilibrationIterations);
+            var (normalization, normalized, scaling, scaled) = ProblemNormalization.Prepare(problem, options.EquilibrationIterations, lease);
             var start = warmStart is null ? null : (normalization?.Normalize(warmStart) ?? warmStart).ToScaled(normalized, scaling);
-            var ipm = QpSolveDriver.Run(normalized, scaled, scaling, options, start);
+            var ipm = QpSolveDriver.Run(normalized, scaled, scaling, options, start, lease);
             var (it, statusCodes, polished, polishedCheck) = Polish(normalized, scaled, scaling, ipm, options);
             var x = scaling.UnscalePrimal(it.X);
             var y = scaling.UnscaleEqualityDual(it.Y);
@@ -95,7 +128,7 @@ public sealed class QpSolver
             var solution = new QpSolution(x, z, y, status, iterations, primal, dual, gap,
                 polished.cpu().data<bool>().ToArray());
             var usable = HostTensors.Of(status.Select(s => s.HasSolution()).ToArray(), x.device);
-            var state = new QpDerivativeState(normalized, normalization, scaled, scaling, ipm.Kkt, it, usable);
+            var state = new QpDerivativeState(normalized, normalization, scaled, scaling, ipm.Kkt, it, usable, lease);
             result = new QpSolveResult(solution, state);
             scope.MoveToOuter(state.Tensors().Append(x).Append(y).Append(z));
         }

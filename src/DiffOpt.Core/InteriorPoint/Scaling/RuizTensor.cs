@@ -41,15 +41,16 @@ internal static class RuizTensor
     /// diag(left)·M·diag(right) per item, each entry as (left_r·M_rc)·right_c; M may be shared (batch 1). On CPU float32
     /// or float64 data one kernel pass reads M and writes the result (<see cref="RuizKernel.ScaleRowsAndColumns{T}"/>),
     /// where the tensor form makes two passes and a temporary of M's size; both give the same bits. The kernel runs
-    /// only when <paramref name="useKernel"/> and the data allow it.
+    /// only when <paramref name="useKernel"/> and the data allow it; it writes to <paramref name="destination"/> (contiguous,
+    /// of the result's shape and dtype) when one is given.
     /// </summary>
-    public static unsafe Tensor Scaled(Tensor matrix, Tensor left, Tensor right, bool useKernel = true)
+    public static unsafe Tensor Scaled(Tensor matrix, Tensor left, Tensor right, bool useKernel = true, Tensor? destination = null)
     {
         if (!useKernel || !NativeLapack.Serves(matrix) || !NativeLapack.Serves(left))
             return left.unsqueeze(-1) * matrix * right.unsqueeze(-2);
         var source = matrix.contiguous();
         var (l, r) = (left.to_type(matrix.dtype).contiguous(), right.to_type(matrix.dtype).contiguous());
-        var result = empty(left.size(0), matrix.size(1), matrix.size(2), dtype: matrix.dtype);
+        var result = destination ?? empty(left.size(0), matrix.size(1), matrix.size(2), dtype: matrix.dtype);
         if (matrix.dtype == ScalarType.Float64)
             RuizKernel.ScaleRowsAndColumns(BatchMatrices<double>.Of(source), left.size(0), NativeLapack.Data<double>(l), NativeLapack.Data<double>(r), NativeLapack.Data<double>(result));
         else

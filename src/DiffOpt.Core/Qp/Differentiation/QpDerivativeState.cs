@@ -1,3 +1,4 @@
+using DiffOpt.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -6,7 +7,8 @@ namespace DiffOpt.Qp;
 /// <summary>
 /// What the implicit derivative of a solve needs: the problem the solver worked on (normalised to unit size by
 /// <paramref name="Normalization"/>, null when that changed nothing), its scaling, the scaled final iterate, the last
-/// KKT factorisation and which items have a usable solution (the others get zero gradient).
+/// KKT factorisation, which items have a usable solution (the others get zero gradient) and the lease of the
+/// <see cref="QpWorkspace"/> buffers some of its tensors live in (null without one; see <see cref="BufferLease.IsReleased"/>).
 /// </summary>
 internal sealed record QpDerivativeState(
     QpProblem Problem,
@@ -15,7 +17,8 @@ internal sealed record QpDerivativeState(
     RuizEquilibration Scaling,
     KktSolver Kkt,
     QpIterate ScaledIterate,
-    Tensor Usable)
+    Tensor Usable,
+    BufferLease? Lease = null)
 {
     /// <summary>Every tensor this state owns that was created during the solve.</summary>
     public IEnumerable<IDisposable> Tensors()

@@ -26,20 +26,40 @@ internal sealed class InequalitySchurKktSolver : KktSolver
     private readonly Tensor _gHInvGT;    // (B|1,m,m) G H⁻¹ Gᵀ = V Vᵀ
     private readonly Tensor _inverseDelta; // (B,) 1/δ
     private readonly bool _usesKernels;
+    private readonly BufferLease? _buffers; // where S is kept across calls (QpWorkspace), or null
     private Tensor? _s;                  // (B,m,m) buffer: S, then its factor in place
     private Tensor? _sFactor;
 
-    private InequalitySchurKktSolver(ScaledQp qp, NumericLimits limits, Tensor hFactor) : base(qp)
+    private InequalitySchurKktSolver(ScaledQp qp, NumericLimits limits, Tensor hFactor, BufferLease? buffers) : base(qp)
     {
+        _buffers = buffers;
         var b = qp.BatchSize;
         _rho = ScalarSafeOperations.With(limits.RegularizationFloor, s => full(b, s, qp.C.dtype, qp.C.device));
         _delta = ScalarSafeOperations.With(limits.SchurDualRegularization, s => full(b, s, qp.C.dtype, qp.C.device));
         _hFactor = hFactor;
-        _v = BatchedCholesky.SolveLowerRows(_hFactor, qp.G);
-        _gHInvGT = _v.matmul(_v.transpose(-1, -2));
+        _v = BatchedCholesky.SolveLowerRows(_hFactor, qp.G, buffers is null ? null
+            : BufferLease.Empty(buffers, (int)QpBuffer.SchurRows, [Math.Max(hFactor.size(0), qp.G.size(0)), qp.G.size(-2), qp.G.size(-1)], qp.G.dtype, qp.G.device));
+        _gHInvGT = Gram(_v, buffers);
         _inverseDelta = _delta.Into(1.0);
         _usesKernels = KernelsApply();
     }
+
+    /// <summary>V Vᵀ per item, in <paramref name="buffers"/> when given and <see cref="BatchProducts"/> serves.</summary>
+    private static Tensor Gram(Tensor v, BufferLease? buffers)
+    {
+        if (buffers is not null && IsLarge(v.size(0) * v.size(1) * v.size(1), v))
+        {
+            var destination = BufferLease.Empty(buffers, (int)QpBuffer.SchurGram, [v.size(0), v.size(1), v.size(1)], v.dtype, v.device);
+            if (BatchProducts.Gram(v, destination)) return destination;
+        }
+        return v.matmul(v.transpose(-1, -2));
+    }
+
+    /// <summary>
+    /// Whether a product of <paramref name="entries"/> entries of <paramref name="like"/>'s dtype is large enough that
+    /// keeping it in a workspace pays (<see cref="FreshPages.MinimumBytes"/>); smaller ones come from the allocator's heap.
+    /// </summary>
+    private static bool IsLarge(long entries, Tensor like) => entries * like.ElementSize >= FreshPages.MinimumBytes;
 
     /// <summary>
     /// The solver, when the form suits every item of the batch (see <see cref="Partition"/>); null otherwise.
@@ -47,7 +67,7 @@ internal sealed class InequalitySchurKktSolver : KktSolver
     public static InequalitySchurKktSolver? TryCreate(ScaledQp qp, NumericLimits limits)
     {
         var (served, factor) = Partition(qp, limits);
-        return factor is not null && served.all().item<bool>() ? new InequalitySchurKktSolver(qp, limits, factor) : null;
+        return factor is not null && served.all().item<bool>() ? new InequalitySchurKktSolver(qp, limits, factor, buffers: null) : null;
     }
 
     /// <summary>
@@ -56,12 +76,12 @@ internal sealed class InequalitySchurKktSolver : KktSolver
     /// at least τ (<see cref="NumericLimits.StrongConvexity"/>), a cheap sign that H is well conditioned. Returns the
     /// (B,) mask and the factor of H (B|1,n,n; null when m &gt; 2n) for <see cref="Create"/>; an item that turns out
     /// badly conditioned anyway stalls and is re-solved by the adaptive form. Shared P and A (batch 1) give a shared
-    /// H, so the whole batch is served or not.
+    /// H, so the whole batch is served or not. H and its factor are written to <paramref name="buffers"/> when given.
     /// </summary>
-    public static (Tensor Served, Tensor? Factor) Partition(ScaledQp qp, NumericLimits limits)
+    public static (Tensor Served, Tensor? Factor) Partition(ScaledQp qp, NumericLimits limits, BufferLease? buffers = null)
     {
         if (qp.InequalityCount > 2 * qp.N) return (zeros(qp.BatchSize, dtype: ScalarType.Bool, device: qp.C.device), null);
-        var h = qp.A.transpose(-1, -2).DividedBy(limits.SchurDualRegularization).matmul(qp.A);
+        var h = EqualityGram(qp, limits, buffers);
         h = h.size(0) >= qp.P.size(0) ? h.PlusInPlace(qp.P) : h.Plus(qp.P);
         var diagonal = h.diagonal(0, -2, -1);
         ScalarSafeOperations.With(limits.RegularizationFloor, s => diagonal.add_(s, ScalarSafeOperations.One));
@@ -75,8 +95,29 @@ internal sealed class InequalitySchurKktSolver : KktSolver
         return (served.expand(qp.BatchSize), factor);
     }
 
-    /// <summary>The solver for <paramref name="qp"/> with the factor of H from <see cref="Partition"/> (its items, in order).</summary>
-    public static InequalitySchurKktSolver Create(ScaledQp qp, NumericLimits limits, Tensor hFactor) => new(qp, limits, hFactor);
+    /// <summary>
+    /// ÃᵀÃ/δ₀ per item, formed as (Ãᵀ/δ₀)·Ã; in <paramref name="buffers"/> when given, Ã is per item and
+    /// <see cref="BatchProducts"/> serves.
+    /// </summary>
+    private static Tensor EqualityGram(ScaledQp qp, NumericLimits limits, BufferLease? buffers)
+    {
+        var scaledT = qp.A.transpose(-1, -2).DividedBy(limits.SchurDualRegularization);
+        long batch = qp.A.size(0), n = qp.N;
+        if (buffers is not null && batch == qp.BatchSize && IsLarge(batch * n * n, qp.A))
+        {
+            var destination = BufferLease.Empty(buffers, (int)QpBuffer.SchurHessian, [batch, n, n], qp.A.dtype, qp.A.device);
+            // Ãᵀ/δ₀ holds Ã/δ₀ in Ã's layout (an elementwise result keeps its operand's strides).
+            if (BatchProducts.TransposedProduct(scaledT.transpose(-1, -2), qp.A, destination)) return destination;
+        }
+        return scaledT.matmul(qp.A);
+    }
+
+    /// <summary>
+    /// The solver for <paramref name="qp"/> with the factor of H from <see cref="Partition"/> (its items, in order); V and S
+    /// are kept in <paramref name="buffers"/> when given.
+    /// </summary>
+    public static InequalitySchurKktSolver Create(ScaledQp qp, NumericLimits limits, Tensor hFactor, BufferLease? buffers = null) =>
+        new(qp, limits, hFactor, buffers);
 
     private InequalitySchurKktSolver(ScaledQp qp, Tensor rho, Tensor delta, Tensor hFactor, Tensor v, Tensor gHInvGT) : base(qp)
     {
@@ -99,7 +140,7 @@ internal sealed class InequalitySchurKktSolver : KktSolver
             return zeros(Qp.BatchSize, dtype: ScalarType.Bool, device: Qp.C.device);
         }
         // One buffer serves every factorisation of the solve (the previous factor is no longer needed).
-        _s ??= empty(Qp.BatchSize, Qp.InequalityCount, Qp.InequalityCount, _gHInvGT.dtype, _gHInvGT.device);
+        _s ??= BufferLease.Empty(_buffers, (int)QpBuffer.SchurComplement, [Qp.BatchSize, Qp.InequalityCount, Qp.InequalityCount], _gHInvGT.dtype, _gHInvGT.device);
         // Without a shift (the host sees it is zero) the diagonal is W itself (W + 0 = W: its entries are positive).
         var diagonal = HostValues.AllZero(staticShift) ? parameters.W : parameters.W.Plus(staticShift.unsqueeze(-1));
         var (factor, failed) = BatchedCholesky.FactorShifted(_gHInvGT, diagonal, _s);

@@ -37,9 +37,10 @@ internal sealed record ProblemNormalization(Tensor Cost, Tensor InequalityRows, 
     /// <summary>
     /// Normalises the constraint rows of <paramref name="problem"/>, equilibrates the result with
     /// <paramref name="equilibrationIterations"/> Ruiz passes, then normalises the equilibrated cost. Costs nothing
-    /// beyond a few reductions when the data are of unit size or larger.
+    /// beyond a few reductions when the data are of unit size or larger. The equilibrated matrices are written to
+    /// <paramref name="buffers"/> when given (<see cref="QpWorkspace"/>).
     /// </summary>
-    public static Prepared Prepare(QpProblem problem, int equilibrationIterations)
+    public static Prepared Prepare(QpProblem problem, int equilibrationIterations, BufferLease? buffers = null)
     {
         using var phase = PhaseTimer.Measure("normalisation and Ruiz scaling", problem.BatchSize);
         var inequalitySizes = RowMagnitudes(problem.G);
@@ -51,7 +52,7 @@ internal sealed record ProblemNormalization(Tensor Cost, Tensor InequalityRows, 
             ? problem.WithData(problem.Q, problem.P, ScaleRows(problem.G, inequalityRows), inequalityRows * problem.H,
                 ScaleRows(problem.A, equalityRows), equalityRows * problem.Bvec)
             : problem;
-        var (scaling, scaled) = RuizEquilibration.Apply(normalized, equilibrationIterations);
+        var (scaling, scaled) = RuizEquilibration.Apply(normalized, equilibrationIterations, buffers);
 
         var costSize = CostSize(scaled);
         bool costScaled = AnySmall(costSize);

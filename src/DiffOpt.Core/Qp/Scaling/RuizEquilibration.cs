@@ -33,24 +33,30 @@ internal sealed class RuizEquilibration
     /// Computes the scaling of <paramref name="problem"/> (the shared equilibration with the QP's settings,
     /// <see cref="RuizSettings.Qp"/>: at most <paramref name="iterations"/> sweeps, every row its own group) and returns
     /// the scaled problem. The norms of the scaled matrices are read off |P|, |A|, |G| and the accumulated factors, so
-    /// the scaled matrices are formed once.
+    /// the scaled matrices are formed once, P̃ and G̃ in <paramref name="buffers"/> when given (<see cref="QpWorkspace"/>).
     /// </summary>
-    public static (RuizEquilibration Scaling, ScaledQp Scaled) Apply(QpProblem problem, int iterations) =>
-        Apply(problem, iterations, useKernel: UsesKernel(problem));
+    public static (RuizEquilibration Scaling, ScaledQp Scaled) Apply(QpProblem problem, int iterations, BufferLease? buffers = null) =>
+        Apply(problem, iterations, useKernel: UsesKernel(problem), buffers);
 
     /// <summary>
-    /// As <see cref="Apply(QpProblem, int)"/>, choosing the implementation of the sweeps: the per-item CPU kernel
+    /// As <see cref="Apply(QpProblem, int, BufferLease?)"/>, choosing the implementation of the sweeps: the per-item CPU kernel
     /// (<see cref="RuizKernel"/>) or batched tensor operations (any device). Both compute the same factors, each
     /// item stopping on its own once it converged.
     /// </summary>
-    internal static (RuizEquilibration Scaling, ScaledQp Scaled) Apply(QpProblem problem, int iterations, bool useKernel)
+    internal static (RuizEquilibration Scaling, ScaledQp Scaled) Apply(QpProblem problem, int iterations, bool useKernel,
+        BufferLease? buffers = null)
     {
         var P = problem.Q; var c = problem.P; var A = problem.A; var G = problem.G;
         var (d, rows) = RuizTensor.Factors(P, [(A, RowGroups.Singletons), (G, RowGroups.Singletons)], problem.VariableCount,
             ScalingItems(problem), RuizSettings.Qp(iterations), problem.P, useKernel);
         var (eA, eG) = (rows[0], rows[1]);
         if (iterations > 0)
-            (P, A, G) = (RuizTensor.Scaled(P, d, d, useKernel), RuizTensor.Scaled(A, eA, d, useKernel), RuizTensor.Scaled(G, eG, d, useKernel));
+        {
+            Tensor? Destination(QpBuffer slot, Tensor matrix, Tensor left) => buffers is null ? null
+                : BufferLease.Empty(buffers, (int)slot, [left.size(0), matrix.size(1), matrix.size(2)], matrix.dtype, matrix.device);
+            (P, A, G) = (RuizTensor.Scaled(P, d, d, useKernel, Destination(QpBuffer.ScaledQuadratic, P, d)), RuizTensor.Scaled(A, eA, d, useKernel),
+                RuizTensor.Scaled(G, eG, d, useKernel, Destination(QpBuffer.ScaledInequalities, G, eG)));
+        }
         var scaling = new RuizEquilibration(d, eA, eG);
         var scaled = new ScaledQp(P, d * c, A, eA * problem.Bvec, G, eG * problem.H);
         return (scaling, scaled);
