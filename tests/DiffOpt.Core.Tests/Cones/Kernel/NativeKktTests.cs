@@ -140,7 +140,10 @@ public class NativeKktTests
 
     [Theory]
     [InlineData(1)]
+    [InlineData(4)]
     [InlineData(7)]
+    [InlineData(30)]
+    [InlineData(33)]
     [InlineData(60)]
     public void SmallTriangular_SolvesLikeBlas(int n)
     {
@@ -153,16 +156,22 @@ public class NativeKktTests
             var rhs = Random(random, n);
             var x = (double[])rhs.Clone();
             SmallTriangular.SolveLower(l, n, lda, transpose, x);
-            // The residual of L·x (or Lᵀ·x) against the right-hand side.
+            // The residual of L·x (or Lᵀ·x) against the right-hand side, summed in double-double; the solve is componentwise
+            // backward stable: |b − Lx| ≤ γ·|L||x| with γ = (n + 1)u (the dot products' n − 1 roundings, the subtraction's
+            // and the division's; Higham, Accuracy and Stability of Numerical Algorithms, Lemma 8.2 and Thm. 8.5).
+            double gamma = (n + 1) * (Math.BitIncrement(1.0) - 1) / 2;
             for (int i = 0; i < n; i++)
             {
-                double sum = 0;
+                double sum = 0, hi = rhs[i], lo = 0, magnitude = 0;
                 for (int j = 0; j < n; j++)
                 {
                     double entry = transpose ? (i <= j ? l[j * lda + i] : 0) : (j <= i ? l[i * lda + j] : 0);
                     sum += entry * x[j];
+                    CompensatedKernels.AddProduct(ref hi, ref lo, -entry, x[j]);
+                    magnitude += Math.Abs(entry * x[j]);
                 }
                 Assert.True(Math.Abs(sum - rhs[i]) < 1e-12 * (1 + Math.Abs(rhs[i])), $"row {i}: {sum} vs {rhs[i]}");
+                Assert.True(Math.Abs(hi + lo) <= gamma * magnitude, $"row {i}: backward error {Math.Abs(hi + lo) / magnitude}, γ = {gamma}");
             }
             if (!NativeBlas.IsAvailable) continue;
             var blas = (double[])rhs.Clone();
