@@ -9,7 +9,8 @@ namespace DiffOpt.Qp;
 /// training loop (<see cref="QpFunction.Apply"/>, <see cref="QpSolver(QpSolverOptions?, QpWorkspace?)"/>;
 /// <see cref="Layers.QpLayer"/> owns one) and the second and later calls of a shape reuse the first call's memory
 /// instead of mapping fresh pages (at B = 128, n = 100 every such matrix is 10 MB, which glibc maps anew and faults in
-/// page by page unless its heap has grown to serve it). Results are the same bits as without a workspace.
+/// page by page unless its heap has grown to serve it). Results are those without a workspace up to the last bits,
+/// which MKL rounds by its operands' memory alignment.
 /// </summary>
 /// <remarks>
 /// A call leases its shape's set of buffers; the set is free again when the result no longer needs it: at once after
