@@ -49,32 +49,7 @@ internal static class SmallGemv
         for (; i + 4 <= rows; i += 4)
         {
             nuint o0 = (nuint)(i * columns), o1 = o0 + (nuint)columns, o2 = o1 + (nuint)columns, o3 = o2 + (nuint)columns;
-            var s0 = Vector256<double>.Zero;
-            var s1 = Vector256<double>.Zero;
-            var s2 = Vector256<double>.Zero;
-            var s3 = Vector256<double>.Zero;
-            int j = 0;
-            for (; j < vectorEnd; j += 4)
-            {
-                var vx = Vector256.LoadUnsafe(ref rx, (nuint)j);
-                s0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, o0 + (nuint)j), vx, s0);
-                s1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, o1 + (nuint)j), vx, s1);
-                s2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, o2 + (nuint)j), vx, s2);
-                s3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, o3 + (nuint)j), vx, s3);
-            }
-            double d0 = Vector256.Sum(s0), d1 = Vector256.Sum(s1), d2 = Vector256.Sum(s2), d3 = Vector256.Sum(s3);
-            for (; j < columns; j++)
-            {
-                double xj = Unsafe.Add(ref rx, j);
-                d0 += Unsafe.Add(ref ra, o0 + (nuint)j) * xj;
-                d1 += Unsafe.Add(ref ra, o1 + (nuint)j) * xj;
-                d2 += Unsafe.Add(ref ra, o2 + (nuint)j) * xj;
-                d3 += Unsafe.Add(ref ra, o3 + (nuint)j) * xj;
-            }
-            Store(y, i, alpha * d0, beta);
-            Store(y, i + 1, alpha * d1, beta);
-            Store(y, i + 2, alpha * d2, beta);
-            Store(y, i + 3, alpha * d3, beta);
+            Store4(y, i, alpha, Dots4(ref ra, o0, o1, o2, o3, ref rx, columns), beta);
         }
         for (; i < rows; i++)
         {
@@ -89,9 +64,9 @@ internal static class SmallGemv
     }
 
     /// <summary>
-    /// y = α·A·x + β·y and w = α·Aᵀ·z + w in one pass over the row-major rows × columns <paramref name="a"/> (β = 0
+    /// y = α·A·x + β·y and w = α·Aᵀ·z + w in one sweep over the row-major rows × columns <paramref name="a"/> (β = 0
     /// ignores y's contents), each entry rounded as by <see cref="Multiply"/>'s two calls: a KKT residual needs both
-    /// products, and A is then read once.
+    /// products, and A is then read from memory once (four rows at a time, used twice while they are in the L1 cache).
     /// </summary>
     public static void MultiplyBoth(ReadOnlySpan<double> a, int rows, int columns, double alpha, ReadOnlySpan<double> x, double beta, Span<double> y,
         ReadOnlySpan<double> z, Span<double> w)
@@ -106,50 +81,10 @@ internal static class SmallGemv
         for (; i + 4 <= rows; i += 4)
         {
             nuint o0 = (nuint)(i * columns), o1 = o0 + (nuint)columns, o2 = o1 + (nuint)columns, o3 = o2 + (nuint)columns;
-            double c0 = alpha * z[i], c1 = alpha * z[i + 1], c2 = alpha * z[i + 2], c3 = alpha * z[i + 3];
-            var v0 = Vector256.Create(c0);
-            var v1 = Vector256.Create(c1);
-            var v2 = Vector256.Create(c2);
-            var v3 = Vector256.Create(c3);
-            var s0 = Vector256<double>.Zero;
-            var s1 = Vector256<double>.Zero;
-            var s2 = Vector256<double>.Zero;
-            var s3 = Vector256<double>.Zero;
-            int j = 0;
-            for (; j < vectorEnd; j += 4)
-            {
-                var vx = Vector256.LoadUnsafe(ref rx, (nuint)j);
-                var a0 = Vector256.LoadUnsafe(ref ra, o0 + (nuint)j);
-                var a1 = Vector256.LoadUnsafe(ref ra, o1 + (nuint)j);
-                var a2 = Vector256.LoadUnsafe(ref ra, o2 + (nuint)j);
-                var a3 = Vector256.LoadUnsafe(ref ra, o3 + (nuint)j);
-                s0 = Vector256.FusedMultiplyAdd(a0, vx, s0);
-                s1 = Vector256.FusedMultiplyAdd(a1, vx, s1);
-                s2 = Vector256.FusedMultiplyAdd(a2, vx, s2);
-                s3 = Vector256.FusedMultiplyAdd(a3, vx, s3);
-                var acc = Vector256.LoadUnsafe(ref rw, (nuint)j);
-                acc = Vector256.FusedMultiplyAdd(a0, v0, acc);
-                acc = Vector256.FusedMultiplyAdd(a1, v1, acc);
-                acc = Vector256.FusedMultiplyAdd(a2, v2, acc);
-                acc = Vector256.FusedMultiplyAdd(a3, v3, acc);
-                acc.StoreUnsafe(ref rw, (nuint)j);
-            }
-            double d0 = Vector256.Sum(s0), d1 = Vector256.Sum(s1), d2 = Vector256.Sum(s2), d3 = Vector256.Sum(s3);
-            for (; j < columns; j++)
-            {
-                double xj = Unsafe.Add(ref rx, j);
-                double a0 = Unsafe.Add(ref ra, o0 + (nuint)j), a1 = Unsafe.Add(ref ra, o1 + (nuint)j);
-                double a2 = Unsafe.Add(ref ra, o2 + (nuint)j), a3 = Unsafe.Add(ref ra, o3 + (nuint)j);
-                d0 += a0 * xj;
-                d1 += a1 * xj;
-                d2 += a2 * xj;
-                d3 += a3 * xj;
-                Unsafe.Add(ref rw, j) += c0 * a0 + c1 * a1 + c2 * a2 + c3 * a3;
-            }
-            Store(y, i, alpha * d0, beta);
-            Store(y, i + 1, alpha * d1, beta);
-            Store(y, i + 2, alpha * d2, beta);
-            Store(y, i + 3, alpha * d3, beta);
+            // The four rows' products with x, then their scaled sum into w while they are still in the L1 cache.
+            var dots = Dots4(ref ra, o0, o1, o2, o3, ref rx, columns);
+            AddRows4(ref ra, o0, o1, o2, o3, alpha * z[i], alpha * z[i + 1], alpha * z[i + 2], alpha * z[i + 3], ref rw, columns);
+            Store4(y, i, alpha, dots, beta);
         }
         for (; i < rows; i++)
         {
@@ -175,6 +110,79 @@ internal static class SmallGemv
         }
     }
 
+    /// <summary>
+    /// The dot products with x of the first <paramref name="length"/> entries of four rows of a row-major matrix (at the
+    /// offsets o0..o3 from <paramref name="a"/>): four vector sums, then the tail, so each is rounded as
+    /// <see cref="Multiply"/> rounds a row's product.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (double, double, double, double) Dots4(ref double a, nuint o0, nuint o1, nuint o2, nuint o3, ref double x, int length)
+    {
+        int vectorEnd = Vector256.IsHardwareAccelerated ? length & ~3 : 0;
+        var s0 = Vector256<double>.Zero;
+        var s1 = Vector256<double>.Zero;
+        var s2 = Vector256<double>.Zero;
+        var s3 = Vector256<double>.Zero;
+        int j = 0;
+        for (; j < vectorEnd; j += 4)
+        {
+            var vx = Vector256.LoadUnsafe(ref x, (nuint)j);
+            s0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, o0 + (nuint)j), vx, s0);
+            s1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, o1 + (nuint)j), vx, s1);
+            s2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, o2 + (nuint)j), vx, s2);
+            s3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, o3 + (nuint)j), vx, s3);
+        }
+        double d0 = Vector256.Sum(s0), d1 = Vector256.Sum(s1), d2 = Vector256.Sum(s2), d3 = Vector256.Sum(s3);
+        for (; j < length; j++)
+        {
+            double xj = Unsafe.Add(ref x, j);
+            d0 += Unsafe.Add(ref a, o0 + (nuint)j) * xj;
+            d1 += Unsafe.Add(ref a, o1 + (nuint)j) * xj;
+            d2 += Unsafe.Add(ref a, o2 + (nuint)j) * xj;
+            d3 += Unsafe.Add(ref a, o3 + (nuint)j) * xj;
+        }
+        return (d0, d1, d2, d3);
+    }
+
+    /// <summary>
+    /// y_j += c0·a(o0)_j + c1·a(o1)_j + c2·a(o2)_j + c3·a(o3)_j for j &lt; <paramref name="length"/>: four rows of a
+    /// row-major matrix (at the offsets o0..o3 from <paramref name="a"/>), scaled, added to y in one pass, rounded as
+    /// <see cref="Multiply"/>'s transposed product rounds them.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddRows4(ref double a, nuint o0, nuint o1, nuint o2, nuint o3, double c0, double c1, double c2, double c3,
+        ref double y, int length)
+    {
+        int vectorEnd = Vector256.IsHardwareAccelerated ? length & ~3 : 0;
+        var v0 = Vector256.Create(c0);
+        var v1 = Vector256.Create(c1);
+        var v2 = Vector256.Create(c2);
+        var v3 = Vector256.Create(c3);
+        int j = 0;
+        for (; j < vectorEnd; j += 4)
+        {
+            var acc = Vector256.LoadUnsafe(ref y, (nuint)j);
+            acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, o0 + (nuint)j), v0, acc);
+            acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, o1 + (nuint)j), v1, acc);
+            acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, o2 + (nuint)j), v2, acc);
+            acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, o3 + (nuint)j), v3, acc);
+            acc.StoreUnsafe(ref y, (nuint)j);
+        }
+        for (; j < length; j++)
+            Unsafe.Add(ref y, j) += c0 * Unsafe.Add(ref a, o0 + (nuint)j) + c1 * Unsafe.Add(ref a, o1 + (nuint)j)
+                + c2 * Unsafe.Add(ref a, o2 + (nuint)j) + c3 * Unsafe.Add(ref a, o3 + (nuint)j);
+    }
+
+    /// <summary>y[i..i+4] = α·d (+ β·y) for four rows' dot products <paramref name="d"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store4(Span<double> y, int i, double alpha, (double D0, double D1, double D2, double D3) d, double beta)
+    {
+        Store(y, i, alpha * d.D0, beta);
+        Store(y, i + 1, alpha * d.D1, beta);
+        Store(y, i + 2, alpha * d.D2, beta);
+        Store(y, i + 3, alpha * d.D3, beta);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(Span<double> y, int i, double product, double beta) => y[i] = beta == 0 ? product : beta * y[i] + product;
 
@@ -191,24 +199,7 @@ internal static class SmallGemv
         for (; i + 4 <= rows; i += 4)
         {
             nuint o0 = (nuint)(i * columns), o1 = o0 + (nuint)columns, o2 = o1 + (nuint)columns, o3 = o2 + (nuint)columns;
-            double c0 = alpha * x[i], c1 = alpha * x[i + 1], c2 = alpha * x[i + 2], c3 = alpha * x[i + 3];
-            var v0 = Vector256.Create(c0);
-            var v1 = Vector256.Create(c1);
-            var v2 = Vector256.Create(c2);
-            var v3 = Vector256.Create(c3);
-            int j = 0;
-            for (; j < vectorEnd; j += 4)
-            {
-                var acc = Vector256.LoadUnsafe(ref ry, (nuint)j);
-                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, o0 + (nuint)j), v0, acc);
-                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, o1 + (nuint)j), v1, acc);
-                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, o2 + (nuint)j), v2, acc);
-                acc = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref ra, o3 + (nuint)j), v3, acc);
-                acc.StoreUnsafe(ref ry, (nuint)j);
-            }
-            for (; j < columns; j++)
-                Unsafe.Add(ref ry, j) += c0 * Unsafe.Add(ref ra, o0 + (nuint)j) + c1 * Unsafe.Add(ref ra, o1 + (nuint)j)
-                    + c2 * Unsafe.Add(ref ra, o2 + (nuint)j) + c3 * Unsafe.Add(ref ra, o3 + (nuint)j);
+            AddRows4(ref ra, o0, o1, o2, o3, alpha * x[i], alpha * x[i + 1], alpha * x[i + 2], alpha * x[i + 3], ref ry, columns);
         }
         for (; i < rows; i++)
         {
