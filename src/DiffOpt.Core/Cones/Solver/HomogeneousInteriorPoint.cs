@@ -88,11 +88,8 @@ internal static class HomogeneousInteriorPoint
             running = IsRunning(status);
             var ratio = termination.WorstRatio(measures);
             var improved = running & (ratio < bestRatio);
-            if (improved.any().item<bool>())
-            {
-                bestRatio = where(improved, ratio, bestRatio).MoveToOuterDisposeScope();
-                best = point.Where(improved, best).MoveToOuterDisposeScope();
-            }
+            bestRatio = where(improved, ratio, bestRatio).MoveToOuterDisposeScope();
+            best = point.Where(improved, best).MoveToOuterDisposeScope();
             if (iteration == options.MaxIterations || !running.any().item<bool>()) break;
 
             iterations.PlusInPlace(running.to(ScalarType.Int64));
@@ -101,7 +98,7 @@ internal static class HomogeneousInteriorPoint
             point = next.Where(running & ok, point).MoveToOuterDisposeScope();
         }
         var stalled = ScalarSafeOperations.With((long)SolverStatus.NumericalError, status.eq) & bestRatio.isfinite();
-        if (stalled.any().item<bool>()) point = best.Where(stalled, point);
+        point = best.Where(stalled, point);
         return Finish(termination, point, status, iterations, options, primalCertificate, rayX, rayS, dtype);
     }
 
