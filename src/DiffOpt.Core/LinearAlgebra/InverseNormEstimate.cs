@@ -25,7 +25,7 @@ internal static class InverseNormEstimate
     /// <summary>The estimate for a matrix of order <paramref name="n"/> whose solves <paramref name="solve"/> applies.</summary>
     public static double Of(int n, Solve solve)
     {
-        Span<double> work = n <= StackOrder ? stackalloc double[4 * StackOrder] : new double[4 * n];
+        Span<double> work = n <= StackOrder ? stackalloc double[4 * n] : new double[4 * n];
         var x = work[..n];
         var start = work.Slice(n, n);
         var z = work.Slice(2 * n, n);
