@@ -14,7 +14,7 @@ public sealed class ConeProgramDerivativeHandle
 {
     private readonly ConeProgramData _data;
     private readonly ConeProgramDerivative _derivative;
-    private readonly Tensor _solved;   // (B, 1), 1 where the item has a solution, in the data's dtype
+    private readonly Tensor? _solved;  // (B, 1), 1 where the item has a solution, in the data's dtype; null when every item has one
 
     /// <summary>
     /// Forms the derivative of the programs <paramref name="data"/> at <paramref name="solution"/> (one factorisation).
@@ -23,14 +23,22 @@ public sealed class ConeProgramDerivativeHandle
     internal ConeProgramDerivativeHandle(ConeProgramData data, ConeProgramSolution solution)
     {
         _data = data;
-        var solved = solution.Status.Select(s => s.HasSolution() ? 1.0 : 0.0).ToArray();
-        _solved = tensor(solved, dtype: data.DType, device: data.Device).unsqueeze(1);
-        // Unsolved items are differentiated at zero (their J may be singular; the result is masked anyway).
-        var keep = _solved.to(ScalarType.Bool);
-        Tensor Masked(Tensor v) => where(keep, v, zeros_like(v));
+        var x = solution.X;
+        var y = solution.Y;
+        var s = solution.S;
+        // Unsolved items are differentiated at zero (their J may be singular; the result is masked anyway). When every
+        // item is solved nothing is masked (the common case: no tensor operations spent on a mask of ones).
+        if (!solution.Status.All(status => status.HasSolution()))
+        {
+            var solved = solution.Status.Select(status => status.HasSolution() ? 1.0 : 0.0).ToArray();
+            _solved = tensor(solved, dtype: data.DType, device: data.Device).unsqueeze(1);
+            var keep = _solved.to(ScalarType.Bool);
+            Tensor Masked(Tensor v) => where(keep, v, zeros_like(v));
+            (x, y, s) = (Masked(x), Masked(y), Masked(s));
+        }
         _derivative = data.SparseA is { } sparseA
-            ? new ConeProgramDerivative(data.Cones, sparseA, data.B, data.C, data.GivenP, Masked(solution.X), Masked(solution.Y), Masked(solution.S))
-            : new ConeProgramDerivative(data.Cones, data.GivenA, data.B, data.C, data.GivenP, Masked(solution.X), Masked(solution.Y), Masked(solution.S));
+            ? new ConeProgramDerivative(data.Cones, sparseA, data.B, data.C, data.GivenP, x, y, s)
+            : new ConeProgramDerivative(data.Cones, data.GivenA, data.B, data.C, data.GivenP, x, y, s);
     }
 
     /// <summary>(B,) bool: the items whose derivative system is singular, solved in the minimum-norm least-squares sense.</summary>
@@ -47,7 +55,7 @@ public sealed class ConeProgramDerivativeHandle
         return TemporaryTensors.Hold(() =>
         {
             var tangent = _derivative.Forward(dA, Batched(db), Batched(dc), dP);
-            return (tangent.DX * _solved, tangent.DY * _solved, tangent.DS * _solved);
+            return _solved is null ? (tangent.DX, tangent.DY, tangent.DS) : (tangent.DX * _solved, tangent.DY * _solved, tangent.DS * _solved);
         });
     }
 
@@ -76,5 +84,5 @@ public sealed class ConeProgramDerivativeHandle
     private Tensor? Batched(Tensor? value) => value is null || value.dim() != 1 ? value : value.unsqueeze(0).expand(_data.Batch, value.shape[0]);
 
     /// <summary>A loss gradient with the rows of unsolved items zeroed (null stays null).</summary>
-    private Tensor? Masked(Tensor? value) => value is null ? null : value.detach() * _solved;
+    private Tensor? Masked(Tensor? value) => value is null ? null : _solved is null ? value.detach() : value.detach() * _solved;
 }

@@ -19,14 +19,20 @@ internal static class InverseNormEstimate
     /// <summary>Overwrites b with A⁻¹b, or A⁻ᵀb when <paramref name="transpose"/>.</summary>
     public delegate void Solve(Span<double> b, bool transpose);
 
+    /// <summary>Orders up to which the estimate's four vectors live on the stack (per-item callers would otherwise allocate them per item).</summary>
+    private const int StackOrder = 128;
+
     /// <summary>The estimate for a matrix of order <paramref name="n"/> whose solves <paramref name="solve"/> applies.</summary>
     public static double Of(int n, Solve solve)
     {
-        var uniform = new double[n];
-        Array.Fill(uniform, 1.0 / n);
-        double estimate = FromStart(uniform, solve);
+        Span<double> work = n <= StackOrder ? stackalloc double[4 * n] : new double[4 * n];
+        var x = work[..n];
+        var start = work.Slice(n, n);
+        var z = work.Slice(2 * n, n);
+        var alternating = work.Slice(3 * n, n);
+        start.Fill(1.0 / n);
+        double estimate = FromStart(x, start, z, solve);
         if (n < 2 || !double.IsFinite(estimate)) return estimate;
-        var alternating = new double[n];
         double total = 0;
         for (int k = 0; k < n; k++)
         {
@@ -35,15 +41,14 @@ internal static class InverseNormEstimate
             total += magnitude;
         }
         for (int k = 0; k < n; k++) alternating[k] /= total;
-        return Math.Max(estimate, FromStart(alternating, solve));
+        return Math.Max(estimate, FromStart(x, alternating, z, solve));
     }
 
-    /// <summary>Hager's iteration from the start <paramref name="x"/> (‖x‖₁ = 1; overwritten).</summary>
-    private static double FromStart(double[] x, Solve solve)
+    /// <summary>Hager's iteration from <paramref name="start"/> (‖start‖₁ = 1; kept), with <paramref name="x"/> and <paramref name="z"/> as work space.</summary>
+    private static double FromStart(Span<double> x, ReadOnlySpan<double> start, Span<double> z, Solve solve)
     {
         int n = x.Length;
-        var start = (double[])x.Clone();
-        var z = new double[n];
+        start.CopyTo(x);
         double estimate = 0;
         int previous = -1;
         for (int step = 0; step < Steps; step++)
@@ -64,7 +69,7 @@ internal static class InverseNormEstimate
             if (previous >= 0) zx = z[previous];
             else for (int k = 0; k < n; k++) zx += z[k] * start[k];
             if (step > 0 && Math.Abs(z[best]) <= zx) break;
-            Array.Clear(x);
+            x.Clear();
             x[best] = 1;
             previous = best;
         }

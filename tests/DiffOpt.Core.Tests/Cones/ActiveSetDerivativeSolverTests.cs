@@ -281,4 +281,26 @@ public class ActiveSetDerivativeSolverTests(ITestOutputHelper output)
                 Assert.Equal(recomputed[i].item<double>(), residual[i].item<double>(), 1e-13);
         }
     }
+
+    [Fact]
+    public void ReducedSolves_DoNotDependOnWhatTheThreadFactorisedBefore()
+    {
+        // The per-item work arrays are the thread's and keep what the last item left: a batch factorised and solved
+        // after a larger one (longer rows, more and larger blocks) must give what it gives first, up to the rounding
+        // that BLAS varies with its arrays' alignment (a value left behind would show at the solution's scale).
+        var small = Build(PlantedConePrograms.Plant([new ZeroCone(1), new SecondOrderCone(3), new ExponentialCone(2)], 4, batch: 3, seed: 1250));
+        var large = Build(PlantedConePrograms.Plant(
+            [new ZeroCone(2), new NonnegativeCone(6), new SecondOrderCone(5), new SecondOrderCone(4), new ExponentialCone(3)], 20, batch: 3, seed: 1251));
+        var random = new ProblemGenerator(1252);
+        var rhs = tensor(Enumerable.Range(0, 3 * small.Order).Select(_ => random.Normal()).ToArray(), [3, small.Order], ScalarType.Float64);
+        double[] Solved(bool transpose) =>
+            Assert.IsType<ActiveSetDerivativeSolver>(ActiveSetDerivativeSolver.Create(small)).Solve(rhs, transpose).Solution.data<double>().ToArray();
+        var first = (Solved(false), Solved(true));
+        var largeRhs = tensor(Enumerable.Range(0, 3 * large.Order).Select(_ => random.Normal()).ToArray(), [3, large.Order], ScalarType.Float64);
+        var other = Assert.IsType<ActiveSetDerivativeSolver>(ActiveSetDerivativeSolver.Create(large));
+        Assert.False(other.Solve(largeRhs, transpose: true).Solution.isnan().any().item<bool>());
+        static double Difference(double[] a, double[] b) => a.Zip(b).Max(t => Math.Abs(t.First - t.Second)) / a.Max(Math.Abs);
+        Assert.InRange(Difference(first.Item1, Solved(false)), 0, 1e-13);
+        Assert.InRange(Difference(first.Item2, Solved(true)), 0, 1e-13);
+    }
 }

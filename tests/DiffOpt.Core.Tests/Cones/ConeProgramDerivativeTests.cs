@@ -444,6 +444,28 @@ public class ConeProgramDerivativeTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData("Exp")]
+    [InlineData("Mixed")]
+    public void Adjoint_WithSomeLossGradientsNull_EqualsItWithZerosInTheirPlace(string family)
+    {
+        // The adjoint leaves out the terms of D·(gy + gs) − gs whose gradient is null (no product with D for a loss of x
+        // alone); each pattern of nulls must give what zeros in their place give through the whole formula.
+        var point = Planted(family, batch: 3, seed: 995);
+        var derivative = point.Derivative();
+        var random = new ProblemGenerator(996);
+        var (gx, gy, gs) = (Normal(point.X, random), Normal(point.Y, random), Normal(point.S, random));
+        foreach (var (dual, slack) in new[] { (false, false), (true, false), (false, true) })
+        {
+            var withNulls = derivative.Adjoint(gx, dual ? gy : null, slack ? gs : null);
+            var withZeros = derivative.Adjoint(gx, dual ? gy : zeros_like(gy), slack ? gs : zeros_like(gs));
+            Assert.True(Relative(withNulls.A, withZeros.A) <= 1e-14, $"gy {dual}, gs {slack}: ∇A differs");
+            Assert.True(Relative(withNulls.B, withZeros.B) <= 1e-14, $"gy {dual}, gs {slack}: ∇b differs");
+            Assert.True(Relative(withNulls.C, withZeros.C) <= 1e-14, $"gy {dual}, gs {slack}: ∇c differs");
+            Assert.True(withNulls.B.abs().max().item<double>() > 0, "the loss reaches b");
+        }
+    }
+
+    [Theory]
     [InlineData("cones")]
     [InlineData("A")]
     [InlineData("b")]

@@ -63,13 +63,13 @@ internal sealed class ActiveSetDerivativeSolver : IDerivativeSolver
         BatchParallel.ForEachLongItem(batch, index =>
         {
             int i = (int)index;
-            var d = new double[system.Rows];
+            var d = ThreadScratch.AtLeast(ref t_diagonal, system.Rows).AsSpan(0, system.Rows);
             ActiveSetItem item;
             if (system.TryDiagonal(i, d)) item = new ActiveSetItem(system.A(i), system.P(i), d, n, rowPattern, pIsZero);
             else
             {
                 if (DerivativeEigenbasis.Of(system, i) is not { } basis) return;
-                var rotated = RotatedRows(system.Rows * n).AsSpan(0, system.Rows * n);
+                var rotated = ThreadScratch.AtLeast(ref t_rotated, system.Rows * n).AsSpan(0, system.Rows * n);
                 basis.RotateRows(system.A(i), n, rotated);
                 _bases[i] = basis;
                 // Fixed pivots first; Bunch–Kaufman when the quasi-definite factorisation fails (it reads all of Â: a copy).
@@ -90,9 +90,13 @@ internal sealed class ActiveSetDerivativeSolver : IDerivativeSolver
     [ThreadStatic]
     private static double[]? t_rotated;
 
-    /// <summary>The thread's scratch of at least <paramref name="length"/> entries (every one of them is overwritten).</summary>
-    private static double[] RotatedRows(int length) =>
-        t_rotated is { } rows && rows.Length >= length ? rows : t_rotated = new double[length];
+    /// <summary>The thread's scratch D diagonal (the item copies what it keeps).</summary>
+    [ThreadStatic]
+    private static double[]? t_diagonal;
+
+    /// <summary>The thread's work space of a solve, and its rotated right-hand side and solution.</summary>
+    [ThreadStatic]
+    private static double[]? t_work, t_rotatedSolve;
 
     /// <summary>The order of each item's factorised system (0 for an item the full system took), for reports and tests.</summary>
     public int[] ReducedOrders => _items.Select((item, i) => _quasi[i]?.Order ?? item?.Order ?? 0).ToArray();
@@ -125,9 +129,9 @@ internal sealed class ActiveSetDerivativeSolver : IDerivativeSolver
                 failed[i] = true;
                 return;
             }
-            var work = new double[Math.Max(item?.WorkLength ?? quasi!.WorkLength, order)];
+            var work = ThreadScratch.AtLeast(ref t_work, Math.Max(item?.WorkLength ?? quasi!.WorkLength, order));
             var basis = _bases[i];
-            var rotated = basis is null ? null : new double[2 * order];
+            var rotated = basis is null ? null : ThreadScratch.AtLeast(ref t_rotatedSolve, 2 * order);
             residuals[i] = IterativeRefinement.Run(rhs.AsSpan(i * order, order), solution.AsSpan(i * order, order),
                 (residual, correction) =>
                 {

@@ -90,20 +90,22 @@ internal sealed class ConeProgramDerivative
         Tensor DenseA() => dense ??= wideA!.Dense(batch);
         Tensor DenseItems(Tensor index, long[] items) => wideA is not null && dense is null ? wideA.Dense(items) : DenseA().index_select(0, index);
         // P = 0 as a broadcast view: the CPU path never reads it, and a (B, n, n) block of zeros is megabytes to fault in.
-        var p = (P is null ? zeros(n, n, dtype: ScalarType.Float64, device: v.device) : ToFloat64(P)).expand(batch, n, n);
-        var identity = eye(m, dtype: ScalarType.Float64, device: v.device);
-        Tensor Jacobian(Tensor pj, Tensor aj, Tensor dj) => cat([cat([pj, aj.transpose(1, 2).matmul(dj)], 2), cat([aj, dj - identity], 2)], 1);
+        // Formed on first use, as is I below: the active-set path needs neither.
+        Tensor? given = P is null ? null : ToFloat64(P).expand(batch, n, n), zero = null;
+        Tensor PorZero() => given ?? (zero ??= zeros(n, n, dtype: ScalarType.Float64, device: v.device).expand(batch, n, n));
+        Tensor Jacobian(Tensor pj, Tensor aj, Tensor dj) =>
+            cat([cat([pj, aj.transpose(1, 2).matmul(dj)], 2), cat([aj, dj - eye(m, dtype: ScalarType.Float64, device: v.device)], 2)], 1);
         // Sparse A: the symmetric quasi-definite form of J, factorised sparsely (SparseDerivativeSolver), never forming D densely.
         Tensor Fallback(long[] items, Tensor denseD)
         {
             var index = tensor(items, device: v.device);
-            return Jacobian(p.index_select(0, index), DenseItems(index, items), denseD);
+            return Jacobian(PorZero().index_select(0, index), DenseItems(index, items), denseD);
         }
         // The active-set path below takes the batch when it is expected to be the faster one.
         bool activeSet = DerivativeSystem.Serves(v);
         var sparse = _d is null ? null
-            : wideA is not null ? SparseDerivativeSolver.TryCreate(cones, wideA, batch, P is null ? null : p, _d, Fallback, activeSet)
-            : SparseDerivativeSolver.TryCreate(cones, dense!, P is null ? null : p, _d, Fallback, activeSet);
+            : wideA is not null ? SparseDerivativeSolver.TryCreate(cones, wideA, batch, given, _d, Fallback, activeSet)
+            : SparseDerivativeSolver.TryCreate(cones, dense!, given, _d, Fallback, activeSet);
         if (sparse is not null)
         {
             _solver = sparse;
@@ -119,7 +121,7 @@ internal sealed class ConeProgramDerivative
             return;
         }
         var d = _d is null ? zeros(batch, 0, 0, dtype: ScalarType.Float64, device: v.device) : _d.Dense();
-        _solver = new RefinedBatchSolver(Jacobian(p, DenseA(), d));
+        _solver = new RefinedBatchSolver(Jacobian(PorZero(), DenseA(), d));
     }
 
     /// <summary>The layout of programs whose A is held sparsely, with A's values checked against it (ParamName "A").</summary>
@@ -196,9 +198,10 @@ internal sealed class ConeProgramDerivative
 
         using var noGrad = no_grad();
         var top = gx is null ? ZeroVector(n) : ToFloat64(gx);
-        var dual = gy is null ? ZeroVector(m) : ToFloat64(gy);
-        var slack = gs is null ? ZeroVector(m) : ToFloat64(gs);
-        var bottom = ApplyD(dual.Plus(slack)) - slack;
+        // D·(gy + gs) − gs, with the terms of a null gradient left out (a loss of x alone: no product with D at all).
+        var dual = gy is null ? null : ToFloat64(gy);
+        var slack = gs is null ? null : ToFloat64(gs);
+        var bottom = slack is null ? (dual is null ? ZeroVector(m) : ApplyD(dual)) : ApplyD(dual is null ? slack : dual.Plus(slack)) - slack;
 
         var (u, residual) = _solver.Solve(cat([top, bottom], 1), transpose: true);
         var ux = u.narrow(1, 0, n);

@@ -19,14 +19,15 @@ internal sealed class DerivativeEigenbasis
     /// <summary>Distance of an eigenvalue from 0 or 1 at most which it is set to 0 or 1.</summary>
     internal const double Snap = 1e-12;
 
-    private readonly int[] _offsets, _sizes;  // the rotated blocks
-    private readonly double[][] _vectors;     // per rotated block its Q, row-major, eigenvectors as columns
+    private readonly int[] _offsets, _sizes, _starts;  // the rotated blocks, and where each one's Q starts in _vectors
+    private readonly double[] _vectors;                // per rotated block its Q, row-major, eigenvectors as columns
 
-    private DerivativeEigenbasis(double[] values, int[] offsets, int[] sizes, double[][] vectors)
+    private DerivativeEigenbasis(double[] values, int[] offsets, int[] sizes, int[] starts, double[] vectors)
     {
         Values = values;
         _offsets = offsets;
         _sizes = sizes;
+        _starts = starts;
         _vectors = vectors;
     }
 
@@ -42,9 +43,10 @@ internal sealed class DerivativeEigenbasis
     public static DerivativeEigenbasis? Of(DerivativeSystem system, int item)
     {
         var values = new double[system.Rows];
-        var offsets = new List<int>();
-        var sizes = new List<int>();
-        var vectors = new List<double[]>();
+        // The rotated blocks are collected in the thread's scratch and copied out at their size (an item's few arrays
+        // instead of one per block and the lists' growth: fresh memory costs page faults).
+        var scratch = t_scratch ??= new Scratch();
+        int count = 0, stored = 0;
         for (int k = 0; k < system.BlockCount; k++)
         {
             var (offset, r, diagonal, secondOrder, exponential) = system.BlockLayout(k);
@@ -61,17 +63,48 @@ internal sealed class DerivativeEigenbasis
                 continue;
             }
             if (!secondOrder && !exponential) return null;
-            var q = new double[r * r];
-            // A second-order block's eigenbasis in closed form; Jacobi sweeps for a triple's (order 3) and where that fails.
-            if (!(secondOrder && SecondOrderEigenbasis.TryDecompose(block, r, lambda, q))
-                && !SmallDense.SymmetricEigen(block.ToArray(), r, lambda, q)) return null;
+            scratch.Reserve(count + 1, stored + 2 * r * r);
+            var q = scratch.Vectors.AsSpan(stored, r * r);
+            // A second-order block's eigenbasis in closed form; Jacobi sweeps for a triple's (order 3) and where that fails
+            // (on a copy of the block, which the sweeps overwrite).
+            if (!(secondOrder && SecondOrderEigenbasis.TryDecompose(block, r, lambda, q)))
+            {
+                var copy = scratch.Vectors.AsSpan(stored + r * r, r * r);
+                block.CopyTo(copy);
+                if (!SmallDense.SymmetricEigen(copy, r, lambda, q)) return null;
+            }
             for (int i = 0; i < r; i++)
                 lambda[i] = lambda[i] <= Snap ? 0 : lambda[i] >= 1 - Snap ? 1 : lambda[i];
-            offsets.Add(offset);
-            sizes.Add(r);
-            vectors.Add(q);
+            scratch.Offsets[count] = offset;
+            scratch.Sizes[count] = r;
+            scratch.Starts[count++] = stored;
+            stored += r * r;
         }
-        return new DerivativeEigenbasis(values, [.. offsets], [.. sizes], [.. vectors]);
+        return new DerivativeEigenbasis(values, scratch.Offsets[..count], scratch.Sizes[..count], scratch.Starts[..count], scratch.Vectors[..stored]);
+    }
+
+    /// <summary>The thread's buffers for <see cref="Of"/>, reused by the items it decomposes.</summary>
+    [ThreadStatic]
+    private static Scratch? t_scratch;
+
+    /// <summary>Growable buffers: the rotated blocks' offsets, orders and starts, and their eigenvectors (with room for a copy of the block).</summary>
+    private sealed class Scratch
+    {
+        public int[] Offsets = new int[16], Sizes = new int[16], Starts = new int[16];
+        public double[] Vectors = new double[256];
+
+        /// <summary>Room for <paramref name="blocks"/> blocks and <paramref name="length"/> entries, keeping the contents.</summary>
+        public void Reserve(int blocks, int length)
+        {
+            if (blocks > Offsets.Length)
+            {
+                int size = Math.Max(blocks, 2 * Offsets.Length);
+                Array.Resize(ref Offsets, size);
+                Array.Resize(ref Sizes, size);
+                Array.Resize(ref Starts, size);
+            }
+            if (length > Vectors.Length) Array.Resize(ref Vectors, Math.Max(length, 2 * Vectors.Length));
+        }
     }
 
     /// <summary>
@@ -95,7 +128,7 @@ internal sealed class DerivativeEigenbasis
         for (int b = 0; b < _offsets.Length; b++)
         {
             int o = _offsets[b], r = _sizes[b];
-            var q = _vectors[b];
+            var q = _vectors.AsSpan(_starts[b], r * r);
             var rows = target.Slice(o * n, r * n);
             rows.Clear();
             // Row c of QᵀA is Σ_t Q[t, c]·A[o + t].
@@ -111,7 +144,7 @@ internal sealed class DerivativeEigenbasis
         for (int b = 0; b < _offsets.Length; b++)
         {
             int o = _offsets[b], r = _sizes[b];
-            var q = _vectors[b];
+            var q = _vectors.AsSpan(_starts[b], r * r);
             for (int i = 0; i < r; i++)
             {
                 double sum = 0;

@@ -14,6 +14,9 @@ internal static class IterativeRefinement
     /// <summary>Refinement steps at most (after the first solve).</summary>
     internal const int MaxSteps = 8;
 
+    /// <summary>Orders up to which <see cref="Run"/>'s residual and correction live on the stack (8 KiB).</summary>
+    private const int StackOrder = 512;
+
     /// <summary>Writes the approximate solution of J·correction = residual.</summary>
     public delegate void Correction(ReadOnlySpan<double> residual, Span<double> correction);
 
@@ -29,8 +32,11 @@ internal static class IterativeRefinement
     {
         int order = b.Length;
         double scale = SpanKernels.NormInf(b);
-        var current = b.ToArray(); // b − J·z at z = 0
-        var correction = new double[order];
+        // Small systems keep their two vectors on the stack (per item, fresh arrays cost page faults).
+        Span<double> buffer = order <= StackOrder ? stackalloc double[2 * order] : new double[2 * order];
+        var current = buffer[..order];
+        b.CopyTo(current); // b − J·z at z = 0
+        var correction = buffer.Slice(order, order);
         z.Clear();
         double error = scale;
         for (int step = 0; step <= MaxSteps; step++)

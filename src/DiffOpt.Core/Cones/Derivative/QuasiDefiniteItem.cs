@@ -52,30 +52,38 @@ internal sealed class QuasiDefiniteItem
     /// </summary>
     public static QuasiDefiniteItem? TryCreate(ReadOnlySpan<double> a, ReadOnlySpan<double> p, ReadOnlySpan<double> lambda, int n)
     {
-        var dropped = new List<int>();
-        var eliminated = new List<int>();
-        var coupled = new List<int>();
+        // I, E and C as arrays of their exact sizes (the item keeps them; lists would grow through fresh arrays).
+        int droppedCount = 0, eliminatedCount = 0;
+        foreach (double l in lambda)
+            if (l <= 0) droppedCount++;
+            else if (l <= 0.5) eliminatedCount++;
+        var dropped = new int[droppedCount];
+        var eliminated = new int[eliminatedCount];
+        var coupled = new int[lambda.Length - droppedCount - eliminatedCount];
+        droppedCount = eliminatedCount = 0;
+        int e = 0;
         for (int i = 0; i < lambda.Length; i++)
-            (lambda[i] <= 0 ? dropped : lambda[i] <= 0.5 ? eliminated : coupled).Add(i);
-        int e = coupled.Count;
+            if (lambda[i] <= 0) dropped[droppedCount++] = i;
+            else if (lambda[i] <= 0.5) eliminated[eliminatedCount++] = i;
+            else coupled[e++] = i;
         var factor = QuasiDefiniteCholesky.Compact(n, e);
         var leading = factor.Leading;
         if (!p.IsEmpty) p[..(n * n)].CopyTo(leading);
-        var weight = new double[eliminated.Count];
-        if (eliminated.Count > 0)
+        var weight = new double[eliminated.Length];
+        if (eliminated.Length > 0)
         {
             // Â_EᵀΩÂ_E as the Gram matrix of the rows √ω_i·Â_i.
-            var scaled = ScaledRows(eliminated.Count * n);
-            for (int t = 0; t < eliminated.Count; t++)
+            var scaled = ScaledRows(eliminated.Length * n);
+            for (int t = 0; t < eliminated.Length; t++)
             {
                 int i = eliminated[t];
                 weight[t] = lambda[i] / (1 - lambda[i]);
                 SpanKernels.AddScaled(Math.Sqrt(weight[t]), a.Slice(i * n, n), scaled.AsSpan(t * n, n));
             }
-            NativeBlas.GramLower(scaled, eliminated.Count, n, n, outer: false, 1, 1, leading, n);
+            NativeBlas.GramLower(scaled, eliminated.Length, n, n, outer: false, 1, 1, leading, n);
         }
         for (int j = 0; j < n; j++) leading[j * n + j] += HomogeneousKkt.StaticRegularization;
-        var lowerRight = new double[e];
+        var lowerRight = ThreadScratch.AtLeast(ref t_lowerRight, e).AsSpan(0, e);
         for (int t = 0; t < e; t++)
         {
             int i = coupled[t];
@@ -85,8 +93,12 @@ internal sealed class QuasiDefiniteItem
         if (!factor.Factor(HomogeneousKkt.StaticRegularization, lowerRight)) return null;
         // A singular K leaves ‖K̃⁻¹‖ ≈ 1/δ (as in SparseDerivativeSolver): the pivoted solvers decide such items.
         if (!(InverseNormEstimate.Of(n + e, (b, _) => factor.Solve(b)) < SparseDerivativeSolver.SingularInverseNorm)) return null;
-        return new QuasiDefiniteItem(n, a, lambda, [.. dropped], [.. eliminated], [.. coupled], weight, factor);
+        return new QuasiDefiniteItem(n, a, lambda, dropped, eliminated, coupled, weight, factor);
     }
+
+    /// <summary>The thread's lower-right diagonal W_C, reused by the items it factorises.</summary>
+    [ThreadStatic]
+    private static double[]? t_lowerRight;
 
     /// <summary>The thread's rows √ω_i·Â_i, reused by the items it factorises (fresh arrays per item cost page faults).</summary>
     [ThreadStatic]

@@ -37,15 +37,28 @@ internal sealed class ExponentialConeMath(ExponentialCone cone) : ICone
     }
 
     /// <inheritdoc />
-    public IConeOperator ProjectDerivative(Tensor v)
+    public IConeOperator ProjectDerivative(Tensor v) => DerivativeBlocks(v, dual: false);
+
+    /// <summary>
+    /// DΠ_K*(v) = I − DΠ_K(−v) (Moreau), as the 3 × 3 blocks I − DΠ_K(−v₀) formed on the host in the same pass as the
+    /// projections (no negated copy of v, no complement operator to subtract on every application).
+    /// </summary>
+    public IConeOperator ProjectDualDerivative(Tensor v) => DerivativeBlocks(v, dual: true);
+
+    /// <summary>The blocks DΠ_K(v₀) per triple, or I − DΠ_K(−v₀) when <paramref name="dual"/>.</summary>
+    private TripleBlockOperator DerivativeBlocks(Tensor v, bool dual)
     {
         ConeArguments.CheckBatch(v, Rows, nameof(v), cone);
         var data = HostCopy(v);
         var blocks = new double[3 * data.Length];
+        double sign = dual ? -1 : 1;
         for (int i = 0; i < data.Length; i += 3)
         {
-            var p = ExponentialProjection.Project(data[i], data[i + 1], data[i + 2]);
-            ExponentialProjectionDerivative.Write(data[i], data[i + 1], data[i + 2], p, blocks.AsSpan(3 * i, 9));
+            double x = sign * data[i], y = sign * data[i + 1], z = sign * data[i + 2];
+            var block = blocks.AsSpan(3 * i, 9);
+            ExponentialProjectionDerivative.Write(x, y, z, ExponentialProjection.Project(x, y, z), block);
+            if (!dual) continue;
+            for (int k = 0; k < 9; k++) block[k] = (k % 4 == 0 ? 1 : 0) - block[k];
         }
         return new TripleBlockOperator(tensor(blocks, [v.shape[0], cone.Count, 3, 3]).to(v.dtype, v.device));
     }
