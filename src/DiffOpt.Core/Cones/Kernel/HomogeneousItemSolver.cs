@@ -208,8 +208,7 @@ internal sealed class HomogeneousItemSolver
             xPx += p.X[j] * pxj;
             _rx[j] = pxj + _data.ScaledC[j] * tau;
         }
-        _rows.AddTransposed(p.Z, _rx);
-        _rows.Multiply(1, p.X, _rz);
+        _rows.MultiplyBoth(p.X, _rz, p.Z, _rx);
         for (int i = 0; i < _m; i++) _rz[i] += p.S[i] - _data.ScaledB[i] * tau;
         double rtau = p.Kappa + SpanKernels.Dot(_data.ScaledC, p.X) + SpanKernels.Dot(_data.ScaledB, p.Z) + xPx / tau;
         double tauKappa = tau * p.Kappa;

@@ -8,8 +8,8 @@ namespace DiffOpt.Cones;
 /// The reduced KKT system of one item's homogeneous interior-point iteration on the CPU: K = [P̂, Âᵀ; Â, −Hs] with the
 /// rows of every cone but the zero cones eliminated (Δz_I = H_I⁻¹(Â_IΔx − r_I)), which leaves the quasi-definite
 ///     [P̂ + Σ Â_kᵀH_k⁻¹Â_k + δI, Â_Eᵀ; Â_E, −δI]   (E the zero-cone rows),
-/// of order n + |E|, factorised by blocks with LAPACK (<see cref="QuasiDefiniteCholesky"/>: dgemm for the Gram sum, dpotrf,
-/// dtrsm) where BLAS is available and by the managed dense LDLᵀ (<see cref="QuasiDefiniteLdl"/>) elsewhere; the products
+/// of order n + |E|, factorised by blocks with LAPACK (<see cref="QuasiDefiniteCholesky"/>: dpotrf, dtrsm; the Gram sum by
+/// <see cref="GramRows"/>) where BLAS is available and by the managed dense LDLᵀ (<see cref="QuasiDefiniteLdl"/>) elsewhere; the products
 /// with Â go through <see cref="DenseRows"/> (rows with one nonzero as scalars, the others by dgemv). Each solve is refined against K
 /// itself (without δ, with Hs rather than Hs⁻¹) until the residual stops shrinking, at most <see cref="MaxRefinement"/>
 /// steps, as the tensor path's <see cref="HomogeneousKkt"/> does with its dense LU. A solve is accepted when its

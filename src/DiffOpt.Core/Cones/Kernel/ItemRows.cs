@@ -35,6 +35,23 @@ internal sealed class ItemRows(int m, DenseRows? dense)
         for (int i = 0; i < m; i++) y[i] = alpha * _sparse.Dot(i, x);
     }
 
+    /// <summary>
+    /// y = Âx and target += Âᵀz, rounded as by <see cref="Multiply"/> and <see cref="AddTransposed"/>: with one pass over
+    /// the dense rows (<see cref="DenseRows.MultiplyBoth"/>).
+    /// </summary>
+    public void MultiplyBoth(ReadOnlySpan<double> x, Span<double> y, ReadOnlySpan<double> z, Span<double> target)
+    {
+        if (_sparse is not null)
+        {
+            Multiply(1, x, y);
+            AddTransposed(z, target);
+            return;
+        }
+        // 0 + Âx rounds as Âx (up to the sign of a zero).
+        y[..m].Clear();
+        _dense!.MultiplyBoth(1, x, y, z, target);
+    }
+
     /// <summary>target += Âᵀz.</summary>
     public void AddTransposed(ReadOnlySpan<double> z, Span<double> target)
     {
