@@ -1,4 +1,5 @@
 using DiffOpt.Numerics;
+using DiffOpt.Tests.TestSupport;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,7 +11,7 @@ namespace DiffOpt.Tests.Numerics;
 /// </summary>
 public class HostRowNormsTests
 {
-    [Theory]
+    [KernelPathTheory]
     [InlineData(ScalarType.Float64)]
     [InlineData(ScalarType.Float32)]
     public void RowMaxima_EqualTheTensorForm_WhereverANaNSits(ScalarType dtype)
