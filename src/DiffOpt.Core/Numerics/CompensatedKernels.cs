@@ -109,7 +109,7 @@ internal static class CompensatedKernels
 
     /// <summary>Lane by lane, a + b rounded, and the rounding errors in <paramref name="error"/> (Knuth's TwoSum).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> TwoSum<T>(Vector256<T> a, Vector256<T> b, out Vector256<T> error) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static Vector256<T> TwoSum<T>(Vector256<T> a, Vector256<T> b, out Vector256<T> error) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var s = a + b;
         var bVirtual = s - a;

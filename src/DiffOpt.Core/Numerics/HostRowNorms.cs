@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 using TorchSharp;
 using static TorchSharp.torch;
 using DiffOpt.Native;
@@ -45,16 +46,39 @@ internal static class HostRowNorms
 
     private static unsafe void FillRows<T>(T* data, long rows, long cols, T* output) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (long i = 0; i < rows; i++)
+        for (long i = 0; i < rows; i++) output[i] = RowMax(data + i * cols, cols, T.Zero);
+    }
+
+    /// <summary>
+    /// max(<paramref name="start"/>, largest |entry| of the row), NaN sticking: the first NaN met (or a NaN start) is the
+    /// result. Rows without NaN take vector lanes (a maximum of numbers is the same in any order); a row with one is read
+    /// again in order.
+    /// </summary>
+    private static unsafe T RowMax<T>(T* row, long length, T start) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        long k = 0;
+        if (Vector256.IsHardwareAccelerated && length >= Vector256<T>.Count && !T.IsNaN(start))
         {
-            T max = T.Zero;
-            for (T* entry = data + i * cols, end = entry + cols; entry < end && !T.IsNaN(max); entry++)
+            var lanes = Vector256.Create(start);
+            var nan = Vector256<T>.Zero;
+            for (int width = Vector256<T>.Count; k + width <= length; k += width)
             {
-                T a = T.Abs(*entry);
-                if (T.IsNaN(a) || a > max) max = a;
+                var magnitude = Vector256.Abs(Vector256.Load(row + k));
+                nan |= ~Vector256.Equals(magnitude, magnitude);
+                lanes = Vector256.MaxNative(lanes, magnitude);
             }
-            output[i] = max;
+            if (Vector256.ExtractMostSignificantBits(nan) != 0) k = 0;
+            else
+                for (int lane = 0; lane < Vector256<T>.Count; lane++)
+                    if (lanes[lane] > start) start = lanes[lane];
         }
+        T max = start;
+        for (T* entry = row + k, end = row + length; entry < end && !T.IsNaN(max); entry++)
+        {
+            T a = T.Abs(*entry);
+            if (T.IsNaN(a) || a > max) max = a;
+        }
+        return max;
     }
 
     private static bool Applies(Tensor[] blocks)
@@ -74,16 +98,7 @@ internal static class HostRowNorms
             long cols = block.size(1);
             if (cols == 0) continue;
             T* data = NativeLapack.Data<T>(block);
-            for (long i = 0; i < batch; i++)
-            {
-                T max = output[i];
-                for (T* row = data + i * cols, end = row + cols; row < end && !T.IsNaN(max); row++)
-                {
-                    T a = T.Abs(*row);
-                    if (T.IsNaN(a) || a > max) max = a;
-                }
-                output[i] = max;
-            }
+            for (long i = 0; i < batch; i++) output[i] = RowMax(data + i * cols, cols, output[i]);
         }
     }
 }

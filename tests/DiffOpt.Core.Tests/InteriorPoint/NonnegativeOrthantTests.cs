@@ -41,6 +41,34 @@ public class NonnegativeOrthantTests
         Assert.Equal(new[] { 1f, 1f, 1f }, empty.data<float>().ToArray());
     }
 
+    /// <summary>
+    /// The float64 span form takes four rows at a time and the rest one by one: for every length up to 13, with blocking
+    /// rows, rows at 0, increasing and zero directions and a negative row at each position, it gives the scalar ratio
+    /// test's step (the minimum of −vᵢ/dvᵢ over dvᵢ &lt; 0 and the limit, computed here row by row) bit for bit, and the
+    /// tensor form's.
+    /// </summary>
+    [Fact]
+    public void StepToBoundary_SpanLanes_GiveTheRowByRowRatioTest()
+    {
+        var random = new Random(11);
+        using var scope = NewDisposeScope();
+        for (int length = 0; length <= 13; length++)
+            for (int trial = 0; trial < 20; trial++)
+            {
+                var v = Enumerable.Range(0, length).Select(_ => random.Next(5) == 0 ? 0.0 : random.NextDouble() * 3).ToArray();
+                var dv = Enumerable.Range(0, length).Select(_ => random.Next(4) == 0 ? 0.0 : random.NextDouble() * 4 - 2.5).ToArray();
+                if (trial % 5 == 4 && length > 0) v[random.Next(length)] = -1e-300;
+                double limit = trial % 2 == 0 ? 1.0 : double.PositiveInfinity;
+                double expected = v.Any(x => x < 0) ? 0
+                    : Enumerable.Range(0, length).Where(i => dv[i] < 0).Select(i => -v[i] / dv[i]).Append(limit).Min();
+                double alpha = NonnegativeOrthant.StepToBoundary<double>(v, dv, limit);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(alpha));
+                if (length == 0) continue;
+                var batched = NonnegativeOrthant.StepToBoundary(tensor(v).unsqueeze(0), tensor(dv).unsqueeze(0), limit);
+                Assert.Equal(expected, batched[0].item<double>());
+            }
+    }
+
     [Fact]
     public void Membership_Margin_AndScaling_RefusePointsOutsideTheInterior()
     {

@@ -54,6 +54,76 @@ public class SharedEquilibrationTests
         Assert.False(rows[.., 0].eq(rows[.., 1]).all().item<bool>(), "orthant rows must be scaled one by one");
     }
 
+    /// <summary>
+    /// The kernel's sweeps take rows in vector lanes of 8 and 4 (a row of any other length takes an overlapping last
+    /// block) and its factor updates 4 at a time: on rows of every such length, with both rules for small norms and
+    /// some rows and columns of entries below <see cref="RuizSettings.MinNorm"/>, the factors equal those of the sweeps
+    /// written out one entry at a time (<see cref="ScalarSweeps"/>) bit for bit, before any rounding to powers of two.
+    /// </summary>
+    [Theory]
+    [InlineData(3, false)]
+    [InlineData(7, false)]
+    [InlineData(8, true)]
+    [InlineData(21, false)]
+    [InlineData(21, true)]
+    [InlineData(50, false)]
+    public void KernelLanes_GiveTheScalarSweepsFactors_BitForBit(int n, bool raiseSmallNorms)
+    {
+        using var scope = NewDisposeScope();
+        const int batch = 3, rows = 13;
+        var (a, p) = Data(batch, rows, n, seed: n);
+        a[.., 3] = a[.., 3].Times(1e-9);
+        p[.., .., 1] = p[.., .., 1].Times(1e-9);
+        p[.., 1, ..] = p[.., 1, ..].Times(1e-9);
+        var settings = (raiseSmallNorms ? RuizSettings.Cone : RuizSettings.Qp(8)) with { PowersOfTwo = false, ConvergedChange = 1e-3 };
+        var (columns, rowFactors) = RuizTensor.Factors(p, [(a, RowGroups.Singletons)], n, batch, settings, a, useKernel: true);
+
+        for (int item = 0; item < batch; item++)
+        {
+            var (expectedColumns, expectedRows) = ScalarSweeps(p[item].data<double>().ToArray(), a[item].data<double>().ToArray(), n, rows, settings);
+            Assert.Equal(expectedColumns.Select(BitConverter.DoubleToInt64Bits), columns[item].data<double>().ToArray().Select(BitConverter.DoubleToInt64Bits));
+            Assert.Equal(expectedRows.Select(BitConverter.DoubleToInt64Bits), rowFactors[0][item].data<double>().ToArray().Select(BitConverter.DoubleToInt64Bits));
+        }
+    }
+
+    /// <summary>
+    /// Ruiz's sweeps on one item, one entry at a time: column j's norm max(maxᵢ dᵢ|Pᵢⱼ|, maxᵢ eᵢ|Aᵢⱼ|)·dⱼ, row i's
+    /// maxⱼ (eᵢ|Aᵢⱼ|)·dⱼ, each factor divided by √ of its limited norm, until no factor moved by more than the
+    /// settings' change.
+    /// </summary>
+    private static (double[] Columns, double[] Rows) ScalarSweeps(double[] p, double[] a, int n, int rows, RuizSettings settings)
+    {
+        var d = Enumerable.Repeat(1.0, n).ToArray();
+        var e = Enumerable.Repeat(1.0, rows).ToArray();
+        for (int sweep = 0; sweep < settings.Sweeps; sweep++)
+        {
+            var columnNorm = new double[n];
+            var rowNorm = new double[rows];
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j < n; j++) columnNorm[j] = Math.Max(columnNorm[j], d[i] * Math.Abs(p[i * n + j]));
+            for (int i = 0; i < rows; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    double entry = e[i] * Math.Abs(a[i * n + j]);
+                    columnNorm[j] = Math.Max(columnNorm[j], entry);
+                    rowNorm[i] = Math.Max(rowNorm[i], entry * d[j]);
+                }
+            double change = 0;
+            for (int j = 0; j < n; j++) change = Math.Max(change, Divide(ref d[j], columnNorm[j] * d[j], settings));
+            for (int i = 0; i < rows; i++) change = Math.Max(change, Divide(ref e[i], rowNorm[i], settings));
+            if (change <= settings.ConvergedChange) break;
+        }
+        return (d, e);
+    }
+
+    /// <summary>factor /= √(limited norm); returns |1/√ − 1|.</summary>
+    private static double Divide(ref double factor, double norm, RuizSettings settings)
+    {
+        double root = Math.Sqrt(settings.Limit(norm));
+        factor /= root;
+        return Math.Abs(1 / root - 1);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -37,6 +37,27 @@ public class QpResidualsTests
         Assert.False(poisoned.Norms.Meets(new QpSolverOptions().TolerancesFor(dtype))[0].item<bool>(), "a NaN iterate meets no tolerance");
     }
 
+    /// <summary>
+    /// The kernel takes the residual entries and their maxima in vector lanes: its primal and dual measures are exactly
+    /// the largest unscaled entries of the residual vectors it returns, max |E⁻¹(ry, rz)| and max |D⁻¹rx|.
+    /// </summary>
+    [KernelPathTheory]
+    [MemberData(nameof(KernelCases.Shapes), MemberType = typeof(KernelCases))]
+    public void KernelMeasures_AreTheLargestUnscaledEntriesOfItsResiduals(int batch, int n, int m, int p, bool shared, ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var (problem, random) = KernelCases.Problem(batch, n, m, p, shared, dtype);
+        var (scaling, qp) = RuizEquilibration.Apply(problem, iterations: 10);
+        var norm = ResidualNormalizer.Create(qp, scaling);
+        var it = new QpIterate(random([batch, n]), random([batch, p]), random([batch, m]).abs(), random([batch, m]).abs());
+        var r = QpResiduals.Evaluate(qp, norm, it);
+
+        var dual = (r.Rx * norm.InverseD).abs().amax(-1);
+        var primal = (cat(new[] { r.Ry, r.Rz }, -1) * norm.InverseE).abs();
+        KernelCases.AssertBitwise(dual, r.Norms.Dual, "dual measure");
+        KernelCases.AssertBitwise(m + p == 0 ? zeros_like(dual) : primal.amax(-1), r.Norms.Primal, "primal measure");
+    }
+
     private static IEnumerable<(string Name, Tensor Value)> Parts(QpResiduals r) => new[]
     {
         ("rx", r.Rx), ("ry", r.Ry), ("rz", r.Rz), ("primal", r.Norms.Primal), ("dual", r.Norms.Dual), ("gap", r.Norms.Gap),

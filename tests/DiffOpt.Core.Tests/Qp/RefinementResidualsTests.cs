@@ -18,6 +18,8 @@ public class RefinementResidualsTests
     [InlineData(5, 7, 6, 2, ScalarType.Float64)]
     [InlineData(1, 10, 10, 0, ScalarType.Float64)]
     [InlineData(3, 9, 4, 3, ScalarType.Float32)]
+    [InlineData(2, 21, 13, 5, ScalarType.Float64)]   // several vector lanes per block, then a tail
+    [InlineData(2, 19, 17, 9, ScalarType.Float32)]
     public void Residuals_EqualTheTensorForm(int batch, int n, int m, int k, ScalarType dtype)
     {
         using var scope = NewDisposeScope();

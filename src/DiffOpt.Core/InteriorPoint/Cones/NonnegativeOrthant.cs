@@ -1,4 +1,7 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using static TorchSharp.torch;
 using DiffOpt.Native;
 
@@ -21,13 +24,49 @@ internal static class NonnegativeOrthant
     {
         dv = dv[..v.Length];
         T alpha = limit;
-        for (int i = 0; i < v.Length; i++)
+        int start = 0;
+        if (typeof(T) == typeof(double) && Vector256.IsHardwareAccelerated && v.Length >= Vector256<double>.Count)
+        {
+            var (lanes, negative, done) = StepLanes(AsDoubles(v), AsDoubles(dv), double.CreateTruncating(limit));
+            if (negative) return T.Zero;
+            (alpha, start) = (T.CreateTruncating(lanes), done);
+        }
+        for (int i = start; i < v.Length; i++)
         {
             if (v[i] < T.Zero) return T.Zero;
             if (dv[i] < T.Zero) alpha = T.Min(alpha, -v[i] / dv[i]);
         }
         return alpha;
     }
+
+    /// <summary>
+    /// The vector part of <see cref="StepToBoundary{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, T)"/> in float64: the minimum of
+    /// <paramref name="limit"/> and the ratios of the entries before <c>Done</c> (a multiple of the lanes' width), and
+    /// whether one of those vᵢ is negative. Quotients are correctly rounded in either form and the minimum (IEEE 754's,
+    /// like <see cref="Math.Min(double, double)"/>) is the same in any order, so the step is the scalar loop's.
+    /// </summary>
+    private static (double Alpha, bool Negative, int Done) StepLanes(ReadOnlySpan<double> v, ReadOnlySpan<double> dv, double limit)
+    {
+        ref double values = ref MemoryMarshal.GetReference(v), steps = ref MemoryMarshal.GetReference(dv);
+        int width = Vector256<double>.Count, i = 0;
+        var alpha = Vector256.Create(limit);
+        var negative = Vector256<double>.Zero;
+        var none = Vector256.Create(double.PositiveInfinity);
+        for (; i + width <= v.Length; i += width)
+        {
+            var value = Vector256.LoadUnsafe(ref values, (nuint)i);
+            var step = Vector256.LoadUnsafe(ref steps, (nuint)i);
+            negative |= Vector256.LessThan(value, Vector256<double>.Zero);
+            alpha = Vector256.Min(alpha, Vector256.ConditionalSelect(Vector256.LessThan(step, Vector256<double>.Zero), -value / step, none));
+        }
+        double result = alpha[0];
+        for (int lane = 1; lane < width; lane++) result = Math.Min(result, alpha[lane]);
+        return (result, Vector256.ExtractMostSignificantBits(negative) != 0, i);
+    }
+
+    /// <summary>The span's values as float64 (the caller has checked that T is <see cref="double"/>).</summary>
+    private static ReadOnlySpan<double> AsDoubles<T>(ReadOnlySpan<T> values) =>
+        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(values)), values.Length);
 
     /// <summary>Whether every vᵢ ≥ −<paramref name="tolerance"/>.</summary>
     public static bool Contains<T>(ReadOnlySpan<T> v, T tolerance) where T : IFloatingPointIeee754<T>

@@ -144,31 +144,67 @@ internal static class RuizKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe double Apply(double* norms, double* factors, int length, RowGroups groups, RuizSettings settings)
     {
+        // Rows in groups take their group's mean limited norm first; single rows and columns are limited in the loops below.
         var limited = new Span<double>(norms, length);
-        for (int i = 0; i < length; i++) limited[i] = settings.Limit(limited[i]);
-        groups.Average(limited);
-        double change = 0;
-        for (int i = 0; i < length; i++)
+        bool grouped = groups.Runs.Count > 0;
+        if (grouped)
         {
-            double root = Math.Sqrt(limited[i]);
-            factors[i] /= root;
+            for (int i = 0; i < length; i++) limited[i] = settings.Limit(limited[i]);
+            groups.Average(limited);
+        }
+        // Square roots and quotients are correctly rounded in either form, so the vector lanes give the scalar bits; the
+        // changes are finite and nonnegative, where the native maximum is the maximum.
+        double change = 0;
+        int k = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var one = Vector256.Create(1.0);
+            var changes = Vector256<double>.Zero;
+            for (; k + 4 <= length; k += 4)
+            {
+                var norm = Vector256.Load(norms + k);
+                var root = Vector256.Sqrt(grouped ? norm : settings.Limit(norm));
+                Vector256.Store(Vector256.Load(factors + k) / root, factors + k);
+                changes = Vector256.MaxNative(changes, Vector256.Abs(one / root - one));
+            }
+            change = Math.Max(Math.Max(changes[0], changes[1]), Math.Max(changes[2], changes[3]));
+        }
+        for (; k < length; k++)
+        {
+            double root = Math.Sqrt(grouped ? limited[k] : settings.Limit(limited[k]));
+            factors[k] /= root;
             change = Math.Max(change, Math.Abs(1 / root - 1));
         }
         return change;
     }
 
     /// <summary>columnMax_j = max(columnMax_j, scale·|row_j|) for j &lt; length.</summary>
+    /// <remarks>
+    /// Here and in <see cref="MaxScaledRowAndColumns"/> the entries are finite and the maxima nonnegative, where the native
+    /// maximum is the maximum. A maximum is the same in any order and taking an entry twice changes nothing, so the
+    /// vector lanes give the scalar norms: a row whose length is not a multiple of the lanes' width takes its last
+    /// full-width block first (it overlaps the first blocks; taken first, its store is done before they read the maxima).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void MaxScaledRow(double* row, int length, double scale, double* columnMax)
     {
-        int j = 0;
+        if (Vector512.IsHardwareAccelerated && length >= 8)
+        {
+            var factor = Vector512.Create(scale);
+            int tail = length - 8;
+            Vector512.Store(Vector512.MaxNative(Vector512.Load(columnMax + tail), factor * Vector512.Abs(Vector512.Load(row + tail))), columnMax + tail);
+            for (int j = 0; j < tail; j += 8)
+                Vector512.Store(Vector512.MaxNative(Vector512.Load(columnMax + j), factor * Vector512.Abs(Vector512.Load(row + j))), columnMax + j);
+            return;
+        }
+        int k = 0;
         if (Vector256.IsHardwareAccelerated)
         {
             var factor = Vector256.Create(scale);
-            for (; j + 4 <= length; j += 4)
-                Vector256.Store(Vector256.Max(Vector256.Load(columnMax + j), factor * Vector256.Abs(Vector256.Load(row + j))), columnMax + j);
+            for (; k + 4 <= length; k += 4)
+                Vector256.Store(Vector256.MaxNative(Vector256.Load(columnMax + k), factor * Vector256.Abs(Vector256.Load(row + k))), columnMax + k);
         }
-        for (; j < length; j++) columnMax[j] = Math.Max(columnMax[j], scale * Math.Abs(row[j]));
+        for (; k < length; k++) columnMax[k] = Math.Max(columnMax[k], scale * Math.Abs(row[k]));
     }
 
     /// <summary>
@@ -178,25 +214,41 @@ internal static class RuizKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe double MaxScaledRowAndColumns(double* row, int length, double scale, double* weight, double* columnMax)
     {
+        if (Vector512.IsHardwareAccelerated && length >= 8)
+        {
+            var factor = Vector512.Create(scale);
+            int tail = length - 8;
+            var scaled = factor * Vector512.Abs(Vector512.Load(row + tail));
+            Vector512.Store(Vector512.MaxNative(Vector512.Load(columnMax + tail), scaled), columnMax + tail);
+            var acc = scaled * Vector512.Load(weight + tail);
+            for (int j = 0; j < tail; j += 8)
+            {
+                scaled = factor * Vector512.Abs(Vector512.Load(row + j));
+                Vector512.Store(Vector512.MaxNative(Vector512.Load(columnMax + j), scaled), columnMax + j);
+                acc = Vector512.MaxNative(acc, scaled * Vector512.Load(weight + j));
+            }
+            var half = Vector256.MaxNative(acc.GetLower(), acc.GetUpper());
+            return Math.Max(Math.Max(half[0], half[1]), Math.Max(half[2], half[3]));
+        }
         double max = 0;
-        int j = 0;
+        int k = 0;
         if (Vector256.IsHardwareAccelerated && length >= 4)
         {
             var factor = Vector256.Create(scale);
             var acc = Vector256<double>.Zero;
-            for (; j + 4 <= length; j += 4)
+            for (; k + 4 <= length; k += 4)
             {
-                var scaled = factor * Vector256.Abs(Vector256.Load(row + j));
-                Vector256.Store(Vector256.Max(Vector256.Load(columnMax + j), scaled), columnMax + j);
-                acc = Vector256.Max(acc, scaled * Vector256.Load(weight + j));
+                var scaled = factor * Vector256.Abs(Vector256.Load(row + k));
+                Vector256.Store(Vector256.MaxNative(Vector256.Load(columnMax + k), scaled), columnMax + k);
+                acc = Vector256.MaxNative(acc, scaled * Vector256.Load(weight + k));
             }
             max = Math.Max(Math.Max(acc[0], acc[1]), Math.Max(acc[2], acc[3]));
         }
-        for (; j < length; j++)
+        for (; k < length; k++)
         {
-            double scaled = scale * Math.Abs(row[j]);
-            columnMax[j] = Math.Max(columnMax[j], scaled);
-            max = Math.Max(max, scaled * weight[j]);
+            double scaled = scale * Math.Abs(row[k]);
+            columnMax[k] = Math.Max(columnMax[k], scaled);
+            max = Math.Max(max, scaled * weight[k]);
         }
         return max;
     }

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using static TorchSharp.torch;
 using DiffOpt.Native;
 
@@ -38,6 +39,15 @@ internal sealed record RuizSettings(int Sweeps, double MinNorm, double MaxNorm, 
     public double Limit(double norm) => RaiseSmallNorms
         ? norm == 0 ? 1 : Math.Clamp(norm, MinNorm, MaxNorm)
         : norm < MinNorm ? 1 : Math.Min(norm, MaxNorm);
+
+    /// <summary><see cref="Limit(double)"/> in each lane of finite <paramref name="norms"/> (the native minimum and maximum are the minimum and maximum there).</summary>
+    public Vector256<double> Limit(Vector256<double> norms)
+    {
+        var (one, min, max) = (Vector256.Create(1.0), Vector256.Create(MinNorm), Vector256.Create(MaxNorm));
+        return RaiseSmallNorms
+            ? Vector256.ConditionalSelect(Vector256.Equals(norms, Vector256<double>.Zero), one, Vector256.MinNative(Vector256.MaxNative(norms, min), max))
+            : Vector256.ConditionalSelect(Vector256.LessThan(norms, min), one, Vector256.MinNative(norms, max));
+    }
 
     /// <summary><see cref="Limit(double)"/> elementwise.</summary>
     public Tensor Limit(Tensor norms) => RaiseSmallNorms

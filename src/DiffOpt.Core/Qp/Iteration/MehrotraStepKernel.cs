@@ -153,14 +153,13 @@ internal static class MehrotraStepKernel
     /// </summary>
     private static unsafe void CondensedRightHandSide<T>(Lane<T> lane, int m) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < m; i++) lane.RhsZ[i] = lane.R.Z[i] - lane.Rs[i] / lane.It.Z[i];
-        for (int i = 0; i < m; i++) lane.Dz[i] = lane.Vt[i] - lane.RhsZ[i];
+        StepArithmetic.CondensedRightHandSide(lane.R.Z, lane.Rs, lane.It.Z, lane.Vt, lane.RhsZ, lane.Dz, m);
     }
 
     /// <summary>ds = (rs − s∘dz)/z.</summary>
     private static unsafe void Slacks<T>(Lane<T> lane, int m) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < m; i++) lane.Ds[i] = (lane.Rs[i] - lane.It.S[i] * lane.Dz[i]) / lane.It.Z[i];
+        StepArithmetic.QuotientOfDifference(lane.Rs, lane.It.S, lane.Dz, lane.It.Z, lane.Ds, m);
     }
 
     /// <summary>dy from the corrector's dx, the step lengths and the next iterate.</summary>
@@ -170,13 +169,10 @@ internal static class MehrotraStepKernel
         SchurSolveKernel.EqualityMultipliers(op, lane.Item, n, p, lane.R.Y, lane.Dx, lane.Dy);
         BatchPoint<T> it = lane.It, next = lane.Next;
         T alphaPrimal = tau * StepToBoundary(it.S, lane.Ds, m), alphaDual = tau * StepToBoundary(it.Z, lane.Dz, m);
-        for (int i = 0; i < n; i++) next.X[i] = it.X[i] + alphaPrimal * lane.Dx[i];
-        for (int i = 0; i < p; i++) next.Y[i] = it.Y[i] + alphaDual * lane.Dy[i];
-        for (int i = 0; i < m; i++)
-        {
-            next.Z[i] = it.Z[i] + alphaDual * lane.Dz[i];
-            next.S[i] = it.S[i] + alphaPrimal * lane.Ds[i];
-        }
+        StepArithmetic.Step(it.X, alphaPrimal, lane.Dx, next.X, n);
+        StepArithmetic.Step(it.Y, alphaDual, lane.Dy, next.Y, p);
+        StepArithmetic.Step(it.Z, alphaDual, lane.Dz, next.Z, m);
+        StepArithmetic.Step(it.S, alphaPrimal, lane.Ds, next.S, m);
     }
 
     /// <summary>The largest α ≤ 1 with v + α·d ≥ 0: the orthant's step to the boundary (<see cref="NonnegativeOrthant.StepToBoundary{T}(ReadOnlySpan{T}, ReadOnlySpan{T}, T)"/>).</summary>

@@ -1,4 +1,6 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using TorchSharp;
 using static TorchSharp.torch;
 using DiffOpt.Native;
@@ -106,10 +108,61 @@ internal static class RefinementResiduals
         MatrixProductsKernel.ResidualsOfItem(op.P, op.A, op.G, item, v.X, v.Y, v.Z, r.X, r.Y, r.Z, force);
         T rho = op.Rho[item], delta = op.Delta[item], max = T.Zero;
         T* w = op.W + item * m;
-        for (int k = 0; k < n; k++) Track(ref max, r.X[k] = b.X[k] - ((r.X[k] + rho * v.X[k]) + force[k]));
-        for (int k = 0; k < p; k++) Track(ref max, r.Y[k] = b.Y[k] - (r.Y[k] - delta * v.Y[k]));
-        for (int k = 0; k < m; k++) Track(ref max, r.Z[k] = b.Z[k] - (r.Z[k] - w[k] * v.Z[k]));
+        // The entries in vector lanes where they fit (each rounded as written), their maxima there unless one is NaN.
+        var lanes = new LaneMaximum<T>();
+        int x = 0, y = 0, z = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            int width = Vector256<T>.Count;
+            var (rhoLanes, deltaLanes) = (Vector256.Create(rho), Vector256.Create(delta));
+            for (; x + width <= n; x += width)
+                lanes.Store(Vector256.Load(b.X + x) - ((Vector256.Load(r.X + x) + rhoLanes * Vector256.Load(v.X + x)) + Vector256.Load(force + x)), r.X + x);
+            for (; y + width <= p; y += width)
+                lanes.Store(Vector256.Load(b.Y + y) - (Vector256.Load(r.Y + y) - deltaLanes * Vector256.Load(v.Y + y)), r.Y + y);
+            for (; z + width <= m; z += width)
+                lanes.Store(Vector256.Load(b.Z + z) - (Vector256.Load(r.Z + z) - Vector256.Load(w + z) * Vector256.Load(v.Z + z)), r.Z + z);
+        }
+        for (int k = x; k < n; k++) Track(ref max, r.X[k] = b.X[k] - ((r.X[k] + rho * v.X[k]) + force[k]));
+        for (int k = y; k < p; k++) Track(ref max, r.Y[k] = b.Y[k] - (r.Y[k] - delta * v.Y[k]));
+        for (int k = z; k < m; k++) Track(ref max, r.Z[k] = b.Z[k] - (r.Z[k] - w[k] * v.Z[k]));
+        if (!lanes.SawNaN && !T.IsNaN(max)) return T.Max(max, lanes.Maximum);
+        // A NaN: the entries are read again in order, so that the norm is the NaN the in-order pass meets first.
+        max = T.Zero;
+        for (int k = 0; k < n; k++) Track(ref max, r.X[k]);
+        for (int k = 0; k < p; k++) Track(ref max, r.Y[k]);
+        for (int k = 0; k < m; k++) Track(ref max, r.Z[k]);
         return max;
+    }
+
+    /// <summary>The largest |entry| over the vectors stored through it (from 0), and whether one of them held a NaN.</summary>
+    private struct LaneMaximum<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private Vector256<T> _maximum = Vector256<T>.Zero, _nan = Vector256<T>.Zero;
+
+        /// <summary>Stores <paramref name="entries"/> at <paramref name="destination"/> and takes their magnitudes in.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe void Store(Vector256<T> entries, T* destination)
+        {
+            Vector256.Store(entries, destination);
+            var magnitude = Vector256.Abs(entries);
+            _nan |= ~Vector256.Equals(magnitude, magnitude);
+            // Without NaN the native maximum is the maximum.
+            _maximum = Vector256.MaxNative(_maximum, magnitude);
+        }
+
+        /// <summary>Whether a stored entry was NaN.</summary>
+        public readonly bool SawNaN => Vector256.ExtractMostSignificantBits(_nan) != 0;
+
+        /// <summary>The largest magnitude stored (0 when none was; meaningful without NaN).</summary>
+        public readonly T Maximum
+        {
+            get
+            {
+                T largest = T.Zero;
+                for (int lane = 0; lane < Vector256<T>.Count; lane++) largest = T.Max(largest, _maximum[lane]);
+                return largest;
+            }
+        }
     }
 
     private static unsafe void Norms<T>(Tensor x, Tensor y, Tensor z, double[] norms) where T : unmanaged, IFloatingPointIeee754<T>

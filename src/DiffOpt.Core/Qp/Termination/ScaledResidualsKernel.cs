@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using DiffOpt.Native;
 using DiffOpt.Numerics;
 
@@ -53,8 +54,6 @@ internal static class ScaledResidualsKernel
         T* rx, T* ry, T* rz, T* measures, T* scratch) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T* c = problem.C + item * n, b = problem.B + item * p, h = problem.H + item * m;
-        T* inverseD = problem.InverseD + item * n, inverseE = problem.InverseE + item * (p + m);
-        T* inverseEA = inverseE, inverseEG = inverseE + p;
         // hi parts: Px in px, the constraint force Aᵀy + Gᵀz in rx, Ax in ry, Gx in rz; lo parts in the scratch.
         T* px = scratch, pxLo = px + n, forceLo = pxLo + n, axLo = forceLo + n, gxLo = axLo + p;
         T* pm = problem.P.Item(item), am = problem.A.Item(item), gm = problem.G.Item(item);
@@ -81,43 +80,26 @@ internal static class ScaledResidualsKernel
             CompensatedKernels.AddScaled(gm + (long)i * n, z[i], rx, forceLo, n);
         }
 
-        // The gap xᵀPx + cᵀx + bᵀy + hᵀz, compensated; its terms (for the scale) in plain sums.
+        // The residual entries and the maxima of the measures (ResidualEntries), then the gap xᵀPx + cᵀx + bᵀy + hᵀz,
+        // compensated and summed in this order; its terms (for the scale) in plain sums.
+        var (dual, dualScale, primal, primalScale) = ResidualEntries(problem, item, n, p, m, px, pxLo, forceLo, axLo, gxLo, s, rx, ry, rz);
         T gap = T.Zero, gapLo = T.Zero;
         T xPx = T.Zero, cx = T.Zero, by = T.Zero, hz = T.Zero;
-        T dual = T.Zero, dualScale = T.Max(T.One, problem.DataDualScale[item]);
         for (int j = 0; j < n; j++)
         {
-            dualScale = T.Max(dualScale, T.Max(T.Abs(px[j] * inverseD[j]), T.Abs(rx[j] * inverseD[j])));
-            T sum = px[j], sumLo = pxLo[j] + forceLo[j];
-            CompensatedKernels.Add(ref sum, ref sumLo, rx[j]);
-            CompensatedKernels.Add(ref sum, ref sumLo, c[j]);
-            rx[j] = -(sum + sumLo);
-            dual = T.Max(dual, T.Abs(rx[j] * inverseD[j]));
             CompensatedKernels.AddProduct(ref gap, ref gapLo, x[j], px[j]);
             gapLo += x[j] * pxLo[j];
             CompensatedKernels.AddProduct(ref gap, ref gapLo, c[j], x[j]);
             xPx += x[j] * px[j];
             cx += c[j] * x[j];
         }
-        T primal = T.Zero, primalScale = T.Max(T.One, problem.DataPrimalScale[item]);
         for (int i = 0; i < p; i++)
         {
-            primalScale = T.Max(primalScale, T.Abs(ry[i] * inverseEA[i]));
-            T sum = b[i], sumLo = -axLo[i];
-            CompensatedKernels.Add(ref sum, ref sumLo, -ry[i]);
-            ry[i] = sum + sumLo;
-            primal = T.Max(primal, T.Abs(ry[i] * inverseEA[i]));
             CompensatedKernels.AddProduct(ref gap, ref gapLo, b[i], y[i]);
             by += b[i] * y[i];
         }
         for (int i = 0; i < m; i++)
         {
-            primalScale = T.Max(primalScale, T.Max(T.Abs(rz[i] * inverseEG[i]), T.Abs(s[i] * inverseEG[i])));
-            T sum = h[i], sumLo = -gxLo[i];
-            CompensatedKernels.Add(ref sum, ref sumLo, -rz[i]);
-            CompensatedKernels.Add(ref sum, ref sumLo, -s[i]);
-            rz[i] = sum + sumLo;
-            primal = T.Max(primal, T.Abs(rz[i] * inverseEG[i]));
             CompensatedKernels.AddProduct(ref gap, ref gapLo, h[i], z[i]);
             hz += h[i] * z[i];
         }
@@ -128,5 +110,129 @@ internal static class ScaledResidualsKernel
         measures[(int)Measure.PrimalScale] = primalScale;
         measures[(int)Measure.DualScale] = dualScale;
         measures[(int)Measure.GapScale] = T.Max(T.One, T.Max(T.Max(T.Abs(xPx), T.Abs(cx)), T.Max(T.Abs(by), T.Abs(hz))));
+    }
+
+    /// <summary>
+    /// The residual entries from the products (hi parts in rx, ry, rz on entry, lo parts given), compensated:
+    /// rx = −(Px + Aᵀy + Gᵀz + c), ry = b − Ax, rz = h − Gx − s; and the largest unscaled entries: the dual and primal
+    /// measures and, from the products, the dual and primal scales (from the data's scales on). Each entry is rounded as
+    /// in a plain loop; the maxima are the same in any order, so the vector lanes (<see cref="LaneMaxima{T}"/>) give the
+    /// loop's values.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe (T Dual, T DualScale, T Primal, T PrimalScale) ResidualEntries<T>(Problem<T> problem, long item, int n, int p, int m,
+        T* px, T* pxLo, T* forceLo, T* axLo, T* gxLo, T* s, T* rx, T* ry, T* rz) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T* c = problem.C + item * n, b = problem.B + item * p, h = problem.H + item * m;
+        T* inverseD = problem.InverseD + item * n, inverseE = problem.InverseE + item * (p + m);
+        T* inverseEA = inverseE, inverseEG = inverseE + p;
+        T dual = T.Zero, dualScale = T.Max(T.One, problem.DataDualScale[item]);
+        T primal = T.Zero, primalScale = T.Max(T.One, problem.DataPrimalScale[item]);
+        var (dualLanes, primalLanes) = (new LaneMaxima<T>(), new LaneMaxima<T>());
+        int j = 0, i = 0, k = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            int width = Vector256<T>.Count;
+            for (; j + width <= n; j += width)
+            {
+                var (product, force, inverse) = (Vector256.Load(px + j), Vector256.Load(rx + j), Vector256.Load(inverseD + j));
+                dualLanes.TakeScale(Vector256.Abs(product * inverse));
+                dualLanes.TakeScale(Vector256.Abs(force * inverse));
+                var sumLo = Vector256.Load(pxLo + j) + Vector256.Load(forceLo + j);
+                var sum = CompensatedKernels.TwoSum(product, force, out var error);
+                sumLo += error;
+                sum = CompensatedKernels.TwoSum(sum, Vector256.Load(c + j), out error);
+                sumLo += error;
+                var entry = -(sum + sumLo);
+                Vector256.Store(entry, rx + j);
+                dualLanes.TakeMeasure(Vector256.Abs(entry * inverse));
+            }
+            for (; i + width <= p; i += width)
+            {
+                var (product, inverse) = (Vector256.Load(ry + i), Vector256.Load(inverseEA + i));
+                primalLanes.TakeScale(Vector256.Abs(product * inverse));
+                var sum = CompensatedKernels.TwoSum(Vector256.Load(b + i), -product, out var error);
+                var entry = sum + (-Vector256.Load(axLo + i) + error);
+                Vector256.Store(entry, ry + i);
+                primalLanes.TakeMeasure(Vector256.Abs(entry * inverse));
+            }
+            for (; k + width <= m; k += width)
+            {
+                var (product, slack, inverse) = (Vector256.Load(rz + k), Vector256.Load(s + k), Vector256.Load(inverseEG + k));
+                primalLanes.TakeScale(Vector256.Abs(product * inverse));
+                primalLanes.TakeScale(Vector256.Abs(slack * inverse));
+                var sumLo = -Vector256.Load(gxLo + k);
+                var sum = CompensatedKernels.TwoSum(Vector256.Load(h + k), -product, out var error);
+                sumLo += error;
+                sum = CompensatedKernels.TwoSum(sum, -slack, out error);
+                sumLo += error;
+                var entry = sum + sumLo;
+                Vector256.Store(entry, rz + k);
+                primalLanes.TakeMeasure(Vector256.Abs(entry * inverse));
+            }
+        }
+        for (; j < n; j++)
+        {
+            dualScale = T.Max(dualScale, T.Max(T.Abs(px[j] * inverseD[j]), T.Abs(rx[j] * inverseD[j])));
+            T sum = px[j], sumLo = pxLo[j] + forceLo[j];
+            CompensatedKernels.Add(ref sum, ref sumLo, rx[j]);
+            CompensatedKernels.Add(ref sum, ref sumLo, c[j]);
+            rx[j] = -(sum + sumLo);
+            dual = T.Max(dual, T.Abs(rx[j] * inverseD[j]));
+        }
+        for (; i < p; i++)
+        {
+            primalScale = T.Max(primalScale, T.Abs(ry[i] * inverseEA[i]));
+            T sum = b[i], sumLo = -axLo[i];
+            CompensatedKernels.Add(ref sum, ref sumLo, -ry[i]);
+            ry[i] = sum + sumLo;
+            primal = T.Max(primal, T.Abs(ry[i] * inverseEA[i]));
+        }
+        for (; k < m; k++)
+        {
+            primalScale = T.Max(primalScale, T.Max(T.Abs(rz[k] * inverseEG[k]), T.Abs(s[k] * inverseEG[k])));
+            T sum = h[k], sumLo = -gxLo[k];
+            CompensatedKernels.Add(ref sum, ref sumLo, -rz[k]);
+            CompensatedKernels.Add(ref sum, ref sumLo, -s[k]);
+            rz[k] = sum + sumLo;
+            primal = T.Max(primal, T.Abs(rz[k] * inverseEG[k]));
+        }
+        return (dualLanes.Measure(dual), dualLanes.Scale(dualScale), primalLanes.Measure(primal), primalLanes.Scale(primalScale));
+    }
+
+    /// <summary>
+    /// Two running maxima of magnitudes in vector lanes (a measure and its scale), with a flag per maximum for a NaN,
+    /// which makes the maximum NaN as <c>T.Max</c> makes it (the native maximum is the maximum otherwise).
+    /// </summary>
+    private struct LaneMaxima<T>() where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        private Vector256<T> _measure = Vector256<T>.Zero, _scale = Vector256<T>.Zero, _measureNaN = Vector256<T>.Zero, _scaleNaN = Vector256<T>.Zero;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void TakeMeasure(Vector256<T> magnitude)
+        {
+            _measureNaN |= ~Vector256.Equals(magnitude, magnitude);
+            _measure = Vector256.MaxNative(_measure, magnitude);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void TakeScale(Vector256<T> magnitude)
+        {
+            _scaleNaN |= ~Vector256.Equals(magnitude, magnitude);
+            _scale = Vector256.MaxNative(_scale, magnitude);
+        }
+
+        /// <summary>max(<paramref name="value"/>, the measure's lanes).</summary>
+        public readonly T Measure(T value) => Combine(value, _measure, _measureNaN);
+
+        /// <summary>max(<paramref name="value"/>, the scale's lanes).</summary>
+        public readonly T Scale(T value) => Combine(value, _scale, _scaleNaN);
+
+        private static T Combine(T value, Vector256<T> lanes, Vector256<T> nan)
+        {
+            if (Vector256.ExtractMostSignificantBits(nan) != 0) return T.Abs(T.NaN);
+            for (int lane = 0; lane < Vector256<T>.Count; lane++) value = T.Max(value, lanes[lane]);
+            return value;
+        }
     }
 }
