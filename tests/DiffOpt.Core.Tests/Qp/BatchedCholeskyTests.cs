@@ -54,7 +54,7 @@ public class BatchedCholeskyTests
         Assert.True(factor.isfinite().all().item<bool>(), "failed items must get a finite (identity) factor");
     }
 
-    [KernelPathTheory]
+    [InterleavedCholeskyTheory]
     [InlineData(9, 37, false)]   // two full groups (packed by 4×4 transposes) and a last group of 1
     [InlineData(8, 30, true)]    // full groups of a shared source
     [InlineData(4, 24, false)]   // one full group

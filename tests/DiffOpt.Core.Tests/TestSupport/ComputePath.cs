@@ -42,3 +42,18 @@ internal sealed class KernelPathTheoryAttribute : TheoryAttribute
         if (ComputePath.TensorPathRequested) Skip = "holds for the CPU kernels (bit for bit, or against the tensor forms); this run uses the tensor forms only";
     }
 }
+
+/// <summary>
+/// A theory about the interleaved batched Cholesky kernel (<c>BatchedCholesky</c> takes it for float64 orders 24-100 when
+/// 256-bit vectors are hardware accelerated): skipped where that kernel does not run, since the LAPACK path it falls back
+/// to rounds by the matrices' alignment in memory, and on the tensor path.
+/// </summary>
+internal sealed class InterleavedCholeskyTheoryAttribute : TheoryAttribute
+{
+    public InterleavedCholeskyTheoryAttribute()
+    {
+        if (ComputePath.TensorPathRequested) Skip = "holds for the CPU kernels (bit for bit, or against the tensor forms); this run uses the tensor forms only";
+        else if (!System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            Skip = "the interleaved Cholesky kernel needs 256-bit vectors; LAPACK, used instead, rounds by the matrices' alignment";
+    }
+}
