@@ -236,12 +236,12 @@ public class ActiveSetDerivativeSolverTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("SecondOrder", true)]
-    [InlineData("SecondOrderOnly", true)]
-    [InlineData("Mixed", true)]
-    [InlineData("Psd", false)]
-    [InlineData("Exponential", true)]
-    public void ItemsWithGeneralSecondOrderOrExponentialBlocks_AreReducedInDsEigenbasis_OthersGoToTheFullLu(string family, bool rotated)
+    [InlineData("SecondOrder")]
+    [InlineData("SecondOrderOnly")]
+    [InlineData("Mixed")]
+    [InlineData("Psd")]
+    [InlineData("Exponential")]
+    public void ItemsWithGeneralSecondOrderPsdOrExponentialBlocks_AreReducedInDsEigenbasis(string family)
     {
         // Cone k of item i gets the pair kind (i + k) mod 3: every item has blocks whose D is neither 0 nor I.
         Cone[] cones = family switch
@@ -257,20 +257,11 @@ public class ActiveSetDerivativeSolverTests(ITestOutputHelper output)
         Assert.All(Enumerable.Range(0, 3), i => Assert.False(system.TryDiagonal(i, new double[system.Rows])));
         var full = new RefinedBatchSolver(system);
         Assert.False(full.Singular.any().item<bool>());
-        if (!rotated)
-        {
-            Assert.IsType<RefinedBatchSolver>(ActiveSetDerivativeSolver.Create(system));
-            return;
-        }
         var reduced = Assert.IsType<ActiveSetDerivativeSolver>(ActiveSetDerivativeSolver.Create(system));
         output.WriteLine($"reduced orders {string.Join(", ", reduced.ReducedOrders)} of N = {system.Order}");
-        // Every item is rotated but, in the mixed family, those whose PSD block is general (two of the three: the full
-        // LU takes them, and the one whose PSD block is 0 or I is rotated).
-        var rotatable = Enumerable.Range(0, 3).Select(i => DerivativeEigenbasis.Applies(system, i)).ToArray();
-        Assert.Equal(family == "Mixed" ? 1 : 3, rotatable.Count(x => x));
-        for (int i = 0; i < 3; i++)
-            if (rotatable[i]) Assert.InRange(reduced.ReducedOrders[i], 1, system.Order - 1);
-            else Assert.Equal(0, reduced.ReducedOrders[i]);
+        // Every item is rotated, general PSD blocks included (in their closed-form eigenbasis, PsdEigenbasis).
+        Assert.All(Enumerable.Range(0, 3), i => Assert.True(DerivativeEigenbasis.Applies(system, i)));
+        Assert.All(reduced.ReducedOrders, order => Assert.InRange(order, 1, system.Order - 1));
         Assert.False(reduced.Singular.any().item<bool>());
 
         foreach (var (difference, residual, recomputed) in AgainstTheFullLu(point, system, reduced, full, 1240 + family.Length))

@@ -1,5 +1,6 @@
 using DiffOpt.Cones;
 using DiffOpt.LinearAlgebra;
+using DiffOpt.Tests.TestSupport;
 using static TorchSharp.torch;
 
 namespace DiffOpt.Tests.Cones;
@@ -30,18 +31,7 @@ public class SecondOrderEigenbasisTests
         var vectors = new double[r * r];
         Assert.True(SecondOrderEigenbasis.TryDecompose(block, r, values, vectors));
 
-        for (int i = 0; i < r; i++)
-            for (int j = 0; j < r; j++)
-            {
-                double gram = 0, product = 0;
-                for (int k = 0; k < r; k++)
-                {
-                    gram += vectors[k * r + i] * vectors[k * r + j];
-                    product += vectors[i * r + k] * values[k] * vectors[j * r + k];
-                }
-                Assert.Equal(i == j ? 1 : 0, gram, 1e-14);
-                Assert.Equal(block[i * r + j], product, 1e-14);
-            }
+        EigenbasisChecks.AssertOrthonormalAndReconstructs(block, values, vectors, r, 1e-14);
         var expected = new[] { 0.0, 1.0 }.Concat(Enumerable.Repeat(0.5 * (1 + ratio), r - 2)).Order().ToArray();
         var sorted = values.Order().ToArray();
         for (int i = 0; i < r; i++) Assert.Equal(expected[i], sorted[i], 1e-14);

@@ -7,10 +7,10 @@ namespace DiffOpt.Cones;
 /// <see cref="SparseDerivativeSolver.TryCreate(IReadOnlyList{Cone}, SparseBatchMatrix, long, Tensor?, IConeOperator, Func{long[], Tensor, Tensor}, bool, bool)"/>'s
 /// cost rule (dense multiply–adds), counted from what <see cref="ActiveSetItem"/> does with each item's D: the
 /// reduced system's factorisation (Bunch–Kaufman LDLᵀ, order³/6, or the square form's LU, |R|³/3), and the dense
-/// A (and P) it reads in every refinement step; a second-order or exponential block of D that is neither 0 nor I is
-/// reduced in its eigenbasis (<see cref="DerivativeEigenbasis"/>), counted as r kept rows (no eigenvalue taken as 0)
-/// plus the rotation of its rows of A (r²n) and its eigenvectors (about 10·r³); an item with any other such block costs the
-/// full LU (n + m)³/3.
+/// A (and P) it reads in every refinement step; a second-order, PSD or exponential block of D that is neither 0 nor I
+/// is reduced in its eigenbasis (<see cref="DerivativeEigenbasis"/>), counted as r kept rows (no eigenvalue taken as 0)
+/// plus the rotation of its rows of A (r²n) and its eigenvectors (at most about 10·r³); an item with any other such block
+/// costs the full LU (n + m)³/3.
 /// </summary>
 internal static class ActiveSetCost
 {

@@ -8,10 +8,10 @@ namespace DiffOpt.Cones;
 /// (<see cref="ActiveSetItem"/>: the rows where D = 0 and the variables a single active row fixes eliminated), refined
 /// against the full J, with each item's residual ‖J·z − r‖∞/‖r‖∞ of the full system. An item whose D is diagonal
 /// (<see cref="DerivativeSystem.TryDiagonal"/>: zero and nonnegative cones, and second-order cones whose D is exactly 0
-/// or I) is reduced as it stands by Bunch–Kaufman; one whose other blocks are second-order cones' or exponential
-/// triples' is reduced in the eigenbasis of D's blocks (<see cref="DerivativeEigenbasis"/>: J = diag(I, Q)·J̃·diag(I, Qᵀ)
+/// or I) is reduced as it stands by Bunch–Kaufman; one whose other blocks are second-order, PSD or exponential cones'
+/// is reduced in the eigenbasis of D's blocks (<see cref="DerivativeEigenbasis"/>: J = diag(I, Q)·J̃·diag(I, Qᵀ)
 /// with J̃'s D diagonal) and factorised with fixed pivots (<see cref="QuasiDefiniteItem"/>; Bunch–Kaufman when that
-/// fails). An item with a PSD block that is neither 0 nor I, whose reduced system is nearly singular (reciprocal
+/// fails). An item whose eigenbasis cannot be formed (a block not finite), whose reduced system is nearly singular (reciprocal
 /// condition at most <see cref="ReducedSingularRatio"/>) or whose refined residual stays above
 /// <see cref="IterativeRefinement.AcceptedResidual"/> is solved by the dense LU of the full J instead
 /// (<see cref="RefinedBatchSolver"/>, which decides singularity and takes the least-squares solution).

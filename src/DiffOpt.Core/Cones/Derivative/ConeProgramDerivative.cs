@@ -116,7 +116,7 @@ internal sealed class ConeProgramDerivative
             // A as given: a shared one is read once.
             var givenA = denseA is not null ? ToFloat64(denseA) : _sharedA ? wideA!.Dense(1)[0] : DenseA();
             var system = new DerivativeSystem(givenA, P is null ? null : ToFloat64(P), _d, (int)batch, (int)n, (int)m);
-            // The active-set system, in D's eigenbasis where D has general second-order or exponential blocks.
+            // The active-set system, in D's eigenbasis where D has general second-order, PSD or exponential blocks.
             _solver = ActiveSetDerivativeSolver.Create(system);
             return;
         }

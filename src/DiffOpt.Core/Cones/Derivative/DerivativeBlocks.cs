@@ -25,7 +25,7 @@ internal sealed class DerivativeBlocks
             {
                 starts.Add(row + b);
                 sizes.Add(r);
-                rotatable.Add(cone is SecondOrderCone or ExponentialCone);
+                rotatable.Add(cone is SecondOrderCone or ExponentialCone or PsdCone);
             }
             row += cone.Rows;
         }
@@ -168,8 +168,8 @@ internal sealed class DerivativeBlocks
     public int[] Sizes { get; }
 
     /// <summary>
-    /// Whether each block is a second-order cone's or an exponential triple's: the blocks the active-set path reduces
-    /// in their eigenbasis (<see cref="DerivativeEigenbasis"/>).
+    /// Whether each block is a second-order cone's, a PSD cone's or an exponential triple's: the blocks the active-set
+    /// path reduces in their eigenbasis (<see cref="DerivativeEigenbasis"/>).
     /// </summary>
     public bool[] Rotatable { get; }
 

@@ -19,9 +19,11 @@ internal sealed class DerivativeSystem
 
     /// <summary>
     /// One diagonal block of D: rows [Offset, Offset + Rows), either diagonal ((B, r)) or dense ((B, r, r)); whether it
-    /// is a second-order cone's or an exponential triple's.
+    /// is a second-order cone's or an exponential triple's; for a PSD cone's, its matrix order k and the eigenvectors V
+    /// and weights W ((B, k, k) each) of <see cref="PsdOperator"/>, whose eigenbasis is D's (<see cref="PsdEigenbasis"/>).
     /// </summary>
-    private sealed record Block(int Offset, int Rows, bool Diagonal, double[] Values, bool SecondOrder, bool Exponential = false);
+    private sealed record Block(int Offset, int Rows, bool Diagonal, double[] Values, bool SecondOrder, bool Exponential = false,
+        int PsdOrder = 0, double[]? PsdVectors = null, double[]? PsdWeights = null);
 
     /// <summary>The system for data A ((B, m, n) or (m, n)), P (likewise, or null) and the operator D.</summary>
     public DerivativeSystem(Tensor a, Tensor? p, IConeOperator d, int batch, int n, int m)
@@ -42,7 +44,11 @@ internal sealed class DerivativeSystem
             else
             {
                 var (isDiagonal, values) = DerivativeBlocks.Of(block);
-                held.Add(new Block(offset, block.Rows, isDiagonal, TensorCopy.ToDoubles(values), block is SecondOrderOperator));
+                var psd = block as PsdOperator;
+                held.Add(new Block(offset, block.Rows, isDiagonal, TensorCopy.ToDoubles(values), block is SecondOrderOperator,
+                    PsdOrder: psd is null ? 0 : (int)psd.Eigenvectors.shape[^1],
+                    PsdVectors: psd is null ? null : TensorCopy.ToDoubles(psd.Eigenvectors),
+                    PsdWeights: psd is null ? null : TensorCopy.ToDoubles(psd.Weights)));
             }
             offset += block.Rows;
         }
@@ -74,7 +80,12 @@ internal sealed class DerivativeSystem
         _a = _sharedA ? source._a : DoubleView.Of(Gather(source._a, items, _m * _n));
         _p = source._p is null || _sharedP ? source._p : Gather(DoubleView.Of(source._p), items, _n * _n);
         _blocks = source._blocks
-            .Select(block => block with { Values = Gather(DoubleView.Of(block.Values), items, block.Diagonal ? block.Rows : block.Rows * block.Rows) })
+            .Select(block => block with
+            {
+                Values = Gather(DoubleView.Of(block.Values), items, block.Diagonal ? block.Rows : block.Rows * block.Rows),
+                PsdVectors = block.PsdVectors is null ? null : Gather(DoubleView.Of(block.PsdVectors), items, block.PsdOrder * block.PsdOrder),
+                PsdWeights = block.PsdWeights is null ? null : Gather(DoubleView.Of(block.PsdWeights), items, block.PsdOrder * block.PsdOrder),
+            })
             .ToArray();
     }
 
@@ -155,6 +166,22 @@ internal sealed class DerivativeSystem
     /// </summary>
     public (int Offset, int Rows, bool Diagonal, bool SecondOrder, bool Exponential) BlockLayout(int k) =>
         (_blocks[k].Offset, _blocks[k].Rows, _blocks[k].Diagonal, _blocks[k].SecondOrder, _blocks[k].Exponential);
+
+    /// <summary>Whether block <paramref name="k"/> is a PSD cone's (<see cref="PsdBasis"/> reads its eigenbasis).</summary>
+    public bool IsPsd(int k) => _blocks[k].PsdVectors is not null;
+
+    /// <summary>
+    /// Block <paramref name="k"/>'s matrix order k (a PSD cone's, <see cref="IsPsd"/>), with item <paramref name="item"/>'s
+    /// eigenvectors V and weights W of <see cref="PsdOperator"/> (row-major k × k each).
+    /// </summary>
+    public int PsdBasis(int k, int item, out ReadOnlySpan<double> vectors, out ReadOnlySpan<double> weights)
+    {
+        var block = _blocks[k];
+        int size = block.PsdOrder * block.PsdOrder;
+        vectors = block.PsdVectors.AsSpan(item * size, size);
+        weights = block.PsdWeights.AsSpan(item * size, size);
+        return block.PsdOrder;
+    }
 
     /// <summary>Item <paramref name="item"/>'s values of block <paramref name="k"/>: its diagonal (length r) or its dense r × r matrix, row-major.</summary>
     public ReadOnlySpan<double> BlockValues(int k, int item)
