@@ -52,7 +52,16 @@ internal static class InterleavedCholesky
             for (int l = 0; l < Lanes; l++)
                 lane[l] = l < count ? (sourceItems == 1 ? source : source + (first + l) * matrix) : null;
             Pack(lane, shift == null ? null : shift + first * k, count, k, packed);
-            var bad = FactorPacked(packed, k);
+            // The next group's matrices and this group's destinations are fetched while this one factorises (the next
+            // Pack and this Unpack then find them in cache).
+            var ahead = stackalloc double*[2 * Lanes];
+            bool nextGroup = sourceItems != 1 && first + Lanes + Lanes <= batch;
+            for (int l = 0; l < Lanes; l++)
+            {
+                ahead[l] = nextGroup ? source + (first + Lanes + l) * matrix : null;
+                ahead[Lanes + l] = destination != null && destination != source && l < count ? destination + (first + l) * matrix : null;
+            }
+            var bad = FactorPacked(packed, k, ahead);
             if (destination != null) Unpack(packed, count, k, destination + first * matrix);
             ArrayPool<Vector256<double>>.Shared.Return(packed);
             for (int l = 0; l < count; l++)
@@ -176,8 +185,9 @@ internal static class InterleavedCholesky
     /// arithmetic is unaffected and nothing overflows. The k entries after the triangle hold 1/l_jj. Rows are taken
     /// in pairs: the two rows' dot products with a finished row j share its loads (loads, not multiply-adds, bound
     /// one dot product), and each dot product is summed as <see cref="Dot"/> sums it, so the factor is the same.
+    /// With each pair, the same rows of the matrices at <paramref name="ahead"/> are prefetched (<see cref="PrefetchRows"/>).
     /// </summary>
-    private static Vector256<double> FactorPacked(Vector256<double>[] a, int k)
+    private static unsafe Vector256<double> FactorPacked(Vector256<double>[] a, int k, double** ahead)
     {
         var bad = Vector256<double>.Zero;
         var inverseDiagonal = a.AsSpan(k * (k + 1) / 2, k);
@@ -185,6 +195,7 @@ internal static class InterleavedCholesky
         int i = 0;
         for (; i + 1 < k; i += 2)
         {
+            PrefetchRows(ahead, k, i);
             ref var rowI = ref Unsafe.Add(ref start, Packed(i, 0));
             ref var rowNext = ref Unsafe.Add(ref start, Packed(i + 1, 0));
             for (int j = 0; j < i; j++)
@@ -206,6 +217,29 @@ internal static class InterleavedCholesky
             bad |= Pivot(ref rowI, i, inverseDiagonal);
         }
         return bad;
+    }
+
+    /// <summary>
+    /// The lower parts of rows i and i + 1 of the 2·<see cref="Lanes"/> row-major matrices at <paramref name="lane"/>
+    /// (null: none) into the cache (a hint only).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchRows(double** lane, int k, int i)
+    {
+        if (!Sse.IsSupported) return;
+        for (int l = 0; l < 2 * Lanes; l++)
+        {
+            if (lane[l] == null) continue;
+            PrefetchRange(lane[l] + (nint)i * k, i + 1);
+            PrefetchRange(lane[l] + (nint)(i + 1) * k, i + 2);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void PrefetchRange(double* start, int length)
+    {
+        byte* end = (byte*)(start + length);
+        for (byte* line = (byte*)start; line < end; line += 64) Sse.Prefetch1(line);
     }
 
     /// <summary>

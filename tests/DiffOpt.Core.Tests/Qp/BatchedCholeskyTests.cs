@@ -57,6 +57,7 @@ public class BatchedCholeskyTests
     [InterleavedCholeskyTheory]
     [InlineData(9, 37, false)]   // two full groups (packed by 4×4 transposes) and a last group of 1
     [InlineData(8, 30, true)]    // full groups of a shared source
+    [InlineData(12, 50, false)]  // three full groups: the first two fetch the next group's matrices while they factorise
     [InlineData(4, 24, false)]   // one full group
     public void FactorShifted_OfFullGroups_IsBitIdenticalToEachItemAlone_AndKeepsTheUpperTriangle(int batch, int n, bool shared)
     {
