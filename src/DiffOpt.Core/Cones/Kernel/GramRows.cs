@@ -10,7 +10,8 @@ namespace DiffOpt.Cones;
 /// and so are the columns where they can be nonzero (the union of their Â rows' supports: F is block diagonal by
 /// cones, so a row of G mixes the Â rows of its own cone only). The portfolio layer's second-order cone touches 10 of
 /// its 60 variables, so its Gram sum is 10 × 10 (<see cref="SmallGram"/>); a sum over every column is
-/// <see cref="BlockedGram"/>'s, or BLAS's (<see cref="NativeBlas.GramLower"/>) for large ones. The split depends on Â's pattern and is made once per item, or once per
+/// <see cref="BlockedGram"/>'s for small polyhedral items (<see cref="BlockedMultiplyAdds"/>), else BLAS's
+/// (<see cref="NativeBlas.GramLower"/>). The split depends on Â's pattern and is made once per item, or once per
 /// batch when the items share Â (<see cref="ItemProgram.IsShared"/>).
 /// </summary>
 internal sealed class GramRows
