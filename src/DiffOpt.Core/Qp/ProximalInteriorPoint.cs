@@ -519,7 +519,7 @@ internal sealed class ProximalInteriorPoint
     /// <summary>Factorises Φ for <paramref name="parameters"/> with the current static shift; (B,) true where it failed.</summary>
     private Tensor Factor(KktParameters parameters)
     {
-        using var phase = PhaseTimer.Measure("KKT factorisation", _status.size(0));
+        using var phase = PhaseTimer.Measure(_kkt.FactorisationPhase, _status.size(0));
         return _kkt.Factor(parameters, _staticShift);
     }
 

@@ -47,7 +47,7 @@ internal static class ActiveSetKkt
     /// </summary>
     public static void Factor(KktSolver kkt, Tensor w, Tensor regularization)
     {
-        using var phase = PhaseTimer.Measure("active-set KKT factorisation", w.size(0));
+        using var phase = PhaseTimer.Measure("active-set " + kkt.FactorisationPhase, w.size(0));
         var shift = zeros_like(regularization);
         var parameters = new KktParameters(regularization, regularization, w);
         var failed = kkt.Factor(parameters, shift);

@@ -30,6 +30,12 @@ internal sealed class InequalitySchurKktSolver : KktSolver
     private Tensor? _s;                  // (B,m,m) buffer: S, then its factor in place
     private Tensor? _sFactor;
 
+    /// <summary>The name under which <see cref="PhaseTimer"/> books this form's factorisations.</summary>
+    internal const string SchurFactorisationPhase = "KKT factorisation (m × m Schur complement)";
+
+    /// <inheritdoc/>
+    public override string FactorisationPhase => SchurFactorisationPhase;
+
     private InequalitySchurKktSolver(ScaledQp qp, NumericLimits limits, Tensor hFactor, BufferLease? buffers) : base(qp)
     {
         _buffers = buffers;

@@ -40,6 +40,12 @@ internal abstract class KktSolver
     /// <summary>Factorises the operator <paramref name="parameters"/> plus a static diagonal shift (B,) on its first block; returns a (B,) bool tensor, true where it failed.</summary>
     public abstract Tensor Factor(KktParameters parameters, Tensor staticShift);
 
+    /// <summary>
+    /// The <see cref="PhaseTimer"/> phase that books <see cref="Factor"/>: forms whose per-iteration work differs in
+    /// order (the n × n operator against the m × m Schur complement) are booked apart, so a cost model can tell them apart.
+    /// </summary>
+    public virtual string FactorisationPhase => "KKT factorisation";
+
     /// <summary>Solves with the current factorisation only.</summary>
     protected abstract KktVector SolveFactored(KktVector rhs);
 
