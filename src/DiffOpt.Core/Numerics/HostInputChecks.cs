@@ -91,30 +91,14 @@ internal static class HostInputChecks
         return (double.CreateTruncating(maxAbs), double.CreateTruncating(asymmetry));
     }
 
-    /// <summary>max |entry| over <paramref name="count"/> entries, or null when some entry is not finite.</summary>
+    /// <summary>
+    /// max |entry| over <paramref name="count"/> entries, or null when some entry is not finite: the entries as one row of
+    /// <see cref="HostRowNorms.RowMax"/>, whose maximum is NaN or ∞ exactly when one of them is.
+    /// </summary>
     private static unsafe T? FiniteMaxAbs<T>(T* data, long count) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var max = Vector256<T>.Zero;
-        var infinity = Vector256.Create(T.PositiveInfinity);
-        var notFinite = Vector256<T>.Zero;
-        long i = 0;
-        for (int width = Vector256<T>.Count; i + width <= count; i += width)
-        {
-            var magnitude = Vector256.Abs(Vector256.Load(data + i));
-            // NaN compares unequal to everything, so |x| < ∞ fails exactly for the entries that are not finite.
-            notFinite |= ~Vector256.LessThan(magnitude, infinity);
-            max = Vector256.MaxNative(max, magnitude);
-        }
-        T result = T.Zero;
-        for (int lane = 0; lane < Vector256<T>.Count; lane++) result = T.Max(result, max[lane]);
-        bool finite = Vector256.ExtractMostSignificantBits(notFinite) == 0;
-        for (; i < count && finite; i++)
-        {
-            T magnitude = T.Abs(data[i]);
-            finite = magnitude < T.PositiveInfinity;
-            result = T.Max(result, magnitude);
-        }
-        return finite ? result : null;
+        T max = HostRowNorms.RowMax(data, count, T.Zero);
+        return T.IsFinite(max) ? max : null;
     }
 
     /// <summary>max over i &lt; j of |q_ij − q_ji| over the n × n matrices (finite entries; 0 when n = 1).</summary>

@@ -54,7 +54,7 @@ internal static class HostRowNorms
     /// result. Rows without NaN take vector lanes (a maximum of numbers is the same in any order); a row with one is read
     /// again in order.
     /// </summary>
-    private static unsafe T RowMax<T>(T* row, long length, T start) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static unsafe T RowMax<T>(T* row, long length, T start) where T : unmanaged, IFloatingPointIeee754<T>
     {
         long k = 0;
         if (Vector256.IsHardwareAccelerated && length >= Vector256<T>.Count && !T.IsNaN(start))
