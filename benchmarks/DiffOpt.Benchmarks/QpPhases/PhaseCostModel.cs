@@ -18,6 +18,15 @@ public sealed record PhaseCostModel(long N, long M, long P)
     /// <summary>FLOPs of one factorisation in the Schur form: the Cholesky of S (m³/3; S = V Vᵀ + W is a copy and a diagonal).</summary>
     public double SchurFactorisationFlops => M * (double)M * M / 3.0;
 
+    /// <summary>FLOPs of the Schur form's H, once per solve and item: ÃᵀÃ (2pn², a full product) and H's Cholesky (n³/3).</summary>
+    public double SchurHessianFlops => 2.0 * P * N * N + N * (double)N * N / 3.0;
+
+    /// <summary>
+    /// FLOPs of the Schur form's V = G L⁻ᵀ (mn², a triangular solve with m right-hand sides) and V Vᵀ (2m²n, a full
+    /// product), once per solve and item.
+    /// </summary>
+    public double SchurRowsFlops => M * (double)N * N + 2.0 * M * M * N;
+
     /// <summary>
     /// FLOPs of one predictor-corrector step of the step kernel (which runs in the Schur form): two solves, each two
     /// triangular solves with H's factor (2n²) and two with S's (2m²), and the products with V, Vᵀ, A, Aᵀ (4(m+p)n).
@@ -37,6 +46,8 @@ public sealed record PhaseCostModel(long N, long M, long P)
         _ when phase.EndsWith(InequalitySchurKktSolver.SchurFactorisationPhase, StringComparison.Ordinal) => SchurFactorisationFlops,
         "step kernel (solves, line search)" => StepFlops,
         "residuals" => ResidualFlops,
+        QpSolveDriver.SchurHessianPhase => SchurHessianFlops,
+        QpSolveDriver.SchurRowsPhase => SchurRowsFlops,
         _ => null,
     };
 }
