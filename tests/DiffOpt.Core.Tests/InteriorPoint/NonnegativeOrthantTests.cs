@@ -69,6 +69,37 @@ public class NonnegativeOrthantTests
             }
     }
 
+    /// <summary>
+    /// The lanes' edge values against the row-by-row ratio test with <see cref="Math.Min(double, double)"/>: a NaN in v
+    /// or in a decreasing direction makes the step NaN wherever it sits (inside a lane block or in the tail), a NaN
+    /// direction is no direction, −0 rows block at −0 as in the scalar loop, infinite entries give 0 or ∞ ratios.
+    /// </summary>
+    [Theory]
+    [InlineData(double.NaN, -1.0)]
+    [InlineData(1.0, double.NaN)]
+    [InlineData(-0.0, -1.0)]
+    [InlineData(0.0, -0.0)]
+    [InlineData(double.PositiveInfinity, -1.0)]
+    [InlineData(1.0, double.NegativeInfinity)]
+    [InlineData(double.PositiveInfinity, double.NegativeInfinity)]
+    public void StepToBoundary_SpanLanes_TreatEdgeValuesAsTheScalarLoop(double special, double specialStep)
+    {
+        for (int length = 1; length <= 13; length++)
+            for (int position = 0; position < length; position++)
+                foreach (double limit in new[] { 1.0, double.PositiveInfinity })
+                {
+                    var v = Enumerable.Range(0, length).Select(i => 0.5 + i).ToArray();
+                    var dv = Enumerable.Range(0, length).Select(i => i % 2 == 0 ? -1.0 - i : 0.25).ToArray();
+                    (v[position], dv[position]) = (special, specialStep);
+                    double expected = limit;
+                    for (int i = 0; i < length; i++)
+                        if (dv[i] < 0) expected = Math.Min(expected, -v[i] / dv[i]);
+                    double alpha = NonnegativeOrthant.StepToBoundary<double>(v, dv, limit);
+                    if (double.IsNaN(expected)) Assert.True(double.IsNaN(alpha), $"length {length}, position {position}: {alpha}");
+                    else Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(alpha));
+                }
+    }
+
     [Fact]
     public void Membership_Margin_AndScaling_RefusePointsOutsideTheInterior()
     {
