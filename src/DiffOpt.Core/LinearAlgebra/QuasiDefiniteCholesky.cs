@@ -124,9 +124,17 @@ internal sealed class QuasiDefiniteCholesky
         _isolatedCount = 0;
         if (n < MinimumSplitOrder) return;
         Span<bool> coupled = n <= 256 ? stackalloc bool[n] : new bool[n];
+        int prefix = 0;   // coupled[..prefix] all set
         for (int i = 1; i < n; i++)
         {
             var row = _leading.AsSpan(i * n, i);
+            while (prefix < i && coupled[prefix]) prefix++;
+            if (prefix == i)
+            {
+                // Every earlier variable is coupled already (a dense block): only whether row i has a nonzero is open.
+                coupled[i] = AnyNonzero(row);
+                continue;
+            }
             int j = 0;
             // Four entries at a time where all are zero (the rows of isolated variables).
             for (; j + 4 <= i; j += 4)
@@ -140,6 +148,17 @@ internal sealed class QuasiDefiniteCholesky
         for (int j = 0; j < n; j++)
             if (coupled[j]) _dense[_denseCount++] = j;
             else _isolated[_isolatedCount++] = j;
+    }
+
+    /// <summary>Whether an entry of <paramref name="row"/> is nonzero (or NaN), four at a time.</summary>
+    private static bool AnyNonzero(ReadOnlySpan<double> row)
+    {
+        int j = 0;
+        for (; j + 4 <= row.Length; j += 4)
+            if (!Vector256.EqualsAll(Vector256.Create<double>(row.Slice(j, 4)), Vector256<double>.Zero)) return true;
+        for (; j < row.Length; j++)
+            if (row[j] != 0) return true;
+        return false;
     }
 
     /// <summary>L with √k_jj for the isolated variables and the Cholesky factor of the others' block (packed); W = BL⁻ᵀ.</summary>
