@@ -15,6 +15,8 @@ namespace DiffOpt.LinearAlgebra;
 /// bound w ≥ 0 once the other rows hold an alias u = Fw instead of w) have the diagonal entries √k_jj in L; only the
 /// others' block is factorised densely, and the triangular solves touch it alone (from order
 /// <see cref="MinimumSplitOrder"/>).
+/// Where K₁₁ is too ill-conditioned for its own Cholesky factor, <see cref="FactorEliminated"/> eliminates the
+/// lower-right block first instead (the same K, the other order of the block elimination).
 /// </summary>
 internal sealed class QuasiDefiniteCholesky
 {
@@ -23,6 +25,7 @@ internal sealed class QuasiDefiniteCholesky
     private readonly double[] _divisors;   // the isolated variables' √k_jj, 1 for the others (x/1 = x exactly)
     private readonly int[] _dense, _isolated;
     private int _denseCount, _isolatedCount;
+    private double _eliminatedDelta;   // δ of FactorEliminated's factor, 0 for Factor's
 
     /// <summary>
     /// The order of K₁₁ from which isolated variables are split off. Below it the whole block's dpotrf is cheap, and
@@ -79,6 +82,7 @@ internal sealed class QuasiDefiniteCholesky
     public bool Factor(double delta, ReadOnlySpan<double> lowerRight = default)
     {
         int n = _n, e = _e;
+        _eliminatedDelta = 0;
         Split();
         if (_isolatedCount == 0)
         {
@@ -95,6 +99,23 @@ internal sealed class QuasiDefiniteCholesky
         return NativeBlas.CholeskyLower(_schur, e, e) == 0 && PivotsAbove(_schur, e);
     }
 
+    /// <summary>
+    /// Factorises K = [K₁₁, Bᵀ; B, −δI] for <paramref name="delta"/> &gt; 0 with its lower-right block eliminated
+    /// first: K₁₁ + BᵀB/δ = LLᵀ, so that K⁻¹[r₁; r₂] = [x₁; (Bx₁ − r₂)/δ] with x₁ = L⁻ᵀL⁻¹(r₁ + Bᵀr₂/δ).
+    /// K₁₁ need only be positive semidefinite on B's null space: at a vertex of a linear program the zero-cone rows B
+    /// span the directions in which K₁₁ = ÂᵀH⁻¹Â + δI has only its inactive rows' tiny weights, and K₁₁'s own
+    /// Cholesky factorisation (<see cref="Factor"/>) breaks down there. False when a pivot is at most
+    /// <see cref="QuasiDefiniteLdl.PivotTolerance"/> or an entry is not finite; the contents are then undefined.
+    /// </summary>
+    public bool FactorEliminated(double delta)
+    {
+        int n = _n, e = _e;
+        _eliminatedDelta = delta;
+        _isolatedCount = 0;
+        if (e > 0) NativeBlas.GramLower(_coupling, e, n, n, outer: false, 1 / delta, 1, _leading, n);
+        return NativeBlas.CholeskyLower(_leading, n, n) == 0 && PivotsAbove(_leading, n);
+    }
+
     /// <summary>Sorts the variables into isolated ones (no off-diagonal nonzero in K₁₁'s lower triangle) and the others.</summary>
     private void Split()
     {
@@ -103,9 +124,17 @@ internal sealed class QuasiDefiniteCholesky
         _isolatedCount = 0;
         if (n < MinimumSplitOrder) return;
         Span<bool> coupled = n <= 256 ? stackalloc bool[n] : new bool[n];
+        int prefix = 0;   // coupled[..prefix] all set
         for (int i = 1; i < n; i++)
         {
             var row = _leading.AsSpan(i * n, i);
+            while (prefix < i && coupled[prefix]) prefix++;
+            if (prefix == i)
+            {
+                // Every earlier variable is coupled already (a dense block): only whether row i has a nonzero is open.
+                coupled[i] = AnyNonzero(row);
+                continue;
+            }
             int j = 0;
             // Four entries at a time where all are zero (the rows of isolated variables).
             for (; j + 4 <= i; j += 4)
@@ -119,6 +148,17 @@ internal sealed class QuasiDefiniteCholesky
         for (int j = 0; j < n; j++)
             if (coupled[j]) _dense[_denseCount++] = j;
             else _isolated[_isolatedCount++] = j;
+    }
+
+    /// <summary>Whether an entry of <paramref name="row"/> is nonzero (or NaN), four at a time.</summary>
+    private static bool AnyNonzero(ReadOnlySpan<double> row)
+    {
+        int j = 0;
+        for (; j + 4 <= row.Length; j += 4)
+            if (!Vector256.EqualsAll(Vector256.Create<double>(row.Slice(j, 4)), Vector256<double>.Zero)) return true;
+        for (; j < row.Length; j++)
+            if (row[j] != 0) return true;
+        return false;
     }
 
     /// <summary>L with √k_jj for the isolated variables and the Cholesky factor of the others' block (packed); W = BL⁻ᵀ.</summary>
@@ -155,6 +195,11 @@ internal sealed class QuasiDefiniteCholesky
         int n = _n, e = _e;
         var top = x[..n];
         var bottom = x[n..];
+        if (_eliminatedDelta > 0)
+        {
+            SolveEliminated(top, bottom);
+            return;
+        }
         // t = L⁻¹r₁; z = S⁻¹(Wt − r₂); x₁ = L⁻ᵀ(t − Wᵀz).
         SolveLeading(top, transpose: false);
         if (e > 0)
@@ -166,6 +211,19 @@ internal sealed class QuasiDefiniteCholesky
             SmallGemv.MultiplyOrBlas(_coupling, e, n, transpose: true, -1, bottom, 1, top);
         }
         SolveLeading(top, transpose: true);
+    }
+
+    /// <summary>[top; bottom] ← K⁻¹[top; bottom] with <see cref="FactorEliminated"/>'s factor (B still in the coupling block).</summary>
+    private void SolveEliminated(Span<double> top, Span<double> bottom)
+    {
+        int n = _n, e = _e;
+        double delta = _eliminatedDelta;
+        for (int i = 0; i < e; i++) _middle[i] = bottom[i] / delta;
+        SmallGemv.MultiplyOrBlas(_coupling, e, n, transpose: true, 1, _middle, 1, top);
+        SolveLower(_leading, n, transpose: false, top);
+        SolveLower(_leading, n, transpose: true, top);
+        SmallGemv.MultiplyOrBlas(_coupling, e, n, transpose: false, 1, top, 0, _middle);
+        for (int i = 0; i < e; i++) bottom[i] = (_middle[i] - bottom[i]) / delta;
     }
 
     /// <summary>x ← L⁻¹x or L⁻ᵀx for the leading block's factor (split into isolated variables and a packed block, or whole).</summary>

@@ -214,6 +214,34 @@ public class KktBackwardErrorTests
         Assert.True(measured <= ItemKkt.AcceptedBackwardError, $"reduced matrix: backward error {measured}");
     }
 
+    [Fact]
+    public void ItemKkt_AtAVertexOfALinearProgram_EliminatesTheZeroConeBlock_AndMeetsTheBound()
+    {
+        // Two zero-cone rows and eight active orthant rows (s/z = 1e-8) pin down the ten variables; the other sixteen
+        // rows are inactive (s/z = 1e8). The leading block ÂᵀH⁻¹Â + δI then has two eigenvalues near δ beside ones near
+        // 1e8 and its Cholesky factorisation breaks down (as on the diffcp LP case's last iterations); the reduced matrix
+        // with the zero-cone block eliminated first serves instead of the full matrix, and its refined solve meets the bound.
+        var random = new Random(83);
+        int n = 10;
+        var cones = new Cone[] { new ZeroCone(2), new NonnegativeCone(24) };
+        int m = cones.Sum(c => c.Rows);
+        var kernel = HomogeneousItemSolver.Create(cones);
+        var (s, z) = (new double[m], new double[m]);
+        for (int i = 2; i < m; i++)
+        {
+            double scale = i < 10 ? 1e-4 : 1e4;
+            (s[i], z[i]) = (scale * (0.5 + random.NextDouble()), (0.5 + random.NextDouble()) / scale);
+        }
+        foreach (var cone in kernel) Assert.True(cone.Scale(s.AsSpan(cone.Offset, cone.Rows), z.AsSpan(cone.Offset, cone.Rows)));
+        var data = ItemEquilibration.Create(kernel, m, n, Random(random, m * n), new double[m], new double[n], null);
+        var kkt = new ItemKkt(kernel, n, m, native: true);
+        Assert.True(kkt.Factor(data));
+        Assert.True(kkt.UsesEliminatedFactor, "the leading block's own factorisation succeeded: no breakdown to exercise");
+        var (measured, _) = SolveAndMeasure(kkt, kernel, data, random, native: true);
+        Assert.False(kkt.UsesFullMatrix);
+        Assert.True(measured <= ItemKkt.AcceptedBackwardError, $"backward error {measured}");
+    }
+
     /// <summary>A zero, an orthant and a second-order cone (m = 29) with n = 10.</summary>
     private static (KernelCone[] Kernel, int N, int M) SpreadItem()
     {
