@@ -183,8 +183,9 @@ internal static class InterleavedCholesky
     /// Overwrites the packed lower triangle with L, row by row, and returns a lane mask (all bits set) of the
     /// matrices with a non-positive or non-finite pivot; their pivots are replaced by 1 so that the other lanes'
     /// arithmetic is unaffected and nothing overflows. The k entries after the triangle hold 1/l_jj. Rows are taken
-    /// in pairs: the two rows' dot products with a finished row j share its loads (loads, not multiply-adds, bound
-    /// one dot product), and each dot product is summed as <see cref="Dot"/> sums it, so the factor is the same.
+    /// in pairs and columns too (<see cref="SolveBlock"/>): the four dot products of two rows with two finished rows
+    /// share their loads (loads, not multiply-adds, bound one dot product), and each dot product is summed as
+    /// <see cref="Dot"/> sums it, so the factor is the same.
     /// With each pair, the same rows of the matrices at <paramref name="ahead"/> are prefetched (<see cref="PrefetchRows"/>).
     /// </summary>
     private static unsafe Vector256<double> FactorPacked(Vector256<double>[] a, int k, double** ahead)
@@ -198,13 +199,10 @@ internal static class InterleavedCholesky
             PrefetchRows(ahead, k, i);
             ref var rowI = ref Unsafe.Add(ref start, Packed(i, 0));
             ref var rowNext = ref Unsafe.Add(ref start, Packed(i + 1, 0));
-            for (int j = 0; j < i; j++)
-            {
-                ref var rowJ = ref Unsafe.Add(ref start, Packed(j, 0));
-                var (dotI, dotNext) = DotPair(ref rowI, ref rowNext, ref rowJ, j);
-                Unsafe.Add(ref rowI, j) = (Unsafe.Add(ref rowI, j) - dotI) * inverseDiagonal[j];
-                Unsafe.Add(ref rowNext, j) = (Unsafe.Add(ref rowNext, j) - dotNext) * inverseDiagonal[j];
-            }
+            // i is even, so the columns j < i come in pairs (j, j + 1) with j even.
+            for (int j = 0; j < i; j += 2)
+                SolveBlock(ref rowI, ref rowNext, ref Unsafe.Add(ref start, Packed(j, 0)), ref Unsafe.Add(ref start, Packed(j + 1, 0)), j,
+                    inverseDiagonal);
             bad |= Pivot(ref rowI, i, inverseDiagonal);
             Unsafe.Add(ref rowNext, i) = (Unsafe.Add(ref rowNext, i) - Dot(ref rowNext, ref rowI, i)) * inverseDiagonal[i];
             bad |= Pivot(ref rowNext, i + 1, inverseDiagonal);
@@ -258,32 +256,47 @@ internal static class InterleavedCholesky
         return ~positive;
     }
 
-    /// <summary><see cref="Dot"/>(x, z) and <see cref="Dot"/>(y, z), summed in the same order, reading z once.</summary>
+    /// <summary>
+    /// Entries j and j + 1 (j even) of rows x and y from the finished rows z = L_j and w = L_(j+1): the four dot
+    /// products share their loads (four per four multiply-adds, against three per two for a row pair and one column).
+    /// Each is summed as <see cref="Dot"/> sums it: column j + 1's terms k &lt; j go to the accumulators that column
+    /// j's do, and as j is even, (j + 1) mod 4 ≠ 0, so its last term k = j falls in <see cref="Dot"/>'s tail, added
+    /// to its first accumulator after the others; the factor is the same to the bit.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static (Vector256<double> X, Vector256<double> Y) DotPair(ref Vector256<double> x, ref Vector256<double> y, ref Vector256<double> z, int length)
+    private static void SolveBlock(ref Vector256<double> x, ref Vector256<double> y, ref Vector256<double> z, ref Vector256<double> w, int j,
+        Span<Vector256<double>> inverseDiagonal)
     {
-        Vector256<double> s0 = default, s1 = default, s2 = default, s3 = default;
-        Vector256<double> t0 = default, t1 = default, t2 = default, t3 = default;
+        Vector256<double> xz0 = default, xz1 = default, xz2 = default, xz3 = default, yz0 = default, yz1 = default, yz2 = default, yz3 = default;
+        Vector256<double> xw0 = default, xw1 = default, xw2 = default, xw3 = default, yw0 = default, yw1 = default, yw2 = default, yw3 = default;
         int p = 0;
-        for (; p + 4 <= length; p += 4)
+        for (; p + 4 <= j; p += 4)
         {
-            var (z0, z1, z2, z3) = (Unsafe.Add(ref z, p), Unsafe.Add(ref z, p + 1), Unsafe.Add(ref z, p + 2), Unsafe.Add(ref z, p + 3));
-            s0 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref x, p), z0, s0);
-            t0 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref y, p), z0, t0);
-            s1 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref x, p + 1), z1, s1);
-            t1 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref y, p + 1), z1, t1);
-            s2 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref x, p + 2), z2, s2);
-            t2 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref y, p + 2), z2, t2);
-            s3 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref x, p + 3), z3, s3);
-            t3 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref y, p + 3), z3, t3);
+            Accumulate(ref xz0, ref yz0, ref xw0, ref yw0, Unsafe.Add(ref x, p), Unsafe.Add(ref y, p), Unsafe.Add(ref z, p), Unsafe.Add(ref w, p));
+            Accumulate(ref xz1, ref yz1, ref xw1, ref yw1, Unsafe.Add(ref x, p + 1), Unsafe.Add(ref y, p + 1), Unsafe.Add(ref z, p + 1), Unsafe.Add(ref w, p + 1));
+            Accumulate(ref xz2, ref yz2, ref xw2, ref yw2, Unsafe.Add(ref x, p + 2), Unsafe.Add(ref y, p + 2), Unsafe.Add(ref z, p + 2), Unsafe.Add(ref w, p + 2));
+            Accumulate(ref xz3, ref yz3, ref xw3, ref yw3, Unsafe.Add(ref x, p + 3), Unsafe.Add(ref y, p + 3), Unsafe.Add(ref z, p + 3), Unsafe.Add(ref w, p + 3));
         }
-        for (; p < length; p++)
-        {
-            var zp = Unsafe.Add(ref z, p);
-            s0 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref x, p), zp, s0);
-            t0 = Vector256.FusedMultiplyAdd(Unsafe.Add(ref y, p), zp, t0);
-        }
-        return ((s0 + s1) + (s2 + s3), (t0 + t1) + (t2 + t3));
+        for (; p < j; p++)
+            Accumulate(ref xz0, ref yz0, ref xw0, ref yw0, Unsafe.Add(ref x, p), Unsafe.Add(ref y, p), Unsafe.Add(ref z, p), Unsafe.Add(ref w, p));
+        var xj = Unsafe.Add(ref x, j) = (Unsafe.Add(ref x, j) - ((xz0 + xz1) + (xz2 + xz3))) * inverseDiagonal[j];
+        var yj = Unsafe.Add(ref y, j) = (Unsafe.Add(ref y, j) - ((yz0 + yz1) + (yz2 + yz3))) * inverseDiagonal[j];
+        var wj = Unsafe.Add(ref w, j);
+        xw0 = Vector256.FusedMultiplyAdd(xj, wj, xw0);
+        yw0 = Vector256.FusedMultiplyAdd(yj, wj, yw0);
+        Unsafe.Add(ref x, j + 1) = (Unsafe.Add(ref x, j + 1) - ((xw0 + xw1) + (xw2 + xw3))) * inverseDiagonal[j + 1];
+        Unsafe.Add(ref y, j + 1) = (Unsafe.Add(ref y, j + 1) - ((yw0 + yw1) + (yw2 + yw3))) * inverseDiagonal[j + 1];
+    }
+
+    /// <summary>The four products of entries (a, b) of two rows with entries (c, d) of two others, each into its accumulator.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate(ref Vector256<double> ac, ref Vector256<double> bc, ref Vector256<double> ad, ref Vector256<double> bd,
+        Vector256<double> a, Vector256<double> b, Vector256<double> c, Vector256<double> d)
+    {
+        ac = Vector256.FusedMultiplyAdd(a, c, ac);
+        bc = Vector256.FusedMultiplyAdd(b, c, bc);
+        ad = Vector256.FusedMultiplyAdd(a, d, ad);
+        bd = Vector256.FusedMultiplyAdd(b, d, bd);
     }
 
     /// <summary>Σ_{p&lt;length} x_p y_p per lane, with four independent accumulators (the sum's latency, not the

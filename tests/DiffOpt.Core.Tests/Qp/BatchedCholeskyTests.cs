@@ -80,6 +80,58 @@ public class BatchedCholeskyTests
         }
     }
 
+    [InterleavedCholeskyTheory]
+    [InlineData(5, 24)]    // a full group and a last group of 1
+    [InlineData(4, 37)]    // odd order: the last row alone
+    [InlineData(6, 50)]    // both (j + 1) mod 4 cases of the paired columns, a last group of 2
+    [InlineData(4, 100)]   // largest order
+    public void Factor_OfTheInterleavedKernel_IsBitIdenticalToTheScalarRecurrence(int batch, int n)
+    {
+        // The kernel takes rows and columns in pairs so that dot products share their loads; every entry must still be
+        // summed in the order of the plain recurrence below (four accumulators, the tail on the first), to the bit.
+        using var scope = NewDisposeScope();
+        var matrices = SpdBatch(batch, n, seed: 5 * n + batch);
+        var (factor, failed) = BatchedCholesky.Factor(matrices.clone());
+
+        Assert.False(failed.any().item<bool>());
+        for (int item = 0; item < batch; item++)
+        {
+            var expected = ScalarRecurrence(matrices[item].data<double>().ToArray(), n);
+            var actual = factor[item].data<double>().ToArray();
+            for (int i = 0; i < n; i++)
+                for (int j = 0; j <= i; j++)
+                    Assert.True(BitConverter.DoubleToInt64Bits(expected[i * n + j]) == BitConverter.DoubleToInt64Bits(actual[i * n + j]),
+                        $"item {item}, entry ({i},{j}): {actual[i * n + j]:R} against {expected[i * n + j]:R}");
+        }
+    }
+
+    /// <summary>
+    /// Cholesky–Banachiewicz row by row on one row-major matrix, l_ij = (a_ij − Σ_{k&lt;j} l_ik l_jk)·(1/l_jj), each sum
+    /// over four accumulators (term k on accumulator k mod 4 while four terms remain, then on the first) added as
+    /// (s0 + s1) + (s2 + s3): the rounding the interleaved kernel documents.
+    /// </summary>
+    private static double[] ScalarRecurrence(double[] a, int n)
+    {
+        var l = (double[])a.Clone();
+        var inverse = new double[n];
+        double Sum(int row, int column, int length)
+        {
+            var s = new double[4];
+            int k = 0;
+            for (; k + 4 <= length; k += 4)
+                for (int q = 0; q < 4; q++) s[q] = Math.FusedMultiplyAdd(l[row * n + k + q], l[column * n + k + q], s[q]);
+            for (; k < length; k++) s[0] = Math.FusedMultiplyAdd(l[row * n + k], l[column * n + k], s[0]);
+            return (s[0] + s[1]) + (s[2] + s[3]);
+        }
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < i; j++) l[i * n + j] = (l[i * n + j] - Sum(i, j, j)) * inverse[j];
+            l[i * n + i] = Math.Sqrt(l[i * n + i] - Sum(i, i, i));
+            inverse[i] = 1 / l[i * n + i];
+        }
+        return l;
+    }
+
     /// <summary>A (batch,n,n) float64 tensor of NaNs: a destination whose untouched entries stay visible.</summary>
     private static Tensor NotANumber(int batch, int n) =>
         ScalarSafeOperations.With(double.NaN, s => full(new long[] { batch, n, n }, s, dtype: ScalarType.Float64));
