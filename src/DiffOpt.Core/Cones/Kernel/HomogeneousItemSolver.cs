@@ -24,6 +24,15 @@ internal sealed class HomogeneousItemSolver
     private double _curvature, _lastStep;
     private bool _lastCentring;
 
+    /// <summary>
+    /// The running point's <see cref="Proximity"/> once known (NaN before): the step search computes it for the trial
+    /// point it accepts, whose exponential rows are the next point's (the same sums), so it is not formed again.
+    /// </summary>
+    private double _pointProximity = double.NaN;
+
+    /// <summary>The proximity of the trial point <see cref="StepLength"/> last accepted (NaN when it did not test one).</summary>
+    private double _acceptedProximity = double.NaN;
+
     /// <summary>Prepares the solver for one item; with <paramref name="sparse"/> its KKT systems are sparse (<see cref="SparseItemKkt"/>).</summary>
     public HomogeneousItemSolver(ItemProgram data, KernelCone[] cones, SolverTolerances tolerances, SparseKktPattern? sparse = null)
     {
@@ -86,6 +95,7 @@ internal sealed class HomogeneousItemSolver
     {
         if (warm is null) Start(_point);
         else _point.CopyFrom(warm);
+        _pointProximity = double.NaN;
         SolverStatus? status = null;
         int iterations = 0, polished = 0, attempts = 0;
         double bestRatio = double.PositiveInfinity;
@@ -105,6 +115,7 @@ internal sealed class HomogeneousItemSolver
             if (polishing && status != SolverStatus.Solved)
             {
                 _point.CopyFrom(solved!);
+                _pointProximity = double.NaN;
                 status = SolverStatus.Solved;
                 break;
             }
@@ -130,6 +141,7 @@ internal sealed class HomogeneousItemSolver
                 if (solved is not null)
                 {
                     _point.CopyFrom(solved);
+                    _pointProximity = double.NaN;
                     status = SolverStatus.Solved;
                     break;
                 }
@@ -137,6 +149,7 @@ internal sealed class HomogeneousItemSolver
                 // accuracy the KKT solves allow, a short step can raise the residuals by orders of magnitude before the
                 // iteration fails (Clarabel likewise restores its previous iterate on insufficient progress).
                 if (double.IsFinite(bestRatio)) _point.CopyFrom(_best);
+                _pointProximity = double.NaN;
                 status = SolverStatus.NumericalError;
                 break;
             }
@@ -228,6 +241,7 @@ internal sealed class HomogeneousItemSolver
         // A corrected direction that cannot be computed counts as a zero step, as on the tensor path.
         bool solved = Combined(rtau, sigma, sigmaMu, kappaShift, affineStep, _combined);
         double step = solved ? StepLength(_combined, combined: true) : 0;
+        double proximity = solved ? _acceptedProximity : double.NaN;
         if (_exponential.Length > 0 && affineStep > 0 && !(step >= HomogeneousInteriorPoint.CorrectorFallbackStep)
             && Combined(rtau, sigma, sigmaMu, kappaShift, 0, _uncorrected))
         {
@@ -236,6 +250,7 @@ internal sealed class HomogeneousItemSolver
             {
                 _combined.CopyFrom(_uncorrected);
                 step = uncorrected;
+                proximity = _acceptedProximity;
                 solved = true;
             }
         }
@@ -244,6 +259,7 @@ internal sealed class HomogeneousItemSolver
         _trial.SetStep(p, _combined, step);
         if (!_trial.IsFinite() || !(step >= HomogeneousInteriorPoint.MinimumStep) || !(_trial.Tau > 0) || !(_trial.Kappa > 0)) return false;
         p.CopyFrom(_trial);
+        _pointProximity = proximity;
         return true;
     }
 
@@ -299,6 +315,7 @@ internal sealed class HomogeneousItemSolver
     private double StepLength(ItemPoint direction, bool combined)
     {
         var p = _point;
+        _acceptedProximity = double.NaN;
         if (!direction.IsFinite()) return 0;
         double boundary = Math.Min(Ratio(p.Tau, direction.Tau), Ratio(p.Kappa, direction.Kappa));
         foreach (var cone in _cones)
@@ -311,7 +328,8 @@ internal sealed class HomogeneousItemSolver
         if (double.IsNaN(alpha)) alpha = 0;
         if (_exponential.Length == 0) return alpha;
 
-        double? ceiling = combined ? Math.Max(Proximity(p), HomogeneousCones.ExponentialProximityLimit) : null;
+        if (combined && double.IsNaN(_pointProximity)) _pointProximity = Proximity(p);
+        double? ceiling = combined ? Math.Max(_pointProximity, HomogeneousCones.ExponentialProximityLimit) : null;
         for (int k = 0; k < HomogeneousInteriorPoint.MaxBacktracks; k++)
         {
             TrialRows(direction, alpha);
@@ -338,7 +356,9 @@ internal sealed class HomogeneousItemSolver
         }
         // The centrality is NaN outside the domains, so this is also the domain test.
         double proximity = Proximity(point);
-        return double.IsFinite(proximity) && proximity <= ceiling.Value;
+        if (!(double.IsFinite(proximity) && proximity <= ceiling.Value)) return false;
+        _acceptedProximity = proximity;
+        return true;
     }
 
     /// <summary>The mean over exponential triples of the cones' centrality (<see cref="HomogeneousCones.Proximity"/>).</summary>

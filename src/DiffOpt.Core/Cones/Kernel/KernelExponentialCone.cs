@@ -51,8 +51,7 @@ internal sealed class KernelExponentialCone(int offset, int count, bool formsHal
                 continue;
             }
             h.CopyTo(f);
-            if (SmallDense.Cholesky(f, 3)) SmallDense.InvertLower(f, 3);
-            else if (!EigenHalfInverse(h, f)) return false;
+            if (!TripleCholesky.InverseFactor(f) && !EigenHalfInverse(h, f)) return false;
         }
         return true;
     }
