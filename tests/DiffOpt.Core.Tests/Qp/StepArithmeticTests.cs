@@ -1,3 +1,4 @@
+using System.Numerics;
 using DiffOpt.Qp;
 
 namespace DiffOpt.Tests.Qp;
@@ -15,92 +16,70 @@ public class StepArithmeticTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public unsafe void QuotientOfDifference_GivesThePlainLoopsBits(bool single)
+    public void QuotientOfDifference_GivesThePlainLoopsBits(bool single)
     {
         foreach (var (length, operands) in Cases(4))
         {
-            var (a, b, c, d) = (operands[0], operands[1], operands[2], operands[3]);
-            if (single)
-            {
-                var (af, bf, cf, df) = (Single(a), Single(b), Single(c), Single(d));
-                var result = new float[length];
-                fixed (float* ap = af, bp = bf, cp = cf, dp = df, rp = result)
-                    StepArithmetic.QuotientOfDifference(ap, bp, cp, dp, rp, length);
-                for (int i = 0; i < length; i++) AssertSameBits((af[i] - bf[i] * cf[i]) / df[i], result[i], length, i);
-            }
-            else
-            {
-                var result = new double[length];
-                fixed (double* ap = a, bp = b, cp = c, dp = d, rp = result)
-                    StepArithmetic.QuotientOfDifference(ap, bp, cp, dp, rp, length);
-                for (int i = 0; i < length; i++) AssertSameBits((a[i] - b[i] * c[i]) / d[i], result[i], length, i);
-            }
+            if (single) QuotientOfDifference<float>(length, operands);
+            else QuotientOfDifference<double>(length, operands);
         }
     }
 
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public unsafe void CondensedRightHandSide_GivesThePlainLoopsBits(bool single)
+    public void CondensedRightHandSide_GivesThePlainLoopsBits(bool single)
     {
         foreach (var (length, operands) in Cases(4))
         {
-            var (r, rs, z, vt) = (operands[0], operands[1], operands[2], operands[3]);
-            if (single)
-            {
-                var (rf, rsf, zf, vtf) = (Single(r), Single(rs), Single(z), Single(vt));
-                var (rhs, dz) = (new float[length], new float[length]);
-                fixed (float* rp = rf, rsp = rsf, zp = zf, vtp = vtf, rhsp = rhs, dzp = dz)
-                    StepArithmetic.CondensedRightHandSide(rp, rsp, zp, vtp, rhsp, dzp, length);
-                for (int i = 0; i < length; i++)
-                {
-                    float expected = rf[i] - rsf[i] / zf[i];
-                    AssertSameBits(expected, rhs[i], length, i);
-                    AssertSameBits(vtf[i] - expected, dz[i], length, i);
-                }
-            }
-            else
-            {
-                var (rhs, dz) = (new double[length], new double[length]);
-                fixed (double* rp = r, rsp = rs, zp = z, vtp = vt, rhsp = rhs, dzp = dz)
-                    StepArithmetic.CondensedRightHandSide(rp, rsp, zp, vtp, rhsp, dzp, length);
-                for (int i = 0; i < length; i++)
-                {
-                    double expected = r[i] - rs[i] / z[i];
-                    AssertSameBits(expected, rhs[i], length, i);
-                    AssertSameBits(vt[i] - expected, dz[i], length, i);
-                }
-            }
+            if (single) CondensedRightHandSide<float>(length, operands);
+            else CondensedRightHandSide<double>(length, operands);
         }
     }
 
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public unsafe void Step_GivesThePlainLoopsBits(bool single)
+    public void Step_GivesThePlainLoopsBits(bool single)
     {
         foreach (var (length, operands) in Cases(2))
-        {
-            var (x, d) = (operands[0], operands[1]);
             foreach (double alpha in new[] { 0.0, 0.37, 1.0, double.PositiveInfinity })
             {
-                if (single)
-                {
-                    var (xf, df, alphaF) = (Single(x), Single(d), (float)alpha);
-                    var result = new float[length];
-                    fixed (float* xp = xf, dp = df, rp = result)
-                        StepArithmetic.Step(xp, alphaF, dp, rp, length);
-                    for (int i = 0; i < length; i++) AssertSameBits(xf[i] + alphaF * df[i], result[i], length, i);
-                }
-                else
-                {
-                    var result = new double[length];
-                    fixed (double* xp = x, dp = d, rp = result)
-                        StepArithmetic.Step(xp, alpha, dp, rp, length);
-                    for (int i = 0; i < length; i++) AssertSameBits(x[i] + alpha * d[i], result[i], length, i);
-                }
+                if (single) Step<float>(length, operands, alpha);
+                else Step<double>(length, operands, alpha);
             }
+    }
+
+    private static unsafe void QuotientOfDifference<T>(int length, double[][] operands) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (a, b, c, d) = (In<T>(operands[0]), In<T>(operands[1]), In<T>(operands[2]), In<T>(operands[3]));
+        var result = new T[length];
+        fixed (T* ap = a, bp = b, cp = c, dp = d, rp = result)
+            StepArithmetic.QuotientOfDifference(ap, bp, cp, dp, rp, length);
+        for (int i = 0; i < length; i++) AssertSameBits((a[i] - b[i] * c[i]) / d[i], result[i], length, i);
+    }
+
+    private static unsafe void CondensedRightHandSide<T>(int length, double[][] operands) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (r, rs, z, vt) = (In<T>(operands[0]), In<T>(operands[1]), In<T>(operands[2]), In<T>(operands[3]));
+        var (rhs, dz) = (new T[length], new T[length]);
+        fixed (T* rp = r, rsp = rs, zp = z, vtp = vt, rhsp = rhs, dzp = dz)
+            StepArithmetic.CondensedRightHandSide(rp, rsp, zp, vtp, rhsp, dzp, length);
+        for (int i = 0; i < length; i++)
+        {
+            T expected = r[i] - rs[i] / z[i];
+            AssertSameBits(expected, rhs[i], length, i);
+            AssertSameBits(vt[i] - expected, dz[i], length, i);
         }
+    }
+
+    private static unsafe void Step<T>(int length, double[][] operands, double alphaValue) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (x, d, alpha) = (In<T>(operands[0]), In<T>(operands[1]), T.CreateTruncating(alphaValue));
+        var result = new T[length];
+        fixed (T* xp = x, dp = d, rp = result)
+            StepArithmetic.Step(xp, alpha, dp, rp, length);
+        for (int i = 0; i < length; i++) AssertSameBits(x[i] + alpha * d[i], result[i], length, i);
     }
 
     /// <summary>
@@ -127,19 +106,14 @@ public class StepArithmeticTests
         }
     }
 
-    private static float[] Single(double[] values) => values.Select(v => (float)v).ToArray();
+    private static T[] In<T>(double[] values) where T : IFloatingPointIeee754<T> => values.Select(T.CreateTruncating).ToArray();
 
-    private static void AssertSameBits(double expected, double actual, int length, int index)
+    /// <summary>The same bits (any NaN for a NaN); a float32 widens to float64 exactly, keeping its sign and zero.</summary>
+    private static void AssertSameBits<T>(T expectedValue, T actualValue, int length, int index) where T : IFloatingPointIeee754<T>
     {
+        double expected = double.CreateTruncating(expectedValue), actual = double.CreateTruncating(actualValue);
         if (double.IsNaN(expected)) Assert.True(double.IsNaN(actual), $"length {length}, entry {index}: {actual}, expected NaN");
         else Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(actual),
-            $"length {length}, entry {index}: {actual:R}, expected {expected:R}");
-    }
-
-    private static void AssertSameBits(float expected, float actual, int length, int index)
-    {
-        if (float.IsNaN(expected)) Assert.True(float.IsNaN(actual), $"length {length}, entry {index}: {actual}, expected NaN");
-        else Assert.True(BitConverter.SingleToInt32Bits(expected) == BitConverter.SingleToInt32Bits(actual),
             $"length {length}, entry {index}: {actual:R}, expected {expected:R}");
     }
 }
