@@ -177,9 +177,12 @@ internal static class BatchedCholesky
             return x.transpose(-1, -2).contiguous();
         }
 
+        int n = (int)factor.size(-1), r = (int)rows.size(-2);
+        if (factor.size(0) == batch && UseInterleaved(factor.dtype, n) && rows.is_contiguous())
+            return InterleavedSolveLowerRows(factor, rows, destination ?? empty(batch, r, n, factor.dtype, factor.device));
+
         // Row-major (r,k) rows are k×r column-major right-hand sides; a shared factor takes all items at once.
         var b = destination is null ? Batched.ExpandBatch(rows, batch).contiguous().clone() : destination.copy_(Batched.ExpandBatch(rows, batch));
-        int n = (int)factor.size(-1), r = (int)rows.size(-2);
         if (n == 0 || r == 0) return b;
         bool single = factor.dtype == ScalarType.Float32;
         var factorPointer = NativeLapack.DataPointer(factor);
@@ -193,6 +196,20 @@ internal static class BatchedCholesky
         }
         GC.KeepAlive(factor);
         return b;
+    }
+
+    /// <summary>
+    /// <see cref="SolveLowerRows"/> in <see cref="InterleavedTriangularSolve"/> for per-item factors (B,k,k), writing
+    /// <paramref name="destination"/> (B,r,k) straight from the rows (no copy of them first). In the solver (qp-phases,
+    /// B = 128, n = m = 100, 1 thread, AMD EPYC) the trsm part of the Schur set-up took about 10 ms per solve instead of
+    /// 13-15 with MKL's per-item dtrsm; the whole "V = G L⁻ᵀ and V Vᵀ" phase 20 ms instead of 24.5 (medians of 4 pairs).
+    /// </summary>
+    private static unsafe Tensor InterleavedSolveLowerRows(Tensor factor, Tensor rows, Tensor destination)
+    {
+        InterleavedTriangularSolve.SolveLowerRows(NativeLapack.Data<double>(factor), NativeLapack.Data<double>(rows), rows.size(0),
+            NativeLapack.Data<double>(destination), destination.size(0), (int)factor.size(-1), (int)rows.size(-2), BatchParallel.ForEachItem);
+        GC.KeepAlive(factor); GC.KeepAlive(rows);
+        return destination;
     }
 
     /// <summary>

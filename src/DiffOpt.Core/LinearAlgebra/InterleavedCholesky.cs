@@ -19,7 +19,7 @@ namespace DiffOpt.LinearAlgebra;
 internal static class InterleavedCholesky
 {
     /// <summary>Matrices per group: the float64 lanes of a <see cref="Vector256{T}"/>.</summary>
-    private const int Lanes = 4;
+    internal const int Lanes = 4;
 
     /// <summary>
     /// Factorises the <paramref name="batch"/> row-major k×k float64 matrices at <paramref name="data"/> in place and
@@ -72,10 +72,10 @@ internal static class InterleavedCholesky
 
     /// <summary>Index of entry (i,j), j ≤ i, in the packed row-by-row lower triangle.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Packed(int i, int j) => i * (i + 1) / 2 + j;
+    internal static int Packed(int i, int j) => i * (i + 1) / 2 + j;
 
     /// <summary>Interleaves the lower triangles of the lanes' matrices (plus their diagonal shift, (count,k), if any).</summary>
-    private static unsafe void Pack(double** lane, double* shift, int count, int k, Vector256<double>[] packed)
+    internal static unsafe void Pack(double** lane, double* shift, int count, int k, Vector256<double>[] packed)
     {
         if (count == Lanes && Avx.IsSupported) PackFull(lane, shift, k, packed);
         else PackPartial(lane, shift, count, k, packed);
@@ -91,17 +91,48 @@ internal static class InterleavedCholesky
         {
             for (int i = 0; i < k; i++)
             {
-                nint row = (nint)i * k;
-                double* r0 = lane[0] + row, r1 = lane[1] + row, r2 = lane[2] + row, r3 = lane[3] + row;
                 var at = target + Packed(i, 0);
-                int j = 0;
-                for (; j + Lanes <= i + 1; j += Lanes)
-                    Transpose(Vector256.Load(r0 + j), Vector256.Load(r1 + j), Vector256.Load(r2 + j), Vector256.Load(r3 + j), at + j);
-                for (; j <= i; j++)
-                    at[j] = Vector256.Create(r0[j], r1[j], r2[j], r3[j]);
+                InterleaveRow(lane, (nint)i * k, i + 1, at);
                 if (shift != null)
                     at[i] += Vector256.Create(shift[i], shift[k + i], shift[2 * k + i], shift[3 * k + i]);
             }
+        }
+    }
+
+    /// <summary>
+    /// Interleaves entries [offset, offset + length) of the four lanes' arrays into <paramref name="target"/>[0..length):
+    /// four entries at a time, the 4×4 block transposed in registers, the rest one by one (AVX, a full group only).
+    /// </summary>
+    internal static unsafe void InterleaveRow(double** lane, nint offset, int length, Vector256<double>* target)
+    {
+        double* r0 = lane[0] + offset, r1 = lane[1] + offset, r2 = lane[2] + offset, r3 = lane[3] + offset;
+        int j = 0;
+        for (; j + Lanes <= length; j += Lanes)
+            Transpose(Vector256.Load(r0 + j), Vector256.Load(r1 + j), Vector256.Load(r2 + j), Vector256.Load(r3 + j), target + j);
+        for (; j < length; j++)
+            target[j] = Vector256.Create(r0[j], r1[j], r2[j], r3[j]);
+    }
+
+    /// <summary>
+    /// The inverse of <see cref="InterleaveRow"/>: lane l of <paramref name="source"/>[0..length) to
+    /// <paramref name="row"/>[l][0..length), for l &lt; <paramref name="count"/> (AVX transposes when the group is full).
+    /// </summary>
+    internal static unsafe void DeinterleaveRow(Vector256<double>* source, int length, double** row, int count)
+    {
+        int j = 0;
+        if (count == Lanes && Avx.IsSupported)
+        {
+            var block = stackalloc Vector256<double>[Lanes];
+            for (; j + Lanes <= length; j += Lanes)
+            {
+                Transpose(source[j], source[j + 1], source[j + 2], source[j + 3], block);
+                for (int l = 0; l < Lanes; l++) Vector256.Store(block[l], row[l] + j);
+            }
+        }
+        for (; j < length; j++)
+        {
+            var value = source[j];
+            for (int l = 0; l < count; l++) row[l][j] = value.GetElement(l);
         }
     }
 
@@ -123,44 +154,13 @@ internal static class InterleavedCholesky
     private static unsafe void Unpack(Vector256<double>[] packed, int count, int k, double* matrices)
     {
         nint matrix = (nint)k * k;
-        if (count == Lanes && Avx.IsSupported)
-        {
-            UnpackFull(packed, k, matrices, matrix);
-            return;
-        }
-        for (int i = 0; i < k; i++)
-            for (int j = 0; j <= i; j++)
-            {
-                var value = packed[Packed(i, j)];
-                nint at = (nint)i * k + j;
-                for (int l = 0; l < count; l++) matrices[l * matrix + at] = value.GetElement(l);
-            }
-    }
-
-    /// <summary><see cref="Unpack"/> of a full group: 4×4 blocks transposed in registers, the entries up to the diagonal one by one.</summary>
-    private static unsafe void UnpackFull(Vector256<double>[] packed, int k, double* matrices, nint matrix)
-    {
-        var block = stackalloc Vector256<double>[Lanes];
+        var row = stackalloc double*[Lanes];
         fixed (Vector256<double>* source = packed)
         {
             for (int i = 0; i < k; i++)
             {
-                double* r0 = matrices + (nint)i * k, r1 = r0 + matrix, r2 = r1 + matrix, r3 = r2 + matrix;
-                var at = source + Packed(i, 0);
-                int j = 0;
-                for (; j + Lanes <= i + 1; j += Lanes)
-                {
-                    Transpose(at[j], at[j + 1], at[j + 2], at[j + 3], block);
-                    Vector256.Store(block[0], r0 + j);
-                    Vector256.Store(block[1], r1 + j);
-                    Vector256.Store(block[2], r2 + j);
-                    Vector256.Store(block[3], r3 + j);
-                }
-                for (; j <= i; j++)
-                {
-                    var value = at[j];
-                    (r0[j], r1[j], r2[j], r3[j]) = (value.GetElement(0), value.GetElement(1), value.GetElement(2), value.GetElement(3));
-                }
+                for (int l = 0; l < count; l++) row[l] = matrices + l * matrix + (nint)i * k;
+                DeinterleaveRow(source + Packed(i, 0), i + 1, row, count);
             }
         }
     }

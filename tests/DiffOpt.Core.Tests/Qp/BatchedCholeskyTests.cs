@@ -213,6 +213,7 @@ public class BatchedCholeskyTests
     [Theory]
     [InlineData(4, 9, 6, ScalarType.Float64)]
     [InlineData(3, 50, 70, ScalarType.Float64)]
+    [InlineData(9, 30, 13, ScalarType.Float64)]
     [InlineData(5, 12, 20, ScalarType.Float32)]
     public void SolveLowerRows_GivesRLInverseTransposed_PerItemAndShared(int batch, int n, int rows, ScalarType dtype)
     {
@@ -230,6 +231,33 @@ public class BatchedCholeskyTests
         var (sharedFactor, _) = BatchedCholesky.Factor(matrices[..1].clone());
         var shared = BatchedCholesky.SolveLowerRows(sharedFactor, r);
         AssertRelativeError(r, shared.matmul(sharedFactor[0].tril().T), tolerance, "shared factor: V Lᵀ = R");
+    }
+
+    /// <summary>
+    /// Where the interleaved solve serves (float64, order 24 to 100), an item's V does not depend on the other items of
+    /// its batch (its group's companions, or whether its group is full), and rows shared by the batch give the same V
+    /// as the rows copied per item. Skipped where the interleaved kernels do not run (the gate is the interleaved
+    /// Cholesky's) and on the tensor path, whose batched routines round differently per batch shape.
+    /// </summary>
+    [InterleavedCholeskyTheory]
+    [InlineData(9, 30, 13)]
+    [InlineData(6, 100, 20)]
+    public void SolveLowerRows_ItemResultIndependentOfBatch(int batch, int n, int rows)
+    {
+        using var scope = NewDisposeScope();
+        var (factor, _) = BatchedCholesky.Factor(SpdBatch(batch, n, seed: 7 * n));
+        var r = randn([batch, rows, n], dtype: ScalarType.Float64, generator: new Generator(17));
+        var v = BatchedCholesky.SolveLowerRows(factor, r);
+        for (int i = 0; i < batch; i++)
+        {
+            var alone = BatchedCholesky.SolveLowerRows(factor[i..(i + 1)].contiguous(), r[i..(i + 1)].contiguous());
+            Assert.True(alone.eq(v[i..(i + 1)]).all().item<bool>(), $"item {i} alone differs from item {i} in the batch");
+        }
+
+        var shared = BatchedCholesky.SolveLowerRows(factor, r[..1].contiguous());
+        var copied = BatchedCholesky.SolveLowerRows(factor, r[..1].expand(batch, rows, n).contiguous());
+        Assert.True(shared.eq(copied).all().item<bool>(), "shared rows differ from the rows copied per item");
+        AssertRelativeError(r[..1].expand(batch, rows, n), shared.bmm(factor.tril().transpose(1, 2)), 1e-11, "shared rows: V Lᵀ = R");
     }
 
     private static void AssertRelativeError(Tensor expected, Tensor actual, double tolerance, string what)
