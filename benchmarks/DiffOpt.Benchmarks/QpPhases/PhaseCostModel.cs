@@ -46,8 +46,8 @@ public sealed record PhaseCostModel(long N, long M, long P)
         _ when phase.EndsWith(InequalitySchurKktSolver.SchurFactorisationPhase, StringComparison.Ordinal) => SchurFactorisationFlops,
         "step kernel (solves, line search)" => StepFlops,
         "residuals" => ResidualFlops,
-        QpSolveDriver.SchurHessianPhase => SchurHessianFlops,
-        QpSolveDriver.SchurRowsPhase => SchurRowsFlops,
+        InequalitySchurKktSolver.HessianPhase => SchurHessianFlops,
+        InequalitySchurKktSolver.RowsPhase => SchurRowsFlops,
         _ => null,
     };
 }

@@ -43,10 +43,10 @@ internal static class QpSolveDriver
         if (qp.N >= BoxFormMinimumVariables && BoxKktSolver.TryCreate(qp) is { } box)
             return RunWithFallback(problem, qp, scaling, options, box, warmStart);
         var limits = NumericLimits.For(qp.C.dtype);
-        var (served, factor) = SchurPartition(qp, limits, buffers);
+        var (served, factor) = InequalitySchurKktSolver.Partition(qp, limits, buffers);
         long schurItems = factor is null ? 0 : HostMask.Count(served);
         if (schurItems == qp.BatchSize)
-            return RunWithFallback(problem, qp, scaling, options, CreateSchur(qp, limits, factor!, buffers), warmStart);
+            return RunWithFallback(problem, qp, scaling, options, InequalitySchurKktSolver.Create(qp, limits, factor!, buffers), warmStart);
         if (schurItems == 0)
             return RunWithFallback(problem, qp, scaling, options, new PrimalKktSolver(qp), warmStart);
 
@@ -54,36 +54,12 @@ internal static class QpSolveDriver
         var primal = (~served).nonzero().squeeze(-1);
         var schurQp = qp.Select(schur);
         var first = RunWithFallback(problem.Select(schur), schurQp, scaling.Select(schur), options,
-            CreateSchur(schurQp, limits, Batched.SelectItems(factor!, schur), buffers), warmStart?.Select(schur));
+            InequalitySchurKktSolver.Create(schurQp, limits, Batched.SelectItems(factor!, schur), buffers), warmStart?.Select(schur));
         var primalQp = qp.Select(primal);
         var second = RunWithFallback(problem.Select(primal), primalQp, scaling.Select(primal), options, new PrimalKktSolver(primalQp),
             warmStart?.Select(primal));
         var kkt = new PartitionedKktSolver(qp, [(schur, first.Kkt), (primal, second.Kkt)]);
         return first.Expand(schur, qp.BatchSize).Overwrite(primal, second) with { Kkt = kkt };
-    }
-
-    /// <summary>
-    /// The name under which <see cref="PhaseTimer"/> books the first half of the Schur form's once-per-solve work:
-    /// H = P + ρ₀I + ÃᵀÃ/δ₀ and its Cholesky factor L (<see cref="InequalitySchurKktSolver.Partition"/>).
-    /// </summary>
-    internal const string SchurHessianPhase = "Schur form set-up: H and its factor";
-
-    /// <summary>
-    /// The name under which <see cref="PhaseTimer"/> books the second half of the Schur form's once-per-solve work:
-    /// V = G L⁻ᵀ and V Vᵀ (<see cref="InequalitySchurKktSolver.Create"/>).
-    /// </summary>
-    internal const string SchurRowsPhase = "Schur form set-up: V = G L⁻ᵀ and V Vᵀ";
-
-    private static (Tensor Served, Tensor? Factor) SchurPartition(ScaledQp qp, NumericLimits limits, BufferLease? buffers)
-    {
-        using var phase = PhaseTimer.Measure(SchurHessianPhase, qp.BatchSize);
-        return InequalitySchurKktSolver.Partition(qp, limits, buffers);
-    }
-
-    private static InequalitySchurKktSolver CreateSchur(ScaledQp qp, NumericLimits limits, Tensor hFactor, BufferLease? buffers)
-    {
-        using var phase = PhaseTimer.Measure(SchurRowsPhase, qp.BatchSize);
-        return InequalitySchurKktSolver.Create(qp, limits, hFactor, buffers);
     }
 
     /// <summary>

@@ -33,6 +33,15 @@ internal sealed class InequalitySchurKktSolver : KktSolver
     /// <summary>The name under which <see cref="PhaseTimer"/> books this form's factorisations.</summary>
     internal const string SchurFactorisationPhase = "KKT factorisation (m × m Schur complement)";
 
+    /// <summary>
+    /// The name under which <see cref="PhaseTimer"/> books the first half of the once-per-solve work: H = P + ρ₀I +
+    /// ÃᵀÃ/δ₀ and its Cholesky factor L (<see cref="Partition"/>).
+    /// </summary>
+    internal const string HessianPhase = "Schur form set-up: H and its factor";
+
+    /// <summary>The name under which <see cref="PhaseTimer"/> books the second half: V = G L⁻ᵀ and V Vᵀ (the constructor).</summary>
+    internal const string RowsPhase = "Schur form set-up: V = G L⁻ᵀ and V Vᵀ";
+
     /// <inheritdoc/>
     public override string FactorisationPhase => SchurFactorisationPhase;
 
@@ -43,6 +52,7 @@ internal sealed class InequalitySchurKktSolver : KktSolver
         _rho = ScalarSafeOperations.With(limits.RegularizationFloor, s => full(b, s, qp.C.dtype, qp.C.device));
         _delta = ScalarSafeOperations.With(limits.SchurDualRegularization, s => full(b, s, qp.C.dtype, qp.C.device));
         _hFactor = hFactor;
+        using var phase = PhaseTimer.Measure(RowsPhase, b);
         _v = BatchedCholesky.SolveLowerRows(_hFactor, qp.G, buffers is null ? null
             : BufferLease.Empty(buffers, (int)QpBuffer.SchurRows, [Math.Max(hFactor.size(0), qp.G.size(0)), qp.G.size(-2), qp.G.size(-1)], qp.G.dtype, qp.G.device));
         _gHInvGT = Gram(_v, buffers);
@@ -87,6 +97,7 @@ internal sealed class InequalitySchurKktSolver : KktSolver
     public static (Tensor Served, Tensor? Factor) Partition(ScaledQp qp, NumericLimits limits, BufferLease? buffers = null)
     {
         if (qp.InequalityCount > 2 * qp.N) return (zeros(qp.BatchSize, dtype: ScalarType.Bool, device: qp.C.device), null);
+        using var phase = PhaseTimer.Measure(HessianPhase, qp.BatchSize);
         var h = EqualityGram(qp, limits, buffers);
         h = h.size(0) >= qp.P.size(0) ? h.PlusInPlace(qp.P) : h.Plus(qp.P);
         var diagonal = h.diagonal(0, -2, -1);
